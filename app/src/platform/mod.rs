@@ -1,0 +1,35 @@
+//! Server-only infrastructure the server functions stand on: the shared state, the database, the
+//! cache/session store and secret sealing.
+
+pub mod database;
+pub mod sealing;
+pub mod store;
+
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use leptos::prelude::*;
+use sea_orm::DatabaseConnection;
+
+use crate::error::AppError;
+
+/// Everything a request handler or server function may reach. Cheap to clone.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: DatabaseConnection,
+    pub store: store::SharedStore,
+    pub sealer: Arc<sealing::Sealer>,
+    /// Sandbox mode: built-in upstreams and demo data instead of real accounts.
+    pub sandbox: bool,
+}
+
+impl AppState {
+    /// The state as provided to server functions by the router.
+    pub fn from_context() -> Result<Self, AppError> {
+        use_context::<Self>().ok_or_else(|| {
+            tracing::error!("AppState missing from the server function context");
+            AppError::internal()
+        })
+    }
+}

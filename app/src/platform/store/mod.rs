@@ -1,0 +1,201 @@
+//! The cache and session store: one interface, two implementations (Redis for several instances,
+//! in-process for one), and [`SharedStore`], which prefers Redis and falls back to the in-process
+//! store whenever Redis fails, so a Redis outage degrades the service instead of failing requests.
+//!
+//! While Redis is down, values written on this instance live only in its own memory: a session
+//! begun during an outage is not seen by other instances, and Redis values are not copied locally,
+//! so a revocation made elsewhere can never be shadowed by a stale local copy.
+
+mod memory;
+mod redis;
+
+use std::{
+    future::Future,
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+use serde::{Serialize, de::DeserializeOwned};
+
+pub use self::{memory::MemoryStore, redis::RedisStore};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("invalid store URL: {0}")]
+    BadUrl(String),
+    #[error("the store did not answer: {0}")]
+    Unreachable(String),
+}
+
+/// What both implementations offer: bytes under string keys, each with its own time to live.
+pub trait KeyValueStore: Send + Sync {
+    fn get(&self, key: &str) -> impl Future<Output = Result<Option<Vec<u8>>, StoreError>> + Send;
+    fn set(
+        &self,
+        key: &str,
+        value: &[u8],
+        ttl: Duration,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn delete(&self, key: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+/// How long Redis is left alone after a failure before the next request tries it again.
+const RETRY_AFTER_FAILURE: Duration = Duration::from_secs(1);
+
+#[derive(Clone)]
+pub struct SharedStore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    redis: Option<RedisStore>,
+    local: MemoryStore,
+    outage: Mutex<Option<Outage>>,
+}
+
+struct Outage {
+    reason: String,
+    retry_at: Instant,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum StoreHealth {
+    /// No Redis configured: the in-process store is the store.
+    InProcess,
+    Up,
+    /// Redis is configured but failing; requests are served by the in-process fallback.
+    Degraded {
+        reason: String,
+    },
+}
+
+impl SharedStore {
+    pub fn in_process() -> Self {
+        Self::build(None)
+    }
+
+    /// Connects lazily: a Redis that is down at start-up leaves the store degraded, not broken.
+    pub fn with_redis(url: &str) -> Result<Self, StoreError> {
+        Ok(Self::build(Some(RedisStore::connect_lazily(url)?)))
+    }
+
+    fn build(redis: Option<RedisStore>) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                redis,
+                local: MemoryStore::new(),
+                outage: Mutex::new(None),
+            }),
+        }
+    }
+
+    pub fn backend(&self) -> &'static str {
+        if self.inner.redis.is_some() {
+            "Redis"
+        } else {
+            "in-process"
+        }
+    }
+
+    pub async fn get(&self, key: &str) -> Option<Vec<u8>> {
+        if let Some(redis) = self.redis_if_trying() {
+            match redis.get(key).await {
+                Ok(Some(value)) => return self.recovered(Some(value)),
+                Ok(None) => self.recovered(()),
+                Err(error) => self.failed(error),
+            }
+        }
+        self.inner.local.get(key).await.unwrap_or(None)
+    }
+
+    pub async fn set(&self, key: &str, value: &[u8], ttl: Duration) {
+        if let Some(redis) = self.redis_if_trying() {
+            match redis.set(key, value, ttl).await {
+                Ok(()) => {
+                    // Redis holds it now; a local copy from an outage must not outlive it.
+                    let _ = self.inner.local.delete(key).await;
+                    return self.recovered(());
+                }
+                Err(error) => self.failed(error),
+            }
+        }
+        let _ = self.inner.local.set(key, value, ttl).await;
+    }
+
+    pub async fn delete(&self, key: &str) {
+        if let Some(redis) = self.redis_if_trying() {
+            match redis.delete(key).await {
+                Ok(()) => self.recovered(()),
+                Err(error) => self.failed(error),
+            }
+        }
+        let _ = self.inner.local.delete(key).await;
+    }
+
+    pub async fn get_json<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
+        serde_json::from_slice(&self.get(key).await?).ok()
+    }
+
+    pub async fn set_json<T: Serialize>(&self, key: &str, value: &T, ttl: Duration) {
+        if let Ok(bytes) = serde_json::to_vec(value) {
+            self.set(key, &bytes, ttl).await;
+        }
+    }
+
+    /// Health as last observed by traffic, without touching Redis.
+    pub fn health(&self) -> StoreHealth {
+        match (&self.inner.redis, &*self.outage()) {
+            (None, _) => StoreHealth::InProcess,
+            (Some(_), None) => StoreHealth::Up,
+            (Some(_), Some(outage)) => StoreHealth::Degraded {
+                reason: outage.reason.clone(),
+            },
+        }
+    }
+
+    /// Pings Redis now (for readiness checks) and reports the resulting health.
+    pub async fn check(&self) -> StoreHealth {
+        if let Some(redis) = &self.inner.redis {
+            match redis.ping().await {
+                Ok(()) => self.recovered(()),
+                Err(error) => self.failed(error),
+            }
+        }
+        self.health()
+    }
+
+    fn outage(&self) -> std::sync::MutexGuard<'_, Option<Outage>> {
+        self.inner
+            .outage
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn redis_if_trying(&self) -> Option<&RedisStore> {
+        let redis = self.inner.redis.as_ref()?;
+        match &*self.outage() {
+            Some(outage) if Instant::now() < outage.retry_at => None,
+            _ => Some(redis),
+        }
+    }
+
+    fn failed(&self, error: StoreError) {
+        let mut outage = self.outage();
+        if outage.is_none() {
+            tracing::warn!(%error, "Redis unavailable; serving from the in-process store");
+        }
+        *outage = Some(Outage {
+            reason: error.to_string(),
+            retry_at: Instant::now() + RETRY_AFTER_FAILURE,
+        });
+    }
+
+    fn recovered<T>(&self, value: T) -> T {
+        let mut outage = self.outage();
+        if outage.take().is_some() {
+            tracing::info!("Redis is back; the shared store is in use again");
+        }
+        value
+    }
+}

@@ -1,0 +1,70 @@
+use std::time::Duration;
+
+use redis::{
+    AsyncCommands, Client,
+    aio::{ConnectionManager, ConnectionManagerConfig},
+};
+
+use super::{KeyValueStore, StoreError};
+
+/// A request to Redis that takes longer than this counts as a failure: the fallback is faster.
+const RESPONSE_TIMEOUT: Duration = Duration::from_millis(500);
+const CONNECT_TIMEOUT: Duration = Duration::from_millis(500);
+
+#[derive(Clone)]
+pub struct RedisStore {
+    connection: ConnectionManager,
+}
+
+impl RedisStore {
+    /// Builds the client without connecting; the first command connects (and reconnects later).
+    pub fn connect_lazily(url: &str) -> Result<Self, StoreError> {
+        let client = Client::open(url).map_err(|error| StoreError::BadUrl(error.to_string()))?;
+        let config = ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(CONNECT_TIMEOUT))
+            .set_response_timeout(Some(RESPONSE_TIMEOUT))
+            .set_number_of_retries(1)
+            .set_max_delay(Duration::from_secs(1));
+        let connection = ConnectionManager::new_lazy_with_config(client, config)
+            .map_err(|error| StoreError::BadUrl(error.to_string()))?;
+        Ok(Self { connection })
+    }
+
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        let mut connection = self.connection.clone();
+        redis::cmd("PING")
+            .query_async::<String>(&mut connection)
+            .await
+            .map(drop)
+            .map_err(unreachable)
+    }
+}
+
+fn unreachable(error: redis::RedisError) -> StoreError {
+    StoreError::Unreachable(error.to_string())
+}
+
+impl KeyValueStore for RedisStore {
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let mut connection = self.connection.clone();
+        connection.get(key).await.map_err(unreachable)
+    }
+
+    async fn set(&self, key: &str, value: &[u8], ttl: Duration) -> Result<(), StoreError> {
+        let mut connection = self.connection.clone();
+        let millis = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
+        redis::cmd("SET")
+            .arg(key)
+            .arg(value)
+            .arg("PX")
+            .arg(millis)
+            .query_async::<()>(&mut connection)
+            .await
+            .map_err(unreachable)
+    }
+
+    async fn delete(&self, key: &str) -> Result<(), StoreError> {
+        let mut connection = self.connection.clone();
+        connection.del::<_, ()>(key).await.map_err(unreachable)
+    }
+}

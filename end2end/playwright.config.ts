@@ -1,0 +1,29 @@
+import { defineConfig } from "@playwright/test";
+
+// The server is started by `cargo xtask test`, which passes its address in BASE_URL.
+const baseURL = process.env.BASE_URL ?? "http://127.0.0.1:3000";
+
+export default defineConfig({
+  testDir: "./tests",
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: true,
+  workers: 2,
+  reporter: [["list"], ["json"]],
+  use: {
+    baseURL,
+    locale: "ru-RU",
+    viewport: { width: 390, height: 844 },
+    launchOptions: {
+      // The system Chromium; Playwright never downloads a browser here.
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+      ],
+    },
+  },
+});

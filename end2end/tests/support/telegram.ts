@@ -1,0 +1,75 @@
+// Opening the Mini App the way Telegram does: signed launch data and the theme in the URL hash.
+import { createHmac } from "node:crypto";
+import type { Page, TestInfo } from "@playwright/test";
+
+export const TEST_BOT_TOKEN = process.env.TELEGRAM_BOT_TOKEN ?? "7000000001:sandbox-bot-token-for-tests";
+
+export interface TelegramUser {
+  id: number;
+  first_name: string;
+  last_name?: string;
+  username?: string;
+  language_code?: string;
+}
+
+export const DARK_THEME = {
+  bg_color: "#17212b",
+  text_color: "#f5f5f5",
+  hint_color: "#708499",
+  link_color: "#6ab3f3",
+  button_color: "#5288c1",
+  button_text_color: "#ffffff",
+  secondary_bg_color: "#232e3c",
+};
+
+export const LIGHT_THEME = {
+  bg_color: "#ffffff",
+  text_color: "#000000",
+  hint_color: "#999999",
+  link_color: "#2481cc",
+  button_color: "#2481cc",
+  button_text_color: "#ffffff",
+  secondary_bg_color: "#efeff3",
+};
+
+/** initData signed as Telegram signs it: HMAC-SHA256 over the sorted `key=value` lines. */
+export function signInitData(
+  user: TelegramUser,
+  options: { botToken?: string; authDate?: number } = {},
+): string {
+  const fields: Record<string, string> = {
+    auth_date: String(options.authDate ?? Math.floor(Date.now() / 1000)),
+    query_id: "AAHdF6IQAAAAAN0XohDhrOrc",
+    user: JSON.stringify(user),
+  };
+  const checkString = Object.keys(fields)
+    .sort()
+    .map((key) => `${key}=${fields[key]}`)
+    .join("\n");
+  const secret = createHmac("sha256", "WebAppData").update(options.botToken ?? TEST_BOT_TOKEN).digest();
+  const hash = createHmac("sha256", secret).update(checkString).digest("hex");
+  return new URLSearchParams({ ...fields, hash }).toString();
+}
+
+/** Navigates like Telegram opening a Mini App: `#tgWebAppData=…&tgWebAppVersion=…&…`. */
+export async function openInTelegram(
+  page: Page,
+  path: string,
+  options: { user?: TelegramUser; theme?: Record<string, string>; platform?: string; initData?: string } = {},
+) {
+  const user = options.user ?? { id: 100500, first_name: "Иван", username: "ivan_driver", language_code: "ru" };
+  const hash = new URLSearchParams({
+    tgWebAppData: options.initData ?? signInitData(user),
+    tgWebAppVersion: "8.0",
+    tgWebAppPlatform: options.platform ?? "android",
+    tgWebAppThemeParams: JSON.stringify(options.theme ?? LIGHT_THEME),
+  });
+  await page.goto(`${path}#${hash.toString()}`);
+}
+
+/** Saves a full-page screenshot into the folder the test command names. */
+export async function screenshot(page: Page, testInfo: TestInfo) {
+  const dir = process.env.SCREENSHOT_DIR ?? "screenshots";
+  const name = testInfo.titlePath.slice(1).join(" - ").replace(/[^\p{L}\p{N}_ -]+/gu, "_");
+  await page.screenshot({ path: `${dir}/${name}.png`, fullPage: true });
+}

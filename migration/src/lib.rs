@@ -1,0 +1,17 @@
+//! Hauler's schema, one migration per change, portable between SQLite and PostgreSQL.
+//!
+//! Timestamps are `timestamp with time zone` columns written by the application in UTC, so both
+//! databases hold the same instant without relying on a server-side clock or default.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_foundation;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261122_000001_foundation::Migration)]
+    }
+}

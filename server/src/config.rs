@@ -1,0 +1,317 @@
+//! Configuration from environment variables (and an optional `.env` file), validated at start.
+//! Every problem is reported at once, one line per variable, so an operator fixes them in one go.
+//! `.env.example` documents each variable.
+
+use std::{collections::HashMap, fmt, net::SocketAddr, path::PathBuf, time::Duration};
+
+use app::platform::sealing::SealingKey;
+use base64::{Engine, engine::general_purpose::STANDARD};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Built-in sandbox upstreams and demo data; needs no accounts.
+    Sandbox,
+    /// Real CargoTech, Telegram and YooKassa; refuses to start without their credentials.
+    Production,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+/// A value that must never be printed: `Debug` shows only that it is set.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+#[derive(Debug)]
+pub struct Config {
+    pub mode: Mode,
+    pub listen_addr: SocketAddr,
+    pub data_dir: PathBuf,
+    /// `None`: a SQLite file under `data_dir`.
+    pub database_url: Option<Secret>,
+    /// `None`: the in-process cache and session store.
+    pub redis_url: Option<Secret>,
+    /// Where the built site (`pkg/`, static files) lives.
+    pub site_root: PathBuf,
+    pub telegram_web_app_js_url: String,
+    pub log_format: LogFormat,
+    pub log_filter: String,
+    /// `None` only in sandbox mode: a key is then generated once and kept under `data_dir`.
+    pub encryption_key: Option<SealingKey>,
+    pub previous_encryption_keys: Vec<SealingKey>,
+    pub telegram_bot_token: Option<Secret>,
+    /// `None` in sandbox mode: the built-in exchange served by this process.
+    pub cargotech_base_url: Option<String>,
+    pub cargotech_phone: Option<Secret>,
+    pub cargotech_password: Option<Secret>,
+    /// How long in-flight requests may take to finish after SIGTERM.
+    pub shutdown_grace: Duration,
+}
+
+/// Everything wrong with the environment, one line per variable.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ConfigProblems(pub Vec<String>);
+
+impl fmt::Display for ConfigProblems {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "hauler cannot start: the configuration has {} problem(s):",
+            self.0.len()
+        )?;
+        for problem in &self.0 {
+            writeln!(f, "  - {problem}")?;
+        }
+        write!(
+            f,
+            "See .env.example for every variable, its default and an example."
+        )
+    }
+}
+
+impl std::error::Error for ConfigProblems {}
+
+impl Config {
+    /// Reads the process environment, after loading `.env` if there is one (real environment
+    /// variables win over the file).
+    pub fn from_env() -> Result<Self, ConfigProblems> {
+        let _ = dotenvy::dotenv();
+        Self::from_vars(std::env::vars().collect())
+    }
+
+    pub fn from_vars(vars: HashMap<String, String>) -> Result<Self, ConfigProblems> {
+        let mut reader = Reader {
+            vars,
+            problems: Vec::new(),
+        };
+        let config = reader.read();
+        if reader.problems.is_empty() {
+            Ok(config)
+        } else {
+            Err(ConfigProblems(reader.problems))
+        }
+    }
+
+    pub fn sqlite_path(&self) -> PathBuf {
+        self.data_dir.join("hauler.sqlite")
+    }
+}
+
+struct Reader {
+    vars: HashMap<String, String>,
+    problems: Vec<String>,
+}
+
+impl Reader {
+    fn read(&mut self) -> Config {
+        let mode = match self.text("HAULER_MODE").as_deref() {
+            None | Some("sandbox") => Mode::Sandbox,
+            Some("production") => Mode::Production,
+            Some(other) => {
+                self.problem(
+                    "HAULER_MODE",
+                    format!("must be `sandbox` or `production`, not `{other}`"),
+                );
+                Mode::Sandbox
+            }
+        };
+        let listen_addr = self
+            .parsed("LISTEN_ADDR", "an address like 127.0.0.1:3000")
+            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 3000)));
+        let log_format = match self.text("LOG_FORMAT").as_deref() {
+            None if mode == Mode::Production => LogFormat::Json,
+            None | Some("pretty") => LogFormat::Pretty,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                self.problem(
+                    "LOG_FORMAT",
+                    format!("must be `pretty` or `json`, not `{other}`"),
+                );
+                LogFormat::Pretty
+            }
+        };
+        let shutdown_seconds: u64 = self
+            .parsed("SHUTDOWN_GRACE_SECONDS", "a whole number of seconds")
+            .unwrap_or(20);
+
+        let config = Config {
+            mode,
+            listen_addr,
+            data_dir: self
+                .text("DATA_DIR")
+                .unwrap_or_else(|| "data".into())
+                .into(),
+            database_url: self.database_url(),
+            redis_url: self.url("REDIS_URL", &["redis://", "rediss://"]),
+            site_root: self
+                .text("SITE_ROOT")
+                .unwrap_or_else(|| "target/site".into())
+                .into(),
+            telegram_web_app_js_url: self.text("TELEGRAM_WEB_APP_JS_URL").unwrap_or_else(|| {
+                match mode {
+                    // The sandbox has no internet: the official script is served from the site.
+                    Mode::Sandbox => "/telegram-web-app.js".into(),
+                    Mode::Production => "https://telegram.org/js/telegram-web-app.js".into(),
+                }
+            }),
+            log_format,
+            log_filter: self
+                .text("RUST_LOG")
+                .unwrap_or_else(|| "info,sqlx=warn".into()),
+            encryption_key: self.encryption_key(),
+            previous_encryption_keys: self.previous_encryption_keys(),
+            telegram_bot_token: self.secret("TELEGRAM_BOT_TOKEN"),
+            cargotech_base_url: self
+                .url("CARGOTECH_BASE_URL", &["http://", "https://"])
+                .map(|url| url.0.trim_end_matches('/').to_owned())
+                .or_else(|| (mode == Mode::Production).then(|| "https://api.cargotech.pro".into())),
+            cargotech_phone: self.secret("CARGOTECH_PHONE"),
+            cargotech_password: self.secret("CARGOTECH_PASSWORD"),
+            shutdown_grace: Duration::from_secs(shutdown_seconds),
+        };
+        if mode == Mode::Production {
+            self.require_production_credentials(&config);
+        }
+        config
+    }
+
+    fn require_production_credentials(&mut self, config: &Config) {
+        let missing = [
+            (
+                "ENCRYPTION_KEY",
+                config.encryption_key.is_none(),
+                "the key that seals secrets at rest",
+            ),
+            (
+                "TELEGRAM_BOT_TOKEN",
+                config.telegram_bot_token.is_none(),
+                "the bot's token from @BotFather",
+            ),
+            (
+                "CARGOTECH_PHONE",
+                config.cargotech_phone.is_none(),
+                "the CargoTech account's phone",
+            ),
+            (
+                "CARGOTECH_PASSWORD",
+                config.cargotech_password.is_none(),
+                "the CargoTech account's password",
+            ),
+        ];
+        for (name, is_missing, what) in missing {
+            if is_missing && !self.problems.iter().any(|p| p.starts_with(name)) {
+                self.problem(name, format!("is required in production mode ({what})"));
+            }
+        }
+    }
+
+    fn database_url(&mut self) -> Option<Secret> {
+        self.url("DATABASE_URL", &["sqlite:", "postgres://", "postgresql://"])
+    }
+
+    fn encryption_key(&mut self) -> Option<SealingKey> {
+        let encoded = self.text("ENCRYPTION_KEY")?;
+        let id = self
+            .text("ENCRYPTION_KEY_ID")
+            .unwrap_or_else(|| "k1".into());
+        self.sealing_key("ENCRYPTION_KEY", &id, &encoded)
+    }
+
+    /// `ENCRYPTION_PREVIOUS_KEYS=id:base64,id:base64`: keys that still open old values.
+    fn previous_encryption_keys(&mut self) -> Vec<SealingKey> {
+        let Some(list) = self.text("ENCRYPTION_PREVIOUS_KEYS") else {
+            return Vec::new();
+        };
+        list.split(',')
+            .filter(|entry| !entry.trim().is_empty())
+            .filter_map(|entry| match entry.trim().split_once(':') {
+                Some((id, encoded)) => self.sealing_key("ENCRYPTION_PREVIOUS_KEYS", id, encoded),
+                None => {
+                    self.problem(
+                        "ENCRYPTION_PREVIOUS_KEYS",
+                        "each entry must read `<key id>:<base64 key>`",
+                    );
+                    None
+                }
+            })
+            .collect()
+    }
+
+    fn sealing_key(&mut self, name: &str, id: &str, encoded: &str) -> Option<SealingKey> {
+        let bytes = match STANDARD.decode(encoded.trim()) {
+            Ok(bytes) => bytes,
+            Err(_) => {
+                self.problem(name, "must be base64 (e.g. from `openssl rand -base64 32`)");
+                return None;
+            }
+        };
+        let Ok(key) = <[u8; 32]>::try_from(bytes.as_slice()) else {
+            self.problem(
+                name,
+                format!("must be 32 bytes of base64, got {} bytes", bytes.len()),
+            );
+            return None;
+        };
+        SealingKey::new(id, key)
+            .map_err(|error| self.problem(name, error.to_string()))
+            .ok()
+    }
+
+    fn text(&self, name: &str) -> Option<String> {
+        self.vars
+            .get(name)
+            .map(|value| value.trim().to_owned())
+            .filter(|value| !value.is_empty())
+    }
+
+    fn secret(&self, name: &str) -> Option<Secret> {
+        self.text(name).map(Secret)
+    }
+
+    fn url(&mut self, name: &str, schemes: &[&str]) -> Option<Secret> {
+        let value = self.text(name)?;
+        if schemes.iter().any(|scheme| value.starts_with(scheme)) {
+            Some(Secret(value))
+        } else {
+            self.problem(
+                name,
+                format!("must start with one of {}", schemes.join(", ")),
+            );
+            None
+        }
+    }
+
+    fn parsed<T: std::str::FromStr>(&mut self, name: &str, expected: &str) -> Option<T> {
+        let value = self.text(name)?;
+        match value.parse() {
+            Ok(parsed) => Some(parsed),
+            Err(_) => {
+                self.problem(name, format!("must be {expected}, not `{value}`"));
+                None
+            }
+        }
+    }
+
+    fn problem(&mut self, name: &str, what: impl fmt::Display) {
+        // Secret values are never echoed: a misplaced secret must not reach a terminal or a log.
+        self.problems.push(format!("{name} {what}"));
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,126 @@
+use std::collections::HashMap;
+
+use super::*;
+
+fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="; // 32 bytes
+
+#[test]
+fn an_empty_environment_gives_the_embedded_sandbox_default() {
+    let config = Config::from_vars(HashMap::new()).unwrap();
+    assert_eq!(config.mode, Mode::Sandbox);
+    assert_eq!(config.listen_addr.to_string(), "127.0.0.1:3000");
+    assert!(config.database_url.is_none() && config.redis_url.is_none());
+    assert_eq!(config.sqlite_path(), PathBuf::from("data/hauler.sqlite"));
+    assert_eq!(config.telegram_web_app_js_url, "/telegram-web-app.js");
+    assert_eq!(config.log_format, LogFormat::Pretty);
+}
+
+#[test]
+fn production_names_every_missing_credential() {
+    let problems = Config::from_vars(vars(&[("HAULER_MODE", "production")])).unwrap_err();
+    let text = problems.to_string();
+    for name in [
+        "ENCRYPTION_KEY",
+        "TELEGRAM_BOT_TOKEN",
+        "CARGOTECH_PHONE",
+        "CARGOTECH_PASSWORD",
+    ] {
+        assert!(text.contains(name), "{name} not named in:\n{text}");
+    }
+    assert_eq!(problems.0.len(), 4);
+}
+
+#[test]
+fn production_with_its_credentials_starts_with_json_logs() {
+    let config = Config::from_vars(vars(&[
+        ("HAULER_MODE", "production"),
+        ("ENCRYPTION_KEY", KEY),
+        ("TELEGRAM_BOT_TOKEN", "123:abc"),
+        ("CARGOTECH_PHONE", "+7 911 111 11 11"),
+        ("CARGOTECH_PASSWORD", "hunter2"),
+    ]))
+    .unwrap();
+    assert_eq!(config.log_format, LogFormat::Json);
+    assert_eq!(
+        config.telegram_web_app_js_url,
+        "https://telegram.org/js/telegram-web-app.js"
+    );
+}
+
+#[test]
+fn an_encryption_key_that_is_not_32_bytes_of_base64_is_refused_clearly() {
+    let short = Config::from_vars(vars(&[("ENCRYPTION_KEY", "c2hvcnQ=")])).unwrap_err();
+    assert_eq!(
+        short.0,
+        vec!["ENCRYPTION_KEY must be 32 bytes of base64, got 5 bytes"]
+    );
+    let garbage = Config::from_vars(vars(&[("ENCRYPTION_KEY", "not base64!")])).unwrap_err();
+    assert!(garbage.0[0].starts_with("ENCRYPTION_KEY must be base64"));
+}
+
+#[test]
+fn every_bad_variable_is_reported_at_once() {
+    let problems = Config::from_vars(vars(&[
+        ("HAULER_MODE", "staging"),
+        ("LISTEN_ADDR", "localhost"),
+        ("DATABASE_URL", "mysql://x"),
+        ("REDIS_URL", "http://x"),
+        ("LOG_FORMAT", "xml"),
+        ("ENCRYPTION_PREVIOUS_KEYS", "nocolon"),
+    ]))
+    .unwrap_err();
+    let names: Vec<&str> = problems
+        .0
+        .iter()
+        .map(|p| p.split(' ').next().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "HAULER_MODE",
+            "LISTEN_ADDR",
+            "LOG_FORMAT",
+            "DATABASE_URL",
+            "REDIS_URL",
+            "ENCRYPTION_PREVIOUS_KEYS"
+        ]
+    );
+}
+
+#[test]
+fn secrets_never_show_in_debug_output_or_problems() {
+    let config = Config::from_vars(vars(&[
+        ("ENCRYPTION_KEY", KEY),
+        ("TELEGRAM_BOT_TOKEN", "123:very-secret-token"),
+        (
+            "DATABASE_URL",
+            "postgres://hauler:db-password@localhost/hauler",
+        ),
+    ]))
+    .unwrap();
+    let printed = format!("{config:?}");
+    for secret in ["very-secret-token", "db-password", KEY] {
+        assert!(!printed.contains(secret), "{secret} leaked");
+    }
+    let problems =
+        Config::from_vars(vars(&[("DATABASE_URL", "mysql://root:pw-in-url@x")])).unwrap_err();
+    assert!(!problems.to_string().contains("pw-in-url"));
+}
+
+#[test]
+fn previous_keys_are_read_for_rotation() {
+    let config = Config::from_vars(vars(&[
+        ("ENCRYPTION_KEY", KEY),
+        ("ENCRYPTION_KEY_ID", "k2"),
+        ("ENCRYPTION_PREVIOUS_KEYS", &format!("k1:{KEY}")),
+    ]))
+    .unwrap();
+    assert_eq!(config.previous_encryption_keys.len(), 1);
+}

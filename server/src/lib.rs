@@ -1,0 +1,9 @@
+//! The Hauler server: configuration, start-up, and the HTTP surface around the Leptos app.
+
+pub mod cli;
+pub mod config;
+mod http;
+mod startup;
+pub mod telemetry;
+
+pub use startup::{Application, StartError, migrate, serve};

@@ -1,0 +1,36 @@
+//! `hauler`: the one binary. `serve` (the default) runs the web server; `migrate` applies the
+//! database migrations and exits.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use server::{
+    cli::{Cli, Command},
+    config::Config,
+    telemetry,
+};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(problems) => {
+            eprintln!("{problems}");
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init(&config);
+
+    let outcome = match cli.command.unwrap_or_default() {
+        Command::Serve => server::serve(config).await,
+        Command::Migrate => server::migrate(&config).await,
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!(error = %error, "hauler stopped with an error");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,236 @@
+//! Building the application from its configuration, and running it until SIGTERM.
+
+use std::{net::SocketAddr, path::Path, sync::Arc, time::Duration};
+
+use app::platform::{
+    AppState, database,
+    sealing::{Sealer, SealingKey},
+    store::{SharedStore, StoreError},
+};
+use base64::{Engine, engine::general_purpose::STANDARD};
+use leptos::prelude::LeptosOptions;
+use sea_orm::{DatabaseConnection, DbErr};
+use tokio::{net::TcpListener, sync::watch};
+
+use crate::{
+    config::{Config, Mode},
+    http,
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot use the data folder {path}: {source}")]
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("cannot open the database: {0}")]
+    Database(#[from] DbErr),
+    #[error("cannot set up the cache and session store: {0}")]
+    Store(#[from] StoreError),
+    #[error("the sandbox encryption key file {path} is unusable: {reason}")]
+    SandboxKey { path: String, reason: String },
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("the server failed: {0}")]
+    Serve(std::io::Error),
+}
+
+pub struct Application {
+    listener: TcpListener,
+    router: axum::Router,
+    address: SocketAddr,
+    shutdown_grace: Duration,
+}
+
+impl Application {
+    /// Opens the database (applying migrations), the store and the sealer, and binds the listener
+    /// (port 0 picks a free port, which [`Application::address`] then tells).
+    pub async fn build(config: Config) -> Result<Self, StartError> {
+        // reqwest is built without a default TLS provider; ring is the one this binary ships.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+
+        let db = open_database(&config).await?;
+        let store = match &config.redis_url {
+            Some(url) => SharedStore::with_redis(url.expose())?,
+            None => SharedStore::in_process(),
+        };
+        let sealer = Arc::new(sealer(&config)?);
+
+        let listener = TcpListener::bind(config.listen_addr)
+            .await
+            .map_err(|source| StartError::Listen {
+                addr: config.listen_addr,
+                source,
+            })?;
+        let address = listener.local_addr().map_err(|source| StartError::Listen {
+            addr: config.listen_addr,
+            source,
+        })?;
+
+        let leptos_options = LeptosOptions::builder()
+            .output_name("hauler")
+            .site_root(config.site_root.display().to_string())
+            .site_pkg_dir("pkg")
+            .site_addr(address)
+            .build();
+        let state = AppState {
+            leptos_options,
+            db,
+            store,
+            sealer,
+            sandbox: config.mode == Mode::Sandbox,
+        };
+        tracing::info!(
+            mode = ?config.mode,
+            database = database::backend_name(&state.db),
+            store = state.store.backend(),
+            "Hauler is ready on http://{address}"
+        );
+        let router = http::router(state, &config, address);
+        Ok(Self {
+            listener,
+            router,
+            address,
+            shutdown_grace: config.shutdown_grace,
+        })
+    }
+
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// Serves until SIGTERM or Ctrl-C, then lets in-flight requests finish within the grace period.
+    pub async fn run_until_stopped(self) -> Result<(), StartError> {
+        let (stop, mut stopped) = watch::channel(false);
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        let server = axum::serve(self.listener, service)
+            .with_graceful_shutdown(async move {
+                let _ = stopped.changed().await;
+            })
+            .into_future();
+        tokio::pin!(server);
+
+        tokio::select! {
+            outcome = &mut server => return outcome.map_err(StartError::Serve),
+            () = termination() => {
+                tracing::info!("shutting down: finishing in-flight requests");
+                let _ = stop.send(true);
+            }
+        }
+        match tokio::time::timeout(self.shutdown_grace, server).await {
+            Ok(outcome) => outcome.map_err(StartError::Serve),
+            Err(_) => {
+                tracing::warn!("in-flight requests outlived the shutdown grace period");
+                Ok(())
+            }
+        }
+    }
+}
+
+/// `hauler serve`.
+pub async fn serve(config: Config) -> Result<(), StartError> {
+    Application::build(config).await?.run_until_stopped().await
+}
+
+/// `hauler migrate`.
+pub async fn migrate(config: &Config) -> Result<(), StartError> {
+    let db = open_database(config).await?;
+    tracing::info!(
+        database = database::backend_name(&db),
+        "migrations are up to date"
+    );
+    Ok(())
+}
+
+async fn open_database(config: &Config) -> Result<DatabaseConnection, StartError> {
+    let url = match &config.database_url {
+        Some(url) => url.expose().to_owned(),
+        None => {
+            create_data_dir(&config.data_dir)?;
+            format!("sqlite://{}?mode=rwc", config.sqlite_path().display())
+        }
+    };
+    let db = database::connect(&url).await?;
+    database::migrate(&db).await?;
+    Ok(db)
+}
+
+fn create_data_dir(path: &Path) -> Result<(), StartError> {
+    std::fs::create_dir_all(path).map_err(|source| StartError::DataDir {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+fn sealer(config: &Config) -> Result<Sealer, StartError> {
+    let current = match &config.encryption_key {
+        Some(key) => key.clone(),
+        // Only sandbox mode gets here: production refuses to start without ENCRYPTION_KEY.
+        None => sandbox_key(&config.data_dir)?,
+    };
+    Ok(Sealer::new(
+        current,
+        config.previous_encryption_keys.iter().cloned(),
+    ))
+}
+
+/// The sandbox's own key, generated on first start and kept (mode 0600) beside the database.
+fn sandbox_key(data_dir: &Path) -> Result<SealingKey, StartError> {
+    create_data_dir(data_dir)?;
+    let path = data_dir.join("sandbox-encryption.key");
+    let problem = |reason: String| StartError::SandboxKey {
+        path: path.display().to_string(),
+        reason,
+    };
+    let bytes = match std::fs::read_to_string(&path) {
+        Ok(text) => {
+            let decoded = STANDARD
+                .decode(text.trim())
+                .map_err(|e| problem(e.to_string()))?;
+            <[u8; 32]>::try_from(decoded.as_slice()).map_err(|_| problem("not 32 bytes".into()))?
+        }
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            let bytes = SealingKey::generate_bytes();
+            write_private(&path, STANDARD.encode(bytes).as_bytes())
+                .map_err(|e| problem(e.to_string()))?;
+            tracing::info!(path = %path.display(), "generated the sandbox encryption key");
+            bytes
+        }
+        Err(error) => return Err(problem(error.to_string())),
+    };
+    SealingKey::new("sandbox", bytes).map_err(|e| problem(e.to_string()))
+}
+
+fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    use std::{io::Write, os::unix::fs::OpenOptionsExt};
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(contents)
+}
+
+async fn termination() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

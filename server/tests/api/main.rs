@@ -1,0 +1,11 @@
+//! Integration tests: the real server on a random port, spoken to over HTTP. Each test runs on
+//! the embedded default (SQLite, in-process store) and, when `DATABASE_URL` / `REDIS_URL` are set,
+//! again on PostgreSQL and Redis.
+
+mod support;
+
+mod command_line;
+mod health;
+mod pages;
+mod schema;
+mod store;

@@ -1,0 +1,107 @@
+use sea_orm::ConnectionTrait;
+use serde_json::Value;
+
+use crate::support::{Db, backends, spawn_app};
+
+#[tokio::test]
+async fn the_home_page_arrives_server_rendered_with_telegram_and_hydration_scripts() {
+    for backend in backends() {
+        let app = spawn_app("home_page_ssr", backend).await;
+        let response = app.get("/").await;
+        assert_eq!(response.status(), 200);
+        let html = response.text().await.unwrap();
+        assert!(html.contains("<html lang=\"ru\""), "{html}");
+        assert!(html.contains("Состояние сервиса"));
+        assert!(html.contains(r#"<script src="/telegram-web-app.js"></script>"#));
+        assert!(html.contains("/pkg/hauler.js"), "hydration script missing");
+        assert!(html.contains("/pkg/hauler.css"));
+    }
+}
+
+#[tokio::test]
+async fn every_response_carries_security_headers_that_still_allow_telegram_to_frame_it() {
+    let app = spawn_app("security_headers", backends()[0]).await;
+    let response = app.get("/").await;
+    let headers = response.headers();
+    let csp = headers["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("frame-ancestors 'self' https://web.telegram.org"),
+        "{csp}"
+    );
+    assert!(
+        headers.get("x-frame-options").is_none(),
+        "X-Frame-Options would block Telegram Web"
+    );
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(
+        headers["x-request-id"].to_str().unwrap().len(),
+        36,
+        "a UUID request id"
+    );
+}
+
+#[tokio::test]
+async fn pages_are_compressed_for_slow_networks() {
+    let app = spawn_app("compression", backends()[0]).await;
+    let response = app
+        .client
+        .get(app.url("/"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["content-encoding"], "gzip");
+}
+
+#[tokio::test]
+async fn an_unknown_page_is_a_404_in_russian() {
+    let app = spawn_app("not_found", backends()[0]).await;
+    let response = app.get("/no-such-page").await;
+    assert_eq!(response.status(), 404);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("Страница не найдена")
+    );
+}
+
+#[tokio::test]
+async fn the_status_server_function_reads_the_database() {
+    for backend in backends() {
+        let app = spawn_app("status_server_function", backend).await;
+        let call = || async {
+            let response = app
+                .client
+                .post(app.url("/api/fn/service_status"))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 200);
+            response.json::<Value>().await.unwrap()
+        };
+
+        let before = call().await;
+        let expected_db = if backend.0 == Db::Postgres {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        };
+        assert_eq!(before["database"], expected_db);
+        assert_eq!(before["migrations_applied"], 1);
+        assert_eq!(before["drivers"], 0);
+        assert_eq!(before["sandbox"], true);
+
+        app.database()
+            .await
+            .execute_unprepared(
+                "INSERT INTO drivers (telegram_id, first_name, created_at, updated_at) \
+                 VALUES (1001, 'Иван', '2026-11-22T10:00:00Z', '2026-11-22T10:00:00Z')",
+            )
+            .await
+            .unwrap();
+        assert_eq!(call().await["drivers"], 1);
+    }
+}

@@ -1,0 +1,192 @@
+//! `spawn_app`: a fresh server (fresh database, fresh data folder) per test.
+
+use std::{collections::HashMap, io::Write, path::PathBuf};
+
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use server::{Application, config::Config};
+use tempfile::TempDir;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Store {
+    InProcess,
+    Redis,
+}
+
+/// The embedded default always; the scaled-out pair when the environment offers it.
+pub fn backends() -> Vec<(Db, Store)> {
+    let mut backends = vec![(Db::Sqlite, Store::InProcess)];
+    let postgres = std::env::var("DATABASE_URL").is_ok();
+    let redis = std::env::var("REDIS_URL").is_ok();
+    if postgres || redis {
+        backends.push((
+            if postgres { Db::Postgres } else { Db::Sqlite },
+            if redis {
+                Store::Redis
+            } else {
+                Store::InProcess
+            },
+        ));
+    }
+    backends
+}
+
+pub fn databases() -> Vec<Db> {
+    let mut databases = vec![Db::Sqlite];
+    if std::env::var("DATABASE_URL").is_ok() {
+        databases.push(Db::Postgres);
+    }
+    databases
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub database_url: String,
+    _data_dir: TempDir,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("the server answers")
+    }
+
+    /// A second connection to the app's database, to arrange or inspect data directly.
+    pub async fn database(&self) -> DatabaseConnection {
+        Database::connect(&self.database_url)
+            .await
+            .expect("the test database opens")
+    }
+}
+
+pub struct Options {
+    pub extra_vars: Vec<(&'static str, String)>,
+}
+
+pub async fn spawn_app(test: &str, (db, store): (Db, Store)) -> TestApp {
+    spawn_app_with(
+        test,
+        (db, store),
+        Options {
+            extra_vars: Vec::new(),
+        },
+    )
+    .await
+}
+
+pub async fn spawn_app_with(test: &str, (db, store): (Db, Store), options: Options) -> TestApp {
+    let data_dir = tempfile::tempdir().expect("a temporary data folder");
+    let database_url = match db {
+        Db::Sqlite => format!(
+            "sqlite://{}/hauler.sqlite?mode=rwc",
+            data_dir.path().display()
+        ),
+        Db::Postgres => fresh_postgres_database().await,
+    };
+    let mut vars: HashMap<String, String> = HashMap::from([
+        ("LISTEN_ADDR".into(), "127.0.0.1:0".into()),
+        ("DATA_DIR".into(), data_dir.path().display().to_string()),
+        ("SITE_ROOT".into(), site_root().display().to_string()),
+        ("DATABASE_URL".into(), database_url.clone()),
+        ("RUST_LOG".into(), "warn".into()),
+    ]);
+    if store == Store::Redis
+        && let Ok(url) = std::env::var("REDIS_URL")
+    {
+        vars.insert("REDIS_URL".into(), url);
+    }
+    for (name, value) in options.extra_vars {
+        vars.insert(name.into(), value);
+    }
+    assert_eq!(
+        store == Store::Redis,
+        vars.contains_key("REDIS_URL"),
+        "{test}: no Redis URL"
+    );
+    let config = Config::from_vars(vars).expect("the test configuration is valid");
+    server::telemetry::init(&config);
+    let app = Application::build(config).await.expect("the app starts");
+    let address = format!("http://{}", app.address());
+    tokio::spawn(app.run_until_stopped());
+    record(test, db, store);
+
+    TestApp {
+        address,
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("a client"),
+        database_url,
+        _data_dir: data_dir,
+    }
+}
+
+/// A new, empty PostgreSQL database beside the one `DATABASE_URL` names.
+pub async fn fresh_postgres_database() -> String {
+    let admin_url = std::env::var("DATABASE_URL").expect("DATABASE_URL is set");
+    let admin = Database::connect(&admin_url)
+        .await
+        .expect("PostgreSQL at DATABASE_URL answers");
+    let name = format!("hauler_test_{}", random_suffix());
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+        .await
+        .expect("a test database can be created");
+    let (base, query) = match admin_url.split_once('?') {
+        Some((base, query)) => (base, format!("?{query}")),
+        None => (admin_url.as_str(), String::new()),
+    };
+    let base = base
+        .rsplit_once('/')
+        .map(|(server, _)| server)
+        .unwrap_or(base);
+    format!("{base}/{name}{query}")
+}
+
+fn random_suffix() -> String {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_nanos();
+    format!("{:x}{:x}", nanos, std::process::id())
+}
+
+pub fn site_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/site")
+}
+
+/// One line per server a test starts, so the test command can say what ran against what.
+pub fn record(test: &str, db: Db, store: Store) {
+    let Ok(path) = std::env::var("HAULER_TEST_REPORT") else {
+        return;
+    };
+    let db = match db {
+        Db::Sqlite => "SQLite",
+        Db::Postgres => "PostgreSQL",
+    };
+    let store = match store {
+        Store::InProcess => "in-process",
+        Store::Redis => "Redis",
+    };
+    if let Ok(mut file) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+    {
+        let _ = writeln!(file, "database={db} store={store} test={test}");
+    }
+}

@@ -1,0 +1,78 @@
+//! The project's build driver, standing in for cargo-leptos (whose tool downloads fail offline):
+//!
+//! - `cargo xtask run`: set up what is missing, build the site and the server, serve on the
+//!   embedded default (SQLite, in-process store, sandbox upstreams).
+//! - `cargo xtask test`: set up what is missing, run every test (unit, integration over HTTP,
+//!   browser end-to-end), and say which backends each part ran against.
+//! - `cargo xtask site`: build the browser bundle only and print its size.
+
+mod setup;
+mod site;
+mod test;
+
+use std::{
+    path::PathBuf,
+    process::{Command, ExitCode},
+};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let outcome = match args.first().map(String::as_str) {
+        Some("run") => run(),
+        Some("test") => test::all(),
+        Some("site") => setup::for_build().and_then(|()| site::build().map(drop)),
+        _ => Err("usage: cargo xtask <run | test | site>".into()),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("xtask: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+pub type Result<T = ()> = std::result::Result<T, String>;
+
+/// The workspace root (the parent of this crate's folder).
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .into()
+}
+
+/// Runs a command to completion, failing with its name when it fails.
+pub fn sh(command: &mut Command) -> Result {
+    let status = command
+        .status()
+        .map_err(|e| format!("cannot start {command:?}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{command:?} failed ({status})"))
+    }
+}
+
+pub fn cargo() -> Command {
+    let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    command.current_dir(root());
+    command
+}
+
+fn run() -> Result {
+    setup::for_build()?;
+    site::build()?;
+    sh(cargo().args(["build", "--package", "server", "--bin", "hauler"]))?;
+    println!("\nHauler starts on http://127.0.0.1:3000 (sandbox mode; Ctrl-C stops it)\n");
+    let status = Command::new(root().join("target/debug/hauler"))
+        .current_dir(root())
+        .env("SITE_ROOT", site::root_dir())
+        .status()
+        .map_err(|e| format!("cannot start the server: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("the server stopped ({status})"))
+    }
+}

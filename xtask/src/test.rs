@@ -1,0 +1,244 @@
+//! `cargo xtask test`: every test, then a summary of what ran against what. Exit status is the
+//! truth: any failure anywhere fails the whole command.
+
+use std::{
+    collections::BTreeMap,
+    io::{BufRead, BufReader},
+    net::TcpListener,
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use crate::{Result, cargo, root, setup, sh, site};
+
+#[derive(Default)]
+struct Counts {
+    passed: u64,
+    failed: u64,
+    skipped: u64,
+}
+
+pub fn all() -> Result {
+    setup::for_tests()?;
+    let bundle = site::build()?;
+    let report = root().join("target/test-backends.log");
+    let _ = std::fs::remove_file(&report);
+
+    println!("\n== Rust: unit and integration tests");
+    let rust = rust_tests(&report)?;
+
+    println!("\n== Browser: Playwright in Chromium against the real server");
+    sh(cargo().args(["build", "--package", "server", "--bin", "hauler"]))?;
+    let browser = browser_tests()?;
+
+    println!("\n== Summary");
+    println!(
+        "Rust unit + integration: {} passed, {} failed, {} ignored",
+        rust.passed, rust.failed, rust.skipped
+    );
+    print_backends(&report);
+    println!(
+        "Browser end-to-end: {} passed, {} failed, {} skipped (server on {}, store {}); screenshots in {}",
+        browser.passed,
+        browser.failed,
+        browser.skipped,
+        if std::env::var("DATABASE_URL").is_ok() {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        },
+        if std::env::var("REDIS_URL").is_ok() {
+            "Redis"
+        } else {
+            "in-process"
+        },
+        screenshots_dir().display()
+    );
+    println!(
+        "Driver bundle: {:.1} KB gzipped",
+        bundle.total_gzipped() as f64 / 1024.0
+    );
+    let (passed, failed) = (rust.passed + browser.passed, rust.failed + browser.failed);
+    println!("total: {passed} passed, {failed} failed");
+    if failed == 0 && passed > 0 {
+        Ok(())
+    } else {
+        Err(format!("{failed} test(s) failed"))
+    }
+}
+
+/// `cargo test` for the workspace, echoing its output and adding up its result lines.
+fn rust_tests(report: &Path) -> Result<Counts> {
+    let mut child = cargo()
+        .args(["test", "--workspace", "--no-fail-fast"])
+        .env("HAULER_TEST_REPORT", report)
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start cargo test: {e}"))?;
+    let mut counts = Counts::default();
+    for line in BufReader::new(child.stdout.take().expect("piped"))
+        .lines()
+        .map_while(|l| l.ok())
+    {
+        println!("{line}");
+        if let Some(result) = line.trim().strip_prefix("test result: ") {
+            counts.passed += number_before(result, " passed");
+            counts.failed += number_before(result, " failed");
+            counts.skipped += number_before(result, " ignored");
+        }
+    }
+    let status = child.wait().map_err(|e| e.to_string())?;
+    if !status.success() && counts.failed == 0 {
+        // It did not get as far as running tests (a compile error, say).
+        return Err(format!(
+            "cargo test failed before reporting results ({status})"
+        ));
+    }
+    Ok(counts)
+}
+
+fn number_before(text: &str, label: &str) -> u64 {
+    text.split(';')
+        .find_map(|part| {
+            part.trim()
+                .strip_suffix(label)?
+                .rsplit(' ')
+                .next()?
+                .parse()
+                .ok()
+        })
+        .unwrap_or(0)
+}
+
+/// Integration tests write one line per app they start: `database=… store=… test=…`.
+fn print_backends(report: &Path) {
+    let text = std::fs::read_to_string(report).unwrap_or_default();
+    let mut by_backend: BTreeMap<String, u64> = BTreeMap::new();
+    for line in text.lines() {
+        for field in line
+            .split(' ')
+            .filter(|f| f.starts_with("database=") || f.starts_with("store="))
+        {
+            *by_backend.entry(field.to_owned()).or_default() += 1;
+        }
+    }
+    println!("Integration runs by backend (one per server started by a test):");
+    for (backend, runs) in &by_backend {
+        println!("  {backend:<22} {runs} run(s)");
+    }
+    for (name, variable, key) in [
+        ("PostgreSQL", "DATABASE_URL", "database=PostgreSQL"),
+        ("Redis", "REDIS_URL", "store=Redis"),
+    ] {
+        match (
+            std::env::var(variable).is_ok(),
+            by_backend.contains_key(key),
+        ) {
+            (true, true) => println!("{name}: exercised for real ({variable} is set)"),
+            (true, false) => println!("{name}: {variable} is set but no test ran against it!"),
+            (false, _) => println!("{name}: not configured; set {variable} to run its variants"),
+        }
+    }
+}
+
+fn screenshots_dir() -> PathBuf {
+    root().join("target/e2e-screenshots")
+}
+
+fn browser_tests() -> Result<Counts> {
+    let port = free_port()?;
+    let data_dir = root().join("target/e2e-data");
+    let _ = std::fs::remove_dir_all(&data_dir);
+    let _ = std::fs::remove_dir_all(screenshots_dir());
+    let log =
+        std::fs::File::create(root().join("target/e2e-server.log")).map_err(|e| e.to_string())?;
+    let server = Command::new(root().join("target/debug/hauler"))
+        .current_dir(root())
+        .env("LISTEN_ADDR", format!("127.0.0.1:{port}"))
+        .env("DATA_DIR", &data_dir)
+        .env("SITE_ROOT", site::root_dir())
+        .env("HAULER_MODE", "sandbox")
+        .stdout(log.try_clone().map_err(|e| e.to_string())?)
+        .stderr(log)
+        .spawn()
+        .map_err(|e| format!("cannot start the server: {e}"))?;
+    let server = RunningServer(server);
+    let base_url = format!("http://127.0.0.1:{port}");
+    wait_until_alive(&base_url)?;
+
+    let results = root().join("target/e2e-results.json");
+    let _ = std::fs::remove_file(&results);
+    let status = Command::new("npx")
+        .args(["playwright", "test"])
+        .current_dir(root().join("end2end"))
+        .env("BASE_URL", &base_url)
+        .env("SCREENSHOT_DIR", screenshots_dir())
+        .env("PLAYWRIGHT_JSON_OUTPUT_NAME", &results)
+        .status()
+        .map_err(|e| format!("cannot start Playwright: {e}"))?;
+    drop(server);
+
+    let stats = std::fs::read_to_string(&results)
+        .ok()
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+        .map(|json| json["stats"].clone())
+        .ok_or_else(|| {
+            format!("Playwright wrote no results ({status}); see target/e2e-server.log")
+        })?;
+    let count = |key: &str| stats[key].as_u64().unwrap_or(0);
+    Ok(Counts {
+        passed: count("expected") + count("flaky"),
+        failed: count("unexpected"),
+        skipped: count("skipped"),
+    })
+}
+
+/// Stops the server with SIGTERM (as an operator would) when dropped.
+struct RunningServer(Child);
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.0.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.0.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = self.0.kill();
+    }
+}
+
+fn free_port() -> Result<u16> {
+    let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+    listener
+        .local_addr()
+        .map(|a| a.port())
+        .map_err(|e| e.to_string())
+}
+
+fn wait_until_alive(base_url: &str) -> Result {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let address = base_url.trim_start_matches("http://");
+    while Instant::now() < deadline {
+        if let Ok(mut stream) = std::net::TcpStream::connect(address) {
+            use std::io::{Read, Write};
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+            let request =
+                format!("GET /healthz HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n");
+            let mut answer = String::new();
+            if stream.write_all(request.as_bytes()).is_ok()
+                && stream.read_to_string(&mut answer).is_ok()
+                && answer.starts_with("HTTP/1.1 200")
+            {
+                return Ok(());
+            }
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    Err("the server did not come up within 60 s; see target/e2e-server.log".into())
+}
