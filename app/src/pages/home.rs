@@ -14,7 +14,7 @@ pub fn HomePage() -> impl IntoView {
             <p class="muted">"Грузы биржи CargoTech — прямо в Telegram"</p>
         </header>
         <StatusCard />
-        <p class="muted small" data-testid="telegram-platform">
+        <p class="muted small one-line" data-testid="telegram-platform">
             {move || platform.get().map(|p| format!("Telegram: {p}"))}
         </p>
     }
