@@ -31,8 +31,8 @@ start_services() {
       -o '-c listen_addresses=127.0.0.1 -p 5432 -k $SERVICES_DIR -c fsync=off' -w start >/dev/null"
     STARTED_POSTGRES="$SERVICES_DIR/pg/postmaster.pid"
   fi
-  psql -q -h 127.0.0.1 -U postgres -c 'DROP DATABASE IF EXISTS hauler_ci' >/dev/null
-  psql -q -h 127.0.0.1 -U postgres -c 'CREATE DATABASE hauler_ci' >/dev/null
+  PGOPTIONS='--client-min-messages=warning' psql -q -h 127.0.0.1 -U postgres \
+    -c 'DROP DATABASE IF EXISTS hauler_ci' -c 'CREATE DATABASE hauler_ci' >/dev/null
 
   if redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
     echo "ci: Redis already answers on 127.0.0.1:6379; using it"

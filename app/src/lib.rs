@@ -1,6 +1,7 @@
 //! Hauler's Leptos application: pages, components, the types that cross the wire, and the server
 //! functions behind them. Everything under `platform` is server-only (`ssr`).
 
+pub mod cargo;
 pub mod error;
 pub mod pages;
 pub mod status;

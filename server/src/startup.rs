@@ -37,9 +37,12 @@ pub enum StartError {
     },
     #[error("the server failed: {0}")]
     Serve(std::io::Error),
+    #[error("cannot listen for termination signals: {0}")]
+    Signals(std::io::Error),
 }
 
 pub struct Application {
+    termination: Termination,
     listener: TcpListener,
     router: axum::Router,
     address: SocketAddr,
@@ -50,6 +53,8 @@ impl Application {
     /// Opens the database (applying migrations), the store and the sealer, and binds the listener
     /// (port 0 picks a free port, which [`Application::address`] then tells).
     pub async fn build(config: Config) -> Result<Self, StartError> {
+        // Before the port opens: a SIGTERM that arrives as soon as it does must be handled.
+        let termination = Termination::listen().map_err(StartError::Signals)?;
         // reqwest is built without a default TLS provider; ring is the one this binary ships.
         let _ = rustls::crypto::ring::default_provider().install_default();
 
@@ -92,6 +97,7 @@ impl Application {
         );
         let router = http::router(state, &config, address);
         Ok(Self {
+            termination,
             listener,
             router,
             address,
@@ -118,7 +124,7 @@ impl Application {
 
         tokio::select! {
             outcome = &mut server => return outcome.map_err(StartError::Serve),
-            () = termination() => {
+            () = self.termination.received() => {
                 tracing::info!("shutting down: finishing in-flight requests");
                 let _ = stop.send(true);
             }
@@ -217,20 +223,21 @@ fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     file.write_all(contents)
 }
 
-async fn termination() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending().await,
+/// SIGTERM (as sent by an orchestrator) or Ctrl-C.
+struct Termination {
+    sigterm: tokio::signal::unix::Signal,
+}
+
+impl Termination {
+    fn listen() -> std::io::Result<Self> {
+        let sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        Ok(Self { sigterm })
+    }
+
+    async fn received(mut self) {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {},
+            _ = self.sigterm.recv() => {},
         }
-    };
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
     }
 }

@@ -1,0 +1,450 @@
+//! The driver's search filter: one definition for the browser and the server, so a bad value is
+//! explained next to its field before anything is sent, and refused the same way if it is sent
+//! anyway. `validate` reports every field's problem at once; the upstream query it leads to is
+//! deterministic, so equal questions share one cache entry whatever order or form they came in.
+
+use serde::{Deserialize, Serialize};
+
+/// A loading or unloading place: a city from the points dictionary and a radius around it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlaceFilter {
+    pub city_id: u32,
+    /// The `type` the points dictionary gave for the city (2 for a city in CargoTech's traffic).
+    pub point_type: u8,
+    /// For the chips and the form; never sent upstream.
+    #[serde(default)]
+    pub city_name: String,
+    #[serde(default)]
+    pub radius_km: u32,
+}
+
+/// Truck-size presets drivers think in, or a custom weight and volume.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum WeightVolume {
+    Preset { preset: WeightPreset },
+    Custom { tonnes: f64, cubic_metres: f64 },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WeightPreset {
+    Gazelle,
+    ThreeTonnes,
+    FiveTonnes,
+    TenTonnes,
+    Semi,
+}
+
+impl WeightPreset {
+    pub const ALL: [Self; 5] = [
+        Self::Gazelle,
+        Self::ThreeTonnes,
+        Self::FiveTonnes,
+        Self::TenTonnes,
+        Self::Semi,
+    ];
+
+    /// Capacity: tonnes and cubic metres.
+    pub fn capacity(self) -> (f64, f64) {
+        match self {
+            Self::Gazelle => (1.5, 9.0),
+            Self::ThreeTonnes => (3.0, 16.0),
+            Self::FiveTonnes => (5.0, 36.0),
+            Self::TenTonnes => (10.0, 56.0),
+            Self::Semi => (20.0, 83.0),
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Gazelle => "Газель · 1,5 т · 9 м³",
+            Self::ThreeTonnes => "3 т · 16 м³",
+            Self::FiveTonnes => "5 т · 36 м³",
+            Self::TenTonnes => "10 т · 56 м³",
+            Self::Semi => "Фура · 20 т · 83 м³",
+        }
+    }
+}
+
+/// An inclusive range; either end may be open.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Range<T> {
+    pub min: Option<T>,
+    pub max: Option<T>,
+}
+
+impl<T> Range<T> {
+    pub fn is_open(&self) -> bool {
+        self.min.is_none() && self.max.is_none()
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ListMode {
+    /// Everything the exchange offers.
+    #[default]
+    All,
+    /// The company account's own view.
+    My,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SortOrder {
+    #[default]
+    Newest,
+    Price,
+    PricePerKm,
+    Distance,
+    LoadingDate,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CargoFilter {
+    pub from: Option<PlaceFilter>,
+    pub to: Option<PlaceFilter>,
+    /// `YYYY-MM-DD`.
+    pub loading_date: Option<String>,
+    pub weight_volume: Option<WeightVolume>,
+    pub load_types: Vec<u32>,
+    pub truck_types: Vec<u32>,
+    pub distance_km: Range<u32>,
+    /// Roubles in the UI; kopecks upstream.
+    pub price_rub: Range<u64>,
+    pub price_per_km_rub: Range<f64>,
+    /// The shipper's INN: 10 digits (a company) or 12 (a person), with valid check digits.
+    pub shipper_inn: Option<String>,
+    pub mode: ListMode,
+    pub sort: SortOrder,
+}
+
+/// Which field a problem belongs to (the form shows the message next to it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FilterField {
+    From,
+    To,
+    LoadingDate,
+    WeightVolume,
+    LoadTypes,
+    TruckTypes,
+    DistanceKm,
+    PriceRub,
+    PricePerKmRub,
+    ShipperInn,
+}
+
+/// Stable codes for each kind of problem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FilterProblem {
+    OutOfRange,
+    MinAboveMax,
+    InvalidDate,
+    InvalidInn,
+    InvalidCity,
+    TooMany,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: FilterField,
+    pub code: FilterProblem,
+    pub message: String,
+}
+
+pub const MAX_RADIUS_KM: u32 = 500;
+pub const MAX_DISTANCE_KM: u32 = 20_000;
+pub const MAX_PRICE_RUB: u64 = 100_000_000;
+pub const MAX_PRICE_PER_KM_RUB: f64 = 10_000.0;
+pub const MAX_DICTIONARY_CHOICES: usize = 30;
+pub const TONNES: (f64, f64) = (0.1, 1000.0);
+pub const CUBIC_METRES: (f64, f64) = (0.1, 200.0);
+
+impl CargoFilter {
+    /// Every problem at once, in the order the form shows its fields.
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut problem = |field, code, message: String| {
+            errors.push(FieldError {
+                field,
+                code,
+                message,
+            })
+        };
+
+        for (field, place, what) in [
+            (FilterField::From, &self.from, "погрузки"),
+            (FilterField::To, &self.to, "выгрузки"),
+        ] {
+            if let Some(place) = place {
+                if place.city_id == 0 || place.point_type == 0 {
+                    problem(
+                        field,
+                        FilterProblem::InvalidCity,
+                        format!("Выберите город {what} из списка"),
+                    );
+                } else if place.radius_km > MAX_RADIUS_KM {
+                    problem(
+                        field,
+                        FilterProblem::OutOfRange,
+                        format!("Радиус — не больше {MAX_RADIUS_KM} км"),
+                    );
+                }
+            }
+        }
+        if let Some(date) = &self.loading_date
+            && !is_calendar_date(date)
+        {
+            problem(
+                FilterField::LoadingDate,
+                FilterProblem::InvalidDate,
+                "Дата погрузки — в виде ГГГГ-ММ-ДД".into(),
+            );
+        }
+        if let Some(WeightVolume::Custom {
+            tonnes,
+            cubic_metres,
+        }) = self.weight_volume
+        {
+            let fits = |value: f64, (low, high): (f64, f64)| {
+                value.is_finite() && (low..=high).contains(&value)
+            };
+            if !fits(tonnes, TONNES) || !fits(cubic_metres, CUBIC_METRES) {
+                problem(
+                    FilterField::WeightVolume,
+                    FilterProblem::OutOfRange,
+                    "Вес — от 0,1 до 1000 т, объём — от 0,1 до 200 м³".into(),
+                );
+            }
+        }
+        for (field, ids) in [
+            (FilterField::LoadTypes, &self.load_types),
+            (FilterField::TruckTypes, &self.truck_types),
+        ] {
+            if ids.len() > MAX_DICTIONARY_CHOICES {
+                problem(
+                    field,
+                    FilterProblem::TooMany,
+                    format!("Не больше {MAX_DICTIONARY_CHOICES} вариантов"),
+                );
+            }
+        }
+        check_range(
+            &mut problem,
+            FilterField::DistanceKm,
+            self.distance_km,
+            MAX_DISTANCE_KM,
+            "км",
+        );
+        check_range(
+            &mut problem,
+            FilterField::PriceRub,
+            self.price_rub,
+            MAX_PRICE_RUB,
+            "₽",
+        );
+        check_range(
+            &mut problem,
+            FilterField::PricePerKmRub,
+            self.price_per_km_rub,
+            MAX_PRICE_PER_KM_RUB,
+            "₽/км",
+        );
+        if let Some(inn) = &self.shipper_inn
+            && !is_valid_inn(inn)
+        {
+            problem(
+                FilterField::ShipperInn,
+                FilterProblem::InvalidInn,
+                "ИНН — 10 или 12 цифр с верной контрольной суммой".into(),
+            );
+        }
+
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// The exchange's query parameters for one page, sorted by name: the same question always
+    /// yields the same list, and so the same cache key.
+    pub fn upstream_query(&self, limit: u32, offset: u32) -> Vec<(String, String)> {
+        let mut query: Vec<(String, String)> = vec![
+            ("include".into(), "contacts".into()),
+            ("limit".into(), limit.to_string()),
+            ("offset".into(), offset.to_string()),
+            (
+                "filter[mode]".into(),
+                match self.mode {
+                    ListMode::All => "all".into(),
+                    ListMode::My => "my".into(),
+                },
+            ),
+            ("filter[user_id]".into(), "0".into()),
+        ];
+        let mut add = |name: &str, value: String| query.push((format!("filter[{name}]"), value));
+        for (side, place) in [("start", &self.from), ("finish", &self.to)] {
+            if let Some(place) = place {
+                add(&format!("{side}_point_id"), place.city_id.to_string());
+                add(&format!("{side}_point_type"), place.point_type.to_string());
+                if place.radius_km > 0 {
+                    add(&format!("{side}_point_radius"), place.radius_km.to_string());
+                }
+            }
+        }
+        if let Some(date) = &self.loading_date {
+            add("start_date", date.clone());
+        }
+        if let Some(weight_volume) = &self.weight_volume {
+            let (tonnes, cubic_metres) = match *weight_volume {
+                WeightVolume::Preset { preset } => preset.capacity(),
+                WeightVolume::Custom {
+                    tonnes,
+                    cubic_metres,
+                } => (tonnes, cubic_metres),
+            };
+            add(
+                "wv",
+                format!("{}-{}", decimal(tonnes), decimal(cubic_metres)),
+            );
+        }
+        for (name, ids) in [
+            ("load_types", &self.load_types),
+            ("truck_types", &self.truck_types),
+        ] {
+            if !ids.is_empty() {
+                let mut ids = ids.clone();
+                ids.sort_unstable();
+                ids.dedup();
+                add(
+                    name,
+                    ids.iter().map(u32::to_string).collect::<Vec<_>>().join(","),
+                );
+            }
+        }
+        if !self.distance_km.is_open() {
+            add(
+                "distance",
+                range(
+                    self.distance_km.min.unwrap_or(0),
+                    self.distance_km.max.unwrap_or(MAX_DISTANCE_KM),
+                ),
+            );
+        }
+        if !self.price_rub.is_open() {
+            let kopecks = |rub: u64| rub.saturating_mul(100);
+            add(
+                "price",
+                range(
+                    kopecks(self.price_rub.min.unwrap_or(0)),
+                    kopecks(self.price_rub.max.unwrap_or(MAX_PRICE_RUB)),
+                ),
+            );
+        }
+        if !self.price_per_km_rub.is_open() {
+            let kopecks = |rub: f64| (rub * 100.0).round() as u64;
+            add(
+                "price_per_km",
+                range(
+                    kopecks(self.price_per_km_rub.min.unwrap_or(0.0)),
+                    kopecks(self.price_per_km_rub.max.unwrap_or(MAX_PRICE_PER_KM_RUB)),
+                ),
+            );
+        }
+        if let Some(inn) = &self.shipper_inn {
+            add("owner_company", inn.clone());
+        }
+        query.sort();
+        query
+    }
+}
+
+fn range(min: impl ToString, max: impl ToString) -> String {
+    format!("{},{}", min.to_string(), max.to_string())
+}
+
+/// `1.5`, `20`, `0.25`: no trailing zeros, so 20 and 20.0 make one cache key.
+fn decimal(value: f64) -> String {
+    let text = format!("{:.3}", value);
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
+fn check_range<T: PartialOrd + Copy + Default + std::fmt::Display>(
+    problem: &mut impl FnMut(FilterField, FilterProblem, String),
+    field: FilterField,
+    range: Range<T>,
+    max: T,
+    unit: &str,
+) {
+    let zero = T::default();
+    let outside = |value: Option<T>| value.is_some_and(|v| !(v >= zero && v <= max));
+    if outside(range.min) || outside(range.max) {
+        problem(
+            field,
+            FilterProblem::OutOfRange,
+            format!("Значение — от 0 до {max} {unit}"),
+        );
+    } else if let (Some(min), Some(max)) = (range.min, range.max)
+        && min > max
+    {
+        problem(
+            field,
+            FilterProblem::MinAboveMax,
+            "«От» не может быть больше «до»".into(),
+        );
+    }
+}
+
+/// A real `YYYY-MM-DD` calendar date (leap years included).
+pub fn is_calendar_date(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+        return false;
+    }
+    let number = |range: std::ops::Range<usize>| -> Option<u32> {
+        let part = &text[range];
+        part.bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| part.parse().ok())
+            .flatten()
+    };
+    let (Some(year), Some(month), Some(day)) = (number(0..4), number(5..7), number(8..10)) else {
+        return false;
+    };
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    year >= 2000 && (1..=days).contains(&day)
+}
+
+/// Russian taxpayer number: 10 digits for a company, 12 for a person, each with check digits.
+pub fn is_valid_inn(inn: &str) -> bool {
+    let digits: Vec<u32> = inn.chars().filter_map(|c| c.to_digit(10)).collect();
+    if digits.len() != inn.len() {
+        return false;
+    }
+    let check = |weights: &[u32]| -> u32 {
+        weights.iter().zip(&digits).map(|(w, d)| w * d).sum::<u32>() % 11 % 10
+    };
+    match digits.len() {
+        10 => check(&[2, 4, 10, 3, 5, 9, 4, 6, 8]) == digits[9],
+        12 => {
+            check(&[7, 2, 4, 10, 3, 5, 9, 4, 6, 8]) == digits[10]
+                && check(&[3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8]) == digits[11]
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests;

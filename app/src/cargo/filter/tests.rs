@@ -1,0 +1,367 @@
+use super::*;
+
+fn moscow() -> PlaceFilter {
+    PlaceFilter {
+        city_id: 1,
+        point_type: 2,
+        city_name: "Москва".into(),
+        radius_km: 0,
+    }
+}
+
+fn kazan() -> PlaceFilter {
+    PlaceFilter {
+        city_id: 62,
+        point_type: 2,
+        city_name: "Казань".into(),
+        radius_km: 50,
+    }
+}
+
+fn codes(filter: &CargoFilter) -> Vec<(FilterField, FilterProblem)> {
+    match filter.validate() {
+        Ok(()) => Vec::new(),
+        Err(errors) => errors.into_iter().map(|e| (e.field, e.code)).collect(),
+    }
+}
+
+#[test]
+fn good_filters_pass() {
+    let good = [
+        CargoFilter::default(),
+        CargoFilter {
+            from: Some(moscow()),
+            to: Some(kazan()),
+            ..Default::default()
+        },
+        CargoFilter {
+            loading_date: Some("2028-02-29".into()),
+            ..Default::default()
+        },
+        CargoFilter {
+            weight_volume: Some(WeightVolume::Custom {
+                tonnes: 0.1,
+                cubic_metres: 200.0,
+            }),
+            ..Default::default()
+        },
+        CargoFilter {
+            weight_volume: Some(WeightVolume::Preset {
+                preset: WeightPreset::Semi,
+            }),
+            ..Default::default()
+        },
+        CargoFilter {
+            price_rub: Range {
+                min: Some(10_000),
+                max: Some(10_000),
+            },
+            ..Default::default()
+        },
+        CargoFilter {
+            price_per_km_rub: Range {
+                min: None,
+                max: Some(55.5),
+            },
+            ..Default::default()
+        },
+        CargoFilter {
+            shipper_inn: Some("7707083893".into()),
+            ..Default::default()
+        }, // Sberbank
+        CargoFilter {
+            shipper_inn: Some("500100732259".into()),
+            ..Default::default()
+        },
+    ];
+    for filter in good {
+        assert_eq!(codes(&filter), vec![], "{filter:?}");
+    }
+}
+
+#[test]
+fn each_bad_value_is_named_with_its_field_and_code() {
+    use FilterField as F;
+    use FilterProblem as P;
+    let table: Vec<(CargoFilter, (FilterField, FilterProblem))> = vec![
+        (
+            CargoFilter {
+                from: Some(PlaceFilter {
+                    city_id: 0,
+                    ..moscow()
+                }),
+                ..Default::default()
+            },
+            (F::From, P::InvalidCity),
+        ),
+        (
+            CargoFilter {
+                to: Some(PlaceFilter {
+                    radius_km: 501,
+                    ..kazan()
+                }),
+                ..Default::default()
+            },
+            (F::To, P::OutOfRange),
+        ),
+        (
+            CargoFilter {
+                loading_date: Some("2027-02-29".into()),
+                ..Default::default()
+            },
+            (F::LoadingDate, P::InvalidDate),
+        ),
+        (
+            CargoFilter {
+                loading_date: Some("01.12.2026".into()),
+                ..Default::default()
+            },
+            (F::LoadingDate, P::InvalidDate),
+        ),
+        (
+            CargoFilter {
+                loading_date: Some("2026-13-01".into()),
+                ..Default::default()
+            },
+            (F::LoadingDate, P::InvalidDate),
+        ),
+        (
+            CargoFilter {
+                weight_volume: Some(WeightVolume::Custom {
+                    tonnes: 0.05,
+                    cubic_metres: 10.0,
+                }),
+                ..Default::default()
+            },
+            (F::WeightVolume, P::OutOfRange),
+        ),
+        (
+            CargoFilter {
+                weight_volume: Some(WeightVolume::Custom {
+                    tonnes: 5.0,
+                    cubic_metres: 201.0,
+                }),
+                ..Default::default()
+            },
+            (F::WeightVolume, P::OutOfRange),
+        ),
+        (
+            CargoFilter {
+                weight_volume: Some(WeightVolume::Custom {
+                    tonnes: f64::NAN,
+                    cubic_metres: 1.0,
+                }),
+                ..Default::default()
+            },
+            (F::WeightVolume, P::OutOfRange),
+        ),
+        (
+            CargoFilter {
+                truck_types: (1..=31).collect(),
+                ..Default::default()
+            },
+            (F::TruckTypes, P::TooMany),
+        ),
+        (
+            CargoFilter {
+                distance_km: Range {
+                    min: Some(900),
+                    max: Some(100),
+                },
+                ..Default::default()
+            },
+            (F::DistanceKm, P::MinAboveMax),
+        ),
+        (
+            CargoFilter {
+                distance_km: Range {
+                    min: None,
+                    max: Some(20_001),
+                },
+                ..Default::default()
+            },
+            (F::DistanceKm, P::OutOfRange),
+        ),
+        (
+            CargoFilter {
+                price_rub: Range {
+                    min: Some(50_000),
+                    max: Some(1_000),
+                },
+                ..Default::default()
+            },
+            (F::PriceRub, P::MinAboveMax),
+        ),
+        (
+            CargoFilter {
+                price_per_km_rub: Range {
+                    min: Some(-1.0),
+                    max: None,
+                },
+                ..Default::default()
+            },
+            (F::PricePerKmRub, P::OutOfRange),
+        ),
+        (
+            CargoFilter {
+                shipper_inn: Some("7707083894".into()),
+                ..Default::default()
+            },
+            (F::ShipperInn, P::InvalidInn),
+        ),
+        (
+            CargoFilter {
+                shipper_inn: Some("77070838".into()),
+                ..Default::default()
+            },
+            (F::ShipperInn, P::InvalidInn),
+        ),
+        (
+            CargoFilter {
+                shipper_inn: Some("77070838٩3".into()),
+                ..Default::default()
+            },
+            (F::ShipperInn, P::InvalidInn),
+        ),
+        (
+            CargoFilter {
+                shipper_inn: Some("500100732258".into()),
+                ..Default::default()
+            },
+            (F::ShipperInn, P::InvalidInn),
+        ),
+    ];
+    for (filter, expected) in table {
+        assert_eq!(codes(&filter), vec![expected], "{filter:?}");
+    }
+}
+
+#[test]
+fn all_problems_are_reported_at_once_with_russian_messages() {
+    let filter = CargoFilter {
+        loading_date: Some("завтра".into()),
+        price_rub: Range {
+            min: Some(2),
+            max: Some(1),
+        },
+        shipper_inn: Some("123".into()),
+        ..Default::default()
+    };
+    let errors = filter.validate().unwrap_err();
+    assert_eq!(
+        errors.iter().map(|e| e.field).collect::<Vec<_>>(),
+        [
+            FilterField::LoadingDate,
+            FilterField::PriceRub,
+            FilterField::ShipperInn
+        ]
+    );
+    assert!(errors.iter().all(|e| {
+        e.message
+            .chars()
+            .any(|c| ('а'..='я').contains(&c.to_ascii_lowercase()) || ('А'..='Я').contains(&c))
+    }));
+}
+
+#[test]
+fn the_upstream_query_speaks_the_exchanges_parameters() {
+    let filter = CargoFilter {
+        from: Some(moscow()),
+        to: Some(kazan()),
+        loading_date: Some("2026-11-23".into()),
+        weight_volume: Some(WeightVolume::Preset {
+            preset: WeightPreset::Gazelle,
+        }),
+        load_types: vec![3, 1],
+        truck_types: vec![2],
+        distance_km: Range {
+            min: Some(100),
+            max: None,
+        },
+        price_rub: Range {
+            min: Some(20_000),
+            max: Some(350_000),
+        },
+        price_per_km_rub: Range {
+            min: Some(40.5),
+            max: None,
+        },
+        shipper_inn: Some("7707083893".into()),
+        mode: ListMode::My,
+        sort: SortOrder::Price,
+    };
+    let query = filter.upstream_query(20, 40);
+    let get = |name: &str| {
+        query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    assert_eq!(get("include"), Some("contacts"));
+    assert_eq!(get("limit"), Some("20"));
+    assert_eq!(get("offset"), Some("40"));
+    assert_eq!(get("filter[mode]"), Some("my"));
+    assert_eq!(get("filter[user_id]"), Some("0"));
+    assert_eq!(get("filter[start_point_id]"), Some("1"));
+    assert_eq!(get("filter[start_point_type]"), Some("2"));
+    assert_eq!(
+        get("filter[start_point_radius]"),
+        None,
+        "radius 0 is not sent"
+    );
+    assert_eq!(get("filter[finish_point_id]"), Some("62"));
+    assert_eq!(get("filter[finish_point_radius]"), Some("50"));
+    assert_eq!(get("filter[start_date]"), Some("2026-11-23"));
+    assert_eq!(get("filter[wv]"), Some("1.5-9"));
+    assert_eq!(get("filter[load_types]"), Some("1,3"));
+    assert_eq!(get("filter[truck_types]"), Some("2"));
+    assert_eq!(get("filter[distance]"), Some("100,20000"));
+    assert_eq!(
+        get("filter[price]"),
+        Some("2000000,35000000"),
+        "roubles become kopecks"
+    );
+    assert_eq!(get("filter[price_per_km]"), Some("4050,1000000"));
+    assert_eq!(get("filter[owner_company]"), Some("7707083893"));
+}
+
+#[test]
+fn equal_questions_make_equal_queries_whatever_their_form() {
+    let a = CargoFilter {
+        load_types: vec![3, 1, 3],
+        weight_volume: Some(WeightVolume::Custom {
+            tonnes: 20.0,
+            cubic_metres: 83.0,
+        }),
+        ..Default::default()
+    };
+    let b = CargoFilter {
+        load_types: vec![1, 3],
+        weight_volume: Some(WeightVolume::Preset {
+            preset: WeightPreset::Semi,
+        }),
+        // Display-only and ordering fields do not split the upstream question.
+        sort: SortOrder::Distance,
+        ..Default::default()
+    };
+    assert_eq!(a.upstream_query(20, 0), b.upstream_query(20, 0));
+    let mut sorted = a.upstream_query(20, 0);
+    sorted.sort();
+    assert_eq!(a.upstream_query(20, 0), sorted);
+}
+
+#[test]
+fn the_filter_survives_the_wire() {
+    let filter = CargoFilter {
+        from: Some(kazan()),
+        shipper_inn: Some("7707083893".into()),
+        ..Default::default()
+    };
+    let json = serde_json::to_string(&filter).unwrap();
+    assert_eq!(serde_json::from_str::<CargoFilter>(&json).unwrap(), filter);
+    // Fields the client leaves out take their defaults.
+    assert_eq!(
+        serde_json::from_str::<CargoFilter>("{}").unwrap(),
+        CargoFilter::default()
+    );
+}

@@ -1,0 +1,3 @@
+//! Freight from the exchange: the types and rules both the browser and the server use.
+
+pub mod filter;
