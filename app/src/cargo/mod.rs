@@ -1,3 +1,4 @@
 //! Freight from the exchange: the types and rules both the browser and the server use.
 
+pub mod card;
 pub mod filter;

@@ -1,8 +1,10 @@
 //! Server-only infrastructure the server functions stand on: the shared state, the database, the
 //! cache/session store and secret sealing.
 
+pub mod audit;
 pub mod database;
 pub mod sealing;
+pub mod settings;
 pub mod store;
 
 use std::sync::Arc;

@@ -84,4 +84,21 @@ impl KeyValueStore for MemoryStore {
         self.entries.invalidate(key).await;
         Ok(())
     }
+
+    async fn set_if_absent(
+        &self,
+        key: &str,
+        value: &[u8],
+        ttl: Duration,
+    ) -> Result<bool, StoreError> {
+        let entry = self
+            .entries
+            .entry(key.to_owned())
+            .or_insert(Entry {
+                value: value.into(),
+                ttl,
+            })
+            .await;
+        Ok(entry.is_fresh())
+    }
 }

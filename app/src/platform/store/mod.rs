@@ -37,6 +37,13 @@ pub trait KeyValueStore: Send + Sync {
         ttl: Duration,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
     fn delete(&self, key: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Sets the key only if it is absent; `true` when this call set it (a lock was taken).
+    fn set_if_absent(
+        &self,
+        key: &str,
+        value: &[u8],
+        ttl: Duration,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 }
 
 /// How long Redis is left alone after a failure before the next request tries it again.
@@ -131,6 +138,21 @@ impl SharedStore {
             }
         }
         let _ = self.inner.local.delete(key).await;
+    }
+
+    /// An expiring lock shared by every instance (with Redis), or by this process alone.
+    pub async fn set_if_absent(&self, key: &str, value: &[u8], ttl: Duration) -> bool {
+        if let Some(redis) = self.redis_if_trying() {
+            match redis.set_if_absent(key, value, ttl).await {
+                Ok(set) => return self.recovered(set),
+                Err(error) => self.failed(error),
+            }
+        }
+        self.inner
+            .local
+            .set_if_absent(key, value, ttl)
+            .await
+            .unwrap_or(false)
     }
 
     pub async fn get_json<T: DeserializeOwned>(&self, key: &str) -> Option<T> {

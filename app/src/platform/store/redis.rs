@@ -40,6 +40,10 @@ impl RedisStore {
     }
 }
 
+fn millis(ttl: Duration) -> u64 {
+    u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1)
+}
+
 fn unreachable(error: redis::RedisError) -> StoreError {
     StoreError::Unreachable(error.to_string())
 }
@@ -52,12 +56,11 @@ impl KeyValueStore for RedisStore {
 
     async fn set(&self, key: &str, value: &[u8], ttl: Duration) -> Result<(), StoreError> {
         let mut connection = self.connection.clone();
-        let millis = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
         redis::cmd("SET")
             .arg(key)
             .arg(value)
             .arg("PX")
-            .arg(millis)
+            .arg(millis(ttl))
             .query_async::<()>(&mut connection)
             .await
             .map_err(unreachable)
@@ -66,5 +69,24 @@ impl KeyValueStore for RedisStore {
     async fn delete(&self, key: &str) -> Result<(), StoreError> {
         let mut connection = self.connection.clone();
         connection.del::<_, ()>(key).await.map_err(unreachable)
+    }
+
+    async fn set_if_absent(
+        &self,
+        key: &str,
+        value: &[u8],
+        ttl: Duration,
+    ) -> Result<bool, StoreError> {
+        let mut connection = self.connection.clone();
+        let answer: Option<String> = redis::cmd("SET")
+            .arg(key)
+            .arg(value)
+            .arg("NX")
+            .arg("PX")
+            .arg(millis(ttl))
+            .query_async(&mut connection)
+            .await
+            .map_err(unreachable)?;
+        Ok(answer.is_some())
     }
 }

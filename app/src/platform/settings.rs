@@ -1,0 +1,99 @@
+//! Named settings in the database; secrets among them are stored sealed and opened on read.
+
+use chrono::Utc;
+use sea_orm::{ActiveValue::Set, DatabaseConnection, DbErr, EntityTrait, sea_query::OnConflict};
+
+use super::sealing::{SealError, Sealer};
+
+pub mod entity {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "settings")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub key: String,
+        pub value: String,
+        pub sealed: bool,
+        pub updated_at: DateTimeUtc,
+        pub updated_by: Option<String>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SettingError {
+    #[error(transparent)]
+    Database(#[from] DbErr),
+    #[error("the setting cannot be opened: {0}")]
+    Seal(#[from] SealError),
+}
+
+/// The purpose bound into a sealed setting, so a value sealed for one setting opens for no other.
+fn purpose(key: &str) -> String {
+    format!("setting:{key}")
+}
+
+pub async fn put_sealed(
+    db: &DatabaseConnection,
+    sealer: &Sealer,
+    key: &str,
+    secret: &str,
+    updated_by: &str,
+) -> Result<(), SettingError> {
+    let sealed = sealer.seal(&purpose(key), secret.as_bytes());
+    upsert(db, key, sealed, true, updated_by).await
+}
+
+pub async fn get_sealed(
+    db: &DatabaseConnection,
+    sealer: &Sealer,
+    key: &str,
+) -> Result<Option<String>, SettingError> {
+    let Some(row) = entity::Entity::find_by_id(key.to_owned()).one(db).await? else {
+        return Ok(None);
+    };
+    let bytes = sealer.open(&purpose(key), &row.value)?;
+    Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
+}
+
+pub async fn delete(db: &DatabaseConnection, key: &str) -> Result<(), DbErr> {
+    entity::Entity::delete_by_id(key.to_owned())
+        .exec(db)
+        .await
+        .map(drop)
+}
+
+async fn upsert(
+    db: &DatabaseConnection,
+    key: &str,
+    value: String,
+    sealed: bool,
+    updated_by: &str,
+) -> Result<(), SettingError> {
+    let row = entity::ActiveModel {
+        key: Set(key.to_owned()),
+        value: Set(value),
+        sealed: Set(sealed),
+        updated_at: Set(Utc::now()),
+        updated_by: Set(Some(updated_by.to_owned())),
+    };
+    entity::Entity::insert(row)
+        .on_conflict(
+            OnConflict::column(entity::Column::Key)
+                .update_columns([
+                    entity::Column::Value,
+                    entity::Column::Sealed,
+                    entity::Column::UpdatedAt,
+                    entity::Column::UpdatedBy,
+                ])
+                .to_owned(),
+        )
+        .exec(db)
+        .await?;
+    Ok(())
+}

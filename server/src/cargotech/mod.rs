@@ -1,0 +1,9 @@
+//! The CargoTech gateway: one company account serving every driver, within one small upstream
+//! budget. `wire` knows the exchange's JSON, `client` its HTTP, `connection` the account's token.
+
+mod client;
+mod connection;
+mod wire;
+
+pub use client::{Client, SmsProblem, UpstreamError};
+pub use connection::{Connection, ConnectionReport, Credentials, LinkState, SmsCodeError};
