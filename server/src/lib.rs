@@ -5,6 +5,7 @@ pub mod cli;
 pub mod config;
 mod http;
 mod startup;
+pub mod telegram;
 pub mod telemetry;
 
 pub use startup::{Application, StartError, migrate, serve};

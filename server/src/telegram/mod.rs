@@ -1,0 +1,3 @@
+//! Telegram: validating the Mini App's launch data.
+
+pub mod init_data;
