@@ -61,6 +61,31 @@ pub struct Config {
     pub cargotech_password: Option<Secret>,
     /// How long in-flight requests may take to finish after SIGTERM.
     pub shutdown_grace: Duration,
+    /// Launch data older than this is refused (300–3600 s).
+    pub init_data_max_age_seconds: i64,
+    pub init_data_check: InitDataCheck,
+}
+
+/// How the Mini App's launch data is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InitDataCheck {
+    /// HMAC with the bot token (first-party).
+    BotToken,
+    /// Ed25519 with Telegram's public key; `test_key` picks the test environment's key.
+    ThirdParty { bot_id: u64, test_key: bool },
+}
+
+/// The sandbox's stand-in bot token: the sandbox Telegram and the browser tests sign with it.
+/// It opens nothing real.
+pub const SANDBOX_BOT_TOKEN: &str = "7000000001:sandbox-bot-token-for-tests";
+
+impl Config {
+    /// The bot token launch data is signed with: the configured one, or the sandbox's.
+    pub fn bot_token(&self) -> &str {
+        self.telegram_bot_token
+            .as_ref()
+            .map_or(SANDBOX_BOT_TOKEN, Secret::expose)
+    }
 }
 
 /// Everything wrong with the environment, one line per variable.
@@ -183,6 +208,8 @@ impl Reader {
             cargotech_phone: self.secret("CARGOTECH_PHONE"),
             cargotech_password: self.secret("CARGOTECH_PASSWORD"),
             shutdown_grace: Duration::from_secs(shutdown_seconds),
+            init_data_max_age_seconds: self.init_data_max_age(),
+            init_data_check: self.init_data_check(),
         };
         if mode == Mode::Production {
             self.require_production_credentials(&config);
@@ -216,6 +243,62 @@ impl Reader {
         for (name, is_missing, what) in missing {
             if is_missing && !self.problems.iter().any(|p| p.starts_with(name)) {
                 self.problem(name, format!("is required in production mode ({what})"));
+            }
+        }
+    }
+
+    fn init_data_max_age(&mut self) -> i64 {
+        let seconds: i64 = self
+            .parsed(
+                "INIT_DATA_MAX_AGE_SECONDS",
+                "a whole number of seconds from 300 to 3600",
+            )
+            .unwrap_or(300);
+        if !(300..=3600).contains(&seconds) {
+            self.problem(
+                "INIT_DATA_MAX_AGE_SECONDS",
+                "must be from 300 to 3600 seconds",
+            );
+            return 300;
+        }
+        seconds
+    }
+
+    fn init_data_check(&mut self) -> InitDataCheck {
+        match self.text("TELEGRAM_INIT_DATA_CHECK").as_deref() {
+            None | Some("bot_token") => InitDataCheck::BotToken,
+            Some("third_party") => {
+                let from_token = self
+                    .text("TELEGRAM_BOT_TOKEN")
+                    .and_then(|token| token.split(':').next()?.parse().ok());
+                let bot_id = self
+                    .parsed::<u64>("TELEGRAM_BOT_ID", "the bot's numeric id")
+                    .or(from_token);
+                let test_key = match self.text("TELEGRAM_PUBLIC_KEY").as_deref() {
+                    None | Some("production") => false,
+                    Some("test") => true,
+                    Some(_) => {
+                        self.problem("TELEGRAM_PUBLIC_KEY", "must be `production` or `test`");
+                        false
+                    }
+                };
+                match bot_id {
+                    Some(bot_id) => InitDataCheck::ThirdParty { bot_id, test_key },
+                    None => {
+                        self.problem(
+                            "TELEGRAM_BOT_ID",
+                            "is required for third-party checking (or set TELEGRAM_BOT_TOKEN)",
+                        );
+                        InitDataCheck::BotToken
+                    }
+                }
+            }
+            Some(other) => {
+                self.problem(
+                    "TELEGRAM_INIT_DATA_CHECK",
+                    format!("must be `bot_token` or `third_party`, not `{other}`"),
+                );
+                InitDataCheck::BotToken
             }
         }
     }

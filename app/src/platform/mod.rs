@@ -3,7 +3,9 @@
 
 pub mod audit;
 pub mod database;
+pub mod drivers;
 pub mod sealing;
+pub mod sessions;
 pub mod settings;
 pub mod store;
 

@@ -124,3 +124,38 @@ fn previous_keys_are_read_for_rotation() {
     .unwrap();
     assert_eq!(config.previous_encryption_keys.len(), 1);
 }
+
+#[test]
+fn launch_data_freshness_is_bounded_and_third_party_checking_needs_a_bot_id() {
+    assert_eq!(
+        Config::from_vars(HashMap::new())
+            .unwrap()
+            .init_data_max_age_seconds,
+        300
+    );
+    let long = Config::from_vars(vars(&[("INIT_DATA_MAX_AGE_SECONDS", "3600")])).unwrap();
+    assert_eq!(long.init_data_max_age_seconds, 3600);
+    for bad in ["299", "3601", "soon"] {
+        let problems = Config::from_vars(vars(&[("INIT_DATA_MAX_AGE_SECONDS", bad)])).unwrap_err();
+        assert!(
+            problems.0[0].starts_with("INIT_DATA_MAX_AGE_SECONDS"),
+            "{bad}"
+        );
+    }
+    let third_party = Config::from_vars(vars(&[
+        ("TELEGRAM_INIT_DATA_CHECK", "third_party"),
+        ("TELEGRAM_BOT_TOKEN", "123456:secret"),
+        ("TELEGRAM_PUBLIC_KEY", "test"),
+    ]))
+    .unwrap();
+    assert_eq!(
+        third_party.init_data_check,
+        InitDataCheck::ThirdParty {
+            bot_id: 123456,
+            test_key: true
+        }
+    );
+    let no_id =
+        Config::from_vars(vars(&[("TELEGRAM_INIT_DATA_CHECK", "third_party")])).unwrap_err();
+    assert!(no_id.0[0].starts_with("TELEGRAM_BOT_ID"));
+}

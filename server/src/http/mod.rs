@@ -1,6 +1,7 @@
 //! The HTTP surface: health endpoints, the Leptos app (pages and server functions), static files,
 //! and the layers every response passes through.
 
+mod api;
 mod health;
 mod layers;
 
@@ -10,7 +11,10 @@ use app::{App, platform::AppState, shell};
 use axum::{Router, routing::get};
 use leptos_axum::{LeptosRoutes, file_and_error_handler, generate_route_list};
 
-use crate::config::{Config, Mode};
+use crate::{
+    config::{Config, InitDataCheck, Mode},
+    telegram::init_data::{self, Validation},
+};
 
 pub fn router(state: AppState, config: &Config, address: SocketAddr) -> Router {
     let routes = generate_route_list(App);
@@ -29,7 +33,8 @@ pub fn router(state: AppState, config: &Config, address: SocketAddr) -> Router {
         )
         .leptos_routes(&state, routes, move || page_for_routes(options.clone()))
         .fallback(file_and_error_handler::<AppState, _>(page))
-        .with_state(state);
+        .with_state(state.clone())
+        .merge(api::auth_routes(auth_state(&state, config)));
     layers::apply(router, config.mode == Mode::Production)
 }
 
@@ -40,4 +45,28 @@ fn cargotech_base_url(config: &Config, address: SocketAddr) -> String {
         .cargotech_base_url
         .clone()
         .unwrap_or_else(|| format!("http://{address}/sandbox/cargotech"))
+}
+
+fn auth_state(state: &AppState, config: &Config) -> api::AuthState {
+    let validation = match config.init_data_check {
+        InitDataCheck::BotToken => Validation::BotToken(config.bot_token().to_owned()),
+        InitDataCheck::ThirdParty { bot_id, test_key } => {
+            let key = if test_key {
+                init_data::TEST_PUBLIC_KEY
+            } else {
+                init_data::PRODUCTION_PUBLIC_KEY
+            };
+            Validation::ThirdParty {
+                bot_id,
+                public_key: init_data::public_key(key).expect("Telegram's published key parses"),
+            }
+        }
+    };
+    api::AuthState {
+        db: state.db.clone(),
+        store: state.store.clone(),
+        validation,
+        max_age_seconds: config.init_data_max_age_seconds,
+        failures: Default::default(),
+    }
 }

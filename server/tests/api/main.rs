@@ -4,6 +4,7 @@
 
 mod support;
 
+mod auth;
 mod command_line;
 mod health;
 mod pages;

@@ -1,0 +1,86 @@
+//! Driver sessions: a random 256-bit token handed to the client once, kept only as its SHA-256
+//! hash in the shared store, with an expiry. Revocable one by one (logout) or all at once for a
+//! driver (a ban): every session begun before the driver's revocation mark is dead, on every
+//! instance, the moment the mark is written.
+
+use std::time::Duration;
+
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::store::SharedStore;
+
+pub const SESSION_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    pub driver_id: i64,
+    pub telegram_id: i64,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// The raw token, returned to the client once; never stored.
+pub struct IssuedSession {
+    pub token: String,
+    pub session: Session,
+}
+
+pub async fn issue(store: &SharedStore, driver_id: i64, telegram_id: i64) -> IssuedSession {
+    let bytes: [u8; 32] = rand::random();
+    let token = URL_SAFE_NO_PAD.encode(bytes);
+    let now = Utc::now();
+    let session = Session {
+        driver_id,
+        telegram_id,
+        created_at: now,
+        expires_at: now + chrono::Duration::from_std(SESSION_TTL).unwrap_or_default(),
+    };
+    store.set_json(&key(&token), &session, SESSION_TTL).await;
+    IssuedSession { token, session }
+}
+
+/// The live session behind a token, if any.
+pub async fn find(store: &SharedStore, token: &str) -> Option<Session> {
+    if token.len() > 100 {
+        return None;
+    }
+    let session: Session = store.get_json(&key(token)).await?;
+    if session.expires_at <= Utc::now() {
+        return None;
+    }
+    let revoked_before: Option<DateTime<Utc>> =
+        store.get_json(&revocation_key(session.driver_id)).await;
+    match revoked_before {
+        Some(mark) if session.created_at <= mark => None,
+        _ => Some(session),
+    }
+}
+
+pub async fn end(store: &SharedStore, token: &str) {
+    store.delete(&key(token)).await;
+}
+
+/// Ends every session the driver has (a ban, or "log out everywhere").
+pub async fn end_all(store: &SharedStore, driver_id: i64) {
+    store
+        .set_json(&revocation_key(driver_id), &Utc::now(), SESSION_TTL)
+        .await;
+}
+
+fn key(token: &str) -> String {
+    format!("session:{}", hex_sha256(token))
+}
+
+fn revocation_key(driver_id: i64) -> String {
+    format!("sessions-revoked-before:{driver_id}")
+}
+
+fn hex_sha256(text: &str) -> String {
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}

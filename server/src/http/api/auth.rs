@@ -1,0 +1,138 @@
+//! `POST /api/v1/auth/telegram`: the Mini App's launch data, exchanged once for a Hauler session.
+//! The contract other clients rely on:
+//! `{"init_data": "<raw initData>"}` → `200 {"token", "expires_at", "driver"}`, or
+//! `401 {"code", "message"}` with `code` one of `init_data_missing`, `init_data_malformed`,
+//! `init_data_bad_signature`, `init_data_expired`; a banned driver gets `403 driver_banned`.
+
+use std::sync::{
+    Arc,
+    atomic::{AtomicU64, Ordering},
+};
+
+use app::platform::{
+    database,
+    drivers::{self, Driver, TelegramProfile},
+    sessions,
+    store::SharedStore,
+};
+use axum::{
+    Json, Router,
+    extract::{State, rejection::JsonRejection},
+    http::StatusCode,
+    routing::post,
+};
+use chrono::{DateTime, Utc};
+use sea_orm::DatabaseConnection;
+use serde::{Deserialize, Serialize};
+
+use super::error::ApiError;
+use crate::telegram::init_data::{self, InitDataError, Validation};
+
+/// More refused sign-ins than this in one minute raises an alert in the logs and metrics.
+const ALERT_FAILURES_PER_MINUTE: u64 = 10;
+
+#[derive(Clone)]
+pub struct AuthState {
+    pub db: DatabaseConnection,
+    pub store: SharedStore,
+    pub validation: Validation,
+    pub max_age_seconds: i64,
+    pub failures: Arc<FailureRate>,
+}
+
+pub fn routes(state: AuthState) -> Router {
+    Router::new()
+        .route("/api/v1/auth/telegram", post(sign_in))
+        .with_state(state)
+}
+
+#[derive(Deserialize)]
+struct SignIn {
+    #[serde(default)]
+    init_data: String,
+}
+
+#[derive(Serialize)]
+struct SignedIn {
+    token: String,
+    expires_at: DateTime<Utc>,
+    driver: Driver,
+}
+
+async fn sign_in(
+    State(state): State<AuthState>,
+    body: Result<Json<SignIn>, JsonRejection>,
+) -> Result<Json<SignedIn>, ApiError> {
+    let raw = match body {
+        Ok(Json(body)) => body.init_data,
+        // No JSON at all is a missing value, as far as signing in goes.
+        Err(JsonRejection::MissingJsonContentType(_)) => String::new(),
+        Err(rejection) => return Err(ApiError::bad_body(rejection)),
+    };
+    let launch = init_data::validate(
+        &raw,
+        &state.validation,
+        Utc::now().timestamp(),
+        state.max_age_seconds,
+    )
+    .map_err(|error| state.failures.refused(error))?;
+
+    let user = launch.user;
+    let profile = TelegramProfile {
+        telegram_id: user.id,
+        first_name: user.first_name,
+        last_name: user.last_name,
+        username: user.username,
+        language_code: user.language_code,
+        photo_url: user.photo_url,
+    };
+    let driver = drivers::upsert(&state.db, &profile)
+        .await
+        .map_err(|error| {
+            let _ = database::failure(error);
+            ApiError::internal()
+        })?;
+    if driver.banned {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "driver_banned",
+            "Доступ к Hauler для этого аккаунта закрыт",
+        ));
+    }
+    let issued = sessions::issue(&state.store, driver.id, driver.telegram_id).await;
+    tracing::info!(driver_id = driver.id, "a driver signed in with Telegram");
+    Ok(Json(SignedIn {
+        token: issued.token,
+        expires_at: issued.session.expires_at,
+        driver,
+    }))
+}
+
+/// Counts refused sign-ins per minute; never logs the launch data itself.
+#[derive(Default)]
+pub struct FailureRate {
+    minute: AtomicU64,
+    count: AtomicU64,
+}
+
+impl FailureRate {
+    fn refused(&self, error: InitDataError) -> ApiError {
+        metrics::counter!("auth_init_data_refused_total", "code" => error.code()).increment(1);
+        let minute = (Utc::now().timestamp() / 60) as u64;
+        if self.minute.swap(minute, Ordering::Relaxed) != minute {
+            self.count.store(0, Ordering::Relaxed);
+        }
+        let count = self.count.fetch_add(1, Ordering::Relaxed) + 1;
+        if count == ALERT_FAILURES_PER_MINUTE + 1 {
+            metrics::counter!("auth_init_data_alerts_total").increment(1);
+            tracing::error!(
+                alert = true,
+                failures = count,
+                "many refused Telegram sign-ins this minute"
+            );
+        } else {
+            tracing::warn!(code = error.code(), "a Telegram sign-in was refused");
+        }
+        ApiError::new(StatusCode::UNAUTHORIZED, error.code(), error.message())
+    }
+}

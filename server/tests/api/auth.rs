@@ -1,0 +1,228 @@
+//! Signing in with Telegram: `POST /api/v1/auth/telegram`.
+
+use std::collections::BTreeMap;
+
+use app::platform::{sessions, store::SharedStore};
+use hmac::{Hmac, KeyInit, Mac};
+use sea_orm::ConnectionTrait;
+use serde_json::{Value, json};
+use sha2::Sha256;
+
+use crate::support::{TestApp, backends, spawn_app};
+
+/// The sandbox bot token (`server::config::SANDBOX_BOT_TOKEN`) the sandbox signs with.
+const TOKEN: &str = server::config::SANDBOX_BOT_TOKEN;
+
+fn init_data(user: &Value, auth_date: i64, token: &str) -> String {
+    let fields: BTreeMap<&str, String> = [
+        ("auth_date", auth_date.to_string()),
+        ("query_id", "AAHdF6IQ".into()),
+        ("user", user.to_string()),
+    ]
+    .into();
+    let check = fields
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut secret = Hmac::<Sha256>::new_from_slice(b"WebAppData").unwrap();
+    secret.update(token.as_bytes());
+    let mut mac = Hmac::<Sha256>::new_from_slice(&secret.finalize().into_bytes()).unwrap();
+    mac.update(check.as_bytes());
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    for (key, value) in &fields {
+        query.append_pair(key, value);
+    }
+    query
+        .append_pair("hash", &hex::encode(mac.finalize().into_bytes()))
+        .finish()
+}
+
+fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+fn ivan() -> Value {
+    json!({"id": 100500, "first_name": "Иван", "last_name": "Петров", "username": "ivan_driver", "language_code": "ru"})
+}
+
+async fn sign_in(app: &TestApp, body: Value) -> (u16, Value) {
+    let response = app
+        .client
+        .post(app.url("/api/v1/auth/telegram"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn a_driver_opening_the_app_from_telegram_gets_a_session_and_a_profile() {
+    for backend in backends() {
+        let app = spawn_app("auth_sign_in", backend).await;
+        let (status, body) = sign_in(
+            &app,
+            json!({"init_data": init_data(&ivan(), now() - 5, TOKEN)}),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(
+            body["token"].as_str().unwrap().len(),
+            43,
+            "256 random bits, base64url"
+        );
+        assert!(body["expires_at"].as_str().unwrap() > chrono::Utc::now().to_rfc3339().as_str());
+        assert_eq!(body["driver"]["telegram_id"], 100500);
+        assert_eq!(body["driver"]["first_name"], "Иван");
+        assert_eq!(body["driver"]["username"], "ivan_driver");
+
+        // Signing in again with a changed Telegram profile updates the same driver.
+        let renamed = json!({"id": 100500, "first_name": "Ваня", "language_code": "en"});
+        let (_, again) = sign_in(
+            &app,
+            json!({"init_data": init_data(&renamed, now(), TOKEN)}),
+        )
+        .await;
+        assert_eq!(again["driver"]["id"], body["driver"]["id"]);
+        assert_eq!(again["driver"]["first_name"], "Ваня");
+        assert_eq!(again["driver"]["language_code"], "en");
+        assert_ne!(again["token"], body["token"]);
+    }
+}
+
+#[tokio::test]
+async fn bad_launch_data_is_refused_with_its_own_code_and_a_russian_message() {
+    let app = spawn_app("auth_refusals", backends()[0]).await;
+    let forged = init_data(&ivan(), now(), "9999:someone-elses-token");
+    let tampered = init_data(&ivan(), now(), TOKEN).replace("100500", "100501");
+    let stale = init_data(&ivan(), now() - 3600, TOKEN);
+    let cases = [
+        (json!({"init_data": ""}), "init_data_missing"),
+        (json!({}), "init_data_missing"),
+        (
+            json!({"init_data": "user=%7B&hash=abc"}),
+            "init_data_malformed",
+        ),
+        (json!({"init_data": forged}), "init_data_bad_signature"),
+        (json!({"init_data": tampered}), "init_data_bad_signature"),
+        (json!({"init_data": stale}), "init_data_expired"),
+    ];
+    for (body, code) in cases {
+        let (status, answer) = sign_in(&app, body.clone()).await;
+        assert_eq!(
+            (status, answer["code"].as_str().unwrap()),
+            (401, code),
+            "{body}"
+        );
+        assert!(
+            answer["message"]
+                .as_str()
+                .unwrap()
+                .chars()
+                .any(|c| ('а'..='я').contains(&c))
+        );
+    }
+    // None of them created a driver.
+    let row = app
+        .database()
+        .await
+        .query_one_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Sqlite,
+            "SELECT COUNT(*) FROM drivers",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.try_get_by_index::<i64>(0).unwrap(), 0);
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_json_gets_a_clear_error() {
+    let app = spawn_app("auth_bad_body", backends()[0]).await;
+    let response = app
+        .client
+        .post(app.url("/api/v1/auth/telegram"))
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    assert_eq!(
+        response.json::<Value>().await.unwrap()["code"],
+        "invalid_body"
+    );
+
+    let no_body = app
+        .client
+        .post(app.url("/api/v1/auth/telegram"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(no_body.status(), 401);
+    assert_eq!(
+        no_body.json::<Value>().await.unwrap()["code"],
+        "init_data_missing"
+    );
+}
+
+#[tokio::test]
+async fn a_banned_driver_cannot_sign_in() {
+    let app = spawn_app("auth_banned", backends()[0]).await;
+    let (status, _) = sign_in(&app, json!({"init_data": init_data(&ivan(), now(), TOKEN)})).await;
+    assert_eq!(status, 200);
+    app.database()
+        .await
+        .execute_unprepared(
+            "UPDATE drivers SET banned_at = '2026-11-22T10:00:00Z' WHERE telegram_id = 100500",
+        )
+        .await
+        .unwrap();
+    let (status, body) =
+        sign_in(&app, json!({"init_data": init_data(&ivan(), now(), TOKEN)})).await;
+    assert_eq!(
+        (status, body["code"].as_str().unwrap()),
+        (403, "driver_banned")
+    );
+}
+
+#[tokio::test]
+async fn sessions_end_one_by_one_or_all_at_once() {
+    let store = SharedStore::in_process();
+    let first = sessions::issue(&store, 7, 100500).await;
+    let second = sessions::issue(&store, 7, 100500).await;
+    let other_driver = sessions::issue(&store, 8, 100600).await;
+    assert_eq!(
+        sessions::find(&store, &first.token)
+            .await
+            .unwrap()
+            .driver_id,
+        7
+    );
+    assert!(sessions::find(&store, "not-a-token").await.is_none());
+
+    sessions::end(&store, &first.token).await;
+    assert!(
+        sessions::find(&store, &first.token).await.is_none(),
+        "logged out"
+    );
+    assert!(sessions::find(&store, &second.token).await.is_some());
+
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    sessions::end_all(&store, 7).await;
+    assert!(
+        sessions::find(&store, &second.token).await.is_none(),
+        "a ban ends every session"
+    );
+    assert!(
+        sessions::find(&store, &other_driver.token).await.is_some(),
+        "other drivers are untouched"
+    );
+    let after = sessions::issue(&store, 7, 100500).await;
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    assert!(
+        sessions::find(&store, &after.token).await.is_some(),
+        "a later sign-in works again"
+    );
+}
