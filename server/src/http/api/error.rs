@@ -29,15 +29,6 @@ impl ApiError {
         }
     }
 
-    pub fn bad_query(detail: impl std::fmt::Display) -> Self {
-        tracing::debug!(%detail, "a request's query was refused");
-        Self::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_query",
-            "Некорректные параметры запроса",
-        )
-    }
-
     pub fn bad_body(detail: impl std::fmt::Display) -> Self {
         tracing::debug!(%detail, "a request's body was refused");
         Self::new(
@@ -45,15 +36,6 @@ impl ApiError {
             "invalid_body",
             "Некорректное тело запроса: ожидается JSON",
         )
-    }
-
-    pub fn not_found(code: &'static str, message: &str) -> Self {
-        Self::new(StatusCode::NOT_FOUND, code, message)
-    }
-
-    pub fn with_field_errors(mut self, errors: Vec<FieldError>) -> Self {
-        self.errors = errors;
-        self
     }
 
     pub fn internal() -> Self {
