@@ -3,7 +3,9 @@
 
 pub mod cargo;
 pub mod error;
+pub mod i18n;
 pub mod pages;
+pub mod session;
 pub mod status;
 pub mod telegram;
 
@@ -46,6 +48,8 @@ pub fn shell(options: LeptosOptions, telegram_script: &str) -> impl IntoView + u
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    i18n::provide_lang();
+    session::provide_sign_in();
     // Effects run only in the browser, so this flips once hydration has happened.
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));

@@ -28,6 +28,17 @@ mod browser {
             .ok()?
             .as_string()
     }
+
+    pub(super) fn path(path: &[&str]) -> Option<JsValue> {
+        let mut value = web_app()?;
+        for step in path {
+            value = Reflect::get(&value, &(*step).into()).ok()?;
+            if value.is_undefined() || value.is_null() {
+                return None;
+            }
+        }
+        Some(value)
+    }
 }
 
 /// Tells Telegram the app has loaded (hides its placeholder) and asks for the full height.
@@ -44,6 +55,30 @@ pub fn platform() -> Option<String> {
     #[cfg(feature = "hydrate")]
     {
         browser::string("platform").filter(|platform| platform != "unknown")
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        None
+    }
+}
+
+/// The raw launch data (`initData`), or `None` outside Telegram.
+pub fn init_data() -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    {
+        browser::string("initData").filter(|data| !data.is_empty())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        None
+    }
+}
+
+/// The driver's Telegram language code (`ru`, `en`, …), when Telegram says.
+pub fn language() -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    {
+        browser::path(&["initDataUnsafe", "user", "language_code"])?.as_string()
     }
     #[cfg(not(feature = "hydrate"))]
     {

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use crate::{status::StatusCard, telegram};
+use crate::{session::SignInStatus, status::StatusCard, telegram};
 
 #[component]
 pub fn HomePage() -> impl IntoView {
@@ -13,6 +13,7 @@ pub fn HomePage() -> impl IntoView {
             <h1>"Hauler"</h1>
             <p class="muted">"Грузы биржи CargoTech — прямо в Telegram"</p>
         </header>
+        <SignInStatus />
         <StatusCard />
         <p class="muted small one-line" data-testid="telegram-platform">
             {move || platform.get().map(|p| format!("Telegram: {p}"))}

@@ -7,6 +7,8 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
+pub use crate::session::Driver;
+
 pub mod entity {
     use sea_orm::entity::prelude::*;
 
@@ -42,19 +44,6 @@ pub struct TelegramProfile {
     pub username: Option<String>,
     pub language_code: Option<String>,
     pub photo_url: Option<String>,
-}
-
-/// What clients see of a driver.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Driver {
-    pub id: i64,
-    pub telegram_id: i64,
-    pub first_name: String,
-    pub last_name: Option<String>,
-    pub username: Option<String>,
-    pub language_code: Option<String>,
-    pub photo_url: Option<String>,
-    pub banned: bool,
 }
 
 impl From<entity::Model> for Driver {

@@ -9,11 +9,14 @@ use std::sync::{
     atomic::{AtomicU64, Ordering},
 };
 
-use app::platform::{
-    database,
-    drivers::{self, Driver, TelegramProfile},
-    sessions,
-    store::SharedStore,
+use app::{
+    platform::{
+        database,
+        drivers::{self, TelegramProfile},
+        sessions,
+        store::SharedStore,
+    },
+    session::SignedIn,
 };
 use axum::{
     Json, Router,
@@ -21,9 +24,9 @@ use axum::{
     http::StatusCode,
     routing::post,
 };
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use sea_orm::DatabaseConnection;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::error::ApiError;
 use crate::telegram::init_data::{self, InitDataError, Validation};
@@ -50,13 +53,6 @@ pub fn routes(state: AuthState) -> Router {
 struct SignIn {
     #[serde(default)]
     init_data: String,
-}
-
-#[derive(Serialize)]
-struct SignedIn {
-    token: String,
-    expires_at: DateTime<Utc>,
-    driver: Driver,
 }
 
 async fn sign_in(
@@ -103,7 +99,7 @@ async fn sign_in(
     tracing::info!(driver_id = driver.id, "a driver signed in with Telegram");
     Ok(Json(SignedIn {
         token: issued.token,
-        expires_at: issued.session.expires_at,
+        expires_at: issued.session.expires_at.to_rfc3339(),
         driver,
     }))
 }

@@ -1,0 +1,131 @@
+//! Signing the driver in: the Mini App hands Telegram's launch data to
+//! `POST /api/v1/auth/telegram` once and keeps the session it gets back. The wire types live here,
+//! once, for the browser and the server.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::{i18n::Lang, telegram};
+
+/// A driver as clients see them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Driver {
+    pub id: i64,
+    pub telegram_id: i64,
+    pub first_name: String,
+    pub last_name: Option<String>,
+    pub username: Option<String>,
+    pub language_code: Option<String>,
+    pub photo_url: Option<String>,
+    pub banned: bool,
+}
+
+/// The answer to a successful sign-in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedIn {
+    pub token: String,
+    /// RFC 3339.
+    pub expires_at: String,
+    pub driver: Driver,
+}
+
+/// The JSON API's error body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiErrorBody {
+    pub code: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignIn {
+    Pending,
+    Done(SignedIn),
+    Refused(ApiErrorBody),
+    /// Opened in an ordinary browser: there is no launch data.
+    OutsideTelegram,
+}
+
+/// Starts signing in once the page runs in the browser; the state is shared through context.
+pub fn provide_sign_in() -> RwSignal<SignIn> {
+    let state = RwSignal::new(SignIn::Pending);
+    provide_context(state);
+    Effect::new(move |_| match telegram::init_data() {
+        None => state.set(SignIn::OutsideTelegram),
+        Some(init_data) => {
+            leptos::task::spawn_local(async move { state.set(exchange(init_data).await) });
+        }
+    });
+    state
+}
+
+#[cfg(feature = "hydrate")]
+async fn exchange(init_data: String) -> SignIn {
+    let transport = || ApiErrorBody {
+        code: "transport".into(),
+        message: String::new(),
+    };
+    let request = gloo_net::http::Request::post("/api/v1/auth/telegram")
+        .json(&serde_json::json!({ "init_data": init_data }));
+    let Ok(response) = (match request {
+        Ok(request) => request.send().await,
+        Err(_) => return SignIn::Refused(transport()),
+    }) else {
+        return SignIn::Refused(transport());
+    };
+    if response.ok() {
+        response
+            .json()
+            .await
+            .map(SignIn::Done)
+            .unwrap_or_else(|_| SignIn::Refused(transport()))
+    } else {
+        SignIn::Refused(response.json().await.unwrap_or_else(|_| transport()))
+    }
+}
+
+#[cfg(not(feature = "hydrate"))]
+async fn exchange(_init_data: String) -> SignIn {
+    SignIn::Pending
+}
+
+/// The greeting, or why the driver is not signed in.
+#[component]
+pub fn SignInStatus() -> impl IntoView {
+    let state = expect_context::<RwSignal<SignIn>>();
+    let lang = expect_context::<Signal<Lang>>();
+    view! {
+        <div class="sign-in" aria-live="polite">
+            {move || {
+                let text = lang.get().texts();
+                match state.get() {
+                    SignIn::Pending => view! { <div class="skeleton-line" data-testid="sign-in-pending"></div> }.into_any(),
+                    SignIn::Done(signed_in) => {
+                        view! {
+                            <p class="greeting" data-testid="greeting">
+                                {format!("{}, {}", text.hello, signed_in.driver.first_name)}
+                            </p>
+                        }
+                            .into_any()
+                    }
+                    SignIn::Refused(error) => {
+                        let message = text.refusal(&error.code);
+                        view! {
+                            <div class="card notice error-notice" data-testid="sign-in-error" data-code=error.code>
+                                <p>{message}</p>
+                            </div>
+                        }
+                            .into_any()
+                    }
+                    SignIn::OutsideTelegram => {
+                        view! {
+                            <div class="card notice" data-testid="outside-telegram">
+                                <p>{text.open_from_telegram}</p>
+                            </div>
+                        }
+                            .into_any()
+                    }
+                }
+            }}
+        </div>
+    }
+}
