@@ -31,6 +31,12 @@ impl Secret {
     }
 }
 
+impl From<&str> for Secret {
+    fn from(value: &str) -> Self {
+        Self(value.to_owned())
+    }
+}
+
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Secret(<redacted>)")
@@ -64,6 +70,17 @@ pub struct Config {
     /// Launch data older than this is refused (300–3600 s).
     pub init_data_max_age_seconds: i64,
     pub init_data_check: InitDataCheck,
+    /// Upstream calls per minute for the whole account, shared by every instance.
+    pub cargotech_budget_per_minute: u32,
+    /// Driver requests that may wait for an upstream slot at once; more are refused at once.
+    pub cargotech_queue_limit: usize,
+    pub cache_ttl_list: Duration,
+    pub cache_ttl_detail: Duration,
+    pub cache_ttl_dictionary: Duration,
+    /// How long a driver's request may wait for an upstream slot before `upstream_busy`.
+    pub cargotech_slot_wait: Duration,
+    /// The built-in exchange's answer time (sandbox mode).
+    pub sandbox_latency: Duration,
 }
 
 /// How the Mini App's launch data is checked.
@@ -74,6 +91,11 @@ pub enum InitDataCheck {
     /// Ed25519 with Telegram's public key; `test_key` picks the test environment's key.
     ThirdParty { bot_id: u64, test_key: bool },
 }
+
+/// The sandbox exchange's account, used when no CargoTech credentials are configured in sandbox
+/// mode. It opens nothing real.
+pub const SANDBOX_CARGOTECH_PHONE: &str = "+7 911 111 11 11";
+pub const SANDBOX_CARGOTECH_PASSWORD: &str = "sandbox-password";
 
 /// The sandbox's stand-in bot token: the sandbox Telegram and the browser tests sign with it.
 /// It opens nothing real.
@@ -210,6 +232,24 @@ impl Reader {
             shutdown_grace: Duration::from_secs(shutdown_seconds),
             init_data_max_age_seconds: self.init_data_max_age(),
             init_data_check: self.init_data_check(),
+            cargotech_budget_per_minute: self.positive("CARGOTECH_BUDGET_PER_MINUTE", 600),
+            cargotech_queue_limit: self.positive("CARGOTECH_QUEUE_LIMIT", 1000) as usize,
+            cache_ttl_list: Duration::from_secs(
+                self.positive("CACHE_TTL_LIST_SECONDS", 300).into(),
+            ),
+            cache_ttl_detail: Duration::from_secs(
+                self.positive("CACHE_TTL_DETAIL_SECONDS", 900).into(),
+            ),
+            cache_ttl_dictionary: Duration::from_secs(
+                self.positive("CACHE_TTL_DICTIONARY_SECONDS", 86_400).into(),
+            ),
+            cargotech_slot_wait: Duration::from_millis(
+                self.positive("CARGOTECH_SLOT_WAIT_MS", 8000).into(),
+            ),
+            sandbox_latency: Duration::from_millis(
+                self.parsed("SANDBOX_LATENCY_MS", "a whole number of milliseconds")
+                    .unwrap_or(700),
+            ),
         };
         if mode == Mode::Production {
             self.require_production_credentials(&config);
@@ -244,6 +284,17 @@ impl Reader {
             if is_missing && !self.problems.iter().any(|p| p.starts_with(name)) {
                 self.problem(name, format!("is required in production mode ({what})"));
             }
+        }
+    }
+
+    fn positive(&mut self, name: &str, default: u32) -> u32 {
+        match self.parsed::<u32>(name, "a whole number above zero") {
+            Some(0) => {
+                self.problem(name, "must be above zero");
+                default
+            }
+            Some(value) => value,
+            None => default,
         }
     }
 

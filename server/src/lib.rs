@@ -4,6 +4,7 @@ pub mod cargotech;
 pub mod cli;
 pub mod config;
 mod http;
+pub mod sandbox;
 mod startup;
 pub mod telegram;
 pub mod telemetry;

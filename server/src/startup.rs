@@ -13,8 +13,10 @@ use sea_orm::{DatabaseConnection, DbErr};
 use tokio::{net::TcpListener, sync::watch};
 
 use crate::{
+    cargotech,
     config::{Config, Mode},
     http,
+    sandbox::cargotech::{Exchange, ExchangeConfig},
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -95,7 +97,10 @@ impl Application {
             store = state.store.backend(),
             "Hauler is ready on http://{address}"
         );
-        let router = http::router(state, &config, address);
+        let exchange = built_in_exchange(&config);
+        let gateway = cargotech::gateway(&config, &cargotech_base_url(&config, address), &state);
+        cargotech::keep_connected(&gateway);
+        let router = http::router(state, &config, gateway, exchange);
         Ok(Self {
             termination,
             listener,
@@ -137,6 +142,36 @@ impl Application {
             }
         }
     }
+}
+
+/// The exchange this server talks to: the configured one, or in sandbox mode the built-in
+/// simulator mounted on this very server.
+fn cargotech_base_url(config: &Config, address: SocketAddr) -> String {
+    config
+        .cargotech_base_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{address}/sandbox/cargotech"))
+}
+
+/// In sandbox mode with no exchange configured, the simulator this server hosts itself. Time
+/// passes on it: every minute a few loads appear and a few are taken.
+fn built_in_exchange(config: &Config) -> Option<Exchange> {
+    if config.mode != Mode::Sandbox || config.cargotech_base_url.is_some() {
+        return None;
+    }
+    let exchange = Exchange::new(ExchangeConfig {
+        latency: config.sandbox_latency,
+        jitter: config.sandbox_latency / 5,
+        ..ExchangeConfig::default()
+    });
+    let clock = exchange.clone();
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_secs(60)).await;
+            clock.tick(3, 2);
+        }
+    });
+    Some(exchange)
 }
 
 /// `hauler serve`.

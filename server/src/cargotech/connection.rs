@@ -22,7 +22,10 @@ use sea_orm::DatabaseConnection;
 use serde::Serialize;
 use serde_json::json;
 
-use super::client::{Client, IssuedToken, LoginAnswer, SmsProblem, UpstreamError};
+use super::{
+    budget::{Priority, UpstreamBudget},
+    client::{Client, IssuedToken, LoginAnswer, SmsProblem, UpstreamError},
+};
 use crate::config::Secret;
 
 /// How long a cached token may live in the shared store before it is re-read from the database.
@@ -33,6 +36,8 @@ const WRONG_CREDENTIALS_PAUSE: Duration = Duration::from_secs(300);
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
 /// Consecutive login failures after which the logs and metrics raise an alert.
 const ALERT_AFTER_FAILURES: u32 = 3;
+/// Logins and health checks spend the same account budget as everything else.
+const SLOT_WAIT: Duration = Duration::from_secs(5);
 
 pub struct Credentials {
     pub phone: Secret,
@@ -80,6 +85,7 @@ struct StoredToken {
 pub struct Connection {
     account: String,
     client: Client,
+    budget: UpstreamBudget,
     credentials: Option<Credentials>,
     db: DatabaseConnection,
     sealer: Arc<Sealer>,
@@ -94,6 +100,7 @@ impl Connection {
     pub fn new(
         account: &str,
         client: Client,
+        budget: UpstreamBudget,
         credentials: Option<Credentials>,
         db: DatabaseConnection,
         sealer: Arc<Sealer>,
@@ -102,6 +109,7 @@ impl Connection {
         Self {
             account: account.to_owned(),
             client,
+            budget,
             credentials,
             db,
             sealer,
@@ -149,6 +157,7 @@ impl Connection {
     /// Checks the token with `/v1/me` (the periodic health check).
     pub async fn check_health(&self) -> Result<(), UpstreamError> {
         let client = self.client.clone();
+        self.take_slot(Priority::List).await?;
         let outcome = self
             .call(|token| {
                 let client = client.clone();
@@ -310,6 +319,7 @@ impl Connection {
         {
             return Err(UpstreamError::LoginPaused(reason));
         }
+        self.take_slot(Priority::Detail).await?;
         lock(&self.report).state = LinkState::LoggingIn;
         metrics::counter!("cargotech_login_attempts_total").increment(1);
         let started = Instant::now();
@@ -424,6 +434,16 @@ impl Connection {
         self.audit(actor, action, json!({ "account": self.account }))
             .await;
         token
+    }
+
+    async fn take_slot(&self, priority: Priority) -> Result<(), UpstreamError> {
+        self.budget
+            .acquire(priority, SLOT_WAIT)
+            .await
+            .map_err(|_| UpstreamError::Throttled {
+                retry_after: Duration::from_secs(1),
+                remaining: Some(0),
+            })
     }
 
     fn use_token(&self, token: Token) {

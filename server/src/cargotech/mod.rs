@@ -1,9 +1,16 @@
 //! The CargoTech gateway: one company account serving every driver, within one small upstream
 //! budget. `wire` knows the exchange's JSON, `client` its HTTP, `connection` the account's token.
 
+mod breaker;
+pub mod budget;
+mod cache;
 mod client;
 mod connection;
+mod gateway;
+mod setup;
 mod wire;
 
 pub use client::{Client, SmsProblem, UpstreamError};
 pub use connection::{Connection, ConnectionReport, Credentials, LinkState, SmsCodeError};
+pub use gateway::{CacheTtls, City, Gateway, GatewayError};
+pub use setup::{gateway, keep_connected};

@@ -24,12 +24,24 @@ pub fn card(item: &Value) -> Option<CargoCard> {
     let loading_at = text("/points/start/first_date");
     let unloading_at = text("/points/finish/first_date");
     let posted_at = text("/created_at");
+    // A field that is there but cannot be read (not merely missing or null) marks the card.
+    let unreadable = |name: &str, read: bool| item.get(name).is_some_and(|v| !v.is_null() && !read);
     let weight_kg = number(item.get("weight"));
+    let volume_m3 = number(item.get("volume"));
+    let distance = item
+        .get("distance")
+        .and_then(integer)
+        .and_then(|km| u32::try_from(km).ok());
     let price = item
         .get("price_carrier")
         .and_then(integer)
         .filter(|&p| p > 0)
         .or_else(|| item.get("price").and_then(integer));
+    incomplete |= unreadable("weight", weight_kg.is_some())
+        || unreadable("volume", volume_m3.is_some())
+        || unreadable("distance", distance.is_some())
+        || unreadable("price", price.is_some())
+        || item.get("points").is_some_and(|points| !points.is_object());
     Some(CargoCard {
         id,
         from_city,

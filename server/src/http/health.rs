@@ -1,12 +1,15 @@
 //! `/healthz`: the process is alive. `/readyz`: each dependency by name with its state. A down
-//! database makes the service unavailable (503); a down Redis or exchange only degrades it.
+//! database makes the service unavailable (503); a down Redis or exchange only degrades it. The
+//! exchange's state is the CargoTech connection's, as its login and health checks left it.
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use app::platform::{AppState, database, store::StoreHealth};
 use axum::{Json, extract::State, http::StatusCode};
 use serde::Serialize;
 use serde_json::json;
+
+use crate::cargotech::{Gateway, LinkState};
 
 const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
 
@@ -47,12 +50,12 @@ impl Check {
 }
 
 pub async fn ready(
-    State((state, upstream)): State<(AppState, UpstreamProbe)>,
+    State((state, gateway)): State<(AppState, Arc<Gateway>)>,
 ) -> (StatusCode, Json<serde_json::Value>) {
     let (database, store, cargotech) = tokio::join!(
         check_database(&state),
         check_store(&state),
-        upstream.check()
+        check_cargotech(&gateway)
     );
 
     let status = if database.state != "up" {
@@ -100,51 +103,23 @@ async fn check_store(state: &AppState) -> Check {
     }
 }
 
-/// Whether the exchange answers HTTP at all. Logging in and the token's health belong to the
-/// CargoTech gateway; this only tells an operator that the network path is open.
-#[derive(Clone)]
-pub struct UpstreamProbe {
-    client: reqwest::Client,
-    url: String,
-}
-
-impl UpstreamProbe {
-    pub fn new(base_url: String) -> Self {
-        let client = reqwest::Client::builder()
-            .timeout(CHECK_TIMEOUT)
-            .connect_timeout(CHECK_TIMEOUT)
-            .build()
-            .unwrap_or_default();
-        Self {
-            client,
-            url: format!("{base_url}/v1/me"),
+async fn check_cargotech(gateway: &Gateway) -> Check {
+    let report = gateway.connection_report();
+    match report.state {
+        LinkState::Connected => Check::new("up", None, None),
+        LinkState::NotConnected | LinkState::LoggingIn => {
+            Check::new("connecting", None, report.last_error)
         }
-    }
-
-    async fn check(&self) -> Check {
-        match self
-            .client
-            .get(&self.url)
-            .header("accept", "application/json")
-            .send()
-            .await
-        {
-            // 401 without a token is the expected answer of a healthy exchange.
-            Ok(response) if response.status().is_server_error() => Check::new(
-                "down",
-                None,
-                Some(format!("the exchange answered {}", response.status())),
-            ),
-            Ok(response) if response.status() == reqwest::StatusCode::NOT_FOUND => Check::new(
-                "down",
-                None,
-                Some("the exchange's base URL answers 404".into()),
-            ),
-            Ok(_) => Check::new("up", None, None),
-            Err(error) if error.is_timeout() => {
-                Check::new("down", None, Some("no answer within 2 s".into()))
-            }
-            Err(_) => Check::new("down", None, Some("the exchange cannot be reached".into())),
+        state => {
+            let state = serde_json::to_value(state)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned));
+            let detail = [state, report.last_error]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(": ");
+            Check::new("down", None, Some(detail))
         }
     }
 }

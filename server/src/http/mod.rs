@@ -5,46 +5,47 @@ mod api;
 mod health;
 mod layers;
 
-use std::net::SocketAddr;
+use std::sync::Arc;
 
 use app::{App, platform::AppState, shell};
 use axum::{Router, routing::get};
 use leptos_axum::{LeptosRoutes, file_and_error_handler, generate_route_list};
 
 use crate::{
+    cargotech::Gateway,
     config::{Config, InitDataCheck, Mode},
+    sandbox::{self, cargotech::Exchange},
     telegram::init_data::{self, Validation},
 };
 
-pub fn router(state: AppState, config: &Config, address: SocketAddr) -> Router {
+pub fn router(
+    state: AppState,
+    config: &Config,
+    gateway: Arc<Gateway>,
+    exchange: Option<Exchange>,
+) -> Router {
     let routes = generate_route_list(App);
     let telegram_script = config.telegram_web_app_js_url.clone();
     let page = move |options| shell(options, &telegram_script);
     let page_for_routes = page.clone();
     let options = state.leptos_options.clone();
 
-    let upstream = health::UpstreamProbe::new(cargotech_base_url(config, address));
-
     let router = Router::new()
         .route("/healthz", get(health::alive))
         .route(
             "/readyz",
-            get(health::ready).with_state((state.clone(), upstream)),
+            get(health::ready).with_state((state.clone(), Arc::clone(&gateway))),
         )
         .leptos_routes(&state, routes, move || page_for_routes(options.clone()))
         .fallback(file_and_error_handler::<AppState, _>(page))
         .with_state(state.clone())
-        .merge(api::auth_routes(auth_state(&state, config)));
+        .merge(api::auth_routes(auth_state(&state, config)))
+        .merge(api::cargo_routes(gateway));
+    let router = match exchange {
+        Some(exchange) => router.nest("/sandbox/cargotech", sandbox::cargotech::router(exchange)),
+        None => router,
+    };
     layers::apply(router, config.mode == Mode::Production)
-}
-
-/// The exchange this server talks to: the configured one, or in sandbox mode the built-in
-/// simulator mounted on this very server.
-fn cargotech_base_url(config: &Config, address: SocketAddr) -> String {
-    config
-        .cargotech_base_url
-        .clone()
-        .unwrap_or_else(|| format!("http://{address}/sandbox/cargotech"))
 }
 
 fn auth_state(state: &AppState, config: &Config) -> api::AuthState {

@@ -5,6 +5,7 @@
 mod support;
 
 mod auth;
+mod cargo;
 mod command_line;
 mod health;
 mod pages;

@@ -97,6 +97,11 @@ impl SharedStore {
         }
     }
 
+    /// The Redis connection, when the store is shared through Redis.
+    pub fn redis_connection(&self) -> Option<::redis::aio::ConnectionManager> {
+        self.inner.redis.as_ref().map(RedisStore::connection)
+    }
+
     pub fn backend(&self) -> &'static str {
         if self.inner.redis.is_some() {
             "Redis"

@@ -30,6 +30,11 @@ impl RedisStore {
         Ok(Self { connection })
     }
 
+    /// The underlying connection, for other shared structures (the upstream budget).
+    pub fn connection(&self) -> redis::aio::ConnectionManager {
+        self.connection.clone()
+    }
+
     pub async fn ping(&self) -> Result<(), StoreError> {
         let mut connection = self.connection.clone();
         redis::cmd("PING")

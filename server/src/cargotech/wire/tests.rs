@@ -115,3 +115,16 @@ fn an_empty_note_is_no_note() {
     assert_eq!(detail.note, None);
     assert_eq!(detail.cargo_type, None);
 }
+
+#[test]
+fn a_garbage_item_keeps_its_id_and_says_it_is_incomplete() {
+    let card =
+        card(&json!({"id": 3, "points": "garbage", "weight": {"tonnes": "?"}, "price": [1, 2]}))
+            .unwrap();
+    assert_eq!(card.id, 3);
+    assert!(card.incomplete);
+    assert_eq!(
+        (card.weight_t, card.price_kopecks, card.from_city),
+        (None, None, None)
+    );
+}

@@ -38,6 +38,24 @@ impl ApiError {
         )
     }
 
+    pub fn bad_query(detail: impl std::fmt::Display) -> Self {
+        tracing::debug!(%detail, "a request's query was refused");
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_query",
+            "Некорректные параметры запроса",
+        )
+    }
+
+    pub fn not_found(code: &'static str, message: &str) -> Self {
+        Self::new(StatusCode::NOT_FOUND, code, message)
+    }
+
+    pub fn with_field_errors(mut self, errors: Vec<FieldError>) -> Self {
+        self.errors = errors;
+        self
+    }
+
     pub fn internal() -> Self {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,

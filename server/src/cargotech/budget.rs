@@ -1,0 +1,376 @@
+//! The global upstream budget: at most `per_minute` calls to the exchange in any 60-second
+//! window, summed over every server instance.
+//!
+//! The window is a log of grant times: in Redis a sorted set updated by one atomic script (with
+//! Redis's own clock, so instances with skewed clocks agree), in-process a queue of instants.
+//! Priorities share the window by ceilings, so lower priorities slow down first as it fills:
+//! background work stops at 80 %, city autocomplete at 90 %, list pages at 97 %, and a driver
+//! waiting on a detail card may use all of it. Waiting is bounded twice: by a queue limit (the
+//! next caller is refused at once) and by each caller's deadline.
+
+use std::{
+    collections::VecDeque,
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering},
+    },
+    time::{Duration, Instant},
+};
+
+use redis::{Script, aio::ConnectionManager};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Priority {
+    Detail,
+    List,
+    Autocomplete,
+    Background,
+}
+
+impl Priority {
+    const ALL: [Self; 4] = [
+        Self::Detail,
+        Self::List,
+        Self::Autocomplete,
+        Self::Background,
+    ];
+
+    /// The share of the window this priority may fill, in per cent.
+    fn ceiling_percent(self) -> u64 {
+        match self {
+            Self::Detail => 100,
+            Self::List => 97,
+            Self::Autocomplete => 90,
+            Self::Background => 80,
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum BudgetError {
+    #[error("upstream queue is full")]
+    QueueFull,
+    #[error("no upstream slot within the deadline")]
+    Timeout,
+}
+
+#[derive(Debug, Clone)]
+pub struct BudgetConfig {
+    pub per_minute: u32,
+    pub queue_limit: usize,
+    /// The Redis key shared by the instances using one account.
+    pub key: String,
+    /// 60 s in production; shorter in tests.
+    pub window: Duration,
+}
+
+impl BudgetConfig {
+    pub fn new(per_minute: u32, queue_limit: usize, key: impl Into<String>) -> Self {
+        Self {
+            per_minute,
+            queue_limit,
+            key: key.into(),
+            window: Duration::from_secs(60),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BudgetSnapshot {
+    pub limit: u32,
+    pub used_in_window: u32,
+    pub queue_depth: usize,
+    pub paused_for_ms: u64,
+    pub granted: [u64; 4],
+    pub refused: [u64; 4],
+}
+
+#[derive(Clone)]
+pub struct UpstreamBudget {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: BudgetConfig,
+    redis: Option<ConnectionManager>,
+    local: Mutex<Local>,
+    waiting: AtomicUsize,
+    /// The exchange's own count of calls left, when it says; u32::MAX when unknown.
+    remaining: AtomicU32,
+    redis_failing: AtomicBool,
+    granted: [AtomicU64; 4],
+    refused: [AtomicU64; 4],
+}
+
+#[derive(Default)]
+struct Local {
+    grants: VecDeque<Instant>,
+    paused_until: Option<Instant>,
+}
+
+/// Longest single sleep of a waiter before it looks again.
+const MAX_NAP: Duration = Duration::from_millis(250);
+
+/// KEYS[1] grant log, KEYS[2] pause flag; ARGV: limit for this priority, window ms, member.
+/// Returns {granted (0/1), ms to wait before trying again, grants in the window}.
+const ACQUIRE: &str = r"
+local now = redis.call('TIME')
+local now_ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+local window = tonumber(ARGV[2])
+local pause = redis.call('PTTL', KEYS[2])
+if pause > 0 then
+  return {0, pause, redis.call('ZCOUNT', KEYS[1], now_ms - window, '+inf')}
+end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now_ms - window)
+local used = redis.call('ZCARD', KEYS[1])
+if used < tonumber(ARGV[1]) then
+  redis.call('ZADD', KEYS[1], now_ms, now_ms .. '-' .. ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], window)
+  return {1, 0, used + 1}
+end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+local wait = window
+if oldest[2] then wait = tonumber(oldest[2]) + window - now_ms end
+return {0, math.max(wait, 1), used}
+";
+
+impl UpstreamBudget {
+    pub fn in_process(config: BudgetConfig) -> Self {
+        Self::build(config, None)
+    }
+
+    /// Shared by every instance through Redis; a failing Redis falls back to this process's
+    /// window, so an outage slows nothing down and refuses nothing.
+    pub fn shared(config: BudgetConfig, redis: ConnectionManager) -> Self {
+        Self::build(config, Some(redis))
+    }
+
+    fn build(config: BudgetConfig, redis: Option<ConnectionManager>) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                config,
+                redis,
+                local: Mutex::new(Local::default()),
+                waiting: AtomicUsize::new(0),
+                remaining: AtomicU32::new(u32::MAX),
+                redis_failing: AtomicBool::new(false),
+                granted: Default::default(),
+                refused: Default::default(),
+            }),
+        }
+    }
+
+    /// Waits up to `wait_at_most` for a slot at this priority.
+    pub async fn acquire(
+        &self,
+        priority: Priority,
+        wait_at_most: Duration,
+    ) -> Result<(), BudgetError> {
+        let inner = &self.inner;
+        let deadline = Instant::now() + wait_at_most;
+        let mut queued = None;
+        loop {
+            match self.try_take(priority).await {
+                Ok(()) => {
+                    inner.granted[priority.index()].fetch_add(1, Ordering::Relaxed);
+                    return Ok(());
+                }
+                Err(wait) => {
+                    if queued.is_none() {
+                        if inner.waiting.fetch_add(1, Ordering::AcqRel) >= inner.config.queue_limit
+                        {
+                            inner.waiting.fetch_sub(1, Ordering::AcqRel);
+                            return Err(self.refuse(priority, BudgetError::QueueFull));
+                        }
+                        queued = Some(Waiting(&inner.waiting));
+                    }
+                    let now = Instant::now();
+                    if now >= deadline {
+                        return Err(self.refuse(priority, BudgetError::Timeout));
+                    }
+                    let nap = wait.min(MAX_NAP).min(deadline - now);
+                    tokio::time::sleep(nap + jitter()).await;
+                }
+            }
+        }
+    }
+
+    /// The exchange answered 429 with Retry-After: nobody gets a slot until it has passed.
+    pub async fn pause_for(&self, duration: Duration) {
+        {
+            let mut local = self.local();
+            let until = Instant::now() + duration;
+            local.paused_until = Some(
+                local
+                    .paused_until
+                    .map_or(until, |current| current.max(until)),
+            );
+        }
+        if let Some(redis) = &self.inner.redis {
+            let mut connection = redis.clone();
+            let millis = u64::try_from(duration.as_millis())
+                .unwrap_or(u64::MAX)
+                .max(1);
+            let outcome: redis::RedisResult<()> = redis::cmd("SET")
+                .arg(self.pause_key())
+                .arg(1)
+                .arg("PX")
+                .arg(millis)
+                .query_async(&mut connection)
+                .await;
+            self.note_redis(outcome.is_ok());
+        }
+        tracing::warn!(
+            ?duration,
+            "the exchange asked to slow down; all upstream calls wait"
+        );
+    }
+
+    /// The exchange's `X-RateLimit-Remaining`: when few calls are left, lower priorities wait.
+    pub fn observe_remaining(&self, remaining: u32) {
+        self.inner.remaining.store(remaining, Ordering::Relaxed);
+    }
+
+    pub async fn snapshot(&self) -> BudgetSnapshot {
+        let window = self.inner.config.window;
+        let (used, paused) = {
+            let mut local = self.local();
+            prune(&mut local.grants, window);
+            let paused = local.paused_until.map_or(Duration::ZERO, |until| {
+                until.saturating_duration_since(Instant::now())
+            });
+            (local.grants.len() as u32, paused)
+        };
+        let counts = |counters: &[AtomicU64; 4]| {
+            Priority::ALL.map(|p| counters[p.index()].load(Ordering::Relaxed))
+        };
+        BudgetSnapshot {
+            limit: self.inner.config.per_minute,
+            used_in_window: used,
+            queue_depth: self.inner.waiting.load(Ordering::Relaxed),
+            paused_for_ms: paused.as_millis() as u64,
+            granted: counts(&self.inner.granted),
+            refused: counts(&self.inner.refused),
+        }
+    }
+
+    /// Takes a slot now, or says how long to wait before trying again.
+    async fn try_take(&self, priority: Priority) -> Result<(), Duration> {
+        let ceiling = self.ceiling(priority);
+        if let Some(redis) = &self.inner.redis {
+            let mut connection = redis.clone();
+            let member: u64 = rand::random();
+            let outcome: redis::RedisResult<(u8, u64, u64)> = Script::new(ACQUIRE)
+                .key(&self.inner.config.key)
+                .key(self.pause_key())
+                .arg(ceiling)
+                .arg(self.inner.config.window.as_millis() as u64)
+                .arg(member)
+                .invoke_async(&mut connection)
+                .await;
+            match outcome {
+                Ok((granted, wait_ms, _)) => {
+                    self.note_redis(true);
+                    // Mirror the grant locally too, so a later Redis outage starts from a full view.
+                    if granted == 1 {
+                        self.local().grants.push_back(Instant::now());
+                        return Ok(());
+                    }
+                    return Err(Duration::from_millis(wait_ms));
+                }
+                Err(_) => self.note_redis(false),
+            }
+        }
+        self.take_locally(ceiling)
+    }
+
+    fn take_locally(&self, ceiling: u64) -> Result<(), Duration> {
+        let window = self.inner.config.window;
+        let mut local = self.local();
+        let now = Instant::now();
+        if let Some(until) = local.paused_until {
+            if now < until {
+                return Err(until - now);
+            }
+            local.paused_until = None;
+        }
+        prune(&mut local.grants, window);
+        if (local.grants.len() as u64) < ceiling {
+            local.grants.push_back(now);
+            return Ok(());
+        }
+        let oldest = local.grants.front().copied().unwrap_or(now);
+        Err((oldest + window)
+            .saturating_duration_since(now)
+            .max(Duration::from_millis(1)))
+    }
+
+    /// This priority's ceiling, lowered further when the exchange says few calls remain.
+    fn ceiling(&self, priority: Priority) -> u64 {
+        let limit = u64::from(self.inner.config.per_minute);
+        let share = limit * priority.ceiling_percent() / 100;
+        let remaining = self.inner.remaining.load(Ordering::Relaxed);
+        if remaining != u32::MAX
+            && priority != Priority::Detail
+            && u64::from(remaining) < limit / 10
+        {
+            // Almost nothing left upstream: keep what there is for drivers opening cards.
+            return 0;
+        }
+        share.max(1)
+    }
+
+    fn refuse(&self, priority: Priority, error: BudgetError) -> BudgetError {
+        self.inner.refused[priority.index()].fetch_add(1, Ordering::Relaxed);
+        error
+    }
+
+    fn note_redis(&self, ok: bool) {
+        let was_failing = self.inner.redis_failing.swap(!ok, Ordering::Relaxed);
+        if !ok && !was_failing {
+            tracing::warn!("Redis unavailable: the upstream budget counts in this process only");
+        } else if ok && was_failing {
+            tracing::info!("Redis is back: the upstream budget is shared again");
+        }
+    }
+
+    fn pause_key(&self) -> String {
+        format!("{}:paused", self.inner.config.key)
+    }
+
+    fn local(&self) -> std::sync::MutexGuard<'_, Local> {
+        self.inner.local.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Counts a waiter for as long as it waits, however its wait ends.
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+fn prune(grants: &mut VecDeque<Instant>, window: Duration) {
+    let now = Instant::now();
+    while grants
+        .front()
+        .is_some_and(|&at| now.duration_since(at) >= window)
+    {
+        grants.pop_front();
+    }
+}
+
+fn jitter() -> Duration {
+    Duration::from_millis(rand::random::<u64>() % 20)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,264 @@
+use std::{
+    net::TcpListener,
+    process::{Child, Command, Stdio},
+};
+
+use super::*;
+
+fn config(per_minute: u32, queue_limit: usize, window: Duration) -> BudgetConfig {
+    BudgetConfig {
+        per_minute,
+        queue_limit,
+        key: format!("test:budget:{}", rand::random::<u64>()),
+        window,
+    }
+}
+
+async fn burst(budget: &UpstreamBudget, priority: Priority, calls: usize, wait: Duration) -> usize {
+    let mut handles = Vec::new();
+    for _ in 0..calls {
+        let budget = budget.clone();
+        handles.push(tokio::spawn(async move {
+            budget.acquire(priority, wait).await.is_ok()
+        }));
+    }
+    let mut granted = 0;
+    for handle in handles {
+        granted += usize::from(handle.await.unwrap());
+    }
+    granted
+}
+
+#[tokio::test]
+async fn a_burst_of_list_requests_never_gets_more_than_its_share_of_one_window() {
+    let budget = UpstreamBudget::in_process(config(100, 1000, Duration::from_secs(60)));
+    let granted = burst(&budget, Priority::List, 300, Duration::from_millis(200)).await;
+    assert_eq!(granted, 97, "lists stop at 97 % of the window");
+    let snapshot = budget.snapshot().await;
+    assert_eq!(snapshot.used_in_window, 97);
+    assert_eq!(snapshot.refused[Priority::List.index()], 203);
+}
+
+#[tokio::test]
+async fn lower_priorities_slow_down_first_and_details_keep_headroom() {
+    let budget = UpstreamBudget::in_process(config(100, 1000, Duration::from_secs(60)));
+    let short = Duration::from_millis(50);
+    assert_eq!(burst(&budget, Priority::Background, 200, short).await, 80);
+    assert_eq!(burst(&budget, Priority::Autocomplete, 200, short).await, 10);
+    assert_eq!(burst(&budget, Priority::List, 200, short).await, 7);
+    assert_eq!(burst(&budget, Priority::Detail, 200, short).await, 3);
+    assert_eq!(budget.snapshot().await.used_in_window, 100);
+}
+
+#[tokio::test]
+async fn slots_come_back_as_the_window_slides() {
+    let budget = UpstreamBudget::in_process(config(10, 1000, Duration::from_millis(400)));
+    assert_eq!(
+        burst(&budget, Priority::Detail, 10, Duration::ZERO).await,
+        10
+    );
+    // The next ten wait for the window to slide, then all get through.
+    assert_eq!(
+        burst(&budget, Priority::Detail, 10, Duration::from_secs(3)).await,
+        10
+    );
+}
+
+#[tokio::test]
+async fn a_full_queue_refuses_at_once_instead_of_waiting() {
+    let budget = UpstreamBudget::in_process(config(1, 5, Duration::from_secs(60)));
+    budget
+        .acquire(Priority::Detail, Duration::ZERO)
+        .await
+        .unwrap();
+    let mut waiters = Vec::new();
+    for _ in 0..5 {
+        let budget = budget.clone();
+        waiters.push(tokio::spawn(async move {
+            budget
+                .acquire(Priority::Detail, Duration::from_secs(2))
+                .await
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(budget.snapshot().await.queue_depth, 5);
+    let started = Instant::now();
+    assert_eq!(
+        budget
+            .acquire(Priority::Detail, Duration::from_secs(2))
+            .await,
+        Err(BudgetError::QueueFull)
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "refused without waiting"
+    );
+    for waiter in waiters {
+        assert_eq!(waiter.await.unwrap(), Err(BudgetError::Timeout));
+    }
+    assert_eq!(
+        budget.snapshot().await.queue_depth,
+        0,
+        "every waiter left the queue"
+    );
+}
+
+#[tokio::test]
+async fn retry_after_from_the_exchange_pauses_everyone() {
+    let budget = UpstreamBudget::in_process(config(100, 1000, Duration::from_secs(60)));
+    budget.pause_for(Duration::from_millis(300)).await;
+    assert_eq!(
+        budget
+            .acquire(Priority::Detail, Duration::from_millis(100))
+            .await,
+        Err(BudgetError::Timeout)
+    );
+    assert!(
+        budget
+            .acquire(Priority::Detail, Duration::from_secs(2))
+            .await
+            .is_ok(),
+        "after the pause"
+    );
+}
+
+#[tokio::test]
+async fn few_calls_left_upstream_hold_back_everything_but_details() {
+    let budget = UpstreamBudget::in_process(config(100, 1000, Duration::from_secs(60)));
+    budget.observe_remaining(3);
+    assert_eq!(
+        budget
+            .acquire(Priority::List, Duration::from_millis(50))
+            .await,
+        Err(BudgetError::Timeout)
+    );
+    assert!(
+        budget
+            .acquire(Priority::Detail, Duration::from_millis(50))
+            .await
+            .is_ok()
+    );
+}
+
+/// A Redis for the test: the configured one, or a redis-server of its own.
+struct TestRedis {
+    url: String,
+    _child: Option<ChildGuard>,
+}
+
+struct ChildGuard(Child);
+
+impl Drop for ChildGuard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+async fn redis() -> TestRedis {
+    if let Ok(url) = std::env::var("REDIS_URL") {
+        return TestRedis { url, _child: None };
+    }
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new("redis-server")
+        .args([
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ])
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("redis-server is installed (the test command installs it)");
+    let url = format!("redis://127.0.0.1:{port}");
+    for _ in 0..50 {
+        if redis::Client::open(url.as_str())
+            .unwrap()
+            .get_multiplexed_async_connection()
+            .await
+            .is_ok()
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    TestRedis {
+        url,
+        _child: Some(ChildGuard(child)),
+    }
+}
+
+async fn manager(url: &str) -> ConnectionManager {
+    ConnectionManager::new(redis::Client::open(url).unwrap())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn two_instances_sharing_redis_never_exceed_the_limit_together() {
+    let redis = redis().await;
+    let shared = config(50, 1000, Duration::from_secs(60));
+    let first = UpstreamBudget::shared(shared.clone(), manager(&redis.url).await);
+    let second = UpstreamBudget::shared(shared, manager(&redis.url).await);
+    let (a, b) = tokio::join!(
+        burst(&first, Priority::Detail, 80, Duration::from_millis(300)),
+        burst(&second, Priority::Detail, 80, Duration::from_millis(300)),
+    );
+    assert_eq!(a + b, 50, "{a} + {b}");
+}
+
+#[tokio::test]
+async fn a_pause_set_by_one_instance_holds_back_the_others_of_that_account_only() {
+    let redis = redis().await;
+    let account = config(50, 1000, Duration::from_secs(60));
+    let first = UpstreamBudget::shared(account.clone(), manager(&redis.url).await);
+    let second = UpstreamBudget::shared(account, manager(&redis.url).await);
+    let other_account = UpstreamBudget::shared(
+        config(50, 1000, Duration::from_secs(60)),
+        manager(&redis.url).await,
+    );
+
+    first.pause_for(Duration::from_secs(30)).await;
+    assert_eq!(
+        second
+            .acquire(Priority::Detail, Duration::from_millis(100))
+            .await,
+        Err(BudgetError::Timeout)
+    );
+    assert!(
+        other_account
+            .acquire(Priority::Detail, Duration::from_millis(100))
+            .await
+            .is_ok()
+    );
+}
+
+#[tokio::test]
+async fn with_redis_unreachable_the_budget_still_grants_from_this_process() {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let client = redis::Client::open(format!("redis://127.0.0.1:{port}")).unwrap();
+    let config_retry = redis::aio::ConnectionManagerConfig::new()
+        .set_connection_timeout(Some(Duration::from_millis(200)))
+        .set_response_timeout(Some(Duration::from_millis(200)))
+        .set_number_of_retries(0);
+    let manager = ConnectionManager::new_lazy_with_config(client, config_retry).unwrap();
+    let budget = UpstreamBudget::shared(config(10, 100, Duration::from_secs(60)), manager);
+    let started = Instant::now();
+    assert_eq!(
+        burst(&budget, Priority::Detail, 12, Duration::from_millis(500)).await,
+        10
+    );
+    assert!(started.elapsed() < Duration::from_secs(5));
+}

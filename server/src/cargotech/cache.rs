@@ -1,0 +1,199 @@
+//! The shared cache in front of the exchange, keyed by the normalized upstream question so that
+//! one answer serves every driver who asks it.
+//!
+//! Within its time to live an entry is served as it is. Up to twice that, it is served at once
+//! while one background call refreshes it (stale-while-revalidate). Older than that, the exchange
+//! is asked; if it fails, entries up to an hour old are still served, marked stale with their age.
+//! Identical questions in flight at the same moment make one upstream call (single flight).
+
+use std::{
+    collections::HashMap,
+    future::Future,
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::Duration,
+};
+
+use app::platform::store::SharedStore;
+use chrono::Utc;
+use serde::{Serialize, de::DeserializeOwned};
+use tokio::sync::OnceCell;
+
+use super::client::UpstreamError;
+
+/// The oldest data ever served, and so how long entries are kept.
+pub const MAX_STALE: Duration = Duration::from_secs(3600);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Freshness {
+    Fresh,
+    /// Served from cache while a refresh runs in the background.
+    Revalidating,
+    /// The exchange failed; this is cached data of that age.
+    Stale {
+        age: Duration,
+    },
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct CacheStats {
+    pub hits: AtomicU64,
+    pub revalidations: AtomicU64,
+    pub misses: AtomicU64,
+    pub coalesced: AtomicU64,
+    pub stale_served: AtomicU64,
+}
+
+#[derive(Serialize, serde::Deserialize)]
+struct Entry<T> {
+    fetched_at_ms: i64,
+    value: T,
+}
+
+type Flight<T> = Arc<OnceCell<Result<T, UpstreamError>>>;
+
+pub struct SharedCache<T> {
+    store: SharedStore,
+    namespace: &'static str,
+    ttl: Duration,
+    flights: Mutex<HashMap<String, Flight<T>>>,
+    pub stats: Arc<CacheStats>,
+}
+
+impl<T> SharedCache<T>
+where
+    T: Serialize + DeserializeOwned + Clone + Send + Sync + 'static,
+{
+    pub fn new(
+        store: SharedStore,
+        namespace: &'static str,
+        ttl: Duration,
+        stats: Arc<CacheStats>,
+    ) -> Self {
+        Self {
+            store,
+            namespace,
+            ttl,
+            flights: Mutex::new(HashMap::new()),
+            stats,
+        }
+    }
+
+    /// The cached answer to `question`, or `fetch`'s. `fetch` must be cheap to clone: it may
+    /// also run in the background to refresh an entry.
+    pub async fn get<F, Fut>(
+        self: &Arc<Self>,
+        question: &str,
+        fetch: F,
+    ) -> Result<(T, Freshness), UpstreamError>
+    where
+        F: FnOnce() -> Fut + Clone + Send + 'static,
+        Fut: Future<Output = Result<T, UpstreamError>> + Send + 'static,
+    {
+        let key = format!("cache:{}:{question}", self.namespace);
+        let cached: Option<Entry<T>> = self.store.get_json(&key).await;
+        let age = cached.as_ref().map(|entry| age_of(entry.fetched_at_ms));
+        match (cached, age) {
+            (Some(entry), Some(age)) if age < self.ttl => {
+                self.stats.hits.fetch_add(1, Ordering::Relaxed);
+                Ok((entry.value, Freshness::Fresh))
+            }
+            (Some(entry), Some(age)) if age < self.ttl * 2 => {
+                self.stats.revalidations.fetch_add(1, Ordering::Relaxed);
+                let cache = Arc::clone(self);
+                tokio::spawn(async move {
+                    let _ = cache.fetch_once(&key, fetch).await;
+                });
+                Ok((entry.value, Freshness::Revalidating))
+            }
+            (stale, age) => {
+                self.stats.misses.fetch_add(1, Ordering::Relaxed);
+                match self.fetch_once(&key, fetch).await {
+                    Ok(value) => Ok((value, Freshness::Fresh)),
+                    Err(error) => match (stale, age) {
+                        (Some(entry), Some(age))
+                            if age < MAX_STALE && !matches!(error, UpstreamError::NotFound) =>
+                        {
+                            self.stats.stale_served.fetch_add(1, Ordering::Relaxed);
+                            Ok((entry.value, Freshness::Stale { age }))
+                        }
+                        _ => Err(error),
+                    },
+                }
+            }
+        }
+    }
+
+    async fn fetch_once<F, Fut>(&self, key: &str, fetch: F) -> Result<T, UpstreamError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<T, UpstreamError>>,
+    {
+        let (flight, leader) = {
+            let mut flights = self.flights.lock().unwrap_or_else(|p| p.into_inner());
+            match flights.get(key) {
+                Some(flight) => (Arc::clone(flight), false),
+                None => {
+                    let flight = Flight::<T>::default();
+                    flights.insert(key.to_owned(), Arc::clone(&flight));
+                    (flight, true)
+                }
+            }
+        };
+        if !leader {
+            self.stats.coalesced.fetch_add(1, Ordering::Relaxed);
+        }
+        // Whoever started the flight ends it, even if its caller goes away mid-way.
+        let _landing = Landing {
+            flights: &self.flights,
+            key,
+            flight: Arc::clone(&flight),
+            leader,
+        };
+        flight
+            .get_or_init(|| async {
+                let outcome = fetch().await;
+                if let Ok(value) = &outcome {
+                    let entry = Entry {
+                        fetched_at_ms: Utc::now().timestamp_millis(),
+                        value,
+                    };
+                    self.store.set_json(key, &entry, MAX_STALE).await;
+                }
+                outcome
+            })
+            .await
+            .clone()
+    }
+}
+
+struct Landing<'a, T> {
+    flights: &'a Mutex<HashMap<String, Flight<T>>>,
+    key: &'a str,
+    flight: Flight<T>,
+    leader: bool,
+}
+
+impl<T> Drop for Landing<'_, T> {
+    fn drop(&mut self) {
+        if !self.leader {
+            return;
+        }
+        let mut flights = self.flights.lock().unwrap_or_else(|p| p.into_inner());
+        if flights
+            .get(self.key)
+            .is_some_and(|current| Arc::ptr_eq(current, &self.flight))
+        {
+            flights.remove(self.key);
+        }
+    }
+}
+
+fn age_of(fetched_at_ms: i64) -> Duration {
+    Duration::from_millis(u64::try_from(Utc::now().timestamp_millis() - fetched_at_ms).unwrap_or(0))
+}
+
+#[cfg(test)]
+mod tests;

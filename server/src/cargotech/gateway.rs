@@ -1,0 +1,371 @@
+//! The gateway drivers are served through: validation, the shared cache, the upstream budget,
+//! retries with back-off, the circuit breaker and the account's connection, in that order.
+
+use std::{
+    sync::{Arc, atomic::Ordering},
+    time::Duration,
+};
+
+use app::{
+    cargo::{
+        card::{CargoCard, CargoDetail, CargoPage, Staleness},
+        filter::{CargoFilter, FieldError, SortOrder},
+    },
+    platform::store::SharedStore,
+};
+use serde::Serialize;
+
+use super::{
+    breaker::{Breaker, BreakerState},
+    budget::{BudgetError, Priority, UpstreamBudget},
+    cache::{CacheStats, Freshness, SharedCache},
+    client::UpstreamError,
+    connection::{Connection, ConnectionReport},
+};
+
+/// Backoff between attempts of an idempotent call (with up to 20 % jitter), at most 4 attempts.
+const BACKOFF: [Duration; 3] = [
+    Duration::from_millis(500),
+    Duration::from_millis(1500),
+    Duration::from_millis(3000),
+];
+pub const MAX_PAGE: u32 = 100;
+
+#[derive(Debug, Clone)]
+pub struct CacheTtls {
+    pub list: Duration,
+    pub detail: Duration,
+    pub dictionary: Duration,
+}
+
+impl Default for CacheTtls {
+    fn default() -> Self {
+        Self {
+            list: Duration::from_secs(300),
+            detail: Duration::from_secs(900),
+            dictionary: Duration::from_secs(24 * 3600),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct City {
+    pub id: u32,
+    pub name: String,
+    pub point_type: u8,
+}
+
+/// What can go wrong for a driver asking for loads.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum GatewayError {
+    #[error("the filter is invalid")]
+    InvalidFilter(Vec<FieldError>),
+    /// Too many drivers are waiting on the exchange right now.
+    #[error("the upstream budget has no slot in time")]
+    Busy,
+    /// The exchange cannot answer and nothing is cached.
+    #[error("the exchange is unavailable: {0}")]
+    Unavailable(UpstreamError),
+}
+
+pub struct Gateway {
+    connection: Arc<Connection>,
+    budget: UpstreamBudget,
+    breaker: Breaker,
+    lists: Arc<SharedCache<CargoPage>>,
+    details: Arc<SharedCache<Option<CargoDetail>>>,
+    cities: Arc<SharedCache<Vec<City>>>,
+    pub stats: Arc<CacheStats>,
+    /// How long a driver's request may wait for a budget slot.
+    wait_for_slot: Duration,
+}
+
+impl Gateway {
+    pub fn new(
+        connection: Arc<Connection>,
+        budget: UpstreamBudget,
+        store: SharedStore,
+        ttls: CacheTtls,
+        wait_for_slot: Duration,
+    ) -> Arc<Self> {
+        let stats = Arc::new(CacheStats::default());
+        Arc::new(Self {
+            connection,
+            budget,
+            breaker: Breaker::default(),
+            lists: Arc::new(SharedCache::new(
+                store.clone(),
+                "cargo-list",
+                ttls.list,
+                Arc::clone(&stats),
+            )),
+            details: Arc::new(SharedCache::new(
+                store.clone(),
+                "cargo-detail",
+                ttls.detail,
+                Arc::clone(&stats),
+            )),
+            cities: Arc::new(SharedCache::new(
+                store,
+                "cities",
+                ttls.dictionary,
+                Arc::clone(&stats),
+            )),
+            stats,
+            wait_for_slot,
+        })
+    }
+
+    pub fn connection(&self) -> &Arc<Connection> {
+        &self.connection
+    }
+
+    pub fn budget(&self) -> &UpstreamBudget {
+        &self.budget
+    }
+
+    pub fn breaker_state(&self) -> BreakerState {
+        self.breaker.state()
+    }
+
+    pub fn connection_report(&self) -> ConnectionReport {
+        self.connection.report()
+    }
+
+    /// One page of loads matching the filter.
+    pub async fn list(
+        self: &Arc<Self>,
+        filter: &CargoFilter,
+        offset: u32,
+        limit: u32,
+    ) -> Result<CargoPage, GatewayError> {
+        filter.validate().map_err(GatewayError::InvalidFilter)?;
+        let limit = limit.clamp(1, MAX_PAGE);
+        let query = filter.upstream_query(limit, offset);
+        let question = serde_urlencoded_like(&query);
+        let gateway = Arc::clone(self);
+        let fetch = move || async move {
+            let client = gateway.connection.client().clone();
+            let answer = gateway
+                .upstream(Priority::List, move |token| {
+                    let (client, query) = (client.clone(), query.clone());
+                    async move { client.list(&token, &query).await }
+                })
+                .await?;
+            Ok(CargoPage {
+                cards: answer.cards,
+                total: answer.total,
+                offset,
+                limit,
+                stale: None,
+            })
+        };
+        let (mut page, freshness) = self
+            .lists
+            .get(&question, fetch)
+            .await
+            .map_err(|e| self.failure(e))?;
+        if let Freshness::Stale { age } = freshness {
+            page.stale = Some(Staleness {
+                age_seconds: age.as_secs(),
+            });
+        }
+        page.cards = deduplicate(page.cards);
+        sort(&mut page.cards, filter.sort);
+        self.prefetch_details(&page.cards);
+        Ok(page)
+    }
+
+    /// A load's detail; `Ok(None)` when it was taken or removed.
+    pub async fn detail(self: &Arc<Self>, id: u64) -> Result<Option<CargoDetail>, GatewayError> {
+        self.detail_at(id, Priority::Detail)
+            .await
+            .map(|(detail, _)| detail)
+    }
+
+    /// Cities whose names start with `prefix` (at least two letters).
+    pub async fn cities(self: &Arc<Self>, prefix: &str) -> Result<Vec<City>, GatewayError> {
+        let prefix = prefix.trim().to_lowercase();
+        if prefix.chars().count() < 2 {
+            return Ok(Vec::new());
+        }
+        let gateway = Arc::clone(self);
+        let name = prefix.clone();
+        let fetch = move || async move {
+            let client = gateway.connection.client().clone();
+            let points = gateway
+                .upstream(Priority::Autocomplete, move |token| {
+                    let (client, name) = (client.clone(), name.clone());
+                    async move { client.points(&token, &name).await }
+                })
+                .await?;
+            Ok(points
+                .into_iter()
+                .map(|(id, name, point_type)| City {
+                    id,
+                    name,
+                    point_type,
+                })
+                .collect())
+        };
+        self.cities
+            .get(&prefix, fetch)
+            .await
+            .map(|(cities, _)| cities)
+            .map_err(|e| self.failure(e))
+    }
+
+    async fn detail_at(
+        self: &Arc<Self>,
+        id: u64,
+        priority: Priority,
+    ) -> Result<(Option<CargoDetail>, Freshness), GatewayError> {
+        let gateway = Arc::clone(self);
+        let fetch = move || async move {
+            let client = gateway.connection.client().clone();
+            gateway
+                .upstream(priority, move |token| {
+                    let client = client.clone();
+                    async move { client.detail(&token, id).await }
+                })
+                .await
+        };
+        self.details
+            .get(&id.to_string(), fetch)
+            .await
+            .map_err(|e| self.failure(e))
+    }
+
+    /// Warms the detail cache for the cards a driver is looking at, from the background share of
+    /// the budget, so that opening one is instant.
+    fn prefetch_details(self: &Arc<Self>, cards: &[CargoCard]) {
+        for id in cards.iter().map(|card| card.id) {
+            let gateway = Arc::clone(self);
+            tokio::spawn(async move {
+                let _ = gateway.detail_at(id, Priority::Background).await;
+            });
+        }
+    }
+
+    /// One idempotent upstream call through the breaker and the budget, retried on transient
+    /// failures with back-off, honouring the exchange's Retry-After.
+    async fn upstream<T, F, Fut>(&self, priority: Priority, call: F) -> Result<T, UpstreamError>
+    where
+        F: Fn(Arc<str>) -> Fut + Clone,
+        Fut: Future<Output = Result<T, UpstreamError>>,
+    {
+        let attempts = if priority == Priority::Background {
+            1
+        } else {
+            BACKOFF.len() + 1
+        };
+        let mut last_error = UpstreamError::Unavailable("not tried".into());
+        for attempt in 0..attempts {
+            if attempt > 0 {
+                tokio::time::sleep(jitter(BACKOFF[attempt - 1])).await;
+            }
+            if !self.breaker.allow() {
+                return Err(UpstreamError::Unavailable(
+                    "the exchange is failing; retrying shortly".into(),
+                ));
+            }
+            match self.budget.acquire(priority, self.wait_for_slot).await {
+                Ok(()) => {}
+                Err(BudgetError::QueueFull | BudgetError::Timeout) => {
+                    return Err(UpstreamError::Throttled {
+                        retry_after: Duration::from_secs(1),
+                        remaining: Some(0),
+                    });
+                }
+            }
+            match self.connection.call(call.clone()).await {
+                Ok(value) => {
+                    self.breaker.succeeded();
+                    return Ok(value);
+                }
+                Err(UpstreamError::Throttled {
+                    retry_after,
+                    remaining,
+                }) => {
+                    self.budget.pause_for(retry_after).await;
+                    if let Some(remaining) = remaining {
+                        self.budget.observe_remaining(remaining);
+                    }
+                    last_error = UpstreamError::Throttled {
+                        retry_after,
+                        remaining,
+                    };
+                }
+                Err(error) if error.is_transient() => {
+                    self.breaker.failed();
+                    last_error = error;
+                }
+                Err(error) => return Err(error),
+            }
+        }
+        Err(last_error)
+    }
+
+    fn failure(&self, error: UpstreamError) -> GatewayError {
+        match error {
+            UpstreamError::Throttled { .. } => GatewayError::Busy,
+            error => GatewayError::Unavailable(error),
+        }
+    }
+
+    pub fn cache_hit_ratio(&self) -> f64 {
+        let hits = self.stats.hits.load(Ordering::Relaxed)
+            + self.stats.revalidations.load(Ordering::Relaxed);
+        let all = hits + self.stats.misses.load(Ordering::Relaxed);
+        if all == 0 {
+            0.0
+        } else {
+            hits as f64 / all as f64
+        }
+    }
+}
+
+/// The cache key: the sorted query, written out.
+fn serde_urlencoded_like(query: &[(String, String)]) -> String {
+    query
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// A load posted twice under different ids is shown once: same route, dates, weight and price.
+fn deduplicate(cards: Vec<CargoCard>) -> Vec<CargoCard> {
+    let mut seen = std::collections::HashSet::new();
+    cards
+        .into_iter()
+        .filter(|card| {
+            let signature = (
+                card.from_city.clone(),
+                card.to_city.clone(),
+                card.loading_at.clone(),
+                card.weight_t.map(f64::to_bits),
+                card.price_kopecks,
+            );
+            // Cards missing the essentials cannot be compared and are all kept.
+            card.from_city.is_none() || card.loading_at.is_none() || seen.insert(signature)
+        })
+        .collect()
+}
+
+fn sort(cards: &mut [CargoCard], order: SortOrder) {
+    match order {
+        SortOrder::Newest => {}
+        SortOrder::Price => cards.sort_by_key(|c| std::cmp::Reverse(c.price_kopecks)),
+        SortOrder::PricePerKm => cards.sort_by_key(|c| std::cmp::Reverse(c.price_per_km_kopecks())),
+        SortOrder::Distance => cards.sort_by_key(|c| c.distance_km.unwrap_or(u32::MAX)),
+        SortOrder::LoadingDate => cards.sort_by(|a, b| {
+            (a.loading_at.is_none(), &a.loading_at).cmp(&(b.loading_at.is_none(), &b.loading_at))
+        }),
+    }
+}
+
+fn jitter(base: Duration) -> Duration {
+    let spread = base.as_millis() as u64 / 5;
+    base + Duration::from_millis(rand::random::<u64>() % spread.max(1))
+}

@@ -1,0 +1,338 @@
+//! The CargoTech gateway over HTTP, against the sandbox exchange on a listener of its own.
+
+use std::time::Duration;
+
+use serde_json::Value;
+use server::sandbox::cargotech::{self as exchange, Exchange, ExchangeConfig, Failure};
+
+use crate::support::{Db, Options, Store, TestApp, backends, spawn_app_with};
+
+async fn exchange_and_app(
+    test: &str,
+    backend: (Db, Store),
+    extra: &[(&'static str, &str)],
+) -> (Exchange, TestApp) {
+    let config = ExchangeConfig {
+        latency: Duration::ZERO,
+        jitter: Duration::ZERO,
+        ..ExchangeConfig::default()
+    };
+    let (address, exchange) = exchange::serve("127.0.0.1:0".parse().unwrap(), config)
+        .await
+        .unwrap();
+    let mut extra_vars = vec![("CARGOTECH_BASE_URL", format!("http://{address}"))];
+    extra_vars.extend(extra.iter().map(|(name, value)| (*name, value.to_string())));
+    let app = spawn_app_with(test, backend, Options { extra_vars }).await;
+    (exchange, app)
+}
+
+async fn get_json(app: &TestApp, path: &str) -> (u16, Value) {
+    let response = app.get(path).await;
+    (
+        response.status().as_u16(),
+        response.json().await.unwrap_or(Value::Null),
+    )
+}
+
+#[tokio::test]
+async fn a_driver_gets_a_page_of_loads_with_totals() {
+    for backend in backends() {
+        let (_exchange, app) = exchange_and_app("cargo_list", backend, &[]).await;
+        let (status, page) = get_json(&app, "/api/v1/cargos?limit=20").await;
+        assert_eq!(status, 200, "{page}");
+        assert_eq!(page["cards"].as_array().unwrap().len(), 20);
+        assert!(page["total"].as_u64().unwrap() >= 2900, "{}", page["total"]);
+        assert_eq!(page["stale"], Value::Null);
+        let card = &page["cards"][0];
+        assert!(card["id"].as_u64().is_some());
+        assert!(
+            card["from_city"].is_string() && card["price_kopecks"].as_u64().is_some(),
+            "{card}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_filter_reaches_the_exchange_and_shapes_the_answer() {
+    let (_exchange, app) = exchange_and_app("cargo_filters", backends()[0], &[]).await;
+    // Москва is city 1 in the points dictionary; Казань is 3.
+    let (_, page) = get_json(&app, "/api/v1/cargos?from_city_id=1&to_city_id=3&limit=100").await;
+    let cards = page["cards"].as_array().unwrap();
+    assert!(!cards.is_empty());
+    assert!(
+        cards
+            .iter()
+            .all(|c| c["from_city"] == "Москва" && c["to_city"] == "Казань"),
+        "{page}"
+    );
+
+    let (_, page) = get_json(
+        &app,
+        "/api/v1/cargos?price_min_rub=50000&price_max_rub=60000&limit=100",
+    )
+    .await;
+    for card in page["cards"].as_array().unwrap() {
+        let price = card["price_kopecks"].as_u64().unwrap();
+        assert!((5_000_000..=6_000_000).contains(&price), "{price}");
+    }
+
+    let (_, page) = get_json(&app, "/api/v1/cargos?weight_preset=gazelle&limit=100").await;
+    for card in page["cards"].as_array().unwrap() {
+        assert!(card["weight_t"].as_f64().unwrap() <= 1.5);
+        assert!(card["volume_m3"].as_f64().is_none_or(|v| v <= 9.0));
+    }
+
+    let (_, page) = get_json(
+        &app,
+        "/api/v1/cargos?truck_types=2&distance_min_km=1000&limit=100",
+    )
+    .await;
+    for card in page["cards"].as_array().unwrap() {
+        assert!(card["distance_km"].as_u64().unwrap() >= 1000);
+        assert!(
+            card["truck_types"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|t| t["id"] == 2),
+            "{card}"
+        );
+    }
+
+    let (_, all) = get_json(&app, "/api/v1/cargos").await;
+    let (_, mine) = get_json(&app, "/api/v1/cargos?mode=my").await;
+    assert!(mine["total"].as_u64().unwrap() < all["total"].as_u64().unwrap());
+
+    let (_, by_inn) = get_json(&app, "/api/v1/cargos?shipper_inn=7707083893&limit=5").await;
+    assert!(by_inn["total"].as_u64().unwrap() > 0);
+}
+
+#[tokio::test]
+async fn a_bad_filter_is_explained_field_by_field_and_never_reaches_the_exchange() {
+    let (exchange, app) = exchange_and_app("cargo_bad_filter", backends()[0], &[]).await;
+    let before = exchange.stats().lists;
+    let (status, body) = get_json(
+        &app,
+        "/api/v1/cargos?price_min_rub=9&price_max_rub=1&shipper_inn=123",
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert_eq!(body["code"], "invalid_filter");
+    let fields: Vec<&str> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["price_rub", "shipper_inn"]);
+    assert_eq!(exchange.stats().lists, before);
+
+    let (status, body) = get_json(&app, "/api/v1/cargos?limit=many").await;
+    assert_eq!(
+        (status, body["code"].as_str().unwrap()),
+        (400, "invalid_query")
+    );
+    let (status, body) = get_json(&app, "/api/v1/cargos?colour=red").await;
+    assert_eq!(
+        (status, body["code"].as_str().unwrap()),
+        (400, "invalid_query")
+    );
+}
+
+#[tokio::test]
+async fn drivers_asking_the_same_question_share_one_upstream_call() {
+    let (exchange, app) = exchange_and_app("cargo_shared_cache", backends()[0], &[]).await;
+    let _ = get_json(&app, "/api/v1/cargos?from_city_id=1").await;
+    let before = exchange.stats().lists;
+    let mut calls = Vec::new();
+    for _ in 0..50 {
+        let (client, url) = (app.client.clone(), app.url("/api/v1/cargos?from_city_id=1"));
+        calls.push(tokio::spawn(async move {
+            client.get(url).send().await.unwrap().status()
+        }));
+    }
+    for call in calls {
+        assert_eq!(call.await.unwrap(), 200);
+    }
+    assert_eq!(
+        exchange.stats().lists,
+        before,
+        "all fifty were served from the shared cache"
+    );
+}
+
+#[tokio::test]
+async fn two_hundred_requests_with_a_revoked_token_cause_exactly_one_login() {
+    for backend in backends() {
+        let (exchange, app) = exchange_and_app("cargo_one_relogin", backend, &[]).await;
+        let (status, _) = get_json(&app, "/api/v1/cargos").await;
+        assert_eq!(status, 200);
+        exchange.revoke_tokens();
+        exchange.reset_stats();
+
+        // Two hundred different questions, so none is answered from the cache.
+        let mut calls = Vec::new();
+        for offset in 0..200 {
+            let (client, url) = (
+                app.client.clone(),
+                app.url(&format!("/api/v1/cargos?limit=1&offset={offset}")),
+            );
+            calls.push(tokio::spawn(async move {
+                client.get(url).send().await.unwrap().status().as_u16()
+            }));
+        }
+        for call in calls {
+            assert_eq!(call.await.unwrap(), 200);
+        }
+        let stats = exchange.stats();
+        assert_eq!(stats.logins, 1, "{backend:?}: {stats:?}");
+        assert!(stats.unauthorized >= 1);
+    }
+}
+
+#[tokio::test]
+async fn the_upstream_budget_is_never_exceeded_and_the_rest_get_a_clear_busy_answer() {
+    let (exchange, app) = exchange_and_app(
+        "cargo_budget",
+        backends()[0],
+        &[
+            ("CARGOTECH_BUDGET_PER_MINUTE", "30"),
+            ("CARGOTECH_SLOT_WAIT_MS", "300"),
+        ],
+    )
+    .await;
+    let mut calls = Vec::new();
+    for offset in 0..80 {
+        let (client, url) = (
+            app.client.clone(),
+            app.url(&format!("/api/v1/cargos?limit=1&offset={offset}")),
+        );
+        calls.push(tokio::spawn(async move {
+            let response = client.get(url).send().await.unwrap();
+            (
+                response.status().as_u16(),
+                response.json::<Value>().await.unwrap(),
+            )
+        }));
+    }
+    let (mut ok, mut busy) = (0, 0);
+    for call in calls {
+        match call.await.unwrap() {
+            (200, _) => ok += 1,
+            (503, body) => {
+                assert_eq!(body["code"], "upstream_busy");
+                assert!(body["message"].as_str().unwrap().contains("перегружена"));
+                busy += 1;
+            }
+            other => panic!("unexpected answer {other:?}"),
+        }
+    }
+    let stats = exchange.stats();
+    // Login and health check count too; lists get at most their share of the 30.
+    assert!(stats.requests <= 30, "{stats:?}");
+    assert!(ok >= 20 && busy >= 40, "{ok} served, {busy} busy");
+    assert_eq!(stats.throttled, 0, "the exchange never had to say 429");
+}
+
+#[tokio::test]
+async fn when_the_exchange_fails_drivers_get_the_cached_page_marked_stale() {
+    let (exchange, app) = exchange_and_app(
+        "cargo_stale",
+        backends()[0],
+        &[("CACHE_TTL_LIST_SECONDS", "1")],
+    )
+    .await;
+    let (_, fresh) = get_json(&app, "/api/v1/cargos?from_city_id=2").await;
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    exchange.fail_next(Failure::ServerError, 20);
+
+    let (status, page) = get_json(&app, "/api/v1/cargos?from_city_id=2").await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(page["cards"], fresh["cards"]);
+    assert!(
+        page["stale"]["age_seconds"].as_u64().unwrap() >= 2,
+        "{}",
+        page["stale"]
+    );
+
+    // A question never asked before has nothing to fall back on.
+    exchange.fail_next(Failure::ServerError, 20);
+    let (status, body) = get_json(&app, "/api/v1/cargos?from_city_id=3").await;
+    assert_eq!(
+        (status, body["code"].as_str().unwrap()),
+        (503, "upstream_unavailable")
+    );
+}
+
+#[tokio::test]
+async fn a_malformed_item_degrades_one_card_not_the_page() {
+    let (exchange, app) = exchange_and_app("cargo_malformed_item", backends()[0], &[]).await;
+    exchange.fail_next(Failure::MalformedItem, 1);
+    let (status, page) = get_json(&app, "/api/v1/cargos?limit=10").await;
+    assert_eq!(status, 200, "{page}");
+    let cards = page["cards"].as_array().unwrap();
+    assert_eq!(cards.len(), 10);
+    assert_eq!(cards.iter().filter(|c| c["incomplete"] == true).count(), 1);
+}
+
+#[tokio::test]
+async fn a_detail_has_the_note_and_tap_to_call_contacts_and_a_taken_load_says_so() {
+    let (exchange, app) = exchange_and_app("cargo_detail", backends()[0], &[]).await;
+    let ids = exchange.open_load_ids();
+    let mut with_note = None;
+    for id in ids.iter().take(40) {
+        let (status, detail) = get_json(&app, &format!("/api/v1/cargos/{id}")).await;
+        assert_eq!(status, 200, "{detail}");
+        assert!(
+            detail["contacts"][0]["phones"][0]["tel"]
+                .as_str()
+                .unwrap()
+                .starts_with("+7")
+        );
+        if detail["note"].is_string() {
+            with_note = Some(detail);
+        }
+    }
+    let with_note = with_note.expect("some load among forty has a note");
+    assert!(
+        with_note["note"].as_str().unwrap().contains('\n'),
+        "line breaks are kept"
+    );
+
+    exchange.take(ids[100]);
+    let (status, body) = get_json(&app, &format!("/api/v1/cargos/{}", ids[100])).await;
+    assert_eq!(
+        (status, body["code"].as_str().unwrap()),
+        (404, "cargo_not_available")
+    );
+    let (status, body) = get_json(&app, "/api/v1/cargos/not-a-number").await;
+    assert_eq!(
+        (status, body["code"].as_str().unwrap()),
+        (400, "invalid_query")
+    );
+}
+
+#[tokio::test]
+async fn city_autocomplete_answers_from_the_points_dictionary() {
+    let (_exchange, app) = exchange_and_app("cargo_cities", backends()[0], &[]).await;
+    let (status, cities) = get_json(&app, "/api/v1/cities?q=%D0%9D%D0%B8%D0%B6").await; // "Ниж"
+    assert_eq!(status, 200);
+    assert_eq!(cities[0]["name"], "Нижний Новгород");
+    assert_eq!(cities[0]["point_type"], 2);
+    let (_, short) = get_json(&app, "/api/v1/cities?q=%D0%9D").await; // one letter
+    assert_eq!(short, Value::Array(vec![]));
+}
+
+#[tokio::test]
+async fn readiness_follows_the_cargotech_connection() {
+    let (_exchange, app) = exchange_and_app("cargo_readyz", backends()[0], &[]).await;
+    for _ in 0..50 {
+        let (_, body) = get_json(&app, "/readyz").await;
+        if body["checks"]["cargotech"]["state"] == "up" {
+            assert_eq!(body["status"], "ready");
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the connection never came up");
+}
