@@ -44,6 +44,7 @@ pub enum StartError {
 }
 
 pub struct Application {
+    gateway: Arc<cargotech::Gateway>,
     termination: Termination,
     listener: TcpListener,
     router: axum::Router,
@@ -100,8 +101,9 @@ impl Application {
         let exchange = built_in_exchange(&config);
         let gateway = cargotech::gateway(&config, &cargotech_base_url(&config, address), &state);
         cargotech::keep_connected(&gateway);
-        let router = http::router(state, &config, gateway, exchange);
+        let router = http::router(state, &config, Arc::clone(&gateway), exchange);
         Ok(Self {
+            gateway,
             termination,
             listener,
             router,
@@ -112,6 +114,11 @@ impl Application {
 
     pub fn address(&self) -> SocketAddr {
         self.address
+    }
+
+    /// The CargoTech gateway, for its counters (benchmarks, diagnostics).
+    pub fn gateway(&self) -> Arc<cargotech::Gateway> {
+        Arc::clone(&self.gateway)
     }
 
     /// Serves until SIGTERM or Ctrl-C, then lets in-flight requests finish within the grace period.

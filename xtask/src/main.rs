@@ -5,6 +5,8 @@
 //! - `cargo xtask test`: set up what is missing, run every test (unit, integration over HTTP,
 //!   browser end-to-end), and say which backends each part ran against.
 //! - `cargo xtask site`: build the browser bundle only and print its size.
+//! - `cargo xtask bench --drivers N --seconds S`: simulated drivers against Hauler and against a
+//!   naive per-driver cache (release build), ending in one `bench: key=value …` line.
 
 mod setup;
 mod site;
@@ -21,7 +23,8 @@ fn main() -> ExitCode {
         Some("run") => run(),
         Some("test") => test::all(),
         Some("site") => setup::for_build().and_then(|()| site::build().map(drop)),
-        _ => Err("usage: cargo xtask <run | test | site>".into()),
+        Some("bench") => bench(&args[1..]),
+        _ => Err("usage: cargo xtask <run | test | site | bench [--drivers N] [--seconds S]>".into()),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -58,6 +61,12 @@ pub fn cargo() -> Command {
     let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     command.current_dir(root());
     command
+}
+
+fn bench(args: &[String]) -> Result {
+    let mut command = cargo();
+    command.args(["run", "--release", "--quiet", "--package", "server", "--bin", "hauler-bench", "--"]);
+    sh(command.args(args))
 }
 
 fn run() -> Result {

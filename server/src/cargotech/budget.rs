@@ -71,12 +71,14 @@ pub struct BudgetConfig {
 }
 
 impl BudgetConfig {
+    /// A minute's budget. The window is a second longer than the exchange's: a call granted here
+    /// reaches the exchange a little later, and must have left its window before the slot returns.
     pub fn new(per_minute: u32, queue_limit: usize, key: impl Into<String>) -> Self {
         Self {
             per_minute,
             queue_limit,
             key: key.into(),
-            window: Duration::from_secs(60),
+            window: Duration::from_secs(61),
         }
     }
 }

@@ -37,6 +37,13 @@ pub enum Freshness {
     },
 }
 
+/// Whether someone waits for a fetch: a driver on a miss, or nobody on a background refresh.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Urgency {
+    Waiting,
+    Refresh,
+}
+
 #[derive(Debug, Default, Serialize)]
 pub struct CacheStats {
     pub hits: AtomicU64,
@@ -82,14 +89,14 @@ where
     }
 
     /// The cached answer to `question`, or `fetch`'s. `fetch` must be cheap to clone: it may
-    /// also run in the background to refresh an entry.
+    /// also run in the background to refresh an entry, and is told which it is.
     pub async fn get<F, Fut>(
         self: &Arc<Self>,
         question: &str,
         fetch: F,
     ) -> Result<(T, Freshness), UpstreamError>
     where
-        F: FnOnce() -> Fut + Clone + Send + 'static,
+        F: FnOnce(Urgency) -> Fut + Clone + Send + 'static,
         Fut: Future<Output = Result<T, UpstreamError>> + Send + 'static,
     {
         let key = format!("cache:{}:{question}", self.namespace);
@@ -104,13 +111,13 @@ where
                 self.stats.revalidations.fetch_add(1, Ordering::Relaxed);
                 let cache = Arc::clone(self);
                 tokio::spawn(async move {
-                    let _ = cache.fetch_once(&key, fetch).await;
+                    let _ = cache.fetch_once(&key, || fetch(Urgency::Refresh)).await;
                 });
                 Ok((entry.value, Freshness::Revalidating))
             }
             (stale, age) => {
                 self.stats.misses.fetch_add(1, Ordering::Relaxed);
-                match self.fetch_once(&key, fetch).await {
+                match self.fetch_once(&key, || fetch(Urgency::Waiting)).await {
                     Ok(value) => Ok((value, Freshness::Fresh)),
                     Err(error) => match (stale, age) {
                         (Some(entry), Some(age))

@@ -18,7 +18,7 @@ use serde::Serialize;
 use super::{
     breaker::{Breaker, BreakerState},
     budget::{BudgetError, Priority, UpstreamBudget},
-    cache::{CacheStats, Freshness, SharedCache},
+    cache::{CacheStats, Freshness, SharedCache, Urgency},
     client::UpstreamError,
     connection::{Connection, ConnectionReport},
 };
@@ -30,6 +30,7 @@ const BACKOFF: [Duration; 3] = [
     Duration::from_millis(3000),
 ];
 pub const MAX_PAGE: u32 = 100;
+const PREFETCH_PER_PAGE: usize = 5;
 
 #[derive(Debug, Clone)]
 pub struct CacheTtls {
@@ -142,16 +143,23 @@ impl Gateway {
         filter.validate().map_err(GatewayError::InvalidFilter)?;
         let limit = limit.clamp(1, MAX_PAGE);
         let query = filter.upstream_query(limit, offset);
-        let question = serde_urlencoded_like(&query);
+        let question = cache_key(&query);
         let gateway = Arc::clone(self);
-        let fetch = move || async move {
+        let fetch = move |urgency| async move {
             let client = gateway.connection.client().clone();
+            let priority = if urgency == Urgency::Waiting {
+                Priority::List
+            } else {
+                Priority::Background
+            };
             let answer = gateway
-                .upstream(Priority::List, move |token| {
+                .upstream(priority, move |token| {
                     let (client, query) = (client.clone(), query.clone());
                     async move { client.list(&token, &query).await }
                 })
                 .await?;
+            // New cards from the exchange: warm their details while the driver reads the list.
+            gateway.prefetch_details(&answer.cards);
             Ok(CargoPage {
                 cards: answer.cards,
                 total: answer.total,
@@ -172,7 +180,6 @@ impl Gateway {
         }
         page.cards = deduplicate(page.cards);
         sort(&mut page.cards, filter.sort);
-        self.prefetch_details(&page.cards);
         Ok(page)
     }
 
@@ -191,10 +198,15 @@ impl Gateway {
         }
         let gateway = Arc::clone(self);
         let name = prefix.clone();
-        let fetch = move || async move {
+        let fetch = move |urgency| async move {
             let client = gateway.connection.client().clone();
+            let priority = if urgency == Urgency::Waiting {
+                Priority::Autocomplete
+            } else {
+                Priority::Background
+            };
             let points = gateway
-                .upstream(Priority::Autocomplete, move |token| {
+                .upstream(priority, move |token| {
                     let (client, name) = (client.clone(), name.clone());
                     async move { client.points(&token, &name).await }
                 })
@@ -221,8 +233,13 @@ impl Gateway {
         priority: Priority,
     ) -> Result<(Option<CargoDetail>, Freshness), GatewayError> {
         let gateway = Arc::clone(self);
-        let fetch = move || async move {
+        let fetch = move |urgency| async move {
             let client = gateway.connection.client().clone();
+            let priority = if urgency == Urgency::Waiting {
+                priority
+            } else {
+                Priority::Background
+            };
             gateway
                 .upstream(priority, move |token| {
                     let client = client.clone();
@@ -236,10 +253,11 @@ impl Gateway {
             .map_err(|e| self.failure(e))
     }
 
-    /// Warms the detail cache for the cards a driver is looking at, from the background share of
-    /// the budget, so that opening one is instant.
+    /// Warms the detail cache for the first cards of a fresh page (what a phone shows without
+    /// scrolling), from the background share of the budget, so that opening one is instant.
+    /// Only a few: on a cold cache, prefetching whole pages would starve drivers' own lists.
     fn prefetch_details(self: &Arc<Self>, cards: &[CargoCard]) {
-        for id in cards.iter().map(|card| card.id) {
+        for id in cards.iter().take(PREFETCH_PER_PAGE).map(|card| card.id) {
             let gateway = Arc::clone(self);
             tokio::spawn(async move {
                 let _ = gateway.detail_at(id, Priority::Background).await;
@@ -269,7 +287,13 @@ impl Gateway {
                     "the exchange is failing; retrying shortly".into(),
                 ));
             }
-            match self.budget.acquire(priority, self.wait_for_slot).await {
+            // Background work never queues: it takes a free slot or gives way to drivers.
+            let wait = if priority == Priority::Background {
+                Duration::ZERO
+            } else {
+                self.wait_for_slot
+            };
+            match self.budget.acquire(priority, wait).await {
                 Ok(()) => {}
                 Err(BudgetError::QueueFull | BudgetError::Timeout) => {
                     return Err(UpstreamError::Throttled {
@@ -325,8 +349,8 @@ impl Gateway {
     }
 }
 
-/// The cache key: the sorted query, written out.
-fn serde_urlencoded_like(query: &[(String, String)]) -> String {
+/// The cache key: the (already sorted) upstream query, written out.
+fn cache_key(query: &[(String, String)]) -> String {
     query
         .iter()
         .map(|(k, v)| format!("{k}={v}"))

@@ -10,7 +10,7 @@ mod gateway;
 mod setup;
 mod wire;
 
-pub use client::{Client, SmsProblem, UpstreamError};
+pub use client::{Client, LoginAnswer, SmsProblem, UpstreamError};
 pub use connection::{Connection, ConnectionReport, Credentials, LinkState, SmsCodeError};
 pub use gateway::{CacheTtls, City, Gateway, GatewayError};
 pub use setup::{gateway, keep_connected};

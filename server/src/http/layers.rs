@@ -17,7 +17,7 @@ use tower_http::{
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     set_header::SetResponseHeaderLayer,
     timeout::TimeoutLayer,
-    trace::TraceLayer,
+    trace::{DefaultOnFailure, TraceLayer},
 };
 
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -37,7 +37,12 @@ pub fn apply(router: Router, production: bool) -> Router {
     router.layer(
         ServiceBuilder::new()
             .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
-            .layer(TraceLayer::new_for_http().make_span_with(request_span))
+            .layer(
+                TraceLayer::new_for_http()
+                    .make_span_with(request_span)
+                    // A shed request (503) is expected under load, not an error of ours.
+                    .on_failure(DefaultOnFailure::new().level(tracing::Level::WARN)),
+            )
             .layer(PropagateRequestIdLayer::new(request_id))
             .layer(CatchPanicLayer::new())
             .layer(CompressionLayer::new())

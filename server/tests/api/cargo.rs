@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use sea_orm::ConnectionTrait;
 use serde_json::Value;
 use server::sandbox::cargotech::{self as exchange, Exchange, ExchangeConfig, Failure};
 
@@ -335,4 +336,149 @@ async fn readiness_follows_the_cargotech_connection() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("the connection never came up");
+}
+
+const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
+#[tokio::test]
+async fn a_restarted_server_reuses_the_stored_token_without_logging_in_again() {
+    for backend in backends() {
+        let config = ExchangeConfig {
+            latency: Duration::ZERO,
+            jitter: Duration::ZERO,
+            ..ExchangeConfig::default()
+        };
+        let (address, exchange) = exchange::serve("127.0.0.1:0".parse().unwrap(), config)
+            .await
+            .unwrap();
+        let shared = |extra: Vec<(&'static str, String)>| {
+            let mut vars = vec![
+                ("CARGOTECH_BASE_URL", format!("http://{address}")),
+                ("ENCRYPTION_KEY", KEY.to_owned()),
+            ];
+            vars.extend(extra);
+            Options { extra_vars: vars }
+        };
+        let first = spawn_app_with("cargo_restart_first", backend, shared(Vec::new())).await;
+        assert_eq!(
+            get_json(&first, "/api/v1/cargos?from_city_id=5").await.0,
+            200
+        );
+        assert_eq!(exchange.stats().logins, 1);
+
+        // The same database, a new process with an empty cache: the sealed token is read back.
+        let second = spawn_app_with(
+            "cargo_restart_second",
+            (backend.0, Store::InProcess),
+            shared(vec![("DATABASE_URL", first.database_url.clone())]),
+        )
+        .await;
+        assert_eq!(
+            get_json(&second, "/api/v1/cargos?from_city_id=6").await.0,
+            200
+        );
+        assert_eq!(
+            exchange.stats().logins,
+            1,
+            "{backend:?}: the restart logged in again"
+        );
+    }
+}
+
+#[tokio::test]
+async fn wrong_credentials_are_reported_as_such_and_not_retried_in_a_loop() {
+    let config = ExchangeConfig {
+        latency: Duration::ZERO,
+        jitter: Duration::ZERO,
+        password: "the-password-changed".into(),
+        ..ExchangeConfig::default()
+    };
+    let (address, exchange) = exchange::serve("127.0.0.1:0".parse().unwrap(), config)
+        .await
+        .unwrap();
+    let app = spawn_app_with(
+        "cargo_wrong_credentials",
+        backends()[0],
+        Options {
+            extra_vars: vec![("CARGOTECH_BASE_URL", format!("http://{address}"))],
+        },
+    )
+    .await;
+    let mut readiness = Value::Null;
+    for _ in 0..50 {
+        readiness = get_json(&app, "/readyz").await.1;
+        if readiness["checks"]["cargotech"]["state"] == "down" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let detail = readiness["checks"]["cargotech"]["detail"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(detail.starts_with("wrong_credentials"), "{readiness}");
+
+    for _ in 0..5 {
+        let (status, body) = get_json(&app, "/api/v1/cargos?from_city_id=7").await;
+        assert_eq!(
+            (status, body["code"].as_str().unwrap()),
+            (503, "upstream_unavailable")
+        );
+    }
+    assert_eq!(
+        exchange.stats().logins,
+        1,
+        "a refused login waits for the operator"
+    );
+
+    let audit = app
+        .database()
+        .await
+        .query_one_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Sqlite,
+            "SELECT details FROM audit_log WHERE action = 'cargotech.login_failed'",
+        ))
+        .await
+        .unwrap()
+        .expect("the failed login is in the audit log");
+    let details: String = audit.try_get_by_index(0).unwrap();
+    assert!(details.contains("wrong_credentials"), "{details}");
+    assert!(
+        !details.contains("sandbox-password") && !details.contains("911"),
+        "no secret in the audit log"
+    );
+}
+
+#[tokio::test]
+async fn redis_killed_mid_traffic_loses_no_request() {
+    let redis = crate::support::OwnRedis::start(crate::support::free_port());
+    let (_exchange, app) = exchange_and_app(
+        "cargo_redis_killed",
+        (Db::Sqlite, Store::Redis),
+        &[("REDIS_URL", &redis.url())],
+    )
+    .await;
+    let mut redis = Some(redis);
+    for round in 0..6 {
+        if round == 3 {
+            drop(redis.take()); // Redis dies here.
+        }
+        let mut calls = Vec::new();
+        for offset in 0..20 {
+            let (client, url) = (
+                app.client.clone(),
+                app.url(&format!("/api/v1/cargos?limit=5&offset={}", offset * 5)),
+            );
+            calls.push(tokio::spawn(async move {
+                client.get(url).send().await.unwrap().status().as_u16()
+            }));
+        }
+        for call in calls {
+            assert_eq!(call.await.unwrap(), 200, "round {round}");
+        }
+    }
+    let (_, readiness) = get_json(&app, "/readyz").await;
+    assert_eq!(
+        readiness["checks"]["store"]["state"], "degraded",
+        "{readiness}"
+    );
 }

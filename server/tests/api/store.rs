@@ -1,16 +1,12 @@
 //! The cache and session store, on its own and inside the running app, including a real Redis
 //! that goes down mid-run.
 
-use std::{
-    net::TcpListener,
-    process::{Child, Command, Stdio},
-    time::Duration,
-};
+use std::time::Duration;
 
 use app::platform::store::{SharedStore, StoreHealth};
 use serde_json::Value;
 
-use crate::support::{Db, Options, Store, record, spawn_app_with};
+use crate::support::{Db, Options, OwnRedis, Store, free_port, record, spawn_app_with};
 
 async fn behaves_like_a_store(store: &SharedStore) {
     let key = format!("test:{}", std::process::id());
@@ -58,61 +54,6 @@ async fn the_redis_store_keeps_values_until_they_expire() {
     };
     behaves_like_a_store(&store).await;
     assert_eq!(store.check().await, StoreHealth::Up);
-}
-
-/// A redis-server of the test's own, on a free port, so it can be killed.
-struct OwnRedis {
-    child: Child,
-    port: u16,
-}
-
-impl OwnRedis {
-    fn start(port: u16) -> Self {
-        let child = Command::new("redis-server")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("redis-server is installed (the test command installs it)");
-        Self { child, port }
-    }
-
-    fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}", self.port)
-    }
-
-    async fn until_up(self, store: &SharedStore) -> Self {
-        for _ in 0..50 {
-            if store.check().await == StoreHealth::Up {
-                return self;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("the test's redis-server did not come up");
-    }
-}
-
-impl Drop for OwnRedis {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 #[tokio::test]

@@ -1,6 +1,15 @@
 //! `spawn_app`: a fresh server (fresh database, fresh data folder) per test.
 
-use std::{collections::HashMap, io::Write, path::PathBuf};
+use std::{
+    collections::HashMap,
+    io::Write,
+    net::TcpListener,
+    path::PathBuf,
+    process::{Child, Command, Stdio},
+    time::Duration,
+};
+
+use app::platform::store::{SharedStore, StoreHealth};
 
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use server::{Application, config::Config};
@@ -189,4 +198,59 @@ pub fn record(test: &str, db: Db, store: Store) {
     {
         let _ = writeln!(file, "database={db} store={store} test={test}");
     }
+}
+
+/// A redis-server of the test's own, on a free port, so it can be killed.
+pub struct OwnRedis {
+    child: Child,
+    port: u16,
+}
+
+impl OwnRedis {
+    pub fn start(port: u16) -> Self {
+        let child = Command::new("redis-server")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("redis-server is installed (the test command installs it)");
+        Self { child, port }
+    }
+
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    pub async fn until_up(self, store: &SharedStore) -> Self {
+        for _ in 0..50 {
+            if store.check().await == StoreHealth::Up {
+                return self;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the test's redis-server did not come up");
+    }
+}
+
+impl Drop for OwnRedis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }

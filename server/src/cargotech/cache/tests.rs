@@ -15,14 +15,20 @@ fn cache(ttl: Duration) -> Arc<SharedCache<String>> {
 fn counting(
     calls: &Arc<AtomicUsize>,
     answer: Result<&'static str, UpstreamError>,
-) -> impl FnOnce() -> std::pin::Pin<Box<dyn Future<Output = Result<String, UpstreamError>> + Send>>
+) -> impl FnOnce(
+    Urgency,
+) -> std::pin::Pin<Box<dyn Future<Output = Result<String, UpstreamError>> + Send>>
 + Clone
 + Send
 + 'static {
     let calls = Arc::clone(calls);
-    move || {
+    move |urgency| {
         Box::pin(async move {
-            calls.fetch_add(1, Ordering::SeqCst);
+            // Waiting fetches count one, background refreshes a thousand: tests can tell them apart.
+            calls.fetch_add(
+                if urgency == Urgency::Waiting { 1 } else { 1000 },
+                Ordering::SeqCst,
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
             answer.map(str::to_owned)
         })
@@ -67,7 +73,11 @@ async fn an_expired_entry_is_served_at_once_and_refreshed_behind_the_scenes() {
     tokio::time::sleep(Duration::from_millis(80)).await;
     let (value, _) = cache.get("q", counting(&calls, Ok("newer"))).await.unwrap();
     assert_eq!(value, "new");
-    assert_eq!(calls.load(Ordering::SeqCst), 2);
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        1001,
+        "one fetch a driver waited for, one background refresh"
+    );
 }
 
 #[tokio::test]

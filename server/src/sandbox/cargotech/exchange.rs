@@ -76,6 +76,8 @@ pub struct Stats {
     pub me: u64,
     pub throttled: u64,
     pub unauthorized: u64,
+    /// The most requests admitted in any 60-second window.
+    pub peak_per_minute: u64,
 }
 
 #[derive(Clone)]
@@ -102,6 +104,7 @@ struct Book {
     demand_sms: bool,
     sms: HashMap<String, (Instant, u32)>,
     random: Seeded,
+    peak_per_minute: u64,
 }
 
 /// A finished answer that ends a request early (boxed: a `Response` is large).
@@ -137,6 +140,7 @@ impl Exchange {
             demand_sms: false,
             sms: HashMap::new(),
             random,
+            peak_per_minute: 0,
         };
         Self {
             inner: Arc::new(Inner {
@@ -159,6 +163,7 @@ impl Exchange {
             me: count(ME),
             throttled: count(THROTTLED),
             unauthorized: count(UNAUTHORIZED),
+            peak_per_minute: self.book().peak_per_minute,
         }
     }
 
@@ -265,6 +270,7 @@ impl Exchange {
                 )
             } else {
                 book.window.push_back(now);
+                book.peak_per_minute = book.peak_per_minute.max(book.window.len() as u64);
                 None
             };
             let remaining = book.per_minute.saturating_sub(book.window.len() as u32);

@@ -1,0 +1,126 @@
+//! `hauler-bench --drivers N --seconds S`: simulated drivers browsing for loads, first through
+//! Hauler (shared cache, single flight, budget) and then through a naive per-driver cache, each
+//! against its own sandbox exchange answering in ~700 ms and allowing 600 requests a minute.
+//! Prints a table and one `bench: key=value …` line for scripts.
+
+mod drivers;
+mod report;
+
+use std::{collections::HashMap, time::Duration};
+
+use clap::Parser;
+use server::{
+    Application,
+    cargotech::Client,
+    config::{Config, SANDBOX_CARGOTECH_PASSWORD, SANDBOX_CARGOTECH_PHONE},
+    sandbox::cargotech::{self as exchange, ExchangeConfig},
+};
+
+use self::{
+    drivers::{Outcome, Target},
+    report::Figures,
+};
+
+#[derive(Parser)]
+#[command(about = "Simulated drivers against Hauler and a naive baseline")]
+struct Args {
+    #[arg(long, default_value_t = 1000)]
+    drivers: usize,
+    #[arg(long, default_value_t = 60)]
+    seconds: u64,
+}
+
+#[tokio::main]
+async fn main() {
+    let args = Args::parse();
+    let duration = Duration::from_secs(args.seconds);
+    println!(
+        "bench: {} drivers for {} s against Hauler, then against a naive per-driver cache",
+        args.drivers, args.seconds
+    );
+
+    let hauler = hauler(args.drivers, duration).await;
+    let baseline = baseline(args.drivers, duration).await;
+    report::print(&hauler, &baseline, args.drivers, args.seconds);
+}
+
+fn exchange_config() -> ExchangeConfig {
+    ExchangeConfig {
+        latency: Duration::from_millis(700),
+        jitter: Duration::from_millis(150),
+        per_minute: 600,
+        ..ExchangeConfig::default()
+    }
+}
+
+async fn hauler(drivers: usize, duration: Duration) -> Figures {
+    let (address, exchange) = exchange::serve("127.0.0.1:0".parse().unwrap(), exchange_config())
+        .await
+        .expect("the exchange starts");
+    let data = tempfile::tempdir().expect("a temporary folder");
+    let vars: HashMap<String, String> = [
+        ("LISTEN_ADDR", "127.0.0.1:0".to_owned()),
+        ("DATA_DIR", data.path().display().to_string()),
+        ("CARGOTECH_BASE_URL", format!("http://{address}")),
+        ("RUST_LOG", "error".to_owned()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    let config = Config::from_vars(vars).expect("a valid configuration");
+    server::telemetry::init(&config);
+    let app = Application::build(config).await.expect("Hauler starts");
+    let base = format!("http://{}", app.address());
+    let gateway = app.gateway();
+    tokio::spawn(app.run_until_stopped());
+    drivers::wait_until_connected(&base).await;
+    exchange.reset_stats();
+
+    let outcomes = drivers::run(drivers, duration, Target::Hauler { base }).await;
+    let stats = exchange.stats();
+    Figures::new(
+        &outcomes,
+        stats.requests,
+        stats.peak_per_minute,
+        stats.throttled,
+        Some((
+            gateway.cache_hit_ratio(),
+            gateway
+                .stats
+                .coalesced
+                .load(std::sync::atomic::Ordering::Relaxed),
+        )),
+    )
+}
+
+async fn baseline(drivers: usize, duration: Duration) -> Figures {
+    let (address, exchange) = exchange::serve("127.0.0.1:0".parse().unwrap(), exchange_config())
+        .await
+        .expect("the exchange starts");
+    let client = Client::new(&format!("http://{address}"));
+    let token = match client
+        .login(SANDBOX_CARGOTECH_PHONE, SANDBOX_CARGOTECH_PASSWORD)
+        .await
+    {
+        Ok(server::cargotech::LoginAnswer::Token(issued)) => issued.token,
+        other => panic!("the baseline cannot log in: {other:?}"),
+    };
+    exchange.reset_stats();
+    let outcomes: Vec<Outcome> = drivers::run(
+        drivers,
+        duration,
+        Target::Naive {
+            client,
+            token: token.into(),
+        },
+    )
+    .await;
+    let stats = exchange.stats();
+    Figures::new(
+        &outcomes,
+        stats.requests,
+        stats.peak_per_minute,
+        stats.throttled,
+        None,
+    )
+}
