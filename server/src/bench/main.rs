@@ -77,12 +77,9 @@ async fn hauler(drivers: usize, duration: Duration) -> Figures {
     exchange.reset_stats();
 
     let outcomes = drivers::run(drivers, duration, Target::Hauler { base }).await;
-    let stats = exchange.stats();
     Figures::new(
         &outcomes,
-        stats.requests,
-        stats.peak_per_minute,
-        stats.throttled,
+        &exchange.stats(),
         Some((
             gateway.cache_hit_ratio(),
             gateway
@@ -115,12 +112,5 @@ async fn baseline(drivers: usize, duration: Duration) -> Figures {
         },
     )
     .await;
-    let stats = exchange.stats();
-    Figures::new(
-        &outcomes,
-        stats.requests,
-        stats.peak_per_minute,
-        stats.throttled,
-        None,
-    )
+    Figures::new(&outcomes, &exchange.stats(), None)
 }

@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use server::sandbox::cargotech::Stats;
+
 use super::drivers::{Kind, Outcome};
 
 pub struct Figures {
@@ -43,13 +45,8 @@ impl Percentiles {
 }
 
 impl Figures {
-    pub fn new(
-        outcomes: &[Outcome],
-        upstream_calls: u64,
-        peak: u64,
-        throttled: u64,
-        cache: Option<(f64, u64)>,
-    ) -> Self {
+    /// `upstream` is what the exchange counted; `cache` is Hauler's hit ratio and coalesced calls.
+    pub fn new(outcomes: &[Outcome], upstream: &Stats, cache: Option<(f64, u64)>) -> Self {
         let latencies = |kind| {
             outcomes
                 .iter()
@@ -68,9 +65,9 @@ impl Figures {
             list: Percentiles::of(latencies(Kind::List)),
             detail: Percentiles::of(latencies(Kind::Detail)),
             list_without_wait_pct: 100.0 * fast as f64 / lists.len().max(1) as f64,
-            upstream_calls,
-            upstream_max_per_min: peak,
-            upstream_429: throttled,
+            upstream_calls: upstream.requests,
+            upstream_max_per_min: upstream.peak_per_minute,
+            upstream_429: upstream.throttled,
             cache,
             memory_mb: resident_mb(),
         }

@@ -35,6 +35,28 @@ async fn get_json(app: &TestApp, path: &str) -> (u16, Value) {
     )
 }
 
+/// Many drivers at the same moment: every path requested at once, answers in order.
+async fn all_at_once(app: &TestApp, paths: impl IntoIterator<Item = String>) -> Vec<(u16, Value)> {
+    let calls: Vec<_> = paths
+        .into_iter()
+        .map(|path| {
+            let (client, url) = (app.client.clone(), app.url(&path));
+            tokio::spawn(async move {
+                let response = client.get(url).send().await.unwrap();
+                (
+                    response.status().as_u16(),
+                    response.json().await.unwrap_or(Value::Null),
+                )
+            })
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for call in calls {
+        answers.push(call.await.unwrap());
+    }
+    answers
+}
+
 #[tokio::test]
 async fn a_driver_gets_a_page_of_loads_with_totals() {
     for backend in backends() {
@@ -145,16 +167,12 @@ async fn drivers_asking_the_same_question_share_one_upstream_call() {
     let (exchange, app) = exchange_and_app("cargo_shared_cache", backends()[0], &[]).await;
     let _ = get_json(&app, "/api/v1/cargos?from_city_id=1").await;
     let before = exchange.stats().lists;
-    let mut calls = Vec::new();
-    for _ in 0..50 {
-        let (client, url) = (app.client.clone(), app.url("/api/v1/cargos?from_city_id=1"));
-        calls.push(tokio::spawn(async move {
-            client.get(url).send().await.unwrap().status()
-        }));
-    }
-    for call in calls {
-        assert_eq!(call.await.unwrap(), 200);
-    }
+    let answers = all_at_once(
+        &app,
+        (0..50).map(|_| "/api/v1/cargos?from_city_id=1".to_owned()),
+    )
+    .await;
+    assert!(answers.iter().all(|(status, _)| *status == 200));
     assert_eq!(
         exchange.stats().lists,
         before,
@@ -172,19 +190,12 @@ async fn two_hundred_requests_with_a_revoked_token_cause_exactly_one_login() {
         exchange.reset_stats();
 
         // Two hundred different questions, so none is answered from the cache.
-        let mut calls = Vec::new();
-        for offset in 0..200 {
-            let (client, url) = (
-                app.client.clone(),
-                app.url(&format!("/api/v1/cargos?limit=1&offset={offset}")),
-            );
-            calls.push(tokio::spawn(async move {
-                client.get(url).send().await.unwrap().status().as_u16()
-            }));
-        }
-        for call in calls {
-            assert_eq!(call.await.unwrap(), 200);
-        }
+        let answers = all_at_once(
+            &app,
+            (0..200).map(|offset| format!("/api/v1/cargos?limit=1&offset={offset}")),
+        )
+        .await;
+        assert!(answers.iter().all(|(status, _)| *status == 200));
         let stats = exchange.stats();
         assert_eq!(stats.logins, 1, "{backend:?}: {stats:?}");
         assert!(stats.unauthorized >= 1);
@@ -202,23 +213,14 @@ async fn the_upstream_budget_is_never_exceeded_and_the_rest_get_a_clear_busy_ans
         ],
     )
     .await;
-    let mut calls = Vec::new();
-    for offset in 0..80 {
-        let (client, url) = (
-            app.client.clone(),
-            app.url(&format!("/api/v1/cargos?limit=1&offset={offset}")),
-        );
-        calls.push(tokio::spawn(async move {
-            let response = client.get(url).send().await.unwrap();
-            (
-                response.status().as_u16(),
-                response.json::<Value>().await.unwrap(),
-            )
-        }));
-    }
+    let answers = all_at_once(
+        &app,
+        (0..80).map(|offset| format!("/api/v1/cargos?limit=1&offset={offset}")),
+    )
+    .await;
     let (mut ok, mut busy) = (0, 0);
-    for call in calls {
-        match call.await.unwrap() {
+    for answer in answers {
+        match answer {
             (200, _) => ok += 1,
             (503, body) => {
                 assert_eq!(body["code"], "upstream_busy");
@@ -462,19 +464,15 @@ async fn redis_killed_mid_traffic_loses_no_request() {
         if round == 3 {
             drop(redis.take()); // Redis dies here.
         }
-        let mut calls = Vec::new();
-        for offset in 0..20 {
-            let (client, url) = (
-                app.client.clone(),
-                app.url(&format!("/api/v1/cargos?limit=5&offset={}", offset * 5)),
-            );
-            calls.push(tokio::spawn(async move {
-                client.get(url).send().await.unwrap().status().as_u16()
-            }));
-        }
-        for call in calls {
-            assert_eq!(call.await.unwrap(), 200, "round {round}");
-        }
+        let answers = all_at_once(
+            &app,
+            (0..20).map(|page| format!("/api/v1/cargos?limit=5&offset={}", page * 5)),
+        )
+        .await;
+        assert!(
+            answers.iter().all(|(status, _)| *status == 200),
+            "round {round}: {answers:?}"
+        );
     }
     let (_, readiness) = get_json(&app, "/readyz").await;
     assert_eq!(
