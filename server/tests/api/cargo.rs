@@ -186,8 +186,10 @@ async fn two_hundred_requests_with_a_revoked_token_cause_exactly_one_login() {
         let (exchange, app) = exchange_and_app("cargo_one_relogin", backend, &[]).await;
         let (status, _) = get_json(&app, "/api/v1/cargos").await;
         assert_eq!(status, 200);
-        exchange.revoke_tokens();
+        // Let the first page's background prefetches finish, then count from the revocation on.
+        tokio::time::sleep(Duration::from_millis(300)).await;
         exchange.reset_stats();
+        exchange.revoke_tokens();
 
         // Two hundred different questions, so none is answered from the cache.
         let answers = all_at_once(
