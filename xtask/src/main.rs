@@ -24,7 +24,9 @@ fn main() -> ExitCode {
         Some("test") => test::all(),
         Some("site") => setup::for_build().and_then(|()| site::build().map(drop)),
         Some("bench") => bench(&args[1..]),
-        _ => Err("usage: cargo xtask <run | test | site | bench [--drivers N] [--seconds S]>".into()),
+        _ => {
+            Err("usage: cargo xtask <run | test | site | bench [--drivers N] [--seconds S]>".into())
+        }
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -65,7 +67,16 @@ pub fn cargo() -> Command {
 
 fn bench(args: &[String]) -> Result {
     let mut command = cargo();
-    command.args(["run", "--release", "--quiet", "--package", "server", "--bin", "hauler-bench", "--"]);
+    command.args([
+        "run",
+        "--release",
+        "--quiet",
+        "--package",
+        "server",
+        "--bin",
+        "hauler-bench",
+        "--",
+    ]);
     sh(command.args(args))
 }
 

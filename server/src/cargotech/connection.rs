@@ -229,6 +229,8 @@ impl Connection {
     pub async fn log_in_now(&self, actor: &str) -> Result<(), UpstreamError> {
         let _login = self.login.lock().await;
         lock(&self.retry_at).take();
+        // An explicit login starts over, even if an SMS code was awaited.
+        lock(&self.report).state = LinkState::NotConnected;
         self.log_in(actor).await.map(drop)
     }
 
@@ -314,6 +316,10 @@ impl Connection {
         let Some(credentials) = &self.credentials else {
             return Err(UpstreamError::NotConfigured);
         };
+        if lock(&self.report).state == LinkState::SmsRequired {
+            // Every new login would text the account owner a new code: wait for the admin.
+            return Err(UpstreamError::SmsCodeRequired);
+        }
         if let Some((until, reason)) = lock(&self.retry_at).clone()
             && Instant::now() < until
         {

@@ -482,3 +482,79 @@ async fn redis_killed_mid_traffic_loses_no_request() {
         "{readiness}"
     );
 }
+
+#[tokio::test]
+async fn when_the_exchange_asks_for_an_sms_code_drivers_are_told_and_an_admin_completes_the_login()
+{
+    let config = ExchangeConfig {
+        latency: Duration::ZERO,
+        jitter: Duration::ZERO,
+        ..ExchangeConfig::default()
+    };
+    let (address, exchange) = exchange::serve("127.0.0.1:0".parse().unwrap(), config)
+        .await
+        .unwrap();
+    exchange.demand_sms(true);
+    let app = spawn_app_with(
+        "cargo_sms_code",
+        backends()[0],
+        Options {
+            extra_vars: vec![("CARGOTECH_BASE_URL", format!("http://{address}"))],
+        },
+    )
+    .await;
+    let connection = app.gateway.connection();
+    for _ in 0..50 {
+        if connection.report().state == server::cargotech::LinkState::SmsRequired {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        connection.report().state,
+        server::cargotech::LinkState::SmsRequired
+    );
+    let (status, body) = get_json(&app, "/api/v1/cargos").await;
+    assert_eq!(
+        (status, body["code"].as_str().unwrap()),
+        (503, "upstream_login_pending")
+    );
+    assert!(body["message"].as_str().unwrap().contains("задерживаются"));
+    for _ in 0..5 {
+        assert_eq!(get_json(&app, "/api/v1/cargos?offset=20").await.0, 503);
+    }
+    assert_eq!(
+        exchange.stats().logins,
+        1,
+        "waiting drivers must not make the exchange send new codes"
+    );
+
+    let wrong = connection.submit_sms_code("000000", "admin:test").await;
+    assert_eq!(
+        wrong,
+        Err(server::cargotech::SmsCodeError::Problem(
+            server::cargotech::SmsProblem::WrongCode
+        ))
+    );
+    let garbage = connection.submit_sms_code("12ab", "admin:test").await;
+    assert_eq!(
+        garbage,
+        Err(server::cargotech::SmsCodeError::Problem(
+            server::cargotech::SmsProblem::WrongCode
+        ))
+    );
+
+    connection
+        .submit_sms_code("123456", "admin:test")
+        .await
+        .unwrap();
+    assert_eq!(
+        connection.report().state,
+        server::cargotech::LinkState::Connected
+    );
+    assert_eq!(get_json(&app, "/api/v1/cargos").await.0, 200);
+    assert_eq!(
+        connection.submit_sms_code("123456", "admin:test").await,
+        Err(server::cargotech::SmsCodeError::NothingPending)
+    );
+}

@@ -55,6 +55,8 @@ pub fn databases() -> Vec<Db> {
 
 pub struct TestApp {
     pub address: String,
+    /// The running app's CargoTech gateway, for what has no HTTP surface yet (admin actions).
+    pub gateway: std::sync::Arc<server::cargotech::Gateway>,
     pub client: reqwest::Client,
     pub database_url: String,
     _data_dir: TempDir,
@@ -129,11 +131,13 @@ pub async fn spawn_app_with(test: &str, (db, store): (Db, Store), options: Optio
     server::telemetry::init(&config);
     let app = Application::build(config).await.expect("the app starts");
     let address = format!("http://{}", app.address());
+    let gateway = app.gateway();
     tokio::spawn(app.run_until_stopped());
     record(test, db, store);
 
     TestApp {
         address,
+        gateway,
         client: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
