@@ -35,6 +35,12 @@ async fn get_json(app: &TestApp, path: &str) -> (u16, Value) {
     )
 }
 
+/// The status and stable error code a request is refused with.
+async fn refusal(app: &TestApp, path: &str) -> (u16, String) {
+    let (status, body) = get_json(app, path).await;
+    (status, body["code"].as_str().unwrap_or_default().to_owned())
+}
+
 /// Many drivers at the same moment: every path requested at once, answers in order.
 async fn all_at_once(app: &TestApp, paths: impl IntoIterator<Item = String>) -> Vec<(u16, Value)> {
     let calls: Vec<_> = paths
@@ -150,15 +156,13 @@ async fn a_bad_filter_is_explained_field_by_field_and_never_reaches_the_exchange
     assert_eq!(fields, ["price_rub", "shipper_inn"]);
     assert_eq!(exchange.stats().lists, before);
 
-    let (status, body) = get_json(&app, "/api/v1/cargos?limit=many").await;
     assert_eq!(
-        (status, body["code"].as_str().unwrap()),
-        (400, "invalid_query")
+        refusal(&app, "/api/v1/cargos?limit=many").await,
+        (400, "invalid_query".into())
     );
-    let (status, body) = get_json(&app, "/api/v1/cargos?colour=red").await;
     assert_eq!(
-        (status, body["code"].as_str().unwrap()),
-        (400, "invalid_query")
+        refusal(&app, "/api/v1/cargos?colour=red").await,
+        (400, "invalid_query".into())
     );
 }
 
@@ -262,10 +266,9 @@ async fn when_the_exchange_fails_drivers_get_the_cached_page_marked_stale() {
 
     // A question never asked before has nothing to fall back on.
     exchange.fail_next(Failure::ServerError, 20);
-    let (status, body) = get_json(&app, "/api/v1/cargos?from_city_id=3").await;
     assert_eq!(
-        (status, body["code"].as_str().unwrap()),
-        (503, "upstream_unavailable")
+        refusal(&app, "/api/v1/cargos?from_city_id=3").await,
+        (503, "upstream_unavailable".into())
     );
 }
 
@@ -305,15 +308,13 @@ async fn a_detail_has_the_note_and_tap_to_call_contacts_and_a_taken_load_says_so
     );
 
     exchange.take(ids[100]);
-    let (status, body) = get_json(&app, &format!("/api/v1/cargos/{}", ids[100])).await;
     assert_eq!(
-        (status, body["code"].as_str().unwrap()),
-        (404, "cargo_not_available")
+        refusal(&app, &format!("/api/v1/cargos/{}", ids[100])).await,
+        (404, "cargo_not_available".into())
     );
-    let (status, body) = get_json(&app, "/api/v1/cargos/not-a-number").await;
     assert_eq!(
-        (status, body["code"].as_str().unwrap()),
-        (400, "invalid_query")
+        refusal(&app, "/api/v1/cargos/not-a-number").await,
+        (400, "invalid_query".into())
     );
 }
 
@@ -422,10 +423,9 @@ async fn wrong_credentials_are_reported_as_such_and_not_retried_in_a_loop() {
     assert!(detail.starts_with("wrong_credentials"), "{readiness}");
 
     for _ in 0..5 {
-        let (status, body) = get_json(&app, "/api/v1/cargos?from_city_id=7").await;
         assert_eq!(
-            (status, body["code"].as_str().unwrap()),
-            (503, "upstream_unavailable")
+            refusal(&app, "/api/v1/cargos?from_city_id=7").await,
+            (503, "upstream_unavailable".into())
         );
     }
     assert_eq!(
