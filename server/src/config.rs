@@ -61,6 +61,12 @@ pub struct Config {
     pub encryption_key: Option<SealingKey>,
     pub previous_encryption_keys: Vec<SealingKey>,
     pub telegram_bot_token: Option<Secret>,
+    /// The Bot API's base URL. `None` in sandbox mode: the built-in stand-in served by this
+    /// process.
+    pub telegram_api_base_url: Option<String>,
+    /// The address drivers open the Mini App at (the bot's buttons lead there). `None` in sandbox
+    /// mode: this server's own address.
+    pub public_url: Option<String>,
     /// `None` in sandbox mode: the built-in exchange served by this process.
     pub cargotech_base_url: Option<String>,
     pub cargotech_phone: Option<Secret>,
@@ -223,6 +229,13 @@ impl Reader {
             encryption_key: self.encryption_key(),
             previous_encryption_keys: self.previous_encryption_keys(),
             telegram_bot_token: self.secret("TELEGRAM_BOT_TOKEN"),
+            telegram_api_base_url: self
+                .url("TELEGRAM_API_BASE_URL", &["http://", "https://"])
+                .map(|url| url.0.trim_end_matches('/').to_owned())
+                .or_else(|| (mode == Mode::Production).then(|| "https://api.telegram.org".into())),
+            public_url: self
+                .url("PUBLIC_URL", &["http://", "https://"])
+                .map(|url| url.0.trim_end_matches('/').to_owned()),
             cargotech_base_url: self
                 .url("CARGOTECH_BASE_URL", &["http://", "https://"])
                 .map(|url| url.0.trim_end_matches('/').to_owned())
@@ -268,6 +281,11 @@ impl Reader {
                 "TELEGRAM_BOT_TOKEN",
                 config.telegram_bot_token.is_none(),
                 "the bot's token from @BotFather",
+            ),
+            (
+                "PUBLIC_URL",
+                config.public_url.is_none(),
+                "the https address drivers open the Mini App at",
             ),
             (
                 "CARGOTECH_PHONE",

@@ -1,5 +1,6 @@
 //! The Hauler server: configuration, start-up, and the HTTP surface around the Leptos app.
 
+pub mod bot;
 pub mod cargotech;
 pub mod cli;
 pub mod config;

@@ -13,10 +13,14 @@ use sea_orm::{DatabaseConnection, DbErr};
 use tokio::{net::TcpListener, sync::watch};
 
 use crate::{
+    bot::{self, BotApi, Delivery, Doorbell},
     cargotech,
     config::{Config, Mode},
-    http,
-    sandbox::cargotech::{Exchange, ExchangeConfig},
+    http::{self, BotOutlet, Services},
+    sandbox::{
+        cargotech::{Exchange, ExchangeConfig},
+        telegram::SandboxTelegram,
+    },
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -101,7 +105,28 @@ impl Application {
         let exchange = built_in_exchange(&config);
         let gateway = cargotech::gateway(&config, &cargotech_base_url(&config, address), &state);
         cargotech::keep_connected(&gateway);
-        let router = http::router(state, &config, Arc::clone(&gateway), exchange);
+
+        let telegram = built_in_telegram(&config);
+        let doorbell = Doorbell::default();
+        let bot_api = BotApi::new(&telegram_base_url(&config, address), config.bot_token());
+        Delivery::new(state.db.clone(), bot_api, doorbell.clone()).spawn();
+        let bot = BotOutlet {
+            link: bot::messages::MiniAppLink {
+                base_url: config
+                    .public_url
+                    .clone()
+                    .unwrap_or_else(|| format!("http://{address}")),
+            },
+            doorbell,
+        };
+
+        let services = Services {
+            gateway: Arc::clone(&gateway),
+            bot,
+            exchange,
+            telegram,
+        };
+        let router = http::router(state, &config, services);
         Ok(Self {
             gateway,
             termination,
@@ -158,6 +183,20 @@ fn cargotech_base_url(config: &Config, address: SocketAddr) -> String {
         .cargotech_base_url
         .clone()
         .unwrap_or_else(|| format!("http://{address}/sandbox/cargotech"))
+}
+
+/// The Bot API this server talks to: the configured one, or in sandbox mode the stand-in mounted
+/// on this very server.
+fn telegram_base_url(config: &Config, address: SocketAddr) -> String {
+    config
+        .telegram_api_base_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{address}/sandbox/telegram"))
+}
+
+fn built_in_telegram(config: &Config) -> Option<SandboxTelegram> {
+    (config.mode == Mode::Sandbox && config.telegram_api_base_url.is_none())
+        .then(|| SandboxTelegram::new(config.bot_token()))
 }
 
 /// In sandbox mode with no exchange configured, the simulator this server hosts itself. Time

@@ -33,6 +33,9 @@ pub struct CargoCard {
     /// The exchange's item could not be read in full: only what was readable is shown.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub incomplete: bool,
+    /// This driver has already responded to the load (set per driver, never cached).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub responded: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -146,6 +149,21 @@ fn group_thousands(value: u64) -> String {
     grouped
 }
 
+/// An exchange timestamp (`2026-11-24T09:00:00+03:00`, or a bare date) → `24.11, 09:00`, the
+/// clock time as the shipper gave it; a time of midnight is taken as "no time given".
+pub fn format_when(iso: &str) -> String {
+    let (date, time) = iso.split_once('T').unwrap_or((iso, ""));
+    let mut parts = date.splitn(3, '-');
+    let (Some(_year), Some(month), Some(day)) = (parts.next(), parts.next(), parts.next()) else {
+        return iso.to_owned();
+    };
+    let day_month = format!("{}.{month}", &day[..day.len().min(2)]);
+    match time.get(..5) {
+        Some(clock) if clock != "00:00" => format!("{day_month}, {clock}"),
+        _ => day_month,
+    }
+}
+
 /// A Russian number in any common writing → `+7XXXXXXXXXX`; `None` when it is not one.
 pub fn normalize_phone(raw: &str) -> Option<String> {
     let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
@@ -177,6 +195,14 @@ mod tests {
         assert_eq!(format_quantity(20.0, "т"), "20\u{a0}т");
         assert_eq!(format_quantity(1.5, "т"), "1,5\u{a0}т");
         assert_eq!(format_quantity(82.25, "м³"), "82,25\u{a0}м³");
+    }
+
+    #[test]
+    fn dates_read_day_first_with_the_shippers_clock_time() {
+        assert_eq!(format_when("2026-11-24T09:30:00+03:00"), "24.11, 09:30");
+        assert_eq!(format_when("2026-11-24T00:00:00+03:00"), "24.11");
+        assert_eq!(format_when("2026-01-05"), "05.01");
+        assert_eq!(format_when("завтра"), "завтра");
     }
 
     #[test]

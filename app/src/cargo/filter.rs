@@ -271,6 +271,91 @@ impl CargoFilter {
         }
     }
 
+    /// Hauler's own list query (`GET /api/v1/cargos`) for this filter: flat `name=value` pairs any
+    /// HTTP client can build; the server reads them back into the same filter.
+    pub fn api_query(&self, offset: u32, limit: u32) -> Vec<(&'static str, String)> {
+        fn word<T: Serialize>(value: &T) -> String {
+            serde_json::to_value(value)
+                .ok()
+                .and_then(|value| value.as_str().map(str::to_owned))
+                .unwrap_or_default()
+        }
+        fn list(ids: &[u32]) -> String {
+            ids.iter().map(u32::to_string).collect::<Vec<_>>().join(",")
+        }
+        let mut query = Vec::new();
+        for (place, [id, point_type, radius]) in [
+            (
+                &self.from,
+                ["from_city_id", "from_point_type", "from_radius_km"],
+            ),
+            (&self.to, ["to_city_id", "to_point_type", "to_radius_km"]),
+        ] {
+            if let Some(place) = place {
+                query.push((id, place.city_id.to_string()));
+                query.push((point_type, place.point_type.to_string()));
+                if place.radius_km > 0 {
+                    query.push((radius, place.radius_km.to_string()));
+                }
+            }
+        }
+        if let Some(date) = &self.loading_date {
+            query.push(("loading_date", date.clone()));
+        }
+        match &self.weight_volume {
+            Some(WeightVolume::Preset { preset }) => query.push(("weight_preset", word(preset))),
+            Some(WeightVolume::Custom {
+                tonnes,
+                cubic_metres,
+            }) => {
+                query.push(("tonnes", tonnes.to_string()));
+                query.push(("cubic_metres", cubic_metres.to_string()));
+            }
+            None => {}
+        }
+        if !self.load_types.is_empty() {
+            query.push(("load_types", list(&self.load_types)));
+        }
+        if !self.truck_types.is_empty() {
+            query.push(("truck_types", list(&self.truck_types)));
+        }
+        let mut range =
+            |[low, high]: [&'static str; 2], min: Option<String>, max: Option<String>| {
+                query.extend(min.map(|min| (low, min)));
+                query.extend(max.map(|max| (high, max)));
+            };
+        let text = |value: Option<u64>| value.map(|value| value.to_string());
+        range(
+            ["distance_min_km", "distance_max_km"],
+            text(self.distance_km.min.map(u64::from)),
+            text(self.distance_km.max.map(u64::from)),
+        );
+        range(
+            ["price_min_rub", "price_max_rub"],
+            text(self.price_rub.min),
+            text(self.price_rub.max),
+        );
+        range(
+            ["price_per_km_min_rub", "price_per_km_max_rub"],
+            self.price_per_km_rub.min.map(|value| value.to_string()),
+            self.price_per_km_rub.max.map(|value| value.to_string()),
+        );
+        if let Some(inn) = &self.shipper_inn {
+            query.push(("shipper_inn", inn.clone()));
+        }
+        if self.mode != ListMode::default() {
+            query.push(("mode", word(&self.mode)));
+        }
+        if self.sort != SortOrder::default() {
+            query.push(("sort", word(&self.sort)));
+        }
+        if offset > 0 {
+            query.push(("offset", offset.to_string()));
+        }
+        query.push(("limit", limit.to_string()));
+        query
+    }
+
     /// The exchange's query parameters for one page, sorted by name: the same question always
     /// yields the same list, and so the same cache key.
     pub fn upstream_query(&self, limit: u32, offset: u32) -> Vec<(String, String)> {

@@ -2,3 +2,5 @@
 
 pub mod card;
 pub mod filter;
+pub mod response;
+pub mod saved;

@@ -4,6 +4,10 @@
 pub mod audit;
 pub mod database;
 pub mod drivers;
+pub mod filters;
+pub mod hidden;
+pub mod outbox;
+pub mod responses;
 pub mod sealing;
 pub mod sessions;
 pub mod settings;

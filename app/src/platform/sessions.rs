@@ -1,7 +1,8 @@
 //! Driver sessions: a random 256-bit token handed to the client once, kept only as its SHA-256
 //! hash in the shared store, with an expiry. Revocable one by one (logout) or all at once for a
 //! driver (a ban): every session begun before the driver's revocation mark is dead, on every
-//! instance, the moment the mark is written.
+//! instance, the moment the mark is written. Both are mirrored in the issuing process, so a Redis
+//! outage does not sign that instance's drivers out.
 
 use std::time::Duration;
 
@@ -38,7 +39,9 @@ pub async fn issue(store: &SharedStore, driver_id: i64, telegram_id: i64) -> Iss
         created_at: now,
         expires_at: now + chrono::Duration::from_std(SESSION_TTL).unwrap_or_default(),
     };
-    store.set_json(&key(&token), &session, SESSION_TTL).await;
+    store
+        .set_json_mirrored(&key(&token), &session, SESSION_TTL)
+        .await;
     IssuedSession { token, session }
 }
 
@@ -66,7 +69,7 @@ pub async fn end(store: &SharedStore, token: &str) {
 /// Ends every session the driver has (a ban, or "log out everywhere").
 pub async fn end_all(store: &SharedStore, driver_id: i64) {
     store
-        .set_json(&revocation_key(driver_id), &Utc::now(), SESSION_TTL)
+        .set_json_mirrored(&revocation_key(driver_id), &Utc::now(), SESSION_TTL)
         .await;
 }
 

@@ -29,6 +29,12 @@ pub struct SignedIn {
     pub driver: Driver,
 }
 
+/// The driver's last filter, kept server-side (`GET`/`PUT /api/v1/me/filter`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LastFilter {
+    pub filter: Option<crate::cargo::filter::CargoFilter>,
+}
+
 /// The JSON API's error body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiErrorBody {

@@ -60,6 +60,7 @@ pub fn card(item: &Value) -> Option<CargoCard> {
         posted_at,
         payment: payment(item),
         incomplete,
+        responded: false,
     })
 }
 

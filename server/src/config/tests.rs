@@ -29,12 +29,13 @@ fn production_names_every_missing_credential() {
     for name in [
         "ENCRYPTION_KEY",
         "TELEGRAM_BOT_TOKEN",
+        "PUBLIC_URL",
         "CARGOTECH_PHONE",
         "CARGOTECH_PASSWORD",
     ] {
         assert!(text.contains(name), "{name} not named in:\n{text}");
     }
-    assert_eq!(problems.0.len(), 4);
+    assert_eq!(problems.0.len(), 5);
 }
 
 #[test]
@@ -43,11 +44,17 @@ fn production_with_its_credentials_starts_with_json_logs() {
         ("HAULER_MODE", "production"),
         ("ENCRYPTION_KEY", KEY),
         ("TELEGRAM_BOT_TOKEN", "123:abc"),
+        ("PUBLIC_URL", "https://hauler.example/"),
         ("CARGOTECH_PHONE", "+7 911 111 11 11"),
         ("CARGOTECH_PASSWORD", "hunter2"),
     ]))
     .unwrap();
     assert_eq!(config.log_format, LogFormat::Json);
+    assert_eq!(config.public_url.as_deref(), Some("https://hauler.example"));
+    assert_eq!(
+        config.telegram_api_base_url.as_deref(),
+        Some("https://api.telegram.org")
+    );
     assert_eq!(
         config.telegram_web_app_js_url,
         "https://telegram.org/js/telegram-web-app.js"

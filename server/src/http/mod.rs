@@ -11,19 +11,31 @@ use app::{App, platform::AppState, shell};
 use axum::{Router, routing::get};
 use leptos_axum::{LeptosRoutes, file_and_error_handler, generate_route_list};
 
+pub use api::BotOutlet;
+
 use crate::{
     cargotech::Gateway,
     config::{Config, InitDataCheck, Mode},
-    sandbox::{self, cargotech::Exchange},
+    sandbox::{self, cargotech::Exchange, telegram::SandboxTelegram},
     telegram::init_data::{self, Validation},
 };
 
-pub fn router(
-    state: AppState,
-    config: &Config,
-    gateway: Arc<Gateway>,
-    exchange: Option<Exchange>,
-) -> Router {
+/// What the routes talk to beyond the app's own state.
+pub struct Services {
+    pub gateway: Arc<Gateway>,
+    pub bot: BotOutlet,
+    /// The built-in stand-ins this server hosts in sandbox mode.
+    pub exchange: Option<Exchange>,
+    pub telegram: Option<SandboxTelegram>,
+}
+
+pub fn router(state: AppState, config: &Config, services: Services) -> Router {
+    let Services {
+        gateway,
+        bot,
+        exchange,
+        telegram,
+    } = services;
     let routes = generate_route_list(App);
     let telegram_script = config.telegram_web_app_js_url.clone();
     let page = move |options| shell(options, &telegram_script);
@@ -40,9 +52,18 @@ pub fn router(
         .fallback(file_and_error_handler::<AppState, _>(page))
         .with_state(state.clone())
         .merge(api::auth_routes(auth_state(&state, config)))
-        .merge(api::cargo_routes(gateway));
+        .merge(api::driver_routes(api::ApiState {
+            gateway,
+            db: state.db.clone(),
+            store: state.store.clone(),
+            bot,
+        }));
     let router = match exchange {
         Some(exchange) => router.nest("/sandbox/cargotech", sandbox::cargotech::router(exchange)),
+        None => router,
+    };
+    let router = match telegram {
+        Some(telegram) => router.nest("/sandbox/telegram", sandbox::telegram::router(telegram)),
         None => router,
     };
     layers::apply(router, config.mode == Mode::Production)

@@ -2,3 +2,4 @@
 //! instead of real accounts.
 
 pub mod cargotech;
+pub mod telegram;

@@ -1,42 +1,13 @@
 //! Signing in with Telegram: `POST /api/v1/auth/telegram`.
 
-use std::collections::BTreeMap;
-
 use app::platform::{sessions, store::SharedStore};
-use hmac::{Hmac, KeyInit, Mac};
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
-use sha2::Sha256;
 
-use crate::support::{TestApp, backends, spawn_app};
+use crate::support::{TestApp, backends, signed_init_data, spawn_app};
 
 /// The sandbox bot token (`server::config::SANDBOX_BOT_TOKEN`) the sandbox signs with.
 const TOKEN: &str = server::config::SANDBOX_BOT_TOKEN;
-
-fn init_data(user: &Value, auth_date: i64, token: &str) -> String {
-    let fields: BTreeMap<&str, String> = [
-        ("auth_date", auth_date.to_string()),
-        ("query_id", "AAHdF6IQ".into()),
-        ("user", user.to_string()),
-    ]
-    .into();
-    let check = fields
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("\n");
-    let mut secret = Hmac::<Sha256>::new_from_slice(b"WebAppData").unwrap();
-    secret.update(token.as_bytes());
-    let mut mac = Hmac::<Sha256>::new_from_slice(&secret.finalize().into_bytes()).unwrap();
-    mac.update(check.as_bytes());
-    let mut query = form_urlencoded::Serializer::new(String::new());
-    for (key, value) in &fields {
-        query.append_pair(key, value);
-    }
-    query
-        .append_pair("hash", &hex::encode(mac.finalize().into_bytes()))
-        .finish()
-}
 
 fn now() -> i64 {
     chrono::Utc::now().timestamp()
@@ -63,7 +34,7 @@ async fn a_driver_opening_the_app_from_telegram_gets_a_session_and_a_profile() {
         let app = spawn_app("auth_sign_in", backend).await;
         let (status, body) = sign_in(
             &app,
-            json!({"init_data": init_data(&ivan(), now() - 5, TOKEN)}),
+            json!({"init_data": signed_init_data(&ivan(), now() - 5, TOKEN)}),
         )
         .await;
         assert_eq!(status, 200, "{body}");
@@ -81,7 +52,7 @@ async fn a_driver_opening_the_app_from_telegram_gets_a_session_and_a_profile() {
         let renamed = json!({"id": 100500, "first_name": "Ваня", "language_code": "en"});
         let (_, again) = sign_in(
             &app,
-            json!({"init_data": init_data(&renamed, now(), TOKEN)}),
+            json!({"init_data": signed_init_data(&renamed, now(), TOKEN)}),
         )
         .await;
         assert_eq!(again["driver"]["id"], body["driver"]["id"]);
@@ -94,9 +65,9 @@ async fn a_driver_opening_the_app_from_telegram_gets_a_session_and_a_profile() {
 #[tokio::test]
 async fn bad_launch_data_is_refused_with_its_own_code_and_a_russian_message() {
     let app = spawn_app("auth_refusals", backends()[0]).await;
-    let forged = init_data(&ivan(), now(), "9999:someone-elses-token");
-    let tampered = init_data(&ivan(), now(), TOKEN).replace("100500", "100501");
-    let stale = init_data(&ivan(), now() - 3600, TOKEN);
+    let forged = signed_init_data(&ivan(), now(), "9999:someone-elses-token");
+    let tampered = signed_init_data(&ivan(), now(), TOKEN).replace("100500", "100501");
+    let stale = signed_init_data(&ivan(), now() - 3600, TOKEN);
     let cases = [
         (json!({"init_data": ""}), "init_data_missing"),
         (json!({}), "init_data_missing"),
@@ -170,7 +141,11 @@ async fn a_body_that_is_not_json_gets_a_clear_error() {
 #[tokio::test]
 async fn a_banned_driver_cannot_sign_in() {
     let app = spawn_app("auth_banned", backends()[0]).await;
-    let (status, _) = sign_in(&app, json!({"init_data": init_data(&ivan(), now(), TOKEN)})).await;
+    let (status, _) = sign_in(
+        &app,
+        json!({"init_data": signed_init_data(&ivan(), now(), TOKEN)}),
+    )
+    .await;
     assert_eq!(status, 200);
     app.database()
         .await
@@ -179,8 +154,11 @@ async fn a_banned_driver_cannot_sign_in() {
         )
         .await
         .unwrap();
-    let (status, body) =
-        sign_in(&app, json!({"init_data": init_data(&ivan(), now(), TOKEN)})).await;
+    let (status, body) = sign_in(
+        &app,
+        json!({"init_data": signed_init_data(&ivan(), now(), TOKEN)}),
+    )
+    .await;
     assert_eq!(
         (status, body["code"].as_str().unwrap()),
         (403, "driver_banned")

@@ -3,28 +3,24 @@
 use std::time::Duration;
 
 use sea_orm::ConnectionTrait;
-use serde_json::Value;
+use serde_json::{Value, json};
 use server::sandbox::cargotech::{self as exchange, Exchange, ExchangeConfig, Failure};
 
-use crate::support::{Db, Options, Store, TestApp, backends, spawn_app_with};
+use crate::support::{Db, Options, Store, TestApp, app_with_exchange, backends, spawn_app_with};
 
+/// The app against its own sandbox exchange, with a driver signed in.
 async fn exchange_and_app(
     test: &str,
     backend: (Db, Store),
     extra: &[(&'static str, &str)],
 ) -> (Exchange, TestApp) {
-    let config = ExchangeConfig {
-        latency: Duration::ZERO,
-        jitter: Duration::ZERO,
-        ..ExchangeConfig::default()
-    };
-    let (address, exchange) = exchange::serve("127.0.0.1:0".parse().unwrap(), config)
-        .await
-        .unwrap();
-    let mut extra_vars = vec![("CARGOTECH_BASE_URL", format!("http://{address}"))];
-    extra_vars.extend(extra.iter().map(|(name, value)| (*name, value.to_string())));
-    let app = spawn_app_with(test, backend, Options { extra_vars }).await;
+    let (exchange, mut app) = app_with_exchange(test, backend, extra).await;
+    app.sign_in_as(peter()).await;
     (exchange, app)
+}
+
+fn peter() -> Value {
+    json!({"id": 700_001, "first_name": "Пётр", "language_code": "ru"})
 }
 
 async fn get_json(app: &TestApp, path: &str) -> (u16, Value) {
@@ -46,9 +42,9 @@ async fn all_at_once(app: &TestApp, paths: impl IntoIterator<Item = String>) -> 
     let calls: Vec<_> = paths
         .into_iter()
         .map(|path| {
-            let (client, url) = (app.client.clone(), app.url(&path));
+            let request = app.authorize(app.client.get(app.url(&path)));
             tokio::spawn(async move {
-                let response = client.get(url).send().await.unwrap();
+                let response = request.send().await.unwrap();
                 (
                     response.status().as_u16(),
                     response.json().await.unwrap_or(Value::Null),
@@ -364,7 +360,8 @@ async fn a_restarted_server_reuses_the_stored_token_without_logging_in_again() {
             vars.extend(extra);
             Options { extra_vars: vars }
         };
-        let first = spawn_app_with("cargo_restart_first", backend, shared(Vec::new())).await;
+        let mut first = spawn_app_with("cargo_restart_first", backend, shared(Vec::new())).await;
+        first.sign_in_as(peter()).await;
         assert_eq!(
             get_json(&first, "/api/v1/cargos?from_city_id=5").await.0,
             200
@@ -372,12 +369,13 @@ async fn a_restarted_server_reuses_the_stored_token_without_logging_in_again() {
         assert_eq!(exchange.stats().logins, 1);
 
         // The same database, a new process with an empty cache: the sealed token is read back.
-        let second = spawn_app_with(
+        let mut second = spawn_app_with(
             "cargo_restart_second",
             (backend.0, Store::InProcess),
             shared(vec![("DATABASE_URL", first.database_url.clone())]),
         )
         .await;
+        second.sign_in_as(peter()).await;
         assert_eq!(
             get_json(&second, "/api/v1/cargos?from_city_id=6").await.0,
             200
@@ -401,7 +399,7 @@ async fn wrong_credentials_are_reported_as_such_and_not_retried_in_a_loop() {
     let (address, exchange) = exchange::serve("127.0.0.1:0".parse().unwrap(), config)
         .await
         .unwrap();
-    let app = spawn_app_with(
+    let mut app = spawn_app_with(
         "cargo_wrong_credentials",
         backends()[0],
         Options {
@@ -409,6 +407,7 @@ async fn wrong_credentials_are_reported_as_such_and_not_retried_in_a_loop() {
         },
     )
     .await;
+    app.sign_in_as(peter()).await;
     let mut readiness = Value::Null;
     for _ in 0..50 {
         readiness = get_json(&app, "/readyz").await.1;
@@ -495,7 +494,7 @@ async fn when_the_exchange_asks_for_an_sms_code_drivers_are_told_and_an_admin_co
         .await
         .unwrap();
     exchange.demand_sms(true);
-    let app = spawn_app_with(
+    let mut app = spawn_app_with(
         "cargo_sms_code",
         backends()[0],
         Options {
@@ -503,6 +502,7 @@ async fn when_the_exchange_asks_for_an_sms_code_drivers_are_told_and_an_admin_co
         },
     )
     .await;
+    app.sign_in_as(peter()).await;
     let connection = app.gateway.connection();
     for _ in 0..50 {
         if connection.report().state == server::cargotech::LinkState::SmsRequired {

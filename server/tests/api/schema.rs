@@ -33,7 +33,16 @@ async fn migrations_run_up_down_and_up_again_on_every_database() {
 
         Migrator::up(&db, None).await.unwrap();
         let created = tables(&db).await;
-        for table in ["audit_log", "drivers", "settings"] {
+        for table in [
+            "audit_log",
+            "drivers",
+            "settings",
+            "last_filters",
+            "saved_filters",
+            "hidden_cargos",
+            "cargo_responses",
+            "outbox_messages",
+        ] {
             assert!(
                 created.contains(&table.to_string()),
                 "{db_kind:?}: {table} missing from {created:?}"

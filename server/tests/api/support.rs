@@ -11,8 +11,14 @@ use std::{
 
 use app::platform::store::{SharedStore, StoreHealth};
 
+use hmac::{Hmac, KeyInit, Mac};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
-use server::{Application, config::Config};
+use server::{
+    Application,
+    config::{Config, SANDBOX_BOT_TOKEN},
+    sandbox::cargotech::{self as exchange, Exchange, ExchangeConfig},
+};
+use sha2::Sha256;
 use tempfile::TempDir;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,11 +61,13 @@ pub fn databases() -> Vec<Db> {
 
 pub struct TestApp {
     pub address: String,
+    /// The signed-in driver's session token, sent with every request once set.
+    pub bearer: Option<String>,
     /// The running app's CargoTech gateway, for what has no HTTP surface yet (admin actions).
     pub gateway: std::sync::Arc<server::cargotech::Gateway>,
     pub client: reqwest::Client,
     pub database_url: String,
-    _data_dir: TempDir,
+    _data_dir: std::sync::Arc<TempDir>,
 }
 
 impl TestApp {
@@ -68,11 +76,65 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client
-            .get(self.url(path))
+        self.authorize(self.client.get(self.url(path)))
             .send()
             .await
             .expect("the server answers")
+    }
+
+    /// Another client of the same running server, signed in as nobody yet.
+    pub fn same_server(&self) -> TestApp {
+        TestApp {
+            address: self.address.clone(),
+            bearer: None,
+            gateway: std::sync::Arc::clone(&self.gateway),
+            client: self.client.clone(),
+            database_url: self.database_url.clone(),
+            _data_dir: std::sync::Arc::clone(&self._data_dir),
+        }
+    }
+
+    /// Adds the signed-in driver's session, if there is one.
+    pub fn authorize(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match &self.bearer {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        }
+    }
+
+    /// Any call as the signed-in driver: the status and the JSON body (`null` when there is none).
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        let mut request = self.authorize(self.client.request(method, self.url(path)));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("the server answers");
+        let status = response.status().as_u16();
+        (
+            status,
+            response.json().await.unwrap_or(serde_json::Value::Null),
+        )
+    }
+
+    /// Opens the app from Telegram as this user: launch data signed with the sandbox bot token,
+    /// exchanged for a session every later request carries. Returns the driver.
+    pub async fn sign_in_as(&mut self, user: serde_json::Value) -> serde_json::Value {
+        let init_data = signed_init_data(&user, chrono::Utc::now().timestamp(), SANDBOX_BOT_TOKEN);
+        let (status, body) = self
+            .call(
+                reqwest::Method::POST,
+                "/api/v1/auth/telegram",
+                Some(serde_json::json!({ "init_data": init_data })),
+            )
+            .await;
+        assert_eq!(status, 200, "signing in: {body}");
+        self.bearer = Some(body["token"].as_str().expect("a token").to_owned());
+        body["driver"].clone()
     }
 
     /// A second connection to the app's database, to arrange or inspect data directly.
@@ -137,14 +199,36 @@ pub async fn spawn_app_with(test: &str, (db, store): (Db, Store), options: Optio
 
     TestApp {
         address,
+        bearer: None,
         gateway,
         client: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("a client"),
         database_url,
-        _data_dir: data_dir,
+        _data_dir: std::sync::Arc::new(data_dir),
     }
+}
+
+/// The app against a sandbox exchange on a listener of its own (no latency, so tests are quick),
+/// which the test can steer.
+pub async fn app_with_exchange(
+    test: &str,
+    backend: (Db, Store),
+    extra: &[(&'static str, &str)],
+) -> (Exchange, TestApp) {
+    let config = ExchangeConfig {
+        latency: Duration::ZERO,
+        jitter: Duration::ZERO,
+        ..ExchangeConfig::default()
+    };
+    let (address, exchange) = exchange::serve("127.0.0.1:0".parse().unwrap(), config)
+        .await
+        .unwrap();
+    let mut extra_vars = vec![("CARGOTECH_BASE_URL", format!("http://{address}"))];
+    extra_vars.extend(extra.iter().map(|(name, value)| (*name, value.to_string())));
+    let app = spawn_app_with(test, backend, Options { extra_vars }).await;
+    (exchange, app)
 }
 
 /// A new, empty PostgreSQL database beside the one `DATABASE_URL` names.
@@ -257,4 +341,30 @@ pub fn free_port() -> u16 {
         .local_addr()
         .unwrap()
         .port()
+}
+
+/// Launch data as Telegram signs it for a bot with `token`.
+pub fn signed_init_data(user: &serde_json::Value, auth_date: i64, token: &str) -> String {
+    let fields: std::collections::BTreeMap<&str, String> = [
+        ("auth_date", auth_date.to_string()),
+        ("query_id", "AAHdF6IQ".into()),
+        ("user", user.to_string()),
+    ]
+    .into();
+    let check = fields
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut secret = Hmac::<Sha256>::new_from_slice(b"WebAppData").unwrap();
+    secret.update(token.as_bytes());
+    let mut mac = Hmac::<Sha256>::new_from_slice(&secret.finalize().into_bytes()).unwrap();
+    mac.update(check.as_bytes());
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    for (key, value) in &fields {
+        query.append_pair(key, value);
+    }
+    query
+        .append_pair("hash", &hex::encode(mac.finalize().into_bytes()))
+        .finish()
 }

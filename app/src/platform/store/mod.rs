@@ -135,6 +135,19 @@ impl SharedStore {
         let _ = self.inner.local.set(key, value, ttl).await;
     }
 
+    /// Writes to Redis and keeps a copy in this process too, for values that must survive a Redis
+    /// outage on this instance (sessions: a Redis blip must not sign every driver out). Reads
+    /// prefer Redis while it answers.
+    pub async fn set_mirrored(&self, key: &str, value: &[u8], ttl: Duration) {
+        if let Some(redis) = self.redis_if_trying() {
+            match redis.set(key, value, ttl).await {
+                Ok(()) => self.recovered(()),
+                Err(error) => self.failed(error),
+            }
+        }
+        let _ = self.inner.local.set(key, value, ttl).await;
+    }
+
     pub async fn delete(&self, key: &str) {
         if let Some(redis) = self.redis_if_trying() {
             match redis.delete(key).await {
@@ -167,6 +180,12 @@ impl SharedStore {
     pub async fn set_json<T: Serialize>(&self, key: &str, value: &T, ttl: Duration) {
         if let Ok(bytes) = serde_json::to_vec(value) {
             self.set(key, &bytes, ttl).await;
+        }
+    }
+
+    pub async fn set_json_mirrored<T: Serialize>(&self, key: &str, value: &T, ttl: Duration) {
+        if let Ok(bytes) = serde_json::to_vec(value) {
+            self.set_mirrored(key, &bytes, ttl).await;
         }
     }
 

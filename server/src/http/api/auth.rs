@@ -3,6 +3,7 @@
 //! `{"init_data": "<raw initData>"}` → `200 {"token", "expires_at", "driver"}`, or
 //! `401 {"code", "message"}` with `code` one of `init_data_missing`, `init_data_malformed`,
 //! `init_data_bad_signature`, `init_data_expired`; a banned driver gets `403 driver_banned`.
+//! `POST /api/v1/auth/logout` ends the session its `Authorization: Bearer` header carries.
 
 use std::sync::{
     Arc,
@@ -11,7 +12,6 @@ use std::sync::{
 
 use app::{
     platform::{
-        database,
         drivers::{self, TelegramProfile},
         sessions,
         store::SharedStore,
@@ -21,7 +21,7 @@ use app::{
 use axum::{
     Json, Router,
     extract::{State, rejection::JsonRejection},
-    http::StatusCode,
+    http::{HeaderMap, StatusCode, header::AUTHORIZATION},
     routing::post,
 };
 use chrono::Utc;
@@ -46,6 +46,7 @@ pub struct AuthState {
 pub fn routes(state: AuthState) -> Router {
     Router::new()
         .route("/api/v1/auth/telegram", post(sign_in))
+        .route("/api/v1/auth/logout", post(log_out))
         .with_state(state)
 }
 
@@ -82,12 +83,7 @@ async fn sign_in(
         language_code: user.language_code,
         photo_url: user.photo_url,
     };
-    let driver = drivers::upsert(&state.db, &profile)
-        .await
-        .map_err(|error| {
-            let _ = database::failure(error);
-            ApiError::internal()
-        })?;
+    let driver = drivers::upsert(&state.db, &profile).await?;
     if driver.banned {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
@@ -102,6 +98,18 @@ async fn sign_in(
         expires_at: issued.session.expires_at.to_rfc3339(),
         driver,
     }))
+}
+
+/// Ends the session the request carries (the Mini App's "log out"); ending none is fine too.
+async fn log_out(State(state): State<AuthState>, headers: HeaderMap) -> StatusCode {
+    if let Some(token) = headers
+        .get(AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+    {
+        sessions::end(&state.store, token.trim()).await;
+    }
+    StatusCode::NO_CONTENT
 }
 
 /// Counts refused sign-ins per minute; never logs the launch data itself.

@@ -1,29 +1,44 @@
-//! `/api/v1/cargos`, `/api/v1/cargos/{id}`, `/api/v1/cities`: Hauler's own JSON API over the
-//! gateway, for the Mini App, other clients and monitoring.
+//! `/api/v1/cargos…` and `/api/v1/cities`: Hauler's own JSON API over the gateway, for the Mini
+//! App, other clients and monitoring. The shared, cached data comes from the gateway; what is
+//! the driver's own (responded, hidden) is laid over it per request, never cached.
 
 use std::sync::Arc;
 
-use app::cargo::{
-    card::{CargoDetail, CargoPage},
-    filter::{CargoFilter, ListMode, PlaceFilter, Range, SortOrder, WeightPreset, WeightVolume},
+use app::{
+    cargo::{
+        card::{CargoDetail, CargoPage},
+        filter::{
+            CargoFilter, ListMode, PlaceFilter, Range, SortOrder, WeightPreset, WeightVolume,
+        },
+        response::{CargoResponse, StatusChange},
+    },
+    platform::{drivers, hidden, outbox, responses},
 };
 use axum::{
     Json, Router,
-    extract::{Path, Query, State, rejection::QueryRejection},
+    extract::{Path, Query, State, rejection::JsonRejection, rejection::QueryRejection},
     http::StatusCode,
-    routing::get,
+    routing::{get, post, put},
 };
+use sea_orm::{DatabaseConnection, TransactionTrait};
 use serde::Deserialize;
 
-use super::error::ApiError;
-use crate::cargotech::{City, Gateway, GatewayError, UpstreamError};
+use super::{driver::SignedInDriver, error::ApiError, state::ApiState};
+use crate::{
+    bot::messages,
+    cargotech::{City, Gateway, GatewayError, UpstreamError},
+};
 
-pub fn routes(gateway: Arc<Gateway>) -> Router {
+pub fn routes() -> Router<ApiState> {
     Router::new()
         .route("/api/v1/cargos", get(list))
         .route("/api/v1/cargos/{id}", get(detail))
+        .route(
+            "/api/v1/cargos/{id}/response",
+            post(respond).put(advance_response),
+        )
+        .route("/api/v1/cargos/{id}/hidden", put(hide).delete(unhide))
         .route("/api/v1/cities", get(cities))
-        .with_state(gateway)
 }
 
 impl From<GatewayError> for ApiError {
@@ -151,25 +166,126 @@ fn ids(list: Option<&str>) -> Result<Vec<u32>, ApiError> {
 }
 
 async fn list(
-    State(gateway): State<Arc<Gateway>>,
+    State(state): State<ApiState>,
+    driver: SignedInDriver,
     query: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Json<CargoPage>, ApiError> {
     let Query(query) = query.map_err(ApiError::bad_query)?;
     let (filter, offset, limit) = query.into_filter()?;
-    Ok(Json(gateway.list(&filter, offset, limit).await?))
+    let mut page = state.gateway.list(&filter, offset, limit).await?;
+    let ids = || page.cards.iter().map(|card| card.id).collect::<Vec<_>>();
+    let hidden = hidden::among(&state.db, driver.id, ids()).await?;
+    let responded = responses::among(&state.db, driver.id, ids()).await?;
+    page.cards.retain(|card| !hidden.contains(&card.id));
+    for card in &mut page.cards {
+        card.responded = responded.contains(&card.id);
+    }
+    Ok(Json(page))
+}
+
+fn cargo_id(text: &str) -> Result<u64, ApiError> {
+    text.parse().map_err(ApiError::bad_query)
+}
+
+fn taken() -> ApiError {
+    ApiError::not_found(
+        "cargo_not_available",
+        "Этот груз уже недоступен: его забрали или сняли с биржи",
+    )
 }
 
 async fn detail(
-    State(gateway): State<Arc<Gateway>>,
+    State(state): State<ApiState>,
+    driver: SignedInDriver,
     Path(id): Path<String>,
 ) -> Result<Json<CargoDetail>, ApiError> {
-    let id: u64 = id.parse().map_err(ApiError::bad_query)?;
-    gateway.detail(id).await?.map(Json).ok_or_else(|| {
-        ApiError::not_found(
-            "cargo_not_available",
-            "Этот груз уже недоступен: его забрали или сняли с биржи",
+    let id = cargo_id(&id)?;
+    let mut detail = state.gateway.detail(id).await?.ok_or_else(taken)?;
+    detail.card.responded = responses::find(&state.db, driver.id, id).await?.is_some();
+    Ok(Json(detail))
+}
+
+/// "Откликнуться": records the response once and, the first time only, queues the card and its
+/// contacts for the driver's chat — in one transaction, so neither happens without the other.
+async fn respond(
+    State(state): State<ApiState>,
+    driver: SignedInDriver,
+    Path(id): Path<String>,
+) -> Result<(StatusCode, Json<CargoResponse>), ApiError> {
+    let id = cargo_id(&id)?;
+    if let Some(existing) = responses::find(&state.db, driver.id, id).await? {
+        return Ok((StatusCode::OK, Json(existing)));
+    }
+    let mut detail = state.gateway.detail(id).await?.ok_or_else(taken)?;
+    detail.card.responded = true;
+    let language = drivers::by_id(&state.db, driver.id)
+        .await?
+        .and_then(|profile| profile.language_code);
+
+    let transaction = state.db.begin().await?;
+    let recorded = responses::record(&transaction, driver.id, &detail.card).await?;
+    if recorded.created {
+        outbox::enqueue(
+            &transaction,
+            outbox::Outgoing {
+                chat_id: driver.telegram_id,
+                dedupe_key: format!("response:{}:{id}", driver.id),
+                payload: messages::response_card(
+                    driver.telegram_id,
+                    &detail,
+                    language.as_deref(),
+                    &state.bot.link,
+                ),
+            },
         )
-    })
+        .await?;
+    }
+    transaction.commit().await?;
+    if recorded.created {
+        state.bot.doorbell.ring();
+        tracing::info!(
+            driver_id = driver.id,
+            cargo_id = id,
+            "a driver responded to a load"
+        );
+        Ok((StatusCode::CREATED, Json(recorded.response)))
+    } else {
+        Ok((StatusCode::OK, Json(recorded.response)))
+    }
+}
+
+async fn advance_response(
+    State(db): State<DatabaseConnection>,
+    driver: SignedInDriver,
+    Path(id): Path<String>,
+    body: Result<Json<StatusChange>, JsonRejection>,
+) -> Result<Json<CargoResponse>, ApiError> {
+    let id = cargo_id(&id)?;
+    let Json(change) = body.map_err(ApiError::bad_body)?;
+    responses::advance(&db, driver.id, id, change.status)
+        .await?
+        .map(Json)
+        .ok_or_else(|| {
+            ApiError::not_found("response_not_found", "Вы ещё не откликались на этот груз")
+        })
+}
+
+async fn hide(
+    State(db): State<DatabaseConnection>,
+    driver: SignedInDriver,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    hidden::hide(&db, driver.id, cargo_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn unhide(
+    State(db): State<DatabaseConnection>,
+    driver: SignedInDriver,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    hidden::unhide(&db, driver.id, cargo_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Debug, Deserialize)]
@@ -179,6 +295,7 @@ struct CitiesQuery {
 
 async fn cities(
     State(gateway): State<Arc<Gateway>>,
+    _driver: SignedInDriver,
     query: Result<Query<CitiesQuery>, QueryRejection>,
 ) -> Result<Json<Vec<City>>, ApiError> {
     let Query(query) = query.map_err(ApiError::bad_query)?;

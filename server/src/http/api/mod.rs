@@ -2,7 +2,17 @@
 
 mod auth;
 mod cargo;
+mod driver;
 mod error;
+mod me;
+mod state;
 
 pub use auth::{AuthState, routes as auth_routes};
-pub use cargo::routes as cargo_routes;
+pub use state::{ApiState, BotOutlet};
+
+use axum::Router;
+
+/// Everything a signed-in driver calls.
+pub fn driver_routes(state: ApiState) -> Router {
+    cargo::routes().merge(me::routes()).with_state(state)
+}

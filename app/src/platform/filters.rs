@@ -1,0 +1,169 @@
+//! The driver's filters, kept server-side: the last one used, restored on the next open from any
+//! device, and named ones.
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, sea_query::OnConflict,
+};
+
+use crate::cargo::{
+    filter::CargoFilter,
+    saved::{SAVED_FILTERS_MAX, SavedFilter},
+};
+
+pub mod last {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "last_filters")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub driver_id: i64,
+        pub filter: String,
+        pub updated_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod saved {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "saved_filters")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub driver_id: i64,
+        pub name: String,
+        pub filter: String,
+        pub notify: bool,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// Why a named filter could not be kept.
+#[derive(Debug, thiserror::Error)]
+pub enum SaveError {
+    #[error("the driver already keeps {SAVED_FILTERS_MAX} filters")]
+    TooMany,
+    #[error(transparent)]
+    Database(#[from] DbErr),
+}
+
+pub async fn last(db: &DatabaseConnection, driver_id: i64) -> Result<Option<CargoFilter>, DbErr> {
+    let row = last::Entity::find_by_id(driver_id).one(db).await?;
+    // A filter written by an older version that no longer reads is simply forgotten.
+    Ok(row.and_then(|row| serde_json::from_str(&row.filter).ok()))
+}
+
+pub async fn remember_last(
+    db: &DatabaseConnection,
+    driver_id: i64,
+    filter: &CargoFilter,
+) -> Result<(), DbErr> {
+    let row = last::ActiveModel {
+        driver_id: Set(driver_id),
+        filter: Set(to_json(filter)),
+        updated_at: Set(Utc::now()),
+    };
+    last::Entity::insert(row)
+        .on_conflict(
+            OnConflict::column(last::Column::DriverId)
+                .update_columns([last::Column::Filter, last::Column::UpdatedAt])
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await
+        .map(drop)
+}
+
+pub async fn saved(db: &DatabaseConnection, driver_id: i64) -> Result<Vec<SavedFilter>, DbErr> {
+    Ok(saved::Entity::find()
+        .filter(saved::Column::DriverId.eq(driver_id))
+        .order_by_asc(saved::Column::Name)
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(to_saved)
+        .collect())
+}
+
+/// Keeps a named filter; the same name again replaces it.
+pub async fn save(
+    db: &DatabaseConnection,
+    driver_id: i64,
+    name: &str,
+    filter: &CargoFilter,
+    notify: bool,
+) -> Result<SavedFilter, SaveError> {
+    let existing = saved::Entity::find()
+        .filter(saved::Column::DriverId.eq(driver_id))
+        .filter(saved::Column::Name.eq(name))
+        .one(db)
+        .await?;
+    let now = Utc::now();
+    let row = match existing {
+        Some(row) => {
+            let mut row: saved::ActiveModel = row.into();
+            row.filter = Set(to_json(filter));
+            row.notify = Set(notify);
+            row.updated_at = Set(now);
+            row.update(db).await?
+        }
+        None => {
+            let count = saved::Entity::find()
+                .filter(saved::Column::DriverId.eq(driver_id))
+                .count(db)
+                .await?;
+            if count >= SAVED_FILTERS_MAX as u64 {
+                return Err(SaveError::TooMany);
+            }
+            saved::ActiveModel {
+                driver_id: Set(driver_id),
+                name: Set(name.to_owned()),
+                filter: Set(to_json(filter)),
+                notify: Set(notify),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .insert(db)
+            .await?
+        }
+    };
+    to_saved(row).ok_or_else(|| DbErr::Custom("a saved filter did not read back".into()).into())
+}
+
+/// Forgets a named filter; `false` when the driver has none with that id.
+pub async fn forget(db: &DatabaseConnection, driver_id: i64, id: i64) -> Result<bool, DbErr> {
+    let result = saved::Entity::delete_many()
+        .filter(saved::Column::Id.eq(id))
+        .filter(saved::Column::DriverId.eq(driver_id))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected > 0)
+}
+
+fn to_json(filter: &CargoFilter) -> String {
+    serde_json::to_string(filter).unwrap_or_else(|_| "{}".into())
+}
+
+fn to_saved(row: saved::Model) -> Option<SavedFilter> {
+    Some(SavedFilter {
+        id: row.id,
+        name: row.name,
+        filter: serde_json::from_str(&row.filter).ok()?,
+        notify: row.notify,
+    })
+}

@@ -1,0 +1,187 @@
+//! The durable outbox every bot message passes through: written in the same breath as the event
+//! that causes it, sent later by a worker, so nothing is lost when Telegram is slow or down.
+//! A dedupe key makes enqueueing idempotent; a conditional claim makes each message go out from
+//! one instance only.
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{
+    ActiveValue::Set,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::{Expr, ExprTrait, OnConflict},
+};
+
+pub mod entity {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "outbox_messages")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub chat_id: i64,
+        #[sea_orm(unique)]
+        pub dedupe_key: String,
+        /// The Bot API `sendMessage` parameters, as JSON.
+        pub payload: String,
+        pub status: String,
+        pub attempts: i32,
+        pub next_attempt_at: DateTimeUtc,
+        pub claimed_until: Option<DateTimeUtc>,
+        pub sent_at: Option<DateTimeUtc>,
+        pub last_error: Option<String>,
+        pub created_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub const PENDING: &str = "pending";
+pub const SENT: &str = "sent";
+/// Telegram refused for good (the driver blocked the bot, the chat is gone): never retried.
+pub const UNDELIVERABLE: &str = "undeliverable";
+
+/// A message to send: `sendMessage` parameters for one chat.
+pub struct Outgoing {
+    pub chat_id: i64,
+    /// What makes it unique, e.g. `response:<driver>:<cargo>`; the same key twice is one message.
+    pub dedupe_key: String,
+    pub payload: serde_json::Value,
+}
+
+/// Queues a message; `false` when one with the same key was queued before.
+pub async fn enqueue(db: &impl ConnectionTrait, message: Outgoing) -> Result<bool, DbErr> {
+    let now = Utc::now();
+    let row = entity::ActiveModel {
+        chat_id: Set(message.chat_id),
+        dedupe_key: Set(message.dedupe_key),
+        payload: Set(message.payload.to_string()),
+        status: Set(PENDING.to_owned()),
+        attempts: Set(0),
+        next_attempt_at: Set(now),
+        claimed_until: Set(None),
+        sent_at: Set(None),
+        last_error: Set(None),
+        created_at: Set(now),
+        ..Default::default()
+    };
+    let inserted = entity::Entity::insert(row)
+        .on_conflict(
+            OnConflict::column(entity::Column::DedupeKey)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    Ok(inserted > 0)
+}
+
+/// Claims up to `limit` due messages for `hold` (another instance may take them only after that),
+/// oldest first. Each row is claimed by a conditional update, so two instances never both win.
+pub async fn claim_due(
+    db: &DatabaseConnection,
+    limit: u64,
+    hold: Duration,
+) -> Result<Vec<entity::Model>, DbErr> {
+    let now = Utc::now();
+    let candidates = entity::Entity::find()
+        .filter(entity::Column::Status.eq(PENDING))
+        .filter(entity::Column::NextAttemptAt.lte(now))
+        .filter(unclaimed(now))
+        .order_by_asc(entity::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?;
+    let mut claimed = Vec::with_capacity(candidates.len());
+    for mut row in candidates {
+        let until = now + hold;
+        let won = entity::Entity::update_many()
+            .col_expr(entity::Column::ClaimedUntil, Expr::value(until))
+            .filter(entity::Column::Id.eq(row.id))
+            .filter(entity::Column::Status.eq(PENDING))
+            .filter(unclaimed(now))
+            .exec(db)
+            .await?
+            .rows_affected
+            == 1;
+        if won {
+            row.claimed_until = Some(until);
+            claimed.push(row);
+        }
+    }
+    Ok(claimed)
+}
+
+fn unclaimed(now: DateTime<Utc>) -> Condition {
+    Condition::any()
+        .add(entity::Column::ClaimedUntil.is_null())
+        .add(entity::Column::ClaimedUntil.lt(now))
+}
+
+pub async fn mark_sent(db: &DatabaseConnection, id: i64) -> Result<(), DbErr> {
+    settle(db, id, SENT, None, None).await
+}
+
+/// Tries again at `retry_at` (Telegram slow, down, or asking to wait).
+pub async fn retry_later(
+    db: &DatabaseConnection,
+    id: i64,
+    retry_at: DateTime<Utc>,
+    error: &str,
+) -> Result<(), DbErr> {
+    settle(db, id, PENDING, Some(retry_at), Some(error)).await
+}
+
+pub async fn mark_undeliverable(
+    db: &DatabaseConnection,
+    id: i64,
+    error: &str,
+) -> Result<(), DbErr> {
+    settle(db, id, UNDELIVERABLE, None, Some(error)).await
+}
+
+async fn settle(
+    db: &DatabaseConnection,
+    id: i64,
+    status: &str,
+    retry_at: Option<DateTime<Utc>>,
+    error: Option<&str>,
+) -> Result<(), DbErr> {
+    let now = Utc::now();
+    let mut update = entity::Entity::update_many()
+        .col_expr(entity::Column::Status, Expr::value(status))
+        .col_expr(
+            entity::Column::Attempts,
+            Expr::col(entity::Column::Attempts).add(1),
+        )
+        .col_expr(
+            entity::Column::ClaimedUntil,
+            Expr::value(None::<DateTime<Utc>>),
+        )
+        .col_expr(
+            entity::Column::LastError,
+            Expr::value(error.map(str::to_owned)),
+        );
+    if status == SENT {
+        update = update.col_expr(entity::Column::SentAt, Expr::value(Some(now)));
+    }
+    if let Some(retry_at) = retry_at {
+        update = update.col_expr(entity::Column::NextAttemptAt, Expr::value(retry_at));
+    }
+    update
+        .filter(entity::Column::Id.eq(id))
+        .exec(db)
+        .await
+        .map(drop)
+}
+
+/// Messages waiting to go out.
+pub async fn backlog(db: &DatabaseConnection) -> Result<u64, DbErr> {
+    entity::Entity::find()
+        .filter(entity::Column::Status.eq(PENDING))
+        .count(db)
+        .await
+}

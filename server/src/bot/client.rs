@@ -1,0 +1,108 @@
+//! A typed Bot API client: the few methods Hauler calls, a configurable base URL (so tests and the
+//! sandbox use a local stand-in), strict timeouts, and Telegram's refusals sorted by what to do.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+#[derive(Debug, thiserror::Error)]
+pub enum BotError {
+    /// `429`: wait this long, then try again.
+    #[error("Telegram asks to wait {0:?}")]
+    RetryAfter(Duration),
+    /// `403`: the driver blocked the bot or the chat is gone; retrying will not help.
+    #[error("Telegram will not deliver to this chat: {0}")]
+    Unreachable(String),
+    /// `400`: the message itself is wrong; retrying will not help.
+    #[error("Telegram refused the message: {0}")]
+    Refused(String),
+    /// Telegram is slow, down or answered something unreadable: try again later.
+    #[error("Telegram is unavailable: {0}")]
+    Unavailable(String),
+}
+
+impl BotError {
+    pub fn is_final(&self) -> bool {
+        matches!(self, Self::Unreachable(_) | Self::Refused(_))
+    }
+}
+
+#[derive(Clone)]
+pub struct BotApi {
+    http: reqwest::Client,
+    /// `https://api.telegram.org/bot<token>`, or the stand-in's.
+    endpoint: String,
+}
+
+#[derive(Deserialize)]
+struct Answer {
+    ok: bool,
+    #[serde(default)]
+    result: Value,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    parameters: Option<Parameters>,
+}
+
+#[derive(Deserialize)]
+struct Parameters {
+    retry_after: Option<u64>,
+}
+
+impl BotApi {
+    pub fn new(base_url: &str, token: &str) -> Self {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(3))
+            .timeout(Duration::from_secs(10))
+            .build()
+            .expect("the HTTP client builds");
+        Self {
+            http,
+            endpoint: format!("{}/bot{token}", base_url.trim_end_matches('/')),
+        }
+    }
+
+    /// Calls a Bot API method with JSON parameters and returns its `result`.
+    pub async fn call(&self, method: &str, params: &Value) -> Result<Value, BotError> {
+        let response = self
+            .http
+            .post(format!("{}/{method}", self.endpoint))
+            .json(params)
+            .send()
+            .await
+            // The error's URL would carry the token: keep only its kind.
+            .map_err(|error| BotError::Unavailable(kind(&error)))?;
+        let status = response.status().as_u16();
+        let answer: Answer = response
+            .json()
+            .await
+            .map_err(|_| BotError::Unavailable(format!("an unreadable answer ({status})")))?;
+        if answer.ok {
+            return Ok(answer.result);
+        }
+        let description = answer.description;
+        Err(match status {
+            429 => BotError::RetryAfter(Duration::from_secs(
+                answer
+                    .parameters
+                    .and_then(|parameters| parameters.retry_after)
+                    .unwrap_or(5),
+            )),
+            403 => BotError::Unreachable(description),
+            400..=499 => BotError::Refused(description),
+            _ => BotError::Unavailable(format!("{status}: {description}")),
+        })
+    }
+}
+
+fn kind(error: &reqwest::Error) -> String {
+    if error.is_timeout() {
+        "timed out".into()
+    } else if error.is_connect() {
+        "cannot connect".into()
+    } else {
+        "transport error".into()
+    }
+}

@@ -1,0 +1,123 @@
+//! The outbox worker: sends queued messages within Telegram's limits (30 a second overall, one a
+//! second per chat), waits out `429`s, backs off while Telegram is down, and never retries a chat
+//! that refuses for good. Each message is claimed before sending, so with several instances it
+//! goes out from one only.
+
+use std::{num::NonZeroU32, sync::Arc, time::Duration};
+
+use app::platform::outbox;
+use chrono::Utc;
+use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
+use sea_orm::DatabaseConnection;
+use tokio::sync::Notify;
+
+use super::client::{BotApi, BotError};
+
+const BATCH: u64 = 30;
+/// Another instance may take a claimed message after this (its sender died mid-send).
+const CLAIM_HOLD: chrono::Duration = chrono::Duration::seconds(60);
+const IDLE_POLL: Duration = Duration::from_secs(1);
+
+/// Wakes the worker when a message is queued, so it goes out at once rather than at the next poll.
+#[derive(Clone, Default)]
+pub struct Doorbell(Arc<Notify>);
+
+impl Doorbell {
+    pub fn ring(&self) {
+        self.0.notify_one();
+    }
+}
+
+pub struct Delivery {
+    db: DatabaseConnection,
+    api: BotApi,
+    doorbell: Doorbell,
+    overall: DefaultDirectRateLimiter,
+    per_chat: DefaultKeyedRateLimiter<i64>,
+}
+
+impl Delivery {
+    pub fn new(db: DatabaseConnection, api: BotApi, doorbell: Doorbell) -> Self {
+        let per_second = |n| Quota::per_second(NonZeroU32::new(n).expect("non-zero"));
+        Self {
+            db,
+            api,
+            doorbell,
+            overall: RateLimiter::direct(per_second(30)),
+            per_chat: RateLimiter::keyed(per_second(1)),
+        }
+    }
+
+    pub fn spawn(self) {
+        tokio::spawn(async move {
+            loop {
+                let sent = self.round().await;
+                if sent == 0 {
+                    tokio::select! {
+                        () = self.doorbell.0.notified() => {},
+                        () = tokio::time::sleep(IDLE_POLL) => {},
+                    }
+                }
+            }
+        });
+    }
+
+    /// One batch of due messages; returns how many were handled.
+    async fn round(&self) -> usize {
+        let due = match outbox::claim_due(&self.db, BATCH, CLAIM_HOLD).await {
+            Ok(due) => due,
+            Err(error) => {
+                tracing::warn!(%error, "the outbox could not be read");
+                return 0;
+            }
+        };
+        for message in &due {
+            self.per_chat.until_key_ready(&message.chat_id).await;
+            self.overall.until_ready().await;
+            self.deliver(message).await;
+        }
+        due.len()
+    }
+
+    async fn deliver(&self, message: &outbox::entity::Model) {
+        let params: serde_json::Value = match serde_json::from_str(&message.payload) {
+            Ok(params) => params,
+            Err(error) => {
+                let _ = outbox::mark_undeliverable(&self.db, message.id, &error.to_string()).await;
+                return;
+            }
+        };
+        let outcome = self.api.call("sendMessage", &params).await;
+        let settled = match &outcome {
+            Ok(_) => {
+                metrics::counter!("bot_messages_sent_total").increment(1);
+                outbox::mark_sent(&self.db, message.id).await
+            }
+            Err(error) if error.is_final() => {
+                metrics::counter!("bot_messages_undeliverable_total").increment(1);
+                tracing::info!(outbox_id = message.id, %error, "a bot message cannot be delivered");
+                outbox::mark_undeliverable(&self.db, message.id, &error.to_string()).await
+            }
+            Err(error) => {
+                let wait = match error {
+                    BotError::RetryAfter(wait) => *wait,
+                    _ => backoff(message.attempts),
+                };
+                tracing::warn!(outbox_id = message.id, %error, ?wait, "a bot message will be retried");
+                let retry_at = Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
+                outbox::retry_later(&self.db, message.id, retry_at, &error.to_string()).await
+            }
+        };
+        if let Err(error) = settled {
+            tracing::error!(outbox_id = message.id, %error, "the outbox could not be updated");
+        }
+    }
+}
+
+/// 2, 4, 8 … seconds, at most ten minutes.
+fn backoff(attempts: i32) -> Duration {
+    Duration::from_secs(
+        2u64.saturating_pow(attempts.clamp(0, 30) as u32 + 1)
+            .min(600),
+    )
+}

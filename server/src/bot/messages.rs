@@ -1,0 +1,220 @@
+//! What the bot writes. Russian, or English when the driver's Telegram language is English; HTML
+//! formatting with everything from the exchange escaped.
+
+use app::cargo::card::{CargoDetail, format_quantity, format_rub, format_rub_per_km, format_when};
+use serde_json::{Value, json};
+
+/// Where the bot's buttons lead: the Mini App's public address.
+#[derive(Debug, Clone)]
+pub struct MiniAppLink {
+    pub base_url: String,
+}
+
+impl MiniAppLink {
+    pub fn cargo(&self, id: u64) -> String {
+        format!("{}/cargo/{id}", self.base_url.trim_end_matches('/'))
+    }
+}
+
+fn english(language_code: Option<&str>) -> bool {
+    language_code.is_some_and(|code| code == "en" || code.starts_with("en-"))
+}
+
+/// The load card and its contacts, sent to the driver who responded: phone numbers written as
+/// `+7…` so Telegram makes them tap-to-call, a button back to the load and one to hide it.
+pub fn response_card(
+    chat_id: i64,
+    detail: &CargoDetail,
+    language_code: Option<&str>,
+    link: &MiniAppLink,
+) -> Value {
+    let en = english(language_code);
+    let card = &detail.card;
+    let mut lines = vec![format!("🚚 <b>{}</b>", escape(&card.route()))];
+
+    let mut dates = Vec::new();
+    if let Some(at) = &card.loading_at {
+        dates.push(format!(
+            "{} {}",
+            if en { "Loading" } else { "Погрузка" },
+            format_when(at)
+        ));
+    }
+    if let Some(at) = &card.unloading_at {
+        dates.push(format!(
+            "{} {}",
+            if en { "unloading" } else { "выгрузка" },
+            format_when(at)
+        ));
+    }
+    if !dates.is_empty() {
+        lines.push(escape(&dates.join(" · ")));
+    }
+
+    let size: Vec<String> = [
+        card.weight_t
+            .map(|t| format_quantity(t, if en { "t" } else { "т" })),
+        card.volume_m3.map(|m| format_quantity(m, "м³")),
+        card.distance_km
+            .map(|km| format!("{km}\u{a0}{}", if en { "km" } else { "км" })),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if !size.is_empty() {
+        lines.push(escape(&size.join(" · ")));
+    }
+    if let Some(price) = card.price_kopecks {
+        let per_km = card
+            .price_per_km_kopecks()
+            .map(|k| format!(" · {}", format_rub_per_km(k)))
+            .unwrap_or_default();
+        lines.push(format!(
+            "💰 <b>{}</b>{}",
+            format_rub(price),
+            escape(&per_km)
+        ));
+    }
+    let kinds: Vec<&str> = card
+        .truck_types
+        .iter()
+        .chain(&card.load_types)
+        .map(|pill| pill.name.as_str())
+        .collect();
+    if !kinds.is_empty() {
+        lines.push(escape(&kinds.join(", ")));
+    }
+    if let Some(note) = &detail.note {
+        lines.push(String::new());
+        lines.push(format!(
+            "{}:",
+            if en {
+                "Shipper's note"
+            } else {
+                "Примечание"
+            }
+        ));
+        lines.push(format!("<pre>{}</pre>", escape(note)));
+    }
+    lines.push(String::new());
+    lines.push(format!(
+        "<b>{}</b>",
+        if en { "Contacts" } else { "Контакты" }
+    ));
+    if detail.contacts.is_empty() {
+        lines.push(
+            if en {
+                "The shipper left no phone: open the load in the app"
+            } else {
+                "Телефон не указан: откройте груз в приложении"
+            }
+            .into(),
+        );
+    }
+    for contact in &detail.contacts {
+        let phones: Vec<&str> = contact
+            .phones
+            .iter()
+            .map(|phone| phone.tel.as_deref().unwrap_or(&phone.display))
+            .collect();
+        let name = contact.name.as_deref().unwrap_or("—");
+        lines.push(escape(&format!("{name}: {}", phones.join(", "))));
+    }
+
+    json!({
+        "chat_id": chat_id,
+        "text": lines.join("\n"),
+        "parse_mode": "HTML",
+        "link_preview_options": {"is_disabled": true},
+        "reply_markup": {"inline_keyboard": [[
+            {
+                "text": if en { "Open the load" } else { "Открыть груз" },
+                "web_app": {"url": link.cargo(card.id)},
+            },
+            {
+                "text": if en { "Hide" } else { "Скрыть" },
+                "callback_data": format!("hide:{}", card.id),
+            },
+        ]]},
+    })
+}
+
+/// Telegram's HTML mode needs only these three escaped.
+pub fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+#[cfg(test)]
+mod tests {
+    use app::cargo::card::{CargoCard, Contact, Phone};
+
+    use super::*;
+
+    fn detail(note: Option<&str>) -> CargoDetail {
+        CargoDetail {
+            card: CargoCard {
+                id: 42,
+                from_city: Some("Москва".into()),
+                to_city: Some("Казань".into()),
+                loading_at: Some("2026-11-24T09:00:00+03:00".into()),
+                weight_t: Some(20.0),
+                price_kopecks: Some(8_200_000),
+                distance_km: Some(820),
+                ..Default::default()
+            },
+            note: note.map(str::to_owned),
+            contacts: vec![Contact {
+                kind: "broker".into(),
+                name: Some("Ольга <ТК>".into()),
+                phones: vec![Phone {
+                    display: "8 (916) 123-45-67".into(),
+                    tel: Some("+79161234567".into()),
+                }],
+            }],
+            ..Default::default()
+        }
+    }
+
+    fn link() -> MiniAppLink {
+        MiniAppLink {
+            base_url: "https://hauler.example/".into(),
+        }
+    }
+
+    #[test]
+    fn the_response_card_carries_the_route_price_note_and_a_tap_to_call_number() {
+        let message = response_card(
+            7,
+            &detail(Some("Оплата 50/50\nБез перегруза")),
+            Some("ru"),
+            &link(),
+        );
+        let text = message["text"].as_str().unwrap();
+        assert!(text.starts_with("🚚 <b>Москва → Казань</b>"), "{text}");
+        assert!(text.contains("Погрузка 24.11, 09:00"), "{text}");
+        assert!(text.contains("82\u{a0}000\u{a0}₽"), "{text}");
+        assert!(
+            text.contains("<pre>Оплата 50/50\nБез перегруза</pre>"),
+            "{text}"
+        );
+        assert!(text.contains("Ольга &lt;ТК&gt;: +79161234567"), "{text}");
+        assert_eq!(message["chat_id"], 7);
+        let buttons = &message["reply_markup"]["inline_keyboard"][0];
+        assert_eq!(
+            buttons[0]["web_app"]["url"],
+            "https://hauler.example/cargo/42"
+        );
+        assert_eq!(buttons[1]["callback_data"], "hide:42");
+    }
+
+    #[test]
+    fn without_a_note_there_is_no_note_section_and_english_drivers_read_english() {
+        let message = response_card(7, &detail(None), Some("en"), &link());
+        let text = message["text"].as_str().unwrap();
+        assert!(!text.contains("<pre>"), "{text}");
+        assert!(text.contains("Loading 24.11, 09:00"), "{text}");
+        assert!(text.contains("Contacts"), "{text}");
+    }
+}

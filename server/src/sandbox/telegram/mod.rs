@@ -1,0 +1,214 @@
+//! A Telegram Bot API stand-in: the methods Hauler calls, answered the way Telegram answers them,
+//! with every message kept so tests (and a person trying the sandbox) can read what the bot said.
+//! Knobs under `/__sandbox/`: the messages sent, chats that blocked the bot, and failures to
+//! inject (`429` with `retry_after`, `5xx`).
+
+use std::{
+    collections::HashSet,
+    sync::{Arc, Mutex},
+};
+
+use axum::{
+    Json, Router,
+    extract::{Path, Query, State},
+    http::StatusCode,
+    response::{IntoResponse, Response},
+    routing::{get, post},
+};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+/// The stand-in bot's own id and name, as `getMe` tells them.
+pub const BOT_USERNAME: &str = "hauler_sandbox_bot";
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SentMessage {
+    pub message_id: u64,
+    pub chat_id: i64,
+    pub text: String,
+    pub parse_mode: Option<String>,
+    pub reply_markup: Option<Value>,
+    /// Unix seconds.
+    pub date: i64,
+}
+
+#[derive(Default)]
+struct Chats {
+    messages: Vec<SentMessage>,
+    blocked: HashSet<i64>,
+    /// The next calls answered `429` with this `retry_after`.
+    throttle_next: u32,
+    retry_after: u64,
+    /// The next calls answered `500`.
+    fail_next: u32,
+    menu_button: Option<Value>,
+}
+
+/// The stand-in's state; cheap to clone.
+#[derive(Clone)]
+pub struct SandboxTelegram {
+    token: String,
+    chats: Arc<Mutex<Chats>>,
+}
+
+impl SandboxTelegram {
+    pub fn new(token: &str) -> Self {
+        Self {
+            token: token.to_owned(),
+            chats: Arc::default(),
+        }
+    }
+
+    pub fn messages_to(&self, chat_id: i64) -> Vec<SentMessage> {
+        self.chats
+            .lock()
+            .expect("sandbox state")
+            .messages
+            .iter()
+            .filter(|message| message.chat_id == chat_id)
+            .cloned()
+            .collect()
+    }
+}
+
+pub fn router(telegram: SandboxTelegram) -> Router {
+    Router::new()
+        .route("/{bot}/{method}", post(method))
+        .route("/__sandbox/messages", get(messages))
+        .route("/__sandbox/control", post(control))
+        .with_state(telegram)
+}
+
+fn refusal(status: StatusCode, description: &str) -> Response {
+    let mut body = json!({"ok": false, "error_code": status.as_u16(), "description": description});
+    if status == StatusCode::TOO_MANY_REQUESTS {
+        let retry_after: u64 = description
+            .rsplit(' ')
+            .next()
+            .and_then(|seconds| seconds.parse().ok())
+            .unwrap_or(1);
+        body["parameters"] = json!({"retry_after": retry_after});
+    }
+    (status, Json(body)).into_response()
+}
+
+fn ok(result: Value) -> Response {
+    Json(json!({"ok": true, "result": result})).into_response()
+}
+
+async fn method(
+    State(telegram): State<SandboxTelegram>,
+    Path((bot, method)): Path<(String, String)>,
+    body: Option<Json<Value>>,
+) -> Response {
+    if bot.strip_prefix("bot") != Some(telegram.token.as_str()) {
+        return refusal(StatusCode::UNAUTHORIZED, "Unauthorized");
+    }
+    let params = body.map(|Json(body)| body).unwrap_or(Value::Null);
+    let mut chats = telegram.chats.lock().expect("sandbox state");
+    if chats.throttle_next > 0 {
+        chats.throttle_next -= 1;
+        let description = format!("Too Many Requests: retry after {}", chats.retry_after);
+        return refusal(StatusCode::TOO_MANY_REQUESTS, &description);
+    }
+    if chats.fail_next > 0 {
+        chats.fail_next -= 1;
+        return refusal(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error");
+    }
+    match method.as_str() {
+        "getMe" => ok(json!({
+            "id": 7_000_000_001_u64, "is_bot": true, "first_name": "Hauler",
+            "username": BOT_USERNAME,
+        })),
+        "sendMessage" => {
+            let Some(chat_id) = params["chat_id"].as_i64() else {
+                return refusal(StatusCode::BAD_REQUEST, "Bad Request: chat not found");
+            };
+            let text = params["text"].as_str().unwrap_or_default();
+            if text.trim().is_empty() {
+                return refusal(
+                    StatusCode::BAD_REQUEST,
+                    "Bad Request: message text is empty",
+                );
+            }
+            if chats.blocked.contains(&chat_id) {
+                return refusal(
+                    StatusCode::FORBIDDEN,
+                    "Forbidden: bot was blocked by the user",
+                );
+            }
+            let message = SentMessage {
+                message_id: chats.messages.len() as u64 + 1,
+                chat_id,
+                text: text.to_owned(),
+                parse_mode: params["parse_mode"].as_str().map(str::to_owned),
+                reply_markup: params.get("reply_markup").cloned(),
+                date: chrono::Utc::now().timestamp(),
+            };
+            let result = json!({
+                "message_id": message.message_id,
+                "date": message.date,
+                "chat": {"id": chat_id, "type": "private"},
+                "text": message.text,
+            });
+            chats.messages.push(message);
+            ok(result)
+        }
+        "setChatMenuButton" => {
+            chats.menu_button = params.get("menu_button").cloned();
+            ok(json!(true))
+        }
+        "setMyCommands" | "answerCallbackQuery" | "setWebhook" | "deleteWebhook" => ok(json!(true)),
+        _ => refusal(StatusCode::NOT_FOUND, "Not Found: method not found"),
+    }
+}
+
+#[derive(Deserialize)]
+struct MessagesQuery {
+    chat_id: Option<i64>,
+}
+
+async fn messages(
+    State(telegram): State<SandboxTelegram>,
+    Query(query): Query<MessagesQuery>,
+) -> Json<Vec<SentMessage>> {
+    let chats = telegram.chats.lock().expect("sandbox state");
+    Json(
+        chats
+            .messages
+            .iter()
+            .filter(|message| query.chat_id.is_none_or(|chat| chat == message.chat_id))
+            .cloned()
+            .collect(),
+    )
+}
+
+#[derive(Deserialize)]
+struct Control {
+    #[serde(default)]
+    blocked_chats: Option<Vec<i64>>,
+    #[serde(default)]
+    throttle_next: Option<u32>,
+    #[serde(default)]
+    retry_after: Option<u64>,
+    #[serde(default)]
+    fail_next: Option<u32>,
+}
+
+async fn control(
+    State(telegram): State<SandboxTelegram>,
+    Json(control): Json<Control>,
+) -> StatusCode {
+    let mut chats = telegram.chats.lock().expect("sandbox state");
+    if let Some(blocked) = control.blocked_chats {
+        chats.blocked = blocked.into_iter().collect();
+    }
+    if let Some(count) = control.throttle_next {
+        chats.throttle_next = count;
+        chats.retry_after = control.retry_after.unwrap_or(1);
+    }
+    if let Some(count) = control.fail_next {
+        chats.fail_next = count;
+    }
+    StatusCode::NO_CONTENT
+}
