@@ -1,6 +1,9 @@
 //! Hauler's Leptos application: pages, components, the types that cross the wire, and the server
 //! functions behind them. Everything under `platform` is server-only (`ssr`).
 
+pub mod actions;
+pub mod api;
+pub mod board;
 pub mod cargo;
 pub mod error;
 pub mod i18n;
@@ -21,8 +24,9 @@ use leptos_router::{
 
 /// The HTML document around the app, rendered on the server. `telegram_script` is the URL of
 /// Telegram's `telegram-web-app.js` (served locally in the sandbox, from telegram.org in
-/// production); it loads before hydration so the app can talk to Telegram at once.
-pub fn shell(options: LeptosOptions, telegram_script: &str) -> impl IntoView + use<> {
+/// production); it loads before hydration so the app can talk to Telegram at once. `demo_login`
+/// (sandbox mode only) tells the page it may offer the demo driver outside Telegram.
+pub fn shell(options: LeptosOptions, telegram_script: &str, demo_login: bool) -> impl IntoView + use<> {
     let telegram_script = telegram_script.to_owned();
     view! {
         <!DOCTYPE html>
@@ -35,6 +39,7 @@ pub fn shell(options: LeptosOptions, telegram_script: &str) -> impl IntoView + u
                 />
                 <meta name="color-scheme" content="light dark" />
                 <script src=telegram_script></script>
+                {demo_login.then(|| view! { <meta name="hauler-demo-login" content="sandbox" /> })}
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -48,8 +53,9 @@ pub fn shell(options: LeptosOptions, telegram_script: &str) -> impl IntoView + u
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    i18n::provide_lang();
-    session::provide_sign_in();
+    let lang = i18n::provide_lang();
+    let sign_in = session::provide_sign_in();
+    board::provide_board(sign_in);
     // Effects run only in the browser, so this flips once hydration has happened.
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
@@ -59,9 +65,19 @@ pub fn App() -> impl IntoView {
         <Title text="Hauler" />
         <Router>
             <main class="app" data-hydrated=move || hydrated.get().to_string()>
-                <Routes fallback=pages::NotFound>
-                    <Route path=path!("/") view=pages::HomePage />
-                </Routes>
+                // Rendered again only if Telegram says the driver reads English.
+                {move || {
+                    provide_context(lang.get().texts());
+                    view! {
+                        <Routes fallback=pages::NotFound>
+                            <Route path=path!("/") view=board::LoadsPage />
+                            <Route path=path!("/filters") view=board::FiltersPage />
+                            <Route path=path!("/cargo/:id") view=board::CargoPage />
+                            <Route path=path!("/responses") view=board::ResponsesPage />
+                            <Route path=path!("/status") view=pages::StatusPage />
+                        </Routes>
+                    }
+                }}
             </main>
         </Router>
     }

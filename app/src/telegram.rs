@@ -1,37 +1,17 @@
 //! A thin, safe facade over Telegram's `window.Telegram.WebApp`. Outside Telegram (or on the
-//! server) every call is a no-op, so pages never need to ask where they run.
+//! server) every call is a no-op, so pages never need to ask where they run; the components in
+//! [`crate::actions`] draw in-page stand-ins for Telegram's buttons where there are none.
 
 #[cfg(feature = "hydrate")]
 mod browser {
-    use js_sys::{Function, Reflect};
-    use wasm_bindgen::{JsCast, JsValue};
+    use std::{cell::RefCell, rc::Rc};
 
-    pub(super) fn web_app() -> Option<JsValue> {
-        let window = web_sys::window()?;
-        let telegram = Reflect::get(&window, &"Telegram".into()).ok()?;
-        let web_app = Reflect::get(&telegram, &"WebApp".into()).ok()?;
-        (!web_app.is_undefined() && !web_app.is_null()).then_some(web_app)
-    }
-
-    pub(super) fn call(method: &str) {
-        if let Some(web_app) = web_app()
-            && let Ok(function) = Reflect::get(&web_app, &method.into())
-            && let Some(function) = function.dyn_ref::<Function>()
-        {
-            // A throwing Telegram call must never take the page down.
-            let _ = function.call0(&web_app);
-        }
-    }
-
-    pub(super) fn string(property: &str) -> Option<String> {
-        Reflect::get(&web_app()?, &property.into())
-            .ok()?
-            .as_string()
-    }
+    use js_sys::{Array, Function, Reflect};
+    use wasm_bindgen::{JsCast, JsValue, closure::Closure};
 
     pub(super) fn path(path: &[&str]) -> Option<JsValue> {
-        let mut value = web_app()?;
-        for step in path {
+        let mut value: JsValue = web_sys::window()?.into();
+        for step in ["Telegram", "WebApp"].iter().chain(path) {
             value = Reflect::get(&value, &(*step).into()).ok()?;
             if value.is_undefined() || value.is_null() {
                 return None;
@@ -39,14 +19,58 @@ mod browser {
         }
         Some(value)
     }
+
+    /// Calls `WebApp.<object…>.<method>(args…)`; a throwing Telegram call never takes the page down.
+    pub(super) fn call(object: &[&str], method: &str, args: &[JsValue]) {
+        if let Some(target) = path(object)
+            && let Ok(function) = Reflect::get(&target, &method.into())
+            && let Some(function) = function.dyn_ref::<Function>()
+        {
+            let _ = function.apply(&target, &args.iter().collect::<Array>());
+        }
+    }
+
+    pub(super) fn string(property: &str) -> Option<String> {
+        path(&[property])?.as_string()
+    }
+
+    /// The current click handler of each button (0: MainButton, 1: BackButton).
+    type Handler = Option<Rc<dyn Fn()>>;
+
+    thread_local! {
+        static HANDLERS: RefCell<[Handler; 2]> = RefCell::new([None, None]);
+        static LISTENING: RefCell<[bool; 2]> = const { RefCell::new([false, false]) };
+    }
+
+    /// Points a Telegram button's click at `handler`. One JS listener per button is registered
+    /// once and dispatches to the current handler, so pages swap handlers freely.
+    pub(super) fn on_click(button: usize, object: &'static str, handler: Option<Rc<dyn Fn()>>) {
+        HANDLERS.with(|handlers| handlers.borrow_mut()[button] = handler);
+        let first = LISTENING.with(|listening| {
+            !std::mem::replace(&mut listening.borrow_mut()[button], true)
+        });
+        if first {
+            let dispatch = Closure::<dyn Fn()>::new(move || {
+                let handler = HANDLERS.with(|handlers| handlers.borrow()[button].clone());
+                if let Some(handler) = handler {
+                    handler();
+                }
+            });
+            call(&[object], "onClick", &[dispatch.as_ref().clone()]);
+            // Lives as long as the page.
+            dispatch.forget();
+        }
+    }
 }
 
-/// Tells Telegram the app has loaded (hides its placeholder) and asks for the full height.
+/// Tells Telegram the app has loaded (hides its placeholder), asks for the full height, and keeps
+/// vertical swipes for the app (pull-to-refresh) rather than for closing it.
 pub fn announce_ready() {
     #[cfg(feature = "hydrate")]
     {
-        browser::call("ready");
-        browser::call("expand");
+        browser::call(&[], "ready", &[]);
+        browser::call(&[], "expand", &[]);
+        browser::call(&[], "disableVerticalSwipes", &[]);
     }
 }
 
@@ -83,5 +107,95 @@ pub fn language() -> Option<String> {
     #[cfg(not(feature = "hydrate"))]
     {
         None
+    }
+}
+
+/// The tactile answer to what the driver just did.
+#[derive(Debug, Clone, Copy)]
+pub enum Haptic {
+    /// A tap on something that acts (a button, a card).
+    Tap,
+    /// A choice changed (a chip, a preset).
+    Selection,
+    Success,
+    Error,
+}
+
+pub fn haptic(kind: Haptic) {
+    #[cfg(feature = "hydrate")]
+    {
+        let object = &["HapticFeedback"];
+        match kind {
+            Haptic::Tap => browser::call(object, "impactOccurred", &["light".into()]),
+            Haptic::Selection => browser::call(object, "selectionChanged", &[]),
+            Haptic::Success => browser::call(object, "notificationOccurred", &["success".into()]),
+            Haptic::Error => browser::call(object, "notificationOccurred", &["error".into()]),
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = kind;
+}
+
+/// Telegram's MainButton, the one primary action at the bottom of the screen.
+pub mod main_button {
+    /// Shows the button with `text`; `busy` shows Telegram's spinner and ignores taps.
+    pub fn show(text: &str, busy: bool) {
+        #[cfg(feature = "hydrate")]
+        {
+            let object = &["MainButton"];
+            super::browser::call(object, "setText", &[text.into()]);
+            if busy {
+                super::browser::call(object, "showProgress", &[false.into()]);
+            } else {
+                super::browser::call(object, "hideProgress", &[]);
+            }
+            super::browser::call(object, "show", &[]);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (text, busy);
+    }
+
+    /// Hides the button but keeps its handler (the page still owns it).
+    pub fn hide_button() {
+        #[cfg(feature = "hydrate")]
+        {
+            super::browser::call(&["MainButton"], "hideProgress", &[]);
+            super::browser::call(&["MainButton"], "hide", &[]);
+        }
+    }
+
+    /// Hides the button and forgets its handler (the page is gone).
+    pub fn hide() {
+        hide_button();
+        #[cfg(feature = "hydrate")]
+        super::browser::on_click(0, "MainButton", None);
+    }
+
+    pub fn on_press(handler: impl Fn() + 'static) {
+        #[cfg(feature = "hydrate")]
+        super::browser::on_click(0, "MainButton", Some(std::rc::Rc::new(handler)));
+        #[cfg(not(feature = "hydrate"))]
+        let _ = handler;
+    }
+}
+
+/// Telegram's BackButton, in the header.
+pub mod back_button {
+    pub fn show(handler: impl Fn() + 'static) {
+        #[cfg(feature = "hydrate")]
+        {
+            super::browser::on_click(1, "BackButton", Some(std::rc::Rc::new(handler)));
+            super::browser::call(&["BackButton"], "show", &[]);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = handler;
+    }
+
+    pub fn hide() {
+        #[cfg(feature = "hydrate")]
+        {
+            super::browser::call(&["BackButton"], "hide", &[]);
+            super::browser::on_click(1, "BackButton", None);
+        }
     }
 }

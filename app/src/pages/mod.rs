@@ -1,7 +1,7 @@
-//! Top-level pages, one module each.
+//! Pages outside the load board, one module each.
 
-mod home;
 mod not_found;
+mod status;
 
-pub use home::HomePage;
 pub use not_found::NotFound;
+pub use status::StatusPage;

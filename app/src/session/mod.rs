@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::{i18n::Lang, telegram};
+use crate::telegram;
 
 /// A driver as clients see them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,6 +40,20 @@ pub struct LastFilter {
 pub struct ApiErrorBody {
     pub code: String,
     pub message: String,
+    /// For `invalid_filter`: each field's problem.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<crate::cargo::filter::FieldError>,
+}
+
+impl ApiErrorBody {
+    /// The server could not be reached, or its answer could not be read.
+    pub fn transport() -> Self {
+        Self {
+            code: "transport".into(),
+            message: String::new(),
+            errors: Vec::new(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,12 +80,47 @@ pub fn provide_sign_in() -> RwSignal<SignIn> {
 
 #[cfg(feature = "hydrate")]
 async fn exchange(init_data: String) -> SignIn {
-    let transport = || ApiErrorBody {
-        code: "transport".into(),
-        message: String::new(),
-    };
-    let request = gloo_net::http::Request::post("/api/v1/auth/telegram")
-        .json(&serde_json::json!({ "init_data": init_data }));
+    post_sign_in(
+        "/api/v1/auth/telegram",
+        serde_json::json!({ "init_data": init_data }),
+    )
+    .await
+}
+
+#[cfg(not(feature = "hydrate"))]
+async fn exchange(_init_data: String) -> SignIn {
+    SignIn::Pending
+}
+
+/// Signs in as the sandbox's demo driver (the server offers this in sandbox mode only).
+pub fn sign_in_as_demo_driver(state: RwSignal<SignIn>) {
+    state.set(SignIn::Pending);
+    #[cfg(feature = "hydrate")]
+    leptos::task::spawn_local(async move {
+        state.set(post_sign_in("/api/v1/auth/demo", serde_json::json!({})).await);
+    });
+}
+
+/// Whether the page may offer the demo driver: the server says so in sandbox mode.
+fn demo_login_offered() -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        document()
+            .query_selector("meta[name=hauler-demo-login]")
+            .ok()
+            .flatten()
+            .is_some()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        false
+    }
+}
+
+#[cfg(feature = "hydrate")]
+async fn post_sign_in(path: &str, body: serde_json::Value) -> SignIn {
+    let transport = ApiErrorBody::transport;
+    let request = gloo_net::http::Request::post(path).json(&body);
     let Ok(response) = (match request {
         Ok(request) => request.send().await,
         Err(_) => return SignIn::Refused(transport()),
@@ -89,20 +138,14 @@ async fn exchange(init_data: String) -> SignIn {
     }
 }
 
-#[cfg(not(feature = "hydrate"))]
-async fn exchange(_init_data: String) -> SignIn {
-    SignIn::Pending
-}
-
 /// The greeting, or why the driver is not signed in.
 #[component]
 pub fn SignInStatus() -> impl IntoView {
     let state = expect_context::<RwSignal<SignIn>>();
-    let lang = expect_context::<Signal<Lang>>();
+    let text = crate::i18n::use_texts();
     view! {
         <div class="sign-in" aria-live="polite">
             {move || {
-                let text = lang.get().texts();
                 match state.get() {
                     SignIn::Pending => view! { <div class="skeleton-line" data-testid="sign-in-pending"></div> }.into_any(),
                     SignIn::Done(signed_in) => {
@@ -123,9 +166,22 @@ pub fn SignInStatus() -> impl IntoView {
                             .into_any()
                     }
                     SignIn::OutsideTelegram => {
+                        let demo = demo_login_offered().then(|| {
+                            view! {
+                                <p class="muted small">{text.demo_hint}</p>
+                                <button
+                                    class="button"
+                                    data-testid="demo-login"
+                                    on:click=move |_| sign_in_as_demo_driver(state)
+                                >
+                                    {text.demo_login}
+                                </button>
+                            }
+                        });
                         view! {
                             <div class="card notice" data-testid="outside-telegram">
                                 <p>{text.open_from_telegram}</p>
+                                {demo}
                             </div>
                         }
                             .into_any()

@@ -64,7 +64,44 @@ export async function openInTelegram(
     tgWebAppPlatform: options.platform ?? "android",
     tgWebAppThemeParams: JSON.stringify(options.theme ?? LIGHT_THEME),
   });
+  // What Telegram's Android client provides: every call the app makes to Telegram is recorded.
+  await page.addInitScript(() => {
+    const events: [string, string][] = [];
+    (window as any).__telegramEvents = events;
+    (window as any).TelegramWebviewProxy = {
+      postEvent: (type: string, data: string) => events.push([type, data]),
+    };
+  });
   await page.goto(`${path}#${hash.toString()}`);
+}
+
+/** The calls the app made to Telegram so far, by event type (`web_app_setup_main_button`, …). */
+export async function telegramEvents(page: Page, type: string): Promise<any[]> {
+  return page.evaluate(
+    (type) =>
+      ((window as any).__telegramEvents as [string, string][])
+        .filter(([name]) => name === type)
+        .map(([, data]) => (data ? JSON.parse(data) : null)),
+    type,
+  );
+}
+
+/** Telegram's MainButton as the app has set it up. */
+export async function mainButton(page: Page): Promise<{ text: string; visible: boolean; busy: boolean }> {
+  return page.evaluate(() => {
+    const button = (window as any).Telegram.WebApp.MainButton;
+    return { text: button.text, visible: button.isVisible, busy: button.isProgressVisible };
+  });
+}
+
+/** The driver taps Telegram's MainButton (Telegram delivers it as this event). */
+export async function pressMainButton(page: Page) {
+  await page.evaluate(() => (window as any).Telegram.WebView.receiveEvent("main_button_pressed"));
+}
+
+/** The driver taps Telegram's BackButton. */
+export async function pressBackButton(page: Page) {
+  await page.evaluate(() => (window as any).Telegram.WebView.receiveEvent("back_button_pressed"));
 }
 
 /** Saves a full-page screenshot into the folder the test command names. */

@@ -13,7 +13,6 @@ use app::{
     },
     platform::store::SharedStore,
 };
-use serde::Serialize;
 
 use super::{
     breaker::{Breaker, BreakerState},
@@ -49,12 +48,7 @@ impl Default for CacheTtls {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
-pub struct City {
-    pub id: u32,
-    pub name: String,
-    pub point_type: u8,
-}
+pub use app::cargo::dictionary::City;
 
 /// What can go wrong for a driver asking for loads.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -38,7 +38,8 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
     } = services;
     let routes = generate_route_list(App);
     let telegram_script = config.telegram_web_app_js_url.clone();
-    let page = move |options| shell(options, &telegram_script);
+    let demo_login = config.mode == Mode::Sandbox;
+    let page = move |options| shell(options, &telegram_script, demo_login);
     let page_for_routes = page.clone();
     let options = state.leptos_options.clone();
 
@@ -51,7 +52,10 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
         .leptos_routes(&state, routes, move || page_for_routes(options.clone()))
         .fallback(file_and_error_handler::<AppState, _>(page))
         .with_state(state.clone())
-        .merge(api::auth_routes(auth_state(&state, config)))
+        .merge(api::auth_routes(
+            auth_state(&state, config),
+            config.mode == Mode::Sandbox,
+        ))
         .merge(api::driver_routes(api::ApiState {
             gateway,
             db: state.db.clone(),

@@ -43,11 +43,20 @@ pub struct AuthState {
     pub failures: Arc<FailureRate>,
 }
 
-pub fn routes(state: AuthState) -> Router {
-    Router::new()
+/// The sandbox's demo driver: a Telegram id no real account has.
+pub const DEMO_TELEGRAM_ID: i64 = 1_000_000_001;
+
+/// `demo_login` (sandbox mode only) adds `POST /api/v1/auth/demo`; in production it does not exist.
+pub fn routes(state: AuthState, demo_login: bool) -> Router {
+    let router = Router::new()
         .route("/api/v1/auth/telegram", post(sign_in))
-        .route("/api/v1/auth/logout", post(log_out))
-        .with_state(state)
+        .route("/api/v1/auth/logout", post(log_out));
+    let router = if demo_login {
+        router.route("/api/v1/auth/demo", post(demo_sign_in))
+    } else {
+        router
+    };
+    router.with_state(state)
 }
 
 #[derive(Deserialize)]
@@ -83,7 +92,27 @@ async fn sign_in(
         language_code: user.language_code,
         photo_url: user.photo_url,
     };
-    let driver = drivers::upsert(&state.db, &profile).await?;
+    start_session(&state, &profile).await
+}
+
+/// Signs in the sandbox's demo driver, for trying the app in an ordinary browser.
+async fn demo_sign_in(State(state): State<AuthState>) -> Result<Json<SignedIn>, ApiError> {
+    let profile = TelegramProfile {
+        telegram_id: DEMO_TELEGRAM_ID,
+        first_name: "Демо-водитель".into(),
+        last_name: None,
+        username: None,
+        language_code: Some("ru".into()),
+        photo_url: None,
+    };
+    start_session(&state, &profile).await
+}
+
+async fn start_session(
+    state: &AuthState,
+    profile: &TelegramProfile,
+) -> Result<Json<SignedIn>, ApiError> {
+    let driver = drivers::upsert(&state.db, profile).await?;
     if driver.banned {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
@@ -92,7 +121,7 @@ async fn sign_in(
         ));
     }
     let issued = sessions::issue(&state.store, driver.id, driver.telegram_id).await;
-    tracing::info!(driver_id = driver.id, "a driver signed in with Telegram");
+    tracing::info!(driver_id = driver.id, "a driver signed in");
     Ok(Json(SignedIn {
         token: issued.token,
         expires_at: issued.session.expires_at.to_rfc3339(),

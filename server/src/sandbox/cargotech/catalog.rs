@@ -1,6 +1,7 @@
 //! The sandbox exchange's data: real Russian cities, the body and loading dictionaries, and a
 //! deterministic set of loads made from a seed (the same seed always gives the same loads).
 
+pub use app::cargo::dictionary::{LOAD_TYPES, TRUCK_TYPES};
 use serde_json::{Value, json};
 
 /// Name, latitude, longitude.
@@ -59,25 +60,6 @@ pub const CITIES: [(&str, f64, f64); 48] = [
 pub const CITY_POINT_TYPE: u8 = 2;
 
 /// (id, name, short name): shared with the real server as its built-in dictionary.
-pub const LOAD_TYPES: [(u32, &str, &str); 5] = [
-    (1, "Задняя", "зад."),
-    (2, "Боковая", "бок."),
-    (3, "Верхняя", "верх."),
-    (4, "Полная растентовка", "раст."),
-    (5, "Гидроборт", "гидроб."),
-];
-
-pub const TRUCK_TYPES: [(u32, &str, &str); 8] = [
-    (1, "Тент", "тент"),
-    (2, "Рефрижератор", "реф."),
-    (3, "Изотерм", "изот."),
-    (4, "Бортовой", "борт"),
-    (5, "Контейнер", "конт."),
-    (6, "Цельнометаллический фургон", "цмф"),
-    (7, "Трал", "трал"),
-    (8, "Самосвал", "самосв."),
-];
-
 const NOTES: [&str; 6] = [
     "Погрузка с 8:00 до 17:00.\nДокументы у кладовщика, пропуск заказываем заранее.",
     "Груз на паллетах, 33 места.\nРастентовка не нужна.\nОплата по оригиналам ТТН.",

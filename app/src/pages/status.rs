@@ -1,9 +1,10 @@
 use leptos::prelude::*;
 
-use crate::{session::SignInStatus, status::StatusCard, telegram};
+use crate::{status::StatusCard, telegram};
 
+/// "About the service": where the service stands, and where the app runs.
 #[component]
-pub fn HomePage() -> impl IntoView {
+pub fn StatusPage() -> impl IntoView {
     // Known only in the browser, once Telegram's script has read the launch parameters.
     let platform = RwSignal::new(None::<String>);
     Effect::new(move |_| platform.set(telegram::platform()));
@@ -13,7 +14,6 @@ pub fn HomePage() -> impl IntoView {
             <h1>"Hauler"</h1>
             <p class="muted">"Грузы биржи CargoTech — прямо в Telegram"</p>
         </header>
-        <SignInStatus />
         <StatusCard />
         <p class="muted small one-line" data-testid="telegram-platform">
             {move || platform.get().map(|p| format!("Telegram: {p}"))}

@@ -1,0 +1,87 @@
+//! The page's primary action and its way back. Inside Telegram they are Telegram's own
+//! MainButton and BackButton; in an ordinary browser (the sandbox's demo) the same actions are
+//! drawn in the page, after hydration, so Telegram users never see them flash.
+
+use leptos::prelude::*;
+
+use crate::telegram::{self, Haptic, back_button, main_button};
+
+/// Whether the page runs outside Telegram (known only once hydrated).
+fn outside_telegram() -> ReadSignal<bool> {
+    let outside = RwSignal::new(false);
+    Effect::new(move |_| outside.set(telegram::platform().is_none()));
+    outside.read_only()
+}
+
+/// The page's one primary action: Telegram's MainButton, or a bar at the bottom of the page.
+#[component]
+pub fn MainAction(
+    text: &'static str,
+    /// Hidden while `false` (e.g. once the driver has responded).
+    #[prop(into)]
+    visible: Signal<bool>,
+    /// Shows a spinner and ignores taps.
+    #[prop(into)]
+    busy: Signal<bool>,
+    on_press: impl Fn() + 'static,
+) -> impl IntoView {
+    // Browser-only closures are not `Send`: the page keeps them in thread-local storage.
+    let on_press = StoredValue::new_local(on_press);
+    let outside = outside_telegram();
+    let press = move || {
+        if !busy.get_untracked() {
+            telegram::haptic(Haptic::Tap);
+            on_press.with_value(|on_press| on_press());
+        }
+    };
+    Effect::new(move |registered: Option<()>| {
+        if registered.is_none() {
+            main_button::on_press(press);
+        }
+        if visible.get() {
+            main_button::show(text, busy.get());
+        } else {
+            main_button::hide_button();
+        }
+    });
+    on_cleanup(main_button::hide);
+
+    view! {
+        <Show when=move || outside.get() && visible.get()>
+            <div class="action-bar">
+                <button
+                    class="button"
+                    data-testid="main-action"
+                    disabled=move || busy.get()
+                    on:click=move |_| press()
+                >
+                    {text}
+                </button>
+            </div>
+        </Show>
+    }
+}
+
+/// The way back: Telegram's BackButton, or a link above the page.
+#[component]
+pub fn BackAction(label: &'static str, on_back: impl Fn() + 'static) -> impl IntoView {
+    let outside = outside_telegram();
+    let on_back = StoredValue::new_local(on_back);
+    let back = move || {
+        telegram::haptic(Haptic::Tap);
+        on_back.with_value(|on_back| on_back());
+    };
+    Effect::new(move |_| back_button::show(back));
+    on_cleanup(back_button::hide);
+    view! {
+        <Show when=move || outside.get()>
+            <button
+                class="back-link"
+                data-testid="back-action"
+                on:click=move |_| back()
+            >
+                {format!("← {label}")}
+            </button>
+        </Show>
+    }
+}

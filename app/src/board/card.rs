@@ -1,0 +1,79 @@
+//! A load in the list: route, price and what a driver scans for, in a fixed-height card.
+
+use leptos::prelude::*;
+
+use crate::{
+    cargo::card::{CargoCard, format_quantity, format_rub, format_rub_per_km, format_when},
+    i18n::Texts,
+};
+
+/// "20 т · 82 м³ · 820 км", skipping what the exchange did not say.
+pub fn size_line(card: &CargoCard, text: &Texts) -> String {
+    [
+        card.weight_t.map(|t| format_quantity(t, text.tonnes)),
+        card.volume_m3.map(|m| format_quantity(m, text.cubic_metres)),
+        card.distance_km.map(|km| format!("{km}\u{a0}км")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" · ")
+}
+
+/// "24.11, 09:00 → 25.11".
+pub fn dates_line(card: &CargoCard) -> String {
+    match (&card.loading_at, &card.unloading_at) {
+        (Some(loading), Some(unloading)) => {
+            format!("{} → {}", format_when(loading), format_when(unloading))
+        }
+        (Some(loading), None) => format_when(loading),
+        _ => String::new(),
+    }
+}
+
+pub fn kinds_line(card: &CargoCard) -> String {
+    card.truck_types
+        .iter()
+        .chain(&card.load_types)
+        .map(|pill| pill.short_name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[component]
+pub fn CardView(card: CargoCard, text: &'static Texts) -> impl IntoView {
+    let price = card.price_kopecks.map(format_rub);
+    let per_km = card.price_per_km_kopecks().map(format_rub_per_km);
+    let href = format!("/cargo/{}", card.id);
+    view! {
+        <a class="cargo-card" href=href data-testid="cargo-card" data-id=card.id.to_string()>
+            <div class="cargo-card-top">
+                <span class="route">{card.route()}</span>
+                <span class="price">{price}</span>
+            </div>
+            <div class="cargo-card-line muted">
+                <span>{dates_line(&card)}</span>
+                <span>{per_km}</span>
+            </div>
+            <div class="cargo-card-line">{size_line(&card, text)}</div>
+            <div class="cargo-card-line muted small">
+                <span class="kinds">{kinds_line(&card)}</span>
+                {card
+                    .responded
+                    .then(|| view! { <span class="badge" data-testid="responded-badge">{text.responded}</span> })}
+            </div>
+        </a>
+    }
+}
+
+/// The card's shape while it loads: the same height, so nothing moves when data arrives.
+#[component]
+pub fn CardSkeleton() -> impl IntoView {
+    view! {
+        <div class="cargo-card skeleton-card" aria-hidden="true" data-testid="card-skeleton">
+            <div class="skeleton-line wide"></div>
+            <div class="skeleton-line"></div>
+            <div class="skeleton-line short"></div>
+        </div>
+    }
+}

@@ -1,0 +1,341 @@
+//! A load's detail: it opens at once with what the list already knew, then fills in the rest
+//! (addresses, the shipper's note, contacts). "Откликнуться" is Telegram's MainButton.
+
+use leptos::{prelude::*, task::spawn_local};
+use leptos_router::hooks::{use_navigate, use_params_map};
+
+use super::{
+    card::{dates_line, size_line},
+    use_board,
+};
+use crate::{
+    actions::{BackAction, MainAction},
+    api::Method,
+    cargo::{
+        card::{CargoCard, CargoDetail, format_rub, format_rub_per_km, format_when},
+        response::{CargoResponse, ResponseStatus, StatusChange},
+    },
+    i18n::{Texts, use_texts},
+    session::ApiErrorBody,
+    telegram::{self, Haptic},
+};
+
+#[derive(Debug, Clone, PartialEq)]
+enum Fetch {
+    Waiting,
+    Arrived(Box<CargoDetail>),
+    Taken,
+    Failed(ApiErrorBody),
+}
+
+#[component]
+pub fn CargoPage() -> impl IntoView {
+    let board = use_board();
+    let text = use_texts();
+    let navigate = use_navigate();
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.with(|p| p.get("id").and_then(|id| id.parse::<u64>().ok())));
+    let fetch = RwSignal::new(Fetch::Waiting);
+    let responded = RwSignal::new(false);
+    let responding = RwSignal::new(false);
+    let notice = RwSignal::new(None::<String>);
+
+    // What the list knew, shown before the detail arrives.
+    let known = Memo::new(move |_| {
+        id.get()
+            .and_then(|id| board.known.with(|known| known.get(&id).cloned()))
+    });
+    let card = Memo::new(move |_| match fetch.get() {
+        Fetch::Arrived(detail) => Some(detail.card),
+        _ => known.get(),
+    });
+
+    let load = move || {
+        let (Some(api), Some(id)) = (board.api(), id.get_untracked()) else {
+            return;
+        };
+        fetch.set(Fetch::Waiting);
+        spawn_local(async move {
+            let answer = api.get::<CargoDetail>(&format!("/api/v1/cargos/{id}")).await;
+            fetch.set(match answer {
+                Ok(detail) => {
+                    responded.set(detail.card.responded);
+                    Fetch::Arrived(Box::new(detail))
+                }
+                Err(error) if error.code == "cargo_not_available" => Fetch::Taken,
+                Err(error) => Fetch::Failed(error),
+            });
+        });
+    };
+    Effect::new(move |_| {
+        if board.signed_in() && id.get().is_some() {
+            load();
+        }
+    });
+    Effect::new(move |_| {
+        if known.get().is_some_and(|card| card.responded) {
+            responded.set(true);
+        }
+    });
+
+    let respond = move || {
+        let (Some(api), Some(id)) = (board.api(), id.get_untracked()) else {
+            return;
+        };
+        responding.set(true);
+        spawn_local(async move {
+            let path = format!("/api/v1/cargos/{id}/response");
+            let answer = api.send::<CargoResponse>(Method::Post, &path, None::<&()>).await;
+            responding.set(false);
+            match answer {
+                Ok(_) => {
+                    telegram::haptic(Haptic::Success);
+                    responded.set(true);
+                    board.mark_responded(id);
+                    notice.set(None);
+                }
+                Err(error) => {
+                    telegram::haptic(Haptic::Error);
+                    if error.code == "cargo_not_available" {
+                        fetch.set(Fetch::Taken);
+                    }
+                    notice.set(Some(error.message));
+                }
+            }
+        });
+    };
+    let hide = {
+        let navigate = navigate.clone();
+        move |_| {
+            let (Some(api), Some(id)) = (board.api(), id.get_untracked()) else {
+                return;
+            };
+            telegram::haptic(Haptic::Tap);
+            board.forget(id);
+            let navigate = navigate.clone();
+            spawn_local(async move {
+                let path = format!("/api/v1/cargos/{id}/hidden");
+                let _ = api.send::<()>(Method::Put, &path, None::<&()>).await;
+            });
+            navigate("/", Default::default());
+        }
+    };
+    let called = move || {
+        let (Some(api), Some(id)) = (board.api(), id.get_untracked()) else {
+            return;
+        };
+        if responded.get_untracked() {
+            spawn_local(async move {
+                let path = format!("/api/v1/cargos/{id}/response");
+                let body = StatusChange {
+                    status: ResponseStatus::Contacted,
+                };
+                let _ = api.send::<CargoResponse>(Method::Put, &path, Some(&body)).await;
+            });
+        }
+    };
+    let go_back = move || navigate("/", Default::default());
+    let taken = move || fetch.with(|f| *f == Fetch::Taken);
+
+    view! {
+        <BackAction label=text.back on_back=go_back />
+        <article class="detail" data-testid="cargo-detail">
+            {move || match card.get() {
+                Some(card) => view! { <Summary card text=text /> }.into_any(),
+                None if !taken() => view! { <SummarySkeleton /> }.into_any(),
+                None => ().into_any(),
+            }}
+            <Show when=taken>
+                <div class="card notice" data-testid="cargo-taken">
+                    <p>{text.load_taken}</p>
+                </div>
+            </Show>
+            <Show when=move || responded.get()>
+                <div class="card notice success-notice" data-testid="responded">
+                    <p>{text.responded_sent}</p>
+                </div>
+            </Show>
+            {move || notice.get().map(|message| view! { <p class="form-error" data-testid="respond-error">{message}</p> })}
+            {move || match fetch.get() {
+                Fetch::Arrived(detail) => view! { <Particulars detail=*detail text=text on_call=called /> }.into_any(),
+                Fetch::Waiting => view! { <ParticularsSkeleton /> }.into_any(),
+                Fetch::Failed(error) => {
+                    let message = if error.message.is_empty() { text.no_connection.to_owned() } else { error.message };
+                    view! {
+                        <div class="card notice error-notice" data-testid="detail-error">
+                            <p>{message}</p>
+                            <button class="button secondary" on:click=move |_| load()>{text.retry}</button>
+                        </div>
+                    }
+                    .into_any()
+                }
+                Fetch::Taken => ().into_any(),
+            }}
+            <Show when=move || !taken()>
+                <button class="button secondary hide-button" data-testid="hide-load" on:click=hide.clone()>
+                    {text.hide_load}
+                </button>
+            </Show>
+        </article>
+        <MainAction
+            text=text.respond
+            visible=Signal::derive(move || !responded.get() && matches!(fetch.get(), Fetch::Arrived(_)))
+            busy=responding
+            on_press=respond
+        />
+    }
+}
+
+/// "01.12, 06:00 · Волгоград, ул. Складская, 7".
+fn place_and_time(address: &str, when: &str) -> String {
+    if when.is_empty() {
+        address.to_owned()
+    } else {
+        format!("{when} · {address}")
+    }
+}
+
+#[component]
+fn Summary(card: CargoCard, text: &'static Texts) -> impl IntoView {
+    let price = card.price_kopecks.map(format_rub);
+    let per_km = card.price_per_km_kopecks().map(format_rub_per_km);
+    view! {
+        <header class="detail-head">
+            <h1 class="detail-route" data-testid="detail-route">{card.route()}</h1>
+            <p class="detail-price">
+                <span class="price">{price}</span>
+                <span class="muted">{per_km}</span>
+            </p>
+            <p class="muted">{dates_line(&card)}</p>
+            <p>{size_line(&card, text)}</p>
+            <p class="muted small">
+                {card
+                    .truck_types
+                    .iter()
+                    .chain(&card.load_types)
+                    .map(|pill| pill.name.clone())
+                    .collect::<Vec<_>>()
+                    .join(", ")}
+            </p>
+        </header>
+    }
+}
+
+#[component]
+fn SummarySkeleton() -> impl IntoView {
+    view! {
+        <header class="detail-head" aria-hidden="true">
+            <div class="skeleton-line wide"></div>
+            <div class="skeleton-line"></div>
+            <div class="skeleton-line short"></div>
+        </header>
+    }
+}
+
+#[component]
+fn ParticularsSkeleton() -> impl IntoView {
+    view! {
+        <section class="card" aria-hidden="true" data-testid="detail-skeleton">
+            <div class="skeleton-line"></div>
+            <div class="skeleton-line wide"></div>
+            <div class="skeleton-line short"></div>
+        </section>
+    }
+}
+
+/// What only the detail knows: addresses, the shipper, payment, the note and the contacts.
+#[component]
+fn Particulars(detail: CargoDetail, text: &'static Texts, on_call: impl Fn() + Copy + 'static) -> impl IntoView {
+    let card = &detail.card;
+    let mut facts: Vec<(&'static str, String)> = Vec::new();
+    if let Some(address) = &detail.from_address {
+        let when = card.loading_at.as_deref().map(format_when).unwrap_or_default();
+        facts.push((text.loading, place_and_time(address, &when)));
+    }
+    if let Some(address) = &detail.to_address {
+        let when = card.unloading_at.as_deref().map(format_when).unwrap_or_default();
+        facts.push((text.unloading, place_and_time(address, &when)));
+    }
+    if let Some(cargo) = &detail.cargo_type {
+        facts.push((text.cargo_type, cargo.clone()));
+    }
+    if let Some(shipper) = detail.shipper_name.as_ref().or(detail.company_name.as_ref()) {
+        facts.push((text.shipper, shipper.clone()));
+    }
+    if let Some(payment) = &card.payment {
+        let mut terms = Vec::new();
+        match payment.with_vat {
+            Some(true) => terms.push(text.with_vat.to_owned()),
+            Some(false) => terms.push(text.without_vat.to_owned()),
+            None => {}
+        }
+        if payment.cash {
+            terms.push(text.cash.to_owned());
+        }
+        if payment.prepayment {
+            terms.push(text.prepayment.to_owned());
+        }
+        if let Some(days) = payment.delay_days {
+            terms.push(text.delay_days.replace("{n}", &days.to_string()));
+        }
+        if !terms.is_empty() {
+            facts.push((text.payment, terms.join(", ")));
+        }
+    }
+    let flags: Vec<&str> = [
+        detail.round_trip.then_some(text.round_trip),
+        detail.partial_load.then_some(text.partial_load),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+
+    view! {
+        <section class="card">
+            <dl class="facts">
+                {facts
+                    .into_iter()
+                    .map(|(name, value)| view! { <dt>{name}</dt><dd>{value}</dd> })
+                    .collect_view()}
+            </dl>
+            {(!flags.is_empty()).then(|| view! { <p class="muted small">{flags.join(" · ")}</p> })}
+        </section>
+        {detail.note.clone().map(|note| view! {
+            <section class="card">
+                <h2>{text.note}</h2>
+                <pre class="note" data-testid="note">{note}</pre>
+            </section>
+        })}
+        <section class="card" data-testid="contacts">
+            <h2>{text.contacts}</h2>
+            {if detail.contacts.is_empty() {
+                view! { <p class="muted">{text.no_contacts}</p> }.into_any()
+            } else {
+                detail
+                    .contacts
+                    .iter()
+                    .map(|contact| {
+                        view! {
+                            <div class="contact">
+                                <span>{contact.name.clone().unwrap_or_else(|| "—".into())}</span>
+                                {contact
+                                    .phones
+                                    .iter()
+                                    .map(|phone| match &phone.tel {
+                                        Some(tel) => view! {
+                                            <a class="phone" href=format!("tel:{tel}") data-testid="phone"
+                                                on:click=move |_| on_call()>{phone.display.clone()}</a>
+                                        }
+                                        .into_any(),
+                                        None => view! { <span class="phone">{phone.display.clone()}</span> }.into_any(),
+                                    })
+                                    .collect_view()}
+                            </div>
+                        }
+                    })
+                    .collect_view()
+                    .into_any()
+            }}
+        </section>
+    }
+}

@@ -1,0 +1,464 @@
+//! The filter form: every field of the gateway's filter, each problem explained next to its field
+//! before anything is sent, and named filters to keep and pick. Telegram's MainButton shows the
+//! loads; the BackButton returns to them unchanged.
+
+use leptos::{prelude::*, task::spawn_local};
+use leptos_router::hooks::use_navigate;
+
+use super::{
+    Board,
+    chips::sort_label,
+    city_input::{CityInput, FieldError},
+    draft::{Draft, WeightChoice},
+    use_board,
+};
+use crate::{
+    actions::{BackAction, MainAction},
+    api::Method,
+    cargo::{
+        dictionary::{LOAD_TYPES, TRUCK_TYPES},
+        filter::{FieldError as Problem, FilterField, SortOrder, WeightPreset},
+        saved::{SavedFilter, SavedFilterDraft},
+    },
+    i18n::use_texts,
+    telegram::{self, Haptic},
+};
+
+const SORTS: [SortOrder; 5] = [
+    SortOrder::Newest,
+    SortOrder::Price,
+    SortOrder::PricePerKm,
+    SortOrder::Distance,
+    SortOrder::LoadingDate,
+];
+
+#[component]
+pub fn FiltersPage() -> impl IntoView {
+    let board = use_board();
+    let text = use_texts();
+    let navigate = use_navigate();
+    let draft = RwSignal::new(Draft::from_filter(&board.filter.get_untracked()));
+    let from = RwSignal::new(draft.get_untracked().from);
+    let to = RwSignal::new(draft.get_untracked().to);
+    let from_unresolved = RwSignal::new(false);
+    let to_unresolved = RwSignal::new(false);
+    Effect::new(move |_| {
+        let (from, to) = (from.get(), to.get());
+        draft.update(|d| {
+            d.from = from;
+            d.to = to;
+        });
+    });
+
+    let outcome = Memo::new(move |_| {
+                let mut result = draft.with(|d| d.to_filter(text.not_a_number));
+        for (field, unresolved, what) in [
+            (FilterField::From, from_unresolved.get(), "погрузки"),
+            (FilterField::To, to_unresolved.get(), "выгрузки"),
+        ] {
+            if unresolved {
+                let problem = Problem {
+                    field,
+                    code: crate::cargo::filter::FilterProblem::InvalidCity,
+                    message: format!("Выберите город {what} из списка"),
+                };
+                match &mut result {
+                    Ok(_) => result = Err(vec![problem]),
+                    Err(errors) => errors.push(problem),
+                }
+            }
+        }
+        result
+    });
+    let error_of = move |field: FilterField| {
+        Signal::derive(move || {
+            outcome.with(|outcome| {
+                outcome
+                    .as_ref()
+                    .err()
+                    .and_then(|errors| errors.iter().find(|e| e.field == field))
+                    .map(|e| e.message.clone())
+            })
+        })
+    };
+    let tried = RwSignal::new(false);
+
+    let go_back = {
+        let navigate = navigate.clone();
+        move || navigate("/", Default::default())
+    };
+    let show_loads = {
+        let navigate = navigate.clone();
+        move || match outcome.get_untracked() {
+            Ok(filter) => {
+                board.apply(filter);
+                navigate("/", Default::default());
+            }
+            Err(_) => {
+                tried.set(true);
+                telegram::haptic(Haptic::Error);
+            }
+        }
+    };
+
+    view! {
+        <BackAction label=text.back on_back=go_back />
+        <h1 class="page-title">{text.filters}</h1>
+        <form class="filter-form" data-testid="filter-form" on:submit=|event| event.prevent_default()>
+            <CityInput name="from" label=text.from place=from unresolved=from_unresolved error=error_of(FilterField::From) />
+            <CityInput name="to" label=text.to place=to unresolved=to_unresolved error=error_of(FilterField::To) />
+
+            <div class="field">
+                <label class="field-label" for="loading-date">{text.loading_date}</label>
+                <input
+                    id="loading-date"
+                    class="input"
+                    type="date"
+                    data-testid="loading-date"
+                    prop:value=move || draft.with(|d| d.loading_date.clone())
+                    on:input=move |e| draft.update(|d| d.loading_date = event_target_value(&e))
+                />
+                <FieldError error=error_of(FilterField::LoadingDate) />
+            </div>
+
+            <WeightField draft error=error_of(FilterField::WeightVolume) />
+            <Choices
+                title=text.truck_types
+                name="truck-types"
+                options=&TRUCK_TYPES
+                chosen=Signal::derive(move || draft.with(|d| d.truck_types.clone()))
+                on_toggle=move |id| draft.update(|d| toggle(&mut d.truck_types, id))
+            />
+            <Choices
+                title=text.load_types
+                name="load-types"
+                options=&LOAD_TYPES
+                chosen=Signal::derive(move || draft.with(|d| d.load_types.clone()))
+                on_toggle=move |id| draft.update(|d| toggle(&mut d.load_types, id))
+            />
+            <RangeField
+                title=text.distance_km
+                name="distance"
+                min=(move || draft.with(|d| d.distance_min.clone()), move |v| draft.update(|d| d.distance_min = v))
+                max=(move || draft.with(|d| d.distance_max.clone()), move |v| draft.update(|d| d.distance_max = v))
+                error=error_of(FilterField::DistanceKm)
+            />
+            <RangeField
+                title=text.price_rub
+                name="price"
+                min=(move || draft.with(|d| d.price_min.clone()), move |v| draft.update(|d| d.price_min = v))
+                max=(move || draft.with(|d| d.price_max.clone()), move |v| draft.update(|d| d.price_max = v))
+                error=error_of(FilterField::PriceRub)
+            />
+            <RangeField
+                title=text.price_per_km
+                name="price-per-km"
+                min=(move || draft.with(|d| d.price_per_km_min.clone()), move |v| draft.update(|d| d.price_per_km_min = v))
+                max=(move || draft.with(|d| d.price_per_km_max.clone()), move |v| draft.update(|d| d.price_per_km_max = v))
+                error=error_of(FilterField::PricePerKmRub)
+            />
+
+            <div class="field">
+                <label class="field-label" for="shipper-inn">{text.shipper_inn}</label>
+                <input
+                    id="shipper-inn"
+                    class="input"
+                    inputmode="numeric"
+                    data-testid="shipper-inn"
+                    prop:value=move || draft.with(|d| d.shipper_inn.clone())
+                    on:input=move |e| draft.update(|d| d.shipper_inn = event_target_value(&e))
+                />
+                <FieldError error=error_of(FilterField::ShipperInn) />
+            </div>
+
+            <div class="field">
+                <label class="field-label" for="sort">{text.sort}</label>
+                <select
+                    id="sort"
+                    class="input"
+                    data-testid="sort"
+                    on:change=move |e| {
+                        let index: usize = event_target_value(&e).parse().unwrap_or(0);
+                        draft.update(|d| d.sort = SORTS.get(index).copied().unwrap_or_default());
+                    }
+                >
+                    {SORTS
+                        .iter()
+                        .enumerate()
+                        .map(|(index, sort)| {
+                            let sort = *sort;
+                            view! {
+                                <option value=index.to_string() selected=move || draft.with(|d| d.sort == sort)>
+                                    {move || sort_label(sort, text)}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </div>
+            <p class="form-error" role="alert" data-testid="form-error">
+                {move || (tried.get() && outcome.with(Result::is_err)).then_some(text.fix_filter)}
+            </p>
+        </form>
+        <SavedFilters board draft outcome=outcome.into() from to />
+        <MainAction
+            text=text.show_loads
+            visible=Signal::derive(|| true)
+            busy=Signal::derive(|| false)
+            on_press=show_loads
+        />
+    }
+}
+
+fn toggle(ids: &mut Vec<u32>, id: u32) {
+    telegram::haptic(Haptic::Selection);
+    if let Some(at) = ids.iter().position(|known| *known == id) {
+        ids.remove(at);
+    } else {
+        ids.push(id);
+    }
+}
+
+#[component]
+fn WeightField(draft: RwSignal<Draft>, #[prop(into)] error: Signal<Option<String>>) -> impl IntoView {
+    let text = use_texts();
+    let choose = move |choice: WeightChoice| {
+        telegram::haptic(Haptic::Selection);
+        draft.update(|d| d.weight = if d.weight == choice { WeightChoice::Any } else { choice });
+    };
+    view! {
+        <fieldset class="field" data-testid="field-weight">
+            <legend class="field-label">{text.weight_volume}</legend>
+            <div class="choice-row">
+                {WeightPreset::ALL
+                    .into_iter()
+                    .map(|preset| {
+                        let choice = WeightChoice::Preset(preset);
+                        view! {
+                            <button
+                                type="button"
+                                class="choice"
+                                class:chosen=move || draft.with(|d| d.weight == choice)
+                                aria-pressed=move || draft.with(|d| d.weight == choice).to_string()
+                                on:click=move |_| choose(choice)
+                            >
+                                {preset.label()}
+                            </button>
+                        }
+                    })
+                    .collect_view()}
+                <button
+                    type="button"
+                    class="choice"
+                    data-testid="weight-custom"
+                    class:chosen=move || draft.with(|d| d.weight == WeightChoice::Custom)
+                    on:click=move |_| choose(WeightChoice::Custom)
+                >
+                    {text.custom}
+                </button>
+            </div>
+            <Show when=move || draft.with(|d| d.weight == WeightChoice::Custom)>
+                <div class="range-row">
+                    <input class="input" inputmode="decimal" data-testid="custom-tonnes"
+                        placeholder=text.tonnes
+                        prop:value=move || draft.with(|d| d.tonnes.clone())
+                        on:input=move |e| draft.update(|d| d.tonnes = event_target_value(&e)) />
+                    <input class="input" inputmode="decimal" data-testid="custom-cubic-metres"
+                        placeholder=text.cubic_metres
+                        prop:value=move || draft.with(|d| d.cubic_metres.clone())
+                        on:input=move |e| draft.update(|d| d.cubic_metres = event_target_value(&e)) />
+                </div>
+            </Show>
+            <FieldError error />
+        </fieldset>
+    }
+}
+
+#[component]
+fn Choices(
+    #[prop(into)] title: Signal<&'static str>,
+    name: &'static str,
+    options: &'static [(u32, &'static str, &'static str)],
+    #[prop(into)] chosen: Signal<Vec<u32>>,
+    on_toggle: impl Fn(u32) + Copy + 'static,
+) -> impl IntoView {
+    view! {
+        <fieldset class="field" data-testid=format!("field-{name}")>
+            <legend class="field-label">{move || title.get()}</legend>
+            <div class="choice-row">
+                {options
+                    .iter()
+                    .map(|(id, label, _)| {
+                        let id = *id;
+                        view! {
+                            <button
+                                type="button"
+                                class="choice"
+                                class:chosen=move || chosen.with(|c| c.contains(&id))
+                                aria-pressed=move || chosen.with(|c| c.contains(&id)).to_string()
+                                on:click=move |_| on_toggle(id)
+                            >
+                                {*label}
+                            </button>
+                        }
+                    })
+                    .collect_view()}
+            </div>
+        </fieldset>
+    }
+}
+
+#[component]
+fn RangeField<GetMin, SetMin, GetMax, SetMax>(
+    #[prop(into)] title: Signal<&'static str>,
+    name: &'static str,
+    min: (GetMin, SetMin),
+    max: (GetMax, SetMax),
+    #[prop(into)] error: Signal<Option<String>>,
+) -> impl IntoView
+where
+    GetMin: Fn() -> String + Send + Sync + 'static,
+    SetMin: Fn(String) + 'static,
+    GetMax: Fn() -> String + Send + Sync + 'static,
+    SetMax: Fn(String) + 'static,
+{
+    let text = use_texts();
+    let (get_min, set_min) = min;
+    let (get_max, set_max) = max;
+    view! {
+        <div class="field" data-testid=format!("field-{name}")>
+            <label class="field-label" for=format!("{name}-min")>{move || title.get()}</label>
+            <div class="range-row">
+                <input id=format!("{name}-min") class="input" inputmode="decimal"
+                    data-testid=format!("{name}-min")
+                    placeholder=text.min
+                    prop:value=get_min
+                    on:input=move |e| set_min(event_target_value(&e)) />
+                <input class="input" inputmode="decimal"
+                    data-testid=format!("{name}-max")
+                    aria-label=move || format!("{} {}", title.get(), text.max)
+                    placeholder=text.max
+                    prop:value=get_max
+                    on:input=move |e| set_max(event_target_value(&e)) />
+            </div>
+            <FieldError error />
+        </div>
+    }
+}
+
+/// Named filters: pick one (it is shown at once), keep the current one under a name, forget one.
+#[component]
+fn SavedFilters(
+    board: Board,
+    draft: RwSignal<Draft>,
+    outcome: Signal<Result<crate::cargo::filter::CargoFilter, Vec<Problem>>>,
+    from: RwSignal<Option<crate::cargo::filter::PlaceFilter>>,
+    to: RwSignal<Option<crate::cargo::filter::PlaceFilter>>,
+) -> impl IntoView {
+    let text = use_texts();
+    let navigate = use_navigate();
+    let saved = RwSignal::new(Vec::<SavedFilter>::new());
+    let name = RwSignal::new(String::new());
+    let notify = RwSignal::new(false);
+    let problem = RwSignal::new(None::<String>);
+    let refresh = move || {
+        if let Some(api) = board.api() {
+            spawn_local(async move {
+                if let Ok(list) = api.get::<Vec<SavedFilter>>("/api/v1/me/filters").await {
+                    saved.set(list);
+                }
+            });
+        }
+    };
+    Effect::new(move |_| {
+        if board.signed_in() {
+            refresh();
+        }
+    });
+    let save = move || {
+        let Ok(filter) = outcome.get_untracked() else {
+            telegram::haptic(Haptic::Error);
+            problem.set(Some(text.fix_filter.to_owned()));
+            return;
+        };
+        let Some(api) = board.api() else { return };
+        let body = SavedFilterDraft {
+            name: name.get_untracked(),
+            filter,
+            notify: notify.get_untracked(),
+        };
+        spawn_local(async move {
+            match api
+                .send::<SavedFilter>(Method::Post, "/api/v1/me/filters", Some(&body))
+                .await
+            {
+                Ok(_) => {
+                    telegram::haptic(Haptic::Success);
+                    name.set(String::new());
+                    problem.set(None);
+                    refresh();
+                }
+                Err(error) => {
+                    telegram::haptic(Haptic::Error);
+                    problem.set(Some(error.message));
+                }
+            }
+        });
+    };
+    let forget = move |id: i64| {
+        let Some(api) = board.api() else { return };
+        spawn_local(async move {
+            let path = format!("/api/v1/me/filters/{id}");
+            if api.send::<()>(Method::Delete, &path, None::<&()>).await.is_ok() {
+                saved.update(|list| list.retain(|s| s.id != id));
+            }
+        });
+    };
+    let pick = move |filter: crate::cargo::filter::CargoFilter| {
+        telegram::haptic(Haptic::Selection);
+        let picked = Draft::from_filter(&filter);
+        from.set(picked.from.clone());
+        to.set(picked.to.clone());
+        draft.set(picked);
+        board.apply(filter);
+        navigate("/", Default::default());
+    };
+    view! {
+        <section class="card saved" data-testid="saved-filters">
+            <h2>{text.saved_filters}</h2>
+            <ul class="saved-list">
+                <For each=move || saved.get() key=|s| (s.id, s.name.clone(), s.notify) let(s)>
+                    <li class="saved-item" data-testid="saved-filter">
+                        <button type="button" class="saved-pick" on:click={
+                            let filter = s.filter.clone();
+                            let pick = pick.clone();
+                            move |_| pick(filter.clone())
+                        }>
+                            {s.name.clone()}
+                            {s.notify.then_some(" 🔔")}
+                        </button>
+                        <button type="button" class="saved-delete" aria-label=text.delete
+                            on:click=move |_| forget(s.id)>"×"</button>
+                    </li>
+                </For>
+            </ul>
+            <div class="save-row">
+                <input class="input" data-testid="saved-name" maxlength="60"
+                    placeholder=text.filter_name
+                    prop:value=move || name.get()
+                    on:input=move |e| name.set(event_target_value(&e)) />
+                <label class="check">
+                    <input type="checkbox" prop:checked=move || notify.get()
+                        on:change=move |e| notify.set(event_target_checked(&e)) />
+                    {text.notify_new}
+                </label>
+                <button type="button" class="button secondary" data-testid="save-filter"
+                    disabled=move || name.with(|n| n.trim().is_empty())
+                    on:click=move |_| save()>
+                    {text.save_as}
+                </button>
+                <FieldError error=problem />
+            </div>
+        </section>
+    }
+}

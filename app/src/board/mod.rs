@@ -1,0 +1,217 @@
+//! The load board: what a driver sees in the Mini App. The list with its filter, a load's
+//! detail, the filter form, and the history of responses. The board's state lives above the
+//! router, so going into a card and back keeps the list, its scroll position and its filter.
+
+mod card;
+mod chips;
+mod city_input;
+mod detail;
+mod draft;
+mod filters;
+mod history;
+mod list;
+
+pub use detail::CargoPage;
+pub use filters::FiltersPage;
+pub use history::ResponsesPage;
+pub use list::LoadsPage;
+
+use std::collections::HashMap;
+
+use leptos::{prelude::*, task::spawn_local};
+
+use crate::{
+    api::{Api, Method, query_string},
+    cargo::{
+        card::{CargoCard, CargoPage as Page, Staleness},
+        filter::CargoFilter,
+    },
+    session::{ApiErrorBody, LastFilter, SignIn},
+};
+
+pub const PAGE_SIZE: u32 = 20;
+
+/// The list as the driver sees it now.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Listing {
+    pub cards: Vec<CargoCard>,
+    /// Every load matching the filter on the exchange.
+    pub total: u64,
+    pub next_offset: u32,
+    /// A page is on its way.
+    pub loading: bool,
+    /// The first page has arrived (until then the list shows skeletons).
+    pub loaded: bool,
+    pub error: Option<ApiErrorBody>,
+    pub stale: Option<Staleness>,
+    /// Answers to an older question (before the filter changed) are dropped.
+    generation: u32,
+}
+
+impl Listing {
+    pub fn has_more(&self) -> bool {
+        u64::from(self.next_offset) < self.total
+    }
+}
+
+#[derive(Clone, Copy)]
+pub struct Board {
+    pub filter: RwSignal<CargoFilter>,
+    pub listing: RwSignal<Listing>,
+    /// Every card seen, so a detail opens at once with what the list knew.
+    pub known: RwSignal<HashMap<u64, CargoCard>>,
+    /// Where the list was scrolled to when the driver opened a card.
+    pub scroll_y: StoredValue<f64>,
+    api: Memo<Option<Api>>,
+}
+
+/// Sets up the board once the driver is signed in: restores their last filter, then loads.
+pub fn provide_board(sign_in: RwSignal<SignIn>) -> Board {
+    let api = Memo::new(move |_| match sign_in.get() {
+        SignIn::Done(signed_in) => Some(Api::new(signed_in.token)),
+        _ => None,
+    });
+    let board = Board {
+        filter: RwSignal::new(CargoFilter::default()),
+        listing: RwSignal::new(Listing::default()),
+        known: RwSignal::new(HashMap::new()),
+        scroll_y: StoredValue::new(0.0),
+        api,
+    };
+    provide_context(board);
+    Effect::new(move |_| {
+        if let Some(api) = api.get() {
+            spawn_local(async move {
+                if let Ok(LastFilter {
+                    filter: Some(filter),
+                }) = api.get::<LastFilter>("/api/v1/me/filter").await
+                {
+                    board.filter.set(filter);
+                }
+                board.reload(false);
+            });
+        }
+    });
+    board
+}
+
+pub fn use_board() -> Board {
+    expect_context::<Board>()
+}
+
+impl Board {
+    pub fn api(&self) -> Option<Api> {
+        self.api.get_untracked()
+    }
+
+    pub fn signed_in(&self) -> bool {
+        self.api.get().is_some()
+    }
+
+    /// A new filter: remembered on the server for the next open, and the list from the top.
+    pub fn apply(&self, filter: CargoFilter) {
+        self.filter.set(filter.clone());
+        if let Some(api) = self.api() {
+            spawn_local(async move {
+                let body = LastFilter {
+                    filter: Some(filter),
+                };
+                let _ = api
+                    .send::<()>(Method::Put, "/api/v1/me/filter", Some(&body))
+                    .await;
+            });
+        }
+        self.reload(false);
+    }
+
+    /// The list from the top. `keep_cards` (pull-to-refresh) leaves the old cards in place until
+    /// the new ones arrive, so nothing jumps.
+    pub fn reload(&self, keep_cards: bool) {
+        self.listing.update(|listing| {
+            listing.generation += 1;
+            listing.next_offset = 0;
+            listing.loading = false;
+            listing.error = None;
+            if !keep_cards {
+                listing.cards.clear();
+                listing.total = 0;
+                listing.loaded = false;
+                listing.stale = None;
+            }
+        });
+        self.fetch(0, true);
+    }
+
+    /// The next page, unless one is already coming or there is none.
+    pub fn load_more(&self) {
+        let (offset, go) = self.listing.with_untracked(|listing| {
+            (
+                listing.next_offset,
+                !listing.loading && listing.loaded && listing.has_more(),
+            )
+        });
+        if go {
+            self.fetch(offset, false);
+        }
+    }
+
+    fn fetch(&self, offset: u32, first: bool) {
+        let Some(api) = self.api() else { return };
+        let generation = self.listing.with_untracked(|listing| listing.generation);
+        self.listing.update(|listing| {
+            listing.loading = true;
+            listing.error = None;
+        });
+        let query = query_string(&self.filter.get_untracked().api_query(offset, PAGE_SIZE));
+        let board = *self;
+        spawn_local(async move {
+            let answer = api.get::<Page>(&format!("/api/v1/cargos?{query}")).await;
+            if let Ok(page) = &answer {
+                board.known.update(|known| {
+                    for card in &page.cards {
+                        known.insert(card.id, card.clone());
+                    }
+                });
+            }
+            board.listing.update(|listing| {
+                if listing.generation != generation {
+                    return;
+                }
+                listing.loading = false;
+                match answer {
+                    Ok(page) => {
+                        if first {
+                            listing.cards.clear();
+                        }
+                        listing.loaded = true;
+                        listing.total = page.total;
+                        listing.next_offset = page.offset + page.limit;
+                        listing.stale = page.stale;
+                        listing.cards.extend(page.cards);
+                    }
+                    Err(error) => listing.error = Some(error),
+                }
+            });
+        });
+    }
+
+    /// The driver responded: the list and the detail both say so.
+    pub fn mark_responded(&self, id: u64) {
+        self.listing.update(|listing| {
+            for card in listing.cards.iter_mut().filter(|card| card.id == id) {
+                card.responded = true;
+            }
+        });
+        self.known.update(|known| {
+            if let Some(card) = known.get_mut(&id) {
+                card.responded = true;
+            }
+        });
+    }
+
+    /// The driver hid a load: it leaves the list at once.
+    pub fn forget(&self, id: u64) {
+        self.listing
+            .update(|listing| listing.cards.retain(|card| card.id != id));
+    }
+}

@@ -1,0 +1,41 @@
+//! CargoTech's loading and body type dictionaries (id, name, short name), built in: the filter
+//! form offers them, and the sandbox exchange uses the same ids. Cities come from the exchange's
+//! points dictionary (`GET /api/v1/cities?q=…`).
+
+use serde::{Deserialize, Serialize};
+
+/// A city from the exchange's points dictionary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct City {
+    pub id: u32,
+    pub name: String,
+    /// The point `type` to send back with the id.
+    pub point_type: u8,
+}
+
+pub const LOAD_TYPES: [(u32, &str, &str); 5] = [
+    (1, "Задняя", "зад."),
+    (2, "Боковая", "бок."),
+    (3, "Верхняя", "верх."),
+    (4, "Полная растентовка", "раст."),
+    (5, "Гидроборт", "гидроб."),
+];
+
+pub const TRUCK_TYPES: [(u32, &str, &str); 8] = [
+    (1, "Тент", "тент"),
+    (2, "Рефрижератор", "реф."),
+    (3, "Изотерм", "изот."),
+    (4, "Бортовой", "борт"),
+    (5, "Контейнер", "конт."),
+    (6, "Цельнометаллический фургон", "цмф"),
+    (7, "Трал", "трал"),
+    (8, "Самосвал", "самосв."),
+];
+
+/// The name of a dictionary id, if it is known.
+pub fn name_of(dictionary: &'static [(u32, &'static str, &'static str)], id: u32) -> Option<&'static str> {
+    dictionary
+        .iter()
+        .find(|(known, _, _)| *known == id)
+        .map(|(_, name, _)| *name)
+}
