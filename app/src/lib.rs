@@ -26,7 +26,11 @@ use leptos_router::{
 /// Telegram's `telegram-web-app.js` (served locally in the sandbox, from telegram.org in
 /// production); it loads before hydration so the app can talk to Telegram at once. `demo_login`
 /// (sandbox mode only) tells the page it may offer the demo driver outside Telegram.
-pub fn shell(options: LeptosOptions, telegram_script: &str, demo_login: bool) -> impl IntoView + use<> {
+pub fn shell(
+    options: LeptosOptions,
+    telegram_script: &str,
+    demo_login: bool,
+) -> impl IntoView + use<> {
     let telegram_script = telegram_script.to_owned();
     view! {
         <!DOCTYPE html>

@@ -46,9 +46,8 @@ mod browser {
     /// once and dispatches to the current handler, so pages swap handlers freely.
     pub(super) fn on_click(button: usize, object: &'static str, handler: Option<Rc<dyn Fn()>>) {
         HANDLERS.with(|handlers| handlers.borrow_mut()[button] = handler);
-        let first = LISTENING.with(|listening| {
-            !std::mem::replace(&mut listening.borrow_mut()[button], true)
-        });
+        let first = LISTENING
+            .with(|listening| !std::mem::replace(&mut listening.borrow_mut()[button], true));
         if first {
             let dispatch = Closure::<dyn Fn()>::new(move || {
                 let handler = HANDLERS.with(|handlers| handlers.borrow()[button].clone());

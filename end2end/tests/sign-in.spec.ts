@@ -32,9 +32,27 @@ test("stale launch data asks the driver to reopen the app", async ({ page }) => 
   await expect(error).toContainText("Сеанс входа устарел");
 });
 
-test("opened outside Telegram, the app says where to open it", async ({ page }) => {
+test("opened outside Telegram, the app says where to open it and shows no loads", async ({ page }) => {
   await page.goto("/");
   await expect(page.locator("main")).toHaveAttribute("data-hydrated", "true");
   await expect(page.getByTestId("outside-telegram")).toContainText("Откройте Hauler из Telegram");
   await expect(page.getByTestId("greeting")).toHaveCount(0);
+  await expect(page.getByTestId("cargo-list")).toHaveCount(0);
+});
+
+test("in the sandbox, a person without Telegram tries the app as the demo driver", async ({ page }) => {
+  await page.goto("/");
+  const demo = page.getByTestId("demo-login");
+  await expect(demo).toHaveText("Войти как демо-водитель");
+  await expect(page.getByTestId("outside-telegram")).toContainText("Песочница");
+  await demo.click();
+  await expect(page.getByTestId("greeting")).toHaveText("Здравствуйте, Демо-водитель");
+  await expect(page.getByTestId("cargo-card")).toHaveCount(20);
+
+  // Without Telegram's buttons, the card draws its own.
+  await page.getByTestId("cargo-card").first().click();
+  await expect(page.getByTestId("main-action")).toHaveText("Откликнуться");
+  await expect(page.getByTestId("back-action")).toBeVisible();
+  await page.getByTestId("back-action").click();
+  await expect(page.getByTestId("cargo-card")).toHaveCount(20);
 });

@@ -166,6 +166,7 @@ fn browser_tests() -> Result<Counts> {
     let server = RunningServer(server);
     let base_url = format!("http://127.0.0.1:{port}");
     wait_until_alive(&base_url)?;
+    let (production, production_url) = production_server(&base_url)?;
 
     let results = root().join("target/e2e-results.json");
     let _ = std::fs::remove_file(&results);
@@ -173,11 +174,13 @@ fn browser_tests() -> Result<Counts> {
         .args(["playwright", "test"])
         .current_dir(root().join("end2end"))
         .env("BASE_URL", &base_url)
+        .env("PRODUCTION_BASE_URL", &production_url)
         .env("SCREENSHOT_DIR", screenshots_dir())
         .env("PLAYWRIGHT_JSON_OUTPUT_NAME", &results)
         .status()
         .map_err(|e| format!("cannot start Playwright: {e}"))?;
     drop(server);
+    drop(production);
 
     let stats = std::fs::read_to_string(&results)
         .ok()
@@ -192,6 +195,61 @@ fn browser_tests() -> Result<Counts> {
         failed: count("unexpected"),
         skipped: count("skipped"),
     })
+}
+
+/// A second server in production mode, for what must differ there (no demo login). Its
+/// "outside systems" are the sandbox server's stand-ins, reached by URL as real ones would be.
+fn production_server(sandbox_url: &str) -> Result<(RunningServer, String)> {
+    let port = free_port()?;
+    let data_dir = root().join("target/e2e-data-production");
+    let _ = std::fs::remove_dir_all(&data_dir);
+    std::fs::create_dir_all(&data_dir).map_err(|e| e.to_string())?;
+    let log = std::fs::File::create(root().join("target/e2e-production-server.log"))
+        .map_err(|e| e.to_string())?;
+    let server = Command::new(root().join("target/debug/hauler"))
+        .current_dir(root())
+        .env_remove("DATABASE_URL")
+        .env_remove("REDIS_URL")
+        .env("HAULER_MODE", "production")
+        .env("LISTEN_ADDR", format!("127.0.0.1:{port}"))
+        .env("DATA_DIR", &data_dir)
+        .env("SITE_ROOT", site::root_dir())
+        .env("ENCRYPTION_KEY", throwaway_key()?)
+        .env("TELEGRAM_BOT_TOKEN", SANDBOX_BOT_TOKEN)
+        .env(
+            "TELEGRAM_API_BASE_URL",
+            format!("{sandbox_url}/sandbox/telegram"),
+        )
+        .env("TELEGRAM_WEB_APP_JS_URL", "/telegram-web-app.js")
+        .env("PUBLIC_URL", format!("http://127.0.0.1:{port}"))
+        .env(
+            "CARGOTECH_BASE_URL",
+            format!("{sandbox_url}/sandbox/cargotech"),
+        )
+        .env("CARGOTECH_PHONE", "+7 911 111 11 11")
+        .env("CARGOTECH_PASSWORD", "sandbox-password")
+        .stdout(log.try_clone().map_err(|e| e.to_string())?)
+        .stderr(log)
+        .spawn()
+        .map_err(|e| format!("cannot start the production-mode server: {e}"))?;
+    let server = RunningServer(server);
+    let url = format!("http://127.0.0.1:{port}");
+    wait_until_alive(&url)?;
+    Ok((server, url))
+}
+
+/// The sandbox bot's token: the production-mode test server talks to the sandbox Telegram.
+const SANDBOX_BOT_TOKEN: &str = "7000000001:sandbox-bot-token-for-tests";
+
+/// A fresh 32-byte key for the test server only, from the kernel's random source.
+fn throwaway_key() -> Result<String> {
+    use std::io::Read;
+    let mut bytes = [0u8; 32];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut random| random.read_exact(&mut bytes))
+        .map_err(|e| e.to_string())?;
+    use base64::Engine;
+    Ok(base64::engine::general_purpose::STANDARD.encode(bytes))
 }
 
 /// Stops the server with SIGTERM (as an operator would) when dropped.

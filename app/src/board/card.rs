@@ -11,7 +11,8 @@ use crate::{
 pub fn size_line(card: &CargoCard, text: &Texts) -> String {
     [
         card.weight_t.map(|t| format_quantity(t, text.tonnes)),
-        card.volume_m3.map(|m| format_quantity(m, text.cubic_metres)),
+        card.volume_m3
+            .map(|m| format_quantity(m, text.cubic_metres)),
         card.distance_km.map(|km| format!("{km}\u{a0}км")),
     ]
     .into_iter()

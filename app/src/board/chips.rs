@@ -76,8 +76,14 @@ pub fn chips(filter: &CargoFilter, text: &Texts) -> Vec<(Chip, String)> {
         chips.push((Chip::LoadType(*id), name.to_owned()));
     }
     for (chip, label) in [
-        (Chip::Distance, range_label(text.distance_km, &filter.distance_km, text)),
-        (Chip::Price, range_label(text.price_rub, &filter.price_rub, text)),
+        (
+            Chip::Distance,
+            range_label(text.distance_km, &filter.distance_km, text),
+        ),
+        (
+            Chip::Price,
+            range_label(text.price_rub, &filter.price_rub, text),
+        ),
         (
             Chip::PricePerKm,
             range_label(text.price_per_km, &filter.price_per_km_rub, text),

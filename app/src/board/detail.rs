@@ -56,7 +56,9 @@ pub fn CargoPage() -> impl IntoView {
         };
         fetch.set(Fetch::Waiting);
         spawn_local(async move {
-            let answer = api.get::<CargoDetail>(&format!("/api/v1/cargos/{id}")).await;
+            let answer = api
+                .get::<CargoDetail>(&format!("/api/v1/cargos/{id}"))
+                .await;
             fetch.set(match answer {
                 Ok(detail) => {
                     responded.set(detail.card.responded);
@@ -85,7 +87,9 @@ pub fn CargoPage() -> impl IntoView {
         responding.set(true);
         spawn_local(async move {
             let path = format!("/api/v1/cargos/{id}/response");
-            let answer = api.send::<CargoResponse>(Method::Post, &path, None::<&()>).await;
+            let answer = api
+                .send::<CargoResponse>(Method::Post, &path, None::<&()>)
+                .await;
             responding.set(false);
             match answer {
                 Ok(_) => {
@@ -130,7 +134,9 @@ pub fn CargoPage() -> impl IntoView {
                 let body = StatusChange {
                     status: ResponseStatus::Contacted,
                 };
-                let _ = api.send::<CargoResponse>(Method::Put, &path, Some(&body)).await;
+                let _ = api
+                    .send::<CargoResponse>(Method::Put, &path, Some(&body))
+                    .await;
             });
         }
     };
@@ -245,21 +251,37 @@ fn ParticularsSkeleton() -> impl IntoView {
 
 /// What only the detail knows: addresses, the shipper, payment, the note and the contacts.
 #[component]
-fn Particulars(detail: CargoDetail, text: &'static Texts, on_call: impl Fn() + Copy + 'static) -> impl IntoView {
+fn Particulars(
+    detail: CargoDetail,
+    text: &'static Texts,
+    on_call: impl Fn() + Copy + 'static,
+) -> impl IntoView {
     let card = &detail.card;
     let mut facts: Vec<(&'static str, String)> = Vec::new();
     if let Some(address) = &detail.from_address {
-        let when = card.loading_at.as_deref().map(format_when).unwrap_or_default();
+        let when = card
+            .loading_at
+            .as_deref()
+            .map(format_when)
+            .unwrap_or_default();
         facts.push((text.loading, place_and_time(address, &when)));
     }
     if let Some(address) = &detail.to_address {
-        let when = card.unloading_at.as_deref().map(format_when).unwrap_or_default();
+        let when = card
+            .unloading_at
+            .as_deref()
+            .map(format_when)
+            .unwrap_or_default();
         facts.push((text.unloading, place_and_time(address, &when)));
     }
     if let Some(cargo) = &detail.cargo_type {
         facts.push((text.cargo_type, cargo.clone()));
     }
-    if let Some(shipper) = detail.shipper_name.as_ref().or(detail.company_name.as_ref()) {
+    if let Some(shipper) = detail
+        .shipper_name
+        .as_ref()
+        .or(detail.company_name.as_ref())
+    {
         facts.push((text.shipper, shipper.clone()));
     }
     if let Some(payment) = &card.payment {

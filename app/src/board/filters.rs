@@ -51,7 +51,7 @@ pub fn FiltersPage() -> impl IntoView {
     });
 
     let outcome = Memo::new(move |_| {
-                let mut result = draft.with(|d| d.to_filter(text.not_a_number));
+        let mut result = draft.with(|d| d.to_filter(text.not_a_number));
         for (field, unresolved, what) in [
             (FilterField::From, from_unresolved.get(), "погрузки"),
             (FilterField::To, to_unresolved.get(), "выгрузки"),
@@ -220,11 +220,20 @@ fn toggle(ids: &mut Vec<u32>, id: u32) {
 }
 
 #[component]
-fn WeightField(draft: RwSignal<Draft>, #[prop(into)] error: Signal<Option<String>>) -> impl IntoView {
+fn WeightField(
+    draft: RwSignal<Draft>,
+    #[prop(into)] error: Signal<Option<String>>,
+) -> impl IntoView {
     let text = use_texts();
     let choose = move |choice: WeightChoice| {
         telegram::haptic(Haptic::Selection);
-        draft.update(|d| d.weight = if d.weight == choice { WeightChoice::Any } else { choice });
+        draft.update(|d| {
+            d.weight = if d.weight == choice {
+                WeightChoice::Any
+            } else {
+                choice
+            }
+        });
     };
     view! {
         <fieldset class="field" data-testid="field-weight">
@@ -409,7 +418,11 @@ fn SavedFilters(
         let Some(api) = board.api() else { return };
         spawn_local(async move {
             let path = format!("/api/v1/me/filters/{id}");
-            if api.send::<()>(Method::Delete, &path, None::<&()>).await.is_ok() {
+            if api
+                .send::<()>(Method::Delete, &path, None::<&()>)
+                .await
+                .is_ok()
+            {
                 saved.update(|list| list.retain(|s| s.id != id));
             }
         });

@@ -121,7 +121,7 @@ fn StaleBanner(board: Board) -> impl IntoView {
 fn ListFooter(board: Board) -> impl IntoView {
     let text = use_texts();
     move || {
-                let listing = board.listing.get();
+        let listing = board.listing.get();
         if let Some(error) = &listing.error {
             let message = if error.message.is_empty() {
                 text.no_connection.to_owned()
@@ -184,7 +184,12 @@ fn PullToRefresh(board: Board, children: Children) -> impl IntoView {
     let start = StoredValue::new(None::<f64>);
     let pull = RwSignal::new(0.0_f64);
     let at_top = || window().scroll_y().unwrap_or(0.0) <= 0.0;
-    let first_y = |event: &ev::TouchEvent| event.touches().get(0).map(|touch| f64::from(touch.client_y()));
+    let first_y = |event: &ev::TouchEvent| {
+        event
+            .touches()
+            .get(0)
+            .map(|touch| f64::from(touch.client_y()))
+    };
     view! {
         <div
             class="pull-area"
@@ -225,9 +230,7 @@ fn keep_scroll_position(board: Board) {
     });
     on_cleanup(move || {
         #[cfg(feature = "hydrate")]
-        board
-            .scroll_y
-            .set_value(window().scroll_y().unwrap_or(0.0));
+        board.scroll_y.set_value(window().scroll_y().unwrap_or(0.0));
     });
 }
 
@@ -238,7 +241,11 @@ fn load_more_near_the_bottom(board: Board) {
         const PREFETCH_MARGIN: f64 = 800.0;
         let handle = window_event_listener(ev::scroll, move |_| {
             let window = window();
-            let viewport = window.inner_height().ok().and_then(|h| h.as_f64()).unwrap_or(0.0);
+            let viewport = window
+                .inner_height()
+                .ok()
+                .and_then(|h| h.as_f64())
+                .unwrap_or(0.0);
             let scrolled = window.scroll_y().unwrap_or(0.0);
             let height = document()
                 .document_element()

@@ -33,7 +33,10 @@ pub const TRUCK_TYPES: [(u32, &str, &str); 8] = [
 ];
 
 /// The name of a dictionary id, if it is known.
-pub fn name_of(dictionary: &'static [(u32, &'static str, &'static str)], id: u32) -> Option<&'static str> {
+pub fn name_of(
+    dictionary: &'static [(u32, &'static str, &'static str)],
+    id: u32,
+) -> Option<&'static str> {
     dictionary
         .iter()
         .find(|(known, _, _)| *known == id)

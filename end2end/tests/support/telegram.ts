@@ -73,6 +73,8 @@ export async function openInTelegram(
     };
   });
   await page.goto(`${path}#${hash.toString()}`);
+  // As in Telegram, the driver acts on a page that has come alive.
+  await page.locator("main[data-hydrated=true]").waitFor();
 }
 
 /** The calls the app made to Telegram so far, by event type (`web_app_setup_main_button`, …). */
@@ -94,8 +96,9 @@ export async function mainButton(page: Page): Promise<{ text: string; visible: b
   });
 }
 
-/** The driver taps Telegram's MainButton (Telegram delivers it as this event). */
+/** The driver taps Telegram's MainButton (Telegram delivers it as this event), once it shows. */
 export async function pressMainButton(page: Page) {
+  await page.waitForFunction(() => (window as any).Telegram.WebApp.MainButton.isVisible);
   await page.evaluate(() => (window as any).Telegram.WebView.receiveEvent("main_button_pressed"));
 }
 

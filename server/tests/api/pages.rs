@@ -11,7 +11,11 @@ async fn the_home_page_arrives_server_rendered_with_telegram_and_hydration_scrip
         assert_eq!(response.status(), 200);
         let html = response.text().await.unwrap();
         assert!(html.contains("<html lang=\"ru\""), "{html}");
-        assert!(html.contains("Состояние сервиса"));
+        // The board's frame and skeleton cards, before any script runs.
+        assert!(html.contains("Фильтры"), "{html}");
+        assert!(html.contains(r#"data-testid="card-skeleton""#), "{html}");
+        // Sandbox mode: the page may offer the demo driver outside Telegram.
+        assert!(html.contains(r#"<meta name="hauler-demo-login""#), "{html}");
         assert!(html.contains(r#"<script src="/telegram-web-app.js"></script>"#));
         assert!(html.contains("/pkg/hauler.js"), "hydration script missing");
         assert!(html.contains("/pkg/hauler.css"));

@@ -284,7 +284,9 @@ pub fn record(test: &str, db: Db, store: Store) {
         .append(true)
         .open(path)
     {
-        let _ = writeln!(file, "database={db} store={store} test={test}");
+        // One write per line: tests run in parallel and append to the same file.
+        let line = format!("database={db} store={store} test={test}\n");
+        let _ = file.write_all(line.as_bytes());
     }
 }
 
