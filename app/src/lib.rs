@@ -16,22 +16,36 @@ pub mod telegram;
 pub mod platform;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::{
     components::{Route, Router, Routes},
     path,
 };
 
-/// The HTML document around the app, rendered on the server. `telegram_script` is the URL of
-/// Telegram's `telegram-web-app.js` (served locally in the sandbox, from telegram.org in
-/// production); it loads before hydration so the app can talk to Telegram at once. `demo_login`
-/// (sandbox mode only) tells the page it may offer the demo driver outside Telegram.
-pub fn shell(
-    options: LeptosOptions,
-    telegram_script: &str,
-    demo_login: bool,
-) -> impl IntoView + use<> {
-    let telegram_script = telegram_script.to_owned();
+/// What the server puts around the app in every page.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// The URL of Telegram's `telegram-web-app.js` (served locally in the sandbox, from
+    /// telegram.org in production).
+    pub telegram_script: String,
+    /// Sandbox mode only: the page may offer the demo driver outside Telegram.
+    pub demo_login: bool,
+    /// The stylesheet, inlined so the first paint waits for no second request; `None` links it.
+    pub inline_css: Option<std::sync::Arc<str>>,
+}
+
+/// The HTML document around the app, rendered on the server. Telegram's script is deferred: it
+/// runs before hydration (deferred scripts keep their order) without holding up the first paint.
+pub fn shell(options: LeptosOptions, document: &Document) -> impl IntoView + use<> {
+    let Document {
+        telegram_script,
+        demo_login,
+        inline_css,
+    } = document.clone();
+    let style = match inline_css {
+        Some(css) => view! { <style id="hauler-css" inner_html=css.to_string()></style> }.into_any(),
+        None => view! { <link id="hauler-css" rel="stylesheet" href="/pkg/hauler.css" /> }.into_any(),
+    };
     view! {
         <!DOCTYPE html>
         <html lang="ru">
@@ -42,7 +56,8 @@ pub fn shell(
                     content="width=device-width, initial-scale=1, viewport-fit=cover"
                 />
                 <meta name="color-scheme" content="light dark" />
-                <script src=telegram_script></script>
+                {style}
+                <script src=telegram_script defer></script>
                 {demo_login.then(|| view! { <meta name="hauler-demo-login" content="sandbox" /> })}
                 <HydrationScripts options />
                 <MetaTags />
@@ -65,7 +80,6 @@ pub fn App() -> impl IntoView {
     Effect::new(move |_| hydrated.set(true));
 
     view! {
-        <Stylesheet id="hauler" href="/pkg/hauler.css" />
         <Title text="Hauler" />
         <Router>
             <main class="app" data-hydrated=move || hydrated.get().to_string()>

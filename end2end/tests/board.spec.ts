@@ -182,3 +182,44 @@ test("an English-speaking driver gets the board in English", async ({ page }) =>
   await expect(page.getByTestId("shown-of")).toHaveText(/^Showing 20 of \d+$/);
   await expect(page.getByTestId("open-filters")).toHaveText("Filters");
 });
+
+test("a filter that matches nothing suggests widening it", async ({ page }) => {
+  await openInTelegram(page, "/", { user: driver(300010) });
+  await page.getByTestId("open-filters").click();
+  await page.getByTestId("shipper-inn").fill("7736207543");
+  await pressMainButton(page);
+  const empty = page.getByTestId("empty-list");
+  await expect(empty).toContainText("По этому фильтру грузов нет");
+  await expect(empty).toContainText("расширить фильтр");
+  await expect(page.getByTestId("cargo-card")).toHaveCount(0);
+});
+
+test("a load taken while the driver looked at the list says so plainly", async ({ page, request }) => {
+  await openInTelegram(page, "/", { user: driver(300011) });
+  // On the second page: no one has opened these yet, so no detail is cached.
+  await expect(page.getByTestId("cargo-card")).toHaveCount(20);
+  await page.mouse.wheel(0, 5000);
+  const card = page.getByTestId("cargo-card").nth(32);
+  const id = Number(await card.getAttribute("data-id"));
+  const route = (await card.locator(".route").textContent())!;
+  await request.post("/sandbox/cargotech/__sandbox/control", { data: { take: id } });
+  await card.click();
+  await expect(page.getByTestId("detail-route")).toHaveText(route);
+  await expect(page.getByTestId("cargo-taken")).toHaveText("Этот груз уже забрали или сняли с биржи");
+  expect((await mainButton(page)).visible).toBe(false);
+});
+
+test("a driver keeps a filter under a name and picks it later", async ({ page }) => {
+  await openInTelegram(page, "/", { user: driver(300012) });
+  await page.getByTestId("open-filters").click();
+  await page.getByTestId("field-weight").getByRole("button", { name: /Фура/ }).click();
+  await page.getByTestId("saved-name").fill("Фуры");
+  await page.getByTestId("save-filter").click();
+  await expect(page.getByTestId("saved-filter")).toHaveText(["Фуры×"]);
+
+  await pressBackButton(page);
+  await expect(page.getByTestId("chip")).toHaveCount(0);
+  await page.getByTestId("open-filters").click();
+  await page.getByTestId("saved-filter").getByRole("button", { name: "Фуры" }).click();
+  await expect(page.getByTestId("chip")).toHaveText(["Фура · 20 т · 83 м³×"]);
+});

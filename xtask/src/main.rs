@@ -7,9 +7,12 @@
 //! - `cargo xtask site`: build the browser bundle only and print its size.
 //! - `cargo xtask bench --drivers N --seconds S`: simulated drivers against Hauler and against a
 //!   naive per-driver cache (release build), ending in one `bench: key=value …` line.
+//! - `cargo xtask speed`: the driver pages' first paint, interactive and first loads on Chromium's
+//!   "Slow 4G" profile, and the bundle size.
 
 mod setup;
 mod site;
+mod speed;
 mod test;
 
 use std::{
@@ -24,9 +27,11 @@ fn main() -> ExitCode {
         Some("test") => test::all(),
         Some("site") => setup::for_build().and_then(|()| site::build().map(drop)),
         Some("bench") => bench(&args[1..]),
-        _ => {
-            Err("usage: cargo xtask <run | test | site | bench [--drivers N] [--seconds S]>".into())
-        }
+        Some("speed") => speed::measure(),
+        _ => Err(
+            "usage: cargo xtask <run | test | site | speed | bench [--drivers N] [--seconds S]>"
+                .into(),
+        ),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

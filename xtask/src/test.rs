@@ -253,7 +253,7 @@ fn throwaway_key() -> Result<String> {
 }
 
 /// Stops the server with SIGTERM (as an operator would) when dropped.
-struct RunningServer(Child);
+pub struct RunningServer(pub Child);
 
 impl Drop for RunningServer {
     fn drop(&mut self) {
@@ -271,7 +271,7 @@ impl Drop for RunningServer {
     }
 }
 
-fn free_port() -> Result<u16> {
+pub fn free_port() -> Result<u16> {
     let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
     listener
         .local_addr()
@@ -279,7 +279,7 @@ fn free_port() -> Result<u16> {
         .map_err(|e| e.to_string())
 }
 
-fn wait_until_alive(base_url: &str) -> Result {
+pub fn wait_until_alive(base_url: &str) -> Result {
     let deadline = Instant::now() + Duration::from_secs(60);
     let address = base_url.trim_start_matches("http://");
     while Instant::now() < deadline {

@@ -71,6 +71,10 @@ pub fn provide_board(sign_in: RwSignal<SignIn>) -> Board {
         SignIn::Done(signed_in) => Some(Api::new(signed_in.token)),
         _ => None,
     });
+    let last_filter = Memo::new(move |_| match sign_in.get() {
+        SignIn::Done(signed_in) => signed_in.last_filter,
+        _ => None,
+    });
     let board = Board {
         filter: RwSignal::new(CargoFilter::default()),
         listing: RwSignal::new(Listing::default()),
@@ -80,16 +84,11 @@ pub fn provide_board(sign_in: RwSignal<SignIn>) -> Board {
     };
     provide_context(board);
     Effect::new(move |_| {
-        if let Some(api) = api.get() {
-            spawn_local(async move {
-                if let Ok(LastFilter {
-                    filter: Some(filter),
-                }) = api.get::<LastFilter>("/api/v1/me/filter").await
-                {
-                    board.filter.set(filter);
-                }
-                board.reload(false);
-            });
+        if api.get().is_some() {
+            if let Some(filter) = last_filter.get_untracked() {
+                board.filter.set(filter);
+            }
+            board.reload(false);
         }
     });
     board

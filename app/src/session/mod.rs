@@ -21,12 +21,15 @@ pub struct Driver {
 }
 
 /// The answer to a successful sign-in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SignedIn {
     pub token: String,
     /// RFC 3339.
     pub expires_at: String,
     pub driver: Driver,
+    /// The filter the driver used last, so the first list needs no second round trip.
+    #[serde(default)]
+    pub last_filter: Option<crate::cargo::filter::CargoFilter>,
 }
 
 /// The driver's last filter, kept server-side (`GET`/`PUT /api/v1/me/filter`).
@@ -56,7 +59,7 @@ impl ApiErrorBody {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum SignIn {
     Pending,
     Done(SignedIn),

@@ -7,7 +7,7 @@ mod layers;
 
 use std::sync::Arc;
 
-use app::{App, platform::AppState, shell};
+use app::{App, Document, platform::AppState, shell};
 use axum::{Router, routing::get};
 use leptos_axum::{LeptosRoutes, file_and_error_handler, generate_route_list};
 
@@ -37,9 +37,14 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
         telegram,
     } = services;
     let routes = generate_route_list(App);
-    let telegram_script = config.telegram_web_app_js_url.clone();
-    let demo_login = config.mode == Mode::Sandbox;
-    let page = move |options| shell(options, &telegram_script, demo_login);
+    let document = Document {
+        telegram_script: config.telegram_web_app_js_url.clone(),
+        demo_login: config.mode == Mode::Sandbox,
+        inline_css: std::fs::read_to_string(config.site_root.join("pkg/hauler.css"))
+            .ok()
+            .map(Into::into),
+    };
+    let page = move |options| shell(options, &document);
     let page_for_routes = page.clone();
     let options = state.leptos_options.clone();
 

@@ -16,9 +16,10 @@ async fn the_home_page_arrives_server_rendered_with_telegram_and_hydration_scrip
         assert!(html.contains(r#"data-testid="card-skeleton""#), "{html}");
         // Sandbox mode: the page may offer the demo driver outside Telegram.
         assert!(html.contains(r#"<meta name="hauler-demo-login""#), "{html}");
-        assert!(html.contains(r#"<script src="/telegram-web-app.js"></script>"#));
+        assert!(html.contains(r#"<script src="/telegram-web-app.js" defer></script>"#));
         assert!(html.contains("/pkg/hauler.js"), "hydration script missing");
-        assert!(html.contains("/pkg/hauler.css"));
+        // The stylesheet is inlined when the site is built, linked otherwise.
+        assert!(html.contains(r#"id="hauler-css""#));
     }
 }
 
