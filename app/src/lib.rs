@@ -43,8 +43,12 @@ pub fn shell(options: LeptosOptions, document: &Document) -> impl IntoView + use
         inline_css,
     } = document.clone();
     let style = match inline_css {
-        Some(css) => view! { <style id="hauler-css" inner_html=css.to_string()></style> }.into_any(),
-        None => view! { <link id="hauler-css" rel="stylesheet" href="/pkg/hauler.css" /> }.into_any(),
+        Some(css) => {
+            view! { <style id="hauler-css" inner_html=css.to_string()></style> }.into_any()
+        }
+        None => {
+            view! { <link id="hauler-css" rel="stylesheet" href="/pkg/hauler.css" /> }.into_any()
+        }
     };
     view! {
         <!DOCTYPE html>

@@ -115,48 +115,18 @@ pub fn FiltersPage() -> impl IntoView {
                     class="input"
                     type="date"
                     data-testid="loading-date"
-                    prop:value=move || draft.with(|d| d.loading_date.clone())
+                    value=draft.with_untracked(|d| d.loading_date.clone())
                     on:input=move |e| draft.update(|d| d.loading_date = event_target_value(&e))
                 />
                 <FieldError error=error_of(FilterField::LoadingDate) />
             </div>
 
             <WeightField draft error=error_of(FilterField::WeightVolume) />
-            <Choices
-                title=text.truck_types
-                name="truck-types"
-                options=&TRUCK_TYPES
-                chosen=Signal::derive(move || draft.with(|d| d.truck_types.clone()))
-                on_toggle=move |id| draft.update(|d| toggle(&mut d.truck_types, id))
-            />
-            <Choices
-                title=text.load_types
-                name="load-types"
-                options=&LOAD_TYPES
-                chosen=Signal::derive(move || draft.with(|d| d.load_types.clone()))
-                on_toggle=move |id| draft.update(|d| toggle(&mut d.load_types, id))
-            />
-            <RangeField
-                title=text.distance_km
-                name="distance"
-                min=(move || draft.with(|d| d.distance_min.clone()), move |v| draft.update(|d| d.distance_min = v))
-                max=(move || draft.with(|d| d.distance_max.clone()), move |v| draft.update(|d| d.distance_max = v))
-                error=error_of(FilterField::DistanceKm)
-            />
-            <RangeField
-                title=text.price_rub
-                name="price"
-                min=(move || draft.with(|d| d.price_min.clone()), move |v| draft.update(|d| d.price_min = v))
-                max=(move || draft.with(|d| d.price_max.clone()), move |v| draft.update(|d| d.price_max = v))
-                error=error_of(FilterField::PriceRub)
-            />
-            <RangeField
-                title=text.price_per_km
-                name="price-per-km"
-                min=(move || draft.with(|d| d.price_per_km_min.clone()), move |v| draft.update(|d| d.price_per_km_min = v))
-                max=(move || draft.with(|d| d.price_per_km_max.clone()), move |v| draft.update(|d| d.price_per_km_max = v))
-                error=error_of(FilterField::PricePerKmRub)
-            />
+            <Choices draft kinds=Kinds::Truck title=text.truck_types name="truck-types" />
+            <Choices draft kinds=Kinds::Loading title=text.load_types name="load-types" />
+            <RangeField draft range=Bounds::Distance title=text.distance_km name="distance" error=error_of(FilterField::DistanceKm) />
+            <RangeField draft range=Bounds::Price title=text.price_rub name="price" error=error_of(FilterField::PriceRub) />
+            <RangeField draft range=Bounds::PricePerKm title=text.price_per_km name="price-per-km" error=error_of(FilterField::PricePerKmRub) />
 
             <div class="field">
                 <label class="field-label" for="shipper-inn">{text.shipper_inn}</label>
@@ -165,7 +135,7 @@ pub fn FiltersPage() -> impl IntoView {
                     class="input"
                     inputmode="numeric"
                     data-testid="shipper-inn"
-                    prop:value=move || draft.with(|d| d.shipper_inn.clone())
+                    value=draft.with_untracked(|d| d.shipper_inn.clone())
                     on:input=move |e| draft.update(|d| d.shipper_inn = event_target_value(&e))
                 />
                 <FieldError error=error_of(FilterField::ShipperInn) />
@@ -270,11 +240,11 @@ fn WeightField(
                 <div class="range-row">
                     <input class="input" inputmode="decimal" data-testid="custom-tonnes"
                         placeholder=text.tonnes
-                        prop:value=move || draft.with(|d| d.tonnes.clone())
+                        value=draft.with_untracked(|d| d.tonnes.clone())
                         on:input=move |e| draft.update(|d| d.tonnes = event_target_value(&e)) />
                     <input class="input" inputmode="decimal" data-testid="custom-cubic-metres"
                         placeholder=text.cubic_metres
-                        prop:value=move || draft.with(|d| d.cubic_metres.clone())
+                        value=draft.with_untracked(|d| d.cubic_metres.clone())
                         on:input=move |e| draft.update(|d| d.cubic_metres = event_target_value(&e)) />
                 </div>
             </Show>
@@ -283,19 +253,50 @@ fn WeightField(
     }
 }
 
+/// Which dictionary a set of choices offers.
+#[derive(Debug, Clone, Copy)]
+enum Kinds {
+    Truck,
+    Loading,
+}
+
+impl Kinds {
+    fn options(self) -> &'static [(u32, &'static str, &'static str)] {
+        match self {
+            Self::Truck => &TRUCK_TYPES,
+            Self::Loading => &LOAD_TYPES,
+        }
+    }
+
+    fn of(self, draft: &Draft) -> &Vec<u32> {
+        match self {
+            Self::Truck => &draft.truck_types,
+            Self::Loading => &draft.load_types,
+        }
+    }
+
+    fn of_mut(self, draft: &mut Draft) -> &mut Vec<u32> {
+        match self {
+            Self::Truck => &mut draft.truck_types,
+            Self::Loading => &mut draft.load_types,
+        }
+    }
+}
+
 #[component]
 fn Choices(
-    #[prop(into)] title: Signal<&'static str>,
+    draft: RwSignal<Draft>,
+    kinds: Kinds,
+    title: &'static str,
     name: &'static str,
-    options: &'static [(u32, &'static str, &'static str)],
-    #[prop(into)] chosen: Signal<Vec<u32>>,
-    on_toggle: impl Fn(u32) + Copy + 'static,
 ) -> impl IntoView {
+    let chosen = move |id: u32| draft.with(|d| kinds.of(d).contains(&id));
     view! {
         <fieldset class="field" data-testid=format!("field-{name}")>
-            <legend class="field-label">{move || title.get()}</legend>
+            <legend class="field-label">{title}</legend>
             <div class="choice-row">
-                {options
+                {kinds
+                    .options()
                     .iter()
                     .map(|(id, label, _)| {
                         let id = *id;
@@ -303,9 +304,9 @@ fn Choices(
                             <button
                                 type="button"
                                 class="choice"
-                                class:chosen=move || chosen.with(|c| c.contains(&id))
-                                aria-pressed=move || chosen.with(|c| c.contains(&id)).to_string()
-                                on:click=move |_| on_toggle(id)
+                                class:chosen=move || chosen(id)
+                                aria-pressed=move || chosen(id).to_string()
+                                on:click=move |_| draft.update(|d| toggle(kinds.of_mut(d), id))
                             >
                                 {*label}
                             </button>
@@ -317,38 +318,63 @@ fn Choices(
     }
 }
 
+/// Which range a pair of fields edits.
+#[derive(Debug, Clone, Copy)]
+enum Bounds {
+    Distance,
+    Price,
+    PricePerKm,
+}
+
+impl Bounds {
+    fn ends(self, draft: &Draft) -> [&String; 2] {
+        match self {
+            Self::Distance => [&draft.distance_min, &draft.distance_max],
+            Self::Price => [&draft.price_min, &draft.price_max],
+            Self::PricePerKm => [&draft.price_per_km_min, &draft.price_per_km_max],
+        }
+    }
+
+    fn end_mut(self, draft: &mut Draft, max: bool) -> &mut String {
+        match (self, max) {
+            (Self::Distance, false) => &mut draft.distance_min,
+            (Self::Distance, true) => &mut draft.distance_max,
+            (Self::Price, false) => &mut draft.price_min,
+            (Self::Price, true) => &mut draft.price_max,
+            (Self::PricePerKm, false) => &mut draft.price_per_km_min,
+            (Self::PricePerKm, true) => &mut draft.price_per_km_max,
+        }
+    }
+}
+
+/// "from" and "to" for one range. The inputs are the driver's own: they start from the filter
+/// and report every keystroke, and nothing else ever rewrites them.
 #[component]
-fn RangeField<GetMin, SetMin, GetMax, SetMax>(
-    #[prop(into)] title: Signal<&'static str>,
+fn RangeField(
+    draft: RwSignal<Draft>,
+    range: Bounds,
+    title: &'static str,
     name: &'static str,
-    min: (GetMin, SetMin),
-    max: (GetMax, SetMax),
     #[prop(into)] error: Signal<Option<String>>,
-) -> impl IntoView
-where
-    GetMin: Fn() -> String + Send + Sync + 'static,
-    SetMin: Fn(String) + 'static,
-    GetMax: Fn() -> String + Send + Sync + 'static,
-    SetMax: Fn(String) + 'static,
-{
+) -> impl IntoView {
     let text = use_texts();
-    let (get_min, set_min) = min;
-    let (get_max, set_max) = max;
+    let [min, max] = draft.with_untracked(|d| range.ends(d).map(String::clone));
+    let set = move |max: bool, value: String| draft.update(|d| *range.end_mut(d, max) = value);
     view! {
         <div class="field" data-testid=format!("field-{name}")>
-            <label class="field-label" for=format!("{name}-min")>{move || title.get()}</label>
+            <label class="field-label" for=format!("{name}-min")>{title}</label>
             <div class="range-row">
                 <input id=format!("{name}-min") class="input" inputmode="decimal"
                     data-testid=format!("{name}-min")
                     placeholder=text.min
-                    prop:value=get_min
-                    on:input=move |e| set_min(event_target_value(&e)) />
+                    value=min
+                    on:input=move |e| set(false, event_target_value(&e)) />
                 <input class="input" inputmode="decimal"
                     data-testid=format!("{name}-max")
-                    aria-label=move || format!("{} {}", title.get(), text.max)
+                    aria-label=format!("{title} {}", text.max)
                     placeholder=text.max
-                    prop:value=get_max
-                    on:input=move |e| set_max(event_target_value(&e)) />
+                    value=max
+                    on:input=move |e| set(true, event_target_value(&e)) />
             </div>
             <FieldError error />
         </div>

@@ -62,7 +62,7 @@ impl ApiErrorBody {
 #[derive(Debug, Clone, PartialEq)]
 pub enum SignIn {
     Pending,
-    Done(SignedIn),
+    Done(Box<SignedIn>),
     Refused(ApiErrorBody),
     /// Opened in an ordinary browser: there is no launch data.
     OutsideTelegram,
@@ -134,7 +134,7 @@ async fn post_sign_in(path: &str, body: serde_json::Value) -> SignIn {
         response
             .json()
             .await
-            .map(SignIn::Done)
+            .map(|signed_in| SignIn::Done(Box::new(signed_in)))
             .unwrap_or_else(|_| SignIn::Refused(transport()))
     } else {
         SignIn::Refused(response.json().await.unwrap_or_else(|_| transport()))

@@ -13,8 +13,7 @@ use std::sync::{
 use app::{
     platform::{
         drivers::{self, TelegramProfile},
-        filters,
-        sessions,
+        filters, sessions,
         store::SharedStore,
     },
     session::SignedIn,
