@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_foundation;
 mod m20261122_000002_driver_desk;
+mod m20261122_000003_bot_reach;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261122_000001_foundation::Migration),
             Box::new(m20261122_000002_driver_desk::Migration),
+            Box::new(m20261122_000003_bot_reach::Migration),
         ]
     }
 }

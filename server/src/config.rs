@@ -64,6 +64,10 @@ pub struct Config {
     /// The Bot API's base URL. `None` in sandbox mode: the built-in stand-in served by this
     /// process.
     pub telegram_api_base_url: Option<String>,
+    /// How the bot hears from Telegram.
+    pub telegram_updates: UpdatesMode,
+    /// Telegram sends it with every webhook call (`X-Telegram-Bot-Api-Secret-Token`).
+    pub telegram_webhook_secret: Option<Secret>,
     /// The address drivers open the Mini App at (the bot's buttons lead there). `None` in sandbox
     /// mode: this server's own address.
     pub public_url: Option<String>,
@@ -87,6 +91,17 @@ pub struct Config {
     pub cargotech_slot_wait: Duration,
     /// The built-in exchange's answer time (sandbox mode).
     pub sandbox_latency: Duration,
+}
+
+/// How the bot receives updates from Telegram.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UpdatesMode {
+    /// Telegram calls `PUBLIC_URL/telegram/webhook` (registered at start).
+    Webhook,
+    /// The server asks Telegram (`getUpdates`), for local use.
+    Polling,
+    /// Another process (the separate bot service) handles updates.
+    Off,
 }
 
 /// How the Mini App's launch data is checked.
@@ -236,6 +251,23 @@ impl Reader {
             public_url: self
                 .url("PUBLIC_URL", &["http://", "https://"])
                 .map(|url| url.0.trim_end_matches('/').to_owned()),
+            telegram_updates: match self.text("TELEGRAM_UPDATES").as_deref() {
+                None => match mode {
+                    Mode::Sandbox => UpdatesMode::Polling,
+                    Mode::Production => UpdatesMode::Webhook,
+                },
+                Some("webhook") => UpdatesMode::Webhook,
+                Some("polling") => UpdatesMode::Polling,
+                Some("off") => UpdatesMode::Off,
+                Some(other) => {
+                    self.problem(
+                        "TELEGRAM_UPDATES",
+                        format!("must be `webhook`, `polling` or `off`, not `{other}`"),
+                    );
+                    UpdatesMode::Polling
+                }
+            },
+            telegram_webhook_secret: self.secret("TELEGRAM_WEBHOOK_SECRET"),
             cargotech_base_url: self
                 .url("CARGOTECH_BASE_URL", &["http://", "https://"])
                 .map(|url| url.0.trim_end_matches('/').to_owned())
@@ -266,6 +298,18 @@ impl Reader {
         };
         if mode == Mode::Production {
             self.require_production_credentials(&config);
+        }
+        if config.telegram_updates == UpdatesMode::Webhook
+            && config.telegram_webhook_secret.is_none()
+            && !self
+                .problems
+                .iter()
+                .any(|p| p.starts_with("TELEGRAM_WEBHOOK_SECRET"))
+        {
+            self.problem(
+                "TELEGRAM_WEBHOOK_SECRET",
+                "is required when TELEGRAM_UPDATES is `webhook` (Telegram sends it with every update)",
+            );
         }
         config
     }

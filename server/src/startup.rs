@@ -13,9 +13,9 @@ use sea_orm::{DatabaseConnection, DbErr};
 use tokio::{net::TcpListener, sync::watch};
 
 use crate::{
-    bot::{self, BotApi, Delivery, Doorbell},
+    bot::{self, BotApi, Chatter, Delivery, Doorbell},
     cargotech,
-    config::{Config, Mode},
+    config::{Config, Mode, UpdatesMode},
     http::{self, BotOutlet, Services},
     sandbox::{
         cargotech::{Exchange, ExchangeConfig},
@@ -109,20 +109,22 @@ impl Application {
         let telegram = built_in_telegram(&config);
         let doorbell = Doorbell::default();
         let bot_api = BotApi::new(&telegram_base_url(&config, address), config.bot_token());
-        Delivery::new(state.db.clone(), bot_api, doorbell.clone()).spawn();
-        let bot = BotOutlet {
-            link: bot::messages::MiniAppLink {
-                base_url: config
-                    .public_url
-                    .clone()
-                    .unwrap_or_else(|| format!("http://{address}")),
-            },
-            doorbell,
+        Delivery::new(state.db.clone(), bot_api.clone(), doorbell.clone()).spawn();
+        let link = bot::messages::MiniAppLink {
+            base_url: public_url(&config, address),
         };
+        let chatter = Chatter {
+            db: state.db.clone(),
+            api: bot_api,
+            link: link.clone(),
+            doorbell: doorbell.clone(),
+        };
+        let webhook = listen_to_telegram(&config, address, chatter, &state);
 
         let services = Services {
             gateway: Arc::clone(&gateway),
-            bot,
+            bot: BotOutlet { link, doorbell },
+            bot_webhook: webhook,
             exchange,
             telegram,
         };
@@ -183,6 +185,45 @@ fn cargotech_base_url(config: &Config, address: SocketAddr) -> String {
         .cargotech_base_url
         .clone()
         .unwrap_or_else(|| format!("http://{address}/sandbox/cargotech"))
+}
+
+fn public_url(config: &Config, address: SocketAddr) -> String {
+    config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{address}"))
+}
+
+/// Starts hearing from Telegram as configured; in webhook mode, returns what the route needs.
+fn listen_to_telegram(
+    config: &Config,
+    address: SocketAddr,
+    chatter: Chatter,
+    state: &AppState,
+) -> Option<(Chatter, String)> {
+    let introduce = chatter.clone();
+    match config.telegram_updates {
+        UpdatesMode::Off => None,
+        UpdatesMode::Polling => {
+            tokio::spawn(async move { bot::intake::introduce(&introduce).await });
+            bot::intake::poll(chatter, state.store.clone());
+            None
+        }
+        UpdatesMode::Webhook => {
+            let secret = config
+                .telegram_webhook_secret
+                .as_ref()
+                .map(|secret| secret.expose().to_owned())
+                .unwrap_or_default();
+            let url = format!("{}/telegram/webhook", public_url(config, address));
+            let registration = secret.clone();
+            tokio::spawn(async move {
+                bot::intake::introduce(&introduce).await;
+                bot::intake::register_webhook(&introduce, &url, &registration).await;
+            });
+            Some((chatter, secret))
+        }
+    }
 }
 
 /// The Bot API this server talks to: the configured one, or in sandbox mode the stand-in mounted

@@ -27,6 +27,10 @@ pub mod entity {
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
         pub banned_at: Option<DateTimeUtc>,
+        /// The driver blocked the bot: no message goes to them until they write to it again.
+        pub bot_blocked_at: Option<DateTimeUtc>,
+        /// The driver's time zone, for quiet hours (Moscow by default).
+        pub utc_offset_minutes: i32,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -123,4 +127,35 @@ pub async fn set_banned(db: &DatabaseConnection, id: i64, banned: bool) -> Resul
     row.banned_at = Set(banned.then(Utc::now));
     row.updated_at = Set(Utc::now());
     row.update(db).await.map(drop)
+}
+
+/// Marks whether the driver blocked the bot (Telegram answered 403), or came back (`/start`).
+pub async fn set_bot_blocked(
+    db: &DatabaseConnection,
+    telegram_id: i64,
+    blocked: bool,
+) -> Result<(), DbErr> {
+    entity::Entity::update_many()
+        .col_expr(
+            entity::Column::BotBlockedAt,
+            sea_orm::sea_query::Expr::value(blocked.then(Utc::now)),
+        )
+        .filter(entity::Column::TelegramId.eq(telegram_id))
+        .exec(db)
+        .await
+        .map(drop)
+}
+
+/// Whether the bot may write to this chat: `false` once the driver blocked it.
+pub async fn reachable(db: &DatabaseConnection, telegram_id: i64) -> Result<bool, DbErr> {
+    Ok(entity::Entity::find()
+        .filter(entity::Column::TelegramId.eq(telegram_id))
+        .one(db)
+        .await?
+        .is_none_or(|row| row.bot_blocked_at.is_none()))
+}
+
+/// A driver's row as stored (for jobs that need more than the wire profile).
+pub async fn row(db: &DatabaseConnection, id: i64) -> Result<Option<entity::Model>, DbErr> {
+    entity::Entity::find_by_id(id).one(db).await
 }

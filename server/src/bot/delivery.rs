@@ -5,7 +5,7 @@
 
 use std::{num::NonZeroU32, sync::Arc, time::Duration};
 
-use app::platform::outbox;
+use app::platform::{drivers, outbox};
 use chrono::Utc;
 use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
 use sea_orm::DatabaseConnection;
@@ -80,6 +80,14 @@ impl Delivery {
     }
 
     async fn deliver(&self, message: &outbox::entity::Model) {
+        if matches!(
+            drivers::reachable(&self.db, message.chat_id).await,
+            Ok(false)
+        ) {
+            let _ = outbox::mark_undeliverable(&self.db, message.id, "the driver blocked the bot")
+                .await;
+            return;
+        }
         let params: serde_json::Value = match serde_json::from_str(&message.payload) {
             Ok(params) => params,
             Err(error) => {
@@ -96,6 +104,12 @@ impl Delivery {
             Err(error) if error.is_final() => {
                 metrics::counter!("bot_messages_undeliverable_total").increment(1);
                 tracing::info!(outbox_id = message.id, %error, "a bot message cannot be delivered");
+                if matches!(error, BotError::Unreachable(_))
+                    && let Err(error) =
+                        drivers::set_bot_blocked(&self.db, message.chat_id, true).await
+                {
+                    tracing::warn!(%error, "a driver who blocked the bot could not be marked");
+                }
                 outbox::mark_undeliverable(&self.db, message.id, &error.to_string()).await
             }
             Err(error) => {

@@ -11,6 +11,10 @@ pub struct MiniAppLink {
 }
 
 impl MiniAppLink {
+    pub fn home(&self) -> String {
+        format!("{}/", self.base_url.trim_end_matches('/'))
+    }
+
     pub fn cargo(&self, id: u64) -> String {
         format!("{}/cargo/{id}", self.base_url.trim_end_matches('/'))
     }

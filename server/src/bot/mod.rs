@@ -1,9 +1,13 @@
 //! The Telegram bot: how Hauler talks back to drivers. Every message is queued in the database's
-//! outbox and sent by [`Delivery`], through a Bot API client whose base URL is configurable.
+//! outbox and sent by [`Delivery`], through a Bot API client whose base URL is configurable;
+//! updates arrive by webhook or long polling ([`intake`]) and are answered by [`Chatter`].
 
+mod chat;
 mod client;
 mod delivery;
+pub mod intake;
 pub mod messages;
 
+pub use chat::Chatter;
 pub use client::{BotApi, BotError};
 pub use delivery::{Delivery, Doorbell};

@@ -32,10 +32,11 @@ fn production_names_every_missing_credential() {
         "PUBLIC_URL",
         "CARGOTECH_PHONE",
         "CARGOTECH_PASSWORD",
+        "TELEGRAM_WEBHOOK_SECRET",
     ] {
         assert!(text.contains(name), "{name} not named in:\n{text}");
     }
-    assert_eq!(problems.0.len(), 5);
+    assert_eq!(problems.0.len(), 6);
 }
 
 #[test]
@@ -45,6 +46,7 @@ fn production_with_its_credentials_starts_with_json_logs() {
         ("ENCRYPTION_KEY", KEY),
         ("TELEGRAM_BOT_TOKEN", "123:abc"),
         ("PUBLIC_URL", "https://hauler.example/"),
+        ("TELEGRAM_WEBHOOK_SECRET", "a-long-random-secret"),
         ("CARGOTECH_PHONE", "+7 911 111 11 11"),
         ("CARGOTECH_PASSWORD", "hunter2"),
     ]))

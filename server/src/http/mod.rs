@@ -24,6 +24,8 @@ use crate::{
 pub struct Services {
     pub gateway: Arc<Gateway>,
     pub bot: BotOutlet,
+    /// In webhook mode: who answers updates, and the secret Telegram sends.
+    pub bot_webhook: Option<(crate::bot::Chatter, String)>,
     /// The built-in stand-ins this server hosts in sandbox mode.
     pub exchange: Option<Exchange>,
     pub telegram: Option<SandboxTelegram>,
@@ -33,6 +35,7 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
     let Services {
         gateway,
         bot,
+        bot_webhook,
         exchange,
         telegram,
     } = services;
@@ -69,6 +72,12 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
         }));
     let router = match exchange {
         Some(exchange) => router.nest("/sandbox/cargotech", sandbox::cargotech::router(exchange)),
+        None => router,
+    };
+    let router = match bot_webhook {
+        Some((chatter, secret)) => {
+            router.merge(crate::bot::intake::webhook_routes(chatter, secret))
+        }
         None => router,
     };
     let router = match telegram {

@@ -5,6 +5,7 @@
 mod support;
 
 mod auth;
+mod bot;
 mod cargo;
 mod command_line;
 mod filters;

@@ -158,6 +158,20 @@ impl SharedStore {
         let _ = self.inner.local.delete(key).await;
     }
 
+    /// Holds (or takes, if free) a lease that one instance at a time may hold, e.g. for a job
+    /// that must run once across instances. `true` while `holder` has it; it lapses after `ttl`
+    /// unless renewed by calling again.
+    pub async fn hold_lease(&self, key: &str, holder: &str, ttl: Duration) -> bool {
+        match self.get(key).await {
+            Some(current) if current == holder.as_bytes() => {
+                self.set(key, holder.as_bytes(), ttl).await;
+                true
+            }
+            Some(_) => false,
+            None => self.set_if_absent(key, holder.as_bytes(), ttl).await,
+        }
+    }
+
     /// An expiring lock shared by every instance (with Redis), or by this process alone.
     pub async fn set_if_absent(&self, key: &str, value: &[u8], ttl: Duration) -> bool {
         if let Some(redis) = self.redis_if_trying() {

@@ -1,11 +1,14 @@
 //! A Telegram Bot API stand-in: the methods Hauler calls, answered the way Telegram answers them,
 //! with every message kept so tests (and a person trying the sandbox) can read what the bot said.
-//! Knobs under `/__sandbox/`: the messages sent, chats that blocked the bot, and failures to
-//! inject (`429` with `retry_after`, `5xx`).
+//! Knobs under `/__sandbox/`: the messages sent, updates to deliver (a driver typing `/start`,
+//! pressing a button) — by `getUpdates`, or to the webhook once one is set, with its secret
+//! header, as Telegram does — chats that blocked the bot, and failures to inject (`429` with
+//! `retry_after`, `5xx`).
 
 use std::{
-    collections::HashSet,
+    collections::{HashSet, VecDeque},
     sync::{Arc, Mutex},
+    time::Duration,
 };
 
 use axum::{
@@ -42,6 +45,11 @@ struct Chats {
     /// The next calls answered `500`.
     fail_next: u32,
     menu_button: Option<Value>,
+    /// Updates not yet fetched by `getUpdates`.
+    updates: VecDeque<Value>,
+    next_update_id: i64,
+    /// `setWebhook`'s URL and secret: updates are then POSTed there instead.
+    webhook: Option<(String, Option<String>)>,
 }
 
 /// The stand-in's state; cheap to clone.
@@ -49,6 +57,8 @@ struct Chats {
 pub struct SandboxTelegram {
     token: String,
     chats: Arc<Mutex<Chats>>,
+    arrived: Arc<tokio::sync::Notify>,
+    http: reqwest::Client,
 }
 
 impl SandboxTelegram {
@@ -56,6 +66,45 @@ impl SandboxTelegram {
         Self {
             token: token.to_owned(),
             chats: Arc::default(),
+            arrived: Arc::default(),
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(10))
+                .build()
+                .expect("the HTTP client builds"),
+        }
+    }
+
+    /// Delivers an update as Telegram would: to the webhook if one is set, else to `getUpdates`.
+    pub async fn deliver(&self, mut update: Value) -> Result<(), String> {
+        let webhook = {
+            let mut chats = self.chats.lock().expect("sandbox state");
+            chats.next_update_id += 1;
+            update["update_id"] = json!(chats.next_update_id);
+            match chats.webhook.clone() {
+                Some(webhook) => Some(webhook),
+                None => {
+                    chats.updates.push_back(update.clone());
+                    None
+                }
+            }
+        };
+        match webhook {
+            None => {
+                self.arrived.notify_waiters();
+                Ok(())
+            }
+            Some((url, secret)) => {
+                let mut request = self.http.post(&url).json(&update);
+                if let Some(secret) = secret {
+                    request = request.header("x-telegram-bot-api-secret-token", secret);
+                }
+                let response = request.send().await.map_err(|e| e.to_string())?;
+                if response.status().is_success() {
+                    Ok(())
+                } else {
+                    Err(format!("the webhook answered {}", response.status()))
+                }
+            }
         }
     }
 
@@ -75,6 +124,7 @@ pub fn router(telegram: SandboxTelegram) -> Router {
     Router::new()
         .route("/{bot}/{method}", post(method))
         .route("/__sandbox/messages", get(messages))
+        .route("/__sandbox/updates", post(inject))
         .route("/__sandbox/control", post(control))
         .with_state(telegram)
 }
@@ -105,6 +155,9 @@ async fn method(
         return refusal(StatusCode::UNAUTHORIZED, "Unauthorized");
     }
     let params = body.map(|Json(body)| body).unwrap_or(Value::Null);
+    if method == "getUpdates" {
+        return get_updates(&telegram, &params).await;
+    }
     let mut chats = telegram.chats.lock().expect("sandbox state");
     if chats.throttle_next > 0 {
         chats.throttle_next -= 1;
@@ -158,8 +211,92 @@ async fn method(
             chats.menu_button = params.get("menu_button").cloned();
             ok(json!(true))
         }
-        "setMyCommands" | "answerCallbackQuery" | "setWebhook" | "deleteWebhook" => ok(json!(true)),
+        "setWebhook" => {
+            let Some(url) = params["url"].as_str() else {
+                return refusal(
+                    StatusCode::BAD_REQUEST,
+                    "Bad Request: bad webhook: URL is empty",
+                );
+            };
+            let secret = params["secret_token"].as_str().map(str::to_owned);
+            chats.webhook = Some((url.to_owned(), secret));
+            ok(json!(true))
+        }
+        "deleteWebhook" => {
+            chats.webhook = None;
+            ok(json!(true))
+        }
+        "setMyCommands" | "answerCallbackQuery" => ok(json!(true)),
         _ => refusal(StatusCode::NOT_FOUND, "Not Found: method not found"),
+    }
+}
+
+/// Long polling: the updates after `offset`, waiting up to `timeout` seconds for one to arrive.
+async fn get_updates(telegram: &SandboxTelegram, params: &Value) -> Response {
+    if telegram
+        .chats
+        .lock()
+        .expect("sandbox state")
+        .webhook
+        .is_some()
+    {
+        return refusal(
+            StatusCode::CONFLICT,
+            "Conflict: can't use getUpdates method while webhook is active",
+        );
+    }
+    let offset = params["offset"].as_i64().unwrap_or(0);
+    let timeout = Duration::from_secs(params["timeout"].as_u64().unwrap_or(0).min(50));
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        let arrived = telegram.arrived.notified();
+        let pending: Vec<Value> = {
+            let mut chats = telegram.chats.lock().expect("sandbox state");
+            // Fetching from `offset` confirms everything before it.
+            chats
+                .updates
+                .retain(|update| update["update_id"].as_i64().unwrap_or(0) >= offset);
+            chats.updates.iter().cloned().collect()
+        };
+        if !pending.is_empty() || tokio::time::Instant::now() >= deadline {
+            return ok(json!(pending));
+        }
+        let _ = tokio::time::timeout_at(deadline, arrived).await;
+    }
+}
+
+/// `POST /__sandbox/updates`: a driver does something in the chat. Either a whole Bot API
+/// update, or the short form `{"chat_id", "text"}` (a message) or `{"chat_id", "data"}` (a
+/// button press), with optional `first_name` and `language_code`.
+async fn inject(State(telegram): State<SandboxTelegram>, Json(body): Json<Value>) -> Response {
+    let update = if body.get("message").is_some() || body.get("callback_query").is_some() {
+        body
+    } else {
+        let Some(chat_id) = body["chat_id"].as_i64() else {
+            return refusal(StatusCode::BAD_REQUEST, "chat_id is required");
+        };
+        let from = json!({
+            "id": chat_id,
+            "is_bot": false,
+            "first_name": body["first_name"].as_str().unwrap_or("Водитель"),
+            "language_code": body["language_code"].as_str().unwrap_or("ru"),
+        });
+        let chat = json!({"id": chat_id, "type": "private"});
+        let date = chrono::Utc::now().timestamp();
+        match (body["text"].as_str(), body["data"].as_str()) {
+            (Some(text), _) => json!({"message": {
+                "message_id": date, "date": date, "chat": chat, "from": from, "text": text,
+            }}),
+            (None, Some(data)) => json!({"callback_query": {
+                "id": format!("cb{date}"), "from": from, "data": data,
+                "message": {"message_id": 1, "date": date, "chat": chat},
+            }}),
+            _ => return refusal(StatusCode::BAD_REQUEST, "text or data is required"),
+        }
+    };
+    match telegram.deliver(update).await {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(error) => refusal(StatusCode::BAD_GATEWAY, &error),
     }
 }
 

@@ -1,0 +1,200 @@
+//! What the bot says back: `/start` (with an optional deep-link payload), `/help`, `/status`, and
+//! the buttons under its messages. Every reply goes through the outbox, keyed by the update, so
+//! an update Telegram delivers twice is answered once.
+
+use app::platform::{
+    drivers::{self, TelegramProfile},
+    hidden, outbox,
+};
+use sea_orm::DatabaseConnection;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{BotApi, Doorbell, messages::MiniAppLink};
+
+#[derive(Debug, Deserialize)]
+pub struct Update {
+    pub update_id: i64,
+    #[serde(default)]
+    message: Option<Message>,
+    #[serde(default)]
+    callback_query: Option<CallbackQuery>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Message {
+    chat: Chat,
+    #[serde(default)]
+    from: Option<User>,
+    #[serde(default)]
+    text: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Chat {
+    id: i64,
+}
+
+#[derive(Debug, Deserialize)]
+struct User {
+    id: i64,
+    #[serde(default)]
+    first_name: String,
+    #[serde(default)]
+    last_name: Option<String>,
+    #[serde(default)]
+    username: Option<String>,
+    #[serde(default)]
+    language_code: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct CallbackQuery {
+    id: String,
+    from: User,
+    #[serde(default)]
+    data: Option<String>,
+}
+
+/// Everything a reply needs; cheap to clone.
+#[derive(Clone)]
+pub struct Chatter {
+    pub db: DatabaseConnection,
+    pub api: BotApi,
+    pub link: MiniAppLink,
+    pub doorbell: Doorbell,
+}
+
+fn english(language_code: Option<&str>) -> bool {
+    language_code.is_some_and(|code| code == "en" || code.starts_with("en-"))
+}
+
+impl Chatter {
+    pub async fn handle(&self, update: Update) {
+        let outcome = match (update.message, update.callback_query) {
+            (Some(message), _) => self.on_message(update.update_id, message).await,
+            (None, Some(query)) => self.on_button(query).await,
+            (None, None) => Ok(()),
+        };
+        if let Err(error) = outcome {
+            tracing::warn!(%error, update_id = update.update_id, "a bot update could not be handled");
+        }
+    }
+
+    async fn on_message(&self, update_id: i64, message: Message) -> Result<(), sea_orm::DbErr> {
+        let Some(text) = message.text.as_deref() else {
+            return Ok(());
+        };
+        let language = message.from.as_ref().and_then(|u| u.language_code.clone());
+        let en = english(language.as_deref());
+        let (command, payload) = text.split_once(' ').unwrap_or((text, ""));
+        // `/start@hauler_bot` in groups.
+        let command = command.split('@').next().unwrap_or(command);
+        let reply = match command {
+            "/start" => {
+                if let Some(user) = &message.from {
+                    let profile = TelegramProfile {
+                        telegram_id: user.id,
+                        first_name: user.first_name.clone(),
+                        last_name: user.last_name.clone(),
+                        username: user.username.clone(),
+                        language_code: user.language_code.clone(),
+                        photo_url: None,
+                    };
+                    drivers::upsert(&self.db, &profile).await?;
+                    // Writing to the bot again means the driver unblocked it.
+                    drivers::set_bot_blocked(&self.db, user.id, false).await?;
+                }
+                welcome(message.chat.id, en, payload.trim(), &self.link)
+            }
+            "/help" => plain(message.chat.id, help(en)),
+            "/status" => plain(message.chat.id, status(en)),
+            _ => plain(
+                message.chat.id,
+                if en {
+                    "I understand /start, /help and /status. Loads are in the app: the button below the chat."
+                } else {
+                    "Я понимаю /start, /help и /status. Грузы — в приложении: кнопка под чатом."
+                },
+            ),
+        };
+        outbox::enqueue(
+            &self.db,
+            outbox::Outgoing {
+                chat_id: message.chat.id,
+                dedupe_key: format!("update:{update_id}"),
+                payload: reply,
+            },
+        )
+        .await?;
+        self.doorbell.ring();
+        Ok(())
+    }
+
+    /// "Скрыть" under a load card: the load leaves the driver's list; Telegram shows a toast.
+    async fn on_button(&self, query: CallbackQuery) -> Result<(), sea_orm::DbErr> {
+        let en = english(query.from.language_code.as_deref());
+        let mut answer = json!({"callback_query_id": query.id});
+        if let Some(cargo_id) = query
+            .data
+            .as_deref()
+            .and_then(|data| data.strip_prefix("hide:"))
+            .and_then(|id| id.parse::<u64>().ok())
+            && let Some(driver) = drivers::by_telegram_id(&self.db, query.from.id).await?
+        {
+            hidden::hide(&self.db, driver.id, cargo_id).await?;
+            answer["text"] = json!(if en {
+                "Hidden from your list"
+            } else {
+                "Груз скрыт из списка"
+            });
+        }
+        // A toast, not a message: it must come within seconds or not at all.
+        if let Err(error) = self.api.call("answerCallbackQuery", &answer).await {
+            tracing::debug!(%error, "a button press could not be acknowledged");
+        }
+        Ok(())
+    }
+}
+
+fn plain(chat_id: i64, text: &str) -> Value {
+    json!({"chat_id": chat_id, "text": text})
+}
+
+/// The welcome, with the button that opens the Mini App (a deep-link payload rides along).
+pub fn welcome(chat_id: i64, en: bool, payload: &str, link: &MiniAppLink) -> Value {
+    let url = if payload.is_empty() {
+        link.home()
+    } else {
+        format!("{}?start={}", link.home(), app::api::encode(payload))
+    };
+    let text = if en {
+        "Hauler finds freight from the CargoTech exchange for you: filter by route, weight and body, respond in one tap, and the shipper's phone comes to this chat."
+    } else {
+        "Hauler подбирает грузы с биржи CargoTech: фильтр по маршруту, весу и кузову, отклик в одно касание — телефон грузоотправителя придёт в этот чат."
+    };
+    json!({
+        "chat_id": chat_id,
+        "text": text,
+        "reply_markup": {"inline_keyboard": [[{
+            "text": if en { "Find loads" } else { "Найти грузы" },
+            "web_app": {"url": url},
+        }]]},
+    })
+}
+
+fn help(en: bool) -> &'static str {
+    if en {
+        "/start — open Hauler\n/status — your subscription\nIn the app: filters, a card's contacts, \"Respond\" sends them here."
+    } else {
+        "/start — открыть Hauler\n/status — ваша подписка\nВ приложении: фильтры, карточка груза с контактами, «Откликнуться» присылает их сюда."
+    }
+}
+
+fn status(en: bool) -> &'static str {
+    if en {
+        "Subscriptions are not sold yet: access to loads is open."
+    } else {
+        "Подписки пока не продаются: доступ к грузам открыт."
+    }
+}

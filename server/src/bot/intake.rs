@@ -1,0 +1,117 @@
+//! How updates reach the bot: a webhook Telegram calls (production), or long polling (local use),
+//! by one setting. At start the bot also sets its commands and the chat's menu button, which
+//! opens the Mini App.
+
+use std::time::Duration;
+
+use app::platform::store::SharedStore;
+use axum::{
+    Router,
+    body::Bytes,
+    extract::State,
+    http::{HeaderMap, StatusCode},
+    routing::post,
+};
+use serde_json::json;
+use subtle::ConstantTimeEq;
+
+use super::chat::{Chatter, Update};
+
+const POLL_TIMEOUT_SECONDS: u64 = 25;
+const LEASE: &str = "hauler:lease:bot-updates";
+
+/// Commands and the menu button, best effort: a failure is logged and retried at the next start.
+pub async fn introduce(chatter: &Chatter) {
+    let commands = json!({"commands": [
+        {"command": "start", "description": "Открыть Hauler"},
+        {"command": "status", "description": "Моя подписка"},
+        {"command": "help", "description": "Что умеет бот"},
+    ]});
+    let menu = json!({"menu_button": {
+        "type": "web_app",
+        "text": "Грузы",
+        "web_app": {"url": chatter.link.home()},
+    }});
+    for (method, params) in [("setMyCommands", commands), ("setChatMenuButton", menu)] {
+        if let Err(error) = chatter.api.call(method, &params).await {
+            tracing::warn!(%error, method, "the bot could not introduce itself");
+        }
+    }
+}
+
+/// Asks Telegram to call `url` with every update, signed with `secret`.
+pub async fn register_webhook(chatter: &Chatter, url: &str, secret: &str) {
+    let params = json!({
+        "url": url,
+        "secret_token": secret,
+        "allowed_updates": ["message", "callback_query"],
+    });
+    match chatter.api.call("setWebhook", &params).await {
+        Ok(_) => tracing::info!(url, "the bot's webhook is registered"),
+        Err(error) => tracing::error!(%error, url, "the bot's webhook could not be registered"),
+    }
+}
+
+/// Long polling, by one instance at a time (Telegram allows one `getUpdates` per bot).
+pub fn poll(chatter: Chatter, store: SharedStore) {
+    let holder = format!("{:016x}", rand::random::<u64>());
+    tokio::spawn(async move {
+        let _ = chatter.api.call("deleteWebhook", &json!({})).await;
+        let mut offset = 0_i64;
+        loop {
+            let lease = Duration::from_secs(POLL_TIMEOUT_SECONDS + 10);
+            if !store.hold_lease(LEASE, &holder, lease).await {
+                tokio::time::sleep(Duration::from_secs(5)).await;
+                continue;
+            }
+            let params = json!({"offset": offset, "timeout": POLL_TIMEOUT_SECONDS});
+            match chatter.api.call("getUpdates", &params).await {
+                Ok(updates) => {
+                    for update in updates.as_array().into_iter().flatten() {
+                        let Ok(update) = serde_json::from_value::<Update>(update.clone()) else {
+                            continue;
+                        };
+                        offset = offset.max(update.update_id + 1);
+                        chatter.handle(update).await;
+                    }
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "the bot could not fetch updates");
+                    tokio::time::sleep(Duration::from_secs(2)).await;
+                }
+            }
+        }
+    });
+}
+
+#[derive(Clone)]
+struct Webhook {
+    chatter: Chatter,
+    secret: String,
+}
+
+/// `POST /telegram/webhook`: only with Telegram's secret header, compared in constant time; a
+/// wrong or missing one gets `401` and changes nothing.
+pub fn webhook_routes(chatter: Chatter, secret: String) -> Router {
+    Router::new()
+        .route("/telegram/webhook", post(receive))
+        .with_state(Webhook { chatter, secret })
+}
+
+async fn receive(State(webhook): State<Webhook>, headers: HeaderMap, body: Bytes) -> StatusCode {
+    let presented = headers
+        .get("x-telegram-bot-api-secret-token")
+        .map(|value| value.as_bytes())
+        .unwrap_or_default();
+    if !bool::from(presented.ct_eq(webhook.secret.as_bytes())) {
+        metrics::counter!("bot_webhook_refused_total").increment(1);
+        tracing::warn!("a webhook call without the right secret was refused");
+        return StatusCode::UNAUTHORIZED;
+    }
+    match serde_json::from_slice::<Update>(&body) {
+        Ok(update) => webhook.chatter.handle(update).await,
+        // Telegram would retry a refusal forever: take it, say so in the log.
+        Err(error) => tracing::warn!(%error, "an unreadable update was dropped"),
+    }
+    StatusCode::OK
+}

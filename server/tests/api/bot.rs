@@ -1,0 +1,264 @@
+//! The bot: `/start` and its Mini App button, the webhook's secret, buttons under messages, and
+//! drivers who blocked the bot — against the sandbox Telegram this server hosts.
+
+use std::time::Duration;
+
+use reqwest::Method;
+use sea_orm::ConnectionTrait;
+use serde_json::{Value, json};
+
+use crate::support::{TestApp, app_with_exchange, backends};
+
+/// What the bot has said in a chat, waiting (up to five seconds) for at least `count` messages.
+async fn chat_with(app: &TestApp, chat_id: i64, count: usize) -> Vec<Value> {
+    let path = format!("/sandbox/telegram/__sandbox/messages?chat_id={chat_id}");
+    let mut messages = Vec::new();
+    for _ in 0..50 {
+        messages = app
+            .call(Method::GET, &path, None)
+            .await
+            .1
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        if messages.len() >= count {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    messages
+}
+
+/// A driver writes to the bot (the sandbox Telegram delivers it as Telegram would).
+async fn driver_writes(app: &TestApp, update: Value) {
+    let (status, body) = app
+        .call(
+            Method::POST,
+            "/sandbox/telegram/__sandbox/updates",
+            Some(update),
+        )
+        .await;
+    assert_eq!(status, 204, "{body}");
+}
+
+#[tokio::test]
+async fn start_answers_with_a_button_that_opens_the_mini_app() {
+    for backend in backends() {
+        let (_exchange, app) = app_with_exchange("bot_start", backend, &[]).await;
+        driver_writes(
+            &app,
+            json!({"chat_id": 820_001, "text": "/start", "first_name": "Игорь"}),
+        )
+        .await;
+        let messages = chat_with(&app, 820_001, 1).await;
+        assert_eq!(messages.len(), 1, "{backend:?}: {messages:?}");
+        assert!(messages[0]["text"].as_str().unwrap().contains("Hauler"));
+        let button = &messages[0]["reply_markup"]["inline_keyboard"][0][0];
+        assert_eq!(button["text"], "Найти грузы");
+        assert_eq!(button["web_app"]["url"], format!("{}/", app.address));
+
+        // The driver now exists, before ever opening the app.
+        let db = app.database().await;
+        let row = db
+            .query_one_raw(sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                "SELECT first_name FROM drivers WHERE telegram_id = 820001",
+            ))
+            .await
+            .unwrap()
+            .expect("the driver was created");
+        assert_eq!(row.try_get::<String>("", "first_name").unwrap(), "Игорь");
+
+        driver_writes(
+            &app,
+            json!({"chat_id": 820_001, "text": "/start campaign-42"}),
+        )
+        .await;
+        let messages = chat_with(&app, 820_001, 2).await;
+        let url = messages[1]["reply_markup"]["inline_keyboard"][0][0]["web_app"]["url"]
+            .as_str()
+            .unwrap();
+        assert!(url.ends_with("/?start=campaign-42"), "{url}");
+
+        driver_writes(
+            &app,
+            json!({"chat_id": 820_001, "text": "/help", "language_code": "en"}),
+        )
+        .await;
+        let messages = chat_with(&app, 820_001, 3).await;
+        assert!(messages[2]["text"].as_str().unwrap().contains("/status"));
+    }
+}
+
+#[tokio::test]
+async fn the_webhook_takes_updates_only_with_telegrams_secret_and_answers_each_once() {
+    let (_exchange, app) = app_with_exchange(
+        "bot_webhook",
+        backends()[0],
+        &[
+            ("TELEGRAM_UPDATES", "webhook"),
+            ("TELEGRAM_WEBHOOK_SECRET", "s3cret-webhook"),
+        ],
+    )
+    .await;
+    let update = json!({"update_id": 7001, "message": {
+        "message_id": 1, "date": 0, "chat": {"id": 820_002, "type": "private"},
+        "from": {"id": 820_002, "first_name": "Вера"}, "text": "/start",
+    }});
+    let post = |secret: Option<&'static str>| {
+        let mut request = app.client.post(app.url("/telegram/webhook")).json(&update);
+        if let Some(secret) = secret {
+            request = request.header("x-telegram-bot-api-secret-token", secret);
+        }
+        request.send()
+    };
+    assert_eq!(post(None).await.unwrap().status(), 401);
+    assert_eq!(post(Some("guess")).await.unwrap().status(), 401);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        chat_with(&app, 820_002, 0).await.is_empty(),
+        "a refused call changes nothing"
+    );
+
+    assert_eq!(post(Some("s3cret-webhook")).await.unwrap().status(), 200);
+    // Telegram redelivers an update it thinks was lost: still one answer.
+    assert_eq!(post(Some("s3cret-webhook")).await.unwrap().status(), 200);
+    assert_eq!(chat_with(&app, 820_002, 1).await.len(), 1);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(chat_with(&app, 820_002, 1).await.len(), 1);
+
+    // The server registered its webhook at start: Telegram itself now delivers there.
+    let mut delivered = false;
+    for _ in 0..30 {
+        let (status, _) = app
+            .call(
+                Method::POST,
+                "/sandbox/telegram/__sandbox/updates",
+                Some(json!({"chat_id": 820_003, "text": "/help"})),
+            )
+            .await;
+        if status == 204 {
+            delivered = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        delivered,
+        "the sandbox Telegram could not reach the webhook"
+    );
+    assert_eq!(chat_with(&app, 820_003, 1).await.len(), 1);
+}
+
+#[tokio::test]
+async fn the_hide_button_under_a_load_card_hides_it_from_the_list() {
+    let (_exchange, mut app) = app_with_exchange("bot_hide_button", backends()[0], &[]).await;
+    app.sign_in_as(json!({"id": 820_004, "first_name": "Пётр"}))
+        .await;
+    let (_, page) = app.call(Method::GET, "/api/v1/cargos?limit=20", None).await;
+    let id = page["cards"][0]["id"].as_u64().unwrap();
+    app.call(Method::POST, &format!("/api/v1/cargos/{id}/response"), None)
+        .await;
+    let card = &chat_with(&app, 820_004, 1).await[0];
+    let data = card["reply_markup"]["inline_keyboard"][0][1]["callback_data"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(data, format!("hide:{id}"));
+
+    driver_writes(&app, json!({"chat_id": 820_004, "data": data})).await;
+    let mut gone = false;
+    for _ in 0..50 {
+        let (_, page) = app.call(Method::GET, "/api/v1/cargos?limit=20", None).await;
+        if page["cards"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|card| card["id"] != id)
+        {
+            gone = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(gone, "the load is still in the driver's list");
+}
+
+#[tokio::test]
+async fn a_driver_who_blocked_the_bot_is_marked_skipped_and_welcomed_back() {
+    let (_exchange, mut app) = app_with_exchange("bot_blocked_driver", backends()[0], &[]).await;
+    app.sign_in_as(json!({"id": 820_005, "first_name": "Анна"}))
+        .await;
+    app.call(
+        Method::POST,
+        "/sandbox/telegram/__sandbox/control",
+        Some(json!({"blocked_chats": [820_005]})),
+    )
+    .await;
+    let (_, page) = app.call(Method::GET, "/api/v1/cargos?limit=20", None).await;
+    let ids: Vec<u64> = page["cards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_u64().unwrap())
+        .collect();
+    app.call(
+        Method::POST,
+        &format!("/api/v1/cargos/{}/response", ids[0]),
+        None,
+    )
+    .await;
+
+    let db = app.database().await;
+    let blocked = || async {
+        db.query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            "SELECT bot_blocked_at IS NOT NULL AS blocked FROM drivers WHERE telegram_id = 820005",
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<bool>("", "blocked")
+        .unwrap()
+    };
+    for _ in 0..50 {
+        if blocked().await {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        blocked().await,
+        "the driver is marked as having blocked the bot"
+    );
+
+    // The next message is not even tried.
+    app.call(
+        Method::POST,
+        "/sandbox/telegram/__sandbox/control",
+        Some(json!({"blocked_chats": []})),
+    )
+    .await;
+    app.call(
+        Method::POST,
+        &format!("/api/v1/cargos/{}/response", ids[1]),
+        None,
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(chat_with(&app, 820_005, 0).await.is_empty());
+
+    // Writing to the bot again lifts the mark.
+    driver_writes(&app, json!({"chat_id": 820_005, "text": "/start"})).await;
+    assert_eq!(chat_with(&app, 820_005, 1).await.len(), 1);
+    assert!(!blocked().await);
+}
+
+#[tokio::test]
+async fn webhook_mode_needs_its_secret_to_start() {
+    let problems = server::config::Config::from_vars(
+        [("TELEGRAM_UPDATES".to_owned(), "webhook".to_owned())].into(),
+    )
+    .unwrap_err();
+    assert!(problems.to_string().contains("TELEGRAM_WEBHOOK_SECRET"));
+}
