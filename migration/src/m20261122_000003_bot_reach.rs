@@ -1,5 +1,5 @@
-//! The bot's reach: drivers who blocked the bot (never messaged until they come back), their time
-//! zone for quiet hours, and when a saved filter began asking for alerts.
+//! The bot's reach: drivers who blocked the bot (never messaged until they come back), and their
+//! time zone for quiet hours.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -25,26 +25,10 @@ impl MigrationTrait for Migration {
                     .add_column(integer(Driver::UtcOffsetMinutes).default(180))
                     .to_owned(),
             )
-            .await?;
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(SavedFilter::Table)
-                    .add_column(timestamp_with_time_zone_null(SavedFilter::NotifySince))
-                    .to_owned(),
-            )
             .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(SavedFilter::Table)
-                    .drop_column(SavedFilter::NotifySince)
-                    .to_owned(),
-            )
-            .await?;
         for column in [Driver::UtcOffsetMinutes, Driver::BotBlockedAt] {
             manager
                 .alter_table(
@@ -65,11 +49,4 @@ enum Driver {
     Table,
     BotBlockedAt,
     UtcOffsetMinutes,
-}
-
-#[derive(DeriveIden)]
-enum SavedFilter {
-    #[sea_orm(iden = "saved_filters")]
-    Table,
-    NotifySince,
 }

@@ -91,6 +91,10 @@ pub struct Config {
     pub cargotech_slot_wait: Duration,
     /// The built-in exchange's answer time (sandbox mode).
     pub sandbox_latency: Duration,
+    /// How often the detector of new loads takes a fresh look at watched filters.
+    pub new_loads_every: Duration,
+    /// New-load alerts a driver gets at most in an hour.
+    pub alerts_per_hour: u32,
 }
 
 /// How the bot receives updates from Telegram.
@@ -295,6 +299,10 @@ impl Reader {
                 self.parsed("SANDBOX_LATENCY_MS", "a whole number of milliseconds")
                     .unwrap_or(700),
             ),
+            new_loads_every: Duration::from_secs(
+                self.positive("NEW_LOADS_CHECK_SECONDS", 30).into(),
+            ),
+            alerts_per_hour: self.positive("ALERTS_PER_HOUR", 10),
         };
         if mode == Mode::Production {
             self.require_production_credentials(&config);

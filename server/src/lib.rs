@@ -5,6 +5,7 @@ pub mod cargotech;
 pub mod cli;
 pub mod config;
 mod http;
+pub mod new_loads;
 pub mod sandbox;
 mod startup;
 pub mod telegram;

@@ -17,6 +17,7 @@ use crate::{
     cargotech,
     config::{Config, Mode, UpdatesMode},
     http::{self, BotOutlet, Services},
+    new_loads::{Detector, LiveHub},
     sandbox::{
         cargotech::{Exchange, ExchangeConfig},
         telegram::SandboxTelegram,
@@ -121,9 +122,23 @@ impl Application {
         };
         let webhook = listen_to_telegram(&config, address, chatter, &state);
 
+        let bot = BotOutlet { link, doorbell };
+        let live = LiveHub::default();
+        Detector {
+            gateway: Arc::clone(&gateway),
+            db: state.db.clone(),
+            store: state.store.clone(),
+            bot: bot.clone(),
+            live: live.clone(),
+            every: config.new_loads_every,
+            alerts_per_hour: config.alerts_per_hour.into(),
+        }
+        .spawn();
+
         let services = Services {
             gateway: Arc::clone(&gateway),
-            bot: BotOutlet { link, doorbell },
+            bot,
+            live,
             bot_webhook: webhook,
             exchange,
             telegram,

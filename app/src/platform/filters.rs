@@ -44,8 +44,6 @@ pub mod saved {
         pub notify: bool,
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
-        /// Alerts cover loads posted after this (when the driver asked for them).
-        pub notify_since: Option<DateTimeUtc>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -117,15 +115,9 @@ pub async fn save(
     let now = Utc::now();
     let row = match existing {
         Some(row) => {
-            let since = match (row.notify, notify) {
-                (false, true) => Some(now),
-                (true, true) => row.notify_since,
-                (_, false) => None,
-            };
             let mut row: saved::ActiveModel = row.into();
             row.filter = Set(to_json(filter));
             row.notify = Set(notify);
-            row.notify_since = Set(since);
             row.updated_at = Set(now);
             row.update(db).await?
         }
@@ -144,7 +136,6 @@ pub async fn save(
                 notify: Set(notify),
                 created_at: Set(now),
                 updated_at: Set(now),
-                notify_since: Set(notify.then_some(now)),
                 ..Default::default()
             }
             .insert(db)
@@ -164,12 +155,12 @@ pub async fn forget(db: &DatabaseConnection, driver_id: i64, id: i64) -> Result<
     Ok(result.rows_affected > 0)
 }
 
-/// A named filter that asks for alerts, with whose it is and since when.
+/// A named filter that asks for alerts, and whose it is.
 pub struct Watched {
     pub driver_id: i64,
     pub saved_filter_id: i64,
+    pub name: String,
     pub filter: CargoFilter,
-    pub since: chrono::DateTime<Utc>,
 }
 
 /// Every named filter that asks for alerts about new loads.
@@ -183,8 +174,8 @@ pub async fn watched(db: &DatabaseConnection) -> Result<Vec<Watched>, DbErr> {
             Some(Watched {
                 driver_id: row.driver_id,
                 saved_filter_id: row.id,
+                name: row.name,
                 filter: serde_json::from_str(&row.filter).ok()?,
-                since: row.notify_since.unwrap_or(row.updated_at),
             })
         })
         .collect())

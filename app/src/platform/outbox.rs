@@ -178,6 +178,19 @@ async fn settle(
         .map(drop)
 }
 
+/// Messages queued since `since` whose key starts with `prefix` (e.g. one driver's alerts).
+pub async fn count_since(
+    db: &DatabaseConnection,
+    prefix: &str,
+    since: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    entity::Entity::find()
+        .filter(entity::Column::DedupeKey.starts_with(prefix))
+        .filter(entity::Column::CreatedAt.gt(since))
+        .count(db)
+        .await
+}
+
 /// Messages waiting to go out.
 pub async fn backlog(db: &DatabaseConnection) -> Result<u64, DbErr> {
     entity::Entity::find()

@@ -1,7 +1,9 @@
 //! What the bot writes. Russian, or English when the driver's Telegram language is English; HTML
 //! formatting with everything from the exchange escaped.
 
-use app::cargo::card::{CargoDetail, format_quantity, format_rub, format_rub_per_km, format_when};
+use app::cargo::card::{
+    CargoCard, CargoDetail, format_quantity, format_rub, format_rub_per_km, format_when,
+};
 use serde_json::{Value, json};
 
 /// Where the bot's buttons lead: the Mini App's public address.
@@ -143,6 +145,58 @@ pub fn response_card(
     })
 }
 
+/// A new load on a filter the driver asked to be told about.
+pub fn new_load_alert(
+    chat_id: i64,
+    card: &CargoCard,
+    filter_name: &str,
+    language_code: Option<&str>,
+    link: &MiniAppLink,
+) -> Value {
+    let en = english(language_code);
+    let mut lines = vec![
+        format!(
+            "🔔 {} «{}»",
+            if en {
+                "New load for"
+            } else {
+                "Новый груз по фильтру"
+            },
+            escape(filter_name)
+        ),
+        format!("🚚 <b>{}</b>", escape(&card.route())),
+    ];
+    if let Some(at) = &card.loading_at {
+        let word = if en { "Loading" } else { "Погрузка" };
+        lines.push(escape(&format!("{word} {}", format_when(at))));
+    }
+    let size: Vec<String> = [
+        card.weight_t
+            .map(|t| format_quantity(t, if en { "t" } else { "т" })),
+        card.volume_m3.map(|m| format_quantity(m, "м³")),
+        card.distance_km
+            .map(|km| format!("{km}\u{a0}{}", if en { "km" } else { "км" })),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if !size.is_empty() {
+        lines.push(escape(&size.join(" · ")));
+    }
+    if let Some(price) = card.price_kopecks {
+        lines.push(format!("💰 <b>{}</b>", format_rub(price)));
+    }
+    json!({
+        "chat_id": chat_id,
+        "text": lines.join("\n"),
+        "parse_mode": "HTML",
+        "reply_markup": {"inline_keyboard": [[{
+            "text": if en { "Open the load" } else { "Открыть груз" },
+            "web_app": {"url": link.cargo(card.id)},
+        }]]},
+    })
+}
+
 /// Telegram's HTML mode needs only these three escaped.
 pub fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
@@ -152,7 +206,7 @@ pub fn escape(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use app::cargo::card::{CargoCard, Contact, Phone};
+    use app::cargo::card::{Contact, Phone};
 
     use super::*;
 

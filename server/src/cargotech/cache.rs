@@ -133,6 +133,22 @@ where
         }
     }
 
+    /// Asks again now, whatever the cache holds (nobody waits: the answer refreshes the entry
+    /// for everyone). Joins a fetch already in flight for the same question.
+    pub async fn refresh<F, Fut>(
+        self: &Arc<Self>,
+        question: &str,
+        fetch: F,
+    ) -> Result<T, UpstreamError>
+    where
+        F: FnOnce(Urgency) -> Fut,
+        Fut: Future<Output = Result<T, UpstreamError>>,
+    {
+        let key = format!("cache:{}:{question}", self.namespace);
+        self.stats.revalidations.fetch_add(1, Ordering::Relaxed);
+        self.fetch_once(&key, || fetch(Urgency::Refresh)).await
+    }
+
     async fn fetch_once<F, Fut>(&self, key: &str, fetch: F) -> Result<T, UpstreamError>
     where
         F: FnOnce() -> Fut,

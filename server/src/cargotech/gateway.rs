@@ -29,6 +29,9 @@ const BACKOFF: [Duration; 3] = [
     Duration::from_millis(3000),
 ];
 pub const MAX_PAGE: u32 = 100;
+
+/// An upstream fetch on its way, boxed so the same fetch serves a read and a refresh.
+type Fetching<T> = std::pin::Pin<Box<dyn Future<Output = Result<T, UpstreamError>> + Send>>;
 const PREFETCH_PER_PAGE: usize = 5;
 
 #[derive(Debug, Clone)]
@@ -136,32 +139,7 @@ impl Gateway {
     ) -> Result<CargoPage, GatewayError> {
         filter.validate().map_err(GatewayError::InvalidFilter)?;
         let limit = limit.clamp(1, MAX_PAGE);
-        let query = filter.upstream_query(limit, offset);
-        let question = cache_key(&query);
-        let gateway = Arc::clone(self);
-        let fetch = move |urgency| async move {
-            let client = gateway.connection.client().clone();
-            let priority = if urgency == Urgency::Waiting {
-                Priority::List
-            } else {
-                Priority::Background
-            };
-            let answer = gateway
-                .upstream(priority, move |token| {
-                    let (client, query) = (client.clone(), query.clone());
-                    async move { client.list(&token, &query).await }
-                })
-                .await?;
-            // New cards from the exchange: warm their details while the driver reads the list.
-            gateway.prefetch_details(&answer.cards);
-            Ok(CargoPage {
-                cards: answer.cards,
-                total: answer.total,
-                offset,
-                limit,
-                stale: None,
-            })
-        };
+        let (question, fetch) = self.list_fetch(filter, offset, limit);
         let (mut page, freshness) = self
             .lists
             .get(&question, fetch)
@@ -175,6 +153,67 @@ impl Gateway {
         page.cards = deduplicate(page.cards);
         sort(&mut page.cards, filter.sort);
         Ok(page)
+    }
+
+    /// The first page of a filter asked afresh, at background priority (the detector of new
+    /// loads): it spends only the low-priority share of the budget and refreshes the shared cache
+    /// for every driver on that filter.
+    pub async fn first_page_afresh(
+        self: &Arc<Self>,
+        filter: &CargoFilter,
+        limit: u32,
+    ) -> Result<CargoPage, GatewayError> {
+        filter.validate().map_err(GatewayError::InvalidFilter)?;
+        let (question, fetch) = self.list_fetch(filter, 0, limit.clamp(1, MAX_PAGE));
+        let mut page = self
+            .lists
+            .refresh(&question, fetch)
+            .await
+            .map_err(|e| self.failure(e))?;
+        page.cards = deduplicate(page.cards);
+        sort(&mut page.cards, filter.sort);
+        Ok(page)
+    }
+
+    /// The cache key of a page and how to fetch it.
+    fn list_fetch(
+        self: &Arc<Self>,
+        filter: &CargoFilter,
+        offset: u32,
+        limit: u32,
+    ) -> (
+        String,
+        impl FnOnce(Urgency) -> Fetching<CargoPage> + Clone + Send + 'static,
+    ) {
+        let query = filter.upstream_query(limit, offset);
+        let question = cache_key(&query);
+        let gateway = Arc::clone(self);
+        let fetch = move |urgency| -> Fetching<CargoPage> {
+            Box::pin(async move {
+                let client = gateway.connection.client().clone();
+                let priority = if urgency == Urgency::Waiting {
+                    Priority::List
+                } else {
+                    Priority::Background
+                };
+                let answer = gateway
+                    .upstream(priority, move |token| {
+                        let (client, query) = (client.clone(), query.clone());
+                        async move { client.list(&token, &query).await }
+                    })
+                    .await?;
+                // New cards from the exchange: warm their details while the driver reads the list.
+                gateway.prefetch_details(&answer.cards);
+                Ok(CargoPage {
+                    cards: answer.cards,
+                    total: answer.total,
+                    offset,
+                    limit,
+                    stale: None,
+                })
+            })
+        };
+        (question, fetch)
     }
 
     /// A load's detail; `Ok(None)` when it was taken or removed.

@@ -24,6 +24,8 @@ use crate::{
 pub struct Services {
     pub gateway: Arc<Gateway>,
     pub bot: BotOutlet,
+    /// Filters open in Mini Apps on this instance, and their new loads.
+    pub live: crate::new_loads::LiveHub,
     /// In webhook mode: who answers updates, and the secret Telegram sends.
     pub bot_webhook: Option<(crate::bot::Chatter, String)>,
     /// The built-in stand-ins this server hosts in sandbox mode.
@@ -35,6 +37,7 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
     let Services {
         gateway,
         bot,
+        live,
         bot_webhook,
         exchange,
         telegram,
@@ -69,6 +72,7 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
             db: state.db.clone(),
             store: state.store.clone(),
             bot,
+            live,
         }));
     let router = match exchange {
         Some(exchange) => router.nest("/sandbox/cargotech", sandbox::cargotech::router(exchange)),

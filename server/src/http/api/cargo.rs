@@ -104,7 +104,7 @@ pub struct ListQuery {
 }
 
 impl ListQuery {
-    fn into_filter(self) -> Result<(CargoFilter, u32, u32), ApiError> {
+    pub(super) fn into_filter(self) -> Result<(CargoFilter, u32, u32), ApiError> {
         let place = |id: Option<u32>, point_type: Option<u8>, radius: Option<u32>| {
             id.map(|city_id| PlaceFilter {
                 city_id,

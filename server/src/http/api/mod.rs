@@ -4,6 +4,7 @@ mod auth;
 mod cargo;
 mod driver;
 mod error;
+mod live;
 mod me;
 mod state;
 
@@ -14,5 +15,8 @@ use axum::Router;
 
 /// Everything a signed-in driver calls.
 pub fn driver_routes(state: ApiState) -> Router {
-    cargo::routes().merge(me::routes()).with_state(state)
+    cargo::routes()
+        .merge(me::routes())
+        .merge(live::routes())
+        .with_state(state)
 }

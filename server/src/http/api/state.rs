@@ -11,6 +11,7 @@ use app::platform::store::SharedStore;
 use crate::{
     bot::{Doorbell, messages::MiniAppLink},
     cargotech::Gateway,
+    new_loads::LiveHub,
 };
 
 #[derive(Clone, FromRef)]
@@ -19,6 +20,7 @@ pub struct ApiState {
     pub db: DatabaseConnection,
     pub store: SharedStore,
     pub bot: BotOutlet,
+    pub live: LiveHub,
 }
 
 /// Where the API's bot messages go: the outbox, whose worker the doorbell wakes.

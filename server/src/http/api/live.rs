@@ -1,0 +1,104 @@
+//! `GET /api/v1/live?access_token=…&<the list's filter>`: new loads on the driver's filter as
+//! server-sent events (`new_load`, the card as JSON), from the detector of new loads. The session
+//! rides in the query because a browser's `EventSource` cannot send headers; a reconnecting
+//! browser sends `Last-Event-ID` and gets what it missed.
+
+use std::{convert::Infallible, time::Duration};
+
+use app::platform::sessions;
+use axum::{
+    Router,
+    extract::{Query, RawQuery, State},
+    http::{HeaderMap, StatusCode, Uri},
+    response::{
+        IntoResponse, Response,
+        sse::{Event, KeepAlive, Sse},
+    },
+    routing::get,
+};
+use futures_util::stream::{self, Stream};
+use tokio::sync::broadcast::error::RecvError;
+
+use super::{cargo::ListQuery, error::ApiError, state::ApiState};
+use crate::new_loads::{LiveEvent, LiveHub};
+
+pub fn routes() -> Router<ApiState> {
+    Router::new().route("/api/v1/live", get(live))
+}
+
+async fn live(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let query = query.unwrap_or_default();
+    let (token, rest): (Vec<&str>, Vec<&str>) = query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .partition(|pair| pair.starts_with("access_token="));
+    let token = token
+        .first()
+        .and_then(|pair| pair.strip_prefix("access_token="))
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "session_missing",
+                "Войдите через Telegram: откройте приложение из бота",
+            )
+        })?;
+    if sessions::find(&state.store, token).await.is_none() {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "session_expired",
+            "Сеанс завершён. Откройте приложение из бота ещё раз",
+        ));
+    }
+    let uri: Uri = format!("/?{}", rest.join("&"))
+        .parse()
+        .map_err(ApiError::bad_query)?;
+    let Query(list) = Query::<ListQuery>::try_from_uri(&uri).map_err(ApiError::bad_query)?;
+    let (filter, _, _) = list.into_filter()?;
+    filter.validate().map_err(|errors| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_filter",
+            "Проверьте фильтр: некоторые значения не подходят",
+        )
+        .with_field_errors(errors)
+    })?;
+    let after = headers
+        .get("last-event-id")
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse().ok());
+    Ok(Sse::new(events(&state.live, &filter, after))
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+        .into_response())
+}
+
+fn events(
+    hub: &LiveHub,
+    filter: &app::cargo::filter::CargoFilter,
+    after: Option<u64>,
+) -> impl Stream<Item = Result<Event, Infallible>> + use<> {
+    let (watching, missed) = hub.watch(filter, after);
+    let replay = stream::iter(missed.into_iter().map(to_event));
+    let live = stream::unfold(watching, |mut watching| async move {
+        loop {
+            match watching.events.recv().await {
+                Ok(event) => return Some((to_event(event), watching)),
+                // Too slow a reader: skip ahead rather than hang up.
+                Err(RecvError::Lagged(_)) => continue,
+                Err(RecvError::Closed) => return None,
+            }
+        }
+    });
+    futures_util::StreamExt::chain(replay, live)
+}
+
+fn to_event(event: LiveEvent) -> Result<Event, Infallible> {
+    let data = serde_json::to_string(&event.card).unwrap_or_default();
+    Ok(Event::default()
+        .event("new_load")
+        .id(event.id.to_string())
+        .data(data))
+}
