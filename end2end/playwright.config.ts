@@ -26,4 +26,9 @@ export default defineConfig({
       ],
     },
   },
+  projects: [
+    { name: "app", testIgnore: /live\.spec\.ts/ },
+    // New loads land in every open list: these stories run once the others are done.
+    { name: "live", testMatch: /live\.spec\.ts/, dependencies: ["app"] },
+  ],
 });

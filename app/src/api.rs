@@ -24,6 +24,11 @@ impl Api {
         Self { token }
     }
 
+    /// The session token, for the one place a header cannot carry it (`EventSource`).
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
     pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiErrorBody> {
         self.call(Method::Get, path, None::<&()>)
             .await?

@@ -91,6 +91,8 @@ pub struct Config {
     pub cargotech_slot_wait: Duration,
     /// The built-in exchange's answer time (sandbox mode).
     pub sandbox_latency: Duration,
+    /// How often loads appear on and leave the built-in exchange; `None`: it stands still.
+    pub sandbox_clock: Option<Duration>,
     /// How often the detector of new loads takes a fresh look at watched filters.
     pub new_loads_every: Duration,
     /// New-load alerts a driver gets at most in an hour.
@@ -299,6 +301,13 @@ impl Reader {
                 self.parsed("SANDBOX_LATENCY_MS", "a whole number of milliseconds")
                     .unwrap_or(700),
             ),
+            sandbox_clock: match self
+                .parsed::<u64>("SANDBOX_CLOCK_SECONDS", "a whole number of seconds")
+            {
+                Some(0) => None,
+                Some(seconds) => Some(Duration::from_secs(seconds)),
+                None => Some(Duration::from_secs(60)),
+            },
             new_loads_every: Duration::from_secs(
                 self.positive("NEW_LOADS_CHECK_SECONDS", 30).into(),
             ),

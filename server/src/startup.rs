@@ -50,6 +50,9 @@ pub enum StartError {
 
 pub struct Application {
     gateway: Arc<cargotech::Gateway>,
+    /// Long-lived requests to end at shutdown, so in-flight work can finish in the grace period.
+    live: LiveHub,
+    telegram: Option<SandboxTelegram>,
     termination: Termination,
     listener: TcpListener,
     router: axum::Router,
@@ -138,14 +141,16 @@ impl Application {
         let services = Services {
             gateway: Arc::clone(&gateway),
             bot,
-            live,
+            live: live.clone(),
             bot_webhook: webhook,
             exchange,
-            telegram,
+            telegram: telegram.clone(),
         };
         let router = http::router(state, &config, services);
         Ok(Self {
             gateway,
+            live,
+            telegram,
             termination,
             listener,
             router,
@@ -181,6 +186,10 @@ impl Application {
             () = self.termination.received() => {
                 tracing::info!("shutting down: finishing in-flight requests");
                 let _ = stop.send(true);
+                self.live.close_all();
+                if let Some(telegram) = &self.telegram {
+                    telegram.close();
+                }
             }
         }
         match tokio::time::timeout(self.shutdown_grace, server).await {
@@ -256,7 +265,7 @@ fn built_in_telegram(config: &Config) -> Option<SandboxTelegram> {
 }
 
 /// In sandbox mode with no exchange configured, the simulator this server hosts itself. Time
-/// passes on it: every minute a few loads appear and a few are taken.
+/// passes on it: every minute (`SANDBOX_CLOCK_SECONDS`) a few loads appear and a few are taken.
 fn built_in_exchange(config: &Config) -> Option<Exchange> {
     if config.mode != Mode::Sandbox || config.cargotech_base_url.is_some() {
         return None;
@@ -266,13 +275,15 @@ fn built_in_exchange(config: &Config) -> Option<Exchange> {
         jitter: config.sandbox_latency / 5,
         ..ExchangeConfig::default()
     });
-    let clock = exchange.clone();
-    tokio::spawn(async move {
-        loop {
-            tokio::time::sleep(Duration::from_secs(60)).await;
-            clock.tick(3, 2);
-        }
-    });
+    if let Some(every) = config.sandbox_clock {
+        let clock = exchange.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(every).await;
+                clock.tick(3, 2);
+            }
+        });
+    }
     Some(exchange)
 }
 

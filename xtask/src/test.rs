@@ -159,6 +159,9 @@ fn browser_tests() -> Result<Counts> {
         .env("DATA_DIR", &data_dir)
         .env("SITE_ROOT", site::root_dir())
         .env("HAULER_MODE", "sandbox")
+        // Loads appear only when a story adds them; new ones are looked for every two seconds.
+        .env("SANDBOX_CLOCK_SECONDS", "0")
+        .env("NEW_LOADS_CHECK_SECONDS", "2")
         .stdout(log.try_clone().map_err(|e| e.to_string())?)
         .stderr(log)
         .spawn()
@@ -221,6 +224,8 @@ fn production_server(sandbox_url: &str) -> Result<(RunningServer, String)> {
             format!("{sandbox_url}/sandbox/telegram"),
         )
         .env("TELEGRAM_WEB_APP_JS_URL", "/telegram-web-app.js")
+        // The sandbox server polls the stand-in; this one must not take its updates.
+        .env("TELEGRAM_UPDATES", "off")
         .env("PUBLIC_URL", format!("http://127.0.0.1:{port}"))
         .env(
             "CARGOTECH_BASE_URL",

@@ -42,12 +42,25 @@ pub fn kinds_line(card: &CargoCard) -> String {
 }
 
 #[component]
-pub fn CardView(card: CargoCard, text: &'static Texts) -> impl IntoView {
+pub fn CardView(
+    card: CargoCard,
+    text: &'static Texts,
+    /// Arrived live while the list was open.
+    #[prop(optional)]
+    fresh: bool,
+) -> impl IntoView {
     let price = card.price_kopecks.map(format_rub);
     let per_km = card.price_per_km_kopecks().map(format_rub_per_km);
     let href = format!("/cargo/{}", card.id);
     view! {
-        <a class="cargo-card" href=href data-testid="cargo-card" data-id=card.id.to_string()>
+        <a
+            class="cargo-card"
+            class:fresh=fresh
+            href=href
+            data-testid="cargo-card"
+            data-id=card.id.to_string()
+            data-fresh=fresh.to_string()
+        >
             <div class="cargo-card-top">
                 <span class="route">{card.route()}</span>
                 <span class="price">{price}</span>
@@ -62,6 +75,7 @@ pub fn CardView(card: CargoCard, text: &'static Texts) -> impl IntoView {
                 {card
                     .responded
                     .then(|| view! { <span class="badge" data-testid="responded-badge">{text.responded}</span> })}
+                {fresh.then(|| view! { <span class="badge badge-new" data-testid="new-badge">{text.new_load}</span> })}
             </div>
         </a>
     }

@@ -51,7 +51,7 @@ pub fn LoadsPage() -> impl IntoView {
                         key=|card| (card.id, card.responded)
                         let(card)
                     >
-                        <CardView card text=text />
+                        <CardView fresh=board.fresh.with_untracked(|f| f.contains(&card.id)) card text=text />
                     </For>
                     <Show when=move || board.listing.with(|l| !l.loaded && l.error.is_none())>
                         <CardSkeleton />

@@ -10,6 +10,7 @@ mod draft;
 mod filters;
 mod history;
 mod list;
+mod live;
 
 pub use detail::CargoPage;
 pub use filters::FiltersPage;
@@ -62,6 +63,8 @@ pub struct Board {
     pub known: RwSignal<HashMap<u64, CargoCard>>,
     /// Where the list was scrolled to when the driver opened a card.
     pub scroll_y: StoredValue<f64>,
+    /// Loads that arrived live while the list was open (shown as new).
+    pub fresh: RwSignal<Vec<u64>>,
     api: Memo<Option<Api>>,
 }
 
@@ -80,9 +83,11 @@ pub fn provide_board(sign_in: RwSignal<SignIn>) -> Board {
         listing: RwSignal::new(Listing::default()),
         known: RwSignal::new(HashMap::new()),
         scroll_y: StoredValue::new(0.0),
+        fresh: RwSignal::new(Vec::new()),
         api,
     };
     provide_context(board);
+    live::follow_new_loads(board, api);
     Effect::new(move |_| {
         if api.get().is_some() {
             if let Some(filter) = last_filter.get_untracked() {
@@ -126,6 +131,7 @@ impl Board {
     /// The list from the top. `keep_cards` (pull-to-refresh) leaves the old cards in place until
     /// the new ones arrive, so nothing jumps.
     pub fn reload(&self, keep_cards: bool) {
+        self.fresh.set(Vec::new());
         self.listing.update(|listing| {
             listing.generation += 1;
             listing.next_offset = 0;
@@ -206,6 +212,25 @@ impl Board {
                 card.responded = true;
             }
         });
+    }
+
+    /// A new load on the driver's filter, pushed by the server: on top of the list, marked new.
+    pub fn welcome(&self, card: CargoCard) {
+        let id = card.id;
+        let mut added = false;
+        self.listing.update(|listing| {
+            if listing.loaded && !listing.cards.iter().any(|known| known.id == id) {
+                listing.cards.insert(0, card.clone());
+                listing.total += 1;
+                added = true;
+            }
+        });
+        if added {
+            self.fresh.update(|fresh| fresh.push(id));
+            self.known.update(|known| {
+                known.insert(id, card);
+            });
+        }
     }
 
     /// The driver hid a load: it leaves the list at once.

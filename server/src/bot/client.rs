@@ -28,6 +28,9 @@ impl BotError {
     }
 }
 
+/// How long an ordinary call may take.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
 #[derive(Clone)]
 pub struct BotApi {
     http: reqwest::Client,
@@ -55,7 +58,6 @@ impl BotApi {
     pub fn new(base_url: &str, token: &str) -> Self {
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(3))
-            .timeout(Duration::from_secs(10))
             .build()
             .expect("the HTTP client builds");
         Self {
@@ -66,9 +68,30 @@ impl BotApi {
 
     /// Calls a Bot API method with JSON parameters and returns its `result`.
     pub async fn call(&self, method: &str, params: &Value) -> Result<Value, BotError> {
+        self.call_within(method, params, REQUEST_TIMEOUT).await
+    }
+
+    /// A call Telegram may hold open (long polling): allowed `wait` plus the usual time.
+    pub async fn call_waiting(
+        &self,
+        method: &str,
+        params: &Value,
+        wait: Duration,
+    ) -> Result<Value, BotError> {
+        self.call_within(method, params, wait + REQUEST_TIMEOUT)
+            .await
+    }
+
+    async fn call_within(
+        &self,
+        method: &str,
+        params: &Value,
+        timeout: Duration,
+    ) -> Result<Value, BotError> {
         let response = self
             .http
             .post(format!("{}/{method}", self.endpoint))
+            .timeout(timeout)
             .json(params)
             .send()
             .await

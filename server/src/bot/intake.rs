@@ -65,8 +65,14 @@ pub fn poll(chatter: Chatter, store: SharedStore) {
                 continue;
             }
             let params = json!({"offset": offset, "timeout": POLL_TIMEOUT_SECONDS});
-            match chatter.api.call("getUpdates", &params).await {
+            let wait = Duration::from_secs(POLL_TIMEOUT_SECONDS);
+            match chatter.api.call_waiting("getUpdates", &params, wait).await {
                 Ok(updates) => {
+                    if updates.as_array().is_none_or(Vec::is_empty) {
+                        // An empty answer ends a long wait; a breath before the next one keeps
+                        // a Telegram that answers at once from spinning this loop.
+                        tokio::time::sleep(Duration::from_millis(200)).await;
+                    }
                     for update in updates.as_array().into_iter().flatten() {
                         let Ok(update) = serde_json::from_value::<Update>(update.clone()) else {
                             continue;

@@ -107,6 +107,15 @@ impl LiveHub {
         )
     }
 
+    /// Ends every open connection (the server is shutting down; browsers will reconnect to
+    /// another instance and resume).
+    pub fn close_all(&self) {
+        self.channels
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+    }
+
     /// The filters someone is watching (forgetting those nobody came back to).
     pub fn watched(&self) -> Vec<(String, CargoFilter)> {
         let mut channels = self.channels.lock().unwrap_or_else(|p| p.into_inner());

@@ -58,6 +58,7 @@ pub struct SandboxTelegram {
     token: String,
     chats: Arc<Mutex<Chats>>,
     arrived: Arc<tokio::sync::Notify>,
+    closing: Arc<std::sync::atomic::AtomicBool>,
     http: reqwest::Client,
 }
 
@@ -67,11 +68,19 @@ impl SandboxTelegram {
             token: token.to_owned(),
             chats: Arc::default(),
             arrived: Arc::default(),
+            closing: Arc::default(),
             http: reqwest::Client::builder()
                 .timeout(Duration::from_secs(10))
                 .build()
                 .expect("the HTTP client builds"),
         }
+    }
+
+    /// Answers long polls at once from now on (the server hosting it is shutting down).
+    pub fn close(&self) {
+        self.closing
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+        self.arrived.notify_waiters();
     }
 
     /// Delivers an update as Telegram would: to the webhook if one is set, else to `getUpdates`.
@@ -258,7 +267,8 @@ async fn get_updates(telegram: &SandboxTelegram, params: &Value) -> Response {
                 .retain(|update| update["update_id"].as_i64().unwrap_or(0) >= offset);
             chats.updates.iter().cloned().collect()
         };
-        if !pending.is_empty() || tokio::time::Instant::now() >= deadline {
+        let closing = telegram.closing.load(std::sync::atomic::Ordering::Relaxed);
+        if !pending.is_empty() || closing || tokio::time::Instant::now() >= deadline {
             return ok(json!(pending));
         }
         let _ = tokio::time::timeout_at(deadline, arrived).await;
