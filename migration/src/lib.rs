@@ -8,6 +8,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261122_000001_foundation;
 mod m20261122_000002_driver_desk;
 mod m20261122_000003_bot_reach;
+mod m20261122_000004_service_tokens;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_foundation::Migration),
             Box::new(m20261122_000002_driver_desk::Migration),
             Box::new(m20261122_000003_bot_reach::Migration),
+            Box::new(m20261122_000004_service_tokens::Migration),
         ]
     }
 }

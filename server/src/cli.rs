@@ -20,4 +20,23 @@ pub enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Tokens for machine clients (a separate bot process, monitoring).
+    #[command(subcommand)]
+    ServiceToken(ServiceTokenCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ServiceTokenCommand {
+    /// Make a token for a client; it is printed once and only its hash is kept.
+    Create {
+        /// The client's name, e.g. `bot` or `monitoring`.
+        name: String,
+        /// Days until it expires; without it, it lives until revoked.
+        #[arg(long)]
+        expires_in_days: Option<u32>,
+    },
+    /// Revoke a token by its id (see `list`).
+    Revoke { id: i64 },
+    /// Every token: id, client, state, last use. Never the tokens themselves.
+    List,
 }

@@ -93,6 +93,8 @@ pub struct Config {
     pub sandbox_latency: Duration,
     /// How often loads appear on and leave the built-in exchange; `None`: it stands still.
     pub sandbox_clock: Option<Duration>,
+    /// Machine clients' token hashes from `SERVICE_TOKEN_<NAME>_HASH`: (name, SHA-256 hex).
+    pub service_token_hashes: Vec<(String, String)>,
     /// How often the detector of new loads takes a fresh look at watched filters.
     pub new_loads_every: Duration,
     /// New-load alerts a driver gets at most in an hour.
@@ -308,6 +310,7 @@ impl Reader {
                 Some(seconds) => Some(Duration::from_secs(seconds)),
                 None => Some(Duration::from_secs(60)),
             },
+            service_token_hashes: self.service_token_hashes(),
             new_loads_every: Duration::from_secs(
                 self.positive("NEW_LOADS_CHECK_SECONDS", 30).into(),
             ),
@@ -364,6 +367,39 @@ impl Reader {
                 self.problem(name, format!("is required in production mode ({what})"));
             }
         }
+    }
+
+    /// `SERVICE_TOKEN_<NAME>_HASH=<sha256 hex>[,<sha256 hex>…]` (two during a rotation).
+    fn service_token_hashes(&mut self) -> Vec<(String, String)> {
+        let mut names: Vec<String> = self
+            .vars
+            .keys()
+            .filter_map(|key| {
+                key.strip_prefix("SERVICE_TOKEN_")?
+                    .strip_suffix("_HASH")
+                    .map(str::to_owned)
+            })
+            .filter(|name| !name.is_empty())
+            .collect();
+        names.sort();
+        let mut hashes = Vec::new();
+        for name in names {
+            let variable = format!("SERVICE_TOKEN_{name}_HASH");
+            let Some(list) = self.text(&variable) else {
+                continue;
+            };
+            for hash in list.split(',').map(str::trim).filter(|h| !h.is_empty()) {
+                if hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    hashes.push((name.to_lowercase(), hash.to_lowercase()));
+                } else {
+                    self.problem(
+                        &variable,
+                        "must be SHA-256 hashes in hex (64 characters each), comma-separated",
+                    );
+                }
+            }
+        }
+        hashes
     }
 
     fn positive(&mut self, name: &str, default: u32) -> u32 {

@@ -5,10 +5,11 @@ pub mod cargotech;
 pub mod cli;
 pub mod config;
 mod http;
+pub mod machines;
 pub mod new_loads;
 pub mod sandbox;
 mod startup;
 pub mod telegram;
 pub mod telemetry;
 
-pub use startup::{Application, StartError, migrate, serve};
+pub use startup::{Application, StartError, manage_service_tokens, migrate, serve};

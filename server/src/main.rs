@@ -1,5 +1,5 @@
 //! `hauler`: the one binary. `serve` (the default) runs the web server; `migrate` applies the
-//! database migrations and exits.
+//! database migrations and exits; `service-token` manages machine clients' tokens.
 
 use std::process::ExitCode;
 
@@ -25,6 +25,7 @@ async fn main() -> ExitCode {
     let outcome = match cli.command.unwrap_or_default() {
         Command::Serve => server::serve(config).await,
         Command::Migrate => server::migrate(&config).await,
+        Command::ServiceToken(command) => server::manage_service_tokens(&config, command).await,
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

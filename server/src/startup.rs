@@ -17,6 +17,7 @@ use crate::{
     cargotech,
     config::{Config, Mode, UpdatesMode},
     http::{self, BotOutlet, Services},
+    machines::{self, ServiceTokens},
     new_loads::{Detector, LiveHub},
     sandbox::{
         cargotech::{Exchange, ExchangeConfig},
@@ -143,6 +144,11 @@ impl Application {
             bot,
             live: live.clone(),
             bot_webhook: webhook,
+            machines: ServiceTokens {
+                db: state.db.clone(),
+                configured: Arc::new(config.service_token_hashes.clone()),
+            },
+            metrics: machines::install_recorder(),
             exchange,
             telegram: telegram.clone(),
         };
@@ -290,6 +296,16 @@ fn built_in_exchange(config: &Config) -> Option<Exchange> {
 /// `hauler serve`.
 pub async fn serve(config: Config) -> Result<(), StartError> {
     Application::build(config).await?.run_until_stopped().await
+}
+
+/// `hauler service-token …`.
+pub async fn manage_service_tokens(
+    config: &Config,
+    command: crate::cli::ServiceTokenCommand,
+) -> Result<(), StartError> {
+    let db = open_database(config).await?;
+    machines::commands::run(&db, command).await?;
+    Ok(())
 }
 
 /// `hauler migrate`.

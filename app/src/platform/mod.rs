@@ -9,6 +9,7 @@ pub mod hidden;
 pub mod outbox;
 pub mod responses;
 pub mod sealing;
+pub mod service_tokens;
 pub mod sessions;
 pub mod settings;
 pub mod store;

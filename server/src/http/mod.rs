@@ -11,7 +11,7 @@ use app::{App, Document, platform::AppState, shell};
 use axum::{Router, routing::get};
 use leptos_axum::{LeptosRoutes, file_and_error_handler, generate_route_list};
 
-pub use api::BotOutlet;
+pub use api::{ApiError, BotOutlet};
 
 use crate::{
     cargotech::Gateway,
@@ -28,6 +28,9 @@ pub struct Services {
     pub live: crate::new_loads::LiveHub,
     /// In webhook mode: who answers updates, and the secret Telegram sends.
     pub bot_webhook: Option<(crate::bot::Chatter, String)>,
+    /// Machine clients' tokens, and the metrics they may read.
+    pub machines: crate::machines::ServiceTokens,
+    pub metrics: metrics_exporter_prometheus::PrometheusHandle,
     /// The built-in stand-ins this server hosts in sandbox mode.
     pub exchange: Option<Exchange>,
     pub telegram: Option<SandboxTelegram>,
@@ -39,6 +42,8 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
         bot,
         live,
         bot_webhook,
+        machines,
+        metrics,
         exchange,
         telegram,
     } = services;
@@ -78,6 +83,7 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
         Some(exchange) => router.nest("/sandbox/cargotech", sandbox::cargotech::router(exchange)),
         None => router,
     };
+    let router = router.merge(crate::machines::metrics_routes(metrics, machines));
     let router = match bot_webhook {
         Some((chatter, secret)) => {
             router.merge(crate::bot::intake::webhook_routes(chatter, secret))

@@ -10,6 +10,7 @@ mod cargo;
 mod command_line;
 mod filters;
 mod health;
+mod machines;
 mod new_loads;
 mod pages;
 mod responses;
