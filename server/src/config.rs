@@ -93,6 +93,10 @@ pub struct Config {
     pub sandbox_latency: Duration,
     /// How often loads appear on and leave the built-in exchange; `None`: it stands still.
     pub sandbox_clock: Option<Duration>,
+    /// The Telegram chat where operators get alerts; `None`: alerts go to the logs only.
+    pub operator_chat_id: Option<i64>,
+    /// How often the operators' watch looks at the exchange connection and the budget.
+    pub operator_check_every: Duration,
     /// Machine clients' token hashes from `SERVICE_TOKEN_<NAME>_HASH`: (name, SHA-256 hex).
     pub service_token_hashes: Vec<(String, String)>,
     /// How often the detector of new loads takes a fresh look at watched filters.
@@ -311,6 +315,10 @@ impl Reader {
                 None => Some(Duration::from_secs(60)),
             },
             service_token_hashes: self.service_token_hashes(),
+            operator_chat_id: self.parsed("TELEGRAM_OPERATOR_CHAT_ID", "a Telegram chat id"),
+            operator_check_every: Duration::from_secs(
+                self.positive("OPERATOR_ALERTS_CHECK_SECONDS", 30).into(),
+            ),
             new_loads_every: Duration::from_secs(
                 self.positive("NEW_LOADS_CHECK_SECONDS", 30).into(),
             ),

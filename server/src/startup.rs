@@ -126,6 +126,14 @@ impl Application {
         };
         let webhook = listen_to_telegram(&config, address, chatter, &state);
 
+        if let Some(chat_id) = config.operator_chat_id {
+            let desk = bot::operators::OperatorDesk {
+                db: state.db.clone(),
+                chat_id,
+                doorbell: doorbell.clone(),
+            };
+            bot::operators::watch(desk, Arc::clone(&gateway), config.operator_check_every);
+        }
         let bot = BotOutlet { link, doorbell };
         let live = LiveHub::default();
         Detector {

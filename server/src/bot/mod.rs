@@ -7,6 +7,7 @@ mod client;
 mod delivery;
 pub mod intake;
 pub mod messages;
+pub mod operators;
 
 pub use chat::Chatter;
 pub use client::{BotApi, BotError};

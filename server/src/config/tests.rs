@@ -168,3 +168,35 @@ fn launch_data_freshness_is_bounded_and_third_party_checking_needs_a_bot_id() {
         Config::from_vars(vars(&[("TELEGRAM_INIT_DATA_CHECK", "third_party")])).unwrap_err();
     assert!(no_id.0[0].starts_with("TELEGRAM_BOT_ID"));
 }
+
+#[test]
+fn every_variable_the_server_reads_is_documented_in_env_example() {
+    let example = include_str!("../../../.env.example");
+    let source = include_str!("../config.rs");
+    let mut read = Vec::new();
+    for call in [
+        "text(\"",
+        "parsed(\"",
+        "parsed::<u64>(\"",
+        "url(\"",
+        "secret(\"",
+        "positive(\"",
+    ] {
+        for piece in source.split(call).skip(1) {
+            if let Some(name) = piece.split('"').next() {
+                read.push(name.to_owned());
+            }
+        }
+    }
+    read.sort();
+    read.dedup();
+    assert!(read.len() > 30, "{read:?}");
+    let undocumented: Vec<&String> = read
+        .iter()
+        .filter(|name| !example.contains(&format!("\n{name}=")))
+        .collect();
+    assert!(
+        undocumented.is_empty(),
+        "not in .env.example: {undocumented:?}"
+    );
+}

@@ -262,3 +262,40 @@ async fn webhook_mode_needs_its_secret_to_start() {
     .unwrap_err();
     assert!(problems.to_string().contains("TELEGRAM_WEBHOOK_SECRET"));
 }
+
+#[tokio::test]
+async fn operators_hear_once_an_hour_that_the_cargotech_login_is_failing() {
+    let config = server::sandbox::cargotech::ExchangeConfig {
+        latency: Duration::ZERO,
+        jitter: Duration::ZERO,
+        password: "changed-by-someone".into(),
+        ..Default::default()
+    };
+    let (address, _exchange) =
+        server::sandbox::cargotech::serve("127.0.0.1:0".parse().unwrap(), config)
+            .await
+            .unwrap();
+    let app = crate::support::spawn_app_with(
+        "bot_operator_alert",
+        backends()[0],
+        crate::support::Options {
+            extra_vars: vec![
+                ("CARGOTECH_BASE_URL", format!("http://{address}")),
+                ("TELEGRAM_OPERATOR_CHAT_ID", "-100777".into()),
+                ("OPERATOR_ALERTS_CHECK_SECONDS", "1".into()),
+            ],
+        },
+    )
+    .await;
+    let alerts = chat_with(&app, -100_777, 1).await;
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    let text = alerts[0]["text"].as_str().unwrap();
+    assert!(text.contains("CargoTech login failing"), "{text}");
+    assert!(text.contains("phone or password"), "{text}");
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert_eq!(
+        chat_with(&app, -100_777, 1).await.len(),
+        1,
+        "not again within the hour"
+    );
+}

@@ -1,0 +1,88 @@
+//! Alerts for the people who run Hauler, in a configured Telegram chat: the CargoTech login
+//! failing, the upstream budget saturated. Each topic at most once an hour; through the outbox
+//! like every other message.
+
+use std::{sync::Arc, time::Duration};
+
+use app::platform::outbox;
+use chrono::Utc;
+use sea_orm::DatabaseConnection;
+use serde_json::json;
+
+use super::Doorbell;
+use crate::cargotech::{Gateway, LinkState};
+
+#[derive(Clone)]
+pub struct OperatorDesk {
+    pub db: DatabaseConnection,
+    pub chat_id: i64,
+    pub doorbell: Doorbell,
+}
+
+impl OperatorDesk {
+    /// Queues an alert unless this topic was raised within the current hour.
+    pub async fn raise(&self, topic: &str, text: &str) {
+        let hour = Utc::now().timestamp() / 3600;
+        let queued = outbox::enqueue(
+            &self.db,
+            outbox::Outgoing {
+                chat_id: self.chat_id,
+                dedupe_key: format!("operator:{topic}:{hour}"),
+                payload: json!({"chat_id": self.chat_id, "text": format!("⚠️ Hauler: {text}")}),
+            },
+        )
+        .await;
+        match queued {
+            Ok(true) => {
+                tracing::warn!(alert = true, topic, "operators alerted: {text}");
+                self.doorbell.ring();
+            }
+            Ok(false) => {}
+            Err(error) => tracing::error!(%error, topic, "an operator alert could not be queued"),
+        }
+    }
+}
+
+/// Looks at the CargoTech connection and the upstream budget every `every`.
+pub fn watch(desk: OperatorDesk, gateway: Arc<Gateway>, every: Duration) {
+    tokio::spawn(async move {
+        let mut refused_before = None;
+        loop {
+            tokio::time::sleep(every).await;
+            let report = gateway.connection_report();
+            let login = match report.state {
+                LinkState::WrongCredentials => {
+                    Some("the exchange refuses the account's phone or password")
+                }
+                LinkState::SmsRequired => {
+                    Some("the exchange asks for an SMS code: enter it on the connection page")
+                }
+                LinkState::ExchangeDown if report.consecutive_failures >= 3 => {
+                    Some("the exchange has not answered several logins in a row")
+                }
+                _ => None,
+            };
+            if let Some(why) = login {
+                let detail = report.last_error.clone().unwrap_or_default();
+                desk.raise(
+                    "cargotech-login",
+                    &format!("CargoTech login failing: {why}. {detail}"),
+                )
+                .await;
+            }
+            let budget = gateway.budget().snapshot().await;
+            let refused: u64 = budget.refused.iter().sum();
+            if refused_before.is_some_and(|before| refused > before) {
+                desk.raise(
+                    "upstream-budget",
+                    &format!(
+                        "the upstream budget is saturated: {} of {} calls used this minute, drivers were turned away",
+                        budget.used_in_window, budget.limit
+                    ),
+                )
+                .await;
+            }
+            refused_before = Some(refused);
+        }
+    });
+}
