@@ -20,6 +20,9 @@ pub enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Run the Telegram bot as its own process, talking to the server (HAULER_SERVER_URL) with
+    /// its service token (HAULER_SERVICE_TOKEN).
+    Bot,
     /// Tokens for machine clients (a separate bot process, monitoring).
     #[command(subcommand)]
     ServiceToken(ServiceTokenCommand),

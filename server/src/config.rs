@@ -97,6 +97,9 @@ pub struct Config {
     pub operator_chat_id: Option<i64>,
     /// How often the operators' watch looks at the exchange connection and the budget.
     pub operator_check_every: Duration,
+    /// For `hauler bot`: the server's address and the bot's service token.
+    pub server_url: Option<String>,
+    pub service_token: Option<Secret>,
     /// Machine clients' token hashes from `SERVICE_TOKEN_<NAME>_HASH`: (name, SHA-256 hex).
     pub service_token_hashes: Vec<(String, String)>,
     /// How often the detector of new loads takes a fresh look at watched filters.
@@ -315,6 +318,10 @@ impl Reader {
                 None => Some(Duration::from_secs(60)),
             },
             service_token_hashes: self.service_token_hashes(),
+            server_url: self
+                .url("HAULER_SERVER_URL", &["http://", "https://"])
+                .map(|url| url.0.trim_end_matches('/').to_owned()),
+            service_token: self.secret("HAULER_SERVICE_TOKEN"),
             operator_chat_id: self.parsed("TELEGRAM_OPERATOR_CHAT_ID", "a Telegram chat id"),
             operator_check_every: Duration::from_secs(
                 self.positive("OPERATOR_ALERTS_CHECK_SECONDS", 30).into(),

@@ -1,5 +1,6 @@
 //! `hauler`: the one binary. `serve` (the default) runs the web server; `migrate` applies the
-//! database migrations and exits; `service-token` manages machine clients' tokens.
+//! database migrations and exits; `bot` runs the Telegram bot as its own process;
+//! `service-token` manages machine clients' tokens.
 
 use std::process::ExitCode;
 
@@ -26,6 +27,9 @@ async fn main() -> ExitCode {
         Command::Serve => server::serve(config).await,
         Command::Migrate => server::migrate(&config).await,
         Command::ServiceToken(command) => server::manage_service_tokens(&config, command).await,
+        Command::Bot => server::bot::process::run(&config)
+            .await
+            .map_err(|error| server::StartError::Bot(error.to_string())),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -47,6 +47,8 @@ pub enum StartError {
     Serve(std::io::Error),
     #[error("cannot listen for termination signals: {0}")]
     Signals(std::io::Error),
+    #[error("the bot cannot run: {0}")]
+    Bot(String),
 }
 
 pub struct Application {
@@ -114,7 +116,12 @@ impl Application {
         let telegram = built_in_telegram(&config);
         let doorbell = Doorbell::default();
         let bot_api = BotApi::new(&telegram_base_url(&config, address), config.bot_token());
-        Delivery::new(state.db.clone(), bot_api.clone(), doorbell.clone()).spawn();
+        if config.telegram_updates != UpdatesMode::Off {
+            let queue = bot::queue::DatabaseQueue {
+                db: state.db.clone(),
+            };
+            Delivery::new(queue, bot_api.clone(), doorbell.clone()).spawn();
+        }
         let link = bot::messages::MiniAppLink {
             base_url: public_url(&config, address),
         };
@@ -123,6 +130,17 @@ impl Application {
             api: bot_api,
             link: link.clone(),
             doorbell: doorbell.clone(),
+        };
+        let machines = ServiceTokens {
+            db: state.db.clone(),
+            configured: Arc::new(config.service_token_hashes.clone()),
+        };
+        let internal = bot::internal::Internal {
+            chatter: chatter.clone(),
+            queue: bot::queue::DatabaseQueue {
+                db: state.db.clone(),
+            },
+            tokens: machines.clone(),
         };
         let webhook = listen_to_telegram(&config, address, chatter, &state);
 
@@ -152,10 +170,8 @@ impl Application {
             bot,
             live: live.clone(),
             bot_webhook: webhook,
-            machines: ServiceTokens {
-                db: state.db.clone(),
-                configured: Arc::new(config.service_token_hashes.clone()),
-            },
+            machines,
+            internal,
             metrics: machines::install_recorder(),
             exchange,
             telegram: telegram.clone(),

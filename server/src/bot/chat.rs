@@ -3,6 +3,7 @@
 //! an update Telegram delivers twice is answered once.
 
 use app::platform::{
+    audit::{self, AuditEntry},
     drivers::{self, TelegramProfile},
     hidden, outbox,
 };
@@ -56,6 +57,9 @@ struct CallbackQuery {
     data: Option<String>,
 }
 
+/// Who answers updates inside the server, in the audit log.
+pub const IN_SERVER: &str = "system:bot";
+
 /// Everything a reply needs; cheap to clone.
 #[derive(Clone)]
 pub struct Chatter {
@@ -70,10 +74,12 @@ fn english(language_code: Option<&str>) -> bool {
 }
 
 impl Chatter {
-    pub async fn handle(&self, update: Update) {
+    /// Answers an update; `actor` is who handed it over (`system:bot` inside the server,
+    /// `service:<name>` for a separate bot process), for the audit log.
+    pub async fn handle(&self, update: Update, actor: &str) {
         let outcome = match (update.message, update.callback_query) {
             (Some(message), _) => self.on_message(update.update_id, message).await,
-            (None, Some(query)) => self.on_button(query).await,
+            (None, Some(query)) => self.on_button(query, actor).await,
             (None, None) => Ok(()),
         };
         if let Err(error) = outcome {
@@ -132,7 +138,7 @@ impl Chatter {
     }
 
     /// "Скрыть" under a load card: the load leaves the driver's list; Telegram shows a toast.
-    async fn on_button(&self, query: CallbackQuery) -> Result<(), sea_orm::DbErr> {
+    async fn on_button(&self, query: CallbackQuery, actor: &str) -> Result<(), sea_orm::DbErr> {
         let en = english(query.from.language_code.as_deref());
         let mut answer = json!({"callback_query_id": query.id});
         if let Some(cargo_id) = query
@@ -143,6 +149,17 @@ impl Chatter {
             && let Some(driver) = drivers::by_telegram_id(&self.db, query.from.id).await?
         {
             hidden::hide(&self.db, driver.id, cargo_id).await?;
+            audit::record(
+                &self.db,
+                AuditEntry {
+                    actor,
+                    action: "cargo.hidden_from_bot",
+                    object: Some(&format!("driver:{}", driver.id)),
+                    details: Some(json!({"cargo_id": cargo_id})),
+                    client_addr: None,
+                },
+            )
+            .await;
             answer["text"] = json!(if en {
                 "Hidden from your list"
             } else {

@@ -5,17 +5,16 @@
 
 use std::{num::NonZeroU32, sync::Arc, time::Duration};
 
-use app::platform::{drivers, outbox};
 use chrono::Utc;
 use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
-use sea_orm::DatabaseConnection;
 use tokio::sync::Notify;
 
-use super::client::{BotApi, BotError};
+use super::{
+    client::{BotApi, BotError},
+    queue::{Outcome, Pending, Queue},
+};
 
 const BATCH: u64 = 30;
-/// Another instance may take a claimed message after this (its sender died mid-send).
-const CLAIM_HOLD: chrono::Duration = chrono::Duration::seconds(60);
 const IDLE_POLL: Duration = Duration::from_secs(1);
 
 /// Wakes the worker when a message is queued, so it goes out at once rather than at the next poll.
@@ -28,19 +27,19 @@ impl Doorbell {
     }
 }
 
-pub struct Delivery {
-    db: DatabaseConnection,
+pub struct Delivery<Q> {
+    queue: Q,
     api: BotApi,
     doorbell: Doorbell,
     overall: DefaultDirectRateLimiter,
     per_chat: DefaultKeyedRateLimiter<i64>,
 }
 
-impl Delivery {
-    pub fn new(db: DatabaseConnection, api: BotApi, doorbell: Doorbell) -> Self {
+impl<Q: Queue> Delivery<Q> {
+    pub fn new(queue: Q, api: BotApi, doorbell: Doorbell) -> Self {
         let per_second = |n| Quota::per_second(NonZeroU32::new(n).expect("non-zero"));
         Self {
-            db,
+            queue,
             api,
             doorbell,
             overall: RateLimiter::direct(per_second(30)),
@@ -64,7 +63,7 @@ impl Delivery {
 
     /// One batch of due messages; returns how many were handled.
     async fn round(&self) -> usize {
-        let due = match outbox::claim_due(&self.db, BATCH, CLAIM_HOLD).await {
+        let due = match self.queue.claim(BATCH).await {
             Ok(due) => due,
             Err(error) => {
                 tracing::warn!(%error, "the outbox could not be read");
@@ -74,56 +73,43 @@ impl Delivery {
         for message in &due {
             self.per_chat.until_key_ready(&message.chat_id).await;
             self.overall.until_ready().await;
-            self.deliver(message).await;
+            let outcome = self.deliver(message).await;
+            if let Err(error) = self
+                .queue
+                .settle(message.id, message.chat_id, outcome)
+                .await
+            {
+                tracing::error!(outbox_id = message.id, %error, "the outbox could not be updated");
+            }
         }
         due.len()
     }
 
-    async fn deliver(&self, message: &outbox::entity::Model) {
-        if matches!(
-            drivers::reachable(&self.db, message.chat_id).await,
-            Ok(false)
-        ) {
-            let _ = outbox::mark_undeliverable(&self.db, message.id, "the driver blocked the bot")
-                .await;
-            return;
-        }
-        let params: serde_json::Value = match serde_json::from_str(&message.payload) {
-            Ok(params) => params,
-            Err(error) => {
-                let _ = outbox::mark_undeliverable(&self.db, message.id, &error.to_string()).await;
-                return;
-            }
-        };
-        let outcome = self.api.call("sendMessage", &params).await;
-        let settled = match &outcome {
+    async fn deliver(&self, message: &Pending) -> Outcome {
+        match self.api.call("sendMessage", &message.payload).await {
             Ok(_) => {
                 metrics::counter!("bot_messages_sent_total").increment(1);
-                outbox::mark_sent(&self.db, message.id).await
+                Outcome::Sent
             }
             Err(error) if error.is_final() => {
                 metrics::counter!("bot_messages_undeliverable_total").increment(1);
                 tracing::info!(outbox_id = message.id, %error, "a bot message cannot be delivered");
-                if matches!(error, BotError::Unreachable(_))
-                    && let Err(error) =
-                        drivers::set_bot_blocked(&self.db, message.chat_id, true).await
-                {
-                    tracing::warn!(%error, "a driver who blocked the bot could not be marked");
+                Outcome::Undeliverable {
+                    blocked: matches!(error, BotError::Unreachable(_)),
+                    error: error.to_string(),
                 }
-                outbox::mark_undeliverable(&self.db, message.id, &error.to_string()).await
             }
             Err(error) => {
                 let wait = match error {
-                    BotError::RetryAfter(wait) => *wait,
+                    BotError::RetryAfter(wait) => wait,
                     _ => backoff(message.attempts),
                 };
                 tracing::warn!(outbox_id = message.id, %error, ?wait, "a bot message will be retried");
-                let retry_at = Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
-                outbox::retry_later(&self.db, message.id, retry_at, &error.to_string()).await
+                Outcome::Retry {
+                    at: Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default(),
+                    error: error.to_string(),
+                }
             }
-        };
-        if let Err(error) = settled {
-            tracing::error!(outbox_id = message.id, %error, "the outbox could not be updated");
         }
     }
 }

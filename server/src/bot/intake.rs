@@ -15,7 +15,7 @@ use axum::{
 use serde_json::json;
 use subtle::ConstantTimeEq;
 
-use super::chat::{Chatter, Update};
+use super::chat::{Chatter, IN_SERVER, Update};
 
 const POLL_TIMEOUT_SECONDS: u64 = 25;
 const LEASE: &str = "hauler:lease:bot-updates";
@@ -78,7 +78,7 @@ pub fn poll(chatter: Chatter, store: SharedStore) {
                             continue;
                         };
                         offset = offset.max(update.update_id + 1);
-                        chatter.handle(update).await;
+                        chatter.handle(update, IN_SERVER).await;
                     }
                 }
                 Err(error) => {
@@ -115,7 +115,7 @@ async fn receive(State(webhook): State<Webhook>, headers: HeaderMap, body: Bytes
         return StatusCode::UNAUTHORIZED;
     }
     match serde_json::from_slice::<Update>(&body) {
-        Ok(update) => webhook.chatter.handle(update).await,
+        Ok(update) => webhook.chatter.handle(update, IN_SERVER).await,
         // Telegram would retry a refusal forever: take it, say so in the log.
         Err(error) => tracing::warn!(%error, "an unreadable update was dropped"),
     }

@@ -6,9 +6,12 @@ mod chat;
 mod client;
 mod delivery;
 pub mod intake;
+pub mod internal;
 pub mod messages;
 pub mod operators;
+pub mod process;
+pub mod queue;
 
-pub use chat::Chatter;
+pub use chat::{Chatter, Update};
 pub use client::{BotApi, BotError};
 pub use delivery::{Delivery, Doorbell};

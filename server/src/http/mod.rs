@@ -30,6 +30,8 @@ pub struct Services {
     pub bot_webhook: Option<(crate::bot::Chatter, String)>,
     /// Machine clients' tokens, and the metrics they may read.
     pub machines: crate::machines::ServiceTokens,
+    /// The internal API a separate bot process uses.
+    pub internal: crate::bot::internal::Internal,
     pub metrics: metrics_exporter_prometheus::PrometheusHandle,
     /// The built-in stand-ins this server hosts in sandbox mode.
     pub exchange: Option<Exchange>,
@@ -43,6 +45,7 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
         live,
         bot_webhook,
         machines,
+        internal,
         metrics,
         exchange,
         telegram,
@@ -83,7 +86,9 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
         Some(exchange) => router.nest("/sandbox/cargotech", sandbox::cargotech::router(exchange)),
         None => router,
     };
-    let router = router.merge(crate::machines::metrics_routes(metrics, machines));
+    let router = router
+        .merge(crate::machines::metrics_routes(metrics, machines))
+        .merge(crate::bot::internal::routes(internal));
     let router = match bot_webhook {
         Some((chatter, secret)) => {
             router.merge(crate::bot::intake::webhook_routes(chatter, secret))

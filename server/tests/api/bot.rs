@@ -299,3 +299,76 @@ async fn operators_hear_once_an_hour_that_the_cargotech_login_is_failing() {
         "not again within the hour"
     );
 }
+
+/// `hauler bot` as a child process, stopped when the test ends.
+struct BotProcess(std::process::Child);
+
+impl Drop for BotProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test]
+async fn the_bot_runs_as_its_own_process_with_its_service_token_and_not_without() {
+    let (_exchange, app) = app_with_exchange(
+        "bot_separate_process",
+        backends()[0],
+        &[("TELEGRAM_UPDATES", "off")],
+    )
+    .await;
+    let db = app.database().await;
+    let (token, row) = app::platform::service_tokens::create(&db, "bot", None, "test")
+        .await
+        .unwrap();
+
+    // The internal API is for service clients only.
+    let claim = |token: Option<String>| {
+        let mut request = app
+            .client
+            .post(app.url("/internal/v1/outbox/claim"))
+            .json(&json!({"limit": 1}));
+        if let Some(token) = token {
+            request = request.header("x-service-token", token);
+        }
+        request.send()
+    };
+    let refused = claim(None).await.unwrap();
+    assert_eq!(refused.status(), 403);
+    assert_eq!(
+        refused.json::<Value>().await.unwrap()["code"],
+        "service_token_required"
+    );
+    let refused = claim(Some("hst_guess".into())).await.unwrap();
+    assert_eq!(
+        refused.json::<Value>().await.unwrap()["code"],
+        "service_token_invalid"
+    );
+
+    let _bot = BotProcess(
+        std::process::Command::new(env!("CARGO_BIN_EXE_hauler"))
+            .arg("bot")
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HAULER_SERVER_URL", &app.address)
+            .env("HAULER_SERVICE_TOKEN", &token)
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    driver_writes(&app, json!({"chat_id": 820_010, "text": "/start"})).await;
+    let messages = chat_with(&app, 820_010, 1).await;
+    assert_eq!(messages.len(), 1, "the separate bot answered /start");
+    assert!(messages[0]["reply_markup"]["inline_keyboard"][0][0]["web_app"]["url"].is_string());
+
+    // Revoked, the bot's calls are refused: nothing more is answered.
+    app::platform::service_tokens::revoke(&db, row.id)
+        .await
+        .unwrap();
+    driver_writes(&app, json!({"chat_id": 820_010, "text": "/help"})).await;
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert_eq!(chat_with(&app, 820_010, 1).await.len(), 1);
+}
