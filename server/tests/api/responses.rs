@@ -225,7 +225,7 @@ async fn telegram_trouble_delays_a_message_but_never_loses_or_repeats_it() {
         .await;
     assert_eq!(status, 201);
 
-    // A 429 (wait a second), then a 500 (back off two seconds), then it goes through.
+    // A 429 (wait a second), then a 502 (back off two seconds), then it goes through.
     let mut delivered = Vec::new();
     for _ in 0..80 {
         delivered = chat(&app, OLGA).await;

@@ -42,7 +42,7 @@ struct Chats {
     /// The next calls answered `429` with this `retry_after`.
     throttle_next: u32,
     retry_after: u64,
-    /// The next calls answered `500`.
+    /// The next calls answered `502` (what Telegram answers while it is down).
     fail_next: u32,
     menu_button: Option<Value>,
     /// Updates not yet fetched by `getUpdates`.
@@ -175,7 +175,7 @@ async fn method(
     }
     if chats.fail_next > 0 {
         chats.fail_next -= 1;
-        return refusal(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error");
+        return refusal(StatusCode::BAD_GATEWAY, "Bad Gateway");
     }
     match method.as_str() {
         "getMe" => ok(json!({
