@@ -52,6 +52,8 @@ pub struct Config {
     pub database_url: Option<Secret>,
     /// `None`: the in-process cache and session store.
     pub redis_url: Option<Secret>,
+    /// Every Redis key starts with it (deployments sharing one Redis keep apart).
+    pub redis_key_prefix: String,
     /// Where the built site (`pkg/`, static files) lives.
     pub site_root: PathBuf,
     pub telegram_web_app_js_url: String,
@@ -241,6 +243,9 @@ impl Reader {
                 .into(),
             database_url: self.database_url(),
             redis_url: self.url("REDIS_URL", &["redis://", "rediss://"]),
+            redis_key_prefix: self
+                .text("REDIS_KEY_PREFIX")
+                .unwrap_or_else(|| "hauler".into()),
             site_root: self
                 .text("SITE_ROOT")
                 .unwrap_or_else(|| "target/site".into())

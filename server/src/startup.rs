@@ -74,7 +74,7 @@ impl Application {
 
         let db = open_database(&config).await?;
         let store = match &config.redis_url {
-            Some(url) => SharedStore::with_redis(url.expose())?,
+            Some(url) => SharedStore::with_redis(url.expose(), &config.redis_key_prefix)?,
             None => SharedStore::in_process(),
         };
         let sealer = Arc::new(sealer(&config)?);

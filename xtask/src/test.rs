@@ -161,6 +161,8 @@ fn browser_tests() -> Result<Counts> {
         .env("HAULER_MODE", "sandbox")
         // Loads appear only when a story adds them; new ones are looked for every two seconds.
         .env("SANDBOX_CLOCK_SECONDS", "0")
+        // Its own keys in a Redis the integration tests used before it.
+        .env("REDIS_KEY_PREFIX", format!("e2e-{port}"))
         .env("NEW_LOADS_CHECK_SECONDS", "2")
         .stdout(log.try_clone().map_err(|e| e.to_string())?)
         .stderr(log)

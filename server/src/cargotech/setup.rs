@@ -33,7 +33,7 @@ pub fn gateway(config: &Config, base_url: &str, state: &AppState) -> Arc<Gateway
     let budget_config = BudgetConfig::new(
         config.cargotech_budget_per_minute,
         config.cargotech_queue_limit,
-        format!("hauler:budget:cargotech:{ACCOUNT}"),
+        format!("{}:budget:cargotech:{ACCOUNT}", config.redis_key_prefix),
     );
     let budget = match state.store.redis_connection() {
         Some(redis) => UpstreamBudget::shared(budget_config, redis),

@@ -47,13 +47,27 @@ async fn the_redis_store_keeps_values_until_they_expire() {
         .as_ref()
         .map(OwnRedis::url)
         .unwrap_or_else(|| std::env::var("REDIS_URL").unwrap());
-    let store = SharedStore::with_redis(&url).unwrap();
+    let store = SharedStore::with_redis(&url, "test-store").unwrap();
     let _own = match own {
         Some(redis) => Some(redis.until_up(&store).await),
         None => None,
     };
     behaves_like_a_store(&store).await;
     assert_eq!(store.check().await, StoreHealth::Up);
+
+    // Another deployment on the same Redis, with its own prefix, sees none of these keys.
+    let staging = SharedStore::with_redis(&url, "test-store-staging").unwrap();
+    store
+        .set("shared-name", b"production", Duration::from_secs(60))
+        .await;
+    assert_eq!(staging.get("shared-name").await, None);
+    staging
+        .set("shared-name", b"staging", Duration::from_secs(60))
+        .await;
+    assert_eq!(
+        store.get("shared-name").await.as_deref(),
+        Some(&b"production"[..])
+    );
 }
 
 #[tokio::test]
@@ -61,7 +75,7 @@ async fn when_redis_dies_the_store_falls_back_and_recovers_when_it_returns() {
     record("store_redis_outage", Db::Sqlite, Store::Redis);
     let port = free_port();
     let redis = OwnRedis::start(port);
-    let store = SharedStore::with_redis(&redis.url()).unwrap();
+    let store = SharedStore::with_redis(&redis.url(), "test-store-outage").unwrap();
     let redis = redis.until_up(&store).await;
 
     store

@@ -180,6 +180,11 @@ pub async fn spawn_app_with(test: &str, (db, store): (Db, Store), options: Optio
         && let Ok(url) = std::env::var("REDIS_URL")
     {
         vars.insert("REDIS_URL".into(), url);
+        // Test servers share one Redis: each keeps to its own keys unless a test says otherwise.
+        vars.insert(
+            "REDIS_KEY_PREFIX".into(),
+            format!("test-{test}-{:08x}", rand::random::<u32>()),
+        );
     }
     for (name, value) in options.extra_vars {
         vars.insert(name.into(), value);

@@ -83,8 +83,9 @@ impl SharedStore {
     }
 
     /// Connects lazily: a Redis that is down at start-up leaves the store degraded, not broken.
-    pub fn with_redis(url: &str) -> Result<Self, StoreError> {
-        Ok(Self::build(Some(RedisStore::connect_lazily(url)?)))
+    /// Every key is kept under `prefix`, so several deployments can share one Redis.
+    pub fn with_redis(url: &str, prefix: &str) -> Result<Self, StoreError> {
+        Ok(Self::build(Some(RedisStore::connect_lazily(url, prefix)?)))
     }
 
     fn build(redis: Option<RedisStore>) -> Self {

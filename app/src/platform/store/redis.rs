@@ -14,11 +14,13 @@ const CONNECT_TIMEOUT: Duration = Duration::from_millis(500);
 #[derive(Clone)]
 pub struct RedisStore {
     connection: ConnectionManager,
+    /// Every key is `<prefix>:<key>`, so deployments (or test servers) can share one Redis.
+    prefix: std::sync::Arc<str>,
 }
 
 impl RedisStore {
     /// Builds the client without connecting; the first command connects (and reconnects later).
-    pub fn connect_lazily(url: &str) -> Result<Self, StoreError> {
+    pub fn connect_lazily(url: &str, prefix: &str) -> Result<Self, StoreError> {
         let client = Client::open(url).map_err(|error| StoreError::BadUrl(error.to_string()))?;
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(CONNECT_TIMEOUT))
@@ -27,7 +29,14 @@ impl RedisStore {
             .set_max_delay(Duration::from_secs(1));
         let connection = ConnectionManager::new_lazy_with_config(client, config)
             .map_err(|error| StoreError::BadUrl(error.to_string()))?;
-        Ok(Self { connection })
+        Ok(Self {
+            connection,
+            prefix: prefix.into(),
+        })
+    }
+
+    fn key(&self, key: &str) -> String {
+        format!("{}:{key}", self.prefix)
     }
 
     /// The underlying connection, for other shared structures (the upstream budget).
@@ -56,13 +65,13 @@ fn unreachable(error: redis::RedisError) -> StoreError {
 impl KeyValueStore for RedisStore {
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
         let mut connection = self.connection.clone();
-        connection.get(key).await.map_err(unreachable)
+        connection.get(self.key(key)).await.map_err(unreachable)
     }
 
     async fn set(&self, key: &str, value: &[u8], ttl: Duration) -> Result<(), StoreError> {
         let mut connection = self.connection.clone();
         redis::cmd("SET")
-            .arg(key)
+            .arg(self.key(key))
             .arg(value)
             .arg("PX")
             .arg(millis(ttl))
@@ -73,7 +82,10 @@ impl KeyValueStore for RedisStore {
 
     async fn delete(&self, key: &str) -> Result<(), StoreError> {
         let mut connection = self.connection.clone();
-        connection.del::<_, ()>(key).await.map_err(unreachable)
+        connection
+            .del::<_, ()>(self.key(key))
+            .await
+            .map_err(unreachable)
     }
 
     async fn set_if_absent(
@@ -84,7 +96,7 @@ impl KeyValueStore for RedisStore {
     ) -> Result<bool, StoreError> {
         let mut connection = self.connection.clone();
         let answer: Option<String> = redis::cmd("SET")
-            .arg(key)
+            .arg(self.key(key))
             .arg(value)
             .arg("NX")
             .arg("PX")
