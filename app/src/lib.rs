@@ -10,6 +10,7 @@ pub mod i18n;
 pub mod pages;
 pub mod session;
 pub mod status;
+pub mod subscription;
 pub mod telegram;
 
 #[cfg(feature = "ssr")]

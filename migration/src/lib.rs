@@ -9,6 +9,7 @@ mod m20261122_000001_foundation;
 mod m20261122_000002_driver_desk;
 mod m20261122_000003_bot_reach;
 mod m20261122_000004_service_tokens;
+mod m20261123_000005_paid_access;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_driver_desk::Migration),
             Box::new(m20261122_000003_bot_reach::Migration),
             Box::new(m20261122_000004_service_tokens::Migration),
+            Box::new(m20261123_000005_paid_access::Migration),
         ]
     }
 }

@@ -108,6 +108,21 @@ pub struct Config {
     pub new_loads_every: Duration,
     /// New-load alerts a driver gets at most in an hour.
     pub alerts_per_hour: u32,
+    /// Days of the free trial each driver may start once; 0: no trial.
+    pub trial_days: u32,
+    /// YooKassa's API. `None` in sandbox mode: the built-in stand-in served by this process.
+    pub yookassa_base_url: Option<String>,
+    pub yookassa_shop_id: Option<String>,
+    pub yookassa_secret_key: Option<Secret>,
+    /// Who may deliver payment notifications; `None`: YooKassa's published ranges (and loopback
+    /// in sandbox mode, for the stand-in).
+    pub yookassa_allowed_ips: Option<Vec<ipnet::IpNet>>,
+    /// Proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The 54-FZ receipt; `None` (no `YOOKASSA_RECEIPT_EMAIL`): payments carry no receipt.
+    pub yookassa_receipt: Option<crate::payments::ReceiptSettings>,
+    /// `https://t.me/<bot>/<app>`: where YooKassa returns a driver after paying.
+    pub telegram_mini_app_url: Option<String>,
 }
 
 /// How the bot receives updates from Telegram.
@@ -138,6 +153,11 @@ pub const SANDBOX_CARGOTECH_PASSWORD: &str = "sandbox-password";
 /// The sandbox's stand-in bot token: the sandbox Telegram and the browser tests sign with it.
 /// It opens nothing real.
 pub const SANDBOX_BOT_TOKEN: &str = "7000000001:sandbox-bot-token-for-tests";
+
+/// The sandbox YooKassa's test shop, used in sandbox mode when no shop is configured. It opens
+/// nothing real.
+pub const SANDBOX_YOOKASSA_SHOP_ID: &str = "sandbox-shop";
+pub const SANDBOX_YOOKASSA_SECRET_KEY: &str = "sandbox-yookassa-secret-key";
 
 impl Config {
     /// The bot token launch data is signed with: the configured one, or the sandbox's.
@@ -335,6 +355,21 @@ impl Reader {
                 self.positive("NEW_LOADS_CHECK_SECONDS", 30).into(),
             ),
             alerts_per_hour: self.positive("ALERTS_PER_HOUR", 10),
+            trial_days: self
+                .parsed("TRIAL_DAYS", "a whole number of days (0: no trial)")
+                .unwrap_or(3),
+            yookassa_base_url: self
+                .url("YOOKASSA_BASE_URL", &["http://", "https://"])
+                .map(|url| url.0.trim_end_matches('/').to_owned())
+                .or_else(|| (mode == Mode::Production).then(|| "https://api.yookassa.ru".into())),
+            yookassa_shop_id: self.text("YOOKASSA_SHOP_ID"),
+            yookassa_secret_key: self.secret("YOOKASSA_SECRET_KEY"),
+            yookassa_allowed_ips: self.ranges("YOOKASSA_ALLOWED_IPS"),
+            trusted_proxies: self.ranges("TRUSTED_PROXIES").unwrap_or_default(),
+            yookassa_receipt: self.receipt(),
+            telegram_mini_app_url: self
+                .url("TELEGRAM_MINI_APP_URL", &["https://"])
+                .map(|url| url.0.trim_end_matches('/').to_owned()),
         };
         if mode == Mode::Production {
             self.require_production_credentials(&config);
@@ -420,6 +455,41 @@ impl Reader {
             }
         }
         hashes
+    }
+
+    /// Comma-separated CIDR ranges (a bare address is one host).
+    fn ranges(&mut self, name: &str) -> Option<Vec<ipnet::IpNet>> {
+        let list = self.text(name)?;
+        match crate::payments::gate::parse_ranges(&list) {
+            Ok(ranges) => Some(ranges),
+            Err(entry) => {
+                self.problem(
+                    name,
+                    format!("must be comma-separated ranges like 185.71.76.0/27, not `{entry}`"),
+                );
+                None
+            }
+        }
+    }
+
+    fn receipt(&mut self) -> Option<crate::payments::ReceiptSettings> {
+        let customer_email = self.text("YOOKASSA_RECEIPT_EMAIL")?;
+        let vat_code: u8 = self
+            .parsed("YOOKASSA_VAT_CODE", "YooKassa's VAT code, 1 to 12")
+            .unwrap_or(1);
+        if !(1..=12).contains(&vat_code) {
+            self.problem("YOOKASSA_VAT_CODE", "must be from 1 to 12");
+        }
+        Some(crate::payments::ReceiptSettings {
+            customer_email,
+            vat_code,
+            payment_mode: self
+                .text("YOOKASSA_PAYMENT_MODE")
+                .unwrap_or_else(|| "full_payment".into()),
+            payment_subject: self
+                .text("YOOKASSA_PAYMENT_SUBJECT")
+                .unwrap_or_else(|| "service".into()),
+        })
     }
 
     fn positive(&mut self, name: &str, default: u32) -> u32 {

@@ -7,6 +7,7 @@ pub mod config;
 mod http;
 pub mod machines;
 pub mod new_loads;
+pub mod payments;
 pub mod sandbox;
 mod startup;
 pub mod telegram;

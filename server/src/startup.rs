@@ -15,13 +15,15 @@ use tokio::{net::TcpListener, sync::watch};
 use crate::{
     bot::{self, BotApi, Chatter, Delivery, Doorbell},
     cargotech,
-    config::{Config, Mode, UpdatesMode},
+    config::{Config, Mode, SANDBOX_YOOKASSA_SECRET_KEY, SANDBOX_YOOKASSA_SHOP_ID, UpdatesMode},
     http::{self, BotOutlet, Services},
     machines::{self, ServiceTokens},
     new_loads::{Detector, LiveHub},
+    payments::{self, Billing, ReturnLink},
     sandbox::{
         cargotech::{Exchange, ExchangeConfig},
         telegram::SandboxTelegram,
+        yookassa::SandboxYooKassa,
     },
 };
 
@@ -153,6 +155,11 @@ impl Application {
             bot::operators::watch(desk, Arc::clone(&gateway), config.operator_check_every);
         }
         let bot = BotOutlet { link, doorbell };
+        let yookassa = built_in_yookassa(&config, address);
+        let billing = billing(&config, address, &state, bot.clone());
+        if state.sandbox {
+            crate::sandbox::seed_promo_codes(&state.db).await;
+        }
         let live = LiveHub::default();
         Detector {
             gateway: Arc::clone(&gateway),
@@ -175,6 +182,8 @@ impl Application {
             metrics: machines::install_recorder(),
             exchange,
             telegram: telegram.clone(),
+            billing,
+            yookassa,
         };
         let router = http::router(state, &config, services);
         Ok(Self {
@@ -315,6 +324,59 @@ fn built_in_exchange(config: &Config) -> Option<Exchange> {
         });
     }
     Some(exchange)
+}
+
+/// The sandbox's YooKassa, when this server hosts it (sandbox mode, no YooKassa configured).
+fn built_in_yookassa(config: &Config, address: SocketAddr) -> Option<SandboxYooKassa> {
+    (config.mode == Mode::Sandbox && config.yookassa_base_url.is_none()).then(|| {
+        SandboxYooKassa::new(
+            SANDBOX_YOOKASSA_SHOP_ID,
+            SANDBOX_YOOKASSA_SECRET_KEY,
+            &format!("{}/sandbox/yookassa", public_url(config, address)),
+            &format!("http://{address}/api/v1/payments/yookassa/notifications"),
+        )
+    })
+}
+
+fn billing(config: &Config, address: SocketAddr, state: &AppState, bot: BotOutlet) -> Billing {
+    let sandbox = config.mode == Mode::Sandbox;
+    let base_url = config
+        .yookassa_base_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{address}/sandbox/yookassa"));
+    let credentials = match (&config.yookassa_shop_id, &config.yookassa_secret_key) {
+        (Some(shop), Some(secret)) => Some((shop.clone(), secret.expose().to_owned())),
+        _ if sandbox => Some((
+            SANDBOX_YOOKASSA_SHOP_ID.to_owned(),
+            SANDBOX_YOOKASSA_SECRET_KEY.to_owned(),
+        )),
+        _ => None,
+    };
+    let yookassa = credentials
+        .map(|(shop, secret)| payments::yookassa::YooKassa::new(&base_url, &shop, &secret));
+    let allowed = config.yookassa_allowed_ips.clone().unwrap_or_else(|| {
+        let mut ranges: Vec<&str> = payments::gate::YOOKASSA_RANGES.to_vec();
+        if sandbox {
+            ranges.extend(payments::gate::LOOPBACK);
+        }
+        payments::gate::parse_ranges(&ranges.join(",")).expect("the built-in ranges parse")
+    });
+    Billing {
+        db: state.db.clone(),
+        store: state.store.clone(),
+        yookassa,
+        return_link: match &config.telegram_mini_app_url {
+            Some(link) => ReturnLink::MiniApp(link.clone()),
+            None => ReturnLink::Web(public_url(config, address)),
+        },
+        receipt: config.yookassa_receipt.clone(),
+        trial_days: config.trial_days,
+        gate: payments::gate::NotificationGate {
+            allowed,
+            trusted_proxies: config.trusted_proxies.clone(),
+        },
+        bot,
+    }
 }
 
 /// `hauler serve`.

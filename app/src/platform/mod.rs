@@ -1,12 +1,17 @@
 //! Server-only infrastructure the server functions stand on: the shared state, the database, the
 //! cache/session store and secret sealing.
 
+pub mod access;
 pub mod audit;
 pub mod database;
 pub mod drivers;
 pub mod filters;
+pub mod flags;
 pub mod hidden;
 pub mod outbox;
+pub mod payments;
+pub mod plans;
+pub mod promo;
 pub mod responses;
 pub mod sealing;
 pub mod service_tokens;

@@ -61,6 +61,21 @@ pub async fn get_sealed(
     Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
 }
 
+/// A setting that is no secret (a feature flag, a chat id), stored as it is.
+pub async fn put_plain(
+    db: &DatabaseConnection,
+    key: &str,
+    value: &str,
+    updated_by: &str,
+) -> Result<(), DbErr> {
+    upsert(db, key, value.to_owned(), false, updated_by)
+        .await
+        .map_err(|error| match error {
+            SettingError::Database(error) => error,
+            SettingError::Seal(error) => DbErr::Custom(error.to_string()),
+        })
+}
+
 pub async fn delete(db: &DatabaseConnection, key: &str) -> Result<(), DbErr> {
     entity::Entity::delete_by_id(key.to_owned())
         .exec(db)

@@ -30,6 +30,9 @@ pub struct SignedIn {
     /// The filter the driver used last, so the first list needs no second round trip.
     #[serde(default)]
     pub last_filter: Option<crate::cargo::filter::CargoFilter>,
+    /// Whether the driver may see loads now; without it the app opens on the paywall.
+    #[serde(default)]
+    pub access: crate::subscription::Access,
 }
 
 /// The driver's last filter, kept server-side (`GET`/`PUT /api/v1/me/filter`).

@@ -3,6 +3,7 @@
 //! an update Telegram delivers twice is answered once.
 
 use app::platform::{
+    access,
     audit::{self, AuditEntry},
     drivers::{self, TelegramProfile},
     hidden, outbox,
@@ -74,6 +75,44 @@ fn english(language_code: Option<&str>) -> bool {
 }
 
 impl Chatter {
+    /// `/status`: the driver's access and the days left.
+    async fn status(&self, telegram_id: Option<i64>, en: bool) -> Result<String, sea_orm::DbErr> {
+        let driver = match telegram_id {
+            Some(id) => drivers::by_telegram_id(&self.db, id).await?,
+            None => None,
+        };
+        let ends_at = match &driver {
+            Some(driver) => access::stored_ends_at(&self.db, driver.id).await?,
+            None => None,
+        };
+        let now = chrono::Utc::now();
+        Ok(match (ends_at, en) {
+            (Some(ends_at), false) if ends_at > now => format!(
+                "Доступ к грузам открыт до {} (мск), осталось дней: {}.",
+                super::messages::moscow_date(ends_at),
+                access::describe(Some(ends_at), now).days_left
+            ),
+            (Some(ends_at), true) if ends_at > now => format!(
+                "Loads are open to you until {} (Moscow time), days left: {}.",
+                super::messages::moscow_date(ends_at),
+                access::describe(Some(ends_at), now).days_left
+            ),
+            (Some(_), false) => {
+                "Подписка закончилась. Продлить её можно в приложении: кнопка под чатом.".into()
+            }
+            (Some(_), true) => {
+                "Your subscription has ended. Renew it in the app: the button below the chat."
+                    .into()
+            }
+            (None, false) => {
+                "Подписки пока нет. Откройте приложение: там бесплатный период и тарифы.".into()
+            }
+            (None, true) => {
+                "No subscription yet. Open the app for the free trial and the plans.".into()
+            }
+        })
+    }
+
     /// Answers an update; `actor` is who handed it over (`system:bot` inside the server,
     /// `service:<name>` for a separate bot process), for the audit log.
     pub async fn handle(&self, update: Update, actor: &str) {
@@ -114,7 +153,12 @@ impl Chatter {
                 welcome(message.chat.id, en, payload.trim(), &self.link)
             }
             "/help" => plain(message.chat.id, help(en)),
-            "/status" => plain(message.chat.id, status(en)),
+            "/status" => plain(
+                message.chat.id,
+                &self
+                    .status(message.from.as_ref().map(|user| user.id), en)
+                    .await?,
+            ),
             _ => plain(
                 message.chat.id,
                 if en {
@@ -205,13 +249,5 @@ fn help(en: bool) -> &'static str {
         "/start — open Hauler\n/status — your subscription\nIn the app: filters, a card's contacts, \"Respond\" sends them here."
     } else {
         "/start — открыть Hauler\n/status — ваша подписка\nВ приложении: фильтры, карточка груза с контактами, «Откликнуться» присылает их сюда."
-    }
-}
-
-fn status(en: bool) -> &'static str {
-    if en {
-        "Subscriptions are not sold yet: access to loads is open."
-    } else {
-        "Подписки пока не продаются: доступ к грузам открыт."
     }
 }

@@ -197,6 +197,50 @@ pub fn new_load_alert(
     })
 }
 
+/// New access: a trial begun, a plan paid, a promo code redeemed, a gift.
+pub fn access_granted(
+    chat_id: i64,
+    source: app::platform::access::GrantSource,
+    ends_at: chrono::DateTime<chrono::Utc>,
+    language_code: Option<&str>,
+    link: &MiniAppLink,
+) -> Value {
+    use app::platform::access::GrantSource;
+    let en = english(language_code);
+    let until = moscow_date(ends_at);
+    let headline = match (source, en) {
+        (GrantSource::Trial, false) => "🎁 Бесплатный период начался",
+        (GrantSource::Trial, true) => "🎁 Your free trial has begun",
+        (GrantSource::Payment, false) => "✅ Оплата получена, спасибо!",
+        (GrantSource::Payment, true) => "✅ Payment received, thank you!",
+        (GrantSource::Promo, false) => "🎟 Промокод применён",
+        (GrantSource::Promo, true) => "🎟 Promo code applied",
+        (GrantSource::Gift | GrantSource::Refund, false) => "ℹ️ Доступ изменён",
+        (GrantSource::Gift | GrantSource::Refund, true) => "ℹ️ Your access has changed",
+    };
+    let line = if en {
+        format!("Loads are open to you until {until} (Moscow time).")
+    } else {
+        format!("Доступ к грузам открыт до {until} (мск).")
+    };
+    json!({
+        "chat_id": chat_id,
+        "text": format!("{headline}\n{line}"),
+        "reply_markup": {"inline_keyboard": [[{
+            "text": if en { "Open loads" } else { "Открыть грузы" },
+            "web_app": {"url": link.home()},
+        }]]},
+    })
+}
+
+/// `23.12.2026 14:05` in Moscow time, where drivers' days are counted.
+pub fn moscow_date(at: chrono::DateTime<chrono::Utc>) -> String {
+    let moscow = chrono::FixedOffset::east_opt(3 * 3600).expect("a valid offset");
+    at.with_timezone(&moscow)
+        .format("%d.%m.%Y %H:%M")
+        .to_string()
+}
+
 /// Telegram's HTML mode needs only these three escaped.
 pub fn escape(text: &str) -> String {
     text.replace('&', "&amp;")

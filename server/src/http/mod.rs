@@ -1,7 +1,7 @@
 //! The HTTP surface: health endpoints, the Leptos app (pages and server functions), static files,
 //! and the layers every response passes through.
 
-mod api;
+pub(crate) mod api;
 mod health;
 mod layers;
 
@@ -36,6 +36,9 @@ pub struct Services {
     /// The built-in stand-ins this server hosts in sandbox mode.
     pub exchange: Option<Exchange>,
     pub telegram: Option<SandboxTelegram>,
+    /// Subscriptions and payments.
+    pub billing: crate::payments::Billing,
+    pub yookassa: Option<crate::sandbox::yookassa::SandboxYooKassa>,
 }
 
 pub fn router(state: AppState, config: &Config, services: Services) -> Router {
@@ -49,6 +52,8 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
         metrics,
         exchange,
         telegram,
+        billing,
+        yookassa,
     } = services;
     let routes = generate_route_list(App);
     let document = Document {
@@ -86,7 +91,13 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
         Some(exchange) => router.nest("/sandbox/cargotech", sandbox::cargotech::router(exchange)),
         None => router,
     };
+    let router = match yookassa {
+        Some(yookassa) => router.nest("/sandbox/yookassa", sandbox::yookassa::router(yookassa)),
+        None => router,
+    };
     let router = router
+        .merge(crate::payments::driver_routes(billing.clone()))
+        .merge(crate::payments::notification_routes(billing))
         .merge(crate::machines::metrics_routes(metrics, machines))
         .merge(crate::bot::internal::routes(internal));
     let router = match bot_webhook {

@@ -5,7 +5,7 @@
 
 use app::{
     cargo::card::CargoCard,
-    platform::{drivers, filters::Watched, outbox},
+    platform::{access, drivers, filters::Watched, outbox},
 };
 use chrono::{DateTime, Duration, Timelike, Utc};
 use sea_orm::{DatabaseConnection, DbErr};
@@ -38,6 +38,13 @@ pub async fn send(
         return Ok(0);
     }
     if quiet(now, driver.utc_offset_minutes) {
+        return Ok(0);
+    }
+    // New loads are cargo data: a driver whose access has lapsed gets no alerts.
+    if access::stored_ends_at(db, driver.id)
+        .await?
+        .is_none_or(|ends_at| ends_at <= now)
+    {
         return Ok(0);
     }
     let prefix = format!("alert:{}:", driver.id);

@@ -16,3 +16,4 @@ mod pages;
 mod responses;
 mod schema;
 mod store;
+mod subscriptions;

@@ -121,9 +121,23 @@ impl TestApp {
         )
     }
 
+    /// A driver who opened the app from Telegram and began the free trial (or had begun it
+    /// before): signed in, with access to loads. Returns the driver.
+    pub async fn sign_in_as(&mut self, user: serde_json::Value) -> serde_json::Value {
+        let driver = self.sign_in_without_access(user).await;
+        let (status, body) = self
+            .call(reqwest::Method::POST, "/api/v1/subscription/trial", None)
+            .await;
+        assert!(
+            status == 201 || (status == 409 && body["code"] == "trial_used"),
+            "starting the trial: {status} {body}"
+        );
+        driver
+    }
+
     /// Opens the app from Telegram as this user: launch data signed with the sandbox bot token,
     /// exchanged for a session every later request carries. Returns the driver.
-    pub async fn sign_in_as(&mut self, user: serde_json::Value) -> serde_json::Value {
+    pub async fn sign_in_without_access(&mut self, user: serde_json::Value) -> serde_json::Value {
         let init_data = signed_init_data(&user, chrono::Utc::now().timestamp(), SANDBOX_BOT_TOKEN);
         let (status, body) = self
             .call(

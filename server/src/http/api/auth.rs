@@ -12,6 +12,7 @@ use std::sync::{
 
 use app::{
     platform::{
+        access,
         drivers::{self, TelegramProfile},
         filters, sessions,
         store::SharedStore,
@@ -123,11 +124,13 @@ async fn start_session(
     let issued = sessions::issue(&state.store, driver.id, driver.telegram_id).await;
     tracing::info!(driver_id = driver.id, "a driver signed in");
     let last_filter = filters::last(&state.db, driver.id).await?;
+    let access = access::access(&state.db, &state.store, driver.id).await?;
     Ok(Json(SignedIn {
         token: issued.token,
         expires_at: issued.session.expires_at.to_rfc3339(),
         driver,
         last_filter,
+        access,
     }))
 }
 

@@ -23,7 +23,11 @@ use axum::{
 use sea_orm::{DatabaseConnection, TransactionTrait};
 use serde::Deserialize;
 
-use super::{driver::SignedInDriver, error::ApiError, state::ApiState};
+use super::{
+    driver::{SignedInDriver, SubscribedDriver},
+    error::ApiError,
+    state::ApiState,
+};
 use crate::{
     bot::messages,
     cargotech::{City, Gateway, GatewayError, UpstreamError},
@@ -167,7 +171,7 @@ fn ids(list: Option<&str>) -> Result<Vec<u32>, ApiError> {
 
 async fn list(
     State(state): State<ApiState>,
-    driver: SignedInDriver,
+    driver: SubscribedDriver,
     query: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Json<CargoPage>, ApiError> {
     let Query(query) = query.map_err(ApiError::bad_query)?;
@@ -196,7 +200,7 @@ fn taken() -> ApiError {
 
 async fn detail(
     State(state): State<ApiState>,
-    driver: SignedInDriver,
+    driver: SubscribedDriver,
     Path(id): Path<String>,
 ) -> Result<Json<CargoDetail>, ApiError> {
     let id = cargo_id(&id)?;
@@ -209,7 +213,7 @@ async fn detail(
 /// contacts for the driver's chat — in one transaction, so neither happens without the other.
 async fn respond(
     State(state): State<ApiState>,
-    driver: SignedInDriver,
+    driver: SubscribedDriver,
     Path(id): Path<String>,
 ) -> Result<(StatusCode, Json<CargoResponse>), ApiError> {
     let id = cargo_id(&id)?;
@@ -256,7 +260,7 @@ async fn respond(
 
 async fn advance_response(
     State(db): State<DatabaseConnection>,
-    driver: SignedInDriver,
+    driver: SubscribedDriver,
     Path(id): Path<String>,
     body: Result<Json<StatusChange>, JsonRejection>,
 ) -> Result<Json<CargoResponse>, ApiError> {
@@ -272,7 +276,7 @@ async fn advance_response(
 
 async fn hide(
     State(db): State<DatabaseConnection>,
-    driver: SignedInDriver,
+    driver: SubscribedDriver,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     hidden::hide(&db, driver.id, cargo_id(&id)?).await?;
@@ -281,7 +285,7 @@ async fn hide(
 
 async fn unhide(
     State(db): State<DatabaseConnection>,
-    driver: SignedInDriver,
+    driver: SubscribedDriver,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     hidden::unhide(&db, driver.id, cargo_id(&id)?).await?;

@@ -1,11 +1,12 @@
 //! The signed-in driver, as an extractor: a handler that takes [`SignedInDriver`] cannot run for
 //! a request without a live session, so a forgotten check cannot compile.
 
-use app::platform::{sessions, store::SharedStore};
+use app::platform::{access, sessions, store::SharedStore};
 use axum::{
     extract::{FromRef, FromRequestParts},
     http::{StatusCode, header::AUTHORIZATION, request::Parts},
 };
+use sea_orm::DatabaseConnection;
 
 use super::error::ApiError;
 
@@ -49,5 +50,55 @@ where
             id: session.driver_id,
             telegram_id: session.telegram_id,
         })
+    }
+}
+
+/// A signed-in driver whose access to loads is active (a trial, a paid plan, a gift). Every route
+/// that serves cargo data takes it, so a forgotten paywall cannot compile; the check reads a
+/// cached end date, invalidated the moment a grant changes it.
+#[derive(Debug, Clone, Copy)]
+pub struct SubscribedDriver {
+    pub id: i64,
+    pub telegram_id: i64,
+}
+
+impl<S> FromRequestParts<S> for SubscribedDriver
+where
+    SharedStore: FromRef<S>,
+    DatabaseConnection: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let driver = SignedInDriver::from_request_parts(parts, state).await?;
+        require_access(
+            &DatabaseConnection::from_ref(state),
+            &SharedStore::from_ref(state),
+            driver.id,
+        )
+        .await?;
+        Ok(Self {
+            id: driver.id,
+            telegram_id: driver.telegram_id,
+        })
+    }
+}
+
+/// `402 subscription_required` unless the driver's access is active now.
+pub async fn require_access(
+    db: &DatabaseConnection,
+    store: &SharedStore,
+    driver_id: i64,
+) -> Result<(), ApiError> {
+    let ends_at = access::ends_at(db, store, driver_id).await?;
+    if ends_at.is_some_and(|ends_at| ends_at > chrono::Utc::now()) {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            StatusCode::PAYMENT_REQUIRED,
+            "subscription_required",
+            "Грузы доступны по подписке: оформите её в приложении",
+        ))
     }
 }

@@ -19,7 +19,7 @@ use axum::{
 use futures_util::stream::{self, Stream};
 use tokio::sync::broadcast::error::RecvError;
 
-use super::{cargo::ListQuery, error::ApiError, state::ApiState};
+use super::{cargo::ListQuery, driver::require_access, error::ApiError, state::ApiState};
 use crate::new_loads::{LiveEvent, LiveHub};
 
 pub fn routes() -> Router<ApiState> {
@@ -46,13 +46,15 @@ async fn live(
                 "Войдите через Telegram: откройте приложение из бота",
             )
         })?;
-    if sessions::find(&state.store, token).await.is_none() {
+    let Some(session) = sessions::find(&state.store, token).await else {
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             "session_expired",
             "Сеанс завершён. Откройте приложение из бота ещё раз",
         ));
-    }
+    };
+    // New loads are cargo data: a driver without access gets none.
+    require_access(&state.db, &state.store, session.driver_id).await?;
     let uri: Uri = format!("/?{}", rest.join("&"))
         .parse()
         .map_err(ApiError::bad_query)?;

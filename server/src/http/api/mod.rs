@@ -9,6 +9,7 @@ mod me;
 mod state;
 
 pub use auth::{AuthState, routes as auth_routes};
+pub use driver::SignedInDriver;
 pub use error::ApiError;
 pub use state::{ApiState, BotOutlet};
 

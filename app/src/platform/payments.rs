@@ -1,0 +1,234 @@
+//! Payments as Hauler records them, and each payment's history: every notification with its raw
+//! body, every status change, every suspicious event. A payment leaves `pending` once, by a
+//! conditional update, so two instances settling it at the same moment settle it once.
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    sea_query::{Expr, ExprTrait},
+};
+
+use crate::subscription::PaymentStatus;
+
+pub mod entity {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "payments")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub driver_id: i64,
+        pub plan_id: i64,
+        pub provider: String,
+        #[sea_orm(unique)]
+        pub provider_payment_id: Option<String>,
+        #[sea_orm(unique)]
+        pub idempotence_key: String,
+        pub amount_kopecks: i64,
+        pub currency: String,
+        pub days: i32,
+        pub status: String,
+        pub promo_code_id: Option<i64>,
+        pub confirmation_url: Option<String>,
+        pub refunded_kopecks: i64,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod events {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "payment_events")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub payment_id: Option<i64>,
+        pub kind: String,
+        /// The raw notification body, or what happened.
+        pub detail: String,
+        pub remote_addr: Option<String>,
+        pub suspicious: bool,
+        pub created_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub type Payment = entity::Model;
+
+pub const YOOKASSA: &str = "yookassa";
+/// Nothing was owed (a promo code covered the price): no provider took part.
+pub const FREE: &str = "free";
+
+pub struct NewPayment {
+    pub driver_id: i64,
+    pub plan_id: i64,
+    pub provider: &'static str,
+    pub amount_kopecks: u64,
+    pub days: u32,
+    pub promo_code_id: Option<i64>,
+}
+
+pub async fn create(db: &DatabaseConnection, new: NewPayment) -> Result<Payment, DbErr> {
+    let now = Utc::now();
+    let key_bytes: [u8; 16] = rand::random();
+    let row = entity::ActiveModel {
+        driver_id: Set(new.driver_id),
+        plan_id: Set(new.plan_id),
+        provider: Set(new.provider.to_owned()),
+        provider_payment_id: Set(None),
+        idempotence_key: Set(key_bytes.iter().map(|b| format!("{b:02x}")).collect()),
+        amount_kopecks: Set(i64::try_from(new.amount_kopecks).unwrap_or(i64::MAX)),
+        currency: Set("RUB".to_owned()),
+        days: Set(i32::try_from(new.days).unwrap_or(i32::MAX)),
+        status: Set(PaymentStatus::Pending.as_str().to_owned()),
+        promo_code_id: Set(new.promo_code_id),
+        confirmation_url: Set(None),
+        refunded_kopecks: Set(0),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    entity::Entity::insert(row).exec_with_returning(db).await
+}
+
+/// The provider's id and the page where the driver pays.
+pub async fn attach_provider(
+    db: &DatabaseConnection,
+    id: i64,
+    provider_payment_id: &str,
+    confirmation_url: Option<&str>,
+) -> Result<(), DbErr> {
+    entity::Entity::update_many()
+        .col_expr(
+            entity::Column::ProviderPaymentId,
+            Expr::value(provider_payment_id),
+        )
+        .col_expr(
+            entity::Column::ConfirmationUrl,
+            Expr::value(confirmation_url.map(str::to_owned)),
+        )
+        .col_expr(entity::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(entity::Column::Id.eq(id))
+        .exec(db)
+        .await
+        .map(drop)
+}
+
+/// The promo code whose use this payment took.
+pub async fn set_promo(db: &DatabaseConnection, id: i64, promo_code_id: i64) -> Result<(), DbErr> {
+    entity::Entity::update_many()
+        .col_expr(entity::Column::PromoCodeId, Expr::value(promo_code_id))
+        .filter(entity::Column::Id.eq(id))
+        .exec(db)
+        .await
+        .map(drop)
+}
+
+pub async fn by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<Payment>, DbErr> {
+    entity::Entity::find_by_id(id).one(db).await
+}
+
+pub async fn by_provider_id(
+    db: &impl ConnectionTrait,
+    provider_payment_id: &str,
+) -> Result<Option<Payment>, DbErr> {
+    entity::Entity::find()
+        .filter(entity::Column::ProviderPaymentId.eq(provider_payment_id))
+        .one(db)
+        .await
+}
+
+/// Moves a pending payment to `status`; `true` only for the one call that moved it.
+pub async fn settle(
+    db: &impl ConnectionTrait,
+    id: i64,
+    status: PaymentStatus,
+) -> Result<bool, DbErr> {
+    let moved = entity::Entity::update_many()
+        .col_expr(entity::Column::Status, Expr::value(status.as_str()))
+        .col_expr(entity::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(entity::Column::Id.eq(id))
+        .filter(entity::Column::Status.eq(PaymentStatus::Pending.as_str()))
+        .exec(db)
+        .await?
+        .rows_affected;
+    Ok(moved == 1)
+}
+
+/// Adds to what has been refunded; `false` if that would exceed the amount paid.
+pub async fn add_refund(db: &DatabaseConnection, id: i64, kopecks: u64) -> Result<bool, DbErr> {
+    let kopecks = i64::try_from(kopecks).unwrap_or(i64::MAX);
+    let moved = entity::Entity::update_many()
+        .col_expr(
+            entity::Column::RefundedKopecks,
+            Expr::col(entity::Column::RefundedKopecks).add(kopecks),
+        )
+        .col_expr(entity::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(entity::Column::Id.eq(id))
+        .filter(
+            Expr::col(entity::Column::RefundedKopecks)
+                .add(kopecks)
+                .lte(Expr::col(entity::Column::AmountKopecks)),
+        )
+        .exec(db)
+        .await?
+        .rows_affected;
+    Ok(moved == 1)
+}
+
+pub struct Event<'a> {
+    pub payment_id: Option<i64>,
+    /// `notification.payment.succeeded`, `status.succeeded`, `refund.created`…
+    pub kind: &'a str,
+    pub detail: &'a str,
+    pub remote_addr: Option<&'a str>,
+    pub suspicious: bool,
+}
+
+pub async fn record_event(db: &impl ConnectionTrait, event: Event<'_>) -> Result<(), DbErr> {
+    if event.suspicious {
+        tracing::warn!(
+            payment_id = event.payment_id,
+            kind = event.kind,
+            remote_addr = event.remote_addr,
+            "suspicious payment event"
+        );
+    }
+    events::Entity::insert(events::ActiveModel {
+        payment_id: Set(event.payment_id),
+        kind: Set(event.kind.chars().take(40).collect()),
+        detail: Set(event.detail.to_owned()),
+        remote_addr: Set(event.remote_addr.map(str::to_owned)),
+        suspicious: Set(event.suspicious),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    })
+    .exec_without_returning(db)
+    .await
+    .map(drop)
+}
+
+/// A payment's history, oldest first.
+pub async fn history(
+    db: &impl ConnectionTrait,
+    payment_id: i64,
+) -> Result<Vec<events::Model>, DbErr> {
+    events::Entity::find()
+        .filter(events::Column::PaymentId.eq(payment_id))
+        .order_by_asc(events::Column::Id)
+        .all(db)
+        .await
+}

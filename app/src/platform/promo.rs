@@ -1,0 +1,298 @@
+//! Promo codes: what a code gives, when it is valid, how often it may be used. A use is taken in
+//! one transaction that inserts the driver's use (a unique key: once per driver) and bumps the
+//! count only while it is under the limit (a conditional update: twenty drivers racing for the
+//! last use leave exactly one winner).
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveValue::Set,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
+    TransactionTrait,
+    sea_query::{Expr, ExprTrait, OnConflict},
+};
+
+use crate::subscription::{PromoBenefit, is_valid_promo_code, normalize_promo_code};
+
+pub mod entity {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "promo_codes")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        #[sea_orm(unique)]
+        pub code: String,
+        pub kind: String,
+        pub value: i64,
+        pub valid_from: Option<DateTimeUtc>,
+        pub valid_until: Option<DateTimeUtc>,
+        pub max_uses: Option<i32>,
+        pub used_count: i32,
+        pub active: bool,
+        pub campaign: Option<String>,
+        pub created_by: String,
+        pub created_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod uses {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "promo_uses")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub promo_code_id: i64,
+        pub driver_id: i64,
+        pub payment_id: Option<i64>,
+        pub created_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PromoCode {
+    pub id: i64,
+    pub code: String,
+    pub benefit: PromoBenefit,
+}
+
+/// Why a code does not apply, each with its own stable code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PromoRefusal {
+    Unknown,
+    NotYetValid,
+    Expired,
+    UsedUp,
+    AlreadyUsedByYou,
+}
+
+impl PromoRefusal {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Unknown => "promo_unknown",
+            Self::NotYetValid => "promo_not_yet_valid",
+            Self::Expired => "promo_expired",
+            Self::UsedUp => "promo_used_up",
+            Self::AlreadyUsedByYou => "promo_already_used",
+        }
+    }
+
+    pub fn message(self) -> &'static str {
+        match self {
+            Self::Unknown => "Такого промокода нет: проверьте, как он написан",
+            Self::NotYetValid => "Этот промокод ещё не начал действовать",
+            Self::Expired => "Срок действия промокода закончился",
+            Self::UsedUp => "Промокод уже использовали максимальное число раз",
+            Self::AlreadyUsedByYou => "Вы уже использовали этот промокод",
+        }
+    }
+}
+
+pub struct NewPromoCode {
+    pub code: String,
+    pub benefit: PromoBenefit,
+    pub valid_from: Option<DateTime<Utc>>,
+    pub valid_until: Option<DateTime<Utc>>,
+    pub max_uses: Option<u32>,
+    pub campaign: Option<String>,
+    pub created_by: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CreateError {
+    #[error("a promo code holds 3 to 32 letters, digits, `-` or `_`")]
+    InvalidCode,
+    #[error("the promo code {0} exists already")]
+    Duplicate(String),
+    #[error(transparent)]
+    Database(#[from] DbErr),
+}
+
+pub async fn create(db: &DatabaseConnection, new: NewPromoCode) -> Result<PromoCode, CreateError> {
+    let code = normalize_promo_code(&new.code);
+    if !is_valid_promo_code(&code) {
+        return Err(CreateError::InvalidCode);
+    }
+    let row = entity::ActiveModel {
+        code: Set(code.clone()),
+        kind: Set(new.benefit.kind().to_owned()),
+        value: Set(i64::try_from(new.benefit.value()).unwrap_or(i64::MAX)),
+        valid_from: Set(new.valid_from),
+        valid_until: Set(new.valid_until),
+        max_uses: Set(new
+            .max_uses
+            .map(|uses| i32::try_from(uses).unwrap_or(i32::MAX))),
+        used_count: Set(0),
+        active: Set(true),
+        campaign: Set(new.campaign),
+        created_by: Set(new.created_by),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    };
+    let inserted = entity::Entity::insert(row)
+        .on_conflict(
+            OnConflict::column(entity::Column::Code)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    if inserted == 0 {
+        return Err(CreateError::Duplicate(code));
+    }
+    find(db, &code).await?.ok_or(CreateError::InvalidCode)
+}
+
+async fn find(db: &impl ConnectionTrait, code: &str) -> Result<Option<PromoCode>, DbErr> {
+    Ok(row(db, code).await?.and_then(to_promo))
+}
+
+async fn row(db: &impl ConnectionTrait, code: &str) -> Result<Option<entity::Model>, DbErr> {
+    entity::Entity::find()
+        .filter(entity::Column::Code.eq(normalize_promo_code(code)))
+        .one(db)
+        .await
+}
+
+fn to_promo(row: entity::Model) -> Option<PromoCode> {
+    let benefit = PromoBenefit::from_parts(&row.kind, std::cmp::max(row.value, 0) as u64)?;
+    Some(PromoCode {
+        id: row.id,
+        code: row.code,
+        benefit,
+    })
+}
+
+/// Whether the code applies for this driver now, without using it.
+pub async fn check(
+    db: &impl ConnectionTrait,
+    code: &str,
+    driver_id: i64,
+) -> Result<Result<PromoCode, PromoRefusal>, DbErr> {
+    let Some(row) = row(db, code).await? else {
+        return Ok(Err(PromoRefusal::Unknown));
+    };
+    let now = Utc::now();
+    let refusal = if !row.active {
+        Some(PromoRefusal::Unknown)
+    } else if row.valid_from.is_some_and(|from| from > now) {
+        Some(PromoRefusal::NotYetValid)
+    } else if row.valid_until.is_some_and(|until| until <= now) {
+        Some(PromoRefusal::Expired)
+    } else if uses::Entity::find()
+        .filter(uses::Column::PromoCodeId.eq(row.id))
+        .filter(uses::Column::DriverId.eq(driver_id))
+        .one(db)
+        .await?
+        .is_some()
+    {
+        Some(PromoRefusal::AlreadyUsedByYou)
+    } else if row.max_uses.is_some_and(|max| row.used_count >= max) {
+        Some(PromoRefusal::UsedUp)
+    } else {
+        None
+    };
+    match refusal {
+        Some(refusal) => Ok(Err(refusal)),
+        None => Ok(to_promo(row).ok_or(PromoRefusal::Unknown)),
+    }
+}
+
+/// Checks the code and takes one use of it for the driver, for `payment_id` if it comes with a
+/// purchase. All or nothing: a refused code leaves no trace.
+pub async fn take_use(
+    db: &DatabaseConnection,
+    code: &str,
+    driver_id: i64,
+    payment_id: Option<i64>,
+) -> Result<Result<PromoCode, PromoRefusal>, DbErr> {
+    let promo = match check(db, code, driver_id).await? {
+        Ok(promo) => promo,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    // Writes come first in the transaction: on SQLite it then holds the write lock from its
+    // start, rather than failing to upgrade a read under contention.
+    let txn = db.begin().await?;
+    let inserted = uses::Entity::insert(uses::ActiveModel {
+        promo_code_id: Set(promo.id),
+        driver_id: Set(driver_id),
+        payment_id: Set(payment_id),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    })
+    .on_conflict(
+        OnConflict::columns([uses::Column::PromoCodeId, uses::Column::DriverId])
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(&txn)
+    .await?;
+    if inserted == 0 {
+        return Ok(Err(PromoRefusal::AlreadyUsedByYou));
+    }
+    let counted = entity::Entity::update_many()
+        .col_expr(
+            entity::Column::UsedCount,
+            Expr::col(entity::Column::UsedCount).add(1),
+        )
+        .filter(entity::Column::Id.eq(promo.id))
+        .filter(
+            Condition::any()
+                .add(entity::Column::MaxUses.is_null())
+                .add(Expr::col(entity::Column::UsedCount).lt(Expr::col(entity::Column::MaxUses))),
+        )
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    if counted == 0 {
+        return Ok(Err(PromoRefusal::UsedUp));
+    }
+    txn.commit().await?;
+    Ok(Ok(promo))
+}
+
+/// Gives a use back (its payment was canceled), so the driver may use the code again.
+pub async fn give_back(
+    db: &DatabaseConnection,
+    promo_id: i64,
+    driver_id: i64,
+) -> Result<(), DbErr> {
+    let txn = db.begin().await?;
+    let removed = uses::Entity::delete_many()
+        .filter(uses::Column::PromoCodeId.eq(promo_id))
+        .filter(uses::Column::DriverId.eq(driver_id))
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    if removed > 0 {
+        entity::Entity::update_many()
+            .col_expr(
+                entity::Column::UsedCount,
+                Expr::col(entity::Column::UsedCount).sub(1),
+            )
+            .filter(entity::Column::Id.eq(promo_id))
+            .filter(entity::Column::UsedCount.gt(0))
+            .exec(&txn)
+            .await?;
+    }
+    txn.commit().await
+}
+
+/// How many times the code has been used (for the admin's view and the tests).
+pub async fn used_count(db: &impl ConnectionTrait, code: &str) -> Result<Option<u32>, DbErr> {
+    Ok(row(db, code)
+        .await?
+        .map(|row| std::cmp::max(row.used_count, 0) as u32))
+}

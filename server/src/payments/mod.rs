@@ -1,0 +1,88 @@
+//! Paid access: the paywall's offers (plans, the trial, promo codes), purchases through YooKassa,
+//! the notifications that settle them, and the messages the bot sends when access changes.
+//!
+//! Money is trusted only after the payment is re-read from YooKassa; access moves only through
+//! grants applied once per source ([`app::platform::access`]).
+
+mod checkout;
+pub mod gate;
+mod notifications;
+mod offers;
+mod routes;
+mod settlement;
+pub mod yookassa;
+
+use app::platform::{promo::PromoRefusal, store::SharedStore};
+use sea_orm::{DatabaseConnection, DbErr};
+
+pub use routes::{driver_routes, notification_routes};
+
+use crate::http::BotOutlet;
+
+/// Everything the money path needs; cheap to clone.
+#[derive(Clone)]
+pub struct Billing {
+    pub db: DatabaseConnection,
+    pub store: SharedStore,
+    /// `None` when no shop is configured: purchases answer `payments_unavailable`.
+    pub yookassa: Option<yookassa::YooKassa>,
+    pub return_link: ReturnLink,
+    /// The 54-FZ receipt's settings; `None` sends no receipt.
+    pub receipt: Option<ReceiptSettings>,
+    pub trial_days: u32,
+    pub gate: gate::NotificationGate,
+    pub bot: BotOutlet,
+}
+
+/// Where YooKassa sends the driver after paying: back into the Mini App.
+#[derive(Debug, Clone)]
+pub enum ReturnLink {
+    /// `https://t.me/<bot>/<app>`: Telegram reopens the Mini App with `startapp=payment-<id>`.
+    MiniApp(String),
+    /// The app's own address (sandbox, or a deployment without a t.me link).
+    Web(String),
+}
+
+impl ReturnLink {
+    pub fn for_payment(&self, payment_id: i64) -> String {
+        match self {
+            Self::MiniApp(link) => format!("{link}?startapp=payment-{payment_id}"),
+            Self::Web(base) => format!("{base}/subscription?payment={payment_id}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ReceiptSettings {
+    pub customer_email: String,
+    pub vat_code: u8,
+    pub payment_mode: String,
+    pub payment_subject: String,
+}
+
+/// What can go wrong on the money path, each mapped once to a status and a stable code.
+#[derive(Debug, thiserror::Error)]
+pub enum BillingError {
+    #[error("the free trial was used before")]
+    TrialUsed,
+    #[error("the free trial is switched off")]
+    TrialOff,
+    #[error("payments are switched off")]
+    PaymentsOff,
+    #[error("no such plan on sale")]
+    PlanNotFound,
+    #[error("the promo code is not a valid code")]
+    PromoInvalid,
+    #[error("the promo code does not apply: {}", .0.code())]
+    Promo(PromoRefusal),
+    #[error("the promo code gives a discount, not free days")]
+    PromoNeedsPurchase,
+    #[error("no such payment")]
+    PaymentNotFound,
+    #[error("no YooKassa shop is configured")]
+    NotConfigured,
+    #[error("YooKassa could not take the payment: {0}")]
+    Provider(#[from] yookassa::YooKassaError),
+    #[error(transparent)]
+    Database(#[from] DbErr),
+}

@@ -1,0 +1,184 @@
+//! The money path over HTTP: what a signed-in driver calls from the paywall, and the route
+//! YooKassa notifies.
+
+use std::net::SocketAddr;
+
+use app::{
+    platform::store::SharedStore,
+    subscription::{
+        Access, PaymentRequest, PaymentView, PromoQuote, PromoRequest, SubscriptionView,
+    },
+};
+use axum::{
+    Json, Router,
+    body::Bytes,
+    extract::{ConnectInfo, FromRef, Path, State, rejection::JsonRejection},
+    http::{HeaderMap, StatusCode},
+    routing::{get, post},
+};
+
+use super::{Billing, BillingError, notifications::NotificationRefusal, yookassa::YooKassaError};
+use crate::http::{ApiError, api::SignedInDriver};
+
+impl FromRef<Billing> for SharedStore {
+    fn from_ref(billing: &Billing) -> Self {
+        billing.store.clone()
+    }
+}
+
+impl From<BillingError> for ApiError {
+    fn from(error: BillingError) -> Self {
+        use StatusCode as S;
+        match error {
+            BillingError::TrialUsed => ApiError::new(
+                S::CONFLICT,
+                "trial_used",
+                "Бесплатный период уже был использован",
+            ),
+            BillingError::TrialOff => ApiError::new(
+                S::FORBIDDEN,
+                "trial_disabled",
+                "Бесплатный период сейчас не предоставляется",
+            ),
+            BillingError::PaymentsOff => ApiError::new(
+                S::FORBIDDEN,
+                "payments_disabled",
+                "Оплата временно недоступна. Попробуйте позже или напишите в поддержку",
+            ),
+            BillingError::PlanNotFound => {
+                ApiError::not_found("plan_not_found", "Такого тарифа нет в продаже")
+            }
+            BillingError::PromoInvalid => ApiError::new(
+                S::UNPROCESSABLE_ENTITY,
+                "promo_invalid",
+                "Промокод — от 3 до 32 букв и цифр",
+            ),
+            BillingError::Promo(refusal) => {
+                ApiError::new(S::UNPROCESSABLE_ENTITY, refusal.code(), refusal.message())
+            }
+            BillingError::PromoNeedsPurchase => ApiError::new(
+                S::UNPROCESSABLE_ENTITY,
+                "promo_needs_purchase",
+                "Этот промокод даёт скидку: выберите тариф и оплатите его с промокодом",
+            ),
+            BillingError::PaymentNotFound => {
+                ApiError::not_found("payment_not_found", "Такого платежа нет")
+            }
+            BillingError::NotConfigured => ApiError::new(
+                S::SERVICE_UNAVAILABLE,
+                "payments_unavailable",
+                "Оплата сейчас недоступна, попробуйте чуть позже",
+            ),
+            BillingError::Provider(YooKassaError::Refused { code, .. }) => {
+                tracing::warn!(code, "YooKassa refused a payment");
+                ApiError::new(
+                    S::BAD_GATEWAY,
+                    "payment_refused",
+                    "Платёжная система отклонила платёж, попробуйте ещё раз",
+                )
+            }
+            BillingError::Provider(error) => {
+                tracing::warn!(%error, "YooKassa is unavailable");
+                ApiError::new(
+                    S::SERVICE_UNAVAILABLE,
+                    "payments_unavailable",
+                    "Оплата сейчас недоступна, попробуйте чуть позже",
+                )
+            }
+            BillingError::Database(error) => error.into(),
+        }
+    }
+}
+
+/// What a signed-in driver calls; none of it needs access to loads.
+pub fn driver_routes(billing: Billing) -> Router {
+    Router::new()
+        .route("/api/v1/subscription", get(view))
+        .route("/api/v1/subscription/trial", post(start_trial))
+        .route("/api/v1/promo/check", post(check_promo))
+        .route("/api/v1/promo/redeem", post(redeem_promo))
+        .route("/api/v1/payments", post(buy))
+        .route("/api/v1/payments/{id}", get(payment))
+        .with_state(billing)
+}
+
+pub fn notification_routes(billing: Billing) -> Router {
+    Router::new()
+        .route(
+            "/api/v1/payments/yookassa/notifications",
+            post(notification),
+        )
+        .with_state(billing)
+}
+
+async fn view(
+    State(billing): State<Billing>,
+    driver: SignedInDriver,
+) -> Result<Json<SubscriptionView>, ApiError> {
+    Ok(Json(billing.view(driver.id).await?))
+}
+
+async fn start_trial(
+    State(billing): State<Billing>,
+    driver: SignedInDriver,
+) -> Result<(StatusCode, Json<Access>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(billing.start_trial(driver).await?),
+    ))
+}
+
+async fn check_promo(
+    State(billing): State<Billing>,
+    driver: SignedInDriver,
+    body: Result<Json<PromoRequest>, JsonRejection>,
+) -> Result<Json<PromoQuote>, ApiError> {
+    let Json(request) = body.map_err(ApiError::bad_body)?;
+    Ok(Json(billing.quote_promo(driver.id, &request.code).await?))
+}
+
+async fn redeem_promo(
+    State(billing): State<Billing>,
+    driver: SignedInDriver,
+    body: Result<Json<PromoRequest>, JsonRejection>,
+) -> Result<Json<Access>, ApiError> {
+    let Json(request) = body.map_err(ApiError::bad_body)?;
+    Ok(Json(billing.redeem_promo(driver, &request.code).await?))
+}
+
+async fn buy(
+    State(billing): State<Billing>,
+    driver: SignedInDriver,
+    body: Result<Json<PaymentRequest>, JsonRejection>,
+) -> Result<(StatusCode, Json<PaymentView>), ApiError> {
+    let Json(request) = body.map_err(ApiError::bad_body)?;
+    let payment = billing.buy(driver, request).await?;
+    Ok((StatusCode::CREATED, Json(payment)))
+}
+
+async fn payment(
+    State(billing): State<Billing>,
+    driver: SignedInDriver,
+    Path(id): Path<i64>,
+) -> Result<Json<PaymentView>, ApiError> {
+    Ok(Json(billing.payment(driver.id, id).await?))
+}
+
+async fn notification(
+    State(billing): State<Billing>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<StatusCode, ApiError> {
+    let sender = billing.gate.sender(peer.ip(), &headers);
+    match billing.receive_notification(sender, &body).await {
+        Ok(()) => Ok(StatusCode::OK),
+        Err(NotificationRefusal::Forbidden(_)) => Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "notification_forbidden",
+            "Notifications are accepted from YooKassa's addresses only",
+        )),
+        Err(NotificationRefusal::Malformed) => Err(ApiError::bad_body("not a notification")),
+        Err(NotificationRefusal::Database(error)) => Err(error.into()),
+    }
+}
