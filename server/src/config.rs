@@ -110,6 +110,8 @@ pub struct Config {
     pub alerts_per_hour: u32,
     /// Days of the free trial each driver may start once; 0: no trial.
     pub trial_days: u32,
+    /// How often access reminders are sent and pending payments re-read from YooKassa.
+    pub payments_check_every: Duration,
     /// YooKassa's API. `None` in sandbox mode: the built-in stand-in served by this process.
     pub yookassa_base_url: Option<String>,
     pub yookassa_shop_id: Option<String>,
@@ -358,6 +360,9 @@ impl Reader {
             trial_days: self
                 .parsed("TRIAL_DAYS", "a whole number of days (0: no trial)")
                 .unwrap_or(3),
+            payments_check_every: Duration::from_secs(
+                self.positive("PAYMENTS_CHECK_SECONDS", 300).into(),
+            ),
             yookassa_base_url: self
                 .url("YOOKASSA_BASE_URL", &["http://", "https://"])
                 .map(|url| url.0.trim_end_matches('/').to_owned())

@@ -157,6 +157,7 @@ impl Application {
         let bot = BotOutlet { link, doorbell };
         let yookassa = built_in_yookassa(&config, address);
         let billing = billing(&config, address, &state, bot.clone());
+        billing.clone().spawn_clockwork(config.payments_check_every);
         if state.sandbox {
             crate::sandbox::seed_promo_codes(&state.db).await;
         }

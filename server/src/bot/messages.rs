@@ -17,6 +17,10 @@ impl MiniAppLink {
         format!("{}/", self.base_url.trim_end_matches('/'))
     }
 
+    pub fn subscription(&self) -> String {
+        format!("{}/subscription", self.base_url.trim_end_matches('/'))
+    }
+
     pub fn cargo(&self, id: u64) -> String {
         format!("{}/cargo/{id}", self.base_url.trim_end_matches('/'))
     }
@@ -215,8 +219,10 @@ pub fn access_granted(
         (GrantSource::Payment, true) => "✅ Payment received, thank you!",
         (GrantSource::Promo, false) => "🎟 Промокод применён",
         (GrantSource::Promo, true) => "🎟 Promo code applied",
-        (GrantSource::Gift | GrantSource::Refund, false) => "ℹ️ Доступ изменён",
-        (GrantSource::Gift | GrantSource::Refund, true) => "ℹ️ Your access has changed",
+        (GrantSource::Gift, false) => "🎁 Вам подарили дни доступа",
+        (GrantSource::Gift, true) => "🎁 You have been given days of access",
+        (GrantSource::Refund, false) => "↩️ Деньги возвращены, доступ сокращён",
+        (GrantSource::Refund, true) => "↩️ Your money has been refunded and access shortened",
     };
     let line = if en {
         format!("Loads are open to you until {until} (Moscow time).")
@@ -229,6 +235,85 @@ pub fn access_granted(
         "reply_markup": {"inline_keyboard": [[{
             "text": if en { "Open loads" } else { "Открыть грузы" },
             "web_app": {"url": link.home()},
+        }]]},
+    })
+}
+
+/// A word before access ends, or once it has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reminder {
+    ThreeDays,
+    OneDay,
+    Ended,
+}
+
+impl Reminder {
+    /// The reminder due at `now` for access ending at `ends_at` and last changed at
+    /// `changed_at`. A driver who has just bought or begun access is not reminded of its end.
+    pub fn due(
+        ends_at: chrono::DateTime<chrono::Utc>,
+        changed_at: chrono::DateTime<chrono::Utc>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Option<Self> {
+        let left = ends_at - now;
+        if left <= chrono::Duration::zero() {
+            Some(Self::Ended)
+        } else if now - changed_at < chrono::Duration::hours(12) {
+            None
+        } else if left <= chrono::Duration::days(1) {
+            Some(Self::OneDay)
+        } else if left <= chrono::Duration::days(3) {
+            Some(Self::ThreeDays)
+        } else {
+            None
+        }
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::ThreeDays => "3d",
+            Self::OneDay => "1d",
+            Self::Ended => "ended",
+        }
+    }
+}
+
+pub fn access_reminder(
+    chat_id: i64,
+    reminder: Reminder,
+    ends_at: chrono::DateTime<chrono::Utc>,
+    language_code: Option<&str>,
+    link: &MiniAppLink,
+) -> Value {
+    let en = english(language_code);
+    let until = moscow_date(ends_at);
+    let text = match (reminder, en) {
+        (Reminder::ThreeDays, false) => format!(
+            "⏳ Доступ к грузам закончится через 3 дня, {until} (мск). Продлите заранее, чтобы не потерять грузы."
+        ),
+        (Reminder::ThreeDays, true) => format!(
+            "⏳ Your access to loads ends in 3 days, {until} (Moscow time). Renew early to keep it."
+        ),
+        (Reminder::OneDay, false) => {
+            format!("⏳ Доступ к грузам закончится завтра, {until} (мск).")
+        }
+        (Reminder::OneDay, true) => {
+            format!("⏳ Your access to loads ends tomorrow, {until} (Moscow time).")
+        }
+        (Reminder::Ended, false) => {
+            "🔒 Доступ к грузам закончился. Продлите подписку, чтобы снова видеть грузы и контакты."
+                .to_owned()
+        }
+        (Reminder::Ended, true) => {
+            "🔒 Your access to loads has ended. Renew to see loads and contacts again.".to_owned()
+        }
+    };
+    json!({
+        "chat_id": chat_id,
+        "text": text,
+        "reply_markup": {"inline_keyboard": [[{
+            "text": if en { "Renew" } else { "Продлить" },
+            "web_app": {"url": link.subscription()},
         }]]},
     })
 }
@@ -309,6 +394,27 @@ mod tests {
             "https://hauler.example/cargo/42"
         );
         assert_eq!(buttons[1]["callback_data"], "hide:42");
+    }
+
+    #[test]
+    fn reminders_come_three_days_and_one_day_ahead_and_at_the_end_but_not_right_after_buying() {
+        use chrono::{Duration, TimeZone, Utc};
+        let now = Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap();
+        let long_ago = now - Duration::days(20);
+        let due = |left: Duration, changed| Reminder::due(now + left, changed, now);
+        assert_eq!(due(Duration::days(4), long_ago), None);
+        assert_eq!(
+            due(Duration::hours(71), long_ago),
+            Some(Reminder::ThreeDays)
+        );
+        assert_eq!(due(Duration::hours(23), long_ago), Some(Reminder::OneDay));
+        assert_eq!(due(Duration::seconds(-5), long_ago), Some(Reminder::Ended));
+        assert_eq!(
+            due(Duration::hours(71), now - Duration::minutes(1)),
+            None,
+            "a trial begun a minute ago"
+        );
+        assert_eq!(due(Duration::seconds(-5), now), Some(Reminder::Ended));
     }
 
     #[test]

@@ -97,7 +97,8 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
     };
     let router = router
         .merge(crate::payments::driver_routes(billing.clone()))
-        .merge(crate::payments::notification_routes(billing))
+        .merge(crate::payments::notification_routes(billing.clone()))
+        .merge(crate::payments::internal_routes(billing, machines.clone()))
         .merge(crate::machines::metrics_routes(metrics, machines))
         .merge(crate::bot::internal::routes(internal));
     let router = match bot_webhook {

@@ -8,6 +8,8 @@ mod checkout;
 pub mod gate;
 mod notifications;
 mod offers;
+mod refunds;
+mod reminders;
 mod routes;
 mod settlement;
 pub mod yookassa;
@@ -15,7 +17,8 @@ pub mod yookassa;
 use app::platform::{promo::PromoRefusal, store::SharedStore};
 use sea_orm::{DatabaseConnection, DbErr};
 
-pub use routes::{driver_routes, notification_routes};
+pub use refunds::RefundOutcome;
+pub use routes::{driver_routes, internal_routes, notification_routes};
 
 use crate::http::BotOutlet;
 
@@ -79,6 +82,10 @@ pub enum BillingError {
     PromoNeedsPurchase,
     #[error("no such payment")]
     PaymentNotFound,
+    #[error("only a succeeded YooKassa payment can be refunded")]
+    NotRefundable,
+    #[error("a refund must be above zero and at most the {left} kopecks not yet refunded")]
+    RefundAmount { left: u64 },
     #[error("no YooKassa shop is configured")]
     NotConfigured,
     #[error("YooKassa could not take the payment: {0}")]

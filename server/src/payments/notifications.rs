@@ -93,6 +93,11 @@ impl Billing {
                 let billing = self.clone();
                 tokio::spawn(async move { billing.refresh(&payment).await });
             }
+            (Some(payment), event) if event.starts_with("refund.") => {
+                let billing = self.clone();
+                let refund_id = notification.object.id.clone();
+                tokio::spawn(async move { billing.reconcile_refunds(&payment, &refund_id).await });
+            }
             (_, event) => tracing::info!(event, "a payment notification was recorded"),
         }
         Ok(())

@@ -17,8 +17,14 @@ use axum::{
     routing::{get, post},
 };
 
-use super::{Billing, BillingError, notifications::NotificationRefusal, yookassa::YooKassaError};
+use serde::Deserialize;
+
+use super::{
+    Billing, BillingError, RefundOutcome, notifications::NotificationRefusal,
+    yookassa::YooKassaError,
+};
 use crate::http::{ApiError, api::SignedInDriver};
+use crate::machines::{ServiceClient, ServiceTokens};
 
 impl FromRef<Billing> for SharedStore {
     fn from_ref(billing: &Billing) -> Self {
@@ -64,6 +70,16 @@ impl From<BillingError> for ApiError {
             BillingError::PaymentNotFound => {
                 ApiError::not_found("payment_not_found", "Такого платежа нет")
             }
+            BillingError::NotRefundable => ApiError::new(
+                S::CONFLICT,
+                "refund_not_possible",
+                "Only a succeeded YooKassa payment can be refunded",
+            ),
+            BillingError::RefundAmount { left } => ApiError::new(
+                S::UNPROCESSABLE_ENTITY,
+                "refund_amount_invalid",
+                format!("A refund must be above zero and at most {left} kopecks (what is left)"),
+            ),
             BillingError::NotConfigured => ApiError::new(
                 S::SERVICE_UNAVAILABLE,
                 "payments_unavailable",
@@ -109,6 +125,40 @@ pub fn notification_routes(billing: Billing) -> Router {
             post(notification),
         )
         .with_state(billing)
+}
+
+/// For machine clients (and, until the admin dashboard has its own, for operators' tools):
+/// refunds, with the service recorded in the audit log.
+pub fn internal_routes(billing: Billing, tokens: ServiceTokens) -> Router {
+    Router::new()
+        .route("/internal/v1/payments/{id}/refunds", post(refund))
+        .with_state(RefundDesk { billing, tokens })
+}
+
+#[derive(Clone, FromRef)]
+struct RefundDesk {
+    billing: Billing,
+    tokens: ServiceTokens,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RefundRequest {
+    /// Everything not yet refunded when absent.
+    amount_kopecks: Option<u64>,
+}
+
+async fn refund(
+    State(billing): State<Billing>,
+    client: ServiceClient,
+    Path(id): Path<i64>,
+    body: Result<Json<RefundRequest>, JsonRejection>,
+) -> Result<(StatusCode, Json<RefundOutcome>), ApiError> {
+    let Json(request) = body.map_err(ApiError::bad_body)?;
+    let outcome = billing
+        .refund(id, request.amount_kopecks, &client.actor())
+        .await?;
+    Ok((StatusCode::CREATED, Json(outcome)))
 }
 
 async fn view(

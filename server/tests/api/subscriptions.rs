@@ -630,3 +630,184 @@ async fn with_payments_switched_off_the_paywall_sells_nothing_and_says_so() {
     assert_eq!(status, 404);
     assert_eq!(missing["code"], "payment_not_found");
 }
+
+#[tokio::test]
+async fn a_refund_returns_money_through_yookassa_and_shortens_access_in_proportion() {
+    const DESK: &str = "refund-desk-token-for-tests";
+    for backend in backends() {
+        let mut app = spawn_app_with(
+            "refunds",
+            backend,
+            Options {
+                extra_vars: vec![(
+                    "SERVICE_TOKEN_BACKOFFICE_HASH",
+                    app::platform::service_tokens::hash(DESK),
+                )],
+            },
+        )
+        .await;
+        app.sign_in_without_access(driver(900_400)).await;
+        let payment = start_buying(&app, 30, None).await;
+        pay_on_checkout_page(&app, &payment).await;
+        assert_eq!(
+            settled(&app, &payment["id"]).await["access"]["days_left"],
+            30
+        );
+        let refunds = app.url(&format!("/internal/v1/payments/{}/refunds", payment["id"]));
+        let days_left = || async {
+            let (_, view) = app.call(Method::GET, "/api/v1/subscription", None).await;
+            view["access"]["days_left"].as_u64().unwrap()
+        };
+
+        let anonymous = app
+            .client
+            .post(&refunds)
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            anonymous.status(),
+            403,
+            "refunds are for the back office only"
+        );
+        let half = app
+            .client
+            .post(&refunds)
+            .header("x-service-token", DESK)
+            .json(&json!({"amount_kopecks": 99_500}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(half.status(), 201);
+        let half: Value = half.json().await.unwrap();
+        assert_eq!(half["refunded_kopecks"], 99_500);
+        assert_eq!(
+            days_left().await,
+            15,
+            "{backend:?}: half the money, half the days"
+        );
+        // YooKassa's own notification of that refund changes nothing more.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert_eq!(days_left().await, 15);
+
+        let too_much = app
+            .client
+            .post(&refunds)
+            .header("x-service-token", DESK)
+            .json(&json!({"amount_kopecks": 100_000}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(too_much.status(), 422);
+        let too_much: Value = too_much.json().await.unwrap();
+        assert_eq!(too_much["code"], "refund_amount_invalid");
+
+        // A refund made in YooKassa's own dashboard reaches Hauler by notification.
+        let db = app.database().await;
+        let provider_id = provider_id(&db, &payment["id"]).await;
+        let outside = app
+            .client
+            .post(app.url("/sandbox/yookassa/v3/refunds"))
+            .basic_auth("sandbox-shop", Some("sandbox-yookassa-secret-key"))
+            .header("Idempotence-Key", "dashboard-refund-1")
+            .json(&json!({"payment_id": provider_id, "amount": {"value": "298.50", "currency": "RUB"}}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(outside.status(), 200);
+        let mut left = 0;
+        for _ in 0..50 {
+            left = days_left().await;
+            if left != 15 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(left, 10, "{backend:?}: 298.50 ₽ bought five of the days");
+
+        let rest = app
+            .client
+            .post(&refunds)
+            .header("x-service-token", DESK)
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(rest.status(), 201);
+        let rest: Value = rest.json().await.unwrap();
+        assert_eq!(rest["refunded_kopecks"], 199_000);
+        let (_, view) = app.call(Method::GET, "/api/v1/subscription", None).await;
+        assert_eq!(
+            view["access"]["active"], false,
+            "everything refunded: {view}"
+        );
+        let (status, _) = app.call(Method::GET, "/api/v1/cargos", None).await;
+        assert_eq!(status, 402);
+        let audited = scalar(
+            &db,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'payment.refunded' AND actor = 'service:backoffice'",
+        )
+        .await;
+        assert_eq!(audited, 2);
+    }
+}
+
+#[tokio::test]
+async fn the_bot_reminds_a_driver_three_days_before_access_ends_once() {
+    let backend = backends()[0];
+    let mut app = spawn_app_with(
+        "reminders",
+        backend,
+        Options {
+            extra_vars: vec![("PAYMENTS_CHECK_SECONDS", "1".into())],
+        },
+    )
+    .await;
+    let me = app.sign_in_as(driver(900_500)).await;
+    // Bought long ago, ending in two and a half days.
+    let db = app.database().await;
+    let ends_at = Utc::now() + chrono::Duration::hours(60);
+    let changed_at = Utc::now() - chrono::Duration::days(27);
+    db.execute_raw(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        match db.get_database_backend() {
+            sea_orm::DbBackend::Postgres => {
+                "UPDATE subscriptions SET ends_at = $1, updated_at = $2 WHERE driver_id = $3"
+            }
+            _ => "UPDATE subscriptions SET ends_at = ?, updated_at = ? WHERE driver_id = ?",
+        },
+        [
+            ends_at.into(),
+            changed_at.into(),
+            me["id"].as_i64().unwrap().into(),
+        ],
+    ))
+    .await
+    .unwrap();
+
+    let chat = "/sandbox/telegram/__sandbox/messages?chat_id=900500";
+    let mut texts: Vec<String> = Vec::new();
+    for _ in 0..60 {
+        let (_, messages) = app.call(Method::GET, chat, None).await;
+        texts = messages
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["text"].as_str().unwrap().to_owned())
+            .collect();
+        if !texts.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(texts.len(), 1, "{texts:?}");
+    assert!(texts[0].contains("закончится через 3 дня"), "{texts:?}");
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let (_, messages) = app.call(Method::GET, chat, None).await;
+    assert_eq!(
+        messages.as_array().unwrap().len(),
+        1,
+        "reminded once: {messages}"
+    );
+}

@@ -1,0 +1,102 @@
+//! The money path's clockwork, run by one instance at a time (a lease in the shared store):
+//! reminders before a driver's access ends (three days and one day ahead) and when it has
+//! ended, each once per end date; and pending payments re-read from YooKassa, so a notification
+//! that never arrived strands no one.
+
+use std::time::Duration;
+
+use app::platform::{access, drivers, outbox, payments};
+use chrono::{DateTime, Utc};
+use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter};
+
+use super::Billing;
+use crate::bot::messages::{self, Reminder};
+
+const LEASE: &str = "lease:payments-clockwork";
+
+/// Pending payments younger than this are left to their notification; older than a day,
+/// YooKassa has given up on them too.
+const RECHECK_AFTER: chrono::Duration = chrono::Duration::minutes(2);
+const RECHECK_UNTIL: chrono::Duration = chrono::Duration::days(1);
+
+impl Billing {
+    pub fn spawn_clockwork(self, every: Duration) {
+        let holder = format!("{:016x}", rand::random::<u64>());
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(every).await;
+                if !self
+                    .store
+                    .hold_lease(LEASE, &holder, every * 3 + Duration::from_secs(5))
+                    .await
+                {
+                    continue;
+                }
+                if let Err(error) = self.remind(Utc::now()).await {
+                    tracing::warn!(%error, "access reminders could not be sent");
+                }
+                if let Err(error) = self.recheck_pending(Utc::now()).await {
+                    tracing::warn!(%error, "pending payments could not be rechecked");
+                }
+            }
+        });
+    }
+
+    /// Queues the reminders due at `now`; returns how many were new.
+    pub async fn remind(&self, now: DateTime<Utc>) -> Result<usize, DbErr> {
+        let window = access::subscription::Entity::find()
+            .filter(access::subscription::Column::EndsAt.gt(now - chrono::Duration::days(1)))
+            .filter(access::subscription::Column::EndsAt.lte(now + chrono::Duration::days(3)))
+            .all(&self.db)
+            .await?;
+        let mut queued = 0;
+        for subscription in window {
+            let Some(reminder) = Reminder::due(subscription.ends_at, subscription.updated_at, now)
+            else {
+                continue;
+            };
+            let Some(driver) = drivers::by_id(&self.db, subscription.driver_id).await? else {
+                continue;
+            };
+            let fresh = outbox::enqueue(
+                &self.db,
+                outbox::Outgoing {
+                    chat_id: driver.telegram_id,
+                    dedupe_key: format!(
+                        "reminder:{}:{}:{}",
+                        driver.id,
+                        subscription.ends_at.timestamp(),
+                        reminder.key()
+                    ),
+                    payload: messages::access_reminder(
+                        driver.telegram_id,
+                        reminder,
+                        subscription.ends_at,
+                        driver.language_code.as_deref(),
+                        &self.bot.link,
+                    ),
+                },
+            )
+            .await?;
+            queued += usize::from(fresh);
+        }
+        if queued > 0 {
+            self.bot.doorbell.ring();
+        }
+        Ok(queued)
+    }
+
+    async fn recheck_pending(&self, now: DateTime<Utc>) -> Result<(), DbErr> {
+        let pending = payments::entity::Entity::find()
+            .filter(payments::entity::Column::Status.eq("pending"))
+            .filter(payments::entity::Column::Provider.eq(payments::YOOKASSA))
+            .filter(payments::entity::Column::CreatedAt.lt(now - RECHECK_AFTER))
+            .filter(payments::entity::Column::CreatedAt.gt(now - RECHECK_UNTIL))
+            .all(&self.db)
+            .await?;
+        for payment in &pending {
+            self.refresh(payment).await;
+        }
+        Ok(())
+    }
+}
