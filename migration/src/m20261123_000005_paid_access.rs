@@ -142,13 +142,13 @@ impl MigrationTrait for Migration {
                     .col(string_len(Payment::Provider, 20))
                     .col(string_len_null(Payment::ProviderPaymentId, 100).unique_key())
                     .col(string_len_uniq(Payment::IdempotenceKey, 64))
-                    .col(big_integer(Payment::AmountKopecks))
+                    .col(big_integer(Payment::Amount))
                     .col(string_len(Payment::Currency, 3))
                     .col(integer(Payment::Days))
                     .col(string_len(Payment::Status, 20))
                     .col(big_integer_null(Payment::PromoCodeId))
                     .col(text_null(Payment::ConfirmationUrl))
-                    .col(big_integer(Payment::RefundedKopecks))
+                    .col(big_integer(Payment::Refunded))
                     .col(timestamp_with_time_zone(Payment::CreatedAt))
                     .col(timestamp_with_time_zone(Payment::UpdatedAt))
                     .foreign_key(&mut driver_fk(
@@ -311,13 +311,13 @@ enum Payment {
     Provider,
     ProviderPaymentId,
     IdempotenceKey,
-    AmountKopecks,
+    Amount,
     Currency,
     Days,
     Status,
     PromoCodeId,
     ConfirmationUrl,
-    RefundedKopecks,
+    Refunded,
     CreatedAt,
     UpdatedAt,
 }

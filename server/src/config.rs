@@ -123,6 +123,8 @@ pub struct Config {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// The 54-FZ receipt; `None` (no `YOOKASSA_RECEIPT_EMAIL`): payments carry no receipt.
     pub yookassa_receipt: Option<crate::payments::ReceiptSettings>,
+    /// Telegram platforms (`ios`, `android`, …) whose drivers pay in Telegram Stars.
+    pub stars_platforms: Vec<String>,
     /// `https://t.me/<bot>/<app>`: where YooKassa returns a driver after paying.
     pub telegram_mini_app_url: Option<String>,
 }
@@ -372,6 +374,15 @@ impl Reader {
             yookassa_allowed_ips: self.ranges("YOOKASSA_ALLOWED_IPS"),
             trusted_proxies: self.ranges("TRUSTED_PROXIES").unwrap_or_default(),
             yookassa_receipt: self.receipt(),
+            stars_platforms: self
+                .text("STARS_PLATFORMS")
+                .map(|list| {
+                    list.split(',')
+                        .map(|platform| platform.trim().to_lowercase())
+                        .filter(|platform| !platform.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
             telegram_mini_app_url: self
                 .url("TELEGRAM_MINI_APP_URL", &["https://"])
                 .map(|url| url.0.trim_end_matches('/').to_owned()),

@@ -127,11 +127,18 @@ impl Application {
         let link = bot::messages::MiniAppLink {
             base_url: public_url(&config, address),
         };
+        let bot = BotOutlet {
+            link: link.clone(),
+            doorbell: doorbell.clone(),
+        };
+        let billing = billing(&config, address, &state, bot.clone(), bot_api.clone());
+        billing.clone().spawn_clockwork(config.payments_check_every);
         let chatter = Chatter {
             db: state.db.clone(),
             api: bot_api,
-            link: link.clone(),
+            link,
             doorbell: doorbell.clone(),
+            billing: billing.clone(),
         };
         let machines = ServiceTokens {
             db: state.db.clone(),
@@ -154,10 +161,7 @@ impl Application {
             };
             bot::operators::watch(desk, Arc::clone(&gateway), config.operator_check_every);
         }
-        let bot = BotOutlet { link, doorbell };
         let yookassa = built_in_yookassa(&config, address);
-        let billing = billing(&config, address, &state, bot.clone());
-        billing.clone().spawn_clockwork(config.payments_check_every);
         if state.sandbox {
             crate::sandbox::seed_promo_codes(&state.db).await;
         }
@@ -339,7 +343,13 @@ fn built_in_yookassa(config: &Config, address: SocketAddr) -> Option<SandboxYooK
     })
 }
 
-fn billing(config: &Config, address: SocketAddr, state: &AppState, bot: BotOutlet) -> Billing {
+fn billing(
+    config: &Config,
+    address: SocketAddr,
+    state: &AppState,
+    bot: BotOutlet,
+    telegram: BotApi,
+) -> Billing {
     let sandbox = config.mode == Mode::Sandbox;
     let base_url = config
         .yookassa_base_url
@@ -377,6 +387,8 @@ fn billing(config: &Config, address: SocketAddr, state: &AppState, bot: BotOutle
             trusted_proxies: config.trusted_proxies.clone(),
         },
         bot,
+        stars_platforms: config.stars_platforms.clone(),
+        telegram,
     }
 }
 

@@ -26,13 +26,15 @@ pub mod entity {
         pub provider_payment_id: Option<String>,
         #[sea_orm(unique)]
         pub idempotence_key: String,
-        pub amount_kopecks: i64,
+        /// In the currency's smallest unit: kopecks for RUB, stars for XTR.
+        pub amount: i64,
         pub currency: String,
         pub days: i32,
         pub status: String,
         pub promo_code_id: Option<i64>,
         pub confirmation_url: Option<String>,
-        pub refunded_kopecks: i64,
+        /// Refunded so far, in the same unit.
+        pub refunded: i64,
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
     }
@@ -71,12 +73,19 @@ pub type Payment = entity::Model;
 pub const YOOKASSA: &str = "yookassa";
 /// Nothing was owed (a promo code covered the price): no provider took part.
 pub const FREE: &str = "free";
+pub const STARS: &str = "stars";
+
+pub const RUB: &str = "RUB";
+/// Telegram Stars.
+pub const XTR: &str = "XTR";
 
 pub struct NewPayment {
     pub driver_id: i64,
     pub plan_id: i64,
     pub provider: &'static str,
-    pub amount_kopecks: u64,
+    /// In the currency's smallest unit: kopecks for RUB, stars for XTR.
+    pub amount: u64,
+    pub currency: &'static str,
     pub days: u32,
     pub promo_code_id: Option<i64>,
 }
@@ -90,13 +99,13 @@ pub async fn create(db: &DatabaseConnection, new: NewPayment) -> Result<Payment,
         provider: Set(new.provider.to_owned()),
         provider_payment_id: Set(None),
         idempotence_key: Set(key_bytes.iter().map(|b| format!("{b:02x}")).collect()),
-        amount_kopecks: Set(i64::try_from(new.amount_kopecks).unwrap_or(i64::MAX)),
-        currency: Set("RUB".to_owned()),
+        amount: Set(i64::try_from(new.amount).unwrap_or(i64::MAX)),
+        currency: Set(new.currency.to_owned()),
         days: Set(i32::try_from(new.days).unwrap_or(i32::MAX)),
         status: Set(PaymentStatus::Pending.as_str().to_owned()),
         promo_code_id: Set(new.promo_code_id),
         confirmation_url: Set(None),
-        refunded_kopecks: Set(0),
+        refunded: Set(0),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
@@ -125,6 +134,38 @@ pub async fn attach_provider(
         .exec(db)
         .await
         .map(drop)
+}
+
+/// The page (YooKassa) or invoice (Stars) where the driver pays.
+pub async fn set_confirmation_url(
+    db: &DatabaseConnection,
+    id: i64,
+    url: &str,
+) -> Result<(), DbErr> {
+    entity::Entity::update_many()
+        .col_expr(entity::Column::ConfirmationUrl, Expr::value(url))
+        .filter(entity::Column::Id.eq(id))
+        .exec(db)
+        .await
+        .map(drop)
+}
+
+/// Attaches Telegram's charge id to a Stars payment that has none yet; `true` for the one call
+/// that did. The id is unique among payments, so one charge never pays for two.
+pub async fn attach_charge(
+    db: &DatabaseConnection,
+    id: i64,
+    charge_id: &str,
+) -> Result<bool, DbErr> {
+    let attached = entity::Entity::update_many()
+        .col_expr(entity::Column::ProviderPaymentId, Expr::value(charge_id))
+        .col_expr(entity::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(entity::Column::Id.eq(id))
+        .filter(entity::Column::ProviderPaymentId.is_null())
+        .exec(db)
+        .await?
+        .rows_affected;
+    Ok(attached == 1)
 }
 
 /// The promo code whose use this payment took.
@@ -169,19 +210,19 @@ pub async fn settle(
 }
 
 /// Adds to what has been refunded; `false` if that would exceed the amount paid.
-pub async fn add_refund(db: &DatabaseConnection, id: i64, kopecks: u64) -> Result<bool, DbErr> {
-    let kopecks = i64::try_from(kopecks).unwrap_or(i64::MAX);
+pub async fn add_refund(db: &DatabaseConnection, id: i64, amount: u64) -> Result<bool, DbErr> {
+    let amount = i64::try_from(amount).unwrap_or(i64::MAX);
     let moved = entity::Entity::update_many()
         .col_expr(
-            entity::Column::RefundedKopecks,
-            Expr::col(entity::Column::RefundedKopecks).add(kopecks),
+            entity::Column::Refunded,
+            Expr::col(entity::Column::Refunded).add(amount),
         )
         .col_expr(entity::Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(entity::Column::Id.eq(id))
         .filter(
-            Expr::col(entity::Column::RefundedKopecks)
-                .add(kopecks)
-                .lte(Expr::col(entity::Column::AmountKopecks)),
+            Expr::col(entity::Column::Refunded)
+                .add(amount)
+                .lte(Expr::col(entity::Column::Amount)),
         )
         .exec(db)
         .await?

@@ -41,6 +41,10 @@ pub struct SubscriptionView {
     /// Payments can be switched off as a whole; the paywall then explains instead of selling.
     pub payments_enabled: bool,
     pub plans: Vec<Plan>,
+    /// Telegram platforms (`ios`, `android`, …) where the app takes Telegram Stars instead of
+    /// roubles, as Telegram's rules for digital goods ask.
+    #[serde(default)]
+    pub stars_platforms: Vec<String>,
 }
 
 /// `POST /api/v1/payments`.
@@ -49,6 +53,9 @@ pub struct PaymentRequest {
     pub plan_id: i64,
     #[serde(default)]
     pub promo_code: Option<String>,
+    /// The Telegram platform the app runs on: it decides between YooKassa and Stars.
+    #[serde(default)]
+    pub platform: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -88,6 +95,11 @@ pub struct PaymentView {
     pub days: u32,
     /// Where the driver pays (YooKassa's page); `None` once settled or when nothing is owed.
     pub confirmation_url: Option<String>,
+    /// Paid in Telegram Stars: how many, and the invoice to open with `openInvoice`.
+    #[serde(default)]
+    pub stars: Option<u32>,
+    #[serde(default)]
+    pub invoice_link: Option<String>,
     pub access: Access,
 }
 
@@ -141,6 +153,19 @@ impl PromoBenefit {
             "amount_off" => (value > 0).then_some(Self::AmountOff(value)),
             "free_days" => small.filter(|&d| d > 0).map(Self::FreeDays),
             _ => None,
+        }
+    }
+
+    /// What a plan costs in Telegram Stars and gives with this code: percent discounts and
+    /// extra days apply; a discount in roubles does not. Below one star it is free.
+    pub fn quote_stars(self, stars: u32, plan: &Plan) -> (u32, u32) {
+        match self {
+            Self::ExtraDays(extra) => (stars, plan.days + extra),
+            Self::PercentOff(percent) => (
+                (u64::from(stars) * u64::from(100 - percent.min(100)) / 100) as u32,
+                plan.days,
+            ),
+            Self::AmountOff(_) | Self::FreeDays(_) => (stars, plan.days),
         }
     }
 

@@ -13,6 +13,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{BotApi, Doorbell, messages::MiniAppLink};
+use crate::payments::{
+    Billing,
+    stars::{PreCheckoutQuery, SuccessfulPayment, pre_checkout_answer},
+};
 
 #[derive(Debug, Deserialize)]
 pub struct Update {
@@ -21,6 +25,8 @@ pub struct Update {
     message: Option<Message>,
     #[serde(default)]
     callback_query: Option<CallbackQuery>,
+    #[serde(default)]
+    pre_checkout_query: Option<PreCheckoutQuery>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -30,6 +36,8 @@ struct Message {
     from: Option<User>,
     #[serde(default)]
     text: Option<String>,
+    #[serde(default)]
+    successful_payment: Option<SuccessfulPayment>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -68,6 +76,8 @@ pub struct Chatter {
     pub api: BotApi,
     pub link: MiniAppLink,
     pub doorbell: Doorbell,
+    /// Stars payments arrive as updates.
+    pub billing: Billing,
 }
 
 fn english(language_code: Option<&str>) -> bool {
@@ -116,6 +126,9 @@ impl Chatter {
     /// Answers an update; `actor` is who handed it over (`system:bot` inside the server,
     /// `service:<name>` for a separate bot process), for the audit log.
     pub async fn handle(&self, update: Update, actor: &str) {
+        if let Some(query) = update.pre_checkout_query {
+            return self.on_pre_checkout(query).await;
+        }
         let outcome = match (update.message, update.callback_query) {
             (Some(message), _) => self.on_message(update.update_id, message).await,
             (None, Some(query)) => self.on_button(query, actor).await,
@@ -126,7 +139,28 @@ impl Chatter {
         }
     }
 
+    /// Telegram waits ten seconds for this answer: it is sent at once, not through the outbox.
+    async fn on_pre_checkout(&self, query: PreCheckoutQuery) {
+        let verdict = self.billing.check_pre_checkout(&query).await;
+        if verdict.is_err() {
+            tracing::warn!(
+                payload = query.invoice_payload,
+                "a Stars pre-checkout was refused"
+            );
+        }
+        let answer = pre_checkout_answer(&query.id, verdict);
+        if let Err(error) = self.api.call("answerPreCheckoutQuery", &answer).await {
+            tracing::warn!(%error, "a Stars pre-checkout could not be answered");
+        }
+    }
+
     async fn on_message(&self, update_id: i64, message: Message) -> Result<(), sea_orm::DbErr> {
+        if let (Some(paid), Some(payer)) = (&message.successful_payment, &message.from) {
+            if let Err(error) = self.billing.receive_stars_payment(payer.id, paid).await {
+                tracing::error!(%error, "a Stars payment could not be recorded");
+            }
+            return Ok(());
+        }
         let Some(text) = message.text.as_deref() else {
             return Ok(());
         };

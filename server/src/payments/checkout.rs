@@ -1,6 +1,8 @@
-//! Buying a plan: the price after a promo code, a payment recorded before YooKassa hears of it
-//! (its idempotence key is the payment's own, so a retried create never charges twice), and the
-//! driver's view of the payment, refreshed from YooKassa while it is pending.
+//! Buying a plan: the price after a promo code, a payment recorded before the provider hears of
+//! it (YooKassa's idempotence key is the payment's own, so a retried create never charges
+//! twice), and the driver's view of the payment, refreshed from YooKassa while it is pending.
+//! The Telegram platform decides the provider: Stars where the operator says so, YooKassa
+//! elsewhere.
 
 use std::collections::BTreeMap;
 
@@ -9,9 +11,10 @@ use app::{
         access,
         flags::{self, Flag},
         payments::{self, Event, NewPayment, Payment},
-        plans, promo,
+        plans,
+        promo::{self, PromoCode},
     },
-    subscription::{PaymentRequest, PaymentStatus, PaymentView, PromoBenefit},
+    subscription::{Access, PaymentRequest, PaymentStatus, PaymentView, Plan, PromoBenefit},
 };
 
 use super::{
@@ -38,63 +41,52 @@ impl Billing {
             .as_deref()
             .map(str::trim)
             .filter(|code| !code.is_empty());
+        if self.pays_with_stars(request.platform.as_deref()) {
+            self.buy_with_stars(driver, &plan, promo_code).await
+        } else {
+            self.buy_with_yookassa(driver, &plan, promo_code).await
+        }
+    }
+
+    async fn buy_with_yookassa(
+        &self,
+        driver: SignedInDriver,
+        plan: &Plan,
+        promo_code: Option<&str>,
+    ) -> Result<PaymentView, BillingError> {
         let (amount_kopecks, days) = match promo_code {
             None => (plan.price_kopecks, plan.days),
             Some(code) => match self.quote_promo(driver.id, code).await?.benefit {
                 PromoBenefit::FreeDays(_) => return Err(BillingError::PromoNeedsPurchase),
-                benefit => benefit.quote(&plan),
+                benefit => benefit.quote(plan),
             },
         };
-        let provider = if amount_kopecks == 0 {
-            payments::FREE
-        } else {
-            payments::YOOKASSA
+        let free = amount_kopecks == 0;
+        let yookassa = match &self.yookassa {
+            _ if free => None,
+            Some(client) => Some(client),
+            None => return Err(BillingError::NotConfigured),
         };
-        let yookassa = match (&self.yookassa, provider) {
-            (_, payments::FREE) => None,
-            (Some(client), _) => Some(client),
-            (None, _) => return Err(BillingError::NotConfigured),
-        };
-
         let payment = payments::create(
             &self.db,
             NewPayment {
                 driver_id: driver.id,
                 plan_id: plan.id,
-                provider,
-                amount_kopecks,
+                provider: if free {
+                    payments::FREE
+                } else {
+                    payments::YOOKASSA
+                },
+                amount: amount_kopecks,
+                currency: payments::RUB,
                 days,
                 promo_code_id: None,
             },
         )
         .await?;
-        let promo = match promo_code {
-            None => None,
-            Some(code) => match promo::take_use(&self.db, code, driver.id, Some(payment.id)).await?
-            {
-                Ok(promo) => {
-                    payments::set_promo(&self.db, payment.id, promo.id).await?;
-                    Some(promo)
-                }
-                Err(refusal) => {
-                    payments::settle(&self.db, payment.id, PaymentStatus::Canceled).await?;
-                    return Err(BillingError::Promo(refusal));
-                }
-            },
-        };
-
+        let promo = self.take_promo(&payment, promo_code).await?;
         let Some(yookassa) = yookassa else {
-            // A promo code covered the price: nothing to collect.
-            let ends_at = self.grant_for_payment(&payment).await?;
-            payments::settle(&self.db, payment.id, PaymentStatus::Succeeded).await?;
-            return Ok(PaymentView {
-                id: payment.id,
-                status: PaymentStatus::Succeeded,
-                amount_kopecks: 0,
-                days,
-                confirmation_url: None,
-                access: access::describe(Some(ends_at), chrono::Utc::now()),
-            });
+            return self.give_for_free(&payment).await;
         };
 
         let mut metadata = BTreeMap::from([
@@ -126,22 +118,13 @@ impl Billing {
             Ok(created) => created,
             Err(error) => {
                 tracing::warn!(%error, payment_id = payment.id, "YooKassa did not create the payment");
-                payments::record_event(
-                    &self.db,
-                    Event {
-                        payment_id: Some(payment.id),
-                        kind: "create_failed",
-                        detail: &error.to_string(),
-                        remote_addr: None,
-                        suspicious: false,
-                    },
+                self.abandon(
+                    &payment,
+                    promo.as_ref(),
+                    "create_failed",
+                    &error.to_string(),
                 )
                 .await?;
-                if payments::settle(&self.db, payment.id, PaymentStatus::Canceled).await?
-                    && let Some(promo) = &promo
-                {
-                    promo::give_back(&self.db, promo.id, driver.id).await?;
-                }
                 return Err(error.into());
             }
         };
@@ -152,14 +135,75 @@ impl Billing {
             created.confirmation_url.as_deref(),
         )
         .await?;
-        Ok(PaymentView {
-            id: payment.id,
-            status: PaymentStatus::Pending,
-            amount_kopecks,
-            days,
-            confirmation_url: created.confirmation_url,
-            access: access::access(&self.db, &self.store, driver.id).await?,
-        })
+        let access = access::access(&self.db, &self.store, driver.id).await?;
+        let payment = payments::by_id(&self.db, payment.id)
+            .await?
+            .ok_or(BillingError::PaymentNotFound)?;
+        Ok(view(&payment, access))
+    }
+
+    /// Takes the promo code's use for this payment; a refused code cancels the payment.
+    pub(super) async fn take_promo(
+        &self,
+        payment: &Payment,
+        promo_code: Option<&str>,
+    ) -> Result<Option<PromoCode>, BillingError> {
+        let Some(code) = promo_code else {
+            return Ok(None);
+        };
+        match promo::take_use(&self.db, code, payment.driver_id, Some(payment.id)).await? {
+            Ok(promo) => {
+                payments::set_promo(&self.db, payment.id, promo.id).await?;
+                Ok(Some(promo))
+            }
+            Err(refusal) => {
+                payments::settle(&self.db, payment.id, PaymentStatus::Canceled).await?;
+                Err(BillingError::Promo(refusal))
+            }
+        }
+    }
+
+    /// A promo code covered the price: nothing to collect.
+    pub(super) async fn give_for_free(
+        &self,
+        payment: &Payment,
+    ) -> Result<PaymentView, BillingError> {
+        let ends_at = self.grant_for_payment(payment).await?;
+        payments::settle(&self.db, payment.id, PaymentStatus::Succeeded).await?;
+        let payment = payments::by_id(&self.db, payment.id)
+            .await?
+            .ok_or(BillingError::PaymentNotFound)?;
+        Ok(view(
+            &payment,
+            access::describe(Some(ends_at), chrono::Utc::now()),
+        ))
+    }
+
+    /// The provider would not take the payment: it is canceled and its promo use given back.
+    pub(super) async fn abandon(
+        &self,
+        payment: &Payment,
+        promo: Option<&PromoCode>,
+        kind: &str,
+        detail: &str,
+    ) -> Result<(), BillingError> {
+        payments::record_event(
+            &self.db,
+            Event {
+                payment_id: Some(payment.id),
+                kind,
+                detail,
+                remote_addr: None,
+                suspicious: false,
+            },
+        )
+        .await?;
+        if payments::settle(&self.db, payment.id, PaymentStatus::Canceled).await?
+            && let Some(promo) = promo
+        {
+            promo::give_back(&self.db, promo.id, payment.driver_id).await?;
+        }
+        Ok(())
     }
 
     /// A driver's payment; while it is pending, YooKassa is asked again, so a lost notification
@@ -179,23 +223,17 @@ impl Billing {
                 .await?
                 .ok_or(BillingError::PaymentNotFound)?;
         }
-        Ok(PaymentView {
-            id: payment.id,
-            status: PaymentStatus::parse(&payment.status).unwrap_or(PaymentStatus::Pending),
-            amount_kopecks: payment.amount_kopecks.max(0) as u64,
-            days: payment.days.max(0) as u32,
-            confirmation_url: (payment.status == PaymentStatus::Pending.as_str())
-                .then_some(payment.confirmation_url)
-                .flatten(),
-            access: access::access(&self.db, &self.store, driver_id).await?,
-        })
+        let access = access::access(&self.db, &self.store, driver_id).await?;
+        Ok(view(&payment, access))
     }
 
-    /// Re-reads a pending payment from YooKassa and settles it; failures only leave it pending.
+    /// Re-reads a pending YooKassa payment and settles it; failures only leave it pending.
     pub(super) async fn refresh(&self, payment: &Payment) {
-        let (Some(yookassa), Some(provider_id)) =
-            (&self.yookassa, payment.provider_payment_id.as_deref())
-        else {
+        let (Some(yookassa), Some(provider_id), payments::YOOKASSA) = (
+            &self.yookassa,
+            payment.provider_payment_id.as_deref(),
+            payment.provider.as_str(),
+        ) else {
             return;
         };
         let outcome = match yookassa.payment(provider_id).await {
@@ -208,5 +246,23 @@ impl Billing {
         if let Err(error) = outcome {
             tracing::warn!(%error, payment_id = payment.id, "a pending payment could not be refreshed");
         }
+    }
+}
+
+/// A payment as the driver sees it: the page or invoice to pay with only while it is pending.
+pub(super) fn view(payment: &Payment, access: Access) -> PaymentView {
+    let pending = payment.status == PaymentStatus::Pending.as_str();
+    let link = payment.confirmation_url.clone().filter(|_| pending);
+    let stars = payment.currency == payments::XTR;
+    let amount = payment.amount.max(0) as u64;
+    PaymentView {
+        id: payment.id,
+        status: PaymentStatus::parse(&payment.status).unwrap_or(PaymentStatus::Pending),
+        amount_kopecks: if stars { 0 } else { amount },
+        days: payment.days.max(0) as u32,
+        stars: stars.then(|| u32::try_from(amount).unwrap_or(u32::MAX)),
+        invoice_link: link.clone().filter(|_| stars),
+        confirmation_url: link.filter(|_| !stars),
+        access,
     }
 }

@@ -12,6 +12,7 @@ mod refunds;
 mod reminders;
 mod routes;
 mod settlement;
+pub mod stars;
 pub mod yookassa;
 
 use app::platform::{promo::PromoRefusal, store::SharedStore};
@@ -35,6 +36,10 @@ pub struct Billing {
     pub trial_days: u32,
     pub gate: gate::NotificationGate,
     pub bot: BotOutlet,
+    /// Telegram platforms that pay with Stars.
+    pub stars_platforms: Vec<String>,
+    /// The Bot API, for Stars invoices and refunds.
+    pub telegram: crate::bot::BotApi,
 }
 
 /// Where YooKassa sends the driver after paying: back into the Mini App.
@@ -86,6 +91,10 @@ pub enum BillingError {
     NotRefundable,
     #[error("a refund must be above zero and at most the {left} kopecks not yet refunded")]
     RefundAmount { left: u64 },
+    #[error("the plan has no price in Telegram Stars")]
+    PlanNotForStars,
+    #[error("Telegram did not answer the payment call")]
+    TelegramUnavailable,
     #[error("no YooKassa shop is configured")]
     NotConfigured,
     #[error("YooKassa could not take the payment: {0}")]

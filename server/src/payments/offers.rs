@@ -27,6 +27,7 @@ impl Billing {
             trial_days: self.trial_days,
             payments_enabled: flags::is_on(&self.db, Flag::Payments).await?,
             plans: plans::on_sale(&self.db).await?,
+            stars_platforms: self.stars_platforms.clone(),
         })
     }
 

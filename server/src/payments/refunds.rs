@@ -27,7 +27,8 @@ pub struct RefundOutcome {
 }
 
 impl Billing {
-    /// Refunds `amount_kopecks` of a succeeded payment (everything not yet refunded when `None`).
+    /// Refunds `amount_kopecks` of a succeeded YooKassa payment (everything not yet refunded when
+    /// `None`); a Stars payment is refunded whole, as Telegram refunds charges.
     pub async fn refund(
         &self,
         payment_id: i64,
@@ -37,26 +38,15 @@ impl Billing {
         let payment = payments::by_id(&self.db, payment_id)
             .await?
             .ok_or(BillingError::PaymentNotFound)?;
-        let (Some(yookassa), Some(provider_id)) =
-            (&self.yookassa, payment.provider_payment_id.as_deref())
-        else {
-            return Err(BillingError::NotRefundable);
-        };
         if payment.status != PaymentStatus::Succeeded.as_str() {
             return Err(BillingError::NotRefundable);
         }
-        let left = (payment.amount_kopecks - payment.refunded_kopecks).max(0) as u64;
-        let amount = amount_kopecks.unwrap_or(left);
-        if amount == 0 || amount > left {
-            return Err(BillingError::RefundAmount { left });
-        }
-        // The same request made again (a double click, a retry) is the same refund at YooKassa.
-        let key = format!(
-            "refund-{}-{}-{amount}",
-            payment.id, payment.refunded_kopecks
-        );
-        let refund = yookassa.create_refund(&key, provider_id, amount).await?;
-        let access_until = self.apply_refund(&payment, &refund.id, amount).await?;
+        let (refund_id, amount) = match payment.provider.as_str() {
+            payments::YOOKASSA => self.refund_yookassa(&payment, amount_kopecks).await?,
+            payments::STARS => self.refund_stars(&payment, amount_kopecks).await?,
+            _ => return Err(BillingError::NotRefundable),
+        };
+        let access_until = self.apply_refund(&payment, &refund_id, amount).await?;
         audit::record(
             &self.db,
             AuditEntry {
@@ -64,7 +54,7 @@ impl Billing {
                 action: "payment.refunded",
                 object: Some(&format!("payment:{}", payment.id)),
                 details: Some(serde_json::json!({
-                    "refund_id": refund.id,
+                    "refund_id": refund_id,
                     "amount_kopecks": amount,
                 })),
                 client_addr: None,
@@ -73,13 +63,34 @@ impl Billing {
         .await;
         let refunded = payments::by_id(&self.db, payment.id)
             .await?
-            .map_or(0, |payment| payment.refunded_kopecks.max(0) as u64);
+            .map_or(0, |payment| payment.refunded.max(0) as u64);
         Ok(RefundOutcome {
-            refund_id: refund.id,
+            refund_id,
             amount_kopecks: amount,
             refunded_kopecks: refunded,
             access_until: access_until.to_rfc3339(),
         })
+    }
+
+    async fn refund_yookassa(
+        &self,
+        payment: &Payment,
+        amount_kopecks: Option<u64>,
+    ) -> Result<(String, u64), BillingError> {
+        let (Some(yookassa), Some(provider_id)) =
+            (&self.yookassa, payment.provider_payment_id.as_deref())
+        else {
+            return Err(BillingError::NotRefundable);
+        };
+        let left = (payment.amount - payment.refunded).max(0) as u64;
+        let amount = amount_kopecks.unwrap_or(left);
+        if amount == 0 || amount > left {
+            return Err(BillingError::RefundAmount { left });
+        }
+        // The same request made again (a double click, a retry) is the same refund at YooKassa.
+        let key = format!("refund-{}-{}-{amount}", payment.id, payment.refunded);
+        let refund = yookassa.create_refund(&key, provider_id, amount).await?;
+        Ok((refund.id, amount))
     }
 
     /// Takes back the refunded share of the payment's days and counts the money, once per
@@ -140,7 +151,7 @@ impl Billing {
         };
         let outcome = async {
             let theirs = yookassa.payment(provider_id).await?;
-            let counted = payment.refunded_kopecks.max(0) as u64;
+            let counted = payment.refunded.max(0) as u64;
             if theirs.refunded_kopecks > counted {
                 self.apply_refund(payment, refund_id, theirs.refunded_kopecks - counted)
                     .await?;
@@ -156,7 +167,7 @@ impl Billing {
 /// The share of the payment's days the refunded share of its money bought, rounded to the
 /// nearest day; all of them for a full refund.
 fn days_to_take_back(payment: &Payment, amount: u64) -> i32 {
-    let total = payment.amount_kopecks.max(1) as u64;
+    let total = payment.amount.max(1) as u64;
     let days = payment.days.max(0) as u64;
     let share = (days * amount.min(total) + total / 2) / total;
     i32::try_from(share).unwrap_or(i32::MAX)
@@ -166,7 +177,7 @@ fn days_to_take_back(payment: &Payment, amount: u64) -> i32 {
 mod tests {
     use super::*;
 
-    fn paid(amount_kopecks: i64, days: i32) -> Payment {
+    fn paid(amount: i64, days: i32) -> Payment {
         Payment {
             id: 1,
             driver_id: 1,
@@ -174,13 +185,13 @@ mod tests {
             provider: payments::YOOKASSA.into(),
             provider_payment_id: Some("p".into()),
             idempotence_key: "k".into(),
-            amount_kopecks,
+            amount,
             currency: "RUB".into(),
             days,
             status: "succeeded".into(),
             promo_code_id: None,
             confirmation_url: None,
-            refunded_kopecks: 0,
+            refunded: 0,
             created_at: Utc::now(),
             updated_at: Utc::now(),
         }

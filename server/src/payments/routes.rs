@@ -80,6 +80,16 @@ impl From<BillingError> for ApiError {
                 "refund_amount_invalid",
                 format!("A refund must be above zero and at most {left} kopecks (what is left)"),
             ),
+            BillingError::PlanNotForStars => ApiError::new(
+                S::CONFLICT,
+                "plan_not_for_stars",
+                "Этот тариф нельзя оплатить звёздами Telegram",
+            ),
+            BillingError::TelegramUnavailable => ApiError::new(
+                S::SERVICE_UNAVAILABLE,
+                "payments_unavailable",
+                "Оплата сейчас недоступна, попробуйте чуть позже",
+            ),
             BillingError::NotConfigured => ApiError::new(
                 S::SERVICE_UNAVAILABLE,
                 "payments_unavailable",

@@ -174,10 +174,10 @@ fn mismatch(ours: &Payment, theirs: &yookassa::Payment) -> Option<String> {
     if theirs.currency != ours.currency {
         return Some(format!("the currency is {}", theirs.currency));
     }
-    if i64::try_from(theirs.amount_kopecks).ok() != Some(ours.amount_kopecks) {
+    if i64::try_from(theirs.amount_kopecks).ok() != Some(ours.amount) {
         return Some(format!(
             "the amount is {} kopecks, not {}",
-            theirs.amount_kopecks, ours.amount_kopecks
+            theirs.amount_kopecks, ours.amount
         ));
     }
     None

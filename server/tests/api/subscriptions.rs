@@ -811,3 +811,134 @@ async fn the_bot_reminds_a_driver_three_days_before_access_ends_once() {
         "reminded once: {messages}"
     );
 }
+
+/// A driver on iOS, where the operator takes Telegram Stars.
+async fn stars_app(test: &str, backend: (crate::support::Db, crate::support::Store)) -> TestApp {
+    spawn_app_with(
+        test,
+        backend,
+        Options {
+            extra_vars: vec![
+                ("STARS_PLATFORMS", "ios".into()),
+                (
+                    "SERVICE_TOKEN_BACKOFFICE_HASH",
+                    app::platform::service_tokens::hash("stars-desk-token"),
+                ),
+            ],
+        },
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_stars_purchase_grants_access_once_even_when_telegram_says_so_twice() {
+    for backend in backends() {
+        let mut app = stars_app("stars_purchase", backend).await;
+        app.sign_in_without_access(driver(900_600)).await;
+        let (_, view) = app.call(Method::GET, "/api/v1/subscription", None).await;
+        assert_eq!(view["stars_platforms"], json!(["ios"]));
+        let week = plan(&app, 7).await;
+        let (status, payment) = app
+            .call(
+                Method::POST,
+                "/api/v1/payments",
+                Some(json!({"plan_id": week["id"], "platform": "ios"})),
+            )
+            .await;
+        assert_eq!(status, 201, "{payment}");
+        assert_eq!(payment["stars"], week["stars"]);
+        assert_eq!(payment["confirmation_url"], Value::Null, "no YooKassa page");
+        let link = payment["invoice_link"].as_str().unwrap();
+        let slug = link
+            .strip_prefix("https://t.me/$")
+            .expect("a Telegram invoice link");
+
+        let (status, paid) = app
+            .call(
+                Method::POST,
+                &format!("/sandbox/telegram/__sandbox/invoices/{slug}/pay"),
+                Some(json!({"user_id": 900_600, "deliver_twice": true})),
+            )
+            .await;
+        assert_eq!(status, 200);
+        assert_eq!(
+            paid["status"], "paid",
+            "the bot approved the pre-checkout: {paid}"
+        );
+        let settled = settled(&app, &payment["id"]).await;
+        assert_eq!(settled["status"], "succeeded", "{backend:?}");
+        assert_eq!(settled["access"]["days_left"], 7);
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let (_, view) = app.call(Method::GET, "/api/v1/subscription", None).await;
+        assert_eq!(view["access"]["days_left"], 7, "granted once: {view}");
+
+        // Refunded through Telegram: the stars go back and so do the days.
+        let refund = app
+            .client
+            .post(app.url(&format!("/internal/v1/payments/{}/refunds", payment["id"])))
+            .header("x-service-token", "stars-desk-token")
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refund.status(), 201);
+        let (_, ledger) = app
+            .call(Method::GET, "/sandbox/telegram/__sandbox/invoices", None)
+            .await;
+        let charge = paid["telegram_payment_charge_id"].as_str().unwrap();
+        assert_eq!(ledger["charges"][charge]["refunded"], true, "{ledger}");
+        let (_, view) = app.call(Method::GET, "/api/v1/subscription", None).await;
+        assert_eq!(view["access"]["active"], false);
+    }
+}
+
+#[tokio::test]
+async fn telegram_is_told_no_when_someone_else_tries_to_pay_a_drivers_stars_invoice() {
+    let backend = backends()[0];
+    let mut app = stars_app("stars_refused", backend).await;
+    app.sign_in_without_access(driver(900_601)).await;
+    let day = plan(&app, 1).await;
+    let (_, payment) = app
+        .call(
+            Method::POST,
+            "/api/v1/payments",
+            Some(json!({"plan_id": day["id"], "platform": "ios"})),
+        )
+        .await;
+    let slug = payment["invoice_link"]
+        .as_str()
+        .unwrap()
+        .strip_prefix("https://t.me/$")
+        .unwrap()
+        .to_owned();
+    let (_, refused) = app
+        .call(
+            Method::POST,
+            &format!("/sandbox/telegram/__sandbox/invoices/{slug}/pay"),
+            Some(json!({"user_id": 555})),
+        )
+        .await;
+    assert_eq!(refused["status"], "failed", "{refused}");
+    assert!(
+        refused["error_message"].as_str().unwrap().contains("счёт"),
+        "{refused}"
+    );
+    let (_, view) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/payments/{}", payment["id"]),
+            None,
+        )
+        .await;
+    assert_eq!(view["status"], "pending");
+    // Android and the web still pay in roubles.
+    let (_, roubles) = app
+        .call(
+            Method::POST,
+            "/api/v1/payments",
+            Some(json!({"plan_id": day["id"], "platform": "android"})),
+        )
+        .await;
+    assert!(roubles["confirmation_url"].as_str().is_some(), "{roubles}");
+    assert_eq!(roubles["stars"], Value::Null);
+}

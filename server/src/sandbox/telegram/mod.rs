@@ -3,7 +3,7 @@
 //! Knobs under `/__sandbox/`: the messages sent, updates to deliver (a driver typing `/start`,
 //! pressing a button) — by `getUpdates`, or to the webhook once one is set, with its secret
 //! header, as Telegram does — chats that blocked the bot, and failures to inject (`429` with
-//! `retry_after`, `5xx`).
+//! `retry_after`, `5xx`). Telegram Stars payments are simulated too (see [`stars`]).
 
 use std::{
     collections::{HashSet, VecDeque},
@@ -20,6 +20,8 @@ use axum::{
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+
+mod stars;
 
 /// The stand-in bot's own id and name, as `getMe` tells them.
 pub const BOT_USERNAME: &str = "hauler_sandbox_bot";
@@ -50,6 +52,7 @@ struct Chats {
     next_update_id: i64,
     /// `setWebhook`'s URL and secret: updates are then POSTed there instead.
     webhook: Option<(String, Option<String>)>,
+    stars: stars::Ledger,
 }
 
 /// The stand-in's state; cheap to clone.
@@ -135,6 +138,8 @@ pub fn router(telegram: SandboxTelegram) -> Router {
         .route("/__sandbox/messages", get(messages))
         .route("/__sandbox/updates", post(inject))
         .route("/__sandbox/control", post(control))
+        .route("/__sandbox/invoices", get(stars::invoices))
+        .route("/__sandbox/invoices/{slug}/pay", post(stars::pay))
         .with_state(telegram)
 }
 
@@ -236,6 +241,9 @@ async fn method(
             ok(json!(true))
         }
         "setMyCommands" | "answerCallbackQuery" => ok(json!(true)),
+        "createInvoiceLink" => stars::create_invoice_link(&mut chats.stars, &params),
+        "answerPreCheckoutQuery" => stars::answer_pre_checkout(&mut chats.stars, &params),
+        "refundStarPayment" => stars::refund(&mut chats.stars, &params),
         _ => refusal(StatusCode::NOT_FOUND, "Not Found: method not found"),
     }
 }
