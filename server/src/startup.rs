@@ -357,14 +357,19 @@ fn billing(
         .unwrap_or_else(|| format!("http://{address}/sandbox/yookassa"));
     let credentials = match (&config.yookassa_shop_id, &config.yookassa_secret_key) {
         (Some(shop), Some(secret)) => Some((shop.clone(), secret.expose().to_owned())),
-        _ if sandbox => Some((
+        // The built-in stand-in's own test shop.
+        _ if sandbox && config.yookassa_base_url.is_none() => Some((
             SANDBOX_YOOKASSA_SHOP_ID.to_owned(),
             SANDBOX_YOOKASSA_SECRET_KEY.to_owned(),
         )),
         _ => None,
     };
-    let yookassa = credentials
-        .map(|(shop, secret)| payments::yookassa::YooKassa::new(&base_url, &shop, &secret));
+    let shop = payments::shop::Shop::new(
+        &base_url,
+        credentials,
+        state.db.clone(),
+        Arc::clone(&state.sealer),
+    );
     let allowed = config.yookassa_allowed_ips.clone().unwrap_or_else(|| {
         let mut ranges: Vec<&str> = payments::gate::YOOKASSA_RANGES.to_vec();
         if sandbox {
@@ -375,7 +380,7 @@ fn billing(
     Billing {
         db: state.db.clone(),
         store: state.store.clone(),
-        yookassa,
+        shop,
         return_link: match &config.telegram_mini_app_url {
             Some(link) => ReturnLink::MiniApp(link.clone()),
             None => ReturnLink::Web(public_url(config, address)),

@@ -76,6 +76,15 @@ pub async fn put_plain(
         })
 }
 
+/// A setting stored as it is; `None` when never set.
+pub async fn get_plain(db: &DatabaseConnection, key: &str) -> Result<Option<String>, DbErr> {
+    Ok(entity::Entity::find_by_id(key.to_owned())
+        .one(db)
+        .await?
+        .filter(|row| !row.sealed)
+        .map(|row| row.value))
+}
+
 pub async fn delete(db: &DatabaseConnection, key: &str) -> Result<(), DbErr> {
     entity::Entity::delete_by_id(key.to_owned())
         .exec(db)

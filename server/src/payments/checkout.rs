@@ -62,7 +62,7 @@ impl Billing {
             },
         };
         let free = amount_kopecks == 0;
-        let yookassa = match &self.yookassa {
+        let yookassa = match self.shop.client().await {
             _ if free => None,
             Some(client) => Some(client),
             None => return Err(BillingError::NotConfigured),
@@ -230,7 +230,7 @@ impl Billing {
     /// Re-reads a pending YooKassa payment and settles it; failures only leave it pending.
     pub(super) async fn refresh(&self, payment: &Payment) {
         let (Some(yookassa), Some(provider_id), payments::YOOKASSA) = (
-            &self.yookassa,
+            self.shop.client().await,
             payment.provider_payment_id.as_deref(),
             payment.provider.as_str(),
         ) else {

@@ -12,6 +12,7 @@ mod refunds;
 mod reminders;
 mod routes;
 mod settlement;
+pub mod shop;
 pub mod stars;
 pub mod yookassa;
 
@@ -28,8 +29,8 @@ use crate::http::BotOutlet;
 pub struct Billing {
     pub db: DatabaseConnection,
     pub store: SharedStore,
-    /// `None` when no shop is configured: purchases answer `payments_unavailable`.
-    pub yookassa: Option<yookassa::YooKassa>,
+    /// The YooKassa shop; without credentials, purchases answer `payments_unavailable`.
+    pub shop: shop::Shop,
     pub return_link: ReturnLink,
     /// The 54-FZ receipt's settings; `None` sends no receipt.
     pub receipt: Option<ReceiptSettings>,

@@ -77,9 +77,10 @@ impl Billing {
         payment: &Payment,
         amount_kopecks: Option<u64>,
     ) -> Result<(String, u64), BillingError> {
-        let (Some(yookassa), Some(provider_id)) =
-            (&self.yookassa, payment.provider_payment_id.as_deref())
-        else {
+        let (Some(yookassa), Some(provider_id)) = (
+            self.shop.client().await,
+            payment.provider_payment_id.as_deref(),
+        ) else {
             return Err(BillingError::NotRefundable);
         };
         let left = (payment.amount - payment.refunded).max(0) as u64;
@@ -143,7 +144,7 @@ impl Billing {
     /// A refund YooKassa told of: what it says was refunded beyond what Hauler counted is applied
     /// under the notified refund's id.
     pub(super) async fn reconcile_refunds(&self, payment: &Payment, refund_id: &str) {
-        let Some(yookassa) = &self.yookassa else {
+        let Some(yookassa) = self.shop.client().await else {
             return;
         };
         let Some(provider_id) = payment.provider_payment_id.as_deref() else {

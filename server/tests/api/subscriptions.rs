@@ -221,6 +221,8 @@ async fn the_same_notification_delivered_twenty_times_at_once_to_two_instances_e
                 extra_vars: vec![
                     ("DATABASE_URL", first.database_url.clone()),
                     ("YOOKASSA_BASE_URL", first.url("/sandbox/yookassa")),
+                    ("YOOKASSA_SHOP_ID", "sandbox-shop".into()),
+                    ("YOOKASSA_SECRET_KEY", "sandbox-yookassa-secret-key".into()),
                 ],
             },
         )
@@ -941,4 +943,74 @@ async fn telegram_is_told_no_when_someone_else_tries_to_pay_a_drivers_stars_invo
         .await;
     assert!(roubles["confirmation_url"].as_str().is_some(), "{roubles}");
     assert_eq!(roubles["stars"], Value::Null);
+}
+
+#[tokio::test]
+async fn a_shop_entered_in_the_settings_takes_effect_without_a_restart_and_its_key_stays_sealed() {
+    use app::platform::{
+        sealing::{Sealer, SealingKey},
+        settings,
+    };
+    use base64::Engine;
+    use server::payments::shop::{SECRET_KEY_SETTING, SHOP_ID_SETTING};
+
+    const SECRET: &str = "live_dashboard-secret-key-0042";
+    for backend in backends() {
+        let (yookassa, _shop) = server::sandbox::yookassa::serve(
+            "127.0.0.1:0".parse().unwrap(),
+            "dashboard-shop",
+            SECRET,
+            "http://127.0.0.1:9/nobody-listens",
+        )
+        .await
+        .unwrap();
+        let key = [42_u8; 32];
+        let mut app = spawn_app_with(
+            "shop_settings",
+            backend,
+            Options {
+                extra_vars: vec![
+                    ("YOOKASSA_BASE_URL", format!("http://{yookassa}")),
+                    (
+                        "ENCRYPTION_KEY",
+                        base64::engine::general_purpose::STANDARD.encode(key),
+                    ),
+                ],
+            },
+        )
+        .await;
+        app.sign_in_without_access(driver(900_700)).await;
+        let month = plan(&app, 30).await;
+        let buy = json!({"plan_id": month["id"]});
+        let (status, refusal) = app
+            .call(Method::POST, "/api/v1/payments", Some(buy.clone()))
+            .await;
+        assert_eq!(status, 503, "no shop yet: {refusal}");
+        assert_eq!(refusal["code"], "payments_unavailable");
+
+        let db = app.database().await;
+        let sealer = Sealer::new(SealingKey::new("k1", key).unwrap(), []);
+        settings::put_plain(&db, SHOP_ID_SETTING, "dashboard-shop", "admin:owner@test")
+            .await
+            .unwrap();
+        settings::put_sealed(&db, &sealer, SECRET_KEY_SETTING, SECRET, "admin:owner@test")
+            .await
+            .unwrap();
+        let (status, payment) = app.call(Method::POST, "/api/v1/payments", Some(buy)).await;
+        assert_eq!(status, 201, "{backend:?}: {payment}");
+        assert!(
+            payment["confirmation_url"]
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("http://{yookassa}/checkout/")),
+            "{payment}"
+        );
+        assert!(!payment.to_string().contains(SECRET));
+        let stored = scalar(
+            &db,
+            &format!("SELECT COUNT(*) FROM settings WHERE value LIKE '%{SECRET}%'"),
+        )
+        .await;
+        assert_eq!(stored, 0, "the key is sealed at rest");
+    }
 }
