@@ -262,6 +262,24 @@ pub async fn record_event(db: &impl ConnectionTrait, event: Event<'_>) -> Result
     .map(drop)
 }
 
+/// Payment events since `since` that an operator must look at: suspicious ones, and payments a
+/// provider would not take.
+pub async fn problems_since(
+    db: &impl ConnectionTrait,
+    since: chrono::DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    use sea_orm::{Condition, PaginatorTrait};
+    events::Entity::find()
+        .filter(events::Column::CreatedAt.gt(since))
+        .filter(
+            Condition::any()
+                .add(events::Column::Suspicious.eq(true))
+                .add(events::Column::Kind.is_in(["create_failed", "invoice_failed"])),
+        )
+        .count(db)
+        .await
+}
+
 /// A payment's history, oldest first.
 pub async fn history(
     db: &impl ConnectionTrait,

@@ -1,10 +1,10 @@
 //! Alerts for the people who run Hauler, in a configured Telegram chat: the CargoTech login
-//! failing, the upstream budget saturated. Each topic at most once an hour; through the outbox
+//! failing, the upstream budget saturated, payments going wrong. Each topic at most once an hour; through the outbox
 //! like every other message.
 
 use std::{sync::Arc, time::Duration};
 
-use app::platform::outbox;
+use app::platform::{outbox, payments};
 use chrono::Utc;
 use sea_orm::DatabaseConnection;
 use serde_json::json;
@@ -47,8 +47,24 @@ impl OperatorDesk {
 pub fn watch(desk: OperatorDesk, gateway: Arc<Gateway>, every: Duration) {
     tokio::spawn(async move {
         let mut refused_before = None;
+        let mut looked_at = Utc::now();
         loop {
             tokio::time::sleep(every).await;
+            let now = Utc::now();
+            match payments::problems_since(&desk.db, looked_at).await {
+                Ok(0) => {}
+                Ok(problems) => {
+                    desk.raise(
+                        "payments",
+                        &format!(
+                            "{problems} payment problem(s) just now: notifications YooKassa did not confirm, or a provider refusing payments. See the payment's history."
+                        ),
+                    )
+                    .await
+                }
+                Err(error) => tracing::warn!(%error, "payment problems could not be counted"),
+            }
+            looked_at = now;
             let report = gateway.connection_report();
             let login = match report.state {
                 LinkState::WrongCredentials => {

@@ -82,6 +82,26 @@ async fn settled(app: &TestApp, payment_id: &Value) -> Value {
     panic!("the payment stayed pending");
 }
 
+/// What the bot said in a chat, waiting (five seconds at most) until it has said something.
+async fn bot_said(app: &TestApp, chat_id: i64) -> Vec<String> {
+    let path = format!("/sandbox/telegram/__sandbox/messages?chat_id={chat_id}");
+    let mut texts = Vec::new();
+    for _ in 0..50 {
+        let (_, messages) = app.call(Method::GET, &path, None).await;
+        texts = messages
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["text"].as_str().unwrap().to_owned())
+            .collect();
+        if !texts.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    texts
+}
+
 async fn scalar(db: &DatabaseConnection, sql: &str) -> i64 {
     let row = db
         .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
@@ -175,34 +195,8 @@ async fn a_driver_pays_on_the_yookassa_page_and_loads_open_with_a_word_from_the_
         let (status, _) = app.call(Method::GET, "/api/v1/cargos", None).await;
         assert_eq!(status, 200);
 
-        let (_, messages) = app
-            .call(
-                Method::GET,
-                "/sandbox/telegram/__sandbox/messages?chat_id=900002",
-                None,
-            )
-            .await;
-        let mut texts = Vec::new();
-        for _ in 0..50 {
-            let (_, messages) = app
-                .call(
-                    Method::GET,
-                    "/sandbox/telegram/__sandbox/messages?chat_id=900002",
-                    None,
-                )
-                .await;
-            texts = messages
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|m| m["text"].as_str().unwrap().to_owned())
-                .collect();
-            if !texts.is_empty() {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        assert_eq!(texts.len(), 1, "{messages}");
+        let texts = bot_said(&app, 900_002).await;
+        assert_eq!(texts.len(), 1, "{texts:?}");
         assert!(texts[0].contains("Оплата получена"), "{texts:?}");
         assert!(texts[0].contains("Доступ к грузам открыт до"), "{texts:?}");
     }
@@ -788,30 +782,11 @@ async fn the_bot_reminds_a_driver_three_days_before_access_ends_once() {
     .await
     .unwrap();
 
-    let chat = "/sandbox/telegram/__sandbox/messages?chat_id=900500";
-    let mut texts: Vec<String> = Vec::new();
-    for _ in 0..60 {
-        let (_, messages) = app.call(Method::GET, chat, None).await;
-        texts = messages
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|m| m["text"].as_str().unwrap().to_owned())
-            .collect();
-        if !texts.is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let texts = bot_said(&app, 900_500).await;
     assert_eq!(texts.len(), 1, "{texts:?}");
     assert!(texts[0].contains("закончится через 3 дня"), "{texts:?}");
     tokio::time::sleep(Duration::from_millis(2500)).await;
-    let (_, messages) = app.call(Method::GET, chat, None).await;
-    assert_eq!(
-        messages.as_array().unwrap().len(),
-        1,
-        "reminded once: {messages}"
-    );
+    assert_eq!(bot_said(&app, 900_500).await.len(), 1, "reminded once");
 }
 
 /// A driver on iOS, where the operator takes Telegram Stars.
@@ -1013,4 +988,36 @@ async fn a_shop_entered_in_the_settings_takes_effect_without_a_restart_and_its_k
         .await;
         assert_eq!(stored, 0, "the key is sealed at rest");
     }
+}
+
+#[tokio::test]
+async fn operators_hear_when_a_payment_notification_does_not_add_up() {
+    let app = spawn_app_with(
+        "payments_operator_alert",
+        backends()[0],
+        Options {
+            extra_vars: vec![
+                ("TELEGRAM_OPERATOR_CHAT_ID", "-100888".into()),
+                ("OPERATOR_ALERTS_CHECK_SECONDS", "1".into()),
+            ],
+        },
+    )
+    .await;
+    let forged = app
+        .client
+        .post(app.url(NOTIFICATIONS))
+        .json(&notification("payment.succeeded", "2f00-no-such-payment"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 200, "recorded for the history");
+    let mut alerts = Vec::new();
+    for _ in 0..5 {
+        alerts = bot_said(&app, -100_888).await;
+        if !alerts.is_empty() {
+            break;
+        }
+    }
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    assert!(alerts[0].contains("payment problem"), "{alerts:?}");
 }
