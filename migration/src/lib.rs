@@ -10,6 +10,7 @@ mod m20261122_000002_driver_desk;
 mod m20261122_000003_bot_reach;
 mod m20261122_000004_service_tokens;
 mod m20261123_000005_paid_access;
+mod m20261123_000006_admins;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_bot_reach::Migration),
             Box::new(m20261122_000004_service_tokens::Migration),
             Box::new(m20261123_000005_paid_access::Migration),
+            Box::new(m20261123_000006_admins::Migration),
         ]
     }
 }

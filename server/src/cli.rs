@@ -26,6 +26,21 @@ pub enum Command {
     /// Tokens for machine clients (a separate bot process, monitoring).
     #[command(subcommand)]
     ServiceToken(ServiceTokenCommand),
+    /// The people who run Hauler.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create an admin; the password is read from standard input.
+    Create {
+        #[arg(long)]
+        email: String,
+        /// `owner`, `admin` or `support`.
+        #[arg(long, default_value = "owner")]
+        role: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -123,6 +123,9 @@ pub struct Config {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// The 54-FZ receipt; `None` (no `YOOKASSA_RECEIPT_EMAIL`): payments carry no receipt.
     pub yookassa_receipt: Option<crate::payments::ReceiptSettings>,
+    /// The first owner, created on start when there is no admin yet.
+    pub admin_bootstrap_email: Option<String>,
+    pub admin_bootstrap_password: Option<Secret>,
     /// Telegram platforms (`ios`, `android`, …) whose drivers pay in Telegram Stars.
     pub stars_platforms: Vec<String>,
     /// `https://t.me/<bot>/<app>`: where YooKassa returns a driver after paying.
@@ -374,6 +377,8 @@ impl Reader {
             yookassa_allowed_ips: self.ranges("YOOKASSA_ALLOWED_IPS"),
             trusted_proxies: self.ranges("TRUSTED_PROXIES").unwrap_or_default(),
             yookassa_receipt: self.receipt(),
+            admin_bootstrap_email: self.text("ADMIN_BOOTSTRAP_EMAIL"),
+            admin_bootstrap_password: self.secret("ADMIN_BOOTSTRAP_PASSWORD"),
             stars_platforms: self
                 .text("STARS_PLATFORMS")
                 .map(|list| {

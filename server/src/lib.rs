@@ -1,5 +1,6 @@
 //! The Hauler server: configuration, start-up, and the HTTP surface around the Leptos app.
 
+pub mod admin;
 pub mod bot;
 pub mod cargotech;
 pub mod cli;
@@ -13,4 +14,4 @@ mod startup;
 pub mod telegram;
 pub mod telemetry;
 
-pub use startup::{Application, StartError, manage_service_tokens, migrate, serve};
+pub use startup::{Application, StartError, manage_admins, manage_service_tokens, migrate, serve};

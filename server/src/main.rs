@@ -27,6 +27,7 @@ async fn main() -> ExitCode {
         Command::Serve => server::serve(config).await,
         Command::Migrate => server::migrate(&config).await,
         Command::ServiceToken(command) => server::manage_service_tokens(&config, command).await,
+        Command::Admin(command) => server::manage_admins(&config, command).await,
         Command::Bot => server::bot::process::run(&config)
             .await
             .map_err(|error| server::StartError::Bot(error.to_string())),

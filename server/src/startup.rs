@@ -51,6 +51,8 @@ pub enum StartError {
     Signals(std::io::Error),
     #[error("the bot cannot run: {0}")]
     Bot(String),
+    #[error("{0}")]
+    Admin(String),
 }
 
 pub struct Application {
@@ -165,6 +167,7 @@ impl Application {
         if state.sandbox {
             crate::sandbox::seed_promo_codes(&state.db).await;
         }
+        crate::admin::commands::bootstrap(&state.db, &config).await;
         let live = LiveHub::default();
         Detector {
             gateway: Arc::clone(&gateway),
@@ -410,6 +413,24 @@ pub async fn manage_service_tokens(
     let db = open_database(config).await?;
     machines::commands::run(&db, command).await?;
     Ok(())
+}
+
+/// `hauler admin …`.
+pub async fn manage_admins(
+    config: &Config,
+    command: crate::cli::AdminCommand,
+) -> Result<(), StartError> {
+    let db = open_database(config).await?;
+    match command {
+        crate::cli::AdminCommand::Create { email, role } => {
+            let role = admin::wire::Role::parse(&role).ok_or_else(|| {
+                StartError::Admin(format!(
+                    "the role must be owner, admin or support, not `{role}`"
+                ))
+            })?;
+            crate::admin::commands::create(&db, &email, role).await
+        }
+    }
 }
 
 /// `hauler migrate`.

@@ -16,55 +16,87 @@ pub fn root_dir() -> PathBuf {
 }
 
 pub struct BundleSize {
+    pub name: &'static str,
     pub files: Vec<(String, u64, u64)>,
 }
 
+/// The two browser bundles: the drivers' Mini App, and the admin dashboard, which drivers never
+/// download.
+const BUNDLES: [(&str, &str, &str, &str); 2] = [
+    ("driver", "frontend", "hauler", "style/main.css"),
+    ("admin", "admin-frontend", "admin", "style/admin.css"),
+];
+
+/// Builds both bundles; returns the drivers' (the one a phone waits for).
 pub fn build() -> Result<BundleSize> {
     sh(cargo().args([
         "build",
         "--package",
         "frontend",
+        "--package",
+        "admin-frontend",
         "--lib",
         "--target",
         "wasm32-unknown-unknown",
         "--profile",
         "wasm-release",
     ]))?;
-    let wasm = root().join("target/wasm32-unknown-unknown/wasm-release/frontend.wasm");
     let site = root_dir();
     let pkg = site.join("pkg");
     fs::create_dir_all(&pkg).map_err(|e| format!("cannot create {}: {e}", pkg.display()))?;
-
-    Bindgen::new()
-        .input_path(&wasm)
-        .out_name("hauler")
-        .web(true)
-        .map_err(|e| e.to_string())?
-        .typescript(false)
-        .remove_name_section(true)
-        .remove_producers_section(true)
-        .generate(&pkg)
-        .map_err(|e| format!("wasm-bindgen: {e}"))?;
-    optimize(&pkg.join("hauler_bg.wasm"))?;
-
-    copy(&root().join("style/main.css"), &pkg.join("hauler.css"))?;
+    let mut sizes = Vec::new();
+    for (name, package, out_name, css) in BUNDLES {
+        sizes.push(bundle(&pkg, name, package, out_name, css)?);
+    }
     copy_dir(&root().join("public"), &site)?;
     copy(
         &root().join("end2end/node_modules/@twa-dev/sdk/dist/telegram-web-apps.js"),
         &site.join("telegram-web-app.js"),
     )?;
+    for size in &sizes {
+        size.print();
+    }
+    Ok(sizes.swap_remove(0))
+}
 
-    let size = BundleSize {
-        files: ["hauler_bg.wasm", "hauler.js", "hauler.css"]
-            .iter()
-            .map(|name| {
-                let path = pkg.join(name);
-                (name.to_string(), file_len(&path), gzipped_len(&path))
-            })
-            .collect(),
-    };
-    size.print();
-    Ok(size)
+fn bundle(
+    pkg: &Path,
+    name: &'static str,
+    package: &str,
+    out_name: &str,
+    css: &str,
+) -> Result<BundleSize> {
+    let wasm = root().join(format!(
+        "target/wasm32-unknown-unknown/wasm-release/{}.wasm",
+        package.replace('-', "_")
+    ));
+    Bindgen::new()
+        .input_path(&wasm)
+        .out_name(out_name)
+        .web(true)
+        .map_err(|e| e.to_string())?
+        .typescript(false)
+        .remove_name_section(true)
+        .remove_producers_section(true)
+        .generate(pkg)
+        .map_err(|e| format!("wasm-bindgen: {e}"))?;
+    optimize(&pkg.join(format!("{out_name}_bg.wasm")))?;
+    copy(&root().join(css), &pkg.join(format!("{out_name}.css")))?;
+    Ok(BundleSize {
+        name,
+        files: [
+            format!("{out_name}_bg.wasm"),
+            format!("{out_name}.js"),
+            format!("{out_name}.css"),
+        ]
+        .into_iter()
+        .map(|file| {
+            let path = pkg.join(&file);
+            let (raw, gz) = (file_len(&path), gzipped_len(&path));
+            (file, raw, gz)
+        })
+        .collect(),
+    })
 }
 
 impl BundleSize {
@@ -73,7 +105,7 @@ impl BundleSize {
     }
 
     fn print(&self) {
-        println!("site: driver bundle (release)");
+        println!("site: {} bundle (release)", self.name);
         for (name, raw, gz) in &self.files {
             println!(
                 "  {name:<16} {:>8.1} KB raw  {:>7.1} KB gzipped",

@@ -12,20 +12,50 @@ pub enum Flag {
     Trial,
     /// Drivers can pay; off, the paywall explains instead of selling.
     Payments,
+    /// Drivers on the platforms set for it pay in Telegram Stars; off, everyone pays in roubles.
+    Stars,
+    /// The bot alerts drivers to new loads on their saved filters.
+    Alerts,
+    /// Sandbox mode only: a demo driver can sign in from an ordinary browser.
+    DemoLogin,
 }
 
 impl Flag {
+    pub const ALL: [Flag; 5] = [
+        Self::Trial,
+        Self::Payments,
+        Self::Stars,
+        Self::Alerts,
+        Self::DemoLogin,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             Self::Trial => "trial",
             Self::Payments => "payments",
+            Self::Stars => "stars",
+            Self::Alerts => "alerts",
+            Self::DemoLogin => "demo_login",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|flag| flag.name() == name)
+    }
+
+    /// What the switch does, for the people who flip it.
+    pub fn description(self) -> &'static str {
+        match self {
+            Self::Trial => "New drivers may start a free trial",
+            Self::Payments => "Drivers can buy plans; off, the paywall explains instead of selling",
+            Self::Stars => "Drivers on the Stars platforms pay in Telegram Stars",
+            Self::Alerts => "The bot alerts drivers to new loads on their saved filters",
+            Self::DemoLogin => "Sandbox only: a demo driver can sign in from an ordinary browser",
         }
     }
 
     fn default_on(self) -> bool {
-        match self {
-            Self::Trial | Self::Payments => true,
-        }
+        true
     }
 
     fn key(self) -> String {

@@ -63,9 +63,19 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
             .ok()
             .map(Into::into),
     };
+    let admin_desk = crate::admin::AdminDesk {
+        db: state.db.clone(),
+        store: state.store.clone(),
+        sealer: Arc::clone(&state.sealer),
+        billing: billing.clone(),
+        gateway: Arc::clone(&gateway),
+        tokens: machines.clone(),
+        secure_cookies: config.mode == Mode::Production,
+    };
     let page = move |options| shell(options, &document);
     let page_for_routes = page.clone();
     let options = state.leptos_options.clone();
+    let options_for_admin = state.leptos_options.clone();
 
     let router = Router::new()
         .route("/healthz", get(health::alive))
@@ -96,6 +106,7 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
         None => router,
     };
     let router = router
+        .merge(crate::admin::routes(admin_desk, options_for_admin))
         .merge(crate::payments::driver_routes(billing.clone()))
         .merge(crate::payments::notification_routes(billing.clone()))
         .merge(crate::payments::internal_routes(billing, machines.clone()))

@@ -13,7 +13,11 @@ use std::{collections::HashMap, sync::Arc, time::Duration};
 
 use app::{
     cargo::{card::CargoCard, filter::CargoFilter},
-    platform::{filters, store::SharedStore},
+    platform::{
+        filters,
+        flags::{self, Flag},
+        store::SharedStore,
+    },
 };
 use sea_orm::DatabaseConnection;
 
@@ -58,6 +62,9 @@ impl Detector {
         }
         let lease = self.every * 3 + Duration::from_secs(5);
         if !self.store.hold_lease(LEASE, holder, lease).await {
+            return;
+        }
+        if !flags::is_on(&self.db, Flag::Alerts).await.unwrap_or(true) {
             return;
         }
         let watched = match filters::watched(&self.db).await {

@@ -41,7 +41,7 @@ impl Billing {
             .as_deref()
             .map(str::trim)
             .filter(|code| !code.is_empty());
-        if self.pays_with_stars(request.platform.as_deref()) {
+        if self.pays_with_stars(request.platform.as_deref()).await? {
             self.buy_with_stars(driver, &plan, promo_code).await
         } else {
             self.buy_with_yookassa(driver, &plan, promo_code).await

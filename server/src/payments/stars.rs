@@ -5,7 +5,10 @@
 //! after the money arrives goes through the same grant as YooKassa's payments.
 
 use app::{
-    platform::payments::{self, Event, NewPayment, Payment},
+    platform::{
+        flags::{self, Flag},
+        payments::{self, Event, NewPayment, Payment},
+    },
     subscription::{PaymentStatus, PaymentView, Plan, PromoBenefit},
 };
 use serde::Deserialize;
@@ -50,8 +53,13 @@ fn payment_id(payload: &str) -> Option<i64> {
 
 impl Billing {
     /// Whether the app on this Telegram platform pays with Stars.
-    pub(super) fn pays_with_stars(&self, platform: Option<&str>) -> bool {
-        platform.is_some_and(|platform| self.stars_platforms.iter().any(|p| p == platform))
+    pub(super) async fn pays_with_stars(
+        &self,
+        platform: Option<&str>,
+    ) -> Result<bool, BillingError> {
+        let on_this_platform =
+            platform.is_some_and(|platform| self.stars_platforms.iter().any(|p| p == platform));
+        Ok(on_this_platform && flags::is_on(&self.db, Flag::Stars).await?)
     }
 
     pub(super) async fn buy_with_stars(

@@ -16,7 +16,7 @@ use reqwest::Method;
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use serde_json::{Value, json};
 
-use crate::support::{Options, TestApp, backends, spawn_app, spawn_app_with};
+use crate::support::{Options, TestApp, backends, scalar, spawn_app, spawn_app_with};
 
 const NOTIFICATIONS: &str = "/api/v1/payments/yookassa/notifications";
 
@@ -100,15 +100,6 @@ async fn bot_said(app: &TestApp, chat_id: i64) -> Vec<String> {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     texts
-}
-
-async fn scalar(db: &DatabaseConnection, sql: &str) -> i64 {
-    let row = db
-        .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
-        .await
-        .unwrap()
-        .unwrap();
-    row.try_get_by_index(0).unwrap()
 }
 
 /// The payment's YooKassa id, as Hauler recorded it.

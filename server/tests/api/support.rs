@@ -12,7 +12,7 @@ use std::{
 use app::platform::store::{SharedStore, StoreHealth};
 
 use hmac::{Hmac, KeyInit, Mac};
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
 use server::{
     Application,
     config::{Config, SANDBOX_BOT_TOKEN},
@@ -388,4 +388,14 @@ pub fn signed_init_data(user: &serde_json::Value, auth_date: i64, token: &str) -
     query
         .append_pair("hash", &hex::encode(mac.finalize().into_bytes()))
         .finish()
+}
+
+/// One number from the database, e.g. `SELECT COUNT(*) …`.
+pub async fn scalar(db: &DatabaseConnection, sql: &str) -> i64 {
+    let row = db
+        .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get_by_index(0).unwrap()
 }

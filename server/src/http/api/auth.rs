@@ -14,7 +14,9 @@ use app::{
     platform::{
         access,
         drivers::{self, TelegramProfile},
-        filters, sessions,
+        filters,
+        flags::{self, Flag},
+        sessions,
         store::SharedStore,
     },
     session::SignedIn,
@@ -98,6 +100,13 @@ async fn sign_in(
 
 /// Signs in the sandbox's demo driver, for trying the app in an ordinary browser.
 async fn demo_sign_in(State(state): State<AuthState>) -> Result<Json<SignedIn>, ApiError> {
+    if !flags::is_on(&state.db, Flag::DemoLogin).await? {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "demo_login_disabled",
+            "Демо-вход выключен",
+        ));
+    }
     let profile = TelegramProfile {
         telegram_id: DEMO_TELEGRAM_ID,
         first_name: "Демо-водитель".into(),

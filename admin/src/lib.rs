@@ -1,0 +1,70 @@
+//! Hauler's admin dashboard, for the people who run it, at a desk: a single-page area under
+//! `/admin`, rendered by the server and hydrated by its own bundle (`admin-frontend`), so the
+//! drivers' bundle never carries it. The JSON API it calls lives in the server
+//! (`server::admin`); the types both speak are in [`wire`].
+
+pub mod client;
+mod layout;
+mod pages;
+pub mod wire;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Title, provide_meta_context};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+
+use crate::client::Desk;
+
+/// The HTML document around the dashboard.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="robots" content="noindex" />
+                <link rel="stylesheet" href="/pkg/admin.css" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <AdminApp />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn AdminApp() -> impl IntoView {
+    provide_meta_context();
+    let desk = Desk {
+        session: RwSignal::new(None),
+        checked: RwSignal::new(false),
+    };
+    provide_context(desk);
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| {
+        hydrated.set(true);
+        leptos::task::spawn_local(async move {
+            let session = desk.get("/admin/api/session").await.ok();
+            desk.session.set(session);
+            desk.checked.set(true);
+        });
+    });
+
+    view! {
+        <Title text="Hauler admin" />
+        <Router>
+            <div class="admin" data-hydrated=move || hydrated.get().to_string()>
+                <Routes fallback=pages::NotFound>
+                    <Route path=path!("/admin/login") view=pages::LoginPage />
+                    <Route path=path!("/admin") view=|| view! { <layout::Shell page=pages::Page::Overview /> } />
+                    <Route path=path!("/admin/flags") view=|| view! { <layout::Shell page=pages::Page::Flags /> } />
+                </Routes>
+            </div>
+        </Router>
+    }
+}

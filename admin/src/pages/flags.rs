@@ -1,0 +1,78 @@
+//! Feature flags: each switch with what it does; a change reaches every instance at once.
+
+use leptos::prelude::*;
+
+use super::Problem;
+use crate::{
+    client::{Method, use_desk},
+    wire::{ErrorBody, FlagChange, FlagView},
+};
+
+#[component]
+pub fn FlagsPage() -> impl IntoView {
+    let desk = use_desk();
+    let flags = RwSignal::new(None::<Result<Vec<FlagView>, ErrorBody>>);
+    Effect::new(move |_| {
+        leptos::task::spawn_local(async move {
+            flags.set(Some(desk.get("/admin/api/flags").await));
+        });
+    });
+    let switch = move |name: String, on: bool| {
+        leptos::task::spawn_local(async move {
+            let answer = desk
+                .send::<FlagView>(
+                    Method::Put,
+                    &format!("/admin/api/flags/{name}"),
+                    Some(&FlagChange { on }),
+                )
+                .await;
+            match answer {
+                Ok(Some(changed)) => flags.update(|flags| {
+                    if let Some(Ok(list)) = flags {
+                        for flag in list.iter_mut().filter(|flag| flag.name == changed.name) {
+                            *flag = changed.clone();
+                        }
+                    }
+                }),
+                Ok(None) => {}
+                Err(error) => flags.set(Some(Err(error))),
+            }
+        });
+    };
+    view! {
+        <h1>"Feature flags"</h1>
+        {move || match flags.get() {
+            None => view! { <div class="loading">"Loading…"</div> }.into_any(),
+            Some(Err(error)) => view! { <Problem error /> }.into_any(),
+            Some(Ok(list)) => {
+                view! {
+                    <table class="table" data-testid="flags">
+                        <tbody>
+                            {list
+                                .into_iter()
+                                .map(|flag| {
+                                    let name = flag.name.clone();
+                                    view! {
+                                        <tr data-testid=format!("flag-{}", flag.name)>
+                                            <td>
+                                                <input
+                                                    type="checkbox"
+                                                    data-testid=format!("flag-toggle-{}", flag.name)
+                                                    prop:checked=flag.on
+                                                    on:change=move |ev| switch(name.clone(), event_target_checked(&ev))
+                                                />
+                                            </td>
+                                            <td><code>{flag.name.clone()}</code></td>
+                                            <td>{flag.description.clone()}</td>
+                                        </tr>
+                                    }
+                                })
+                                .collect_view()}
+                        </tbody>
+                    </table>
+                }
+                    .into_any()
+            }
+        }}
+    }
+}

@@ -1,0 +1,90 @@
+//! Logging in: email and password; throttled after repeated failures, with how long to wait.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+
+use crate::{
+    client::{Method, use_desk},
+    wire::{AdminSessionView, ErrorBody, LoginRequest},
+};
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let desk = use_desk();
+    let navigate = use_navigate();
+    let email = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<ErrorBody>);
+    let busy = RwSignal::new(false);
+    let go_home = navigate.clone();
+    Effect::new(move |_| {
+        if desk.session.with(Option::is_some) {
+            go_home("/admin", Default::default());
+        }
+    });
+    let submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        busy.set(true);
+        let request = LoginRequest {
+            email: email.get_untracked(),
+            password: password.get_untracked(),
+        };
+        leptos::task::spawn_local(async move {
+            let answer = desk
+                .send::<AdminSessionView>(Method::Post, "/admin/api/login", Some(&request))
+                .await;
+            busy.set(false);
+            match answer {
+                Ok(Some(session)) => {
+                    error.set(None);
+                    desk.session.set(Some(session));
+                }
+                Ok(None) => error.set(Some(ErrorBody::transport())),
+                Err(refusal) => error.set(Some(refusal)),
+            }
+        });
+    };
+    view! {
+        <div class="login">
+            <form class="card" on:submit=submit data-testid="login-form">
+                <h1>"Hauler admin"</h1>
+                <label>
+                    "Email"
+                    <input
+                        type="email"
+                        data-testid="login-email"
+                        autocomplete="username"
+                        required
+                        prop:value=email
+                        on:input=move |ev| email.set(event_target_value(&ev))
+                    />
+                </label>
+                <label>
+                    "Password"
+                    <input
+                        type="password"
+                        data-testid="login-password"
+                        autocomplete="current-password"
+                        required
+                        prop:value=password
+                        on:input=move |ev| password.set(event_target_value(&ev))
+                    />
+                </label>
+                {move || {
+                    error
+                        .get()
+                        .map(|error| {
+                            view! {
+                                <p class="problem" data-testid="login-error" data-code=error.code>
+                                    {error.message}
+                                </p>
+                            }
+                        })
+                }}
+                <button type="submit" data-testid="login-submit" disabled=move || busy.get()>
+                    "Log in"
+                </button>
+            </form>
+        </div>
+    }
+}

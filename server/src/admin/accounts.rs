@@ -1,0 +1,168 @@
+//! Admin accounts: an email, an Argon2id password hash (the crate's defaults are OWASP's), a
+//! role. The first owner comes from `hauler admin create` or from the environment on first start.
+
+use admin::wire::Role;
+use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
+use chrono::Utc;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, sea_query::OnConflict,
+};
+
+pub mod entity {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "admins")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        #[sea_orm(unique)]
+        pub email: String,
+        pub password_hash: String,
+        pub role: String,
+        pub created_by: String,
+        pub created_at: DateTimeUtc,
+        pub disabled_at: Option<DateTimeUtc>,
+        pub last_login_at: Option<DateTimeUtc>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub id: i64,
+    pub email: String,
+    pub role: Role,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error("an email address is needed")]
+    InvalidEmail,
+    #[error("a password needs at least {MIN_PASSWORD} characters")]
+    WeakPassword,
+    #[error("an admin with this email exists already")]
+    Exists,
+    #[error("the password could not be hashed")]
+    Hashing,
+    #[error(transparent)]
+    Database(#[from] DbErr),
+}
+
+pub const MIN_PASSWORD: usize = 12;
+
+pub fn normalize_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+fn hash(password: &str) -> Result<String, AccountError> {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|hash| hash.to_string())
+        .map_err(|_| AccountError::Hashing)
+}
+
+pub async fn create(
+    db: &DatabaseConnection,
+    email: &str,
+    password: &str,
+    role: Role,
+    created_by: &str,
+) -> Result<Account, AccountError> {
+    let email = normalize_email(email);
+    if email.len() < 3 || !email.contains('@') || email.len() > 254 {
+        return Err(AccountError::InvalidEmail);
+    }
+    if password.chars().count() < MIN_PASSWORD {
+        return Err(AccountError::WeakPassword);
+    }
+    let inserted = entity::Entity::insert(entity::ActiveModel {
+        email: Set(email.clone()),
+        password_hash: Set(hash(password)?),
+        role: Set(role.as_str().to_owned()),
+        created_by: Set(created_by.to_owned()),
+        created_at: Set(Utc::now()),
+        disabled_at: Set(None),
+        last_login_at: Set(None),
+        ..Default::default()
+    })
+    .on_conflict(
+        OnConflict::column(entity::Column::Email)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    if inserted == 0 {
+        return Err(AccountError::Exists);
+    }
+    by_email(db, &email).await?.ok_or(AccountError::Exists)
+}
+
+async fn by_email(db: &DatabaseConnection, email: &str) -> Result<Option<Account>, DbErr> {
+    Ok(entity::Entity::find()
+        .filter(entity::Column::Email.eq(normalize_email(email)))
+        .one(db)
+        .await?
+        .and_then(to_account))
+}
+
+fn to_account(row: entity::Model) -> Option<Account> {
+    Some(Account {
+        id: row.id,
+        role: Role::parse(&row.role)?,
+        email: row.email,
+    })
+}
+
+pub async fn count(db: &DatabaseConnection) -> Result<u64, DbErr> {
+    entity::Entity::find().count(db).await
+}
+
+/// The account whose password this is. An unknown email costs the same hashing as a known one,
+/// so timing tells nothing about which emails exist.
+pub async fn verify(
+    db: &DatabaseConnection,
+    email: &str,
+    password: &str,
+) -> Result<Option<Account>, DbErr> {
+    let row = entity::Entity::find()
+        .filter(entity::Column::Email.eq(normalize_email(email)))
+        .filter(entity::Column::DisabledAt.is_null())
+        .one(db)
+        .await?;
+    let stored = row
+        .as_ref()
+        .map(|row| row.password_hash.clone())
+        .unwrap_or_else(|| DUMMY_HASH.clone());
+    let matches = PasswordHash::new(&stored)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false);
+    let Some(row) = row.filter(|_| matches) else {
+        return Ok(None);
+    };
+    entity::Entity::update_many()
+        .col_expr(
+            entity::Column::LastLoginAt,
+            sea_orm::sea_query::Expr::value(Utc::now()),
+        )
+        .filter(entity::Column::Id.eq(row.id))
+        .exec(db)
+        .await?;
+    Ok(to_account(row))
+}
+
+/// A hash of a password nobody knows, checked against when the email is unknown.
+static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let unknowable = format!("{:032x}", rand::random::<u128>());
+    hash(&unknowable).unwrap_or_default()
+});

@@ -1,0 +1,144 @@
+//! Logging in and out: `POST /admin/api/login`, `GET /admin/api/session`,
+//! `POST /admin/api/logout` and `POST /admin/api/logout-everywhere`.
+
+use std::net::SocketAddr;
+
+use admin::wire::{AdminProfile, AdminSessionView, LoginRequest};
+use app::platform::audit::{self, AuditEntry};
+use axum::{
+    Json, Router,
+    extract::{ConnectInfo, State, rejection::JsonRejection},
+    http::{HeaderValue, StatusCode, header::SET_COOKIE},
+    response::{IntoResponse, Response},
+    routing::{get, post},
+};
+
+use super::{
+    AdminDesk, AnyStaff, Staff, accounts,
+    sessions::{self, AdminSession},
+    throttle::LoginThrottle,
+};
+use crate::http::ApiError;
+
+pub fn routes() -> Router<AdminDesk> {
+    Router::new()
+        .route("/admin/api/login", post(log_in))
+        .route("/admin/api/session", get(session))
+        .route("/admin/api/logout", post(log_out))
+        .route("/admin/api/logout-everywhere", post(log_out_everywhere))
+}
+
+fn view(session: &AdminSession) -> AdminSessionView {
+    AdminSessionView {
+        admin: AdminProfile {
+            email: session.email.clone(),
+            role: session.role,
+        },
+        csrf: session.csrf.clone(),
+    }
+}
+
+fn throttled(wait: std::time::Duration) -> ApiError {
+    ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "login_throttled",
+        format!(
+            "Too many failed attempts: try again in {} s",
+            wait.as_secs().max(1)
+        ),
+    )
+}
+
+fn with_cookie(mut response: Response, value: &str) -> Response {
+    if let Ok(value) = HeaderValue::from_str(value) {
+        response.headers_mut().append(SET_COOKIE, value);
+    }
+    response
+}
+
+async fn log_in(
+    State(desk): State<AdminDesk>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    body: Result<Json<LoginRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let Json(request) = body.map_err(ApiError::bad_body)?;
+    let email = accounts::normalize_email(&request.email);
+    let address = peer.ip().to_string();
+    let throttle = LoginThrottle {
+        store: desk.store.clone(),
+    };
+    throttle.check(&email, &address).await.map_err(throttled)?;
+    let Some(account) = accounts::verify(&desk.db, &email, &request.password).await? else {
+        let wait = throttle.failed(&email, &address).await;
+        tracing::warn!(%address, "a failed admin login");
+        audit::record(
+            &desk.db,
+            AuditEntry {
+                actor: "anonymous",
+                action: "admin.login_failed",
+                object: Some(&format!("admin:{email}")),
+                details: None,
+                client_addr: Some(&address),
+            },
+        )
+        .await;
+        return Err(if wait.is_zero() {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "login_failed",
+                "Wrong email or password",
+            )
+        } else {
+            throttled(wait)
+        });
+    };
+    throttle.succeeded(&email).await;
+    let (token, session) =
+        sessions::begin(&desk.store, account.id, &account.email, account.role).await;
+    audit::record(
+        &desk.db,
+        AuditEntry {
+            actor: &session.actor(),
+            action: "admin.login",
+            object: None,
+            details: None,
+            client_addr: Some(&address),
+        },
+    )
+    .await;
+    Ok(with_cookie(
+        Json(view(&session)).into_response(),
+        &sessions::cookie(&token, desk.secure_cookies),
+    ))
+}
+
+async fn session(staff: Staff<AnyStaff>) -> Json<AdminSessionView> {
+    Json(view(&staff.session))
+}
+
+async fn log_out(State(desk): State<AdminDesk>, staff: Staff<AnyStaff>) -> Response {
+    sessions::end(&desk.store, &staff.token).await;
+    with_cookie(
+        StatusCode::NO_CONTENT.into_response(),
+        &sessions::cookie("", desk.secure_cookies),
+    )
+}
+
+async fn log_out_everywhere(State(desk): State<AdminDesk>, staff: Staff<AnyStaff>) -> Response {
+    sessions::end_everywhere(&desk.store, staff.session.admin_id).await;
+    audit::record(
+        &desk.db,
+        AuditEntry {
+            actor: &staff.actor(),
+            action: "admin.logout_everywhere",
+            object: None,
+            details: None,
+            client_addr: staff.client_addr.as_deref(),
+        },
+    )
+    .await;
+    with_cookie(
+        StatusCode::NO_CONTENT.into_response(),
+        &sessions::cookie("", desk.secure_cookies),
+    )
+}

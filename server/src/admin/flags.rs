@@ -1,0 +1,67 @@
+//! Feature flags: `GET /admin/api/flags` (any staff) and `PUT /admin/api/flags/{name}`
+//! (admins). A change is read by every instance on its next use.
+
+use admin::wire::{FlagChange, FlagView};
+use app::platform::{
+    audit::{self, AuditEntry},
+    flags::{self, Flag},
+};
+use axum::{
+    Json, Router,
+    extract::{Path, State, rejection::JsonRejection},
+    routing::{get, put},
+};
+use sea_orm::DatabaseConnection;
+
+use super::{AdminDesk, Admins, AnyStaff, Staff};
+use crate::http::ApiError;
+
+pub fn routes() -> Router<AdminDesk> {
+    Router::new()
+        .route("/admin/api/flags", get(list))
+        .route("/admin/api/flags/{name}", put(switch))
+}
+
+async fn flag_view(db: &DatabaseConnection, flag: Flag) -> Result<FlagView, ApiError> {
+    Ok(FlagView {
+        name: flag.name().to_owned(),
+        on: flags::is_on(db, flag).await?,
+        description: flag.description().to_owned(),
+    })
+}
+
+async fn list(
+    State(db): State<DatabaseConnection>,
+    _staff: Staff<AnyStaff>,
+) -> Result<Json<Vec<FlagView>>, ApiError> {
+    let mut views = Vec::new();
+    for flag in Flag::ALL {
+        views.push(flag_view(&db, flag).await?);
+    }
+    Ok(Json(views))
+}
+
+async fn switch(
+    State(db): State<DatabaseConnection>,
+    staff: Staff<Admins>,
+    Path(name): Path<String>,
+    body: Result<Json<FlagChange>, JsonRejection>,
+) -> Result<Json<FlagView>, ApiError> {
+    let Json(change) = body.map_err(ApiError::bad_body)?;
+    let flag = Flag::parse(&name)
+        .ok_or_else(|| ApiError::not_found("flag_not_found", "No such feature flag"))?;
+    let before = flags::is_on(&db, flag).await?;
+    flags::set(&db, flag, change.on, &staff.actor()).await?;
+    audit::record(
+        &db,
+        AuditEntry {
+            actor: &staff.actor(),
+            action: "flag.changed",
+            object: Some(&format!("flag:{}", flag.name())),
+            details: Some(serde_json::json!({"before": before, "after": change.on})),
+            client_addr: staff.client_addr.as_deref(),
+        },
+    )
+    .await;
+    Ok(Json(flag_view(&db, flag).await?))
+}

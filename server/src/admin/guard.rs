@@ -1,0 +1,139 @@
+//! Who may call the admin API: [`Staff<R>`] is an extractor, so a handler that takes
+//! `Staff<Owners>` cannot run for an admin of a lower role, for a driver (403) or for nobody
+//! (401), and a state-changing call without the session's CSRF token is refused (403) before
+//! the handler runs. Hiding a button is never the protection.
+
+use std::{marker::PhantomData, net::SocketAddr};
+
+use admin::wire::Role;
+use app::platform::{sessions as driver_sessions, store::SharedStore};
+use axum::{
+    extract::{ConnectInfo, FromRef, FromRequestParts},
+    http::{Method, StatusCode, header, request::Parts},
+};
+use subtle::ConstantTimeEq;
+
+use super::sessions::{self, AdminSession};
+use crate::http::ApiError;
+
+/// The least role a handler accepts.
+pub trait Clearance: Send + Sync {
+    const ROLE: Role;
+}
+
+/// Support, admins and owners: reading, and gifting days.
+pub struct AnyStaff;
+/// Admins and owners: drivers, money, promo codes, flags.
+pub struct Admins;
+/// Owners only: secrets, admins, service tokens.
+pub struct Owners;
+
+impl Clearance for AnyStaff {
+    const ROLE: Role = Role::Support;
+}
+impl Clearance for Admins {
+    const ROLE: Role = Role::Admin;
+}
+impl Clearance for Owners {
+    const ROLE: Role = Role::Owner;
+}
+
+pub struct Staff<R> {
+    pub session: AdminSession,
+    /// The session cookie's token (for logging out).
+    pub token: String,
+    pub client_addr: Option<String>,
+    _clearance: PhantomData<R>,
+}
+
+impl<R> Staff<R> {
+    pub fn actor(&self) -> String {
+        self.session.actor()
+    }
+}
+
+pub fn cookie_token(parts: &Parts) -> Option<String> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == sessions::COOKIE)
+        .map(|(_, value)| value.to_owned())
+        .filter(|value| !value.is_empty())
+}
+
+fn refusal(status: StatusCode, code: &'static str, message: &str) -> ApiError {
+    ApiError::new(status, code, message)
+}
+
+impl<S, R> FromRequestParts<S> for Staff<R>
+where
+    SharedStore: FromRef<S>,
+    S: Send + Sync,
+    R: Clearance,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let store = SharedStore::from_ref(state);
+        let session = match cookie_token(parts) {
+            Some(token) => sessions::find(&store, &token).await.map(|s| (token, s)),
+            None => None,
+        };
+        let Some((token, session)) = session else {
+            let bearer = parts
+                .headers
+                .get(header::AUTHORIZATION)
+                .and_then(|value| value.to_str().ok())
+                .and_then(|value| value.strip_prefix("Bearer "));
+            if let Some(bearer) = bearer
+                && driver_sessions::find(&store, bearer.trim()).await.is_some()
+            {
+                return Err(refusal(
+                    StatusCode::FORBIDDEN,
+                    "admin_only",
+                    "This is the admin dashboard: a driver's session cannot use it",
+                ));
+            }
+            return Err(refusal(
+                StatusCode::UNAUTHORIZED,
+                "admin_session_missing",
+                "Log in to the admin dashboard",
+            ));
+        };
+        if !matches!(parts.method, Method::GET | Method::HEAD) {
+            let sent = parts
+                .headers
+                .get("x-csrf-token")
+                .map(|value| value.as_bytes())
+                .unwrap_or_default();
+            if !bool::from(sent.ct_eq(session.csrf.as_bytes())) {
+                return Err(refusal(
+                    StatusCode::FORBIDDEN,
+                    "csrf_invalid",
+                    "The request lacks this session's CSRF token: reload the page",
+                ));
+            }
+        }
+        if session.role < R::ROLE {
+            return Err(refusal(
+                StatusCode::FORBIDDEN,
+                "role_insufficient",
+                "Your role does not allow this",
+            ));
+        }
+        let client_addr = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(address)| address.ip().to_string());
+        Ok(Self {
+            session,
+            token,
+            client_addr,
+            _clearance: PhantomData,
+        })
+    }
+}

@@ -1,0 +1,42 @@
+//! The admin dashboard's server side: accounts, sessions, login throttling, the role and CSRF
+//! guard, and the JSON API (`/admin/api/…`) each page of the dashboard calls. The pages
+//! themselves are the `admin` crate, a bundle of their own.
+
+pub mod accounts;
+mod auth;
+pub mod commands;
+mod flags;
+mod guard;
+mod pages;
+pub mod sessions;
+mod throttle;
+
+use std::sync::Arc;
+
+use app::platform::{sealing::Sealer, store::SharedStore};
+use axum::{Router, extract::FromRef};
+use sea_orm::DatabaseConnection;
+
+pub use guard::{Admins, AnyStaff, Owners, Staff};
+
+use crate::{cargotech::Gateway, machines::ServiceTokens, payments::Billing};
+
+/// What the admin API reaches; cheap to clone.
+#[derive(Clone, FromRef)]
+pub struct AdminDesk {
+    pub db: DatabaseConnection,
+    pub store: SharedStore,
+    pub sealer: Arc<Sealer>,
+    pub billing: Billing,
+    pub gateway: Arc<Gateway>,
+    pub tokens: ServiceTokens,
+    /// Cookies carry `Secure` (production, behind https).
+    pub secure_cookies: bool,
+}
+
+pub fn routes(desk: AdminDesk, options: leptos::prelude::LeptosOptions) -> Router {
+    auth::routes()
+        .merge(flags::routes())
+        .with_state(desk)
+        .merge(pages::routes(options))
+}

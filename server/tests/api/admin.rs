@@ -1,0 +1,305 @@
+//! The admin dashboard's API as the people who run Hauler use it: logging in, sessions that are
+//! cookies nobody's script can read, CSRF on every change, throttled guessing, roles, and a
+//! refusal for anyone else.
+
+use std::io::Write;
+
+use admin::wire::Role;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use server::admin::accounts;
+
+use crate::support::{TestApp, backends, spawn_app};
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// An admin's browser: the session cookie and the CSRF token it got at login.
+pub struct AdminBrowser<'a> {
+    pub app: &'a TestApp,
+    pub cookie: String,
+    pub csrf: String,
+}
+
+impl AdminBrowser<'_> {
+    pub async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
+        let mut request = self
+            .app
+            .client
+            .request(method, self.app.url(path))
+            .header("cookie", &self.cookie)
+            .header("x-csrf-token", &self.csrf);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+}
+
+pub async fn make_admin(app: &TestApp, email: &str, role: Role) {
+    accounts::create(&app.database().await, email, PASSWORD, role, "test")
+        .await
+        .unwrap();
+}
+
+async fn log_in_raw(app: &TestApp, email: &str, password: &str) -> reqwest::Response {
+    app.client
+        .post(app.url("/admin/api/login"))
+        .json(&json!({"email": email, "password": password}))
+        .send()
+        .await
+        .unwrap()
+}
+
+pub async fn log_in<'a>(app: &'a TestApp, email: &str) -> AdminBrowser<'a> {
+    let response = log_in_raw(app, email, PASSWORD).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let body: Value = response.json().await.unwrap();
+    AdminBrowser {
+        app,
+        cookie: cookie.split(';').next().unwrap().to_owned(),
+        csrf: body["csrf"].as_str().unwrap().to_owned(),
+    }
+}
+
+#[tokio::test]
+async fn an_owner_logs_in_with_a_cookie_no_script_can_read() {
+    for backend in backends() {
+        let app = spawn_app("admin_login", backend).await;
+        make_admin(&app, "Owner@Hauler.test", Role::Owner).await;
+        let response = log_in_raw(&app, " owner@hauler.test ", PASSWORD).await;
+        assert_eq!(response.status(), 200);
+        let cookie = response.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        for attribute in ["hauler_admin=", "HttpOnly", "SameSite=Strict", "Path=/"] {
+            assert!(cookie.contains(attribute), "{cookie}");
+        }
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(
+            body["admin"],
+            json!({"email": "owner@hauler.test", "role": "owner"})
+        );
+
+        let browser = log_in(&app, "owner@hauler.test").await;
+        let (status, session) = browser.call(Method::GET, "/admin/api/session", None).await;
+        assert_eq!(status, 200, "{backend:?}");
+        assert_eq!(session["admin"]["email"], "owner@hauler.test");
+        let db = app.database().await;
+        let logins = crate::support::scalar(
+            &db,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'admin.login' AND actor = 'admin:owner@hauler.test'",
+        )
+        .await;
+        assert_eq!(logins, 2);
+    }
+}
+
+#[tokio::test]
+async fn every_admin_call_refuses_nobody_with_401_and_a_driver_with_403() {
+    let backend = backends()[0];
+    let mut app = spawn_app("admin_refusals", backend).await;
+    let calls = [
+        (Method::GET, "/admin/api/session"),
+        (Method::GET, "/admin/api/flags"),
+        (Method::PUT, "/admin/api/flags/trial"),
+        (Method::POST, "/admin/api/logout"),
+        (Method::POST, "/admin/api/logout-everywhere"),
+    ];
+    for (method, path) in &calls {
+        let (status, body) = app
+            .call(method.clone(), path, Some(json!({"on": false})))
+            .await;
+        assert_eq!(status, 401, "{method} {path}: {body}");
+        assert_eq!(body["code"], "admin_session_missing");
+    }
+    app.sign_in_as(json!({"id": 910_001, "first_name": "Водитель"}))
+        .await;
+    for (method, path) in &calls {
+        let (status, body) = app
+            .call(method.clone(), path, Some(json!({"on": false})))
+            .await;
+        assert_eq!(status, 403, "{method} {path}: {body}");
+        assert_eq!(body["code"], "admin_only");
+    }
+}
+
+#[tokio::test]
+async fn a_change_without_the_csrf_token_is_refused_and_changes_nothing() {
+    for backend in backends() {
+        let app = spawn_app("admin_csrf", backend).await;
+        make_admin(&app, "admin@hauler.test", Role::Admin).await;
+        let browser = log_in(&app, "admin@hauler.test").await;
+        let forged = app
+            .client
+            .put(app.url("/admin/api/flags/trial"))
+            .header("cookie", &browser.cookie)
+            .json(&json!({"on": false}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(forged.status(), 403);
+        let forged: Value = forged.json().await.unwrap();
+        assert_eq!(forged["code"], "csrf_invalid");
+        let (_, flags) = browser.call(Method::GET, "/admin/api/flags", None).await;
+        let trial = |flags: &Value| {
+            flags
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|flag| flag["name"] == "trial")
+                .unwrap()["on"]
+                .clone()
+        };
+        assert_eq!(trial(&flags), true, "unchanged");
+
+        let (status, changed) = browser
+            .call(
+                Method::PUT,
+                "/admin/api/flags/trial",
+                Some(json!({"on": false})),
+            )
+            .await;
+        assert_eq!(status, 200, "{changed}");
+        assert_eq!(changed["on"], false);
+        let (status, _) = browser
+            .call(
+                Method::PUT,
+                "/admin/api/flags/warp_drive",
+                Some(json!({"on": true})),
+            )
+            .await;
+        assert_eq!(status, 404);
+        let audited = crate::support::scalar(
+            &app.database().await,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'flag.changed' AND object = 'flag:trial' AND details LIKE '%\"before\":true%'",
+        )
+        .await;
+        assert_eq!(
+            audited, 1,
+            "{backend:?}: who changed what, before and after"
+        );
+    }
+}
+
+#[tokio::test]
+async fn five_wrong_passwords_make_the_next_try_wait_and_say_how_long() {
+    for backend in backends() {
+        let app = spawn_app("admin_throttle", backend).await;
+        make_admin(&app, "owner@hauler.test", Role::Owner).await;
+        for attempt in 1..=4 {
+            let response = log_in_raw(&app, "owner@hauler.test", "guess").await;
+            assert_eq!(response.status(), 401, "attempt {attempt}");
+            let body: Value = response.json().await.unwrap();
+            assert_eq!(body["code"], "login_failed");
+        }
+        let fifth = log_in_raw(&app, "owner@hauler.test", "guess").await;
+        assert_eq!(fifth.status(), 429);
+        let body: Value = fifth.json().await.unwrap();
+        assert_eq!(body["code"], "login_throttled");
+        assert_eq!(
+            body["message"],
+            "Too many failed attempts: try again in 30 s"
+        );
+        let right = log_in_raw(&app, "owner@hauler.test", PASSWORD).await;
+        assert_eq!(
+            right.status(),
+            429,
+            "{backend:?}: even the right password waits"
+        );
+    }
+}
+
+#[tokio::test]
+async fn support_reads_flags_but_cannot_switch_them() {
+    let app = spawn_app("admin_roles", backends()[0]).await;
+    make_admin(&app, "support@hauler.test", Role::Support).await;
+    let browser = log_in(&app, "support@hauler.test").await;
+    let (status, _) = browser.call(Method::GET, "/admin/api/flags", None).await;
+    assert_eq!(status, 200);
+    let (status, body) = browser
+        .call(
+            Method::PUT,
+            "/admin/api/flags/payments",
+            Some(json!({"on": false})),
+        )
+        .await;
+    assert_eq!(status, 403);
+    assert_eq!(body["code"], "role_insufficient");
+}
+
+#[tokio::test]
+async fn logging_out_everywhere_ends_every_session_of_that_admin() {
+    for backend in backends() {
+        let app = spawn_app("admin_logout_everywhere", backend).await;
+        make_admin(&app, "owner@hauler.test", Role::Owner).await;
+        let desk = log_in(&app, "owner@hauler.test").await;
+        let laptop = log_in(&app, "owner@hauler.test").await;
+        let (status, _) = desk
+            .call(Method::POST, "/admin/api/logout-everywhere", None)
+            .await;
+        assert_eq!(status, 204);
+        let (status, _) = laptop.call(Method::GET, "/admin/api/session", None).await;
+        assert_eq!(status, 401, "{backend:?}");
+    }
+}
+
+#[tokio::test]
+async fn the_dashboard_loads_its_own_bundle_and_the_drivers_pages_never_do() {
+    let app = spawn_app("admin_bundle", backends()[0]).await;
+    let admin_page = app.get("/admin/login").await.text().await.unwrap();
+    assert!(admin_page.contains("/pkg/admin.js"), "{admin_page}");
+    assert!(!admin_page.contains("/pkg/hauler.js"));
+    let driver_page = app.get("/").await.text().await.unwrap();
+    assert!(driver_page.contains("/pkg/hauler.js"));
+    assert!(!driver_page.contains("admin"), "no trace of the dashboard");
+}
+
+#[test]
+fn the_first_owner_is_made_on_the_command_line_with_the_password_from_standard_input() {
+    let data = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_hauler"))
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("DATA_DIR", data.path())
+        .args([
+            "admin",
+            "create",
+            "--email",
+            "first@hauler.test",
+            "--role",
+            "owner",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(child.stdin.take().unwrap(), "{PASSWORD}").unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{output:?}");
+    assert!(String::from_utf8_lossy(&output.stdout).contains("created first@hauler.test (owner)"));
+
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_hauler"))
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("DATA_DIR", data.path())
+        .args(["admin", "create", "--email", "second@hauler.test"])
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(child.stdin.take().unwrap(), "short").unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("at least 12 characters"),
+        "{output:?}"
+    );
+}
