@@ -146,6 +146,10 @@ fn screenshots_dir() -> PathBuf {
     root().join("target/e2e-screenshots")
 }
 
+/// The browser tests' owner of the dashboard (a throwaway account on a throwaway server).
+const E2E_ADMIN_EMAIL: &str = "owner@hauler.test";
+const E2E_ADMIN_PASSWORD: &str = "e2e-owner-password-42";
+
 fn browser_tests() -> Result<Counts> {
     let port = free_port()?;
     let data_dir = root().join("target/e2e-data");
@@ -164,6 +168,9 @@ fn browser_tests() -> Result<Counts> {
         // Its own keys in a Redis the integration tests used before it.
         .env("REDIS_KEY_PREFIX", format!("e2e-{port}"))
         .env("NEW_LOADS_CHECK_SECONDS", "2")
+        // The dashboard's first owner, whom the admin stories log in as.
+        .env("ADMIN_BOOTSTRAP_EMAIL", E2E_ADMIN_EMAIL)
+        .env("ADMIN_BOOTSTRAP_PASSWORD", E2E_ADMIN_PASSWORD)
         .stdout(log.try_clone().map_err(|e| e.to_string())?)
         .stderr(log)
         .spawn()
@@ -180,6 +187,8 @@ fn browser_tests() -> Result<Counts> {
         .current_dir(root().join("end2end"))
         .env("BASE_URL", &base_url)
         .env("PRODUCTION_BASE_URL", &production_url)
+        .env("ADMIN_EMAIL", E2E_ADMIN_EMAIL)
+        .env("ADMIN_PASSWORD", E2E_ADMIN_PASSWORD)
         .env("SCREENSHOT_DIR", screenshots_dir())
         .env("PLAYWRIGHT_JSON_OUTPUT_NAME", &results)
         .status()

@@ -1,8 +1,15 @@
 //! The dashboard's pages, one module each.
 
+mod audit;
+mod connection;
+mod drivers;
 mod flags;
 mod login;
 mod overview;
+mod payments;
+mod promo;
+mod service_tokens;
+mod settings;
 
 use leptos::prelude::*;
 
@@ -11,30 +18,68 @@ pub use login::LoginPage;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Page {
     Overview,
+    Drivers,
+    Payments,
+    Promo,
     Flags,
+    Settings,
+    Connection,
+    ServiceTokens,
+    Audit,
 }
 
 impl Page {
-    pub const ALL: [Page; 2] = [Page::Overview, Page::Flags];
+    pub const ALL: [Page; 9] = [
+        Page::Overview,
+        Page::Drivers,
+        Page::Payments,
+        Page::Promo,
+        Page::Flags,
+        Page::Settings,
+        Page::Connection,
+        Page::ServiceTokens,
+        Page::Audit,
+    ];
 
     pub fn title(self) -> &'static str {
         match self {
             Self::Overview => "Overview",
+            Self::Drivers => "Drivers",
+            Self::Payments => "Payments",
+            Self::Promo => "Plans and promo codes",
             Self::Flags => "Feature flags",
+            Self::Settings => "Settings and secrets",
+            Self::Connection => "CargoTech connection",
+            Self::ServiceTokens => "Service tokens",
+            Self::Audit => "Audit log",
         }
     }
 
     pub fn slug(self) -> &'static str {
         match self {
             Self::Overview => "overview",
+            Self::Drivers => "drivers",
+            Self::Payments => "payments",
+            Self::Promo => "promo",
             Self::Flags => "flags",
+            Self::Settings => "settings",
+            Self::Connection => "connection",
+            Self::ServiceTokens => "service-tokens",
+            Self::Audit => "audit",
         }
     }
 
     pub fn path(self) -> &'static str {
         match self {
             Self::Overview => "/admin",
+            Self::Drivers => "/admin/drivers",
+            Self::Payments => "/admin/payments",
+            Self::Promo => "/admin/promo",
             Self::Flags => "/admin/flags",
+            Self::Settings => "/admin/settings",
+            Self::Connection => "/admin/connection",
+            Self::ServiceTokens => "/admin/service-tokens",
+            Self::Audit => "/admin/audit",
         }
     }
 }
@@ -42,7 +87,14 @@ impl Page {
 pub fn render(page: Page) -> AnyView {
     match page {
         Page::Overview => view! { <overview::OverviewPage /> }.into_any(),
+        Page::Drivers => view! { <drivers::DriversPage /> }.into_any(),
+        Page::Payments => view! { <payments::PaymentsPage /> }.into_any(),
+        Page::Promo => view! { <promo::PromoPage /> }.into_any(),
         Page::Flags => view! { <flags::FlagsPage /> }.into_any(),
+        Page::Settings => view! { <settings::SettingsPage /> }.into_any(),
+        Page::Connection => view! { <connection::ConnectionPage /> }.into_any(),
+        Page::ServiceTokens => view! { <service_tokens::ServiceTokensPage /> }.into_any(),
+        Page::Audit => view! { <audit::AuditPage /> }.into_any(),
     }
 }
 

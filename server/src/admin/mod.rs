@@ -3,12 +3,20 @@
 //! themselves are the `admin` crate, a bundle of their own.
 
 pub mod accounts;
+mod audit;
 mod auth;
 pub mod commands;
+mod connection;
+mod drivers;
 mod flags;
 mod guard;
+mod overview;
 mod pages;
+mod payments;
+mod promo;
+mod service_tokens;
 pub mod sessions;
+mod settings;
 mod throttle;
 
 use std::sync::Arc;
@@ -36,7 +44,15 @@ pub struct AdminDesk {
 
 pub fn routes(desk: AdminDesk, options: leptos::prelude::LeptosOptions) -> Router {
     auth::routes()
+        .merge(overview::routes())
+        .merge(drivers::routes())
+        .merge(payments::routes())
+        .merge(promo::routes())
         .merge(flags::routes())
+        .merge(settings::routes())
+        .merge(connection::routes())
+        .merge(service_tokens::routes())
+        .merge(audit::routes())
         .with_state(desk)
         .merge(pages::routes(options))
 }

@@ -1,4 +1,5 @@
-//! Login throttling, per account and per client address: four failures are free, then each
+//! Login throttling, per account and per client address: four failures on an account are free
+//! (twenty from one address, where several people may share an office's connection), then each
 //! further one doubles the wait (30 s, 1 min, 2 min … up to an hour). A success clears the
 //! account's count; the address keeps its count until it lapses.
 
@@ -8,7 +9,8 @@ use app::platform::store::SharedStore;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-const FREE_FAILURES: u32 = 4;
+const FREE_FOR_ACCOUNT: u32 = 4;
+const FREE_FOR_ADDRESS: u32 = 20;
 const FIRST_WAIT: Duration = Duration::from_secs(30);
 const LONGEST_WAIT: Duration = Duration::from_secs(3600);
 /// How long a count of failures is remembered.
@@ -25,19 +27,20 @@ pub struct LoginThrottle {
     pub store: SharedStore,
 }
 
-fn keys(email: &str, address: &str) -> [String; 2] {
+/// Each counter's key and how many failures it lets pass.
+fn counters(email: &str, address: &str) -> [(String, u32); 2] {
     [
-        format!("admin-login-failures:account:{email}"),
-        format!("admin-login-failures:address:{address}"),
+        (format!("admin-login-failures:account:{email}"), FREE_FOR_ACCOUNT),
+        (format!("admin-login-failures:address:{address}"), FREE_FOR_ADDRESS),
     ]
 }
 
-/// The wait after `count` failures.
-pub fn wait_after(count: u32) -> Duration {
-    if count <= FREE_FAILURES {
+/// The wait after `count` failures where `free` of them cost nothing.
+pub fn wait_after(count: u32, free: u32) -> Duration {
+    if count <= free {
         return Duration::ZERO;
     }
-    let doublings = (count - FREE_FAILURES - 1).min(10);
+    let doublings = (count - free - 1).min(10);
     (FIRST_WAIT * 2u32.pow(doublings)).min(LONGEST_WAIT)
 }
 
@@ -46,7 +49,7 @@ impl LoginThrottle {
     pub async fn check(&self, email: &str, address: &str) -> Result<(), Duration> {
         let now = Utc::now();
         let mut longest = Duration::ZERO;
-        for key in keys(email, address) {
+        for (key, _) in counters(email, address) {
             let failures: Failures = self.store.get_json(&key).await.unwrap_or_default();
             if let Some(until) = failures.blocked_until.filter(|until| *until > now) {
                 longest = longest.max((until - now).to_std().unwrap_or_default());
@@ -62,10 +65,10 @@ impl LoginThrottle {
     /// Counts a failure; returns the wait it imposes (zero while failures are still free).
     pub async fn failed(&self, email: &str, address: &str) -> Duration {
         let mut longest = Duration::ZERO;
-        for key in keys(email, address) {
+        for (key, free) in counters(email, address) {
             let mut failures: Failures = self.store.get_json(&key).await.unwrap_or_default();
             failures.count += 1;
-            let wait = wait_after(failures.count);
+            let wait = wait_after(failures.count, free);
             if !wait.is_zero() {
                 failures.blocked_until = Some(Utc::now() + wait);
                 longest = longest.max(wait);
@@ -76,7 +79,7 @@ impl LoginThrottle {
     }
 
     pub async fn succeeded(&self, email: &str) {
-        let [account, _] = keys(email, "");
+        let [(account, _), _] = counters(email, "");
         self.store.delete(&account).await;
     }
 }
@@ -87,10 +90,12 @@ mod tests {
 
     #[test]
     fn four_failures_are_free_then_each_doubles_the_wait() {
-        assert_eq!(wait_after(4), Duration::ZERO);
-        assert_eq!(wait_after(5), Duration::from_secs(30));
-        assert_eq!(wait_after(6), Duration::from_secs(60));
-        assert_eq!(wait_after(8), Duration::from_secs(240));
-        assert_eq!(wait_after(40), Duration::from_secs(3600));
+        assert_eq!(wait_after(4, FREE_FOR_ACCOUNT), Duration::ZERO);
+        assert_eq!(wait_after(5, FREE_FOR_ACCOUNT), Duration::from_secs(30));
+        assert_eq!(wait_after(6, FREE_FOR_ACCOUNT), Duration::from_secs(60));
+        assert_eq!(wait_after(8, FREE_FOR_ACCOUNT), Duration::from_secs(240));
+        assert_eq!(wait_after(40, FREE_FOR_ACCOUNT), Duration::from_secs(3600));
+        assert_eq!(wait_after(20, FREE_FOR_ADDRESS), Duration::ZERO);
+        assert_eq!(wait_after(21, FREE_FOR_ADDRESS), Duration::from_secs(30));
     }
 }

@@ -1,6 +1,15 @@
 //! What the admin dashboard's JSON API (`/admin/api/…`) speaks: one definition for the browser
 //! and the server.
 
+pub mod audit;
+pub mod connection;
+pub mod drivers;
+pub mod overview;
+pub mod payments;
+pub mod promo;
+pub mod service_tokens;
+pub mod settings;
+
 use serde::{Deserialize, Serialize};
 
 /// What an admin may do. Owners do everything, secrets and admins included; admins run drivers,

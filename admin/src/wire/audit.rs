@@ -1,0 +1,1 @@
+//! What the audit log page and its API speak.

@@ -1,0 +1,1 @@
+//! What the cargotech connection page and its API speak.

@@ -1,0 +1,1 @@
+//! What the drivers page and its API speak.

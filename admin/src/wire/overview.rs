@@ -1,0 +1,1 @@
+//! What the overview page and its API speak.

@@ -1,0 +1,1 @@
+//! What the payments page and its API speak.

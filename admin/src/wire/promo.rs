@@ -1,0 +1,1 @@
+//! What the plans and promo codes page and its API speak.

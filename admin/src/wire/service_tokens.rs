@@ -1,0 +1,1 @@
+//! What the service tokens page and its API speak.

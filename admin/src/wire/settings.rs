@@ -1,0 +1,1 @@
+//! What the settings and secrets page and its API speak.

@@ -1,0 +1,9 @@
+//! The drivers page's API.
+
+use axum::Router;
+
+use super::AdminDesk;
+
+pub fn routes() -> Router<AdminDesk> {
+    Router::new()
+}

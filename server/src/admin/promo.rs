@@ -1,0 +1,9 @@
+//! The plans and promo codes page's API.
+
+use axum::Router;
+
+use super::AdminDesk;
+
+pub fn routes() -> Router<AdminDesk> {
+    Router::new()
+}
