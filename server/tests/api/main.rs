@@ -5,6 +5,9 @@
 mod support;
 
 mod admin;
+mod admin_drivers;
+mod admin_money;
+mod admin_operations;
 mod auth;
 mod bot;
 mod cargo;

@@ -1,0 +1,1 @@
+//! The admin dashboard's drivers pages over HTTP.

@@ -1,0 +1,1 @@
+//! The admin dashboard's money pages over HTTP.

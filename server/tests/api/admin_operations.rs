@@ -1,0 +1,1 @@
+//! The admin dashboard's operations pages over HTTP.
