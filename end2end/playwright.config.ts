@@ -27,8 +27,10 @@ export default defineConfig({
     },
   },
   projects: [
-    { name: "app", testIgnore: /live\.spec\.ts/ },
+    { name: "app", testIgnore: /(live|switches)\.spec\.ts/ },
     // New loads land in every open list: these stories run once the others are done.
     { name: "live", testMatch: /live\.spec\.ts/, dependencies: ["app"] },
+    // Feature flags flipped for everyone: after the stories that rely on the defaults.
+    { name: "switches", testMatch: /switches\.spec\.ts/, dependencies: ["app"] },
   ],
 });
