@@ -3,22 +3,22 @@
 
 use std::{
     collections::HashMap,
+    fmt,
     sync::Arc,
     time::{Duration, Instant},
 };
 
 use app::cargo::filter::{CargoFilter, PlaceFilter, WeightPreset, WeightVolume};
-use server::cargotech::Client;
+use server::cargotech::{Client, UpstreamError};
 
 pub enum Target {
     Hauler {
         base: String,
+        /// Each driver's session token, by driver number.
+        sessions: Vec<String>,
     },
     /// Every driver with a cache of their own, calling the exchange directly.
-    Naive {
-        client: Client,
-        token: Arc<str>,
-    },
+    Naive { client: Client, token: Arc<str> },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,13 +30,77 @@ pub enum Kind {
 pub struct Outcome {
     pub kind: Kind,
     pub latency: Duration,
-    pub ok: bool,
+    pub failure: Option<Failure>,
+}
+
+impl Outcome {
+    pub fn ok(&self) -> bool {
+        self.failure.is_none()
+    }
+}
+
+/// Why a driver's request failed: Hauler's status and error code, or, with no HTTP answer
+/// (always so for the baseline, which calls the exchange itself), what went wrong instead.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Failure {
+    pub status: Option<u16>,
+    pub code: String,
+}
+
+impl Failure {
+    /// Hauler's answer when the upstream budget has no slot for the request in time.
+    pub fn is_upstream_busy(&self) -> bool {
+        self.status == Some(503) && self.code == "upstream_busy"
+    }
+
+    fn no_answer() -> Self {
+        Self {
+            status: None,
+            code: "no_answer".to_owned(),
+        }
+    }
+
+    async fn of(response: reqwest::Response) -> Self {
+        let status = response.status().as_u16();
+        let body: serde_json::Value = response.json().await.unwrap_or_default();
+        Self {
+            status: Some(status),
+            code: body["code"].as_str().unwrap_or("-").to_owned(),
+        }
+    }
+
+    fn exchange(error: &UpstreamError) -> Self {
+        let code = match error {
+            UpstreamError::Throttled { .. } => "exchange_throttled",
+            UpstreamError::Unavailable(_) => "exchange_unavailable",
+            UpstreamError::Unauthorized => "exchange_unauthorized",
+            UpstreamError::Malformed(_) => "exchange_malformed",
+            _ => "exchange_error",
+        };
+        Self {
+            status: None,
+            code: code.to_owned(),
+        }
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.status {
+            Some(status) => write!(f, "{status} {}", self.code),
+            None => f.write_str(&self.code),
+        }
+    }
 }
 
 /// xorshift64*: enough randomness for a driver's habits, and reproducible.
-struct Habits(u64);
+pub struct Habits(u64);
 
 impl Habits {
+    pub fn seeded(seed: u64) -> Self {
+        Self(seed | 1)
+    }
+
     fn next(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
@@ -48,7 +112,7 @@ impl Habits {
         self.next() % 100 < percent
     }
 
-    fn below(&mut self, n: u64) -> u64 {
+    pub fn below(&mut self, n: u64) -> u64 {
         self.next() % n.max(1)
     }
 }
@@ -141,7 +205,7 @@ pub async fn run(drivers: usize, duration: Duration, target: Target) -> Vec<Outc
     for driver in 0..drivers {
         let (target, http) = (Arc::clone(&target), http.clone());
         tasks.push(tokio::spawn(async move {
-            drive(driver as u64, deadline, &target, &http).await
+            drive(driver, deadline, &target, &http).await
         }));
     }
     let mut outcomes = Vec::new();
@@ -152,12 +216,13 @@ pub async fn run(drivers: usize, duration: Duration, target: Target) -> Vec<Outc
 }
 
 async fn drive(
-    driver: u64,
+    driver: usize,
     deadline: Instant,
     target: &Target,
     http: &reqwest::Client,
 ) -> Vec<Outcome> {
-    let mut habits = Habits(0x9E37_79B9_7F4A_7C15 ^ (driver + 1).wrapping_mul(0x1000_0000_01B3));
+    let mut habits =
+        Habits(0x9E37_79B9_7F4A_7C15 ^ (driver as u64 + 1).wrapping_mul(0x1000_0000_01B3));
     let mut outcomes = Vec::new();
     let mut naive_cache: HashMap<String, (Instant, Vec<u64>)> = HashMap::new();
     let mut question = Question::pick(&mut habits);
@@ -170,22 +235,23 @@ async fn drive(
                 break;
             }
             let started = Instant::now();
-            let (ok, ids) = list(target, http, &question, page * 20, &mut naive_cache).await;
+            let (ids, failure) =
+                list(target, http, driver, &question, page * 20, &mut naive_cache).await;
             outcomes.push(Outcome {
                 kind: Kind::List,
                 latency: started.elapsed(),
-                ok,
+                failure,
             });
             seen.extend(ids);
         }
         if !seen.is_empty() && habits.chance(60) {
             let id = seen[habits.below(seen.len() as u64) as usize];
             let started = Instant::now();
-            let ok = detail(target, http, id, &mut naive_cache).await;
+            let failure = detail(target, http, driver, id, &mut naive_cache).await;
             outcomes.push(Outcome {
                 kind: Kind::Detail,
                 latency: started.elapsed(),
-                ok,
+                failure,
             });
         }
         if habits.chance(10) {
@@ -199,25 +265,28 @@ async fn drive(
 const NAIVE_LIST_TTL: Duration = Duration::from_secs(300);
 const NAIVE_DETAIL_TTL: Duration = Duration::from_secs(900);
 
+/// The page's card ids, or why there is no page.
 async fn list(
     target: &Target,
     http: &reqwest::Client,
+    driver: usize,
     question: &Question,
     offset: u32,
     cache: &mut HashMap<String, (Instant, Vec<u64>)>,
-) -> (bool, Vec<u64>) {
+) -> (Vec<u64>, Option<Failure>) {
     match target {
-        Target::Hauler { base } => {
+        Target::Hauler { base, sessions } => {
             let url = format!("{base}/api/v1/cargos?{}", question.query_string(offset));
-            match http.get(url).send().await {
+            match http.get(url).bearer_auth(&sessions[driver]).send().await {
                 Ok(response) if response.status().is_success() => {
                     let page: serde_json::Value = response.json().await.unwrap_or_default();
                     let ids = page["cards"]
                         .as_array()
                         .map(|cards| cards.iter().filter_map(|c| c["id"].as_u64()).collect());
-                    (true, ids.unwrap_or_default())
+                    (ids.unwrap_or_default(), None)
                 }
-                _ => (false, Vec::new()),
+                Ok(response) => (Vec::new(), Some(Failure::of(response).await)),
+                Err(_) => (Vec::new(), Some(Failure::no_answer())),
             }
         }
         Target::Naive { client, token } => {
@@ -225,7 +294,7 @@ async fn list(
             if let Some((at, ids)) = cache.get(&key)
                 && at.elapsed() < NAIVE_LIST_TTL
             {
-                return (true, ids.clone());
+                return (ids.clone(), None);
             }
             match client
                 .list(token, &question.filter().upstream_query(20, offset))
@@ -234,39 +303,48 @@ async fn list(
                 Ok(answer) => {
                     let ids: Vec<u64> = answer.cards.iter().map(|card| card.id).collect();
                     cache.insert(key, (Instant::now(), ids.clone()));
-                    (true, ids)
+                    (ids, None)
                 }
-                Err(_) => (false, Vec::new()),
+                Err(error) => (Vec::new(), Some(Failure::exchange(&error))),
             }
         }
     }
 }
 
+/// A card that has been taken meanwhile (404) is an answer too, not a failure.
 async fn detail(
     target: &Target,
     http: &reqwest::Client,
+    driver: usize,
     id: u64,
     cache: &mut HashMap<String, (Instant, Vec<u64>)>,
-) -> bool {
+) -> Option<Failure> {
     match target {
-        Target::Hauler { base } => http
-            .get(format!("{base}/api/v1/cargos/{id}"))
-            .send()
-            .await
-            .is_ok_and(|response| response.status().is_success() || response.status() == 404),
+        Target::Hauler { base, sessions } => {
+            let request = http
+                .get(format!("{base}/api/v1/cargos/{id}"))
+                .bearer_auth(&sessions[driver]);
+            match request.send().await {
+                Ok(response) if response.status().is_success() || response.status() == 404 => None,
+                Ok(response) => Some(Failure::of(response).await),
+                Err(_) => Some(Failure::no_answer()),
+            }
+        }
         Target::Naive { client, token } => {
             let key = format!("detail:{id}");
             if cache
                 .get(&key)
                 .is_some_and(|(at, _)| at.elapsed() < NAIVE_DETAIL_TTL)
             {
-                return true;
+                return None;
             }
-            let ok = client.detail(token, id).await.is_ok();
-            if ok {
-                cache.insert(key, (Instant::now(), Vec::new()));
+            match client.detail(token, id).await {
+                Ok(_) => {
+                    cache.insert(key, (Instant::now(), Vec::new()));
+                    None
+                }
+                Err(error) => Some(Failure::exchange(&error)),
             }
-            ok
         }
     }
 }

@@ -1,10 +1,13 @@
 //! `hauler-bench --drivers N --seconds S`: simulated drivers browsing for loads, first through
 //! Hauler (shared cache, single flight, budget) and then through a naive per-driver cache, each
 //! against its own sandbox exchange answering in ~700 ms and allowing 600 requests a minute.
-//! Prints a table and one `bench: key=value …` line for scripts.
+//! Drivers sign in (Telegram launch data, then the trial) before the run, as real ones do; after
+//! it, the paywall check is timed on its own. Prints a table and one `bench: key=value …` line.
 
+mod access_check;
 mod drivers;
 mod report;
+mod sign_in;
 
 use std::{collections::HashMap, time::Duration};
 
@@ -17,6 +20,7 @@ use server::{
 };
 
 use self::{
+    access_check::AccessCheck,
     drivers::{Outcome, Target},
     report::Figures,
 };
@@ -39,9 +43,9 @@ async fn main() {
         args.drivers, args.seconds
     );
 
-    let hauler = hauler(args.drivers, duration).await;
+    let (hauler, access) = hauler(args.drivers, duration).await;
     let baseline = baseline(args.drivers, duration).await;
-    report::print(&hauler, &baseline, args.drivers, args.seconds);
+    report::print(&hauler, &baseline, &access, args.drivers, args.seconds);
 }
 
 fn exchange_config() -> ExchangeConfig {
@@ -53,7 +57,7 @@ fn exchange_config() -> ExchangeConfig {
     }
 }
 
-async fn hauler(drivers: usize, duration: Duration) -> Figures {
+async fn hauler(drivers: usize, duration: Duration) -> (Figures, AccessCheck) {
     let (address, exchange) = exchange::serve("127.0.0.1:0".parse().unwrap(), exchange_config())
         .await
         .expect("the exchange starts");
@@ -67,17 +71,25 @@ async fn hauler(drivers: usize, duration: Duration) -> Figures {
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
     .collect();
+    // Only these variables: the app under test keeps its in-process store whatever the
+    // environment says; `REDIS_URL` is for timing the access check alone.
     let config = Config::from_vars(vars).expect("a valid configuration");
+    let sqlite = config.sqlite_path();
     server::telemetry::init(&config);
     let app = Application::build(config).await.expect("Hauler starts");
     let base = format!("http://{}", app.address());
     let gateway = app.gateway();
     tokio::spawn(app.run_until_stopped());
     drivers::wait_until_connected(&base).await;
+    let signed_in = sign_in::sign_in_all(&base, drivers).await;
     exchange.reset_stats();
 
-    let outcomes = drivers::run(drivers, duration, Target::Hauler { base }).await;
-    Figures::new(
+    let sessions = signed_in
+        .iter()
+        .map(|driver| driver.token.clone())
+        .collect();
+    let outcomes = drivers::run(drivers, duration, Target::Hauler { base, sessions }).await;
+    let figures = Figures::new(
         &outcomes,
         &exchange.stats(),
         Some((
@@ -87,7 +99,9 @@ async fn hauler(drivers: usize, duration: Duration) -> Figures {
                 .coalesced
                 .load(std::sync::atomic::Ordering::Relaxed),
         )),
-    )
+    );
+    let access = access_check::measure(&sqlite, signed_in.iter().map(|d| d.telegram_id)).await;
+    (figures, access)
 }
 
 async fn baseline(drivers: usize, duration: Duration) -> Figures {

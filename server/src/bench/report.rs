@@ -1,14 +1,19 @@
 //! The figures of one run, a table for people and one `bench:` line for scripts.
 
-use std::time::Duration;
+use std::{collections::BTreeMap, time::Duration};
 
 use server::sandbox::cargotech::Stats;
 
-use super::drivers::{Kind, Outcome};
+use super::{
+    access_check::{AccessCheck, Timings},
+    drivers::{Failure, Kind, Outcome},
+};
 
 pub struct Figures {
     requests: usize,
     failed: usize,
+    /// Failed requests by answer (status and error code).
+    failures: BTreeMap<Failure, usize>,
     list: Percentiles,
     detail: Percentiles,
     /// Share of list requests answered without waiting on the exchange (< 100 ms).
@@ -20,14 +25,15 @@ pub struct Figures {
     memory_mb: f64,
 }
 
-struct Percentiles {
+/// In milliseconds.
+pub struct Percentiles {
     p50: f64,
     p95: f64,
     p99: f64,
 }
 
 impl Percentiles {
-    fn of(mut latencies: Vec<Duration>) -> Self {
+    pub fn of(mut latencies: Vec<Duration>) -> Self {
         latencies.sort();
         let at = |q: f64| {
             if latencies.is_empty() {
@@ -50,18 +56,23 @@ impl Figures {
         let latencies = |kind| {
             outcomes
                 .iter()
-                .filter(|o| o.kind == kind && o.ok)
+                .filter(|o| o.kind == kind && o.ok())
                 .map(|o| o.latency)
                 .collect::<Vec<_>>()
         };
         let lists: Vec<&Outcome> = outcomes.iter().filter(|o| o.kind == Kind::List).collect();
         let fast = lists
             .iter()
-            .filter(|o| o.ok && o.latency < Duration::from_millis(100))
+            .filter(|o| o.ok() && o.latency < Duration::from_millis(100))
             .count();
+        let mut failures = BTreeMap::new();
+        for failure in outcomes.iter().filter_map(|o| o.failure.as_ref()) {
+            *failures.entry(failure.clone()).or_default() += 1;
+        }
         Self {
             requests: outcomes.len(),
-            failed: outcomes.iter().filter(|o| !o.ok).count(),
+            failed: failures.values().sum(),
+            failures,
             list: Percentiles::of(latencies(Kind::List)),
             detail: Percentiles::of(latencies(Kind::Detail)),
             list_without_wait_pct: 100.0 * fast as f64 / lists.len().max(1) as f64,
@@ -104,9 +115,95 @@ impl Figures {
             .map(|(k, v)| (format!("{prefix}{k}"), v))
             .collect()
     }
+
+    /// The failed requests of a run through Hauler, so that drivers turned away (a session or
+    /// paywall regression) cannot pass for a fast run.
+    fn hauler_error_fields(&self) -> Vec<(String, String)> {
+        let busy: usize = self
+            .failures
+            .iter()
+            .filter(|(failure, _)| failure.is_upstream_busy())
+            .map(|(_, count)| count)
+            .sum();
+        vec![
+            ("hauler_errors".to_owned(), self.failed.to_string()),
+            ("hauler_errors_upstream_busy".to_owned(), busy.to_string()),
+            (
+                "hauler_errors_other".to_owned(),
+                (self.failed - busy).to_string(),
+            ),
+        ]
+    }
 }
 
-pub fn print(hauler: &Figures, baseline: &Figures, drivers: usize, seconds: u64) {
+fn access_fields(access: &AccessCheck) -> Vec<(String, String)> {
+    let micros = |ms: f64| format!("{:.1}", ms * 1000.0);
+    let mut fields = vec![
+        (
+            "access_check_p50_us".to_owned(),
+            micros(access.in_process.cached.p50),
+        ),
+        (
+            "access_check_p99_us".to_owned(),
+            micros(access.in_process.cached.p99),
+        ),
+        (
+            "access_check_uncached_p50_us".to_owned(),
+            micros(access.in_process.uncached.p50),
+        ),
+    ];
+    if let Ok(redis) = &access.redis {
+        fields.extend([
+            (
+                "access_check_redis_p50_us".to_owned(),
+                micros(redis.cached.p50),
+            ),
+            (
+                "access_check_redis_p99_us".to_owned(),
+                micros(redis.cached.p99),
+            ),
+            (
+                "access_check_redis_uncached_p50_us".to_owned(),
+                micros(redis.uncached.p50),
+            ),
+        ]);
+    }
+    fields
+}
+
+fn print_access(access: &AccessCheck) {
+    println!(
+        "\naccess check (the paywall, on every cargo request), {} checks per store, in µs:",
+        access.checks
+    );
+    println!("{:<28} {:>14} {:>14}", "store", "p50", "p99");
+    let rows = |name: &str, timings: &Timings| {
+        for (when, percentiles) in [
+            ("cached", &timings.cached),
+            ("first (database)", &timings.uncached),
+        ] {
+            println!(
+                "{:<28} {:>14.1} {:>14.1}",
+                format!("{name}, {when}"),
+                percentiles.p50 * 1000.0,
+                percentiles.p99 * 1000.0
+            );
+        }
+    };
+    rows("in-process", &access.in_process);
+    match &access.redis {
+        Ok(redis) => rows("Redis", redis),
+        Err(why) => println!("Redis: {why}"),
+    }
+}
+
+pub fn print(
+    hauler: &Figures,
+    baseline: &Figures,
+    access: &AccessCheck,
+    drivers: usize,
+    seconds: u64,
+) {
     let ours = hauler.fields("");
     let theirs = baseline.fields("baseline_");
     println!(
@@ -120,8 +217,30 @@ pub fn print(hauler: &Figures, baseline: &Figures, drivers: usize, seconds: u64)
             .map_or("-", |(_, v)| v.as_str());
         println!("{name:<28} {value:>14} {other:>14}");
     }
+    let errors = hauler.hauler_error_fields();
+    for (name, value) in &errors {
+        println!("{name:<28} {value:>14} {:>14}", "-");
+    }
+    let mut answers: Vec<&Failure> = hauler.failures.keys().collect();
+    answers.extend(baseline.failures.keys());
+    answers.sort();
+    answers.dedup();
+    if !answers.is_empty() {
+        println!("failed requests by answer:");
+    }
+    for answer in answers {
+        let count = |figures: &Figures| figures.failures.get(answer).copied().unwrap_or(0);
+        println!(
+            "{:<28} {:>14} {:>14}",
+            format!("  {answer}"),
+            count(hauler),
+            count(baseline)
+        );
+    }
     let ratio = baseline.upstream_calls as f64 / hauler.upstream_calls.max(1) as f64;
-    println!("upstream calls saved: {ratio:.1}x fewer than the baseline\n");
+    println!("upstream calls saved: {ratio:.1}x fewer than the baseline");
+    print_access(access);
+    println!();
     let line: Vec<String> = [
         ("drivers".to_owned(), drivers.to_string()),
         ("seconds".to_owned(), seconds.to_string()),
@@ -130,6 +249,8 @@ pub fn print(hauler: &Figures, baseline: &Figures, drivers: usize, seconds: u64)
     .chain(ours)
     .chain(theirs)
     .chain([("upstream_saving_x".to_owned(), format!("{ratio:.1}"))])
+    .chain(errors)
+    .chain(access_fields(access))
     .map(|(k, v)| format!("{k}={v}"))
     .collect();
     println!("bench: {}", line.join(" "));

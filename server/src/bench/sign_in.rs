@@ -1,0 +1,145 @@
+//! Simulated drivers arrive as real ones do: launch data signed as Telegram signs it (with the
+//! sandbox bot token), exchanged for a session, then the free trial, so the cargo routes let them
+//! in. All of it happens before the measured period and counts in none of the figures.
+
+use std::{
+    collections::BTreeMap,
+    time::{Duration, Instant},
+};
+
+use futures_util::{StreamExt, stream};
+use hmac::{Hmac, KeyInit, Mac};
+use serde_json::{Value, json};
+use server::config::SANDBOX_BOT_TOKEN;
+use sha2::Sha256;
+
+/// Sign-ins in flight at once: each writes to SQLite, and thousands at a time would time out.
+const CONCURRENT_SIGN_INS: usize = 50;
+
+const ATTEMPTS: u32 = 3;
+
+/// Simulated drivers' Telegram ids start here, far from the sandbox demo driver's.
+const FIRST_TELEGRAM_ID: i64 = 8_000_000_000;
+
+/// A simulated driver with a session and access to loads.
+pub struct SignedIn {
+    pub telegram_id: i64,
+    /// Sent as `Authorization: Bearer` with every cargo request.
+    pub token: String,
+}
+
+/// Signs in `drivers` drivers, each with a Telegram id of their own; the n-th is driver n.
+pub async fn sign_in_all(base: &str, drivers: usize) -> Vec<SignedIn> {
+    let started = Instant::now();
+    let http = reqwest::Client::new();
+    let signed_in: Vec<SignedIn> = stream::iter(0..drivers)
+        .map(|driver| sign_in(&http, base, driver))
+        .buffered(CONCURRENT_SIGN_INS)
+        .collect()
+        .await;
+    println!(
+        "bench: {drivers} drivers signed in and began the trial in {:.1} s (not measured)",
+        started.elapsed().as_secs_f64()
+    );
+    signed_in
+}
+
+async fn sign_in(http: &reqwest::Client, base: &str, driver: usize) -> SignedIn {
+    let telegram_id = FIRST_TELEGRAM_ID + driver as i64;
+    let user = json!({
+        "id": telegram_id,
+        "first_name": format!("Водитель {}", driver + 1),
+        "language_code": "ru",
+    });
+    let mut problem = String::new();
+    for attempt in 0..ATTEMPTS {
+        if attempt > 0 {
+            tokio::time::sleep(Duration::from_millis(500) * attempt).await;
+        }
+        match try_sign_in(http, base, &user).await {
+            Ok(token) => return SignedIn { telegram_id, token },
+            Err(failed) => problem = failed,
+        }
+    }
+    // Drivers without access would only measure the paywall: better no figures than wrong ones.
+    panic!("simulated driver {telegram_id} cannot sign in after {ATTEMPTS} attempts: {problem}");
+}
+
+/// Signing in and starting the trial again is harmless: the trial is granted once per driver.
+async fn try_sign_in(http: &reqwest::Client, base: &str, user: &Value) -> Result<String, String> {
+    let init_data = signed_init_data(user, chrono::Utc::now().timestamp(), SANDBOX_BOT_TOKEN);
+    let request = http
+        .post(format!("{base}/api/v1/auth/telegram"))
+        .json(&json!({ "init_data": init_data }));
+    let (status, body) = answer(request).await?;
+    if status != 200 {
+        return Err(format!("signing in: {status} {body}"));
+    }
+    let token = body["token"]
+        .as_str()
+        .ok_or_else(|| format!("signing in: no token in {body}"))?
+        .to_owned();
+
+    let request = http
+        .post(format!("{base}/api/v1/subscription/trial"))
+        .bearer_auth(&token);
+    let (status, body) = answer(request).await?;
+    if status == 201 || (status == 409 && body["code"] == "trial_used") {
+        Ok(token)
+    } else {
+        Err(format!("starting the trial: {status} {body}"))
+    }
+}
+
+async fn answer(request: reqwest::RequestBuilder) -> Result<(u16, Value), String> {
+    let response = request.send().await.map_err(|error| error.to_string())?;
+    let status = response.status().as_u16();
+    Ok((status, response.json().await.unwrap_or(Value::Null)))
+}
+
+/// Launch data as Telegram signs it: the check string is the fields as sorted `key=value` lines,
+/// the secret is HMAC-SHA256("WebAppData", bot token), and `hash` is the check string's hex HMAC.
+fn signed_init_data(user: &Value, auth_date: i64, bot_token: &str) -> String {
+    let fields: BTreeMap<&str, String> = [
+        ("auth_date", auth_date.to_string()),
+        ("query_id", "AAHbench".to_owned()),
+        ("user", user.to_string()),
+    ]
+    .into();
+    let check = fields
+        .iter()
+        .map(|(key, value)| format!("{key}={value}"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut secret = Hmac::<Sha256>::new_from_slice(b"WebAppData").expect("HMAC takes any key");
+    secret.update(bot_token.as_bytes());
+    let mut mac = Hmac::<Sha256>::new_from_slice(&secret.finalize().into_bytes())
+        .expect("HMAC takes any key");
+    mac.update(check.as_bytes());
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    for (key, value) in &fields {
+        query.append_pair(key, value);
+    }
+    query
+        .append_pair("hash", &hex::encode(mac.finalize().into_bytes()))
+        .finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use server::telegram::init_data::{self, Validation};
+
+    use super::*;
+
+    #[test]
+    fn a_simulated_driver_passes_hauler_s_check_of_telegram_launch_data() {
+        let user = json!({ "id": FIRST_TELEGRAM_ID + 7, "first_name": "Водитель 8" });
+        let raw = signed_init_data(&user, 1_800_000_000, SANDBOX_BOT_TOKEN);
+        let validation = Validation::BotToken(SANDBOX_BOT_TOKEN.to_owned());
+        let launch = init_data::validate(&raw, &validation, 1_800_000_010, 3600)
+            .expect("the bench signs as Telegram does");
+        assert_eq!(launch.user.id, FIRST_TELEGRAM_ID + 7);
+        let forged = signed_init_data(&user, 1_800_000_000, "1:another-bot");
+        assert!(init_data::validate(&forged, &validation, 1_800_000_010, 3600).is_err());
+    }
+}
