@@ -63,7 +63,9 @@ pub fn AdminApp() -> impl IntoView {
                     <Route path=path!("/admin/login") view=pages::LoginPage />
                     <Route path=path!("/admin") view=|| view! { <layout::Shell page=pages::Page::Overview /> } />
                     <Route path=path!("/admin/drivers") view=|| view! { <layout::Shell page=pages::Page::Drivers /> } />
+                    <Route path=path!("/admin/drivers/:id") view=|| view! { <layout::Shell page=pages::Page::Drivers /> } />
                     <Route path=path!("/admin/payments") view=|| view! { <layout::Shell page=pages::Page::Payments /> } />
+                    <Route path=path!("/admin/payments/:id") view=|| view! { <layout::Shell page=pages::Page::Payments /> } />
                     <Route path=path!("/admin/promo") view=|| view! { <layout::Shell page=pages::Page::Promo /> } />
                     <Route path=path!("/admin/flags") view=|| view! { <layout::Shell page=pages::Page::Flags /> } />
                     <Route path=path!("/admin/settings") view=|| view! { <layout::Shell page=pages::Page::Settings /> } />

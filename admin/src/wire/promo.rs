@@ -1,1 +1,110 @@
 //! What the plans and promo codes page and its API speak.
+
+use serde::{Deserialize, Serialize};
+
+/// A plan as admins see it, on sale or not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanView {
+    pub id: i64,
+    pub days: u32,
+    pub price_kopecks: u64,
+    pub stars_price: Option<u32>,
+    pub active: bool,
+    pub position: i32,
+}
+
+/// `POST /admin/api/plans` and `PUT /admin/api/plans/{id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanInput {
+    pub days: u32,
+    pub price_kopecks: u64,
+    #[serde(default)]
+    pub stars_price: Option<u32>,
+    #[serde(default = "on")]
+    pub active: bool,
+    /// Where the paywall shows it; after the last plan when absent.
+    #[serde(default)]
+    pub position: Option<i32>,
+}
+
+fn on() -> bool {
+    true
+}
+
+/// The kinds of promo code, as the API names them.
+pub const PROMO_KINDS: [(&str, &str); 4] = [
+    ("free_days", "Free days"),
+    ("extra_days", "Extra days with a purchase"),
+    ("percent_off", "Percent off"),
+    ("amount_off", "Amount off (kopecks)"),
+];
+
+/// A promo code with how often it has been used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PromoView {
+    pub id: i64,
+    pub code: String,
+    pub kind: String,
+    /// Days, percent, or kopecks (`amount_off`).
+    pub value: i64,
+    pub valid_from: Option<String>,
+    pub valid_until: Option<String>,
+    pub max_uses: Option<i32>,
+    pub used_count: i32,
+    /// Drivers' uses recorded in `promo_uses`.
+    pub uses: i64,
+    pub active: bool,
+    pub campaign: Option<String>,
+    pub created_by: String,
+    pub created_at: String,
+}
+
+/// `POST /admin/api/promo`. Dates are `YYYY-MM-DD` (UTC; `valid_until` is included) or
+/// RFC 3339.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewPromo {
+    pub code: String,
+    pub kind: String,
+    pub value: u64,
+    #[serde(default)]
+    pub valid_from: Option<String>,
+    #[serde(default)]
+    pub valid_until: Option<String>,
+    #[serde(default)]
+    pub max_uses: Option<u32>,
+    #[serde(default)]
+    pub campaign: Option<String>,
+}
+
+/// `POST /admin/api/promo/batch`: `count` random codes `<PREFIX>-XXXXX` for a campaign.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PromoBatch {
+    pub campaign: String,
+    /// The codes' first part; the campaign's name when absent.
+    #[serde(default)]
+    pub prefix: Option<String>,
+    pub count: u32,
+    pub kind: String,
+    pub value: u64,
+    #[serde(default)]
+    pub valid_from: Option<String>,
+    #[serde(default)]
+    pub valid_until: Option<String>,
+    /// Uses of each code.
+    #[serde(default)]
+    pub max_uses: Option<u32>,
+}
+
+impl PromoBatch {
+    pub const MAX_COUNT: u32 = 1000;
+}
+
+/// `PUT /admin/api/promo/{code}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PromoChange {
+    pub active: bool,
+}

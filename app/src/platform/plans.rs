@@ -55,3 +55,74 @@ pub async fn on_sale_by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<
         .await?
         .map(to_plan))
 }
+
+/// Every plan, on sale or not, in the paywall's order (for the admin dashboard).
+pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<entity::Model>, DbErr> {
+    entity::Entity::find()
+        .order_by_asc(entity::Column::Position)
+        .order_by_asc(entity::Column::Id)
+        .all(db)
+        .await
+}
+
+pub async fn row(db: &impl ConnectionTrait, id: i64) -> Result<Option<entity::Model>, DbErr> {
+    entity::Entity::find_by_id(id).one(db).await
+}
+
+/// What an admin sets on a plan.
+pub struct PlanTerms {
+    pub days: i32,
+    pub price_kopecks: i64,
+    pub stars_price: Option<i32>,
+    pub active: bool,
+    /// After the last plan when `None` (creating) or unchanged (editing).
+    pub position: Option<i32>,
+}
+
+pub async fn create(db: &impl ConnectionTrait, terms: PlanTerms) -> Result<entity::Model, DbErr> {
+    use sea_orm::{ActiveValue::Set, QuerySelect};
+    let position = match terms.position {
+        Some(position) => position,
+        None => {
+            let last: Option<Option<i32>> = entity::Entity::find()
+                .select_only()
+                .column_as(entity::Column::Position.max(), "position")
+                .into_tuple()
+                .one(db)
+                .await?;
+            last.flatten().map_or(1, |last| last.saturating_add(1))
+        }
+    };
+    entity::Entity::insert(entity::ActiveModel {
+        days: Set(terms.days),
+        price_kopecks: Set(terms.price_kopecks),
+        stars_price: Set(terms.stars_price),
+        active: Set(terms.active),
+        position: Set(position),
+        created_at: Set(chrono::Utc::now()),
+        ..Default::default()
+    })
+    .exec_with_returning(db)
+    .await
+}
+
+/// Changes a plan; `None` when there is no such plan.
+pub async fn update(
+    db: &impl ConnectionTrait,
+    id: i64,
+    terms: PlanTerms,
+) -> Result<Option<entity::Model>, DbErr> {
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, IntoActiveModel};
+    let Some(current) = row(db, id).await? else {
+        return Ok(None);
+    };
+    let mut changed = current.into_active_model();
+    changed.days = Set(terms.days);
+    changed.price_kopecks = Set(terms.price_kopecks);
+    changed.stars_price = Set(terms.stars_price);
+    changed.active = Set(terms.active);
+    if let Some(position) = terms.position {
+        changed.position = Set(position);
+    }
+    changed.update(db).await.map(Some)
+}

@@ -296,3 +296,53 @@ pub async fn used_count(db: &impl ConnectionTrait, code: &str) -> Result<Option<
         .await?
         .map(|row| std::cmp::max(row.used_count, 0) as u32))
 }
+
+/// Characters nobody misreads from a screen or a flyer: no `0`/`O`, `1`/`I`/`L`.
+const UNAMBIGUOUS: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+
+/// A random code for a campaign: `<PREFIX>-` and five unambiguous characters, e.g. `LETO-7K3Q9`.
+pub fn random_code(prefix: &str) -> String {
+    let tail: String = (0..5)
+        .map(|_| UNAMBIGUOUS[rand::random_range(0..UNAMBIGUOUS.len())] as char)
+        .collect();
+    let prefix = normalize_promo_code(prefix);
+    if prefix.is_empty() {
+        tail
+    } else {
+        format!("{prefix}-{tail}")
+    }
+}
+
+/// A code's row, as stored (for the admin dashboard).
+pub async fn stored(db: &impl ConnectionTrait, code: &str) -> Result<Option<entity::Model>, DbErr> {
+    row(db, code).await
+}
+
+/// Switches a code on or off; `None` when there is no such code.
+pub async fn set_active(
+    db: &impl ConnectionTrait,
+    code: &str,
+    active: bool,
+) -> Result<Option<entity::Model>, DbErr> {
+    let code = normalize_promo_code(code);
+    entity::Entity::update_many()
+        .col_expr(entity::Column::Active, Expr::value(active))
+        .filter(entity::Column::Code.eq(code.as_str()))
+        .exec(db)
+        .await?;
+    row(db, &code).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_random_code_is_valid_and_readable() {
+        let code = random_code("leto");
+        assert!(code.starts_with("LETO-"), "{code}");
+        assert_eq!(code.len(), 10);
+        assert!(is_valid_promo_code(&code));
+        assert!(code[5..].bytes().all(|b| UNAMBIGUOUS.contains(&b)));
+    }
+}

@@ -1,9 +1,427 @@
-//! The payments page's API.
+//! The payments page's API: `GET /admin/api/payments` (filtered, newest first, a page at a time,
+//! with totals), `GET /admin/api/payments.csv` (the same filter, every row), `GET
+//! /admin/api/payments/{id}` (the payment, its driver and its whole history) for any staff, and
+//! `POST /admin/api/payments/{id}/refunds` for admins. A refund goes through [`Billing::refund`],
+//! which audits it.
+//!
+//! [`Billing::refund`]: crate::payments::Billing::refund
 
-use axum::Router;
+use std::collections::HashMap;
 
-use super::AdminDesk;
+use admin::wire::payments::{
+    CurrencyTotal, PaymentDetail, PaymentDriver, PaymentEventView, PaymentFilter, PaymentList,
+    PaymentRow, RefundDone, RefundRequest,
+};
+use app::{
+    platform::{
+        access, drivers,
+        payments::{self, entity},
+        promo,
+    },
+    subscription::{PaymentStatus, normalize_promo_code},
+};
+use axum::{
+    Json, Router,
+    extract::{Path, Query, State, rejection::JsonRejection, rejection::QueryRejection},
+    http::{StatusCode, header},
+    response::{IntoResponse, Response},
+    routing::{get, post},
+};
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select, sea_query::Expr,
+};
+
+use super::{AdminDesk, Admins, AnyStaff, Staff};
+use crate::http::ApiError;
 
 pub fn routes() -> Router<AdminDesk> {
     Router::new()
+        .route("/admin/api/payments", get(list))
+        .route("/admin/api/payments.csv", get(export))
+        .route("/admin/api/payments/{id}", get(detail))
+        .route("/admin/api/payments/{id}/refunds", post(refund))
+}
+
+const MAX_PER_PAGE: u64 = 200;
+/// A CSV export stops here; narrow the filter for more.
+const MAX_EXPORT: u64 = 100_000;
+
+fn invalid_filter(message: &str) -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, "invalid_filter", message)
+}
+
+fn day(text: &str) -> Result<DateTime<Utc>, ApiError> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .ok()
+        .and_then(|date| date.and_hms_opt(0, 0, 0))
+        .map(|midnight| midnight.and_utc())
+        .ok_or_else(|| invalid_filter("Dates are written YYYY-MM-DD"))
+}
+
+fn given(text: &Option<String>) -> Option<&str> {
+    text.as_deref()
+        .map(str::trim)
+        .filter(|text| !text.is_empty())
+}
+
+/// The filter as a query on `payments`; `None` when it can match nothing (an unknown promo code).
+async fn filtered(
+    db: &DatabaseConnection,
+    filter: &PaymentFilter,
+) -> Result<Option<Select<entity::Entity>>, ApiError> {
+    let mut query = entity::Entity::find();
+    if let Some(status) = given(&filter.status) {
+        query = match status {
+            "refunded" => query.filter(entity::Column::Refunded.gt(0)),
+            other => {
+                let status = PaymentStatus::parse(other).ok_or_else(|| {
+                    invalid_filter("Status is pending, succeeded, canceled or refunded")
+                })?;
+                query.filter(entity::Column::Status.eq(status.as_str()))
+            }
+        };
+    }
+    if let Some(from) = given(&filter.from) {
+        query = query.filter(entity::Column::CreatedAt.gte(day(from)?));
+    }
+    if let Some(to) = given(&filter.to) {
+        query = query.filter(entity::Column::CreatedAt.lt(day(to)? + chrono::Duration::days(1)));
+    }
+    let amount = |value: u64| i64::try_from(value).unwrap_or(i64::MAX);
+    if let Some(min) = filter.min_amount {
+        query = query.filter(entity::Column::Amount.gte(amount(min)));
+    }
+    if let Some(max) = filter.max_amount {
+        query = query.filter(entity::Column::Amount.lte(amount(max)));
+    }
+    if let Some(plan_id) = filter.plan_id {
+        query = query.filter(entity::Column::PlanId.eq(plan_id));
+    }
+    if let Some(provider) = given(&filter.provider) {
+        query = query.filter(entity::Column::Provider.eq(provider));
+    }
+    if let Some(code) = given(&filter.promo) {
+        match promo::stored(db, &normalize_promo_code(code)).await? {
+            Some(code) => query = query.filter(entity::Column::PromoCodeId.eq(code.id)),
+            None => return Ok(None),
+        }
+    }
+    Ok(Some(query))
+}
+
+/// Rows as the page shows them: with the driver's name and the promo code's text.
+async fn rows(
+    db: &DatabaseConnection,
+    payments: Vec<payments::Payment>,
+) -> Result<Vec<PaymentRow>, ApiError> {
+    let driver_ids: Vec<i64> = payments.iter().map(|p| p.driver_id).collect();
+    let promo_ids: Vec<i64> = payments.iter().filter_map(|p| p.promo_code_id).collect();
+    let drivers: HashMap<i64, drivers::entity::Model> = drivers::entity::Entity::find()
+        .filter(drivers::entity::Column::Id.is_in(driver_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|driver| (driver.id, driver))
+        .collect();
+    let codes: HashMap<i64, String> = if promo_ids.is_empty() {
+        HashMap::new()
+    } else {
+        promo::entity::Entity::find()
+            .filter(promo::entity::Column::Id.is_in(promo_ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|code| (code.id, code.code))
+            .collect()
+    };
+    Ok(payments
+        .into_iter()
+        .map(|payment| {
+            let driver = drivers.get(&payment.driver_id);
+            PaymentRow {
+                id: payment.id,
+                created_at: payment.created_at.to_rfc3339(),
+                driver_id: payment.driver_id,
+                driver_telegram_id: driver.map(|d| d.telegram_id),
+                driver_name: driver.map(full_name).unwrap_or_default(),
+                plan_id: payment.plan_id,
+                days: payment.days,
+                provider: payment.provider,
+                provider_payment_id: payment.provider_payment_id,
+                amount: payment.amount,
+                currency: payment.currency,
+                refunded: payment.refunded,
+                status: payment.status,
+                promo_code: payment.promo_code_id.and_then(|id| codes.get(&id).cloned()),
+            }
+        })
+        .collect())
+}
+
+fn full_name(driver: &drivers::entity::Model) -> String {
+    match &driver.last_name {
+        Some(last) if !last.is_empty() => format!("{} {last}", driver.first_name),
+        _ => driver.first_name.clone(),
+    }
+}
+
+async fn totals(
+    db: &DatabaseConnection,
+    query: Select<entity::Entity>,
+) -> Result<Vec<CurrencyTotal>, ApiError> {
+    // SUM of a BIGINT is NUMERIC on PostgreSQL: cast back so both databases answer an integer.
+    let sums: Vec<(String, i64, i64, i64)> = query
+        .select_only()
+        .column(entity::Column::Currency)
+        .column_as(Expr::cust("COUNT(*)"), "count")
+        .column_as(
+            Expr::cust("CAST(COALESCE(SUM(amount), 0) AS BIGINT)"),
+            "amount",
+        )
+        .column_as(
+            Expr::cust("CAST(COALESCE(SUM(refunded), 0) AS BIGINT)"),
+            "refunded",
+        )
+        .group_by(entity::Column::Currency)
+        .order_by_asc(entity::Column::Currency)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(sums
+        .into_iter()
+        .map(|(currency, count, amount, refunded)| CurrencyTotal {
+            currency,
+            count,
+            amount,
+            refunded,
+        })
+        .collect())
+}
+
+async fn list(
+    State(db): State<DatabaseConnection>,
+    _staff: Staff<AnyStaff>,
+    filter: Result<Query<PaymentFilter>, QueryRejection>,
+) -> Result<Json<PaymentList>, ApiError> {
+    let Query(filter) = filter.map_err(ApiError::bad_query)?;
+    let per_page = filter
+        .per_page
+        .unwrap_or(PaymentFilter::PER_PAGE)
+        .clamp(1, MAX_PER_PAGE);
+    let page = filter.page.unwrap_or(1).max(1);
+    let Some(query) = filtered(&db, &filter).await? else {
+        return Ok(Json(PaymentList {
+            rows: Vec::new(),
+            total: 0,
+            page,
+            per_page,
+            totals: Vec::new(),
+        }));
+    };
+    let totals = totals(&db, query.clone()).await?;
+    let total = totals.iter().map(|t| t.count.max(0) as u64).sum();
+    let payments = query
+        .order_by_desc(entity::Column::CreatedAt)
+        .order_by_desc(entity::Column::Id)
+        .offset((page - 1).saturating_mul(per_page))
+        .limit(per_page)
+        .all(&db)
+        .await?;
+    Ok(Json(PaymentList {
+        rows: rows(&db, payments).await?,
+        total,
+        page,
+        per_page,
+        totals,
+    }))
+}
+
+/// One CSV field, quoted when it must be; a leading `=`, `+`, `-` or `@` is defused so a
+/// spreadsheet never runs a driver's name as a formula.
+fn csv_field(value: &str) -> String {
+    let value = if value.starts_with(['=', '+', '-', '@']) && value.parse::<f64>().is_err() {
+        format!("'{value}")
+    } else {
+        value.to_owned()
+    };
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value
+    }
+}
+
+const CSV_HEADER: [&str; 14] = [
+    "id",
+    "created_at",
+    "driver_id",
+    "driver_telegram_id",
+    "driver_name",
+    "plan_id",
+    "days",
+    "provider",
+    "provider_payment_id",
+    "status",
+    "amount",
+    "currency",
+    "refunded",
+    "promo_code",
+];
+
+fn csv_line(fields: impl IntoIterator<Item = String>) -> String {
+    let mut line = fields
+        .into_iter()
+        .map(|field| csv_field(&field))
+        .collect::<Vec<_>>()
+        .join(",");
+    line.push_str("\r\n");
+    line
+}
+
+async fn export(
+    State(db): State<DatabaseConnection>,
+    _staff: Staff<AnyStaff>,
+    filter: Result<Query<PaymentFilter>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(filter) = filter.map_err(ApiError::bad_query)?;
+    let mut csv = csv_line(CSV_HEADER.map(str::to_owned));
+    if let Some(query) = filtered(&db, &filter).await? {
+        let mut pages = query
+            .order_by_desc(entity::Column::CreatedAt)
+            .order_by_desc(entity::Column::Id)
+            .limit(MAX_EXPORT)
+            .paginate(&db, 1000);
+        while let Some(payments) = pages.fetch_and_next().await? {
+            for row in rows(&db, payments).await? {
+                csv.push_str(&csv_line([
+                    row.id.to_string(),
+                    row.created_at,
+                    row.driver_id.to_string(),
+                    row.driver_telegram_id
+                        .map(|id| id.to_string())
+                        .unwrap_or_default(),
+                    row.driver_name,
+                    row.plan_id.to_string(),
+                    row.days.to_string(),
+                    row.provider,
+                    row.provider_payment_id.unwrap_or_default(),
+                    row.status,
+                    row.amount.to_string(),
+                    row.currency,
+                    row.refunded.to_string(),
+                    row.promo_code.unwrap_or_default(),
+                ]));
+            }
+        }
+    }
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"payments.csv\"",
+            ),
+        ],
+        csv,
+    )
+        .into_response())
+}
+
+fn payment_not_found() -> ApiError {
+    ApiError::not_found("payment_not_found", "No such payment")
+}
+
+async fn detail(
+    State(desk): State<AdminDesk>,
+    _staff: Staff<AnyStaff>,
+    Path(id): Path<i64>,
+) -> Result<Json<PaymentDetail>, ApiError> {
+    let payment = payments::by_id(&desk.db, id)
+        .await?
+        .ok_or_else(payment_not_found)?;
+    let refundable = if payment.status == PaymentStatus::Succeeded.as_str()
+        && matches!(
+            payment.provider.as_str(),
+            payments::YOOKASSA | payments::STARS
+        ) {
+        (payment.amount - payment.refunded).max(0)
+    } else {
+        0
+    };
+    let driver = match drivers::row(&desk.db, payment.driver_id).await? {
+        Some(row) => {
+            let access = access::access(&desk.db, &desk.store, row.id).await?;
+            Some(PaymentDriver {
+                id: row.id,
+                telegram_id: row.telegram_id,
+                name: full_name(&row),
+                username: row.username,
+                access_active: access.active,
+                access_until: access.until,
+                days_left: access.days_left,
+            })
+        }
+        None => None,
+    };
+    let history = payments::history(&desk.db, id)
+        .await?
+        .into_iter()
+        .map(|event| PaymentEventView {
+            id: event.id,
+            at: event.created_at.to_rfc3339(),
+            kind: event.kind,
+            detail: event.detail,
+            remote_addr: event.remote_addr,
+            suspicious: event.suspicious,
+        })
+        .collect();
+    let payment = rows(&desk.db, vec![payment])
+        .await?
+        .pop()
+        .ok_or_else(payment_not_found)?;
+    Ok(Json(PaymentDetail {
+        payment,
+        driver,
+        history,
+        refundable,
+    }))
+}
+
+async fn refund(
+    State(desk): State<AdminDesk>,
+    staff: Staff<Admins>,
+    Path(id): Path<i64>,
+    body: Result<Json<RefundRequest>, JsonRejection>,
+) -> Result<(StatusCode, Json<RefundDone>), ApiError> {
+    let Json(request) = body.map_err(ApiError::bad_body)?;
+    let outcome = desk
+        .billing
+        .refund(id, request.amount_kopecks, &staff.actor())
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(RefundDone {
+            refund_id: outcome.refund_id,
+            amount_kopecks: outcome.amount_kopecks,
+            refunded_kopecks: outcome.refunded_kopecks,
+            access_until: outcome.access_until,
+        }),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_fields_are_quoted_when_they_must_be_and_formulas_are_defused() {
+        assert_eq!(csv_field("Степан"), "Степан");
+        assert_eq!(csv_field("Иванов, Пётр"), "\"Иванов, Пётр\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
+        assert_eq!(csv_field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
+        assert_eq!(csv_field("-5"), "-5");
+    }
 }

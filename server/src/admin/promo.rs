@@ -1,9 +1,483 @@
-//! The plans and promo codes page's API.
+//! The plans and promo codes page's API. Any staff reads; admins change, and every change is in
+//! the audit log with what was before and after.
+//!
+//! - `GET /admin/api/plans`, `POST /admin/api/plans`, `PUT /admin/api/plans/{id}`
+//! - `GET /admin/api/promo` (`?campaign=`, `?code=`), `POST /admin/api/promo`,
+//!   `POST /admin/api/promo/batch`, `PUT /admin/api/promo/{code}` (switch on or off)
 
-use axum::Router;
+use std::collections::HashMap;
 
-use super::AdminDesk;
+use admin::wire::promo::{NewPromo, PlanInput, PlanView, PromoBatch, PromoChange, PromoView};
+use app::{
+    platform::{
+        audit::{self, AuditEntry},
+        plans::{self, PlanTerms},
+        promo::{self, CreateError, NewPromoCode},
+    },
+    subscription::{PromoBenefit, is_valid_promo_code, normalize_promo_code},
+};
+use axum::{
+    Json, Router,
+    extract::{Path, Query, State, rejection::JsonRejection, rejection::QueryRejection},
+    http::StatusCode,
+    routing::{get, put},
+};
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::Expr,
+};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{AdminDesk, Admins, AnyStaff, Staff};
+use crate::http::ApiError;
 
 pub fn routes() -> Router<AdminDesk> {
     Router::new()
+        .route("/admin/api/plans", get(list_plans).post(create_plan))
+        .route("/admin/api/plans/{id}", put(edit_plan))
+        .route("/admin/api/promo", get(list_promo).post(create_promo))
+        .route("/admin/api/promo/batch", axum::routing::post(create_batch))
+        .route("/admin/api/promo/{code}", put(switch_promo))
+}
+
+fn invalid(code: &'static str, message: impl Into<String>) -> ApiError {
+    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
+}
+
+async fn record(
+    db: &DatabaseConnection,
+    staff: &Staff<Admins>,
+    action: &str,
+    object: &str,
+    before: serde_json::Value,
+    after: serde_json::Value,
+) {
+    audit::record(
+        db,
+        AuditEntry {
+            actor: &staff.actor(),
+            action,
+            object: Some(object),
+            details: Some(json!({"before": before, "after": after})),
+            client_addr: staff.client_addr.as_deref(),
+        },
+    )
+    .await;
+}
+
+// ---- Plans ----
+
+fn plan_view(row: plans::entity::Model) -> PlanView {
+    PlanView {
+        id: row.id,
+        days: row.days.max(0) as u32,
+        price_kopecks: row.price_kopecks.max(0) as u64,
+        stars_price: row.stars_price.and_then(|stars| u32::try_from(stars).ok()),
+        active: row.active,
+        position: row.position,
+    }
+}
+
+/// A plan lasts a day to ten years and costs at least YooKassa's one rouble.
+fn plan_terms(input: &PlanInput) -> Result<PlanTerms, ApiError> {
+    if !(1..=3650).contains(&input.days) {
+        return Err(invalid("invalid_value", "A plan lasts from 1 to 3650 days"));
+    }
+    if !(100..=100_000_000).contains(&input.price_kopecks) {
+        return Err(invalid(
+            "invalid_value",
+            "A plan costs from 1 to 1 000 000 roubles",
+        ));
+    }
+    if input
+        .stars_price
+        .is_some_and(|stars| !(1..=1_000_000).contains(&stars))
+    {
+        return Err(invalid(
+            "invalid_value",
+            "A price in Stars is from 1 to 1 000 000, or none",
+        ));
+    }
+    Ok(PlanTerms {
+        days: input.days as i32,
+        price_kopecks: input.price_kopecks as i64,
+        stars_price: input.stars_price.map(|stars| stars as i32),
+        active: input.active,
+        position: input.position,
+    })
+}
+
+async fn list_plans(
+    State(db): State<DatabaseConnection>,
+    _staff: Staff<AnyStaff>,
+) -> Result<Json<Vec<PlanView>>, ApiError> {
+    Ok(Json(
+        plans::all(&db).await?.into_iter().map(plan_view).collect(),
+    ))
+}
+
+async fn create_plan(
+    State(db): State<DatabaseConnection>,
+    staff: Staff<Admins>,
+    body: Result<Json<PlanInput>, JsonRejection>,
+) -> Result<(StatusCode, Json<PlanView>), ApiError> {
+    let Json(input) = body.map_err(ApiError::bad_body)?;
+    let created = plan_view(plans::create(&db, plan_terms(&input)?).await?);
+    record(
+        &db,
+        &staff,
+        "plan.created",
+        &format!("plan:{}", created.id),
+        serde_json::Value::Null,
+        json!(created),
+    )
+    .await;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+async fn edit_plan(
+    State(db): State<DatabaseConnection>,
+    staff: Staff<Admins>,
+    Path(id): Path<i64>,
+    body: Result<Json<PlanInput>, JsonRejection>,
+) -> Result<Json<PlanView>, ApiError> {
+    let Json(input) = body.map_err(ApiError::bad_body)?;
+    let terms = plan_terms(&input)?;
+    let not_found = || ApiError::not_found("plan_not_found", "No such plan");
+    let before = plans::row(&db, id).await?.ok_or_else(not_found)?;
+    let after = plans::update(&db, id, terms).await?.ok_or_else(not_found)?;
+    let (before, after) = (plan_view(before), plan_view(after));
+    record(
+        &db,
+        &staff,
+        "plan.changed",
+        &format!("plan:{id}"),
+        json!(before),
+        json!(after),
+    )
+    .await;
+    Ok(Json(after))
+}
+
+// ---- Promo codes ----
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct PromoQuery {
+    campaign: Option<String>,
+    /// A part of the code.
+    code: Option<String>,
+}
+
+const LIST_LIMIT: u64 = 1000;
+
+async fn views(
+    db: &DatabaseConnection,
+    rows: Vec<promo::entity::Model>,
+) -> Result<Vec<PromoView>, ApiError> {
+    let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
+    let uses: HashMap<i64, i64> = if ids.is_empty() {
+        HashMap::new()
+    } else {
+        promo::uses::Entity::find()
+            .select_only()
+            .column(promo::uses::Column::PromoCodeId)
+            .column_as(Expr::cust("COUNT(*)"), "uses")
+            .filter(promo::uses::Column::PromoCodeId.is_in(ids))
+            .group_by(promo::uses::Column::PromoCodeId)
+            .into_tuple::<(i64, i64)>()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect()
+    };
+    Ok(rows
+        .into_iter()
+        .map(|row| PromoView {
+            uses: uses.get(&row.id).copied().unwrap_or(0),
+            id: row.id,
+            code: row.code,
+            kind: row.kind,
+            value: row.value,
+            valid_from: row.valid_from.map(|at| at.to_rfc3339()),
+            valid_until: row.valid_until.map(|at| at.to_rfc3339()),
+            max_uses: row.max_uses,
+            used_count: row.used_count,
+            active: row.active,
+            campaign: row.campaign,
+            created_by: row.created_by,
+            created_at: row.created_at.to_rfc3339(),
+        })
+        .collect())
+}
+
+async fn list_promo(
+    State(db): State<DatabaseConnection>,
+    _staff: Staff<AnyStaff>,
+    query: Result<Query<PromoQuery>, QueryRejection>,
+) -> Result<Json<Vec<PromoView>>, ApiError> {
+    let Query(query) = query.map_err(ApiError::bad_query)?;
+    let mut select = promo::entity::Entity::find();
+    if let Some(campaign) = query
+        .campaign
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
+        select = select.filter(promo::entity::Column::Campaign.eq(campaign));
+    }
+    if let Some(code) = query
+        .code
+        .as_deref()
+        .map(normalize_promo_code)
+        .filter(|c| !c.is_empty())
+    {
+        select = select.filter(promo::entity::Column::Code.contains(code));
+    }
+    let rows = select
+        .order_by_desc(promo::entity::Column::CreatedAt)
+        .order_by_desc(promo::entity::Column::Id)
+        .limit(LIST_LIMIT)
+        .all(&db)
+        .await?;
+    Ok(Json(views(&db, rows).await?))
+}
+
+/// A date as the form sends it (`YYYY-MM-DD`, UTC) or RFC 3339. A last day counts whole.
+fn moment(text: &Option<String>, last_day: bool) -> Result<Option<DateTime<Utc>>, ApiError> {
+    let Some(text) = text.as_deref().map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        let date = if last_day {
+            date.succ_opt()
+        } else {
+            Some(date)
+        };
+        if let Some(midnight) = date.and_then(|d| d.and_hms_opt(0, 0, 0)) {
+            return Ok(Some(midnight.and_utc()));
+        }
+    }
+    DateTime::parse_from_rfc3339(text)
+        .map(|at| Some(at.with_timezone(&Utc)))
+        .map_err(|_| invalid("invalid_date", "Dates are written YYYY-MM-DD"))
+}
+
+/// What every code of a request shares: the benefit, the period, the limit, the campaign.
+struct Terms {
+    benefit: PromoBenefit,
+    valid_from: Option<DateTime<Utc>>,
+    valid_until: Option<DateTime<Utc>>,
+    max_uses: Option<u32>,
+    campaign: Option<String>,
+}
+
+fn terms(
+    kind: &str,
+    value: u64,
+    valid_from: &Option<String>,
+    valid_until: &Option<String>,
+    max_uses: Option<u32>,
+    campaign: Option<&str>,
+) -> Result<Terms, ApiError> {
+    if !["extra_days", "percent_off", "amount_off", "free_days"].contains(&kind) {
+        return Err(invalid(
+            "invalid_kind",
+            "The kind is extra_days, percent_off, amount_off or free_days",
+        ));
+    }
+    let benefit = PromoBenefit::from_parts(kind, value)
+        .filter(|benefit| match benefit {
+            PromoBenefit::ExtraDays(days) | PromoBenefit::FreeDays(days) => *days <= 3650,
+            PromoBenefit::AmountOff(kopecks) => *kopecks <= 100_000_000,
+            PromoBenefit::PercentOff(_) => true,
+        })
+        .ok_or_else(|| {
+            invalid(
+                "invalid_value",
+                "Days are 1 to 3650, percent 1 to 100, an amount above zero",
+            )
+        })?;
+    let valid_from = moment(valid_from, false)?;
+    let valid_until = moment(valid_until, true)?;
+    if let (Some(from), Some(until)) = (valid_from, valid_until)
+        && until <= from
+    {
+        return Err(invalid(
+            "invalid_period",
+            "A code must stop being valid after it starts",
+        ));
+    }
+    if max_uses == Some(0) {
+        return Err(invalid(
+            "invalid_value",
+            "A limit of uses is at least 1, or none",
+        ));
+    }
+    let campaign = campaign.map(str::trim).filter(|c| !c.is_empty());
+    if campaign.is_some_and(|c| c.chars().count() > 60) {
+        return Err(invalid(
+            "invalid_campaign",
+            "A campaign's name is at most 60 characters",
+        ));
+    }
+    Ok(Terms {
+        benefit,
+        valid_from,
+        valid_until,
+        max_uses,
+        campaign: campaign.map(str::to_owned),
+    })
+}
+
+fn new_code(code: String, terms: &Terms, staff: &Staff<Admins>) -> NewPromoCode {
+    NewPromoCode {
+        code,
+        benefit: terms.benefit,
+        valid_from: terms.valid_from,
+        valid_until: terms.valid_until,
+        max_uses: terms.max_uses,
+        campaign: terms.campaign.clone(),
+        created_by: staff.actor(),
+    }
+}
+
+fn create_refusal(error: CreateError) -> ApiError {
+    match error {
+        CreateError::InvalidCode => invalid(
+            "invalid_code",
+            "A promo code holds 3 to 32 letters, digits, - or _",
+        ),
+        CreateError::Duplicate(code) => ApiError::new(
+            StatusCode::CONFLICT,
+            "duplicate_code",
+            format!("The promo code {code} exists already"),
+        ),
+        CreateError::Database(error) => error.into(),
+    }
+}
+
+async fn view_of(db: &DatabaseConnection, code: &str) -> Result<PromoView, ApiError> {
+    let row = promo::stored(db, code)
+        .await?
+        .ok_or_else(|| ApiError::not_found("promo_not_found", "No such promo code"))?;
+    views(db, vec![row])
+        .await?
+        .pop()
+        .ok_or_else(ApiError::internal)
+}
+
+async fn create_promo(
+    State(db): State<DatabaseConnection>,
+    staff: Staff<Admins>,
+    body: Result<Json<NewPromo>, JsonRejection>,
+) -> Result<(StatusCode, Json<PromoView>), ApiError> {
+    let Json(new) = body.map_err(ApiError::bad_body)?;
+    let terms = terms(
+        &new.kind,
+        new.value,
+        &new.valid_from,
+        &new.valid_until,
+        new.max_uses,
+        new.campaign.as_deref(),
+    )?;
+    let created = promo::create(&db, new_code(new.code, &terms, &staff))
+        .await
+        .map_err(create_refusal)?;
+    let view = view_of(&db, &created.code).await?;
+    record(
+        &db,
+        &staff,
+        "promo.created",
+        &format!("promo:{}", view.code),
+        serde_json::Value::Null,
+        json!(view),
+    )
+    .await;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+async fn create_batch(
+    State(db): State<DatabaseConnection>,
+    staff: Staff<Admins>,
+    body: Result<Json<PromoBatch>, JsonRejection>,
+) -> Result<(StatusCode, Json<Vec<PromoView>>), ApiError> {
+    let Json(batch) = body.map_err(ApiError::bad_body)?;
+    if !(1..=PromoBatch::MAX_COUNT).contains(&batch.count) {
+        return Err(invalid(
+            "invalid_count",
+            format!("A batch holds 1 to {} codes", PromoBatch::MAX_COUNT),
+        ));
+    }
+    if batch.campaign.trim().is_empty() {
+        return Err(invalid("invalid_campaign", "A batch belongs to a campaign"));
+    }
+    let terms = terms(
+        &batch.kind,
+        batch.value,
+        &batch.valid_from,
+        &batch.valid_until,
+        batch.max_uses,
+        Some(&batch.campaign),
+    )?;
+    let prefix = normalize_promo_code(batch.prefix.as_deref().unwrap_or(&batch.campaign));
+    // The prefix, a dash and five random characters must still make a valid code.
+    if prefix.chars().count() > 26 || !is_valid_promo_code(&format!("{prefix}-XXXXX")) {
+        return Err(invalid(
+            "invalid_code",
+            "A prefix holds up to 26 letters, digits, - or _",
+        ));
+    }
+    let mut codes = Vec::with_capacity(batch.count as usize);
+    for _ in 0..batch.count {
+        // 31⁵ codes per prefix: a clash is rare, and retried.
+        let mut attempts = 0;
+        let created = loop {
+            attempts += 1;
+            match promo::create(&db, new_code(promo::random_code(&prefix), &terms, &staff)).await {
+                Err(CreateError::Duplicate(_)) if attempts < 10 => continue,
+                other => break other.map_err(create_refusal)?,
+            }
+        };
+        record(
+            &db,
+            &staff,
+            "promo.created",
+            &format!("promo:{}", created.code),
+            serde_json::Value::Null,
+            json!({"campaign": terms.campaign, "kind": terms.benefit.kind(), "value": terms.benefit.value()}),
+        )
+        .await;
+        codes.push(created.code);
+    }
+    let rows = promo::entity::Entity::find()
+        .filter(promo::entity::Column::Code.is_in(codes))
+        .order_by_asc(promo::entity::Column::Id)
+        .all(&db)
+        .await?;
+    Ok((StatusCode::CREATED, Json(views(&db, rows).await?)))
+}
+
+async fn switch_promo(
+    State(db): State<DatabaseConnection>,
+    staff: Staff<Admins>,
+    Path(code): Path<String>,
+    body: Result<Json<PromoChange>, JsonRejection>,
+) -> Result<Json<PromoView>, ApiError> {
+    let Json(change) = body.map_err(ApiError::bad_body)?;
+    let before = view_of(&db, &code).await?;
+    promo::set_active(&db, &code, change.active).await?;
+    let after = view_of(&db, &code).await?;
+    record(
+        &db,
+        &staff,
+        "promo.changed",
+        &format!("promo:{}", after.code),
+        json!({"active": before.active}),
+        json!({"active": after.active}),
+    )
+    .await;
+    Ok(Json(after))
 }
