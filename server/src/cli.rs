@@ -29,6 +29,16 @@ pub enum Command {
     /// The people who run Hauler.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Secrets stored in the database (sealed with ENCRYPTION_KEY).
+    #[command(subcommand)]
+    Secrets(SecretsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SecretsCommand {
+    /// Key rotation: re-seal every stored secret under the current ENCRYPTION_KEY (values sealed
+    /// under a key in ENCRYPTION_PREVIOUS_KEYS), after which the previous keys can be retired.
+    Reseal,
 }
 
 #[derive(Debug, Subcommand)]

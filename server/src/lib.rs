@@ -14,4 +14,6 @@ mod startup;
 pub mod telegram;
 pub mod telemetry;
 
-pub use startup::{Application, StartError, manage_admins, manage_service_tokens, migrate, serve};
+pub use startup::{
+    Application, StartError, manage_admins, manage_secrets, manage_service_tokens, migrate, serve,
+};

@@ -1,6 +1,7 @@
 //! `hauler`: the one binary. `serve` (the default) runs the web server; `migrate` applies the
 //! database migrations and exits; `bot` runs the Telegram bot as its own process;
-//! `service-token` manages machine clients' tokens.
+//! `service-token` manages machine clients' tokens; `secrets reseal` re-seals stored secrets
+//! under the current key.
 
 use std::process::ExitCode;
 
@@ -28,6 +29,7 @@ async fn main() -> ExitCode {
         Command::Migrate => server::migrate(&config).await,
         Command::ServiceToken(command) => server::manage_service_tokens(&config, command).await,
         Command::Admin(command) => server::manage_admins(&config, command).await,
+        Command::Secrets(command) => server::manage_secrets(&config, command).await,
         Command::Bot => server::bot::process::run(&config)
             .await
             .map_err(|error| server::StartError::Bot(error.to_string())),

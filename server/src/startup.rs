@@ -3,8 +3,9 @@
 use std::{net::SocketAddr, path::Path, sync::Arc, time::Duration};
 
 use app::platform::{
-    AppState, database,
+    AppState, audit, database,
     sealing::{Sealer, SealingKey},
+    settings,
     store::{SharedStore, StoreError},
 };
 use base64::{Engine, engine::general_purpose::STANDARD};
@@ -429,6 +430,52 @@ pub async fn manage_admins(
                 ))
             })?;
             crate::admin::commands::create(&db, &email, role).await
+        }
+    }
+}
+
+/// `hauler secrets reseal`: prints which settings were re-sealed (names, never values).
+pub async fn manage_secrets(
+    config: &Config,
+    command: crate::cli::SecretsCommand,
+) -> Result<(), StartError> {
+    const OPERATOR: &str = "operator:command-line";
+    let db = open_database(config).await?;
+    let sealer = sealer(config)?;
+    match command {
+        crate::cli::SecretsCommand::Reseal => {
+            let outcome = settings::reseal_all(&db, &sealer, OPERATOR).await?;
+            for key in &outcome.resealed {
+                println!("resealed: {key}");
+            }
+            println!(
+                "{} re-sealed under key `{}`, {} already under it",
+                outcome.resealed.len(),
+                sealer.current_key_id(),
+                outcome.current
+            );
+            audit::record(
+                &db,
+                audit::AuditEntry {
+                    actor: OPERATOR,
+                    action: "secrets.resealed",
+                    object: None,
+                    details: Some(serde_json::json!({
+                        "key_id": sealer.current_key_id(),
+                        "resealed": outcome.resealed,
+                        "unopenable": outcome.unopenable,
+                    })),
+                    client_addr: None,
+                },
+            )
+            .await;
+            if !outcome.unopenable.is_empty() {
+                return Err(StartError::Admin(format!(
+                    "these settings open with no configured key (add the old key to ENCRYPTION_PREVIOUS_KEYS): {}",
+                    outcome.unopenable.join(", ")
+                )));
+            }
+            Ok(())
         }
     }
 }

@@ -1,8 +1,126 @@
-//! Service tokens.
+//! Service tokens (owners): one per machine client. A new token is shown once, here, and never
+//! again (only its hash is kept); revoking one refuses it at once.
 
 use leptos::prelude::*;
 
+use super::{Problem, overview::short_time};
+use crate::{
+    client::{Method, use_desk},
+    wire::{
+        ErrorBody,
+        service_tokens::{IssuedServiceToken, NewServiceToken, ServiceTokenView},
+    },
+};
+
 #[component]
 pub fn ServiceTokensPage() -> impl IntoView {
-    view! { <h1>"Service tokens"</h1> }
+    let desk = use_desk();
+    let tokens = RwSignal::new(None::<Result<Vec<ServiceTokenView>, ErrorBody>>);
+    let issued = RwSignal::new(None::<IssuedServiceToken>);
+    let problem = RwSignal::new(None::<ErrorBody>);
+    let name = RwSignal::new(String::new());
+    let days = RwSignal::new(String::new());
+    let load = move || {
+        leptos::task::spawn_local(async move {
+            tokens.set(Some(desk.get("/admin/api/service-tokens").await));
+        });
+    };
+    Effect::new(move |_| load());
+    let create = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        let request = NewServiceToken {
+            name: name.get_untracked(),
+            expires_in_days: days.get_untracked().trim().parse().ok(),
+        };
+        leptos::task::spawn_local(async move {
+            match desk
+                .send::<IssuedServiceToken>(
+                    Method::Post,
+                    "/admin/api/service-tokens",
+                    Some(&request),
+                )
+                .await
+            {
+                Ok(answer) => {
+                    problem.set(None);
+                    name.set(String::new());
+                    days.set(String::new());
+                    issued.set(answer);
+                    load();
+                }
+                Err(error) => problem.set(Some(error)),
+            }
+        });
+    };
+    let revoke = move |id: i64| {
+        leptos::task::spawn_local(async move {
+            match desk
+                .send::<ServiceTokenView>(
+                    Method::Delete,
+                    &format!("/admin/api/service-tokens/{id}"),
+                    None::<&()>,
+                )
+                .await
+            {
+                Ok(_) => load(),
+                Err(error) => problem.set(Some(error)),
+            }
+        });
+    };
+    view! {
+        <h1>"Service tokens"</h1>
+        <p class="muted">
+            "Machine clients (a separate bot process, monitoring) send a token as "
+            <code>"X-Service-Token"</code>". Make one per client; only its hash is kept."
+        </p>
+        <form class="toolbar card" on:submit=create data-testid="token-form">
+            <label>"Client name"
+                <input data-testid="token-name" placeholder="monitoring" required
+                    prop:value=name on:input=move |ev| name.set(event_target_value(&ev)) />
+            </label>
+            <label>"Expires in, days (empty: never)"
+                <input data-testid="token-days" inputmode="numeric"
+                    prop:value=days on:input=move |ev| days.set(event_target_value(&ev)) />
+            </label>
+            <button type="submit" data-testid="token-create">"Create a token"</button>
+        </form>
+        {move || problem.get().map(|error| view! { <Problem error /> })}
+        {move || issued.get().map(|fresh| view! {
+            <div class="card once" data-testid="token-issued">
+                <strong>{format!("The token for “{}”: copy it now, it is shown only once.", fresh.service_token.name)}</strong>
+                <code class="secret-once" data-testid="token-raw">{fresh.token}</code>
+                <button class="secondary" data-testid="token-copied" on:click=move |_| issued.set(None)>"I have copied it"</button>
+            </div>
+        })}
+        {move || match tokens.get() {
+            None => view! { <div class="loading">"Loading…"</div> }.into_any(),
+            Some(Err(error)) => view! { <Problem error /> }.into_any(),
+            Some(Ok(list)) if list.is_empty() => view! { <div class="empty">"No tokens yet"</div> }.into_any(),
+            Some(Ok(list)) => view! {
+                <table class="table" data-testid="tokens">
+                    <thead><tr>
+                        <th>"Client"</th><th>"State"</th><th>"Created (UTC)"</th><th>"Expires"</th><th>"Last used"</th><th></th>
+                    </tr></thead>
+                    <tbody>
+                        {list.into_iter().map(|token| {
+                            let id = token.id;
+                            let live = token.state == "live";
+                            view! {
+                                <tr data-testid=format!("token-{id}")>
+                                    <td>{token.name}<div class="muted small">{format!("#{id}")}</div></td>
+                                    <td><span class=if live { "badge ok" } else { "badge bad" }>{token.state}</span></td>
+                                    <td>{short_time(&token.created_at)}<div class="muted small">{token.created_by}</div></td>
+                                    <td>{token.expires_at.as_deref().map_or("never".to_owned(), short_time)}</td>
+                                    <td>{token.last_used_at.as_deref().map_or("never".to_owned(), short_time)}</td>
+                                    <td>{live.then(|| view! {
+                                        <button class="danger" data-testid=format!("token-revoke-{id}") on:click=move |_| revoke(id)>"Revoke"</button>
+                                    })}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }.into_any(),
+        }}
+    }
 }

@@ -1,1 +1,96 @@
-//! What the cargotech connection page and its API speak.
+//! What the CargoTech connection page and its API speak (`/admin/api/connection…`).
+
+use serde::{Deserialize, Serialize};
+
+/// Where the one CargoTech account's login stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkState {
+    NotConnected,
+    LoggingIn,
+    Connected,
+    SmsRequired,
+    WrongCredentials,
+    ExchangeDown,
+}
+
+impl LinkState {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::NotConnected => "not connected",
+            Self::LoggingIn => "logging in",
+            Self::Connected => "connected",
+            Self::SmsRequired => "waiting for an SMS code",
+            Self::WrongCredentials => "wrong credentials",
+            Self::ExchangeDown => "exchange down",
+        }
+    }
+
+    pub fn is_healthy(self) -> bool {
+        self == Self::Connected
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectionView {
+    pub account: String,
+    pub state: LinkState,
+    /// Since the token in use was issued or picked up (RFC 3339).
+    pub token_since: Option<String>,
+    pub token_age_seconds: Option<u64>,
+    pub last_check: Option<String>,
+    pub last_error: Option<String>,
+    pub consecutive_failures: u32,
+    pub logins: u64,
+    pub relogins: u64,
+    /// The latest `cargotech.*` entries of the audit log, newest first.
+    pub history: Vec<ConnectionEvent>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectionEvent {
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+}
+
+/// `POST /admin/api/connection/sms-code`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SmsCodeEntry {
+    pub code: String,
+}
+
+/// The sandbox exchange's knobs (`POST /admin/api/connection/sandbox`); what is absent stays.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SandboxKnobs {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency_ms: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_limit_per_minute: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub demand_sms: Option<bool>,
+    /// The next `count` requests fail this way.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fail: Option<SandboxFailure>,
+    #[serde(default)]
+    pub revoke_tokens: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SandboxFailure {
+    /// `server_error`, `timeout`, `malformed_json` or `malformed_item`.
+    pub kind: String,
+    pub count: u32,
+}
+
+/// The sandbox exchange's own counters.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SandboxStats {
+    pub requests: u64,
+    pub logins: u64,
+    pub lists: u64,
+    pub details: u64,
+    pub throttled: u64,
+    pub unauthorized: u64,
+    pub peak_per_minute: u64,
+}

@@ -121,3 +121,46 @@ async fn upsert(
         .await?;
     Ok(())
 }
+
+/// What re-sealing every stored secret under the current key did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Resealed {
+    /// Sealed under an older key before, under the current key now.
+    pub resealed: Vec<String>,
+    /// Already under the current key: left as they were.
+    pub current: usize,
+    /// Do not open with any configured key (the key was dropped, or the value was changed).
+    pub unopenable: Vec<String>,
+}
+
+/// Key rotation: re-seals every sealed setting under the sealer's current key, so the previous
+/// keys can then be retired. Each value is re-sealed for its own setting; nothing is printed.
+pub async fn reseal_all(
+    db: &DatabaseConnection,
+    sealer: &Sealer,
+    updated_by: &str,
+) -> Result<Resealed, DbErr> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+
+    let mut outcome = Resealed::default();
+    let rows = entity::Entity::find()
+        .filter(entity::Column::Sealed.eq(true))
+        .all(db)
+        .await?;
+    for row in rows {
+        if Sealer::key_id_of(&row.value).is_ok_and(|id| id == sealer.current_key_id()) {
+            outcome.current += 1;
+            continue;
+        }
+        match sealer.reseal(&purpose(&row.key), &row.value) {
+            Ok(sealed) => {
+                upsert(db, &row.key, sealed, true, updated_by)
+                    .await
+                    .map_err(|error| DbErr::Custom(error.to_string()))?;
+                outcome.resealed.push(row.key);
+            }
+            Err(_) => outcome.unopenable.push(row.key),
+        }
+    }
+    Ok(outcome)
+}

@@ -1,9 +1,277 @@
-//! The cargotech connection page's API.
+//! The CargoTech connection: `GET /admin/api/connection` (any staff) shows the account's login
+//! state and its history from the audit log; admins may log in now, enter the SMS code the
+//! exchange asked for, or drop the token. Against a sandbox exchange, its knobs too
+//! (`/admin/api/connection/sandbox`), passed on to the exchange's own control endpoint.
 
-use axum::Router;
+use std::time::Duration;
 
-use super::AdminDesk;
+use admin::wire::connection::{
+    ConnectionEvent, ConnectionView, LinkState as WireState, SandboxKnobs, SandboxStats,
+    SmsCodeEntry,
+};
+use app::platform::audit::{self, AuditEntry};
+use axum::{
+    Json, Router,
+    extract::{State, rejection::JsonRejection},
+    http::StatusCode,
+    routing::{get, post},
+};
+use chrono::Utc;
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+
+use super::{AdminDesk, Admins, AnyStaff, Staff};
+use crate::{
+    cargotech::{Gateway, LinkState, SmsCodeError, SmsProblem, UpstreamError},
+    http::ApiError,
+};
+
+const HISTORY: u64 = 20;
+/// The sandbox's knobs are a local call; a real exchange never gets them.
+const SANDBOX_TIMEOUT: Duration = Duration::from_secs(3);
+const FAILURES: [&str; 4] = [
+    "server_error",
+    "timeout",
+    "malformed_json",
+    "malformed_item",
+];
 
 pub fn routes() -> Router<AdminDesk> {
     Router::new()
+        .route("/admin/api/connection", get(show))
+        .route("/admin/api/connection/login", post(log_in_now))
+        .route("/admin/api/connection/sms-code", post(enter_sms_code))
+        .route("/admin/api/connection/drop-token", post(drop_token))
+        .route(
+            "/admin/api/connection/sandbox",
+            get(sandbox_stats).post(turn_sandbox_knobs),
+        )
+}
+
+pub fn link_state(state: LinkState) -> WireState {
+    match state {
+        LinkState::NotConnected => WireState::NotConnected,
+        LinkState::LoggingIn => WireState::LoggingIn,
+        LinkState::Connected => WireState::Connected,
+        LinkState::SmsRequired => WireState::SmsRequired,
+        LinkState::WrongCredentials => WireState::WrongCredentials,
+        LinkState::ExchangeDown => WireState::ExchangeDown,
+    }
+}
+
+async fn view(db: &DatabaseConnection, gateway: &Gateway) -> Result<ConnectionView, DbErr> {
+    let report = gateway.connection_report();
+    let history = audit::entity::Entity::find()
+        .filter(audit::entity::Column::Action.starts_with("cargotech."))
+        .order_by_desc(audit::entity::Column::Id)
+        .limit(HISTORY)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| ConnectionEvent {
+            at: row.occurred_at.to_rfc3339(),
+            actor: row.actor,
+            action: row.action,
+        })
+        .collect();
+    let connected = report.state == LinkState::Connected;
+    Ok(ConnectionView {
+        account: report.account,
+        state: link_state(report.state),
+        token_since: report
+            .valid_since
+            .filter(|_| connected)
+            .map(|at| at.to_rfc3339()),
+        token_age_seconds: report
+            .valid_since
+            .filter(|_| connected)
+            .map(|at| (Utc::now() - at).num_seconds().max(0) as u64),
+        last_check: report.last_check.map(|at| at.to_rfc3339()),
+        last_error: report.last_error,
+        consecutive_failures: report.consecutive_failures,
+        logins: report.logins,
+        relogins: report.relogins,
+        history,
+    })
+}
+
+async fn show(
+    State(desk): State<AdminDesk>,
+    _staff: Staff<AnyStaff>,
+) -> Result<Json<ConnectionView>, ApiError> {
+    Ok(Json(view(&desk.db, &desk.gateway).await?))
+}
+
+/// Logs in now. An SMS demand, wrong credentials or a down exchange are states the page shows,
+/// not failures of this call; only a missing account is.
+async fn log_in_now(
+    State(desk): State<AdminDesk>,
+    staff: Staff<Admins>,
+) -> Result<Json<ConnectionView>, ApiError> {
+    match desk.gateway.connection().log_in_now(&staff.actor()).await {
+        Err(UpstreamError::NotConfigured) => {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "cargotech_not_configured",
+                "No CargoTech account is configured (CARGOTECH_PHONE and CARGOTECH_PASSWORD)",
+            ));
+        }
+        Err(error) => tracing::info!(%error, "an admin's CargoTech login did not connect"),
+        Ok(()) => {}
+    }
+    Ok(Json(view(&desk.db, &desk.gateway).await?))
+}
+
+fn sms_refusal(error: SmsCodeError) -> ApiError {
+    match error {
+        SmsCodeError::NothingPending => ApiError::new(
+            StatusCode::CONFLICT,
+            "sms_code_not_pending",
+            "No login is waiting for an SMS code: log in first",
+        ),
+        SmsCodeError::Problem(SmsProblem::WrongCode) => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "sms_code_wrong",
+            "The code is wrong: check the SMS and try again",
+        ),
+        SmsCodeError::Problem(SmsProblem::Expired) => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "sms_code_expired",
+            "The code has expired: log in again to get a new one",
+        ),
+        SmsCodeError::Problem(SmsProblem::TooManyAttempts) => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "sms_code_too_many_attempts",
+            "Too many wrong codes: log in again to get a new one",
+        ),
+        SmsCodeError::Upstream(error) => {
+            tracing::warn!(%error, "the SMS code could not reach the exchange");
+            ApiError::new(
+                StatusCode::BAD_GATEWAY,
+                "exchange_unavailable",
+                "The exchange did not answer: try again in a moment",
+            )
+        }
+    }
+}
+
+async fn enter_sms_code(
+    State(desk): State<AdminDesk>,
+    staff: Staff<Admins>,
+    body: Result<Json<SmsCodeEntry>, JsonRejection>,
+) -> Result<Json<ConnectionView>, ApiError> {
+    let Json(entry) = body.map_err(ApiError::bad_body)?;
+    desk.gateway
+        .connection()
+        .submit_sms_code(&entry.code, &staff.actor())
+        .await
+        .map_err(sms_refusal)?;
+    Ok(Json(view(&desk.db, &desk.gateway).await?))
+}
+
+async fn drop_token(
+    State(desk): State<AdminDesk>,
+    staff: Staff<Admins>,
+) -> Result<Json<ConnectionView>, ApiError> {
+    desk.gateway.connection().drop_token(&staff.actor()).await;
+    Ok(Json(view(&desk.db, &desk.gateway).await?))
+}
+
+fn not_a_sandbox() -> ApiError {
+    ApiError::not_found(
+        "not_a_sandbox",
+        "The exchange is not the sandbox: it has no knobs",
+    )
+}
+
+fn sandbox_url(gateway: &Gateway, path: &str) -> String {
+    format!(
+        "{}/__sandbox/{path}",
+        gateway.connection().client().base_url()
+    )
+}
+
+fn sandbox_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(SANDBOX_TIMEOUT)
+        .build()
+        .unwrap_or_default()
+}
+
+/// The sandbox's counters; `404 not_a_sandbox` when the exchange has no `/__sandbox/` (the real
+/// one).
+async fn stats_of(gateway: &Gateway) -> Result<SandboxStats, ApiError> {
+    let response = sandbox_client()
+        .get(sandbox_url(gateway, "stats"))
+        .send()
+        .await
+        .map_err(|_| not_a_sandbox())?;
+    if !response.status().is_success() {
+        return Err(not_a_sandbox());
+    }
+    response.json().await.map_err(|_| not_a_sandbox())
+}
+
+async fn sandbox_stats(
+    State(desk): State<AdminDesk>,
+    _staff: Staff<AnyStaff>,
+) -> Result<Json<SandboxStats>, ApiError> {
+    stats_of(&desk.gateway).await.map(Json)
+}
+
+fn invalid_knob(message: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "sandbox_knob_invalid",
+        message,
+    )
+}
+
+async fn turn_sandbox_knobs(
+    State(desk): State<AdminDesk>,
+    staff: Staff<Admins>,
+    body: Result<Json<SandboxKnobs>, JsonRejection>,
+) -> Result<Json<SandboxStats>, ApiError> {
+    let Json(knobs) = body.map_err(ApiError::bad_body)?;
+    if knobs.latency_ms.is_some_and(|ms| ms > 60_000) {
+        return Err(invalid_knob("Latency is at most 60000 ms"));
+    }
+    if knobs
+        .rate_limit_per_minute
+        .is_some_and(|limit| !(1..=100_000).contains(&limit))
+    {
+        return Err(invalid_knob("The rate limit is 1 to 100000 a minute"));
+    }
+    if let Some(fail) = &knobs.fail
+        && (!FAILURES.contains(&fail.kind.as_str()) || fail.count > 1000)
+    {
+        return Err(invalid_knob(
+            "A failure is server_error, timeout, malformed_json or malformed_item, at most 1000 times",
+        ));
+    }
+    // Only an exchange that answers as the sandbox is ever sent knobs.
+    stats_of(&desk.gateway).await?;
+    let response = sandbox_client()
+        .post(sandbox_url(&desk.gateway, "control"))
+        .json(&knobs)
+        .send()
+        .await
+        .map_err(|_| not_a_sandbox())?;
+    if !response.status().is_success() {
+        return Err(not_a_sandbox());
+    }
+    let stats = response.json().await.map_err(|_| not_a_sandbox())?;
+    audit::record(
+        &desk.db,
+        AuditEntry {
+            actor: &staff.actor(),
+            action: "sandbox.exchange_changed",
+            object: Some("sandbox:cargotech"),
+            details: serde_json::to_value(&knobs).ok(),
+            client_addr: staff.client_addr.as_deref(),
+        },
+    )
+    .await;
+    Ok(Json(stats))
 }

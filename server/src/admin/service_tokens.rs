@@ -1,9 +1,140 @@
-//! The service tokens page's API.
+//! Service tokens for machine clients (owners only): `GET /admin/api/service-tokens`,
+//! `POST /admin/api/service-tokens` (the raw token is in this one answer, never again: only its
+//! hash is kept) and `DELETE /admin/api/service-tokens/{id}` to revoke. Audited.
 
-use axum::Router;
+use admin::wire::service_tokens::{IssuedServiceToken, NewServiceToken, ServiceTokenView};
+use app::platform::{
+    audit::{self, AuditEntry},
+    service_tokens::{self, entity},
+};
+use axum::{
+    Json, Router,
+    extract::{Path, State, rejection::JsonRejection},
+    http::StatusCode,
+    routing::{delete, get},
+};
+use chrono::Utc;
+use sea_orm::EntityTrait;
 
-use super::AdminDesk;
+use super::{AdminDesk, Owners, Staff};
+use crate::http::ApiError;
 
 pub fn routes() -> Router<AdminDesk> {
     Router::new()
+        .route("/admin/api/service-tokens", get(list).post(create))
+        .route("/admin/api/service-tokens/{id}", delete(revoke))
+}
+
+fn view(row: entity::Model) -> ServiceTokenView {
+    let now = Utc::now();
+    let state = match (row.revoked_at, row.expires_at) {
+        (Some(_), _) => "revoked",
+        (None, Some(at)) if at <= now => "expired",
+        _ => "live",
+    };
+    ServiceTokenView {
+        id: row.id,
+        name: row.name,
+        created_at: row.created_at.to_rfc3339(),
+        created_by: row.created_by,
+        expires_at: row.expires_at.map(|at| at.to_rfc3339()),
+        revoked_at: row.revoked_at.map(|at| at.to_rfc3339()),
+        last_used_at: row.last_used_at.map(|at| at.to_rfc3339()),
+        state: state.to_owned(),
+    }
+}
+
+async fn list(
+    State(desk): State<AdminDesk>,
+    _staff: Staff<Owners>,
+) -> Result<Json<Vec<ServiceTokenView>>, ApiError> {
+    let mut rows: Vec<ServiceTokenView> = service_tokens::all(&desk.db)
+        .await?
+        .into_iter()
+        .map(view)
+        .collect();
+    rows.reverse();
+    Ok(Json(rows))
+}
+
+async fn create(
+    State(desk): State<AdminDesk>,
+    staff: Staff<Owners>,
+    body: Result<Json<NewServiceToken>, JsonRejection>,
+) -> Result<(StatusCode, Json<IssuedServiceToken>), ApiError> {
+    let Json(request) = body.map_err(ApiError::bad_body)?;
+    let name = request.name.trim();
+    let name_ok = (1..=40).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !name_ok {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "service_token_name_invalid",
+            "Name the client in 1-40 letters, digits, `-` or `_` (e.g. `bot`, `monitoring`)",
+        ));
+    }
+    if request
+        .expires_in_days
+        .is_some_and(|days| !(1..=3650).contains(&days))
+    {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "service_token_expiry_invalid",
+            "A token expires in 1 to 3650 days, or never",
+        ));
+    }
+    let expires_at = request
+        .expires_in_days
+        .map(|days| Utc::now() + chrono::Duration::days(days.into()));
+    let actor = staff.actor();
+    let (token, row) = service_tokens::create(&desk.db, name, expires_at, &actor).await?;
+    audit::record(
+        &desk.db,
+        AuditEntry {
+            actor: &actor,
+            action: "service_token.created",
+            object: Some(&format!("service_token:{}", row.id)),
+            details: Some(serde_json::json!({"name": name, "expires_at": expires_at})),
+            client_addr: staff.client_addr.as_deref(),
+        },
+    )
+    .await;
+    Ok((
+        StatusCode::CREATED,
+        Json(IssuedServiceToken {
+            token,
+            service_token: view(row),
+        }),
+    ))
+}
+
+async fn revoke(
+    State(desk): State<AdminDesk>,
+    staff: Staff<Owners>,
+    Path(id): Path<i64>,
+) -> Result<Json<ServiceTokenView>, ApiError> {
+    if !service_tokens::revoke(&desk.db, id).await? {
+        return Err(ApiError::not_found(
+            "service_token_not_found",
+            "No live service token with that id",
+        ));
+    }
+    audit::record(
+        &desk.db,
+        AuditEntry {
+            actor: &staff.actor(),
+            action: "service_token.revoked",
+            object: Some(&format!("service_token:{id}")),
+            details: None,
+            client_addr: staff.client_addr.as_deref(),
+        },
+    )
+    .await;
+    let row = entity::Entity::find_by_id(id)
+        .one(&desk.db)
+        .await?
+        .ok_or_else(ApiError::internal)?;
+    Ok(Json(view(row)))
 }

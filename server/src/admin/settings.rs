@@ -1,9 +1,280 @@
-//! The settings and secrets page's API.
+//! Settings and secrets (owners only): `GET /admin/api/settings`, `PUT` and `DELETE
+//! /admin/api/settings/{key}`. Secrets are sealed at rest and never leave the server again: the
+//! page sees whether one is set and at most its last two characters. Every change is audited,
+//! secrets as "set" / "not set".
 
-use axum::Router;
+use admin::wire::settings::{SettingChange, SettingView};
+use app::platform::{
+    audit::{self, AuditEntry},
+    settings::{self, entity},
+};
+use axum::{
+    Json, Router,
+    extract::{Path, State, rejection::JsonRejection},
+    http::StatusCode,
+    routing::get,
+};
+use sea_orm::{DatabaseConnection, EntityTrait};
 
-use super::AdminDesk;
+use super::{AdminDesk, Owners, Staff};
+use crate::{
+    http::ApiError,
+    payments::shop::{SECRET_KEY_SETTING, SHOP_ID_SETTING},
+};
+
+/// A setting the dashboard manages.
+struct Known {
+    key: &'static str,
+    label: &'static str,
+    secret: bool,
+    /// Read by the running code on use (a change needs no restart).
+    live: bool,
+    note: &'static str,
+    valid: fn(&str) -> bool,
+}
+
+const KNOWN: [Known; 6] = [
+    Known {
+        key: SHOP_ID_SETTING,
+        label: "YooKassa shop id",
+        secret: false,
+        live: true,
+        note: "Used for the next payment. YOOKASSA_SHOP_ID and YOOKASSA_SECRET_KEY in the environment win over these.",
+        valid: |value| {
+            value.len() <= 64
+                && value
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        },
+    },
+    Known {
+        key: SECRET_KEY_SETTING,
+        label: "YooKassa secret key",
+        secret: true,
+        live: true,
+        note: "Used for the next payment, with the shop id above.",
+        valid: |value| value.len() <= 256 && value.chars().all(|c| c.is_ascii_graphic()),
+    },
+    Known {
+        key: "cargotech.phone",
+        label: "CargoTech phone",
+        secret: true,
+        live: false,
+        note: "Stored only: the running server logs in with CARGOTECH_PHONE from the environment.",
+        valid: |value| {
+            value.len() <= 32
+                && value.chars().filter(char::is_ascii_digit).count() >= 10
+                && value
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || " +-()".contains(c))
+        },
+    },
+    Known {
+        key: "cargotech.password",
+        label: "CargoTech password",
+        secret: true,
+        live: false,
+        note: "Stored only: the running server logs in with CARGOTECH_PASSWORD from the environment.",
+        valid: |value| value.len() <= 256 && !value.chars().any(char::is_control),
+    },
+    Known {
+        key: "telegram.bot_token",
+        label: "Telegram bot token",
+        secret: true,
+        live: false,
+        note: "Stored only: the running server uses TELEGRAM_BOT_TOKEN from the environment.",
+        valid: |value| {
+            value.len() <= 128
+                && value.split_once(':').is_some_and(|(id, rest)| {
+                    !id.is_empty()
+                        && id.chars().all(|c| c.is_ascii_digit())
+                        && !rest.is_empty()
+                        && rest
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                })
+        },
+    },
+    Known {
+        key: "telegram.operator_chat_id",
+        label: "Operator chat id",
+        secret: false,
+        live: false,
+        note: "Stored only: the running server alerts TELEGRAM_OPERATOR_CHAT_ID from the environment.",
+        valid: |value| value.parse::<i64>().is_ok(),
+    },
+];
 
 pub fn routes() -> Router<AdminDesk> {
-    Router::new()
+    Router::new().route("/admin/api/settings", get(list)).route(
+        "/admin/api/settings/{key}",
+        axum::routing::put(change).delete(clear),
+    )
+}
+
+fn known(key: &str) -> Result<&'static Known, ApiError> {
+    KNOWN
+        .iter()
+        .find(|known| known.key == key)
+        .ok_or_else(|| ApiError::not_found("setting_not_found", "No such setting"))
+}
+
+/// At most the last two characters, and only of a value long enough that they give little away.
+fn mask(secret: &str) -> String {
+    let chars: Vec<char> = secret.chars().collect();
+    if chars.len() >= 12 {
+        format!(
+            "••••{}",
+            chars[chars.len() - 2..].iter().collect::<String>()
+        )
+    } else {
+        "••••".to_owned()
+    }
+}
+
+async fn view_of(desk: &AdminDesk, known: &Known) -> Result<SettingView, ApiError> {
+    let db = &desk.db;
+    let row = entity::Entity::find_by_id(known.key.to_owned())
+        .one(db)
+        .await?;
+    let (value, masked) = match &row {
+        None => (None, None),
+        Some(_) if known.secret => {
+            let masked = match settings::get_sealed(db, &desk.sealer, known.key).await {
+                Ok(Some(secret)) => mask(&secret),
+                // Set, but sealed under a key this server no longer has.
+                _ => "•••• (cannot be opened)".to_owned(),
+            };
+            (None, Some(masked))
+        }
+        Some(row) => (Some(row.value.clone()), None),
+    };
+    Ok(SettingView {
+        key: known.key.to_owned(),
+        label: known.label.to_owned(),
+        secret: known.secret,
+        set: row.is_some(),
+        value,
+        masked,
+        updated_at: row.as_ref().map(|row| row.updated_at.to_rfc3339()),
+        updated_by: row.and_then(|row| row.updated_by),
+        live: known.live,
+        note: known.note.to_owned(),
+    })
+}
+
+async fn list(
+    State(desk): State<AdminDesk>,
+    _staff: Staff<Owners>,
+) -> Result<Json<Vec<SettingView>>, ApiError> {
+    let mut views = Vec::new();
+    for known in &KNOWN {
+        views.push(view_of(&desk, known).await?);
+    }
+    Ok(Json(views))
+}
+
+/// What the audit log may say about a value: a secret only as set / not set.
+async fn audited_value(
+    db: &DatabaseConnection,
+    known: &Known,
+) -> Result<serde_json::Value, ApiError> {
+    let row = entity::Entity::find_by_id(known.key.to_owned())
+        .one(db)
+        .await?;
+    Ok(match row {
+        None if known.secret => "not set".into(),
+        Some(_) if known.secret => "set".into(),
+        None => serde_json::Value::Null,
+        Some(row) => row.value.into(),
+    })
+}
+
+async fn audit_change(
+    desk: &AdminDesk,
+    staff: &Staff<Owners>,
+    known: &Known,
+    before: serde_json::Value,
+) -> Result<(), ApiError> {
+    let after = audited_value(&desk.db, known).await?;
+    audit::record(
+        &desk.db,
+        AuditEntry {
+            actor: &staff.actor(),
+            action: "setting.changed",
+            object: Some(&format!("setting:{}", known.key)),
+            details: Some(serde_json::json!({"before": before, "after": after})),
+            client_addr: staff.client_addr.as_deref(),
+        },
+    )
+    .await;
+    Ok(())
+}
+
+async fn change(
+    State(desk): State<AdminDesk>,
+    staff: Staff<Owners>,
+    Path(key): Path<String>,
+    body: Result<Json<SettingChange>, JsonRejection>,
+) -> Result<Json<SettingView>, ApiError> {
+    let known = known(&key)?;
+    let Json(change) = body.map_err(ApiError::bad_body)?;
+    let value = change.value.trim();
+    if value.is_empty() || !(known.valid)(value) {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "setting_invalid",
+            format!("That is not a valid {}", known.label.to_lowercase()),
+        ));
+    }
+    let before = audited_value(&desk.db, known).await?;
+    let actor = staff.actor();
+    if known.secret {
+        settings::put_sealed(&desk.db, &desk.sealer, known.key, value, &actor)
+            .await
+            .map_err(|error| {
+                tracing::error!(%error, key = known.key, "a secret setting could not be stored");
+                ApiError::internal()
+            })?;
+    } else {
+        settings::put_plain(&desk.db, known.key, value, &actor).await?;
+    }
+    audit_change(&desk, &staff, known, before).await?;
+    Ok(Json(view_of(&desk, known).await?))
+}
+
+async fn clear(
+    State(desk): State<AdminDesk>,
+    staff: Staff<Owners>,
+    Path(key): Path<String>,
+) -> Result<Json<SettingView>, ApiError> {
+    let known = known(&key)?;
+    let before = audited_value(&desk.db, known).await?;
+    settings::delete(&desk.db, known.key).await?;
+    audit_change(&desk, &staff, known, before).await?;
+    Ok(Json(view_of(&desk, known).await?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_mask_shows_two_characters_at_most_and_none_of_a_short_secret() {
+        assert_eq!(mask("live_0123456789ab"), "••••ab");
+        assert_eq!(mask("short"), "••••");
+        assert_eq!(mask(""), "••••");
+    }
+
+    #[test]
+    fn each_setting_checks_its_values() {
+        let check = |key: &str, value: &str| (known(key).unwrap().valid)(value);
+        assert!(check("telegram.bot_token", "123456:AAH-x_y"));
+        assert!(!check("telegram.bot_token", "no-colon"));
+        assert!(check("telegram.operator_chat_id", "-100123"));
+        assert!(!check("telegram.operator_chat_id", "chat"));
+        assert!(check("cargotech.phone", "+7 911 111-11-11"));
+        assert!(!check("cargotech.phone", "12345"));
+        assert!(!check(SHOP_ID_SETTING, "shop id"));
+    }
 }
