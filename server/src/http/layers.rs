@@ -76,6 +76,33 @@ fn request_span(request: &Request<Body>) -> tracing::Span {
         "request",
         request_id = %id,
         method = %request.method(),
-        path = %request.uri().path(),
+        path = %loggable_path(request.uri().path()),
     )
+}
+
+/// The path as logs may show it: the Bot API carries the bot's token in its path
+/// (`/bot<token>/sendMessage`), and the sandbox's stand-in is served on this very server.
+fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
+    match path.split_once("/bot") {
+        Some((before, after)) if after.contains(':') => {
+            let method = after.split_once('/').map_or("", |(_, method)| method);
+            format!("{before}/bot<redacted>/{method}").into()
+        }
+        _ => path.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable_path;
+
+    #[test]
+    fn a_bot_token_in_a_path_never_reaches_the_log() {
+        assert_eq!(
+            loggable_path("/sandbox/telegram/bot7000000001:secret-token/sendMessage"),
+            "/sandbox/telegram/bot<redacted>/sendMessage"
+        );
+        assert_eq!(loggable_path("/api/v1/cargos/42"), "/api/v1/cargos/42");
+        assert_eq!(loggable_path("/about/bottles"), "/about/bottles");
+    }
 }
