@@ -1,9 +1,691 @@
-//! The drivers page's API.
+//! The drivers page's API: the list (`GET /admin/api/drivers`, searched, filtered by state,
+//! sorted and paged in SQL so it stays quick with a hundred thousand drivers), a driver's page
+//! (`GET /admin/api/drivers/{id}`) and what staff may do to a driver: ban and unban (admins),
+//! gift days (any staff), write to them through the bot (admins). Every change is audited.
 
-use axum::Router;
+use admin::wire::drivers::{
+    AccessView, DEFAULT_PER_PAGE, DriverDetail, DriverMessage, DriverPage, DriverProfile,
+    DriverRow, DriverSort, DriverState, GiftDays, GrantRow, MAX_PER_PAGE, PaymentRow, ResponseRow,
+    gift_problem, message_problem,
+};
+use app::platform::{
+    access::{self, Grant, GrantSource},
+    audit::{self, AuditEntry},
+    drivers::{self, entity as driver},
+    outbox, payments, responses, sessions,
+};
+use axum::{
+    Json, Router,
+    extract::{
+        Path, Query, State,
+        rejection::{JsonRejection, PathRejection, QueryRejection},
+    },
+    http::StatusCode,
+    routing::{get, post},
+};
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+    sea_query::{
+        Alias, Condition, Expr, ExprTrait, Func, JoinType, LikeExpr, NullOrdering, Order,
+        Query as Sql, SelectStatement,
+    },
+};
+use serde::Deserialize;
 
-use super::AdminDesk;
+use super::{AdminDesk, Admins, AnyStaff, Staff};
+use crate::{bot::messages, http::ApiError};
 
 pub fn routes() -> Router<AdminDesk> {
     Router::new()
+        .route("/admin/api/drivers", get(list))
+        .route("/admin/api/drivers/{id}", get(detail))
+        .route("/admin/api/drivers/{id}/ban", post(ban))
+        .route("/admin/api/drivers/{id}/unban", post(unban))
+        .route("/admin/api/drivers/{id}/gift", post(gift))
+        .route("/admin/api/drivers/{id}/message", post(message))
+}
+
+/// The list's query string, read leniently so each bad value gets its own code.
+#[derive(Debug, Default, Deserialize)]
+struct ListQuery {
+    q: Option<String>,
+    state: Option<String>,
+    sort: Option<String>,
+    page: Option<String>,
+    per_page: Option<String>,
+}
+
+/// The list's question, parsed.
+struct Listing {
+    search: Option<String>,
+    state: Option<DriverState>,
+    sort: DriverSort,
+    page: u64,
+    per_page: u64,
+}
+
+fn invalid(code: &'static str, message: &str) -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, code, message)
+}
+
+fn unprocessable(code: &'static str, message: &str) -> ApiError {
+    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
+}
+
+fn not_found() -> ApiError {
+    ApiError::not_found("driver_not_found", "No such driver")
+}
+
+fn present(value: Option<String>) -> Option<String> {
+    value
+        .map(|value| value.trim().to_owned())
+        .filter(|value| !value.is_empty())
+}
+
+impl Listing {
+    fn parse(query: ListQuery) -> Result<Self, ApiError> {
+        let state = match present(query.state) {
+            None => None,
+            Some(text) => Some(DriverState::parse(&text).ok_or_else(|| {
+                invalid(
+                    "invalid_state",
+                    "The state is one of active, trial, expired, never, banned",
+                )
+            })?),
+        };
+        let sort = match present(query.sort) {
+            None => DriverSort::Newest,
+            Some(text) => DriverSort::parse(&text).ok_or_else(|| {
+                invalid("invalid_sort", "The order is newest, name or access_ends")
+            })?,
+        };
+        let page = match present(query.page) {
+            None => 1,
+            Some(text) => text
+                .parse::<u64>()
+                .ok()
+                .filter(|page| (1..=1_000_000).contains(page))
+                .ok_or_else(|| invalid("invalid_page", "The page is a number from 1"))?,
+        };
+        let per_page = match present(query.per_page) {
+            None => DEFAULT_PER_PAGE,
+            Some(text) => text
+                .parse::<u64>()
+                .ok()
+                .filter(|size| (1..=MAX_PER_PAGE).contains(size))
+                .ok_or_else(|| invalid("invalid_page_size", "A page holds 1 to 100 rows"))?,
+        };
+        let search = present(query.q).map(|q| q.chars().take(100).collect());
+        Ok(Self {
+            search,
+            state,
+            sort,
+            page,
+            per_page,
+        })
+    }
+}
+
+fn drivers_col(column: driver::Column) -> Expr {
+    Expr::col((driver::Entity, column))
+}
+
+fn ends_col() -> Expr {
+    Expr::col((
+        access::subscription::Entity,
+        access::subscription::Column::EndsAt,
+    ))
+}
+
+/// `%…%` for LIKE, with the pattern's own wildcards taken literally.
+fn contains_pattern(text: &str) -> LikeExpr {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    LikeExpr::new(format!("%{escaped}%")).escape('\\')
+}
+
+/// Names, usernames or a Telegram id. `LOWER` folds only ASCII on SQLite, so the text is also
+/// tried as typed and capitalized, which covers how Cyrillic names are usually searched.
+fn search_condition(search: &str) -> Condition {
+    let mut any = Condition::any();
+    if let Ok(telegram_id) = search.parse::<i64>() {
+        any = any.add(drivers_col(driver::Column::TelegramId).eq(telegram_id));
+    }
+    let text = search.trim_start_matches('@');
+    let lower = text.to_lowercase();
+    let mut capitalized = String::new();
+    let mut chars = lower.chars();
+    if let Some(first) = chars.next() {
+        capitalized.extend(first.to_uppercase());
+        capitalized.push_str(chars.as_str());
+    }
+    let full_name = Expr::cust(
+        "(\"drivers\".\"first_name\" || ' ' || COALESCE(\"drivers\".\"last_name\", ''))",
+    );
+    let username = drivers_col(driver::Column::Username);
+    for haystack in [full_name, username] {
+        any = any.add(Expr::expr(Func::lower(haystack.clone())).like(contains_pattern(&lower)));
+        for variant in [text, capitalized.as_str()] {
+            any = any.add(haystack.clone().like(contains_pattern(variant)));
+        }
+    }
+    any
+}
+
+/// Drivers with any grant beyond the trial: paid, promo or gifted days.
+fn has_paid_grant() -> SelectStatement {
+    Sql::select()
+        .expr(Expr::val(1))
+        .from(access::grant::Entity)
+        .and_where(
+            Expr::col((access::grant::Entity, access::grant::Column::DriverId))
+                .equals((driver::Entity, driver::Column::Id)),
+        )
+        .and_where(
+            Expr::col((access::grant::Entity, access::grant::Column::Source))
+                .ne(GrantSource::Trial.as_str()),
+        )
+        .and_where(Expr::col((access::grant::Entity, access::grant::Column::Days)).gt(0))
+        .to_owned()
+}
+
+fn state_condition(state: DriverState, now: DateTime<Utc>) -> Condition {
+    let banned = drivers_col(driver::Column::BannedAt);
+    let not_banned = Condition::all().add(banned.clone().is_null());
+    match state {
+        DriverState::Banned => Condition::all().add(banned.is_not_null()),
+        DriverState::Never => not_banned.add(ends_col().is_null()),
+        DriverState::Expired => not_banned.add(ends_col().lte(now)),
+        DriverState::Trial => not_banned
+            .add(ends_col().gt(now))
+            .add(Expr::exists(has_paid_grant()).not()),
+        DriverState::Active => not_banned
+            .add(ends_col().gt(now))
+            .add(Expr::exists(has_paid_grant())),
+    }
+}
+
+/// `FROM drivers LEFT JOIN subscriptions … WHERE …`, without the select list.
+fn matching(listing: &Listing, now: DateTime<Utc>) -> SelectStatement {
+    let mut select = Sql::select();
+    select.from(driver::Entity).join(
+        JoinType::LeftJoin,
+        access::subscription::Entity,
+        Expr::col((
+            access::subscription::Entity,
+            access::subscription::Column::DriverId,
+        ))
+        .equals((driver::Entity, driver::Column::Id)),
+    );
+    if let Some(search) = &listing.search {
+        select.cond_where(search_condition(search));
+    }
+    if let Some(state) = listing.state {
+        select.cond_where(state_condition(state, now));
+    }
+    select
+}
+
+/// One stored driver as the list needs it.
+struct Listed {
+    row: driver::Model,
+    ends_at: Option<DateTime<Utc>>,
+}
+
+fn state_of(
+    banned: bool,
+    ends_at: Option<DateTime<Utc>>,
+    paid: bool,
+    now: DateTime<Utc>,
+) -> DriverState {
+    match ends_at {
+        _ if banned => DriverState::Banned,
+        None => DriverState::Never,
+        Some(ends_at) if ends_at <= now => DriverState::Expired,
+        Some(_) if paid => DriverState::Active,
+        Some(_) => DriverState::Trial,
+    }
+}
+
+fn full_name(first: &str, last: Option<&str>) -> String {
+    match last.filter(|last| !last.is_empty()) {
+        Some(last) => format!("{first} {last}"),
+        None => first.to_owned(),
+    }
+}
+
+/// Which of these drivers have a grant beyond the trial.
+async fn paid_among(db: &DatabaseConnection, ids: &[i64]) -> Result<Vec<i64>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    access::grant::Entity::find()
+        .select_only()
+        .column(access::grant::Column::DriverId)
+        .distinct()
+        .filter(access::grant::Column::DriverId.is_in(ids.to_vec()))
+        .filter(access::grant::Column::Source.ne(GrantSource::Trial.as_str()))
+        .filter(access::grant::Column::Days.gt(0))
+        .into_tuple::<i64>()
+        .all(db)
+        .await
+}
+
+async fn list(
+    State(db): State<DatabaseConnection>,
+    _staff: Staff<AnyStaff>,
+    query: Result<Query<ListQuery>, QueryRejection>,
+) -> Result<Json<DriverPage>, ApiError> {
+    let Query(query) = query.map_err(ApiError::bad_query)?;
+    let listing = Listing::parse(query)?;
+    let now = Utc::now();
+
+    let count = matching(&listing, now)
+        .expr_as(
+            Expr::col((driver::Entity, driver::Column::Id)).count(),
+            Alias::new("total"),
+        )
+        .to_owned();
+    let total: i64 = db
+        .query_one(&count)
+        .await?
+        .map(|row| row.try_get("", "total"))
+        .transpose()?
+        .unwrap_or(0);
+
+    let mut page = matching(&listing, now);
+    page.column((driver::Entity, sea_orm::sea_query::Asterisk))
+        .expr_as(ends_col(), Alias::new("access_ends_at"));
+    match listing.sort {
+        DriverSort::Newest => {}
+        DriverSort::Name => {
+            page.order_by_expr(
+                Func::lower(drivers_col(driver::Column::FirstName)).into(),
+                Order::Asc,
+            )
+            .order_by_expr(
+                Func::lower(Func::coalesce([
+                    drivers_col(driver::Column::LastName),
+                    Expr::val(""),
+                ]))
+                .into(),
+                Order::Asc,
+            );
+        }
+        DriverSort::AccessEnds => {
+            page.order_by_expr_with_nulls(ends_col(), Order::Asc, NullOrdering::Last);
+        }
+    }
+    page.order_by((driver::Entity, driver::Column::Id), Order::Desc)
+        .limit(listing.per_page)
+        .offset((listing.page - 1) * listing.per_page);
+    let listed = db
+        .query_all(&page)
+        .await?
+        .into_iter()
+        .map(|row| {
+            Ok(Listed {
+                ends_at: row.try_get("", "access_ends_at")?,
+                row: driver::Model {
+                    id: row.try_get("", "id")?,
+                    telegram_id: row.try_get("", "telegram_id")?,
+                    first_name: row.try_get("", "first_name")?,
+                    last_name: row.try_get("", "last_name")?,
+                    username: row.try_get("", "username")?,
+                    language_code: row.try_get("", "language_code")?,
+                    photo_url: row.try_get("", "photo_url")?,
+                    created_at: row.try_get("", "created_at")?,
+                    updated_at: row.try_get("", "updated_at")?,
+                    banned_at: row.try_get("", "banned_at")?,
+                    bot_blocked_at: row.try_get("", "bot_blocked_at")?,
+                    utc_offset_minutes: row.try_get("", "utc_offset_minutes")?,
+                },
+            })
+        })
+        .collect::<Result<Vec<_>, DbErr>>()?;
+    let ids: Vec<i64> = listed.iter().map(|listed| listed.row.id).collect();
+    let paid = paid_among(&db, &ids).await?;
+    let rows = listed
+        .into_iter()
+        .map(|Listed { row, ends_at }| DriverRow {
+            id: row.id,
+            telegram_id: row.telegram_id,
+            name: full_name(&row.first_name, row.last_name.as_deref()),
+            username: row.username,
+            state: state_of(
+                row.banned_at.is_some(),
+                ends_at,
+                paid.contains(&row.id),
+                now,
+            ),
+            access_ends_at: ends_at.map(|at| at.to_rfc3339()),
+            joined_at: row.created_at.to_rfc3339(),
+        })
+        .collect();
+    Ok(Json(DriverPage {
+        rows,
+        total: u64::try_from(total).unwrap_or(0),
+        page: listing.page,
+        per_page: listing.per_page,
+    }))
+}
+
+fn driver_id(path: Result<Path<i64>, PathRejection>) -> Result<i64, ApiError> {
+    path.map(|Path(id)| id).map_err(|_| not_found())
+}
+
+async fn stored(db: &DatabaseConnection, id: i64) -> Result<driver::Model, ApiError> {
+    drivers::row(db, id).await?.ok_or_else(not_found)
+}
+
+fn route_of(card: &app::cargo::card::CargoCard) -> String {
+    format!(
+        "{} → {}",
+        card.from_city.as_deref().unwrap_or("?"),
+        card.to_city.as_deref().unwrap_or("?")
+    )
+}
+
+/// Everything the driver's page shows, read past every cache.
+async fn describe(db: &DatabaseConnection, id: i64) -> Result<DriverDetail, ApiError> {
+    let row = stored(db, id).await?;
+    let now = Utc::now();
+    let ends_at = access::stored_ends_at(db, id).await?;
+    let grants = access::grant::Entity::find()
+        .filter(access::grant::Column::DriverId.eq(id))
+        .order_by_desc(access::grant::Column::Id)
+        .limit(200)
+        .all(db)
+        .await?;
+    let paid = grants
+        .iter()
+        .any(|grant| grant.source != GrantSource::Trial.as_str() && grant.days > 0);
+    let payments = payments::entity::Entity::find()
+        .filter(payments::entity::Column::DriverId.eq(id))
+        .order_by_desc(payments::entity::Column::Id)
+        .limit(100)
+        .all(db)
+        .await?;
+    let responses = responses::history(db, id, 50).await?;
+    let access = access::describe(ends_at, now);
+    Ok(DriverDetail {
+        access: AccessView {
+            state: state_of(row.banned_at.is_some(), ends_at, paid, now),
+            active: access.active,
+            ends_at: access.until,
+            days_left: access.days_left,
+        },
+        profile: DriverProfile {
+            id: row.id,
+            telegram_id: row.telegram_id,
+            first_name: row.first_name,
+            last_name: row.last_name,
+            username: row.username,
+            language_code: row.language_code,
+            joined_at: row.created_at.to_rfc3339(),
+            banned_at: row.banned_at.map(|at| at.to_rfc3339()),
+            bot_reachable: row.bot_blocked_at.is_none(),
+        },
+        grants: grants
+            .into_iter()
+            .map(|grant| GrantRow {
+                source: grant.source,
+                source_ref: grant.source_ref,
+                days: grant.days,
+                ends_before: grant.ends_before.to_rfc3339(),
+                ends_after: grant.ends_after.to_rfc3339(),
+                granted_by: grant.granted_by,
+                created_at: grant.created_at.to_rfc3339(),
+            })
+            .collect(),
+        payments: payments
+            .into_iter()
+            .map(|payment| PaymentRow {
+                id: payment.id,
+                provider: payment.provider,
+                status: payment.status,
+                amount: payment.amount,
+                currency: payment.currency,
+                refunded: payment.refunded,
+                days: payment.days,
+                created_at: payment.created_at.to_rfc3339(),
+            })
+            .collect(),
+        responses: responses
+            .into_iter()
+            .map(|response| ResponseRow {
+                cargo_id: response.cargo_id,
+                route: route_of(&response.card),
+                status: response.status.as_str().to_owned(),
+                responded_at: response.responded_at,
+            })
+            .collect(),
+    })
+}
+
+async fn detail(
+    State(db): State<DatabaseConnection>,
+    _staff: Staff<AnyStaff>,
+    id: Result<Path<i64>, PathRejection>,
+) -> Result<Json<DriverDetail>, ApiError> {
+    Ok(Json(describe(&db, driver_id(id)?).await?))
+}
+
+fn object(id: i64) -> String {
+    format!("driver:{id}")
+}
+
+/// Bans or unbans. A ban is written before the driver's sessions end, so no sign-in can slip
+/// between the two; ending them writes a revocation mark every instance reads on the next call.
+async fn set_banned<R>(
+    desk: &AdminDesk,
+    staff: &Staff<R>,
+    id: i64,
+    banned: bool,
+) -> Result<Json<DriverDetail>, ApiError> {
+    let row = stored(&desk.db, id).await?;
+    let before = row.banned_at.is_some();
+    if before != banned {
+        drivers::set_banned(&desk.db, id, banned).await?;
+    }
+    if banned {
+        sessions::end_all(&desk.store, id).await;
+    }
+    if before != banned {
+        audit::record(
+            &desk.db,
+            AuditEntry {
+                actor: &staff.actor(),
+                action: if banned {
+                    "driver.banned"
+                } else {
+                    "driver.unbanned"
+                },
+                object: Some(&object(id)),
+                details: Some(serde_json::json!({
+                    "before": {"banned": before},
+                    "after": {"banned": banned},
+                })),
+                client_addr: staff.client_addr.as_deref(),
+            },
+        )
+        .await;
+    }
+    Ok(Json(describe(&desk.db, id).await?))
+}
+
+async fn ban(
+    State(desk): State<AdminDesk>,
+    staff: Staff<Admins>,
+    id: Result<Path<i64>, PathRejection>,
+) -> Result<Json<DriverDetail>, ApiError> {
+    set_banned(&desk, &staff, driver_id(id)?, true).await
+}
+
+async fn unban(
+    State(desk): State<AdminDesk>,
+    staff: Staff<Admins>,
+    id: Result<Path<i64>, PathRejection>,
+) -> Result<Json<DriverDetail>, ApiError> {
+    set_banned(&desk, &staff, driver_id(id)?, false).await
+}
+
+fn random_suffix() -> String {
+    hex::encode(rand::random::<[u8; 8]>())
+}
+
+async fn gift(
+    State(desk): State<AdminDesk>,
+    staff: Staff<AnyStaff>,
+    id: Result<Path<i64>, PathRejection>,
+    body: Result<Json<GiftDays>, JsonRejection>,
+) -> Result<Json<DriverDetail>, ApiError> {
+    let id = driver_id(id)?;
+    let Json(GiftDays { days }) = body.map_err(ApiError::bad_body)?;
+    if let Some(problem) = gift_problem(days) {
+        return Err(unprocessable("invalid_days", problem));
+    }
+    let row = stored(&desk.db, id).await?;
+    let days = i32::try_from(days).map_err(|_| unprocessable("invalid_days", "Too many days"))?;
+    let before = access::stored_ends_at(&desk.db, id).await?;
+    let source_ref = format!("gift:{}:{}", staff.session.email, random_suffix());
+    let ends_at = access::grant(
+        &desk.db,
+        &desk.store,
+        Grant {
+            driver_id: id,
+            source: GrantSource::Gift,
+            source_ref: source_ref.clone(),
+            days,
+            granted_by: staff.actor(),
+        },
+    )
+    .await?
+    .ends_at();
+    tell_access_granted(&desk, &row, ends_at, &source_ref).await;
+    audit::record(
+        &desk.db,
+        AuditEntry {
+            actor: &staff.actor(),
+            action: "driver.days_gifted",
+            object: Some(&object(id)),
+            details: Some(serde_json::json!({
+                "days": days,
+                "source_ref": source_ref,
+                "before": {"access_ends_at": before.map(|at| at.to_rfc3339())},
+                "after": {"access_ends_at": ends_at.to_rfc3339()},
+            })),
+            client_addr: staff.client_addr.as_deref(),
+        },
+    )
+    .await;
+    Ok(Json(describe(&desk.db, id).await?))
+}
+
+/// The bot's word on the gift, queued as settlement queues its own (same message, same key
+/// shape). A failure to queue is logged: the days stand.
+async fn tell_access_granted(
+    desk: &AdminDesk,
+    row: &driver::Model,
+    ends_at: DateTime<Utc>,
+    source_ref: &str,
+) {
+    let bot = &desk.billing.bot;
+    let queued = outbox::enqueue(
+        &desk.db,
+        outbox::Outgoing {
+            chat_id: row.telegram_id,
+            dedupe_key: format!("access:{source_ref}"),
+            payload: messages::access_granted(
+                row.telegram_id,
+                GrantSource::Gift,
+                ends_at,
+                row.language_code.as_deref(),
+                &bot.link,
+            ),
+        },
+    )
+    .await;
+    match queued {
+        Ok(true) => bot.doorbell.ring(),
+        Ok(false) => {}
+        Err(error) => {
+            tracing::error!(%error, driver_id = row.id, "the gift message could not be queued")
+        }
+    }
+}
+
+async fn message(
+    State(desk): State<AdminDesk>,
+    staff: Staff<Admins>,
+    id: Result<Path<i64>, PathRejection>,
+    body: Result<Json<DriverMessage>, JsonRejection>,
+) -> Result<StatusCode, ApiError> {
+    let id = driver_id(id)?;
+    let Json(DriverMessage { text }) = body.map_err(ApiError::bad_body)?;
+    if let Some(problem) = message_problem(&text) {
+        return Err(unprocessable("invalid_text", problem));
+    }
+    let text = text.trim();
+    let row = stored(&desk.db, id).await?;
+    if row.bot_blocked_at.is_some() {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "bot_unreachable",
+            "This driver has blocked the bot: no message can reach them",
+        ));
+    }
+    // Plain text (no parse mode), so nothing an admin types is read as markup.
+    outbox::enqueue(
+        &desk.db,
+        outbox::Outgoing {
+            chat_id: row.telegram_id,
+            dedupe_key: format!("admin-message:{id}:{}", random_suffix()),
+            payload: serde_json::json!({"chat_id": row.telegram_id, "text": text}),
+        },
+    )
+    .await?;
+    desk.billing.bot.doorbell.ring();
+    audit::record(
+        &desk.db,
+        AuditEntry {
+            actor: &staff.actor(),
+            action: "driver.message_sent",
+            object: Some(&object(id)),
+            details: Some(serde_json::json!({"text": text})),
+            client_addr: staff.client_addr.as_deref(),
+        },
+    )
+    .await;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_ban_outranks_access_and_the_trial_alone_is_not_a_subscription() {
+        let now = Utc::now();
+        let later = Some(now + chrono::Duration::days(3));
+        assert_eq!(state_of(true, later, true, now), DriverState::Banned);
+        assert_eq!(state_of(false, None, false, now), DriverState::Never);
+        assert_eq!(
+            state_of(false, Some(now - chrono::Duration::days(1)), true, now),
+            DriverState::Expired
+        );
+        assert_eq!(state_of(false, later, false, now), DriverState::Trial);
+        assert_eq!(state_of(false, later, true, now), DriverState::Active);
+    }
+
+    #[test]
+    fn a_search_takes_wildcards_literally() {
+        let pattern = contains_pattern("50%_off");
+        let text = format!("{pattern:?}");
+        assert!(text.contains(r"50\\%\\_off"), "{text}");
+    }
 }
