@@ -72,6 +72,7 @@ pub fn AdminApp() -> impl IntoView {
                     <Route path=path!("/admin/connection") view=|| view! { <layout::Shell page=pages::Page::Connection /> } />
                     <Route path=path!("/admin/service-tokens") view=|| view! { <layout::Shell page=pages::Page::ServiceTokens /> } />
                     <Route path=path!("/admin/audit") view=|| view! { <layout::Shell page=pages::Page::Audit /> } />
+                    <Route path=path!("/admin/admins") view=|| view! { <layout::Shell page=pages::Page::Admins /> } />
                 </Routes>
             </div>
         </Router>

@@ -1,5 +1,6 @@
 //! The dashboard's pages, one module each.
 
+mod admins;
 mod audit;
 mod connection;
 mod drivers;
@@ -26,10 +27,11 @@ pub enum Page {
     Connection,
     ServiceTokens,
     Audit,
+    Admins,
 }
 
 impl Page {
-    pub const ALL: [Page; 9] = [
+    pub const ALL: [Page; 10] = [
         Page::Overview,
         Page::Drivers,
         Page::Payments,
@@ -39,6 +41,7 @@ impl Page {
         Page::Connection,
         Page::ServiceTokens,
         Page::Audit,
+        Page::Admins,
     ];
 
     pub fn title(self) -> &'static str {
@@ -52,6 +55,7 @@ impl Page {
             Self::Connection => "CargoTech connection",
             Self::ServiceTokens => "Service tokens",
             Self::Audit => "Audit log",
+            Self::Admins => "Admins",
         }
     }
 
@@ -66,6 +70,7 @@ impl Page {
             Self::Connection => "connection",
             Self::ServiceTokens => "service-tokens",
             Self::Audit => "audit",
+            Self::Admins => "admins",
         }
     }
 
@@ -80,6 +85,7 @@ impl Page {
             Self::Connection => "/admin/connection",
             Self::ServiceTokens => "/admin/service-tokens",
             Self::Audit => "/admin/audit",
+            Self::Admins => "/admin/admins",
         }
     }
 }
@@ -95,6 +101,7 @@ pub fn render(page: Page) -> AnyView {
         Page::Connection => view! { <connection::ConnectionPage /> }.into_any(),
         Page::ServiceTokens => view! { <service_tokens::ServiceTokensPage /> }.into_any(),
         Page::Audit => view! { <audit::AuditPage /> }.into_any(),
+        Page::Admins => view! { <admins::AdminsPage /> }.into_any(),
     }
 }
 

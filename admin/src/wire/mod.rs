@@ -1,6 +1,7 @@
 //! What the admin dashboard's JSON API (`/admin/api/…`) speaks: one definition for the browser
 //! and the server.
 
+pub mod admins;
 pub mod audit;
 pub mod connection;
 pub mod drivers;

@@ -120,6 +120,41 @@ fn to_account(row: entity::Model) -> Option<Account> {
     })
 }
 
+pub async fn all(db: &DatabaseConnection) -> Result<Vec<entity::Model>, DbErr> {
+    use sea_orm::QueryOrder;
+    entity::Entity::find()
+        .order_by_asc(entity::Column::Id)
+        .all(db)
+        .await
+}
+
+pub async fn row(db: &DatabaseConnection, id: i64) -> Result<Option<entity::Model>, DbErr> {
+    entity::Entity::find_by_id(id).one(db).await
+}
+
+/// A new role, or the account switched off (`Some(true)`) or on again.
+pub async fn change(
+    db: &DatabaseConnection,
+    id: i64,
+    role: Option<Role>,
+    disabled: Option<bool>,
+) -> Result<(), DbErr> {
+    let mut update = entity::Entity::update_many().filter(entity::Column::Id.eq(id));
+    if let Some(role) = role {
+        update = update.col_expr(
+            entity::Column::Role,
+            sea_orm::sea_query::Expr::value(role.as_str()),
+        );
+    }
+    if let Some(disabled) = disabled {
+        update = update.col_expr(
+            entity::Column::DisabledAt,
+            sea_orm::sea_query::Expr::value(disabled.then(Utc::now)),
+        );
+    }
+    update.exec(db).await.map(drop)
+}
+
 pub async fn count(db: &DatabaseConnection) -> Result<u64, DbErr> {
     entity::Entity::find().count(db).await
 }

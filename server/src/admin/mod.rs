@@ -3,6 +3,7 @@
 //! themselves are the `admin` crate, a bundle of their own.
 
 pub mod accounts;
+mod admins;
 mod audit;
 mod auth;
 pub mod commands;
@@ -53,6 +54,7 @@ pub fn routes(desk: AdminDesk, options: leptos::prelude::LeptosOptions) -> Route
         .merge(connection::routes())
         .merge(service_tokens::routes())
         .merge(audit::routes())
+        .merge(admins::routes())
         .with_state(desk)
         .merge(pages::routes(options))
 }

@@ -303,3 +303,89 @@ fn the_first_owner_is_made_on_the_command_line_with_the_password_from_standard_i
         "{output:?}"
     );
 }
+
+#[tokio::test]
+async fn an_owner_invites_an_admin_changes_their_role_and_switches_them_off() {
+    for backend in backends() {
+        let app = spawn_app("admin_admins", backend).await;
+        make_admin(&app, "owner@hauler.test", Role::Owner).await;
+        let owner = log_in(&app, "owner@hauler.test").await;
+        let (status, invited) = owner
+            .call(
+                Method::POST,
+                "/admin/api/admins",
+                Some(json!({"email": "Anna@Hauler.test", "role": "admin", "password": PASSWORD})),
+            )
+            .await;
+        assert_eq!(status, 201, "{invited}");
+        assert_eq!(invited["email"], "anna@hauler.test");
+        assert_eq!(invited["created_by"], "admin:owner@hauler.test");
+        for (body, code) in [
+            (
+                json!({"email": "anna@hauler.test", "role": "admin", "password": PASSWORD}),
+                "admin_exists",
+            ),
+            (
+                json!({"email": "bob@hauler.test", "role": "admin", "password": "short"}),
+                "weak_password",
+            ),
+            (
+                json!({"email": "nobody", "role": "admin", "password": PASSWORD}),
+                "invalid_email",
+            ),
+        ] {
+            let (_, refused) = owner
+                .call(Method::POST, "/admin/api/admins", Some(body))
+                .await;
+            assert_eq!(refused["code"], code);
+        }
+
+        let anna = log_in(&app, "anna@hauler.test").await;
+        let (status, _) = anna.call(Method::GET, "/admin/api/admins", None).await;
+        assert_eq!(status, 403, "only owners manage admins");
+        let id = invited["id"].as_i64().unwrap();
+        let (status, changed) = owner
+            .call(
+                Method::PUT,
+                &format!("/admin/api/admins/{id}"),
+                Some(json!({"role": "support"})),
+            )
+            .await;
+        assert_eq!(status, 200, "{changed}");
+        assert_eq!(changed["role"], "support");
+        let (status, _) = anna.call(Method::GET, "/admin/api/session", None).await;
+        assert_eq!(status, 401, "{backend:?}: a new role takes effect at once");
+        let anna = log_in(&app, "anna@hauler.test").await;
+        let (_, session) = anna.call(Method::GET, "/admin/api/session", None).await;
+        assert_eq!(session["admin"]["role"], "support");
+
+        let (status, _) = owner
+            .call(
+                Method::PUT,
+                &format!("/admin/api/admins/{id}"),
+                Some(json!({"disabled": true})),
+            )
+            .await;
+        assert_eq!(status, 200);
+        let (status, _) = anna.call(Method::GET, "/admin/api/session", None).await;
+        assert_eq!(status, 401);
+        assert_eq!(
+            log_in_raw(&app, "anna@hauler.test", PASSWORD)
+                .await
+                .status(),
+            401
+        );
+
+        let (_, me) = owner.call(Method::GET, "/admin/api/admins", None).await;
+        let my_id = me.as_array().unwrap()[0]["id"].as_i64().unwrap();
+        let (status, refused) = owner
+            .call(
+                Method::PUT,
+                &format!("/admin/api/admins/{my_id}"),
+                Some(json!({"disabled": true})),
+            )
+            .await;
+        assert_eq!(status, 409);
+        assert_eq!(refused["code"], "cannot_change_yourself");
+    }
+}

@@ -1,0 +1,147 @@
+//! Admins (owners): who runs Hauler, with which role; inviting someone with a first password to
+//! hand over; changing a role; switching an account off, which ends its sessions at once.
+
+use leptos::prelude::*;
+
+use super::Problem;
+use crate::{
+    client::{Method, use_desk},
+    wire::{
+        ErrorBody, Role,
+        admins::{AdminChange, AdminView, NewAdmin},
+    },
+};
+
+const ROLES: [Role; 3] = [Role::Support, Role::Admin, Role::Owner];
+
+#[component]
+pub fn AdminsPage() -> impl IntoView {
+    let desk = use_desk();
+    let admins = RwSignal::new(None::<Result<Vec<AdminView>, ErrorBody>>);
+    let problem = RwSignal::new(None::<ErrorBody>);
+    let notice = RwSignal::new(None::<String>);
+    let load = move || {
+        leptos::task::spawn_local(async move {
+            admins.set(Some(desk.get("/admin/api/admins").await));
+        });
+    };
+    Effect::new(move |_| load());
+
+    let email = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let role = RwSignal::new(Role::Admin);
+    let invite = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        let new = NewAdmin {
+            email: email.get_untracked(),
+            role: role.get_untracked(),
+            password: password.get_untracked(),
+        };
+        leptos::task::spawn_local(async move {
+            match desk
+                .send::<AdminView>(Method::Post, "/admin/api/admins", Some(&new))
+                .await
+            {
+                Ok(_) => {
+                    problem.set(None);
+                    notice.set(Some(format!(
+                        "{} can log in now with the password you chose; hand it over in person",
+                        new.email
+                    )));
+                    email.set(String::new());
+                    password.set(String::new());
+                    load();
+                }
+                Err(error) => problem.set(Some(error)),
+            }
+        });
+    };
+    let change = move |id: i64, change: AdminChange| {
+        leptos::task::spawn_local(async move {
+            match desk
+                .send::<AdminView>(
+                    Method::Put,
+                    &format!("/admin/api/admins/{id}"),
+                    Some(&change),
+                )
+                .await
+            {
+                Ok(_) => {
+                    problem.set(None);
+                    load();
+                }
+                Err(error) => problem.set(Some(error)),
+            }
+        });
+    };
+
+    view! {
+        <h1>"Admins"</h1>
+        {move || problem.get().map(|error| view! { <Problem error /> })}
+        {move || notice.get().map(|text| view! { <p class="notice" data-testid="admins-notice">{text}</p> })}
+        {move || match admins.get() {
+            None => view! { <div class="loading">"Loading…"</div> }.into_any(),
+            Some(Err(error)) => view! { <Problem error /> }.into_any(),
+            Some(Ok(list)) => view! {
+                <table class="table" data-testid="admins">
+                    <thead>
+                        <tr><th>"Email"</th><th>"Role"</th><th>"Last login"</th><th>"Invited by"</th><th></th></tr>
+                    </thead>
+                    <tbody>
+                        {list.into_iter().map(|admin| {
+                            let id = admin.id;
+                            let disabled = admin.disabled;
+                            view! {
+                                <tr data-testid="admin-row">
+                                    <td>{admin.email.clone()}</td>
+                                    <td>
+                                        <select on:change=move |ev| {
+                                            if let Some(role) = Role::parse(&event_target_value(&ev)) {
+                                                change(id, AdminChange { role: Some(role), disabled: None });
+                                            }
+                                        }>
+                                            {ROLES.into_iter().map(|option| view! {
+                                                <option value=option.as_str() selected=option == admin.role>{option.as_str()}</option>
+                                            }).collect_view()}
+                                        </select>
+                                    </td>
+                                    <td>{admin.last_login_at.clone().unwrap_or_else(|| "never".into())}</td>
+                                    <td>{admin.created_by.clone()}</td>
+                                    <td>
+                                        <button
+                                            class=if disabled { "secondary" } else { "danger" }
+                                            on:click=move |_| change(id, AdminChange { role: None, disabled: Some(!disabled) })
+                                        >
+                                            {if disabled { "Switch on" } else { "Switch off" }}
+                                        </button>
+                                    </td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }.into_any(),
+        }}
+        <h2>"Invite an admin"</h2>
+        <form class="card toolbar" on:submit=invite data-testid="invite-admin">
+            <label>"Email"
+                <input type="email" required prop:value=email on:input=move |ev| email.set(event_target_value(&ev)) />
+            </label>
+            <label>"First password (12+ characters)"
+                <input type="text" required minlength="12" autocomplete="off" prop:value=password on:input=move |ev| password.set(event_target_value(&ev)) />
+            </label>
+            <label>"Role"
+                <select on:change=move |ev| {
+                    if let Some(chosen) = Role::parse(&event_target_value(&ev)) {
+                        role.set(chosen);
+                    }
+                }>
+                    {ROLES.into_iter().map(|option| view! {
+                        <option value=option.as_str() selected=option == Role::Admin>{option.as_str()}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <button type="submit">"Invite"</button>
+        </form>
+    }
+}

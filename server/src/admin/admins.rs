@@ -1,0 +1,144 @@
+//! The people who run Hauler (owners only): `GET`/`POST /admin/api/admins` and
+//! `PUT /admin/api/admins/{id}`. An owner invites an admin with a first password to hand over,
+//! changes roles, and switches accounts off — which ends their sessions at once. Nobody changes
+//! their own account here, so an owner cannot lock the last owner out by mistake.
+
+use admin::wire::{
+    Role,
+    admins::{AdminChange, AdminView, NewAdmin},
+};
+use app::platform::audit::{self, AuditEntry};
+use axum::{
+    Json, Router,
+    extract::{Path, State, rejection::JsonRejection},
+    http::StatusCode,
+    routing::{get, put},
+};
+
+use super::{
+    AdminDesk, Owners, Staff,
+    accounts::{self, AccountError},
+    sessions,
+};
+use crate::http::ApiError;
+
+pub fn routes() -> Router<AdminDesk> {
+    Router::new()
+        .route("/admin/api/admins", get(list).post(invite))
+        .route("/admin/api/admins/{id}", put(change))
+}
+
+fn view(row: accounts::entity::Model) -> AdminView {
+    AdminView {
+        id: row.id,
+        role: Role::parse(&row.role).unwrap_or(Role::Support),
+        email: row.email,
+        created_at: row.created_at.to_rfc3339(),
+        created_by: row.created_by,
+        last_login_at: row.last_login_at.map(|at| at.to_rfc3339()),
+        disabled: row.disabled_at.is_some(),
+    }
+}
+
+async fn list(
+    State(desk): State<AdminDesk>,
+    _staff: Staff<Owners>,
+) -> Result<Json<Vec<AdminView>>, ApiError> {
+    Ok(Json(
+        accounts::all(&desk.db)
+            .await?
+            .into_iter()
+            .map(view)
+            .collect(),
+    ))
+}
+
+async fn invite(
+    State(desk): State<AdminDesk>,
+    staff: Staff<Owners>,
+    body: Result<Json<NewAdmin>, JsonRejection>,
+) -> Result<(StatusCode, Json<AdminView>), ApiError> {
+    let Json(new) = body.map_err(ApiError::bad_body)?;
+    let account = accounts::create(
+        &desk.db,
+        &new.email,
+        &new.password,
+        new.role,
+        &staff.actor(),
+    )
+    .await
+    .map_err(|error| match error {
+        AccountError::InvalidEmail => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_email",
+            error.to_string(),
+        ),
+        AccountError::WeakPassword => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "weak_password",
+            error.to_string(),
+        ),
+        AccountError::Exists => {
+            ApiError::new(StatusCode::CONFLICT, "admin_exists", error.to_string())
+        }
+        AccountError::Hashing => ApiError::internal(),
+        AccountError::Database(error) => error.into(),
+    })?;
+    audit::record(
+        &desk.db,
+        AuditEntry {
+            actor: &staff.actor(),
+            action: "admin.invited",
+            object: Some(&format!("admin:{}", account.email)),
+            details: Some(serde_json::json!({"role": account.role.as_str()})),
+            client_addr: staff.client_addr.as_deref(),
+        },
+    )
+    .await;
+    let row = accounts::row(&desk.db, account.id)
+        .await?
+        .ok_or_else(ApiError::internal)?;
+    Ok((StatusCode::CREATED, Json(view(row))))
+}
+
+async fn change(
+    State(desk): State<AdminDesk>,
+    staff: Staff<Owners>,
+    Path(id): Path<i64>,
+    body: Result<Json<AdminChange>, JsonRejection>,
+) -> Result<Json<AdminView>, ApiError> {
+    let Json(change) = body.map_err(ApiError::bad_body)?;
+    let before = accounts::row(&desk.db, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("admin_not_found", "No such admin"))?;
+    if id == staff.session.admin_id {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "cannot_change_yourself",
+            "Another owner must change your own account",
+        ));
+    }
+    accounts::change(&desk.db, id, change.role, change.disabled).await?;
+    if change.disabled == Some(true) || change.role.is_some() {
+        // A new role or a switched-off account takes effect now, not at the next login.
+        sessions::end_everywhere(&desk.store, id).await;
+    }
+    let after = accounts::row(&desk.db, id)
+        .await?
+        .ok_or_else(ApiError::internal)?;
+    audit::record(
+        &desk.db,
+        AuditEntry {
+            actor: &staff.actor(),
+            action: "admin.changed",
+            object: Some(&format!("admin:{}", after.email)),
+            details: Some(serde_json::json!({
+                "before": {"role": before.role, "disabled": before.disabled_at.is_some()},
+                "after": {"role": after.role, "disabled": after.disabled_at.is_some()},
+            })),
+            client_addr: staff.client_addr.as_deref(),
+        },
+    )
+    .await;
+    Ok(Json(view(after)))
+}
