@@ -16,7 +16,9 @@ fn outside_telegram() -> ReadSignal<bool> {
 /// The page's one primary action: Telegram's MainButton, or a bar at the bottom of the page.
 #[component]
 pub fn MainAction(
-    text: &'static str,
+    /// Its label; may change while the page is open ("Оплатить 1 990 ₽" after a promo code).
+    #[prop(into)]
+    text: Signal<String>,
     /// Hidden while `false` (e.g. once the driver has responded).
     #[prop(into)]
     visible: Signal<bool>,
@@ -39,7 +41,7 @@ pub fn MainAction(
             main_button::on_press(press);
         }
         if visible.get() {
-            main_button::show(text, busy.get());
+            main_button::show(&text.get(), busy.get());
         } else {
             main_button::hide_button();
         }
@@ -55,7 +57,7 @@ pub fn MainAction(
                     disabled=move || busy.get()
                     on:click=move |_| press()
                 >
-                    {text}
+                    {move || text.get()}
                 </button>
             </div>
         </Show>

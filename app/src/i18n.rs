@@ -103,6 +103,41 @@ pub struct Texts {
     pub damaged: &'static str,
     pub banned: &'static str,
     pub no_connection: &'static str,
+    pub subscription: &'static str,
+    pub paywall_title: &'static str,
+    pub paywall_pitch: &'static str,
+    pub trial_title: &'static str,
+    pub trial_hint: &'static str,
+    pub start_trial: &'static str,
+    pub plans: &'static str,
+    pub extend: &'static str,
+    pub per_day: &'static str,
+    pub promo_code: &'static str,
+    pub promo_apply: &'static str,
+    pub promo_percent: &'static str,
+    pub promo_amount: &'static str,
+    pub promo_extra_days: &'static str,
+    pub promo_free_days: &'static str,
+    pub promo_redeem: &'static str,
+    pub pay: &'static str,
+    pub get_free: &'static str,
+    pub payment_waiting: &'static str,
+    pub payment_waiting_hint: &'static str,
+    pub open_payment_page: &'static str,
+    pub choose_another: &'static str,
+    pub paid_until: &'static str,
+    pub promo_until: &'static str,
+    pub trial_until: &'static str,
+    pub payment_canceled: &'static str,
+    pub payment_timed_out: &'static str,
+    pub to_loads: &'static str,
+    pub payments_off: &'static str,
+    pub access_until: &'static str,
+    pub no_subscription: &'static str,
+    pub days_short: &'static str,
+    /// "день", "дня", "дней": the forms [`Texts::days`] picks from.
+    pub day_forms: [&'static str; 3],
+    pub plural: fn(u64) -> usize,
 }
 
 const RU: Texts = Texts {
@@ -185,6 +220,40 @@ const RU: Texts = Texts {
     delay_days: "отсрочка {n} дн.",
     round_trip: "Круговой рейс",
     partial_load: "Догруз",
+    subscription: "Подписка",
+    paywall_title: "Все грузы биржи — по подписке",
+    paywall_pitch: "Все грузы CargoTech, контакты грузоотправителей, отклики через бота и уведомления о новых грузах на ваших маршрутах",
+    trial_title: "{days} бесплатно",
+    trial_hint: "Полный доступ без оплаты и без карты",
+    start_trial: "Начать бесплатно",
+    plans: "Тарифы",
+    extend: "Продлить доступ",
+    per_day: "{price} в день",
+    promo_code: "Промокод",
+    promo_apply: "Применить",
+    promo_percent: "{code}: скидка {n}\u{a0}% на любой тариф",
+    promo_amount: "{code}: скидка {sum} на любой тариф",
+    promo_extra_days: "{code}: +{days} к любому тарифу",
+    promo_free_days: "{code}: {days} доступа бесплатно",
+    promo_redeem: "Активировать",
+    pay: "Оплатить {price}",
+    get_free: "Получить бесплатно",
+    payment_waiting: "Ожидаем оплату…",
+    payment_waiting_hint: "Оплатите на странице ЮKassa и вернитесь сюда — доступ откроется сам",
+    open_payment_page: "Открыть страницу оплаты",
+    choose_another: "Выбрать другой тариф",
+    paid_until: "Оплачено: доступ до {date}",
+    promo_until: "Промокод активирован: доступ до {date}",
+    trial_until: "Бесплатный доступ до {date}",
+    payment_canceled: "Платёж отменён, деньги не списаны. Можно попробовать ещё раз",
+    payment_timed_out: "Оплата так и не пришла. Если деньги списались, доступ откроется сам — загляните сюда позже",
+    to_loads: "Смотреть грузы",
+    payments_off: "Оплата временно недоступна. Попробуйте позже или напишите в поддержку",
+    access_until: "Доступ до {date}, осталось {left}",
+    no_subscription: "Подписки нет",
+    days_short: "{n}\u{a0}дн.",
+    day_forms: ["день", "дня", "дней"],
+    plural: russian_plural,
 };
 
 const EN: Texts = Texts {
@@ -267,6 +336,40 @@ const EN: Texts = Texts {
     delay_days: "{n}-day delay",
     round_trip: "Round trip",
     partial_load: "Part load",
+    subscription: "Subscription",
+    paywall_title: "Every load on the exchange, by subscription",
+    paywall_pitch: "All CargoTech loads, shippers' contacts, responses through the bot and alerts for new loads on your routes",
+    trial_title: "{days} free",
+    trial_hint: "Full access, no payment, no card",
+    start_trial: "Start free",
+    plans: "Plans",
+    extend: "Extend access",
+    per_day: "{price} a day",
+    promo_code: "Promo code",
+    promo_apply: "Apply",
+    promo_percent: "{code}: {n}% off any plan",
+    promo_amount: "{code}: {sum} off any plan",
+    promo_extra_days: "{code}: +{days} on any plan",
+    promo_free_days: "{code}: {days} of access free",
+    promo_redeem: "Activate",
+    pay: "Pay {price}",
+    get_free: "Get it free",
+    payment_waiting: "Waiting for the payment…",
+    payment_waiting_hint: "Pay on the YooKassa page and come back: access opens by itself",
+    open_payment_page: "Open the payment page",
+    choose_another: "Choose another plan",
+    paid_until: "Paid: access until {date}",
+    promo_until: "Promo code activated: access until {date}",
+    trial_until: "Free access until {date}",
+    payment_canceled: "The payment was canceled and nothing was charged. You can try again",
+    payment_timed_out: "The payment has not arrived. If you were charged, access opens by itself: look in later",
+    to_loads: "See loads",
+    payments_off: "Payments are unavailable for now. Try later or write to support",
+    access_until: "Access until {date}, {left} left",
+    no_subscription: "No subscription",
+    days_short: "{n}\u{a0}d",
+    day_forms: ["day", "days", "days"],
+    plural: english_plural,
 };
 
 impl Lang {
@@ -285,7 +388,31 @@ pub fn use_texts() -> &'static Texts {
     use_context::<&'static Texts>().unwrap_or(Lang::Ru.texts())
 }
 
+/// 1 день, 3 дня, 5 дней, 11 дней, 21 день.
+fn russian_plural(n: u64) -> usize {
+    match (n % 10, n % 100) {
+        (1, rem) if rem != 11 => 0,
+        (2..=4, rem) if !(12..=14).contains(&rem) => 1,
+        _ => 2,
+    }
+}
+
+fn english_plural(n: u64) -> usize {
+    if n == 1 { 0 } else { 1 }
+}
+
 impl Texts {
+    /// "30 дней", "3 дня", "1 day".
+    pub fn days(&self, n: u32) -> String {
+        let form = self.day_forms[(self.plural)(n.into())];
+        format!("{n}\u{a0}{form}")
+    }
+
+    /// "3 дн.": days left, where space is short.
+    pub fn days_left(&self, n: u32) -> String {
+        self.days_short.replace("{n}", &n.to_string())
+    }
+
     /// What to tell a driver whose sign-in was refused with `code`.
     pub fn refusal(&self, code: &str) -> &'static str {
         match code {
@@ -296,5 +423,23 @@ impl Texts {
             "driver_banned" => self.banned,
             _ => self.no_connection,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_take_the_right_form() {
+        let ru = Lang::Ru.texts();
+        assert_eq!(ru.days(1), "1\u{a0}день");
+        assert_eq!(ru.days(3), "3\u{a0}дня");
+        assert_eq!(ru.days(7), "7\u{a0}дней");
+        assert_eq!(ru.days(11), "11\u{a0}дней");
+        assert_eq!(ru.days(21), "21\u{a0}день");
+        assert_eq!(ru.days(90), "90\u{a0}дней");
+        assert_eq!(Lang::En.texts().days(1), "1\u{a0}day");
+        assert_eq!(Lang::En.texts().days(30), "30\u{a0}days");
     }
 }

@@ -8,6 +8,7 @@ pub mod cargo;
 pub mod error;
 pub mod i18n;
 pub mod pages;
+pub mod paywall;
 pub mod session;
 pub mod status;
 pub mod subscription;
@@ -79,7 +80,8 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let lang = i18n::provide_lang();
     let sign_in = session::provide_sign_in();
-    board::provide_board(sign_in);
+    let access = paywall::provide_access(sign_in);
+    board::provide_board(sign_in, access);
     // Effects run only in the browser, so this flips once hydration has happened.
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
@@ -88,15 +90,17 @@ pub fn App() -> impl IntoView {
         <Title text="Hauler" />
         <Router>
             <main class="app" data-hydrated=move || hydrated.get().to_string()>
+                <paywall::FollowStartParam />
                 // Rendered again only if Telegram says the driver reads English.
                 {move || {
                     provide_context(lang.get().texts());
                     view! {
                         <Routes fallback=pages::NotFound>
-                            <Route path=path!("/") view=board::LoadsPage />
+                            <Route path=path!("/") view=|| view! { <paywall::Gate><board::LoadsPage /></paywall::Gate> } />
                             <Route path=path!("/filters") view=board::FiltersPage />
-                            <Route path=path!("/cargo/:id") view=board::CargoPage />
+                            <Route path=path!("/cargo/:id") view=|| view! { <paywall::Gate><board::CargoPage /></paywall::Gate> } />
                             <Route path=path!("/responses") view=board::ResponsesPage />
+                            <Route path=path!("/subscription") view=paywall::SubscriptionPage />
                             <Route path=path!("/status") view=pages::StatusPage />
                         </Routes>
                     }

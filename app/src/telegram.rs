@@ -109,6 +109,45 @@ pub fn language() -> Option<String> {
     }
 }
 
+/// What the bot's link put after `startapp=` (`payment-42` on the way back from paying), when
+/// Telegram opened the app through such a link.
+pub fn start_param() -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    {
+        browser::path(&["initDataUnsafe", "start_param"])?
+            .as_string()
+            .filter(|param| !param.is_empty())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        None
+    }
+}
+
+/// Opens an outside page (YooKassa's checkout): Telegram opens it in the browser and keeps the
+/// app open underneath; outside Telegram it opens in a new tab.
+pub fn open_link(url: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        if platform().is_some() {
+            browser::call(&[], "openLink", &[url.into()]);
+        } else if let Some(window) = web_sys::window() {
+            let _ = window.open_with_url_and_target(url, "_blank");
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = url;
+}
+
+/// Opens a Telegram Stars invoice (`https://t.me/$…`) in Telegram's own payment sheet; the app
+/// learns the outcome by asking the server, so the sheet's callback is not needed.
+pub fn open_invoice(url: &str) {
+    #[cfg(feature = "hydrate")]
+    browser::call(&[], "openInvoice", &[url.into()]);
+    #[cfg(not(feature = "hydrate"))]
+    let _ = url;
+}
+
 /// The tactile answer to what the driver just did.
 #[derive(Debug, Clone, Copy)]
 pub enum Haptic {

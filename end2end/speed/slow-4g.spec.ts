@@ -3,7 +3,7 @@
 // and again with the cache warm. Figures go to SPEED_REPORT; nothing here asserts a time.
 import { writeFileSync } from "node:fs";
 import { test } from "@playwright/test";
-import { LIGHT_THEME, signInitData } from "../tests/support/telegram";
+import { grantAccess, LIGHT_THEME, signInitData } from "../tests/support/telegram";
 
 // DevTools' "Slow 4G" preset, as Chromium defines it.
 const SLOW_4G = {
@@ -49,8 +49,10 @@ test("the driver's board on Slow 4G", async ({ browser }) => {
         }).observe(document, { subtree: true, childList: true, attributes: true });
       });
       const user = { id: 900_000 + visit, first_name: "Тест", language_code: "ru" };
+      const initData = signInitData(user);
+      await grantAccess(context.request, { initData });
       const hash = new URLSearchParams({
-        tgWebAppData: signInitData(user),
+        tgWebAppData: initData,
         tgWebAppVersion: "8.0",
         tgWebAppPlatform: "android",
         tgWebAppThemeParams: JSON.stringify(LIGHT_THEME),

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { openInTelegram, screenshot, signInitData } from "./support/telegram";
+import { grantAccess, openInTelegram, screenshot, signInitData } from "./support/telegram";
 
 test.afterEach(async ({ page }, testInfo) => {
   await screenshot(page, testInfo);
@@ -40,7 +40,9 @@ test("opened outside Telegram, the app says where to open it and shows no loads"
   await expect(page.getByTestId("cargo-list")).toHaveCount(0);
 });
 
-test("in the sandbox, a person without Telegram tries the app as the demo driver", async ({ page }) => {
+test("in the sandbox, a person without Telegram tries the app as the demo driver", async ({ page, request }) => {
+  // The demo driver has their free trial, as any new driver would.
+  await grantAccess(request, "demo");
   await page.goto("/");
   const demo = page.getByTestId("demo-login");
   await expect(demo).toHaveText("Войти как демо-водитель");

@@ -65,7 +65,10 @@ pub fn CargoPage() -> impl IntoView {
                     Fetch::Arrived(Box::new(detail))
                 }
                 Err(error) if error.code == "cargo_not_available" => Fetch::Taken,
-                Err(error) => Fetch::Failed(error),
+                Err(error) => {
+                    board.access.ran_out(&error);
+                    Fetch::Failed(error)
+                }
             });
         });
     };
@@ -100,6 +103,7 @@ pub fn CargoPage() -> impl IntoView {
                 }
                 Err(error) => {
                     telegram::haptic(Haptic::Error);
+                    board.access.ran_out(&error);
                     if error.code == "cargo_not_available" {
                         fetch.set(Fetch::Taken);
                     }

@@ -41,6 +41,14 @@ pub fn LoadsPage() -> impl IntoView {
                 <a class="tool-link" href="/responses" data-testid="open-responses">
                     {text.my_responses}
                 </a>
+                <a class="tool-link" href="/subscription" data-testid="open-subscription">
+                    {move || match board.access.get() {
+                        Some(access) if access.active => {
+                            format!("{} · {}", text.subscription, text.days_left(access.days_left))
+                        }
+                        _ => text.subscription.to_owned(),
+                    }}
+                </a>
             </nav>
             <FilterChips board />
             <PullToRefresh board>

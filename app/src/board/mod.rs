@@ -27,6 +27,7 @@ use crate::{
         card::{CargoCard, CargoPage as Page, Staleness},
         filter::CargoFilter,
     },
+    paywall::DriverAccess,
     session::{ApiErrorBody, LastFilter, SignIn},
 };
 
@@ -65,15 +66,15 @@ pub struct Board {
     pub scroll_y: StoredValue<f64>,
     /// Loads that arrived live while the list was open (shown as new).
     pub fresh: RwSignal<Vec<u64>>,
+    pub access: DriverAccess,
+    /// The driver's client while they have access; `None` asks nothing.
     api: Memo<Option<Api>>,
 }
 
-/// Sets up the board once the driver is signed in: restores their last filter, then loads.
-pub fn provide_board(sign_in: RwSignal<SignIn>) -> Board {
-    let api = Memo::new(move |_| match sign_in.get() {
-        SignIn::Done(signed_in) => Some(Api::new(signed_in.token)),
-        _ => None,
-    });
+/// Sets up the board once the driver is signed in with access: restores their last filter, then
+/// loads. Without access it asks nothing (the paywall stands in its place) until access begins.
+pub fn provide_board(sign_in: RwSignal<SignIn>, access: DriverAccess) -> Board {
+    let api = Memo::new(move |_| access.api.get().filter(|_| access.active()));
     let last_filter = Memo::new(move |_| match sign_in.get() {
         SignIn::Done(signed_in) => signed_in.last_filter,
         _ => None,
@@ -84,15 +85,21 @@ pub fn provide_board(sign_in: RwSignal<SignIn>) -> Board {
         known: RwSignal::new(HashMap::new()),
         scroll_y: StoredValue::new(0.0),
         fresh: RwSignal::new(Vec::new()),
+        access,
         api,
     };
     provide_context(board);
     live::follow_new_loads(board, api);
+    // Once: when access begins again later, the driver's current filter stays.
+    let restored = StoredValue::new(false);
     Effect::new(move |_| {
         if api.get().is_some() {
-            if let Some(filter) = last_filter.get_untracked() {
+            if !restored.get_value()
+                && let Some(filter) = last_filter.get_untracked()
+            {
                 board.filter.set(filter);
             }
+            restored.set_value(true);
             board.reload(false);
         }
     });
@@ -171,6 +178,10 @@ impl Board {
         let board = *self;
         spawn_local(async move {
             let answer = api.get::<Page>(&format!("/api/v1/cargos?{query}")).await;
+            if let Err(error) = &answer {
+                // Access ran out while the app was open: the paywall takes over.
+                board.access.ran_out(error);
+            }
             if let Ok(page) = &answer {
                 board.known.update(|known| {
                     for card in &page.cards {

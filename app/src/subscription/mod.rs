@@ -109,9 +109,10 @@ pub struct PromoRequest {
     pub code: String,
 }
 
-/// What a promo code gives.
+/// What a promo code gives. On the wire `{"kind": "percent_off", "value": 20}`, read through the
+/// same [`PromoBenefit::from_parts`] the database's rows go through (and cheaply in the browser).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+#[serde(into = "BenefitParts", try_from = "BenefitParts")]
 pub enum PromoBenefit {
     /// Days added on top of a purchased plan.
     ExtraDays(u32),
@@ -121,6 +122,30 @@ pub enum PromoBenefit {
     AmountOff(u64),
     /// Access for this many days, with nothing to pay.
     FreeDays(u32),
+}
+
+#[derive(Serialize, Deserialize)]
+struct BenefitParts {
+    kind: String,
+    value: u64,
+}
+
+impl From<PromoBenefit> for BenefitParts {
+    fn from(benefit: PromoBenefit) -> Self {
+        Self {
+            kind: benefit.kind().to_owned(),
+            value: benefit.value(),
+        }
+    }
+}
+
+impl TryFrom<BenefitParts> for PromoBenefit {
+    type Error = String;
+
+    fn try_from(parts: BenefitParts) -> Result<Self, String> {
+        Self::from_parts(&parts.kind, parts.value)
+            .ok_or_else(|| format!("not a promo benefit: {} {}", parts.kind, parts.value))
+    }
 }
 
 /// The smallest amount YooKassa takes: below it, the purchase is free.

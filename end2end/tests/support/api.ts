@@ -1,9 +1,15 @@
 // Arranging data through Hauler's own JSON API, as a driver would see it.
 import type { APIRequestContext } from "@playwright/test";
-import { signInitData, type TelegramUser } from "./telegram";
+import { grantAccess, signInitData, type TelegramUser } from "./telegram";
 
-/** Signs in over the API and returns the session token. */
+/** Signs in over the API, with the driver's free trial so loads can be read, and returns the
+ * session token. */
 export async function apiSession(request: APIRequestContext, user: TelegramUser): Promise<string> {
+  return grantAccess(request, { initData: signInitData(user) });
+}
+
+/** Signs in over the API without touching access, and returns the session token. */
+export async function bareSession(request: APIRequestContext, user: TelegramUser): Promise<string> {
   const response = await request.post("/api/v1/auth/telegram", { data: { init_data: signInitData(user) } });
   if (!response.ok()) throw new Error(`sign-in failed: ${response.status()}`);
   return (await response.json()).token;

@@ -1,6 +1,6 @@
 // Opening the Mini App the way Telegram does: signed launch data and the theme in the URL hash.
 import { createHmac } from "node:crypto";
-import type { Page, TestInfo } from "@playwright/test";
+import type { APIRequestContext, Page, TestInfo } from "@playwright/test";
 
 export const TEST_BOT_TOKEN = process.env.TELEGRAM_BOT_TOKEN ?? "7000000001:sandbox-bot-token-for-tests";
 
@@ -32,16 +32,18 @@ export const LIGHT_THEME = {
   secondary_bg_color: "#efeff3",
 };
 
-/** initData signed as Telegram signs it: HMAC-SHA256 over the sorted `key=value` lines. */
+/** initData signed as Telegram signs it: HMAC-SHA256 over the sorted `key=value` lines.
+ * `startParam` is what a `t.me/<bot>/<app>?startapp=…` link carried. */
 export function signInitData(
   user: TelegramUser,
-  options: { botToken?: string; authDate?: number } = {},
+  options: { botToken?: string; authDate?: number; startParam?: string } = {},
 ): string {
   const fields: Record<string, string> = {
     auth_date: String(options.authDate ?? Math.floor(Date.now() / 1000)),
     query_id: "AAHdF6IQAAAAAN0XohDhrOrc",
     user: JSON.stringify(user),
   };
+  if (options.startParam) fields.start_param = options.startParam;
   const checkString = Object.keys(fields)
     .sort()
     .map((key) => `${key}=${fields[key]}`)
@@ -51,25 +53,68 @@ export function signInitData(
   return new URLSearchParams({ ...fields, hash }).toString();
 }
 
-/** Navigates like Telegram opening a Mini App: `#tgWebAppData=…&tgWebAppVersion=…&…`. */
+/** Gives a driver access as a new driver gets it: signs them in over the API (with Telegram's
+ * launch data, or as the sandbox's demo driver) and starts their free trial. A trial taken
+ * before (the same driver opening the app again) is fine. `origin` is the server, when it is not
+ * the configured one. Returns the session token. */
+export async function grantAccess(
+  request: APIRequestContext,
+  who: { initData: string } | "demo",
+  origin = "",
+): Promise<string> {
+  const signIn =
+    who === "demo"
+      ? await request.post(`${origin}/api/v1/auth/demo`)
+      : await request.post(`${origin}/api/v1/auth/telegram`, { data: { init_data: who.initData } });
+  if (!signIn.ok()) throw new Error(`sign-in failed: ${signIn.status()} ${await signIn.text()}`);
+  const { token, access } = await signIn.json();
+  if (access?.active) return token;
+  const trial = await request.post(`${origin}/api/v1/subscription/trial`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  if (trial.status() !== 201 && trial.status() !== 409) {
+    throw new Error(`the free trial did not start: ${trial.status()} ${await trial.text()}`);
+  }
+  return token;
+}
+
+/** Navigates like Telegram opening a Mini App: `#tgWebAppData=…&tgWebAppVersion=…&…`. The driver
+ * has access (their free trial) unless `access: "none"`: most stories are about loads, not paying. */
 export async function openInTelegram(
   page: Page,
   path: string,
-  options: { user?: TelegramUser; theme?: Record<string, string>; platform?: string; initData?: string } = {},
+  options: {
+    user?: TelegramUser;
+    theme?: Record<string, string>;
+    platform?: string;
+    initData?: string;
+    access?: "trial" | "none";
+    startParam?: string;
+  } = {},
 ) {
   const user = options.user ?? { id: 100500, first_name: "Иван", username: "ivan_driver", language_code: "ru" };
+  const initData = options.initData ?? signInitData(user, { startParam: options.startParam });
+  // Launch data made up by a story (forged, stale) is meant to be refused: nothing to grant.
+  if (options.access !== "none" && !options.initData) {
+    const origin = /^https?:/.test(path) ? new URL(path).origin : "";
+    await grantAccess(page.request, { initData }, origin);
+  }
   const hash = new URLSearchParams({
-    tgWebAppData: options.initData ?? signInitData(user),
+    tgWebAppData: initData,
     tgWebAppVersion: "8.0",
     tgWebAppPlatform: options.platform ?? "android",
     tgWebAppThemeParams: JSON.stringify(options.theme ?? LIGHT_THEME),
   });
-  // What Telegram's Android client provides: every call the app makes to Telegram is recorded.
+  // What Telegram's Android client provides: every call the app makes to Telegram is recorded,
+  // and a link the app asks Telegram to open (YooKassa's page) opens in a new window.
   await page.addInitScript(() => {
     const events: [string, string][] = [];
     (window as any).__telegramEvents = events;
     (window as any).TelegramWebviewProxy = {
-      postEvent: (type: string, data: string) => events.push([type, data]),
+      postEvent: (type: string, data: string) => {
+        events.push([type, data]);
+        if (type === "web_app_open_link") window.open(JSON.parse(data).url, "_blank");
+      },
     };
   });
   await page.goto(`${path}#${hash.toString()}`);
