@@ -2,7 +2,7 @@
 // story sees the service with a switch flipped.
 import { expect, test } from "@playwright/test";
 import { logInAsOwner, openAdminPage } from "./support/admin";
-import { screenshot } from "./support/telegram";
+import { openInTelegram, screenshot } from "./support/telegram";
 
 test.afterEach(async ({ page }, testInfo) => {
   await screenshot(page, testInfo);
@@ -22,4 +22,27 @@ test("a flag switched here changes the driver app", async ({ page, request }) =>
   await demo.check();
   await expect(demo).toBeChecked();
   expect((await request.post("/api/v1/auth/demo")).status()).toBe(200);
+});
+
+test("with payments switched off here, the paywall explains instead of selling", async ({ browser }) => {
+  const desk = await browser.newPage();
+  await logInAsOwner(desk);
+  await openAdminPage(desk, "flags");
+  const payments = desk.getByTestId("flag-toggle-payments");
+  await payments.uncheck();
+  await expect(payments).not.toBeChecked();
+  try {
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    const id = 730_000_000 + (Math.floor(Date.now() / 1000) % 1_000_000);
+    await openInTelegram(phone, "/", { user: { id, first_name: "Олег", language_code: "ru" }, access: "none" });
+    await expect(phone.getByTestId("payments-off")).toBeVisible();
+    // Choosing a plan offers no way to pay.
+    await phone.locator("[data-testid=plan][data-days='30']").click();
+    await expect.poll(() => phone.evaluate(() => (window as any).Telegram.WebApp.MainButton.isVisible)).toBe(false);
+    await screenshot(phone, test.info());
+    await phone.close();
+  } finally {
+    await payments.check();
+    await expect(payments).toBeChecked();
+  }
 });

@@ -239,6 +239,23 @@ pub fn access_granted(
     })
 }
 
+/// A payment that did not go through (canceled at YooKassa, declined by the bank).
+pub fn payment_failed(chat_id: i64, language_code: Option<&str>, link: &MiniAppLink) -> Value {
+    let en = english(language_code);
+    json!({
+        "chat_id": chat_id,
+        "text": if en {
+            "❌ The payment did not go through, and no money was taken. You can try again in the app."
+        } else {
+            "❌ Платёж не прошёл, деньги не списаны. Попробуйте ещё раз в приложении."
+        },
+        "reply_markup": {"inline_keyboard": [[{
+            "text": if en { "Try again" } else { "Попробовать снова" },
+            "web_app": {"url": link.subscription()},
+        }]]},
+    })
+}
+
 /// A word before access ends, or once it has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reminder {

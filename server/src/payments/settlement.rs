@@ -66,6 +66,7 @@ impl Billing {
                     if let Some(promo_id) = ours.promo_code_id {
                         promo::give_back(&self.db, promo_id, ours.driver_id).await?;
                     }
+                    self.tell_payment_failed(ours).await;
                 }
                 Ok(PaymentStatus::Canceled)
             }
@@ -116,6 +117,35 @@ impl Billing {
                 .await;
         }
         Ok(granted.ends_at())
+    }
+
+    /// The bot's word on a payment that did not go through. A failure to queue it is logged.
+    async fn tell_payment_failed(&self, payment: &Payment) {
+        let queued = async {
+            let Some(driver) = drivers::by_id(&self.db, payment.driver_id).await? else {
+                return Ok(false);
+            };
+            outbox::enqueue(
+                &self.db,
+                outbox::Outgoing {
+                    chat_id: driver.telegram_id,
+                    dedupe_key: format!("payment-failed:{}", payment.id),
+                    payload: messages::payment_failed(
+                        driver.telegram_id,
+                        driver.language_code.as_deref(),
+                        &self.bot.link,
+                    ),
+                },
+            )
+            .await
+        };
+        match queued.await {
+            Ok(true) => self.bot.doorbell.ring(),
+            Ok(false) => {}
+            Err(error) => {
+                tracing::error!(%error, payment_id = payment.id, "the payment-failed message could not be queued")
+            }
+        }
     }
 
     /// The bot's word on new access. A failure to queue it is logged: the access stands.

@@ -1012,3 +1012,26 @@ async fn operators_hear_when_a_payment_notification_does_not_add_up() {
     assert_eq!(alerts.len(), 1, "{alerts:?}");
     assert!(alerts[0].contains("payment problem"), "{alerts:?}");
 }
+
+#[tokio::test]
+async fn a_payment_canceled_on_the_yookassa_page_changes_nothing_and_the_bot_says_so() {
+    for backend in backends() {
+        let mut app = spawn_app("payment_canceled", backend).await;
+        app.sign_in_without_access(driver(900_800)).await;
+        let payment = start_buying(&app, 7, None).await;
+        let page = payment["confirmation_url"].as_str().unwrap();
+        let canceled = app
+            .client
+            .post(format!("{page}/cancel"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(canceled.status(), 303);
+        let settled = settled(&app, &payment["id"]).await;
+        assert_eq!(settled["status"], "canceled", "{backend:?}");
+        assert_eq!(settled["access"]["active"], false);
+        let said = bot_said(&app, 900_800).await;
+        assert_eq!(said.len(), 1, "{said:?}");
+        assert!(said[0].contains("Платёж не прошёл"), "{said:?}");
+    }
+}
