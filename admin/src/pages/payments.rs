@@ -8,6 +8,7 @@ use leptos_router::hooks::use_params_map;
 use super::Problem;
 use crate::{
     client::{Method, use_desk},
+    format::minute,
     wire::{
         ErrorBody, Role,
         payments::{
@@ -39,11 +40,6 @@ pub fn money(amount: i64, currency: &str) -> String {
         "XTR" => format!("{amount} ★"),
         other => format!("{amount} {other}"),
     }
-}
-
-/// `2026-11-23 04:27` (UTC) from RFC 3339.
-pub fn when(at: &str) -> String {
-    at.get(..16).unwrap_or(at).replace('T', " ")
 }
 
 fn status_badge(row: &PaymentRow) -> impl IntoView + use<> {
@@ -299,7 +295,7 @@ fn PaymentTable(
                             view! {
                                 <tr data-testid="payment-row" data-id=row.id.to_string()>
                                     <td><a href=link data-testid="payment-link">{format!("#{}", row.id)}</a></td>
-                                    <td>{when(&row.created_at)}</td>
+                                    <td>{minute(&row.created_at)}</td>
                                     <td>{driver}</td>
                                     <td>{format!("{} days", row.days)}</td>
                                     <td>{row.provider.clone()}</td>
@@ -414,7 +410,7 @@ fn PaymentPage(id: i64) -> impl IntoView {
                             "Refunded {} ₽ (refund {}). Access now ends {}.",
                             roubles(done.amount_kopecks as i64),
                             done.refund_id,
-                            when(&done.access_until),
+                            minute(&done.access_until),
                         ),
                         None => "Refunded.".into(),
                     }));
@@ -454,7 +450,7 @@ fn PaymentPage(id: i64) -> impl IntoView {
                                 <dt>"Promo code"</dt>
                                 <dd>{payment.promo_code.clone().unwrap_or_else(|| "—".into())}</dd>
                                 <dt>"Created (UTC)"</dt>
-                                <dd>{when(&payment.created_at)}</dd>
+                                <dd>{minute(&payment.created_at)}</dd>
                             </dl>
                         </div>
                         <div class="card" data-testid="payment-driver">
@@ -464,7 +460,7 @@ fn PaymentPage(id: i64) -> impl IntoView {
                                     let access = if driver.access_active {
                                         format!(
                                             "Access until {} ({} days left)",
-                                            driver.access_until.as_deref().map(when).unwrap_or_default(),
+                                            driver.access_until.as_deref().map(minute).unwrap_or_default(),
                                             driver.days_left,
                                         )
                                     } else {
@@ -583,7 +579,7 @@ fn PaymentPage(id: i64) -> impl IntoView {
                                         .map(|event| {
                                             view! {
                                                 <tr data-testid="history-event" data-kind=event.kind.clone()>
-                                                    <td>{when(&event.at)}</td>
+                                                    <td>{minute(&event.at)}</td>
                                                     <td>
                                                         <code>{event.kind.clone()}</code>
                                                         {event

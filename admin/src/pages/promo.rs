@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use super::Problem;
 use crate::{
     client::{Method, use_desk},
+    format::encode,
     wire::{
         ErrorBody, Role,
         payments::{parse_roubles, roubles},
@@ -594,8 +595,8 @@ fn Codes(may_change: Signal<bool>, codes_version: RwSignal<u32>) -> impl IntoVie
                                         (None, None) => "always".to_owned(),
                                         (from, until) => format!(
                                             "{} → {}",
-                                            from.as_deref().map(super::payments::when).unwrap_or_default(),
-                                            until.as_deref().map(super::payments::when).unwrap_or_default(),
+                                            from.as_deref().map(crate::format::minute).unwrap_or_default(),
+                                            until.as_deref().map(crate::format::minute).unwrap_or_default(),
                                         ),
                                     };
                                     let uses = match code.max_uses {
@@ -645,17 +646,4 @@ fn Codes(may_change: Signal<bool>, codes_version: RwSignal<u32>) -> impl IntoVie
             }
         }}
     }
-}
-
-/// Percent-encodes a path segment or query value.
-fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|byte| match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (byte as char).to_string()
-            }
-            _ => format!("%{byte:02X}"),
-        })
-        .collect()
 }

@@ -3,9 +3,10 @@
 
 use leptos::prelude::*;
 
-use super::{Problem, overview::short_time};
+use super::Problem;
 use crate::{
     client::{Method, use_desk},
+    format::second,
     wire::{
         ErrorBody,
         service_tokens::{IssuedServiceToken, NewServiceToken, ServiceTokenView},
@@ -109,9 +110,9 @@ pub fn ServiceTokensPage() -> impl IntoView {
                                 <tr data-testid=format!("token-{id}")>
                                     <td>{token.name}<div class="muted small">{format!("#{id}")}</div></td>
                                     <td><span class=if live { "badge ok" } else { "badge bad" }>{token.state}</span></td>
-                                    <td>{short_time(&token.created_at)}<div class="muted small">{token.created_by}</div></td>
-                                    <td>{token.expires_at.as_deref().map_or("never".to_owned(), short_time)}</td>
-                                    <td>{token.last_used_at.as_deref().map_or("never".to_owned(), short_time)}</td>
+                                    <td>{second(&token.created_at)}<div class="muted small">{token.created_by}</div></td>
+                                    <td>{token.expires_at.as_deref().map_or("never".to_owned(), second)}</td>
+                                    <td>{token.last_used_at.as_deref().map_or("never".to_owned(), second)}</td>
                                     <td>{live.then(|| view! {
                                         <button class="danger" data-testid=format!("token-revoke-{id}") on:click=move |_| revoke(id)>"Revoke"</button>
                                     })}</td>

@@ -4,9 +4,10 @@
 
 use leptos::prelude::*;
 
-use super::{Problem, overview::short_time};
+use super::Problem;
 use crate::{
     client::{Method, use_desk},
+    format::second,
     wire::{
         ErrorBody,
         settings::{SettingChange, SettingView},
@@ -112,7 +113,7 @@ fn SettingRow(
     let who = setting.updated_at.as_deref().map(|at| {
         format!(
             "{} · {}",
-            short_time(at),
+            second(at),
             setting.updated_by.clone().unwrap_or_default()
         )
     });

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::format::encode;
+
 /// `GET /admin/api/payments` and `/admin/api/payments.csv`: every field narrows the list.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -51,19 +53,6 @@ impl PaymentFilter {
         .collect::<Vec<_>>()
         .join("&")
     }
-}
-
-/// Percent-encodes a query value.
-fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|byte| match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (byte as char).to_string()
-            }
-            _ => format!("%{byte:02X}"),
-        })
-        .collect()
 }
 
 /// One payment in the list.
