@@ -7,6 +7,7 @@ use admin::wire::Role;
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use crate::subscriptions::{pay_on_checkout_page, settled, start_buying};
 use crate::{
     admin::{AdminBrowser, log_in, make_admin},
     support::{TestApp, backends, scalar, spawn_app},
@@ -19,36 +20,10 @@ fn driver(id: i64) -> Value {
 /// Buys the plan of `days` days on the sandbox YooKassa page; returns the payment's id once
 /// it has succeeded.
 async fn bought(app: &TestApp, days: u64, promo: Option<&str>) -> i64 {
-    let (_, view) = app.call(Method::GET, "/api/v1/subscription", None).await;
-    let plan = view["plans"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|plan| plan["days"] == days)
-        .cloned()
-        .unwrap_or_else(|| panic!("a {days}-day plan in {view}"));
-    let (status, payment) = app
-        .call(
-            Method::POST,
-            "/api/v1/payments",
-            Some(json!({"plan_id": plan["id"], "promo_code": promo})),
-        )
-        .await;
-    assert_eq!(status, 201, "{payment}");
-    let page = payment["confirmation_url"]
-        .as_str()
-        .expect("a page to pay on");
-    let paid = app.client.post(format!("{page}/pay")).send().await.unwrap();
-    assert_eq!(paid.status(), 303);
-    let path = format!("/api/v1/payments/{}", payment["id"]);
-    for _ in 0..100 {
-        let (_, now) = app.call(Method::GET, &path, None).await;
-        if now["status"] == "succeeded" {
-            return payment["id"].as_i64().unwrap();
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("the payment did not succeed");
+    let payment = start_buying(app, days, promo).await;
+    pay_on_checkout_page(app, &payment).await;
+    assert_eq!(settled(app, &payment["id"]).await["status"], "succeeded");
+    payment["id"].as_i64().unwrap()
 }
 
 /// The payment's page, once its history holds an entry of `kind` (five seconds at most).

@@ -16,6 +16,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use server::sandbox::cargotech::{self as exchange, ExchangeConfig};
 
+use crate::subscriptions::{pay_on_checkout_page, settled, start_buying};
 use crate::{
     admin::{AdminBrowser, log_in, make_admin},
     support::{
@@ -43,34 +44,9 @@ async fn overview(browser: &AdminBrowser<'_>) -> Value {
 
 /// The driver buys the `days`-day plan and pays on the YooKassa page; returns the settled payment.
 async fn buy_and_pay(app: &TestApp, days: u64) -> Value {
-    let (_, view) = app.call(Method::GET, "/api/v1/subscription", None).await;
-    let plan = view["plans"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|plan| plan["days"] == days)
-        .cloned()
-        .unwrap();
-    let (status, payment) = app
-        .call(
-            Method::POST,
-            "/api/v1/payments",
-            Some(json!({"plan_id": plan["id"]})),
-        )
-        .await;
-    assert_eq!(status, 201, "{payment}");
-    let page = payment["confirmation_url"].as_str().unwrap();
-    let paid = app.client.post(format!("{page}/pay")).send().await.unwrap();
-    assert_eq!(paid.status(), 303);
-    let path = format!("/api/v1/payments/{}", payment["id"]);
-    for _ in 0..100 {
-        let (_, now) = app.call(Method::GET, &path, None).await;
-        if now["status"] != "pending" {
-            return now;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("the payment stayed pending");
+    let payment = start_buying(app, days, None).await;
+    pay_on_checkout_page(app, &payment).await;
+    settled(app, &payment["id"]).await
 }
 
 #[tokio::test]

@@ -25,7 +25,7 @@ fn driver(id: i64) -> Value {
 }
 
 /// The plan of `days` days, as the paywall lists it.
-async fn plan(app: &TestApp, days: u64) -> Value {
+pub(crate) async fn plan(app: &TestApp, days: u64) -> Value {
     let (status, view) = app.call(Method::GET, "/api/v1/subscription", None).await;
     assert_eq!(status, 200, "{view}");
     view["plans"]
@@ -38,7 +38,7 @@ async fn plan(app: &TestApp, days: u64) -> Value {
 }
 
 /// Starts buying a plan: Hauler's payment, pending, with YooKassa's page to pay on.
-async fn start_buying(app: &TestApp, days: u64, promo: Option<&str>) -> Value {
+pub(crate) async fn start_buying(app: &TestApp, days: u64, promo: Option<&str>) -> Value {
     let plan = plan(app, days).await;
     let (status, payment) = app
         .call(
@@ -52,7 +52,7 @@ async fn start_buying(app: &TestApp, days: u64, promo: Option<&str>) -> Value {
 }
 
 /// The driver presses "Оплатить" on the sandbox YooKassa page.
-async fn pay_on_checkout_page(app: &TestApp, payment: &Value) {
+pub(crate) async fn pay_on_checkout_page(app: &TestApp, payment: &Value) {
     let page = payment["confirmation_url"]
         .as_str()
         .expect("a page to pay on");
@@ -69,7 +69,7 @@ async fn pay_on_checkout_page(app: &TestApp, payment: &Value) {
 }
 
 /// Polls the payment as the Mini App does until it leaves `pending` (ten seconds at most).
-async fn settled(app: &TestApp, payment_id: &Value) -> Value {
+pub(crate) async fn settled(app: &TestApp, payment_id: &Value) -> Value {
     let path = format!("/api/v1/payments/{payment_id}");
     for _ in 0..100 {
         let (status, payment) = app.call(Method::GET, &path, None).await;
