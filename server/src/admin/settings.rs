@@ -56,11 +56,11 @@ const KNOWN: [Known; 6] = [
         valid: |value| value.len() <= 256 && value.chars().all(|c| c.is_ascii_graphic()),
     },
     Known {
-        key: "cargotech.phone",
+        key: crate::cargotech::PHONE_SETTING,
         label: "CargoTech phone",
         secret: true,
-        live: false,
-        note: "Stored only: the running server logs in with CARGOTECH_PHONE from the environment.",
+        live: true,
+        note: "Used at the next login (\"Log in now\" on the connection page) unless CARGOTECH_PHONE is set in the environment, which wins.",
         valid: |value| {
             value.len() <= 32
                 && value.chars().filter(char::is_ascii_digit).count() >= 10
@@ -70,11 +70,11 @@ const KNOWN: [Known; 6] = [
         },
     },
     Known {
-        key: "cargotech.password",
+        key: crate::cargotech::PASSWORD_SETTING,
         label: "CargoTech password",
         secret: true,
-        live: false,
-        note: "Stored only: the running server logs in with CARGOTECH_PASSWORD from the environment.",
+        live: true,
+        note: "Used at the next login unless CARGOTECH_PASSWORD is set in the environment, which wins.",
         valid: |value| value.len() <= 256 && !value.chars().any(char::is_control),
     },
     Known {

@@ -39,10 +39,22 @@ const ALERT_AFTER_FAILURES: u32 = 3;
 /// Logins and health checks spend the same account budget as everything else.
 const SLOT_WAIT: Duration = Duration::from_secs(5);
 
+#[derive(Clone)]
 pub struct Credentials {
     pub phone: Secret,
     pub password: Secret,
 }
+
+/// Where the account's credentials come from, read at every login: the environment's win; then
+/// what an owner entered on the dashboard (both sealed), so a change there needs no
+/// restart; last, in sandbox mode, the built-in exchange's own account.
+pub struct CredentialSource {
+    pub configured: Option<Credentials>,
+    pub fallback: Option<Credentials>,
+}
+
+pub const PHONE_SETTING: &str = "cargotech.phone";
+pub const PASSWORD_SETTING: &str = "cargotech.password";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -86,7 +98,7 @@ pub struct Connection {
     account: String,
     client: Client,
     budget: UpstreamBudget,
-    credentials: Option<Credentials>,
+    credentials: CredentialSource,
     db: DatabaseConnection,
     sealer: Arc<Sealer>,
     store: SharedStore,
@@ -101,7 +113,7 @@ impl Connection {
         account: &str,
         client: Client,
         budget: UpstreamBudget,
-        credentials: Option<Credentials>,
+        credentials: CredentialSource,
         db: DatabaseConnection,
         sealer: Arc<Sealer>,
         store: SharedStore,
@@ -311,9 +323,32 @@ impl Connection {
         ))
     }
 
-    /// Logs in with the configured credentials. The caller holds the login mutex.
+    async fn credentials(&self) -> Option<Credentials> {
+        if let Some(configured) = &self.credentials.configured {
+            return Some(configured.clone());
+        }
+        let phone = settings::get_sealed(&self.db, &self.sealer, PHONE_SETTING).await;
+        let password = settings::get_sealed(&self.db, &self.sealer, PASSWORD_SETTING).await;
+        match (phone, password) {
+            (Ok(Some(phone)), Ok(Some(password))) => Some(Credentials {
+                phone: Secret::from(phone.as_str()),
+                password: Secret::from(password.as_str()),
+            }),
+            (Err(error), _) => {
+                tracing::error!(%error, "the CargoTech phone setting cannot be read");
+                self.credentials.fallback.clone()
+            }
+            (_, Err(error)) => {
+                tracing::error!(%error, "the CargoTech password setting cannot be opened");
+                self.credentials.fallback.clone()
+            }
+            _ => self.credentials.fallback.clone(),
+        }
+    }
+
+    /// Logs in with the account's credentials. The caller holds the login mutex.
     async fn log_in(&self, actor: &str) -> Result<Token, UpstreamError> {
-        let Some(credentials) = &self.credentials else {
+        let Some(credentials) = self.credentials().await else {
             return Err(UpstreamError::NotConfigured);
         };
         if lock(&self.report).state == LinkState::SmsRequired {

@@ -6,7 +6,7 @@ use std::{sync::Arc, time::Duration};
 use app::platform::AppState;
 
 use super::{
-    CacheTtls, Client, Connection, Credentials, Gateway,
+    CacheTtls, Client, Connection, CredentialSource, Credentials, Gateway,
     budget::{BudgetConfig, UpstreamBudget},
 };
 use crate::config::{Config, Mode, SANDBOX_CARGOTECH_PASSWORD, SANDBOX_CARGOTECH_PHONE, Secret};
@@ -15,20 +15,18 @@ const HEALTH_CHECK_EVERY: Duration = Duration::from_secs(60);
 const ACCOUNT: &str = "main";
 
 pub fn gateway(config: &Config, base_url: &str, state: &AppState) -> Arc<Gateway> {
-    let credentials = match (
-        &config.cargotech_phone,
-        &config.cargotech_password,
-        config.mode,
-    ) {
-        (Some(phone), Some(password), _) => Some(Credentials {
-            phone: phone.clone(),
-            password: password.clone(),
-        }),
-        (_, _, Mode::Sandbox) => Some(Credentials {
+    let credentials = CredentialSource {
+        configured: match (&config.cargotech_phone, &config.cargotech_password) {
+            (Some(phone), Some(password)) => Some(Credentials {
+                phone: phone.clone(),
+                password: password.clone(),
+            }),
+            _ => None,
+        },
+        fallback: (config.mode == Mode::Sandbox).then(|| Credentials {
             phone: Secret::from(SANDBOX_CARGOTECH_PHONE),
             password: Secret::from(SANDBOX_CARGOTECH_PASSWORD),
         }),
-        _ => None,
     };
     let budget_config = BudgetConfig::new(
         config.cargotech_budget_per_minute,

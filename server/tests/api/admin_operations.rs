@@ -931,3 +931,55 @@ async fn exercise(base: String, port: u16) -> Vec<String> {
     assert_eq!(status, 201);
     t.bodies
 }
+
+#[tokio::test]
+async fn cargotech_credentials_entered_on_the_dashboard_are_used_at_the_next_login() {
+    for backend in backends() {
+        // The account's password was changed at the exchange; the server still knows the old one.
+        let config = ExchangeConfig {
+            latency: std::time::Duration::ZERO,
+            jitter: std::time::Duration::ZERO,
+            password: "changed-at-the-exchange".into(),
+            ..Default::default()
+        };
+        let (address, _exchange) = exchange::serve("127.0.0.1:0".parse().unwrap(), config)
+            .await
+            .unwrap();
+        let app = crate::support::spawn_app_with(
+            "cargotech_credentials_from_settings",
+            backend,
+            crate::support::Options {
+                extra_vars: vec![("CARGOTECH_BASE_URL", format!("http://{address}"))],
+            },
+        )
+        .await;
+        make_admin(&app, "owner@hauler.test", Role::Owner).await;
+        let owner = log_in(&app, "owner@hauler.test").await;
+        let (_, refused) = owner
+            .call(Method::POST, "/admin/api/connection/login", None)
+            .await;
+        assert_eq!(refused["state"], "wrong_credentials", "{refused}");
+
+        for (key, value) in [
+            ("cargotech.phone", "+7 911 111 11 11"),
+            ("cargotech.password", "changed-at-the-exchange"),
+        ] {
+            let (status, body) = owner
+                .call(
+                    Method::PUT,
+                    &format!("/admin/api/settings/{key}"),
+                    Some(json!({"value": value})),
+                )
+                .await;
+            assert_eq!(status, 200, "{key}: {body}");
+        }
+        let (status, connected) = owner
+            .call(Method::POST, "/admin/api/connection/login", None)
+            .await;
+        assert_eq!(status, 200, "{connected}");
+        assert_eq!(
+            connected["state"], "connected",
+            "{backend:?}: no restart needed"
+        );
+    }
+}
