@@ -35,7 +35,7 @@ use sea_orm::{
 use serde::Deserialize;
 
 use super::{AdminDesk, Admins, AnyStaff, Staff};
-use crate::{bot::messages, http::ApiError};
+use crate::http::ApiError;
 
 pub fn routes() -> Router<AdminDesk> {
     Router::new()
@@ -549,7 +549,8 @@ async fn gift(
     if let Some(problem) = gift_problem(days) {
         return Err(unprocessable("invalid_days", problem));
     }
-    let row = stored(&desk.db, id).await?;
+    // A driver who does not exist is a 404, before anything is granted.
+    stored(&desk.db, id).await?;
     let days = i32::try_from(days).map_err(|_| unprocessable("invalid_days", "Too many days"))?;
     let before = access::stored_ends_at(&desk.db, id).await?;
     let source_ref = format!("gift:{}:{}", staff.session.email, random_suffix());
@@ -566,7 +567,9 @@ async fn gift(
     )
     .await?
     .ends_at();
-    tell_access_granted(&desk, &row, ends_at, &source_ref).await;
+    desk.billing
+        .tell_access_granted(id, GrantSource::Gift, ends_at, &source_ref)
+        .await;
     audit::record(
         &desk.db,
         AuditEntry {
@@ -584,39 +587,6 @@ async fn gift(
     )
     .await;
     Ok(Json(describe(&desk.db, id).await?))
-}
-
-/// The bot's word on the gift, queued as settlement queues its own (same message, same key
-/// shape). A failure to queue is logged: the days stand.
-async fn tell_access_granted(
-    desk: &AdminDesk,
-    row: &driver::Model,
-    ends_at: DateTime<Utc>,
-    source_ref: &str,
-) {
-    let bot = &desk.billing.bot;
-    let queued = outbox::enqueue(
-        &desk.db,
-        outbox::Outgoing {
-            chat_id: row.telegram_id,
-            dedupe_key: format!("access:{source_ref}"),
-            payload: messages::access_granted(
-                row.telegram_id,
-                GrantSource::Gift,
-                ends_at,
-                row.language_code.as_deref(),
-                &bot.link,
-            ),
-        },
-    )
-    .await;
-    match queued {
-        Ok(true) => bot.doorbell.ring(),
-        Ok(false) => {}
-        Err(error) => {
-            tracing::error!(%error, driver_id = row.id, "the gift message could not be queued")
-        }
-    }
 }
 
 async fn message(

@@ -119,42 +119,43 @@ impl Billing {
         Ok(granted.ends_at())
     }
 
-    /// The bot's word on a payment that did not go through. A failure to queue it is logged.
+    /// The bot's word on a payment that did not go through.
     async fn tell_payment_failed(&self, payment: &Payment) {
-        let queued = async {
-            let Some(driver) = drivers::by_id(&self.db, payment.driver_id).await? else {
-                return Ok(false);
-            };
-            outbox::enqueue(
-                &self.db,
-                outbox::Outgoing {
-                    chat_id: driver.telegram_id,
-                    dedupe_key: format!("payment-failed:{}", payment.id),
-                    payload: messages::payment_failed(
-                        driver.telegram_id,
-                        driver.language_code.as_deref(),
-                        &self.bot.link,
-                    ),
-                },
-            )
-            .await
-        };
-        match queued.await {
-            Ok(true) => self.bot.doorbell.ring(),
-            Ok(false) => {}
-            Err(error) => {
-                tracing::error!(%error, payment_id = payment.id, "the payment-failed message could not be queued")
-            }
-        }
+        let link = self.bot.link.clone();
+        self.tell_driver(
+            payment.driver_id,
+            format!("payment-failed:{}", payment.id),
+            move |chat_id, language| messages::payment_failed(chat_id, language, &link),
+        )
+        .await;
     }
 
-    /// The bot's word on new access. A failure to queue it is logged: the access stands.
-    pub(super) async fn tell_access_granted(
+    /// The bot's word on new access, keyed by the grant's reference so it is sent once.
+    pub(crate) async fn tell_access_granted(
         &self,
         driver_id: i64,
         source: GrantSource,
         ends_at: DateTime<Utc>,
         reference: &str,
+    ) {
+        let link = self.bot.link.clone();
+        self.tell_driver(
+            driver_id,
+            format!("access:{reference}"),
+            move |chat_id, language| {
+                messages::access_granted(chat_id, source, ends_at, language, &link)
+            },
+        )
+        .await;
+    }
+
+    /// Queues a message for the driver (once per `dedupe_key`) and wakes the outbox. A failure
+    /// to queue is logged, never passed on: what the message tells of has already happened.
+    async fn tell_driver(
+        &self,
+        driver_id: i64,
+        dedupe_key: String,
+        message: impl FnOnce(i64, Option<&str>) -> serde_json::Value,
     ) {
         let queued = async {
             let Some(driver) = drivers::by_id(&self.db, driver_id).await? else {
@@ -164,14 +165,8 @@ impl Billing {
                 &self.db,
                 outbox::Outgoing {
                     chat_id: driver.telegram_id,
-                    dedupe_key: format!("access:{reference}"),
-                    payload: messages::access_granted(
-                        driver.telegram_id,
-                        source,
-                        ends_at,
-                        driver.language_code.as_deref(),
-                        &self.bot.link,
-                    ),
+                    dedupe_key,
+                    payload: message(driver.telegram_id, driver.language_code.as_deref()),
                 },
             )
             .await
@@ -180,7 +175,7 @@ impl Billing {
             Ok(true) => self.bot.doorbell.ring(),
             Ok(false) => {}
             Err(error) => {
-                tracing::error!(%error, driver_id, "the access message could not be queued")
+                tracing::error!(%error, driver_id, "a message to the driver could not be queued")
             }
         }
     }
