@@ -5,7 +5,7 @@
 //! receive it at once.
 //!
 //! The check every cargo request makes reads a cached end date (Redis or in-process) in front of
-//! the database; every grant drops that cache entry the moment it commits.
+//! the database; every grant writes its new answer there the moment it commits.
 
 use std::time::Duration;
 
@@ -117,6 +117,15 @@ const CACHE_TTL: Duration = Duration::from_secs(300);
 
 const NO_ACCESS_CACHE_TTL: Duration = Duration::from_secs(5);
 
+/// "No access" is kept only briefly, so a driver who has just paid is never locked out for long.
+fn cache_ttl(ends_at: Option<DateTime<Utc>>) -> Duration {
+    if ends_at.is_some_and(|ends_at| ends_at > Utc::now()) {
+        CACHE_TTL
+    } else {
+        NO_ACCESS_CACHE_TTL
+    }
+}
+
 fn cache_key(driver_id: i64) -> String {
     format!("access:{driver_id}")
 }
@@ -141,14 +150,11 @@ pub async fn ends_at(
         return Ok(cached);
     }
     let ends_at = stored_ends_at(db, driver_id).await?;
-    // A read racing a grant may cache the old answer just after the grant dropped it: "no
-    // access" is kept only briefly, so a driver who has just paid is never locked out for long.
-    let ttl = if ends_at.is_some_and(|ends_at| ends_at > Utc::now()) {
-        CACHE_TTL
-    } else {
-        NO_ACCESS_CACHE_TTL
-    };
-    store.set_json(&key, &ends_at, ttl).await;
+    // Only fills an empty entry: a grant that committed meanwhile has written its own answer,
+    // which an older read must not overwrite.
+    if let Ok(bytes) = serde_json::to_vec(&ends_at) {
+        store.set_if_absent(&key, &bytes, cache_ttl(ends_at)).await;
+    }
     Ok(ends_at)
 }
 
@@ -247,7 +253,15 @@ pub async fn grant(
     .exec(&txn)
     .await?;
     txn.commit().await?;
-    store.delete(&cache_key(grant.driver_id)).await;
+    // The new answer replaces the cached one at once (a read that raced this grant fills only
+    // an empty entry, so it cannot put the old end date back).
+    store
+        .set_json(
+            &cache_key(grant.driver_id),
+            &Some(ends_after),
+            cache_ttl(Some(ends_after)),
+        )
+        .await;
     Ok(Granted::Applied {
         ends_at: ends_after,
     })
