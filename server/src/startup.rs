@@ -14,7 +14,7 @@ use sea_orm::{DatabaseConnection, DbErr};
 use tokio::{net::TcpListener, sync::watch};
 
 use crate::{
-    bot::{self, BotApi, Chatter, Delivery, Doorbell},
+    bot::{self, BotApi, BotToken, Chatter, Delivery, Doorbell},
     cargotech,
     config::{Config, Mode, SANDBOX_YOOKASSA_SECRET_KEY, SANDBOX_YOOKASSA_SHOP_ID, UpdatesMode},
     http::{self, BotOutlet, Services},
@@ -120,7 +120,8 @@ impl Application {
 
         let telegram = built_in_telegram(&config);
         let doorbell = Doorbell::default();
-        let bot_api = BotApi::new(&telegram_base_url(&config, address), config.bot_token());
+        let bot_token = BotToken::live(config.bot_token(), state.db.clone(), state.sealer.clone());
+        let bot_api = BotApi::new(&telegram_base_url(&config, address), bot_token.clone());
         if config.telegram_updates != UpdatesMode::Off {
             let queue = bot::queue::DatabaseQueue {
                 db: state.db.clone(),
@@ -156,14 +157,12 @@ impl Application {
         };
         let webhook = listen_to_telegram(&config, address, chatter, &state);
 
-        if let Some(chat_id) = config.operator_chat_id {
-            let desk = bot::operators::OperatorDesk {
-                db: state.db.clone(),
-                chat_id,
-                doorbell: doorbell.clone(),
-            };
-            bot::operators::watch(desk, Arc::clone(&gateway), config.operator_check_every);
-        }
+        let desk = bot::operators::OperatorDesk {
+            db: state.db.clone(),
+            configured: config.operator_chat_id,
+            doorbell: doorbell.clone(),
+        };
+        bot::operators::watch(desk, Arc::clone(&gateway), config.operator_check_every);
         let yookassa = built_in_yookassa(&config, address);
         if state.sandbox {
             crate::sandbox::seed_promo_codes(&state.db).await;
@@ -185,6 +184,7 @@ impl Application {
             gateway: Arc::clone(&gateway),
             bot,
             live: live.clone(),
+            bot_token,
             bot_webhook: webhook,
             machines,
             internal,
@@ -273,11 +273,9 @@ fn listen_to_telegram(
     chatter: Chatter,
     state: &AppState,
 ) -> Option<(Chatter, String)> {
-    let introduce = chatter.clone();
     match config.telegram_updates {
         UpdatesMode::Off => None,
         UpdatesMode::Polling => {
-            tokio::spawn(async move { bot::intake::introduce(&introduce).await });
             bot::intake::poll(chatter, state.store.clone());
             None
         }
@@ -288,11 +286,7 @@ fn listen_to_telegram(
                 .map(|secret| secret.expose().to_owned())
                 .unwrap_or_default();
             let url = format!("{}/telegram/webhook", public_url(config, address));
-            let registration = secret.clone();
-            tokio::spawn(async move {
-                bot::intake::introduce(&introduce).await;
-                bot::intake::register_webhook(&introduce, &url, &registration).await;
-            });
+            bot::intake::keep_webhook(chatter.clone(), url, secret.clone());
             Some((chatter, secret))
         }
     }

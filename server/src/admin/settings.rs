@@ -39,7 +39,7 @@ const KNOWN: [Known; 6] = [
         label: "YooKassa shop id",
         secret: false,
         live: true,
-        note: "Used for the next payment. YOOKASSA_SHOP_ID and YOOKASSA_SECRET_KEY in the environment win over these.",
+        note: "Used for the next payment, with the secret key below; the two win over YOOKASSA_SHOP_ID and YOOKASSA_SECRET_KEY in the environment. Clear them to go back to those.",
         valid: |value| {
             value.len() <= 64
                 && value
@@ -60,7 +60,7 @@ const KNOWN: [Known; 6] = [
         label: "CargoTech phone",
         secret: true,
         live: true,
-        note: "Used at the next login (\"Log in now\" on the connection page) unless CARGOTECH_PHONE is set in the environment, which wins.",
+        note: "Used at the next login (\"Log in now\" on the connection page), with the password below; the two win over CARGOTECH_PHONE and CARGOTECH_PASSWORD in the environment.",
         valid: |value| {
             value.len() <= 32
                 && value.chars().filter(char::is_ascii_digit).count() >= 10
@@ -74,15 +74,15 @@ const KNOWN: [Known; 6] = [
         label: "CargoTech password",
         secret: true,
         live: true,
-        note: "Used at the next login unless CARGOTECH_PASSWORD is set in the environment, which wins.",
+        note: "Used at the next login, with the phone above.",
         valid: |value| value.len() <= 256 && !value.chars().any(char::is_control),
     },
     Known {
-        key: "telegram.bot_token",
+        key: crate::bot::TOKEN_SETTING,
         label: "Telegram bot token",
         secret: true,
-        live: false,
-        note: "Stored only: the running server uses TELEGRAM_BOT_TOKEN from the environment.",
+        live: true,
+        note: "Used within a second for every message, every sign-in check and the webhook; wins over TELEGRAM_BOT_TOKEN in the environment. A bot run as its own process keeps its own token.",
         valid: |value| {
             value.len() <= 128
                 && value.split_once(':').is_some_and(|(id, rest)| {
@@ -96,11 +96,11 @@ const KNOWN: [Known; 6] = [
         },
     },
     Known {
-        key: "telegram.operator_chat_id",
+        key: crate::bot::operators::CHAT_SETTING,
         label: "Operator chat id",
         secret: false,
-        live: false,
-        note: "Stored only: the running server alerts TELEGRAM_OPERATOR_CHAT_ID from the environment.",
+        live: true,
+        note: "Where the next alert goes; wins over TELEGRAM_OPERATOR_CHAT_ID in the environment.",
         valid: |value| value.parse::<i64>().is_ok(),
     },
 ];

@@ -30,8 +30,14 @@ pub struct LoginThrottle {
 /// Each counter's key and how many failures it lets pass.
 fn counters(email: &str, address: &str) -> [(String, u32); 2] {
     [
-        (format!("admin-login-failures:account:{email}"), FREE_FOR_ACCOUNT),
-        (format!("admin-login-failures:address:{address}"), FREE_FOR_ADDRESS),
+        (
+            format!("admin-login-failures:account:{email}"),
+            FREE_FOR_ACCOUNT,
+        ),
+        (
+            format!("admin-login-failures:address:{address}"),
+            FREE_FOR_ADDRESS,
+        ),
     ]
 }
 

@@ -6,6 +6,8 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::BotToken;
+
 #[derive(Debug, thiserror::Error)]
 pub enum BotError {
     /// `429`: wait this long, then try again.
@@ -34,8 +36,9 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Clone)]
 pub struct BotApi {
     http: reqwest::Client,
-    /// `https://api.telegram.org/bot<token>`, or the stand-in's.
-    endpoint: String,
+    /// `https://api.telegram.org`, or the stand-in's.
+    base_url: String,
+    token: BotToken,
 }
 
 #[derive(Deserialize)]
@@ -55,15 +58,20 @@ struct Parameters {
 }
 
 impl BotApi {
-    pub fn new(base_url: &str, token: &str) -> Self {
+    pub fn new(base_url: &str, token: BotToken) -> Self {
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(3))
             .build()
             .expect("the HTTP client builds");
         Self {
             http,
-            endpoint: format!("{}/bot{token}", base_url.trim_end_matches('/')),
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            token,
         }
+    }
+
+    pub fn token(&self) -> &BotToken {
+        &self.token
     }
 
     /// Calls a Bot API method with JSON parameters and returns its `result`.
@@ -88,9 +96,10 @@ impl BotApi {
         params: &Value,
         timeout: Duration,
     ) -> Result<Value, BotError> {
+        let token = self.token.current().await;
         let response = self
             .http
-            .post(format!("{}/{method}", self.endpoint))
+            .post(format!("{}/bot{token}/{method}", self.base_url))
             .timeout(timeout)
             .json(params)
             .send()
@@ -114,6 +123,9 @@ impl BotApi {
                     .unwrap_or(5),
             )),
             403 => BotError::Unreachable(description),
+            // The bot's token is wrong (mistyped on the dashboard, or revoked): the message is
+            // fine and waits until the token is put right.
+            401 | 404 => BotError::Unavailable(format!("the bot token is refused ({status})")),
             400..=499 => BotError::Refused(description),
             _ => BotError::Unavailable(format!("{status}: {description}")),
         })

@@ -2,7 +2,7 @@
 //! by one setting. At start the bot also sets its commands and the chat's menu button, which
 //! opens the Mini App.
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use app::platform::store::SharedStore;
 use axum::{
@@ -19,8 +19,10 @@ use super::chat::{Chatter, IN_SERVER, Update};
 
 const POLL_TIMEOUT_SECONDS: u64 = 25;
 const LEASE: &str = "hauler:lease:bot-updates";
+/// How often the webhook's registration looks for a new token.
+const TOKEN_CHECK: Duration = Duration::from_secs(5);
 
-/// Commands and the menu button, best effort: a failure is logged and retried at the next start.
+/// Commands and the menu button, best effort: a failure is logged.
 pub async fn introduce(chatter: &Chatter) {
     let commands = json!({"commands": [
         {"command": "start", "description": "Открыть Hauler"},
@@ -39,16 +41,40 @@ pub async fn introduce(chatter: &Chatter) {
     }
 }
 
-/// Asks Telegram to call `url` with every update, signed with `secret`.
-pub async fn register_webhook(chatter: &Chatter, url: &str, secret: &str) {
+/// Keeps Telegram calling `url` with every update, signed with `secret`: registers at start, and
+/// again whenever the bot's token changes on the dashboard (it may be another bot), retrying a
+/// registration that failed.
+pub fn keep_webhook(chatter: Chatter, url: String, secret: String) {
+    tokio::spawn(async move {
+        let mut registered_as: Option<Arc<str>> = None;
+        loop {
+            let token = chatter.api.token().current().await;
+            if registered_as.as_ref() != Some(&token)
+                && register_webhook(&chatter, &url, &secret).await
+            {
+                introduce(&chatter).await;
+                registered_as = Some(token);
+            }
+            tokio::time::sleep(TOKEN_CHECK).await;
+        }
+    });
+}
+
+async fn register_webhook(chatter: &Chatter, url: &str, secret: &str) -> bool {
     let params = json!({
         "url": url,
         "secret_token": secret,
         "allowed_updates": ["message", "callback_query"],
     });
     match chatter.api.call("setWebhook", &params).await {
-        Ok(_) => tracing::info!(url, "the bot's webhook is registered"),
-        Err(error) => tracing::error!(%error, url, "the bot's webhook could not be registered"),
+        Ok(_) => {
+            tracing::info!(url, "the bot's webhook is registered");
+            true
+        }
+        Err(error) => {
+            tracing::error!(%error, url, "the bot's webhook could not be registered");
+            false
+        }
     }
 }
 
@@ -56,13 +82,22 @@ pub async fn register_webhook(chatter: &Chatter, url: &str, secret: &str) {
 pub fn poll(chatter: Chatter, store: SharedStore) {
     let holder = format!("{:016x}", rand::random::<u64>());
     tokio::spawn(async move {
-        let _ = chatter.api.call("deleteWebhook", &json!({})).await;
         let mut offset = 0_i64;
+        let mut polling_as: Option<Arc<str>> = None;
         loop {
             let lease = Duration::from_secs(POLL_TIMEOUT_SECONDS + 10);
             if !store.hold_lease(LEASE, &holder, lease).await {
                 tokio::time::sleep(Duration::from_secs(5)).await;
                 continue;
+            }
+            let token = chatter.api.token().current().await;
+            if polling_as.as_ref() != Some(&token) {
+                // The first round, or a new token from the dashboard (perhaps another bot, with a
+                // webhook set and its own update numbers).
+                let _ = chatter.api.call("deleteWebhook", &json!({})).await;
+                introduce(&chatter).await;
+                offset = 0;
+                polling_as = Some(token);
             }
             let params = json!({"offset": offset, "timeout": POLL_TIMEOUT_SECONDS});
             let wait = Duration::from_secs(POLL_TIMEOUT_SECONDS);

@@ -11,7 +11,9 @@ pub mod messages;
 pub mod operators;
 pub mod process;
 pub mod queue;
+mod token;
 
 pub use chat::{Chatter, Update};
 pub use client::{BotApi, BotError};
 pub use delivery::{Delivery, Doorbell};
+pub use token::{BotToken, SETTING as TOKEN_SETTING};

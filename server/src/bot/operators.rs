@@ -1,10 +1,11 @@
-//! Alerts for the people who run Hauler, in a configured Telegram chat: the CargoTech login
-//! failing, the upstream budget saturated, payments going wrong. Each topic at most once an hour; through the outbox
-//! like every other message.
+//! Alerts for the people who run Hauler, in a Telegram chat: the CargoTech login failing, the
+//! upstream budget saturated, payments going wrong. Each topic at most once an hour; through the
+//! outbox like every other message. The chat is the one set on the dashboard, else the
+//! environment's, read at every alert; without either, alerts reach only the logs.
 
 use std::{sync::Arc, time::Duration};
 
-use app::platform::{outbox, payments};
+use app::platform::{outbox, payments, settings};
 use chrono::Utc;
 use sea_orm::DatabaseConnection;
 use serde_json::json;
@@ -15,20 +16,42 @@ use crate::cargotech::{Gateway, LinkState};
 #[derive(Clone)]
 pub struct OperatorDesk {
     pub db: DatabaseConnection,
-    pub chat_id: i64,
+    /// `TELEGRAM_OPERATOR_CHAT_ID`.
+    pub configured: Option<i64>,
     pub doorbell: Doorbell,
 }
 
+pub const CHAT_SETTING: &str = "telegram.operator_chat_id";
+
 impl OperatorDesk {
+    async fn chat_id(&self) -> Option<i64> {
+        match settings::get_plain(&self.db, CHAT_SETTING).await {
+            Ok(Some(value)) => value.parse().ok().or(self.configured),
+            Ok(None) => self.configured,
+            Err(error) => {
+                tracing::warn!(%error, "the operator chat setting cannot be read");
+                self.configured
+            }
+        }
+    }
+
     /// Queues an alert unless this topic was raised within the current hour.
     pub async fn raise(&self, topic: &str, text: &str) {
+        let Some(chat_id) = self.chat_id().await else {
+            tracing::warn!(
+                alert = true,
+                topic,
+                "no operator chat is set to alert: {text}"
+            );
+            return;
+        };
         let hour = Utc::now().timestamp() / 3600;
         let queued = outbox::enqueue(
             &self.db,
             outbox::Outgoing {
-                chat_id: self.chat_id,
+                chat_id,
                 dedupe_key: format!("operator:{topic}:{hour}"),
-                payload: json!({"chat_id": self.chat_id, "text": format!("⚠️ Hauler: {text}")}),
+                payload: json!({"chat_id": chat_id, "text": format!("⚠️ Hauler: {text}")}),
             },
         )
         .await;

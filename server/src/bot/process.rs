@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use super::{BotApi, Delivery, Doorbell, queue::RemoteQueue};
+use super::{BotApi, BotToken, Delivery, Doorbell, queue::RemoteQueue};
 use crate::config::Config;
 
 const POLL_TIMEOUT_SECONDS: u64 = 25;
@@ -28,7 +28,7 @@ pub async fn run(config: &Config) -> Result<(), BotProcessError> {
         .telegram_api_base_url
         .clone()
         .unwrap_or_else(|| format!("{server}/sandbox/telegram"));
-    let api = BotApi::new(&telegram, config.bot_token());
+    let api = BotApi::new(&telegram, BotToken::fixed(config.bot_token()));
     let queue = RemoteQueue::new(server, token.expose());
     Delivery::new(queue.clone(), api.clone(), Doorbell::default()).spawn();
     tracing::info!(server, "the bot runs on its own, talking to the server");

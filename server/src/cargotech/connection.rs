@@ -45,14 +45,6 @@ pub struct Credentials {
     pub password: Secret,
 }
 
-/// Where the account's credentials come from, read at every login: the environment's win; then
-/// what an owner entered on the dashboard (both sealed), so a change there needs no
-/// restart; last, in sandbox mode, the built-in exchange's own account.
-pub struct CredentialSource {
-    pub configured: Option<Credentials>,
-    pub fallback: Option<Credentials>,
-}
-
 pub const PHONE_SETTING: &str = "cargotech.phone";
 pub const PASSWORD_SETTING: &str = "cargotech.password";
 
@@ -98,7 +90,9 @@ pub struct Connection {
     account: String,
     client: Client,
     budget: UpstreamBudget,
-    credentials: CredentialSource,
+    /// The environment's account (or the sandbox's), for when the dashboard has none: the
+    /// dashboard's phone and password, read at every login, win so a change needs no restart.
+    configured: Option<Credentials>,
     db: DatabaseConnection,
     sealer: Arc<Sealer>,
     store: SharedStore,
@@ -113,7 +107,7 @@ impl Connection {
         account: &str,
         client: Client,
         budget: UpstreamBudget,
-        credentials: CredentialSource,
+        configured: Option<Credentials>,
         db: DatabaseConnection,
         sealer: Arc<Sealer>,
         store: SharedStore,
@@ -122,7 +116,7 @@ impl Connection {
             account: account.to_owned(),
             client,
             budget,
-            credentials,
+            configured,
             db,
             sealer,
             store,
@@ -323,12 +317,12 @@ impl Connection {
         ))
     }
 
+    /// The dashboard's phone and password when both are set, else the environment's, else the
+    /// sandbox's own account.
     async fn credentials(&self) -> Option<Credentials> {
-        if let Some(configured) = &self.credentials.configured {
-            return Some(configured.clone());
-        }
         let phone = settings::get_sealed(&self.db, &self.sealer, PHONE_SETTING).await;
         let password = settings::get_sealed(&self.db, &self.sealer, PASSWORD_SETTING).await;
+        let otherwise = || self.configured.clone();
         match (phone, password) {
             (Ok(Some(phone)), Ok(Some(password))) => Some(Credentials {
                 phone: Secret::from(phone.as_str()),
@@ -336,13 +330,13 @@ impl Connection {
             }),
             (Err(error), _) => {
                 tracing::error!(%error, "the CargoTech phone setting cannot be read");
-                self.credentials.fallback.clone()
+                otherwise()
             }
             (_, Err(error)) => {
                 tracing::error!(%error, "the CargoTech password setting cannot be opened");
-                self.credentials.fallback.clone()
+                otherwise()
             }
-            _ => self.credentials.fallback.clone(),
+            _ => otherwise(),
         }
     }
 

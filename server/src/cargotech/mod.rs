@@ -12,8 +12,8 @@ mod wire;
 
 pub use client::{Client, LoginAnswer, SmsProblem, UpstreamError};
 pub use connection::{
-    Connection, ConnectionReport, CredentialSource, Credentials, LinkState, PASSWORD_SETTING,
-    PHONE_SETTING, SmsCodeError,
+    Connection, ConnectionReport, Credentials, LinkState, PASSWORD_SETTING, PHONE_SETTING,
+    SmsCodeError,
 };
 pub use gateway::{CacheTtls, City, Gateway, GatewayError};
 pub use setup::{gateway, keep_connected};

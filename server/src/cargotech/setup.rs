@@ -6,7 +6,7 @@ use std::{sync::Arc, time::Duration};
 use app::platform::AppState;
 
 use super::{
-    CacheTtls, Client, Connection, CredentialSource, Credentials, Gateway,
+    CacheTtls, Client, Connection, Credentials, Gateway,
     budget::{BudgetConfig, UpstreamBudget},
 };
 use crate::config::{Config, Mode, SANDBOX_CARGOTECH_PASSWORD, SANDBOX_CARGOTECH_PHONE, Secret};
@@ -15,15 +15,13 @@ const HEALTH_CHECK_EVERY: Duration = Duration::from_secs(60);
 const ACCOUNT: &str = "main";
 
 pub fn gateway(config: &Config, base_url: &str, state: &AppState) -> Arc<Gateway> {
-    let credentials = CredentialSource {
-        configured: match (&config.cargotech_phone, &config.cargotech_password) {
-            (Some(phone), Some(password)) => Some(Credentials {
-                phone: phone.clone(),
-                password: password.clone(),
-            }),
-            _ => None,
-        },
-        fallback: (config.mode == Mode::Sandbox).then(|| Credentials {
+    // The environment's account, or in sandbox mode the built-in exchange's own.
+    let configured = match (&config.cargotech_phone, &config.cargotech_password) {
+        (Some(phone), Some(password)) => Some(Credentials {
+            phone: phone.clone(),
+            password: password.clone(),
+        }),
+        _ => (config.mode == Mode::Sandbox).then(|| Credentials {
             phone: Secret::from(SANDBOX_CARGOTECH_PHONE),
             password: Secret::from(SANDBOX_CARGOTECH_PASSWORD),
         }),
@@ -41,7 +39,7 @@ pub fn gateway(config: &Config, base_url: &str, state: &AppState) -> Arc<Gateway
         ACCOUNT,
         Client::new(base_url),
         budget.clone(),
-        credentials,
+        configured,
         state.db.clone(),
         Arc::clone(&state.sealer),
         state.store.clone(),

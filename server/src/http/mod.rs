@@ -14,6 +14,7 @@ use leptos_axum::{LeptosRoutes, file_and_error_handler, generate_route_list};
 pub use api::{ApiError, BotOutlet};
 
 use crate::{
+    bot::BotToken,
     cargotech::Gateway,
     config::{Config, InitDataCheck, Mode},
     sandbox::{self, cargotech::Exchange, telegram::SandboxTelegram},
@@ -26,6 +27,8 @@ pub struct Services {
     pub bot: BotOutlet,
     /// Filters open in Mini Apps on this instance, and their new loads.
     pub live: crate::new_loads::LiveHub,
+    /// The bot's token, which Telegram signs launch data with.
+    pub bot_token: crate::bot::BotToken,
     /// In webhook mode: who answers updates, and the secret Telegram sends.
     pub bot_webhook: Option<(crate::bot::Chatter, String)>,
     /// Machine clients' tokens, and the metrics they may read.
@@ -46,6 +49,7 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
         gateway,
         bot,
         live,
+        bot_token,
         bot_webhook,
         machines,
         internal,
@@ -87,7 +91,7 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
         .fallback(file_and_error_handler::<AppState, _>(page))
         .with_state(state.clone())
         .merge(api::auth_routes(
-            auth_state(&state, config),
+            auth_state(&state, config, bot_token),
             config.mode == Mode::Sandbox,
         ))
         .merge(api::driver_routes(api::ApiState {
@@ -125,25 +129,26 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
     layers::apply(router, config.mode == Mode::Production)
 }
 
-fn auth_state(state: &AppState, config: &Config) -> api::AuthState {
-    let validation = match config.init_data_check {
-        InitDataCheck::BotToken => Validation::BotToken(config.bot_token().to_owned()),
+fn auth_state(state: &AppState, config: &Config, bot_token: BotToken) -> api::AuthState {
+    use api::LaunchCheck;
+    let check = match config.init_data_check {
+        InitDataCheck::BotToken => LaunchCheck::BotToken(bot_token),
         InitDataCheck::ThirdParty { bot_id, test_key } => {
             let key = if test_key {
                 init_data::TEST_PUBLIC_KEY
             } else {
                 init_data::PRODUCTION_PUBLIC_KEY
             };
-            Validation::ThirdParty {
+            LaunchCheck::ThirdParty(Validation::ThirdParty {
                 bot_id,
                 public_key: init_data::public_key(key).expect("Telegram's published key parses"),
-            }
+            })
         }
     };
     api::AuthState {
         db: state.db.clone(),
         store: state.store.clone(),
-        validation,
+        check,
         max_age_seconds: config.init_data_max_age_seconds,
         failures: Default::default(),
     }

@@ -1,6 +1,6 @@
-//! The YooKassa shop Hauler sells through. Its credentials come from the environment when set
-//! there; otherwise from the settings an owner enters in the dashboard (the secret key sealed at
-//! rest), read on every use, so a change takes effect without a restart.
+//! The YooKassa shop Hauler sells through. Its credentials are the ones an owner enters on the
+//! dashboard (the secret key sealed at rest), read on every use so a change takes effect without a
+//! restart; without them, the environment's (or the sandbox's own shop).
 
 use std::sync::{Arc, Mutex};
 
@@ -19,7 +19,7 @@ pub const SECRET_KEY_SETTING: &str = "yookassa.secret_key";
 #[derive(Clone)]
 pub struct Shop {
     base_url: String,
-    /// Credentials from the environment (or the sandbox's own shop) win over settings.
+    /// Credentials from the environment (or the sandbox's own shop), for when none are set.
     configured: Option<YooKassa>,
     db: DatabaseConnection,
     sealer: Arc<Sealer>,
@@ -45,9 +45,6 @@ impl Shop {
 
     /// The client to call YooKassa with, or `None` while no shop is configured anywhere.
     pub async fn client(&self) -> Option<YooKassa> {
-        if let Some(client) = &self.configured {
-            return Some(client.clone());
-        }
         match self.credentials_from_settings().await {
             Ok(Some((shop, secret))) => {
                 let fingerprint = service_tokens::hash(&secret);
@@ -63,10 +60,10 @@ impl Shop {
                     }
                 }
             }
-            Ok(None) => None,
+            Ok(None) => self.configured.clone(),
             Err(error) => {
                 tracing::error!(%error, "the YooKassa settings cannot be read");
-                None
+                self.configured.clone()
             }
         }
     }

@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 
 use crate::{
     admin::{AdminBrowser, log_in, make_admin},
-    support::{TestApp, backends, scalar, spawn_app},
+    support::{TestApp, backends, chat_with, scalar, spawn_app},
 };
 
 /// A driver who opened the Mini App from Telegram (and began the trial when `trial`).
@@ -66,25 +66,6 @@ async fn found(owner: &AdminBrowser<'_>, query: &str) -> Vec<i64> {
     assert_eq!(status, 200, "{query}: {page}");
     assert_eq!(page["total"].as_u64().unwrap() as usize, ids(&page).len());
     ids(&page)
-}
-
-async fn chat(app: &TestApp, chat_id: i64, count: usize) -> Vec<Value> {
-    let path = format!("/sandbox/telegram/__sandbox/messages?chat_id={chat_id}");
-    let mut messages = Vec::new();
-    for _ in 0..50 {
-        messages = app
-            .call(Method::GET, &path, None)
-            .await
-            .1
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
-        if messages.len() >= count {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    messages
 }
 
 #[tokio::test]
@@ -359,7 +340,7 @@ async fn support_may_gift_days_that_open_the_loads_but_may_not_ban_or_write() {
         );
         let (status, _) = phone.call(Method::GET, "/api/v1/cargos", None).await;
         assert_eq!(status, 200, "{backend:?}: the gift opens the loads at once");
-        let messages = chat(&app, 932_001, 1).await;
+        let messages = chat_with(&app, 932_001, 1).await;
         assert!(
             messages
                 .iter()
@@ -458,7 +439,7 @@ async fn a_message_from_an_admin_reaches_the_drivers_chat_as_plain_text() {
             )
             .await;
         assert_eq!(status, 204, "{body}");
-        let messages = chat(&app, 933_001, 2).await;
+        let messages = chat_with(&app, 933_001, 2).await;
         assert!(
             messages.iter().any(|m| m["text"] == text),
             "{backend:?}: {messages:?}"

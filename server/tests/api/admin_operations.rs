@@ -13,6 +13,7 @@ use app::platform::{
 };
 use base64::{Engine, engine::general_purpose::STANDARD};
 use reqwest::Method;
+use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 use server::sandbox::cargotech::{self as exchange, ExchangeConfig};
 
@@ -20,8 +21,8 @@ use crate::subscriptions::{pay_on_checkout_page, settled, start_buying};
 use crate::{
     admin::{AdminBrowser, log_in, make_admin},
     support::{
-        Db, Options, Store, TestApp, app_with_exchange, backends, free_port, record, scalar,
-        signed_init_data, site_root, spawn_app, spawn_app_with,
+        Db, Options, Store, TestApp, app_with_exchange, backends, chat_with, free_port, record,
+        scalar, signed_init_data, site_root, spawn_app, spawn_app_with,
     },
 };
 
@@ -316,10 +317,7 @@ async fn a_secret_set_on_the_dashboard_never_comes_back_and_yookassa_sells_witho
             .iter()
             .find(|s| s["key"] == "telegram.bot_token")
             .unwrap();
-        assert_eq!(
-            (bot["set"].as_bool(), bot["live"].as_bool()),
-            (Some(false), Some(false))
-        );
+        assert_eq!(bot["set"], false);
 
         let (status, payment) = app.call(Method::POST, "/api/v1/payments", Some(buy)).await;
         assert_eq!(status, 201, "{backend:?}: {payment}");
@@ -981,5 +979,109 @@ async fn cargotech_credentials_entered_on_the_dashboard_are_used_at_the_next_log
             connected["state"], "connected",
             "{backend:?}: no restart needed"
         );
+    }
+}
+
+#[tokio::test]
+async fn a_bot_token_entered_on_the_dashboard_takes_over_sign_ins_and_messages_without_a_restart() {
+    const NEW_TOKEN: &str = "7000000002:a-token-from-botfather-after-a-leak";
+    for backend in backends() {
+        let mut app = spawn_app("admin_settings_bot_token", backend).await;
+        let driver_id = app.sign_in_as(driver(934_001)).await["id"]
+            .as_i64()
+            .unwrap();
+        let browser = owner(&app).await;
+        let (status, body) = browser
+            .call(
+                Method::PUT,
+                "/admin/api/settings/telegram.bot_token",
+                Some(json!({"value": NEW_TOKEN})),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        tokio::time::sleep(Duration::from_millis(1100)).await;
+
+        // Telegram now signs launch data with the new token: only that is believed.
+        let now = chrono::Utc::now().timestamp();
+        let sign_in =
+            |token: &str| json!({"init_data": signed_init_data(&driver(934_001), now, token)});
+        let old = sign_in(server::config::SANDBOX_BOT_TOKEN);
+        let (status, refused) = app
+            .call(Method::POST, "/api/v1/auth/telegram", Some(old))
+            .await;
+        assert_eq!(
+            (status, refused["code"].as_str()),
+            (401, Some("init_data_bad_signature"))
+        );
+        let (status, body) = app
+            .call(
+                Method::POST,
+                "/api/v1/auth/telegram",
+                Some(sign_in(NEW_TOKEN)),
+            )
+            .await;
+        assert_eq!(status, 200, "{backend:?}: {body}");
+
+        // The sandbox Telegram knows only its own bot, so it refuses the new token: the message
+        // waits in the outbox instead of being lost.
+        let (status, body) = browser
+            .call(
+                Method::POST,
+                &format!("/admin/api/drivers/{driver_id}/message"),
+                Some(json!({"text": "Проверка связи"})),
+            )
+            .await;
+        assert_eq!(status, 204, "{body}");
+        let db = app.database().await;
+        let mut refused_with = String::new();
+        for _ in 0..50 {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            refused_with = db
+                .query_one_raw(sea_orm::Statement::from_string(
+                    db.get_database_backend(),
+                    "SELECT status, last_error FROM outbox_messages WHERE payload LIKE '%Проверка связи%'".to_owned(),
+                ))
+                .await
+                .unwrap()
+                .map(|row| {
+                    let status: String = row.try_get("", "status").unwrap();
+                    let error: Option<String> = row.try_get("", "last_error").unwrap();
+                    format!("{status}: {}", error.unwrap_or_default())
+                })
+                .unwrap_or_default();
+            if refused_with.contains("bot token") {
+                break;
+            }
+        }
+        assert_eq!(
+            refused_with,
+            "pending: Telegram is unavailable: the bot token is refused (401)"
+        );
+        assert!(
+            chat_with(&app, 934_001, 2)
+                .await
+                .iter()
+                .all(|m| m["text"] != "Проверка связи")
+        );
+
+        // Cleared, the environment's token is back, and the message goes out.
+        let (status, _) = browser
+            .call(
+                Method::DELETE,
+                "/admin/api/settings/telegram.bot_token",
+                None,
+            )
+            .await;
+        assert_eq!(status, 200);
+        let mut delivered = false;
+        for _ in 0..30 {
+            let messages = chat_with(&app, 934_001, 1).await;
+            if messages.iter().any(|m| m["text"] == "Проверка связи") {
+                delivered = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        assert!(delivered, "{backend:?}: the waiting message is delivered");
     }
 }

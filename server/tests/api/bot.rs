@@ -7,27 +7,12 @@ use reqwest::Method;
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
-use crate::support::{TestApp, app_with_exchange, backends};
+use admin::wire::Role;
 
-/// What the bot has said in a chat, waiting (up to five seconds) for at least `count` messages.
-async fn chat_with(app: &TestApp, chat_id: i64, count: usize) -> Vec<Value> {
-    let path = format!("/sandbox/telegram/__sandbox/messages?chat_id={chat_id}");
-    let mut messages = Vec::new();
-    for _ in 0..50 {
-        messages = app
-            .call(Method::GET, &path, None)
-            .await
-            .1
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
-        if messages.len() >= count {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    messages
-}
+use crate::{
+    admin::{log_in, make_admin},
+    support::{TestApp, app_with_exchange, backends, chat_with},
+};
 
 /// A driver writes to the bot (the sandbox Telegram delivers it as Telegram would).
 async fn driver_writes(app: &TestApp, update: Value) {
@@ -297,6 +282,51 @@ async fn operators_hear_once_an_hour_that_the_cargotech_login_is_failing() {
         chat_with(&app, -100_777, 1).await.len(),
         1,
         "not again within the hour"
+    );
+}
+
+#[tokio::test]
+async fn alerts_go_to_the_operator_chat_set_on_the_dashboard_without_a_restart() {
+    let config = server::sandbox::cargotech::ExchangeConfig {
+        latency: Duration::ZERO,
+        jitter: Duration::ZERO,
+        password: "changed-by-someone".into(),
+        ..Default::default()
+    };
+    let (address, _exchange) =
+        server::sandbox::cargotech::serve("127.0.0.1:0".parse().unwrap(), config)
+            .await
+            .unwrap();
+    // No chat in the environment: the failing login reaches only the logs at first.
+    let app = crate::support::spawn_app_with(
+        "bot_operator_chat_setting",
+        backends()[0],
+        crate::support::Options {
+            extra_vars: vec![
+                ("CARGOTECH_BASE_URL", format!("http://{address}")),
+                ("OPERATOR_ALERTS_CHECK_SECONDS", "1".into()),
+            ],
+        },
+    )
+    .await;
+    make_admin(&app, "owner@hauler.test", Role::Owner).await;
+    let owner = log_in(&app, "owner@hauler.test").await;
+    let (status, body) = owner
+        .call(
+            Method::PUT,
+            "/admin/api/settings/telegram.operator_chat_id",
+            Some(json!({"value": "-100888"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let alerts = chat_with(&app, -100_888, 1).await;
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    assert!(
+        alerts[0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("CargoTech login failing"),
+        "{alerts:?}"
     );
 }
 

@@ -390,6 +390,26 @@ pub fn signed_init_data(user: &serde_json::Value, auth_date: i64, token: &str) -
         .finish()
 }
 
+/// What the bot has said in a chat, waiting (up to five seconds) for at least `count` messages.
+pub async fn chat_with(app: &TestApp, chat_id: i64, count: usize) -> Vec<serde_json::Value> {
+    let path = format!("/sandbox/telegram/__sandbox/messages?chat_id={chat_id}");
+    let mut messages = Vec::new();
+    for _ in 0..50 {
+        messages = app
+            .call(reqwest::Method::GET, &path, None)
+            .await
+            .1
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        if messages.len() >= count {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    messages
+}
+
 /// One number from the database, e.g. `SELECT COUNT(*) …`.
 pub async fn scalar(db: &DatabaseConnection, sql: &str) -> i64 {
     let row = db

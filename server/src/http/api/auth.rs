@@ -32,7 +32,10 @@ use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 
 use super::error::ApiError;
-use crate::telegram::init_data::{self, InitDataError, Validation};
+use crate::{
+    bot::BotToken,
+    telegram::init_data::{self, InitDataError, Validation},
+};
 
 /// More refused sign-ins than this in one minute raises an alert in the logs and metrics.
 const ALERT_FAILURES_PER_MINUTE: u64 = 10;
@@ -41,9 +44,26 @@ const ALERT_FAILURES_PER_MINUTE: u64 = 10;
 pub struct AuthState {
     pub db: DatabaseConnection,
     pub store: SharedStore,
-    pub validation: Validation,
+    pub check: LaunchCheck,
     pub max_age_seconds: i64,
     pub failures: Arc<FailureRate>,
+}
+
+/// How launch data is checked: with the bot's token as it is now (it may change on the
+/// dashboard), or with Telegram's public key.
+#[derive(Clone)]
+pub enum LaunchCheck {
+    BotToken(BotToken),
+    ThirdParty(Validation),
+}
+
+impl LaunchCheck {
+    async fn validation(&self) -> Validation {
+        match self {
+            Self::BotToken(token) => Validation::BotToken(token.current().await.to_string()),
+            Self::ThirdParty(validation) => validation.clone(),
+        }
+    }
 }
 
 /// The sandbox's demo driver: a Telegram id no real account has.
@@ -80,7 +100,7 @@ async fn sign_in(
     };
     let launch = init_data::validate(
         &raw,
-        &state.validation,
+        &state.check.validation().await,
         Utc::now().timestamp(),
         state.max_age_seconds,
     )

@@ -8,7 +8,7 @@ mod live;
 mod me;
 mod state;
 
-pub use auth::{AuthState, routes as auth_routes};
+pub use auth::{AuthState, LaunchCheck, routes as auth_routes};
 pub use driver::SignedInDriver;
 pub use error::ApiError;
 pub use state::{ApiState, BotOutlet};
