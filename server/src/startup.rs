@@ -19,7 +19,7 @@ use crate::{
     config::{Config, Mode, SANDBOX_YOOKASSA_SECRET_KEY, SANDBOX_YOOKASSA_SHOP_ID, UpdatesMode},
     http::{self, BotOutlet, Services},
     machines::{self, ServiceTokens},
-    new_loads::{Detector, LiveHub},
+    new_loads::{Detector, LiveFeed, LiveHub},
     payments::{self, Billing, ReturnLink},
     sandbox::{
         cargotech::{Exchange, ExchangeConfig},
@@ -169,12 +169,13 @@ impl Application {
         }
         crate::admin::commands::bootstrap(&state.db, &config).await;
         let live = LiveHub::default();
+        let feed = live_feed(&config, &state, live.clone());
         Detector {
             gateway: Arc::clone(&gateway),
             db: state.db.clone(),
             store: state.store.clone(),
             bot: bot.clone(),
-            live: live.clone(),
+            live: feed.clone(),
             every: config.new_loads_every,
             alerts_per_hour: config.alerts_per_hour.into(),
         }
@@ -183,7 +184,7 @@ impl Application {
         let services = Services {
             gateway: Arc::clone(&gateway),
             bot,
-            live: live.clone(),
+            live: feed,
             bot_token,
             bot_webhook: webhook,
             machines,
@@ -288,6 +289,20 @@ fn listen_to_telegram(
             let url = format!("{}/telegram/webhook", public_url(config, address));
             bot::intake::keep_webhook(chatter.clone(), url, secret.clone());
             Some((chatter, secret))
+        }
+    }
+}
+
+/// Live new loads travel between instances through Redis when there is one.
+fn live_feed(config: &Config, state: &AppState, hub: LiveHub) -> LiveFeed {
+    let (Some(url), Some(connection)) = (&config.redis_url, state.store.redis_connection()) else {
+        return LiveFeed::in_process(hub);
+    };
+    match redis::Client::open(url.expose()) {
+        Ok(client) => LiveFeed::redis(hub, client, connection, &config.redis_key_prefix),
+        Err(error) => {
+            tracing::warn!(%error, "live new loads stay on this instance");
+            LiveFeed::in_process(hub)
         }
     }
 }

@@ -25,8 +25,8 @@ use crate::{
 pub struct Services {
     pub gateway: Arc<Gateway>,
     pub bot: BotOutlet,
-    /// Filters open in Mini Apps on this instance, and their new loads.
-    pub live: crate::new_loads::LiveHub,
+    /// New loads for open Mini Apps, shared by every instance.
+    pub live: crate::new_loads::LiveFeed,
     /// The bot's token, which Telegram signs launch data with.
     pub bot_token: crate::bot::BotToken,
     /// In webhook mode: who answers updates, and the secret Telegram sends.

@@ -1,8 +1,9 @@
-//! Live new loads for drivers with the Mini App open: one channel per distinct filter, fed by
-//! the detector, each event numbered so a dropped connection resumes where it left off.
+//! Live new loads for drivers with the Mini App open on this instance: one channel per distinct
+//! filter, fed by the [`LiveFeed`](super::feed::LiveFeed) with events numbered the same on every
+//! instance.
 
 use std::{
-    collections::{HashMap, HashSet, VecDeque},
+    collections::HashMap,
     sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
@@ -10,15 +11,15 @@ use std::{
 use app::cargo::{card::CargoCard, filter::CargoFilter};
 use tokio::sync::broadcast;
 
-/// Events kept per filter for connections that come back.
-const REPLAY: usize = 50;
-/// How long a filter nobody watches keeps its events for a connection coming back.
+use super::feed::EventId;
+
+/// How long a filter nobody watches stays announced, for a connection coming back.
 const LINGER: Duration = Duration::from_secs(120);
 
 #[derive(Debug, Clone)]
 pub struct LiveEvent {
-    /// Increasing within a filter's channel; the SSE event id.
-    pub id: u64,
+    /// The SSE event id.
+    pub id: EventId,
     pub card: CargoCard,
 }
 
@@ -26,10 +27,8 @@ struct Channel {
     filter: CargoFilter,
     watchers: usize,
     sender: broadcast::Sender<LiveEvent>,
-    recent: VecDeque<LiveEvent>,
-    /// Loads already on the first page; `None` until the first look.
-    seen: Option<HashSet<u64>>,
-    next_id: u64,
+    /// The newest event sent to this channel's watchers.
+    last: Option<EventId>,
     /// When the last watcher left.
     idle_since: Option<Instant>,
 }
@@ -45,6 +44,12 @@ pub struct Watching {
     hub: LiveHub,
     question: String,
     pub events: broadcast::Receiver<LiveEvent>,
+}
+
+impl Watching {
+    pub fn question(&self) -> &str {
+        &self.question
+    }
 }
 
 impl Drop for Watching {
@@ -71,40 +76,26 @@ pub fn question(filter: &CargoFilter) -> String {
 }
 
 impl LiveHub {
-    /// Starts watching; `after` (the last event id the connection saw) replays what it missed.
-    pub fn watch(&self, filter: &CargoFilter, after: Option<u64>) -> (Watching, Vec<LiveEvent>) {
+    /// Starts watching `filter` on this instance.
+    pub fn watch(&self, filter: &CargoFilter) -> Watching {
         let question = question(filter);
         let mut channels = self.channels.lock().unwrap_or_else(|p| p.into_inner());
         let channel = channels.entry(question.clone()).or_insert_with(|| Channel {
             filter: filter.clone(),
             watchers: 0,
             sender: broadcast::channel(64).0,
-            recent: VecDeque::new(),
-            seen: None,
-            next_id: 1,
+            last: None,
             idle_since: None,
         });
         channel.watchers += 1;
         channel.idle_since = None;
-        let missed = match after {
-            Some(after) => channel
-                .recent
-                .iter()
-                .filter(|e| e.id > after)
-                .cloned()
-                .collect(),
-            None => Vec::new(),
-        };
         let events = channel.sender.subscribe();
         drop(channels);
-        (
-            Watching {
-                hub: self.clone(),
-                question,
-                events,
-            },
-            missed,
-        )
+        Watching {
+            hub: self.clone(),
+            question,
+            events,
+        }
     }
 
     /// Ends every open connection (the server is shutting down; browsers will reconnect to
@@ -116,47 +107,36 @@ impl LiveHub {
             .clear();
     }
 
-    /// The filters someone is watching (forgetting those nobody came back to).
+    /// The filters someone is watching here (forgetting those nobody came back to).
     pub fn watched(&self) -> Vec<(String, CargoFilter)> {
         let mut channels = self.channels.lock().unwrap_or_else(|p| p.into_inner());
         channels.retain(|_, channel| channel.idle_since.is_none_or(|at| at.elapsed() < LINGER));
         channels
             .iter()
-            .filter(|(_, channel)| channel.watchers > 0)
             .map(|(question, channel)| (question.clone(), channel.filter.clone()))
             .collect()
     }
 
-    /// A fresh first page for a watched filter: loads not seen before go out to every watcher.
-    /// The first look only remembers what is there.
-    pub fn offer(&self, question: &str, cards: &[CargoCard]) -> usize {
+    /// Sends an event to this instance's watchers of `question`, once: an event no newer than
+    /// the last one sent is dropped.
+    pub fn deliver(&self, question: &str, event: LiveEvent) {
         let mut channels = self.channels.lock().unwrap_or_else(|p| p.into_inner());
         let Some(channel) = channels.get_mut(question) else {
-            return 0;
+            return;
         };
-        let Some(seen) = channel.seen.as_mut() else {
-            channel.seen = Some(cards.iter().map(|card| card.id).collect());
-            return 0;
-        };
-        let new: Vec<CargoCard> = cards
-            .iter()
-            .filter(|card| !seen.contains(&card.id))
-            .cloned()
-            .collect();
-        seen.extend(new.iter().map(|card| card.id));
-        // Oldest first, so the newest ends on top of the driver's list.
-        for card in new.iter().rev() {
-            let event = LiveEvent {
-                id: channel.next_id,
-                card: card.clone(),
-            };
-            channel.next_id += 1;
-            channel.recent.push_back(event.clone());
-            if channel.recent.len() > REPLAY {
-                channel.recent.pop_front();
-            }
-            let _ = channel.sender.send(event);
+        if channel.last.is_some_and(|last| event.id <= last) {
+            return;
         }
-        new.len()
+        channel.last = Some(event.id);
+        let _ = channel.sender.send(event);
+    }
+
+    /// Each open filter's newest event, to catch up from.
+    pub fn last_delivered(&self) -> Vec<(String, EventId)> {
+        let channels = self.channels.lock().unwrap_or_else(|p| p.into_inner());
+        channels
+            .iter()
+            .filter_map(|(question, channel)| Some((question.clone(), channel.last?)))
+            .collect()
     }
 }

@@ -1,12 +1,15 @@
 //! The detector of new loads. Every little while it asks the exchange afresh — at background
 //! priority, so drivers waiting on the exchange always come first — for the first page of each
-//! filter someone watches: filters open in a Mini App on this instance (their drivers see new
-//! loads appear live), and named filters marked "notify me" (checked by one instance at a time,
-//! their drivers get a bot message). Answers refresh the shared cache for everyone.
+//! filter someone watches: filters open in a Mini App on any instance (their drivers see new
+//! loads appear live), and named filters marked "notify me" (their drivers get a bot message).
+//! Every instance announces the filters open on it; one instance at a time looks. Answers
+//! refresh the shared cache for everyone.
 
 mod alerts;
+mod feed;
 mod live;
 
+pub use feed::{EventId, LiveFeed};
 pub use live::{LiveEvent, LiveHub, question};
 
 use std::{collections::HashMap, sync::Arc, time::Duration};
@@ -20,21 +23,25 @@ use app::{
     },
 };
 use sea_orm::DatabaseConnection;
+use sha2::Digest;
 
 use crate::{cargotech::Gateway, http::BotOutlet};
 
 const FIRST_PAGE: u32 = 20;
-const LEASE: &str = "hauler:lease:new-load-alerts";
-/// Loads remembered per named filter, and for how long after its last look.
+const LEASE: &str = "hauler:lease:new-loads";
+/// Loads remembered per filter, and for how long after a named filter's last look.
 const SEEN_KEPT: usize = 200;
 const SEEN_FOR: Duration = Duration::from_secs(7 * 24 * 3600);
+/// Loads remembered per open filter: briefly, so a filter opened again later starts afresh
+/// instead of announcing what its driver's list already shows.
+const LIVE_SEEN_FOR: Duration = Duration::from_secs(300);
 
 pub struct Detector {
     pub gateway: Arc<Gateway>,
     pub db: DatabaseConnection,
     pub store: SharedStore,
     pub bot: BotOutlet,
-    pub live: LiveHub,
+    pub live: LiveFeed,
     pub every: Duration,
     pub alerts_per_hour: u64,
 }
@@ -51,18 +58,24 @@ impl Detector {
     }
 
     async fn look(&self, holder: &str) {
-        let mut pages: HashMap<String, Vec<CargoCard>> = HashMap::new();
-        for (question, filter) in self.live.watched() {
-            if let Some(cards) = self.first_page(&mut pages, &question, &filter).await {
-                let new = self.live.offer(&question, &cards);
-                if new > 0 {
-                    metrics::counter!("new_loads_live_total").increment(new as u64);
-                }
-            }
-        }
         let lease = self.every * 3 + Duration::from_secs(5);
+        self.live.announce(lease).await;
         if !self.store.hold_lease(LEASE, holder, lease).await {
             return;
+        }
+        let mut pages: HashMap<String, Vec<CargoCard>> = HashMap::new();
+        for (question, filter) in self.live.watched().await {
+            let Some(cards) = self.first_page(&mut pages, &question, &filter).await else {
+                continue;
+            };
+            let new = self
+                .not_seen_before(&live_key(&question), &cards, LIVE_SEEN_FOR)
+                .await;
+            // Oldest first, so the newest ends on top of the driver's list.
+            for card in new.iter().rev() {
+                self.live.publish(&question, card).await;
+            }
+            metrics::counter!("new_loads_live_total").increment(new.len() as u64);
         }
         if !flags::is_on(&self.db, Flag::Alerts).await.unwrap_or(true) {
             return;
@@ -79,7 +92,8 @@ impl Detector {
             let Some(cards) = self.first_page(&mut pages, &question, &watch.filter).await else {
                 continue;
             };
-            let new = self.not_seen_before(watch.saved_filter_id, &cards).await;
+            let seen_key = format!("new-loads:seen:{}", watch.saved_filter_id);
+            let new = self.not_seen_before(&seen_key, &cards, SEEN_FOR).await;
             if new.is_empty() {
                 continue;
             }
@@ -93,12 +107,16 @@ impl Detector {
         }
     }
 
-    /// The loads on a named filter's first page that were not there at its previous look, kept
-    /// in the shared store so another instance taking over the job carries on. The first look
-    /// only remembers.
-    async fn not_seen_before(&self, saved_filter_id: i64, cards: &[CargoCard]) -> Vec<CargoCard> {
-        let key = format!("new-loads:seen:{saved_filter_id}");
-        let seen: Option<Vec<u64>> = self.store.get_json(&key).await;
+    /// The loads on a first page that were not there at the previous look under `key`, kept in
+    /// the shared store so another instance taking over the job carries on. The first look only
+    /// remembers.
+    async fn not_seen_before(
+        &self,
+        key: &str,
+        cards: &[CargoCard],
+        kept_for: Duration,
+    ) -> Vec<CargoCard> {
+        let seen: Option<Vec<u64>> = self.store.get_json(key).await;
         let mut remembered: Vec<u64> = cards.iter().map(|card| card.id).collect();
         let new = match &seen {
             None => Vec::new(),
@@ -114,7 +132,7 @@ impl Detector {
             }
         }
         remembered.truncate(SEEN_KEPT);
-        self.store.set_json(&key, &remembered, SEEN_FOR).await;
+        self.store.set_json(key, &remembered, kept_for).await;
         new
     }
 
@@ -139,4 +157,10 @@ impl Detector {
             }
         }
     }
+}
+
+/// Where the loads already on an open filter's first page are remembered.
+fn live_key(question: &str) -> String {
+    let digest = sha2::Sha256::digest(question.as_bytes());
+    format!("new-loads:live-seen:{}", hex::encode(&digest[..12]))
 }

@@ -8,13 +8,18 @@ use reqwest::Method;
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
-use crate::support::{TestApp, app_with_exchange, backends};
+use server::sandbox::cargotech::{self as exchange, ExchangeConfig};
+
+use crate::support::{
+    Options, OwnRedis, Store, TestApp, app_with_exchange, backends, databases, free_port,
+    spawn_app_with,
+};
 
 /// Reads server-sent events until one named `new_load` arrives (or ten seconds pass).
 async fn next_new_load(
     response: &mut reqwest::Response,
     buffer: &mut String,
-) -> Option<(u64, Value)> {
+) -> Option<(String, Value)> {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     loop {
         if let Some(end) = buffer.find("\n\n") {
@@ -27,7 +32,7 @@ async fn next_new_load(
                         .map(str::trim)
                         .map(str::to_owned)
                 };
-                let id = field("id:")?.parse().ok()?;
+                let id = field("id:")?;
                 let data = serde_json::from_str(&field("data:")?).ok()?;
                 return Some((id, data));
             }
@@ -41,17 +46,25 @@ async fn next_new_load(
     }
 }
 
-async fn open_live(app: &TestApp, last_event_id: Option<u64>) -> reqwest::Response {
-    let token = app.bearer.clone().unwrap();
+/// The live channel as the Mini App opens it; `token` is the driver's session.
+async fn open_live_as(
+    app: &TestApp,
+    token: &str,
+    last_event_id: Option<&str>,
+) -> reqwest::Response {
     let mut request = app
         .client
         .get(app.url(&format!("/api/v1/live?access_token={token}")));
     if let Some(id) = last_event_id {
-        request = request.header("last-event-id", id.to_string());
+        request = request.header("last-event-id", id);
     }
     let response = request.send().await.unwrap();
     assert_eq!(response.status(), 200);
     response
+}
+
+async fn open_live(app: &TestApp, last_event_id: Option<&str>) -> reqwest::Response {
+    open_live_as(app, app.bearer.as_deref().unwrap(), last_event_id).await
 }
 
 #[tokio::test]
@@ -90,13 +103,123 @@ async fn a_new_load_reaches_an_open_mini_app_within_seconds_and_a_reconnect_miss
 
         // The connection drops after the first event; the browser comes back with its id.
         drop(live);
-        let mut again = open_live(&app, Some(first_id)).await;
+        let mut again = open_live(&app, Some(&first_id)).await;
         let mut buffer = String::new();
         let (_, replayed) = next_new_load(&mut again, &mut buffer)
             .await
             .expect("the missed event");
         assert_eq!(replayed["id"], second["id"]);
     }
+}
+
+#[tokio::test]
+async fn with_two_instances_a_new_load_reaches_drivers_on_both_and_a_reconnect_to_the_other_resumes()
+ {
+    // Two instances share a database and Redis; Redis is the shared one when configured, else
+    // one of the test's own.
+    let own = std::env::var("REDIS_URL")
+        .is_err()
+        .then(|| OwnRedis::start(free_port()));
+    let redis_url = own
+        .as_ref()
+        .map(OwnRedis::url)
+        .unwrap_or_else(|| std::env::var("REDIS_URL").unwrap());
+    let db = databases().pop().expect("a database");
+    let config = ExchangeConfig {
+        latency: Duration::ZERO,
+        jitter: Duration::ZERO,
+        ..ExchangeConfig::default()
+    };
+    let (address, exchange) = exchange::serve("127.0.0.1:0".parse().unwrap(), config)
+        .await
+        .unwrap();
+    let prefix = format!("test-live-pair-{:08x}", rand::random::<u32>());
+    let vars = |exchange_url: String, database: Option<String>| {
+        let mut vars = vec![
+            ("CARGOTECH_BASE_URL", exchange_url),
+            ("NEW_LOADS_CHECK_SECONDS", "1".to_owned()),
+            ("REDIS_URL", redis_url.clone()),
+            ("REDIS_KEY_PREFIX", prefix.clone()),
+        ];
+        vars.extend(database.map(|url| ("DATABASE_URL", url)));
+        Options { extra_vars: vars }
+    };
+    let mut first = spawn_app_with(
+        "new_loads_live_two_instances",
+        (db, Store::Redis),
+        vars(format!("http://{address}"), None),
+    )
+    .await;
+    // The first instance takes the detector's lease at its first round. The second cannot even
+    // reach the exchange: whatever its drivers see travelled from the first through Redis.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let mut second = spawn_app_with(
+        "new_loads_live_two_instances",
+        (db, Store::Redis),
+        vars(
+            "http://127.0.0.1:9".into(),
+            Some(first.database_url.clone()),
+        ),
+    )
+    .await;
+    first
+        .sign_in_as(json!({"id": 830_101, "first_name": "Лев"}))
+        .await;
+    second
+        .sign_in_as(json!({"id": 830_102, "first_name": "Олег"}))
+        .await;
+    let lev = first.bearer.clone().unwrap();
+    let oleg = second.bearer.clone().unwrap();
+    let mut lev_live = open_live_as(&first, &lev, None).await;
+    let mut oleg_live = open_live_as(&second, &oleg, None).await;
+    // The first look only remembers what is there.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    exchange.tick(2, 0);
+
+    let (mut lev_buffer, mut oleg_buffer) = (String::new(), String::new());
+    let mut lev_got = Vec::new();
+    let mut oleg_got = Vec::new();
+    for _ in 0..2 {
+        lev_got.push(
+            next_new_load(&mut lev_live, &mut lev_buffer)
+                .await
+                .expect("Лев's event"),
+        );
+        oleg_got.push(
+            next_new_load(&mut oleg_live, &mut oleg_buffer)
+                .await
+                .expect("Олег's event"),
+        );
+    }
+    let ids = |got: &[(String, Value)]| {
+        got.iter()
+            .map(|(id, card)| (id.clone(), card["id"].as_u64().unwrap()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        ids(&lev_got),
+        ids(&oleg_got),
+        "the same events, numbered alike, on both instances"
+    );
+    let mut loads: Vec<u64> = ids(&lev_got).into_iter().map(|(_, load)| load).collect();
+    loads.sort();
+    let mut newest = exchange.open_load_ids()[..2].to_vec();
+    newest.sort();
+    assert_eq!(loads, newest);
+
+    // Лев's connection drops after the first event; his browser comes back through the other
+    // instance with the last id it saw, and gets what it missed.
+    drop(lev_live);
+    let mut again = open_live_as(&second, &lev, Some(&lev_got[0].0)).await;
+    let mut buffer = String::new();
+    let (id, card) = next_new_load(&mut again, &mut buffer)
+        .await
+        .expect("the missed event, from the other instance");
+    assert_eq!(
+        (id, card["id"].clone()),
+        (lev_got[1].0.clone(), lev_got[1].1["id"].clone())
+    );
+    drop(own);
 }
 
 #[tokio::test]

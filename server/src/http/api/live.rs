@@ -20,7 +20,7 @@ use futures_util::stream::{self, Stream};
 use tokio::sync::broadcast::error::RecvError;
 
 use super::{cargo::ListQuery, driver::require_access, error::ApiError, state::ApiState};
-use crate::new_loads::{LiveEvent, LiveHub};
+use crate::new_loads::{EventId, LiveEvent, LiveFeed};
 
 pub fn routes() -> Router<ApiState> {
     Router::new().route("/api/v1/live", get(live))
@@ -72,21 +72,30 @@ async fn live(
         .get("last-event-id")
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.parse().ok());
-    Ok(Sse::new(events(&state.live, &filter, after))
+    Ok(Sse::new(events(&state.live, &filter, after).await)
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
         .into_response())
 }
 
-fn events(
-    hub: &LiveHub,
+/// What the connection missed since `after` (on whichever instance it was), then each new event
+/// as it comes. Watching starts before the look back, so nothing falls between the two; what
+/// both bring is sent once.
+async fn events(
+    feed: &LiveFeed,
     filter: &app::cargo::filter::CargoFilter,
-    after: Option<u64>,
+    after: Option<EventId>,
 ) -> impl Stream<Item = Result<Event, Infallible>> + use<> {
-    let (watching, missed) = hub.watch(filter, after);
+    let watching = feed.hub().watch(filter);
+    let missed = match after {
+        Some(after) => feed.missed(watching.question(), after).await,
+        None => Vec::new(),
+    };
+    let replayed = missed.last().map(|event| event.id);
     let replay = stream::iter(missed.into_iter().map(to_event));
-    let live = stream::unfold(watching, |mut watching| async move {
+    let live = stream::unfold(watching, move |mut watching| async move {
         loop {
             match watching.events.recv().await {
+                Ok(event) if replayed.is_some_and(|id| event.id <= id) => continue,
                 Ok(event) => return Some((to_event(event), watching)),
                 // Too slow a reader: skip ahead rather than hang up.
                 Err(RecvError::Lagged(_)) => continue,

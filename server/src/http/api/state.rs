@@ -11,7 +11,7 @@ use app::platform::store::SharedStore;
 use crate::{
     bot::{Doorbell, messages::MiniAppLink},
     cargotech::Gateway,
-    new_loads::LiveHub,
+    new_loads::LiveFeed,
 };
 
 #[derive(Clone, FromRef)]
@@ -20,7 +20,7 @@ pub struct ApiState {
     pub db: DatabaseConnection,
     pub store: SharedStore,
     pub bot: BotOutlet,
-    pub live: LiveHub,
+    pub live: LiveFeed,
 }
 
 /// Where the API's bot messages go: the outbox, whose worker the doorbell wakes.

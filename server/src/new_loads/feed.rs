@@ -1,0 +1,393 @@
+//! Where live events are numbered, kept for connections that come back, and spread to every
+//! instance.
+//!
+//! With Redis, each filter's events are a capped stream whose ids are the SSE event ids — the same
+//! on every instance, so a browser that reconnects to another instance resumes with its
+//! `Last-Event-ID` — and each new event is announced on a pub/sub channel every instance listens
+//! to. The filters open anywhere are a sorted set, refreshed every round by the instances that
+//! have them open. Without Redis (or while it is down) all of it lives in this process.
+
+use std::{
+    collections::{HashMap, VecDeque},
+    fmt,
+    sync::{Arc, Mutex},
+    time::{Duration, SystemTime, UNIX_EPOCH},
+};
+
+use app::cargo::{card::CargoCard, filter::CargoFilter};
+use futures_util::StreamExt;
+use redis::aio::ConnectionManager;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::live::{LiveEvent, LiveHub};
+
+/// Events kept per filter for connections that come back.
+const REPLAY: usize = 50;
+/// How long a filter's events are kept after its last one.
+const KEPT_FOR: Duration = Duration::from_secs(600);
+
+/// An event's place in its filter's feed: milliseconds, then a sequence within them (Redis
+/// stream ids have this shape). Sent as `<ms>-<seq>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct EventId {
+    ms: u64,
+    seq: u64,
+}
+
+impl fmt::Display for EventId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}-{}", self.ms, self.seq)
+    }
+}
+
+impl std::str::FromStr for EventId {
+    type Err = ();
+
+    fn from_str(text: &str) -> Result<Self, ()> {
+        let (ms, seq) = text.split_once('-').unwrap_or((text, "0"));
+        Ok(Self {
+            ms: ms.parse().map_err(drop)?,
+            seq: seq.parse().map_err(drop)?,
+        })
+    }
+}
+
+#[derive(Clone)]
+pub enum LiveFeed {
+    InProcess(Local),
+    Redis(Shared),
+}
+
+/// The feed inside this process: one instance, or Redis failing.
+#[derive(Clone)]
+pub struct Local {
+    hub: LiveHub,
+    state: Arc<Mutex<LocalState>>,
+}
+
+#[derive(Default)]
+struct LocalState {
+    last: Option<EventId>,
+    recent: HashMap<String, VecDeque<LiveEvent>>,
+}
+
+#[derive(Clone)]
+pub struct Shared {
+    local: Local,
+    redis: ConnectionManager,
+    prefix: Arc<str>,
+}
+
+/// What travels on the pub/sub channel.
+#[derive(Serialize, Deserialize)]
+struct Announcement {
+    question: String,
+    id: String,
+    card: CargoCard,
+}
+
+impl LiveFeed {
+    pub fn in_process(hub: LiveHub) -> Self {
+        Self::InProcess(Local {
+            hub,
+            state: Arc::default(),
+        })
+    }
+
+    /// The feed through Redis; starts listening to the channel at once.
+    pub fn redis(
+        hub: LiveHub,
+        client: redis::Client,
+        redis: ConnectionManager,
+        prefix: &str,
+    ) -> Self {
+        let shared = Shared {
+            local: Local {
+                hub,
+                state: Arc::default(),
+            },
+            redis,
+            prefix: prefix.into(),
+        };
+        shared.clone().listen(client);
+        Self::Redis(shared)
+    }
+
+    pub fn hub(&self) -> &LiveHub {
+        match self {
+            Self::InProcess(local) => &local.hub,
+            Self::Redis(shared) => &shared.local.hub,
+        }
+    }
+
+    /// Tells every instance that the filters open here are still watched, for `ttl`.
+    pub async fn announce(&self, ttl: Duration) {
+        if let Self::Redis(shared) = self
+            && let Err(error) = shared.announce(ttl).await
+        {
+            tracing::warn!(%error, "the filters open here could not be announced");
+        }
+    }
+
+    /// The filters open in someone's Mini App, on any instance.
+    pub async fn watched(&self) -> Vec<(String, CargoFilter)> {
+        match self {
+            Self::InProcess(local) => local.hub.watched(),
+            Self::Redis(shared) => match shared.watched().await {
+                Ok(watched) => watched,
+                Err(error) => {
+                    tracing::warn!(%error, "the filters open elsewhere could not be read");
+                    shared.local.hub.watched()
+                }
+            },
+        }
+    }
+
+    /// Numbers a new load on `question`'s feed, keeps it for replay and sends it to everyone
+    /// watching, on every instance.
+    pub async fn publish(&self, question: &str, card: &CargoCard) {
+        match self {
+            Self::InProcess(local) => local.publish(question, card),
+            Self::Redis(shared) => {
+                if let Err(error) = shared.publish(question, card).await {
+                    tracing::warn!(%error, "a new load went only to this instance's watchers");
+                    shared.local.publish(question, card);
+                }
+            }
+        }
+    }
+
+    /// What a connection coming back after `after` missed on `question`.
+    pub async fn missed(&self, question: &str, after: EventId) -> Vec<LiveEvent> {
+        match self {
+            Self::InProcess(local) => local.missed(question, after),
+            Self::Redis(shared) => match shared.missed(question, after).await {
+                Ok(missed) => missed,
+                Err(error) => {
+                    tracing::warn!(%error, "missed live events could not be read");
+                    shared.local.missed(question, after)
+                }
+            },
+        }
+    }
+}
+
+impl Local {
+    fn publish(&self, question: &str, card: &CargoCard) {
+        let event = {
+            let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+            let now = now_ms();
+            let id = match state.last {
+                Some(last) if last.ms >= now => EventId {
+                    ms: last.ms,
+                    seq: last.seq + 1,
+                },
+                _ => EventId { ms: now, seq: 0 },
+            };
+            state.last = Some(id);
+            let event = LiveEvent {
+                id,
+                card: card.clone(),
+            };
+            let recent = state.recent.entry(question.to_owned()).or_default();
+            recent.push_back(event.clone());
+            if recent.len() > REPLAY {
+                recent.pop_front();
+            }
+            event
+        };
+        self.hub.deliver(question, event);
+    }
+
+    fn missed(&self, question: &str, after: EventId) -> Vec<LiveEvent> {
+        let state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        state
+            .recent
+            .get(question)
+            .into_iter()
+            .flatten()
+            .filter(|event| event.id > after)
+            .cloned()
+            .collect()
+    }
+}
+
+impl Shared {
+    fn key(&self, name: &str) -> String {
+        format!("{}:live:{name}", self.prefix)
+    }
+
+    fn events_key(&self, question: &str) -> String {
+        let digest = Sha256::digest(question.as_bytes());
+        self.key(&format!("events:{}", hex::encode(&digest[..12])))
+    }
+
+    async fn announce(&self, ttl: Duration) -> redis::RedisResult<()> {
+        let open = self.local.hub.watched();
+        if open.is_empty() {
+            return Ok(());
+        }
+        let until = now_ms() + u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX);
+        let mut command = redis::cmd("ZADD");
+        command.arg(self.key("watched"));
+        for entry in &open {
+            command
+                .arg(until)
+                .arg(serde_json::to_string(entry).unwrap_or_default());
+        }
+        command.query_async::<()>(&mut self.redis.clone()).await
+    }
+
+    async fn watched(&self) -> redis::RedisResult<Vec<(String, CargoFilter)>> {
+        let key = self.key("watched");
+        let mut redis = self.redis.clone();
+        redis::cmd("ZREMRANGEBYSCORE")
+            .arg(&key)
+            .arg("-inf")
+            .arg(now_ms())
+            .query_async::<()>(&mut redis)
+            .await?;
+        let members: Vec<String> = redis::cmd("ZRANGE")
+            .arg(&key)
+            .arg(0)
+            .arg(-1)
+            .query_async(&mut redis)
+            .await?;
+        Ok(members
+            .iter()
+            .filter_map(|member| serde_json::from_str(member).ok())
+            .collect())
+    }
+
+    async fn publish(&self, question: &str, card: &CargoCard) -> redis::RedisResult<()> {
+        let stream = self.events_key(question);
+        let json = serde_json::to_string(card).unwrap_or_default();
+        let mut redis = self.redis.clone();
+        let id: String = redis::cmd("XADD")
+            .arg(&stream)
+            .arg("MAXLEN")
+            .arg("~")
+            .arg(REPLAY)
+            .arg("*")
+            .arg("card")
+            .arg(&json)
+            .query_async(&mut redis)
+            .await?;
+        redis::cmd("PEXPIRE")
+            .arg(&stream)
+            .arg(u64::try_from(KEPT_FOR.as_millis()).unwrap_or(u64::MAX))
+            .query_async::<()>(&mut redis)
+            .await?;
+        let announcement = Announcement {
+            question: question.to_owned(),
+            id,
+            card: card.clone(),
+        };
+        redis::cmd("PUBLISH")
+            .arg(self.key("new"))
+            .arg(serde_json::to_string(&announcement).unwrap_or_default())
+            .query_async::<()>(&mut redis)
+            .await
+    }
+
+    async fn missed(&self, question: &str, after: EventId) -> redis::RedisResult<Vec<LiveEvent>> {
+        let entries: Vec<(String, Vec<String>)> = redis::cmd("XRANGE")
+            .arg(self.events_key(question))
+            .arg(format!("({after}"))
+            .arg("+")
+            .query_async(&mut self.redis.clone())
+            .await?;
+        Ok(entries
+            .into_iter()
+            .filter_map(|(id, fields)| {
+                let card = fields.get(1)?;
+                Some(LiveEvent {
+                    id: id.parse().ok()?,
+                    card: serde_json::from_str(card).ok()?,
+                })
+            })
+            .collect())
+    }
+
+    /// Listens to the channel for as long as the server runs, reconnecting after a failure;
+    /// after a reconnection, each open filter catches up on what it missed meanwhile.
+    fn listen(self, client: redis::Client) {
+        tokio::spawn(async move {
+            let channel = self.key("new");
+            let mut dropped = false;
+            loop {
+                match client.get_async_pubsub().await {
+                    Ok(mut pubsub) => match pubsub.subscribe(&channel).await {
+                        Ok(()) => {
+                            if dropped {
+                                self.catch_up().await;
+                            }
+                            let mut messages = pubsub.into_on_message();
+                            while let Some(message) = messages.next().await {
+                                self.arrived(message.get_payload_bytes());
+                            }
+                            tracing::warn!("the live channel dropped; listening again");
+                        }
+                        Err(error) => tracing::warn!(%error, "the live channel cannot be joined"),
+                    },
+                    Err(error) => {
+                        tracing::debug!(%error, "Redis is not answering the live channel")
+                    }
+                }
+                dropped = true;
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        });
+    }
+
+    fn arrived(&self, payload: &[u8]) {
+        let Ok(announcement) = serde_json::from_slice::<Announcement>(payload) else {
+            return;
+        };
+        let Ok(id) = announcement.id.parse() else {
+            return;
+        };
+        self.local.hub.deliver(
+            &announcement.question,
+            LiveEvent {
+                id,
+                card: announcement.card,
+            },
+        );
+    }
+
+    async fn catch_up(&self) {
+        for (question, last) in self.local.hub.last_delivered() {
+            if let Ok(missed) = self.missed(&question, last).await {
+                for event in missed {
+                    self.local.hub.deliver(&question, event);
+                }
+            }
+        }
+    }
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |since| {
+            u64::try_from(since.as_millis()).unwrap_or(u64::MAX)
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::EventId;
+
+    #[test]
+    fn event_ids_read_as_redis_writes_them_and_order_by_time_then_sequence() {
+        let early: EventId = "1732345678901-0".parse().unwrap();
+        let same_ms: EventId = "1732345678901-1".parse().unwrap();
+        let later: EventId = "1732345678902".parse().unwrap();
+        assert!(early < same_ms && same_ms < later);
+        assert_eq!(same_ms.to_string(), "1732345678901-1");
+        assert!("".parse::<EventId>().is_err());
+        assert!("12-x".parse::<EventId>().is_err());
+    }
+}
