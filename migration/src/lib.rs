@@ -11,6 +11,7 @@ mod m20261122_000003_bot_reach;
 mod m20261122_000004_service_tokens;
 mod m20261123_000005_paid_access;
 mod m20261123_000006_admins;
+mod m20261123_000007_second_factor;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000004_service_tokens::Migration),
             Box::new(m20261123_000005_paid_access::Migration),
             Box::new(m20261123_000006_admins::Migration),
+            Box::new(m20261123_000007_second_factor::Migration),
         ]
     }
 }

@@ -443,7 +443,8 @@ pub async fn manage_admins(
     }
 }
 
-/// `hauler secrets reseal`: prints which settings were re-sealed (names, never values).
+/// `hauler secrets reseal`: prints which secrets were re-sealed — settings and admins' second
+/// factors — by name, never value.
 pub async fn manage_secrets(
     config: &Config,
     command: crate::cli::SecretsCommand,
@@ -453,7 +454,11 @@ pub async fn manage_secrets(
     let sealer = sealer(config)?;
     match command {
         crate::cli::SecretsCommand::Reseal => {
-            let outcome = settings::reseal_all(&db, &sealer, OPERATOR).await?;
+            let mut outcome = settings::reseal_all(&db, &sealer, OPERATOR).await?;
+            let factors = crate::admin::second_factor::reseal_all(&db, &sealer).await?;
+            outcome.resealed.extend(factors.resealed);
+            outcome.current += factors.current;
+            outcome.unopenable.extend(factors.unopenable);
             for key in &outcome.resealed {
                 println!("resealed: {key}");
             }
@@ -480,7 +485,7 @@ pub async fn manage_secrets(
             .await;
             if !outcome.unopenable.is_empty() {
                 return Err(StartError::Admin(format!(
-                    "these settings open with no configured key (add the old key to ENCRYPTION_PREVIOUS_KEYS): {}",
+                    "these secrets open with no configured key (add the old key to ENCRYPTION_PREVIOUS_KEYS): {}",
                     outcome.unopenable.join(", ")
                 )));
             }

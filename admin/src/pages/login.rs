@@ -28,6 +28,7 @@ pub fn LoginPage() -> impl IntoView {
         let request = LoginRequest {
             email: email.get_untracked(),
             password: password.get_untracked(),
+            code: None,
         };
         leptos::task::spawn_local(async move {
             let answer = desk

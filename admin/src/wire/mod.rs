@@ -8,6 +8,7 @@ pub mod drivers;
 pub mod overview;
 pub mod payments;
 pub mod promo;
+pub mod second_factor;
 pub mod service_tokens;
 pub mod settings;
 
@@ -52,6 +53,9 @@ pub struct AdminProfile {
 pub struct LoginRequest {
     pub email: String,
     pub password: String,
+    /// The authenticator app's code, for admins who turned the second factor on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
 }
 
 /// The signed-in admin, and the token every state-changing call must send as `X-CSRF-Token`.

@@ -15,6 +15,7 @@ use axum::{
 
 use super::{
     AdminDesk, AnyStaff, Staff, accounts,
+    second_factor::{self, LoginCode},
     sessions::{self, AdminSession},
     throttle::LoginThrottle,
 };
@@ -68,29 +69,60 @@ async fn log_in(
         store: desk.store.clone(),
     };
     throttle.check(&email, &address).await.map_err(throttled)?;
-    let Some(account) = accounts::verify(&desk.db, &email, &request.password).await? else {
-        let wait = throttle.failed(&email, &address).await;
-        tracing::warn!(%address, "a failed admin login");
-        audit::record(
-            &desk.db,
-            AuditEntry {
-                actor: "anonymous",
-                action: "admin.login_failed",
-                object: Some(&format!("admin:{email}")),
-                details: None,
-                client_addr: Some(&address),
-            },
-        )
-        .await;
-        return Err(if wait.is_zero() {
-            ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "login_failed",
-                "Wrong email or password",
+    let account = accounts::verify(&desk.db, &email, &request.password).await?;
+    let second = match &account {
+        Some(account) => {
+            second_factor::check_at_login(
+                &desk.db,
+                &desk.sealer,
+                account.id,
+                &account.email,
+                request.code.as_deref(),
             )
-        } else {
-            throttled(wait)
-        });
+            .await?
+        }
+        None => LoginCode::Wrong,
+    };
+    let account = match (account, second) {
+        (Some(account), LoginCode::NotNeeded | LoginCode::Accepted) => account,
+        // The password was right: the page asks for the app's code and sends both again.
+        (Some(_), LoginCode::Missing) => {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "second_factor_required",
+                "Enter the code from your authenticator app",
+            ));
+        }
+        (account, _) => {
+            let wait = throttle.failed(&email, &address).await;
+            tracing::warn!(%address, "a failed admin login");
+            audit::record(
+                &desk.db,
+                AuditEntry {
+                    actor: "anonymous",
+                    action: "admin.login_failed",
+                    object: Some(&format!("admin:{email}")),
+                    details: None,
+                    client_addr: Some(&address),
+                },
+            )
+            .await;
+            return Err(if !wait.is_zero() {
+                throttled(wait)
+            } else if account.is_some() {
+                ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "second_factor_code_wrong",
+                    "That code is not the app's current one (or was used already)",
+                )
+            } else {
+                ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "login_failed",
+                    "Wrong email or password",
+                )
+            });
+        }
     };
     throttle.succeeded(&email).await;
     let (token, session) =

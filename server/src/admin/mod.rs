@@ -15,6 +15,7 @@ mod overview;
 mod pages;
 mod payments;
 mod promo;
+pub mod second_factor;
 mod service_tokens;
 pub mod sessions;
 mod settings;
@@ -55,6 +56,7 @@ pub fn routes(desk: AdminDesk, options: leptos::prelude::LeptosOptions) -> Route
         .merge(service_tokens::routes())
         .merge(audit::routes())
         .merge(admins::routes())
+        .merge(second_factor::routes())
         .with_state(desk)
         .merge(pages::routes(options))
 }

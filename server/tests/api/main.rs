@@ -8,6 +8,7 @@ mod admin;
 mod admin_drivers;
 mod admin_money;
 mod admin_operations;
+mod admin_second_factor;
 mod auth;
 mod bot;
 mod cargo;
