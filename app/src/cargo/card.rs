@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// A body or loading type from the exchange's dictionary.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Pill {
     pub id: u32,
     pub name: String,
@@ -13,6 +14,7 @@ pub struct Pill {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CargoCard {
     pub id: u64,
     pub from_city: Option<String>,
@@ -39,6 +41,7 @@ pub struct CargoCard {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PaymentTerms {
     pub with_vat: Option<bool>,
     pub cash: bool,
@@ -48,6 +51,7 @@ pub struct PaymentTerms {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Phone {
     /// As written by the shipper.
     pub display: String,
@@ -56,6 +60,7 @@ pub struct Phone {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Contact {
     /// "broker", "company", … as the exchange says.
     pub kind: String,
@@ -64,6 +69,7 @@ pub struct Contact {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CargoDetail {
     pub card: CargoCard,
     pub from_address: Option<String>,
@@ -82,11 +88,13 @@ pub struct CargoDetail {
 
 /// How old the data is when the exchange could not be asked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Staleness {
     pub age_seconds: u64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CargoPage {
     pub cards: Vec<CargoCard>,
     /// All loads matching the filter on the exchange.

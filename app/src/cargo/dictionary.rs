@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// A city from the exchange's points dictionary.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct City {
     pub id: u32,
     pub name: String,

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// A loading or unloading place: a city from the points dictionary and a radius around it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PlaceFilter {
     pub city_id: u32,
     /// The `type` the points dictionary gave for the city (2 for a city in CargoTech's traffic).
@@ -20,6 +21,7 @@ pub struct PlaceFilter {
 
 /// Truck-size presets drivers think in, or a custom weight and volume.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum WeightVolume {
     Preset { preset: WeightPreset },
@@ -27,6 +29,7 @@ pub enum WeightVolume {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum WeightPreset {
     Gazelle,
@@ -69,6 +72,7 @@ impl WeightPreset {
 
 /// An inclusive range; either end may be open.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Range<T> {
     pub min: Option<T>,
     pub max: Option<T>,
@@ -81,6 +85,7 @@ impl<T> Range<T> {
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ListMode {
     /// Everything the exchange offers.
@@ -91,6 +96,7 @@ pub enum ListMode {
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SortOrder {
     #[default]
@@ -102,6 +108,7 @@ pub enum SortOrder {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct CargoFilter {
     pub from: Option<PlaceFilter>,
@@ -123,6 +130,7 @@ pub struct CargoFilter {
 
 /// Which field a problem belongs to (the form shows the message next to it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FilterField {
     From,
@@ -139,6 +147,7 @@ pub enum FilterField {
 
 /// Stable codes for each kind of problem.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FilterProblem {
     OutOfRange,
@@ -150,6 +159,7 @@ pub enum FilterProblem {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FieldError {
     pub field: FilterField,
     pub code: FilterProblem,

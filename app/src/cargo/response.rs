@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::card::CargoCard;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ResponseStatus {
     /// The card and contacts are on their way to the driver's chat.
@@ -36,6 +37,7 @@ impl ResponseStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CargoResponse {
     pub cargo_id: u64,
     pub status: ResponseStatus,
@@ -47,6 +49,7 @@ pub struct CargoResponse {
 
 /// `PUT /api/v1/cargos/{id}/response`'s body, to move a response forward.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct StatusChange {
     pub status: ResponseStatus,
 }

@@ -11,6 +11,7 @@ pub const NAME_MAX_CHARS: usize = 60;
 pub const SAVED_FILTERS_MAX: usize = 20;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SavedFilter {
     pub id: i64,
     pub name: String,
@@ -21,6 +22,7 @@ pub struct SavedFilter {
 
 /// The body that creates or replaces a named filter.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SavedFilterDraft {
     pub name: String,
     pub filter: CargoFilter,

@@ -9,6 +9,7 @@ use crate::telegram;
 
 /// A driver as clients see them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Driver {
     pub id: i64,
     pub telegram_id: i64,
@@ -22,6 +23,7 @@ pub struct Driver {
 
 /// The answer to a successful sign-in.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SignedIn {
     pub token: String,
     /// RFC 3339.
@@ -37,12 +39,14 @@ pub struct SignedIn {
 
 /// The driver's last filter, kept server-side (`GET`/`PUT /api/v1/me/filter`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct LastFilter {
     pub filter: Option<crate::cargo::filter::CargoFilter>,
 }
 
 /// The JSON API's error body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ApiErrorBody {
     pub code: String,
     pub message: String,

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// A plan a driver can buy: so many days of access for a price.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Plan {
     pub id: i64,
     pub days: u32,
@@ -15,6 +16,7 @@ pub struct Plan {
 
 /// What a driver may do right now.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Access {
     pub active: bool,
     /// RFC 3339; `None` for a driver who never had access.
@@ -25,6 +27,7 @@ pub struct Access {
 
 /// Which provider takes the driver's money.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Provider {
     Yookassa,
@@ -33,6 +36,7 @@ pub enum Provider {
 
 /// Everything the paywall and the profile show (`GET /api/v1/subscription`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SubscriptionView {
     pub access: Access,
     /// The driver may still start the free trial.
@@ -49,6 +53,7 @@ pub struct SubscriptionView {
 
 /// `POST /api/v1/payments`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PaymentRequest {
     pub plan_id: i64,
     #[serde(default)]
@@ -59,6 +64,7 @@ pub struct PaymentRequest {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentStatus {
     /// Created, the driver has not paid yet.
@@ -88,6 +94,7 @@ impl PaymentStatus {
 
 /// A payment as the driver sees it (`POST /api/v1/payments`, `GET /api/v1/payments/{id}`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PaymentView {
     pub id: i64,
     pub status: PaymentStatus,
@@ -105,6 +112,7 @@ pub struct PaymentView {
 
 /// `POST /api/v1/promo/check` and `/api/v1/promo/redeem`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PromoRequest {
     pub code: String,
 }
@@ -112,6 +120,7 @@ pub struct PromoRequest {
 /// What a promo code gives. On the wire `{"kind": "percent_off", "value": 20}`, read through the
 /// same [`PromoBenefit::from_parts`] the database's rows go through (and cheaply in the browser).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(into = "BenefitParts", try_from = "BenefitParts")]
 pub enum PromoBenefit {
     /// Days added on top of a purchased plan.
@@ -216,6 +225,7 @@ impl PromoBenefit {
 
 /// A code that applies (`POST /api/v1/promo/check`): what it gives, and each plan's new price.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PromoQuote {
     /// The code as the driver should see it (upper case).
     pub code: String,
@@ -225,6 +235,7 @@ pub struct PromoQuote {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PlanQuote {
     pub plan_id: i64,
     pub price_kopecks: u64,

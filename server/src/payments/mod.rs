@@ -10,7 +10,7 @@ mod notifications;
 mod offers;
 mod refunds;
 mod reminders;
-mod routes;
+pub(crate) mod routes;
 mod settlement;
 pub mod shop;
 pub mod stars;

@@ -171,6 +171,9 @@ async fn refund(
     Ok((StatusCode::CREATED, Json(outcome)))
 }
 
+#[utoipa::path(get, path = "/api/v1/subscription", tag = "subscription",
+    responses((status = 200, description = "The driver's access, whether the trial is still theirs, and the plans on sale", body = SubscriptionView), (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody)),
+    security(("session" = [])))]
 async fn view(
     State(billing): State<Billing>,
     driver: SignedInDriver,
@@ -178,6 +181,14 @@ async fn view(
     Ok(Json(billing.view(driver.id).await?))
 }
 
+#[utoipa::path(post, path = "/api/v1/subscription/trial", tag = "subscription",
+    responses(
+        (status = 201, description = "The free trial began", body = Access),
+        (status = 409, description = "`trial_used`", body = app::session::ApiErrorBody),
+        (status = 403, description = "`trial_disabled`", body = app::session::ApiErrorBody),
+        (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody),
+    ),
+    security(("session" = [])))]
 async fn start_trial(
     State(billing): State<Billing>,
     driver: SignedInDriver,
@@ -188,6 +199,13 @@ async fn start_trial(
     ))
 }
 
+#[utoipa::path(post, path = "/api/v1/promo/check", tag = "subscription", request_body = PromoRequest,
+    responses(
+        (status = 200, description = "What the code gives: each plan's new price, or free days", body = PromoQuote),
+        (status = 422, description = "`promo_unknown`, `promo_expired`, `promo_not_yet_valid`, `promo_used_up` or `promo_already_used`", body = app::session::ApiErrorBody),
+        (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody),
+    ),
+    security(("session" = [])))]
 async fn check_promo(
     State(billing): State<Billing>,
     driver: SignedInDriver,
@@ -197,6 +215,13 @@ async fn check_promo(
     Ok(Json(billing.quote_promo(driver.id, &request.code).await?))
 }
 
+#[utoipa::path(post, path = "/api/v1/promo/redeem", tag = "subscription", request_body = PromoRequest,
+    responses(
+        (status = 200, description = "Free days given at once", body = Access),
+        (status = 422, description = "Why the code does not apply (as for checking)", body = app::session::ApiErrorBody),
+        (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody),
+    ),
+    security(("session" = [])))]
 async fn redeem_promo(
     State(billing): State<Billing>,
     driver: SignedInDriver,
@@ -206,6 +231,15 @@ async fn redeem_promo(
     Ok(Json(billing.redeem_promo(driver, &request.code).await?))
 }
 
+#[utoipa::path(post, path = "/api/v1/payments", tag = "subscription", request_body = PaymentRequest,
+    responses(
+        (status = 201, description = "A payment to complete: YooKassa's `confirmation_url`, or a Telegram Stars `invoice_link`", body = PaymentView),
+        (status = 403, description = "`payments_disabled`", body = app::session::ApiErrorBody),
+        (status = 404, description = "`plan_not_found`", body = app::session::ApiErrorBody),
+        (status = 503, description = "`payments_unavailable`", body = app::session::ApiErrorBody),
+        (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody),
+    ),
+    security(("session" = [])))]
 async fn buy(
     State(billing): State<Billing>,
     driver: SignedInDriver,
@@ -216,6 +250,14 @@ async fn buy(
     Ok((StatusCode::CREATED, Json(payment)))
 }
 
+#[utoipa::path(get, path = "/api/v1/payments/{id}", tag = "subscription",
+    params(("id" = i64, Path, description = "Hauler's payment id")),
+    responses(
+        (status = 200, description = "The payment's state (while pending, the provider is asked again)", body = PaymentView),
+        (status = 404, description = "`payment_not_found`", body = app::session::ApiErrorBody),
+        (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody),
+    ),
+    security(("session" = [])))]
 async fn payment(
     State(billing): State<Billing>,
     driver: SignedInDriver,

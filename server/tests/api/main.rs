@@ -17,6 +17,7 @@ mod filters;
 mod health;
 mod machines;
 mod new_loads;
+mod openapi;
 mod pages;
 mod responses;
 mod schema;

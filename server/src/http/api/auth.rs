@@ -82,12 +82,20 @@ pub fn routes(state: AuthState, demo_login: bool) -> Router {
     router.with_state(state)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct SignIn {
+    /// The Mini App's `Telegram.WebApp.initData`, exactly as it is.
     #[serde(default)]
     init_data: String,
 }
 
+#[utoipa::path(post, path = "/api/v1/auth/telegram", tag = "session",
+    request_body(content = SignIn, description = "The Mini App's raw `initData`"),
+    responses(
+        (status = 200, description = "A session for the driver", body = SignedIn),
+        (status = 401, description = "`init_data_missing`, `init_data_malformed`, `init_data_bad_signature` or `init_data_expired`", body = app::session::ApiErrorBody),
+        (status = 403, description = "`driver_banned`", body = app::session::ApiErrorBody),
+    ))]
 async fn sign_in(
     State(state): State<AuthState>,
     body: Result<Json<SignIn>, JsonRejection>,
@@ -163,6 +171,9 @@ async fn start_session(
     }))
 }
 
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "session",
+    responses((status = 204, description = "The session, if any, is over")),
+    security(("session" = [])))]
 /// Ends the session the request carries (the Mini App's "log out"); ending none is fine too.
 async fn log_out(State(state): State<AuthState>, headers: HeaderMap) -> StatusCode {
     if let Some(token) = headers

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use app::{
     cargo::{
         card::{CargoDetail, CargoPage},
+        dictionary::{LOAD_TYPES, TRUCK_TYPES},
         filter::{
             CargoFilter, ListMode, PlaceFilter, Range, SortOrder, WeightPreset, WeightVolume,
         },
@@ -21,7 +22,7 @@ use axum::{
     routing::{get, post, put},
 };
 use sea_orm::{DatabaseConnection, TransactionTrait};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::{
     driver::{SignedInDriver, SubscribedDriver},
@@ -43,6 +44,7 @@ pub fn routes() -> Router<ApiState> {
         )
         .route("/api/v1/cargos/{id}/hidden", put(hide).delete(unhide))
         .route("/api/v1/cities", get(cities))
+        .route("/api/v1/dictionaries", get(dictionaries))
 }
 
 impl From<GatewayError> for ApiError {
@@ -77,7 +79,8 @@ impl From<GatewayError> for ApiError {
 }
 
 /// The list's query string: flat, so any HTTP client can build it.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     from_city_id: Option<u32>,
@@ -169,6 +172,13 @@ fn ids(list: Option<&str>) -> Result<Vec<u32>, ApiError> {
         .collect()
 }
 
+#[utoipa::path(get, path = "/api/v1/cargos", tag = "loads", params(ListQuery),
+    responses(
+        (status = 200, description = "A page of loads, newest first unless sorted otherwise; `stale` carries the age of data served while the exchange is down", body = CargoPage),
+        (status = 422, description = "`invalid_filter`, with every field's problem", body = app::session::ApiErrorBody),
+        (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody), (status = 402, description = "`subscription_required`: no access to loads", body = app::session::ApiErrorBody), (status = 503, description = "`upstream_busy`, `upstream_unavailable` or `upstream_login_pending`", body = app::session::ApiErrorBody),
+    ),
+    security(("session" = [])))]
 async fn list(
     State(state): State<ApiState>,
     driver: SubscribedDriver,
@@ -198,6 +208,14 @@ fn taken() -> ApiError {
     )
 }
 
+#[utoipa::path(get, path = "/api/v1/cargos/{id}", tag = "loads",
+    params(("id" = u64, Path, description = "The load's id on the exchange")),
+    responses(
+        (status = 200, description = "The load with its note, addresses and contacts", body = CargoDetail),
+        (status = 404, description = "`cargo_not_available`: taken or withdrawn", body = app::session::ApiErrorBody),
+        (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody), (status = 402, description = "`subscription_required`: no access to loads", body = app::session::ApiErrorBody), (status = 503, description = "`upstream_busy`, `upstream_unavailable` or `upstream_login_pending`", body = app::session::ApiErrorBody),
+    ),
+    security(("session" = [])))]
 async fn detail(
     State(state): State<ApiState>,
     driver: SubscribedDriver,
@@ -209,6 +227,15 @@ async fn detail(
     Ok(Json(detail))
 }
 
+#[utoipa::path(post, path = "/api/v1/cargos/{id}/response", tag = "loads",
+    params(("id" = u64, Path, description = "The load's id on the exchange")),
+    responses(
+        (status = 201, description = "Recorded; the card and contacts are on their way to the driver's chat", body = CargoResponse),
+        (status = 200, description = "Recorded before: nothing is sent again", body = CargoResponse),
+        (status = 404, description = "`cargo_not_available`", body = app::session::ApiErrorBody),
+        (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody), (status = 402, description = "`subscription_required`: no access to loads", body = app::session::ApiErrorBody),
+    ),
+    security(("session" = [])))]
 /// "Откликнуться": records the response once and, the first time only, queues the card and its
 /// contacts for the driver's chat — in one transaction, so neither happens without the other.
 async fn respond(
@@ -258,6 +285,15 @@ async fn respond(
     }
 }
 
+#[utoipa::path(put, path = "/api/v1/cargos/{id}/response", tag = "loads",
+    params(("id" = u64, Path, description = "The load's id on the exchange")),
+    request_body = StatusChange,
+    responses(
+        (status = 200, description = "The response's new status (it only moves forward)", body = CargoResponse),
+        (status = 404, description = "`response_not_found`", body = app::session::ApiErrorBody),
+        (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody), (status = 402, description = "`subscription_required`: no access to loads", body = app::session::ApiErrorBody),
+    ),
+    security(("session" = [])))]
 async fn advance_response(
     State(db): State<DatabaseConnection>,
     driver: SubscribedDriver,
@@ -274,6 +310,10 @@ async fn advance_response(
         })
 }
 
+#[utoipa::path(put, path = "/api/v1/cargos/{id}/hidden", tag = "loads",
+    params(("id" = u64, Path, description = "The load's id on the exchange")),
+    responses((status = 204, description = "Hidden from this driver's lists"), (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody), (status = 402, description = "`subscription_required`: no access to loads", body = app::session::ApiErrorBody)),
+    security(("session" = [])))]
 async fn hide(
     State(db): State<DatabaseConnection>,
     driver: SubscribedDriver,
@@ -283,6 +323,10 @@ async fn hide(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(delete, path = "/api/v1/cargos/{id}/hidden", tag = "loads",
+    params(("id" = u64, Path, description = "The load's id on the exchange")),
+    responses((status = 204, description = "Shown again"), (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody), (status = 402, description = "`subscription_required`: no access to loads", body = app::session::ApiErrorBody)),
+    security(("session" = [])))]
 async fn unhide(
     State(db): State<DatabaseConnection>,
     driver: SubscribedDriver,
@@ -292,11 +336,19 @@ async fn unhide(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct CitiesQuery {
+    /// The first letters of the city's name.
     q: String,
 }
 
+#[utoipa::path(get, path = "/api/v1/cities", tag = "dictionaries", params(CitiesQuery),
+    responses(
+        (status = 200, description = "Cities whose name starts with `q`, from the exchange's points dictionary", body = Vec<City>),
+        (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody), (status = 503, description = "`upstream_busy`, `upstream_unavailable` or `upstream_login_pending`", body = app::session::ApiErrorBody),
+    ),
+    security(("session" = [])))]
 async fn cities(
     State(gateway): State<Arc<Gateway>>,
     _driver: SignedInDriver,
@@ -304,4 +356,39 @@ async fn cities(
 ) -> Result<Json<Vec<City>>, ApiError> {
     let Query(query) = query.map_err(ApiError::bad_query)?;
     Ok(Json(gateway.cities(&query.q).await?))
+}
+
+/// One entry of a built-in dictionary.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+struct DictionaryEntry {
+    id: u32,
+    name: &'static str,
+    short_name: &'static str,
+}
+
+/// The exchange's body and loading types, which the filter's `truck_types` and `load_types` name
+/// by id.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+struct Dictionaries {
+    truck_types: Vec<DictionaryEntry>,
+    load_types: Vec<DictionaryEntry>,
+}
+
+#[utoipa::path(get, path = "/api/v1/dictionaries", tag = "dictionaries",
+    responses((status = 200, description = "Body and loading types", body = Dictionaries)))]
+async fn dictionaries() -> Json<Dictionaries> {
+    let entries = |dictionary: &[(u32, &'static str, &'static str)]| {
+        dictionary
+            .iter()
+            .map(|&(id, name, short_name)| DictionaryEntry {
+                id,
+                name,
+                short_name,
+            })
+            .collect()
+    };
+    Json(Dictionaries {
+        truck_types: entries(&TRUCK_TYPES),
+        load_types: entries(&LOAD_TYPES),
+    })
 }

@@ -26,6 +26,17 @@ pub fn routes() -> Router<ApiState> {
     Router::new().route("/api/v1/live", get(live))
 }
 
+#[utoipa::path(get, path = "/api/v1/live", tag = "loads",
+    params(
+        ("access_token" = String, Query, description = "The session token (`EventSource` cannot send headers)"),
+        ("Last-Event-ID" = Option<String>, Header, description = "The last event this browser saw: what it missed comes first"),
+        ListQuery,
+    ),
+    responses(
+        (status = 200, description = "Server-sent events: `new_load`, its data a `CargoCard`, its id the same on every instance", content_type = "text/event-stream", body = app::cargo::card::CargoCard),
+        (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody), (status = 402, description = "`subscription_required`: no access to loads", body = app::session::ApiErrorBody),
+        (status = 422, description = "`invalid_filter`", body = app::session::ApiErrorBody),
+    ))]
 async fn live(
     State(state): State<ApiState>,
     headers: HeaderMap,

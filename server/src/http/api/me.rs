@@ -36,6 +36,9 @@ pub fn routes() -> Router<ApiState> {
         .route("/api/v1/me/responses", get(response_history))
 }
 
+#[utoipa::path(get, path = "/api/v1/me", tag = "driver",
+    responses((status = 200, description = "The signed-in driver", body = Driver), (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody)),
+    security(("session" = [])))]
 async fn profile(
     State(db): State<DatabaseConnection>,
     driver: SignedInDriver,
@@ -46,6 +49,9 @@ async fn profile(
         .ok_or_else(|| ApiError::not_found("driver_not_found", "Профиль не найден"))
 }
 
+#[utoipa::path(get, path = "/api/v1/me/filter", tag = "driver",
+    responses((status = 200, description = "The filter the driver used last", body = LastFilter), (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody)),
+    security(("session" = [])))]
 async fn last_filter(
     State(db): State<DatabaseConnection>,
     driver: SignedInDriver,
@@ -66,6 +72,13 @@ fn valid(filter: &CargoFilter) -> Result<(), ApiError> {
     })
 }
 
+#[utoipa::path(put, path = "/api/v1/me/filter", tag = "driver", request_body = LastFilter,
+    responses(
+        (status = 204, description = "Kept for the next open"),
+        (status = 422, description = "`invalid_filter`", body = app::session::ApiErrorBody),
+        (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody),
+    ),
+    security(("session" = [])))]
 async fn remember_filter(
     State(db): State<DatabaseConnection>,
     driver: SignedInDriver,
@@ -78,6 +91,9 @@ async fn remember_filter(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(get, path = "/api/v1/me/filters", tag = "driver",
+    responses((status = 200, description = "The driver's named filters", body = Vec<SavedFilter>), (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody)),
+    security(("session" = [])))]
 async fn saved_filters(
     State(db): State<DatabaseConnection>,
     driver: SignedInDriver,
@@ -85,6 +101,13 @@ async fn saved_filters(
     Ok(Json(filters::saved(&db, driver.id).await?))
 }
 
+#[utoipa::path(post, path = "/api/v1/me/filters", tag = "driver", request_body = SavedFilterDraft,
+    responses(
+        (status = 201, description = "Saved (\"notify me\" turns on new-load alerts through the bot)", body = SavedFilter),
+        (status = 422, description = "`invalid_filter` or a bad name", body = app::session::ApiErrorBody),
+        (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody),
+    ),
+    security(("session" = [])))]
 async fn save_filter(
     State(db): State<DatabaseConnection>,
     driver: SignedInDriver,
@@ -110,6 +133,10 @@ async fn save_filter(
     }
 }
 
+#[utoipa::path(delete, path = "/api/v1/me/filters/{id}", tag = "driver",
+    params(("id" = i64, Path, description = "The saved filter's id")),
+    responses((status = 204, description = "Forgotten"), (status = 404, description = "`filter_not_found`", body = app::session::ApiErrorBody), (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody)),
+    security(("session" = [])))]
 async fn forget_filter(
     State(db): State<DatabaseConnection>,
     driver: SignedInDriver,
@@ -125,6 +152,9 @@ async fn forget_filter(
     }
 }
 
+#[utoipa::path(get, path = "/api/v1/me/responses", tag = "driver",
+    responses((status = 200, description = "The loads the driver responded to, newest first, with each one's status", body = Vec<CargoResponse>), (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody)),
+    security(("session" = [])))]
 async fn response_history(
     State(db): State<DatabaseConnection>,
     driver: SignedInDriver,

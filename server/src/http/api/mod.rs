@@ -6,6 +6,7 @@ mod driver;
 mod error;
 mod live;
 mod me;
+mod openapi;
 mod state;
 
 pub use auth::{AuthState, LaunchCheck, routes as auth_routes};
@@ -21,4 +22,5 @@ pub fn driver_routes(state: ApiState) -> Router {
         .merge(me::routes())
         .merge(live::routes())
         .with_state(state)
+        .merge(openapi::routes())
 }

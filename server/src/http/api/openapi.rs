@@ -1,0 +1,85 @@
+//! `GET /api/v1/openapi.json`: the OpenAPI 3.1 document of the drivers' JSON API, generated from
+//! the handlers and the wire types themselves, so it cannot drift from what the server answers.
+
+use axum::{Json, Router, routing::get};
+use utoipa::{
+    Modify, OpenApi,
+    openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+};
+
+use super::{auth, cargo, live, me};
+use crate::payments::routes as payments;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Hauler",
+        description = "Freight from the CargoTech exchange for truck drivers: one server-held \
+            account answers every driver from a shared cache. Sign in with the Mini App's launch \
+            data, then send the session as `Authorization: Bearer <token>`. Every refusal is \
+            `{\"code\", \"message\"}` with a stable code."
+    ),
+    paths(
+        auth::sign_in,
+        auth::log_out,
+        cargo::list,
+        cargo::detail,
+        cargo::respond,
+        cargo::advance_response,
+        cargo::hide,
+        cargo::unhide,
+        live::live,
+        cargo::cities,
+        cargo::dictionaries,
+        me::profile,
+        me::last_filter,
+        me::remember_filter,
+        me::saved_filters,
+        me::save_filter,
+        me::forget_filter,
+        me::response_history,
+        payments::view,
+        payments::start_trial,
+        payments::check_promo,
+        payments::redeem_promo,
+        payments::buy,
+        payments::payment,
+    ),
+    modifiers(&Session),
+    tags(
+        (name = "session", description = "Signing in with Telegram"),
+        (name = "loads", description = "Finding freight: lists, cards, responses, live new loads"),
+        (name = "dictionaries", description = "Cities, body and loading types"),
+        (name = "driver", description = "The driver's profile, filters and responses"),
+        (name = "subscription", description = "Access to loads: trial, plans, promo codes, payments"),
+    )
+)]
+struct ApiDoc;
+
+/// The session every call but signing in carries.
+struct Session;
+
+impl Modify for Session {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        openapi
+            .components
+            .get_or_insert_default()
+            .add_security_scheme(
+                "session",
+                SecurityScheme::Http(
+                    HttpBuilder::new()
+                        .scheme(HttpAuthScheme::Bearer)
+                        .description(Some("The `token` from `POST /api/v1/auth/telegram`"))
+                        .build(),
+                ),
+            );
+    }
+}
+
+pub fn routes() -> Router {
+    let document = ApiDoc::openapi();
+    Router::new().route(
+        "/api/v1/openapi.json",
+        get(move || std::future::ready(Json(document.clone()))),
+    )
+}

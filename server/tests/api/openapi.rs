@@ -1,0 +1,111 @@
+//! The OpenAPI document other clients build on: it lists every route of the drivers' API, each
+//! one answers, and what the server really sends has the shape the document promises.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::support::{backends, spawn_app};
+
+/// The drivers' API, as the Mini App and the README know it.
+const ROUTES: [(&str, &str); 24] = [
+    ("post", "/api/v1/auth/telegram"),
+    ("post", "/api/v1/auth/logout"),
+    ("get", "/api/v1/cargos"),
+    ("get", "/api/v1/cargos/{id}"),
+    ("post", "/api/v1/cargos/{id}/response"),
+    ("put", "/api/v1/cargos/{id}/response"),
+    ("put", "/api/v1/cargos/{id}/hidden"),
+    ("delete", "/api/v1/cargos/{id}/hidden"),
+    ("get", "/api/v1/live"),
+    ("get", "/api/v1/cities"),
+    ("get", "/api/v1/dictionaries"),
+    ("get", "/api/v1/me"),
+    ("get", "/api/v1/me/filter"),
+    ("put", "/api/v1/me/filter"),
+    ("get", "/api/v1/me/filters"),
+    ("post", "/api/v1/me/filters"),
+    ("delete", "/api/v1/me/filters/{id}"),
+    ("get", "/api/v1/me/responses"),
+    ("get", "/api/v1/subscription"),
+    ("post", "/api/v1/subscription/trial"),
+    ("post", "/api/v1/promo/check"),
+    ("post", "/api/v1/promo/redeem"),
+    ("post", "/api/v1/payments"),
+    ("get", "/api/v1/payments/{id}"),
+];
+
+/// Every property of `value` is one the schema names, and every required one is there.
+fn fits(document: &Value, schema: &str, value: &Value) {
+    let schema = &document["components"]["schemas"][schema];
+    let properties = schema["properties"].as_object().expect("an object schema");
+    for key in value.as_object().unwrap().keys() {
+        assert!(properties.contains_key(key), "{key} is not in the schema");
+    }
+    for required in schema["required"].as_array().into_iter().flatten() {
+        assert!(
+            value.get(required.as_str().unwrap()).is_some(),
+            "{required} is missing"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_openapi_document_lists_every_route_and_matches_what_the_server_sends() {
+    let mut app = spawn_app("openapi", backends()[0]).await;
+    let (status, document) = app.call(Method::GET, "/api/v1/openapi.json", None).await;
+    assert_eq!(status, 200);
+    assert!(document["openapi"].as_str().unwrap().starts_with("3.1"));
+
+    let mut documented: Vec<(String, String)> = document["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, item)| {
+            item.as_object()
+                .unwrap()
+                .keys()
+                .map(move |method| (method.clone(), path.clone()))
+        })
+        .collect();
+    documented.sort();
+    let mut expected: Vec<(String, String)> = ROUTES
+        .iter()
+        .map(|(method, path)| (method.to_string(), path.to_string()))
+        .collect();
+    expected.sort();
+    assert_eq!(documented, expected);
+
+    // Each documented route is served: anonymous callers are refused, not lost.
+    for (method, path) in ROUTES {
+        let url = app.url(&path.replace("{id}", "1"));
+        let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+        let status = app
+            .client
+            .request(method.clone(), url)
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16();
+        assert!(![404, 405].contains(&status), "{method} {path}: {status}");
+    }
+
+    app.sign_in_as(json!({"id": 940_001, "first_name": "Пётр"}))
+        .await;
+    let (status, page) = app.call(Method::GET, "/api/v1/cargos?limit=5", None).await;
+    assert_eq!(status, 200, "{page}");
+    fits(&document, "CargoPage", &page);
+    fits(&document, "CargoCard", &page["cards"][0]);
+    let id = page["cards"][0]["id"].as_u64().unwrap();
+    let (status, detail) = app
+        .call(Method::GET, &format!("/api/v1/cargos/{id}"), None)
+        .await;
+    assert_eq!(status, 200, "{detail}");
+    fits(&document, "CargoDetail", &detail);
+    let (_, dictionaries) = app.call(Method::GET, "/api/v1/dictionaries", None).await;
+    fits(&document, "Dictionaries", &dictionaries);
+    assert_eq!(dictionaries["truck_types"][0]["name"], "Тент");
+    let (_, view) = app.call(Method::GET, "/api/v1/subscription", None).await;
+    fits(&document, "SubscriptionView", &view);
+}
