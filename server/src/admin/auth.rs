@@ -110,11 +110,7 @@ async fn log_in(
             return Err(if !wait.is_zero() {
                 throttled(wait)
             } else if account.is_some() {
-                ApiError::new(
-                    StatusCode::UNAUTHORIZED,
-                    "second_factor_code_wrong",
-                    "That code is not the app's current one (or was used already)",
-                )
+                second_factor::code_wrong(StatusCode::UNAUTHORIZED)
             } else {
                 ApiError::new(
                     StatusCode::UNAUTHORIZED,

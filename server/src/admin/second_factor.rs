@@ -187,12 +187,35 @@ async fn accept(
     Ok(used.rows_affected == 1)
 }
 
-fn code_wrong() -> ApiError {
+/// The refusal of a wrong (or used) code: `401` at login, `422` on the dashboard.
+pub fn code_wrong(status: StatusCode) -> ApiError {
     ApiError::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
+        status,
         "second_factor_code_wrong",
         "That code is not the app's current one (or was used already)",
     )
+}
+
+/// A change to the signed-in admin's own second factor needs a current code.
+async fn prove(
+    desk: &AdminDesk,
+    staff: &Staff<AnyStaff>,
+    row: &entity::Model,
+    code: &str,
+) -> Result<(), ApiError> {
+    if accept(
+        &desk.db,
+        &desk.sealer,
+        row,
+        &staff.session.email,
+        code.trim(),
+    )
+    .await?
+    {
+        Ok(())
+    } else {
+        Err(code_wrong(StatusCode::UNPROCESSABLE_ENTITY))
+    }
 }
 
 async fn audit_change(desk: &AdminDesk, staff: &Staff<impl Send>, action: &str, object: i64) {
@@ -287,17 +310,7 @@ async fn confirm(
             "Set the second factor up first",
         ));
     };
-    if !accept(
-        &desk.db,
-        &desk.sealer,
-        &pending,
-        &staff.session.email,
-        code.trim(),
-    )
-    .await?
-    {
-        return Err(code_wrong());
-    }
+    prove(&desk, &staff, &pending, &code).await?;
     entity::Entity::update_many()
         .col_expr(entity::Column::ConfirmedAt, Expr::value(Utc::now()))
         .filter(entity::Column::AdminId.eq(admin_id))
@@ -317,17 +330,7 @@ async fn disable(
     let Some(row) = confirmed(&desk.db, admin_id).await? else {
         return Ok(Json(SecondFactorState { enabled: false }));
     };
-    if !accept(
-        &desk.db,
-        &desk.sealer,
-        &row,
-        &staff.session.email,
-        code.trim(),
-    )
-    .await?
-    {
-        return Err(code_wrong());
-    }
+    prove(&desk, &staff, &row, &code).await?;
     entity::Entity::delete_by_id(admin_id)
         .exec(&desk.db)
         .await?;

@@ -64,19 +64,23 @@ async fn log_in_with(app: &TestApp, email: &str, code: Option<&str>) -> (u16, Va
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
+async fn confirm(browser: &AdminBrowser<'_>, code: &str) -> (u16, Value) {
+    browser
+        .call(
+            Method::POST,
+            "/admin/api/second-factor/confirm",
+            Some(json!({"code": code})),
+        )
+        .await
+}
+
 async fn turn_on(browser: &AdminBrowser<'_>) -> Phone {
     let (status, setup) = browser
         .call(Method::POST, "/admin/api/second-factor/setup", None)
         .await;
     assert_eq!(status, 200, "{setup}");
     let phone = Phone::scan(&setup);
-    let (status, state) = browser
-        .call(
-            Method::POST,
-            "/admin/api/second-factor/confirm",
-            Some(json!({"code": phone.code(-1)})),
-        )
-        .await;
+    let (status, state) = confirm(browser, &phone.code(-1)).await;
     assert_eq!(
         (status, state["enabled"].as_bool()),
         (200, Some(true)),
@@ -112,24 +116,12 @@ async fn an_admin_turns_on_the_second_factor_and_then_logs_in_with_a_code_that_w
 
         // Until a first code confirms the app has it, nothing changes at login.
         assert_eq!(log_in_with(&app, "admin@hauler.test", None).await.0, 200);
-        let (status, refusal) = browser
-            .call(
-                Method::POST,
-                "/admin/api/second-factor/confirm",
-                Some(json!({"code": phone.wrong_code()})),
-            )
-            .await;
+        let (status, refusal) = confirm(&browser, &phone.wrong_code()).await;
         assert_eq!(
             (status, refusal["code"].as_str()),
             (422, Some("second_factor_code_wrong"))
         );
-        let (status, state) = browser
-            .call(
-                Method::POST,
-                "/admin/api/second-factor/confirm",
-                Some(json!({"code": phone.code(-1)})),
-            )
-            .await;
+        let (status, state) = confirm(&browser, &phone.code(-1)).await;
         assert_eq!(
             (status, state["enabled"].as_bool()),
             (200, Some(true)),

@@ -11,7 +11,7 @@ use admin::wire::Role;
 
 use crate::{
     admin::{log_in, make_admin},
-    support::{TestApp, app_with_exchange, backends, chat_with},
+    support::{TestApp, app_with_exchange, backends, chat_with, instant_exchange, serve_exchange},
 };
 
 /// A driver writes to the bot (the sandbox Telegram delivers it as Telegram would).
@@ -248,24 +248,24 @@ async fn webhook_mode_needs_its_secret_to_start() {
     assert!(problems.to_string().contains("TELEGRAM_WEBHOOK_SECRET"));
 }
 
+/// An exchange where someone changed the account's password: every login is refused.
+async fn exchange_refusing_the_account() -> (String, server::sandbox::cargotech::Exchange) {
+    serve_exchange(server::sandbox::cargotech::ExchangeConfig {
+        password: "changed-by-someone".into(),
+        ..instant_exchange()
+    })
+    .await
+}
+
 #[tokio::test]
 async fn operators_hear_once_an_hour_that_the_cargotech_login_is_failing() {
-    let config = server::sandbox::cargotech::ExchangeConfig {
-        latency: Duration::ZERO,
-        jitter: Duration::ZERO,
-        password: "changed-by-someone".into(),
-        ..Default::default()
-    };
-    let (address, _exchange) =
-        server::sandbox::cargotech::serve("127.0.0.1:0".parse().unwrap(), config)
-            .await
-            .unwrap();
+    let (exchange_url, _exchange) = exchange_refusing_the_account().await;
     let app = crate::support::spawn_app_with(
         "bot_operator_alert",
         backends()[0],
         crate::support::Options {
             extra_vars: vec![
-                ("CARGOTECH_BASE_URL", format!("http://{address}")),
+                ("CARGOTECH_BASE_URL", exchange_url),
                 ("TELEGRAM_OPERATOR_CHAT_ID", "-100777".into()),
                 ("OPERATOR_ALERTS_CHECK_SECONDS", "1".into()),
             ],
@@ -287,23 +287,14 @@ async fn operators_hear_once_an_hour_that_the_cargotech_login_is_failing() {
 
 #[tokio::test]
 async fn alerts_go_to_the_operator_chat_set_on_the_dashboard_without_a_restart() {
-    let config = server::sandbox::cargotech::ExchangeConfig {
-        latency: Duration::ZERO,
-        jitter: Duration::ZERO,
-        password: "changed-by-someone".into(),
-        ..Default::default()
-    };
-    let (address, _exchange) =
-        server::sandbox::cargotech::serve("127.0.0.1:0".parse().unwrap(), config)
-            .await
-            .unwrap();
+    let (exchange_url, _exchange) = exchange_refusing_the_account().await;
     // No chat in the environment: the failing login reaches only the logs at first.
     let app = crate::support::spawn_app_with(
         "bot_operator_chat_setting",
         backends()[0],
         crate::support::Options {
             extra_vars: vec![
-                ("CARGOTECH_BASE_URL", format!("http://{address}")),
+                ("CARGOTECH_BASE_URL", exchange_url),
                 ("OPERATOR_ALERTS_CHECK_SECONDS", "1".into()),
             ],
         },

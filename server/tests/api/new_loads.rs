@@ -8,11 +8,9 @@ use reqwest::Method;
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
-use server::sandbox::cargotech::{self as exchange, ExchangeConfig};
-
 use crate::support::{
     Options, OwnRedis, Store, TestApp, app_with_exchange, backends, databases, free_port,
-    spawn_app_with,
+    instant_exchange, serve_exchange, spawn_app_with,
 };
 
 /// Reads server-sent events until one named `new_load` arrives (or ten seconds pass).
@@ -125,14 +123,7 @@ async fn with_two_instances_a_new_load_reaches_drivers_on_both_and_a_reconnect_t
         .map(OwnRedis::url)
         .unwrap_or_else(|| std::env::var("REDIS_URL").unwrap());
     let db = databases().pop().expect("a database");
-    let config = ExchangeConfig {
-        latency: Duration::ZERO,
-        jitter: Duration::ZERO,
-        ..ExchangeConfig::default()
-    };
-    let (address, exchange) = exchange::serve("127.0.0.1:0".parse().unwrap(), config)
-        .await
-        .unwrap();
+    let (exchange_url, exchange) = serve_exchange(instant_exchange()).await;
     let prefix = format!("test-live-pair-{:08x}", rand::random::<u32>());
     let vars = |exchange_url: String, database: Option<String>| {
         let mut vars = vec![
@@ -147,7 +138,7 @@ async fn with_two_instances_a_new_load_reaches_drivers_on_both_and_a_reconnect_t
     let mut first = spawn_app_with(
         "new_loads_live_two_instances",
         (db, Store::Redis),
-        vars(format!("http://{address}"), None),
+        vars(exchange_url, None),
     )
     .await;
     // The first instance takes the detector's lease at its first round. The second cannot even

@@ -229,22 +229,32 @@ pub async fn spawn_app_with(test: &str, (db, store): (Db, Store), options: Optio
     }
 }
 
-/// The app against a sandbox exchange on a listener of its own (no latency, so tests are quick),
-/// which the test can steer.
+/// A sandbox exchange answering at once (tests are quick), otherwise as `config` says.
+pub fn instant_exchange() -> ExchangeConfig {
+    ExchangeConfig {
+        latency: Duration::ZERO,
+        jitter: Duration::ZERO,
+        ..ExchangeConfig::default()
+    }
+}
+
+/// Serves a sandbox exchange on a listener of its own, which the test can steer; returns its
+/// base URL (what `CARGOTECH_BASE_URL` takes).
+pub async fn serve_exchange(config: ExchangeConfig) -> (String, Exchange) {
+    let (address, exchange) = exchange::serve("127.0.0.1:0".parse().unwrap(), config)
+        .await
+        .unwrap();
+    (format!("http://{address}"), exchange)
+}
+
+/// The app against an instant sandbox exchange of its own.
 pub async fn app_with_exchange(
     test: &str,
     backend: (Db, Store),
     extra: &[(&'static str, &str)],
 ) -> (Exchange, TestApp) {
-    let config = ExchangeConfig {
-        latency: Duration::ZERO,
-        jitter: Duration::ZERO,
-        ..ExchangeConfig::default()
-    };
-    let (address, exchange) = exchange::serve("127.0.0.1:0".parse().unwrap(), config)
-        .await
-        .unwrap();
-    let mut extra_vars = vec![("CARGOTECH_BASE_URL", format!("http://{address}"))];
+    let (url, exchange) = serve_exchange(instant_exchange()).await;
+    let mut extra_vars = vec![("CARGOTECH_BASE_URL", url)];
     extra_vars.extend(extra.iter().map(|(name, value)| (*name, value.to_string())));
     let app = spawn_app_with(test, backend, Options { extra_vars }).await;
     (exchange, app)
