@@ -8,7 +8,10 @@ use app::platform::audit::{self, AuditEntry};
 use axum::{
     Json, Router,
     extract::{ConnectInfo, State, rejection::JsonRejection},
-    http::{HeaderValue, StatusCode, header::SET_COOKIE},
+    http::{
+        HeaderValue, StatusCode,
+        header::{RETRY_AFTER, SET_COOKIE},
+    },
     response::{IntoResponse, Response},
     routing::{get, post},
 };
@@ -38,15 +41,20 @@ fn view(session: &AdminSession) -> AdminSessionView {
     }
 }
 
-fn throttled(wait: std::time::Duration) -> ApiError {
-    ApiError::new(
+/// Too many failed logins: the wait in words, and in `Retry-After` for the dashboard to put
+/// into its reader's language.
+fn throttled(wait: std::time::Duration) -> Response {
+    let seconds = wait.as_secs().max(1);
+    let mut response = ApiError::new(
         StatusCode::TOO_MANY_REQUESTS,
         "login_throttled",
-        format!(
-            "Too many failed attempts: try again in {} s",
-            wait.as_secs().max(1)
-        ),
+        format!("Too many failed attempts: try again in {seconds} s"),
     )
+    .into_response();
+    response
+        .headers_mut()
+        .insert(RETRY_AFTER, HeaderValue::from(seconds));
+    response
 }
 
 fn with_cookie(mut response: Response, value: &str) -> Response {
@@ -60,15 +68,18 @@ async fn log_in(
     State(desk): State<AdminDesk>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     body: Result<Json<LoginRequest>, JsonRejection>,
-) -> Result<Response, ApiError> {
-    let Json(request) = body.map_err(ApiError::bad_body)?;
+) -> Result<Response, Response> {
+    let Json(request) = body.map_err(|error| ApiError::bad_body(error).into_response())?;
     let email = accounts::normalize_email(&request.email);
     let address = peer.ip().to_string();
     let throttle = LoginThrottle {
         store: desk.store.clone(),
     };
     throttle.check(&email, &address).await.map_err(throttled)?;
-    let Some(account) = accounts::verify(&desk.db, &email, &request.password).await? else {
+    let account = accounts::verify(&desk.db, &email, &request.password)
+        .await
+        .map_err(|error| ApiError::from(error).into_response())?;
+    let Some(account) = account else {
         let wait = throttle.failed(&email, &address).await;
         tracing::warn!(%address, "a failed admin login");
         audit::record(
@@ -88,6 +99,7 @@ async fn log_in(
                 "login_failed",
                 "Wrong email or password",
             )
+            .into_response()
         } else {
             throttled(wait)
         });
