@@ -66,21 +66,21 @@ pub fn AdminApp() -> impl IntoView {
                 {move || {
                     provide_context(desk.lang.get().texts());
                     view! {
-                <Routes fallback=pages::NotFound>
-                    <Route path=path!("/admin/login") view=pages::LoginPage />
-                    <Route path=path!("/admin") view=|| view! { <layout::Shell page=pages::Page::Overview /> } />
-                    <Route path=path!("/admin/drivers") view=|| view! { <layout::Shell page=pages::Page::Drivers /> } />
-                    <Route path=path!("/admin/drivers/:id") view=|| view! { <layout::Shell page=pages::Page::Drivers /> } />
-                    <Route path=path!("/admin/payments") view=|| view! { <layout::Shell page=pages::Page::Payments /> } />
-                    <Route path=path!("/admin/payments/:id") view=|| view! { <layout::Shell page=pages::Page::Payments /> } />
-                    <Route path=path!("/admin/promo") view=|| view! { <layout::Shell page=pages::Page::Promo /> } />
-                    <Route path=path!("/admin/flags") view=|| view! { <layout::Shell page=pages::Page::Flags /> } />
-                    <Route path=path!("/admin/settings") view=|| view! { <layout::Shell page=pages::Page::Settings /> } />
-                    <Route path=path!("/admin/connection") view=|| view! { <layout::Shell page=pages::Page::Connection /> } />
-                    <Route path=path!("/admin/service-tokens") view=|| view! { <layout::Shell page=pages::Page::ServiceTokens /> } />
-                    <Route path=path!("/admin/audit") view=|| view! { <layout::Shell page=pages::Page::Audit /> } />
-                    <Route path=path!("/admin/admins") view=|| view! { <layout::Shell page=pages::Page::Admins /> } />
-                </Routes>
+                        <Routes fallback=pages::NotFound>
+                            <Route path=path!("/admin/login") view=pages::LoginPage />
+                            <Route path=path!("/admin") view=|| view! { <layout::Shell page=pages::Page::Overview /> } />
+                            <Route path=path!("/admin/drivers") view=|| view! { <layout::Shell page=pages::Page::Drivers /> } />
+                            <Route path=path!("/admin/drivers/:id") view=|| view! { <layout::Shell page=pages::Page::Drivers /> } />
+                            <Route path=path!("/admin/payments") view=|| view! { <layout::Shell page=pages::Page::Payments /> } />
+                            <Route path=path!("/admin/payments/:id") view=|| view! { <layout::Shell page=pages::Page::Payments /> } />
+                            <Route path=path!("/admin/promo") view=|| view! { <layout::Shell page=pages::Page::Promo /> } />
+                            <Route path=path!("/admin/flags") view=|| view! { <layout::Shell page=pages::Page::Flags /> } />
+                            <Route path=path!("/admin/settings") view=|| view! { <layout::Shell page=pages::Page::Settings /> } />
+                            <Route path=path!("/admin/connection") view=|| view! { <layout::Shell page=pages::Page::Connection /> } />
+                            <Route path=path!("/admin/service-tokens") view=|| view! { <layout::Shell page=pages::Page::ServiceTokens /> } />
+                            <Route path=path!("/admin/audit") view=|| view! { <layout::Shell page=pages::Page::Audit /> } />
+                            <Route path=path!("/admin/admins") view=|| view! { <layout::Shell page=pages::Page::Admins /> } />
+                        </Routes>
                     }
                 }}
             </div>
