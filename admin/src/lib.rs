@@ -5,6 +5,7 @@
 
 pub mod client;
 pub mod format;
+pub mod i18n;
 mod layout;
 mod pages;
 pub mod wire;
@@ -16,13 +17,13 @@ use leptos_router::{
     path,
 };
 
-use crate::client::Desk;
+use crate::{client::Desk, i18n::first_lang};
 
-/// The HTML document around the dashboard.
+/// The HTML document around the dashboard, in the language the request asked for.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=first_lang().code()>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -44,6 +45,7 @@ pub fn AdminApp() -> impl IntoView {
     let desk = Desk {
         session: RwSignal::new(None),
         checked: RwSignal::new(false),
+        lang: RwSignal::new(first_lang()),
     };
     provide_context(desk);
     let hydrated = RwSignal::new(false);
@@ -57,24 +59,30 @@ pub fn AdminApp() -> impl IntoView {
     });
 
     view! {
-        <Title text="Hauler admin" />
+        <Title text=move || desk.lang.get().texts().common.brand />
         <Router>
             <div class="admin" data-hydrated=move || hydrated.get().to_string()>
-                <Routes fallback=pages::NotFound>
-                    <Route path=path!("/admin/login") view=pages::LoginPage />
-                    <Route path=path!("/admin") view=|| view! { <layout::Shell page=pages::Page::Overview /> } />
-                    <Route path=path!("/admin/drivers") view=|| view! { <layout::Shell page=pages::Page::Drivers /> } />
-                    <Route path=path!("/admin/drivers/:id") view=|| view! { <layout::Shell page=pages::Page::Drivers /> } />
-                    <Route path=path!("/admin/payments") view=|| view! { <layout::Shell page=pages::Page::Payments /> } />
-                    <Route path=path!("/admin/payments/:id") view=|| view! { <layout::Shell page=pages::Page::Payments /> } />
-                    <Route path=path!("/admin/promo") view=|| view! { <layout::Shell page=pages::Page::Promo /> } />
-                    <Route path=path!("/admin/flags") view=|| view! { <layout::Shell page=pages::Page::Flags /> } />
-                    <Route path=path!("/admin/settings") view=|| view! { <layout::Shell page=pages::Page::Settings /> } />
-                    <Route path=path!("/admin/connection") view=|| view! { <layout::Shell page=pages::Page::Connection /> } />
-                    <Route path=path!("/admin/service-tokens") view=|| view! { <layout::Shell page=pages::Page::ServiceTokens /> } />
-                    <Route path=path!("/admin/audit") view=|| view! { <layout::Shell page=pages::Page::Audit /> } />
-                    <Route path=path!("/admin/admins") view=|| view! { <layout::Shell page=pages::Page::Admins /> } />
-                </Routes>
+                // Rendered again, texts and all, when the language is switched.
+                {move || {
+                    provide_context(desk.lang.get().texts());
+                    view! {
+                        <Routes fallback=pages::NotFound>
+                            <Route path=path!("/admin/login") view=pages::LoginPage />
+                            <Route path=path!("/admin") view=|| view! { <layout::Shell page=pages::Page::Overview /> } />
+                            <Route path=path!("/admin/drivers") view=|| view! { <layout::Shell page=pages::Page::Drivers /> } />
+                            <Route path=path!("/admin/drivers/:id") view=|| view! { <layout::Shell page=pages::Page::Drivers /> } />
+                            <Route path=path!("/admin/payments") view=|| view! { <layout::Shell page=pages::Page::Payments /> } />
+                            <Route path=path!("/admin/payments/:id") view=|| view! { <layout::Shell page=pages::Page::Payments /> } />
+                            <Route path=path!("/admin/promo") view=|| view! { <layout::Shell page=pages::Page::Promo /> } />
+                            <Route path=path!("/admin/flags") view=|| view! { <layout::Shell page=pages::Page::Flags /> } />
+                            <Route path=path!("/admin/settings") view=|| view! { <layout::Shell page=pages::Page::Settings /> } />
+                            <Route path=path!("/admin/connection") view=|| view! { <layout::Shell page=pages::Page::Connection /> } />
+                            <Route path=path!("/admin/service-tokens") view=|| view! { <layout::Shell page=pages::Page::ServiceTokens /> } />
+                            <Route path=path!("/admin/audit") view=|| view! { <layout::Shell page=pages::Page::Audit /> } />
+                            <Route path=path!("/admin/admins") view=|| view! { <layout::Shell page=pages::Page::Admins /> } />
+                        </Routes>
+                    }
+                }}
             </div>
         </Router>
     }

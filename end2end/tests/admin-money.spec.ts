@@ -4,6 +4,9 @@ import { expect, test } from "@playwright/test";
 import { logInAsOwner, openAdminPage } from "./support/admin";
 import { openInTelegram, pressMainButton, screenshot } from "./support/telegram";
 
+// These stories read the dashboard in English; admin-language.spec.ts reads it in Russian.
+test.use({ locale: "en-US" });
+
 test.afterEach(async ({ page }, testInfo) => {
   await screenshot(page, testInfo);
 });

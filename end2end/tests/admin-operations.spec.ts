@@ -5,6 +5,9 @@ import { logInAsOwner, openAdminPage } from "./support/admin";
 import { apiSession } from "./support/api";
 import { screenshot } from "./support/telegram";
 
+// These stories read the dashboard in English; admin-language.spec.ts reads it in Russian.
+test.use({ locale: "en-US" });
+
 test.afterEach(async ({ page }, testInfo) => {
   await screenshot(page, testInfo);
 });

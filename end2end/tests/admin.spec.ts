@@ -3,6 +3,9 @@ import { expect, test } from "@playwright/test";
 import { DESKTOP, OWNER, logInAsOwner } from "./support/admin";
 import { screenshot } from "./support/telegram";
 
+// These stories read the dashboard in English; admin-language.spec.ts reads it in Russian.
+test.use({ locale: "en-US" });
+
 test.afterEach(async ({ page }, testInfo) => {
   await screenshot(page, testInfo);
 });

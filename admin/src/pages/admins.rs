@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use super::Problem;
 use crate::{
     client::{Method, use_desk},
+    i18n::use_texts,
     wire::{
         ErrorBody, Role,
         admins::{AdminChange, AdminView, NewAdmin},
@@ -17,6 +18,7 @@ const ROLES: [Role; 3] = [Role::Support, Role::Admin, Role::Owner];
 #[component]
 pub fn AdminsPage() -> impl IntoView {
     let desk = use_desk();
+    let t = use_texts();
     let admins = RwSignal::new(None::<Result<Vec<AdminView>, ErrorBody>>);
     let problem = RwSignal::new(None::<ErrorBody>);
     let notice = RwSignal::new(None::<String>);
@@ -44,10 +46,7 @@ pub fn AdminsPage() -> impl IntoView {
             {
                 Ok(_) => {
                     problem.set(None);
-                    notice.set(Some(format!(
-                        "{} can log in now with the password you chose; hand it over in person",
-                        new.email
-                    )));
+                    notice.set(Some((t.admins.invited)(&new.email)));
                     email.set(String::new());
                     password.set(String::new());
                     load();
@@ -76,16 +75,22 @@ pub fn AdminsPage() -> impl IntoView {
     };
 
     view! {
-        <h1>"Admins"</h1>
+        <h1>{t.nav.admins}</h1>
         {move || problem.get().map(|error| view! { <Problem error /> })}
         {move || notice.get().map(|text| view! { <p class="notice" data-testid="admins-notice">{text}</p> })}
         {move || match admins.get() {
-            None => view! { <div class="loading">"Loading…"</div> }.into_any(),
+            None => view! { <div class="loading">{t.common.loading}</div> }.into_any(),
             Some(Err(error)) => view! { <Problem error /> }.into_any(),
             Some(Ok(list)) => view! {
                 <table class="table" data-testid="admins">
                     <thead>
-                        <tr><th>"Email"</th><th>"Role"</th><th>"Last login"</th><th>"Invited by"</th><th></th></tr>
+                        <tr>
+                            <th>{t.common.email}</th>
+                            <th>{t.common.role}</th>
+                            <th>{t.admins.last_login}</th>
+                            <th>{t.admins.invited_by}</th>
+                            <th></th>
+                        </tr>
                     </thead>
                     <tbody>
                         {list.into_iter().map(|admin| {
@@ -101,18 +106,18 @@ pub fn AdminsPage() -> impl IntoView {
                                             }
                                         }>
                                             {ROLES.into_iter().map(|option| view! {
-                                                <option value=option.as_str() selected=option == admin.role>{option.as_str()}</option>
+                                                <option value=option.as_str() selected=option == admin.role>{t.role(option)}</option>
                                             }).collect_view()}
                                         </select>
                                     </td>
-                                    <td>{admin.last_login_at.clone().unwrap_or_else(|| "never".into())}</td>
+                                    <td>{admin.last_login_at.clone().unwrap_or_else(|| t.common.never.into())}</td>
                                     <td>{admin.created_by.clone()}</td>
                                     <td>
                                         <button
                                             class=if disabled { "secondary" } else { "danger" }
                                             on:click=move |_| change(id, AdminChange { role: None, disabled: Some(!disabled) })
                                         >
-                                            {if disabled { "Switch on" } else { "Switch off" }}
+                                            {if disabled { t.admins.switch_on } else { t.admins.switch_off }}
                                         </button>
                                     </td>
                                 </tr>
@@ -122,26 +127,26 @@ pub fn AdminsPage() -> impl IntoView {
                 </table>
             }.into_any(),
         }}
-        <h2>"Invite an admin"</h2>
+        <h2>{t.admins.invite_heading}</h2>
         <form class="card toolbar" on:submit=invite data-testid="invite-admin">
-            <label>"Email"
+            <label>{t.common.email}
                 <input type="email" required prop:value=email on:input=move |ev| email.set(event_target_value(&ev)) />
             </label>
-            <label>"First password (12+ characters)"
+            <label>{t.admins.first_password}
                 <input type="text" required minlength="12" autocomplete="off" prop:value=password on:input=move |ev| password.set(event_target_value(&ev)) />
             </label>
-            <label>"Role"
+            <label>{t.common.role}
                 <select on:change=move |ev| {
                     if let Some(chosen) = Role::parse(&event_target_value(&ev)) {
                         role.set(chosen);
                     }
                 }>
                     {ROLES.into_iter().map(|option| view! {
-                        <option value=option.as_str() selected=option == Role::Admin>{option.as_str()}</option>
+                        <option value=option.as_str() selected=option == Role::Admin>{t.role(option)}</option>
                     }).collect_view()}
                 </select>
             </label>
-            <button type="submit">"Invite"</button>
+            <button type="submit">{t.admins.invite}</button>
         </form>
     }
 }

@@ -10,6 +10,7 @@ use super::{
 use crate::{
     client::use_desk,
     format::{encode, minute},
+    i18n::use_texts,
     wire::{
         ErrorBody,
         audit::{AUDIT_PER_PAGE, AuditPage},
@@ -46,6 +47,8 @@ impl Filters {
 #[component]
 pub fn AuditPage() -> impl IntoView {
     let desk = use_desk();
+    let t = use_texts();
+    let a = &t.audit;
     // What is typed, and (after a pause) what is asked.
     let typed = RwSignal::new(Filters::default());
     let applied = RwSignal::new(Filters::default());
@@ -100,14 +103,14 @@ pub fn AuditPage() -> impl IntoView {
 
     view! {
         <div class="page-head">
-            <h1>"Audit log"</h1>
+            <h1>{t.nav.audit}</h1>
             <a class="button secondary" href=export download data-testid="audit-export" rel="external">
-                "Export CSV"
+                {t.common.export_csv}
             </a>
         </div>
         <div class="toolbar">
             <label>
-                "Actor contains"
+                {a.actor_contains}
                 <input
                     type="search"
                     data-testid="audit-actor"
@@ -117,7 +120,7 @@ pub fn AuditPage() -> impl IntoView {
                 />
             </label>
             <label>
-                "Action starts with"
+                {a.action_starts}
                 <input
                     type="search"
                     data-testid="audit-action"
@@ -127,7 +130,7 @@ pub fn AuditPage() -> impl IntoView {
                 />
             </label>
             <label>
-                "Object"
+                {a.object}
                 <input
                     type="search"
                     data-testid="audit-object"
@@ -137,7 +140,7 @@ pub fn AuditPage() -> impl IntoView {
                 />
             </label>
             <label>
-                "From"
+                {t.common.from}
                 <input
                     type="date"
                     data-testid="audit-from"
@@ -146,7 +149,7 @@ pub fn AuditPage() -> impl IntoView {
                 />
             </label>
             <label>
-                "To"
+                {t.common.to}
                 <input
                     type="date"
                     data-testid="audit-to"
@@ -156,10 +159,10 @@ pub fn AuditPage() -> impl IntoView {
             </label>
         </div>
         {move || match log.get() {
-            None => view! { <div class="loading" data-testid="audit-loading">"Loading…"</div> }.into_any(),
+            None => view! { <div class="loading" data-testid="audit-loading">{t.common.loading}</div> }.into_any(),
             Some(Err(error)) => view! { <Problem error /> }.into_any(),
             Some(Ok(found)) if found.rows.is_empty() => {
-                view! { <div class="card empty" data-testid="audit-empty">"No entry matches these filters."</div> }
+                view! { <div class="card empty" data-testid="audit-empty">{a.none_match}</div> }
                     .into_any()
             }
             Some(Ok(found)) => {
@@ -169,12 +172,12 @@ pub fn AuditPage() -> impl IntoView {
                     <table class="table audit" class:stale=move || busy.get() data-testid="audit-table">
                         <thead>
                             <tr>
-                                <th>"When (UTC)"</th>
-                                <th>"Actor"</th>
-                                <th>"Action"</th>
-                                <th>"Object"</th>
-                                <th>"Details"</th>
-                                <th>"From"</th>
+                                <th>{t.common.when_utc}</th>
+                                <th>{a.actor}</th>
+                                <th>{a.action}</th>
+                                <th>{a.object}</th>
+                                <th>{a.details}</th>
+                                <th>{a.source_address}</th>
                             </tr>
                         </thead>
                         <tbody>
@@ -197,7 +200,7 @@ pub fn AuditPage() -> impl IntoView {
                                 .collect_view()}
                         </tbody>
                     </table>
-                    {pager(page, pages, total, ("entry", "entries"))}
+                    {pager(page, pages, total, t.nouns.entry)}
                 }
                     .into_any()
             }

@@ -7,6 +7,7 @@ use super::Problem;
 use crate::{
     client::{Method, use_desk},
     format::second,
+    i18n::use_texts,
     wire::{
         ErrorBody, Role,
         connection::{
@@ -19,18 +20,11 @@ fn number<T: std::str::FromStr>(signal: RwSignal<String>) -> Option<T> {
     signal.get_untracked().trim().parse().ok()
 }
 
-fn age(seconds: u64) -> String {
-    match seconds {
-        0..60 => format!("{seconds} s"),
-        60..3600 => format!("{} min", seconds / 60),
-        3600..86_400 => format!("{} h {} min", seconds / 3600, seconds % 3600 / 60),
-        _ => format!("{} d {} h", seconds / 86_400, seconds % 86_400 / 3600),
-    }
-}
-
 #[component]
 pub fn ConnectionPage() -> impl IntoView {
     let desk = use_desk();
+    let t = use_texts();
+    let c = &t.connection;
     let link = RwSignal::new(None::<Result<ConnectionView, ErrorBody>>);
     let problem = RwSignal::new(None::<ErrorBody>);
     let notice = RwSignal::new(None::<String>);
@@ -58,7 +52,7 @@ pub fn ConnectionPage() -> impl IntoView {
             busy.set(false);
             match answer {
                 Ok(Some(view)) => {
-                    notice.set(Some(format!("{done}: {}", view.state.label())));
+                    notice.set(Some(format!("{done}: {}", t.link_state(view.state))));
                     link.set(Some(Ok(view)));
                 }
                 Ok(None) => load(),
@@ -72,15 +66,15 @@ pub fn ConnectionPage() -> impl IntoView {
             code: code.get_untracked(),
         };
         code.set(String::new());
-        act("/admin/api/connection/sms-code", Some(entry), "Code sent");
+        act("/admin/api/connection/sms-code", Some(entry), c.code_sent);
     };
 
     view! {
-        <h1>"CargoTech connection"</h1>
+        <h1>{t.nav.connection}</h1>
         {move || problem.get().map(|error| view! { <Problem error /> })}
         {move || notice.get().map(|text| view! { <div class="notice" data-testid="notice">{text}</div> })}
         {move || match link.get() {
-            None => view! { <div class="loading">"Loading…"</div> }.into_any(),
+            None => view! { <div class="loading">{t.common.loading}</div> }.into_any(),
             Some(Err(error)) => view! { <Problem error /> }.into_any(),
             Some(Ok(view)) => {
                 let state = view.state;
@@ -89,38 +83,38 @@ pub fn ConnectionPage() -> impl IntoView {
                     <div class="card connection-state">
                         <div class="state-line">
                             <span class=tone data-testid="connection-state" data-state=format!("{state:?}")>
-                                {state.label()}
+                                {t.link_state(state)}
                             </span>
-                            <span class="muted">{format!("account “{}”", view.account)}</span>
+                            <span class="muted">{(c.account)(&view.account)}</span>
                         </div>
                         <dl class="facts">
-                            <dt>"Token age"</dt>
+                            <dt>{c.token_age}</dt>
                             <dd data-testid="token-age">
-                                {view.token_age_seconds.map_or("no token".to_owned(), age)}
+                                {view.token_age_seconds.map_or(c.no_token.to_owned(), |age| t.age(age))}
                             </dd>
-                            <dt>"Last health check"</dt>
-                            <dd>{view.last_check.as_deref().map_or("not yet".to_owned(), second)}</dd>
-                            <dt>"Last error"</dt>
-                            <dd data-testid="last-error">{view.last_error.clone().unwrap_or_else(|| "none".into())}</dd>
-                            <dt>"Logins / re-logins"</dt>
-                            <dd>{format!("{} / {} · {} failures in a row", view.logins, view.relogins, view.consecutive_failures)}</dd>
+                            <dt>{c.last_check}</dt>
+                            <dd>{view.last_check.as_deref().map_or(c.not_yet.to_owned(), second)}</dd>
+                            <dt>{c.last_error}</dt>
+                            <dd data-testid="last-error">{view.last_error.clone().unwrap_or_else(|| c.no_error.into())}</dd>
+                            <dt>{c.logins}</dt>
+                            <dd>{(c.logins_line)(view.logins, view.relogins, view.consecutive_failures)}</dd>
                         </dl>
                         <Show when=may_act>
                             <div class="toolbar">
                                 <button
                                     data-testid="log-in-now"
                                     disabled=move || busy.get()
-                                    on:click=move |_| act("/admin/api/connection/login", None, "Logged in")
+                                    on:click=move |_| act("/admin/api/connection/login", None, c.logged_in)
                                 >
-                                    "Log in now"
+                                    {c.log_in_now}
                                 </button>
                                 <button
                                     class="secondary"
                                     data-testid="drop-token"
                                     disabled=move || busy.get()
-                                    on:click=move |_| act("/admin/api/connection/drop-token", None, "Token dropped")
+                                    on:click=move |_| act("/admin/api/connection/drop-token", None, c.token_dropped)
                                 >
-                                    "Drop the token"
+                                    {c.drop_token}
                                 </button>
                             </div>
                             {(state == LinkState::SmsRequired)
@@ -128,7 +122,7 @@ pub fn ConnectionPage() -> impl IntoView {
                                     view! {
                                         <form class="toolbar sms" on:submit=submit_code data-testid="sms-form">
                                             <label>
-                                                "The exchange texted a one-time code to the account's phone"
+                                                {c.sms_prompt}
                                                 <input
                                                     data-testid="sms-code"
                                                     inputmode="numeric"
@@ -140,19 +134,19 @@ pub fn ConnectionPage() -> impl IntoView {
                                                 />
                                             </label>
                                             <button type="submit" data-testid="sms-submit" disabled=move || busy.get()>
-                                                "Enter the code"
+                                                {c.enter_code}
                                             </button>
                                         </form>
                                     }
                                 })}
                         </Show>
                     </div>
-                    <h2>"Login history"</h2>
+                    <h2>{c.login_history}</h2>
                     <table class="table" data-testid="connection-history">
-                        <thead><tr><th>"When (UTC)"</th><th>"What"</th><th>"Who"</th></tr></thead>
+                        <thead><tr><th>{t.common.when_utc}</th><th>{c.what}</th><th>{c.who}</th></tr></thead>
                         <tbody>
                             {if view.history.is_empty() {
-                                view! { <tr><td colspan="3" class="empty">"Nothing yet"</td></tr> }.into_any()
+                                view! { <tr><td colspan="3" class="empty">{c.nothing_yet}</td></tr> }.into_any()
                             } else {
                                 view.history
                                     .into_iter()
@@ -183,6 +177,8 @@ fn SandboxPanel(
     reload: impl Fn() + Send + Sync + Copy + 'static,
 ) -> impl IntoView {
     let desk = use_desk();
+    let t = use_texts();
+    let c = &t.connection;
     let stats = RwSignal::new(None::<SandboxStats>);
     let problem = RwSignal::new(None::<ErrorBody>);
     let latency = RwSignal::new(String::new());
@@ -210,22 +206,17 @@ fn SandboxPanel(
     };
     view! {
         {move || stats.get().map(|now| view! {
-            <h2>"Sandbox exchange"</h2>
+            <h2>{c.sandbox}</h2>
             <div class="card sandbox" data-testid="sandbox-panel">
-                <p class="muted" data-testid="sandbox-stats">
-                    {format!(
-                        "{} requests · {} logins · {} lists · {} details · {} throttled · {} refused tokens · peak {}/min",
-                        now.requests, now.logins, now.lists, now.details, now.throttled, now.unauthorized, now.peak_per_minute,
-                    )}
-                </p>
+                <p class="muted" data-testid="sandbox-stats">{(c.sandbox_stats)(&now)}</p>
                 {move || problem.get().map(|error| view! { <Problem error /> })}
-                <Show when=may_act fallback=|| view! { <p class="muted">"Admins can turn the knobs."</p> }>
+                <Show when=may_act fallback=move || view! { <p class="muted">{c.knobs_for_admins}</p> }>
                     <div class="toolbar">
-                        <label>"Latency, ms"
+                        <label>{c.latency}
                             <input data-testid="sandbox-latency" inputmode="numeric" placeholder="700"
                                 prop:value=latency on:input=move |ev| latency.set(event_target_value(&ev)) />
                         </label>
-                        <label>"Rate limit, per minute"
+                        <label>{c.rate_limit}
                             <input data-testid="sandbox-rate" inputmode="numeric" placeholder="600"
                                 prop:value=rate on:input=move |ev| rate.set(event_target_value(&ev)) />
                         </label>
@@ -233,18 +224,18 @@ fn SandboxPanel(
                             latency_ms: number(latency),
                             rate_limit_per_minute: number(rate),
                             ..SandboxKnobs::default()
-                        })>"Apply"</button>
+                        })>{t.common.apply}</button>
                     </div>
                     <div class="toolbar">
-                        <label>"Fail the next requests"
+                        <label>{c.fail_next}
                             <select data-testid="sandbox-failure" on:change=move |ev| failure.set(event_target_value(&ev))>
-                                <option value="server_error">"server error (500)"</option>
-                                <option value="timeout">"timeout"</option>
-                                <option value="malformed_json">"malformed JSON"</option>
-                                <option value="malformed_item">"one malformed item"</option>
+                                <option value="server_error">{c.failure_server_error}</option>
+                                <option value="timeout">{c.failure_timeout}</option>
+                                <option value="malformed_json">{c.failure_malformed_json}</option>
+                                <option value="malformed_item">{c.failure_malformed_item}</option>
                             </select>
                         </label>
-                        <label>"How many"
+                        <label>{t.common.how_many}
                             <input data-testid="sandbox-failures" inputmode="numeric"
                                 prop:value=failures on:input=move |ev| failures.set(event_target_value(&ev)) />
                         </label>
@@ -254,21 +245,21 @@ fn SandboxPanel(
                                 count: number(failures).unwrap_or(1),
                             }),
                             ..SandboxKnobs::default()
-                        })>"Fail them"</button>
+                        })>{c.fail_them}</button>
                     </div>
                     <div class="toolbar">
                         <button class="secondary" data-testid="sandbox-demand-sms" on:click=move |_| turn(SandboxKnobs {
                             demand_sms: Some(true),
                             ..SandboxKnobs::default()
-                        })>"Demand an SMS code at the next login"</button>
+                        })>{c.demand_sms}</button>
                         <button class="secondary" on:click=move |_| turn(SandboxKnobs {
                             demand_sms: Some(false),
                             ..SandboxKnobs::default()
-                        })>"Stop demanding SMS codes"</button>
+                        })>{c.stop_sms}</button>
                         <button class="danger" data-testid="sandbox-revoke" on:click=move |_| turn(SandboxKnobs {
                             revoke_tokens: true,
                             ..SandboxKnobs::default()
-                        })>"Revoke every token"</button>
+                        })>{c.revoke_tokens}</button>
                     </div>
                 </Show>
             </div>

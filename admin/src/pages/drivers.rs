@@ -11,6 +11,7 @@ use super::{Problem, payments::money};
 use crate::{
     client::{Method, use_desk},
     format::{encode, minute},
+    i18n::{Noun, use_texts},
     wire::{
         ErrorBody, Role,
         drivers::{
@@ -44,15 +45,10 @@ pub(super) fn debounced(timer: StoredValue<Option<TimeoutHandle>>, then: impl Fn
     timer.set_value(set_timeout_with_handle(then, DEBOUNCE).ok());
 }
 
-/// "Page 2 of 40 · 1 000 in all" with previous and next.
-pub(super) fn pager(
-    page: RwSignal<u64>,
-    pages: u64,
-    total: u64,
-    (one, many): (&'static str, &'static str),
-) -> impl IntoView {
+/// "Page 2 of 40 · 1000 drivers" with previous and next.
+pub(super) fn pager(page: RwSignal<u64>, pages: u64, total: u64, noun: Noun) -> impl IntoView {
+    let t = use_texts();
     let current = page.get_untracked();
-    let noun = if total == 1 { one } else { many };
     view! {
         <div class="pager" data-testid="pager">
             <button
@@ -61,10 +57,10 @@ pub(super) fn pager(
                 disabled={current <= 1}
                 on:click=move |_| page.update(|page| *page = page.saturating_sub(1).max(1))
             >
-                "← Previous"
+                {t.common.previous}
             </button>
             <span data-testid="pager-info">
-                {format!("Page {current} of {pages} · {total} {noun}")}
+                {format!("{} · {}", (t.common.page_of)(current, pages), t.count(total, noun))}
             </span>
             <button
                 class="secondary"
@@ -72,7 +68,7 @@ pub(super) fn pager(
                 disabled={current >= pages}
                 on:click=move |_| page.update(|page| *page += 1)
             >
-                "Next →"
+                {t.common.next}
             </button>
         </div>
     }
@@ -93,6 +89,8 @@ pub fn DriversPage() -> impl IntoView {
 #[component]
 fn DriverList() -> impl IntoView {
     let desk = use_desk();
+    let t = use_texts();
+    let d = &t.drivers;
     let typed = RwSignal::new(String::new());
     let search = RwSignal::new(String::new());
     let state = RwSignal::new(String::new());
@@ -134,20 +132,20 @@ fn DriverList() -> impl IntoView {
     };
 
     view! {
-        <h1>"Drivers"</h1>
+        <h1>{t.nav.drivers}</h1>
         <div class="toolbar">
             <label class="grow">
-                "Search"
+                {d.search}
                 <input
                     type="search"
                     data-testid="drivers-search"
-                    placeholder="Name, @username or Telegram id"
+                    placeholder=d.search_placeholder
                     prop:value=typed
                     on:input=on_search
                 />
             </label>
             <label>
-                "Subscription"
+                {d.subscription}
                 <select
                     data-testid="drivers-state"
                     prop:value=state
@@ -156,15 +154,15 @@ fn DriverList() -> impl IntoView {
                         page.set(1);
                     }
                 >
-                    <option value="">"Any"</option>
+                    <option value="">{t.common.any}</option>
                     {DriverState::ALL
                         .into_iter()
-                        .map(|state| view! { <option value=state.as_str()>{state.label()}</option> })
+                        .map(|state| view! { <option value=state.as_str()>{t.driver_state(state)}</option> })
                         .collect_view()}
                 </select>
             </label>
             <label>
-                "Order"
+                {d.order}
                 <select
                     data-testid="drivers-sort"
                     prop:value=sort
@@ -175,18 +173,18 @@ fn DriverList() -> impl IntoView {
                 >
                     {DriverSort::ALL
                         .into_iter()
-                        .map(|sort| view! { <option value=sort.as_str()>{sort.label()}</option> })
+                        .map(|sort| view! { <option value=sort.as_str()>{t.driver_sort(sort)}</option> })
                         .collect_view()}
                 </select>
             </label>
         </div>
         {move || match listing.get() {
-            None => view! { <div class="loading" data-testid="drivers-loading">"Loading…"</div> }.into_any(),
+            None => view! { <div class="loading" data-testid="drivers-loading">{t.common.loading}</div> }.into_any(),
             Some(Err(error)) => view! { <Problem error /> }.into_any(),
             Some(Ok(found)) if found.rows.is_empty() => {
                 view! {
                     <div class="card empty" data-testid="drivers-empty">
-                        "No driver matches. Try another name, or clear the filters."
+                        {d.none_match}
                     </div>
                 }
                     .into_any()
@@ -198,12 +196,12 @@ fn DriverList() -> impl IntoView {
                     <table class="table" class:stale=move || busy.get() data-testid="drivers-table">
                         <thead>
                             <tr>
-                                <th>"Name"</th>
-                                <th>"Username"</th>
-                                <th>"Telegram id"</th>
-                                <th>"Subscription"</th>
-                                <th>"Access ends"</th>
-                                <th>"Joined"</th>
+                                <th>{d.name}</th>
+                                <th>{d.username}</th>
+                                <th>{d.telegram_id}</th>
+                                <th>{d.subscription}</th>
+                                <th>{d.access_ends}</th>
+                                <th>{d.joined}</th>
                             </tr>
                         </thead>
                         <tbody>
@@ -225,7 +223,7 @@ fn DriverList() -> impl IntoView {
                                             <td><code>{row.telegram_id}</code></td>
                                             <td>
                                                 <span class=state_badge(row.state) data-testid="driver-state">
-                                                    {row.state.label()}
+                                                    {t.driver_state(row.state)}
                                                 </span>
                                             </td>
                                             <td>{row.access_ends_at.as_deref().map(minute).unwrap_or_else(|| "—".into())}</td>
@@ -236,7 +234,7 @@ fn DriverList() -> impl IntoView {
                                 .collect_view()}
                         </tbody>
                     </table>
-                    {pager(page, pages, total, ("driver", "drivers"))}
+                    {pager(page, pages, total, t.nouns.driver)}
                 }
                     .into_any()
             }
@@ -251,7 +249,7 @@ fn outcome_view(outcome: Outcome, testid: &'static str) -> impl IntoView {
     outcome.map(|outcome| match outcome {
         Ok(done) => view! { <p class="notice" data-testid=testid>{done}</p> }.into_any(),
         Err(error) => view! {
-            <p class="problem" data-testid=testid data-code=error.code>
+            <p class="problem" data-testid=testid data-code=error.code.clone() title=error.code>
                 {error.message}
             </p>
         }
@@ -259,16 +257,11 @@ fn outcome_view(outcome: Outcome, testid: &'static str) -> impl IntoView {
     })
 }
 
-fn refused(code: &str, message: &str) -> ErrorBody {
-    ErrorBody {
-        code: code.into(),
-        message: message.into(),
-    }
-}
-
 #[component]
 fn DriverView(id: i64) -> impl IntoView {
     let desk = use_desk();
+    let t = use_texts();
+    let d = &t.drivers;
     let detail = RwSignal::new(None::<Result<DriverDetail, ErrorBody>>);
     Effect::new(move |_| {
         leptos::task::spawn_local(async move {
@@ -289,23 +282,23 @@ fn DriverView(id: i64) -> impl IntoView {
     };
 
     view! {
-        <a href="/admin/drivers" data-testid="back-to-drivers">"← All drivers"</a>
+        <a href="/admin/drivers" data-testid="back-to-drivers">{d.all_drivers}</a>
         {move || match detail.get() {
-            None => view! { <div class="loading" data-testid="driver-loading">"Loading…"</div> }.into_any(),
+            None => view! { <div class="loading" data-testid="driver-loading">{t.common.loading}</div> }.into_any(),
             Some(Err(error)) => view! { <Problem error /> }.into_any(),
             Some(Ok(detail)) => view! { <DriverSummary detail /> }.into_any(),
         }}
         <Show when=loaded>
-            <h2>"Actions"</h2>
+            <h2>{d.actions}</h2>
             <div class="actions">
                 <GiftForm id detail />
                 <Show
                     when=may_manage
-                    fallback=|| {
+                    fallback=move || {
                         view! {
                             <div class="card" data-testid="manage-needs-admin">
-                                <h3>"Ban and messages"</h3>
-                                <p class="muted">"Banning a driver and writing to them need the admin role."</p>
+                                <h3>{d.ban_and_messages}</h3>
+                                <p class="muted">{d.needs_admin}</p>
                             </div>
                         }
                     }
@@ -320,6 +313,8 @@ fn DriverView(id: i64) -> impl IntoView {
 
 #[component]
 fn DriverSummary(detail: DriverDetail) -> impl IntoView {
+    let t = use_texts();
+    let d = &t.drivers;
     let DriverDetail {
         profile,
         access,
@@ -334,58 +329,58 @@ fn DriverSummary(detail: DriverDetail) -> impl IntoView {
     view! {
         <div class="driver-head" data-testid="driver-page" data-driver-id=profile.id>
             <h1 data-testid="driver-name">{name}</h1>
-            <span class=state_badge(access.state) data-testid="driver-state">{access.state.label()}</span>
+            <span class=state_badge(access.state) data-testid="driver-state">{t.driver_state(access.state)}</span>
         </div>
         <div class="cards driver-cards">
             <div class="card metric">
-                <div class="label">"Access ends"</div>
+                <div class="label">{d.access_ends}</div>
                 <div class="value" data-testid="access-ends">
-                    {access.ends_at.as_deref().map(minute).unwrap_or_else(|| "Never had access".into())}
+                    {access.ends_at.as_deref().map(minute).unwrap_or_else(|| d.never_had_access.into())}
                 </div>
                 <div class="label" data-testid="days-left">
-                    {if access.active { format!("{} days left", access.days_left) } else { "No access now".into() }}
+                    {if access.active { (d.days_left)(access.days_left.into()) } else { d.no_access_now.into() }}
                 </div>
             </div>
             <div class="card metric">
                 <div class="label">"Telegram"</div>
                 <div class="value"><code>{profile.telegram_id}</code></div>
                 <div class="label">
-                    {profile.username.map(|name| format!("@{name}")).unwrap_or_else(|| "no username".into())}
+                    {profile.username.map(|name| format!("@{name}")).unwrap_or_else(|| d.no_username.into())}
                     {profile.language_code.map(|code| format!(" · {code}"))}
                 </div>
             </div>
             <div class="card metric">
-                <div class="label">"The bot"</div>
+                <div class="label">{d.the_bot}</div>
                 <div class="value" data-testid="bot-reach">
-                    {if profile.bot_reachable { "Can reach them" } else { "Blocked by the driver" }}
+                    {if profile.bot_reachable { d.bot_reaches } else { d.bot_blocked }}
                 </div>
-                <div class="label">{format!("Joined {}", short_day(&profile.joined_at))}</div>
+                <div class="label">{(d.joined_on)(&short_day(&profile.joined_at))}</div>
             </div>
             {profile.banned_at.map(|at| {
                 view! {
                     <div class="card metric">
-                        <div class="label">"Banned"</div>
+                        <div class="label">{d.banned}</div>
                         <div class="value">{minute(&at)}</div>
-                        <div class="label">"Signed out everywhere"</div>
+                        <div class="label">{d.signed_out}</div>
                     </div>
                 }
             })}
         </div>
 
-        <h2>"Subscription history"</h2>
+        <h2>{d.history}</h2>
         {if grants.is_empty() {
-            view! { <div class="card empty" data-testid="grants-empty">"No access was ever granted."</div> }.into_any()
+            view! { <div class="card empty" data-testid="grants-empty">{d.no_grants}</div> }.into_any()
         } else {
             view! {
                 <table class="table" data-testid="grants-table">
                     <thead>
                         <tr>
-                            <th>"When"</th>
-                            <th>"Source"</th>
-                            <th>"Days"</th>
-                            <th>"Before"</th>
-                            <th>"After"</th>
-                            <th>"By"</th>
+                            <th>{t.common.when}</th>
+                            <th>{d.source}</th>
+                            <th>{t.common.days}</th>
+                            <th>{d.before}</th>
+                            <th>{d.after}</th>
+                            <th>{d.by}</th>
                         </tr>
                     </thead>
                     <tbody>
@@ -395,7 +390,7 @@ fn DriverSummary(detail: DriverDetail) -> impl IntoView {
                                 view! {
                                     <tr data-testid="grant-row" title=grant.source_ref>
                                         <td>{minute(&grant.created_at)}</td>
-                                        <td><span class="badge">{grant.source}</span></td>
+                                        <td><span class="badge">{t.value(&grant.source).to_owned()}</span></td>
                                         <td>{format!("{:+}", grant.days)}</td>
                                         <td>{minute(&grant.ends_before)}</td>
                                         <td>{minute(&grant.ends_after)}</td>
@@ -410,20 +405,20 @@ fn DriverSummary(detail: DriverDetail) -> impl IntoView {
                 .into_any()
         }}
 
-        <h2>"Payments"</h2>
+        <h2>{d.payments}</h2>
         {if payments.is_empty() {
-            view! { <div class="card empty" data-testid="payments-empty">"No payments."</div> }.into_any()
+            view! { <div class="card empty" data-testid="payments-empty">{d.no_payments}</div> }.into_any()
         } else {
             view! {
                 <table class="table" data-testid="payments-table">
                     <thead>
                         <tr>
-                            <th>"When"</th>
-                            <th>"Status"</th>
-                            <th>"Amount"</th>
-                            <th>"Refunded"</th>
-                            <th>"Days"</th>
-                            <th>"Provider"</th>
+                            <th>{t.common.when}</th>
+                            <th>{t.common.status}</th>
+                            <th>{t.common.amount}</th>
+                            <th>{t.common.refunded}</th>
+                            <th>{t.common.days}</th>
+                            <th>{t.common.provider}</th>
                         </tr>
                     </thead>
                     <tbody>
@@ -445,13 +440,13 @@ fn DriverSummary(detail: DriverDetail) -> impl IntoView {
                                         <td>{minute(&payment.created_at)}</td>
                                         <td>
                                             <span class=badge>
-                                                {payment.status}
+                                                {t.value(&payment.status).to_owned()}
                                             </span>
                                         </td>
                                         <td>{money(payment.amount, &payment.currency)}</td>
                                         <td>{refunded}</td>
                                         <td>{payment.days}</td>
-                                        <td>{payment.provider}</td>
+                                        <td>{t.value(&payment.provider).to_owned()}</td>
                                     </tr>
                                 }
                             })
@@ -462,18 +457,18 @@ fn DriverSummary(detail: DriverDetail) -> impl IntoView {
                 .into_any()
         }}
 
-        <h2>"Responses to loads (latest 50)"</h2>
+        <h2>{d.responses}</h2>
         {if responses.is_empty() {
-            view! { <div class="card empty" data-testid="responses-empty">"No responses yet."</div> }.into_any()
+            view! { <div class="card empty" data-testid="responses-empty">{d.no_responses}</div> }.into_any()
         } else {
             view! {
                 <table class="table" data-testid="responses-table">
                     <thead>
                         <tr>
-                            <th>"When"</th>
-                            <th>"Load"</th>
-                            <th>"Route"</th>
-                            <th>"Status"</th>
+                            <th>{t.common.when}</th>
+                            <th>{d.load}</th>
+                            <th>{d.route}</th>
+                            <th>{t.common.status}</th>
                         </tr>
                     </thead>
                     <tbody>
@@ -485,7 +480,7 @@ fn DriverSummary(detail: DriverDetail) -> impl IntoView {
                                         <td>{minute(&response.responded_at)}</td>
                                         <td><code>{response.cargo_id}</code></td>
                                         <td>{response.route}</td>
-                                        <td>{response.status}</td>
+                                        <td>{t.value(&response.status).to_owned()}</td>
                                     </tr>
                                 }
                             })
@@ -502,14 +497,16 @@ fn DriverSummary(detail: DriverDetail) -> impl IntoView {
 #[component]
 fn GiftForm(id: i64, detail: RwSignal<Option<Result<DriverDetail, ErrorBody>>>) -> impl IntoView {
     let desk = use_desk();
+    let t = use_texts();
+    let d = &t.drivers;
     let days = RwSignal::new("7".to_owned());
     let outcome = RwSignal::new(None::<Result<String, ErrorBody>>);
     let busy = RwSignal::new(false);
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         let count = days.get_untracked().trim().parse::<i64>().unwrap_or(0);
-        if let Some(problem) = gift_problem(count) {
-            outcome.set(Some(Err(refused("invalid_days", problem))));
+        if gift_problem(count).is_some() {
+            outcome.set(Some(Err(t.refusal("invalid_days", d.gift_problem))));
             return;
         }
         busy.set(true);
@@ -530,21 +527,19 @@ fn GiftForm(id: i64, detail: RwSignal<Option<Result<DriverDetail, ErrorBody>>>) 
                         .as_deref()
                         .map(minute)
                         .unwrap_or_default();
-                    outcome.set(Some(Ok(format!(
-                        "Gifted {count} days: access until {until}"
-                    ))));
+                    outcome.set(Some(Ok((d.gifted)(count.unsigned_abs(), &until))));
                     detail.set(Some(Ok(changed)));
                 }
-                Ok(None) => outcome.set(Some(Err(ErrorBody::transport()))),
+                Ok(None) => outcome.set(Some(Err(t.transport()))),
                 Err(error) => outcome.set(Some(Err(error))),
             }
         });
     };
     view! {
         <form class="card" data-testid="gift-form" novalidate on:submit=submit>
-            <h3>"Gift days"</h3>
+            <h3>{d.gift_days}</h3>
             <label>
-                "Days (1–365)"
+                {d.gift_range}
                 <input
                     type="number"
                     min="1"
@@ -555,7 +550,7 @@ fn GiftForm(id: i64, detail: RwSignal<Option<Result<DriverDetail, ErrorBody>>>) 
                 />
             </label>
             <button type="submit" data-testid="gift-submit" disabled=move || busy.get()>
-                "Gift"
+                {d.gift}
             </button>
             {move || outcome_view(outcome.get(), "gift-result")}
         </form>
@@ -570,6 +565,8 @@ fn BanControl(
     banned: Memo<bool>,
 ) -> impl IntoView {
     let desk = use_desk();
+    let t = use_texts();
+    let d = &t.drivers;
     let confirming = RwSignal::new(false);
     let outcome = RwSignal::new(None::<Result<String, ErrorBody>>);
     let busy = RwSignal::new(false);
@@ -588,32 +585,24 @@ fn BanControl(
             confirming.set(false);
             match answer {
                 Ok(Some(changed)) => {
-                    outcome.set(Some(Ok(if ban {
-                        "Banned: every session of theirs has ended".into()
-                    } else {
-                        "Unbanned: they may sign in again".into()
-                    })));
+                    outcome.set(Some(Ok(if ban { d.ban_done } else { d.unban_done }.into())));
                     detail.set(Some(Ok(changed)));
                 }
-                Ok(None) => outcome.set(Some(Err(ErrorBody::transport()))),
+                Ok(None) => outcome.set(Some(Err(t.transport()))),
                 Err(error) => outcome.set(Some(Err(error))),
             }
         });
     };
     view! {
         <div class="card" data-testid="ban-control">
-            <h3>{move || if banned.get() { "Unban" } else { "Ban" }}</h3>
+            <h3>{move || if banned.get() { d.unban } else { d.ban }}</h3>
             <Show
                 when=move || confirming.get()
                 fallback=move || {
                     view! {
                         <p class="muted">
                             {move || {
-                                if banned.get() {
-                                    "The driver is banned and cannot sign in."
-                                } else {
-                                    "A ban signs the driver out of the Mini App at once, on every device."
-                                }
+                                if banned.get() { d.banned_note } else { d.ban_note }
                             }}
                         </p>
                         <button
@@ -624,18 +613,14 @@ fn BanControl(
                                 confirming.set(true);
                             }
                         >
-                            {move || if banned.get() { "Unban driver…" } else { "Ban driver…" }}
+                            {move || if banned.get() { d.unban_button } else { d.ban_button }}
                         </button>
                     }
                 }
             >
                 <p class="confirm" data-testid="ban-confirmation">
                     {move || {
-                        if banned.get() {
-                            "Unban this driver? They may sign in and use loads again."
-                        } else {
-                            "Ban this driver? Their open Mini App stops working now."
-                        }
+                        if banned.get() { d.confirm_unban } else { d.confirm_ban }
                     }}
                 </p>
                 <div class="buttons">
@@ -645,10 +630,10 @@ fn BanControl(
                         disabled=move || busy.get()
                         on:click=act
                     >
-                        {move || if banned.get() { "Yes, unban" } else { "Yes, ban" }}
+                        {move || if banned.get() { d.yes_unban } else { d.yes_ban }}
                     </button>
                     <button class="secondary" data-testid="ban-cancel" on:click=move |_| confirming.set(false)>
-                        "Cancel"
+                        {t.common.cancel}
                     </button>
                 </div>
             </Show>
@@ -661,14 +646,21 @@ fn BanControl(
 #[component]
 fn MessageForm(id: i64) -> impl IntoView {
     let desk = use_desk();
+    let t = use_texts();
+    let d = &t.drivers;
     let text = RwSignal::new(String::new());
     let outcome = RwSignal::new(None::<Result<String, ErrorBody>>);
     let busy = RwSignal::new(false);
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         let body = text.get_untracked();
-        if let Some(problem) = message_problem(&body) {
-            outcome.set(Some(Err(refused("invalid_text", problem))));
+        if message_problem(&body).is_some() {
+            let problem = if body.trim().is_empty() {
+                d.message_empty
+            } else {
+                d.message_too_long
+            };
+            outcome.set(Some(Err(t.refusal("invalid_text", problem))));
             return;
         }
         busy.set(true);
@@ -684,7 +676,7 @@ fn MessageForm(id: i64) -> impl IntoView {
             match answer {
                 Ok(_) => {
                     text.set(String::new());
-                    outcome.set(Some(Ok("Sent: the bot delivers it in a moment".into())));
+                    outcome.set(Some(Ok(d.sent.into())));
                 }
                 Err(error) => outcome.set(Some(Err(error))),
             }
@@ -692,9 +684,9 @@ fn MessageForm(id: i64) -> impl IntoView {
     };
     view! {
         <form class="card" data-testid="message-form" on:submit=submit>
-            <h3>"Message through the bot"</h3>
+            <h3>{d.message}</h3>
             <label>
-                {move || format!("Text ({} / {MAX_MESSAGE_CHARS})", text.with(|text| text.trim().chars().count()))}
+                {move || (d.message_length)(text.with(|text| text.trim().chars().count()), MAX_MESSAGE_CHARS)}
                 <textarea
                     rows="4"
                     data-testid="message-text"
@@ -703,7 +695,7 @@ fn MessageForm(id: i64) -> impl IntoView {
                 ></textarea>
             </label>
             <button type="submit" data-testid="message-submit" disabled=move || busy.get()>
-                "Send"
+                {d.send}
             </button>
             {move || outcome_view(outcome.get(), "message-result")}
         </form>

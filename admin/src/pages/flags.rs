@@ -5,12 +5,14 @@ use leptos::prelude::*;
 use super::Problem;
 use crate::{
     client::{Method, use_desk},
+    i18n::use_texts,
     wire::{ErrorBody, FlagChange, FlagView},
 };
 
 #[component]
 pub fn FlagsPage() -> impl IntoView {
     let desk = use_desk();
+    let t = use_texts();
     let flags = RwSignal::new(None::<Result<Vec<FlagView>, ErrorBody>>);
     Effect::new(move |_| {
         leptos::task::spawn_local(async move {
@@ -40,9 +42,9 @@ pub fn FlagsPage() -> impl IntoView {
         });
     };
     view! {
-        <h1>"Feature flags"</h1>
+        <h1>{t.nav.flags}</h1>
         {move || match flags.get() {
-            None => view! { <div class="loading">"Loading…"</div> }.into_any(),
+            None => view! { <div class="loading">{t.common.loading}</div> }.into_any(),
             Some(Err(error)) => view! { <Problem error /> }.into_any(),
             Some(Ok(list)) => {
                 view! {
@@ -63,7 +65,10 @@ pub fn FlagsPage() -> impl IntoView {
                                                 />
                                             </td>
                                             <td><code>{flag.name.clone()}</code></td>
-                                            <td>{flag.description.clone()}</td>
+                                            <td>
+                                                {(t.flags.description)(&flag.name)
+                                                    .map_or_else(|| flag.description.clone(), str::to_owned)}
+                                            </td>
                                         </tr>
                                     }
                                 })

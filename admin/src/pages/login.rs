@@ -5,12 +5,15 @@ use leptos_router::hooks::use_navigate;
 
 use crate::{
     client::{Method, use_desk},
+    i18n::use_texts,
+    layout::LangSwitch,
     wire::{AdminSessionView, ErrorBody, LoginRequest},
 };
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let desk = use_desk();
+    let t = use_texts();
     let navigate = use_navigate();
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
@@ -40,7 +43,7 @@ pub fn LoginPage() -> impl IntoView {
                     error.set(None);
                     desk.session.set(Some(session));
                 }
-                Ok(None) => error.set(Some(ErrorBody::transport())),
+                Ok(None) => error.set(Some(t.transport())),
                 Err(refusal) => error.set(Some(refusal)),
             }
         });
@@ -48,9 +51,9 @@ pub fn LoginPage() -> impl IntoView {
     view! {
         <div class="login">
             <form class="card" on:submit=submit data-testid="login-form">
-                <h1>"Hauler admin"</h1>
+                <h1>{t.common.brand}</h1>
                 <label>
-                    "Email"
+                    {t.common.email}
                     <input
                         type="email"
                         data-testid="login-email"
@@ -61,7 +64,7 @@ pub fn LoginPage() -> impl IntoView {
                     />
                 </label>
                 <label>
-                    "Password"
+                    {t.login.password}
                     <input
                         type="password"
                         data-testid="login-password"
@@ -76,15 +79,16 @@ pub fn LoginPage() -> impl IntoView {
                         .get()
                         .map(|error| {
                             view! {
-                                <p class="problem" data-testid="login-error" data-code=error.code>
+                                <p class="problem" data-testid="login-error" data-code=error.code.clone() title=error.code>
                                     {error.message}
                                 </p>
                             }
                         })
                 }}
                 <button type="submit" data-testid="login-submit" disabled=move || busy.get()>
-                    "Log in"
+                    {t.login.submit}
                 </button>
+                <LangSwitch />
             </form>
         </div>
     }

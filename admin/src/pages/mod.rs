@@ -44,21 +44,6 @@ impl Page {
         Page::Admins,
     ];
 
-    pub fn title(self) -> &'static str {
-        match self {
-            Self::Overview => "Overview",
-            Self::Drivers => "Drivers",
-            Self::Payments => "Payments",
-            Self::Promo => "Plans and promo codes",
-            Self::Flags => "Feature flags",
-            Self::Settings => "Settings and secrets",
-            Self::Connection => "CargoTech connection",
-            Self::ServiceTokens => "Service tokens",
-            Self::Audit => "Audit log",
-            Self::Admins => "Admins",
-        }
-    }
-
     pub fn slug(self) -> &'static str {
         match self {
             Self::Overview => "overview",
@@ -107,14 +92,20 @@ pub fn render(page: Page) -> AnyView {
 
 #[component]
 pub fn NotFound() -> impl IntoView {
-    view! { <div class="content"><h1>"Not found"</h1><a href="/admin">"Back to the overview"</a></div> }
+    let t = crate::i18n::use_texts();
+    view! {
+        <div class="content">
+            <h1>{t.common.not_found}</h1>
+            <a href="/admin">{t.common.back_to_overview}</a>
+        </div>
+    }
 }
 
-/// A refusal or failure, shown where the data would be.
+/// A refusal or failure, shown where the data would be; its code, for support, on hover.
 #[component]
 pub fn Problem(error: crate::wire::ErrorBody) -> impl IntoView {
     view! {
-        <div class="problem" data-testid="problem" data-code=error.code.clone()>
+        <div class="problem" data-testid="problem" data-code=error.code.clone() title=error.code>
             {error.message}
         </div>
     }

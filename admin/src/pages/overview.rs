@@ -7,6 +7,7 @@ use super::Problem;
 use crate::{
     client::use_desk,
     format::second,
+    i18n::use_texts,
     wire::{
         ErrorBody,
         overview::{DayFigures, Overview},
@@ -42,6 +43,7 @@ pub fn grouped(number: u64) -> String {
 #[component]
 pub fn OverviewPage() -> impl IntoView {
     let desk = use_desk();
+    let t = use_texts();
     let figures = RwSignal::new(None::<Result<Overview, ErrorBody>>);
     let load = move || {
         leptos::task::spawn_local(async move {
@@ -59,9 +61,9 @@ pub fn OverviewPage() -> impl IntoView {
         }
     });
     view! {
-        <h1>"Overview"</h1>
+        <h1>{t.nav.overview}</h1>
         {move || match figures.get() {
-            None => view! { <div class="loading">"Loading…"</div> }.into_any(),
+            None => view! { <div class="loading">{t.common.loading}</div> }.into_any(),
             Some(Err(error)) => view! { <Problem error /> }.into_any(),
             Some(Ok(overview)) => view! { <Figures overview /> }.into_any(),
         }}
@@ -87,6 +89,8 @@ fn Metric(
 
 #[component]
 fn Figures(overview: Overview) -> impl IntoView {
+    let t = use_texts();
+    let o = &t.overview;
     let Overview {
         taken_at,
         drivers,
@@ -113,12 +117,8 @@ fn Figures(overview: Overview) -> impl IntoView {
     } else {
         "bad"
     };
-    let pause = (upstream.paused_for_ms > 0).then(|| {
-        format!(
-            "paused {} s by the exchange",
-            upstream.paused_for_ms.div_ceil(1000)
-        )
-    });
+    let pause =
+        (upstream.paused_for_ms > 0).then(|| (o.paused)(upstream.paused_for_ms.div_ceil(1000)));
     let revenue_days: Vec<(String, f64)> = days
         .iter()
         .map(|day| (day.day.clone(), day.rub_kopecks as f64 / 100.0))
@@ -129,39 +129,39 @@ fn Figures(overview: Overview) -> impl IntoView {
         .collect();
     view! {
         <p class="muted" data-testid="taken-at">
-            {format!("As of {} UTC · refreshes every 10 s", second(&taken_at))}
+            {(o.as_of)(&second(&taken_at))}
         </p>
-        <h2>"Drivers and money"</h2>
+        <h2>{o.drivers_and_money}</h2>
         <div class="cards five">
-            <Metric label="Drivers" value=grouped(drivers.total) testid="drivers"
-                hint=format!("{} new this week", drivers.new_this_week) />
-            <Metric label="Active today" value=grouped(drivers.active_today) testid="active-today"
-                hint="signed in or responded since 00:00 Moscow".to_owned() />
-            <Metric label="Paying now" value=grouped(access.paying) testid="paying"
-                hint=format!("{} on the free trial", access.trials) />
-            <Metric label="Revenue today" value=roubles(revenue.rub_today_kopecks) testid="revenue-today"
-                hint=format!("{} ★ in Stars", grouped(revenue.stars_today.max(0) as u64)) />
-            <Metric label="Revenue, 30 days" value=roubles(revenue.rub_30_days_kopecks) testid="revenue-30"
-                hint=format!("{} ★ in Stars, net of refunds", grouped(revenue.stars_30_days.max(0) as u64)) />
+            <Metric label=o.drivers value=grouped(drivers.total) testid="drivers"
+                hint=(o.new_this_week)(drivers.new_this_week) />
+            <Metric label=o.active_today value=grouped(drivers.active_today) testid="active-today"
+                hint=o.active_hint.to_owned() />
+            <Metric label=o.paying value=grouped(access.paying) testid="paying"
+                hint=(o.on_trial)(access.trials) />
+            <Metric label=o.revenue_today value=roubles(revenue.rub_today_kopecks) testid="revenue-today"
+                hint=(o.stars_today)(&grouped(revenue.stars_today.max(0) as u64)) />
+            <Metric label=o.revenue_30 value=roubles(revenue.rub_30_days_kopecks) testid="revenue-30"
+                hint=(o.stars_30)(&grouped(revenue.stars_30_days.max(0) as u64)) />
         </div>
-        <h2>"CargoTech and delivery"</h2>
+        <h2>{o.upstream_and_delivery}</h2>
         <div class="cards six">
-            <Metric label="Upstream budget, last minute" testid="budget" tone=budget_tone
+            <Metric label=o.budget testid="budget" tone=budget_tone
                 value=format!("{} / {}", upstream.used_last_minute, upstream.budget_per_minute)
-                hint=pause.unwrap_or_else(|| format!("{:.0} % used", budget_share * 100.0)) />
-            <Metric label="Cache hit ratio" testid="cache"
+                hint=pause.unwrap_or_else(|| (o.used)(budget_share * 100.0)) />
+            <Metric label=o.cache testid="cache"
                 value=format!("{:.0} %", upstream.cache_hit_ratio * 100.0) />
-            <Metric label="Waiting for a slot" testid="queue" value=grouped(upstream.queue_depth) />
-            <Metric label="Circuit breaker" testid="breaker" tone=breaker_tone
-                value=upstream.breaker.replace('_', "-") />
-            <Metric label="Connection" testid="connection" tone=link_tone
-                value=upstream.connection.label().to_owned() />
-            <Metric label="Bot messages waiting" testid="outbox" value=grouped(outbox_backlog)
+            <Metric label=o.queue testid="queue" value=grouped(upstream.queue_depth) />
+            <Metric label=o.breaker testid="breaker" tone=breaker_tone
+                value=t.value(&upstream.breaker).to_owned() />
+            <Metric label=o.connection testid="connection" tone=link_tone
+                value=t.link_state(upstream.connection).to_owned() />
+            <Metric label=o.outbox testid="outbox" value=grouped(outbox_backlog)
                 tone=outbox_tone />
         </div>
         <div class="charts">
-            <BarChart title="Revenue per day, ₽ (30 days)" testid="chart-revenue" bars=revenue_days />
-            <BarChart title="New drivers per day (30 days)" testid="chart-drivers" bars=driver_days />
+            <BarChart title=o.chart_revenue testid="chart-revenue" bars=revenue_days />
+            <BarChart title=o.chart_drivers testid="chart-drivers" bars=driver_days />
         </div>
     }
 }
@@ -202,7 +202,7 @@ fn BarChart(title: &'static str, testid: &'static str, bars: Vec<(String, f64)>)
         <figure class="card chart" data-testid=testid>
             <figcaption>
                 {title}
-                <span class="muted">{format!(" · peak {}", trim_number(top))}</span>
+                <span class="muted">{(use_texts().overview.peak)(&trim_number(top))}</span>
             </figcaption>
             <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") preserveAspectRatio="none" role="img" aria-label=title>
                 <line class="baseline" x1="0" y1=HEIGHT.to_string() x2=WIDTH.to_string() y2=HEIGHT.to_string() />

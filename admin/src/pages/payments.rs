@@ -9,6 +9,7 @@ use super::Problem;
 use crate::{
     client::{Method, use_desk},
     format::minute,
+    i18n::use_texts,
     wire::{
         ErrorBody, Role,
         payments::{
@@ -43,6 +44,7 @@ pub fn money(amount: i64, currency: &str) -> String {
 }
 
 fn status_badge(row: &PaymentRow) -> impl IntoView + use<> {
+    let t = use_texts();
     let class = match row.status.as_str() {
         "succeeded" => "badge ok",
         "canceled" => "badge bad",
@@ -50,14 +52,14 @@ fn status_badge(row: &PaymentRow) -> impl IntoView + use<> {
     };
     let refunded = (row.refunded > 0).then(|| {
         let label = if row.refunded >= row.amount {
-            "refunded"
+            t.payments.badge_refunded
         } else {
-            "partly refunded"
+            t.payments.badge_partly_refunded
         };
         view! { " " <span class="badge bad" data-testid="refunded-badge">{label}</span> }
     });
     view! {
-        <span class=class data-testid="payment-status">{row.status.clone()}</span>
+        <span class=class data-testid="payment-status">{t.value(&row.status).to_owned()}</span>
         {refunded}
     }
 }
@@ -71,6 +73,8 @@ fn optional(text: String) -> Option<String> {
 #[component]
 fn PaymentListPage() -> impl IntoView {
     let desk = use_desk();
+    let t = use_texts();
+    let p = &t.payments;
     let filter = RwSignal::new(PaymentFilter::default());
     let list = RwSignal::new(None::<Result<PaymentList, ErrorBody>>);
     let plans = RwSignal::new(Vec::<PlanView>::new());
@@ -102,18 +106,18 @@ fn PaymentListPage() -> impl IntoView {
         });
     });
 
-    let amount = |text: RwSignal<String>, name: &str| -> Result<Option<u64>, ErrorBody> {
+    let amount = move |text: RwSignal<String>, problem: &str| -> Result<Option<u64>, ErrorBody> {
         match optional(text.get_untracked()) {
             None => Ok(None),
-            Some(text) => parse_roubles(&text).map(Some).ok_or_else(|| ErrorBody {
-                code: "invalid_amount".into(),
-                message: format!("The {name} amount is in roubles, like 1990 or 995.50"),
-            }),
+            Some(text) => parse_roubles(&text)
+                .map(Some)
+                .ok_or_else(|| t.refusal("invalid_amount", problem)),
         }
     };
     let apply = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
-        let (min_amount, max_amount) = match (amount(min, "least"), amount(max, "greatest")) {
+        let least = amount(min, p.min_amount_format);
+        let (min_amount, max_amount) = match (least, amount(max, p.max_amount_format)) {
             (Ok(min), Ok(max)) => (min, max),
             (Err(error), _) | (_, Err(error)) => {
                 form_error.set(Some(error));
@@ -150,54 +154,54 @@ fn PaymentListPage() -> impl IntoView {
     };
 
     view! {
-        <h1>"Payments"</h1>
+        <h1>{t.nav.payments}</h1>
         <form class="toolbar" data-testid="payment-filters" on:submit=apply>
             <label>
-                "Status"
+                {t.common.status}
                 <select
                     data-testid="filter-status"
                     prop:value=move || status.get()
                     on:change=move |ev| status.set(event_target_value(&ev))
                 >
-                    <option value="">"Any"</option>
-                    <option value="succeeded">"Succeeded"</option>
-                    <option value="pending">"Pending"</option>
-                    <option value="canceled">"Canceled"</option>
-                    <option value="refunded">"Refunded"</option>
+                    <option value="">{p.any_status}</option>
+                    <option value="succeeded">{p.filter_succeeded}</option>
+                    <option value="pending">{p.filter_pending}</option>
+                    <option value="canceled">{p.filter_canceled}</option>
+                    <option value="refunded">{p.filter_refunded}</option>
                 </select>
             </label>
             <label>
-                "From"
+                {t.common.from}
                 <input type="date" data-testid="filter-from" bind:value=from />
             </label>
             <label>
-                "To"
+                {t.common.to}
                 <input type="date" data-testid="filter-to" bind:value=to />
             </label>
             <label>
-                "Amount from, ₽"
+                {p.amount_from}
                 <input size="8" inputmode="decimal" data-testid="filter-min" bind:value=min />
             </label>
             <label>
-                "to, ₽"
+                {p.amount_to}
                 <input size="8" inputmode="decimal" data-testid="filter-max" bind:value=max />
             </label>
             <label>
-                "Plan"
+                {t.common.plan}
                 <select
                     data-testid="filter-plan"
                     prop:value=move || plan.get()
                     on:change=move |ev| plan.set(event_target_value(&ev))
                 >
-                    <option value="">"Any"</option>
+                    <option value="">{t.common.any}</option>
                     {move || {
                         plans
                             .get()
                             .into_iter()
-                            .map(|p| {
+                            .map(|plan| {
                                 view! {
-                                    <option value=p.id.to_string()>
-                                        {format!("{} days", p.days)}
+                                    <option value=plan.id.to_string()>
+                                        {t.count(plan.days.into(), t.nouns.day)}
                                     </option>
                                 }
                             })
@@ -206,31 +210,31 @@ fn PaymentListPage() -> impl IntoView {
                 </select>
             </label>
             <label>
-                "Promo code"
+                {t.common.promo_code}
                 <input size="12" data-testid="filter-promo" bind:value=promo />
             </label>
             <label>
-                "Provider"
+                {t.common.provider}
                 <select
                     data-testid="filter-provider"
                     prop:value=move || provider.get()
                     on:change=move |ev| provider.set(event_target_value(&ev))
                 >
-                    <option value="">"Any"</option>
+                    <option value="">{t.common.any}</option>
                     <option value="yookassa">"YooKassa"</option>
                     <option value="stars">"Telegram Stars"</option>
-                    <option value="free">"Free (promo)"</option>
+                    <option value="free">{p.provider_free}</option>
                 </select>
             </label>
-            <button type="submit" data-testid="payments-apply">"Apply"</button>
-            <button type="button" class="secondary" on:click=reset>"Reset"</button>
+            <button type="submit" data-testid="payments-apply">{t.common.apply}</button>
+            <button type="button" class="secondary" on:click=reset>{p.reset}</button>
             <a class="export" href=csv_link download="payments.csv" data-testid="payments-csv">
-                "Export CSV"
+                {t.common.export_csv}
             </a>
         </form>
         {move || form_error.get().map(|error| view! { <Problem error /> })}
         {move || match list.get() {
-            None => view! { <div class="loading" data-testid="payments-loading">"Loading…"</div> }.into_any(),
+            None => view! { <div class="loading" data-testid="payments-loading">{t.common.loading}</div> }.into_any(),
             Some(Err(error)) => view! { <Problem error /> }.into_any(),
             Some(Ok(list)) => view! { <PaymentTable list go_to_page /> }.into_any(),
         }}
@@ -242,10 +246,12 @@ fn PaymentTable(
     list: PaymentList,
     go_to_page: impl Fn(u64) + Copy + Send + 'static,
 ) -> impl IntoView {
+    let t = use_texts();
+    let p = &t.payments;
     let pages = list.total.div_ceil(list.per_page.max(1)).max(1);
     let page = list.page;
     let totals = if list.totals.is_empty() {
-        "No payments".to_owned()
+        p.no_totals.to_owned()
     } else {
         list.totals
             .iter()
@@ -253,10 +259,7 @@ fn PaymentTable(
                 let mut line =
                     format!("{} × {}", total.count, money(total.amount, &total.currency));
                 if total.refunded > 0 {
-                    line.push_str(&format!(
-                        ", refunded {}",
-                        money(total.refunded, &total.currency)
-                    ));
+                    line.push_str(&(p.refunded_total)(&money(total.refunded, &total.currency)));
                 }
                 line
             })
@@ -264,7 +267,7 @@ fn PaymentTable(
             .join(" · ")
     };
     let body = if list.rows.is_empty() {
-        view! { <div class="empty card" data-testid="payments-empty">"No payments match these filters."</div> }
+        view! { <div class="empty card" data-testid="payments-empty">{p.none_match}</div> }
             .into_any()
     } else {
         view! {
@@ -272,14 +275,14 @@ fn PaymentTable(
                 <thead>
                     <tr>
                         <th>"#"</th>
-                        <th>"Created (UTC)"</th>
-                        <th>"Driver"</th>
-                        <th>"Plan"</th>
-                        <th>"Provider"</th>
-                        <th class="num">"Amount"</th>
-                        <th class="num">"Refunded"</th>
-                        <th>"Status"</th>
-                        <th>"Promo code"</th>
+                        <th>{t.common.created_utc}</th>
+                        <th>{t.common.driver}</th>
+                        <th>{t.common.plan}</th>
+                        <th>{t.common.provider}</th>
+                        <th class="num">{t.common.amount}</th>
+                        <th class="num">{t.common.refunded}</th>
+                        <th>{t.common.status}</th>
+                        <th>{t.common.promo_code}</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -290,15 +293,15 @@ fn PaymentTable(
                             let link = format!("/admin/payments/{}", row.id);
                             let driver = match row.driver_telegram_id {
                                 Some(id) => format!("{} · {id}", row.driver_name),
-                                None => format!("driver {}", row.driver_id),
+                                None => (p.driver_number)(row.driver_id),
                             };
                             view! {
                                 <tr data-testid="payment-row" data-id=row.id.to_string()>
                                     <td><a href=link data-testid="payment-link">{format!("#{}", row.id)}</a></td>
                                     <td>{minute(&row.created_at)}</td>
                                     <td>{driver}</td>
-                                    <td>{format!("{} days", row.days)}</td>
-                                    <td>{row.provider.clone()}</td>
+                                    <td>{t.count(row.days.unsigned_abs().into(), t.nouns.day)}</td>
+                                    <td>{t.value(&row.provider).to_owned()}</td>
                                     <td class="num" data-testid="payment-amount">{money(row.amount, &row.currency)}</td>
                                     <td class="num">
                                         {(row.refunded > 0).then(|| money(row.refunded, &row.currency))}
@@ -316,7 +319,7 @@ fn PaymentTable(
     };
     view! {
         <p class="totals" data-testid="payments-totals">
-            {format!("{} payments: ", list.total)}
+            {format!("{}: ", t.count(list.total, t.nouns.payment))}
             {totals}
         </p>
         {body}
@@ -327,16 +330,16 @@ fn PaymentTable(
                 disabled=page <= 1
                 on:click=move |_| go_to_page(page - 1)
             >
-                "← Newer"
+                {p.newer}
             </button>
-            <span data-testid="page-number">{format!("Page {page} of {pages}")}</span>
+            <span data-testid="page-number">{(t.common.page_of)(page, pages)}</span>
             <button
                 class="secondary"
                 data-testid="page-next"
                 disabled=page >= pages
                 on:click=move |_| go_to_page(page + 1)
             >
-                "Older →"
+                {p.older}
             </button>
         </div>
     }
@@ -345,6 +348,8 @@ fn PaymentTable(
 #[component]
 fn PaymentPage(id: i64) -> impl IntoView {
     let desk = use_desk();
+    let t = use_texts();
+    let p = &t.payments;
     let detail = RwSignal::new(None::<Result<PaymentDetail, ErrorBody>>);
     let amount = RwSignal::new(String::new());
     let confirming = RwSignal::new(None::<u64>);
@@ -379,10 +384,7 @@ fn PaymentPage(id: i64) -> impl IntoView {
                 refund_error.set(None);
                 confirming.set(Some(kopecks));
             }
-            None => refund_error.set(Some(ErrorBody {
-                code: "invalid_amount".into(),
-                message: "Write the amount in roubles, like 1990 or 995.50".into(),
-            })),
+            None => refund_error.set(Some(t.refusal("invalid_amount", p.refund_format))),
         }
     };
     let confirm = move |_| {
@@ -406,13 +408,12 @@ fn PaymentPage(id: i64) -> impl IntoView {
                 Ok(done) => {
                     refund_error.set(None);
                     refunded.set(Some(match done {
-                        Some(done) => format!(
-                            "Refunded {} ₽ (refund {}). Access now ends {}.",
-                            roubles(done.amount_kopecks as i64),
-                            done.refund_id,
-                            minute(&done.access_until),
+                        Some(done) => (p.refund_done)(
+                            &roubles(done.amount_kopecks as i64),
+                            &done.refund_id,
+                            &minute(&done.access_until),
                         ),
-                        None => "Refunded.".into(),
+                        None => p.refund_done_plain.into(),
                     }));
                     reload();
                 }
@@ -422,10 +423,10 @@ fn PaymentPage(id: i64) -> impl IntoView {
     };
 
     view! {
-        <p><a href="/admin/payments" data-testid="back-to-payments">"← All payments"</a></p>
-        <h1>{format!("Payment #{id}")}</h1>
+        <p><a href="/admin/payments" data-testid="back-to-payments">{p.all_payments}</a></p>
+        <h1>{(p.payment_title)(id)}</h1>
         {move || match detail.get() {
-            None => view! { <div class="loading">"Loading…"</div> }.into_any(),
+            None => view! { <div class="loading">{t.common.loading}</div> }.into_any(),
             Some(Err(error)) => view! { <Problem error /> }.into_any(),
             Some(Ok(page)) => {
                 let payment = page.payment.clone();
@@ -434,48 +435,47 @@ fn PaymentPage(id: i64) -> impl IntoView {
                     <div class="cards payment-facts">
                         <div class="card" data-testid="payment-facts">
                             <dl class="facts">
-                                <dt>"Status"</dt>
+                                <dt>{t.common.status}</dt>
                                 <dd>{status_badge(&payment)}</dd>
-                                <dt>"Amount"</dt>
+                                <dt>{t.common.amount}</dt>
                                 <dd data-testid="payment-amount">{money(payment.amount, &currency)}</dd>
-                                <dt>"Refunded"</dt>
+                                <dt>{t.common.refunded}</dt>
                                 <dd data-testid="payment-refunded">{money(payment.refunded, &currency)}</dd>
-                                <dt>"Plan"</dt>
-                                <dd>{format!("{} days (plan {})", payment.days, payment.plan_id)}</dd>
-                                <dt>"Provider"</dt>
+                                <dt>{t.common.plan}</dt>
+                                <dd>{(p.plan_of)(&t.count(payment.days.unsigned_abs().into(), t.nouns.day), payment.plan_id)}</dd>
+                                <dt>{t.common.provider}</dt>
                                 <dd>
-                                    {payment.provider.clone()} " "
+                                    {t.value(&payment.provider).to_owned()} " "
                                     <code>{payment.provider_payment_id.clone().unwrap_or_default()}</code>
                                 </dd>
-                                <dt>"Promo code"</dt>
+                                <dt>{t.common.promo_code}</dt>
                                 <dd>{payment.promo_code.clone().unwrap_or_else(|| "—".into())}</dd>
-                                <dt>"Created (UTC)"</dt>
+                                <dt>{t.common.created_utc}</dt>
                                 <dd>{minute(&payment.created_at)}</dd>
                             </dl>
                         </div>
                         <div class="card" data-testid="payment-driver">
                             {match page.driver.clone() {
-                                None => view! { <p class="empty">"The driver is gone."</p> }.into_any(),
+                                None => view! { <p class="empty">{p.driver_gone}</p> }.into_any(),
                                 Some(driver) => {
                                     let access = if driver.access_active {
-                                        format!(
-                                            "Access until {} ({} days left)",
-                                            driver.access_until.as_deref().map(minute).unwrap_or_default(),
-                                            driver.days_left,
+                                        (p.access_until)(
+                                            &driver.access_until.as_deref().map(minute).unwrap_or_default(),
+                                            &t.count(driver.days_left.into(), t.nouns.day),
                                         )
                                     } else {
-                                        "No access".to_owned()
+                                        p.no_access.to_owned()
                                     };
                                     view! {
                                         <dl class="facts">
-                                            <dt>"Driver"</dt>
+                                            <dt>{t.common.driver}</dt>
                                             <dd data-testid="driver-name">{driver.name.clone()}</dd>
                                             <dt>"Telegram"</dt>
                                             <dd>
                                                 {driver.telegram_id.to_string()}
                                                 {driver.username.clone().map(|name| format!(" · @{name}"))}
                                             </dd>
-                                            <dt>"Access"</dt>
+                                            <dt>{p.access}</dt>
                                             <dd
                                                 data-testid="driver-access"
                                                 data-active=driver.access_active.to_string()
@@ -489,18 +489,18 @@ fn PaymentPage(id: i64) -> impl IntoView {
                             }}
                         </div>
                     </div>
-                    <h2>"Refund"</h2>
+                    <h2>{p.refund}</h2>
                     <div class="card refund" data-testid="refund">
                         {if page.refundable <= 0 {
-                            view! { <p class="muted" data-testid="refund-none">"Nothing on this payment can be refunded."</p> }.into_any()
+                            view! { <p class="muted" data-testid="refund-none">{p.nothing_refundable}</p> }.into_any()
                         } else if !may_refund() {
-                            view! { <p class="muted">"Only admins can refund."</p> }.into_any()
+                            view! { <p class="muted">{p.only_admins_refund}</p> }.into_any()
                         } else {
                             let most = money(page.refundable, &currency);
                             view! {
                                 <form class="toolbar" on:submit=ask>
                                     <label>
-                                        {format!("Amount, ₽ (at most {most})")}
+                                        {(p.refund_amount)(&most)}
                                         <input
                                             inputmode="decimal"
                                             data-testid="refund-amount"
@@ -513,7 +513,7 @@ fn PaymentPage(id: i64) -> impl IntoView {
                                         data-testid="refund-start"
                                         disabled=move || confirming.get().is_some()
                                     >
-                                        "Refund…"
+                                        {p.refund_start}
                                     </button>
                                 </form>
                             }
@@ -526,10 +526,7 @@ fn PaymentPage(id: i64) -> impl IntoView {
                                     view! {
                                         <div class="confirm" data-testid="refund-confirmation">
                                             <p>
-                                                {format!(
-                                                    "Refund {} ₽ of payment #{id}? The money goes back to the driver and their access is shortened by the days it bought. This cannot be undone.",
-                                                    roubles(kopecks as i64),
-                                                )}
+                                                {(p.refund_question)(&roubles(kopecks as i64), id)}
                                             </p>
                                             <button
                                                 class="danger"
@@ -537,7 +534,7 @@ fn PaymentPage(id: i64) -> impl IntoView {
                                                 disabled=move || busy.get()
                                                 on:click=confirm
                                             >
-                                                "Confirm refund"
+                                                {p.confirm_refund}
                                             </button>
                                             " "
                                             <button
@@ -545,7 +542,7 @@ fn PaymentPage(id: i64) -> impl IntoView {
                                                 data-testid="refund-cancel"
                                                 on:click=move |_| confirming.set(None)
                                             >
-                                                "Cancel"
+                                                {t.common.cancel}
                                             </button>
                                         </div>
                                     }
@@ -558,18 +555,18 @@ fn PaymentPage(id: i64) -> impl IntoView {
                                 .map(|text| view! { <p class="notice" data-testid="refund-done">{text}</p> })
                         }}
                     </div>
-                    <h2>"History"</h2>
+                    <h2>{p.history}</h2>
                     {if page.history.is_empty() {
-                        view! { <div class="empty card">"Nothing has happened to this payment yet."</div> }.into_any()
+                        view! { <div class="empty card">{p.no_history}</div> }.into_any()
                     } else {
                         view! {
                             <table class="table" data-testid="payment-history">
                                 <thead>
                                     <tr>
-                                        <th>"When (UTC)"</th>
-                                        <th>"Event"</th>
-                                        <th>"From"</th>
-                                        <th>"Detail"</th>
+                                        <th>{t.common.when_utc}</th>
+                                        <th>{p.event}</th>
+                                        <th>{p.source_address}</th>
+                                        <th>{p.detail}</th>
                                     </tr>
                                 </thead>
                                 <tbody>
@@ -584,7 +581,7 @@ fn PaymentPage(id: i64) -> impl IntoView {
                                                         <code>{event.kind.clone()}</code>
                                                         {event
                                                             .suspicious
-                                                            .then(|| view! { " " <span class="badge bad" data-testid="suspicious">"suspicious"</span> })}
+                                                            .then(|| view! { " " <span class="badge bad" data-testid="suspicious">{p.suspicious}</span> })}
                                                     </td>
                                                     <td>{event.remote_addr.clone().unwrap_or_default()}</td>
                                                     <td class="detail">

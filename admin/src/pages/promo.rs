@@ -7,19 +7,13 @@ use super::Problem;
 use crate::{
     client::{Method, use_desk},
     format::encode,
+    i18n::{Texts, use_texts},
     wire::{
         ErrorBody, Role,
         payments::{parse_roubles, roubles},
-        promo::{NewPromo, PROMO_KINDS, PlanInput, PlanView, PromoBatch, PromoChange, PromoView},
+        promo::{NewPromo, PlanInput, PlanView, PromoBatch, PromoChange, PromoView},
     },
 };
-
-fn refusal(code: &str, message: &str) -> ErrorBody {
-    ErrorBody {
-        code: code.into(),
-        message: message.into(),
-    }
-}
 
 fn optional(text: String) -> Option<String> {
     let text = text.trim().to_owned();
@@ -27,56 +21,38 @@ fn optional(text: String) -> Option<String> {
 }
 
 /// The value as the API takes it: days and percent as they are, an amount in kopecks.
-fn promo_value(kind: &str, text: &str) -> Result<u64, ErrorBody> {
+fn promo_value(t: &Texts, kind: &str, text: &str) -> Result<u64, ErrorBody> {
     let value = if kind == "amount_off" {
         parse_roubles(text)
     } else {
         text.trim().parse().ok()
     };
     value.ok_or_else(|| {
-        refusal(
+        t.refusal(
             "invalid_value",
             if kind == "amount_off" {
-                "The amount is in roubles, like 500 or 99.50"
+                t.promo.amount_format
             } else {
-                "The value is a whole number"
+                t.promo.value_whole
             },
         )
     })
 }
 
-fn value_label(kind: &str) -> &'static str {
-    match kind {
-        "percent_off" => "Percent off",
-        "amount_off" => "Roubles off",
-        "extra_days" => "Extra days",
-        _ => "Free days",
-    }
-}
-
-pub fn benefit(kind: &str, value: i64) -> String {
-    match kind {
-        "free_days" => format!("{value} free days"),
-        "extra_days" => format!("+{value} days with a plan"),
-        "percent_off" => format!("{value} % off"),
-        "amount_off" => format!("{} ₽ off", roubles(value)),
-        other => format!("{other} {value}"),
-    }
-}
-
-fn uses_limit(text: String) -> Result<Option<u32>, ErrorBody> {
+fn uses_limit(t: &Texts, text: String) -> Result<Option<u32>, ErrorBody> {
     match optional(text) {
         None => Ok(None),
         Some(text) => text
             .parse()
             .map(Some)
-            .map_err(|_| refusal("invalid_value", "The limit of uses is a whole number")),
+            .map_err(|_| t.refusal("invalid_value", t.promo.uses_whole)),
     }
 }
 
 #[component]
 pub fn PromoPage() -> impl IntoView {
     let desk = use_desk();
+    let t = use_texts();
     let may_change = Signal::derive(move || {
         desk.session.with(|session| {
             session
@@ -86,9 +62,9 @@ pub fn PromoPage() -> impl IntoView {
     });
     let codes_version = RwSignal::new(0_u32);
     view! {
-        <h1>"Plans and promo codes"</h1>
+        <h1>{t.nav.promo}</h1>
         <Plans may_change />
-        <h2>"New promo code"</h2>
+        <h2>{t.promo.new_code}</h2>
         {move || {
             if may_change.get() {
                 view! {
@@ -99,7 +75,7 @@ pub fn PromoPage() -> impl IntoView {
                 }
                     .into_any()
             } else {
-                view! { <p class="muted">"Only admins can make promo codes."</p> }.into_any()
+                view! { <p class="muted">{t.promo.only_admins}</p> }.into_any()
             }
         }}
         <Codes may_change codes_version />
@@ -109,6 +85,8 @@ pub fn PromoPage() -> impl IntoView {
 #[component]
 fn Plans(may_change: Signal<bool>) -> impl IntoView {
     let desk = use_desk();
+    let t = use_texts();
+    let p = &t.promo;
     let plans = RwSignal::new(None::<Result<Vec<PlanView>, ErrorBody>>);
     let problem = RwSignal::new(None::<ErrorBody>);
     let editing = RwSignal::new(None::<i64>);
@@ -131,15 +109,15 @@ fn Plans(may_change: Signal<bool>) -> impl IntoView {
         let days = days
             .trim()
             .parse::<u32>()
-            .map_err(|_| refusal("invalid_value", "Days are a whole number"))?;
-        let price_kopecks = parse_roubles(&price)
-            .ok_or_else(|| refusal("invalid_value", "The price is in roubles, like 1990"))?;
+            .map_err(|_| t.refusal("invalid_value", p.days_whole))?;
+        let price_kopecks =
+            parse_roubles(&price).ok_or_else(|| t.refusal("invalid_value", p.price_format))?;
         let stars_price = match optional(stars) {
             None => None,
             Some(stars) => Some(
                 stars
                     .parse::<u32>()
-                    .map_err(|_| refusal("invalid_value", "Stars are a whole number"))?,
+                    .map_err(|_| t.refusal("invalid_value", p.stars_whole))?,
             ),
         };
         Ok::<_, ErrorBody>(PlanInput {
@@ -219,7 +197,7 @@ fn Plans(may_change: Signal<bool>) -> impl IntoView {
                             <td><input size="5" data-testid="plan-days" bind:value=days /></td>
                             <td><input size="8" data-testid="plan-price" bind:value=price /></td>
                             <td><input size="6" data-testid="plan-stars" bind:value=stars /></td>
-                            <td>{if active { "on sale" } else { "off" }}</td>
+                            <td>{if active { p.on_sale } else { p.off }}</td>
                             <td>
                                 <button
                                     data-testid="plan-save"
@@ -233,11 +211,11 @@ fn Plans(may_change: Signal<bool>) -> impl IntoView {
                                         save(Method::Put, format!("/admin/api/plans/{id}"), input);
                                     }
                                 >
-                                    "Save"
+                                    {t.common.save}
                                 </button>
                                 " "
                                 <button class="secondary" on:click=move |_| editing.set(None)>
-                                    "Cancel"
+                                    {t.common.cancel}
                                 </button>
                             </td>
                         }
@@ -246,14 +224,14 @@ fn Plans(may_change: Signal<bool>) -> impl IntoView {
                         let edit_plan = edit_plan.clone();
                         let switch_plan = switch_plan.clone();
                         view! {
-                            <td data-testid="plan-days-shown">{format!("{} days", shown.days)}</td>
+                            <td data-testid="plan-days-shown">{t.count(shown.days.into(), t.nouns.day)}</td>
                             <td data-testid="plan-price-shown">{format!("{} ₽", roubles(shown.price_kopecks as i64))}</td>
                             <td>{shown.stars_price.map(|s| format!("{s} ★")).unwrap_or_else(|| "—".into())}</td>
                             <td>
                                 {if active {
-                                    view! { <span class="badge ok" data-testid="plan-state">"on sale"</span> }
+                                    view! { <span class="badge ok" data-testid="plan-state">{p.on_sale}</span> }
                                 } else {
-                                    view! { <span class="badge" data-testid="plan-state">"off"</span> }
+                                    view! { <span class="badge" data-testid="plan-state">{p.off}</span> }
                                 }}
                             </td>
                             <td>
@@ -266,7 +244,7 @@ fn Plans(may_change: Signal<bool>) -> impl IntoView {
                                             move |_| start_editing(&plan)
                                         }
                                     >
-                                        "Edit"
+                                        {p.edit}
                                     </button>
                                     " "
                                     <button
@@ -277,7 +255,7 @@ fn Plans(may_change: Signal<bool>) -> impl IntoView {
                                             move |_| switch(&plan)
                                         }
                                     >
-                                        {if active { "Take off sale" } else { "Put on sale" }}
+                                        {if active { p.take_off_sale } else { p.put_on_sale }}
                                     </button>
                                 </Show>
                             </td>
@@ -290,23 +268,23 @@ fn Plans(may_change: Signal<bool>) -> impl IntoView {
     };
 
     view! {
-        <h2>"Plans"</h2>
+        <h2>{p.plans}</h2>
         {move || problem.get().map(|error| view! { <Problem error /> })}
         {move || match plans.get() {
-            None => view! { <div class="loading">"Loading…"</div> }.into_any(),
+            None => view! { <div class="loading">{t.common.loading}</div> }.into_any(),
             Some(Err(error)) => view! { <Problem error /> }.into_any(),
             Some(Ok(list)) if list.is_empty() => {
-                view! { <div class="empty card">"No plans yet."</div> }.into_any()
+                view! { <div class="empty card">{p.no_plans}</div> }.into_any()
             }
             Some(Ok(list)) => {
                 view! {
                     <table class="table" data-testid="plans">
                         <thead>
                             <tr>
-                                <th>"Days"</th>
-                                <th>"Price"</th>
-                                <th>"Stars"</th>
-                                <th>"State"</th>
+                                <th>{t.common.days}</th>
+                                <th>{p.price}</th>
+                                <th>{p.stars}</th>
+                                <th>{t.common.state}</th>
                                 <th></th>
                             </tr>
                         </thead>
@@ -318,10 +296,10 @@ fn Plans(may_change: Signal<bool>) -> impl IntoView {
         }}
         <Show when=move || may_change.get()>
             <form class="toolbar new-plan" data-testid="new-plan" on:submit=create>
-                <label>"Days" <input size="5" data-testid="new-plan-days" bind:value=new_days /></label>
-                <label>"Price, ₽" <input size="8" data-testid="new-plan-price" bind:value=new_price /></label>
-                <label>"Stars (optional)" <input size="6" data-testid="new-plan-stars" bind:value=new_stars /></label>
-                <button type="submit" data-testid="new-plan-create">"Add plan"</button>
+                <label>{t.common.days} <input size="5" data-testid="new-plan-days" bind:value=new_days /></label>
+                <label>{p.price_rub} <input size="8" data-testid="new-plan-price" bind:value=new_price /></label>
+                <label>{p.stars_optional} <input size="6" data-testid="new-plan-stars" bind:value=new_stars /></label>
+                <button type="submit" data-testid="new-plan-create">{p.add_plan}</button>
             </form>
         </Show>
     }
@@ -330,15 +308,16 @@ fn Plans(may_change: Signal<bool>) -> impl IntoView {
 /// The kind select shared by both forms.
 #[component]
 fn KindSelect(kind: RwSignal<String>, testid: &'static str) -> impl IntoView {
+    let t = use_texts();
     view! {
         <label>
-            "Kind"
+            {t.promo.kind}
             <select
                 data-testid=testid
                 prop:value=move || kind.get()
                 on:change=move |ev| kind.set(event_target_value(&ev))
             >
-                {PROMO_KINDS
+                {t.promo_kinds()
                     .into_iter()
                     .map(|(value, label)| view! { <option value=value>{label}</option> })
                     .collect_view()}
@@ -350,6 +329,8 @@ fn KindSelect(kind: RwSignal<String>, testid: &'static str) -> impl IntoView {
 #[component]
 fn NewCode(codes_version: RwSignal<u32>) -> impl IntoView {
     let desk = use_desk();
+    let t = use_texts();
+    let p = &t.promo;
     let code = RwSignal::new(String::new());
     let kind = RwSignal::new("free_days".to_owned());
     let value = RwSignal::new(String::new());
@@ -364,14 +345,14 @@ fn NewCode(codes_version: RwSignal<u32>) -> impl IntoView {
         event.prevent_default();
         made.set(None);
         let kind_now = kind.get_untracked();
-        let new = promo_value(&kind_now, &value.get_untracked()).and_then(|value| {
+        let new = promo_value(t, &kind_now, &value.get_untracked()).and_then(|value| {
             Ok(NewPromo {
                 code: code.get_untracked(),
                 kind: kind_now,
                 value,
                 valid_from: optional(from.get_untracked()),
                 valid_until: optional(until.get_untracked()),
-                max_uses: uses_limit(max_uses.get_untracked())?,
+                max_uses: uses_limit(t, max_uses.get_untracked())?,
                 campaign: optional(campaign.get_untracked()),
             })
         });
@@ -390,8 +371,8 @@ fn NewCode(codes_version: RwSignal<u32>) -> impl IntoView {
                 Ok(created) => {
                     problem.set(None);
                     made.set(Some(created.map_or_else(
-                        || "Created.".into(),
-                        |c| format!("{} created: {}", c.code, benefit(&c.kind, c.value)),
+                        || p.created.into(),
+                        |c| (p.created_code)(&c.code, &t.benefit(&c.kind, c.value)),
                     )));
                     code.set(String::new());
                     codes_version.update(|v| *v += 1);
@@ -402,20 +383,20 @@ fn NewCode(codes_version: RwSignal<u32>) -> impl IntoView {
     };
     view! {
         <form class="card" data-testid="promo-form" on:submit=submit>
-            <h3>"One code"</h3>
-            <label>"Code" <input data-testid="promo-code" placeholder="LETO-2026" bind:value=code /></label>
+            <h3>{p.one_code}</h3>
+            <label>{p.code} <input data-testid="promo-code" placeholder="LETO-2026" bind:value=code /></label>
             <KindSelect kind testid="promo-kind" />
             <label>
-                {move || value_label(&kind.get())}
+                {move || t.promo_value_label(&kind.get())}
                 <input data-testid="promo-value" inputmode="decimal" bind:value=value />
             </label>
-            <label>"Valid from" <input type="date" data-testid="promo-from" bind:value=from /></label>
-            <label>"Valid until (included)" <input type="date" data-testid="promo-until" bind:value=until /></label>
-            <label>"Total uses (empty: no limit)" <input data-testid="promo-max-uses" bind:value=max_uses /></label>
-            <label>"Campaign" <input data-testid="promo-campaign" bind:value=campaign /></label>
+            <label>{p.valid_from} <input type="date" data-testid="promo-from" bind:value=from /></label>
+            <label>{p.valid_until} <input type="date" data-testid="promo-until" bind:value=until /></label>
+            <label>{p.total_uses} <input data-testid="promo-max-uses" bind:value=max_uses /></label>
+            <label>{t.common.campaign} <input data-testid="promo-campaign" bind:value=campaign /></label>
             {move || problem.get().map(|error| view! { <Problem error /> })}
             {move || made.get().map(|text| view! { <p class="notice" data-testid="promo-created">{text}</p> })}
-            <button type="submit" data-testid="promo-create">"Create code"</button>
+            <button type="submit" data-testid="promo-create">{p.create_code}</button>
         </form>
     }
 }
@@ -423,6 +404,8 @@ fn NewCode(codes_version: RwSignal<u32>) -> impl IntoView {
 #[component]
 fn Batch(codes_version: RwSignal<u32>) -> impl IntoView {
     let desk = use_desk();
+    let t = use_texts();
+    let p = &t.promo;
     let campaign = RwSignal::new(String::new());
     let prefix = RwSignal::new(String::new());
     let count = RwSignal::new("20".to_owned());
@@ -437,7 +420,7 @@ fn Batch(codes_version: RwSignal<u32>) -> impl IntoView {
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         let kind_now = kind.get_untracked();
-        let batch = promo_value(&kind_now, &value.get_untracked()).and_then(|value| {
+        let batch = promo_value(t, &kind_now, &value.get_untracked()).and_then(|value| {
             Ok(PromoBatch {
                 campaign: campaign.get_untracked(),
                 prefix: optional(prefix.get_untracked()),
@@ -445,12 +428,12 @@ fn Batch(codes_version: RwSignal<u32>) -> impl IntoView {
                     .get_untracked()
                     .trim()
                     .parse()
-                    .map_err(|_| refusal("invalid_count", "How many codes: a whole number"))?,
+                    .map_err(|_| t.refusal("invalid_count", p.count_whole))?,
                 kind: kind_now,
                 value,
                 valid_from: None,
                 valid_until: optional(until.get_untracked()),
-                max_uses: uses_limit(max_uses.get_untracked())?,
+                max_uses: uses_limit(t, max_uses.get_untracked())?,
             })
         });
         let batch = match batch {
@@ -484,29 +467,29 @@ fn Batch(codes_version: RwSignal<u32>) -> impl IntoView {
     };
     view! {
         <form class="card" data-testid="batch-form" on:submit=submit>
-            <h3>"A batch for a campaign"</h3>
-            <label>"Campaign" <input data-testid="batch-campaign" placeholder="Leto" bind:value=campaign /></label>
-            <label>"Prefix (the campaign's name if empty)" <input data-testid="batch-prefix" bind:value=prefix /></label>
-            <label>"How many" <input data-testid="batch-count" bind:value=count /></label>
+            <h3>{p.batch}</h3>
+            <label>{t.common.campaign} <input data-testid="batch-campaign" placeholder="Leto" bind:value=campaign /></label>
+            <label>{p.prefix} <input data-testid="batch-prefix" bind:value=prefix /></label>
+            <label>{t.common.how_many} <input data-testid="batch-count" bind:value=count /></label>
             <KindSelect kind testid="batch-kind" />
             <label>
-                {move || value_label(&kind.get())}
+                {move || t.promo_value_label(&kind.get())}
                 <input data-testid="batch-value" inputmode="decimal" bind:value=value />
             </label>
-            <label>"Valid until (included)" <input type="date" data-testid="batch-until" bind:value=until /></label>
-            <label>"Uses of each code" <input data-testid="batch-max-uses" bind:value=max_uses /></label>
+            <label>{p.valid_until} <input type="date" data-testid="batch-until" bind:value=until /></label>
+            <label>{p.uses_each} <input data-testid="batch-max-uses" bind:value=max_uses /></label>
             {move || problem.get().map(|error| view! { <Problem error /> })}
             {move || {
                 made.get()
                     .map(|codes| {
                         view! {
-                            <p class="notice">{format!("{} codes made:", codes.len())}</p>
+                            <p class="notice">{(p.codes_made)(&t.count(codes.len() as u64, t.nouns.code))}</p>
                             <pre class="raw" data-testid="batch-codes">{codes.join("\n")}</pre>
                         }
                     })
             }}
             <button type="submit" data-testid="batch-create" disabled=move || busy.get()>
-                "Generate codes"
+                {p.generate}
             </button>
         </form>
     }
@@ -515,6 +498,8 @@ fn Batch(codes_version: RwSignal<u32>) -> impl IntoView {
 #[component]
 fn Codes(may_change: Signal<bool>, codes_version: RwSignal<u32>) -> impl IntoView {
     let desk = use_desk();
+    let t = use_texts();
+    let p = &t.promo;
     let codes = RwSignal::new(None::<Result<Vec<PromoView>, ErrorBody>>);
     let campaign = RwSignal::new(String::new());
     let search = RwSignal::new(String::new());
@@ -560,31 +545,31 @@ fn Codes(may_change: Signal<bool>, codes_version: RwSignal<u32>) -> impl IntoVie
     };
 
     view! {
-        <h2>"Promo codes"</h2>
+        <h2>{p.codes}</h2>
         <form class="toolbar" data-testid="promo-filters" on:submit=apply>
-            <label>"Campaign" <input data-testid="promo-filter-campaign" bind:value=campaign /></label>
-            <label>"Code contains" <input data-testid="promo-filter-code" bind:value=search /></label>
-            <button type="submit" data-testid="promo-search">"Show"</button>
+            <label>{t.common.campaign} <input data-testid="promo-filter-campaign" bind:value=campaign /></label>
+            <label>{p.code_contains} <input data-testid="promo-filter-code" bind:value=search /></label>
+            <button type="submit" data-testid="promo-search">{p.show}</button>
         </form>
         {move || problem.get().map(|error| view! { <Problem error /> })}
         {move || match codes.get() {
-            None => view! { <div class="loading">"Loading…"</div> }.into_any(),
+            None => view! { <div class="loading">{t.common.loading}</div> }.into_any(),
             Some(Err(error)) => view! { <Problem error /> }.into_any(),
             Some(Ok(list)) if list.is_empty() => {
-                view! { <div class="empty card" data-testid="promo-empty">"No promo codes match."</div> }.into_any()
+                view! { <div class="empty card" data-testid="promo-empty">{p.none_match}</div> }.into_any()
             }
             Some(Ok(list)) => {
                 view! {
                     <table class="table" data-testid="promo-codes">
                         <thead>
                             <tr>
-                                <th>"Code"</th>
-                                <th>"Gives"</th>
-                                <th>"Valid (UTC)"</th>
-                                <th class="num">"Uses"</th>
-                                <th>"Campaign"</th>
-                                <th>"Made by"</th>
-                                <th>"State"</th>
+                                <th>{p.code}</th>
+                                <th>{p.gives}</th>
+                                <th>{p.valid_utc}</th>
+                                <th class="num">{p.uses}</th>
+                                <th>{t.common.campaign}</th>
+                                <th>{p.made_by}</th>
+                                <th>{t.common.state}</th>
                             </tr>
                         </thead>
                         <tbody>
@@ -592,7 +577,7 @@ fn Codes(may_change: Signal<bool>, codes_version: RwSignal<u32>) -> impl IntoVie
                                 .into_iter()
                                 .map(|code| {
                                     let valid = match (&code.valid_from, &code.valid_until) {
-                                        (None, None) => "always".to_owned(),
+                                        (None, None) => p.always.to_owned(),
                                         (from, until) => format!(
                                             "{} → {}",
                                             from.as_deref().map(crate::format::minute).unwrap_or_default(),
@@ -608,7 +593,7 @@ fn Codes(may_change: Signal<bool>, codes_version: RwSignal<u32>) -> impl IntoVie
                                     view! {
                                         <tr data-testid="promo-row" data-code=code.code.clone()>
                                             <td><code>{code.code.clone()}</code></td>
-                                            <td>{benefit(&code.kind, code.value)}</td>
+                                            <td>{t.benefit(&code.kind, code.value)}</td>
                                             <td>{valid}</td>
                                             <td class="num" data-testid="promo-uses" data-uses=code.used_count.to_string()>
                                                 {uses}
@@ -617,9 +602,9 @@ fn Codes(may_change: Signal<bool>, codes_version: RwSignal<u32>) -> impl IntoVie
                                             <td>{code.created_by.clone()}</td>
                                             <td>
                                                 {if active {
-                                                    view! { <span class="badge ok">"active"</span> }
+                                                    view! { <span class="badge ok">{p.active}</span> }
                                                 } else {
-                                                    view! { <span class="badge">"off"</span> }
+                                                    view! { <span class="badge">{p.off}</span> }
                                                 }}
                                                 <Show when=move || may_change.get()>
                                                     " "
@@ -631,7 +616,7 @@ fn Codes(may_change: Signal<bool>, codes_version: RwSignal<u32>) -> impl IntoVie
                                                             move |_| switch(name.clone(), !active)
                                                         }
                                                     >
-                                                        {if active { "Deactivate" } else { "Activate" }}
+                                                        {if active { p.deactivate } else { p.activate }}
                                                     </button>
                                                 </Show>
                                             </td>

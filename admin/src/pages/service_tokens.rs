@@ -7,6 +7,7 @@ use super::Problem;
 use crate::{
     client::{Method, use_desk},
     format::second,
+    i18n::use_texts,
     wire::{
         ErrorBody,
         service_tokens::{IssuedServiceToken, NewServiceToken, ServiceTokenView},
@@ -16,6 +17,8 @@ use crate::{
 #[component]
 pub fn ServiceTokensPage() -> impl IntoView {
     let desk = use_desk();
+    let t = use_texts();
+    let k = &t.tokens;
     let tokens = RwSignal::new(None::<Result<Vec<ServiceTokenView>, ErrorBody>>);
     let issued = RwSignal::new(None::<IssuedServiceToken>);
     let problem = RwSignal::new(None::<ErrorBody>);
@@ -69,38 +72,40 @@ pub fn ServiceTokensPage() -> impl IntoView {
         });
     };
     view! {
-        <h1>"Service tokens"</h1>
-        <p class="muted">
-            "Machine clients (a separate bot process, monitoring) send a token as "
-            <code>"X-Service-Token"</code>". Make one per client; only its hash is kept."
-        </p>
+        <h1>{t.nav.service_tokens}</h1>
+        <p class="muted">{k.intro_before}<code>"X-Service-Token"</code>{k.intro_after}</p>
         <form class="toolbar card" on:submit=create data-testid="token-form">
-            <label>"Client name"
+            <label>{k.client_name}
                 <input data-testid="token-name" placeholder="monitoring" required
                     prop:value=name on:input=move |ev| name.set(event_target_value(&ev)) />
             </label>
-            <label>"Expires in, days (empty: never)"
+            <label>{k.expires_in}
                 <input data-testid="token-days" inputmode="numeric"
                     prop:value=days on:input=move |ev| days.set(event_target_value(&ev)) />
             </label>
-            <button type="submit" data-testid="token-create">"Create a token"</button>
+            <button type="submit" data-testid="token-create">{k.create}</button>
         </form>
         {move || problem.get().map(|error| view! { <Problem error /> })}
         {move || issued.get().map(|fresh| view! {
             <div class="card once" data-testid="token-issued">
-                <strong>{format!("The token for “{}”: copy it now, it is shown only once.", fresh.service_token.name)}</strong>
+                <strong>{(k.issued)(&fresh.service_token.name)}</strong>
                 <code class="secret-once" data-testid="token-raw">{fresh.token}</code>
-                <button class="secondary" data-testid="token-copied" on:click=move |_| issued.set(None)>"I have copied it"</button>
+                <button class="secondary" data-testid="token-copied" on:click=move |_| issued.set(None)>{k.copied}</button>
             </div>
         })}
         {move || match tokens.get() {
-            None => view! { <div class="loading">"Loading…"</div> }.into_any(),
+            None => view! { <div class="loading">{t.common.loading}</div> }.into_any(),
             Some(Err(error)) => view! { <Problem error /> }.into_any(),
-            Some(Ok(list)) if list.is_empty() => view! { <div class="empty">"No tokens yet"</div> }.into_any(),
+            Some(Ok(list)) if list.is_empty() => view! { <div class="empty">{k.none_yet}</div> }.into_any(),
             Some(Ok(list)) => view! {
                 <table class="table" data-testid="tokens">
                     <thead><tr>
-                        <th>"Client"</th><th>"State"</th><th>"Created (UTC)"</th><th>"Expires"</th><th>"Last used"</th><th></th>
+                        <th>{k.client}</th>
+                        <th>{t.common.state}</th>
+                        <th>{t.common.created_utc}</th>
+                        <th>{k.expires}</th>
+                        <th>{k.last_used}</th>
+                        <th></th>
                     </tr></thead>
                     <tbody>
                         {list.into_iter().map(|token| {
@@ -109,12 +114,12 @@ pub fn ServiceTokensPage() -> impl IntoView {
                             view! {
                                 <tr data-testid=format!("token-{id}")>
                                     <td>{token.name}<div class="muted small">{format!("#{id}")}</div></td>
-                                    <td><span class=if live { "badge ok" } else { "badge bad" }>{token.state}</span></td>
+                                    <td><span class=if live { "badge ok" } else { "badge bad" }>{t.value(&token.state).to_owned()}</span></td>
                                     <td>{second(&token.created_at)}<div class="muted small">{token.created_by}</div></td>
-                                    <td>{token.expires_at.as_deref().map_or("never".to_owned(), second)}</td>
-                                    <td>{token.last_used_at.as_deref().map_or("never".to_owned(), second)}</td>
+                                    <td>{token.expires_at.as_deref().map_or(t.common.never.to_owned(), second)}</td>
+                                    <td>{token.last_used_at.as_deref().map_or(t.common.never.to_owned(), second)}</td>
                                     <td>{live.then(|| view! {
-                                        <button class="danger" data-testid=format!("token-revoke-{id}") on:click=move |_| revoke(id)>"Revoke"</button>
+                                        <button class="danger" data-testid=format!("token-revoke-{id}") on:click=move |_| revoke(id)>{k.revoke}</button>
                                     })}</td>
                                 </tr>
                             }

@@ -8,15 +8,25 @@ use super::Problem;
 use crate::{
     client::{Method, use_desk},
     format::second,
+    i18n::{Texts, use_texts},
     wire::{
         ErrorBody,
         settings::{SettingChange, SettingView},
     },
 };
 
+/// A setting's label and note in the dashboard's language.
+fn words(t: &Texts, setting: &SettingView) -> (String, String) {
+    match (t.settings.known)(&setting.key) {
+        Some((label, note)) => (label.to_owned(), note.to_owned()),
+        None => (setting.label.clone(), setting.note.clone()),
+    }
+}
+
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let desk = use_desk();
+    let t = use_texts();
     let settings = RwSignal::new(None::<Result<Vec<SettingView>, ErrorBody>>);
     let notice = RwSignal::new(None::<String>);
     let problem = RwSignal::new(None::<ErrorBody>);
@@ -27,7 +37,7 @@ pub fn SettingsPage() -> impl IntoView {
     });
     let changed = move |answer: Result<Option<SettingView>, ErrorBody>| match answer {
         Ok(Some(setting)) => {
-            notice.set(Some(format!("Saved: {}", setting.label)));
+            notice.set(Some((t.settings.saved)(&words(t, &setting).0)));
             problem.set(None);
             settings.update(|all| {
                 if let Some(Ok(all)) = all {
@@ -44,19 +54,17 @@ pub fn SettingsPage() -> impl IntoView {
         }
     };
     view! {
-        <h1>"Settings and secrets"</h1>
-        <p class="muted">
-            "Secrets are sealed at rest and never shown again once saved. Every change goes to the audit log, secrets as “set” / “not set”."
-        </p>
+        <h1>{t.nav.settings}</h1>
+        <p class="muted">{t.settings.intro}</p>
         {move || notice.get().map(|text| view! { <div class="notice" data-testid="notice">{text}</div> })}
         {move || problem.get().map(|error| view! { <Problem error /> })}
         {move || match settings.get() {
-            None => view! { <div class="loading">"Loading…"</div> }.into_any(),
+            None => view! { <div class="loading">{t.common.loading}</div> }.into_any(),
             Some(Err(error)) => view! { <Problem error /> }.into_any(),
             Some(Ok(list)) => view! {
                 <table class="table settings" data-testid="settings">
                     <thead>
-                        <tr><th>"Setting"</th><th>"Now"</th><th>"Change"</th></tr>
+                        <tr><th>{t.settings.setting}</th><th>{t.settings.now}</th><th>{t.settings.change}</th></tr>
                     </thead>
                     <tbody>
                         {list.into_iter().map(|setting| view! { <SettingRow setting changed /> }).collect_view()}
@@ -73,6 +81,8 @@ fn SettingRow(
     changed: impl Fn(Result<Option<SettingView>, ErrorBody>) + Send + Sync + Copy + 'static,
 ) -> impl IntoView {
     let desk = use_desk();
+    let t = use_texts();
+    let s = &t.settings;
     let draft = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
     let key = setting.key.clone();
@@ -108,7 +118,7 @@ fn SettingRow(
     let shown = match (&setting.value, &setting.masked) {
         (Some(value), _) => value.clone(),
         (None, Some(masked)) => masked.clone(),
-        (None, None) => "not set".to_owned(),
+        (None, None) => s.not_set.to_owned(),
     };
     let who = setting.updated_at.as_deref().map(|at| {
         format!(
@@ -118,19 +128,15 @@ fn SettingRow(
         )
     });
     let input_type = if setting.secret { "password" } else { "text" };
+    let (label, note) = words(t, &setting);
     view! {
         <tr data-testid=format!("setting-{key}")>
             <td>
                 <div class="setting-label">
-                    {setting.label.clone()}
-                    {setting.secret.then(|| view! { <span class="badge">"secret"</span> })}
-                    {if setting.live {
-                        view! { <span class="badge ok" title="Read on use">"live"</span> }.into_any()
-                    } else {
-                        view! { <span class="badge bad" title="Needs the environment and a restart">"stored only"</span> }.into_any()
-                    }}
+                    {label}
+                    {setting.secret.then(|| view! { <span class="badge">{s.secret}</span> })}
                 </div>
-                <div class="muted small"><code>{key.clone()}</code>" · "{setting.note.clone()}</div>
+                <div class="muted small"><code>{key.clone()}</code>" · "{note}</div>
             </td>
             <td>
                 <div data-testid=format!("setting-value-{key}") class:unset=!setting.set>{shown}</div>
@@ -142,17 +148,17 @@ fn SettingRow(
                         type=input_type
                         autocomplete="off"
                         data-testid=format!("setting-input-{key}")
-                        placeholder=if setting.secret { "new value (not shown)" } else { "new value" }
+                        placeholder=if setting.secret { s.new_secret } else { s.new_value }
                         required
                         prop:value=draft
                         on:input=move |ev| draft.set(event_target_value(&ev))
                     />
                     <button type="submit" data-testid=format!("setting-save-{key}") disabled=move || busy.get()>
-                        "Save"
+                        {t.common.save}
                     </button>
                     {setting.set.then(|| view! {
                         <button type="button" class="secondary" data-testid=format!("setting-clear-{key}") on:click=clear.clone()>
-                            "Clear"
+                            {s.clear}
                         </button>
                     })}
                 </form>

@@ -15,17 +15,6 @@ pub enum LinkState {
 }
 
 impl LinkState {
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::NotConnected => "not connected",
-            Self::LoggingIn => "logging in",
-            Self::Connected => "connected",
-            Self::SmsRequired => "waiting for an SMS code",
-            Self::WrongCredentials => "wrong credentials",
-            Self::ExchangeDown => "exchange down",
-        }
-    }
-
     pub fn is_healthy(self) -> bool {
         self == Self::Connected
     }

@@ -47,16 +47,6 @@ impl DriverState {
     pub fn parse(text: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|state| state.as_str() == text)
     }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Active => "Active",
-            Self::Trial => "Trial",
-            Self::Expired => "Expired",
-            Self::Never => "Never subscribed",
-            Self::Banned => "Banned",
-        }
-    }
 }
 
 /// How the list is ordered.
@@ -84,14 +74,6 @@ impl DriverSort {
 
     pub fn parse(text: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|sort| sort.as_str() == text)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Newest => "Newest first",
-            Self::Name => "Name",
-            Self::AccessEnds => "Access ends soonest",
-        }
     }
 }
 

@@ -32,14 +32,6 @@ fn on() -> bool {
     true
 }
 
-/// The kinds of promo code, as the API names them.
-pub const PROMO_KINDS: [(&str, &str); 4] = [
-    ("free_days", "Free days"),
-    ("extra_days", "Extra days with a purchase"),
-    ("percent_off", "Percent off"),
-    ("amount_off", "Amount off (kopecks)"),
-];
-
 /// A promo code with how often it has been used.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PromoView {

@@ -15,8 +15,6 @@ pub struct SettingView {
     pub masked: Option<String>,
     pub updated_at: Option<String>,
     pub updated_by: Option<String>,
-    /// The running server reads it on use, so a change takes effect without a restart.
-    pub live: bool,
     pub note: String,
 }
 

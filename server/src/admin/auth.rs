@@ -8,7 +8,10 @@ use app::platform::audit::{self, AuditEntry};
 use axum::{
     Json, Router,
     extract::{ConnectInfo, State, rejection::JsonRejection},
-    http::{HeaderValue, StatusCode, header::SET_COOKIE},
+    http::{
+        HeaderValue, StatusCode,
+        header::{RETRY_AFTER, SET_COOKIE},
+    },
     response::{IntoResponse, Response},
     routing::{get, post},
 };
@@ -39,15 +42,20 @@ fn view(session: &AdminSession) -> AdminSessionView {
     }
 }
 
-fn throttled(wait: std::time::Duration) -> ApiError {
-    ApiError::new(
+/// Too many failed logins: the wait in words, and in `Retry-After` for the dashboard to put
+/// into its reader's language.
+fn throttled(wait: std::time::Duration) -> Response {
+    let seconds = wait.as_secs().max(1);
+    let mut response = ApiError::new(
         StatusCode::TOO_MANY_REQUESTS,
         "login_throttled",
-        format!(
-            "Too many failed attempts: try again in {} s",
-            wait.as_secs().max(1)
-        ),
+        format!("Too many failed attempts: try again in {seconds} s"),
     )
+    .into_response();
+    response
+        .headers_mut()
+        .insert(RETRY_AFTER, HeaderValue::from(seconds));
+    response
 }
 
 fn with_cookie(mut response: Response, value: &str) -> Response {
@@ -61,26 +69,27 @@ async fn log_in(
     State(desk): State<AdminDesk>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     body: Result<Json<LoginRequest>, JsonRejection>,
-) -> Result<Response, ApiError> {
-    let Json(request) = body.map_err(ApiError::bad_body)?;
+) -> Result<Response, Response> {
+    let Json(request) = body.map_err(|error| ApiError::bad_body(error).into_response())?;
     let email = accounts::normalize_email(&request.email);
     let address = peer.ip().to_string();
     let throttle = LoginThrottle {
         store: desk.store.clone(),
     };
     throttle.check(&email, &address).await.map_err(throttled)?;
-    let account = accounts::verify(&desk.db, &email, &request.password).await?;
+    let account = accounts::verify(&desk.db, &email, &request.password)
+        .await
+        .map_err(|error| ApiError::from(error).into_response())?;
     let second = match &account {
-        Some(account) => {
-            second_factor::check_at_login(
-                &desk.db,
-                &desk.sealer,
-                account.id,
-                &account.email,
-                request.code.as_deref(),
-            )
-            .await?
-        }
+        Some(account) => second_factor::check_at_login(
+            &desk.db,
+            &desk.sealer,
+            account.id,
+            &account.email,
+            request.code.as_deref(),
+        )
+        .await
+        .map_err(IntoResponse::into_response)?,
         None => LoginCode::Wrong,
     };
     let account = match (account, second) {
@@ -91,7 +100,8 @@ async fn log_in(
                 StatusCode::UNAUTHORIZED,
                 "second_factor_required",
                 "Enter the code from your authenticator app",
-            ));
+            )
+            .into_response());
         }
         (account, _) => {
             let wait = throttle.failed(&email, &address).await;
@@ -110,13 +120,14 @@ async fn log_in(
             return Err(if !wait.is_zero() {
                 throttled(wait)
             } else if account.is_some() {
-                second_factor::code_wrong(StatusCode::UNAUTHORIZED)
+                second_factor::code_wrong(StatusCode::UNAUTHORIZED).into_response()
             } else {
                 ApiError::new(
                     StatusCode::UNAUTHORIZED,
                     "login_failed",
                     "Wrong email or password",
                 )
+                .into_response()
             });
         }
     };

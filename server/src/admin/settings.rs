@@ -27,8 +27,6 @@ struct Known {
     key: &'static str,
     label: &'static str,
     secret: bool,
-    /// Read by the running code on use (a change needs no restart).
-    live: bool,
     note: &'static str,
     valid: fn(&str) -> bool,
 }
@@ -38,7 +36,6 @@ const KNOWN: [Known; 6] = [
         key: SHOP_ID_SETTING,
         label: "YooKassa shop id",
         secret: false,
-        live: true,
         note: "Used for the next payment, with the secret key below; the two win over YOOKASSA_SHOP_ID and YOOKASSA_SECRET_KEY in the environment. Clear them to go back to those.",
         valid: |value| {
             value.len() <= 64
@@ -51,7 +48,6 @@ const KNOWN: [Known; 6] = [
         key: SECRET_KEY_SETTING,
         label: "YooKassa secret key",
         secret: true,
-        live: true,
         note: "Used for the next payment, with the shop id above.",
         valid: |value| value.len() <= 256 && value.chars().all(|c| c.is_ascii_graphic()),
     },
@@ -59,7 +55,6 @@ const KNOWN: [Known; 6] = [
         key: crate::cargotech::PHONE_SETTING,
         label: "CargoTech phone",
         secret: true,
-        live: true,
         note: "Used at the next login (\"Log in now\" on the connection page), with the password below; the two win over CARGOTECH_PHONE and CARGOTECH_PASSWORD in the environment.",
         valid: |value| {
             value.len() <= 32
@@ -73,7 +68,6 @@ const KNOWN: [Known; 6] = [
         key: crate::cargotech::PASSWORD_SETTING,
         label: "CargoTech password",
         secret: true,
-        live: true,
         note: "Used at the next login, with the phone above.",
         valid: |value| value.len() <= 256 && !value.chars().any(char::is_control),
     },
@@ -81,7 +75,6 @@ const KNOWN: [Known; 6] = [
         key: crate::bot::TOKEN_SETTING,
         label: "Telegram bot token",
         secret: true,
-        live: true,
         note: "Used within a second for every message, every sign-in check and the webhook; wins over TELEGRAM_BOT_TOKEN in the environment. A bot run as its own process keeps its own token.",
         valid: |value| {
             value.len() <= 128
@@ -99,7 +92,6 @@ const KNOWN: [Known; 6] = [
         key: crate::bot::operators::CHAT_SETTING,
         label: "Operator chat id",
         secret: false,
-        live: true,
         note: "Where the next alert goes; wins over TELEGRAM_OPERATOR_CHAT_ID in the environment.",
         valid: |value| value.parse::<i64>().is_ok(),
     },
@@ -158,7 +150,6 @@ async fn view_of(desk: &AdminDesk, known: &Known) -> Result<SettingView, ApiErro
         masked,
         updated_at: row.as_ref().map(|row| row.updated_at.to_rfc3339()),
         updated_by: row.and_then(|row| row.updated_by),
-        live: known.live,
         note: known.note.to_owned(),
     })
 }

@@ -201,6 +201,11 @@ async fn five_wrong_passwords_make_the_next_try_wait_and_say_how_long() {
         }
         let fifth = log_in_raw(&app, "owner@hauler.test", "guess").await;
         assert_eq!(fifth.status(), 429);
+        assert_eq!(
+            fifth.headers()["retry-after"],
+            "30",
+            "{backend:?}: the dashboard says the wait in its reader's language"
+        );
         let body: Value = fifth.json().await.unwrap();
         assert_eq!(body["code"], "login_throttled");
         assert_eq!(
@@ -259,6 +264,39 @@ async fn the_dashboard_loads_its_own_bundle_and_the_drivers_pages_never_do() {
     let driver_page = app.get("/").await.text().await.unwrap();
     assert!(driver_page.contains("/pkg/hauler.js"));
     assert!(!driver_page.contains("admin"), "no trace of the dashboard");
+}
+
+#[tokio::test]
+async fn the_login_page_arrives_in_the_language_the_cookie_or_else_the_browser_asks_for() {
+    let app = spawn_app("admin_language", backends()[0]).await;
+    let page = |headers: &'static [(&'static str, &'static str)]| {
+        let mut request = app.client.get(app.url("/admin/login"));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        async move { request.send().await.unwrap().text().await.unwrap() }
+    };
+
+    let russian_browser = page(&[("accept-language", "ru-RU,ru;q=0.9,en;q=0.8")]).await;
+    assert!(
+        russian_browser.contains(r#"<html lang="ru""#),
+        "{russian_browser}"
+    );
+    assert!(russian_browser.contains("Пароль"));
+
+    let chose_english = page(&[
+        ("accept-language", "ru-RU,ru;q=0.9"),
+        ("cookie", "admin_lang=en"),
+    ])
+    .await;
+    assert!(chose_english.contains(r#"<html lang="en""#));
+    assert!(chose_english.contains("Password"));
+
+    let chose_russian = page(&[("accept-language", "en-US"), ("cookie", "admin_lang=ru")]).await;
+    assert!(chose_russian.contains("Войти"));
+
+    let anyone_else = page(&[]).await;
+    assert!(anyone_else.contains("Log in") && !anyone_else.contains("Войти"));
 }
 
 #[test]

@@ -303,7 +303,6 @@ async fn a_secret_set_on_the_dashboard_never_comes_back_and_yookassa_sells_witho
         assert_eq!(secret["set"], true);
         assert_eq!(secret["masked"], "••••42");
         assert!(secret["value"].is_null());
-        assert_eq!(secret["live"], true);
         let shop = list
             .as_array()
             .unwrap()
