@@ -41,7 +41,7 @@ pub fn ResponsesPage() -> impl IntoView {
         <h1 class="page-title">{text.my_responses}</h1>
         <div class="cargo-list" data-testid="response-history">
             {move || {
-                                match history.get() {
+                match history.get() {
                     None => view! { <super::card::CardSkeleton /> }.into_any(),
                     Some(Err(error)) => view! { <p class="form-error">{error.message}</p> }.into_any(),
                     Some(Ok(list)) if list.is_empty() => {
@@ -58,7 +58,7 @@ pub fn ResponsesPage() -> impl IntoView {
                                         <span class="price">{card.price_kopecks.map(format_rub)}</span>
                                     </div>
                                     <div class="cargo-card-line muted">
-                                        <span>{dates_line(&card)}</span>
+                                        <span class="dates">{dates_line(&card)}</span>
                                         <span class="badge" data-status=response.status.as_str()>
                                             {status_label(response.status, text)}
                                         </span>
