@@ -80,6 +80,7 @@ pub fn AdminApp() -> impl IntoView {
                             <Route path=path!("/admin/service-tokens") view=|| view! { <layout::Shell page=pages::Page::ServiceTokens /> } />
                             <Route path=path!("/admin/audit") view=|| view! { <layout::Shell page=pages::Page::Audit /> } />
                             <Route path=path!("/admin/admins") view=|| view! { <layout::Shell page=pages::Page::Admins /> } />
+                            <Route path=path!("/admin/security") view=|| view! { <layout::Shell page=pages::Page::Security /> } />
                         </Routes>
                     }
                 }}

@@ -65,7 +65,7 @@ test.describe("an admin whose browser speaks English", () => {
     await openAdminPage(page, "settings");
     await expect(page.locator("h1")).toHaveText("Настройки и секреты");
     await expect(page.getByTestId("setting-yookassa.secret_key")).toContainText("Секретный ключ ЮKassa");
-    await expect(page.getByTestId("setting-telegram.bot_token")).toContainText("только хранится");
+    await expect(page.getByTestId("setting-telegram.bot_token")).toContainText("важнее TELEGRAM_BOT_TOKEN из окружения");
 
     await openAdminPage(page, "connection");
     await expect(page.locator("h1")).toHaveText("Подключение к CargoTech");

@@ -61,10 +61,12 @@ pub const TEXTS: Texts = Texts {
         service_tokens: "Service tokens",
         audit: "Audit log",
         admins: "Admins",
+        security: "Two-step login",
     },
     login: Login {
         password: "Password",
         submit: "Log in",
+        code: "Code from your app",
     },
     overview: Overview {
         as_of: |at| format!("As of {at} UTC · refreshes every 10 s"),
@@ -404,6 +406,20 @@ pub const TEXTS: Texts = Texts {
         invite_heading: "Invite an admin",
         first_password: "First password (12+ characters)",
         invite: "Invite",
+        second_factor: "Two-step login",
+        reset_second_factor: "Reset code",
+    },
+    security: Security {
+        intro: "A second step at login: after the password, a six-digit code from an authenticator app (Google Authenticator, 1Password, Yandex Key…). If the phone is lost, an owner resets it.",
+        on: "On: logging in asks for a code",
+        off: "Off: the password is enough to log in",
+        set_up: "Set up",
+        scan: "Scan the QR code with the app",
+        or_type: "or type the key by hand:",
+        code: "Code from your app",
+        confirm: "Confirm and turn on",
+        turn_off: "Turn off",
+        turn_off_hint: "Enter a current code to turn it off",
     },
     errors: Errors {
         transport: "The server cannot be reached",

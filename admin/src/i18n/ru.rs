@@ -68,10 +68,12 @@ pub const TEXTS: Texts = Texts {
         service_tokens: "Сервисные токены",
         audit: "Журнал действий",
         admins: "Администраторы",
+        security: "Вход с кодом",
     },
     login: Login {
         password: "Пароль",
         submit: "Войти",
+        code: "Код из приложения",
     },
     overview: Overview {
         as_of: |at| format!("Данные на {at} UTC · обновляются каждые 10 с"),
@@ -450,6 +452,20 @@ pub const TEXTS: Texts = Texts {
         invite_heading: "Пригласить администратора",
         first_password: "Первый пароль (не короче 12 символов)",
         invite: "Пригласить",
+        second_factor: "Вход с кодом",
+        reset_second_factor: "Сбросить код",
+    },
+    security: Security {
+        intro: "Второй шаг входа: после пароля — шестизначный код из приложения-аутентификатора (Google Authenticator, Яндекс Ключ, 1Password…). Если телефон потерян, код сбросит владелец.",
+        on: "Включён: при входе спрашивается код",
+        off: "Выключен: для входа достаточно пароля",
+        set_up: "Настроить",
+        scan: "Отсканируйте QR-код в приложении",
+        or_type: "или введите ключ вручную:",
+        code: "Код из приложения",
+        confirm: "Подтвердить и включить",
+        turn_off: "Выключить",
+        turn_off_hint: "Введите текущий код, чтобы выключить",
     },
     errors: Errors {
         transport: "Нет связи с сервером",
@@ -459,6 +475,15 @@ pub const TEXTS: Texts = Texts {
         by_code: |code| {
             Some(match code {
                 "login_failed" => "Неверная почта или пароль",
+                "second_factor_required" => "Введите код из приложения-аутентификатора",
+                "second_factor_code_wrong" => {
+                    "Это не текущий код приложения (или он уже использован)"
+                }
+                "second_factor_enabled" => {
+                    "Вход с кодом уже включён: выключите его, чтобы перенести в другое приложение"
+                }
+                "second_factor_not_pending" => "Сначала нажмите «Настроить»",
+                "second_factor_not_found" => "У этого администратора вход с кодом не включён",
                 "login_throttled" => "Слишком много неудачных попыток: повторите позже",
                 "admin_session_missing" => "Войдите в панель управления",
                 "admin_only" => "Это панель управления: сеанс водителя здесь не действует",

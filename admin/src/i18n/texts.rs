@@ -29,6 +29,7 @@ pub struct Texts {
     pub tokens: Tokens,
     pub audit: Audit,
     pub admins: Admins,
+    pub security: Security,
     pub errors: Errors,
 }
 
@@ -92,11 +93,14 @@ pub struct Nav {
     pub service_tokens: &'static str,
     pub audit: &'static str,
     pub admins: &'static str,
+    pub security: &'static str,
 }
 
 pub struct Login {
     pub password: &'static str,
     pub submit: &'static str,
+    /// The authenticator app's code, asked after the password when the second factor is on.
+    pub code: &'static str,
 }
 
 pub struct Overview {
@@ -422,6 +426,22 @@ pub struct Admins {
     pub invite_heading: &'static str,
     pub first_password: &'static str,
     pub invite: &'static str,
+    pub second_factor: &'static str,
+    pub reset_second_factor: &'static str,
+}
+
+/// The signed-in admin's own second factor.
+pub struct Security {
+    pub intro: &'static str,
+    pub on: &'static str,
+    pub off: &'static str,
+    pub set_up: &'static str,
+    pub scan: &'static str,
+    pub or_type: &'static str,
+    pub code: &'static str,
+    pub confirm: &'static str,
+    pub turn_off: &'static str,
+    pub turn_off_hint: &'static str,
 }
 
 pub struct Errors {
@@ -450,6 +470,7 @@ impl Texts {
             Page::ServiceTokens => nav.service_tokens,
             Page::Audit => nav.audit,
             Page::Admins => nav.admins,
+            Page::Security => nav.security,
         }
     }
 

@@ -55,6 +55,24 @@ pub fn AdminsPage() -> impl IntoView {
             }
         });
     };
+    let reset_code = move |id: i64| {
+        leptos::task::spawn_local(async move {
+            match desk
+                .send::<()>(
+                    Method::Delete,
+                    &format!("/admin/api/admins/{id}/second-factor"),
+                    None::<&()>,
+                )
+                .await
+            {
+                Ok(_) => {
+                    problem.set(None);
+                    load();
+                }
+                Err(error) => problem.set(Some(error)),
+            }
+        });
+    };
     let change = move |id: i64, change: AdminChange| {
         leptos::task::spawn_local(async move {
             match desk
@@ -89,6 +107,7 @@ pub fn AdminsPage() -> impl IntoView {
                             <th>{t.common.role}</th>
                             <th>{t.admins.last_login}</th>
                             <th>{t.admins.invited_by}</th>
+                            <th>{t.admins.second_factor}</th>
                             <th></th>
                         </tr>
                     </thead>
@@ -112,6 +131,13 @@ pub fn AdminsPage() -> impl IntoView {
                                     </td>
                                     <td>{admin.last_login_at.clone().unwrap_or_else(|| t.common.never.into())}</td>
                                     <td>{admin.created_by.clone()}</td>
+                                    <td>
+                                        {admin.second_factor.then(|| view! {
+                                            <button class="secondary" data-testid="reset-second-factor" on:click=move |_| reset_code(id)>
+                                                {t.admins.reset_second_factor}
+                                            </button>
+                                        })}
+                                    </td>
                                     <td>
                                         <button
                                             class=if disabled { "secondary" } else { "danger" }

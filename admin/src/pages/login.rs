@@ -1,4 +1,5 @@
-//! Logging in: email and password; throttled after repeated failures, with how long to wait.
+//! Logging in: email and password, then the authenticator app's code for admins who turned the
+//! second factor on; throttled after repeated failures, with how long to wait.
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
@@ -17,6 +18,9 @@ pub fn LoginPage() -> impl IntoView {
     let navigate = use_navigate();
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
+    let code = RwSignal::new(String::new());
+    // The server asked for the code: the field stays until the login succeeds.
+    let asks_code = RwSignal::new(false);
     let error = RwSignal::new(None::<ErrorBody>);
     let busy = RwSignal::new(false);
     let go_home = navigate.clone();
@@ -31,7 +35,7 @@ pub fn LoginPage() -> impl IntoView {
         let request = LoginRequest {
             email: email.get_untracked(),
             password: password.get_untracked(),
-            code: None,
+            code: Some(code.get_untracked()).filter(|code| !code.trim().is_empty()),
         };
         leptos::task::spawn_local(async move {
             let answer = desk
@@ -44,7 +48,12 @@ pub fn LoginPage() -> impl IntoView {
                     desk.session.set(Some(session));
                 }
                 Ok(None) => error.set(Some(t.transport())),
-                Err(refusal) => error.set(Some(refusal)),
+                Err(refusal) => {
+                    if refusal.code.starts_with("second_factor_") {
+                        asks_code.set(true);
+                    }
+                    error.set(Some(refusal));
+                }
             }
         });
     };
@@ -74,6 +83,20 @@ pub fn LoginPage() -> impl IntoView {
                         on:input=move |ev| password.set(event_target_value(&ev))
                     />
                 </label>
+                {move || asks_code.get().then(|| view! {
+                    <label>
+                        {t.login.code}
+                        <input
+                            data-testid="login-code"
+                            inputmode="numeric"
+                            autocomplete="one-time-code"
+                            maxlength="6"
+                            autofocus
+                            prop:value=code
+                            on:input=move |ev| code.set(event_target_value(&ev))
+                        />
+                    </label>
+                })}
                 {move || {
                     error
                         .get()

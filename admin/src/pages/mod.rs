@@ -9,6 +9,7 @@ mod login;
 mod overview;
 mod payments;
 mod promo;
+mod security;
 mod service_tokens;
 mod settings;
 
@@ -28,10 +29,11 @@ pub enum Page {
     ServiceTokens,
     Audit,
     Admins,
+    Security,
 }
 
 impl Page {
-    pub const ALL: [Page; 10] = [
+    pub const ALL: [Page; 11] = [
         Page::Overview,
         Page::Drivers,
         Page::Payments,
@@ -42,6 +44,7 @@ impl Page {
         Page::ServiceTokens,
         Page::Audit,
         Page::Admins,
+        Page::Security,
     ];
 
     pub fn slug(self) -> &'static str {
@@ -56,6 +59,7 @@ impl Page {
             Self::ServiceTokens => "service-tokens",
             Self::Audit => "audit",
             Self::Admins => "admins",
+            Self::Security => "security",
         }
     }
 
@@ -71,6 +75,7 @@ impl Page {
             Self::ServiceTokens => "/admin/service-tokens",
             Self::Audit => "/admin/audit",
             Self::Admins => "/admin/admins",
+            Self::Security => "/admin/security",
         }
     }
 }
@@ -87,6 +92,7 @@ pub fn render(page: Page) -> AnyView {
         Page::ServiceTokens => view! { <service_tokens::ServiceTokensPage /> }.into_any(),
         Page::Audit => view! { <audit::AuditPage /> }.into_any(),
         Page::Admins => view! { <admins::AdminsPage /> }.into_any(),
+        Page::Security => view! { <security::SecurityPage /> }.into_any(),
     }
 }
 

@@ -14,6 +14,8 @@ pub struct AdminView {
     pub created_by: String,
     pub last_login_at: Option<String>,
     pub disabled: bool,
+    /// Logging in asks for an authenticator app's code.
+    pub second_factor: bool,
 }
 
 /// `POST /admin/api/admins`: the owner sets a first password and hands it over.

@@ -18,7 +18,7 @@ use axum::{
 use super::{
     AdminDesk, Owners, Staff,
     accounts::{self, AccountError},
-    sessions,
+    second_factor, sessions,
 };
 use crate::http::ApiError;
 
@@ -28,7 +28,7 @@ pub fn routes() -> Router<AdminDesk> {
         .route("/admin/api/admins/{id}", put(change))
 }
 
-fn view(row: accounts::entity::Model) -> AdminView {
+fn view(row: accounts::entity::Model, second_factor: bool) -> AdminView {
     AdminView {
         id: row.id,
         role: Role::parse(&row.role).unwrap_or(Role::Support),
@@ -37,6 +37,7 @@ fn view(row: accounts::entity::Model) -> AdminView {
         created_by: row.created_by,
         last_login_at: row.last_login_at.map(|at| at.to_rfc3339()),
         disabled: row.disabled_at.is_some(),
+        second_factor,
     }
 }
 
@@ -44,11 +45,15 @@ async fn list(
     State(desk): State<AdminDesk>,
     _staff: Staff<Owners>,
 ) -> Result<Json<Vec<AdminView>>, ApiError> {
+    let with_codes = second_factor::enabled_for(&desk.db).await?;
     Ok(Json(
         accounts::all(&desk.db)
             .await?
             .into_iter()
-            .map(view)
+            .map(|row| {
+                let on = with_codes.contains(&row.id);
+                view(row, on)
+            })
             .collect(),
     ))
 }
@@ -98,7 +103,7 @@ async fn invite(
     let row = accounts::row(&desk.db, account.id)
         .await?
         .ok_or_else(ApiError::internal)?;
-    Ok((StatusCode::CREATED, Json(view(row))))
+    Ok((StatusCode::CREATED, Json(view(row, false))))
 }
 
 async fn change(
@@ -140,5 +145,6 @@ async fn change(
         },
     )
     .await;
-    Ok(Json(view(after)))
+    let on = second_factor::enabled_for(&desk.db).await?.contains(&id);
+    Ok(Json(view(after, on)))
 }

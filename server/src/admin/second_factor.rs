@@ -7,6 +7,8 @@
 //! /admin/api/admins/{id}/second-factor`. The secret is sealed at rest, and each code works
 //! once.
 
+use std::collections::HashSet;
+
 use admin::wire::second_factor::{SecondFactorCode, SecondFactorSetup, SecondFactorState};
 use app::platform::{
     audit::{self, AuditEntry},
@@ -99,6 +101,17 @@ pub async fn check_at_login(
     } else {
         LoginCode::Wrong
     })
+}
+
+/// The admins whose login asks for a code.
+pub async fn enabled_for(db: &DatabaseConnection) -> Result<HashSet<i64>, DbErr> {
+    Ok(entity::Entity::find()
+        .filter(entity::Column::ConfirmedAt.is_not_null())
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| row.admin_id)
+        .collect())
 }
 
 /// Every stored secret re-sealed under the current key (key rotation), named

@@ -230,9 +230,20 @@ async fn an_owner_resets_the_second_factor_of_someone_who_lost_their_phone() {
         let (status, _) = support.call(Method::DELETE, &path, None).await;
         assert_eq!(status, 403, "only owners reset");
         let owner = log_in(&app, "owner@hauler.test").await;
+        let codes_on = |list: &Value| {
+            list.as_array()
+                .unwrap()
+                .iter()
+                .find(|admin| admin["id"] == id)
+                .map(|admin| admin["second_factor"].clone())
+        };
+        let (_, admins) = owner.call(Method::GET, "/admin/api/admins", None).await;
+        assert_eq!(codes_on(&admins), Some(json!(true)), "{admins}");
         let (status, body) = owner.call(Method::DELETE, &path, None).await;
         assert_eq!(status, 204, "{backend:?}: {body}");
         assert_eq!(log_in_with(&app, "support@hauler.test", None).await.0, 200);
+        let (_, admins) = owner.call(Method::GET, "/admin/api/admins", None).await;
+        assert_eq!(codes_on(&admins), Some(json!(false)), "{admins}");
         let (status, body) = owner.call(Method::DELETE, &path, None).await;
         assert_eq!(
             (status, body["code"].as_str()),
