@@ -32,7 +32,7 @@ pub const MAX_PAGE: u32 = 100;
 
 /// An upstream fetch on its way, boxed so the same fetch serves a read and a refresh.
 type Fetching<T> = std::pin::Pin<Box<dyn Future<Output = Result<T, UpstreamError>> + Send>>;
-const PREFETCH_PER_PAGE: usize = 5;
+const PREFETCH_PER_PAGE: usize = 3;
 
 #[derive(Debug, Clone)]
 pub struct CacheTtls {
