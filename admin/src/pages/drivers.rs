@@ -707,9 +707,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn query_values_are_percent_encoded() {}
-
-    #[test]
     fn times_are_shown_to_the_minute() {
         assert_eq!(minute("2026-11-23T10:15:00.123+00:00"), "2026-11-23 10:15");
     }
