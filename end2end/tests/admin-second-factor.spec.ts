@@ -57,7 +57,8 @@ test("an admin turns on the second factor and then logs in with the app's code",
   await expect(colleague.getByTestId("admin-nav")).toContainText(email);
 
   // The phone is lost: the owner resets the code, and the password alone opens the dashboard.
-  await page.reload();
+  await logInAsOwner(page);
+  await openAdminPage(page, "admins");
   const row = page.getByTestId("admin-row").filter({ hasText: email });
   await row.getByTestId("reset-second-factor").click();
   await expect(row.getByTestId("reset-second-factor")).toHaveCount(0);

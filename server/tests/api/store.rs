@@ -71,6 +71,37 @@ async fn the_redis_store_keeps_values_until_they_expire() {
 }
 
 #[tokio::test]
+async fn a_moment_of_slowness_in_redis_signs_nobody_out() {
+    record("store_redis_slow", Db::Sqlite, Store::Redis);
+    let port = free_port();
+    let redis = OwnRedis::start(port);
+    let store = SharedStore::with_redis(&redis.url(), "test-store-slow").unwrap();
+    let _redis = redis.until_up(&store).await;
+    store
+        .set("session:busy", b"signed-in", Duration::from_secs(60))
+        .await;
+
+    // Redis stalls for 0.7 s: longer than one answer may take, shorter than two.
+    let mut stall = tokio::process::Command::new("redis-cli")
+        .args(["-p", &port.to_string(), "DEBUG", "SLEEP", "0.7"])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(
+        store.get("session:busy").await.as_deref(),
+        Some(&b"signed-in"[..]),
+        "the session is still found"
+    );
+    assert_eq!(
+        store.health(),
+        StoreHealth::Up,
+        "and no outage was declared"
+    );
+    stall.wait().await.unwrap();
+}
+
+#[tokio::test]
 async fn when_redis_dies_the_store_falls_back_and_recovers_when_it_returns() {
     record("store_redis_outage", Db::Sqlite, Store::Redis);
     let port = free_port();

@@ -337,6 +337,9 @@ impl OwnRedis {
                 "",
                 "--appendonly",
                 "no",
+                // The test's own: it may stall it on purpose (`DEBUG SLEEP`).
+                "--enable-debug-command",
+                "yes",
             ])
             .stdout(Stdio::null())
             .spawn()

@@ -25,6 +25,9 @@ pub enum StoreError {
     BadUrl(String),
     #[error("the store did not answer: {0}")]
     Unreachable(String),
+    /// Reachable, but slower than the response timeout (a busy machine, usually).
+    #[error("the store answered too slowly")]
+    Slow,
 }
 
 /// What both implementations offer: bytes under string keys, each with its own time to live.
@@ -113,7 +116,13 @@ impl SharedStore {
 
     pub async fn get(&self, key: &str) -> Option<Vec<u8>> {
         if let Some(redis) = self.redis_if_trying() {
-            match redis.get(key).await {
+            // One slow answer is asked again before falling back: the in-process store does not
+            // hold what Redis holds, sessions above all, so a busy moment would sign people out.
+            let answer = match redis.get(key).await {
+                Err(StoreError::Slow) => redis.get(key).await,
+                answer => answer,
+            };
+            match answer {
                 Ok(Some(value)) => return self.recovered(Some(value)),
                 Ok(None) => self.recovered(()),
                 Err(error) => self.failed(error),

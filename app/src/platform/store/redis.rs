@@ -59,7 +59,11 @@ fn millis(ttl: Duration) -> u64 {
 }
 
 fn unreachable(error: redis::RedisError) -> StoreError {
-    StoreError::Unreachable(error.to_string())
+    if error.is_timeout() {
+        StoreError::Slow
+    } else {
+        StoreError::Unreachable(error.to_string())
+    }
 }
 
 impl KeyValueStore for RedisStore {
