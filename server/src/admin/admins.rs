@@ -145,6 +145,6 @@ async fn change(
         },
     )
     .await;
-    let on = second_factor::enabled_for(&desk.db).await?.contains(&id);
+    let on = second_factor::is_on(&desk.db, id).await?;
     Ok(Json(view(after, on)))
 }

@@ -114,6 +114,11 @@ pub async fn enabled_for(db: &DatabaseConnection) -> Result<HashSet<i64>, DbErr>
         .collect())
 }
 
+/// Whether this admin's login asks for a code.
+pub async fn is_on(db: &DatabaseConnection, admin_id: i64) -> Result<bool, DbErr> {
+    Ok(confirmed(db, admin_id).await?.is_some())
+}
+
 /// Every stored secret re-sealed under the current key (key rotation), named
 /// `admin_second_factor:<admin id>`.
 pub async fn reseal_all(db: &DatabaseConnection, sealer: &Sealer) -> Result<Resealed, DbErr> {
@@ -249,7 +254,7 @@ async fn state(
     State(desk): State<AdminDesk>,
     staff: Staff<AnyStaff>,
 ) -> Result<Json<SecondFactorState>, ApiError> {
-    let enabled = confirmed(&desk.db, staff.session.admin_id).await?.is_some();
+    let enabled = is_on(&desk.db, staff.session.admin_id).await?;
     Ok(Json(SecondFactorState { enabled }))
 }
 
@@ -258,7 +263,7 @@ async fn set_up(
     staff: Staff<AnyStaff>,
 ) -> Result<Json<SecondFactorSetup>, ApiError> {
     let admin_id = staff.session.admin_id;
-    if confirmed(&desk.db, admin_id).await?.is_some() {
+    if is_on(&desk.db, admin_id).await? {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
             "second_factor_enabled",

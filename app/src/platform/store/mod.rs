@@ -80,6 +80,19 @@ pub enum StoreHealth {
     },
 }
 
+/// Asks Redis, and asks once more when it was only slow. For idempotent calls only (not
+/// `set_if_absent`, whose first try may have landed): the in-process fallback does not hold what
+/// Redis holds, sessions above all, so one busy moment must not switch every read to it.
+async fn patiently<T, Fut>(call: impl Fn() -> Fut) -> Result<T, StoreError>
+where
+    Fut: Future<Output = Result<T, StoreError>>,
+{
+    match call().await {
+        Err(StoreError::Slow) => call().await,
+        answer => answer,
+    }
+}
+
 impl SharedStore {
     pub fn in_process() -> Self {
         Self::build(None)
@@ -116,13 +129,7 @@ impl SharedStore {
 
     pub async fn get(&self, key: &str) -> Option<Vec<u8>> {
         if let Some(redis) = self.redis_if_trying() {
-            // One slow answer is asked again before falling back: the in-process store does not
-            // hold what Redis holds, sessions above all, so a busy moment would sign people out.
-            let answer = match redis.get(key).await {
-                Err(StoreError::Slow) => redis.get(key).await,
-                answer => answer,
-            };
-            match answer {
+            match patiently(|| redis.get(key)).await {
                 Ok(Some(value)) => return self.recovered(Some(value)),
                 Ok(None) => self.recovered(()),
                 Err(error) => self.failed(error),
@@ -133,7 +140,7 @@ impl SharedStore {
 
     pub async fn set(&self, key: &str, value: &[u8], ttl: Duration) {
         if let Some(redis) = self.redis_if_trying() {
-            match redis.set(key, value, ttl).await {
+            match patiently(|| redis.set(key, value, ttl)).await {
                 Ok(()) => {
                     // Redis holds it now; a local copy from an outage must not outlive it.
                     let _ = self.inner.local.delete(key).await;
@@ -150,7 +157,7 @@ impl SharedStore {
     /// prefer Redis while it answers.
     pub async fn set_mirrored(&self, key: &str, value: &[u8], ttl: Duration) {
         if let Some(redis) = self.redis_if_trying() {
-            match redis.set(key, value, ttl).await {
+            match patiently(|| redis.set(key, value, ttl)).await {
                 Ok(()) => self.recovered(()),
                 Err(error) => self.failed(error),
             }
@@ -160,7 +167,7 @@ impl SharedStore {
 
     pub async fn delete(&self, key: &str) {
         if let Some(redis) = self.redis_if_trying() {
-            match redis.delete(key).await {
+            match patiently(|| redis.delete(key)).await {
                 Ok(()) => self.recovered(()),
                 Err(error) => self.failed(error),
             }
