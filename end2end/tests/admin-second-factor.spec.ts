@@ -50,6 +50,8 @@ test("an admin turns on the second factor and then logs in with the app's code",
   await expect(colleague.getByTestId("second-factor-state")).toContainText("On");
 
   await colleague.getByTestId("log-out").click();
+  // Logged out once the dashboard has sent them back to the login page.
+  await expect(colleague.getByTestId("login-form")).toBeVisible();
   await logIn(colleague, email);
   await expect(colleague.getByTestId("login-error")).toHaveAttribute("data-code", "second_factor_required");
   await colleague.getByTestId("login-code").fill(totp(key));
@@ -62,6 +64,8 @@ test("an admin turns on the second factor and then logs in with the app's code",
   await row.getByTestId("reset-second-factor").click();
   await expect(row.getByTestId("reset-second-factor")).toHaveCount(0);
   await colleague.getByTestId("log-out").click();
+  // Logged out once the dashboard has sent them back to the login page.
+  await expect(colleague.getByTestId("login-form")).toBeVisible();
   await logIn(colleague, email);
   await expect(colleague.getByTestId("admin-nav")).toContainText(email);
 });

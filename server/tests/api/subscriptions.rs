@@ -196,7 +196,17 @@ async fn a_driver_pays_on_the_yookassa_page_and_loads_open_with_a_word_from_the_
 #[tokio::test]
 async fn the_same_notification_delivered_twenty_times_at_once_to_two_instances_extends_once() {
     for backend in backends() {
-        let mut first = spawn_app("notification_twice", backend).await;
+        // One deployment's two instances share Redis's keys too (with Redis), so a grant made by
+        // either one is what both read.
+        let prefix = format!("test-notification-twice-{:08x}", rand::random::<u32>());
+        let mut first = spawn_app_with(
+            "notification_twice",
+            backend,
+            Options {
+                extra_vars: vec![("REDIS_KEY_PREFIX", prefix.clone())],
+            },
+        )
+        .await;
         first.sign_in_without_access(driver(900_003)).await;
         // A second instance on the same database (and Redis), asking the first one's YooKassa.
         let second = spawn_app_with(
@@ -204,6 +214,7 @@ async fn the_same_notification_delivered_twenty_times_at_once_to_two_instances_e
             backend,
             Options {
                 extra_vars: vec![
+                    ("REDIS_KEY_PREFIX", prefix),
                     ("DATABASE_URL", first.database_url.clone()),
                     ("YOOKASSA_BASE_URL", first.url("/sandbox/yookassa")),
                     ("YOOKASSA_SHOP_ID", "sandbox-shop".into()),
