@@ -19,6 +19,9 @@ pub struct CargoCard {
     pub id: u64,
     pub from_city: Option<String>,
     pub to_city: Option<String>,
+    /// The unloading city's id in the exchange's points dictionary.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to_city_id: Option<u32>,
     /// As the exchange gives them (ISO-8601); shown with the clock time as given.
     pub loading_at: Option<String>,
     pub unloading_at: Option<String>,

@@ -28,6 +28,19 @@ pub enum WeightVolume {
     Custom { tonnes: f64, cubic_metres: f64 },
 }
 
+impl WeightVolume {
+    /// The truck's capacity: tonnes and cubic metres.
+    pub fn capacity(&self) -> (f64, f64) {
+        match *self {
+            Self::Preset { preset } => preset.capacity(),
+            Self::Custom {
+                tonnes,
+                cubic_metres,
+            } => (tonnes, cubic_metres),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -396,13 +409,7 @@ impl CargoFilter {
             add("start_date", date.clone());
         }
         if let Some(weight_volume) = &self.weight_volume {
-            let (tonnes, cubic_metres) = match *weight_volume {
-                WeightVolume::Preset { preset } => preset.capacity(),
-                WeightVolume::Custom {
-                    tonnes,
-                    cubic_metres,
-                } => (tonnes, cubic_metres),
-            };
+            let (tonnes, cubic_metres) = weight_volume.capacity();
             add(
                 "wv",
                 format!("{}-{}", decimal(tonnes), decimal(cubic_metres)),

@@ -9,7 +9,7 @@ mod drivers;
 mod report;
 mod sign_in;
 
-use std::{collections::HashMap, time::Duration};
+use std::{collections::HashMap, sync::atomic::Ordering, time::Duration};
 
 use clap::Parser;
 use server::{
@@ -22,7 +22,7 @@ use server::{
 use self::{
     access_check::AccessCheck,
     drivers::{Outcome, Target},
-    report::Figures,
+    report::{CacheFigures, Figures},
 };
 
 #[derive(Parser)]
@@ -92,13 +92,11 @@ async fn hauler(drivers: usize, duration: Duration) -> (Figures, AccessCheck) {
     let figures = Figures::new(
         &outcomes,
         &exchange.stats(),
-        Some((
-            gateway.cache_hit_ratio(),
-            gateway
-                .stats
-                .coalesced
-                .load(std::sync::atomic::Ordering::Relaxed),
-        )),
+        Some(CacheFigures {
+            hit_ratio: gateway.cache_hit_ratio(),
+            coalesced: gateway.stats.coalesced.load(Ordering::Relaxed),
+            narrowed: gateway.stats.narrowed.load(Ordering::Relaxed),
+        }),
     );
     let access = access_check::measure(&sqlite, signed_in.iter().map(|d| d.telegram_id)).await;
     (figures, access)

@@ -9,6 +9,15 @@ use super::{
     drivers::{Failure, Kind, Outcome},
 };
 
+/// Hauler's shared cache over the run.
+pub struct CacheFigures {
+    pub hit_ratio: f64,
+    /// Drivers' questions that joined a call already in flight.
+    pub coalesced: u64,
+    /// Narrow lists answered from a broader one held in full.
+    pub narrowed: u64,
+}
+
 pub struct Figures {
     requests: usize,
     failed: usize,
@@ -21,7 +30,7 @@ pub struct Figures {
     upstream_calls: u64,
     upstream_max_per_min: u64,
     upstream_429: u64,
-    cache: Option<(f64, u64)>,
+    cache: Option<CacheFigures>,
     memory_mb: f64,
 }
 
@@ -51,8 +60,8 @@ impl Percentiles {
 }
 
 impl Figures {
-    /// `upstream` is what the exchange counted; `cache` is Hauler's hit ratio and coalesced calls.
-    pub fn new(outcomes: &[Outcome], upstream: &Stats, cache: Option<(f64, u64)>) -> Self {
+    /// `upstream` is what the exchange counted; `cache` is Hauler's own (none for the baseline).
+    pub fn new(outcomes: &[Outcome], upstream: &Stats, cache: Option<CacheFigures>) -> Self {
         let latencies = |kind| {
             outcomes
                 .iter()
@@ -106,9 +115,10 @@ impl Figures {
             ),
             ("process_rss_mb", format!("{:.0}", self.memory_mb)),
         ];
-        if let Some((ratio, coalesced)) = self.cache {
-            fields.push(("cache_hit_ratio", format!("{ratio:.3}")));
-            fields.push(("coalesced", coalesced.to_string()));
+        if let Some(cache) = &self.cache {
+            fields.push(("cache_hit_ratio", format!("{:.3}", cache.hit_ratio)));
+            fields.push(("coalesced", cache.coalesced.to_string()));
+            fields.push(("narrowed", cache.narrowed.to_string()));
         }
         fields
             .into_iter()

@@ -51,6 +51,8 @@ pub struct CacheStats {
     pub misses: AtomicU64,
     pub coalesced: AtomicU64,
     pub stale_served: AtomicU64,
+    /// Narrow lists answered from a broader one held in full, without a call of their own.
+    pub narrowed: AtomicU64,
 }
 
 #[derive(Serialize, serde::Deserialize)]

@@ -20,6 +20,7 @@ use super::{
     cache::{CacheStats, Freshness, SharedCache, Urgency},
     client::UpstreamError,
     connection::{Connection, ConnectionReport},
+    narrowing::{MAX_BROAD_TOTAL, Narrowing},
 };
 
 /// Backoff between attempts of an idempotent call (with up to 20 % jitter), at most 4 attempts.
@@ -29,6 +30,9 @@ const BACKOFF: [Duration; 3] = [
     Duration::from_millis(3000),
 ];
 pub const MAX_PAGE: u32 = 100;
+/// Loads are asked from the exchange in windows of its largest page, and drivers' pages are cut
+/// from them: one call answers a filter's first five pages of twenty for every driver on it.
+const WINDOW: u32 = MAX_PAGE;
 
 /// An upstream fetch on its way, boxed so the same fetch serves a read and a refresh.
 type Fetching<T> = std::pin::Pin<Box<dyn Future<Output = Result<T, UpstreamError>> + Send>>;
@@ -130,7 +134,8 @@ impl Gateway {
         self.connection.report()
     }
 
-    /// One page of loads matching the filter.
+    /// One page of loads matching the filter: narrowed from a broader answer held in full when
+    /// it can be, else cut from the cached window(s) of the filter itself.
     pub async fn list(
         self: &Arc<Self>,
         filter: &CargoFilter,
@@ -139,20 +144,86 @@ impl Gateway {
     ) -> Result<CargoPage, GatewayError> {
         filter.validate().map_err(GatewayError::InvalidFilter)?;
         let limit = limit.clamp(1, MAX_PAGE);
-        let (question, fetch) = self.list_fetch(filter, offset, limit);
-        let (mut page, freshness) = self
+        if let Some(narrowing) = Narrowing::of(filter)
+            && let Some((loads, oldest)) = self.in_full(&narrowing.broad).await?
+            && let Some(mut loads) = narrowing.select(loads)
+        {
+            self.stats.narrowed.fetch_add(1, Ordering::Relaxed);
+            sort(&mut loads, filter.sort);
+            let total = loads.len() as u64;
+            return Ok(page_of(loads, total, offset, 0, limit, oldest));
+        }
+        let first = offset - offset % WINDOW;
+        let mut cards = Vec::new();
+        let (mut total, mut oldest) = (0, None);
+        // A page that straddles two windows takes the end of one and the start of the next.
+        for start in (first..offset + limit).step_by(WINDOW as usize) {
+            let (window, age) = self.window(filter, start).await?;
+            oldest = oldest.max(age);
+            total = window.total;
+            let mut window = window.cards;
+            sort(&mut window, filter.sort);
+            cards.extend(window);
+        }
+        Ok(page_of(cards, total, offset, first, limit, oldest))
+    }
+
+    /// Every load answering `filter`, from its cached windows (asking for those missing), when
+    /// there are few enough to hold: `None` when there are more, or when windows asked at
+    /// different moments no longer add up (a load moved between them). The age is the oldest
+    /// window's, when one was served stale.
+    async fn in_full(
+        self: &Arc<Self>,
+        filter: &CargoFilter,
+    ) -> Result<Option<(Vec<CargoCard>, Option<Duration>)>, GatewayError> {
+        // Only a busy budget is the driver's answer; anything else is left to the narrow question.
+        let (first, age) = match self.window(filter, 0).await {
+            Ok(window) => window,
+            Err(GatewayError::Busy) => return Err(GatewayError::Busy),
+            Err(_) => return Ok(None),
+        };
+        if first.total > MAX_BROAD_TOTAL {
+            return Ok(None);
+        }
+        let rest = futures_util::future::join_all(
+            (WINDOW..first.total as u32)
+                .step_by(WINDOW as usize)
+                .map(|start| self.window(filter, start)),
+        )
+        .await;
+        let (total, mut oldest) = (first.total, age);
+        let mut seen = std::collections::HashSet::new();
+        let mut loads = Vec::new();
+        for window in std::iter::once(Ok((first, age))).chain(rest) {
+            let (window, age) = match window {
+                Ok(window) => window,
+                Err(GatewayError::Busy) => return Err(GatewayError::Busy),
+                Err(_) => return Ok(None),
+            };
+            oldest = oldest.max(age);
+            loads.extend(window.cards.into_iter().filter(|card| seen.insert(card.id)));
+        }
+        Ok((loads.len() as u64 >= total).then_some((loads, oldest)))
+    }
+
+    /// The cached window of loads starting at `start`, asked for when missing; with its age
+    /// when served stale.
+    async fn window(
+        self: &Arc<Self>,
+        filter: &CargoFilter,
+        start: u32,
+    ) -> Result<(CargoPage, Option<Duration>), GatewayError> {
+        let (question, fetch) = self.window_fetch(filter, start);
+        let (window, freshness) = self
             .lists
             .get(&question, fetch)
             .await
             .map_err(|e| self.failure(e))?;
-        if let Freshness::Stale { age } = freshness {
-            page.stale = Some(Staleness {
-                age_seconds: age.as_secs(),
-            });
-        }
-        page.cards = deduplicate(page.cards);
-        sort(&mut page.cards, filter.sort);
-        Ok(page)
+        let age = match freshness {
+            Freshness::Stale { age } => Some(age),
+            Freshness::Fresh | Freshness::Revalidating => None,
+        };
+        Ok((window, age))
     }
 
     /// The first page of a filter asked afresh, at background priority (the detector of new
@@ -164,28 +235,31 @@ impl Gateway {
         limit: u32,
     ) -> Result<CargoPage, GatewayError> {
         filter.validate().map_err(GatewayError::InvalidFilter)?;
-        let (question, fetch) = self.list_fetch(filter, 0, limit.clamp(1, MAX_PAGE));
+        let limit = limit.clamp(1, MAX_PAGE);
+        let (question, fetch) = self.window_fetch(filter, 0);
         let mut page = self
             .lists
             .refresh(&question, fetch)
             .await
             .map_err(|e| self.failure(e))?;
-        page.cards = deduplicate(page.cards);
         sort(&mut page.cards, filter.sort);
+        page.cards.truncate(limit as usize);
+        page.cards = deduplicate(page.cards);
+        page.limit = limit;
         Ok(page)
     }
 
-    /// The cache key of a page and how to fetch it.
-    fn list_fetch(
+    /// The cache key of the window of loads starting at `start` and how to fetch it: always the
+    /// exchange's largest page, so that the first five pages of a filter cost one call.
+    fn window_fetch(
         self: &Arc<Self>,
         filter: &CargoFilter,
-        offset: u32,
-        limit: u32,
+        start: u32,
     ) -> (
         String,
         impl FnOnce(Urgency) -> Fetching<CargoPage> + Clone + Send + 'static,
     ) {
-        let query = filter.upstream_query(limit, offset);
+        let query = filter.upstream_query(WINDOW, start);
         let question = cache_key(&query);
         let gateway = Arc::clone(self);
         let fetch = move |urgency| -> Fetching<CargoPage> {
@@ -207,8 +281,8 @@ impl Gateway {
                 Ok(CargoPage {
                     cards: answer.cards,
                     total: answer.total,
-                    offset,
-                    limit,
+                    offset: start,
+                    limit: WINDOW,
                     stale: None,
                 })
             })
@@ -389,6 +463,31 @@ fn cache_key(query: &[(String, String)]) -> String {
         .map(|(k, v)| format!("{k}={v}"))
         .collect::<Vec<_>>()
         .join("&")
+}
+
+/// The driver's page from `loads` that begin at position `first` of the answer.
+fn page_of(
+    loads: Vec<CargoCard>,
+    total: u64,
+    offset: u32,
+    first: u32,
+    limit: u32,
+    oldest: Option<Duration>,
+) -> CargoPage {
+    let cards = loads
+        .into_iter()
+        .skip((offset - first) as usize)
+        .take(limit as usize)
+        .collect();
+    CargoPage {
+        cards: deduplicate(cards),
+        total,
+        offset,
+        limit,
+        stale: oldest.map(|age| Staleness {
+            age_seconds: age.as_secs(),
+        }),
+    }
 }
 
 /// A load posted twice under different ids is shown once: same route, dates, weight and price.

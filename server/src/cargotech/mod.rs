@@ -7,6 +7,7 @@ mod cache;
 mod client;
 mod connection;
 mod gateway;
+mod narrowing;
 mod setup;
 mod wire;
 

@@ -46,6 +46,10 @@ pub fn card(item: &Value) -> Option<CargoCard> {
         id,
         from_city,
         to_city,
+        to_city_id: item
+            .pointer("/points/finish/city/id")
+            .and_then(integer)
+            .and_then(|id| u32::try_from(id).ok()),
         loading_at,
         unloading_at,
         weight_t: weight_kg.map(|kg| kg / 1000.0),

@@ -2,9 +2,14 @@
 
 use std::time::Duration;
 
+use app::cargo::filter::{CargoFilter, PlaceFilter, SortOrder, WeightPreset, WeightVolume};
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
-use server::sandbox::cargotech::{self as exchange, Exchange, ExchangeConfig, Failure};
+use server::{
+    cargotech::LoginAnswer,
+    config::{SANDBOX_CARGOTECH_PASSWORD, SANDBOX_CARGOTECH_PHONE},
+    sandbox::cargotech::{self as exchange, Exchange, ExchangeConfig, Failure},
+};
 
 use crate::support::{Db, Options, Store, TestApp, app_with_exchange, backends, spawn_app_with};
 
@@ -181,6 +186,160 @@ async fn drivers_asking_the_same_question_share_one_upstream_call() {
 }
 
 #[tokio::test]
+async fn scrolling_five_pages_costs_one_upstream_call_and_the_pages_join_up_without_gaps() {
+    let (exchange, app) = exchange_and_app("cargo_windows", backends()[0], &[]).await;
+    let ids = |page: &Value| -> Vec<u64> {
+        page["cards"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|card| card["id"].as_u64().unwrap())
+            .collect()
+    };
+    let before = exchange.stats().lists;
+    let mut scrolled = Vec::new();
+    for page in 0..5 {
+        let (status, answer) = get_json(
+            &app,
+            &format!("/api/v1/cargos?limit=20&offset={}", page * 20),
+        )
+        .await;
+        assert_eq!(status, 200, "{answer}");
+        assert_eq!(answer["offset"], page * 20);
+        scrolled.extend(ids(&answer));
+    }
+    assert_eq!(
+        exchange.stats().lists - before,
+        1,
+        "one window answers five pages"
+    );
+
+    let (_, whole) = get_json(&app, "/api/v1/cargos?limit=100").await;
+    assert_eq!(scrolled, ids(&whole), "no load is skipped or repeated");
+
+    // A page across the edge of two windows ends the first and begins the second.
+    let (_, across) = get_json(&app, "/api/v1/cargos?limit=20&offset=90").await;
+    let (_, second) = get_json(&app, "/api/v1/cargos?limit=10&offset=100").await;
+    let expected: Vec<u64> = scrolled[90..].iter().copied().chain(ids(&second)).collect();
+    assert_eq!(ids(&across), expected);
+    assert_eq!(
+        exchange.stats().lists - before,
+        2,
+        "the second window is one more call"
+    );
+}
+
+#[tokio::test]
+async fn drivers_on_the_long_tail_of_one_loading_city_are_served_from_its_loads_held_in_full() {
+    let (url, exchange) = crate::support::serve_exchange(crate::support::instant_exchange()).await;
+    let mut app = spawn_app_with(
+        "cargo_narrowing",
+        backends()[0],
+        Options {
+            extra_vars: vec![("CARGOTECH_BASE_URL", url.clone())],
+        },
+    )
+    .await;
+    app.sign_in_as(peter()).await;
+    // Омск (city 20) is a quieter loading city: all its loads fit one window.
+    let (_, broad) = get_json(&app, "/api/v1/cargos?from_city_id=20&limit=100").await;
+    let destinations: std::collections::BTreeSet<u64> = broad["cards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|card| card["to_city_id"].as_u64().unwrap())
+        .collect();
+    assert!(destinations.len() >= 3, "{broad}");
+    let before = exchange.stats().lists;
+
+    let place = |city_id| PlaceFilter {
+        city_id,
+        point_type: 2,
+        city_name: String::new(),
+        radius_km: 0,
+    };
+    let from_omsk = CargoFilter {
+        from: Some(place(20)),
+        ..Default::default()
+    };
+    let fits = |preset| Some(WeightVolume::Preset { preset });
+    let mut questions: Vec<(String, CargoFilter)> = destinations
+        .iter()
+        .map(|&to| {
+            let filter = CargoFilter {
+                to: Some(place(to as u32)),
+                ..from_omsk.clone()
+            };
+            (format!("from_city_id=20&to_city_id={to}"), filter)
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for (question, _) in &questions {
+        let (status, page) = get_json(&app, &format!("/api/v1/cargos?{question}&limit=100")).await;
+        assert_eq!(status, 200, "{question}: {page}");
+        answers.push(page);
+    }
+    assert_eq!(
+        exchange.stats().lists,
+        before,
+        "every destination from Омск was answered from the loads of Омск"
+    );
+
+    // A truck size is narrowed too, unless a card leaves out its volume (the exchange knows it).
+    questions.push((
+        "from_city_id=20&weight_preset=ten_tonnes".into(),
+        CargoFilter {
+            weight_volume: fits(WeightPreset::TenTonnes),
+            ..from_omsk.clone()
+        },
+    ));
+    questions.push((
+        "from_city_id=20&to_city_id=1&weight_preset=semi&sort=price".into(),
+        CargoFilter {
+            to: Some(place(1)),
+            weight_volume: fits(WeightPreset::Semi),
+            sort: SortOrder::Price,
+            ..from_omsk
+        },
+    ));
+    for (question, _) in &questions[answers.len()..] {
+        let (status, page) = get_json(&app, &format!("/api/v1/cargos?{question}&limit=100")).await;
+        assert_eq!(status, 200, "{question}: {page}");
+        answers.push(page);
+    }
+
+    // And each answer is the one the exchange itself gives.
+    let client = server::cargotech::Client::new(&url);
+    let token = match client
+        .login(SANDBOX_CARGOTECH_PHONE, SANDBOX_CARGOTECH_PASSWORD)
+        .await
+    {
+        Ok(LoginAnswer::Token(issued)) => issued.token,
+        other => panic!("cannot log in to the sandbox: {other:?}"),
+    };
+    for ((question, filter), page) in questions.iter().zip(&answers) {
+        let mut direct = client
+            .list(&token, &filter.upstream_query(100, 0))
+            .await
+            .unwrap();
+        if filter.sort == SortOrder::Price {
+            direct
+                .cards
+                .sort_by_key(|card| std::cmp::Reverse(card.price_kopecks));
+        }
+        let served: Vec<u64> = page["cards"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|card| card["id"].as_u64().unwrap())
+            .collect();
+        let expected: Vec<u64> = direct.cards.iter().map(|card| card.id).collect();
+        assert_eq!(served, expected, "{question}");
+        assert_eq!(page["total"].as_u64().unwrap(), direct.total, "{question}");
+    }
+}
+
+#[tokio::test]
 async fn two_hundred_requests_with_a_revoked_token_cause_exactly_one_login() {
     for backend in backends() {
         let (exchange, app) = exchange_and_app("cargo_one_relogin", backend, &[]).await;
@@ -191,10 +350,10 @@ async fn two_hundred_requests_with_a_revoked_token_cause_exactly_one_login() {
         exchange.reset_stats();
         exchange.revoke_tokens();
 
-        // Two hundred different questions, so none is answered from the cache.
+        // Two hundred different windows of loads, so none is answered from the cache.
         let answers = all_at_once(
             &app,
-            (0..200).map(|offset| format!("/api/v1/cargos?limit=1&offset={offset}")),
+            (0..200).map(|window| format!("/api/v1/cargos?limit=1&offset={}", window * 100)),
         )
         .await;
         assert!(answers.iter().all(|(status, _)| *status == 200));
@@ -215,9 +374,10 @@ async fn the_upstream_budget_is_never_exceeded_and_the_rest_get_a_clear_busy_ans
         ],
     )
     .await;
+    // Eighty different windows of loads: each needs a call of its own.
     let answers = all_at_once(
         &app,
-        (0..80).map(|offset| format!("/api/v1/cargos?limit=1&offset={offset}")),
+        (0..80).map(|window| format!("/api/v1/cargos?limit=1&offset={}", window * 100)),
     )
     .await;
     let (mut ok, mut busy) = (0, 0);
