@@ -26,6 +26,10 @@ use super::client::UpstreamError;
 /// The oldest data ever served, and so how long entries are kept.
 pub const MAX_STALE: Duration = Duration::from_secs(3600);
 
+/// How long this instance reuses an entry it has just decoded: a window asked by many drivers
+/// in the same moment is read from the store and decoded once, not once per driver.
+const DECODED_FOR: Duration = Duration::from_secs(2);
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Freshness {
     Fresh,
@@ -68,6 +72,7 @@ pub struct SharedCache<T> {
     namespace: &'static str,
     ttl: Duration,
     flights: Mutex<HashMap<String, Flight<T>>>,
+    decoded: moka::future::Cache<String, Arc<Entry<T>>>,
     pub stats: Arc<CacheStats>,
 }
 
@@ -86,6 +91,10 @@ where
             namespace,
             ttl,
             flights: Mutex::new(HashMap::new()),
+            decoded: moka::future::Cache::builder()
+                .time_to_live(DECODED_FOR)
+                .max_capacity(10_000)
+                .build(),
             stats,
         }
     }
@@ -102,12 +111,12 @@ where
         Fut: Future<Output = Result<T, UpstreamError>> + Send + 'static,
     {
         let key = format!("cache:{}:{question}", self.namespace);
-        let cached: Option<Entry<T>> = self.store.get_json(&key).await;
+        let cached = self.read(&key).await;
         let age = cached.as_ref().map(|entry| age_of(entry.fetched_at_ms));
         match (cached, age) {
             (Some(entry), Some(age)) if age < self.ttl => {
                 self.stats.hits.fetch_add(1, Ordering::Relaxed);
-                Ok((entry.value, Freshness::Fresh))
+                Ok((entry.value.clone(), Freshness::Fresh))
             }
             (Some(entry), Some(age)) if age < self.ttl * 2 => {
                 self.stats.revalidations.fetch_add(1, Ordering::Relaxed);
@@ -115,7 +124,7 @@ where
                 tokio::spawn(async move {
                     let _ = cache.fetch_once(&key, || fetch(Urgency::Refresh)).await;
                 });
-                Ok((entry.value, Freshness::Revalidating))
+                Ok((entry.value.clone(), Freshness::Revalidating))
             }
             (stale, age) => {
                 self.stats.misses.fetch_add(1, Ordering::Relaxed);
@@ -126,7 +135,7 @@ where
                             if age < MAX_STALE && !matches!(error, UpstreamError::NotFound) =>
                         {
                             self.stats.stale_served.fetch_add(1, Ordering::Relaxed);
-                            Ok((entry.value, Freshness::Stale { age }))
+                            Ok((entry.value.clone(), Freshness::Stale { age }))
                         }
                         _ => Err(error),
                     },
@@ -149,6 +158,16 @@ where
         let key = format!("cache:{}:{question}", self.namespace);
         self.stats.revalidations.fetch_add(1, Ordering::Relaxed);
         self.fetch_once(&key, || fetch(Urgency::Refresh)).await
+    }
+
+    /// The entry for `key`: decoded a moment ago on this instance, else from the store.
+    async fn read(&self, key: &str) -> Option<Arc<Entry<T>>> {
+        if let Some(entry) = self.decoded.get(key).await {
+            return Some(entry);
+        }
+        let entry = Arc::new(self.store.get_json::<Entry<T>>(key).await?);
+        self.decoded.insert(key.to_owned(), Arc::clone(&entry)).await;
+        Some(entry)
     }
 
     async fn fetch_once<F, Fut>(&self, key: &str, fetch: F) -> Result<T, UpstreamError>
@@ -183,9 +202,10 @@ where
                 if let Ok(value) = &outcome {
                     let entry = Entry {
                         fetched_at_ms: Utc::now().timestamp_millis(),
-                        value,
+                        value: value.clone(),
                     };
                     self.store.set_json(key, &entry, MAX_STALE).await;
+                    self.decoded.insert(key.to_owned(), Arc::new(entry)).await;
                 }
                 outcome
             })
