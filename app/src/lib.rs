@@ -111,6 +111,22 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// Fetches the code of the page the server rendered, if it is a lazy one. The browser entry
+/// awaits this before hydrating, so hydration then runs in one go, as for a page in the main
+/// module: were it to wait for the chunk halfway, effects that already ran (the sign-in, say)
+/// could change what the server's HTML shows, and hydration would no longer match it.
+pub async fn load_current_page() {
+    let path = window().location().pathname().unwrap_or_default();
+    match path.trim_end_matches('/') {
+        "/filters" => Filters::preload().await,
+        "/responses" => Responses::preload().await,
+        "/subscription" => Subscription::preload().await,
+        "/status" => Status::preload().await,
+        path if path.starts_with("/cargo/") => Cargo::preload().await,
+        _ => {}
+    }
+}
+
 // Every page but the loads list is a lazy route: its code is split into a chunk of its own that
 // the browser fetches when the driver first opens it, so the first page downloads less. Each
 // route is spelled out (no macro): `#[lazy_route]` names a chunk after where it is written.
