@@ -147,14 +147,13 @@ fn bundle(pkg: &Path, spec: &Bundle) -> Result<BundleSize> {
     })
 }
 
+/// A chunk's file name, and the split points that need it.
+type Chunk = (String, Vec<String>);
+
 /// Cuts the linked module at its `#[lazy]` split points: the chunks and the loader go to `pkg`,
 /// the main module (still to go through wasm-bindgen) next to the linked one, which it returns
 /// with the chunks' file names and the split points that need each.
-fn split(
-    linked: &Path,
-    pkg: &Path,
-    out_name: &str,
-) -> Result<(PathBuf, Vec<(String, Vec<String>)>)> {
+fn split(linked: &Path, pkg: &Path, out_name: &str) -> Result<(PathBuf, Vec<Chunk>)> {
     // Chunks are named after split points, which change with the code: drop the last build's.
     for entry in fs::read_dir(pkg).map_err(|e| format!("cannot read {}: {e}", pkg.display()))? {
         let name = entry.map_err(|e| e.to_string())?.file_name();
@@ -179,7 +178,7 @@ fn split(
     let manifest = serde_json::to_string_pretty(&split.prefetch_map).map_err(|e| e.to_string())?;
     fs::write(pkg.join(SPLIT_MANIFEST), manifest)
         .map_err(|e| format!("cannot write the split manifest: {e}"))?;
-    let mut chunks: Vec<(String, Vec<String>)> = split
+    let mut chunks: Vec<Chunk> = split
         .split_modules
         .iter()
         .filter_map(|path| path.file_name())
