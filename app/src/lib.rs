@@ -20,8 +20,9 @@ pub mod platform;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::{
+    Lazy, LazyRoute,
     components::{Route, Router, Routes},
-    path,
+    lazy_route, path,
 };
 
 /// What the server puts around the app in every page.
@@ -97,15 +98,101 @@ pub fn App() -> impl IntoView {
                     view! {
                         <Routes fallback=pages::NotFound>
                             <Route path=path!("/") view=|| view! { <paywall::Gate><board::LoadsPage /></paywall::Gate> } />
-                            <Route path=path!("/filters") view=board::FiltersPage />
-                            <Route path=path!("/cargo/:id") view=|| view! { <paywall::Gate><board::CargoPage /></paywall::Gate> } />
-                            <Route path=path!("/responses") view=board::ResponsesPage />
-                            <Route path=path!("/subscription") view=paywall::SubscriptionPage />
-                            <Route path=path!("/status") view=pages::StatusPage />
+                            <Route path=path!("/filters") view={Lazy::<Filters>::new()} />
+                            <Route path=path!("/cargo/:id") view={Lazy::<Cargo>::new()} />
+                            <Route path=path!("/responses") view={Lazy::<Responses>::new()} />
+                            <Route path=path!("/subscription") view={Lazy::<Subscription>::new()} />
+                            <Route path=path!("/status") view={Lazy::<Status>::new()} />
                         </Routes>
                     }
                 }}
             </main>
         </Router>
+    }
+}
+
+/// Fetches the code of the page the server rendered, if it is a lazy one. The browser entry
+/// awaits this before hydrating, so hydration then runs in one go, as for a page in the main
+/// module: were it to wait for the chunk halfway, effects that already ran (the sign-in, say)
+/// could change what the server's HTML shows, and hydration would no longer match it.
+pub async fn load_current_page() {
+    let path = window().location().pathname().unwrap_or_default();
+    match path.trim_end_matches('/') {
+        "/filters" => Filters::preload().await,
+        "/responses" => Responses::preload().await,
+        "/subscription" => Subscription::preload().await,
+        "/status" => Status::preload().await,
+        path if path.starts_with("/cargo/") => Cargo::preload().await,
+        _ => {}
+    }
+}
+
+// Every page but the loads list is a lazy route: its code is split into a chunk of its own that
+// the browser fetches when the driver first opens it, so the first page downloads less. Each
+// route is spelled out (no macro): `#[lazy_route]` names a chunk after where it is written.
+// The pages need no route data, so `data` has nothing to start.
+
+struct Filters;
+
+#[lazy_route]
+impl LazyRoute for Filters {
+    fn data() -> Self {
+        Filters
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <board::FiltersPage /> }.into_any()
+    }
+}
+
+struct Cargo;
+
+#[lazy_route]
+impl LazyRoute for Cargo {
+    fn data() -> Self {
+        Cargo
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <paywall::Gate><board::CargoPage /></paywall::Gate> }.into_any()
+    }
+}
+
+struct Responses;
+
+#[lazy_route]
+impl LazyRoute for Responses {
+    fn data() -> Self {
+        Responses
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <board::ResponsesPage /> }.into_any()
+    }
+}
+
+struct Subscription;
+
+#[lazy_route]
+impl LazyRoute for Subscription {
+    fn data() -> Self {
+        Subscription
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <paywall::SubscriptionPage /> }.into_any()
+    }
+}
+
+struct Status;
+
+#[lazy_route]
+impl LazyRoute for Status {
+    fn data() -> Self {
+        Status
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <pages::StatusPage /> }.into_any()
     }
 }

@@ -19,6 +19,8 @@ interface Visit {
   interactive: number;
   firstLoads: number;
   transferredKb: number;
+  /** The bundle's files this page fetched (main module, JS, loader, lazy chunks). */
+  pkgFiles: string[];
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -35,6 +37,11 @@ test("the driver's board on Slow 4G", async ({ browser }) => {
       await cdp.send("Emulation.setCPUThrottlingRate", { rate: 4 });
       let transferred = 0;
       cdp.on("Network.loadingFinished", (event: any) => (transferred += event.encodedDataLength));
+      const pkgFiles = new Set<string>();
+      page.on("requestfinished", (request) => {
+        const path = new URL(request.url()).pathname;
+        if (path.startsWith("/pkg/")) pkgFiles.add(path.slice("/pkg/".length));
+      });
       await page.addInitScript(() => {
         const marks: Record<string, number> = {};
         (window as any).__marks = marks;
@@ -69,6 +76,7 @@ test("the driver's board on Slow 4G", async ({ browser }) => {
         interactive: Math.round(figures.interactive),
         firstLoads: Math.round(figures.firstLoads),
         transferredKb: Math.round(transferred / 1024),
+        pkgFiles: [...pkgFiles].sort(),
       });
       await page.close();
     }
@@ -83,6 +91,8 @@ test("the driver's board on Slow 4G", async ({ browser }) => {
         firstLoadsMs: median(visits.map((v) => v.firstLoads)),
         transferredKb: median(visits.map((v) => v.transferredKb)),
         visits: visits.length,
+        // The same on every visit unless a visit fetched a chunk the others did not.
+        pkgFiles: [...new Set(visits.flatMap((v) => v.pkgFiles))].sort(),
       },
     ]),
   );

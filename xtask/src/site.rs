@@ -15,17 +15,49 @@ pub fn root_dir() -> PathBuf {
     root().join("target/site")
 }
 
+/// A bundle's files, as `(name, raw bytes, gzipped bytes)`.
 pub struct BundleSize {
     pub name: &'static str,
+    /// What every page downloads: the main module, its JS, the stylesheet (and, when split, the
+    /// chunk loader).
     pub files: Vec<(String, u64, u64)>,
+    /// The lazily loaded chunks, each with the routes' split points that need it.
+    pub chunks: Vec<(String, u64, u64, Vec<String>)>,
 }
 
-/// The two browser bundles: the drivers' Mini App, and the admin dashboard, which drivers never
-/// download.
-const BUNDLES: [(&str, &str, &str, &str); 2] = [
-    ("driver", "frontend", "hauler", "style/main.css"),
-    ("admin", "admin-frontend", "admin", "style/admin.css"),
+struct Bundle {
+    name: &'static str,
+    package: &'static str,
+    out_name: &'static str,
+    css: &'static str,
+    /// Whether its lazy routes are split into chunks of their own.
+    split: bool,
+}
+
+/// The two browser bundles: the drivers' Mini App, whose pages past the first load lazily, and
+/// the admin dashboard, which drivers never download.
+const BUNDLES: [Bundle; 2] = [
+    Bundle {
+        name: "driver",
+        package: "frontend",
+        out_name: "hauler",
+        css: "style/main.css",
+        split: true,
+    },
+    Bundle {
+        name: "admin",
+        package: "admin-frontend",
+        out_name: "admin",
+        css: "style/admin.css",
+        split: false,
+    },
 ];
+
+/// The chunk loader's name: leptos's `HydrationScripts` links it under exactly this name when a
+/// server-rendered page needs a chunk (cargo-leptos puts a content hash in the underscores).
+const SPLIT_LOADER: &str = "__wasm_split.______________________.js";
+/// Which chunks each split point needs; the server reads it to preload a page's chunks.
+const SPLIT_MANIFEST: &str = "__wasm_split_manifest.json";
 
 /// Builds both bundles; returns the drivers' (the one a phone waits for).
 pub fn build() -> Result<BundleSize> {
@@ -45,8 +77,8 @@ pub fn build() -> Result<BundleSize> {
     let pkg = site.join("pkg");
     fs::create_dir_all(&pkg).map_err(|e| format!("cannot create {}: {e}", pkg.display()))?;
     let mut sizes = Vec::new();
-    for (name, package, out_name, css) in BUNDLES {
-        sizes.push(bundle(&pkg, name, package, out_name, css)?);
+    for spec in &BUNDLES {
+        sizes.push(bundle(&pkg, spec)?);
     }
     copy_dir(&root().join("public"), &site)?;
     copy(
@@ -59,65 +91,150 @@ pub fn build() -> Result<BundleSize> {
     Ok(sizes.swap_remove(0))
 }
 
-fn bundle(
-    pkg: &Path,
-    name: &'static str,
-    package: &str,
-    out_name: &str,
-    css: &str,
-) -> Result<BundleSize> {
-    let wasm = root().join(format!(
+fn bundle(pkg: &Path, spec: &Bundle) -> Result<BundleSize> {
+    let linked = root().join(format!(
         "target/wasm32-unknown-unknown/wasm-release/{}.wasm",
-        package.replace('-', "_")
+        spec.package.replace('-', "_")
     ));
+    let (wasm, chunks) = if spec.split {
+        split(&linked, pkg, spec.out_name)?
+    } else {
+        (linked, Vec::new())
+    };
     Bindgen::new()
         .input_path(&wasm)
-        .out_name(out_name)
+        .out_name(spec.out_name)
         .web(true)
         .map_err(|e| e.to_string())?
         .typescript(false)
+        // The chunks link against the main module's memory, table and functions by these exports.
+        .keep_lld_exports(spec.split)
         .remove_name_section(true)
         .remove_producers_section(true)
         .generate(pkg)
         .map_err(|e| format!("wasm-bindgen: {e}"))?;
-    optimize(&pkg.join(format!("{out_name}_bg.wasm")))?;
-    copy(&root().join(css), &pkg.join(format!("{out_name}.css")))?;
+    optimize(&pkg.join(format!("{}_bg.wasm", spec.out_name)))?;
+    for (chunk, _) in &chunks {
+        optimize(&pkg.join(chunk))?;
+    }
+    copy(
+        &root().join(spec.css),
+        &pkg.join(format!("{}.css", spec.out_name)),
+    )?;
+    let sized = |file: String| {
+        let path = pkg.join(&file);
+        let (raw, gz) = (file_len(&path), gzipped_len(&path));
+        (file, raw, gz)
+    };
+    let mut files = vec![
+        format!("{}_bg.wasm", spec.out_name),
+        format!("{}.js", spec.out_name),
+        format!("{}.css", spec.out_name),
+    ];
+    if spec.split {
+        files.push(SPLIT_LOADER.to_string());
+    }
     Ok(BundleSize {
-        name,
-        files: [
-            format!("{out_name}_bg.wasm"),
-            format!("{out_name}.js"),
-            format!("{out_name}.css"),
-        ]
-        .into_iter()
-        .map(|file| {
-            let path = pkg.join(&file);
-            let (raw, gz) = (file_len(&path), gzipped_len(&path));
-            (file, raw, gz)
-        })
-        .collect(),
+        name: spec.name,
+        files: files.into_iter().map(sized).collect(),
+        chunks: chunks
+            .into_iter()
+            .map(|(file, needed_by)| {
+                let (file, raw, gz) = sized(file);
+                (file, raw, gz, needed_by)
+            })
+            .collect(),
     })
 }
 
+/// A chunk's file name, and the split points that need it.
+type Chunk = (String, Vec<String>);
+
+/// Cuts the linked module at its `#[lazy]` split points: the chunks and the loader go to `pkg`,
+/// the main module (still to go through wasm-bindgen) next to the linked one, which it returns
+/// with the chunks' file names and the split points that need each.
+fn split(linked: &Path, pkg: &Path, out_name: &str) -> Result<(PathBuf, Vec<Chunk>)> {
+    // Chunks are named after split points, which change with the code: drop the last build's.
+    for entry in fs::read_dir(pkg).map_err(|e| format!("cannot read {}: {e}", pkg.display()))? {
+        let name = entry.map_err(|e| e.to_string())?.file_name();
+        let name = name.to_string_lossy();
+        let chunk =
+            (name.starts_with("split_") || name.starts_with("chunk_")) && name.ends_with(".wasm");
+        if chunk || name.starts_with("__wasm_split") {
+            let _ = fs::remove_file(pkg.join(name.as_ref()));
+        }
+    }
+    let input = fs::read(linked).map_err(|e| format!("cannot read {}: {e}", linked.display()))?;
+    let main = linked.with_extension("split.wasm");
+    let main_module = format!("./{out_name}.js");
+    let link_name = format!("./{SPLIT_LOADER}");
+    let mut options = wasm_split_cli_support::Options::new(&input);
+    options.output_dir = pkg;
+    options.main_out_path = &main;
+    options.main_module = &main_module;
+    options.link_name = &link_name;
+    let split =
+        wasm_split_cli_support::transform(options).map_err(|e| format!("wasm-split: {e:?}"))?;
+    let manifest = serde_json::to_string_pretty(&split.prefetch_map).map_err(|e| e.to_string())?;
+    fs::write(pkg.join(SPLIT_MANIFEST), manifest)
+        .map_err(|e| format!("cannot write the split manifest: {e}"))?;
+    let mut chunks: Vec<Chunk> = split
+        .split_modules
+        .iter()
+        .filter_map(|path| path.file_name())
+        .map(|file| {
+            let file = file.to_string_lossy().into_owned();
+            let stem = file.trim_end_matches(".wasm");
+            let mut needed_by: Vec<String> = split
+                .prefetch_map
+                .iter()
+                .filter(|(_, files)| files.iter().any(|f| f == stem))
+                .map(|(point, _)| point.clone())
+                .collect();
+            needed_by.sort();
+            (file, needed_by)
+        })
+        .collect();
+    chunks.sort();
+    Ok((main, chunks))
+}
+
 impl BundleSize {
+    /// What the first page downloads, whatever page it is: the chunks come on top, per page.
     pub fn total_gzipped(&self) -> u64 {
         self.files.iter().map(|(_, _, gz)| gz).sum()
+    }
+
+    /// A chunk's gzipped size, by file name.
+    pub fn chunk_gzipped(&self, file: &str) -> Option<u64> {
+        self.chunks
+            .iter()
+            .find(|(name, ..)| name == file)
+            .map(|(_, _, gz, _)| *gz)
     }
 
     fn print(&self) {
         println!("site: {} bundle (release)", self.name);
         for (name, raw, gz) in &self.files {
             println!(
-                "  {name:<16} {:>8.1} KB raw  {:>7.1} KB gzipped",
+                "  {name:<40} {:>8.1} KB raw  {:>7.1} KB gzipped",
                 kb(*raw),
                 kb(*gz)
             );
         }
         println!(
-            "  {:<16} {:>28.1} KB gzipped",
-            "total",
+            "  {:<40} {:>28.1} KB gzipped",
+            "total before any chunk",
             kb(self.total_gzipped())
         );
+        for (name, raw, gz, needed_by) in &self.chunks {
+            println!(
+                "  {name:<40} {:>8.1} KB raw  {:>7.1} KB gzipped  lazy, for {}",
+                kb(*raw),
+                kb(*gz),
+                needed_by.join(", ")
+            );
+        }
     }
 }
 

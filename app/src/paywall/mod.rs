@@ -27,9 +27,17 @@ pub fn Gate(children: ChildrenFn) -> impl IntoView {
     let holding = RwSignal::new(false);
     view! {
         <Show when=move || access.locked() || holding.get() fallback=move || children()>
-            <Paywall holding />
+            {move || Suspend::new(paywall(holding))}
         </Show>
     }
+}
+
+/// The paywall's code (with the offer it sells through) is a chunk of its own, fetched when a
+/// driver without access meets it: a subscribed driver's first page never needs it, and the
+/// server never renders it (it does not know the driver before the sign-in).
+#[lazy]
+fn paywall(holding: RwSignal<bool>) -> AnyView {
+    view! { <Paywall holding /> }.into_any()
 }
 
 #[component]
