@@ -166,7 +166,9 @@ where
             return Some(entry);
         }
         let entry = Arc::new(self.store.get_json::<Entry<T>>(key).await?);
-        self.decoded.insert(key.to_owned(), Arc::clone(&entry)).await;
+        self.decoded
+            .insert(key.to_owned(), Arc::clone(&entry))
+            .await;
         Some(entry)
     }
 
