@@ -157,7 +157,7 @@ impl Gateway {
         let mut cards = Vec::new();
         let (mut total, mut oldest) = (0, None);
         // A page that straddles two windows takes the end of one and the start of the next.
-        for start in (first..offset + limit).step_by(WINDOW as usize) {
+        for start in (first..offset.saturating_add(limit)).step_by(WINDOW as usize) {
             let (window, age) = self.window(filter, start).await?;
             oldest = oldest.max(age);
             total = window.total;

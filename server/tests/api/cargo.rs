@@ -227,6 +227,14 @@ async fn scrolling_five_pages_costs_one_upstream_call_and_the_pages_join_up_with
         2,
         "the second window is one more call"
     );
+
+    let (status, beyond) = get_json(&app, &format!("/api/v1/cargos?offset={}", u32::MAX)).await;
+    assert_eq!(status, 200, "{beyond}");
+    assert_eq!(
+        beyond["cards"],
+        json!([]),
+        "scrolled past the end: an empty page"
+    );
 }
 
 #[tokio::test]
