@@ -176,11 +176,8 @@ impl Gateway {
         self: &Arc<Self>,
         filter: &CargoFilter,
     ) -> Result<Option<(Vec<CargoCard>, Option<Duration>)>, GatewayError> {
-        // Only a busy budget is the driver's answer; anything else is left to the narrow question.
-        let (first, age) = match self.window(filter, 0).await {
-            Ok(window) => window,
-            Err(GatewayError::Busy) => return Err(GatewayError::Busy),
-            Err(_) => return Ok(None),
+        let Some((first, age)) = unless_busy(self.window(filter, 0).await)? else {
+            return Ok(None);
         };
         if first.total > MAX_BROAD_TOTAL {
             return Ok(None);
@@ -195,10 +192,8 @@ impl Gateway {
         let mut seen = std::collections::HashSet::new();
         let mut loads = Vec::new();
         for window in std::iter::once(Ok((first, age))).chain(rest) {
-            let (window, age) = match window {
-                Ok(window) => window,
-                Err(GatewayError::Busy) => return Err(GatewayError::Busy),
-                Err(_) => return Ok(None),
+            let Some((window, age)) = unless_busy(window)? else {
+                return Ok(None);
             };
             oldest = oldest.max(age);
             loads.extend(window.cards.into_iter().filter(|card| seen.insert(card.id)));
@@ -237,16 +232,14 @@ impl Gateway {
         filter.validate().map_err(GatewayError::InvalidFilter)?;
         let limit = limit.clamp(1, MAX_PAGE);
         let (question, fetch) = self.window_fetch(filter, 0);
-        let mut page = self
+        let window = self
             .lists
             .refresh(&question, fetch)
             .await
             .map_err(|e| self.failure(e))?;
-        sort(&mut page.cards, filter.sort);
-        page.cards.truncate(limit as usize);
-        page.cards = deduplicate(page.cards);
-        page.limit = limit;
-        Ok(page)
+        let mut cards = window.cards;
+        sort(&mut cards, filter.sort);
+        Ok(page_of(cards, window.total, 0, 0, limit, None))
     }
 
     /// The cache key of the window of loads starting at `start` and how to fetch it: always the
@@ -463,6 +456,16 @@ fn cache_key(query: &[(String, String)]) -> String {
         .map(|(k, v)| format!("{k}={v}"))
         .collect::<Vec<_>>()
         .join("&")
+}
+
+/// A window's outcome when narrowing: only a busy budget is the driver's answer; any other
+/// failure leaves the question to be asked as it is (`None`).
+fn unless_busy<T>(outcome: Result<T, GatewayError>) -> Result<Option<T>, GatewayError> {
+    match outcome {
+        Ok(value) => Ok(Some(value)),
+        Err(GatewayError::Busy) => Err(GatewayError::Busy),
+        Err(_) => Ok(None),
+    }
 }
 
 /// The driver's page from `loads` that begin at position `first` of the answer.
