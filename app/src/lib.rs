@@ -18,7 +18,6 @@ pub mod telegram;
 pub mod platform;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::{
     Lazy, LazyRoute,
     components::{Route, Router, Routes},
@@ -63,11 +62,13 @@ pub fn shell(options: LeptosOptions, document: &Document) -> impl IntoView + use
                     content="width=device-width, initial-scale=1, viewport-fit=cover"
                 />
                 <meta name="color-scheme" content="light dark" />
+                // Every driver page has the same title, so it is written here rather than kept by
+                // leptos_meta in the browser bundle.
+                <title>"Hauler"</title>
                 {style}
                 <script src=telegram_script defer></script>
                 {demo_login.then(|| view! { <meta name="hauler-demo-login" content="sandbox" /> })}
                 <HydrationScripts options />
-                <MetaTags />
             </head>
             <body>
                 <App />
@@ -78,7 +79,6 @@ pub fn shell(options: LeptosOptions, document: &Document) -> impl IntoView + use
 
 #[component]
 pub fn App() -> impl IntoView {
-    provide_meta_context();
     let lang = i18n::provide_lang();
     let sign_in = session::provide_sign_in();
     let access = paywall::provide_access(sign_in);
@@ -88,7 +88,6 @@ pub fn App() -> impl IntoView {
     Effect::new(move |_| hydrated.set(true));
 
     view! {
-        <Title text="Hauler" />
         <Router>
             <main class="app" data-hydrated=move || hydrated.get().to_string()>
                 <paywall::FollowStartParam />

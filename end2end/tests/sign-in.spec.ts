@@ -10,6 +10,7 @@ const ivan = { id: 100500, first_name: "Иван", username: "ivan_driver", lang
 test("a driver opening the app from the bot is signed in and greeted by name", async ({ page }) => {
   await openInTelegram(page, "/", { user: ivan });
   await expect(page.getByTestId("greeting")).toHaveText("Здравствуйте, Иван");
+  await expect(page).toHaveTitle("Hauler");
 });
 
 test("an English-speaking driver is greeted in English", async ({ page }) => {
