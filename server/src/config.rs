@@ -77,6 +77,9 @@ pub struct Config {
     pub cargotech_base_url: Option<String>,
     pub cargotech_phone: Option<Secret>,
     pub cargotech_password: Option<Secret>,
+    /// More accounts on the same exchange, each with its own budget: capacity grows by one
+    /// account's budget per account.
+    pub cargotech_extra_accounts: Vec<ExtraAccount>,
     /// How long in-flight requests may take to finish after SIGTERM.
     pub shutdown_grace: Duration,
     /// Launch data older than this is refused (300–3600 s).
@@ -150,6 +153,18 @@ pub enum InitDataCheck {
     BotToken,
     /// Ed25519 with Telegram's public key; `test_key` picks the test environment's key.
     ThirdParty { bot_id: u64, test_key: bool },
+}
+
+/// The account `CARGOTECH_PHONE` and `CARGOTECH_PASSWORD` describe.
+pub const PRIMARY_ACCOUNT: &str = "main";
+
+/// A CargoTech account beyond the primary one.
+#[derive(Debug, Clone)]
+pub struct ExtraAccount {
+    /// Lower-case, from the variables' `<NAME>`; it keys the account's token and budget.
+    pub name: String,
+    pub phone: Secret,
+    pub password: Secret,
 }
 
 /// The sandbox exchange's account, used when no CargoTech credentials are configured in sandbox
@@ -321,6 +336,7 @@ impl Reader {
                 .or_else(|| (mode == Mode::Production).then(|| "https://api.cargotech.pro".into())),
             cargotech_phone: self.secret("CARGOTECH_PHONE"),
             cargotech_password: self.secret("CARGOTECH_PASSWORD"),
+            cargotech_extra_accounts: self.extra_accounts(),
             shutdown_grace: Duration::from_secs(shutdown_seconds),
             init_data_max_age_seconds: self.init_data_max_age(),
             init_data_check: self.init_data_check(),
@@ -476,6 +492,52 @@ impl Reader {
             }
         }
         hashes
+    }
+
+    /// `CARGOTECH_ACCOUNT_<NAME>_PHONE` and `CARGOTECH_ACCOUNT_<NAME>_PASSWORD`, in name order.
+    fn extra_accounts(&mut self) -> Vec<ExtraAccount> {
+        let mut names: Vec<String> = self
+            .vars
+            .keys()
+            .filter_map(|key| {
+                let rest = key.strip_prefix("CARGOTECH_ACCOUNT_")?;
+                rest.strip_suffix("_PHONE")
+                    .or_else(|| rest.strip_suffix("_PASSWORD"))
+                    .map(str::to_owned)
+            })
+            .filter(|name| !name.is_empty())
+            .collect();
+        names.sort();
+        names.dedup();
+        let mut accounts = Vec::new();
+        for name in names {
+            let phone = format!("CARGOTECH_ACCOUNT_{name}_PHONE");
+            let password = format!("CARGOTECH_ACCOUNT_{name}_PASSWORD");
+            let account = name.to_lowercase();
+            if account == PRIMARY_ACCOUNT
+                || !account
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            {
+                self.problem(
+                    &phone,
+                    format!(
+                        "names an account `{account}`: use letters, digits and `_`, and not `{PRIMARY_ACCOUNT}` (that is CARGOTECH_PHONE's)"
+                    ),
+                );
+                continue;
+            }
+            match (self.secret(&phone), self.secret(&password)) {
+                (Some(phone), Some(password)) => accounts.push(ExtraAccount {
+                    name: account,
+                    phone,
+                    password,
+                }),
+                (None, _) => self.problem(&phone, format!("is required with {password}")),
+                (_, None) => self.problem(&password, format!("is required with {phone}")),
+            }
+        }
+        accounts
     }
 
     /// Comma-separated CIDR ranges (a bare address is one host).

@@ -321,8 +321,9 @@ fn built_in_telegram(config: &Config) -> Option<SandboxTelegram> {
         .then(|| SandboxTelegram::new(config.bot_token()))
 }
 
-/// In sandbox mode with no exchange configured, the simulator this server hosts itself. Time
-/// passes on it: every minute (`SANDBOX_CLOCK_SECONDS`) a few loads appear and a few are taken.
+/// In sandbox mode with no exchange configured, the simulator this server hosts itself; it knows
+/// the extra accounts the configuration names. Time passes on it: every minute
+/// (`SANDBOX_CLOCK_SECONDS`) a few loads appear and a few are taken.
 fn built_in_exchange(config: &Config) -> Option<Exchange> {
     if config.mode != Mode::Sandbox || config.cargotech_base_url.is_some() {
         return None;
@@ -330,6 +331,16 @@ fn built_in_exchange(config: &Config) -> Option<Exchange> {
     let exchange = Exchange::new(ExchangeConfig {
         latency: config.sandbox_latency,
         jitter: config.sandbox_latency / 5,
+        extra_accounts: config
+            .cargotech_extra_accounts
+            .iter()
+            .map(|account| {
+                (
+                    account.phone.expose().to_owned(),
+                    account.password.expose().to_owned(),
+                )
+            })
+            .collect(),
         ..ExchangeConfig::default()
     });
     if let Some(every) = config.sandbox_clock {

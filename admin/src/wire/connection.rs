@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Where the one CargoTech account's login stands.
+/// Where a CargoTech account's login stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LinkState {
@@ -21,6 +21,7 @@ impl LinkState {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One account (`?account=<name>`, the primary one by default), and a line for every account.
 pub struct ConnectionView {
     pub account: String,
     pub state: LinkState,
@@ -34,6 +35,18 @@ pub struct ConnectionView {
     pub relogins: u64,
     /// The latest `cargotech.*` entries of the audit log, newest first.
     pub history: Vec<ConnectionEvent>,
+    /// Every configured account, the primary one first.
+    #[serde(default)]
+    pub accounts: Vec<AccountLine>,
+}
+
+/// An account at a glance: its login and its share of the upstream budget.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountLine {
+    pub account: String,
+    pub state: LinkState,
+    pub used_last_minute: u32,
+    pub budget_per_minute: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,18 +1,19 @@
-//! The CargoTech connection: `GET /admin/api/connection` (any staff) shows the account's login
-//! state and its history from the audit log; admins may log in now, enter the SMS code the
-//! exchange asked for, or drop the token. Against a sandbox exchange, its knobs too
+//! The CargoTech connection: `GET /admin/api/connection` (any staff) shows an account's login
+//! state (`?account=<name>`, the primary one by default), every account at a glance, and the
+//! history from the audit log; admins may log in now, enter the SMS code the exchange asked for,
+//! or drop the token, for the account the query names. Against a sandbox exchange, its knobs too
 //! (`/admin/api/connection/sandbox`), passed on to the exchange's own control endpoint.
 
 use std::time::Duration;
 
 use admin::wire::connection::{
-    ConnectionEvent, ConnectionView, LinkState as WireState, SandboxKnobs, SandboxStats,
-    SmsCodeEntry,
+    AccountLine, ConnectionEvent, ConnectionView, LinkState as WireState, SandboxKnobs,
+    SandboxStats, SmsCodeEntry,
 };
 use app::platform::audit::{self, AuditEntry};
 use axum::{
     Json, Router,
-    extract::{State, rejection::JsonRejection},
+    extract::{Query, State, rejection::JsonRejection},
     http::StatusCode,
     routing::{get, post},
 };
@@ -23,7 +24,7 @@ use sea_orm::{
 
 use super::{AdminDesk, Admins, AnyStaff, Staff};
 use crate::{
-    cargotech::{Gateway, LinkState, SmsCodeError, SmsProblem, UpstreamError},
+    cargotech::{Account, Gateway, LinkState, SmsCodeError, SmsProblem, UpstreamError},
     http::ApiError,
 };
 
@@ -60,8 +61,43 @@ pub fn link_state(state: LinkState) -> WireState {
     }
 }
 
-async fn view(db: &DatabaseConnection, gateway: &Gateway) -> Result<ConnectionView, DbErr> {
-    let report = gateway.connection_report();
+/// `?account=<name>`; none is the primary account.
+#[derive(serde::Deserialize)]
+struct Which {
+    account: Option<String>,
+}
+
+impl Which {
+    fn in_gateway<'g>(&self, gateway: &'g Gateway) -> Result<&'g Account, ApiError> {
+        let accounts = gateway.accounts();
+        match &self.account {
+            None => Ok(accounts.primary()),
+            Some(name) => accounts.named(name).ok_or_else(|| {
+                ApiError::not_found(
+                    "cargotech_account_unknown",
+                    "No CargoTech account has this name",
+                )
+            }),
+        }
+    }
+}
+
+async fn view(
+    db: &DatabaseConnection,
+    gateway: &Gateway,
+    account: &Account,
+) -> Result<ConnectionView, DbErr> {
+    let report = account.connection.report();
+    let mut accounts = Vec::new();
+    for one in gateway.accounts().all() {
+        let budget = one.budget.snapshot().await;
+        accounts.push(AccountLine {
+            account: one.connection.account().to_owned(),
+            state: link_state(one.connection.report().state),
+            used_last_minute: budget.used_in_window,
+            budget_per_minute: budget.limit,
+        });
+    }
     let history = audit::entity::Entity::find()
         .filter(audit::entity::Column::Action.starts_with("cargotech."))
         .order_by_desc(audit::entity::Column::Id)
@@ -93,14 +129,17 @@ async fn view(db: &DatabaseConnection, gateway: &Gateway) -> Result<ConnectionVi
         logins: report.logins,
         relogins: report.relogins,
         history,
+        accounts,
     })
 }
 
 async fn show(
     State(desk): State<AdminDesk>,
     _staff: Staff<AnyStaff>,
+    Query(which): Query<Which>,
 ) -> Result<Json<ConnectionView>, ApiError> {
-    Ok(Json(view(&desk.db, &desk.gateway).await?))
+    let account = which.in_gateway(&desk.gateway)?;
+    Ok(Json(view(&desk.db, &desk.gateway, account).await?))
 }
 
 /// Logs in now. An SMS demand, wrong credentials or a down exchange are states the page shows,
@@ -108,8 +147,10 @@ async fn show(
 async fn log_in_now(
     State(desk): State<AdminDesk>,
     staff: Staff<Admins>,
+    Query(which): Query<Which>,
 ) -> Result<Json<ConnectionView>, ApiError> {
-    match desk.gateway.connection().log_in_now(&staff.actor()).await {
+    let account = which.in_gateway(&desk.gateway)?;
+    match account.connection.log_in_now(&staff.actor()).await {
         Err(UpstreamError::NotConfigured) => {
             return Err(ApiError::new(
                 StatusCode::CONFLICT,
@@ -120,7 +161,7 @@ async fn log_in_now(
         Err(error) => tracing::info!(%error, "an admin's CargoTech login did not connect"),
         Ok(()) => {}
     }
-    Ok(Json(view(&desk.db, &desk.gateway).await?))
+    Ok(Json(view(&desk.db, &desk.gateway, account).await?))
 }
 
 fn sms_refusal(error: SmsCodeError) -> ApiError {
@@ -159,23 +200,27 @@ fn sms_refusal(error: SmsCodeError) -> ApiError {
 async fn enter_sms_code(
     State(desk): State<AdminDesk>,
     staff: Staff<Admins>,
+    Query(which): Query<Which>,
     body: Result<Json<SmsCodeEntry>, JsonRejection>,
 ) -> Result<Json<ConnectionView>, ApiError> {
+    let account = which.in_gateway(&desk.gateway)?;
     let Json(entry) = body.map_err(ApiError::bad_body)?;
-    desk.gateway
-        .connection()
+    account
+        .connection
         .submit_sms_code(&entry.code, &staff.actor())
         .await
         .map_err(sms_refusal)?;
-    Ok(Json(view(&desk.db, &desk.gateway).await?))
+    Ok(Json(view(&desk.db, &desk.gateway, account).await?))
 }
 
 async fn drop_token(
     State(desk): State<AdminDesk>,
     staff: Staff<Admins>,
+    Query(which): Query<Which>,
 ) -> Result<Json<ConnectionView>, ApiError> {
-    desk.gateway.connection().drop_token(&staff.actor()).await;
-    Ok(Json(view(&desk.db, &desk.gateway).await?))
+    let account = which.in_gateway(&desk.gateway)?;
+    account.connection.drop_token(&staff.actor()).await;
+    Ok(Json(view(&desk.db, &desk.gateway, account).await?))
 }
 
 fn not_a_sandbox() -> ApiError {
@@ -188,7 +233,7 @@ fn not_a_sandbox() -> ApiError {
 fn sandbox_url(gateway: &Gateway, path: &str) -> String {
     format!(
         "{}/__sandbox/{path}",
-        gateway.connection().client().base_url()
+        gateway.accounts().primary().connection.client().base_url()
     )
 }
 

@@ -21,7 +21,10 @@ use sea_orm::{
 };
 
 use super::{AdminDesk, AnyStaff, Staff, connection::link_state};
-use crate::http::ApiError;
+use crate::{
+    cargotech::{ConnectionReport, LinkState},
+    http::ApiError,
+};
 
 /// Days of the charts, today included.
 const DAYS: i64 = 30;
@@ -88,7 +91,7 @@ async fn overview(
     }
 
     let gateway = &desk.gateway;
-    let budget = gateway.budget().snapshot().await;
+    let budget = gateway.budget().await;
     let breaker = serde_json::to_value(gateway.breaker_state())
         .ok()
         .and_then(|value| value.as_str().map(str::to_owned))
@@ -105,7 +108,7 @@ async fn overview(
             paused_for_ms: budget.paused_for_ms,
             cache_hit_ratio: gateway.cache_hit_ratio(),
             breaker,
-            connection: link_state(gateway.connection_report().state),
+            connection: link_state(best_state(&gateway.connection_reports())),
         },
         outbox_backlog,
         days,
@@ -219,6 +222,15 @@ async fn new_drivers_by_day(
     Ok(days)
 }
 
+/// The service's link to the exchange: connected while any account is.
+fn best_state(reports: &[ConnectionReport]) -> LinkState {
+    if reports.iter().any(|r| r.state == LinkState::Connected) {
+        LinkState::Connected
+    } else {
+        reports.first().map_or(LinkState::NotConnected, |r| r.state)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -236,3 +248,4 @@ mod tests {
         );
     }
 }
+

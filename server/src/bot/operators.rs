@@ -88,28 +88,30 @@ pub fn watch(desk: OperatorDesk, gateway: Arc<Gateway>, every: Duration) {
                 Err(error) => tracing::warn!(%error, "payment problems could not be counted"),
             }
             looked_at = now;
-            let report = gateway.connection_report();
-            let login = match report.state {
-                LinkState::WrongCredentials => {
-                    Some("the exchange refuses the account's phone or password")
+            for report in gateway.connection_reports() {
+                let login = match report.state {
+                    LinkState::WrongCredentials => {
+                        Some("the exchange refuses the account's phone or password")
+                    }
+                    LinkState::SmsRequired => {
+                        Some("the exchange asks for an SMS code: enter it on the connection page")
+                    }
+                    LinkState::ExchangeDown if report.consecutive_failures >= 3 => {
+                        Some("the exchange has not answered several logins in a row")
+                    }
+                    _ => None,
+                };
+                if let Some(why) = login {
+                    let detail = report.last_error.clone().unwrap_or_default();
+                    let account = &report.account;
+                    desk.raise(
+                        &format!("cargotech-login-{account}"),
+                        &format!("CargoTech login of account {account} failing: {why}. {detail}"),
+                    )
+                    .await;
                 }
-                LinkState::SmsRequired => {
-                    Some("the exchange asks for an SMS code: enter it on the connection page")
-                }
-                LinkState::ExchangeDown if report.consecutive_failures >= 3 => {
-                    Some("the exchange has not answered several logins in a row")
-                }
-                _ => None,
-            };
-            if let Some(why) = login {
-                let detail = report.last_error.clone().unwrap_or_default();
-                desk.raise(
-                    "cargotech-login",
-                    &format!("CargoTech login failing: {why}. {detail}"),
-                )
-                .await;
             }
-            let budget = gateway.budget().snapshot().await;
+            let budget = gateway.budget().await;
             let refused: u64 = budget.refused.iter().sum();
             if refused_before.is_some_and(|before| refused > before) {
                 desk.raise(

@@ -204,6 +204,16 @@ impl UpstreamBudget {
         }
     }
 
+    /// Takes a slot at this priority if one is free right now: no queueing, and no refusal is
+    /// counted (the caller has other accounts to try).
+    pub async fn try_acquire(&self, priority: Priority) -> bool {
+        let granted = self.try_take(priority).await.is_ok();
+        if granted {
+            self.inner.granted[priority.index()].fetch_add(1, Ordering::Relaxed);
+        }
+        granted
+    }
+
     /// The exchange answered 429 with Retry-After: nobody gets a slot until it has passed.
     pub async fn pause_for(&self, duration: Duration) {
         {

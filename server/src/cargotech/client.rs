@@ -51,6 +51,19 @@ pub enum SmsProblem {
 }
 
 impl UpstreamError {
+    /// The account cannot call now (its login is refused, paused or waits for an operator):
+    /// another account may.
+    pub fn is_account_problem(&self) -> bool {
+        matches!(
+            self,
+            Self::WrongCredentials(_)
+                | Self::Sms(_)
+                | Self::SmsCodeRequired
+                | Self::LoginPaused(_)
+                | Self::NotConfigured
+        )
+    }
+
     /// Worth another try of the same idempotent call after a pause.
     pub fn is_transient(&self) -> bool {
         matches!(

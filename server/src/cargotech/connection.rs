@@ -26,7 +26,7 @@ use super::{
     budget::{Priority, UpstreamBudget},
     client::{Client, IssuedToken, LoginAnswer, SmsProblem, UpstreamError},
 };
-use crate::config::Secret;
+use crate::config::{PRIMARY_ACCOUNT, Secret};
 
 /// How long a cached token may live in the shared store before it is re-read from the database.
 const SHARED_TOKEN_TTL: Duration = Duration::from_secs(24 * 3600);
@@ -134,6 +134,19 @@ impl Connection {
             }),
             retry_at: Mutex::new(None),
         }
+    }
+
+    pub fn account(&self) -> &str {
+        &self.account
+    }
+
+    /// Whether calls may go through this account now: not while it waits for an operator (wrong
+    /// credentials, an SMS code) or after the exchange refused its login.
+    pub fn is_usable(&self) -> bool {
+        matches!(
+            lock(&self.report).state,
+            LinkState::NotConnected | LinkState::LoggingIn | LinkState::Connected
+        )
     }
 
     pub fn client(&self) -> &Client {
@@ -320,6 +333,10 @@ impl Connection {
     /// The dashboard's phone and password when both are set, else the environment's, else the
     /// sandbox's own account.
     async fn credentials(&self) -> Option<Credentials> {
+        // The dashboard edits the primary account only; the others come from the environment.
+        if self.account != PRIMARY_ACCOUNT {
+            return self.configured.clone();
+        }
         let phone = settings::get_sealed(&self.db, &self.sealer, PHONE_SETTING).await;
         let password = settings::get_sealed(&self.db, &self.sealer, PASSWORD_SETTING).await;
         let otherwise = || self.configured.clone();

@@ -15,11 +15,12 @@ use app::{
 };
 
 use super::{
+    accounts::Accounts,
     breaker::{Breaker, BreakerState},
-    budget::{BudgetError, Priority, UpstreamBudget},
+    budget::{BudgetError, BudgetSnapshot, Priority},
     cache::{CacheStats, Freshness, SharedCache, Urgency},
-    client::UpstreamError,
-    connection::{Connection, ConnectionReport},
+    client::{Client, UpstreamError},
+    connection::ConnectionReport,
     narrowing::{MAX_BROAD_TOTAL, Narrowing},
 };
 
@@ -71,8 +72,9 @@ pub enum GatewayError {
 }
 
 pub struct Gateway {
-    connection: Arc<Connection>,
-    budget: UpstreamBudget,
+    accounts: Accounts,
+    /// The exchange's HTTP client; which account's token a call carries is chosen per call.
+    client: Client,
     breaker: Breaker,
     lists: Arc<SharedCache<CargoPage>>,
     details: Arc<SharedCache<Option<CargoDetail>>>,
@@ -84,16 +86,15 @@ pub struct Gateway {
 
 impl Gateway {
     pub fn new(
-        connection: Arc<Connection>,
-        budget: UpstreamBudget,
+        accounts: Accounts,
         store: SharedStore,
         ttls: CacheTtls,
         wait_for_slot: Duration,
     ) -> Arc<Self> {
         let stats = Arc::new(CacheStats::default());
         Arc::new(Self {
-            connection,
-            budget,
+            client: accounts.primary().connection.client().clone(),
+            accounts,
             breaker: Breaker::default(),
             lists: Arc::new(SharedCache::new(
                 store.clone(),
@@ -118,20 +119,22 @@ impl Gateway {
         })
     }
 
-    pub fn connection(&self) -> &Arc<Connection> {
-        &self.connection
+    pub fn accounts(&self) -> &Accounts {
+        &self.accounts
     }
 
-    pub fn budget(&self) -> &UpstreamBudget {
-        &self.budget
+    /// Every account's budget added up.
+    pub async fn budget(&self) -> BudgetSnapshot {
+        self.accounts.budget().await
     }
 
     pub fn breaker_state(&self) -> BreakerState {
         self.breaker.state()
     }
 
-    pub fn connection_report(&self) -> ConnectionReport {
-        self.connection.report()
+    /// Each account's connection, the primary one first.
+    pub fn connection_reports(&self) -> Vec<ConnectionReport> {
+        self.accounts.reports()
     }
 
     /// One page of loads matching the filter: narrowed from a broader answer held in full when
@@ -257,7 +260,7 @@ impl Gateway {
         let gateway = Arc::clone(self);
         let fetch = move |urgency| -> Fetching<CargoPage> {
             Box::pin(async move {
-                let client = gateway.connection.client().clone();
+                let client = gateway.client.clone();
                 let priority = if urgency == Urgency::Waiting {
                     Priority::List
                 } else {
@@ -299,7 +302,7 @@ impl Gateway {
         let gateway = Arc::clone(self);
         let name = prefix.clone();
         let fetch = move |urgency| async move {
-            let client = gateway.connection.client().clone();
+            let client = gateway.client.clone();
             let priority = if urgency == Urgency::Waiting {
                 Priority::Autocomplete
             } else {
@@ -334,7 +337,7 @@ impl Gateway {
     ) -> Result<(Option<CargoDetail>, Freshness), GatewayError> {
         let gateway = Arc::clone(self);
         let fetch = move |urgency| async move {
-            let client = gateway.connection.client().clone();
+            let client = gateway.client.clone();
             let priority = if urgency == Urgency::Waiting {
                 priority
             } else {
@@ -387,39 +390,19 @@ impl Gateway {
                     "the exchange is failing; retrying shortly".into(),
                 ));
             }
-            // Background work never queues: it takes a free slot or gives way to drivers.
-            let wait = if priority == Priority::Background {
-                Duration::ZERO
-            } else {
-                self.wait_for_slot
+            let Ok(outcome) = self.through_an_account(priority, &call).await else {
+                // No slot in time: the driver's answer is "busy", at once.
+                return Err(UpstreamError::Throttled {
+                    retry_after: Duration::from_secs(1),
+                    remaining: Some(0),
+                });
             };
-            match self.budget.acquire(priority, wait).await {
-                Ok(()) => {}
-                Err(BudgetError::QueueFull | BudgetError::Timeout) => {
-                    return Err(UpstreamError::Throttled {
-                        retry_after: Duration::from_secs(1),
-                        remaining: Some(0),
-                    });
-                }
-            }
-            match self.connection.call(call.clone()).await {
+            match outcome {
                 Ok(value) => {
                     self.breaker.succeeded();
                     return Ok(value);
                 }
-                Err(UpstreamError::Throttled {
-                    retry_after,
-                    remaining,
-                }) => {
-                    self.budget.pause_for(retry_after).await;
-                    if let Some(remaining) = remaining {
-                        self.budget.observe_remaining(remaining);
-                    }
-                    last_error = UpstreamError::Throttled {
-                        retry_after,
-                        remaining,
-                    };
-                }
+                Err(error @ UpstreamError::Throttled { .. }) => last_error = error,
                 Err(error) if error.is_transient() => {
                     self.breaker.failed();
                     last_error = error;
@@ -428,6 +411,50 @@ impl Gateway {
             }
         }
         Err(last_error)
+    }
+
+    /// The call through an account with a slot for it (`Err` when no account has one in time).
+    /// An account the exchange asks to slow down pauses; an account that cannot log in hands the
+    /// call on to the next usable one.
+    async fn through_an_account<T, F, Fut>(
+        &self,
+        priority: Priority,
+        call: &F,
+    ) -> Result<Result<T, UpstreamError>, BudgetError>
+    where
+        F: Fn(Arc<str>) -> Fut + Clone,
+        Fut: Future<Output = Result<T, UpstreamError>>,
+    {
+        // Background work never queues: it takes a free slot or gives way to drivers.
+        let wait = if priority == Priority::Background {
+            Duration::ZERO
+        } else {
+            self.wait_for_slot
+        };
+        let mut accounts_left = self.accounts.all().len();
+        loop {
+            let account = self.accounts.slot(priority, wait).await?;
+            match account.connection.call(call.clone()).await {
+                Err(UpstreamError::Throttled {
+                    retry_after,
+                    remaining,
+                }) => {
+                    account.budget.pause_for(retry_after).await;
+                    if let Some(remaining) = remaining {
+                        account.budget.observe_remaining(remaining);
+                    }
+                    return Ok(Err(UpstreamError::Throttled {
+                        retry_after,
+                        remaining,
+                    }));
+                }
+                Err(error) if error.is_account_problem() && accounts_left > 1 => {
+                    accounts_left -= 1;
+                    tracing::info!(%error, account = account.connection.account(), "the account cannot call: trying the next one");
+                }
+                outcome => return Ok(outcome),
+            }
+        }
     }
 
     fn failure(&self, error: UpstreamError) -> GatewayError {

@@ -1,6 +1,8 @@
-//! The CargoTech gateway: one company account serving every driver, within one small upstream
-//! budget. `wire` knows the exchange's JSON, `client` its HTTP, `connection` the account's token.
+//! The CargoTech gateway: one company account (or a few) serving every driver, within each
+//! account's small upstream budget. `wire` knows the exchange's JSON, `client` its HTTP,
+//! `connection` an account's token, `accounts` which account a call goes through.
 
+mod accounts;
 mod breaker;
 pub mod budget;
 mod cache;
@@ -11,6 +13,7 @@ mod narrowing;
 mod setup;
 mod wire;
 
+pub use accounts::{Account, Accounts};
 pub use client::{Client, LoginAnswer, SmsProblem, UpstreamError};
 pub use connection::{
     Connection, ConnectionReport, Credentials, LinkState, PASSWORD_SETTING, PHONE_SETTING,

@@ -1,5 +1,5 @@
-//! Building the gateway from the configuration, and its background work: the first login (which
-//! never holds up start-up) and the periodic token health check.
+//! Building the gateway from the configuration, and its background work: each account's first
+//! login (which never holds up start-up) and its periodic token health check.
 
 use std::{sync::Arc, time::Duration};
 
@@ -7,16 +7,18 @@ use app::platform::AppState;
 
 use super::{
     CacheTtls, Client, Connection, Credentials, Gateway,
+    accounts::{Account, Accounts},
     budget::{BudgetConfig, UpstreamBudget},
 };
-use crate::config::{Config, Mode, SANDBOX_CARGOTECH_PASSWORD, SANDBOX_CARGOTECH_PHONE, Secret};
+use crate::config::{
+    Config, Mode, PRIMARY_ACCOUNT, SANDBOX_CARGOTECH_PASSWORD, SANDBOX_CARGOTECH_PHONE, Secret,
+};
 
 const HEALTH_CHECK_EVERY: Duration = Duration::from_secs(60);
-const ACCOUNT: &str = "main";
 
 pub fn gateway(config: &Config, base_url: &str, state: &AppState) -> Arc<Gateway> {
     // The environment's account, or in sandbox mode the built-in exchange's own.
-    let configured = match (&config.cargotech_phone, &config.cargotech_password) {
+    let primary = match (&config.cargotech_phone, &config.cargotech_password) {
         (Some(phone), Some(password)) => Some(Credentials {
             phone: phone.clone(),
             password: password.clone(),
@@ -26,47 +28,73 @@ pub fn gateway(config: &Config, base_url: &str, state: &AppState) -> Arc<Gateway
             password: Secret::from(SANDBOX_CARGOTECH_PASSWORD),
         }),
     };
-    let budget_config = BudgetConfig::new(
-        config.cargotech_budget_per_minute,
-        config.cargotech_queue_limit,
-        format!("{}:budget:cargotech:{ACCOUNT}", config.redis_key_prefix),
-    );
-    let budget = match state.store.redis_connection() {
-        Some(redis) => UpstreamBudget::shared(budget_config, redis),
-        None => UpstreamBudget::in_process(budget_config),
-    };
-    let connection = Arc::new(Connection::new(
-        ACCOUNT,
-        Client::new(base_url),
-        budget.clone(),
-        configured,
-        state.db.clone(),
-        Arc::clone(&state.sealer),
-        state.store.clone(),
-    ));
+    let extra = config.cargotech_extra_accounts.iter().map(|account| {
+        let credentials = Credentials {
+            phone: account.phone.clone(),
+            password: account.password.clone(),
+        };
+        (account.name.as_str(), Some(credentials))
+    });
+    let client = Client::new(base_url);
+    let accounts = std::iter::once((PRIMARY_ACCOUNT, primary))
+        .chain(extra)
+        .map(|(name, credentials)| account(config, state, &client, name, credentials))
+        .collect();
     let ttls = CacheTtls {
         list: config.cache_ttl_list,
         detail: config.cache_ttl_detail,
         dictionary: config.cache_ttl_dictionary,
     };
     Gateway::new(
-        connection,
-        budget,
+        Accounts::new(accounts),
         state.store.clone(),
         ttls,
         config.cargotech_slot_wait,
     )
 }
 
-/// Logs in (or picks up the stored token) and then checks the token's health every minute.
+/// One account: its budget (shared by every instance through Redis when there is one) and its
+/// connection.
+fn account(
+    config: &Config,
+    state: &AppState,
+    client: &Client,
+    name: &str,
+    credentials: Option<Credentials>,
+) -> Account {
+    let budget_config = BudgetConfig::new(
+        config.cargotech_budget_per_minute,
+        config.cargotech_queue_limit,
+        format!("{}:budget:cargotech:{name}", config.redis_key_prefix),
+    );
+    let budget = match state.store.redis_connection() {
+        Some(redis) => UpstreamBudget::shared(budget_config, redis),
+        None => UpstreamBudget::in_process(budget_config),
+    };
+    let connection = Arc::new(Connection::new(
+        name,
+        client.clone(),
+        budget.clone(),
+        credentials,
+        state.db.clone(),
+        Arc::clone(&state.sealer),
+        state.store.clone(),
+    ));
+    Account { connection, budget }
+}
+
+/// Each account logs in (or picks up its stored token) and then has its token's health checked
+/// every minute.
 pub fn keep_connected(gateway: &Arc<Gateway>) {
-    let connection = Arc::clone(gateway.connection());
-    tokio::spawn(async move {
-        loop {
-            if let Err(error) = connection.check_health().await {
-                tracing::warn!(%error, "CargoTech health check failed");
+    for account in gateway.accounts().all() {
+        let connection = Arc::clone(&account.connection);
+        tokio::spawn(async move {
+            loop {
+                if let Err(error) = connection.check_health().await {
+                    tracing::warn!(%error, account = connection.account(), "CargoTech health check failed");
+                }
+                tokio::time::sleep(HEALTH_CHECK_EVERY).await;
             }
-            tokio::time::sleep(HEALTH_CHECK_EVERY).await;
-        }
-    });
+        });
+    }
 }

@@ -200,3 +200,41 @@ fn every_variable_the_server_reads_is_documented_in_env_example() {
         "not in .env.example: {undocumented:?}"
     );
 }
+
+#[test]
+fn more_cargotech_accounts_are_named_by_their_variables() {
+    let config = Config::from_vars(vars(&[
+        ("CARGOTECH_ACCOUNT_NORTH_PHONE", "+7 911 222 22 22"),
+        ("CARGOTECH_ACCOUNT_NORTH_PASSWORD", "north-password"),
+        ("CARGOTECH_ACCOUNT_B2_PHONE", "+7 911 333 33 33"),
+        ("CARGOTECH_ACCOUNT_B2_PASSWORD", "b2-password"),
+    ]))
+    .unwrap();
+    let names: Vec<&str> = config
+        .cargotech_extra_accounts
+        .iter()
+        .map(|account| account.name.as_str())
+        .collect();
+    assert_eq!(names, ["b2", "north"]);
+    assert_eq!(
+        config.cargotech_extra_accounts[1].password.expose(),
+        "north-password"
+    );
+}
+
+#[test]
+fn an_extra_account_needs_both_its_phone_and_password_and_a_name_of_its_own() {
+    let problems = Config::from_vars(vars(&[
+        ("CARGOTECH_ACCOUNT_NORTH_PHONE", "+7 911 222 22 22"),
+        ("CARGOTECH_ACCOUNT_MAIN_PHONE", "+7 911 333 33 33"),
+        ("CARGOTECH_ACCOUNT_MAIN_PASSWORD", "x"),
+    ]))
+    .unwrap_err();
+    let text = problems.to_string();
+    assert!(
+        text.contains("CARGOTECH_ACCOUNT_NORTH_PASSWORD is required"),
+        "{text}"
+    );
+    assert!(text.contains("names an account `main`"), "{text}");
+    assert_eq!(problems.0.len(), 2);
+}

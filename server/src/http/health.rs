@@ -103,23 +103,34 @@ async fn check_store(state: &AppState) -> Check {
     }
 }
 
+/// Up while any account is connected; the accounts that are not are named in the detail.
 async fn check_cargotech(gateway: &Gateway) -> Check {
-    let report = gateway.connection_report();
-    match report.state {
-        LinkState::Connected => Check::new("up", None, None),
-        LinkState::NotConnected | LinkState::LoggingIn => {
-            Check::new("connecting", None, report.last_error)
-        }
-        state => {
-            let state = serde_json::to_value(state)
+    let reports = gateway.connection_reports();
+    let several = reports.len() > 1;
+    let troubles: Vec<String> = reports
+        .iter()
+        .filter(|report| report.state != LinkState::Connected)
+        .map(|report| {
+            let state = serde_json::to_value(report.state)
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_owned));
-            let detail = [state, report.last_error]
+            let account = several.then(|| format!("account {}", report.account));
+            [account, state, report.last_error.clone()]
                 .into_iter()
                 .flatten()
                 .collect::<Vec<_>>()
-                .join(": ");
-            Check::new("down", None, Some(detail))
-        }
+                .join(": ")
+        })
+        .collect();
+    let detail = (!troubles.is_empty()).then(|| troubles.join("; "));
+    if reports.iter().any(|r| r.state == LinkState::Connected) {
+        Check::new("up", None, detail)
+    } else if reports
+        .iter()
+        .any(|r| matches!(r.state, LinkState::NotConnected | LinkState::LoggingIn))
+    {
+        Check::new("connecting", None, detail)
+    } else {
+        Check::new("down", None, detail)
     }
 }

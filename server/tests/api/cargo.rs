@@ -671,7 +671,7 @@ async fn when_the_exchange_asks_for_an_sms_code_drivers_are_told_and_an_admin_co
     )
     .await;
     app.sign_in_as(peter()).await;
-    let connection = app.gateway.connection();
+    let connection = &app.gateway.accounts().primary().connection;
     for _ in 0..50 {
         if connection.report().state == server::cargotech::LinkState::SmsRequired {
             break;

@@ -12,6 +12,7 @@ mod admin_second_factor;
 mod auth;
 mod bot;
 mod cargo;
+mod cargotech_accounts;
 mod command_line;
 mod filters;
 mod health;

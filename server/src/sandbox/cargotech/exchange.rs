@@ -34,8 +34,10 @@ pub struct ExchangeConfig {
     /// Each answer takes this long, give or take `jitter` (the real exchange: about 700 ms).
     pub latency: Duration,
     pub jitter: Duration,
-    /// Requests a minute the account may make before 429.
+    /// Requests a minute each account may make before 429.
     pub per_minute: u32,
+    /// More accounts (phone, password) beside the first; each has its own rate limit.
+    pub extra_accounts: Vec<(String, String)>,
 }
 
 impl Default for ExchangeConfig {
@@ -50,6 +52,7 @@ impl Default for ExchangeConfig {
             latency: Duration::from_millis(700),
             jitter: Duration::from_millis(150),
             per_minute: 600,
+            extra_accounts: Vec::new(),
         }
     }
 }
@@ -76,8 +79,10 @@ pub struct Stats {
     pub me: u64,
     pub throttled: u64,
     pub unauthorized: u64,
-    /// The most requests admitted in any 60-second window.
+    /// The most requests one account had admitted in any 60-second window.
     pub peak_per_minute: u64,
+    /// Requests admitted per account, the first account first.
+    pub requests_by_account: Vec<u64>,
 }
 
 #[derive(Clone)]
@@ -95,14 +100,18 @@ struct Inner {
 struct Book {
     loads: Vec<Load>,
     taken: HashSet<u64>,
-    tokens: HashSet<String>,
+    /// Each valid token, and the account it was issued to.
+    tokens: HashMap<String, usize>,
     issued: u64,
     latency: Duration,
     per_minute: u32,
-    window: VecDeque<Instant>,
+    /// Each account's admitted requests of the last minute.
+    windows: Vec<VecDeque<Instant>>,
+    admitted: Vec<u64>,
     failures: VecDeque<Failure>,
     demand_sms: bool,
-    sms: HashMap<String, (Instant, u32)>,
+    /// Pending SMS logins: when asked, wrong attempts, the account.
+    sms: HashMap<String, (Instant, u32, usize)>,
     random: Seeded,
     peak_per_minute: u64,
 }
@@ -128,14 +137,16 @@ impl Exchange {
         // Whole minutes, so the same seed gives the same dates within a minute.
         let epoch = DateTime::from_timestamp(Utc::now().timestamp() / 3600 * 3600, 0)
             .unwrap_or_else(Utc::now);
+        let accounts = 1 + config.extra_accounts.len();
         let book = Book {
             loads,
             taken: HashSet::new(),
-            tokens: HashSet::new(),
+            tokens: HashMap::new(),
             issued: 0,
             latency: config.latency,
             per_minute: config.per_minute,
-            window: VecDeque::new(),
+            windows: vec![VecDeque::new(); accounts],
+            admitted: vec![0; accounts],
             failures: VecDeque::new(),
             demand_sms: false,
             sms: HashMap::new(),
@@ -154,6 +165,7 @@ impl Exchange {
 
     pub fn stats(&self) -> Stats {
         let count = |index: usize| self.inner.counters[index].load(Ordering::Relaxed);
+        let book = self.book();
         Stats {
             requests: count(REQUESTS),
             logins: count(LOGINS),
@@ -163,7 +175,8 @@ impl Exchange {
             me: count(ME),
             throttled: count(THROTTLED),
             unauthorized: count(UNAUTHORIZED),
-            peak_per_minute: self.book().peak_per_minute,
+            peak_per_minute: book.peak_per_minute,
+            requests_by_account: book.admitted.clone(),
         }
     }
 
@@ -172,6 +185,7 @@ impl Exchange {
             .counters
             .iter()
             .for_each(|counter| counter.store(0, Ordering::Relaxed));
+        self.book().admitted.iter_mut().for_each(|n| *n = 0);
     }
 
     pub fn revoke_tokens(&self) {
@@ -240,8 +254,38 @@ impl Exchange {
         self.inner.counters[index].fetch_add(1, Ordering::Relaxed);
     }
 
-    /// What every request goes through: the clock, the rate limit and any injected failure.
-    async fn gate(&self, counter: usize) -> Result<Option<Failure>, Refusal> {
+    /// Every account's phone and password, the first account first.
+    fn accounts(&self) -> impl Iterator<Item = (&str, &str)> {
+        let config = &self.inner.config;
+        std::iter::once((config.phone.as_str(), config.password.as_str())).chain(
+            config
+                .extra_accounts
+                .iter()
+                .map(|(phone, password)| (phone.as_str(), password.as_str())),
+        )
+    }
+
+    fn phone_is_known(&self, phone: &str) -> bool {
+        self.accounts()
+            .any(|(known, _)| digits(known) == digits(phone))
+    }
+
+    /// The account with this phone and password.
+    fn account_with(&self, phone: &str, password: &str) -> Option<usize> {
+        self.accounts()
+            .position(|(p, w)| digits(p) == digits(phone) && w == password)
+    }
+
+    /// The account a request's token belongs to; an unknown token counts against the first.
+    fn account_of(&self, headers: &HeaderMap) -> usize {
+        bearer(headers)
+            .and_then(|token| self.book().tokens.get(token).copied())
+            .unwrap_or(0)
+    }
+
+    /// What every request goes through: the clock, the account's rate limit and any injected
+    /// failure.
+    async fn gate(&self, counter: usize, account: usize) -> Result<Option<Failure>, Refusal> {
         self.count(REQUESTS);
         self.count(counter);
         let (latency, limited, failure) = {
@@ -254,26 +298,31 @@ impl Exchange {
                     book.random.below(jitter)
                 });
             let now = Instant::now();
-            while book
-                .window
+            let per_minute = book.per_minute;
+            let window = &mut book.windows[account];
+            while window
                 .front()
                 .is_some_and(|at| now.duration_since(*at) >= Duration::from_secs(60))
             {
-                book.window.pop_front();
+                window.pop_front();
             }
-            let limited = if book.window.len() as u32 >= book.per_minute {
-                let oldest = book.window.front().copied().unwrap_or(now);
+            let limited = if window.len() as u32 >= per_minute {
+                let oldest = window.front().copied().unwrap_or(now);
                 Some(
                     (Duration::from_secs(60) - now.duration_since(oldest))
                         .as_secs()
                         .max(1),
                 )
             } else {
-                book.window.push_back(now);
-                book.peak_per_minute = book.peak_per_minute.max(book.window.len() as u64);
+                window.push_back(now);
                 None
             };
-            let remaining = book.per_minute.saturating_sub(book.window.len() as u32);
+            let used = window.len();
+            if limited.is_none() {
+                book.admitted[account] += 1;
+                book.peak_per_minute = book.peak_per_minute.max(used as u64);
+            }
+            let remaining = per_minute.saturating_sub(used as u32);
             // A malformed item can only be put in a list page: other calls leave it waiting.
             let failure = match book.failures.front() {
                 Some(Failure::MalformedItem) if counter != LISTS => None,
@@ -315,12 +364,8 @@ impl Exchange {
     }
 
     fn authorized(&self, headers: &HeaderMap) -> Result<(), Refusal> {
-        let token = headers
-            .get("authorization")
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.strip_prefix("Bearer "));
-        match token {
-            Some(token) if self.book().tokens.contains(token) => Ok(()),
+        match bearer(headers) {
+            Some(token) if self.book().tokens.contains_key(token) => Ok(()),
             _ => {
                 self.count(UNAUTHORIZED);
                 Err(Box::new(
@@ -334,7 +379,7 @@ impl Exchange {
         }
     }
 
-    fn issue_token(&self) -> Value {
+    fn issue_token(&self, account: usize) -> Value {
         let mut book = self.book();
         book.issued += 1;
         let opaque: String = (0..40)
@@ -348,7 +393,7 @@ impl Exchange {
             })
             .collect();
         let token = format!("{}|{opaque}", book.issued + 9000);
-        book.tokens.insert(token.clone());
+        book.tokens.insert(token.clone(), account);
         json!({"data": {"token": token}})
     }
 }
@@ -364,6 +409,18 @@ pub fn router(exchange: Exchange) -> Router {
         .route("/__sandbox/stats", get(stats))
         .route("/__sandbox/control", post(control))
         .with_state(exchange)
+}
+
+/// A phone's digits: `+7 911 111-11-11` and `79111111111` are the same account.
+fn digits(phone: &str) -> String {
+    phone.chars().filter(char::is_ascii_digit).collect()
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get("authorization")
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
 }
 
 fn laravel_error(field: &str, message: &str) -> Refusal {
@@ -383,36 +440,41 @@ struct LoginBody {
 }
 
 async fn login(State(exchange): State<Exchange>, body: Option<Json<LoginBody>>) -> Response {
-    if let Err(response) = exchange.gate(LOGINS).await {
+    let phone = body.as_ref().and_then(|Json(body)| body.phone.clone());
+    let password = body.as_ref().and_then(|Json(body)| body.password.clone());
+    let known_phone = phone
+        .as_deref()
+        .is_some_and(|phone| exchange.phone_is_known(phone));
+    let account = exchange.account_with(
+        phone.as_deref().unwrap_or_default(),
+        password.as_deref().unwrap_or_default(),
+    );
+    if let Err(response) = exchange.gate(LOGINS, account.unwrap_or(0)).await {
         return *response;
     }
-    let Some(Json(body)) = body else {
+    if phone.is_none() {
         return *laravel_error("phone", "The phone field is required.");
-    };
-    let digits = |text: &str| {
-        text.chars()
-            .filter(char::is_ascii_digit)
-            .collect::<String>()
-    };
-    if body.phone.as_deref().map(digits) != Some(digits(&exchange.inner.config.phone)) {
+    }
+    if !known_phone {
         return (
             StatusCode::UNAUTHORIZED,
             Json(json!({"message": "Неверный логин или пароль"})),
         )
             .into_response();
     }
-    if body.password.as_deref() != Some(exchange.inner.config.password.as_str()) {
+    let Some(account) = account else {
         return *laravel_error("phone", "Неверный логин или пароль");
-    }
+    };
     let mut book = exchange.book();
     if book.demand_sms {
         let request_id = format!("sms-{}", book.random.next());
-        book.sms.insert(request_id.clone(), (Instant::now(), 0));
+        book.sms
+            .insert(request_id.clone(), (Instant::now(), 0, account));
         return Json(json!({"data": {"sms_required": true, "request_id": request_id}}))
             .into_response();
     }
     drop(book);
-    Json(exchange.issue_token()).into_response()
+    Json(exchange.issue_token(account)).into_response()
 }
 
 #[derive(Deserialize)]
@@ -422,11 +484,13 @@ struct ConfirmBody {
 }
 
 async fn confirm(State(exchange): State<Exchange>, Json(body): Json<ConfirmBody>) -> Response {
-    if let Err(response) = exchange.gate(LOGINS).await {
+    let pending = exchange.book().sms.get(&body.request_id).copied();
+    let account = pending.map_or(0, |(_, _, account)| account);
+    if let Err(response) = exchange.gate(LOGINS, account).await {
         return *response;
     }
     let mut book = exchange.book();
-    let Some((asked_at, attempts)) = book.sms.get(&body.request_id).copied() else {
+    let Some((asked_at, attempts, _)) = book.sms.get(&body.request_id).copied() else {
         return *laravel_error("request_id", "Код устарел, запросите новый");
     };
     if asked_at.elapsed() > exchange.inner.config.sms_ttl {
@@ -438,23 +502,31 @@ async fn confirm(State(exchange): State<Exchange>, Json(body): Json<ConfirmBody>
         return *laravel_error("attempts", "Слишком много попыток");
     }
     if body.code != exchange.inner.config.sms_code {
-        book.sms.insert(body.request_id, (asked_at, attempts + 1));
+        book.sms
+            .insert(body.request_id, (asked_at, attempts + 1, account));
         return *laravel_error("code", "Неверный код");
     }
     book.sms.remove(&body.request_id);
     book.demand_sms = false;
     drop(book);
-    Json(exchange.issue_token()).into_response()
+    Json(exchange.issue_token(account)).into_response()
 }
 
 async fn me(State(exchange): State<Exchange>, headers: HeaderMap) -> Response {
-    if let Err(response) = exchange.gate(ME).await {
+    let account = exchange.account_of(&headers);
+    if let Err(response) = exchange.gate(ME, account).await {
         return *response;
     }
     if let Err(response) = exchange.authorized(&headers) {
         return *response;
     }
-    Json(json!({"data": {"id": 77, "name": "ООО «Хаулер» (песочница)", "phone": exchange.inner.config.phone}})).into_response()
+    let config = &exchange.inner.config;
+    let phone = match account {
+        0 => &config.phone,
+        n => &config.extra_accounts[n - 1].0,
+    };
+    Json(json!({"data": {"id": 77 + account, "name": "ООО «Хаулер» (песочница)", "phone": phone}}))
+        .into_response()
 }
 
 async fn list(
@@ -462,7 +534,7 @@ async fn list(
     headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    let failure = match exchange.gate(LISTS).await {
+    let failure = match exchange.gate(LISTS, exchange.account_of(&headers)).await {
         Ok(failure) => failure,
         Err(response) => return *response,
     };
@@ -499,7 +571,7 @@ async fn detail(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    if let Err(response) = exchange.gate(DETAILS).await {
+    if let Err(response) = exchange.gate(DETAILS, exchange.account_of(&headers)).await {
         return *response;
     }
     if let Err(response) = exchange.authorized(&headers) {
@@ -528,7 +600,7 @@ async fn points(
     headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    if let Err(response) = exchange.gate(POINTS).await {
+    if let Err(response) = exchange.gate(POINTS, exchange.account_of(&headers)).await {
         return *response;
     }
     if let Err(response) = exchange.authorized(&headers) {
