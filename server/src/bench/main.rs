@@ -2,7 +2,9 @@
 //! Hauler (shared cache, single flight, budget) and then through a naive per-driver cache, each
 //! against its own sandbox exchange answering in ~700 ms and allowing 600 requests a minute.
 //! Drivers sign in (Telegram launch data, then the trial) before the run, as real ones do; after
-//! it, the paywall check is timed on its own. Prints a table and one `bench: key=value …` line.
+//! it, the paywall check is timed on its own. With `--accounts N`, Hauler calls through N
+//! CargoTech accounts, each allowed 600 a minute (the baseline keeps one). Prints a table and one
+//! `bench: key=value …` line.
 
 mod access_check;
 mod drivers;
@@ -22,7 +24,7 @@ use server::{
 use self::{
     access_check::AccessCheck,
     drivers::{Outcome, Target},
-    report::{CacheFigures, Figures},
+    report::{CacheFigures, Figures, Run},
 };
 
 #[derive(Parser)]
@@ -32,6 +34,9 @@ struct Args {
     drivers: usize,
     #[arg(long, default_value_t = 60)]
     seconds: u64,
+    /// CargoTech accounts Hauler calls through.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=9))]
+    accounts: u8,
 }
 
 #[tokio::main]
@@ -39,38 +44,64 @@ async fn main() {
     let args = Args::parse();
     let duration = Duration::from_secs(args.seconds);
     println!(
-        "bench: {} drivers for {} s against Hauler, then against a naive per-driver cache",
-        args.drivers, args.seconds
+        "bench: {} drivers for {} s against Hauler ({} CargoTech account(s)), then against a naive per-driver cache",
+        args.drivers, args.seconds, args.accounts
     );
 
-    let (hauler, access) = hauler(args.drivers, duration).await;
+    let extra = (1..args.accounts)
+        .map(|n| (format!("+7 911 222 22 0{n}"), format!("bench-account-{n}")))
+        .collect();
+    let (hauler, access) = hauler(args.drivers, duration, extra).await;
     let baseline = baseline(args.drivers, duration).await;
-    report::print(&hauler, &baseline, &access, args.drivers, args.seconds);
+    report::print(
+        &hauler,
+        &baseline,
+        &access,
+        &Run {
+            drivers: args.drivers,
+            seconds: args.seconds,
+            accounts: args.accounts,
+        },
+    );
 }
 
-fn exchange_config() -> ExchangeConfig {
+fn exchange_config(extra_accounts: Vec<(String, String)>) -> ExchangeConfig {
     ExchangeConfig {
         latency: Duration::from_millis(700),
         jitter: Duration::from_millis(150),
         per_minute: 600,
+        extra_accounts,
         ..ExchangeConfig::default()
     }
 }
 
-async fn hauler(drivers: usize, duration: Duration) -> (Figures, AccessCheck) {
-    let (address, exchange) = exchange::serve("127.0.0.1:0".parse().unwrap(), exchange_config())
-        .await
-        .expect("the exchange starts");
+async fn hauler(
+    drivers: usize,
+    duration: Duration,
+    extra_accounts: Vec<(String, String)>,
+) -> (Figures, AccessCheck) {
+    let mut vars: HashMap<String, String> = HashMap::new();
+    for (n, (phone, password)) in extra_accounts.iter().enumerate() {
+        vars.insert(format!("CARGOTECH_ACCOUNT_B{n}_PHONE"), phone.clone());
+        vars.insert(format!("CARGOTECH_ACCOUNT_B{n}_PASSWORD"), password.clone());
+    }
+    let (address, exchange) = exchange::serve(
+        "127.0.0.1:0".parse().unwrap(),
+        exchange_config(extra_accounts),
+    )
+    .await
+    .expect("the exchange starts");
     let data = tempfile::tempdir().expect("a temporary folder");
-    let vars: HashMap<String, String> = [
-        ("LISTEN_ADDR", "127.0.0.1:0".to_owned()),
-        ("DATA_DIR", data.path().display().to_string()),
-        ("CARGOTECH_BASE_URL", format!("http://{address}")),
-        ("RUST_LOG", "error".to_owned()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v))
-    .collect();
+    vars.extend(
+        [
+            ("LISTEN_ADDR", "127.0.0.1:0".to_owned()),
+            ("DATA_DIR", data.path().display().to_string()),
+            ("CARGOTECH_BASE_URL", format!("http://{address}")),
+            ("RUST_LOG", "error".to_owned()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v)),
+    );
     // Only these variables: the app under test keeps its in-process store whatever the
     // environment says; `REDIS_URL` is for timing the access check alone.
     let config = Config::from_vars(vars).expect("a valid configuration");
@@ -103,9 +134,10 @@ async fn hauler(drivers: usize, duration: Duration) -> (Figures, AccessCheck) {
 }
 
 async fn baseline(drivers: usize, duration: Duration) -> Figures {
-    let (address, exchange) = exchange::serve("127.0.0.1:0".parse().unwrap(), exchange_config())
-        .await
-        .expect("the exchange starts");
+    let (address, exchange) =
+        exchange::serve("127.0.0.1:0".parse().unwrap(), exchange_config(Vec::new()))
+            .await
+            .expect("the exchange starts");
     let client = Client::new(&format!("http://{address}"));
     let token = match client
         .login(SANDBOX_CARGOTECH_PHONE, SANDBOX_CARGOTECH_PASSWORD)

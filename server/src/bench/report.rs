@@ -207,13 +207,14 @@ fn print_access(access: &AccessCheck) {
     }
 }
 
-pub fn print(
-    hauler: &Figures,
-    baseline: &Figures,
-    access: &AccessCheck,
-    drivers: usize,
-    seconds: u64,
-) {
+/// What was run: how many drivers, for how long, through how many accounts.
+pub struct Run {
+    pub drivers: usize,
+    pub seconds: u64,
+    pub accounts: u8,
+}
+
+pub fn print(hauler: &Figures, baseline: &Figures, access: &AccessCheck, run: &Run) {
     let ours = hauler.fields("");
     let theirs = baseline.fields("baseline_");
     println!(
@@ -252,8 +253,9 @@ pub fn print(
     print_access(access);
     println!();
     let line: Vec<String> = [
-        ("drivers".to_owned(), drivers.to_string()),
-        ("seconds".to_owned(), seconds.to_string()),
+        ("drivers".to_owned(), run.drivers.to_string()),
+        ("seconds".to_owned(), run.seconds.to_string()),
+        ("accounts".to_owned(), run.accounts.to_string()),
     ]
     .into_iter()
     .chain(ours)
