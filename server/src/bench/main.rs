@@ -127,6 +127,7 @@ async fn hauler(
             hit_ratio: gateway.cache_hit_ratio(),
             coalesced: gateway.stats.coalesced.load(Ordering::Relaxed),
             narrowed: gateway.stats.narrowed.load(Ordering::Relaxed),
+            lists: gateway.list_timings.summary(),
         }),
     );
     let access = access_check::measure(&sqlite, signed_in.iter().map(|d| d.telegram_id)).await;

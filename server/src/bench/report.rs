@@ -2,7 +2,7 @@
 
 use std::{collections::BTreeMap, time::Duration};
 
-use server::sandbox::cargotech::Stats;
+use server::{cargotech::ListTimingsSummary, sandbox::cargotech::Stats};
 
 use super::{
     access_check::{AccessCheck, Timings},
@@ -16,6 +16,8 @@ pub struct CacheFigures {
     pub coalesced: u64,
     /// Narrow lists answered from a broader one held in full.
     pub narrowed: u64,
+    /// Drivers' lists as the server timed them.
+    pub lists: ListTimingsSummary,
 }
 
 pub struct Figures {
@@ -119,6 +121,24 @@ impl Figures {
             fields.push(("cache_hit_ratio", format!("{:.3}", cache.hit_ratio)));
             fields.push(("coalesced", cache.coalesced.to_string()));
             fields.push(("narrowed", cache.narrowed.to_string()));
+            let lists = &cache.lists;
+            let all = (lists.from_cache + lists.waited).max(1);
+            fields.push((
+                "server_list_without_wait_pct",
+                format!("{:.1}", 100.0 * lists.from_cache as f64 / all as f64),
+            ));
+            fields.push((
+                "server_cached_list_p50_ms",
+                format!("{:.2}", lists.cached_p50_ms),
+            ));
+            fields.push((
+                "server_cached_list_p95_ms",
+                format!("{:.2}", lists.cached_p95_ms),
+            ));
+            fields.push((
+                "server_cached_list_p99_ms",
+                format!("{:.2}", lists.cached_p99_ms),
+            ));
         }
         fields
             .into_iter()

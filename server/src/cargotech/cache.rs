@@ -30,6 +30,22 @@ pub const MAX_STALE: Duration = Duration::from_secs(3600);
 /// in the same moment is read from the store and decoded once, not once per driver.
 const DECODED_FOR: Duration = Duration::from_secs(2);
 
+tokio::task_local! {
+    /// Whether the request this task serves has waited on the exchange.
+    static WAITED: std::cell::Cell<bool>;
+}
+
+/// Runs `work`, noting whether any of it waited on the exchange (a miss, alone or joining a call
+/// in flight); work done in other tasks (background refreshes) does not count.
+pub async fn noting_waits<F: Future>(work: F) -> (F::Output, bool) {
+    WAITED
+        .scope(std::cell::Cell::new(false), async move {
+            let output = work.await;
+            (output, WAITED.with(std::cell::Cell::get))
+        })
+        .await
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Freshness {
     Fresh,
@@ -128,6 +144,7 @@ where
             }
             (stale, age) => {
                 self.stats.misses.fetch_add(1, Ordering::Relaxed);
+                let _ = WAITED.try_with(|waited| waited.set(true));
                 match self.fetch_once(&key, || fetch(Urgency::Waiting)).await {
                     Ok(value) => Ok((value, Freshness::Fresh)),
                     Err(error) => match (stale, age) {

@@ -22,6 +22,7 @@ use super::{
     client::{Client, UpstreamError},
     connection::ConnectionReport,
     narrowing::{MAX_BROAD_TOTAL, Narrowing},
+    timings::ListTimings,
 };
 
 /// Backoff between attempts of an idempotent call (with up to 20 % jitter), at most 4 attempts.
@@ -80,6 +81,8 @@ pub struct Gateway {
     details: Arc<SharedCache<Option<CargoDetail>>>,
     cities: Arc<SharedCache<Vec<City>>>,
     pub stats: Arc<CacheStats>,
+    /// Drivers' list requests, timed on the server.
+    pub list_timings: ListTimings,
     /// How long a driver's request may wait for a budget slot.
     wait_for_slot: Duration,
 }
@@ -115,6 +118,7 @@ impl Gateway {
                 Arc::clone(&stats),
             )),
             stats,
+            list_timings: ListTimings::default(),
             wait_for_slot,
         })
     }

@@ -11,9 +11,11 @@ mod connection;
 mod gateway;
 mod narrowing;
 mod setup;
+mod timings;
 mod wire;
 
 pub use accounts::{Account, Accounts};
+pub use cache::noting_waits;
 pub use client::{Client, LoginAnswer, SmsProblem, UpstreamError};
 pub use connection::{
     Connection, ConnectionReport, Credentials, LinkState, PASSWORD_SETTING, PHONE_SETTING,
@@ -21,3 +23,4 @@ pub use connection::{
 };
 pub use gateway::{CacheTtls, City, Gateway, GatewayError};
 pub use setup::{gateway, keep_connected};
+pub use timings::{ListTimings, ListTimingsSummary};

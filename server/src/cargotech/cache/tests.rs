@@ -133,3 +133,15 @@ async fn futures_join_all<T>(handles: impl Iterator<Item = tokio::task::JoinHand
     }
     results
 }
+
+#[tokio::test]
+async fn a_request_is_noted_as_waiting_only_when_it_asked_the_exchange_itself() {
+    let cache = cache(Duration::from_secs(60));
+    let calls = Arc::new(AtomicUsize::new(0));
+    let (answer, waited) = noting_waits(cache.get("q", counting(&calls, Ok("page")))).await;
+    assert_eq!(answer.unwrap().0, "page");
+    assert!(waited, "the first question waits for the exchange");
+    let (_, waited) = noting_waits(cache.get("q", counting(&calls, Ok("page")))).await;
+    assert!(!waited, "the second is served from the cache");
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+}

@@ -2,7 +2,7 @@
 //! App, other clients and monitoring. The shared, cached data comes from the gateway; what is
 //! the driver's own (responded, hidden) is laid over it per request, never cached.
 
-use std::sync::Arc;
+use std::{sync::Arc, time::Instant};
 
 use app::{
     cargo::{
@@ -17,8 +17,10 @@ use app::{
 };
 use axum::{
     Json, Router,
-    extract::{Path, Query, State, rejection::JsonRejection, rejection::QueryRejection},
+    extract::{Path, Query, Request, State, rejection::JsonRejection, rejection::QueryRejection},
     http::StatusCode,
+    middleware::{self, Next},
+    response::Response,
     routing::{get, post, put},
 };
 use sea_orm::{DatabaseConnection, TransactionTrait};
@@ -31,12 +33,15 @@ use super::{
 };
 use crate::{
     bot::messages,
-    cargotech::{City, Gateway, GatewayError, UpstreamError},
+    cargotech::{City, Gateway, GatewayError, UpstreamError, noting_waits},
 };
 
-pub fn routes() -> Router<ApiState> {
+pub fn routes(state: &ApiState) -> Router<ApiState> {
     Router::new()
-        .route("/api/v1/cargos", get(list))
+        .route(
+            "/api/v1/cargos",
+            get(list).layer(middleware::from_fn_with_state(state.clone(), timed_list)),
+        )
         .route("/api/v1/cargos/{id}", get(detail))
         .route(
             "/api/v1/cargos/{id}/response",
@@ -195,6 +200,17 @@ async fn list(
         card.responded = responded.contains(&card.id);
     }
     Ok(Json(page))
+}
+
+/// Times each list request on the server, from its arrival (the session and access checks
+/// included) to its answer, apart by whether it waited on the exchange.
+async fn timed_list(State(state): State<ApiState>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let (response, waited) = noting_waits(next.run(request)).await;
+    if response.status().is_success() {
+        state.gateway.list_timings.record(waited, started.elapsed());
+    }
+    response
 }
 
 fn cargo_id(text: &str) -> Result<u64, ApiError> {

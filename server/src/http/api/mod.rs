@@ -18,7 +18,7 @@ use axum::Router;
 
 /// Everything a signed-in driver calls.
 pub fn driver_routes(state: ApiState) -> Router {
-    cargo::routes()
+    cargo::routes(&state)
         .merge(me::routes())
         .merge(live::routes())
         .with_state(state)
