@@ -203,11 +203,12 @@ async fn list(
 }
 
 /// Times each list request on the server, from its arrival (the session and access checks
-/// included) to its answer, apart by whether it waited on the exchange.
+/// included) to its answer, apart by whether it waited on the exchange. A refusal that never
+/// reached the gateway (a bad filter, no access) is not a list served and is left out.
 async fn timed_list(State(state): State<ApiState>, request: Request, next: Next) -> Response {
     let started = Instant::now();
     let (response, waited) = noting_waits(next.run(request)).await;
-    if response.status().is_success() {
+    if waited || response.status().is_success() {
         state.gateway.list_timings.record(waited, started.elapsed());
     }
     response
