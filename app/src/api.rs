@@ -54,61 +54,11 @@ impl Api {
         path: &str,
         body: Option<&impl Serialize>,
     ) -> Result<Option<T>, ApiErrorBody> {
-        let body = body
-            .map(serde_json::to_string)
+        let body = body.map(to_json).transpose()?;
+        exchange(method, path, Some(&self.token), body)
+            .await?
+            .map(from_json)
             .transpose()
-            .map_err(|_| ApiErrorBody::transport())?;
-        match self.exchange(method, path, body).await? {
-            None => Ok(None),
-            Some(text) => serde_json::from_str(&text)
-                .map(Some)
-                .map_err(|_| ApiErrorBody::transport()),
-        }
-    }
-
-    /// Sends the request; the answer's JSON text, `None` for `204`, or the API's error.
-    #[cfg(feature = "hydrate")]
-    async fn exchange(
-        &self,
-        method: Method,
-        path: &str,
-        body: Option<String>,
-    ) -> Result<Option<String>, ApiErrorBody> {
-        use gloo_net::http::RequestBuilder;
-
-        let builder = match method {
-            Method::Get => RequestBuilder::new(path).method(gloo_net::http::Method::GET),
-            Method::Post => RequestBuilder::new(path).method(gloo_net::http::Method::POST),
-            Method::Put => RequestBuilder::new(path).method(gloo_net::http::Method::PUT),
-            Method::Delete => RequestBuilder::new(path).method(gloo_net::http::Method::DELETE),
-        }
-        .header("authorization", &format!("Bearer {}", self.token));
-        let request = match body {
-            Some(body) => builder
-                .header("content-type", "application/json")
-                .body(body),
-            None => builder.build(),
-        }
-        .map_err(|_| ApiErrorBody::transport())?;
-        let response = request
-            .send()
-            .await
-            .map_err(|_| ApiErrorBody::transport())?;
-        if response.status() == 204 {
-            return Ok(None);
-        }
-        if response.ok() {
-            response
-                .text()
-                .await
-                .map(Some)
-                .map_err(|_| ApiErrorBody::transport())
-        } else {
-            Err(response
-                .json()
-                .await
-                .unwrap_or_else(|_| ApiErrorBody::transport()))
-        }
     }
 
     #[cfg(not(feature = "hydrate"))]
@@ -119,6 +69,85 @@ impl Api {
         _body: Option<&impl Serialize>,
     ) -> Result<Option<T>, ApiErrorBody> {
         Err(ApiErrorBody::transport())
+    }
+}
+
+impl Method {
+    #[cfg(feature = "hydrate")]
+    fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Delete => "DELETE",
+        }
+    }
+}
+
+/// JSON text for a request's body, written by the browser's `JSON.stringify`: maps as objects,
+/// `None` as `null`, integers as numbers, as `serde_json` writes them. Browser numbers hold
+/// integers exactly up to 2^53, far above any id, price or Telegram id Hauler sends or reads.
+#[cfg(feature = "hydrate")]
+pub(crate) fn to_json(value: &impl Serialize) -> Result<js_sys::JsString, ApiErrorBody> {
+    let value = value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|_| ApiErrorBody::transport())?;
+    js_sys::JSON::stringify(&value).map_err(|_| ApiErrorBody::transport())
+}
+
+/// Reads a value out of JSON the browser has already parsed.
+#[cfg(feature = "hydrate")]
+pub(crate) fn from_json<T: DeserializeOwned>(
+    value: wasm_bindgen::JsValue,
+) -> Result<T, ApiErrorBody> {
+    serde_wasm_bindgen::from_value(value).map_err(|_| ApiErrorBody::transport())
+}
+
+/// Sends a request with the browser's own `fetch`: the answer's JSON, parsed by the browser,
+/// `None` for `204`, or the API's error. A body goes as JSON; a token, as the session's bearer.
+#[cfg(feature = "hydrate")]
+pub(crate) async fn exchange(
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<js_sys::JsString>,
+) -> Result<Option<wasm_bindgen::JsValue>, ApiErrorBody> {
+    use wasm_bindgen::{JsCast, JsValue};
+    use wasm_bindgen_futures::JsFuture;
+    use web_sys::{Headers, RequestInit, Response};
+
+    let transport = |_: JsValue| ApiErrorBody::transport();
+    let headers = Headers::new().map_err(transport)?;
+    if let Some(token) = token {
+        headers
+            .set("authorization", &format!("Bearer {token}"))
+            .map_err(transport)?;
+    }
+    let init = RequestInit::new();
+    init.set_method(method.as_str());
+    if let Some(body) = body {
+        headers
+            .set("content-type", "application/json")
+            .map_err(transport)?;
+        init.set_body(&body);
+    }
+    init.set_headers(&headers);
+    let response: Response =
+        JsFuture::from(leptos::prelude::window().fetch_with_str_and_init(path, &init))
+            .await
+            .map_err(transport)?
+            .unchecked_into();
+    if response.status() == 204 {
+        return Ok(None);
+    }
+    let json = match response.json() {
+        Ok(json) => JsFuture::from(json).await,
+        Err(error) => Err(error),
+    };
+    match (response.ok(), json) {
+        (true, Ok(json)) => Ok(Some(json)),
+        (false, Ok(json)) => Err(from_json(json).unwrap_or_else(|error| error)),
+        (_, Err(_)) => Err(ApiErrorBody::transport()),
     }
 }
 

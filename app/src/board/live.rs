@@ -13,7 +13,7 @@ pub fn follow_new_loads(board: Board, api: Memo<Option<Api>>) {
         use wasm_bindgen::{JsCast, closure::Closure};
 
         use crate::{
-            api::{encode, query_string},
+            api::{encode, from_json, query_string},
             cargo::card::CargoCard,
         };
 
@@ -44,7 +44,8 @@ pub fn follow_new_loads(board: Board, api: Memo<Option<Api>>) {
             let on_load = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
                 move |event: web_sys::MessageEvent| {
                     if let Some(text) = event.data().as_string()
-                        && let Ok(card) = serde_json::from_str::<CargoCard>(&text)
+                        && let Ok(json) = js_sys::JSON::parse(&text)
+                        && let Ok(card) = from_json::<CargoCard>(json)
                     {
                         board.welcome(card);
                     }

@@ -20,12 +20,55 @@ pub struct PlaceFilter {
 }
 
 /// Truck-size presets drivers think in, or a custom weight and volume.
+// The browser reads it through `TaggedWeightVolume`: serde's own reading of a tagged enum holds
+// the whole object in a buffer first, and that buffering is ~7 KB of the gzipped bundle.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "hydrate", serde(try_from = "TaggedWeightVolume"))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum WeightVolume {
     Preset { preset: WeightPreset },
     Custom { tonnes: f64, cubic_metres: f64 },
+}
+
+/// `WeightVolume` as the JSON has it: the tag next to every variant's fields.
+#[derive(Deserialize)]
+pub struct TaggedWeightVolume {
+    kind: WeightVolumeKind,
+    preset: Option<WeightPreset>,
+    tonnes: Option<f64>,
+    cubic_metres: Option<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum WeightVolumeKind {
+    Preset,
+    Custom,
+}
+
+impl TryFrom<TaggedWeightVolume> for WeightVolume {
+    type Error = &'static str;
+
+    fn try_from(tagged: TaggedWeightVolume) -> Result<Self, Self::Error> {
+        match tagged {
+            TaggedWeightVolume {
+                kind: WeightVolumeKind::Preset,
+                preset: Some(preset),
+                ..
+            } => Ok(Self::Preset { preset }),
+            TaggedWeightVolume {
+                kind: WeightVolumeKind::Custom,
+                tonnes: Some(tonnes),
+                cubic_metres: Some(cubic_metres),
+                ..
+            } => Ok(Self::Custom {
+                tonnes,
+                cubic_metres,
+            }),
+            _ => Err("a weight and volume without the fields its kind needs"),
+        }
+    }
 }
 
 impl WeightVolume {
@@ -297,11 +340,18 @@ impl CargoFilter {
     /// Hauler's own list query (`GET /api/v1/cargos`) for this filter: flat `name=value` pairs any
     /// HTTP client can build; the server reads them back into the same filter.
     pub fn api_query(&self, offset: u32, limit: u32) -> Vec<(&'static str, String)> {
+        /// A unit variant's name as the JSON API spells it.
         fn word<T: Serialize>(value: &T) -> String {
-            serde_json::to_value(value)
+            // The browser has no `serde_json` (it reads and writes JSON with its own).
+            #[cfg(feature = "hydrate")]
+            let word = serde_wasm_bindgen::to_value(value)
                 .ok()
-                .and_then(|value| value.as_str().map(str::to_owned))
-                .unwrap_or_default()
+                .and_then(|value| value.as_string());
+            #[cfg(not(feature = "hydrate"))]
+            let word = serde_json::to_value(value)
+                .ok()
+                .and_then(|value| value.as_str().map(str::to_owned));
+            word.unwrap_or_default()
         }
         fn list(ids: &[u32]) -> String {
             ids.iter().map(u32::to_string).collect::<Vec<_>>().join(",")

@@ -90,11 +90,11 @@ pub fn provide_sign_in() -> RwSignal<SignIn> {
 
 #[cfg(feature = "hydrate")]
 async fn exchange(init_data: String) -> SignIn {
-    post_sign_in(
-        "/api/v1/auth/telegram",
-        serde_json::json!({ "init_data": init_data }),
-    )
-    .await
+    #[derive(Serialize)]
+    struct LaunchData {
+        init_data: String,
+    }
+    post_sign_in("/api/v1/auth/telegram", &LaunchData { init_data }).await
 }
 
 #[cfg(not(feature = "hydrate"))]
@@ -107,7 +107,9 @@ pub fn sign_in_as_demo_driver(state: RwSignal<SignIn>) {
     state.set(SignIn::Pending);
     #[cfg(feature = "hydrate")]
     leptos::task::spawn_local(async move {
-        state.set(post_sign_in("/api/v1/auth/demo", serde_json::json!({})).await);
+        #[derive(Serialize)]
+        struct NoFields {}
+        state.set(post_sign_in("/api/v1/auth/demo", &NoFields {}).await);
     });
 }
 
@@ -127,24 +129,18 @@ fn demo_login_offered() -> bool {
     }
 }
 
+/// Signs in with no session yet: the answer is the session, or the API's refusal.
 #[cfg(feature = "hydrate")]
-async fn post_sign_in(path: &str, body: serde_json::Value) -> SignIn {
-    let transport = ApiErrorBody::transport;
-    let request = gloo_net::http::Request::post(path).json(&body);
-    let Ok(response) = (match request {
-        Ok(request) => request.send().await,
-        Err(_) => return SignIn::Refused(transport()),
-    }) else {
-        return SignIn::Refused(transport());
+async fn post_sign_in(path: &str, body: &impl Serialize) -> SignIn {
+    use crate::api::{Method, exchange, from_json, to_json};
+
+    let answer = match to_json(body) {
+        Ok(body) => exchange(Method::Post, path, None, Some(body)).await,
+        Err(error) => Err(error),
     };
-    if response.ok() {
-        response
-            .json()
-            .await
-            .map(|signed_in| SignIn::Done(Box::new(signed_in)))
-            .unwrap_or_else(|_| SignIn::Refused(transport()))
-    } else {
-        SignIn::Refused(response.json().await.unwrap_or_else(|_| transport()))
+    match answer.and_then(|json| json.ok_or_else(ApiErrorBody::transport).and_then(from_json)) {
+        Ok(signed_in) => SignIn::Done(Box::new(signed_in)),
+        Err(error) => SignIn::Refused(error),
     }
 }
 

@@ -365,3 +365,25 @@ fn the_filter_survives_the_wire() {
         CargoFilter::default()
     );
 }
+
+#[test]
+fn the_browser_reads_a_weight_and_volume_as_the_server_does() {
+    let read = |json: &str| {
+        let tagged = serde_json::from_str::<TaggedWeightVolume>(json).unwrap();
+        WeightVolume::try_from(tagged).ok()
+    };
+    for weight_volume in [
+        WeightVolume::Preset {
+            preset: WeightPreset::Semi,
+        },
+        WeightVolume::Custom {
+            tonnes: 1.5,
+            cubic_metres: 9.0,
+        },
+    ] {
+        let json = serde_json::to_string(&weight_volume).unwrap();
+        assert_eq!(read(&json), Some(weight_volume));
+    }
+    assert_eq!(read(r#"{"kind": "custom", "tonnes": 2}"#), None);
+    assert_eq!(read(r#"{"kind": "preset", "tonnes": 2}"#), None);
+}
