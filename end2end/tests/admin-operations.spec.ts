@@ -101,3 +101,16 @@ test("the connection page shows the CargoTech login and the sandbox's knobs", as
   await expect(page.getByTestId("sandbox-panel")).toBeVisible();
   await expect(page.getByTestId("sandbox-stats")).toContainText(/\d+ requests/);
 });
+
+test("with two CargoTech accounts, the connection page shows both and opens either", async ({ page }) => {
+  await logInAsOwner(page);
+  await openAdminPage(page, "connection");
+  const accounts = page.getByTestId("account");
+  await expect(accounts).toHaveCount(2);
+  await expect(accounts.nth(0)).toContainText("main");
+  await expect(accounts.nth(1)).toContainText(/north\s+connected\s+\d+ of 600 calls this minute/);
+  await accounts.nth(1).click();
+  await expect(page.getByText("account “north”")).toBeVisible();
+  await expect(page.getByTestId("connection-state")).toHaveText("connected");
+  await expect(page.getByTestId("token-age")).not.toHaveText("no token");
+});

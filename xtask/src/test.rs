@@ -168,6 +168,9 @@ fn browser_tests() -> Result<Counts> {
         // Its own keys in a Redis the integration tests used before it.
         .env("REDIS_KEY_PREFIX", format!("e2e-{port}"))
         .env("NEW_LOADS_CHECK_SECONDS", "2")
+        // Two CargoTech accounts serve the stories (the built-in exchange knows both).
+        .env("CARGOTECH_ACCOUNT_NORTH_PHONE", "+7 911 222 22 22")
+        .env("CARGOTECH_ACCOUNT_NORTH_PASSWORD", "north-sandbox-password")
         // Drivers on iOS pay in Telegram Stars (the stories on Android pay through YooKassa).
         .env("STARS_PLATFORMS", "ios")
         // The dashboard's first owner, whom the admin stories log in as.

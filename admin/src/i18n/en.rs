@@ -330,6 +330,8 @@ pub const TEXTS: Texts = Texts {
         logins_line: |logins, relogins, failures| {
             format!("{logins} / {relogins} · {failures} failures in a row")
         },
+        budget_line: |used, limit| format!("{used} of {limit} calls this minute"),
+        accounts: "Accounts",
         units: ["s", "min", "h", "d"],
         log_in_now: "Log in now",
         logged_in: "Logged in",

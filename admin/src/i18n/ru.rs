@@ -374,6 +374,8 @@ pub const TEXTS: Texts = Texts {
         logins_line: |logins, relogins, failures| {
             format!("{logins} / {relogins} · неудач подряд: {failures}")
         },
+        budget_line: |used, limit| format!("{used} из {limit} запросов за минуту"),
+        accounts: "Аккаунты",
         units: ["с", "мин", "ч", "д"],
         log_in_now: "Войти сейчас",
         logged_in: "Вход выполнен",

@@ -359,6 +359,9 @@ pub struct Connection {
     pub no_error: &'static str,
     pub logins: &'static str,
     pub logins_line: fn(u64, u64, u32) -> String,
+    /// An account's use of its budget: (calls in the last minute, calls a minute).
+    pub budget_line: fn(u32, u32) -> String,
+    pub accounts: &'static str,
     /// Seconds, minutes, hours and days, shortened.
     pub units: [&'static str; 4],
     pub log_in_now: &'static str,

@@ -1,5 +1,6 @@
-//! CargoTech connection: the one account's login state and history; admins log in now, enter the
-//! SMS code the exchange asked for, or drop the token. Against the sandbox exchange, its knobs.
+//! CargoTech connection: an account's login state and history, every account's state and budget
+//! at a glance (when there are several, picking one shows it); admins log in now, enter the SMS
+//! code the exchange asked for, or drop the token. Against the sandbox exchange, its knobs.
 
 use leptos::prelude::*;
 
@@ -30,13 +31,19 @@ pub fn ConnectionPage() -> impl IntoView {
     let notice = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let code = RwSignal::new(String::new());
+    // The account shown and acted on; `None` is the primary one.
+    let account = RwSignal::new(None::<String>);
+    let with_account = move |path: &str| match account.get_untracked() {
+        Some(name) => format!("{path}?account={name}"),
+        None => path.to_owned(),
+    };
     let may_act = move || {
         desk.session
             .with(|s| s.as_ref().is_some_and(|s| s.admin.role >= Role::Admin))
     };
     let load = move || {
         leptos::task::spawn_local(async move {
-            link.set(Some(desk.get("/admin/api/connection").await));
+            link.set(Some(desk.get(&with_account("/admin/api/connection")).await));
         });
     };
     Effect::new(move |_| load());
@@ -47,7 +54,7 @@ pub fn ConnectionPage() -> impl IntoView {
         notice.set(None);
         leptos::task::spawn_local(async move {
             let answer = desk
-                .send::<ConnectionView>(Method::Post, path, entry.as_ref())
+                .send::<ConnectionView>(Method::Post, &with_account(path), entry.as_ref())
                 .await;
             busy.set(false);
             match answer {
@@ -79,7 +86,36 @@ pub fn ConnectionPage() -> impl IntoView {
             Some(Ok(view)) => {
                 let state = view.state;
                 let tone = if state.is_healthy() { "badge ok" } else { "badge bad" };
+                let accounts = (view.accounts.len() > 1).then(|| {
+                    let shown = view.account.clone();
+                    view! {
+                        <div class="toolbar accounts" data-testid="accounts" aria-label=c.accounts>
+                            {view.accounts.into_iter().map(|line| {
+                                let class = if line.account == shown { "current" } else { "secondary" };
+                                let tone = if line.state.is_healthy() { "badge ok" } else { "badge bad" };
+                                let name = line.account.clone();
+                                let label = line.account.clone();
+                                view! {
+                                    <button
+                                        class=class
+                                        data-testid="account"
+                                        data-account=line.account.clone()
+                                        on:click=move |_| {
+                                            account.set(Some(name.clone()));
+                                            load();
+                                        }
+                                    >
+                                        {label} " "
+                                        <span class=tone>{t.link_state(line.state)}</span>
+                                        " " <span class="muted">{(c.budget_line)(line.used_last_minute, line.budget_per_minute)}</span>
+                                    </button>
+                                }
+                            }).collect_view()}
+                        </div>
+                    }
+                });
                 view! {
+                    {accounts}
                     <div class="card connection-state">
                         <div class="state-line">
                             <span class=tone data-testid="connection-state" data-state=format!("{state:?}")>
