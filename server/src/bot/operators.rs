@@ -106,7 +106,7 @@ pub fn watch(desk: OperatorDesk, gateway: Arc<Gateway>, every: Duration) {
                     let account = &report.account;
                     desk.raise(
                         &format!("cargotech-login-{account}"),
-                        &format!("CargoTech login of account {account} failing: {why}. {detail}"),
+                        &format!("CargoTech login failing (account {account}): {why}. {detail}"),
                     )
                     .await;
                 }
