@@ -21,10 +21,7 @@ use sea_orm::{
 };
 
 use super::{AdminDesk, AnyStaff, Staff, connection::link_state};
-use crate::{
-    cargotech::{ConnectionReport, LinkState},
-    http::ApiError,
-};
+use crate::{cargotech::service_state, http::ApiError};
 
 /// Days of the charts, today included.
 const DAYS: i64 = 30;
@@ -108,7 +105,7 @@ async fn overview(
             paused_for_ms: budget.paused_for_ms,
             cache_hit_ratio: gateway.cache_hit_ratio(),
             breaker,
-            connection: link_state(best_state(&gateway.connection_reports())),
+            connection: link_state(service_state(&gateway.connection_reports())),
         },
         outbox_backlog,
         days,
@@ -220,15 +217,6 @@ async fn new_drivers_by_day(
         *days.entry(moscow_day(at)).or_default() += 1;
     }
     Ok(days)
-}
-
-/// The service's link to the exchange: connected while any account is.
-fn best_state(reports: &[ConnectionReport]) -> LinkState {
-    if reports.iter().any(|r| r.state == LinkState::Connected) {
-        LinkState::Connected
-    } else {
-        reports.first().map_or(LinkState::NotConnected, |r| r.state)
-    }
 }
 
 #[cfg(test)]

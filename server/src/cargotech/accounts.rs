@@ -12,7 +12,7 @@ use std::{
 
 use super::{
     budget::{BudgetError, BudgetSnapshot, Priority, UpstreamBudget},
-    connection::{Connection, ConnectionReport},
+    connection::{Connection, ConnectionReport, LinkState},
 };
 
 pub struct Account {
@@ -97,4 +97,19 @@ impl Accounts {
         }
         total
     }
+}
+
+/// The service's link to the exchange from its accounts' reports: connected while any account
+/// is, connecting while any is on its way, else the primary account's state.
+pub fn service_state(reports: &[ConnectionReport]) -> LinkState {
+    let any = |wanted: &[LinkState]| {
+        reports
+            .iter()
+            .map(|report| report.state)
+            .find(|state| wanted.contains(state))
+    };
+    any(&[LinkState::Connected])
+        .or_else(|| any(&[LinkState::NotConnected, LinkState::LoggingIn]))
+        .or_else(|| reports.first().map(|report| report.state))
+        .unwrap_or(LinkState::NotConnected)
 }

@@ -14,7 +14,7 @@ mod setup;
 mod timings;
 mod wire;
 
-pub use accounts::{Account, Accounts};
+pub use accounts::{Account, Accounts, service_state};
 pub use cache::noting_waits;
 pub use client::{Client, LoginAnswer, SmsProblem, UpstreamError};
 pub use connection::{

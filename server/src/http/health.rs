@@ -9,7 +9,7 @@ use axum::{Json, extract::State, http::StatusCode};
 use serde::Serialize;
 use serde_json::json;
 
-use crate::cargotech::{Gateway, LinkState};
+use crate::cargotech::{Gateway, LinkState, service_state};
 
 const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
 
@@ -123,14 +123,10 @@ async fn check_cargotech(gateway: &Gateway) -> Check {
         })
         .collect();
     let detail = (!troubles.is_empty()).then(|| troubles.join("; "));
-    if reports.iter().any(|r| r.state == LinkState::Connected) {
-        Check::new("up", None, detail)
-    } else if reports
-        .iter()
-        .any(|r| matches!(r.state, LinkState::NotConnected | LinkState::LoggingIn))
-    {
-        Check::new("connecting", None, detail)
-    } else {
-        Check::new("down", None, detail)
-    }
+    let state = match service_state(&reports) {
+        LinkState::Connected => "up",
+        LinkState::NotConnected | LinkState::LoggingIn => "connecting",
+        _ => "down",
+    };
+    Check::new(state, None, detail)
 }
