@@ -282,13 +282,20 @@ pub async fn fresh_postgres_database() -> String {
     format!("{base}/{name}{query}")
 }
 
+/// Unique across test processes (the clock and the process id) and within one, where two tests
+/// may read the same clock tick (a counter).
 fn random_suffix() -> String {
-    use std::time::{SystemTime, UNIX_EPOCH};
+    use std::{
+        sync::atomic::{AtomicU64, Ordering},
+        time::{SystemTime, UNIX_EPOCH},
+    };
+    static TAKEN: AtomicU64 = AtomicU64::new(0);
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default()
         .as_nanos();
-    format!("{:x}{:x}", nanos, std::process::id())
+    let n = TAKEN.fetch_add(1, Ordering::Relaxed);
+    format!("{:x}{:x}_{n}", nanos, std::process::id())
 }
 
 pub fn site_root() -> PathBuf {
