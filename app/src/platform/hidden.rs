@@ -1,7 +1,5 @@
 //! Loads a driver has hidden from their list.
 
-use std::collections::HashSet;
-
 use chrono::Utc;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
@@ -52,24 +50,4 @@ pub async fn unhide(db: &DatabaseConnection, driver_id: i64, cargo_id: u64) -> R
         .exec(db)
         .await
         .map(drop)
-}
-
-/// Which of these loads the driver has hidden.
-pub async fn among(
-    db: &DatabaseConnection,
-    driver_id: i64,
-    cargo_ids: impl IntoIterator<Item = u64>,
-) -> Result<HashSet<u64>, DbErr> {
-    let ids: Vec<i64> = cargo_ids.into_iter().map(|id| id as i64).collect();
-    if ids.is_empty() {
-        return Ok(HashSet::new());
-    }
-    Ok(entity::Entity::find()
-        .filter(entity::Column::DriverId.eq(driver_id))
-        .filter(entity::Column::CargoId.is_in(ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|row| row.cargo_id as u64)
-        .collect())
 }

@@ -8,6 +8,7 @@ pub mod drivers;
 pub mod filters;
 pub mod flags;
 pub mod hidden;
+pub mod marks;
 pub mod outbox;
 pub mod payments;
 pub mod plans;

@@ -1,8 +1,6 @@
 //! Responses to loads: one per driver and load (a unique index makes a second tap, or two taps at
 //! once, a no-op), with the card kept as the driver saw it and a status that only moves forward.
 
-use std::collections::HashSet;
-
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
@@ -130,29 +128,6 @@ pub async fn history(
         .await?
         .into_iter()
         .filter_map(to_response)
-        .collect())
-}
-
-/// Which of these loads the driver has responded to.
-pub async fn among(
-    db: &DatabaseConnection,
-    driver_id: i64,
-    cargo_ids: impl IntoIterator<Item = u64>,
-) -> Result<HashSet<u64>, DbErr> {
-    let ids: Vec<i64> = cargo_ids.into_iter().map(|id| id as i64).collect();
-    if ids.is_empty() {
-        return Ok(HashSet::new());
-    }
-    Ok(entity::Entity::find()
-        .select_only()
-        .column(entity::Column::CargoId)
-        .filter(entity::Column::DriverId.eq(driver_id))
-        .filter(entity::Column::CargoId.is_in(ids))
-        .into_tuple::<i64>()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|id| id as u64)
         .collect())
 }
 

@@ -169,34 +169,50 @@ async fn freight_is_only_for_signed_in_drivers() {
 
 #[tokio::test]
 async fn a_hidden_load_leaves_the_drivers_list_until_unhidden() {
-    let (_exchange, mut app) = app_with_exchange("responses_hidden", backends()[0], &[]).await;
-    app.sign_in_as(olga()).await;
-    let ids = |cards: Vec<Value>| -> Vec<u64> {
-        cards
-            .iter()
-            .map(|card| card["id"].as_u64().unwrap())
-            .collect()
-    };
-    let before = ids(first_page(&app).await);
-    let hidden = before[2];
-    let path = format!("/api/v1/cargos/{hidden}/hidden");
-    assert_eq!(app.call(Method::PUT, &path, None).await.0, 204);
-    assert_eq!(
-        app.call(Method::PUT, &path, None).await.0,
-        204,
-        "hiding twice is fine"
-    );
-    let after = ids(first_page(&app).await);
-    assert!(!after.contains(&hidden));
-    assert_eq!(after.len(), before.len() - 1);
+    for backend in backends() {
+        let (_exchange, mut app) = app_with_exchange("responses_hidden", backend, &[]).await;
+        app.sign_in_as(olga()).await;
+        let ids = |cards: &[Value]| -> Vec<u64> {
+            cards
+                .iter()
+                .map(|card| card["id"].as_u64().unwrap())
+                .collect()
+        };
+        let before = ids(&first_page(&app).await);
+        let (hidden, answered) = (before[2], before[4]);
+        let path = format!("/api/v1/cargos/{hidden}/hidden");
+        assert_eq!(app.call(Method::PUT, &path, None).await.0, 204);
+        assert_eq!(
+            app.call(Method::PUT, &path, None).await.0,
+            204,
+            "hiding twice is fine"
+        );
+        let response = format!("/api/v1/cargos/{answered}/response");
+        assert_eq!(app.call(Method::POST, &response, None).await.0, 201);
 
-    // Another driver still sees it.
-    let mut other = app_clone_as(&app, json!({"id": 700_003, "first_name": "Сергей"})).await;
-    assert!(ids(first_page(&other).await).contains(&hidden));
-    other.bearer = None;
+        let after = first_page(&app).await;
+        assert!(!ids(&after).contains(&hidden), "{backend:?}");
+        assert_eq!(after.len(), before.len() - 1);
+        let marked: Vec<u64> = ids(&after)
+            .into_iter()
+            .zip(&after)
+            .filter(|(_, card)| card["responded"] == true)
+            .map(|(id, _)| id)
+            .collect();
+        assert_eq!(
+            marked,
+            vec![answered],
+            "a hidden load and a response on one page"
+        );
 
-    assert_eq!(app.call(Method::DELETE, &path, None).await.0, 204);
-    assert_eq!(ids(first_page(&app).await), before);
+        // Another driver still sees it.
+        let mut other = app_clone_as(&app, json!({"id": 700_003, "first_name": "Сергей"})).await;
+        assert!(ids(&first_page(&other).await).contains(&hidden));
+        other.bearer = None;
+
+        assert_eq!(app.call(Method::DELETE, &path, None).await.0, 204);
+        assert_eq!(ids(&first_page(&app).await), before);
+    }
 }
 
 /// A second driver on the same running app.

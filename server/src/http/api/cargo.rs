@@ -13,7 +13,7 @@ use app::{
         },
         response::{CargoResponse, StatusChange},
     },
-    platform::{drivers, hidden, outbox, responses},
+    platform::{drivers, hidden, marks, outbox, responses},
 };
 use axum::{
     Json, Router,
@@ -192,12 +192,10 @@ async fn list(
     let Query(query) = query.map_err(ApiError::bad_query)?;
     let (filter, offset, limit) = query.into_filter()?;
     let mut page = state.gateway.list(&filter, offset, limit).await?;
-    let ids = || page.cards.iter().map(|card| card.id).collect::<Vec<_>>();
-    let hidden = hidden::among(&state.db, driver.id, ids()).await?;
-    let responded = responses::among(&state.db, driver.id, ids()).await?;
-    page.cards.retain(|card| !hidden.contains(&card.id));
+    let marks = marks::among(&state.db, driver.id, page.cards.iter().map(|card| card.id)).await?;
+    page.cards.retain(|card| !marks.hidden.contains(&card.id));
     for card in &mut page.cards {
-        card.responded = responded.contains(&card.id);
+        card.responded = marks.responded.contains(&card.id);
     }
     Ok(Json(page))
 }
