@@ -3,11 +3,13 @@
 //! against its own sandbox exchange answering in ~700 ms and allowing 600 requests a minute.
 //! Drivers sign in (Telegram launch data, then the trial) before the run, as real ones do; after
 //! it, the paywall check is timed on its own. With `--accounts N`, Hauler calls through N
-//! CargoTech accounts, each allowed 600 a minute (the baseline keeps one). Prints a table and one
+//! CargoTech accounts, each allowed 600 a minute (the baseline keeps one). Hauler and each
+//! exchange run on runtimes of their own, apart from the drivers' tasks. Prints a table and one
 //! `bench: key=value …` line.
 
 mod access_check;
 mod drivers;
+mod machine;
 mod report;
 mod sign_in;
 
@@ -24,6 +26,7 @@ use server::{
 use self::{
     access_check::AccessCheck,
     drivers::{Outcome, Target},
+    machine::Machine,
     report::{CacheFigures, Figures, Run},
 };
 
@@ -75,6 +78,18 @@ fn exchange_config(extra_accounts: Vec<(String, String)>) -> ExchangeConfig {
     }
 }
 
+/// A sandbox exchange on a machine of its own, as the real one is.
+async fn serve_exchange(
+    machine: &Machine,
+    extra_accounts: Vec<(String, String)>,
+) -> (std::net::SocketAddr, exchange::Exchange) {
+    let config = exchange_config(extra_accounts);
+    machine
+        .run(async move { exchange::serve("127.0.0.1:0".parse().unwrap(), config).await })
+        .await
+        .expect("the exchange starts")
+}
+
 async fn hauler(
     drivers: usize,
     duration: Duration,
@@ -85,12 +100,8 @@ async fn hauler(
         vars.insert(format!("CARGOTECH_ACCOUNT_B{n}_PHONE"), phone.clone());
         vars.insert(format!("CARGOTECH_ACCOUNT_B{n}_PASSWORD"), password.clone());
     }
-    let (address, exchange) = exchange::serve(
-        "127.0.0.1:0".parse().unwrap(),
-        exchange_config(extra_accounts),
-    )
-    .await
-    .expect("the exchange starts");
+    let exchange_machine = Machine::new("exchange", 1);
+    let (address, exchange) = serve_exchange(&exchange_machine, extra_accounts).await;
     let data = tempfile::tempdir().expect("a temporary folder");
     vars.extend(
         [
@@ -107,10 +118,16 @@ async fn hauler(
     let config = Config::from_vars(vars).expect("a valid configuration");
     let sqlite = config.sqlite_path();
     server::telemetry::init(&config);
-    let app = Application::build(config).await.expect("Hauler starts");
-    let base = format!("http://{}", app.address());
-    let gateway = app.gateway();
-    tokio::spawn(app.run_until_stopped());
+    let hauler_machine = Machine::new("hauler", 2);
+    let (base, gateway) = hauler_machine
+        .run(async move {
+            let app = Application::build(config).await.expect("Hauler starts");
+            let base = format!("http://{}", app.address());
+            let gateway = app.gateway();
+            tokio::spawn(app.run_until_stopped());
+            (base, gateway)
+        })
+        .await;
     drivers::wait_until_connected(&base).await;
     let signed_in = sign_in::sign_in_all(&base, drivers).await;
     exchange.reset_stats();
@@ -135,10 +152,8 @@ async fn hauler(
 }
 
 async fn baseline(drivers: usize, duration: Duration) -> Figures {
-    let (address, exchange) =
-        exchange::serve("127.0.0.1:0".parse().unwrap(), exchange_config(Vec::new()))
-            .await
-            .expect("the exchange starts");
+    let exchange_machine = Machine::new("exchange", 1);
+    let (address, exchange) = serve_exchange(&exchange_machine, Vec::new()).await;
     let client = Client::new(&format!("http://{address}"));
     let token = match client
         .login(SANDBOX_CARGOTECH_PHONE, SANDBOX_CARGOTECH_PASSWORD)

@@ -5,6 +5,7 @@
 //! while one background call refreshes it (stale-while-revalidate). Older than that, the exchange
 //! is asked; if it fails, entries up to an hour old are still served, marked stale with their age.
 //! Identical questions in flight at the same moment make one upstream call (single flight).
+//! Answers are shared, never copied: every driver reading a window reads the same `Arc`.
 
 use std::{
     collections::HashMap,
@@ -75,26 +76,33 @@ pub struct CacheStats {
     pub narrowed: AtomicU64,
 }
 
+/// An entry as the store holds it: written from a borrowed value, read into an owned one.
 #[derive(Serialize, serde::Deserialize)]
 struct Entry<T> {
     fetched_at_ms: i64,
     value: T,
 }
 
-type Flight<T> = Arc<OnceCell<Result<T, UpstreamError>>>;
+/// An entry as this instance holds it, decoded.
+struct Held<T> {
+    fetched_at_ms: i64,
+    value: Arc<T>,
+}
+
+type Flight<T> = Arc<OnceCell<Result<Arc<T>, UpstreamError>>>;
 
 pub struct SharedCache<T> {
     store: SharedStore,
     namespace: &'static str,
     ttl: Duration,
     flights: Mutex<HashMap<String, Flight<T>>>,
-    decoded: moka::future::Cache<String, Arc<Entry<T>>>,
+    decoded: moka::future::Cache<String, Arc<Held<T>>>,
     pub stats: Arc<CacheStats>,
 }
 
 impl<T> SharedCache<T>
 where
-    T: Serialize + DeserializeOwned + Clone + Send + Sync + 'static,
+    T: Serialize + DeserializeOwned + Send + Sync + 'static,
 {
     pub fn new(
         store: SharedStore,
@@ -121,7 +129,7 @@ where
         self: &Arc<Self>,
         question: &str,
         fetch: F,
-    ) -> Result<(T, Freshness), UpstreamError>
+    ) -> Result<(Arc<T>, Freshness), UpstreamError>
     where
         F: FnOnce(Urgency) -> Fut + Clone + Send + 'static,
         Fut: Future<Output = Result<T, UpstreamError>> + Send + 'static,
@@ -132,7 +140,7 @@ where
         match (cached, age) {
             (Some(entry), Some(age)) if age < self.ttl => {
                 self.stats.hits.fetch_add(1, Ordering::Relaxed);
-                Ok((entry.value.clone(), Freshness::Fresh))
+                Ok((Arc::clone(&entry.value), Freshness::Fresh))
             }
             (Some(entry), Some(age)) if age < self.ttl * 2 => {
                 self.stats.revalidations.fetch_add(1, Ordering::Relaxed);
@@ -140,7 +148,7 @@ where
                 tokio::spawn(async move {
                     let _ = cache.fetch_once(&key, || fetch(Urgency::Refresh)).await;
                 });
-                Ok((entry.value.clone(), Freshness::Revalidating))
+                Ok((Arc::clone(&entry.value), Freshness::Revalidating))
             }
             (stale, age) => {
                 self.stats.misses.fetch_add(1, Ordering::Relaxed);
@@ -152,7 +160,7 @@ where
                             if age < MAX_STALE && !matches!(error, UpstreamError::NotFound) =>
                         {
                             self.stats.stale_served.fetch_add(1, Ordering::Relaxed);
-                            Ok((entry.value.clone(), Freshness::Stale { age }))
+                            Ok((Arc::clone(&entry.value), Freshness::Stale { age }))
                         }
                         _ => Err(error),
                     },
@@ -167,7 +175,7 @@ where
         self: &Arc<Self>,
         question: &str,
         fetch: F,
-    ) -> Result<T, UpstreamError>
+    ) -> Result<Arc<T>, UpstreamError>
     where
         F: FnOnce(Urgency) -> Fut,
         Fut: Future<Output = Result<T, UpstreamError>>,
@@ -178,18 +186,25 @@ where
     }
 
     /// The entry for `key`: decoded a moment ago on this instance, else from the store.
-    async fn read(&self, key: &str) -> Option<Arc<Entry<T>>> {
+    async fn read(&self, key: &str) -> Option<Arc<Held<T>>> {
         if let Some(entry) = self.decoded.get(key).await {
             return Some(entry);
         }
-        let entry = Arc::new(self.store.get_json::<Entry<T>>(key).await?);
+        let Entry {
+            fetched_at_ms,
+            value,
+        } = self.store.get_json::<Entry<T>>(key).await?;
+        let entry = Arc::new(Held {
+            fetched_at_ms,
+            value: Arc::new(value),
+        });
         self.decoded
             .insert(key.to_owned(), Arc::clone(&entry))
             .await;
         Some(entry)
     }
 
-    async fn fetch_once<F, Fut>(&self, key: &str, fetch: F) -> Result<T, UpstreamError>
+    async fn fetch_once<F, Fut>(&self, key: &str, fetch: F) -> Result<Arc<T>, UpstreamError>
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<T, UpstreamError>>,
@@ -217,14 +232,19 @@ where
         };
         flight
             .get_or_init(|| async {
-                let outcome = fetch().await;
+                let outcome = fetch().await.map(Arc::new);
                 if let Ok(value) = &outcome {
+                    let fetched_at_ms = Utc::now().timestamp_millis();
                     let entry = Entry {
-                        fetched_at_ms: Utc::now().timestamp_millis(),
-                        value: value.clone(),
+                        fetched_at_ms,
+                        value: value.as_ref(),
                     };
                     self.store.set_json(key, &entry, MAX_STALE).await;
-                    self.decoded.insert(key.to_owned(), Arc::new(entry)).await;
+                    let held = Held {
+                        fetched_at_ms,
+                        value: Arc::clone(value),
+                    };
+                    self.decoded.insert(key.to_owned(), Arc::new(held)).await;
                 }
                 outcome
             })

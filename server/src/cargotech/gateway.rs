@@ -152,8 +152,8 @@ impl Gateway {
         filter.validate().map_err(GatewayError::InvalidFilter)?;
         let limit = limit.clamp(1, MAX_PAGE);
         if let Some(narrowing) = Narrowing::of(filter)
-            && let Some((loads, oldest)) = self.in_full(&narrowing.broad).await?
-            && let Some(mut loads) = narrowing.select(loads)
+            && let Some((windows, oldest)) = self.in_full(&narrowing.broad).await?
+            && let Some(mut loads) = narrowing.select(distinct(&windows))
         {
             self.stats.narrowed.fetch_add(1, Ordering::Relaxed);
             sort(&mut loads, filter.sort);
@@ -161,28 +161,32 @@ impl Gateway {
             return Ok(page_of(loads, total, offset, 0, limit, oldest));
         }
         let first = offset - offset % WINDOW;
-        let mut cards = Vec::new();
+        let mut windows = Vec::new();
         let (mut total, mut oldest) = (0, None);
         // A page that straddles two windows takes the end of one and the start of the next.
         for start in (first..offset.saturating_add(limit)).step_by(WINDOW as usize) {
             let (window, age) = self.window(filter, start).await?;
             oldest = oldest.max(age);
             total = window.total;
-            let mut window = window.cards;
-            sort(&mut window, filter.sort);
-            cards.extend(window);
+            windows.push(window);
+        }
+        let mut cards = Vec::new();
+        for window in &windows {
+            let start = cards.len();
+            cards.extend(&window.cards);
+            sort(&mut cards[start..], filter.sort);
         }
         Ok(page_of(cards, total, offset, first, limit, oldest))
     }
 
-    /// Every load answering `filter`, from its cached windows (asking for those missing), when
-    /// there are few enough to hold: `None` when there are more, or when windows asked at
+    /// Every window of the loads answering `filter`, from the cache (asking for those missing),
+    /// when there are few enough to hold: `None` when there are more, or when windows asked at
     /// different moments no longer add up (a load moved between them). The age is the oldest
     /// window's, when one was served stale.
     async fn in_full(
         self: &Arc<Self>,
         filter: &CargoFilter,
-    ) -> Result<Option<(Vec<CargoCard>, Option<Duration>)>, GatewayError> {
+    ) -> Result<Option<(Vec<Arc<CargoPage>>, Option<Duration>)>, GatewayError> {
         let Some((first, age)) = unless_busy(self.window(filter, 0).await)? else {
             return Ok(None);
         };
@@ -196,16 +200,16 @@ impl Gateway {
         )
         .await;
         let (total, mut oldest) = (first.total, age);
-        let mut seen = std::collections::HashSet::new();
-        let mut loads = Vec::new();
+        let mut windows = Vec::new();
         for window in std::iter::once(Ok((first, age))).chain(rest) {
             let Some((window, age)) = unless_busy(window)? else {
                 return Ok(None);
             };
             oldest = oldest.max(age);
-            loads.extend(window.cards.into_iter().filter(|card| seen.insert(card.id)));
+            windows.push(window);
         }
-        Ok((loads.len() as u64 >= total).then_some((loads, oldest)))
+        let complete = distinct(&windows).len() as u64 >= total;
+        Ok(complete.then_some((windows, oldest)))
     }
 
     /// The cached window of loads starting at `start`, asked for when missing; with its age
@@ -214,7 +218,7 @@ impl Gateway {
         self: &Arc<Self>,
         filter: &CargoFilter,
         start: u32,
-    ) -> Result<(CargoPage, Option<Duration>), GatewayError> {
+    ) -> Result<(Arc<CargoPage>, Option<Duration>), GatewayError> {
         let (question, fetch) = self.window_fetch(filter, start);
         let (window, freshness) = self
             .lists
@@ -244,7 +248,7 @@ impl Gateway {
             .refresh(&question, fetch)
             .await
             .map_err(|e| self.failure(e))?;
-        let mut cards = window.cards;
+        let mut cards: Vec<&CargoCard> = window.cards.iter().collect();
         sort(&mut cards, filter.sort);
         Ok(page_of(cards, window.total, 0, 0, limit, None))
     }
@@ -294,7 +298,7 @@ impl Gateway {
     pub async fn detail(self: &Arc<Self>, id: u64) -> Result<Option<CargoDetail>, GatewayError> {
         self.detail_at(id, Priority::Detail)
             .await
-            .map(|(detail, _)| detail)
+            .map(|(detail, _)| Option::clone(&detail))
     }
 
     /// Cities whose names start with `prefix` (at least two letters).
@@ -330,7 +334,7 @@ impl Gateway {
         self.cities
             .get(&prefix, fetch)
             .await
-            .map(|(cities, _)| cities)
+            .map(|(cities, _)| Vec::clone(&cities))
             .map_err(|e| self.failure(e))
     }
 
@@ -338,7 +342,7 @@ impl Gateway {
         self: &Arc<Self>,
         id: u64,
         priority: Priority,
-    ) -> Result<(Option<CargoDetail>, Freshness), GatewayError> {
+    ) -> Result<(Arc<Option<CargoDetail>>, Freshness), GatewayError> {
         let gateway = Arc::clone(self);
         let fetch = move |urgency| async move {
             let client = gateway.client.clone();
@@ -499,9 +503,20 @@ fn unless_busy<T>(outcome: Result<T, GatewayError>) -> Result<Option<T>, Gateway
     }
 }
 
-/// The driver's page from `loads` that begin at position `first` of the answer.
+/// The loads of windows asked at different moments, each once.
+fn distinct(windows: &[Arc<CargoPage>]) -> Vec<&CargoCard> {
+    let mut seen = std::collections::HashSet::new();
+    windows
+        .iter()
+        .flat_map(|window| &window.cards)
+        .filter(|card| seen.insert(card.id))
+        .collect()
+}
+
+/// The driver's page from `loads` that begin at position `first` of the answer: only its cards
+/// are copied out of the shared windows.
 fn page_of(
-    loads: Vec<CargoCard>,
+    loads: Vec<&CargoCard>,
     total: u64,
     offset: u32,
     first: u32,
@@ -512,6 +527,7 @@ fn page_of(
         .into_iter()
         .skip((offset - first) as usize)
         .take(limit as usize)
+        .cloned()
         .collect();
     CargoPage {
         cards: deduplicate(cards),
@@ -543,7 +559,7 @@ fn deduplicate(cards: Vec<CargoCard>) -> Vec<CargoCard> {
         .collect()
 }
 
-fn sort(cards: &mut [CargoCard], order: SortOrder) {
+fn sort(cards: &mut [&CargoCard], order: SortOrder) {
     match order {
         SortOrder::Newest => {}
         SortOrder::Price => cards.sort_by_key(|c| std::cmp::Reverse(c.price_kopecks)),

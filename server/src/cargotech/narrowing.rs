@@ -80,10 +80,10 @@ impl Narrowing {
 
     /// The loads of the broad answer that answer the narrow question, in the same order;
     /// `None` when any card cannot tell.
-    pub fn select(&self, loads: Vec<CargoCard>) -> Option<Vec<CargoCard>> {
+    pub fn select<'a>(&self, loads: Vec<&'a CargoCard>) -> Option<Vec<&'a CargoCard>> {
         let mut selected = Vec::new();
         for card in loads {
-            if self.admits(&card)? {
+            if self.admits(card)? {
                 selected.push(card);
             }
         }

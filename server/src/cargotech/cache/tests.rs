@@ -46,7 +46,7 @@ async fn a_hundred_identical_questions_at_once_make_one_upstream_call() {
     }))
     .await;
     assert_eq!(calls.load(Ordering::SeqCst), 1);
-    assert!(answers.iter().all(|a| a.as_ref().unwrap().0 == "page"));
+    assert!(answers.iter().all(|a| *a.as_ref().unwrap().0 == "page"));
     assert_eq!(
         cache.stats.coalesced.load(Ordering::Relaxed) + cache.stats.hits.load(Ordering::Relaxed),
         99
@@ -72,7 +72,7 @@ async fn an_expired_entry_is_served_at_once_and_refreshed_behind_the_scenes() {
     );
     tokio::time::sleep(Duration::from_millis(80)).await;
     let (value, _) = cache.get("q", counting(&calls, Ok("newer"))).await.unwrap();
-    assert_eq!(value, "new");
+    assert_eq!(*value, "new");
     assert_eq!(
         calls.load(Ordering::SeqCst),
         1001,
@@ -92,7 +92,7 @@ async fn when_the_exchange_fails_old_data_is_served_marked_stale() {
         .get("q", counting(&calls, down.clone()))
         .await
         .unwrap();
-    assert_eq!(value, "kept");
+    assert_eq!(*value, "kept");
     assert!(
         matches!(freshness, Freshness::Stale { age } if age >= Duration::from_millis(100)),
         "{freshness:?}"
@@ -122,7 +122,7 @@ async fn a_failed_flight_is_not_remembered() {
             .is_err()
     );
     let (value, _) = cache.get("q", counting(&calls, Ok("fine"))).await.unwrap();
-    assert_eq!(value, "fine");
+    assert_eq!(*value, "fine");
     assert_eq!(calls.load(Ordering::SeqCst), 2);
 }
 
@@ -139,7 +139,7 @@ async fn a_request_is_noted_as_waiting_only_when_it_asked_the_exchange_itself() 
     let cache = cache(Duration::from_secs(60));
     let calls = Arc::new(AtomicUsize::new(0));
     let (answer, waited) = noting_waits(cache.get("q", counting(&calls, Ok("page")))).await;
-    assert_eq!(answer.unwrap().0, "page");
+    assert_eq!(*answer.unwrap().0, "page");
     assert!(waited, "the first question waits for the exchange");
     let (_, waited) = noting_waits(cache.get("q", counting(&calls, Ok("page")))).await;
     assert!(!waited, "the second is served from the cache");
