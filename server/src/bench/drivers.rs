@@ -29,6 +29,8 @@ pub enum Kind {
 
 pub struct Outcome {
     pub kind: Kind,
+    /// When the request was made, from the start of the run.
+    pub at: Duration,
     pub latency: Duration,
     pub failure: Option<Failure>,
 }
@@ -200,12 +202,13 @@ pub async fn run(drivers: usize, duration: Duration, target: Target) -> Vec<Outc
         .pool_max_idle_per_host(256)
         .build()
         .expect("an HTTP client");
-    let deadline = Instant::now() + duration;
+    let start = Instant::now();
+    let deadline = start + duration;
     let mut tasks = Vec::with_capacity(drivers);
     for driver in 0..drivers {
         let (target, http) = (Arc::clone(&target), http.clone());
         tasks.push(tokio::spawn(async move {
-            drive(driver, deadline, &target, &http).await
+            drive(driver, start..deadline, &target, &http).await
         }));
     }
     let mut outcomes = Vec::new();
@@ -217,7 +220,7 @@ pub async fn run(drivers: usize, duration: Duration, target: Target) -> Vec<Outc
 
 async fn drive(
     driver: usize,
-    deadline: Instant,
+    run: std::ops::Range<Instant>,
     target: &Target,
     http: &reqwest::Client,
 ) -> Vec<Outcome> {
@@ -228,7 +231,7 @@ async fn drive(
     let mut question = Question::pick(&mut habits);
     // Drivers open the app at different moments.
     tokio::time::sleep(Duration::from_millis(habits.below(10_000))).await;
-    while Instant::now() < deadline {
+    while Instant::now() < run.end {
         let mut seen = Vec::new();
         for page in 0..3u32 {
             if page > 0 && !habits.chance(40) {
@@ -239,6 +242,7 @@ async fn drive(
                 list(target, http, driver, &question, page * 20, &mut naive_cache).await;
             outcomes.push(Outcome {
                 kind: Kind::List,
+                at: started - run.start,
                 latency: started.elapsed(),
                 failure,
             });
@@ -250,6 +254,7 @@ async fn drive(
             let failure = detail(target, http, driver, id, &mut naive_cache).await;
             outcomes.push(Outcome {
                 kind: Kind::Detail,
+                at: started - run.start,
                 latency: started.elapsed(),
                 failure,
             });

@@ -139,6 +139,7 @@ async fn hauler(
     let outcomes = drivers::run(drivers, duration, Target::Hauler { base, sessions }).await;
     let figures = Figures::new(
         &outcomes,
+        duration,
         &exchange.stats(),
         Some(CacheFigures {
             hit_ratio: gateway.cache_hit_ratio(),
@@ -172,5 +173,5 @@ async fn baseline(drivers: usize, duration: Duration) -> Figures {
         },
     )
     .await;
-    Figures::new(&outcomes, &exchange.stats(), None)
+    Figures::new(&outcomes, duration, &exchange.stats(), None)
 }

@@ -30,10 +30,50 @@ pub struct Figures {
     /// Share of list requests answered without waiting on the exchange (< 100 ms).
     list_without_wait_pct: f64,
     upstream_calls: u64,
+    /// Of those, list pages and detail cards.
+    upstream_lists: u64,
+    upstream_details: u64,
     upstream_max_per_min: u64,
     upstream_429: u64,
     cache: Option<CacheFigures>,
     memory_mb: f64,
+    minutes: Vec<Minute>,
+}
+
+/// One minute of the run: how the cold first minute differs from the warm ones after it.
+struct Minute {
+    requests: usize,
+    busy_lists: usize,
+    busy_details: usize,
+    list: Percentiles,
+    detail: Percentiles,
+}
+
+impl Minute {
+    fn of(outcomes: &[&Outcome]) -> Self {
+        let busy = |kind| {
+            outcomes
+                .iter()
+                .filter(|o| {
+                    o.kind == kind && o.failure.as_ref().is_some_and(Failure::is_upstream_busy)
+                })
+                .count()
+        };
+        let latencies = |kind| {
+            outcomes
+                .iter()
+                .filter(|o| o.kind == kind && o.ok())
+                .map(|o| o.latency)
+                .collect()
+        };
+        Self {
+            requests: outcomes.len(),
+            busy_lists: busy(Kind::List),
+            busy_details: busy(Kind::Detail),
+            list: Percentiles::of(latencies(Kind::List)),
+            detail: Percentiles::of(latencies(Kind::Detail)),
+        }
+    }
 }
 
 /// In milliseconds.
@@ -63,7 +103,12 @@ impl Percentiles {
 
 impl Figures {
     /// `upstream` is what the exchange counted; `cache` is Hauler's own (none for the baseline).
-    pub fn new(outcomes: &[Outcome], upstream: &Stats, cache: Option<CacheFigures>) -> Self {
+    pub fn new(
+        outcomes: &[Outcome],
+        run: Duration,
+        upstream: &Stats,
+        cache: Option<CacheFigures>,
+    ) -> Self {
         let latencies = |kind| {
             outcomes
                 .iter()
@@ -80,6 +125,17 @@ impl Figures {
         for failure in outcomes.iter().filter_map(|o| o.failure.as_ref()) {
             *failures.entry(failure.clone()).or_default() += 1;
         }
+        // A driver's last round may begin just after the end: it counts in the last minute.
+        let last = run.as_secs().saturating_sub(1) / 60;
+        let minutes = (0..=last)
+            .map(|minute| {
+                let within: Vec<&Outcome> = outcomes
+                    .iter()
+                    .filter(|o| (o.at.as_secs() / 60).min(last) == minute)
+                    .collect();
+                Minute::of(&within)
+            })
+            .collect();
         Self {
             requests: outcomes.len(),
             failed: failures.values().sum(),
@@ -88,10 +144,13 @@ impl Figures {
             detail: Percentiles::of(latencies(Kind::Detail)),
             list_without_wait_pct: 100.0 * fast as f64 / lists.len().max(1) as f64,
             upstream_calls: upstream.requests,
+            upstream_lists: upstream.lists,
+            upstream_details: upstream.details,
             upstream_max_per_min: upstream.peak_per_minute,
             upstream_429: upstream.throttled,
             cache,
             memory_mb: resident_mb(),
+            minutes,
         }
     }
 
@@ -100,6 +159,8 @@ impl Figures {
             ("driver_requests", self.requests.to_string()),
             ("failed_requests", self.failed.to_string()),
             ("upstream_calls", self.upstream_calls.to_string()),
+            ("upstream_list_calls", self.upstream_lists.to_string()),
+            ("upstream_detail_calls", self.upstream_details.to_string()),
             (
                 "upstream_max_per_min",
                 self.upstream_max_per_min.to_string(),
@@ -201,6 +262,27 @@ fn access_fields(access: &AccessCheck) -> Vec<(String, String)> {
     fields
 }
 
+/// Hauler minute by minute (by when each request was made), in milliseconds.
+fn print_minutes(hauler: &Figures) {
+    println!("\nHauler by minute:");
+    println!(
+        "{:<8} {:>9} {:>11} {:>13} {:>10} {:>12} {:>12}",
+        "minute", "requests", "busy lists", "busy details", "list p95", "detail p50", "detail p95"
+    );
+    for (n, minute) in hauler.minutes.iter().enumerate() {
+        println!(
+            "{:<8} {:>9} {:>11} {:>13} {:>10.1} {:>12.1} {:>12.1}",
+            n + 1,
+            minute.requests,
+            minute.busy_lists,
+            minute.busy_details,
+            minute.list.p95,
+            minute.detail.p50,
+            minute.detail.p95
+        );
+    }
+}
+
 fn print_access(access: &AccessCheck) {
     println!(
         "\naccess check (the paywall, on every cargo request), {} checks per store, in µs:",
@@ -270,6 +352,7 @@ pub fn print(hauler: &Figures, baseline: &Figures, access: &AccessCheck, run: &R
     }
     let ratio = baseline.upstream_calls as f64 / hauler.upstream_calls.max(1) as f64;
     println!("upstream calls saved: {ratio:.1}x fewer than the baseline");
+    print_minutes(hauler);
     print_access(access);
     println!();
     let line: Vec<String> = [
