@@ -13,7 +13,10 @@ use admin::wire::connection::{
 use app::platform::audit::{self, AuditEntry};
 use axum::{
     Json, Router,
-    extract::{Query, State, rejection::JsonRejection},
+    extract::{
+        Query, State,
+        rejection::{JsonRejection, QueryRejection},
+    },
     http::StatusCode,
     routing::{get, post},
 };
@@ -63,22 +66,25 @@ pub fn link_state(state: LinkState) -> WireState {
 
 /// `?account=<name>`; none is the primary account.
 #[derive(serde::Deserialize)]
-struct Which {
+struct AccountQuery {
     account: Option<String>,
 }
 
-impl Which {
-    fn in_gateway<'g>(&self, gateway: &'g Gateway) -> Result<&'g Account, ApiError> {
-        let accounts = gateway.accounts();
-        match &self.account {
-            None => Ok(accounts.primary()),
-            Some(name) => accounts.named(name).ok_or_else(|| {
-                ApiError::not_found(
-                    "cargotech_account_unknown",
-                    "No CargoTech account has this name",
-                )
-            }),
-        }
+type Which = Result<Query<AccountQuery>, QueryRejection>;
+
+/// The account the query names: `400 invalid_query` when it cannot be read (a repeated
+/// `account`), `404 cargotech_account_unknown` when no account has that name.
+fn account_in<'g>(which: Which, gateway: &'g Gateway) -> Result<&'g Account, ApiError> {
+    let Query(query) = which.map_err(ApiError::bad_query)?;
+    let accounts = gateway.accounts();
+    match query.account {
+        None => Ok(accounts.primary()),
+        Some(name) => accounts.named(&name).ok_or_else(|| {
+            ApiError::not_found(
+                "cargotech_account_unknown",
+                "No CargoTech account has this name",
+            )
+        }),
     }
 }
 
@@ -136,9 +142,9 @@ async fn view(
 async fn show(
     State(desk): State<AdminDesk>,
     _staff: Staff<AnyStaff>,
-    Query(which): Query<Which>,
+    which: Which,
 ) -> Result<Json<ConnectionView>, ApiError> {
-    let account = which.in_gateway(&desk.gateway)?;
+    let account = account_in(which, &desk.gateway)?;
     Ok(Json(view(&desk.db, &desk.gateway, account).await?))
 }
 
@@ -147,9 +153,9 @@ async fn show(
 async fn log_in_now(
     State(desk): State<AdminDesk>,
     staff: Staff<Admins>,
-    Query(which): Query<Which>,
+    which: Which,
 ) -> Result<Json<ConnectionView>, ApiError> {
-    let account = which.in_gateway(&desk.gateway)?;
+    let account = account_in(which, &desk.gateway)?;
     match account.connection.log_in_now(&staff.actor()).await {
         Err(UpstreamError::NotConfigured) => {
             return Err(ApiError::new(
@@ -200,10 +206,10 @@ fn sms_refusal(error: SmsCodeError) -> ApiError {
 async fn enter_sms_code(
     State(desk): State<AdminDesk>,
     staff: Staff<Admins>,
-    Query(which): Query<Which>,
+    which: Which,
     body: Result<Json<SmsCodeEntry>, JsonRejection>,
 ) -> Result<Json<ConnectionView>, ApiError> {
-    let account = which.in_gateway(&desk.gateway)?;
+    let account = account_in(which, &desk.gateway)?;
     let Json(entry) = body.map_err(ApiError::bad_body)?;
     account
         .connection
@@ -216,9 +222,9 @@ async fn enter_sms_code(
 async fn drop_token(
     State(desk): State<AdminDesk>,
     staff: Staff<Admins>,
-    Query(which): Query<Which>,
+    which: Which,
 ) -> Result<Json<ConnectionView>, ApiError> {
-    let account = which.in_gateway(&desk.gateway)?;
+    let account = account_in(which, &desk.gateway)?;
     account.connection.drop_token(&staff.actor()).await;
     Ok(Json(view(&desk.db, &desk.gateway, account).await?))
 }

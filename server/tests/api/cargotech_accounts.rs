@@ -90,6 +90,12 @@ async fn two_accounts_take_turns_so_each_spends_its_own_budget() {
             (status, nobody["code"].as_str()),
             (404, Some("cargotech_account_unknown"))
         );
+        let (status, twice) = connection_page(&owner, "?account=main&account=north").await;
+        assert_eq!(
+            (status, twice["code"].as_str()),
+            (400, Some("invalid_query")),
+            "a query naming two accounts is refused in JSON: {twice}"
+        );
     }
 }
 
