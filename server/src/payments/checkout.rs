@@ -14,7 +14,7 @@ use app::{
         plans,
         promo::{self, PromoCode},
     },
-    subscription::{Access, PaymentRequest, PaymentStatus, PaymentView, Plan, PromoBenefit},
+    subscription::{Access, PaymentRequest, PaymentStatus, PaymentView, Plan},
 };
 
 use super::{
@@ -54,12 +54,9 @@ impl Billing {
         plan: &Plan,
         promo_code: Option<&str>,
     ) -> Result<PaymentView, BillingError> {
-        let (amount_kopecks, days) = match promo_code {
+        let (amount_kopecks, days) = match self.purchase_benefit(driver.id, promo_code).await? {
             None => (plan.price_kopecks, plan.days),
-            Some(code) => match self.quote_promo(driver.id, code).await?.benefit {
-                PromoBenefit::FreeDays(_) => return Err(BillingError::PromoNeedsPurchase),
-                benefit => benefit.quote(plan),
-            },
+            Some(benefit) => benefit.quote(plan),
         };
         let free = amount_kopecks == 0;
         let yookassa = match self.shop.client().await {

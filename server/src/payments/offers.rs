@@ -56,6 +56,22 @@ impl Billing {
         }
     }
 
+    /// What a code brings to a purchase: nothing without a code. A code for free days is taken
+    /// on its own, never with a purchase.
+    pub(super) async fn purchase_benefit(
+        &self,
+        driver_id: i64,
+        promo_code: Option<&str>,
+    ) -> Result<Option<PromoBenefit>, BillingError> {
+        let Some(code) = promo_code else {
+            return Ok(None);
+        };
+        match self.quote_promo(driver_id, code).await?.benefit {
+            PromoBenefit::FreeDays(_) => Err(BillingError::PromoNeedsPurchase),
+            benefit => Ok(Some(benefit)),
+        }
+    }
+
     /// Whether a code applies for this driver, and what each plan then costs.
     pub async fn quote_promo(
         &self,

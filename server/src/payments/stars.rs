@@ -9,7 +9,7 @@ use app::{
         flags::{self, Flag},
         payments::{self, Event, NewPayment, Payment},
     },
-    subscription::{PaymentStatus, PaymentView, Plan, PromoBenefit},
+    subscription::{PaymentStatus, PaymentView, Plan},
 };
 use serde::Deserialize;
 use serde_json::json;
@@ -69,12 +69,9 @@ impl Billing {
         promo_code: Option<&str>,
     ) -> Result<PaymentView, BillingError> {
         let stars = plan.stars.ok_or(BillingError::PlanNotForStars)?;
-        let (stars, days) = match promo_code {
+        let (stars, days) = match self.purchase_benefit(driver.id, promo_code).await? {
             None => (stars, plan.days),
-            Some(code) => match self.quote_promo(driver.id, code).await?.benefit {
-                PromoBenefit::FreeDays(_) => return Err(BillingError::PromoNeedsPurchase),
-                benefit => benefit.quote_stars(stars, plan),
-            },
+            Some(benefit) => benefit.quote_stars(stars, plan),
         };
         let free = stars == 0;
         let payment = payments::create(
