@@ -86,6 +86,8 @@ pub enum BillingError {
     Promo(PromoRefusal),
     #[error("the promo code gives a discount, not free days")]
     PromoNeedsPurchase,
+    #[error("the promo code gives free days, taken without a purchase")]
+    PromoFreeDaysOnly,
     #[error("no such payment")]
     PaymentNotFound,
     #[error("only a succeeded YooKassa payment can be refunded")]

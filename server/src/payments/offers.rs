@@ -67,7 +67,7 @@ impl Billing {
             return Ok(None);
         };
         match self.quote_promo(driver_id, code).await?.benefit {
-            PromoBenefit::FreeDays(_) => Err(BillingError::PromoNeedsPurchase),
+            PromoBenefit::FreeDays(_) => Err(BillingError::PromoFreeDaysOnly),
             benefit => Ok(Some(benefit)),
         }
     }

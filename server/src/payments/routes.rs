@@ -67,6 +67,11 @@ impl From<BillingError> for ApiError {
                 "promo_needs_purchase",
                 "Этот промокод даёт скидку: выберите тариф и оплатите его с промокодом",
             ),
+            BillingError::PromoFreeDaysOnly => ApiError::new(
+                S::UNPROCESSABLE_ENTITY,
+                "promo_free_days",
+                "Этот промокод даёт бесплатные дни: активируйте его без покупки тарифа",
+            ),
             BillingError::PaymentNotFound => {
                 ApiError::not_found("payment_not_found", "Такого платежа нет")
             }
@@ -218,7 +223,7 @@ async fn check_promo(
 #[utoipa::path(post, path = "/api/v1/promo/redeem", tag = "subscription", request_body = PromoRequest,
     responses(
         (status = 200, description = "Free days given at once", body = Access),
-        (status = 422, description = "Why the code does not apply (as for checking)", body = app::session::ApiErrorBody),
+        (status = 422, description = "`promo_needs_purchase` (a discount, taken with a purchase), or why the code does not apply (as for checking)", body = app::session::ApiErrorBody),
         (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody),
     ),
     security(("session" = [])))]
@@ -236,6 +241,7 @@ async fn redeem_promo(
         (status = 201, description = "A payment to complete: YooKassa's `confirmation_url`, or a Telegram Stars `invoice_link`", body = PaymentView),
         (status = 403, description = "`payments_disabled`", body = app::session::ApiErrorBody),
         (status = 404, description = "`plan_not_found`", body = app::session::ApiErrorBody),
+        (status = 422, description = "`promo_invalid`, `promo_free_days` (a code to redeem without buying), or why the code does not apply (as for checking)", body = app::session::ApiErrorBody),
         (status = 503, description = "`payments_unavailable`", body = app::session::ApiErrorBody),
         (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody),
     ),

@@ -436,6 +436,7 @@ async fn a_promo_code_that_does_not_apply_says_exactly_why() {
                 ..code("ONCE", PromoBenefit::FreeDays(2))
             },
             code("week-free", PromoBenefit::FreeDays(7)),
+            code("TENOFF", PromoBenefit::PercentOff(10)),
         ] {
             promo::create(&db, new).await.unwrap();
         }
@@ -469,6 +470,31 @@ async fn a_promo_code_that_does_not_apply_says_exactly_why() {
             assert_eq!(body["code"], expected, "{typed}");
             assert!(!body["message"].as_str().unwrap().is_empty());
         }
+
+        // Each kind of code has its own way in: a discount with a purchase, free days without.
+        let month = plan(&app, 30).await;
+        let (status, body) = app
+            .call(
+                Method::POST,
+                "/api/v1/payments",
+                Some(json!({"plan_id": month["id"], "promo_code": "week-free"})),
+            )
+            .await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (422, Some("promo_free_days"))
+        );
+        let (status, body) = app
+            .call(
+                Method::POST,
+                "/api/v1/promo/redeem",
+                Some(json!({"code": "tenoff"})),
+            )
+            .await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (422, Some("promo_needs_purchase"))
+        );
 
         let (status, access) = app
             .call(
