@@ -74,7 +74,7 @@ type Which = Result<Query<AccountQuery>, QueryRejection>;
 
 /// The account the query names: `400 invalid_query` when it cannot be read (a repeated
 /// `account`), `404 cargotech_account_unknown` when no account has that name.
-fn account_in<'g>(which: Which, gateway: &'g Gateway) -> Result<&'g Account, ApiError> {
+fn account_in(which: Which, gateway: &Gateway) -> Result<&Account, ApiError> {
     let Query(query) = which.map_err(ApiError::bad_query)?;
     let accounts = gateway.accounts();
     match query.account {

@@ -75,7 +75,7 @@ fn a_destination_or_a_truck_size_is_narrowed_from_the_loading_city() {
         ..gazelle
     })
     .unwrap();
-    let loads = vec![
+    let loads = [
         load(Some(1), Some(1.0), Some(5.0)),
         load(Some(2), Some(1.0), Some(5.0)),
         load(Some(1), Some(9.0), Some(5.0)),
