@@ -45,8 +45,6 @@ impl Api {
         self.call(method, path, body).await
     }
 
-    /// Only (de)serializing depends on `T`: the exchange itself is compiled once, not once per
-    /// answer type, which keeps the browser bundle small.
     #[cfg(feature = "hydrate")]
     async fn call<T: DeserializeOwned>(
         &self,
@@ -54,11 +52,7 @@ impl Api {
         path: &str,
         body: Option<&impl Serialize>,
     ) -> Result<Option<T>, ApiErrorBody> {
-        let body = body.map(to_json).transpose()?;
-        exchange(method, path, Some(&self.token), body)
-            .await?
-            .map(from_json)
-            .transpose()
+        request(method, path, Some(&self.token), body).await
     }
 
     #[cfg(not(feature = "hydrate"))]
@@ -84,11 +78,28 @@ impl Method {
     }
 }
 
+/// One call to the API, with the session's token or (signing in) without: the answer, `None` for
+/// `204`, or the API's error. Only (de)serializing depends on `T`: the exchange itself is compiled
+/// once, not once per answer type, which keeps the browser bundle small.
+#[cfg(feature = "hydrate")]
+pub(crate) async fn request<T: DeserializeOwned>(
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&impl Serialize>,
+) -> Result<Option<T>, ApiErrorBody> {
+    let body = body.map(to_json).transpose()?;
+    exchange(method, path, token, body)
+        .await?
+        .map(from_json)
+        .transpose()
+}
+
 /// JSON text for a request's body, written by the browser's `JSON.stringify`: maps as objects,
 /// `None` as `null`, integers as numbers, as `serde_json` writes them. Browser numbers hold
 /// integers exactly up to 2^53, far above any id, price or Telegram id Hauler sends or reads.
 #[cfg(feature = "hydrate")]
-pub(crate) fn to_json(value: &impl Serialize) -> Result<js_sys::JsString, ApiErrorBody> {
+fn to_json(value: &impl Serialize) -> Result<js_sys::JsString, ApiErrorBody> {
     let value = value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .map_err(|_| ApiErrorBody::transport())?;
@@ -106,7 +117,7 @@ pub(crate) fn from_json<T: DeserializeOwned>(
 /// Sends a request with the browser's own `fetch`: the answer's JSON, parsed by the browser,
 /// `None` for `204`, or the API's error. A body goes as JSON; a token, as the session's bearer.
 #[cfg(feature = "hydrate")]
-pub(crate) async fn exchange(
+async fn exchange(
     method: Method,
     path: &str,
     token: Option<&str>,

@@ -132,13 +132,10 @@ fn demo_login_offered() -> bool {
 /// Signs in with no session yet: the answer is the session, or the API's refusal.
 #[cfg(feature = "hydrate")]
 async fn post_sign_in(path: &str, body: &impl Serialize) -> SignIn {
-    use crate::api::{Method, exchange, from_json, to_json};
+    use crate::api::{Method, request};
 
-    let answer = match to_json(body) {
-        Ok(body) => exchange(Method::Post, path, None, Some(body)).await,
-        Err(error) => Err(error),
-    };
-    match answer.and_then(|json| json.ok_or_else(ApiErrorBody::transport).and_then(from_json)) {
+    let answer = request(Method::Post, path, None, Some(body)).await;
+    match answer.and_then(|answer| answer.ok_or_else(ApiErrorBody::transport)) {
         Ok(signed_in) => SignIn::Done(Box::new(signed_in)),
         Err(error) => SignIn::Refused(error),
     }
