@@ -59,21 +59,24 @@ impl Minute {
                 })
                 .count()
         };
-        let latencies = |kind| {
-            outcomes
-                .iter()
-                .filter(|o| o.kind == kind && o.ok())
-                .map(|o| o.latency)
-                .collect()
-        };
+        let answered = |kind| answered(outcomes.iter().copied(), kind);
         Self {
             requests: outcomes.len(),
             busy_lists: busy(Kind::List),
             busy_details: busy(Kind::Detail),
-            list: Percentiles::of(latencies(Kind::List)),
-            detail: Percentiles::of(latencies(Kind::Detail)),
+            list: Percentiles::of(answered(Kind::List)),
+            detail: Percentiles::of(answered(Kind::Detail)),
         }
     }
+}
+
+/// How long each answered request of this kind took.
+fn answered<'a>(outcomes: impl IntoIterator<Item = &'a Outcome>, kind: Kind) -> Vec<Duration> {
+    outcomes
+        .into_iter()
+        .filter(|o| o.kind == kind && o.ok())
+        .map(|o| o.latency)
+        .collect()
 }
 
 /// In milliseconds.
@@ -109,13 +112,6 @@ impl Figures {
         upstream: &Stats,
         cache: Option<CacheFigures>,
     ) -> Self {
-        let latencies = |kind| {
-            outcomes
-                .iter()
-                .filter(|o| o.kind == kind && o.ok())
-                .map(|o| o.latency)
-                .collect::<Vec<_>>()
-        };
         let lists: Vec<&Outcome> = outcomes.iter().filter(|o| o.kind == Kind::List).collect();
         let fast = lists
             .iter()
@@ -140,8 +136,8 @@ impl Figures {
             requests: outcomes.len(),
             failed: failures.values().sum(),
             failures,
-            list: Percentiles::of(latencies(Kind::List)),
-            detail: Percentiles::of(latencies(Kind::Detail)),
+            list: Percentiles::of(answered(outcomes, Kind::List)),
+            detail: Percentiles::of(answered(outcomes, Kind::Detail)),
             list_without_wait_pct: 100.0 * fast as f64 / lists.len().max(1) as f64,
             upstream_calls: upstream.requests,
             upstream_lists: upstream.lists,
