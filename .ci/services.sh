@@ -51,5 +51,9 @@ stop_services() {
   fi
   if [ -n "$STARTED_POSTGRES" ] && [ -s "$STARTED_POSTGRES" ]; then
     kill -INT "$(head -1 "$STARTED_POSTGRES")" 2>/dev/null || true
+    # Fast shutdown: wait until the server has let go of its files, at most 30 s.
+    for _ in $(seq 300); do [ -e "$STARTED_POSTGRES" ] || break; sleep 0.1; done
   fi
+  # Every test made a database of its own: the data folder is not kept.
+  if [ -n "$SERVICES_DIR" ]; then rm -rf "$SERVICES_DIR"; fi
 }

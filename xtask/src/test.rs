@@ -29,7 +29,6 @@ pub fn all() -> Result {
     let rust = rust_tests(&report)?;
 
     println!("\n== Browser: Playwright in Chromium against the real server");
-    sh(cargo().args(["build", "--package", "server", "--bin", "hauler"]))?;
     let browser = browser_tests()?;
 
     println!("\n== Summary");
@@ -150,6 +149,21 @@ fn screenshots_dir() -> PathBuf {
 const E2E_ADMIN_EMAIL: &str = "owner@hauler.test";
 const E2E_ADMIN_PASSWORD: &str = "e2e-owner-password-42";
 
+/// The server the stories run against: the binary `cargo test` built for the integration tests.
+/// A `cargo build` of it would compile every dependency a second time, without the test-only
+/// features, and double the disk the build takes.
+fn server_binary() -> Result<PathBuf> {
+    let binary = root().join("target/debug/hauler");
+    if binary.is_file() {
+        Ok(binary)
+    } else {
+        Err(format!(
+            "{} is missing: cargo test did not build it",
+            binary.display()
+        ))
+    }
+}
+
 fn browser_tests() -> Result<Counts> {
     let port = free_port()?;
     let data_dir = root().join("target/e2e-data");
@@ -157,7 +171,7 @@ fn browser_tests() -> Result<Counts> {
     let _ = std::fs::remove_dir_all(screenshots_dir());
     let log =
         std::fs::File::create(root().join("target/e2e-server.log")).map_err(|e| e.to_string())?;
-    let server = Command::new(root().join("target/debug/hauler"))
+    let server = Command::new(server_binary()?)
         .current_dir(root())
         .env("LISTEN_ADDR", format!("127.0.0.1:{port}"))
         .env("DATA_DIR", &data_dir)
@@ -225,7 +239,7 @@ fn production_server(sandbox_url: &str) -> Result<(RunningServer, String)> {
     std::fs::create_dir_all(&data_dir).map_err(|e| e.to_string())?;
     let log = std::fs::File::create(root().join("target/e2e-production-server.log"))
         .map_err(|e| e.to_string())?;
-    let server = Command::new(root().join("target/debug/hauler"))
+    let server = Command::new(server_binary()?)
         .current_dir(root())
         .env_remove("DATABASE_URL")
         .env_remove("REDIS_URL")
