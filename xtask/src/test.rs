@@ -10,7 +10,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use crate::{Result, cargo, root, setup, sh, site};
+use crate::{Result, cargo, root, setup, site};
 
 #[derive(Default)]
 struct Counts {
