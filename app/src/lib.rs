@@ -49,7 +49,8 @@ pub fn shell(options: LeptosOptions, document: &Document) -> impl IntoView + use
             view! { <style id="hauler-css" inner_html=css.to_string()></style> }.into_any()
         }
         None => {
-            view! { <link id="hauler-css" rel="stylesheet" href="/pkg/hauler.css" /> }.into_any()
+            let href = format!("/{}/hauler.css", options.site_pkg_dir);
+            view! { <link id="hauler-css" rel="stylesheet" href=href /> }.into_any()
         }
     };
     view! {

@@ -98,7 +98,7 @@ impl Application {
         let leptos_options = LeptosOptions::builder()
             .output_name("hauler")
             .site_root(config.site_root.display().to_string())
-            .site_pkg_dir("pkg")
+            .site_pkg_dir(crate::http::assets::pkg_dir(&config.site_root))
             .site_addr(address)
             .build();
         let state = AppState {

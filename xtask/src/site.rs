@@ -7,6 +7,7 @@ use std::{
     process::Command,
 };
 
+use sha2::{Digest, Sha256};
 use wasm_bindgen_cli_support::Bindgen;
 
 use crate::{Result, cargo, root, sh};
@@ -74,12 +75,15 @@ pub fn build() -> Result<BundleSize> {
         "wasm-release",
     ]))?;
     let site = root_dir();
-    let pkg = site.join("pkg");
-    fs::create_dir_all(&pkg).map_err(|e| format!("cannot create {}: {e}", pkg.display()))?;
+    let staging = site.join("pkg.building");
+    let _ = fs::remove_dir_all(&staging);
+    fs::create_dir_all(&staging)
+        .map_err(|e| format!("cannot create {}: {e}", staging.display()))?;
     let mut sizes = Vec::new();
     for spec in &BUNDLES {
-        sizes.push(bundle(&pkg, spec)?);
+        sizes.push(bundle(&staging, spec)?);
     }
+    publish(&staging, &site.join("pkg"))?;
     copy_dir(&root().join("public"), &site)?;
     copy(
         &root().join("end2end/node_modules/@twa-dev/sdk/dist/telegram-web-apps.js"),
@@ -89,6 +93,40 @@ pub fn build() -> Result<BundleSize> {
         size.print();
     }
     Ok(sizes.swap_remove(0))
+}
+
+/// Moves the built files to `pkg/<build>/`, `<build>` a hash of their content, and writes that
+/// name to `pkg/build` for the server. A new build is a new address, so browsers may keep every
+/// file for good and never mix one build's module with another's page.
+fn publish(staging: &Path, pkg: &Path) -> Result {
+    let build = content_hash(staging)?;
+    let _ = fs::remove_dir_all(pkg);
+    fs::create_dir_all(pkg).map_err(|e| format!("cannot create {}: {e}", pkg.display()))?;
+    fs::rename(staging, pkg.join(&build))
+        .map_err(|e| format!("cannot move the build to {}: {e}", pkg.display()))?;
+    fs::write(pkg.join("build"), &build).map_err(|e| format!("cannot write pkg/build: {e}"))?;
+    println!("site: build {build}");
+    Ok(())
+}
+
+/// The first 64 bits of a SHA-256 over every file's name and content, in name order, as hex.
+fn content_hash(dir: &Path) -> Result<String> {
+    let mut names: Vec<PathBuf> = fs::read_dir(dir)
+        .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
+        .map(|entry| entry.map(|entry| entry.path()).map_err(|e| e.to_string()))
+        .collect::<Result<_>>()?;
+    names.sort();
+    let mut hash = Sha256::new();
+    for path in &names {
+        let content = fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        hash.update(path.file_name().unwrap_or_default().as_encoded_bytes());
+        hash.update((content.len() as u64).to_le_bytes());
+        hash.update(&content);
+    }
+    Ok(hash.finalize()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
 }
 
 fn bundle(pkg: &Path, spec: &Bundle) -> Result<BundleSize> {
@@ -150,20 +188,11 @@ fn bundle(pkg: &Path, spec: &Bundle) -> Result<BundleSize> {
 /// A chunk's file name, and the split points that need it.
 type Chunk = (String, Vec<String>);
 
-/// Cuts the linked module at its `#[lazy]` split points: the chunks and the loader go to `pkg`,
+/// Cuts the linked module at its `#[lazy]` split points: the chunks and the loader go to `pkg`
+/// (a fresh folder each build),
 /// the main module (still to go through wasm-bindgen) next to the linked one, which it returns
 /// with the chunks' file names and the split points that need each.
 fn split(linked: &Path, pkg: &Path, out_name: &str) -> Result<(PathBuf, Vec<Chunk>)> {
-    // Chunks are named after split points, which change with the code: drop the last build's.
-    for entry in fs::read_dir(pkg).map_err(|e| format!("cannot read {}: {e}", pkg.display()))? {
-        let name = entry.map_err(|e| e.to_string())?.file_name();
-        let name = name.to_string_lossy();
-        let chunk =
-            (name.starts_with("split_") || name.starts_with("chunk_")) && name.ends_with(".wasm");
-        if chunk || name.starts_with("__wasm_split") {
-            let _ = fs::remove_file(pkg.join(name.as_ref()));
-        }
-    }
     let input = fs::read(linked).map_err(|e| format!("cannot read {}: {e}", linked.display()))?;
     let main = linked.with_extension("split.wasm");
     let main_module = format!("./{out_name}.js");

@@ -2,6 +2,7 @@
 //! and the layers every response passes through.
 
 pub(crate) mod api;
+pub(crate) mod assets;
 mod health;
 mod layers;
 
@@ -63,9 +64,14 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
     let document = Document {
         telegram_script: config.telegram_web_app_js_url.clone(),
         demo_login: config.mode == Mode::Sandbox,
-        inline_css: std::fs::read_to_string(config.site_root.join("pkg/hauler.css"))
-            .ok()
-            .map(Into::into),
+        inline_css: std::fs::read_to_string(
+            config
+                .site_root
+                .join(state.leptos_options.site_pkg_dir.as_ref())
+                .join("hauler.css"),
+        )
+        .ok()
+        .map(Into::into),
     };
     let admin_desk = crate::admin::AdminDesk {
         db: state.db.clone(),
@@ -126,6 +132,10 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
         Some(telegram) => router.nest("/sandbox/telegram", sandbox::telegram::router(telegram)),
         None => router,
     };
+    let router = router.layer(axum::middleware::from_fn_with_state(
+        assets::build_prefix(&state.leptos_options.site_pkg_dir),
+        assets::keep_builds_for_good,
+    ));
     layers::apply(router, config.mode == Mode::Production)
 }
 

@@ -9,7 +9,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use server::admin::accounts;
 
-use crate::support::{TestApp, backends, spawn_app};
+use crate::support::{TestApp, backends, bundle_file, spawn_app};
 
 pub const PASSWORD: &str = "correct horse battery staple";
 
@@ -259,10 +259,13 @@ async fn logging_out_everywhere_ends_every_session_of_that_admin() {
 async fn the_dashboard_loads_its_own_bundle_and_the_drivers_pages_never_do() {
     let app = spawn_app("admin_bundle", backends()[0]).await;
     let admin_page = app.get("/admin/login").await.text().await.unwrap();
-    assert!(admin_page.contains("/pkg/admin.js"), "{admin_page}");
-    assert!(!admin_page.contains("/pkg/hauler.js"));
+    assert!(
+        admin_page.contains(&bundle_file("admin.js")),
+        "{admin_page}"
+    );
+    assert!(!admin_page.contains("hauler.js"));
     let driver_page = app.get("/").await.text().await.unwrap();
-    assert!(driver_page.contains("/pkg/hauler.js"));
+    assert!(driver_page.contains(&bundle_file("hauler.js")));
     assert!(!driver_page.contains("admin"), "no trace of the dashboard");
 }
 

@@ -1,7 +1,7 @@
 use sea_orm::ConnectionTrait;
 use serde_json::Value;
 
-use crate::support::{Db, backends, spawn_app};
+use crate::support::{Db, backends, bundle_file, spawn_app};
 
 #[tokio::test]
 async fn the_home_page_arrives_server_rendered_with_telegram_and_hydration_scripts() {
@@ -17,7 +17,10 @@ async fn the_home_page_arrives_server_rendered_with_telegram_and_hydration_scrip
         // Sandbox mode: the page may offer the demo driver outside Telegram.
         assert!(html.contains(r#"<meta name="hauler-demo-login""#), "{html}");
         assert!(html.contains(r#"<script src="/telegram-web-app.js" defer></script>"#));
-        assert!(html.contains("/pkg/hauler.js"), "hydration script missing");
+        assert!(
+            html.contains(&bundle_file("hauler.js")),
+            "hydration script missing"
+        );
         // The stylesheet is inlined when the site is built, linked otherwise.
         assert!(html.contains(r#"id="hauler-css""#));
     }
@@ -43,6 +46,34 @@ async fn every_response_carries_security_headers_that_still_allow_telegram_to_fr
         36,
         "a UUID request id"
     );
+}
+
+#[tokio::test]
+async fn a_phone_keeps_the_bundle_for_good_and_a_new_build_comes_from_a_new_address() {
+    let app = spawn_app("bundle_caching", backends()[0]).await;
+    let page = app.get("/").await;
+    assert!(
+        page.headers().get("cache-control").is_none(),
+        "the page itself is asked for afresh: {:?}",
+        page.headers()
+    );
+    let html = page.text().await.unwrap();
+    for file in ["hauler.js", "hauler_bg.wasm"] {
+        let address = bundle_file(file);
+        assert!(html.contains(&address), "the page links {address}");
+        let response = app.get(&address).await;
+        assert_eq!(response.status(), 200, "{address}");
+        assert_eq!(
+            response.headers()["cache-control"],
+            "public, max-age=31536000, immutable",
+            "{address}"
+        );
+    }
+    let missing = app.get(&bundle_file("no-such-chunk.wasm")).await;
+    assert_eq!(missing.status(), 404);
+    assert!(missing.headers().get("cache-control").is_none());
+    // Files live only under their build's address: a link without one finds nothing.
+    assert_eq!(app.get("/pkg/hauler.js").await.status(), 404);
 }
 
 #[tokio::test]

@@ -302,6 +302,13 @@ pub fn site_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/site")
 }
 
+/// A file of the built bundles at the address pages link it by: `/pkg/<build>/<name>`.
+pub fn bundle_file(name: &str) -> String {
+    let build = std::fs::read_to_string(site_root().join("pkg/build"))
+        .expect("the site is built (cargo xtask site) before the tests");
+    format!("/pkg/{}/{name}", build.trim())
+}
+
 /// One line per server a test starts, so the test command can say what ran against what.
 pub fn record(test: &str, db: Db, store: Store) {
     let Ok(path) = std::env::var("HAULER_TEST_REPORT") else {
