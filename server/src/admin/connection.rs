@@ -27,7 +27,9 @@ use sea_orm::{
 
 use super::{AdminDesk, Admins, AnyStaff, Staff};
 use crate::{
-    cargotech::{Account, Gateway, LinkState, SmsCodeError, SmsProblem, UpstreamError},
+    cargotech::{
+        Account, Gateway, LinkState, SmsCodeError, SmsProblem, UpstreamError, audit_object,
+    },
     http::ApiError,
 };
 
@@ -105,7 +107,7 @@ async fn view(
         });
     }
     let history = audit::entity::Entity::find()
-        .filter(audit::entity::Column::Action.starts_with("cargotech."))
+        .filter(audit::entity::Column::Object.eq(audit_object(&report.account)))
         .order_by_desc(audit::entity::Column::Id)
         .limit(HISTORY)
         .all(db)

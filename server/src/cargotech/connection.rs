@@ -548,13 +548,19 @@ impl Connection {
             AuditEntry {
                 actor,
                 action,
-                object: Some("cargotech"),
+                object: Some(&audit_object(&self.account)),
                 details: Some(details),
                 client_addr: None,
             },
         )
         .await;
     }
+}
+
+/// What the audit log names an account's events by, `cargotech:<account>`, so each account's
+/// history reads apart from the others'.
+pub fn audit_object(account: &str) -> String {
+    format!("cargotech:{account}")
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -19,7 +19,7 @@ pub use cache::noting_waits;
 pub use client::{Client, LoginAnswer, SmsProblem, UpstreamError};
 pub use connection::{
     Connection, ConnectionReport, Credentials, LinkState, PASSWORD_SETTING, PHONE_SETTING,
-    SmsCodeError,
+    SmsCodeError, audit_object,
 };
 pub use gateway::{CacheTtls, City, Gateway, GatewayError};
 pub use setup::{gateway, keep_connected};

@@ -123,7 +123,34 @@ async fn an_account_the_exchange_refuses_is_set_aside_and_drivers_never_notice()
                 .contains("account north: wrong_credentials"),
             "{readiness}"
         );
-        let (_, page) = connection_page(&owner(&app).await, "").await;
+        let owner = owner(&app).await;
+        let (_, page) = connection_page(&owner, "").await;
         assert_eq!(page["accounts"][1]["state"], "wrong_credentials", "{page}");
+
+        // Each account's history is its own: the refusals are north's, main only logged in.
+        let (_, north) = connection_page(&owner, "?account=north").await;
+        assert!(
+            actions(&north).contains(&"cargotech.login_failed".to_owned()),
+            "{north}"
+        );
+        let main = actions(&page);
+        assert!(
+            main.contains(&"cargotech.login_succeeded".to_owned()),
+            "{main:?}"
+        );
+        assert!(
+            !main.contains(&"cargotech.login_failed".to_owned()),
+            "north's refusals are not main's: {main:?}"
+        );
     }
+}
+
+/// The actions in a connection page's history, newest first.
+fn actions(page: &Value) -> Vec<String> {
+    page["history"]
+        .as_array()
+        .expect("a history")
+        .iter()
+        .map(|event| event["action"].as_str().unwrap_or_default().to_owned())
+        .collect()
 }
