@@ -4,10 +4,9 @@
 //! The window is a log of grant times: in Redis a sorted set updated by one atomic script (with
 //! Redis's own clock, so instances with skewed clocks agree), in-process a queue of instants.
 //! Priorities share the window by ceilings, so lower priorities slow down first as it fills:
-//! background work (prefetching, refreshing) stops at half of it — so that on a cold cache it can
-//! never take the slots drivers will ask for later in the minute — city autocomplete at 90 %,
-//! list pages at 97 %, and a driver waiting on a detail card may use all of it. Waiting is bounded twice: by a queue limit (the
-//! next caller is refused at once) and by each caller's deadline.
+//! background work (prefetching, refreshing) stops at 80 % of it, city autocomplete at 90 %, list
+//! pages at 97 %, and a driver waiting on a detail card may use all of it. Waiting is bounded
+//! twice: by a queue limit (the next caller is refused at once) and by each caller's deadline.
 
 use std::{
     collections::VecDeque,
@@ -44,7 +43,7 @@ impl Priority {
             Self::Detail => 100,
             Self::List => 97,
             Self::Autocomplete => 90,
-            Self::Background => 50,
+            Self::Background => 80,
         }
     }
 

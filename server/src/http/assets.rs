@@ -16,21 +16,16 @@ use axum::{
 /// site has not been built with a build name (a page then still renders, without its bundle).
 pub fn pkg_dir(site_root: &Path) -> String {
     let named = site_root.join("pkg/build");
-    match std::fs::read_to_string(&named) {
-        Ok(build)
-            if !build.trim().is_empty()
-                && build.trim().bytes().all(|b| b.is_ascii_alphanumeric()) =>
-        {
-            format!("pkg/{}", build.trim())
-        }
-        _ => {
-            tracing::warn!(
-                file = %named.display(),
-                "no built site found; run `cargo xtask site` for the browser bundles"
-            );
-            "pkg".to_owned()
-        }
+    let build = std::fs::read_to_string(&named).unwrap_or_default();
+    let build = build.trim();
+    if !build.is_empty() && build.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return format!("pkg/{build}");
     }
+    tracing::warn!(
+        file = %named.display(),
+        "no built site found; run `cargo xtask site` for the browser bundles"
+    );
+    "pkg".to_owned()
 }
 
 const KEEP_FOR_GOOD: HeaderValue = HeaderValue::from_static("public, max-age=31536000, immutable");
