@@ -189,9 +189,8 @@ fn bundle(pkg: &Path, spec: &Bundle) -> Result<BundleSize> {
 type Chunk = (String, Vec<String>);
 
 /// Cuts the linked module at its `#[lazy]` split points: the chunks and the loader go to `pkg`
-/// (a fresh folder each build),
-/// the main module (still to go through wasm-bindgen) next to the linked one, which it returns
-/// with the chunks' file names and the split points that need each.
+/// (a fresh folder each build), the main module (still to go through wasm-bindgen) next to the
+/// linked one, which it returns with the chunks' file names and the split points that need each.
 fn split(linked: &Path, pkg: &Path, out_name: &str) -> Result<(PathBuf, Vec<Chunk>)> {
     let input = fs::read(linked).map_err(|e| format!("cannot read {}: {e}", linked.display()))?;
     let main = linked.with_extension("split.wasm");
