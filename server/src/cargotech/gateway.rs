@@ -152,13 +152,14 @@ impl Gateway {
         filter.validate().map_err(GatewayError::InvalidFilter)?;
         let limit = limit.clamp(1, MAX_PAGE);
         if let Some(narrowing) = Narrowing::of(filter)
-            && let Some((windows, oldest)) = self.in_full(&narrowing.broad).await?
-            && let Some(mut loads) = narrowing.select(distinct(&windows))
+            && let Some(broad) = self.every_window(&narrowing.broad).await?
+            && let Some(loads) = broad.in_full()
+            && let Some(mut loads) = narrowing.select(loads)
         {
             self.stats.narrowed.fetch_add(1, Ordering::Relaxed);
             sort(&mut loads, filter.sort);
             let total = loads.len() as u64;
-            return Ok(page_of(loads, total, offset, 0, limit, oldest));
+            return Ok(page_of(loads, total, offset, 0, limit, broad.oldest));
         }
         let first = offset - offset % WINDOW;
         let mut windows = Vec::new();
@@ -180,13 +181,12 @@ impl Gateway {
     }
 
     /// Every window of the loads answering `filter`, from the cache (asking for those missing),
-    /// when there are few enough to hold: `None` when there are more, or when windows asked at
-    /// different moments no longer add up (a load moved between them). The age is the oldest
-    /// window's, when one was served stale.
-    async fn in_full(
+    /// when there are few enough to hold: `None` when there are more, or when one window could
+    /// not be had without waiting on a busy exchange.
+    async fn every_window(
         self: &Arc<Self>,
         filter: &CargoFilter,
-    ) -> Result<Option<(Vec<Arc<CargoPage>>, Option<Duration>)>, GatewayError> {
+    ) -> Result<Option<Windows>, GatewayError> {
         let Some((first, age)) = unless_busy(self.window(filter, 0).await)? else {
             return Ok(None);
         };
@@ -208,8 +208,11 @@ impl Gateway {
             oldest = oldest.max(age);
             windows.push(window);
         }
-        let complete = distinct(&windows).len() as u64 >= total;
-        Ok(complete.then_some((windows, oldest)))
+        Ok(Some(Windows {
+            windows,
+            total,
+            oldest,
+        }))
     }
 
     /// The cached window of loads starting at `start`, asked for when missing; with its age
@@ -503,14 +506,27 @@ fn unless_busy<T>(outcome: Result<T, GatewayError>) -> Result<Option<T>, Gateway
     }
 }
 
-/// The loads of windows asked at different moments, each once.
-fn distinct(windows: &[Arc<CargoPage>]) -> Vec<&CargoCard> {
-    let mut seen = std::collections::HashSet::new();
-    windows
-        .iter()
-        .flat_map(|window| &window.cards)
-        .filter(|card| seen.insert(card.id))
-        .collect()
+/// All the windows of one question, as the cache shares them.
+struct Windows {
+    windows: Vec<Arc<CargoPage>>,
+    total: u64,
+    /// The oldest window's age, when one was served stale.
+    oldest: Option<Duration>,
+}
+
+impl Windows {
+    /// Every load of the answer, each once (windows asked at different moments may repeat one):
+    /// `None` when they no longer add up to the total (a load moved between two windows).
+    fn in_full(&self) -> Option<Vec<&CargoCard>> {
+        let mut seen = std::collections::HashSet::new();
+        let loads: Vec<&CargoCard> = self
+            .windows
+            .iter()
+            .flat_map(|window| &window.cards)
+            .filter(|card| seen.insert(card.id))
+            .collect();
+        (loads.len() as u64 >= self.total).then_some(loads)
+    }
 }
 
 /// The driver's page from `loads` that begin at position `first` of the answer: only its cards
