@@ -5,7 +5,8 @@
 //! receive it at once.
 //!
 //! The check every cargo request makes reads a cached end date (Redis or in-process) in front of
-//! the database; every grant writes its new answer there the moment it commits.
+//! the database, while that date lies ahead; every grant writes its new answer there the moment
+//! it commits.
 
 use std::time::Duration;
 
@@ -111,19 +112,17 @@ impl Granted {
     }
 }
 
-/// How long an access answer is cached; grants drop it at once, so this bounds only staleness
-/// after a change made behind the application's back.
+/// How long an end date is cached at most; grants replace it at once, so this bounds only
+/// staleness after a change made behind the application's back (or by another instance without
+/// Redis).
 const CACHE_TTL: Duration = Duration::from_secs(300);
 
-const NO_ACCESS_CACHE_TTL: Duration = Duration::from_secs(5);
-
-/// "No access" is kept only briefly, so a driver who has just paid is never locked out for long.
-fn cache_ttl(ends_at: Option<DateTime<Utc>>) -> Duration {
-    if ends_at.is_some_and(|ends_at| ends_at > Utc::now()) {
-        CACHE_TTL
-    } else {
-        NO_ACCESS_CACHE_TTL
-    }
+/// How long an end date may be cached: never past the end itself, and not at all once it has
+/// come. "No access" is always read from the database, so a payment recorded by any instance opens
+/// loads on every instance at once.
+fn cache_ttl(ends_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Option<Duration> {
+    let left = (ends_at? - now).to_std().ok()?;
+    (!left.is_zero()).then(|| left.min(CACHE_TTL))
 }
 
 fn cache_key(driver_id: i64) -> String {
@@ -152,8 +151,8 @@ pub async fn ends_at(
     let ends_at = stored_ends_at(db, driver_id).await?;
     // Only fills an empty entry: a grant that committed meanwhile has written its own answer,
     // which an older read must not overwrite.
-    if let Ok(bytes) = serde_json::to_vec(&ends_at) {
-        store.set_if_absent(&key, &bytes, cache_ttl(ends_at)).await;
+    if let (Some(ttl), Ok(bytes)) = (cache_ttl(ends_at, Utc::now()), serde_json::to_vec(&ends_at)) {
+        store.set_if_absent(&key, &bytes, ttl).await;
     }
     Ok(ends_at)
 }
@@ -255,13 +254,11 @@ pub async fn grant(
     txn.commit().await?;
     // The new answer replaces the cached one at once (a read that raced this grant fills only
     // an empty entry, so it cannot put the old end date back).
-    store
-        .set_json(
-            &cache_key(grant.driver_id),
-            &Some(ends_after),
-            cache_ttl(Some(ends_after)),
-        )
-        .await;
+    let key = cache_key(grant.driver_id);
+    match cache_ttl(Some(ends_after), Utc::now()) {
+        Some(ttl) => store.set_json(&key, &Some(ends_after), ttl).await,
+        None => store.delete(&key).await,
+    }
     Ok(Granted::Applied {
         ends_at: ends_after,
     })
@@ -297,5 +294,21 @@ mod tests {
         assert!(!ended.active);
         assert_eq!(ended.days_left, 0);
         assert!(ended.until.is_some());
+    }
+
+    #[test]
+    fn only_an_end_still_ahead_is_cached_and_never_past_itself() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 24, 12, 0, 0).unwrap();
+        assert_eq!(cache_ttl(None, now), None, "no access is read afresh");
+        assert_eq!(cache_ttl(Some(now - chrono::Duration::hours(1)), now), None);
+        assert_eq!(cache_ttl(Some(now), now), None);
+        assert_eq!(
+            cache_ttl(Some(now + chrono::Duration::seconds(40)), now),
+            Some(Duration::from_secs(40))
+        );
+        assert_eq!(
+            cache_ttl(Some(now + chrono::Duration::days(30)), now),
+            Some(CACHE_TTL)
+        );
     }
 }

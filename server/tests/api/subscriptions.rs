@@ -16,7 +16,7 @@ use reqwest::Method;
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use serde_json::{Value, json};
 
-use crate::support::{Options, TestApp, backends, scalar, spawn_app, spawn_app_with};
+use crate::support::{Db, Options, Store, TestApp, backends, scalar, spawn_app, spawn_app_with};
 
 const NOTIFICATIONS: &str = "/api/v1/payments/yookassa/notifications";
 
@@ -196,37 +196,15 @@ async fn a_driver_pays_on_the_yookassa_page_and_loads_open_with_a_word_from_the_
 #[tokio::test]
 async fn the_same_notification_delivered_twenty_times_at_once_to_two_instances_extends_once() {
     for backend in backends() {
-        // One deployment's two instances share Redis's keys too (with Redis), so a grant made by
-        // either one is what both read.
-        let prefix = format!("test-notification-twice-{:08x}", rand::random::<u32>());
-        let mut first = spawn_app_with(
-            "notification_twice",
-            backend,
-            Options {
-                extra_vars: vec![("REDIS_KEY_PREFIX", prefix.clone())],
-            },
-        )
-        .await;
-        first.sign_in_without_access(driver(900_003)).await;
-        // A second instance on the same database (and Redis), asking the first one's YooKassa.
-        let second = spawn_app_with(
-            "notification_twice_second",
-            backend,
-            Options {
-                extra_vars: vec![
-                    ("REDIS_KEY_PREFIX", prefix),
-                    ("DATABASE_URL", first.database_url.clone()),
-                    ("YOOKASSA_BASE_URL", first.url("/sandbox/yookassa")),
-                    ("YOOKASSA_SHOP_ID", "sandbox-shop".into()),
-                    ("YOOKASSA_SECRET_KEY", "sandbox-yookassa-secret-key".into()),
-                ],
-            },
-        )
-        .await;
+        let (first, second) = two_instances("notification_twice", backend, 900_003).await;
 
         let payment = start_buying(&first, 7, None).await;
         pay_on_checkout_page(&first, &payment).await;
-        let db = first.database().await;
+        // The driver waits on the paywall of the first instance, which has just answered "no
+        // access"; the second may be the one that records the payment.
+        let (_, waiting) = first.call(Method::GET, "/api/v1/subscription", None).await;
+        assert_eq!(waiting["access"]["active"], false, "{waiting}");
+        let db = second.database().await;
         let provider_id = provider_id(&db, &payment["id"]).await;
         let deliveries = (0..20).map(|n| {
             let instance = if n % 2 == 0 { &first } else { &second };
@@ -266,6 +244,71 @@ async fn the_same_notification_delivered_twenty_times_at_once_to_two_instances_e
             recorded >= 20,
             "every delivery is in the payment's history: {recorded}"
         );
+    }
+}
+
+/// One deployment's two instances on the same database, with a driver signed in to the first
+/// one and no access yet. YooKassa (the second one's sandbox) notifies the second, as a load
+/// balancer may route it; with Redis they share its keys too, as one deployment does.
+async fn two_instances(name: &str, backend: (Db, Store), telegram_id: i64) -> (TestApp, TestApp) {
+    let prefix = format!("test-{name}-{:08x}", rand::random::<u32>());
+    let second = spawn_app_with(
+        &format!("{name}_second"),
+        backend,
+        Options {
+            extra_vars: vec![("REDIS_KEY_PREFIX", prefix.clone())],
+        },
+    )
+    .await;
+    let mut first = spawn_app_with(
+        name,
+        backend,
+        Options {
+            extra_vars: vec![
+                ("REDIS_KEY_PREFIX", prefix),
+                ("DATABASE_URL", second.database_url.clone()),
+                ("YOOKASSA_BASE_URL", second.url("/sandbox/yookassa")),
+                ("YOOKASSA_SHOP_ID", "sandbox-shop".into()),
+                ("YOOKASSA_SECRET_KEY", "sandbox-yookassa-secret-key".into()),
+            ],
+        },
+    )
+    .await;
+    first.sign_in_without_access(driver(telegram_id)).await;
+    (first, second)
+}
+
+#[tokio::test]
+async fn a_payment_the_other_instance_records_opens_loads_at_once() {
+    for backend in backends() {
+        let (first, second) = two_instances("paid_elsewhere", backend, 900_005).await;
+        let payment = start_buying(&first, 7, None).await;
+        // The driver waits on the first instance's paywall, which has just said "no access".
+        let (status, _) = first.call(Method::GET, "/api/v1/cargos", None).await;
+        assert_eq!(status, 402, "{backend:?}: no loads before paying");
+
+        pay_on_checkout_page(&first, &payment).await;
+        // YooKassa tells the second instance. Watched in the database, not through the first
+        // instance, which would settle the payment itself on seeing it pending.
+        let db = second.database().await;
+        let succeeded = format!(
+            "SELECT COUNT(*) FROM payments WHERE id = {} AND status = 'succeeded'",
+            payment["id"]
+        );
+        let mut waited = 0;
+        while scalar(&db, &succeeded).await == 0 {
+            assert!(
+                waited < 100,
+                "{backend:?}: the second instance records the payment"
+            );
+            waited += 1;
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+
+        let (status, loads) = first.call(Method::GET, "/api/v1/cargos", None).await;
+        assert_eq!(status, 200, "{backend:?}: loads open at once: {loads}");
+        let (_, view) = first.call(Method::GET, "/api/v1/subscription", None).await;
+        assert_eq!(view["access"]["days_left"], 7, "{backend:?}: {view}");
     }
 }
 
