@@ -1,6 +1,6 @@
 // Opening the Mini App the way Telegram does: signed launch data and the theme in the URL hash.
 import { createHmac } from "node:crypto";
-import type { APIRequestContext, Page, TestInfo } from "@playwright/test";
+import { expect, type APIRequestContext, type Page, type TestInfo } from "@playwright/test";
 
 export const TEST_BOT_TOKEN = process.env.TELEGRAM_BOT_TOKEN ?? "7000000001:sandbox-bot-token-for-tests";
 
@@ -153,6 +153,20 @@ export async function pressBackButton(page: Page) {
 }
 
 /** Saves a full-page screenshot into the folder the test command names. */
+/**
+ * The driver is done on YooKassa's page (opened with `openLink`) and goes back to the Mini App;
+ * YooKassa has sent the page back to the shop. Returns the payment id in that address. The page
+ * is closed only once that last page has loaded: a close that races a navigation's commit can be
+ * acknowledged by Chromium and never carried out (crbug.com/536385539), hanging the story.
+ */
+export async function leaveCheckout(checkout: Page): Promise<string> {
+  await expect(checkout).toHaveURL(/\/subscription\?payment=\d+$/);
+  await checkout.waitForLoadState("load");
+  const paymentId = new URL(checkout.url()).searchParams.get("payment")!;
+  await checkout.close();
+  return paymentId;
+}
+
 export async function screenshot(page: Page, testInfo: TestInfo) {
   const dir = process.env.SCREENSHOT_DIR ?? "screenshots";
   const name = testInfo.titlePath.slice(1).join(" - ").replace(/[^\p{L}\p{N}_ -]+/gu, "_");
