@@ -152,7 +152,6 @@ export async function pressBackButton(page: Page) {
   await page.evaluate(() => (window as any).Telegram.WebView.receiveEvent("back_button_pressed"));
 }
 
-/** Saves a full-page screenshot into the folder the test command names. */
 /**
  * The driver is done on YooKassa's page (opened with `openLink`) and goes back to the Mini App;
  * YooKassa has sent the page back to the shop. Returns the payment id in that address. The page
@@ -167,6 +166,7 @@ export async function leaveCheckout(checkout: Page): Promise<string> {
   return paymentId;
 }
 
+/** Saves a full-page screenshot into the folder the test command names. */
 export async function screenshot(page: Page, testInfo: TestInfo) {
   const dir = process.env.SCREENSHOT_DIR ?? "screenshots";
   const name = testInfo.titlePath.slice(1).join(" - ").replace(/[^\p{L}\p{N}_ -]+/gu, "_");

@@ -298,7 +298,7 @@ async fn a_payment_the_other_instance_records_opens_loads_at_once() {
         let mut waited = 0;
         while scalar(&db, &succeeded).await == 0 {
             assert!(
-                waited < 100,
+                waited < 200,
                 "{backend:?}: the second instance records the payment"
             );
             waited += 1;
