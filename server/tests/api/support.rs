@@ -66,6 +66,7 @@ pub struct TestApp {
     /// The running app's CargoTech gateway, for what has no HTTP surface yet (admin actions).
     pub gateway: std::sync::Arc<server::cargotech::Gateway>,
     pub client: reqwest::Client,
+    /// The database this instance uses: its own, or another instance's when the test shares one.
     pub database_url: String,
     _data_dir: std::sync::Arc<TempDir>,
 }
@@ -176,18 +177,10 @@ pub async fn spawn_app(test: &str, (db, store): (Db, Store)) -> TestApp {
 
 pub async fn spawn_app_with(test: &str, (db, store): (Db, Store), options: Options) -> TestApp {
     let data_dir = tempfile::tempdir().expect("a temporary data folder");
-    let database_url = match db {
-        Db::Sqlite => format!(
-            "sqlite://{}/hauler.sqlite?mode=rwc",
-            data_dir.path().display()
-        ),
-        Db::Postgres => fresh_postgres_database().await,
-    };
     let mut vars: HashMap<String, String> = HashMap::from([
         ("LISTEN_ADDR".into(), "127.0.0.1:0".into()),
         ("DATA_DIR".into(), data_dir.path().display().to_string()),
         ("SITE_ROOT".into(), site_root().display().to_string()),
-        ("DATABASE_URL".into(), database_url.clone()),
         ("RUST_LOG".into(), "warn".into()),
     ]);
     if store == Store::Redis
@@ -203,6 +196,18 @@ pub async fn spawn_app_with(test: &str, (db, store): (Db, Store), options: Optio
     for (name, value) in options.extra_vars {
         vars.insert(name.into(), value);
     }
+    // A fresh database of the test's own, unless the test shares another instance's.
+    if !vars.contains_key("DATABASE_URL") {
+        let url = match db {
+            Db::Sqlite => format!(
+                "sqlite://{}/hauler.sqlite?mode=rwc",
+                data_dir.path().display()
+            ),
+            Db::Postgres => fresh_postgres_database().await,
+        };
+        vars.insert("DATABASE_URL".into(), url);
+    }
+    let database_url = vars["DATABASE_URL"].clone();
     assert_eq!(
         store == Store::Redis,
         vars.contains_key("REDIS_URL"),
