@@ -1,5 +1,6 @@
 //! Hauler's Leptos application: pages, components, the types that cross the wire, and the server
-//! functions behind them. Everything under `platform` is server-only (`ssr`).
+//! functions behind them. The database and the rules live in the server-only `domain` crate; the
+//! server functions here reach them only through what the server provides by context.
 
 pub mod actions;
 pub mod api;
@@ -13,9 +14,6 @@ pub mod session;
 pub mod status;
 pub mod subscription;
 pub mod telegram;
-
-#[cfg(feature = "ssr")]
-pub mod platform;
 
 use leptos::prelude::*;
 use leptos_router::{

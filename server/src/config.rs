@@ -4,8 +4,8 @@
 
 use std::{collections::HashMap, fmt, net::SocketAddr, path::PathBuf, time::Duration};
 
-use app::platform::sealing::SealingKey;
 use base64::{Engine, engine::general_purpose::STANDARD};
+use domain::sealing::SealingKey;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {

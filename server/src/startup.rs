@@ -2,13 +2,13 @@
 
 use std::{net::SocketAddr, path::Path, sync::Arc, time::Duration};
 
-use app::platform::{
-    AppState, audit, database,
+use base64::{Engine, engine::general_purpose::STANDARD};
+use domain::{
+    Platform, audit, database,
     sealing::{Sealer, SealingKey},
     settings,
     store::{SharedStore, StoreError},
 };
-use base64::{Engine, engine::general_purpose::STANDARD};
 use leptos::prelude::LeptosOptions;
 use sea_orm::{DatabaseConnection, DbErr};
 use tokio::{net::TcpListener, sync::watch};
@@ -101,8 +101,7 @@ impl Application {
             .site_pkg_dir(crate::http::assets::pkg_dir(&config.site_root))
             .site_addr(address)
             .build();
-        let state = AppState {
-            leptos_options,
+        let platform = Platform {
             db,
             store,
             sealer,
@@ -110,21 +109,25 @@ impl Application {
         };
         tracing::info!(
             mode = ?config.mode,
-            database = database::backend_name(&state.db),
-            store = state.store.backend(),
+            database = database::backend_name(&platform.db),
+            store = platform.store.backend(),
             "Hauler is ready on http://{address}"
         );
         let exchange = built_in_exchange(&config);
-        let gateway = cargotech::gateway(&config, &cargotech_base_url(&config, address), &state);
+        let gateway = cargotech::gateway(&config, &cargotech_base_url(&config, address), &platform);
         cargotech::keep_connected(&gateway);
 
         let telegram = built_in_telegram(&config);
         let doorbell = Doorbell::default();
-        let bot_token = BotToken::live(config.bot_token(), state.db.clone(), state.sealer.clone());
+        let bot_token = BotToken::live(
+            config.bot_token(),
+            platform.db.clone(),
+            platform.sealer.clone(),
+        );
         let bot_api = BotApi::new(&telegram_base_url(&config, address), bot_token.clone());
         if config.telegram_updates != UpdatesMode::Off {
             let queue = bot::queue::DatabaseQueue {
-                db: state.db.clone(),
+                db: platform.db.clone(),
             };
             Delivery::new(queue, bot_api.clone(), doorbell.clone()).spawn();
         }
@@ -135,45 +138,45 @@ impl Application {
             link: link.clone(),
             doorbell: doorbell.clone(),
         };
-        let billing = billing(&config, address, &state, bot.clone(), bot_api.clone());
+        let billing = billing(&config, address, &platform, bot.clone(), bot_api.clone());
         billing.clone().spawn_clockwork(config.payments_check_every);
         let chatter = Chatter {
-            db: state.db.clone(),
+            db: platform.db.clone(),
             api: bot_api,
             link,
             doorbell: doorbell.clone(),
             billing: billing.clone(),
         };
         let machines = ServiceTokens {
-            db: state.db.clone(),
+            db: platform.db.clone(),
             configured: Arc::new(config.service_token_hashes.clone()),
         };
         let internal = bot::internal::Internal {
             chatter: chatter.clone(),
             queue: bot::queue::DatabaseQueue {
-                db: state.db.clone(),
+                db: platform.db.clone(),
             },
             tokens: machines.clone(),
         };
-        let webhook = listen_to_telegram(&config, address, chatter, &state);
+        let webhook = listen_to_telegram(&config, address, chatter, &platform);
 
         let desk = bot::operators::OperatorDesk {
-            db: state.db.clone(),
+            db: platform.db.clone(),
             configured: config.operator_chat_id,
             doorbell: doorbell.clone(),
         };
         bot::operators::watch(desk, Arc::clone(&gateway), config.operator_check_every);
         let yookassa = built_in_yookassa(&config, address);
-        if state.sandbox {
-            crate::sandbox::seed_promo_codes(&state.db).await;
+        if platform.sandbox {
+            crate::sandbox::seed_promo_codes(&platform.db).await;
         }
-        crate::admin::commands::bootstrap(&state.db, &config).await;
+        crate::admin::commands::bootstrap(&platform.db, &config).await;
         let live = LiveHub::default();
-        let feed = live_feed(&config, &state, live.clone());
+        let feed = live_feed(&config, &platform, live.clone());
         Detector {
             gateway: Arc::clone(&gateway),
-            db: state.db.clone(),
-            store: state.store.clone(),
+            db: platform.db.clone(),
+            store: platform.store.clone(),
             bot: bot.clone(),
             live: feed.clone(),
             every: config.new_loads_every,
@@ -194,6 +197,10 @@ impl Application {
             telegram: telegram.clone(),
             billing,
             yookassa,
+        };
+        let state = http::AppState {
+            leptos_options,
+            platform,
         };
         let router = http::router(state, &config, services);
         Ok(Self {
@@ -272,12 +279,12 @@ fn listen_to_telegram(
     config: &Config,
     address: SocketAddr,
     chatter: Chatter,
-    state: &AppState,
+    platform: &Platform,
 ) -> Option<(Chatter, String)> {
     match config.telegram_updates {
         UpdatesMode::Off => None,
         UpdatesMode::Polling => {
-            bot::intake::poll(chatter, state.store.clone());
+            bot::intake::poll(chatter, platform.store.clone());
             None
         }
         UpdatesMode::Webhook => {
@@ -294,8 +301,9 @@ fn listen_to_telegram(
 }
 
 /// Live new loads travel between instances through Redis when there is one.
-fn live_feed(config: &Config, state: &AppState, hub: LiveHub) -> LiveFeed {
-    let (Some(url), Some(connection)) = (&config.redis_url, state.store.redis_connection()) else {
+fn live_feed(config: &Config, platform: &Platform, hub: LiveHub) -> LiveFeed {
+    let (Some(url), Some(connection)) = (&config.redis_url, platform.store.redis_connection())
+    else {
         return LiveFeed::in_process(hub);
     };
     match redis::Client::open(url.expose()) {
@@ -370,7 +378,7 @@ fn built_in_yookassa(config: &Config, address: SocketAddr) -> Option<SandboxYooK
 fn billing(
     config: &Config,
     address: SocketAddr,
-    state: &AppState,
+    platform: &Platform,
     bot: BotOutlet,
     telegram: BotApi,
 ) -> Billing {
@@ -391,8 +399,8 @@ fn billing(
     let shop = payments::shop::Shop::new(
         &base_url,
         credentials,
-        state.db.clone(),
-        Arc::clone(&state.sealer),
+        platform.db.clone(),
+        Arc::clone(&platform.sealer),
     );
     let allowed = config.yookassa_allowed_ips.clone().unwrap_or_else(|| {
         let mut ranges: Vec<&str> = payments::gate::YOOKASSA_RANGES.to_vec();
@@ -402,8 +410,8 @@ fn billing(
         payments::gate::parse_ranges(&ranges.join(",")).expect("the built-in ranges parse")
     });
     Billing {
-        db: state.db.clone(),
-        store: state.store.clone(),
+        db: platform.db.clone(),
+        store: platform.store.clone(),
         shop,
         return_link: match &config.telegram_mini_app_url {
             Some(link) => ReturnLink::MiniApp(link.clone()),

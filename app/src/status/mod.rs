@@ -16,17 +16,26 @@ pub struct ServiceStatus {
     pub sandbox: bool,
 }
 
+/// Where the server function reads the status from: the server provides one by context, so this
+/// crate never reaches the database itself.
+#[cfg(feature = "ssr")]
+#[derive(Clone)]
+pub struct StatusSource(
+    pub  std::sync::Arc<
+        dyn Fn() -> std::pin::Pin<Box<dyn Future<Output = Result<ServiceStatus, AppError>> + Send>>
+            + Send
+            + Sync,
+    >,
+);
+
 /// Reads the service's state from the database.
 #[server(prefix = "/api/fn", endpoint = "service_status")]
 pub async fn read_service_status() -> Result<ServiceStatus, AppError> {
-    let state = crate::platform::AppState::from_context()?;
-    let facts = crate::platform::database::facts(&state.db).await?;
-    Ok(ServiceStatus {
-        database: facts.backend.to_owned(),
-        migrations_applied: facts.migrations_applied,
-        drivers: facts.drivers,
-        sandbox: state.sandbox,
-    })
+    let Some(StatusSource(read)) = use_context::<StatusSource>() else {
+        leptos::logging::error!("StatusSource missing from the server function context");
+        return Err(AppError::internal());
+    };
+    read().await
 }
 
 #[component]

@@ -7,13 +7,13 @@ use admin::wire::{
     Role,
     admins::{AdminChange, AdminView, NewAdmin},
 };
-use app::platform::audit::{self, AuditEntry};
 use axum::{
     Json, Router,
     extract::{Path, State, rejection::JsonRejection},
     http::StatusCode,
     routing::{get, put},
 };
+use domain::audit::{self, AuditEntry};
 
 use super::{
     AdminDesk, Owners, Staff,

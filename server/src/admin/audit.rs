@@ -6,7 +6,6 @@
 //! both days included) or RFC 3339 instants.
 
 use admin::wire::audit::{AUDIT_PER_PAGE, AuditPage, AuditRow};
-use app::platform::audit::entity as log;
 use axum::{
     Json, Router,
     extract::{Query, State, rejection::QueryRejection},
@@ -15,6 +14,7 @@ use axum::{
     routing::get,
 };
 use chrono::{DateTime, NaiveDate, Utc};
+use domain::audit::entity as log;
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Select, sea_query::LikeExpr,

@@ -4,7 +4,6 @@
 use std::net::SocketAddr;
 
 use admin::wire::{AdminProfile, AdminSessionView, LoginRequest};
-use app::platform::audit::{self, AuditEntry};
 use axum::{
     Json, Router,
     extract::{ConnectInfo, State, rejection::JsonRejection},
@@ -15,6 +14,7 @@ use axum::{
     response::{IntoResponse, Response},
     routing::{get, post},
 };
+use domain::audit::{self, AuditEntry};
 
 use super::{
     AdminDesk, AnyStaff, Staff, accounts,

@@ -10,7 +10,6 @@ use admin::wire::connection::{
     AccountLine, ConnectionEvent, ConnectionView, LinkState as WireState, SandboxKnobs,
     SandboxStats, SmsCodeEntry,
 };
-use app::platform::audit::{self, AuditEntry};
 use axum::{
     Json, Router,
     extract::{
@@ -21,6 +20,7 @@ use axum::{
     routing::{get, post},
 };
 use chrono::Utc;
+use domain::audit::{self, AuditEntry};
 use sea_orm::{
     ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };

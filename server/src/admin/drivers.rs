@@ -8,12 +8,6 @@ use admin::wire::drivers::{
     DriverRow, DriverSort, DriverState, GiftDays, GrantRow, MAX_PER_PAGE, PaymentRow, ResponseRow,
     gift_problem, message_problem,
 };
-use app::platform::{
-    access::{self, Grant, GrantSource},
-    audit::{self, AuditEntry},
-    drivers::{self, entity as driver},
-    outbox, payments, responses, sessions,
-};
 use axum::{
     Json, Router,
     extract::{
@@ -24,6 +18,12 @@ use axum::{
     routing::{get, post},
 };
 use chrono::{DateTime, Utc};
+use domain::{
+    access::{self, Grant, GrantSource},
+    audit::{self, AuditEntry},
+    drivers::{self, entity as driver},
+    outbox, payments, responses, sessions,
+};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect,

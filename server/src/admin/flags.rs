@@ -2,14 +2,14 @@
 //! (admins). A change is read by every instance on its next use.
 
 use admin::wire::{FlagChange, FlagView};
-use app::platform::{
-    audit::{self, AuditEntry},
-    flags::{self, Flag},
-};
 use axum::{
     Json, Router,
     extract::{Path, State, rejection::JsonRejection},
     routing::{get, put},
+};
+use domain::{
+    audit::{self, AuditEntry},
+    flags::{self, Flag},
 };
 use sea_orm::DatabaseConnection;
 

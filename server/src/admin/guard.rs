@@ -6,11 +6,11 @@
 use std::{marker::PhantomData, net::SocketAddr};
 
 use admin::wire::Role;
-use app::platform::{sessions as driver_sessions, store::SharedStore};
 use axum::{
     extract::{ConnectInfo, FromRef, FromRequestParts},
     http::{Method, StatusCode, header, request::Parts},
 };
+use domain::{sessions as driver_sessions, store::SharedStore};
 use subtle::ConstantTimeEq;
 
 use super::sessions::{self, AdminSession};

@@ -23,8 +23,8 @@ mod throttle;
 
 use std::sync::Arc;
 
-use app::platform::{sealing::Sealer, store::SharedStore};
 use axum::{Router, extract::FromRef};
+use domain::{sealing::Sealer, store::SharedStore};
 use sea_orm::DatabaseConnection;
 
 pub use guard::{Admins, AnyStaff, Owners, Staff};

@@ -7,14 +7,14 @@ use std::collections::{BTreeMap, HashSet};
 use admin::wire::overview::{
     AccessFigures, DayFigures, DriverFigures, Overview, Revenue, UpstreamFigures,
 };
-use app::platform::{
+use axum::{Json, Router, extract::State, routing::get};
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, TimeZone, Utc};
+use domain::{
     access::{grant, subscription},
     drivers, outbox,
     payments::{self, RUB, XTR},
     responses,
 };
-use axum::{Json, Router, extract::State, routing::get};
-use chrono::{DateTime, Duration, FixedOffset, NaiveDate, TimeZone, Utc};
 use sea_orm::{
     ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
     sea_query::Query,

@@ -12,14 +12,7 @@ use admin::wire::payments::{
     CurrencyTotal, PaymentDetail, PaymentDriver, PaymentEventView, PaymentFilter, PaymentList,
     PaymentRow, RefundDone, RefundRequest,
 };
-use app::{
-    platform::{
-        access, drivers,
-        payments::{self, entity},
-        promo,
-    },
-    subscription::{PaymentStatus, normalize_promo_code},
-};
+use app::subscription::{PaymentStatus, normalize_promo_code};
 use axum::{
     Json, Router,
     extract::{Path, Query, State, rejection::JsonRejection, rejection::QueryRejection},
@@ -28,6 +21,11 @@ use axum::{
     routing::{get, post},
 };
 use chrono::{DateTime, NaiveDate, Utc};
+use domain::{
+    access, drivers,
+    payments::{self, entity},
+    promo,
+};
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Select, sea_query::Expr,

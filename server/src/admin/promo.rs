@@ -8,14 +8,7 @@
 use std::collections::HashMap;
 
 use admin::wire::promo::{NewPromo, PlanInput, PlanView, PromoBatch, PromoChange, PromoView};
-use app::{
-    platform::{
-        audit::{self, AuditEntry},
-        plans::{self, PlanTerms},
-        promo::{self, CreateError, NewPromoCode},
-    },
-    subscription::{PromoBenefit, is_valid_promo_code, normalize_promo_code},
-};
+use app::subscription::{PromoBenefit, is_valid_promo_code, normalize_promo_code};
 use axum::{
     Json, Router,
     extract::{Path, Query, State, rejection::JsonRejection, rejection::QueryRejection},
@@ -23,6 +16,11 @@ use axum::{
     routing::{get, put},
 };
 use chrono::{DateTime, NaiveDate, Utc};
+use domain::{
+    audit::{self, AuditEntry},
+    plans::{self, PlanTerms},
+    promo::{self, CreateError, NewPromoCode},
+};
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     sea_query::Expr,

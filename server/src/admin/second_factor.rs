@@ -10,11 +10,6 @@
 use std::collections::HashSet;
 
 use admin::wire::second_factor::{SecondFactorCode, SecondFactorSetup, SecondFactorState};
-use app::platform::{
-    audit::{self, AuditEntry},
-    sealing::Sealer,
-    settings::Resealed,
-};
 use axum::{
     Json, Router,
     extract::{Path, State, rejection::JsonRejection},
@@ -22,6 +17,11 @@ use axum::{
     routing::{delete, get, post},
 };
 use chrono::Utc;
+use domain::{
+    audit::{self, AuditEntry},
+    sealing::Sealer,
+    settings::Resealed,
+};
 use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter,

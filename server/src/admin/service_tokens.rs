@@ -3,10 +3,6 @@
 //! hash is kept) and `DELETE /admin/api/service-tokens/{id}` to revoke. Audited.
 
 use admin::wire::service_tokens::{IssuedServiceToken, NewServiceToken, ServiceTokenView};
-use app::platform::{
-    audit::{self, AuditEntry},
-    service_tokens::{self, entity},
-};
 use axum::{
     Json, Router,
     extract::{Path, State, rejection::JsonRejection},
@@ -14,6 +10,10 @@ use axum::{
     routing::{delete, get},
 };
 use chrono::Utc;
+use domain::{
+    audit::{self, AuditEntry},
+    service_tokens::{self, entity},
+};
 use sea_orm::EntityTrait;
 
 use super::{AdminDesk, Owners, Staff};

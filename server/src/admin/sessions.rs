@@ -6,9 +6,9 @@
 use std::time::Duration;
 
 use admin::wire::Role;
-use app::platform::{service_tokens, store::SharedStore};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Utc};
+use domain::{service_tokens, store::SharedStore};
 use serde::{Deserialize, Serialize};
 
 pub const COOKIE: &str = "hauler_admin";

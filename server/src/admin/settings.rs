@@ -4,15 +4,15 @@
 //! secrets as "set" / "not set".
 
 use admin::wire::settings::{SettingChange, SettingView};
-use app::platform::{
-    audit::{self, AuditEntry},
-    settings::{self, entity},
-};
 use axum::{
     Json, Router,
     extract::{Path, State, rejection::JsonRejection},
     http::StatusCode,
     routing::get,
+};
+use domain::{
+    audit::{self, AuditEntry},
+    settings::{self, entity},
 };
 use sea_orm::{DatabaseConnection, EntityTrait};
 

@@ -5,8 +5,8 @@
 
 use std::time::Duration;
 
-use app::platform::store::SharedStore;
 use chrono::{DateTime, Utc};
+use domain::store::SharedStore;
 use serde::{Deserialize, Serialize};
 
 const FREE_FOR_ACCOUNT: u32 = 4;

@@ -7,7 +7,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use app::platform::{
+use domain::{
     access, database, drivers,
     store::{SharedStore, StoreHealth},
 };

@@ -2,7 +2,7 @@
 //! the buttons under its messages. Every reply goes through the outbox, keyed by the update, so
 //! an update Telegram delivers twice is answered once.
 
-use app::platform::{
+use domain::{
     access,
     audit::{self, AuditEntry},
     drivers::{self, TelegramProfile},

@@ -4,7 +4,6 @@
 
 use std::{sync::Arc, time::Duration};
 
-use app::platform::store::SharedStore;
 use axum::{
     Router,
     body::Bytes,
@@ -12,6 +11,7 @@ use axum::{
     http::{HeaderMap, StatusCode},
     routing::post,
 };
+use domain::store::SharedStore;
 use serde_json::json;
 use subtle::ConstantTimeEq;
 

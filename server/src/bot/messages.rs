@@ -204,12 +204,12 @@ pub fn new_load_alert(
 /// New access: a trial begun, a plan paid, a promo code redeemed, a gift.
 pub fn access_granted(
     chat_id: i64,
-    source: app::platform::access::GrantSource,
+    source: domain::access::GrantSource,
     ends_at: chrono::DateTime<chrono::Utc>,
     language_code: Option<&str>,
     link: &MiniAppLink,
 ) -> Value {
-    use app::platform::access::GrantSource;
+    use domain::access::GrantSource;
     let en = english(language_code);
     let until = moscow_date(ends_at);
     let headline = match (source, en) {

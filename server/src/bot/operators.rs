@@ -5,8 +5,8 @@
 
 use std::{sync::Arc, time::Duration};
 
-use app::platform::{outbox, payments, settings};
 use chrono::Utc;
+use domain::{outbox, payments, settings};
 use sea_orm::DatabaseConnection;
 use serde_json::json;
 

@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use app::platform::{drivers, outbox};
 use chrono::{DateTime, Utc};
+use domain::{drivers, outbox};
 use sea_orm::{DatabaseConnection, DbErr};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

@@ -7,7 +7,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use app::platform::{sealing::Sealer, settings};
+use domain::{sealing::Sealer, settings};
 use sea_orm::DatabaseConnection;
 
 pub const SETTING: &str = "telegram.bot_token";

@@ -17,8 +17,8 @@ use std::{
     time::Duration,
 };
 
-use app::platform::store::SharedStore;
 use chrono::Utc;
+use domain::store::SharedStore;
 use serde::{Serialize, de::DeserializeOwned};
 use tokio::sync::OnceCell;
 

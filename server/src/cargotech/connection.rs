@@ -11,13 +11,13 @@ use std::{
     time::{Duration, Instant},
 };
 
-use app::platform::{
+use chrono::{DateTime, Utc};
+use domain::{
     audit::{self, AuditEntry},
     sealing::Sealer,
     settings,
     store::SharedStore,
 };
-use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
 use serde::Serialize;
 use serde_json::json;

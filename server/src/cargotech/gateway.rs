@@ -6,13 +6,11 @@ use std::{
     time::Duration,
 };
 
-use app::{
-    cargo::{
-        card::{CargoCard, CargoDetail, CargoPage, Staleness},
-        filter::{CargoFilter, FieldError, SortOrder},
-    },
-    platform::store::SharedStore,
+use app::cargo::{
+    card::{CargoCard, CargoDetail, CargoPage, Staleness},
+    filter::{CargoFilter, FieldError, SortOrder},
 };
+use domain::store::SharedStore;
 
 use super::{
     accounts::Accounts,

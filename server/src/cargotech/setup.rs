@@ -3,7 +3,7 @@
 
 use std::{sync::Arc, time::Duration};
 
-use app::platform::AppState;
+use domain::Platform;
 
 use super::{
     CacheTtls, Client, Connection, Credentials, Gateway,
@@ -16,7 +16,7 @@ use crate::config::{
 
 const HEALTH_CHECK_EVERY: Duration = Duration::from_secs(60);
 
-pub fn gateway(config: &Config, base_url: &str, state: &AppState) -> Arc<Gateway> {
+pub fn gateway(config: &Config, base_url: &str, platform: &Platform) -> Arc<Gateway> {
     // The environment's account, or in sandbox mode the built-in exchange's own.
     let primary = match (&config.cargotech_phone, &config.cargotech_password) {
         (Some(phone), Some(password)) => Some(Credentials {
@@ -38,7 +38,7 @@ pub fn gateway(config: &Config, base_url: &str, state: &AppState) -> Arc<Gateway
     let client = Client::new(base_url);
     let accounts = std::iter::once((PRIMARY_ACCOUNT, primary))
         .chain(extra)
-        .map(|(name, credentials)| account(config, state, &client, name, credentials))
+        .map(|(name, credentials)| account(config, platform, &client, name, credentials))
         .collect();
     let ttls = CacheTtls {
         list: config.cache_ttl_list,
@@ -47,7 +47,7 @@ pub fn gateway(config: &Config, base_url: &str, state: &AppState) -> Arc<Gateway
     };
     Gateway::new(
         Accounts::new(accounts),
-        state.store.clone(),
+        platform.store.clone(),
         ttls,
         config.cargotech_slot_wait,
     )
@@ -57,7 +57,7 @@ pub fn gateway(config: &Config, base_url: &str, state: &AppState) -> Arc<Gateway
 /// connection.
 fn account(
     config: &Config,
-    state: &AppState,
+    platform: &Platform,
     client: &Client,
     name: &str,
     credentials: Option<Credentials>,
@@ -67,7 +67,7 @@ fn account(
         config.cargotech_queue_limit,
         format!("{}:budget:cargotech:{name}", config.redis_key_prefix),
     );
-    let budget = match state.store.redis_connection() {
+    let budget = match platform.store.redis_connection() {
         Some(redis) => UpstreamBudget::shared(budget_config, redis),
         None => UpstreamBudget::in_process(budget_config),
     };
@@ -76,9 +76,9 @@ fn account(
         client.clone(),
         budget.clone(),
         credentials,
-        state.db.clone(),
-        Arc::clone(&state.sealer),
-        state.store.clone(),
+        platform.db.clone(),
+        Arc::clone(&platform.sealer),
+        platform.store.clone(),
     ));
     Account { connection, budget }
 }

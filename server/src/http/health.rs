@@ -4,11 +4,13 @@
 
 use std::{sync::Arc, time::Duration};
 
-use app::platform::{AppState, database, store::StoreHealth};
 use axum::{Json, extract::State, http::StatusCode};
 use serde::Serialize;
 use serde_json::json;
 
+use domain::{database, store::StoreHealth};
+
+use super::AppState;
 use crate::cargotech::{Gateway, LinkState, service_state};
 
 const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
@@ -82,8 +84,8 @@ pub async fn ready(
 }
 
 async fn check_database(state: &AppState) -> Check {
-    let backend = Some(database::backend_name(&state.db));
-    match tokio::time::timeout(CHECK_TIMEOUT, state.db.ping()).await {
+    let backend = Some(database::backend_name(&state.platform.db));
+    match tokio::time::timeout(CHECK_TIMEOUT, state.platform.db.ping()).await {
         Ok(Ok(())) => Check::new("up", backend, None),
         Ok(Err(error)) => Check::new("down", backend, Some(error.to_string())),
         Err(_) => Check::new("down", backend, Some("no answer within 2 s".into())),
@@ -91,8 +93,8 @@ async fn check_database(state: &AppState) -> Check {
 }
 
 async fn check_store(state: &AppState) -> Check {
-    let backend = Some(state.store.backend());
-    match tokio::time::timeout(CHECK_TIMEOUT, state.store.check()).await {
+    let backend = Some(state.platform.store.backend());
+    match tokio::time::timeout(CHECK_TIMEOUT, state.platform.store.check()).await {
         Ok(StoreHealth::InProcess | StoreHealth::Up) => Check::new("up", backend, None),
         Ok(StoreHealth::Degraded { reason }) => Check::new(
             "degraded",

@@ -2,17 +2,26 @@
 //! and the layers every response passes through.
 
 pub(crate) mod api;
+mod app_state;
 pub(crate) mod assets;
 mod health;
 mod layers;
 
 use std::sync::Arc;
 
-use app::{App, Document, platform::AppState, shell};
+use app::{
+    App, Document,
+    error::AppError,
+    shell,
+    status::{ServiceStatus, StatusSource},
+};
 use axum::{Router, routing::get};
+use domain::{Platform, database};
+use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, file_and_error_handler, generate_route_list};
 
 pub use api::{ApiError, BotOutlet};
+pub use app_state::AppState;
 
 use crate::{
     bot::BotToken,
@@ -74,14 +83,15 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
         .map(Into::into),
     };
     let admin_desk = crate::admin::AdminDesk {
-        db: state.db.clone(),
-        store: state.store.clone(),
-        sealer: Arc::clone(&state.sealer),
+        db: state.platform.db.clone(),
+        store: state.platform.store.clone(),
+        sealer: Arc::clone(&state.platform.sealer),
         billing: billing.clone(),
         gateway: Arc::clone(&gateway),
         tokens: machines.clone(),
         secure_cookies: config.mode == Mode::Production,
     };
+    let status = status_source(state.platform.clone());
     let page = move |options| shell(options, &document);
     let page_for_routes = page.clone();
     let options = state.leptos_options.clone();
@@ -93,7 +103,12 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
             "/readyz",
             get(health::ready).with_state((state.clone(), Arc::clone(&gateway))),
         )
-        .leptos_routes(&state, routes, move || page_for_routes(options.clone()))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(status.clone()),
+            move || page_for_routes(options.clone()),
+        )
         .fallback(file_and_error_handler::<AppState, _>(page))
         .with_state(state.clone())
         .merge(api::auth_routes(
@@ -102,8 +117,8 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
         ))
         .merge(api::driver_routes(api::ApiState {
             gateway,
-            db: state.db.clone(),
-            store: state.store.clone(),
+            db: state.platform.db.clone(),
+            store: state.platform.store.clone(),
             bot,
             live,
         }));
@@ -156,10 +171,34 @@ fn auth_state(state: &AppState, config: &Config, bot_token: BotToken) -> api::Au
         }
     };
     api::AuthState {
-        db: state.db.clone(),
-        store: state.store.clone(),
+        db: state.platform.db.clone(),
+        store: state.platform.store.clone(),
         check,
         max_age_seconds: config.init_data_max_age_seconds,
         failures: Default::default(),
     }
+}
+
+/// The status card's server function reads the database's facts through this.
+fn status_source(platform: Platform) -> StatusSource {
+    StatusSource(Arc::new(move || {
+        let platform = platform.clone();
+        Box::pin(async move {
+            let facts = database::facts(&platform.db).await.map_err(|error| {
+                tracing::error!(%error, "database error");
+                match error {
+                    sea_orm::DbErr::Conn(_) | sea_orm::DbErr::ConnectionAcquire(_) => {
+                        AppError::unavailable()
+                    }
+                    _ => AppError::internal(),
+                }
+            })?;
+            Ok(ServiceStatus {
+                database: facts.backend.to_owned(),
+                migrations_applied: facts.migrations_applied,
+                drivers: facts.drivers,
+                sandbox: platform.sandbox,
+            })
+        })
+    }))
 }

@@ -1,10 +1,10 @@
 //! `hauler service-token create | revoke | list`: an operator's way to manage machine clients.
 
-use app::platform::{
+use chrono::Utc;
+use domain::{
     audit::{self, AuditEntry},
     service_tokens,
 };
-use chrono::Utc;
 use sea_orm::DatabaseConnection;
 
 use crate::cli::ServiceTokenCommand;

@@ -10,11 +10,11 @@ pub use metrics_endpoint::{install_recorder, routes as metrics_routes};
 
 use std::sync::Arc;
 
-use app::platform::service_tokens;
 use axum::{
     extract::{FromRef, FromRequestParts},
     http::{StatusCode, request::Parts},
 };
+use domain::service_tokens;
 use sea_orm::DatabaseConnection;
 use subtle::ConstantTimeEq;
 

@@ -3,11 +3,9 @@
 //! by the detector (loads not on the filter's first page at its previous look), not by the
 //! exchange's timestamps, whose time zone is not always given.
 
-use app::{
-    cargo::card::CargoCard,
-    platform::{access, drivers, filters::Watched, outbox},
-};
+use app::cargo::card::CargoCard;
 use chrono::{DateTime, Duration, Timelike, Utc};
+use domain::{access, drivers, filters::Watched, outbox};
 use sea_orm::{DatabaseConnection, DbErr};
 
 use crate::{bot::messages, http::BotOutlet};

@@ -14,13 +14,11 @@ pub use live::{LiveEvent, LiveHub, question};
 
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
-use app::{
-    cargo::{card::CargoCard, filter::CargoFilter},
-    platform::{
-        filters,
-        flags::{self, Flag},
-        store::SharedStore,
-    },
+use app::cargo::{card::CargoCard, filter::CargoFilter};
+use domain::{
+    filters,
+    flags::{self, Flag},
+    store::SharedStore,
 };
 use sea_orm::DatabaseConnection;
 use sha2::Digest;

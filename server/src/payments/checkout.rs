@@ -6,15 +6,13 @@
 
 use std::collections::BTreeMap;
 
-use app::{
-    platform::{
-        access,
-        flags::{self, Flag},
-        payments::{self, Event, NewPayment, Payment},
-        plans,
-        promo::{self, PromoCode},
-    },
-    subscription::{Access, PaymentRequest, PaymentStatus, PaymentView, Plan},
+use app::subscription::{Access, PaymentRequest, PaymentStatus, PaymentView, Plan};
+use domain::{
+    access,
+    flags::{self, Flag},
+    payments::{self, Event, NewPayment, Payment},
+    plans,
+    promo::{self, PromoCode},
 };
 
 use super::{

@@ -2,7 +2,7 @@
 //! the notifications that settle them, and the messages the bot sends when access changes.
 //!
 //! Money is trusted only after the payment is re-read from YooKassa; access moves only through
-//! grants applied once per source ([`app::platform::access`]).
+//! grants applied once per source ([`domain::access`]).
 
 mod checkout;
 pub mod gate;
@@ -16,7 +16,7 @@ pub mod shop;
 pub mod stars;
 pub mod yookassa;
 
-use app::platform::{promo::PromoRefusal, store::SharedStore};
+use domain::{promo::PromoRefusal, store::SharedStore};
 use sea_orm::{DatabaseConnection, DbErr};
 
 pub use refunds::RefundOutcome;

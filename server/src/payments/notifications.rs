@@ -5,7 +5,7 @@
 
 use std::net::IpAddr;
 
-use app::platform::payments::{self, Event};
+use domain::payments::{self, Event};
 use serde::Deserialize;
 
 use super::Billing;

@@ -1,16 +1,14 @@
 //! What the paywall offers a driver: the plans on sale, the free trial once, and promo codes —
 //! checked before a purchase, or redeemed at once when they give free days.
 
-use app::{
-    platform::{
-        access::{self, Grant, GrantSource},
-        flags::{self, Flag},
-        plans, promo,
-    },
-    subscription::{
-        Access, PlanQuote, PromoBenefit, PromoQuote, SubscriptionView, is_valid_promo_code,
-        normalize_promo_code,
-    },
+use app::subscription::{
+    Access, PlanQuote, PromoBenefit, PromoQuote, SubscriptionView, is_valid_promo_code,
+    normalize_promo_code,
+};
+use domain::{
+    access::{self, Grant, GrantSource},
+    flags::{self, Flag},
+    plans, promo,
 };
 
 use super::{Billing, BillingError};

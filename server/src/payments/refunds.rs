@@ -3,15 +3,13 @@
 //! Hauler asked for it or only heard of it in a notification (a refund made in YooKassa's own
 //! dashboard).
 
-use app::{
-    platform::{
-        access::{self, Grant, GrantSource},
-        audit::{self, AuditEntry},
-        payments::{self, Event, Payment},
-    },
-    subscription::PaymentStatus,
-};
+use app::subscription::PaymentStatus;
 use chrono::{DateTime, Utc};
+use domain::{
+    access::{self, Grant, GrantSource},
+    audit::{self, AuditEntry},
+    payments::{self, Event, Payment},
+};
 use serde::Serialize;
 
 use super::{Billing, BillingError};

@@ -5,8 +5,8 @@
 
 use std::time::Duration;
 
-use app::platform::{access, drivers, outbox, payments};
 use chrono::{DateTime, Utc};
+use domain::{access, drivers, outbox, payments};
 use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter};
 
 use super::Billing;

@@ -3,11 +3,8 @@
 
 use std::net::SocketAddr;
 
-use app::{
-    platform::store::SharedStore,
-    subscription::{
-        Access, PaymentRequest, PaymentView, PromoQuote, PromoRequest, SubscriptionView,
-    },
+use app::subscription::{
+    Access, PaymentRequest, PaymentView, PromoQuote, PromoRequest, SubscriptionView,
 };
 use axum::{
     Json, Router,
@@ -16,6 +13,7 @@ use axum::{
     http::{HeaderMap, StatusCode},
     routing::{get, post},
 };
+use domain::store::SharedStore;
 
 use serde::Deserialize;
 

@@ -3,16 +3,14 @@
 //! A match moves the payment out of `pending` once and grants its days once; anything else is
 //! recorded as suspicious and changes nothing.
 
-use app::{
-    platform::{
-        access::{self, Grant, GrantSource},
-        drivers, outbox,
-        payments::{self, Event, Payment},
-        promo,
-    },
-    subscription::PaymentStatus,
-};
+use app::subscription::PaymentStatus;
 use chrono::{DateTime, Utc};
+use domain::{
+    access::{self, Grant, GrantSource},
+    drivers, outbox,
+    payments::{self, Event, Payment},
+    promo,
+};
 
 use super::{Billing, BillingError, yookassa};
 use crate::bot::messages;

@@ -4,7 +4,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use app::platform::{
+use domain::{
     sealing::Sealer,
     service_tokens,
     settings::{self, SettingError},

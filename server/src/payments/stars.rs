@@ -4,12 +4,10 @@
 //! once (keyed by `telegram_payment_charge_id`), refunds through `refundStarPayment`. Everything
 //! after the money arrives goes through the same grant as YooKassa's payments.
 
-use app::{
-    platform::{
-        flags::{self, Flag},
-        payments::{self, Event, NewPayment, Payment},
-    },
-    subscription::{PaymentStatus, PaymentView, Plan},
+use app::subscription::{PaymentStatus, PaymentView, Plan};
+use domain::{
+    flags::{self, Flag},
+    payments::{self, Event, NewPayment, Payment},
 };
 use serde::Deserialize;
 use serde_json::json;
@@ -125,7 +123,7 @@ impl Billing {
             }
         };
         payments::set_confirmation_url(&self.db, payment.id, &link).await?;
-        let access = app::platform::access::access(&self.db, &self.store, driver.id).await?;
+        let access = domain::access::access(&self.db, &self.store, driver.id).await?;
         let payment = payments::by_id(&self.db, payment.id)
             .await?
             .ok_or(BillingError::PaymentNotFound)?;
@@ -147,7 +145,7 @@ impl Billing {
                 return Err("Не получилось проверить счёт, попробуйте ещё раз");
             }
         };
-        let payer_is_driver = app::platform::drivers::by_id(&self.db, payment.driver_id)
+        let payer_is_driver = domain::drivers::by_id(&self.db, payment.driver_id)
             .await
             .ok()
             .flatten()
@@ -174,7 +172,7 @@ impl Billing {
         let Some(payment) = payment.filter(|payment| payment.provider == payments::STARS) else {
             return self.suspicious(None, &raw).await;
         };
-        let payer_is_driver = app::platform::drivers::by_id(&self.db, payment.driver_id)
+        let payer_is_driver = domain::drivers::by_id(&self.db, payment.driver_id)
             .await?
             .is_some_and(|driver| driver.telegram_id == payer);
         if paid.currency != payments::XTR
@@ -233,7 +231,7 @@ impl Billing {
         }
         let (Some(charge), Some(driver)) = (
             payment.provider_payment_id.as_deref(),
-            app::platform::drivers::by_id(&self.db, payment.driver_id).await?,
+            domain::drivers::by_id(&self.db, payment.driver_id).await?,
         ) else {
             return Err(BillingError::NotRefundable);
         };

@@ -5,10 +5,8 @@ pub mod cargotech;
 pub mod telegram;
 pub mod yookassa;
 
-use app::{
-    platform::promo::{self, CreateError, NewPromoCode},
-    subscription::PromoBenefit,
-};
+use app::subscription::PromoBenefit;
+use domain::promo::{self, CreateError, NewPromoCode};
 
 /// Promo codes a person trying the sandbox can type: `HAULER20` (20 % off any plan) and `FREE3`
 /// (three days free). Created once; restarting keeps their counts.

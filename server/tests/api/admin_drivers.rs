@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use admin::wire::Role;
-use app::platform::{
+use domain::{
     access,
     drivers::{self, TelegramProfile},
 };

@@ -7,11 +7,11 @@ use std::{
 };
 
 use admin::wire::Role;
-use app::platform::{
+use base64::{Engine, engine::general_purpose::STANDARD};
+use domain::{
     sealing::{Sealer, SealingKey},
     settings,
 };
-use base64::{Engine, engine::general_purpose::STANDARD};
 use reqwest::Method;
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};

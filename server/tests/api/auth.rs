@@ -1,6 +1,6 @@
 //! Signing in with Telegram: `POST /api/v1/auth/telegram`.
 
-use app::platform::{sessions, store::SharedStore};
+use domain::{sessions, store::SharedStore};
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 

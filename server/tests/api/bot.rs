@@ -340,7 +340,7 @@ async fn the_bot_runs_as_its_own_process_with_its_service_token_and_not_without(
     )
     .await;
     let db = app.database().await;
-    let (token, row) = app::platform::service_tokens::create(&db, "bot", None, "test")
+    let (token, row) = domain::service_tokens::create(&db, "bot", None, "test")
         .await
         .unwrap();
 
@@ -386,9 +386,7 @@ async fn the_bot_runs_as_its_own_process_with_its_service_token_and_not_without(
     assert!(messages[0]["reply_markup"]["inline_keyboard"][0][0]["web_app"]["url"].is_string());
 
     // Revoked, the bot's calls are refused: nothing more is answered.
-    app::platform::service_tokens::revoke(&db, row.id)
-        .await
-        .unwrap();
+    domain::service_tokens::revoke(&db, row.id).await.unwrap();
     driver_writes(&app, json!({"chat_id": 820_010, "text": "/help"})).await;
     tokio::time::sleep(Duration::from_millis(2500)).await;
     assert_eq!(chat_with(&app, 820_010, 1).await.len(), 1);

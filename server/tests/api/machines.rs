@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use app::platform::service_tokens;
+use domain::service_tokens;
 use reqwest::Method;
 use serde_json::json;
 

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use app::platform::store::{SharedStore, StoreHealth};
+use domain::store::{SharedStore, StoreHealth};
 use serde_json::Value;
 
 use crate::support::{Db, Options, OwnRedis, Store, free_port, record, spawn_app_with};

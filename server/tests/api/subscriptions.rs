@@ -3,14 +3,12 @@
 
 use std::time::Duration;
 
-use app::{
-    platform::{
-        flags::{self, Flag},
-        promo::{self, NewPromoCode},
-    },
-    subscription::PromoBenefit,
-};
+use app::subscription::PromoBenefit;
 use chrono::Utc;
+use domain::{
+    flags::{self, Flag},
+    promo::{self, NewPromoCode},
+};
 use futures_util::future::join_all;
 use reqwest::Method;
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
@@ -708,7 +706,7 @@ async fn a_refund_returns_money_through_yookassa_and_shortens_access_in_proporti
             Options {
                 extra_vars: vec![(
                     "SERVICE_TOKEN_BACKOFFICE_HASH",
-                    app::platform::service_tokens::hash(DESK),
+                    domain::service_tokens::hash(DESK),
                 )],
             },
         )
@@ -870,7 +868,7 @@ async fn stars_app(test: &str, backend: (crate::support::Db, crate::support::Sto
                 ("STARS_PLATFORMS", "ios".into()),
                 (
                     "SERVICE_TOKEN_BACKOFFICE_HASH",
-                    app::platform::service_tokens::hash("stars-desk-token"),
+                    domain::service_tokens::hash("stars-desk-token"),
                 ),
             ],
         },
@@ -993,11 +991,11 @@ async fn telegram_is_told_no_when_someone_else_tries_to_pay_a_drivers_stars_invo
 
 #[tokio::test]
 async fn a_shop_entered_in_the_settings_takes_effect_without_a_restart_and_its_key_stays_sealed() {
-    use app::platform::{
+    use base64::Engine;
+    use domain::{
         sealing::{Sealer, SealingKey},
         settings,
     };
-    use base64::Engine;
     use server::payments::shop::{SECRET_KEY_SETTING, SHOP_ID_SETTING};
 
     const SECRET: &str = "live_dashboard-secret-key-0042";

@@ -9,7 +9,7 @@ use std::{
     time::Duration,
 };
 
-use app::platform::store::{SharedStore, StoreHealth};
+use domain::store::{SharedStore, StoreHealth};
 
 use hmac::{Hmac, KeyInit, Mac};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};

@@ -10,17 +10,7 @@ use std::sync::{
     atomic::{AtomicU64, Ordering},
 };
 
-use app::{
-    platform::{
-        access,
-        drivers::{self, TelegramProfile},
-        filters,
-        flags::{self, Flag},
-        sessions,
-        store::SharedStore,
-    },
-    session::SignedIn,
-};
+use app::session::SignedIn;
 use axum::{
     Json, Router,
     extract::{State, rejection::JsonRejection},
@@ -28,6 +18,14 @@ use axum::{
     routing::post,
 };
 use chrono::Utc;
+use domain::{
+    access,
+    drivers::{self, TelegramProfile},
+    filters,
+    flags::{self, Flag},
+    sessions,
+    store::SharedStore,
+};
 use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 

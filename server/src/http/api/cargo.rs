@@ -4,16 +4,11 @@
 
 use std::{sync::Arc, time::Instant};
 
-use app::{
-    cargo::{
-        card::{CargoDetail, CargoPage},
-        dictionary::{LOAD_TYPES, TRUCK_TYPES},
-        filter::{
-            CargoFilter, ListMode, PlaceFilter, Range, SortOrder, WeightPreset, WeightVolume,
-        },
-        response::{CargoResponse, StatusChange},
-    },
-    platform::{drivers, hidden, marks, outbox, responses},
+use app::cargo::{
+    card::{CargoDetail, CargoPage},
+    dictionary::{LOAD_TYPES, TRUCK_TYPES},
+    filter::{CargoFilter, ListMode, PlaceFilter, Range, SortOrder, WeightPreset, WeightVolume},
+    response::{CargoResponse, StatusChange},
 };
 use axum::{
     Json, Router,
@@ -23,6 +18,7 @@ use axum::{
     response::Response,
     routing::{get, post, put},
 };
+use domain::{drivers, hidden, marks, outbox, responses};
 use sea_orm::{DatabaseConnection, TransactionTrait};
 use serde::{Deserialize, Serialize};
 

@@ -1,11 +1,11 @@
 //! The signed-in driver, as an extractor: a handler that takes [`SignedInDriver`] cannot run for
 //! a request without a live session, so a forgotten check cannot compile.
 
-use app::platform::{access, sessions, store::SharedStore};
 use axum::{
     extract::{FromRef, FromRequestParts},
     http::{StatusCode, header::AUTHORIZATION, request::Parts},
 };
+use domain::{access, sessions, store::SharedStore};
 use sea_orm::DatabaseConnection;
 
 use super::error::ApiError;

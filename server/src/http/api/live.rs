@@ -5,7 +5,6 @@
 
 use std::{convert::Infallible, time::Duration};
 
-use app::platform::sessions;
 use axum::{
     Router,
     extract::{Query, RawQuery, State},
@@ -16,6 +15,7 @@ use axum::{
     },
     routing::get,
 };
+use domain::sessions;
 use futures_util::stream::{self, Stream};
 use tokio::sync::broadcast::error::RecvError;
 

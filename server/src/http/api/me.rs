@@ -7,11 +7,6 @@ use app::{
         response::CargoResponse,
         saved::{SAVED_FILTERS_MAX, SavedFilter, SavedFilterDraft},
     },
-    platform::{
-        drivers::{self, Driver},
-        filters::{self, SaveError},
-        responses,
-    },
     session::LastFilter,
 };
 use axum::{
@@ -19,6 +14,11 @@ use axum::{
     extract::{Path, State, rejection::JsonRejection},
     http::StatusCode,
     routing::{delete, get},
+};
+use domain::{
+    drivers::{self, Driver},
+    filters::{self, SaveError},
+    responses,
 };
 use sea_orm::DatabaseConnection;
 

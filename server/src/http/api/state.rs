@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use sea_orm::DatabaseConnection;
 
-use app::platform::store::SharedStore;
+use domain::store::SharedStore;
 
 use crate::{
     bot::{Doorbell, messages::MiniAppLink},

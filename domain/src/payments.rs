@@ -9,7 +9,7 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait},
 };
 
-use crate::subscription::PaymentStatus;
+use app::subscription::PaymentStatus;
 
 pub mod entity {
     use sea_orm::entity::prelude::*;

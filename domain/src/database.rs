@@ -7,8 +7,6 @@ use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, Statement,
 };
 
-use crate::error::AppError;
-
 /// Opens a pool. SQLite URLs should carry `?mode=rwc` so a missing file is created.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url);
@@ -42,7 +40,7 @@ pub struct DatabaseFacts {
     pub drivers: u64,
 }
 
-pub async fn facts(db: &DatabaseConnection) -> Result<DatabaseFacts, AppError> {
+pub async fn facts(db: &DatabaseConnection) -> Result<DatabaseFacts, DbErr> {
     Ok(DatabaseFacts {
         backend: backend_name(db),
         migrations_applied: count(db, "SELECT COUNT(*) FROM seaql_migrations").await? as u32,
@@ -50,21 +48,11 @@ pub async fn facts(db: &DatabaseConnection) -> Result<DatabaseFacts, AppError> {
     })
 }
 
-async fn count(db: &DatabaseConnection, sql: &str) -> Result<u64, AppError> {
+async fn count(db: &DatabaseConnection, sql: &str) -> Result<u64, DbErr> {
     let row = db
         .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
-        .await
-        .map_err(failure)?
-        .ok_or_else(AppError::internal)?;
-    let value: i64 = row.try_get_by_index(0).map_err(failure)?;
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound(format!("no row from {sql}")))?;
+    let value: i64 = row.try_get_by_index(0)?;
     Ok(value.max(0) as u64)
-}
-
-/// Maps a database error for the client, logging the detail that the client never sees.
-pub fn failure(error: DbErr) -> AppError {
-    tracing::error!(%error, "database error");
-    match error {
-        DbErr::Conn(_) | DbErr::ConnectionAcquire(_) => AppError::unavailable(),
-        _ => AppError::internal(),
-    }
 }

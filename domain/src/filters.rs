@@ -7,7 +7,7 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, QueryOrder, sea_query::OnConflict,
 };
 
-use crate::cargo::{
+use app::cargo::{
     filter::CargoFilter,
     saved::{SAVED_FILTERS_MAX, SavedFilter},
 };

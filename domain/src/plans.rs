@@ -2,7 +2,7 @@
 
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
-use crate::subscription::Plan;
+use app::subscription::Plan;
 
 pub mod entity {
     use sea_orm::entity::prelude::*;

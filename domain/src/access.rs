@@ -17,7 +17,7 @@ use sea_orm::{
 };
 
 use super::store::SharedStore;
-use crate::subscription::Access;
+use app::subscription::Access;
 
 pub mod subscription {
     use sea_orm::entity::prelude::*;

@@ -7,7 +7,7 @@ use sea_orm::{
     EntityTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::OnConflict,
 };
 
-use crate::cargo::{
+use app::cargo::{
     card::CargoCard,
     response::{CargoResponse, ResponseStatus},
 };

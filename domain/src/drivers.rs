@@ -7,7 +7,7 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
-pub use crate::session::Driver;
+pub use app::session::Driver;
 
 pub mod entity {
     use sea_orm::entity::prelude::*;

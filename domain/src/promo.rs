@@ -11,7 +11,7 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait, OnConflict},
 };
 
-use crate::subscription::{PromoBenefit, is_valid_promo_code, normalize_promo_code};
+use app::subscription::{PromoBenefit, is_valid_promo_code, normalize_promo_code};
 
 pub mod entity {
     use sea_orm::entity::prelude::*;
