@@ -2,16 +2,11 @@
 //! sandbox bot token), exchanged for a session, then the free trial, so the cargo routes let them
 //! in. All of it happens before the measured period and counts in none of the figures.
 
-use std::{
-    collections::BTreeMap,
-    time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
 
 use futures_util::{StreamExt, stream};
-use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{Value, json};
-use server::config::SANDBOX_BOT_TOKEN;
-use sha2::Sha256;
+use server::{config::SANDBOX_BOT_TOKEN, telegram::init_data::signed_init_data};
 
 /// Sign-ins in flight at once: each writes to SQLite, and thousands at a time would time out.
 const CONCURRENT_SIGN_INS: usize = 50;
@@ -95,51 +90,4 @@ async fn answer(request: reqwest::RequestBuilder) -> Result<(u16, Value), String
     let response = request.send().await.map_err(|error| error.to_string())?;
     let status = response.status().as_u16();
     Ok((status, response.json().await.unwrap_or(Value::Null)))
-}
-
-/// Launch data as Telegram signs it: the check string is the fields as sorted `key=value` lines,
-/// the secret is HMAC-SHA256("WebAppData", bot token), and `hash` is the check string's hex HMAC.
-fn signed_init_data(user: &Value, auth_date: i64, bot_token: &str) -> String {
-    let fields: BTreeMap<&str, String> = [
-        ("auth_date", auth_date.to_string()),
-        ("query_id", "AAHbench".to_owned()),
-        ("user", user.to_string()),
-    ]
-    .into();
-    let check = fields
-        .iter()
-        .map(|(key, value)| format!("{key}={value}"))
-        .collect::<Vec<_>>()
-        .join("\n");
-    let mut secret = Hmac::<Sha256>::new_from_slice(b"WebAppData").expect("HMAC takes any key");
-    secret.update(bot_token.as_bytes());
-    let mut mac = Hmac::<Sha256>::new_from_slice(&secret.finalize().into_bytes())
-        .expect("HMAC takes any key");
-    mac.update(check.as_bytes());
-    let mut query = form_urlencoded::Serializer::new(String::new());
-    for (key, value) in &fields {
-        query.append_pair(key, value);
-    }
-    query
-        .append_pair("hash", &hex::encode(mac.finalize().into_bytes()))
-        .finish()
-}
-
-#[cfg(test)]
-mod tests {
-    use server::telegram::init_data::{self, Validation};
-
-    use super::*;
-
-    #[test]
-    fn a_simulated_driver_passes_hauler_s_check_of_telegram_launch_data() {
-        let user = json!({ "id": FIRST_TELEGRAM_ID + 7, "first_name": "Водитель 8" });
-        let raw = signed_init_data(&user, 1_800_000_000, SANDBOX_BOT_TOKEN);
-        let validation = Validation::BotToken(SANDBOX_BOT_TOKEN.to_owned());
-        let launch = init_data::validate(&raw, &validation, 1_800_000_010, 3600)
-            .expect("the bench signs as Telegram does");
-        assert_eq!(launch.user.id, FIRST_TELEGRAM_ID + 7);
-        let forged = signed_init_data(&user, 1_800_000_000, "1:another-bot");
-        assert!(init_data::validate(&forged, &validation, 1_800_000_010, 3600).is_err());
-    }
 }

@@ -8,6 +8,10 @@
 //! `"{bot_id}:WebAppData\n"` and the sorted pairs without `hash` and `signature`, checked with
 //! Telegram's public key. The signature is checked before freshness, so a value signed correctly
 //! but too old is reported as expired, never as forged.
+//!
+//! `sign` is the first-party signing as Telegram does it. Hauler itself never signs launch data:
+//! the integration tests and the bench do, to open the app as a driver would, and they share
+//! the one signer that sits beside the check so the two cannot drift apart.
 
 use std::collections::BTreeMap;
 
@@ -124,13 +128,8 @@ pub fn validate(
         Validation::BotToken(token) => {
             let expected = hex::decode(hash.ok_or(InitDataError::Malformed)?)
                 .map_err(|_| InitDataError::Malformed)?;
-            let mut secret =
-                Hmac::<Sha256>::new_from_slice(b"WebAppData").expect("HMAC takes any key");
-            secret.update(token.as_bytes());
-            let secret = secret.finalize().into_bytes();
-            let mut mac = Hmac::<Sha256>::new_from_slice(&secret).expect("HMAC takes any key");
-            mac.update(check_string(&fields).as_bytes());
-            mac.verify_slice(&expected)
+            first_party_mac(&fields, token)
+                .verify_slice(&expected)
                 .map_err(|_| InitDataError::BadSignature)?;
         }
         Validation::ThirdParty { bot_id, public_key } => {
@@ -166,6 +165,17 @@ pub fn validate(
     })
 }
 
+/// The HMAC whose hex is `hash`: keyed with HMAC-SHA256("WebAppData", bot token), over the
+/// check string of every field but `hash`.
+fn first_party_mac(fields: &BTreeMap<String, String>, bot_token: &str) -> Hmac<Sha256> {
+    let mut secret = Hmac::<Sha256>::new_from_slice(b"WebAppData").expect("HMAC takes any key");
+    secret.update(bot_token.as_bytes());
+    let secret = secret.finalize().into_bytes();
+    let mut mac = Hmac::<Sha256>::new_from_slice(&secret).expect("HMAC takes any key");
+    mac.update(check_string(fields).as_bytes());
+    mac
+}
+
 fn check_string(fields: &BTreeMap<String, String>) -> String {
     fields
         .iter()
@@ -178,6 +188,34 @@ fn check_string(fields: &BTreeMap<String, String>) -> String {
 pub fn public_key(hex_key: &str) -> Option<VerifyingKey> {
     let bytes: [u8; 32] = hex::decode(hex_key).ok()?.try_into().ok()?;
     VerifyingKey::from_bytes(&bytes).ok()
+}
+
+/// Launch data as Telegram signs it for the bot with `bot_token`: `fields` in the order given,
+/// then `hash`.
+pub fn sign(fields: &[(&str, &str)], bot_token: &str) -> String {
+    let sorted: BTreeMap<String, String> = fields
+        .iter()
+        .map(|(key, value)| ((*key).to_owned(), (*value).to_owned()))
+        .collect();
+    let hash = hex::encode(first_party_mac(&sorted, bot_token).finalize().into_bytes());
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    for (key, value) in fields {
+        query.append_pair(key, value);
+    }
+    query.append_pair("hash", &hash).finish()
+}
+
+/// A driver opening the app at `auth_date` (unix seconds): `user` as Telegram sends it, signed
+/// for the bot with `bot_token`.
+pub fn signed_init_data(user: &serde_json::Value, auth_date: i64, bot_token: &str) -> String {
+    sign(
+        &[
+            ("auth_date", &auth_date.to_string()),
+            ("query_id", "AAHdF6IQ"),
+            ("user", &user.to_string()),
+        ],
+        bot_token,
+    )
 }
 
 #[cfg(test)]

@@ -255,7 +255,7 @@ async fn a_ban_ends_the_drivers_open_session_at_once_and_an_unban_lets_them_back
         let (status, refusal) = phone.call(Method::GET, "/api/v1/cargos", None).await;
         assert_eq!(status, 401, "{backend:?}: the very next call");
         assert_eq!(refusal["code"], "session_expired");
-        let init = crate::support::signed_init_data(
+        let init = server::telegram::init_data::signed_init_data(
             &user,
             chrono::Utc::now().timestamp(),
             server::config::SANDBOX_BOT_TOKEN,

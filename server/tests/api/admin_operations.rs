@@ -15,14 +15,17 @@ use domain::{
 use reqwest::Method;
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
-use server::sandbox::cargotech::{self as exchange, ExchangeConfig};
+use server::{
+    sandbox::cargotech::{self as exchange, ExchangeConfig},
+    telegram::init_data::signed_init_data,
+};
 
 use crate::subscriptions::{pay_on_checkout_page, settled, start_buying};
 use crate::{
     admin::{AdminBrowser, log_in, make_admin},
     support::{
         Db, Options, Store, TestApp, app_with_exchange, backends, chat_with, free_port, record,
-        scalar, signed_init_data, site_root, spawn_app, spawn_app_with,
+        scalar, site_root, spawn_app, spawn_app_with,
     },
 };
 

@@ -3,8 +3,9 @@
 use domain::{sessions, store::SharedStore};
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
+use server::telegram::init_data::signed_init_data;
 
-use crate::support::{TestApp, backends, signed_init_data, spawn_app};
+use crate::support::{TestApp, backends, spawn_app};
 
 /// The sandbox bot token (`server::config::SANDBOX_BOT_TOKEN`) the sandbox signs with.
 const TOKEN: &str = server::config::SANDBOX_BOT_TOKEN;

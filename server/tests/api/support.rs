@@ -11,14 +11,13 @@ use std::{
 
 use domain::store::{SharedStore, StoreHealth};
 
-use hmac::{Hmac, KeyInit, Mac};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
 use server::{
     Application,
     config::{Config, SANDBOX_BOT_TOKEN},
     sandbox::cargotech::{self as exchange, Exchange, ExchangeConfig},
+    telegram::init_data::signed_init_data,
 };
-use sha2::Sha256;
 use tempfile::TempDir;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -394,32 +393,6 @@ pub fn free_port() -> u16 {
         .local_addr()
         .unwrap()
         .port()
-}
-
-/// Launch data as Telegram signs it for a bot with `token`.
-pub fn signed_init_data(user: &serde_json::Value, auth_date: i64, token: &str) -> String {
-    let fields: std::collections::BTreeMap<&str, String> = [
-        ("auth_date", auth_date.to_string()),
-        ("query_id", "AAHdF6IQ".into()),
-        ("user", user.to_string()),
-    ]
-    .into();
-    let check = fields
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("\n");
-    let mut secret = Hmac::<Sha256>::new_from_slice(b"WebAppData").unwrap();
-    secret.update(token.as_bytes());
-    let mut mac = Hmac::<Sha256>::new_from_slice(&secret.finalize().into_bytes()).unwrap();
-    mac.update(check.as_bytes());
-    let mut query = form_urlencoded::Serializer::new(String::new());
-    for (key, value) in &fields {
-        query.append_pair(key, value);
-    }
-    query
-        .append_pair("hash", &hex::encode(mac.finalize().into_bytes()))
-        .finish()
 }
 
 /// What the bot has said in a chat, waiting (up to five seconds) for at least `count` messages.

@@ -7,7 +7,7 @@
 
 use std::{
     collections::{HashSet, VecDeque},
-    sync::{Arc, Mutex},
+    sync::{Arc, Mutex, MutexGuard},
     time::Duration,
 };
 
@@ -66,6 +66,11 @@ pub struct SandboxTelegram {
 }
 
 impl SandboxTelegram {
+    /// The chats, under the one lock every handler takes.
+    fn chats(&self) -> MutexGuard<'_, Chats> {
+        self.chats.lock().expect("sandbox state")
+    }
+
     pub fn new(token: &str) -> Self {
         Self {
             token: token.to_owned(),
@@ -89,7 +94,7 @@ impl SandboxTelegram {
     /// Delivers an update as Telegram would: to the webhook if one is set, else to `getUpdates`.
     pub async fn deliver(&self, mut update: Value) -> Result<(), String> {
         let webhook = {
-            let mut chats = self.chats.lock().expect("sandbox state");
+            let mut chats = self.chats();
             chats.next_update_id += 1;
             update["update_id"] = json!(chats.next_update_id);
             match chats.webhook.clone() {
@@ -121,9 +126,7 @@ impl SandboxTelegram {
     }
 
     pub fn messages_to(&self, chat_id: i64) -> Vec<SentMessage> {
-        self.chats
-            .lock()
-            .expect("sandbox state")
+        self.chats()
             .messages
             .iter()
             .filter(|message| message.chat_id == chat_id)
@@ -172,7 +175,7 @@ async fn method(
     if method == "getUpdates" {
         return get_updates(&telegram, &params).await;
     }
-    let mut chats = telegram.chats.lock().expect("sandbox state");
+    let mut chats = telegram.chats();
     if chats.throttle_next > 0 {
         chats.throttle_next -= 1;
         let description = format!("Too Many Requests: retry after {}", chats.retry_after);
@@ -250,13 +253,7 @@ async fn method(
 
 /// Long polling: the updates after `offset`, waiting up to `timeout` seconds for one to arrive.
 async fn get_updates(telegram: &SandboxTelegram, params: &Value) -> Response {
-    if telegram
-        .chats
-        .lock()
-        .expect("sandbox state")
-        .webhook
-        .is_some()
-    {
+    if telegram.chats().webhook.is_some() {
         return refusal(
             StatusCode::CONFLICT,
             "Conflict: can't use getUpdates method while webhook is active",
@@ -268,7 +265,7 @@ async fn get_updates(telegram: &SandboxTelegram, params: &Value) -> Response {
     loop {
         let arrived = telegram.arrived.notified();
         let pending: Vec<Value> = {
-            let mut chats = telegram.chats.lock().expect("sandbox state");
+            let mut chats = telegram.chats();
             // Fetching from `offset` confirms everything before it.
             chats
                 .updates
@@ -327,7 +324,7 @@ async fn messages(
     State(telegram): State<SandboxTelegram>,
     Query(query): Query<MessagesQuery>,
 ) -> Json<Vec<SentMessage>> {
-    let chats = telegram.chats.lock().expect("sandbox state");
+    let chats = telegram.chats();
     Json(
         chats
             .messages
@@ -354,7 +351,7 @@ async fn control(
     State(telegram): State<SandboxTelegram>,
     Json(control): Json<Control>,
 ) -> StatusCode {
-    let mut chats = telegram.chats.lock().expect("sandbox state");
+    let mut chats = telegram.chats();
     if let Some(blocked) = control.blocked_chats {
         chats.blocked = blocked.into_iter().collect();
     }

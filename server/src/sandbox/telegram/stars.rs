@@ -142,7 +142,7 @@ pub(super) async fn pay(
 ) -> Response {
     let query_id = random_id();
     let invoice = {
-        let mut chats = telegram.chats.lock().expect("sandbox state");
+        let mut chats = telegram.chats();
         let Some(invoice) = chats.stars.invoices.get(&slug).cloned() else {
             return refusal(StatusCode::NOT_FOUND, "no such invoice");
         };
@@ -173,19 +173,13 @@ pub(super) async fn pay(
             .into_response();
     }
     let charge_id = format!("stxsandbox{}", random_id());
-    telegram
-        .chats
-        .lock()
-        .expect("sandbox state")
-        .stars
-        .charges
-        .insert(
-            charge_id.clone(),
-            Charge {
-                user_id: payer.user_id,
-                refunded: false,
-            },
-        );
+    telegram.chats().stars.charges.insert(
+        charge_id.clone(),
+        Charge {
+            user_id: payer.user_id,
+            refunded: false,
+        },
+    );
     let paid = json!({"message": {
         "message_id": 1,
         "date": chrono::Utc::now().timestamp(),
@@ -210,9 +204,7 @@ pub(super) async fn pay(
 async fn wait_for_answer(telegram: &SandboxTelegram, query_id: &str) -> Option<Answer> {
     for _ in 0..200 {
         let answer = telegram
-            .chats
-            .lock()
-            .expect("sandbox state")
+            .chats()
             .stars
             .answers
             .get(query_id)
@@ -228,7 +220,7 @@ async fn wait_for_answer(telegram: &SandboxTelegram, query_id: &str) -> Option<A
 
 /// Every invoice made and every charge taken, for tests and a person trying the sandbox.
 pub(super) async fn invoices(State(telegram): State<SandboxTelegram>) -> Json<Value> {
-    let chats = telegram.chats.lock().expect("sandbox state");
+    let chats = telegram.chats();
     let invoices: Vec<&Invoice> = chats.stars.invoices.values().collect();
     Json(json!({"invoices": invoices, "charges": chats.stars.charges}))
 }

@@ -1,0 +1,133 @@
+//! The tests' levers on the exchange: revoked tokens, latency, the rate limit, an SMS-code
+//! demand, injected failures, taken loads and the passing of time. In-process tests pull them as
+//! methods; the embedded default and other processes through `POST /__sandbox/control`.
+
+use std::time::Duration;
+
+use axum::{Json, extract::State};
+use serde::Deserialize;
+
+use super::{Exchange, Failure, Load, Stats, catalog};
+
+impl Exchange {
+    pub fn revoke_tokens(&self) {
+        self.book().tokens.clear();
+    }
+
+    pub fn fail_next(&self, failure: Failure, count: usize) {
+        self.book()
+            .failures
+            .extend(std::iter::repeat_n(failure, count));
+    }
+
+    pub fn set_latency(&self, latency: Duration) {
+        self.book().latency = latency;
+    }
+
+    pub fn set_rate_limit(&self, per_minute: u32) {
+        self.book().per_minute = per_minute;
+    }
+
+    pub fn demand_sms(&self, demand: bool) {
+        self.book().demand_sms = demand;
+    }
+
+    /// A carrier took the load: it answers 404 from now on and leaves the lists.
+    pub fn take(&self, id: u64) {
+        self.book().taken.insert(id);
+    }
+
+    /// Time passes: `new` loads appear and `taken` of the oldest open ones are taken.
+    pub fn tick(&self, new: usize, taken: usize) {
+        let mut book = self.book();
+        let next_id = book.loads.last().map_or(100_000, |load| load.id + 1);
+        for n in 0..new as u64 {
+            let mut load = catalog::make_load(next_id + n, &mut book.random);
+            load.posted_minutes_ago = 0;
+            book.loads.push(load);
+        }
+        let oldest: Vec<u64> = book
+            .loads
+            .iter()
+            .filter(|load| !book.taken.contains(&load.id))
+            .take(taken)
+            .map(|load| load.id)
+            .collect();
+        book.taken.extend(oldest);
+    }
+
+    /// The open loads' ids, newest first (for tests and benchmarks).
+    pub fn open_load_ids(&self) -> Vec<u64> {
+        let book = self.book();
+        let mut loads: Vec<&Load> = book
+            .loads
+            .iter()
+            .filter(|load| !book.taken.contains(&load.id))
+            .collect();
+        loads.sort_by_key(|load| (load.posted_minutes_ago, std::cmp::Reverse(load.id)));
+        loads.into_iter().map(|load| load.id).collect()
+    }
+}
+
+pub(super) async fn stats(State(exchange): State<Exchange>) -> Json<Stats> {
+    Json(exchange.stats())
+}
+
+/// `POST /__sandbox/control` with any of: `revoke_tokens`, `latency_ms`, `rate_limit_per_minute`,
+/// `demand_sms`, `fail: {kind, count}`, `take: id`, `reset_stats`, `tick: {new, taken}`.
+#[derive(Deserialize)]
+pub(super) struct Control {
+    #[serde(default)]
+    revoke_tokens: bool,
+    latency_ms: Option<u64>,
+    rate_limit_per_minute: Option<u32>,
+    demand_sms: Option<bool>,
+    fail: Option<FailControl>,
+    take: Option<u64>,
+    #[serde(default)]
+    reset_stats: bool,
+    tick: Option<TickControl>,
+}
+
+#[derive(Deserialize)]
+struct FailControl {
+    kind: Failure,
+    count: usize,
+}
+
+#[derive(Deserialize)]
+struct TickControl {
+    new: usize,
+    taken: usize,
+}
+
+pub(super) async fn control(
+    State(exchange): State<Exchange>,
+    Json(control): Json<Control>,
+) -> Json<Stats> {
+    if control.revoke_tokens {
+        exchange.revoke_tokens();
+    }
+    if let Some(ms) = control.latency_ms {
+        exchange.set_latency(Duration::from_millis(ms));
+    }
+    if let Some(limit) = control.rate_limit_per_minute {
+        exchange.set_rate_limit(limit);
+    }
+    if let Some(demand) = control.demand_sms {
+        exchange.demand_sms(demand);
+    }
+    if let Some(fail) = control.fail {
+        exchange.fail_next(fail.kind, fail.count);
+    }
+    if let Some(id) = control.take {
+        exchange.take(id);
+    }
+    if control.reset_stats {
+        exchange.reset_stats();
+    }
+    if let Some(tick) = control.tick {
+        exchange.tick(tick.new, tick.taken);
+    }
+    Json(exchange.stats())
+}
