@@ -23,6 +23,7 @@ use super::{
     connection::ConnectionReport,
     narrowing::{MAX_BROAD_TOTAL, Narrowing},
     timings::ListTimings,
+    wire::UpstreamQuery,
 };
 
 /// Backoff between attempts of an idempotent call (with up to 20 % jitter), at most 4 attempts.
