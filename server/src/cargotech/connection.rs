@@ -11,6 +11,7 @@ use std::{
     time::{Duration, Instant},
 };
 
+pub use admin::wire::connection::LinkState;
 use app::platform::{
     audit::{self, AuditEntry},
     sealing::Sealer,
@@ -47,17 +48,6 @@ pub struct Credentials {
 
 pub const PHONE_SETTING: &str = "cargotech.phone";
 pub const PASSWORD_SETTING: &str = "cargotech.password";
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LinkState {
-    NotConnected,
-    LoggingIn,
-    Connected,
-    SmsRequired,
-    WrongCredentials,
-    ExchangeDown,
-}
 
 /// What the admin API shows about the connection.
 #[derive(Debug, Clone, Serialize)]
