@@ -7,8 +7,7 @@
 use std::time::Duration;
 
 use admin::wire::connection::{
-    AccountLine, ConnectionEvent, ConnectionView, LinkState as WireState, SandboxKnobs,
-    SandboxStats, SmsCodeEntry,
+    AccountLine, ConnectionEvent, ConnectionView, SandboxKnobs, SandboxStats, SmsCodeEntry,
 };
 use axum::{
     Json, Router,
@@ -55,17 +54,6 @@ pub fn routes() -> Router<AdminDesk> {
         )
 }
 
-pub fn link_state(state: LinkState) -> WireState {
-    match state {
-        LinkState::NotConnected => WireState::NotConnected,
-        LinkState::LoggingIn => WireState::LoggingIn,
-        LinkState::Connected => WireState::Connected,
-        LinkState::SmsRequired => WireState::SmsRequired,
-        LinkState::WrongCredentials => WireState::WrongCredentials,
-        LinkState::ExchangeDown => WireState::ExchangeDown,
-    }
-}
-
 /// `?account=<name>`; none is the primary account.
 #[derive(serde::Deserialize)]
 struct AccountQuery {
@@ -101,7 +89,7 @@ async fn view(
         let budget = one.budget.snapshot().await;
         accounts.push(AccountLine {
             account: one.connection.account().to_owned(),
-            state: link_state(one.connection.report().state),
+            state: one.connection.report().state,
             used_last_minute: budget.used_in_window,
             budget_per_minute: budget.limit,
         });
@@ -122,7 +110,7 @@ async fn view(
     let connected = report.state == LinkState::Connected;
     Ok(ConnectionView {
         account: report.account,
-        state: link_state(report.state),
+        state: report.state,
         token_since: report
             .valid_since
             .filter(|_| connected)

@@ -20,7 +20,7 @@ use sea_orm::{
     sea_query::Query,
 };
 
-use super::{AdminDesk, AnyStaff, Staff, connection::link_state};
+use super::{AdminDesk, AnyStaff, Staff};
 use crate::{cargotech::service_state, http::ApiError};
 
 /// Days of the charts, today included.
@@ -105,7 +105,7 @@ async fn overview(
             paused_for_ms: budget.paused_for_ms,
             cache_hit_ratio: gateway.cache_hit_ratio(),
             breaker,
-            connection: link_state(service_state(&gateway.connection_reports())),
+            connection: service_state(&gateway.connection_reports()),
         },
         outbox_backlog,
         days,

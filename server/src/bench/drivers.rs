@@ -9,7 +9,7 @@ use std::{
 };
 
 use app::cargo::filter::{CargoFilter, PlaceFilter, WeightPreset, WeightVolume};
-use server::cargotech::{Client, UpstreamError};
+use server::cargotech::{Client, UpstreamError, UpstreamQuery};
 
 pub enum Target {
     Hauler {

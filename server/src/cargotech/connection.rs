@@ -5,37 +5,39 @@
 //! this process a mutex makes the others wait, and across instances a store lock lets one log in
 //! while the rest wait for the token it writes. Failed logins back off; wrong credentials wait
 //! for an operator; an SMS code request waits for an admin to enter the code.
+//!
+//! `login` is the login flow, `token` where the token is kept; here is what every call goes
+//! through: the token to use, its renewal after a 401, and the health check.
 
 use std::{
     sync::{Arc, Mutex, RwLock},
     time::{Duration, Instant},
 };
 
+pub use admin::wire::connection::LinkState;
 use chrono::{DateTime, Utc};
 use domain::{
     audit::{self, AuditEntry},
     sealing::Sealer,
-    settings,
     store::SharedStore,
 };
 use sea_orm::DatabaseConnection;
 use serde::Serialize;
-use serde_json::json;
 
+use self::token::{Token, expiring};
 use super::{
     budget::{Priority, UpstreamBudget},
-    client::{Client, IssuedToken, LoginAnswer, SmsProblem, UpstreamError},
+    client::{Client, LoginAnswer, UpstreamError},
 };
-use crate::config::{PRIMARY_ACCOUNT, Secret};
+use crate::config::Secret;
 
-/// How long a cached token may live in the shared store before it is re-read from the database.
-const SHARED_TOKEN_TTL: Duration = Duration::from_secs(24 * 3600);
+mod login;
+mod token;
+
+pub use login::SmsCodeError;
+
 const LOGIN_LOCK_TTL: Duration = Duration::from_secs(30);
 const WAIT_FOR_OTHER_INSTANCE: Duration = Duration::from_secs(20);
-const WRONG_CREDENTIALS_PAUSE: Duration = Duration::from_secs(300);
-const MAX_BACKOFF: Duration = Duration::from_secs(60);
-/// Consecutive login failures after which the logs and metrics raise an alert.
-const ALERT_AFTER_FAILURES: u32 = 3;
 /// Logins and health checks spend the same account budget as everything else.
 const SLOT_WAIT: Duration = Duration::from_secs(5);
 
@@ -48,17 +50,6 @@ pub struct Credentials {
 pub const PHONE_SETTING: &str = "cargotech.phone";
 pub const PASSWORD_SETTING: &str = "cargotech.password";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LinkState {
-    NotConnected,
-    LoggingIn,
-    Connected,
-    SmsRequired,
-    WrongCredentials,
-    ExchangeDown,
-}
-
 /// What the admin API shows about the connection.
 #[derive(Debug, Clone, Serialize)]
 pub struct ConnectionReport {
@@ -70,20 +61,6 @@ pub struct ConnectionReport {
     pub consecutive_failures: u32,
     pub logins: u64,
     pub relogins: u64,
-}
-
-#[derive(Clone, PartialEq, Eq)]
-struct Token {
-    value: Arc<str>,
-    refresh: Option<Arc<str>>,
-    expires_at: Option<DateTime<Utc>>,
-}
-
-#[derive(Serialize, serde::Deserialize)]
-struct StoredToken {
-    token: String,
-    refresh_token: Option<String>,
-    expires_at: Option<DateTime<Utc>>,
 }
 
 pub struct Connection {
@@ -200,74 +177,6 @@ impl Connection {
         outcome
     }
 
-    /// Completes a login the exchange paused for a one-time SMS code.
-    pub async fn submit_sms_code(&self, code: &str, actor: &str) -> Result<(), SmsCodeError> {
-        let _login = self.login.lock().await;
-        let pending = settings::get_sealed(&self.db, &self.sealer, &self.key("sms_request"))
-            .await
-            .map_err(|error| SmsCodeError::Upstream(UpstreamError::Unavailable(error.to_string())))?
-            .ok_or(SmsCodeError::NothingPending)?;
-        let code = code.trim();
-        if code.is_empty() || code.len() > 12 || !code.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(SmsCodeError::Problem(SmsProblem::WrongCode));
-        }
-        let outcome = self.client.confirm_sms(&pending, code).await;
-        let details = json!({ "account": self.account });
-        match outcome {
-            Ok(LoginAnswer::Token(issued)) => {
-                let _ = settings::delete(&self.db, &self.key("sms_request")).await;
-                self.adopt(issued, "cargotech.sms_code_accepted", actor)
-                    .await;
-                Ok(())
-            }
-            Ok(LoginAnswer::SmsRequired { .. }) => {
-                Err(SmsCodeError::Problem(SmsProblem::WrongCode))
-            }
-            Err(UpstreamError::Sms(problem)) => {
-                self.audit(
-                    actor,
-                    "cargotech.sms_code_refused",
-                    json!({ "account": self.account, "problem": format!("{problem:?}") }),
-                )
-                .await;
-                if problem != SmsProblem::WrongCode {
-                    // The pending request is spent: the next login starts over.
-                    let _ = settings::delete(&self.db, &self.key("sms_request")).await;
-                }
-                Err(SmsCodeError::Problem(problem))
-            }
-            Err(error) => {
-                self.audit(actor, "cargotech.sms_code_failed", details)
-                    .await;
-                Err(SmsCodeError::Upstream(error))
-            }
-        }
-    }
-
-    /// Logs in now (the admin's "log in now", and start-up), unless a login is under way.
-    pub async fn log_in_now(&self, actor: &str) -> Result<(), UpstreamError> {
-        let _login = self.login.lock().await;
-        lock(&self.retry_at).take();
-        // An explicit login starts over, even if an SMS code was awaited.
-        lock(&self.report).state = LinkState::NotConnected;
-        self.log_in(actor).await.map(drop)
-    }
-
-    /// Forgets the token everywhere (the admin's "drop the token").
-    pub async fn drop_token(&self, actor: &str) {
-        let _login = self.login.lock().await;
-        *write(&self.token) = None;
-        self.store.delete(&self.key("token")).await;
-        let _ = settings::delete(&self.db, &self.key("token")).await;
-        lock(&self.report).state = LinkState::NotConnected;
-        self.audit(
-            actor,
-            "cargotech.token_dropped",
-            json!({ "account": self.account }),
-        )
-        .await;
-    }
-
     /// The token to use: this process's, the shared one, the stored one, or a new login.
     async fn token(&self) -> Result<Token, UpstreamError> {
         if let Some(token) = read(&self.token).clone().filter(|t| !expiring(t)) {
@@ -330,164 +239,6 @@ impl Connection {
         ))
     }
 
-    /// The dashboard's phone and password when both are set, else the environment's, else the
-    /// sandbox's own account.
-    async fn credentials(&self) -> Option<Credentials> {
-        // The dashboard edits the primary account only; the others come from the environment.
-        if self.account != PRIMARY_ACCOUNT {
-            return self.configured.clone();
-        }
-        let phone = settings::get_sealed(&self.db, &self.sealer, PHONE_SETTING).await;
-        let password = settings::get_sealed(&self.db, &self.sealer, PASSWORD_SETTING).await;
-        let otherwise = || self.configured.clone();
-        match (phone, password) {
-            (Ok(Some(phone)), Ok(Some(password))) => Some(Credentials {
-                phone: Secret::from(phone.as_str()),
-                password: Secret::from(password.as_str()),
-            }),
-            (Err(error), _) => {
-                tracing::error!(%error, "the CargoTech phone setting cannot be read");
-                otherwise()
-            }
-            (_, Err(error)) => {
-                tracing::error!(%error, "the CargoTech password setting cannot be opened");
-                otherwise()
-            }
-            _ => otherwise(),
-        }
-    }
-
-    /// Logs in with the account's credentials. The caller holds the login mutex.
-    async fn log_in(&self, actor: &str) -> Result<Token, UpstreamError> {
-        let Some(credentials) = self.credentials().await else {
-            return Err(UpstreamError::NotConfigured);
-        };
-        if lock(&self.report).state == LinkState::SmsRequired {
-            // Every new login would text the account owner a new code: wait for the admin.
-            return Err(UpstreamError::SmsCodeRequired);
-        }
-        if let Some((until, reason)) = lock(&self.retry_at).clone()
-            && Instant::now() < until
-        {
-            return Err(UpstreamError::LoginPaused(reason));
-        }
-        self.take_slot(Priority::Detail).await?;
-        lock(&self.report).state = LinkState::LoggingIn;
-        metrics::counter!("cargotech_login_attempts_total").increment(1);
-        let started = Instant::now();
-        let answer = self
-            .client
-            .login(credentials.phone.expose(), credentials.password.expose())
-            .await;
-        metrics::histogram!("cargotech_login_duration_seconds")
-            .record(started.elapsed().as_secs_f64());
-
-        match answer {
-            Ok(LoginAnswer::Token(issued)) => {
-                Ok(self.adopt(issued, "cargotech.login_succeeded", actor).await)
-            }
-            Ok(LoginAnswer::SmsRequired { request_id }) => {
-                let key = self.key("sms_request");
-                if let Err(error) =
-                    settings::put_sealed(&self.db, &self.sealer, &key, &request_id, actor).await
-                {
-                    tracing::error!(%error, "the pending SMS login could not be stored");
-                }
-                lock(&self.report).state = LinkState::SmsRequired;
-                tracing::warn!(account = %self.account, "CargoTech asks for a one-time SMS code: an admin must enter it");
-                self.audit(
-                    actor,
-                    "cargotech.sms_code_requested",
-                    json!({ "account": self.account }),
-                )
-                .await;
-                Err(UpstreamError::SmsCodeRequired)
-            }
-            Err(error) => {
-                self.login_failed(&error, actor).await;
-                Err(error)
-            }
-        }
-    }
-
-    async fn login_failed(&self, error: &UpstreamError, actor: &str) {
-        let failures = {
-            let mut report = lock(&self.report);
-            report.consecutive_failures += 1;
-            report.last_error = Some(error.to_string());
-            report.state = match error {
-                UpstreamError::WrongCredentials(_) => LinkState::WrongCredentials,
-                _ => LinkState::ExchangeDown,
-            };
-            report.consecutive_failures
-        };
-        let pause = match error {
-            UpstreamError::WrongCredentials(_) => WRONG_CREDENTIALS_PAUSE,
-            UpstreamError::Throttled { retry_after, .. } => *retry_after,
-            _ => MAX_BACKOFF.min(Duration::from_secs(1 << failures.min(6))),
-        };
-        *lock(&self.retry_at) = Some((Instant::now() + pause, error.to_string()));
-        if failures >= ALERT_AFTER_FAILURES || matches!(error, UpstreamError::WrongCredentials(_)) {
-            metrics::counter!("cargotech_login_alerts_total").increment(1);
-            tracing::error!(alert = true, account = %self.account, failures, %error, "CargoTech login keeps failing");
-        } else {
-            tracing::warn!(account = %self.account, failures, %error, "CargoTech login failed");
-        }
-        let reason = match error {
-            UpstreamError::WrongCredentials(_) => "wrong_credentials",
-            UpstreamError::Throttled { .. } => "throttled",
-            _ => "exchange_unavailable",
-        };
-        self.audit(
-            actor,
-            "cargotech.login_failed",
-            json!({ "account": self.account, "reason": reason, "failures": failures }),
-        )
-        .await;
-    }
-
-    /// Makes a freshly issued token the one everybody uses.
-    async fn adopt(&self, issued: IssuedToken, action: &str, actor: &str) -> Token {
-        let token = Token {
-            value: issued.token.into(),
-            refresh: issued.refresh_token.map(Into::into),
-            expires_at: issued
-                .expires_in
-                .and_then(|ttl| chrono::Duration::from_std(ttl).ok())
-                .map(|ttl| Utc::now() + ttl),
-        };
-        let stored = serde_json::to_string(&StoredToken {
-            token: token.value.to_string(),
-            refresh_token: token.refresh.as_deref().map(str::to_owned),
-            expires_at: token.expires_at,
-        })
-        .unwrap_or_default();
-        if let Err(error) =
-            settings::put_sealed(&self.db, &self.sealer, &self.key("token"), &stored, actor).await
-        {
-            tracing::error!(%error, "the CargoTech token could not be stored; it lives in memory only");
-        }
-        let sealed = self.sealer.seal(&self.shared_purpose(), stored.as_bytes());
-        self.store
-            .set(&self.key("token"), sealed.as_bytes(), SHARED_TOKEN_TTL)
-            .await;
-        self.use_token(token.clone());
-        *lock(&self.retry_at) = None;
-        {
-            let mut report = lock(&self.report);
-            report.state = LinkState::Connected;
-            report.valid_since = Some(Utc::now());
-            report.last_error = None;
-            report.consecutive_failures = 0;
-            report.logins += 1;
-        }
-        metrics::counter!("cargotech_login_successes_total").increment(1);
-        tracing::info!(account = %self.account, "logged in to CargoTech");
-        self.audit(actor, action, json!({ "account": self.account }))
-            .await;
-        token
-    }
-
     async fn take_slot(&self, priority: Priority) -> Result<(), UpstreamError> {
         self.budget
             .acquire(priority, SLOT_WAIT)
@@ -498,48 +249,8 @@ impl Connection {
             })
     }
 
-    fn use_token(&self, token: Token) {
-        *write(&self.token) = Some(token);
-        let mut report = lock(&self.report);
-        if report.state != LinkState::Connected {
-            report.state = LinkState::Connected;
-            report.valid_since.get_or_insert_with(Utc::now);
-        }
-    }
-
-    /// The token another instance (or an earlier run) left: the store first, then the database.
-    async fn shared_token(&self) -> Option<Token> {
-        let from_store = self.store.get(&self.key("token")).await.and_then(|sealed| {
-            let sealed = String::from_utf8(sealed).ok()?;
-            self.sealer.open(&self.shared_purpose(), &sealed).ok()
-        });
-        let stored = match from_store {
-            Some(bytes) => serde_json::from_slice::<StoredToken>(&bytes).ok()?,
-            None => {
-                let text = settings::get_sealed(&self.db, &self.sealer, &self.key("token"))
-                    .await
-                    .ok()??;
-                let stored: StoredToken = serde_json::from_str(&text).ok()?;
-                let sealed = self.sealer.seal(&self.shared_purpose(), text.as_bytes());
-                self.store
-                    .set(&self.key("token"), sealed.as_bytes(), SHARED_TOKEN_TTL)
-                    .await;
-                stored
-            }
-        };
-        Some(Token {
-            value: stored.token.into(),
-            refresh: stored.refresh_token.map(Into::into),
-            expires_at: stored.expires_at,
-        })
-    }
-
     fn key(&self, name: &str) -> String {
         format!("cargotech.{}.{name}", self.account)
-    }
-
-    fn shared_purpose(&self) -> String {
-        format!("store:{}", self.key("token"))
     }
 
     async fn audit(&self, actor: &str, action: &str, details: serde_json::Value) {
@@ -561,23 +272,6 @@ impl Connection {
 /// history reads apart from the others'.
 pub fn audit_object(account: &str) -> String {
     format!("cargotech:{account}")
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum SmsCodeError {
-    #[error("no login is waiting for an SMS code")]
-    NothingPending,
-    #[error("the SMS code was refused: {0:?}")]
-    Problem(SmsProblem),
-    #[error(transparent)]
-    Upstream(UpstreamError),
-}
-
-/// Refresh a minute before an expiring token runs out (only for exchanges that issue such tokens).
-fn expiring(token: &Token) -> bool {
-    token
-        .expires_at
-        .is_some_and(|at| at - chrono::Duration::seconds(60) <= Utc::now())
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

@@ -1,5 +1,5 @@
 //! The CargoTech gateway: one company account (or a few) serving every driver, within each
-//! account's small upstream budget. `wire` knows the exchange's JSON, `client` its HTTP,
+//! account's small upstream budget. `wire` knows the exchange's JSON and query, `client` its HTTP,
 //! `connection` an account's token, `accounts` which account a call goes through.
 
 mod accounts;
@@ -24,3 +24,4 @@ pub use connection::{
 pub use gateway::{CacheTtls, City, Gateway, GatewayError};
 pub use setup::{gateway, keep_connected};
 pub use timings::{ListTimings, ListTimingsSummary};
+pub use wire::UpstreamQuery;

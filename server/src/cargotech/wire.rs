@@ -7,6 +7,10 @@ use app::cargo::card::{
 };
 use serde_json::Value;
 
+mod query;
+
+pub use query::UpstreamQuery;
+
 /// One list item. `None` only when the item has no usable id (it could not be opened anyway).
 pub fn card(item: &Value) -> Option<CargoCard> {
     let id = integer(item.get("id")?)?;

@@ -12,6 +12,7 @@ use app::cargo::{card::CargoCard, filter::CargoFilter};
 use tokio::sync::broadcast;
 
 use super::feed::EventId;
+use crate::cargotech::UpstreamQuery;
 
 /// How long a filter nobody watches stays announced, for a connection coming back.
 const LINGER: Duration = Duration::from_secs(120);

@@ -6,7 +6,7 @@ use app::cargo::filter::{CargoFilter, PlaceFilter, SortOrder, WeightPreset, Weig
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 use server::{
-    cargotech::LoginAnswer,
+    cargotech::{LoginAnswer, UpstreamQuery},
     config::{SANDBOX_CARGOTECH_PASSWORD, SANDBOX_CARGOTECH_PHONE},
     sandbox::cargotech::{self as exchange, Exchange, ExchangeConfig, Failure},
 };

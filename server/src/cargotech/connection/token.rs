@@ -1,0 +1,136 @@
+//! The token and where it is kept: sealed in the database, so a restart reuses it, and sealed in
+//! the shared store, so every instance uses the same one. A freshly issued token is written to
+//! both; one another instance (or an earlier run) left is picked up from them.
+
+use std::{sync::Arc, time::Duration};
+
+use chrono::{DateTime, Utc};
+use domain::settings;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::{Connection, LinkState, lock, write};
+use crate::cargotech::client::IssuedToken;
+
+/// How long a cached token may live in the shared store before it is re-read from the database.
+const SHARED_TOKEN_TTL: Duration = Duration::from_secs(24 * 3600);
+
+#[derive(Clone, PartialEq, Eq)]
+pub(super) struct Token {
+    pub(super) value: Arc<str>,
+    pub(super) refresh: Option<Arc<str>>,
+    pub(super) expires_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredToken {
+    token: String,
+    refresh_token: Option<String>,
+    expires_at: Option<DateTime<Utc>>,
+}
+
+impl Connection {
+    /// Forgets the token everywhere (the admin's "drop the token").
+    pub async fn drop_token(&self, actor: &str) {
+        let _login = self.login.lock().await;
+        *write(&self.token) = None;
+        self.store.delete(&self.key("token")).await;
+        let _ = settings::delete(&self.db, &self.key("token")).await;
+        lock(&self.report).state = LinkState::NotConnected;
+        self.audit(
+            actor,
+            "cargotech.token_dropped",
+            json!({ "account": self.account }),
+        )
+        .await;
+    }
+
+    /// Makes a freshly issued token the one everybody uses.
+    pub(super) async fn adopt(&self, issued: IssuedToken, action: &str, actor: &str) -> Token {
+        let token = Token {
+            value: issued.token.into(),
+            refresh: issued.refresh_token.map(Into::into),
+            expires_at: issued
+                .expires_in
+                .and_then(|ttl| chrono::Duration::from_std(ttl).ok())
+                .map(|ttl| Utc::now() + ttl),
+        };
+        let stored = serde_json::to_string(&StoredToken {
+            token: token.value.to_string(),
+            refresh_token: token.refresh.as_deref().map(str::to_owned),
+            expires_at: token.expires_at,
+        })
+        .unwrap_or_default();
+        if let Err(error) =
+            settings::put_sealed(&self.db, &self.sealer, &self.key("token"), &stored, actor).await
+        {
+            tracing::error!(%error, "the CargoTech token could not be stored; it lives in memory only");
+        }
+        let sealed = self.sealer.seal(&self.shared_purpose(), stored.as_bytes());
+        self.store
+            .set(&self.key("token"), sealed.as_bytes(), SHARED_TOKEN_TTL)
+            .await;
+        self.use_token(token.clone());
+        *lock(&self.retry_at) = None;
+        {
+            let mut report = lock(&self.report);
+            report.state = LinkState::Connected;
+            report.valid_since = Some(Utc::now());
+            report.last_error = None;
+            report.consecutive_failures = 0;
+            report.logins += 1;
+        }
+        metrics::counter!("cargotech_login_successes_total").increment(1);
+        tracing::info!(account = %self.account, "logged in to CargoTech");
+        self.audit(actor, action, json!({ "account": self.account }))
+            .await;
+        token
+    }
+
+    pub(super) fn use_token(&self, token: Token) {
+        *write(&self.token) = Some(token);
+        let mut report = lock(&self.report);
+        if report.state != LinkState::Connected {
+            report.state = LinkState::Connected;
+            report.valid_since.get_or_insert_with(Utc::now);
+        }
+    }
+
+    /// The token another instance (or an earlier run) left: the store first, then the database.
+    pub(super) async fn shared_token(&self) -> Option<Token> {
+        let from_store = self.store.get(&self.key("token")).await.and_then(|sealed| {
+            let sealed = String::from_utf8(sealed).ok()?;
+            self.sealer.open(&self.shared_purpose(), &sealed).ok()
+        });
+        let stored = match from_store {
+            Some(bytes) => serde_json::from_slice::<StoredToken>(&bytes).ok()?,
+            None => {
+                let text = settings::get_sealed(&self.db, &self.sealer, &self.key("token"))
+                    .await
+                    .ok()??;
+                let stored: StoredToken = serde_json::from_str(&text).ok()?;
+                let sealed = self.sealer.seal(&self.shared_purpose(), text.as_bytes());
+                self.store
+                    .set(&self.key("token"), sealed.as_bytes(), SHARED_TOKEN_TTL)
+                    .await;
+                stored
+            }
+        };
+        Some(Token {
+            value: stored.token.into(),
+            refresh: stored.refresh_token.map(Into::into),
+            expires_at: stored.expires_at,
+        })
+    }
+
+    fn shared_purpose(&self) -> String {
+        format!("store:{}", self.key("token"))
+    }
+}
+
+/// Refresh a minute before an expiring token runs out (only for exchanges that issue such tokens).
+pub(super) fn expiring(token: &Token) -> bool {
+    token
+        .expires_at
+        .is_some_and(|at| at - chrono::Duration::seconds(60) <= Utc::now())
+}

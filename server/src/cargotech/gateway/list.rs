@@ -1,0 +1,284 @@
+//! The list path: loads are asked from the exchange in windows of its largest page and kept in
+//! the shared cache, and each driver's page is cut from them (sorted, duplicates dropped). A
+//! narrow question is answered from a broader one held in full when it can be.
+
+use std::{
+    sync::{Arc, atomic::Ordering},
+    time::Duration,
+};
+
+use app::cargo::{
+    card::{CargoCard, CargoPage, Staleness},
+    filter::{CargoFilter, SortOrder},
+};
+
+use super::{Gateway, GatewayError, fetch_priority};
+use crate::cargotech::{
+    budget::Priority,
+    cache::{Freshness, Urgency},
+    client::UpstreamError,
+    narrowing::{MAX_BROAD_TOTAL, Narrowing},
+    wire::UpstreamQuery,
+};
+
+/// The exchange's largest page, and so the largest a driver may ask for.
+const MAX_PAGE: u32 = 100;
+/// Loads are asked from the exchange in windows of its largest page, and drivers' pages are cut
+/// from them: one call answers a filter's first five pages of twenty for every driver on it.
+const WINDOW: u32 = MAX_PAGE;
+
+/// An upstream fetch on its way, boxed so the same fetch serves a read and a refresh.
+type Fetching<T> = std::pin::Pin<Box<dyn Future<Output = Result<T, UpstreamError>> + Send>>;
+
+impl Gateway {
+    /// One page of loads matching the filter: narrowed from a broader answer held in full when
+    /// it can be, else cut from the cached window(s) of the filter itself.
+    pub async fn list(
+        self: &Arc<Self>,
+        filter: &CargoFilter,
+        offset: u32,
+        limit: u32,
+    ) -> Result<CargoPage, GatewayError> {
+        filter.validate().map_err(GatewayError::InvalidFilter)?;
+        let limit = limit.clamp(1, MAX_PAGE);
+        if let Some(narrowing) = Narrowing::of(filter)
+            && let Some(broad) = self.every_window(&narrowing.broad).await?
+            && let Some(loads) = broad.in_full()
+            && let Some(mut loads) = narrowing.select(loads)
+        {
+            self.stats.narrowed.fetch_add(1, Ordering::Relaxed);
+            sort(&mut loads, filter.sort);
+            let total = loads.len() as u64;
+            return Ok(page_of(loads, total, offset, 0, limit, broad.oldest));
+        }
+        let first = offset - offset % WINDOW;
+        let mut windows = Vec::new();
+        let (mut total, mut oldest) = (0, None);
+        // A page that straddles two windows takes the end of one and the start of the next.
+        for start in (first..offset.saturating_add(limit)).step_by(WINDOW as usize) {
+            let (window, age) = self.window(filter, start).await?;
+            oldest = oldest.max(age);
+            total = window.total;
+            windows.push(window);
+        }
+        let mut cards = Vec::new();
+        for window in &windows {
+            let start = cards.len();
+            cards.extend(&window.cards);
+            sort(&mut cards[start..], filter.sort);
+        }
+        Ok(page_of(cards, total, offset, first, limit, oldest))
+    }
+
+    /// Every window of the loads answering `filter`, from the cache (asking for those missing),
+    /// when there are few enough to hold: `None` when there are more, or when one window could
+    /// not be had without waiting on a busy exchange.
+    async fn every_window(
+        self: &Arc<Self>,
+        filter: &CargoFilter,
+    ) -> Result<Option<Windows>, GatewayError> {
+        let Some((first, age)) = unless_busy(self.window(filter, 0).await)? else {
+            return Ok(None);
+        };
+        if first.total > MAX_BROAD_TOTAL {
+            return Ok(None);
+        }
+        let rest = futures_util::future::join_all(
+            (WINDOW..first.total as u32)
+                .step_by(WINDOW as usize)
+                .map(|start| self.window(filter, start)),
+        )
+        .await;
+        let (total, mut oldest) = (first.total, age);
+        let mut windows = Vec::new();
+        for window in std::iter::once(Ok((first, age))).chain(rest) {
+            let Some((window, age)) = unless_busy(window)? else {
+                return Ok(None);
+            };
+            oldest = oldest.max(age);
+            windows.push(window);
+        }
+        Ok(Some(Windows {
+            windows,
+            total,
+            oldest,
+        }))
+    }
+
+    /// The cached window of loads starting at `start`, asked for when missing; with its age
+    /// when served stale.
+    async fn window(
+        self: &Arc<Self>,
+        filter: &CargoFilter,
+        start: u32,
+    ) -> Result<(Arc<CargoPage>, Option<Duration>), GatewayError> {
+        let (question, fetch) = self.window_fetch(filter, start);
+        let (window, freshness) = self
+            .lists
+            .get(&question, fetch)
+            .await
+            .map_err(|e| self.failure(e))?;
+        let age = match freshness {
+            Freshness::Stale { age } => Some(age),
+            Freshness::Fresh | Freshness::Revalidating => None,
+        };
+        Ok((window, age))
+    }
+
+    /// The first page of a filter asked afresh, at background priority (the detector of new
+    /// loads): it spends only the low-priority share of the budget and refreshes the shared cache
+    /// for every driver on that filter.
+    pub async fn first_page_afresh(
+        self: &Arc<Self>,
+        filter: &CargoFilter,
+        limit: u32,
+    ) -> Result<CargoPage, GatewayError> {
+        filter.validate().map_err(GatewayError::InvalidFilter)?;
+        let limit = limit.clamp(1, MAX_PAGE);
+        let (question, fetch) = self.window_fetch(filter, 0);
+        let window = self
+            .lists
+            .refresh(&question, fetch)
+            .await
+            .map_err(|e| self.failure(e))?;
+        let mut cards: Vec<&CargoCard> = window.cards.iter().collect();
+        sort(&mut cards, filter.sort);
+        Ok(page_of(cards, window.total, 0, 0, limit, None))
+    }
+
+    /// The cache key of the window of loads starting at `start` and how to fetch it: always the
+    /// exchange's largest page, so that the first five pages of a filter cost one call.
+    fn window_fetch(
+        self: &Arc<Self>,
+        filter: &CargoFilter,
+        start: u32,
+    ) -> (
+        String,
+        impl FnOnce(Urgency) -> Fetching<CargoPage> + Clone + Send + 'static,
+    ) {
+        let query = filter.upstream_query(WINDOW, start);
+        let question = cache_key(&query);
+        let gateway = Arc::clone(self);
+        let fetch = move |urgency| -> Fetching<CargoPage> {
+            Box::pin(async move {
+                let client = gateway.client.clone();
+                let answer = gateway
+                    .upstream(fetch_priority(urgency, Priority::List), move |token| {
+                        let (client, query) = (client.clone(), query.clone());
+                        async move { client.list(&token, &query).await }
+                    })
+                    .await?;
+                // New cards from the exchange: warm their details while the driver reads the list.
+                gateway.prefetch_details(&answer.cards);
+                Ok(CargoPage {
+                    cards: answer.cards,
+                    total: answer.total,
+                    offset: start,
+                    limit: WINDOW,
+                    stale: None,
+                })
+            })
+        };
+        (question, fetch)
+    }
+}
+
+/// The cache key: the (already sorted) upstream query, written out.
+fn cache_key(query: &[(String, String)]) -> String {
+    query
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// A window's outcome when narrowing: only a busy budget is the driver's answer; any other
+/// failure leaves the question to be asked as it is (`None`).
+fn unless_busy<T>(outcome: Result<T, GatewayError>) -> Result<Option<T>, GatewayError> {
+    match outcome {
+        Ok(value) => Ok(Some(value)),
+        Err(GatewayError::Busy) => Err(GatewayError::Busy),
+        Err(_) => Ok(None),
+    }
+}
+
+/// All the windows of one question, as the cache shares them.
+struct Windows {
+    windows: Vec<Arc<CargoPage>>,
+    total: u64,
+    /// The oldest window's age, when one was served stale.
+    oldest: Option<Duration>,
+}
+
+impl Windows {
+    /// Every load of the answer, each once (windows asked at different moments may repeat one):
+    /// `None` when they no longer add up to the total (a load moved between two windows).
+    fn in_full(&self) -> Option<Vec<&CargoCard>> {
+        let mut seen = std::collections::HashSet::new();
+        let loads: Vec<&CargoCard> = self
+            .windows
+            .iter()
+            .flat_map(|window| &window.cards)
+            .filter(|card| seen.insert(card.id))
+            .collect();
+        (loads.len() as u64 >= self.total).then_some(loads)
+    }
+}
+
+/// The driver's page from `loads` that begin at position `first` of the answer: only its cards
+/// are copied out of the shared windows.
+fn page_of(
+    loads: Vec<&CargoCard>,
+    total: u64,
+    offset: u32,
+    first: u32,
+    limit: u32,
+    oldest: Option<Duration>,
+) -> CargoPage {
+    let cards = loads
+        .into_iter()
+        .skip((offset - first) as usize)
+        .take(limit as usize)
+        .cloned()
+        .collect();
+    CargoPage {
+        cards: deduplicate(cards),
+        total,
+        offset,
+        limit,
+        stale: oldest.map(|age| Staleness {
+            age_seconds: age.as_secs(),
+        }),
+    }
+}
+
+/// A load posted twice under different ids is shown once: same route, dates, weight and price.
+fn deduplicate(cards: Vec<CargoCard>) -> Vec<CargoCard> {
+    let mut seen = std::collections::HashSet::new();
+    cards
+        .into_iter()
+        .filter(|card| {
+            let signature = (
+                card.from_city.clone(),
+                card.to_city.clone(),
+                card.loading_at.clone(),
+                card.weight_t.map(f64::to_bits),
+                card.price_kopecks,
+            );
+            // Cards missing the essentials cannot be compared and are all kept.
+            card.from_city.is_none() || card.loading_at.is_none() || seen.insert(signature)
+        })
+        .collect()
+}
+
+fn sort(cards: &mut [&CargoCard], order: SortOrder) {
+    match order {
+        SortOrder::Newest => {}
+        SortOrder::Price => cards.sort_by_key(|c| std::cmp::Reverse(c.price_kopecks)),
+        SortOrder::PricePerKm => cards.sort_by_key(|c| std::cmp::Reverse(c.price_per_km_kopecks())),
+        SortOrder::Distance => cards.sort_by_key(|c| c.distance_km.unwrap_or(u32::MAX)),
+        SortOrder::LoadingDate => cards.sort_by(|a, b| {
+            (a.loading_at.is_none(), &a.loading_at).cmp(&(b.loading_at.is_none(), &b.loading_at))
+        }),
+    }
+}

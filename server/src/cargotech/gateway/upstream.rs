@@ -1,0 +1,118 @@
+//! One call to the exchange, as every path makes it: through the circuit breaker, a budget slot
+//! of an account that can call, and retries with back-off on transient failures, honouring the
+//! exchange's Retry-After.
+
+use std::{sync::Arc, time::Duration};
+
+use super::Gateway;
+use crate::cargotech::{
+    budget::{BudgetError, Priority},
+    client::UpstreamError,
+};
+
+/// Backoff between attempts of an idempotent call (with up to 20 % jitter), at most 4 attempts.
+const BACKOFF: [Duration; 3] = [
+    Duration::from_millis(500),
+    Duration::from_millis(1500),
+    Duration::from_millis(3000),
+];
+
+impl Gateway {
+    /// One idempotent upstream call through the breaker and the budget, retried on transient
+    /// failures with back-off, honouring the exchange's Retry-After.
+    pub(super) async fn upstream<T, F, Fut>(
+        &self,
+        priority: Priority,
+        call: F,
+    ) -> Result<T, UpstreamError>
+    where
+        F: Fn(Arc<str>) -> Fut + Clone,
+        Fut: Future<Output = Result<T, UpstreamError>>,
+    {
+        let attempts = if priority == Priority::Background {
+            1
+        } else {
+            BACKOFF.len() + 1
+        };
+        let mut last_error = UpstreamError::Unavailable("not tried".into());
+        for attempt in 0..attempts {
+            if attempt > 0 {
+                tokio::time::sleep(jitter(BACKOFF[attempt - 1])).await;
+            }
+            if !self.breaker.allow() {
+                return Err(UpstreamError::Unavailable(
+                    "the exchange is failing; retrying shortly".into(),
+                ));
+            }
+            let Ok(outcome) = self.through_an_account(priority, &call).await else {
+                // No slot in time: the driver's answer is "busy", at once.
+                return Err(UpstreamError::Throttled {
+                    retry_after: Duration::from_secs(1),
+                    remaining: Some(0),
+                });
+            };
+            match outcome {
+                Ok(value) => {
+                    self.breaker.succeeded();
+                    return Ok(value);
+                }
+                Err(error @ UpstreamError::Throttled { .. }) => last_error = error,
+                Err(error) if error.is_transient() => {
+                    self.breaker.failed();
+                    last_error = error;
+                }
+                Err(error) => return Err(error),
+            }
+        }
+        Err(last_error)
+    }
+
+    /// The call through an account with a slot for it (`Err` when no account has one in time).
+    /// An account the exchange asks to slow down pauses; an account that cannot log in hands the
+    /// call on to the next usable one.
+    async fn through_an_account<T, F, Fut>(
+        &self,
+        priority: Priority,
+        call: &F,
+    ) -> Result<Result<T, UpstreamError>, BudgetError>
+    where
+        F: Fn(Arc<str>) -> Fut + Clone,
+        Fut: Future<Output = Result<T, UpstreamError>>,
+    {
+        // Background work never queues: it takes a free slot or gives way to drivers.
+        let wait = if priority == Priority::Background {
+            Duration::ZERO
+        } else {
+            self.wait_for_slot
+        };
+        let mut accounts_left = self.accounts.all().len();
+        loop {
+            let account = self.accounts.slot(priority, wait).await?;
+            match account.connection.call(call.clone()).await {
+                Err(UpstreamError::Throttled {
+                    retry_after,
+                    remaining,
+                }) => {
+                    account.budget.pause_for(retry_after).await;
+                    if let Some(remaining) = remaining {
+                        account.budget.observe_remaining(remaining);
+                    }
+                    return Ok(Err(UpstreamError::Throttled {
+                        retry_after,
+                        remaining,
+                    }));
+                }
+                Err(error) if error.is_account_problem() && accounts_left > 1 => {
+                    accounts_left -= 1;
+                    tracing::info!(%error, account = account.connection.account(), "the account cannot call: trying the next one");
+                }
+                outcome => return Ok(outcome),
+            }
+        }
+    }
+}
+
+fn jitter(base: Duration) -> Duration {
+    let spread = base.as_millis() as u64 / 5;
+    base + Duration::from_millis(rand::random::<u64>() % spread.max(1))
+}

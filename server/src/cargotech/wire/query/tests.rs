@@ -1,0 +1,100 @@
+use app::cargo::filter::{PlaceFilter, Range, SortOrder, WeightPreset, WeightVolume};
+
+use super::*;
+
+/// A city from the points dictionary (type 2, as CargoTech's search traffic has it).
+fn city(city_id: u32, city_name: &str, radius_km: u32) -> PlaceFilter {
+    PlaceFilter {
+        city_id,
+        point_type: 2,
+        city_name: city_name.into(),
+        radius_km,
+    }
+}
+
+#[test]
+fn the_upstream_query_speaks_the_exchanges_parameters() {
+    let filter = CargoFilter {
+        from: Some(city(1, "Москва", 0)),
+        to: Some(city(62, "Казань", 50)),
+        loading_date: Some("2026-11-23".into()),
+        weight_volume: Some(WeightVolume::Preset {
+            preset: WeightPreset::Gazelle,
+        }),
+        load_types: vec![3, 1],
+        truck_types: vec![2],
+        distance_km: Range {
+            min: Some(100),
+            max: None,
+        },
+        price_rub: Range {
+            min: Some(20_000),
+            max: Some(350_000),
+        },
+        price_per_km_rub: Range {
+            min: Some(40.5),
+            max: None,
+        },
+        shipper_inn: Some("7707083893".into()),
+        mode: ListMode::My,
+        sort: SortOrder::Price,
+    };
+    let query = filter.upstream_query(20, 40);
+    let get = |name: &str| {
+        query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    assert_eq!(get("include"), Some("contacts"));
+    assert_eq!(get("limit"), Some("20"));
+    assert_eq!(get("offset"), Some("40"));
+    assert_eq!(get("filter[mode]"), Some("my"));
+    assert_eq!(get("filter[user_id]"), Some("0"));
+    assert_eq!(get("filter[start_point_id]"), Some("1"));
+    assert_eq!(get("filter[start_point_type]"), Some("2"));
+    assert_eq!(
+        get("filter[start_point_radius]"),
+        None,
+        "radius 0 is not sent"
+    );
+    assert_eq!(get("filter[finish_point_id]"), Some("62"));
+    assert_eq!(get("filter[finish_point_radius]"), Some("50"));
+    assert_eq!(get("filter[start_date]"), Some("2026-11-23"));
+    assert_eq!(get("filter[wv]"), Some("1.5-9"));
+    assert_eq!(get("filter[load_types]"), Some("1,3"));
+    assert_eq!(get("filter[truck_types]"), Some("2"));
+    assert_eq!(get("filter[distance]"), Some("100,20000"));
+    assert_eq!(
+        get("filter[price]"),
+        Some("2000000,35000000"),
+        "roubles become kopecks"
+    );
+    assert_eq!(get("filter[price_per_km]"), Some("4050,1000000"));
+    assert_eq!(get("filter[owner_company]"), Some("7707083893"));
+}
+
+#[test]
+fn equal_questions_make_equal_queries_whatever_their_form() {
+    let a = CargoFilter {
+        load_types: vec![3, 1, 3],
+        weight_volume: Some(WeightVolume::Custom {
+            tonnes: 20.0,
+            cubic_metres: 83.0,
+        }),
+        ..Default::default()
+    };
+    let b = CargoFilter {
+        load_types: vec![1, 3],
+        weight_volume: Some(WeightVolume::Preset {
+            preset: WeightPreset::Semi,
+        }),
+        // Display-only and ordering fields do not split the upstream question.
+        sort: SortOrder::Distance,
+        ..Default::default()
+    };
+    assert_eq!(a.upstream_query(20, 0), b.upstream_query(20, 0));
+    let mut sorted = a.upstream_query(20, 0);
+    sorted.sort();
+    assert_eq!(a.upstream_query(20, 0), sorted);
+}
