@@ -59,9 +59,7 @@ impl CargoTechConfig {
             "the CargoTech account's password",
         );
         Self {
-            base_url: reader
-                .address("CARGOTECH_BASE_URL", &["http://", "https://"])
-                .or_else(|| (mode == Mode::Production).then(|| "https://api.cargotech.pro".into())),
+            base_url: reader.upstream("CARGOTECH_BASE_URL", mode, "https://api.cargotech.pro"),
             phone,
             password,
             extra_accounts: extra_accounts(reader),

@@ -70,9 +70,7 @@ impl PaymentsConfig {
 impl YooKassaConfig {
     fn read(reader: &mut Reader, mode: Mode) -> Self {
         Self {
-            base_url: reader
-                .address("YOOKASSA_BASE_URL", &["http://", "https://"])
-                .or_else(|| (mode == Mode::Production).then(|| "https://api.yookassa.ru".into())),
+            base_url: reader.upstream("YOOKASSA_BASE_URL", mode, "https://api.yookassa.ru"),
             shop_id: reader.text("YOOKASSA_SHOP_ID"),
             secret_key: reader.secret("YOOKASSA_SECRET_KEY"),
             allowed_ips: reader.ranges("YOOKASSA_ALLOWED_IPS"),

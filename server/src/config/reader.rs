@@ -61,6 +61,13 @@ impl Reader {
             .map(|url| url.0.trim_end_matches('/').to_owned())
     }
 
+    /// An upstream's base URL: the configured one, else in production the real service's;
+    /// `None` (sandbox mode) leaves the upstream to the stand-in this server hosts.
+    pub(super) fn upstream(&mut self, name: &str, mode: Mode, real: &str) -> Option<String> {
+        self.address(name, &["http://", "https://"])
+            .or_else(|| (mode == Mode::Production).then(|| real.to_owned()))
+    }
+
     pub(super) fn parsed<T: FromStr>(&mut self, name: &str, expected: &str) -> Option<T> {
         let value = self.text(name)?;
         match value.parse() {

@@ -68,9 +68,11 @@ impl TelegramConfig {
         }
         Self {
             bot_token,
-            api_base_url: reader
-                .address("TELEGRAM_API_BASE_URL", &["http://", "https://"])
-                .or_else(|| (mode == Mode::Production).then(|| "https://api.telegram.org".into())),
+            api_base_url: reader.upstream(
+                "TELEGRAM_API_BASE_URL",
+                mode,
+                "https://api.telegram.org",
+            ),
             updates,
             webhook_secret,
             init_data_max_age_seconds: init_data_max_age(reader),

@@ -198,6 +198,7 @@ fn every_variable_the_server_reads_is_documented_in_env_example() {
         "secret(\"",
         "positive(\"",
         "seconds(\"",
+        "upstream(\"",
         "ranges(\"",
     ] {
         for piece in sections
