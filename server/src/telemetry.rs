@@ -6,10 +6,11 @@ use tracing_subscriber::{EnvFilter, fmt, prelude::*};
 use crate::config::{Config, LogFormat};
 
 pub fn init(config: &Config) {
-    let filter = EnvFilter::try_new(&config.log_filter).unwrap_or_else(|_| EnvFilter::new("info"));
+    let filter =
+        EnvFilter::try_new(&config.logging.filter).unwrap_or_else(|_| EnvFilter::new("info"));
     let registry = tracing_subscriber::registry().with(filter);
     // A second init (tests start many apps in one process) is harmless and ignored.
-    let _ = match config.log_format {
+    let _ = match config.logging.format {
         LogFormat::Pretty => registry.with(fmt::layer().compact()).try_init(),
         LogFormat::Json => registry
             .with(

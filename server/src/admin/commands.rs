@@ -32,8 +32,8 @@ pub async fn create(db: &DatabaseConnection, email: &str, role: Role) -> Result<
 /// owner is created at start (a deployment with no shell to run the command in).
 pub async fn bootstrap(db: &DatabaseConnection, config: &Config) {
     let (Some(email), Some(password)) = (
-        &config.admin_bootstrap_email,
-        &config.admin_bootstrap_password,
+        &config.admin.bootstrap_email,
+        &config.admin.bootstrap_password,
     ) else {
         return;
     };

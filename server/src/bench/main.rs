@@ -116,7 +116,7 @@ async fn hauler(
     // Only these variables: the app under test keeps its in-process store whatever the
     // environment says; `REDIS_URL` is for timing the access check alone.
     let config = Config::from_vars(vars).expect("a valid configuration");
-    let sqlite = config.sqlite_path();
+    let sqlite = config.database.sqlite_path();
     server::telemetry::init(&config);
     let hauler_machine = Machine::new("hauler", 2);
     let (base, gateway) = hauler_machine

@@ -20,15 +20,17 @@ pub enum BotProcessError {
 }
 
 pub async fn run(config: &Config) -> Result<(), BotProcessError> {
-    let (Some(server), Some(token)) = (&config.server_url, &config.service_token) else {
+    let (Some(server), Some(token)) = (&config.machines.server_url, &config.machines.service_token)
+    else {
         return Err(BotProcessError::NotConfigured);
     };
     let _ = rustls::crypto::ring::default_provider().install_default();
     let telegram = config
-        .telegram_api_base_url
+        .telegram
+        .api_base_url
         .clone()
         .unwrap_or_else(|| format!("{server}/sandbox/telegram"));
-    let api = BotApi::new(&telegram, BotToken::fixed(config.bot_token()));
+    let api = BotApi::new(&telegram, BotToken::fixed(config.telegram.bot_token()));
     let queue = RemoteQueue::new(server, token.expose());
     Delivery::new(queue.clone(), api.clone(), Doorbell::default()).spawn();
     tracing::info!(server, "the bot runs on its own, talking to the server");

@@ -18,7 +18,7 @@ const HEALTH_CHECK_EVERY: Duration = Duration::from_secs(60);
 
 pub fn gateway(config: &Config, base_url: &str, platform: &Platform) -> Arc<Gateway> {
     // The environment's account, or in sandbox mode the built-in exchange's own.
-    let primary = match (&config.cargotech_phone, &config.cargotech_password) {
+    let primary = match (&config.cargotech.phone, &config.cargotech.password) {
         (Some(phone), Some(password)) => Some(Credentials {
             phone: phone.clone(),
             password: password.clone(),
@@ -28,7 +28,7 @@ pub fn gateway(config: &Config, base_url: &str, platform: &Platform) -> Arc<Gate
             password: Secret::from(SANDBOX_CARGOTECH_PASSWORD),
         }),
     };
-    let extra = config.cargotech_extra_accounts.iter().map(|account| {
+    let extra = config.cargotech.extra_accounts.iter().map(|account| {
         let credentials = Credentials {
             phone: account.phone.clone(),
             password: account.password.clone(),
@@ -41,15 +41,15 @@ pub fn gateway(config: &Config, base_url: &str, platform: &Platform) -> Arc<Gate
         .map(|(name, credentials)| account(config, platform, &client, name, credentials))
         .collect();
     let ttls = CacheTtls {
-        list: config.cache_ttl_list,
-        detail: config.cache_ttl_detail,
-        dictionary: config.cache_ttl_dictionary,
+        list: config.cargotech.cache_ttl_list,
+        detail: config.cargotech.cache_ttl_detail,
+        dictionary: config.cargotech.cache_ttl_dictionary,
     };
     Gateway::new(
         Accounts::new(accounts),
         platform.store.clone(),
         ttls,
-        config.cargotech_slot_wait,
+        config.cargotech.slot_wait,
     )
 }
 
@@ -63,9 +63,9 @@ fn account(
     credentials: Option<Credentials>,
 ) -> Account {
     let budget_config = BudgetConfig::new(
-        config.cargotech_budget_per_minute,
-        config.cargotech_queue_limit,
-        format!("{}:budget:cargotech:{name}", config.redis_key_prefix),
+        config.cargotech.budget_per_minute,
+        config.cargotech.queue_limit,
+        format!("{}:budget:cargotech:{name}", config.store.key_prefix),
     );
     let budget = match platform.store.redis_connection() {
         Some(redis) => UpstreamBudget::shared(budget_config, redis),

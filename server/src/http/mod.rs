@@ -71,10 +71,11 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
     } = services;
     let routes = generate_route_list(App);
     let document = Document {
-        telegram_script: config.telegram_web_app_js_url.clone(),
+        telegram_script: config.telegram.web_app_js_url.clone(),
         demo_login: config.mode == Mode::Sandbox,
         inline_css: std::fs::read_to_string(
             config
+                .http
                 .site_root
                 .join(state.leptos_options.site_pkg_dir.as_ref())
                 .join("hauler.css"),
@@ -156,7 +157,7 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
 
 fn auth_state(state: &AppState, config: &Config, bot_token: BotToken) -> api::AuthState {
     use api::LaunchCheck;
-    let check = match config.init_data_check {
+    let check = match config.telegram.init_data_check {
         InitDataCheck::BotToken => LaunchCheck::BotToken(bot_token),
         InitDataCheck::ThirdParty { bot_id, test_key } => {
             let key = if test_key {
@@ -174,7 +175,7 @@ fn auth_state(state: &AppState, config: &Config, bot_token: BotToken) -> api::Au
         db: state.platform.db.clone(),
         store: state.platform.store.clone(),
         check,
-        max_age_seconds: config.init_data_max_age_seconds,
+        max_age_seconds: config.telegram.init_data_max_age_seconds,
         failures: Default::default(),
     }
 }

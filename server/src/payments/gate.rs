@@ -61,19 +61,8 @@ fn contains(nets: &[IpNet], address: IpAddr) -> bool {
     nets.iter().any(|net| net.contains(&address))
 }
 
-/// Parses `a.b.c.d/n, …` (a bare address is a /32 or /128); the first bad entry is the error.
-pub fn parse_ranges(list: &str) -> Result<Vec<IpNet>, String> {
-    list.split(',')
-        .map(str::trim)
-        .filter(|entry| !entry.is_empty())
-        .map(|entry| {
-            entry
-                .parse::<IpNet>()
-                .or_else(|_| entry.parse::<IpAddr>().map(IpNet::from))
-                .map_err(|_| entry.to_owned())
-        })
-        .collect()
-}
+/// The configuration reads ranges in the same form.
+pub use crate::config::parse_ranges;
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,109 @@
+//! CargoTech: the exchange's address, the accounts the server logs in with, the upstream budget
+//! they share, and how long answers stay fresh in the cache.
+
+use std::time::Duration;
+
+use super::{Mode, Secret, reader::Reader};
+
+/// The account `CARGOTECH_PHONE` and `CARGOTECH_PASSWORD` describe.
+pub const PRIMARY_ACCOUNT: &str = "main";
+
+/// The sandbox exchange's account, used when no CargoTech credentials are configured in sandbox
+/// mode. It opens nothing real.
+pub const SANDBOX_CARGOTECH_PHONE: &str = "+7 911 111 11 11";
+pub const SANDBOX_CARGOTECH_PASSWORD: &str = "sandbox-password";
+
+#[derive(Debug)]
+pub struct CargoTechConfig {
+    /// `None` in sandbox mode: the built-in exchange served by this process.
+    pub base_url: Option<String>,
+    pub phone: Option<Secret>,
+    pub password: Option<Secret>,
+    /// More accounts on the same exchange, each with its own budget: capacity grows by one
+    /// account's budget per account.
+    pub extra_accounts: Vec<ExtraAccount>,
+    /// Upstream calls per minute for each account, shared by every instance.
+    pub budget_per_minute: u32,
+    /// Driver requests that may wait for an upstream slot at once; more are refused at once.
+    pub queue_limit: usize,
+    /// How long a driver's request may wait for an upstream slot before `upstream_busy`.
+    pub slot_wait: Duration,
+    pub cache_ttl_list: Duration,
+    pub cache_ttl_detail: Duration,
+    pub cache_ttl_dictionary: Duration,
+}
+
+/// A CargoTech account beyond the primary one.
+#[derive(Debug, Clone)]
+pub struct ExtraAccount {
+    /// Lower-case, from the variables' `<NAME>`; it keys the account's token and budget.
+    pub name: String,
+    pub phone: Secret,
+    pub password: Secret,
+}
+
+impl CargoTechConfig {
+    pub(super) fn read(reader: &mut Reader, mode: Mode) -> Self {
+        let phone = reader.secret("CARGOTECH_PHONE");
+        let password = reader.secret("CARGOTECH_PASSWORD");
+        reader.require_in_production(
+            mode,
+            "CARGOTECH_PHONE",
+            phone.is_none(),
+            "the CargoTech account's phone",
+        );
+        reader.require_in_production(
+            mode,
+            "CARGOTECH_PASSWORD",
+            password.is_none(),
+            "the CargoTech account's password",
+        );
+        Self {
+            base_url: reader.upstream("CARGOTECH_BASE_URL", mode, "https://api.cargotech.pro"),
+            phone,
+            password,
+            extra_accounts: extra_accounts(reader),
+            budget_per_minute: reader.positive("CARGOTECH_BUDGET_PER_MINUTE", 600),
+            queue_limit: reader.positive("CARGOTECH_QUEUE_LIMIT", 1000) as usize,
+            slot_wait: Duration::from_millis(
+                reader.positive("CARGOTECH_SLOT_WAIT_MS", 8000).into(),
+            ),
+            cache_ttl_list: reader.seconds("CACHE_TTL_LIST_SECONDS", 300),
+            cache_ttl_detail: reader.seconds("CACHE_TTL_DETAIL_SECONDS", 900),
+            cache_ttl_dictionary: reader.seconds("CACHE_TTL_DICTIONARY_SECONDS", 86_400),
+        }
+    }
+}
+
+/// `CARGOTECH_ACCOUNT_<NAME>_PHONE` and `CARGOTECH_ACCOUNT_<NAME>_PASSWORD`, in name order.
+fn extra_accounts(reader: &mut Reader) -> Vec<ExtraAccount> {
+    let mut accounts = Vec::new();
+    for name in reader.names("CARGOTECH_ACCOUNT_", &["_PHONE", "_PASSWORD"]) {
+        let phone = format!("CARGOTECH_ACCOUNT_{name}_PHONE");
+        let password = format!("CARGOTECH_ACCOUNT_{name}_PASSWORD");
+        let account = name.to_lowercase();
+        if account == PRIMARY_ACCOUNT
+            || !account
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        {
+            reader.problem(
+                &phone,
+                format!(
+                    "names an account `{account}`: use letters, digits and `_`, and not `{PRIMARY_ACCOUNT}` (that is CARGOTECH_PHONE's)"
+                ),
+            );
+            continue;
+        }
+        match (reader.secret(&phone), reader.secret(&password)) {
+            (Some(phone), Some(password)) => accounts.push(ExtraAccount {
+                name: account,
+                phone,
+                password,
+            }),
+            (None, _) => reader.problem(&phone, format!("is required with {password}")),
+            (_, None) => reader.problem(&password, format!("is required with {phone}")),
+        }
+    }
+    accounts
+}

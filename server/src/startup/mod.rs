@@ -1,0 +1,147 @@
+//! Building the application from its configuration, and running it until SIGTERM. Building
+//! opens the platform, builds the services and composes the router; it also gathers the
+//! background workers, which start when the application runs.
+
+mod commands;
+mod platform;
+mod services;
+mod shutdown;
+mod workers;
+
+use std::{net::SocketAddr, sync::Arc};
+
+use domain::{Platform, database, store::StoreError};
+use leptos::prelude::LeptosOptions;
+use sea_orm::DbErr;
+use tokio::net::TcpListener;
+
+pub use commands::{manage_admins, manage_secrets, manage_service_tokens, migrate};
+use services::{Parts, Urls};
+use shutdown::{Shutdown, Termination};
+use workers::Workers;
+
+use crate::{cargotech, config::Config, http};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot use the data folder {path}: {source}")]
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("cannot open the database: {0}")]
+    Database(#[from] DbErr),
+    #[error("cannot set up the cache and session store: {0}")]
+    Store(#[from] StoreError),
+    #[error("the sandbox encryption key file {path} is unusable: {reason}")]
+    SandboxKey { path: String, reason: String },
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("the server failed: {0}")]
+    Serve(std::io::Error),
+    #[error("cannot listen for termination signals: {0}")]
+    Signals(std::io::Error),
+    #[error("the bot cannot run: {0}")]
+    Bot(String),
+    #[error("{0}")]
+    Admin(String),
+}
+
+pub struct Application {
+    gateway: Arc<cargotech::Gateway>,
+    workers: Workers,
+    shutdown: Shutdown,
+    listener: TcpListener,
+    router: axum::Router,
+    address: SocketAddr,
+}
+
+impl Application {
+    /// Opens the database (applying migrations), the store and the sealer, builds the services
+    /// and binds the listener (port 0 picks a free port, which [`Application::address`] then
+    /// tells). Nothing runs in the background until [`Application::run_until_stopped`].
+    pub async fn build(config: Config) -> Result<Self, StartError> {
+        // Before the port opens: a SIGTERM that arrives as soon as it does must be handled.
+        let termination = Termination::listen().map_err(StartError::Signals)?;
+        // reqwest is built without a default TLS provider; ring is the one this binary ships.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+
+        let platform = platform::open(&config).await?;
+        let (listener, address) = bind(config.http.listen_addr).await?;
+        announce(&config, &platform, address);
+        let parts = Parts::build(&config, &Urls::new(&config, address), &platform);
+        platform::prepare_data(&config, &platform).await;
+
+        let workers = Workers::new(&config, &platform, &parts);
+        let shutdown = Shutdown {
+            termination,
+            live: parts.live.clone(),
+            telegram: parts.stand_ins.telegram.clone(),
+            grace: config.http.shutdown_grace,
+        };
+        let gateway = Arc::clone(&parts.gateway);
+        let services = parts.into_services(&platform);
+        let state = http::AppState {
+            leptos_options: site_options(&config, address),
+            platform,
+        };
+        Ok(Self {
+            gateway,
+            workers,
+            shutdown,
+            listener,
+            router: http::router(state, &config, services),
+            address,
+        })
+    }
+
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// The CargoTech gateway, for its counters (benchmarks, diagnostics).
+    pub fn gateway(&self) -> Arc<cargotech::Gateway> {
+        Arc::clone(&self.gateway)
+    }
+
+    /// Starts the background workers and serves until SIGTERM or Ctrl-C, then lets in-flight
+    /// requests finish within the grace period.
+    pub async fn run_until_stopped(self) -> Result<(), StartError> {
+        self.workers.start();
+        shutdown::serve(self.listener, self.router, self.shutdown).await
+    }
+}
+
+/// `hauler serve`.
+pub async fn serve(config: Config) -> Result<(), StartError> {
+    Application::build(config).await?.run_until_stopped().await
+}
+
+async fn bind(addr: SocketAddr) -> Result<(TcpListener, SocketAddr), StartError> {
+    let listen_error = |source| StartError::Listen { addr, source };
+    let listener = TcpListener::bind(addr).await.map_err(listen_error)?;
+    let address = listener.local_addr().map_err(listen_error)?;
+    Ok((listener, address))
+}
+
+fn announce(config: &Config, platform: &Platform, address: SocketAddr) {
+    tracing::info!(
+        mode = ?config.mode,
+        database = database::backend_name(&platform.db),
+        store = platform.store.backend(),
+        "Hauler is ready on http://{address}"
+    );
+}
+
+/// What Leptos needs to know of the built site.
+fn site_options(config: &Config, address: SocketAddr) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("hauler")
+        .site_root(config.http.site_root.display().to_string())
+        .site_pkg_dir(http::assets::pkg_dir(&config.http.site_root))
+        .site_addr(address)
+        .build()
+}

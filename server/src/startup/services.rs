@@ -1,0 +1,271 @@
+//! The services one instance runs, each built from its configuration section and the platform:
+//! the CargoTech gateway, the bot, billing, the live feed of new loads, machine clients' tokens,
+//! and in sandbox mode the stand-ins for the outside world that this server hosts itself.
+
+use std::{net::SocketAddr, sync::Arc};
+
+use domain::Platform;
+
+use super::workers::Intake;
+use crate::{
+    bot::{self, BotApi, BotToken, Chatter, Doorbell, internal::Internal, queue::DatabaseQueue},
+    cargotech::{self, Gateway},
+    config::{Config, Mode, SANDBOX_YOOKASSA_SECRET_KEY, SANDBOX_YOOKASSA_SHOP_ID},
+    http::{self, BotOutlet},
+    machines::{self, ServiceTokens},
+    new_loads::{LiveFeed, LiveHub},
+    payments::{self, Billing, ReceiptSettings, ReturnLink},
+    sandbox::{
+        cargotech::{Exchange, ExchangeConfig},
+        telegram::SandboxTelegram,
+        yookassa::SandboxYooKassa,
+    },
+};
+
+/// Where this instance reaches the outside world: the configured addresses, or in sandbox mode
+/// the stand-ins mounted on this very server.
+pub(super) struct Urls {
+    /// The address this server listens on.
+    pub own: SocketAddr,
+    /// The address drivers open the Mini App at.
+    pub public: String,
+    pub cargotech: String,
+    pub telegram: String,
+    pub yookassa: String,
+}
+
+impl Urls {
+    pub(super) fn new(config: &Config, own: SocketAddr) -> Self {
+        let or_here = |configured: &Option<String>, path: &str| {
+            configured
+                .clone()
+                .unwrap_or_else(|| format!("http://{own}{path}"))
+        };
+        Self {
+            own,
+            public: or_here(&config.http.public_url, ""),
+            cargotech: or_here(&config.cargotech.base_url, "/sandbox/cargotech"),
+            telegram: or_here(&config.telegram.api_base_url, "/sandbox/telegram"),
+            yookassa: or_here(&config.payments.yookassa.base_url, "/sandbox/yookassa"),
+        }
+    }
+}
+
+/// Everything an instance is made of, before the router and the workers take their shares.
+pub(super) struct Parts {
+    pub gateway: Arc<Gateway>,
+    pub bot: Bot,
+    pub billing: Billing,
+    pub chatter: Chatter,
+    pub intake: Intake,
+    pub machines: ServiceTokens,
+    /// Long-lived requests (live new loads), ended at shutdown.
+    pub live: LiveHub,
+    pub feed: LiveFeed,
+    pub stand_ins: StandIns,
+}
+
+impl Parts {
+    pub(super) fn build(config: &Config, urls: &Urls, platform: &Platform) -> Self {
+        let bot = Bot::new(config, urls, platform);
+        let billing = billing(config, urls, platform, &bot);
+        let chatter = bot.chatter(platform, billing.clone());
+        let live = LiveHub::default();
+        Self {
+            gateway: cargotech::gateway(config, &urls.cargotech, platform),
+            intake: Intake::new(config, urls, chatter.clone(), platform),
+            machines: ServiceTokens {
+                db: platform.db.clone(),
+                configured: Arc::new(config.machines.token_hashes.clone()),
+            },
+            feed: live_feed(config, platform, live.clone()),
+            live,
+            stand_ins: StandIns::new(config, urls),
+            bot,
+            billing,
+            chatter,
+        }
+    }
+
+    /// What the router serves.
+    pub(super) fn into_services(self, platform: &Platform) -> http::Services {
+        http::Services {
+            gateway: self.gateway,
+            bot: self.bot.outlet,
+            live: self.feed,
+            bot_token: self.bot.token,
+            bot_webhook: self.intake.route(),
+            internal: Internal {
+                chatter: self.chatter,
+                queue: DatabaseQueue {
+                    db: platform.db.clone(),
+                },
+                tokens: self.machines.clone(),
+            },
+            machines: self.machines,
+            metrics: machines::install_recorder(),
+            exchange: self.stand_ins.exchange,
+            telegram: self.stand_ins.telegram,
+            billing: self.billing,
+            yookassa: self.stand_ins.yookassa,
+        }
+    }
+}
+
+/// The bot as this instance uses it: its token (the dashboard may change it), the Bot API, and
+/// the outlet other parts queue messages through.
+pub(super) struct Bot {
+    pub token: BotToken,
+    pub api: BotApi,
+    /// Wakes the delivery of queued messages.
+    pub doorbell: Doorbell,
+    pub outlet: BotOutlet,
+}
+
+impl Bot {
+    fn new(config: &Config, urls: &Urls, platform: &Platform) -> Self {
+        let token = BotToken::live(
+            config.telegram.bot_token(),
+            platform.db.clone(),
+            platform.sealer.clone(),
+        );
+        let doorbell = Doorbell::default();
+        Self {
+            api: BotApi::new(&urls.telegram, token.clone()),
+            outlet: BotOutlet {
+                link: bot::messages::MiniAppLink {
+                    base_url: urls.public.clone(),
+                },
+                doorbell: doorbell.clone(),
+            },
+            token,
+            doorbell,
+        }
+    }
+
+    /// Who answers drivers' messages.
+    fn chatter(&self, platform: &Platform, billing: Billing) -> Chatter {
+        Chatter {
+            db: platform.db.clone(),
+            api: self.api.clone(),
+            link: self.outlet.link.clone(),
+            doorbell: self.doorbell.clone(),
+            billing,
+        }
+    }
+}
+
+/// The sandbox's stand-ins for CargoTech, Telegram and YooKassa, each hosted by this server in
+/// sandbox mode when no real one is configured.
+pub(super) struct StandIns {
+    pub exchange: Option<Exchange>,
+    pub telegram: Option<SandboxTelegram>,
+    pub yookassa: Option<SandboxYooKassa>,
+}
+
+impl StandIns {
+    fn new(config: &Config, urls: &Urls) -> Self {
+        let sandbox = config.mode == Mode::Sandbox;
+        Self {
+            exchange: (sandbox && config.cargotech.base_url.is_none())
+                .then(|| built_in_exchange(config)),
+            telegram: (sandbox && config.telegram.api_base_url.is_none())
+                .then(|| SandboxTelegram::new(config.telegram.bot_token())),
+            yookassa: (sandbox && config.payments.yookassa.base_url.is_none()).then(|| {
+                SandboxYooKassa::new(
+                    SANDBOX_YOOKASSA_SHOP_ID,
+                    SANDBOX_YOOKASSA_SECRET_KEY,
+                    &format!("{}/sandbox/yookassa", urls.public),
+                    &format!("http://{}/api/v1/payments/yookassa/notifications", urls.own),
+                )
+            }),
+        }
+    }
+}
+
+/// The simulator; it knows the extra accounts the configuration names.
+fn built_in_exchange(config: &Config) -> Exchange {
+    let latency = config.sandbox.latency;
+    Exchange::new(ExchangeConfig {
+        latency,
+        jitter: latency / 5,
+        extra_accounts: config
+            .cargotech
+            .extra_accounts
+            .iter()
+            .map(|account| {
+                (
+                    account.phone.expose().to_owned(),
+                    account.password.expose().to_owned(),
+                )
+            })
+            .collect(),
+        ..ExchangeConfig::default()
+    })
+}
+
+fn billing(config: &Config, urls: &Urls, platform: &Platform, bot: &Bot) -> Billing {
+    let sandbox = config.mode == Mode::Sandbox;
+    let yookassa = &config.payments.yookassa;
+    let credentials = match (&yookassa.shop_id, &yookassa.secret_key) {
+        (Some(shop), Some(secret)) => Some((shop.clone(), secret.expose().to_owned())),
+        // The built-in stand-in's own test shop.
+        _ if sandbox && yookassa.base_url.is_none() => Some((
+            SANDBOX_YOOKASSA_SHOP_ID.to_owned(),
+            SANDBOX_YOOKASSA_SECRET_KEY.to_owned(),
+        )),
+        _ => None,
+    };
+    let shop = payments::shop::Shop::new(
+        &urls.yookassa,
+        credentials,
+        platform.db.clone(),
+        Arc::clone(&platform.sealer),
+    );
+    let allowed = yookassa.allowed_ips.clone().unwrap_or_else(|| {
+        let mut ranges: Vec<&str> = payments::gate::YOOKASSA_RANGES.to_vec();
+        if sandbox {
+            ranges.extend(payments::gate::LOOPBACK);
+        }
+        payments::gate::parse_ranges(&ranges.join(",")).expect("the built-in ranges parse")
+    });
+    Billing {
+        db: platform.db.clone(),
+        store: platform.store.clone(),
+        shop,
+        return_link: match &config.telegram.mini_app_url {
+            Some(link) => ReturnLink::MiniApp(link.clone()),
+            None => ReturnLink::Web(urls.public.clone()),
+        },
+        receipt: yookassa.receipt.as_ref().map(|receipt| ReceiptSettings {
+            customer_email: receipt.customer_email.clone(),
+            vat_code: receipt.vat_code,
+            payment_mode: receipt.payment_mode.clone(),
+            payment_subject: receipt.payment_subject.clone(),
+        }),
+        trial_days: config.payments.trial_days,
+        gate: payments::gate::NotificationGate {
+            allowed,
+            trusted_proxies: config.http.trusted_proxies.clone(),
+        },
+        bot: bot.outlet.clone(),
+        stars_platforms: config.payments.stars_platforms.clone(),
+        telegram: bot.api.clone(),
+    }
+}
+
+/// Live new loads travel between instances through Redis when there is one.
+fn live_feed(config: &Config, platform: &Platform, hub: LiveHub) -> LiveFeed {
+    let (Some(url), Some(connection)) =
+        (&config.store.redis_url, platform.store.redis_connection())
+    else {
+        return LiveFeed::in_process(hub);
+    };
+    match redis::Client::open(url.expose()) {
+        Ok(client) => LiveFeed::redis(hub, client, connection, &config.store.key_prefix),
+        Err(error) => {
+            tracing::warn!(%error, "live new loads stay on this instance");
+            LiveFeed::in_process(hub)
+        }
+    }
+}

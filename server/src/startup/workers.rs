@@ -1,0 +1,152 @@
+//! The background work of one instance: loops that run beside the requests for as long as the
+//! process lives. Building the application gathers them and serving starts them, so a built
+//! application does nothing on its own until it is run.
+
+use std::{sync::Arc, time::Duration};
+
+use domain::{Platform, store::SharedStore};
+
+use super::services::{Parts, Urls};
+use crate::{
+    bot::{self, Chatter, Delivery, operators::OperatorDesk, queue::DatabaseQueue},
+    cargotech::{self, Gateway},
+    config::{Config, UpdatesMode},
+    new_loads::Detector,
+    payments::Billing,
+    sandbox::cargotech::Exchange,
+};
+
+pub(super) struct Workers {
+    /// The built-in exchange and how often loads appear on and leave it (sandbox mode).
+    exchange_clock: Option<(Exchange, Duration)>,
+    /// Each CargoTech account's login and token health check.
+    gateway: Arc<Gateway>,
+    /// Sends the bot's queued messages; `None` when another process talks to Telegram.
+    delivery: Option<Delivery<DatabaseQueue>>,
+    /// Access reminders, and pending payments re-read from YooKassa.
+    billing: (Billing, Duration),
+    intake: Intake,
+    /// Alerts operators to a failing exchange login or a saturated budget.
+    operators: (OperatorDesk, Duration),
+    /// Looks for new loads on watched filters.
+    detector: Detector,
+}
+
+impl Workers {
+    pub(super) fn new(config: &Config, platform: &Platform, parts: &Parts) -> Self {
+        let doorbell = &parts.bot.doorbell;
+        Self {
+            exchange_clock: parts.stand_ins.exchange.clone().zip(config.sandbox.clock),
+            gateway: Arc::clone(&parts.gateway),
+            delivery: (config.telegram.updates != UpdatesMode::Off).then(|| {
+                let queue = DatabaseQueue {
+                    db: platform.db.clone(),
+                };
+                Delivery::new(queue, parts.bot.api.clone(), doorbell.clone())
+            }),
+            billing: (parts.billing.clone(), config.payments.check_every),
+            intake: parts.intake.clone(),
+            operators: (
+                OperatorDesk {
+                    db: platform.db.clone(),
+                    configured: config.operators.chat_id,
+                    doorbell: doorbell.clone(),
+                },
+                config.operators.check_every,
+            ),
+            detector: Detector {
+                gateway: Arc::clone(&parts.gateway),
+                db: platform.db.clone(),
+                store: platform.store.clone(),
+                bot: parts.bot.outlet.clone(),
+                live: parts.feed.clone(),
+                every: config.new_loads.check_every,
+                alerts_per_hour: config.new_loads.alerts_per_hour.into(),
+            },
+        }
+    }
+
+    pub(super) fn start(self) {
+        if let Some((exchange, every)) = self.exchange_clock {
+            // Every tick three loads appear and two are taken.
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(every).await;
+                    exchange.tick(3, 2);
+                }
+            });
+        }
+        cargotech::keep_connected(&self.gateway);
+        if let Some(delivery) = self.delivery {
+            delivery.spawn();
+        }
+        let (billing, every) = self.billing;
+        billing.spawn_clockwork(every);
+        self.intake.start();
+        let (desk, every) = self.operators;
+        bot::operators::watch(desk, self.gateway, every);
+        self.detector.spawn();
+    }
+}
+
+/// How the bot hears from Telegram (`TELEGRAM_UPDATES`).
+#[derive(Clone)]
+pub(super) enum Intake {
+    /// Another process (`hauler bot`) talks to Telegram.
+    Off,
+    /// This server asks Telegram, one instance at a time.
+    Polling {
+        chatter: Chatter,
+        store: SharedStore,
+    },
+    /// Telegram calls `url`, sending `secret` with every update.
+    Webhook {
+        chatter: Chatter,
+        url: String,
+        secret: String,
+    },
+}
+
+impl Intake {
+    pub(super) fn new(config: &Config, urls: &Urls, chatter: Chatter, platform: &Platform) -> Self {
+        match config.telegram.updates {
+            UpdatesMode::Off => Self::Off,
+            UpdatesMode::Polling => Self::Polling {
+                chatter,
+                store: platform.store.clone(),
+            },
+            UpdatesMode::Webhook => Self::Webhook {
+                chatter,
+                url: format!("{}/telegram/webhook", urls.public),
+                secret: config
+                    .telegram
+                    .webhook_secret
+                    .as_ref()
+                    .map(|secret| secret.expose().to_owned())
+                    .unwrap_or_default(),
+            },
+        }
+    }
+
+    /// What the webhook route needs: who answers updates, and the secret Telegram sends.
+    pub(super) fn route(&self) -> Option<(Chatter, String)> {
+        match self {
+            Self::Webhook {
+                chatter, secret, ..
+            } => Some((chatter.clone(), secret.clone())),
+            Self::Off | Self::Polling { .. } => None,
+        }
+    }
+
+    fn start(self) {
+        match self {
+            Self::Off => {}
+            Self::Polling { chatter, store } => bot::intake::poll(chatter, store),
+            Self::Webhook {
+                chatter,
+                url,
+                secret,
+            } => bot::intake::keep_webhook(chatter, url, secret),
+        }
+    }
+}
