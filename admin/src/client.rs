@@ -6,6 +6,7 @@
 use leptos::prelude::*;
 use serde::{Serialize, de::DeserializeOwned};
 
+use api_client::Credential;
 pub use api_client::Method;
 
 use crate::{
@@ -14,6 +15,8 @@ use crate::{
 };
 
 impl api_client::ErrorBody for ErrorBody {
+    const READS_RETRY_AFTER: bool = true;
+
     fn transport() -> Self {
         ErrorBody::transport()
     }
@@ -64,7 +67,7 @@ impl Desk {
         body: Option<&impl Serialize>,
         csrf: String,
     ) -> Result<Option<T>, ErrorBody> {
-        api_client::request(method, path, &[("x-csrf-token", &csrf)], body)
+        api_client::request(method, path, Credential::Csrf(&csrf), body)
             .await
             .map_err(|refusal| {
                 self.lang

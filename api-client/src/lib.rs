@@ -27,14 +27,30 @@ impl Method {
     }
 }
 
+/// Who a call is from: the header it carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Credential<'a> {
+    /// Signing in: nothing yet.
+    None,
+    /// A driver's session token, as `authorization: Bearer …`.
+    Bearer(&'a str),
+    /// An admin's CSRF token, as `x-csrf-token` (the session itself rides in its cookie).
+    Csrf(&'a str),
+}
+
 /// An API's error body (`{code, message, …}`): what a refusal is read as, and what stands for a
 /// server that cannot be reached or an answer that cannot be read.
 pub trait ErrorBody: DeserializeOwned {
+    /// Whether a refusal's `Retry-After` is read (the dashboard waits out a throttled login).
+    /// A client that never reads it carries none of that code.
+    const READS_RETRY_AFTER: bool = false;
+
     /// The `transport` code.
     fn transport() -> Self;
 }
 
-/// A refusal as the API sent it, with the `Retry-After` seconds it came with.
+/// A refusal as the API sent it, with the `Retry-After` seconds it came with (read only where
+/// the error body asks for them).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal<E> {
     pub body: E,
@@ -50,27 +66,24 @@ impl<E: ErrorBody> Refusal<E> {
     }
 }
 
-/// One call to the API: the answer, `None` for `204`, or the refusal. A body goes as JSON; each
-/// header (a session's credential) as given. Only (de)serializing depends on `T` and `E`: the
-/// exchange itself is compiled once, not once per answer type, which keeps the bundles small.
+/// One call to the API: the answer, `None` for `204`, or the refusal. A body goes as JSON, the
+/// credential as its header. Only (de)serializing the answer depends on `T`: the
+/// exchange is compiled once per error type, not once per answer type, which keeps the bundles
+/// small.
 #[cfg(feature = "browser")]
 pub async fn request<T: DeserializeOwned, E: ErrorBody>(
     method: Method,
     path: &str,
-    headers: &[(&str, &str)],
+    credential: Credential<'_>,
     body: Option<&impl Serialize>,
 ) -> Result<Option<T>, Refusal<E>> {
     let body = match body {
         Some(body) => Some(to_json(body).ok_or_else(Refusal::transport)?),
         None => None,
     };
-    match browser::exchange(method, path, headers, body).await {
-        Ok(None) => Ok(None),
-        Ok(Some(json)) => from_json(json).map(Some).ok_or_else(Refusal::transport),
-        Err(browser::Refused { json, retry_after }) => Err(Refusal {
-            body: json.and_then(from_json).unwrap_or_else(E::transport),
-            retry_after,
-        }),
+    match browser::exchange(method, path, credential, body).await? {
+        None => Ok(None),
+        Some(json) => from_json(json).map(Some).ok_or_else(Refusal::transport),
     }
 }
 
@@ -79,7 +92,7 @@ pub async fn request<T: DeserializeOwned, E: ErrorBody>(
 pub async fn request<T: DeserializeOwned, E: ErrorBody>(
     _method: Method,
     _path: &str,
-    _headers: &[(&str, &str)],
+    _credential: Credential<'_>,
     _body: Option<&impl Serialize>,
 ) -> Result<Option<T>, Refusal<E>> {
     Err(Refusal::transport())
@@ -110,29 +123,24 @@ mod browser {
     use wasm_bindgen_futures::JsFuture;
     use web_sys::{Headers, RequestInit, Response};
 
-    use super::Method;
-
-    /// A refusal before it is read: its JSON, when it had any, and its `Retry-After`.
-    pub(super) struct Refused {
-        pub json: Option<JsValue>,
-        pub retry_after: Option<u64>,
-    }
+    use super::{Credential, ErrorBody, Method, Refusal, from_json};
 
     /// Sends a request: the answer's JSON, parsed by the browser, `None` for `204`, or the
-    /// refusal. A network failure, or a success that is not JSON, is a refusal with nothing in it.
-    pub(super) async fn exchange(
+    /// refusal read as `E`. A network failure, or an answer that is not JSON, is `transport`.
+    pub(super) async fn exchange<E: ErrorBody>(
         method: Method,
         path: &str,
-        headers: &[(&str, &str)],
+        credential: Credential<'_>,
         body: Option<js_sys::JsString>,
-    ) -> Result<Option<JsValue>, Refused> {
-        let nothing = |_: JsValue| Refused {
-            json: None,
-            retry_after: None,
-        };
+    ) -> Result<Option<JsValue>, Refusal<E>> {
+        let nothing = |_: JsValue| Refusal::<E>::transport();
         let sent = Headers::new().map_err(nothing)?;
-        for (name, value) in headers {
-            sent.set(name, value).map_err(nothing)?;
+        match credential {
+            Credential::None => {}
+            Credential::Bearer(token) => sent
+                .set("authorization", &format!("Bearer {token}"))
+                .map_err(nothing)?,
+            Credential::Csrf(token) => sent.set("x-csrf-token", token).map_err(nothing)?,
         }
         let init = RequestInit::new();
         init.set_method(method.as_str());
@@ -157,14 +165,18 @@ mod browser {
         match (response.ok(), json) {
             (true, Some(json)) => Ok(Some(json)),
             (true, None) => Err(nothing(JsValue::NULL)),
-            (false, json) => Err(Refused {
-                json,
-                retry_after: response
-                    .headers()
-                    .get("retry-after")
-                    .ok()
-                    .flatten()
-                    .and_then(|seconds| seconds.trim().parse().ok()),
+            (false, json) => Err(Refusal {
+                body: json.and_then(from_json).unwrap_or_else(E::transport),
+                retry_after: if E::READS_RETRY_AFTER {
+                    response
+                        .headers()
+                        .get("retry-after")
+                        .ok()
+                        .flatten()
+                        .and_then(|seconds| seconds.trim().parse().ok())
+                } else {
+                    None
+                },
             }),
         }
     }

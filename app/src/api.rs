@@ -4,9 +4,10 @@
 
 use serde::{Serialize, de::DeserializeOwned};
 
-pub use api_client::{Method, encode, query_string};
+use api_client::Credential;
 #[cfg(feature = "hydrate")]
 pub use api_client::from_json;
+pub use api_client::{Method, encode, query_string};
 
 use crate::session::ApiErrorBody;
 
@@ -45,25 +46,8 @@ impl Api {
         path: &str,
         body: Option<&impl Serialize>,
     ) -> Result<Option<T>, ApiErrorBody> {
-        request(method, path, Some(&self.bearer()), body).await
+        api_client::request(method, path, Credential::Bearer(&self.token), body)
+            .await
+            .map_err(|refusal| refusal.body)
     }
-
-    /// Written once, outside the generic calls, so the bundle carries it once.
-    fn bearer(&self) -> String {
-        format!("Bearer {}", self.token)
-    }
-}
-
-/// One call to the API, with the session's `authorization` or (signing in) without: the answer,
-/// `None` for `204`, or the API's error.
-pub(crate) async fn request<T: DeserializeOwned>(
-    method: Method,
-    path: &str,
-    authorization: Option<&str>,
-    body: Option<&impl Serialize>,
-) -> Result<Option<T>, ApiErrorBody> {
-    let header = authorization.map(|authorization| ("authorization", authorization));
-    api_client::request(method, path, header.as_slice(), body)
-        .await
-        .map_err(|refusal| refusal.body)
 }
