@@ -1,22 +1,25 @@
 //! The dashboard's client for the admin API: the session cookie rides along by itself; every
-//! state-changing call carries the session's CSRF token. Failures come back as the API's own
-//! `{code, message}`, the message in the dashboard's language; a network failure is the
-//! `transport` code.
+//! state-changing call carries the session's CSRF token. The exchange itself is the browsers'
+//! shared client (`api_client`). Failures come back as the API's own `{code, message}`, the
+//! message in the dashboard's language; a network failure is the `transport` code.
 
 use leptos::prelude::*;
 use serde::{Serialize, de::DeserializeOwned};
+
+use api_client::Credential;
+pub use api_client::Method;
 
 use crate::{
     i18n::Lang,
     wire::{AdminSessionView, ErrorBody},
 };
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Method {
-    Get,
-    Post,
-    Put,
-    Delete,
+impl api_client::ErrorBody for ErrorBody {
+    const READS_RETRY_AFTER: bool = true;
+
+    fn transport() -> Self {
+        ErrorBody::transport()
+    }
 }
 
 /// Who is signed in and in which language, shared by every page: `None` while unknown or
@@ -28,9 +31,6 @@ pub struct Desk {
     pub checked: RwSignal<bool>,
     pub lang: RwSignal<Lang>,
 }
-
-/// A refusal as the API sent it, with the `Retry-After` it came with.
-type Refused = (ErrorBody, Option<u64>);
 
 pub fn use_desk() -> Desk {
     expect_context::<Desk>()
@@ -44,8 +44,8 @@ impl Desk {
     }
 
     pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ErrorBody> {
-        let answer = call(Method::Get, path, None::<&()>, String::new()).await;
-        self.in_our_words(answer)?
+        self.call(Method::Get, path, None::<&()>, String::new())
+            .await?
             .ok_or_else(|| self.lang.get_untracked().texts().transport())
     }
 
@@ -56,75 +56,24 @@ impl Desk {
         path: &str,
         body: Option<&impl Serialize>,
     ) -> Result<Option<T>, ErrorBody> {
-        let answer = call(method, path, body, self.csrf()).await;
-        self.in_our_words(answer)
+        self.call(method, path, body, self.csrf()).await
     }
 
-    fn in_our_words<T>(&self, answer: Result<T, Refused>) -> Result<T, ErrorBody> {
-        answer.map_err(|(error, retry_after)| {
-            self.lang
-                .get_untracked()
-                .texts()
-                .api_refusal(error, retry_after)
-        })
-    }
-}
-
-#[cfg(feature = "hydrate")]
-async fn call<T: DeserializeOwned>(
-    method: Method,
-    path: &str,
-    body: Option<&impl Serialize>,
-    csrf: String,
-) -> Result<Option<T>, Refused> {
-    use gloo_net::http::{Method as Verb, RequestBuilder};
-
-    let verb = match method {
-        Method::Get => Verb::GET,
-        Method::Post => Verb::POST,
-        Method::Put => Verb::PUT,
-        Method::Delete => Verb::DELETE,
-    };
-    let builder = RequestBuilder::new(path)
-        .method(verb)
-        .header("x-csrf-token", &csrf);
-    let request = match body {
-        Some(body) => builder.json(body),
-        None => builder.build(),
-    }
-    .map_err(|_| (ErrorBody::transport(), None))?;
-    let response = request
-        .send()
-        .await
-        .map_err(|_| (ErrorBody::transport(), None))?;
-    if response.status() == 204 {
-        return Ok(None);
-    }
-    if response.ok() {
-        response
-            .json()
+    /// Every call names its CSRF token (empty for reads), and a refusal is put in our words.
+    async fn call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&impl Serialize>,
+        csrf: String,
+    ) -> Result<Option<T>, ErrorBody> {
+        api_client::request(method, path, Credential::Csrf(&csrf), body)
             .await
-            .map(Some)
-            .map_err(|_| (ErrorBody::transport(), None))
-    } else {
-        let retry_after = response
-            .headers()
-            .get("retry-after")
-            .and_then(|seconds| seconds.trim().parse().ok());
-        let error = response
-            .json()
-            .await
-            .unwrap_or_else(|_| ErrorBody::transport());
-        Err((error, retry_after))
+            .map_err(|refusal| {
+                self.lang
+                    .get_untracked()
+                    .texts()
+                    .api_refusal(refusal.body, refusal.retry_after)
+            })
     }
-}
-
-#[cfg(not(feature = "hydrate"))]
-async fn call<T: DeserializeOwned>(
-    _method: Method,
-    _path: &str,
-    _body: Option<&impl Serialize>,
-    _csrf: String,
-) -> Result<Option<T>, Refused> {
-    Err((ErrorBody::transport(), None))
 }

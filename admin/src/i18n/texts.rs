@@ -1,14 +1,21 @@
 //! Every text the dashboard shows, a field each, so a language missing one does not compile.
 //! Texts with numbers or names in them are functions; counted nouns carry their plural forms.
 
+mod connection;
+mod drivers;
+mod payments;
+mod promo;
+
 use super::Lang;
 use crate::{
     pages::Page,
-    wire::{
-        ErrorBody, Role, connection::LinkState, connection::SandboxStats, drivers::DriverSort,
-        drivers::DriverState,
-    },
+    wire::{ErrorBody, Role},
 };
+
+pub use connection::Connection;
+pub use drivers::Drivers;
+pub use payments::Payments;
+pub use promo::Promo;
 
 /// A counted noun's forms: one, few (Russian 2–4) and many.
 pub type Noun = [&'static str; 3];
@@ -133,196 +140,6 @@ pub struct Overview {
     pub peak: fn(&str) -> String,
 }
 
-pub struct Drivers {
-    pub search: &'static str,
-    pub search_placeholder: &'static str,
-    pub subscription: &'static str,
-    pub order: &'static str,
-    pub state_active: &'static str,
-    pub state_trial: &'static str,
-    pub state_expired: &'static str,
-    pub state_never: &'static str,
-    pub state_banned: &'static str,
-    pub sort_newest: &'static str,
-    pub sort_name: &'static str,
-    pub sort_access_ends: &'static str,
-    pub none_match: &'static str,
-    pub name: &'static str,
-    pub username: &'static str,
-    pub telegram_id: &'static str,
-    pub access_ends: &'static str,
-    pub joined: &'static str,
-    pub all_drivers: &'static str,
-    pub actions: &'static str,
-    pub ban_and_messages: &'static str,
-    pub needs_admin: &'static str,
-    pub never_had_access: &'static str,
-    pub days_left: fn(u64) -> String,
-    pub no_access_now: &'static str,
-    pub no_username: &'static str,
-    pub the_bot: &'static str,
-    pub bot_reaches: &'static str,
-    pub bot_blocked: &'static str,
-    pub joined_on: fn(&str) -> String,
-    pub banned: &'static str,
-    pub signed_out: &'static str,
-    pub history: &'static str,
-    pub no_grants: &'static str,
-    pub source: &'static str,
-    pub before: &'static str,
-    pub after: &'static str,
-    pub by: &'static str,
-    pub source_trial: &'static str,
-    pub source_payment: &'static str,
-    pub source_promo: &'static str,
-    pub source_gift: &'static str,
-    pub source_refund: &'static str,
-    pub payments: &'static str,
-    pub no_payments: &'static str,
-    pub responses: &'static str,
-    pub no_responses: &'static str,
-    pub load: &'static str,
-    pub route: &'static str,
-    pub response_sent: &'static str,
-    pub response_viewed: &'static str,
-    pub response_contacted: &'static str,
-    pub gift_days: &'static str,
-    pub gift_range: &'static str,
-    pub gift: &'static str,
-    pub gifted: fn(u64, &str) -> String,
-    pub gift_problem: &'static str,
-    pub ban: &'static str,
-    pub unban: &'static str,
-    pub ban_note: &'static str,
-    pub banned_note: &'static str,
-    pub ban_button: &'static str,
-    pub unban_button: &'static str,
-    pub confirm_ban: &'static str,
-    pub confirm_unban: &'static str,
-    pub yes_ban: &'static str,
-    pub yes_unban: &'static str,
-    pub ban_done: &'static str,
-    pub unban_done: &'static str,
-    pub message: &'static str,
-    pub message_length: fn(usize, usize) -> String,
-    pub send: &'static str,
-    pub sent: &'static str,
-    pub message_empty: &'static str,
-    pub message_too_long: &'static str,
-}
-
-pub struct Payments {
-    pub any_status: &'static str,
-    pub filter_succeeded: &'static str,
-    pub filter_pending: &'static str,
-    pub filter_canceled: &'static str,
-    pub filter_refunded: &'static str,
-    pub status_succeeded: &'static str,
-    pub status_pending: &'static str,
-    pub status_canceled: &'static str,
-    pub badge_refunded: &'static str,
-    pub badge_partly_refunded: &'static str,
-    pub amount_from: &'static str,
-    pub amount_to: &'static str,
-    pub provider_yookassa: &'static str,
-    pub provider_stars: &'static str,
-    pub provider_free: &'static str,
-    pub reset: &'static str,
-    pub min_amount_format: &'static str,
-    pub max_amount_format: &'static str,
-    pub no_totals: &'static str,
-    pub refunded_total: fn(&str) -> String,
-    pub none_match: &'static str,
-    pub driver_number: fn(i64) -> String,
-    pub newer: &'static str,
-    pub older: &'static str,
-    pub refund_format: &'static str,
-    pub refund_done: fn(&str, &str, &str) -> String,
-    pub refund_done_plain: &'static str,
-    pub all_payments: &'static str,
-    pub payment_title: fn(i64) -> String,
-    pub plan_of: fn(&str, i64) -> String,
-    pub driver_gone: &'static str,
-    pub access_until: fn(&str, &str) -> String,
-    pub no_access: &'static str,
-    pub access: &'static str,
-    pub refund: &'static str,
-    pub nothing_refundable: &'static str,
-    pub only_admins_refund: &'static str,
-    pub refund_amount: fn(&str) -> String,
-    pub refund_start: &'static str,
-    pub refund_question: fn(&str, i64) -> String,
-    pub confirm_refund: &'static str,
-    pub history: &'static str,
-    pub no_history: &'static str,
-    pub event: &'static str,
-    pub source_address: &'static str,
-    pub detail: &'static str,
-    pub suspicious: &'static str,
-}
-
-pub struct Promo {
-    pub new_code: &'static str,
-    pub only_admins: &'static str,
-    pub plans: &'static str,
-    pub no_plans: &'static str,
-    pub price: &'static str,
-    pub stars: &'static str,
-    pub on_sale: &'static str,
-    pub off: &'static str,
-    pub edit: &'static str,
-    pub take_off_sale: &'static str,
-    pub put_on_sale: &'static str,
-    pub price_rub: &'static str,
-    pub stars_optional: &'static str,
-    pub add_plan: &'static str,
-    pub days_whole: &'static str,
-    pub price_format: &'static str,
-    pub stars_whole: &'static str,
-    pub amount_format: &'static str,
-    pub value_whole: &'static str,
-    pub uses_whole: &'static str,
-    pub count_whole: &'static str,
-    pub kind: &'static str,
-    pub kind_free_days: &'static str,
-    pub kind_extra_days: &'static str,
-    pub kind_percent_off: &'static str,
-    pub kind_amount_off: &'static str,
-    pub value_free_days: &'static str,
-    pub value_extra_days: &'static str,
-    pub value_percent_off: &'static str,
-    pub value_amount_off: &'static str,
-    pub gives_free_days: fn(u64) -> String,
-    pub gives_extra_days: fn(u64) -> String,
-    pub gives_percent_off: fn(i64) -> String,
-    pub gives_amount_off: fn(&str) -> String,
-    pub one_code: &'static str,
-    pub code: &'static str,
-    pub valid_from: &'static str,
-    pub valid_until: &'static str,
-    pub total_uses: &'static str,
-    pub create_code: &'static str,
-    pub created: &'static str,
-    pub created_code: fn(&str, &str) -> String,
-    pub batch: &'static str,
-    pub prefix: &'static str,
-    pub uses_each: &'static str,
-    pub codes_made: fn(&str) -> String,
-    pub generate: &'static str,
-    pub codes: &'static str,
-    pub code_contains: &'static str,
-    pub show: &'static str,
-    pub none_match: &'static str,
-    pub gives: &'static str,
-    pub valid_utc: &'static str,
-    pub uses: &'static str,
-    pub made_by: &'static str,
-    pub always: &'static str,
-    pub active: &'static str,
-    pub deactivate: &'static str,
-    pub activate: &'static str,
-}
-
 pub struct Flags {
     /// What a flag does, by its name; `None` keeps the server's English description.
     pub description: fn(&str) -> Option<&'static str>,
@@ -341,54 +158,6 @@ pub struct Settings {
     pub clear: &'static str,
     /// A setting's label and note, by its key; `None` keeps the server's English ones.
     pub known: fn(&str) -> Option<(&'static str, &'static str)>,
-}
-
-pub struct Connection {
-    pub not_connected: &'static str,
-    pub logging_in: &'static str,
-    pub connected: &'static str,
-    pub sms_required: &'static str,
-    pub wrong_credentials: &'static str,
-    pub exchange_down: &'static str,
-    pub account: fn(&str) -> String,
-    pub token_age: &'static str,
-    pub no_token: &'static str,
-    pub last_check: &'static str,
-    pub not_yet: &'static str,
-    pub last_error: &'static str,
-    pub no_error: &'static str,
-    pub logins: &'static str,
-    pub logins_line: fn(u64, u64, u32) -> String,
-    /// An account's use of its budget: (calls in the last minute, calls a minute).
-    pub budget_line: fn(u32, u32) -> String,
-    pub accounts: &'static str,
-    /// Seconds, minutes, hours and days, shortened.
-    pub units: [&'static str; 4],
-    pub log_in_now: &'static str,
-    pub logged_in: &'static str,
-    pub drop_token: &'static str,
-    pub token_dropped: &'static str,
-    pub code_sent: &'static str,
-    pub sms_prompt: &'static str,
-    pub enter_code: &'static str,
-    pub login_history: &'static str,
-    pub what: &'static str,
-    pub who: &'static str,
-    pub nothing_yet: &'static str,
-    pub sandbox: &'static str,
-    pub sandbox_stats: fn(&SandboxStats) -> String,
-    pub knobs_for_admins: &'static str,
-    pub latency: &'static str,
-    pub rate_limit: &'static str,
-    pub fail_next: &'static str,
-    pub failure_server_error: &'static str,
-    pub failure_timeout: &'static str,
-    pub failure_malformed_json: &'static str,
-    pub failure_malformed_item: &'static str,
-    pub fail_them: &'static str,
-    pub demand_sms: &'static str,
-    pub stop_sms: &'static str,
-    pub revoke_tokens: &'static str,
 }
 
 pub struct Tokens {
@@ -485,37 +254,6 @@ impl Texts {
         }
     }
 
-    pub fn driver_state(&self, state: DriverState) -> &'static str {
-        let d = &self.drivers;
-        match state {
-            DriverState::Active => d.state_active,
-            DriverState::Trial => d.state_trial,
-            DriverState::Expired => d.state_expired,
-            DriverState::Never => d.state_never,
-            DriverState::Banned => d.state_banned,
-        }
-    }
-
-    pub fn driver_sort(&self, sort: DriverSort) -> &'static str {
-        match sort {
-            DriverSort::Newest => self.drivers.sort_newest,
-            DriverSort::Name => self.drivers.sort_name,
-            DriverSort::AccessEnds => self.drivers.sort_access_ends,
-        }
-    }
-
-    pub fn link_state(&self, state: LinkState) -> &'static str {
-        let c = &self.connection;
-        match state {
-            LinkState::NotConnected => c.not_connected,
-            LinkState::LoggingIn => c.logging_in,
-            LinkState::Connected => c.connected,
-            LinkState::SmsRequired => c.sms_required,
-            LinkState::WrongCredentials => c.wrong_credentials,
-            LinkState::ExchangeDown => c.exchange_down,
-        }
-    }
-
     /// A value the server names in its own words (a status, a source, a state), in this
     /// language; one it does not know is shown as it came.
     pub fn value<'a>(&self, value: &'a str) -> &'a str {
@@ -542,52 +280,6 @@ impl Texts {
             "open" => o.breaker_open,
             "half_open" => o.breaker_half_open,
             other => other,
-        }
-    }
-
-    /// What a promo code gives: "5 free days", "скидка 20 %".
-    pub fn benefit(&self, kind: &str, value: i64) -> String {
-        let p = &self.promo;
-        let days = value.max(0) as u64;
-        match kind {
-            "free_days" => (p.gives_free_days)(days),
-            "extra_days" => (p.gives_extra_days)(days),
-            "percent_off" => (p.gives_percent_off)(value),
-            "amount_off" => (p.gives_amount_off)(&crate::wire::payments::roubles(value)),
-            other => format!("{other} {value}"),
-        }
-    }
-
-    /// The kinds of promo code with their names, for a select.
-    pub fn promo_kinds(&self) -> [(&'static str, &'static str); 4] {
-        let p = &self.promo;
-        [
-            ("free_days", p.kind_free_days),
-            ("extra_days", p.kind_extra_days),
-            ("percent_off", p.kind_percent_off),
-            ("amount_off", p.kind_amount_off),
-        ]
-    }
-
-    /// What the value field of a promo code of `kind` holds.
-    pub fn promo_value_label(&self, kind: &str) -> &'static str {
-        let p = &self.promo;
-        match kind {
-            "percent_off" => p.value_percent_off,
-            "amount_off" => p.value_amount_off,
-            "extra_days" => p.value_extra_days,
-            _ => p.value_free_days,
-        }
-    }
-
-    /// "12 s", "5 min", "3 h 20 min", "2 d 4 h".
-    pub fn age(&self, seconds: u64) -> String {
-        let [s, m, h, d] = self.connection.units;
-        match seconds {
-            0..60 => format!("{seconds} {s}"),
-            60..3600 => format!("{} {m}", seconds / 60),
-            3600..86_400 => format!("{} {h} {} {m}", seconds / 3600, seconds % 3600 / 60),
-            _ => format!("{} {d} {} {h}", seconds / 86_400, seconds % 86_400 / 3600),
         }
     }
 

@@ -3,7 +3,10 @@
 
 use leptos::prelude::*;
 
-use super::Problem;
+use super::{
+    Problem,
+    table::{Table, answered},
+};
 use crate::{
     client::{Method, use_desk},
     i18n::use_texts,
@@ -96,63 +99,57 @@ pub fn AdminsPage() -> impl IntoView {
         <h1>{t.nav.admins}</h1>
         {move || problem.get().map(|error| view! { <Problem error /> })}
         {move || notice.get().map(|text| view! { <p class="notice" data-testid="admins-notice">{text}</p> })}
-        {move || match admins.get() {
-            None => view! { <div class="loading">{t.common.loading}</div> }.into_any(),
-            Some(Err(error)) => view! { <Problem error /> }.into_any(),
-            Some(Ok(list)) => view! {
-                <table class="table" data-testid="admins">
-                    <thead>
-                        <tr>
-                            <th>{t.common.email}</th>
-                            <th>{t.common.role}</th>
-                            <th>{t.admins.last_login}</th>
-                            <th>{t.admins.invited_by}</th>
-                            <th>{t.admins.second_factor}</th>
-                            <th></th>
+        {move || answered(admins.get(), None, |list| view! {
+            <Table
+                testid="admins"
+                headings=vec![
+                    t.common.email.into(),
+                    t.common.role.into(),
+                    t.admins.last_login.into(),
+                    t.admins.invited_by.into(),
+                    t.admins.second_factor.into(),
+                    "".into(),
+                ]
+            >
+                {list.into_iter().map(|admin| {
+                    let id = admin.id;
+                    let disabled = admin.disabled;
+                    view! {
+                        <tr data-testid="admin-row">
+                            <td>{admin.email.clone()}</td>
+                            <td>
+                                <select on:change=move |ev| {
+                                    if let Some(role) = Role::parse(&event_target_value(&ev)) {
+                                        change(id, AdminChange { role: Some(role), disabled: None });
+                                    }
+                                }>
+                                    {ROLES.into_iter().map(|option| view! {
+                                        <option value=option.as_str() selected=option == admin.role>{t.role(option)}</option>
+                                    }).collect_view()}
+                                </select>
+                            </td>
+                            <td>{admin.last_login_at.clone().unwrap_or_else(|| t.common.never.into())}</td>
+                            <td>{admin.created_by.clone()}</td>
+                            <td>
+                                {admin.second_factor.then(|| view! {
+                                    <button class="secondary" data-testid="reset-second-factor" on:click=move |_| reset_code(id)>
+                                        {t.admins.reset_second_factor}
+                                    </button>
+                                })}
+                            </td>
+                            <td>
+                                <button
+                                    class=if disabled { "secondary" } else { "danger" }
+                                    on:click=move |_| change(id, AdminChange { role: None, disabled: Some(!disabled) })
+                                >
+                                    {if disabled { t.admins.switch_on } else { t.admins.switch_off }}
+                                </button>
+                            </td>
                         </tr>
-                    </thead>
-                    <tbody>
-                        {list.into_iter().map(|admin| {
-                            let id = admin.id;
-                            let disabled = admin.disabled;
-                            view! {
-                                <tr data-testid="admin-row">
-                                    <td>{admin.email.clone()}</td>
-                                    <td>
-                                        <select on:change=move |ev| {
-                                            if let Some(role) = Role::parse(&event_target_value(&ev)) {
-                                                change(id, AdminChange { role: Some(role), disabled: None });
-                                            }
-                                        }>
-                                            {ROLES.into_iter().map(|option| view! {
-                                                <option value=option.as_str() selected=option == admin.role>{t.role(option)}</option>
-                                            }).collect_view()}
-                                        </select>
-                                    </td>
-                                    <td>{admin.last_login_at.clone().unwrap_or_else(|| t.common.never.into())}</td>
-                                    <td>{admin.created_by.clone()}</td>
-                                    <td>
-                                        {admin.second_factor.then(|| view! {
-                                            <button class="secondary" data-testid="reset-second-factor" on:click=move |_| reset_code(id)>
-                                                {t.admins.reset_second_factor}
-                                            </button>
-                                        })}
-                                    </td>
-                                    <td>
-                                        <button
-                                            class=if disabled { "secondary" } else { "danger" }
-                                            on:click=move |_| change(id, AdminChange { role: None, disabled: Some(!disabled) })
-                                        >
-                                            {if disabled { t.admins.switch_on } else { t.admins.switch_off }}
-                                        </button>
-                                    </td>
-                                </tr>
-                            }
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            }.into_any(),
-        }}
+                    }
+                }).collect_view()}
+            </Table>
+        }.into_any())}
         <h2>{t.admins.invite_heading}</h2>
         <form class="card toolbar" on:submit=invite data-testid="invite-admin">
             <label>{t.common.email}

@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 
 use super::{
-    Problem,
-    drivers::{debounced, pager},
+    debounced,
+    table::{Empty, Heading, Pager, Table, answered, turns},
 };
 use crate::{
     client::use_desk,
@@ -158,52 +158,42 @@ pub fn AuditPage() -> impl IntoView {
                 />
             </label>
         </div>
-        {move || match log.get() {
-            None => view! { <div class="loading" data-testid="audit-loading">{t.common.loading}</div> }.into_any(),
-            Some(Err(error)) => view! { <Problem error /> }.into_any(),
-            Some(Ok(found)) if found.rows.is_empty() => {
-                view! { <div class="card empty" data-testid="audit-empty">{a.none_match}</div> }
-                    .into_any()
+        {move || answered(log.get(), Some("audit-loading"), |found| {
+            if found.rows.is_empty() {
+                return view! { <Empty text=a.none_match testid="audit-empty" /> }.into_any();
             }
-            Some(Ok(found)) => {
-                let pages = found.pages();
-                let total = found.total;
-                view! {
-                    <table class="table audit" class:stale=move || busy.get() data-testid="audit-table">
-                        <thead>
-                            <tr>
-                                <th>{t.common.when_utc}</th>
-                                <th>{a.actor}</th>
-                                <th>{a.action}</th>
-                                <th>{a.object}</th>
-                                <th>{a.details}</th>
-                                <th>{a.source_address}</th>
-                            </tr>
-                        </thead>
-                        <tbody>
-                            {found
-                                .rows
-                                .into_iter()
-                                .map(|row| {
-                                    let action = row.action.clone();
-                                    view! {
-                                        <tr data-testid="audit-row" data-action=action>
-                                            <td class="nowrap">{minute(&row.occurred_at)}</td>
-                                            <td>{row.actor}</td>
-                                            <td><code>{row.action}</code></td>
-                                            <td>{row.object}</td>
-                                            <td class="details"><code>{row.details}</code></td>
-                                            <td>{row.client_addr}</td>
-                                        </tr>
-                                    }
-                                })
-                                .collect_view()}
-                        </tbody>
-                    </table>
-                    {pager(page, pages, total, t.nouns.entry)}
-                }
-                    .into_any()
+            let pages = found.pages();
+            let count = t.count(found.total, t.nouns.entry);
+            let headings: Vec<Heading> = vec![
+                t.common.when_utc.into(),
+                a.actor.into(),
+                a.action.into(),
+                a.object.into(),
+                a.details.into(),
+                a.source_address.into(),
+            ];
+            let rows = found
+                .rows
+                .into_iter()
+                .map(|row| {
+                    let action = row.action.clone();
+                    view! {
+                        <tr data-testid="audit-row" data-action=action>
+                            <td class="nowrap">{minute(&row.occurred_at)}</td>
+                            <td>{row.actor}</td>
+                            <td><code>{row.action}</code></td>
+                            <td>{row.object}</td>
+                            <td class="details"><code>{row.details}</code></td>
+                            <td>{row.client_addr}</td>
+                        </tr>
+                    }
+                })
+                .collect_view();
+            view! {
+                <Table testid="audit-table" class="audit" stale=busy headings>{rows}</Table>
+                <Pager page=page.get_untracked() pages count turn=turns(page) />
             }
-        }}
+                .into_any()
+        })}
     }
 }

@@ -4,7 +4,10 @@
 
 use leptos::prelude::*;
 
-use super::Problem;
+use super::{
+    Problem,
+    table::{Table, answered},
+};
 use crate::{
     client::{Method, use_desk},
     format::second,
@@ -80,128 +83,124 @@ pub fn ConnectionPage() -> impl IntoView {
         <h1>{t.nav.connection}</h1>
         {move || problem.get().map(|error| view! { <Problem error /> })}
         {move || notice.get().map(|text| view! { <div class="notice" data-testid="notice">{text}</div> })}
-        {move || match link.get() {
-            None => view! { <div class="loading">{t.common.loading}</div> }.into_any(),
-            Some(Err(error)) => view! { <Problem error /> }.into_any(),
-            Some(Ok(view)) => {
-                let state = view.state;
-                let tone = if state.is_healthy() { "badge ok" } else { "badge bad" };
-                let accounts = (view.accounts.len() > 1).then(|| {
-                    let shown = view.account.clone();
-                    view! {
-                        <div class="toolbar accounts" data-testid="accounts" aria-label=c.accounts>
-                            {view.accounts.into_iter().map(|line| {
-                                let class = if line.account == shown { "current" } else { "secondary" };
-                                let tone = if line.state.is_healthy() { "badge ok" } else { "badge bad" };
-                                let name = line.account.clone();
-                                let label = line.account.clone();
-                                view! {
-                                    <button
-                                        class=class
-                                        data-testid="account"
-                                        data-account=line.account.clone()
-                                        on:click=move |_| {
-                                            account.set(Some(name.clone()));
-                                            load();
-                                        }
-                                    >
-                                        {label} " "
-                                        <span class=tone>{t.link_state(line.state)}</span>
-                                        " " <span class="muted">{(c.budget_line)(line.used_last_minute, line.budget_per_minute)}</span>
-                                    </button>
-                                }
-                            }).collect_view()}
-                        </div>
-                    }
-                });
+        {move || answered(link.get(), None, |view| {
+            let state = view.state;
+            let tone = if state.is_healthy() { "badge ok" } else { "badge bad" };
+            let accounts = (view.accounts.len() > 1).then(|| {
+                let shown = view.account.clone();
                 view! {
-                    {accounts}
-                    <div class="card connection-state">
-                        <div class="state-line">
-                            <span class=tone data-testid="connection-state" data-state=format!("{state:?}")>
-                                {t.link_state(state)}
-                            </span>
-                            <span class="muted">{(c.account)(&view.account)}</span>
-                        </div>
-                        <dl class="facts">
-                            <dt>{c.token_age}</dt>
-                            <dd data-testid="token-age">
-                                {view.token_age_seconds.map_or(c.no_token.to_owned(), |age| t.age(age))}
-                            </dd>
-                            <dt>{c.last_check}</dt>
-                            <dd>{view.last_check.as_deref().map_or(c.not_yet.to_owned(), second)}</dd>
-                            <dt>{c.last_error}</dt>
-                            <dd data-testid="last-error">{view.last_error.clone().unwrap_or_else(|| c.no_error.into())}</dd>
-                            <dt>{c.logins}</dt>
-                            <dd>{(c.logins_line)(view.logins, view.relogins, view.consecutive_failures)}</dd>
-                        </dl>
-                        <Show when=may_act>
-                            <div class="toolbar">
+                    <div class="toolbar accounts" data-testid="accounts" aria-label=c.accounts>
+                        {view.accounts.into_iter().map(|line| {
+                            let class = if line.account == shown { "current" } else { "secondary" };
+                            let tone = if line.state.is_healthy() { "badge ok" } else { "badge bad" };
+                            let name = line.account.clone();
+                            let label = line.account.clone();
+                            view! {
                                 <button
-                                    data-testid="log-in-now"
-                                    disabled=move || busy.get()
-                                    on:click=move |_| act("/admin/api/connection/login", None, c.logged_in)
-                                >
-                                    {c.log_in_now}
-                                </button>
-                                <button
-                                    class="secondary"
-                                    data-testid="drop-token"
-                                    disabled=move || busy.get()
-                                    on:click=move |_| act("/admin/api/connection/drop-token", None, c.token_dropped)
-                                >
-                                    {c.drop_token}
-                                </button>
-                            </div>
-                            {(state == LinkState::SmsRequired)
-                                .then(|| {
-                                    view! {
-                                        <form class="toolbar sms" on:submit=submit_code data-testid="sms-form">
-                                            <label>
-                                                {c.sms_prompt}
-                                                <input
-                                                    data-testid="sms-code"
-                                                    inputmode="numeric"
-                                                    autocomplete="one-time-code"
-                                                    maxlength="12"
-                                                    required
-                                                    prop:value=code
-                                                    on:input=move |ev| code.set(event_target_value(&ev))
-                                                />
-                                            </label>
-                                            <button type="submit" data-testid="sms-submit" disabled=move || busy.get()>
-                                                {c.enter_code}
-                                            </button>
-                                        </form>
+                                    class=class
+                                    data-testid="account"
+                                    data-account=line.account.clone()
+                                    on:click=move |_| {
+                                        account.set(Some(name.clone()));
+                                        load();
                                     }
-                                })}
-                        </Show>
+                                >
+                                    {label} " "
+                                    <span class=tone>{t.link_state(line.state)}</span>
+                                    " " <span class="muted">{(c.budget_line)(line.used_last_minute, line.budget_per_minute)}</span>
+                                </button>
+                            }
+                        }).collect_view()}
                     </div>
-                    <h2>{c.login_history}</h2>
-                    <table class="table" data-testid="connection-history">
-                        <thead><tr><th>{t.common.when_utc}</th><th>{c.what}</th><th>{c.who}</th></tr></thead>
-                        <tbody>
-                            {if view.history.is_empty() {
-                                view! { <tr><td colspan="3" class="empty">{c.nothing_yet}</td></tr> }.into_any()
-                            } else {
-                                view.history
-                                    .into_iter()
-                                    .map(|event| view! {
-                                        <tr>
-                                            <td>{second(&event.at)}</td>
-                                            <td><code>{event.action}</code></td>
-                                            <td>{event.actor}</td>
-                                        </tr>
-                                    })
-                                    .collect_view()
-                                    .into_any()
-                            }}
-                        </tbody>
-                    </table>
                 }
-                    .into_any()
+            });
+            view! {
+                {accounts}
+                <div class="card connection-state">
+                    <div class="state-line">
+                        <span class=tone data-testid="connection-state" data-state=format!("{state:?}")>
+                            {t.link_state(state)}
+                        </span>
+                        <span class="muted">{(c.account)(&view.account)}</span>
+                    </div>
+                    <dl class="facts">
+                        <dt>{c.token_age}</dt>
+                        <dd data-testid="token-age">
+                            {view.token_age_seconds.map_or(c.no_token.to_owned(), |age| t.age(age))}
+                        </dd>
+                        <dt>{c.last_check}</dt>
+                        <dd>{view.last_check.as_deref().map_or(c.not_yet.to_owned(), second)}</dd>
+                        <dt>{c.last_error}</dt>
+                        <dd data-testid="last-error">{view.last_error.clone().unwrap_or_else(|| c.no_error.into())}</dd>
+                        <dt>{c.logins}</dt>
+                        <dd>{(c.logins_line)(view.logins, view.relogins, view.consecutive_failures)}</dd>
+                    </dl>
+                    <Show when=may_act>
+                        <div class="toolbar">
+                            <button
+                                data-testid="log-in-now"
+                                disabled=move || busy.get()
+                                on:click=move |_| act("/admin/api/connection/login", None, c.logged_in)
+                            >
+                                {c.log_in_now}
+                            </button>
+                            <button
+                                class="secondary"
+                                data-testid="drop-token"
+                                disabled=move || busy.get()
+                                on:click=move |_| act("/admin/api/connection/drop-token", None, c.token_dropped)
+                            >
+                                {c.drop_token}
+                            </button>
+                        </div>
+                        {(state == LinkState::SmsRequired)
+                            .then(|| {
+                                view! {
+                                    <form class="toolbar sms" on:submit=submit_code data-testid="sms-form">
+                                        <label>
+                                            {c.sms_prompt}
+                                            <input
+                                                data-testid="sms-code"
+                                                inputmode="numeric"
+                                                autocomplete="one-time-code"
+                                                maxlength="12"
+                                                required
+                                                prop:value=code
+                                                on:input=move |ev| code.set(event_target_value(&ev))
+                                            />
+                                        </label>
+                                        <button type="submit" data-testid="sms-submit" disabled=move || busy.get()>
+                                            {c.enter_code}
+                                        </button>
+                                    </form>
+                                }
+                            })}
+                    </Show>
+                </div>
+                <h2>{c.login_history}</h2>
+                <Table
+                    testid="connection-history"
+                    headings=vec![t.common.when_utc.into(), c.what.into(), c.who.into()]
+                >
+                    {if view.history.is_empty() {
+                        view! { <tr><td colspan="3" class="empty">{c.nothing_yet}</td></tr> }.into_any()
+                    } else {
+                        view.history
+                            .into_iter()
+                            .map(|event| view! {
+                                <tr>
+                                    <td>{second(&event.at)}</td>
+                                    <td><code>{event.action}</code></td>
+                                    <td>{event.actor}</td>
+                                </tr>
+                            })
+                            .collect_view()
+                            .into_any()
+                    }}
+                </Table>
             }
-        }}
+                .into_any()
+        })}
         <SandboxPanel may_act reload=load />
     }
 }

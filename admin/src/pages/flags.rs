@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::Problem;
+use super::table::{Table, answered};
 use crate::{
     client::{Method, use_desk},
     i18n::use_texts,
@@ -43,41 +43,35 @@ pub fn FlagsPage() -> impl IntoView {
     };
     view! {
         <h1>{t.nav.flags}</h1>
-        {move || match flags.get() {
-            None => view! { <div class="loading">{t.common.loading}</div> }.into_any(),
-            Some(Err(error)) => view! { <Problem error /> }.into_any(),
-            Some(Ok(list)) => {
-                view! {
-                    <table class="table" data-testid="flags">
-                        <tbody>
-                            {list
-                                .into_iter()
-                                .map(|flag| {
-                                    let name = flag.name.clone();
-                                    view! {
-                                        <tr data-testid=format!("flag-{}", flag.name)>
-                                            <td>
-                                                <input
-                                                    type="checkbox"
-                                                    data-testid=format!("flag-toggle-{}", flag.name)
-                                                    prop:checked=flag.on
-                                                    on:change=move |ev| switch(name.clone(), event_target_checked(&ev))
-                                                />
-                                            </td>
-                                            <td><code>{flag.name.clone()}</code></td>
-                                            <td>
-                                                {(t.flags.description)(&flag.name)
-                                                    .map_or_else(|| flag.description.clone(), str::to_owned)}
-                                            </td>
-                                        </tr>
-                                    }
-                                })
-                                .collect_view()}
-                        </tbody>
-                    </table>
-                }
-                    .into_any()
+        {move || answered(flags.get(), None, |list| {
+            view! {
+                <Table testid="flags">
+                    {list
+                        .into_iter()
+                        .map(|flag| {
+                            let name = flag.name.clone();
+                            view! {
+                                <tr data-testid=format!("flag-{}", flag.name)>
+                                    <td>
+                                        <input
+                                            type="checkbox"
+                                            data-testid=format!("flag-toggle-{}", flag.name)
+                                            prop:checked=flag.on
+                                            on:change=move |ev| switch(name.clone(), event_target_checked(&ev))
+                                        />
+                                    </td>
+                                    <td><code>{flag.name.clone()}</code></td>
+                                    <td>
+                                        {(t.flags.description)(&flag.name)
+                                            .map_or_else(|| flag.description.clone(), str::to_owned)}
+                                    </td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </Table>
             }
-        }}
+                .into_any()
+        })}
     }
 }

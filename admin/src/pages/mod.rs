@@ -12,6 +12,9 @@ mod promo;
 mod security;
 mod service_tokens;
 mod settings;
+mod table;
+
+use std::time::Duration;
 
 use leptos::prelude::*;
 
@@ -115,4 +118,21 @@ pub fn Problem(error: crate::wire::ErrorBody) -> impl IntoView {
             {error.message}
         </div>
     }
+}
+
+/// How long typing must pause before a search runs.
+const DEBOUNCE: Duration = Duration::from_millis(300);
+
+/// Runs `then` once typing has paused, forgetting any run still waiting.
+fn debounced(timer: StoredValue<Option<TimeoutHandle>>, then: impl FnOnce() + 'static) {
+    if let Some(handle) = timer.get_value() {
+        handle.clear();
+    }
+    timer.set_value(set_timeout_with_handle(then, DEBOUNCE).ok());
+}
+
+/// An empty text field is no filter, no limit, no value.
+fn optional(text: String) -> Option<String> {
+    let text = text.trim().to_owned();
+    (!text.is_empty()).then_some(text)
 }

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::Problem;
+use super::table::answered;
 use crate::{
     client::use_desk,
     format::second,
@@ -62,10 +62,8 @@ pub fn OverviewPage() -> impl IntoView {
     });
     view! {
         <h1>{t.nav.overview}</h1>
-        {move || match figures.get() {
-            None => view! { <div class="loading">{t.common.loading}</div> }.into_any(),
-            Some(Err(error)) => view! { <Problem error /> }.into_any(),
-            Some(Ok(overview)) => view! { <Figures overview /> }.into_any(),
+        {move || {
+            answered(figures.get(), None, |overview| view! { <Figures overview /> }.into_any())
         }}
     }
 }

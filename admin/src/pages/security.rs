@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::Problem;
+use super::{Problem, table::answered};
 use crate::{
     client::{Method, use_desk},
     i18n::use_texts,
@@ -84,10 +84,8 @@ pub fn SecurityPage() -> impl IntoView {
         <h1>{t.nav.security}</h1>
         <p class="muted">{s.intro}</p>
         {move || problem.get().map(|error| view! { <Problem error /> })}
-        {move || match state.get() {
-            None => view! { <div class="loading">{t.common.loading}</div> }.into_any(),
-            Some(Err(error)) => view! { <Problem error /> }.into_any(),
-            Some(Ok(current)) if current.enabled => view! {
+        {move || answered(state.get(), None, |current| if current.enabled {
+            view! {
                 <p><span class="badge ok" data-testid="second-factor-state">{s.on}</span></p>
                 <form class="card toolbar" on:submit=move |ev: leptos::ev::SubmitEvent| {
                     ev.prevent_default();
@@ -97,8 +95,9 @@ pub fn SecurityPage() -> impl IntoView {
                     {code_field()}
                     <button type="submit" class="danger" data-testid="second-factor-off">{s.turn_off}</button>
                 </form>
-            }.into_any(),
-            Some(Ok(_)) => view! {
+            }.into_any()
+        } else {
+            view! {
                 <p><span class="badge" data-testid="second-factor-state">{s.off}</span></p>
                 {move || match setup.get() {
                     None => view! {
@@ -118,7 +117,7 @@ pub fn SecurityPage() -> impl IntoView {
                         </form>
                     }.into_any(),
                 }}
-            }.into_any(),
-        }}
+            }.into_any()
+        })}
     }
 }

@@ -3,7 +3,10 @@
 
 use leptos::prelude::*;
 
-use super::Problem;
+use super::{
+    Problem,
+    table::{Table, answered},
+};
 use crate::{
     client::{Method, use_desk},
     format::second,
@@ -93,40 +96,40 @@ pub fn ServiceTokensPage() -> impl IntoView {
                 <button class="secondary" data-testid="token-copied" on:click=move |_| issued.set(None)>{k.copied}</button>
             </div>
         })}
-        {move || match tokens.get() {
-            None => view! { <div class="loading">{t.common.loading}</div> }.into_any(),
-            Some(Err(error)) => view! { <Problem error /> }.into_any(),
-            Some(Ok(list)) if list.is_empty() => view! { <div class="empty">{k.none_yet}</div> }.into_any(),
-            Some(Ok(list)) => view! {
-                <table class="table" data-testid="tokens">
-                    <thead><tr>
-                        <th>{k.client}</th>
-                        <th>{t.common.state}</th>
-                        <th>{t.common.created_utc}</th>
-                        <th>{k.expires}</th>
-                        <th>{k.last_used}</th>
-                        <th></th>
-                    </tr></thead>
-                    <tbody>
-                        {list.into_iter().map(|token| {
-                            let id = token.id;
-                            let live = token.state == "live";
-                            view! {
-                                <tr data-testid=format!("token-{id}")>
-                                    <td>{token.name}<div class="muted small">{format!("#{id}")}</div></td>
-                                    <td><span class=if live { "badge ok" } else { "badge bad" }>{t.value(&token.state).to_owned()}</span></td>
-                                    <td>{second(&token.created_at)}<div class="muted small">{token.created_by}</div></td>
-                                    <td>{token.expires_at.as_deref().map_or(t.common.never.to_owned(), second)}</td>
-                                    <td>{token.last_used_at.as_deref().map_or(t.common.never.to_owned(), second)}</td>
-                                    <td>{live.then(|| view! {
-                                        <button class="danger" data-testid=format!("token-revoke-{id}") on:click=move |_| revoke(id)>{k.revoke}</button>
-                                    })}</td>
-                                </tr>
-                            }
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            }.into_any(),
-        }}
+        {move || answered(tokens.get(), None, |list| {
+            if list.is_empty() {
+                return view! { <div class="empty">{k.none_yet}</div> }.into_any();
+            }
+            view! {
+                <Table
+                    testid="tokens"
+                    headings=vec![
+                        k.client.into(),
+                        t.common.state.into(),
+                        t.common.created_utc.into(),
+                        k.expires.into(),
+                        k.last_used.into(),
+                        "".into(),
+                    ]
+                >
+                    {list.into_iter().map(|token| {
+                        let id = token.id;
+                        let live = token.state == "live";
+                        view! {
+                            <tr data-testid=format!("token-{id}")>
+                                <td>{token.name}<div class="muted small">{format!("#{id}")}</div></td>
+                                <td><span class=if live { "badge ok" } else { "badge bad" }>{t.value(&token.state).to_owned()}</span></td>
+                                <td>{second(&token.created_at)}<div class="muted small">{token.created_by}</div></td>
+                                <td>{token.expires_at.as_deref().map_or(t.common.never.to_owned(), second)}</td>
+                                <td>{token.last_used_at.as_deref().map_or(t.common.never.to_owned(), second)}</td>
+                                <td>{live.then(|| view! {
+                                    <button class="danger" data-testid=format!("token-revoke-{id}") on:click=move |_| revoke(id)>{k.revoke}</button>
+                                })}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </Table>
+            }.into_any()
+        })}
     }
 }

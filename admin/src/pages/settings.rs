@@ -4,7 +4,10 @@
 
 use leptos::prelude::*;
 
-use super::Problem;
+use super::{
+    Problem,
+    table::{Table, answered},
+};
 use crate::{
     client::{Method, use_desk},
     format::second,
@@ -58,20 +61,15 @@ pub fn SettingsPage() -> impl IntoView {
         <p class="muted">{t.settings.intro}</p>
         {move || notice.get().map(|text| view! { <div class="notice" data-testid="notice">{text}</div> })}
         {move || problem.get().map(|error| view! { <Problem error /> })}
-        {move || match settings.get() {
-            None => view! { <div class="loading">{t.common.loading}</div> }.into_any(),
-            Some(Err(error)) => view! { <Problem error /> }.into_any(),
-            Some(Ok(list)) => view! {
-                <table class="table settings" data-testid="settings">
-                    <thead>
-                        <tr><th>{t.settings.setting}</th><th>{t.settings.now}</th><th>{t.settings.change}</th></tr>
-                    </thead>
-                    <tbody>
-                        {list.into_iter().map(|setting| view! { <SettingRow setting changed /> }).collect_view()}
-                    </tbody>
-                </table>
-            }.into_any(),
-        }}
+        {move || answered(settings.get(), None, |list| view! {
+            <Table
+                testid="settings"
+                class="settings"
+                headings=vec![t.settings.setting.into(), t.settings.now.into(), t.settings.change.into()]
+            >
+                {list.into_iter().map(|setting| view! { <SettingRow setting changed /> }).collect_view()}
+            </Table>
+        }.into_any())}
     }
 }
 

@@ -1,24 +1,22 @@
 //! The filter form: every field of the gateway's filter, each problem explained next to its field
-//! before anything is sent, and named filters to keep and pick. Telegram's MainButton shows the
-//! loads; the BackButton returns to them unchanged.
+//! before anything is sent, and below them the named filters to keep and pick (`saved_filters`).
+//! Telegram's MainButton shows the loads; the BackButton returns to them unchanged.
 
-use leptos::{prelude::*, task::spawn_local};
+use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
 use super::{
-    Board,
     chips::sort_label,
     city_input::{CityInput, FieldError},
     draft::{Draft, WeightChoice},
+    saved_filters::SavedFilters,
     use_board,
 };
 use crate::{
     actions::{BackAction, MainAction},
-    api::Method,
     cargo::{
         dictionary::{LOAD_TYPES, TRUCK_TYPES},
         filter::{FieldError as Problem, FilterField, SortOrder, WeightPreset},
-        saved::{SavedFilter, SavedFilterDraft},
     },
     i18n::use_texts,
     telegram::{self, Haptic},
@@ -378,126 +376,5 @@ fn RangeField(
             </div>
             <FieldError error />
         </div>
-    }
-}
-
-/// Named filters: pick one (it is shown at once), keep the current one under a name, forget one.
-#[component]
-fn SavedFilters(
-    board: Board,
-    draft: RwSignal<Draft>,
-    outcome: Signal<Result<crate::cargo::filter::CargoFilter, Vec<Problem>>>,
-    from: RwSignal<Option<crate::cargo::filter::PlaceFilter>>,
-    to: RwSignal<Option<crate::cargo::filter::PlaceFilter>>,
-) -> impl IntoView {
-    let text = use_texts();
-    let navigate = use_navigate();
-    let saved = RwSignal::new(Vec::<SavedFilter>::new());
-    let name = RwSignal::new(String::new());
-    let notify = RwSignal::new(false);
-    let problem = RwSignal::new(None::<String>);
-    let refresh = move || {
-        if let Some(api) = board.api() {
-            spawn_local(async move {
-                if let Ok(list) = api.get::<Vec<SavedFilter>>("/api/v1/me/filters").await {
-                    saved.set(list);
-                }
-            });
-        }
-    };
-    Effect::new(move |_| {
-        if board.signed_in() {
-            refresh();
-        }
-    });
-    let save = move || {
-        let Ok(filter) = outcome.get_untracked() else {
-            telegram::haptic(Haptic::Error);
-            problem.set(Some(text.fix_filter.to_owned()));
-            return;
-        };
-        let Some(api) = board.api() else { return };
-        let body = SavedFilterDraft {
-            name: name.get_untracked(),
-            filter,
-            notify: notify.get_untracked(),
-        };
-        spawn_local(async move {
-            match api
-                .send::<SavedFilter>(Method::Post, "/api/v1/me/filters", Some(&body))
-                .await
-            {
-                Ok(_) => {
-                    telegram::haptic(Haptic::Success);
-                    name.set(String::new());
-                    problem.set(None);
-                    refresh();
-                }
-                Err(error) => {
-                    telegram::haptic(Haptic::Error);
-                    problem.set(Some(error.message));
-                }
-            }
-        });
-    };
-    let forget = move |id: i64| {
-        let Some(api) = board.api() else { return };
-        spawn_local(async move {
-            let path = format!("/api/v1/me/filters/{id}");
-            if api
-                .send::<()>(Method::Delete, &path, None::<&()>)
-                .await
-                .is_ok()
-            {
-                saved.update(|list| list.retain(|s| s.id != id));
-            }
-        });
-    };
-    let pick = move |filter: crate::cargo::filter::CargoFilter| {
-        telegram::haptic(Haptic::Selection);
-        let picked = Draft::from_filter(&filter);
-        from.set(picked.from.clone());
-        to.set(picked.to.clone());
-        draft.set(picked);
-        board.apply(filter);
-        navigate("/", Default::default());
-    };
-    view! {
-        <section class="card saved" data-testid="saved-filters">
-            <h2>{text.saved_filters}</h2>
-            <ul class="saved-list">
-                <For each=move || saved.get() key=|s| (s.id, s.name.clone(), s.notify) let(s)>
-                    <li class="saved-item" data-testid="saved-filter">
-                        <button type="button" class="saved-pick" on:click={
-                            let filter = s.filter.clone();
-                            let pick = pick.clone();
-                            move |_| pick(filter.clone())
-                        }>
-                            {s.name.clone()}
-                            {s.notify.then_some(" 🔔")}
-                        </button>
-                        <button type="button" class="saved-delete" aria-label=text.delete
-                            on:click=move |_| forget(s.id)>"×"</button>
-                    </li>
-                </For>
-            </ul>
-            <div class="save-row">
-                <input class="input" data-testid="saved-name" maxlength="60"
-                    placeholder=text.filter_name
-                    prop:value=move || name.get()
-                    on:input=move |e| name.set(event_target_value(&e)) />
-                <label class="check">
-                    <input type="checkbox" prop:checked=move || notify.get()
-                        on:change=move |e| notify.set(event_target_checked(&e)) />
-                    {text.notify_new}
-                </label>
-                <button type="button" class="button secondary" data-testid="save-filter"
-                    disabled=move || name.with(|n| n.trim().is_empty())
-                    on:click=move |_| save()>
-                    {text.save_as}
-                </button>
-                <FieldError error=problem />
-            </div>
-        </section>
     }
 }

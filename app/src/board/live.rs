@@ -45,7 +45,7 @@ pub fn follow_new_loads(board: Board, api: Memo<Option<Api>>) {
                 move |event: web_sys::MessageEvent| {
                     if let Some(text) = event.data().as_string()
                         && let Ok(json) = js_sys::JSON::parse(&text)
-                        && let Ok(card) = from_json::<CargoCard>(json)
+                        && let Some(card) = from_json::<CargoCard>(json)
                     {
                         board.welcome(card);
                     }

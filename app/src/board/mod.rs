@@ -11,6 +11,7 @@ mod filters;
 mod history;
 mod list;
 mod live;
+mod saved_filters;
 
 pub use detail::CargoPage;
 pub use filters::FiltersPage;

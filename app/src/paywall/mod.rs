@@ -7,6 +7,7 @@ mod access;
 mod offer;
 mod page;
 mod plans;
+mod price;
 mod promo;
 mod sale;
 

@@ -4,7 +4,10 @@
 
 use leptos::prelude::*;
 
-use super::sale::{Intent, Price, Sale, priced};
+use super::{
+    price::{Price, priced},
+    sale::{Intent, Sale},
+};
 use crate::{i18n::use_texts, subscription::Plan, telegram, telegram::Haptic};
 
 #[component]

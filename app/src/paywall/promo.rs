@@ -3,7 +3,10 @@
 
 use leptos::prelude::*;
 
-use super::sale::{Price, Promo, Sale, Stage, priced};
+use super::{
+    price::{Price, priced},
+    sale::{Promo, Sale, Stage},
+};
 use crate::{
     cargo::card::format_rub,
     i18n::{Texts, use_texts},

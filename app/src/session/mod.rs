@@ -132,9 +132,11 @@ fn demo_login_offered() -> bool {
 /// Signs in with no session yet: the answer is the session, or the API's refusal.
 #[cfg(feature = "hydrate")]
 async fn post_sign_in(path: &str, body: &impl Serialize) -> SignIn {
-    use crate::api::{Method, request};
+    use api_client::{Credential, Method};
 
-    let answer = request(Method::Post, path, None, Some(body)).await;
+    let answer = api_client::request(Method::Post, path, Credential::None, Some(body))
+        .await
+        .map_err(|refusal| refusal.body);
     match answer.and_then(|answer| answer.ok_or_else(ApiErrorBody::transport)) {
         Ok(signed_in) => SignIn::Done(Box::new(signed_in)),
         Err(error) => SignIn::Refused(error),

@@ -1,0 +1,62 @@
+//! The CargoTech connection page in English.
+
+use crate::i18n::Connection;
+
+pub(super) const CONNECTION: Connection = Connection {
+    not_connected: "not connected",
+    logging_in: "logging in",
+    connected: "connected",
+    sms_required: "waiting for an SMS code",
+    wrong_credentials: "wrong credentials",
+    exchange_down: "exchange down",
+    account: |account| format!("account “{account}”"),
+    token_age: "Token age",
+    no_token: "no token",
+    last_check: "Last health check",
+    not_yet: "not yet",
+    last_error: "Last error",
+    no_error: "none",
+    logins: "Logins / re-logins",
+    logins_line: |logins, relogins, failures| {
+        format!("{logins} / {relogins} · {failures} failures in a row")
+    },
+    budget_line: |used, limit| format!("{used} of {limit} calls this minute"),
+    accounts: "Accounts",
+    units: ["s", "min", "h", "d"],
+    log_in_now: "Log in now",
+    logged_in: "Logged in",
+    drop_token: "Drop the token",
+    token_dropped: "Token dropped",
+    code_sent: "Code sent",
+    sms_prompt: "The exchange texted a one-time code to the account's phone",
+    enter_code: "Enter the code",
+    login_history: "Login history",
+    what: "What",
+    who: "Who",
+    nothing_yet: "Nothing yet",
+    sandbox: "Sandbox exchange",
+    sandbox_stats: |s| {
+        format!(
+            "{} requests · {} logins · {} lists · {} details · {} throttled · {} refused tokens · peak {}/min",
+            s.requests,
+            s.logins,
+            s.lists,
+            s.details,
+            s.throttled,
+            s.unauthorized,
+            s.peak_per_minute,
+        )
+    },
+    knobs_for_admins: "Admins can turn the knobs.",
+    latency: "Latency, ms",
+    rate_limit: "Rate limit, per minute",
+    fail_next: "Fail the next requests",
+    failure_server_error: "server error (500)",
+    failure_timeout: "timeout",
+    failure_malformed_json: "malformed JSON",
+    failure_malformed_item: "one malformed item",
+    fail_them: "Fail them",
+    demand_sms: "Demand an SMS code at the next login",
+    stop_sms: "Stop demanding SMS codes",
+    revoke_tokens: "Revoke every token",
+};

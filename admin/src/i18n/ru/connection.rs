@@ -1,0 +1,62 @@
+//! The CargoTech connection page in Russian.
+
+use crate::i18n::Connection;
+
+pub(super) const CONNECTION: Connection = Connection {
+    not_connected: "не подключено",
+    logging_in: "выполняется вход",
+    connected: "подключено",
+    sms_required: "ждём код из SMS",
+    wrong_credentials: "неверный логин или пароль",
+    exchange_down: "биржа недоступна",
+    account: |account| format!("аккаунт «{account}»"),
+    token_age: "Возраст токена",
+    no_token: "токена нет",
+    last_check: "Последняя проверка",
+    not_yet: "ещё не было",
+    last_error: "Последняя ошибка",
+    no_error: "нет",
+    logins: "Входы / повторные входы",
+    logins_line: |logins, relogins, failures| {
+        format!("{logins} / {relogins} · неудач подряд: {failures}")
+    },
+    budget_line: |used, limit| format!("{used} из {limit} запросов за минуту"),
+    accounts: "Аккаунты",
+    units: ["с", "мин", "ч", "д"],
+    log_in_now: "Войти сейчас",
+    logged_in: "Вход выполнен",
+    drop_token: "Сбросить токен",
+    token_dropped: "Токен сброшен",
+    code_sent: "Код отправлен",
+    sms_prompt: "Биржа отправила одноразовый код в SMS на телефон аккаунта",
+    enter_code: "Отправить код",
+    login_history: "История входов",
+    what: "Что",
+    who: "Кто",
+    nothing_yet: "Пока ничего",
+    sandbox: "Биржа-песочница",
+    sandbox_stats: |s| {
+        format!(
+            "запросов: {} · входов: {} · списков: {} · карточек: {} · отказов по лимиту: {} · отклонённых токенов: {} · пик {}/мин",
+            s.requests,
+            s.logins,
+            s.lists,
+            s.details,
+            s.throttled,
+            s.unauthorized,
+            s.peak_per_minute,
+        )
+    },
+    knobs_for_admins: "Менять параметры песочницы могут администраторы.",
+    latency: "Задержка, мс",
+    rate_limit: "Лимит запросов в минуту",
+    fail_next: "Сломать следующие запросы",
+    failure_server_error: "ошибка сервера (500)",
+    failure_timeout: "тайм-аут",
+    failure_malformed_json: "повреждённый JSON",
+    failure_malformed_item: "одна повреждённая запись",
+    fail_them: "Сломать",
+    demand_sms: "Запросить SMS-код при следующем входе",
+    stop_sms: "Больше не запрашивать SMS-коды",
+    revoke_tokens: "Отозвать все токены",
+};
