@@ -14,10 +14,9 @@ use sea_orm::{DatabaseConnection, DbErr};
 use tokio::{net::TcpListener, sync::watch};
 
 use crate::{
-    bot::{self, BotApi, BotToken, Chatter, Delivery, Doorbell},
+    bot::{self, BotApi, BotOutlet, BotToken, Chatter, Delivery, Doorbell},
     cargotech,
     config::{Config, Mode, SANDBOX_YOOKASSA_SECRET_KEY, SANDBOX_YOOKASSA_SHOP_ID, UpdatesMode},
-    http::{self, BotOutlet, Services},
     machines::{self, ServiceTokens},
     new_loads::{Detector, LiveFeed, LiveHub},
     payments::{self, Billing, ReturnLink},
@@ -26,6 +25,7 @@ use crate::{
         telegram::SandboxTelegram,
         yookassa::SandboxYooKassa,
     },
+    web::{self, Services},
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -98,7 +98,7 @@ impl Application {
         let leptos_options = LeptosOptions::builder()
             .output_name("hauler")
             .site_root(config.site_root.display().to_string())
-            .site_pkg_dir(crate::http::assets::pkg_dir(&config.site_root))
+            .site_pkg_dir(crate::web::assets::pkg_dir(&config.site_root))
             .site_addr(address)
             .build();
         let platform = Platform {
@@ -151,7 +151,7 @@ impl Application {
             db: platform.db.clone(),
             configured: Arc::new(config.service_token_hashes.clone()),
         };
-        let internal = bot::internal::Internal {
+        let internal = web::internal::Internal {
             chatter: chatter.clone(),
             queue: bot::queue::DatabaseQueue {
                 db: platform.db.clone(),
@@ -198,11 +198,11 @@ impl Application {
             billing,
             yookassa,
         };
-        let state = http::AppState {
+        let state = web::AppState {
             leptos_options,
             platform,
         };
-        let router = http::router(state, &config, services);
+        let router = web::router(state, &config, services);
         Ok(Self {
             gateway,
             live,

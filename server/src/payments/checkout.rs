@@ -20,12 +20,11 @@ use super::{
     settlement::{META_DRIVER, META_PAYMENT, META_PLAN, META_PROMO},
     yookassa,
 };
-use crate::http::api::SignedInDriver;
 
 impl Billing {
     pub async fn buy(
         &self,
-        driver: SignedInDriver,
+        driver_id: i64,
         request: PaymentRequest,
     ) -> Result<PaymentView, BillingError> {
         if !flags::is_on(&self.db, Flag::Payments).await? {
@@ -40,19 +39,19 @@ impl Billing {
             .map(str::trim)
             .filter(|code| !code.is_empty());
         if self.pays_with_stars(request.platform.as_deref()).await? {
-            self.buy_with_stars(driver, &plan, promo_code).await
+            self.buy_with_stars(driver_id, &plan, promo_code).await
         } else {
-            self.buy_with_yookassa(driver, &plan, promo_code).await
+            self.buy_with_yookassa(driver_id, &plan, promo_code).await
         }
     }
 
     async fn buy_with_yookassa(
         &self,
-        driver: SignedInDriver,
+        driver_id: i64,
         plan: &Plan,
         promo_code: Option<&str>,
     ) -> Result<PaymentView, BillingError> {
-        let (amount_kopecks, days) = match self.purchase_benefit(driver.id, promo_code).await? {
+        let (amount_kopecks, days) = match self.purchase_benefit(driver_id, promo_code).await? {
             None => (plan.price_kopecks, plan.days),
             Some(benefit) => benefit.quote(plan),
         };
@@ -65,7 +64,7 @@ impl Billing {
         let payment = payments::create(
             &self.db,
             NewPayment {
-                driver_id: driver.id,
+                driver_id,
                 plan_id: plan.id,
                 provider: if free {
                     payments::FREE
@@ -86,7 +85,7 @@ impl Billing {
 
         let mut metadata = BTreeMap::from([
             (META_PAYMENT.to_owned(), payment.id.to_string()),
-            (META_DRIVER.to_owned(), driver.id.to_string()),
+            (META_DRIVER.to_owned(), driver_id.to_string()),
             (META_PLAN.to_owned(), plan.id.to_string()),
         ]);
         if let Some(promo) = &promo {
@@ -130,7 +129,7 @@ impl Billing {
             created.confirmation_url.as_deref(),
         )
         .await?;
-        let access = access::access(&self.db, &self.store, driver.id).await?;
+        let access = access::access(&self.db, &self.store, driver_id).await?;
         let payment = payments::by_id(&self.db, payment.id)
             .await?
             .ok_or(BillingError::PaymentNotFound)?;

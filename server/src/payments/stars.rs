@@ -13,7 +13,6 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{Billing, BillingError, checkout::view};
-use crate::http::api::SignedInDriver;
 
 /// Telegram's `pre_checkout_query`: the last word before the stars are taken.
 #[derive(Debug, Clone, Deserialize)]
@@ -62,12 +61,12 @@ impl Billing {
 
     pub(super) async fn buy_with_stars(
         &self,
-        driver: SignedInDriver,
+        driver_id: i64,
         plan: &Plan,
         promo_code: Option<&str>,
     ) -> Result<PaymentView, BillingError> {
         let stars = plan.stars.ok_or(BillingError::PlanNotForStars)?;
-        let (stars, days) = match self.purchase_benefit(driver.id, promo_code).await? {
+        let (stars, days) = match self.purchase_benefit(driver_id, promo_code).await? {
             None => (stars, plan.days),
             Some(benefit) => benefit.quote_stars(stars, plan),
         };
@@ -75,7 +74,7 @@ impl Billing {
         let payment = payments::create(
             &self.db,
             NewPayment {
-                driver_id: driver.id,
+                driver_id,
                 plan_id: plan.id,
                 provider: if free {
                     payments::FREE
@@ -123,7 +122,7 @@ impl Billing {
             }
         };
         payments::set_confirmation_url(&self.db, payment.id, &link).await?;
-        let access = domain::access::access(&self.db, &self.store, driver.id).await?;
+        let access = domain::access::access(&self.db, &self.store, driver_id).await?;
         let payment = payments::by_id(&self.db, payment.id)
             .await?
             .ok_or(BillingError::PaymentNotFound)?;

@@ -16,13 +16,16 @@ use axum::{
 };
 use domain::audit::{self, AuditEntry};
 
-use super::{
-    AdminDesk, AnyStaff, Staff, accounts,
-    second_factor::{self, LoginCode},
-    sessions::{self, AdminSession},
-    throttle::LoginThrottle,
+use super::{AdminDesk, AnyStaff, Staff};
+use crate::{
+    admin::{
+        accounts,
+        second_factor::{self, LoginCode},
+        sessions::{self, AdminSession},
+        throttle::LoginThrottle,
+    },
+    web::ApiError,
 };
-use crate::http::ApiError;
 
 pub fn routes() -> Router<AdminDesk> {
     Router::new()
@@ -89,7 +92,7 @@ async fn log_in(
             request.code.as_deref(),
         )
         .await
-        .map_err(IntoResponse::into_response)?,
+        .map_err(|error| ApiError::from(error).into_response())?,
         None => LoginCode::Wrong,
     };
     let account = match (account, second) {
@@ -120,7 +123,7 @@ async fn log_in(
             return Err(if !wait.is_zero() {
                 throttled(wait)
             } else if account.is_some() {
-                second_factor::code_wrong(StatusCode::UNAUTHORIZED).into_response()
+                super::second_factor::code_wrong(StatusCode::UNAUTHORIZED).into_response()
             } else {
                 ApiError::new(
                     StatusCode::UNAUTHORIZED,

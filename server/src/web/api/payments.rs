@@ -15,15 +15,12 @@ use axum::{
 };
 use domain::store::SharedStore;
 
-use serde::Deserialize;
-
-use super::{
-    Billing, BillingError, RefundOutcome, notifications::NotificationRefusal,
-    yookassa::YooKassaError,
+use crate::{
+    payments::{Billing, BillingError, NotificationRefusal, yookassa::YooKassaError},
+    web::{ApiError, extract::SignedInDriver},
 };
-use crate::http::{ApiError, api::SignedInDriver};
-use crate::machines::{ServiceClient, ServiceTokens};
 
+/// The driver's session is looked up in the billing's store.
 impl FromRef<Billing> for SharedStore {
     fn from_ref(billing: &Billing) -> Self {
         billing.store.clone()
@@ -140,40 +137,6 @@ pub fn notification_routes(billing: Billing) -> Router {
         .with_state(billing)
 }
 
-/// For machine clients (and, until the admin dashboard has its own, for operators' tools):
-/// refunds, with the service recorded in the audit log.
-pub fn internal_routes(billing: Billing, tokens: ServiceTokens) -> Router {
-    Router::new()
-        .route("/internal/v1/payments/{id}/refunds", post(refund))
-        .with_state(RefundDesk { billing, tokens })
-}
-
-#[derive(Clone, FromRef)]
-struct RefundDesk {
-    billing: Billing,
-    tokens: ServiceTokens,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RefundRequest {
-    /// Everything not yet refunded when absent.
-    amount_kopecks: Option<u64>,
-}
-
-async fn refund(
-    State(billing): State<Billing>,
-    client: ServiceClient,
-    Path(id): Path<i64>,
-    body: Result<Json<RefundRequest>, JsonRejection>,
-) -> Result<(StatusCode, Json<RefundOutcome>), ApiError> {
-    let Json(request) = body.map_err(ApiError::bad_body)?;
-    let outcome = billing
-        .refund(id, request.amount_kopecks, &client.actor())
-        .await?;
-    Ok((StatusCode::CREATED, Json(outcome)))
-}
-
 #[utoipa::path(get, path = "/api/v1/subscription", tag = "subscription",
     responses((status = 200, description = "The driver's access, whether the trial is still theirs, and the plans on sale", body = SubscriptionView), (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody)),
     security(("session" = [])))]
@@ -198,7 +161,7 @@ async fn start_trial(
 ) -> Result<(StatusCode, Json<Access>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(billing.start_trial(driver).await?),
+        Json(billing.start_trial(driver.id, driver.telegram_id).await?),
     ))
 }
 
@@ -231,7 +194,11 @@ async fn redeem_promo(
     body: Result<Json<PromoRequest>, JsonRejection>,
 ) -> Result<Json<Access>, ApiError> {
     let Json(request) = body.map_err(ApiError::bad_body)?;
-    Ok(Json(billing.redeem_promo(driver, &request.code).await?))
+    Ok(Json(
+        billing
+            .redeem_promo(driver.id, driver.telegram_id, &request.code)
+            .await?,
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/payments", tag = "subscription", request_body = PaymentRequest,
@@ -250,7 +217,7 @@ async fn buy(
     body: Result<Json<PaymentRequest>, JsonRejection>,
 ) -> Result<(StatusCode, Json<PaymentView>), ApiError> {
     let Json(request) = body.map_err(ApiError::bad_body)?;
-    let payment = billing.buy(driver, request).await?;
+    let payment = billing.buy(driver.id, request).await?;
     Ok((StatusCode::CREATED, Json(payment)))
 }
 

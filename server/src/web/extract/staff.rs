@@ -13,8 +13,11 @@ use axum::{
 use domain::{sessions as driver_sessions, store::SharedStore};
 use subtle::ConstantTimeEq;
 
-use super::sessions::{self, AdminSession};
-use crate::http::ApiError;
+use super::{TokenIn, token};
+use crate::{
+    admin::sessions::{self, AdminSession},
+    web::ApiError,
+};
 
 /// The least role a handler accepts.
 pub trait Clearance: Send + Sync {
@@ -52,7 +55,7 @@ impl<R> Staff<R> {
     }
 }
 
-pub fn cookie_token(parts: &Parts) -> Option<String> {
+fn cookie_token(parts: &Parts) -> Option<String> {
     parts
         .headers
         .get_all(header::COOKIE)
@@ -84,13 +87,8 @@ where
             None => None,
         };
         let Some((token, session)) = session else {
-            let bearer = parts
-                .headers
-                .get(header::AUTHORIZATION)
-                .and_then(|value| value.to_str().ok())
-                .and_then(|value| value.strip_prefix("Bearer "));
-            if let Some(bearer) = bearer
-                && driver_sessions::find(&store, bearer.trim()).await.is_some()
+            if let Some(bearer) = token(&parts.headers, TokenIn::Bearer)
+                && driver_sessions::find(&store, bearer).await.is_some()
             {
                 return Err(refusal(
                     StatusCode::FORBIDDEN,

@@ -22,7 +22,7 @@ use sea_orm::{
 use serde::Deserialize;
 
 use super::{AdminDesk, AnyStaff, Staff};
-use crate::http::ApiError;
+use crate::web::ApiError;
 
 /// The most entries one export holds (newest first).
 const EXPORT_CAP: u64 = 100_000;

@@ -14,7 +14,7 @@ use domain::{
 use sea_orm::DatabaseConnection;
 
 use super::{AdminDesk, Admins, AnyStaff, Staff};
-use crate::http::ApiError;
+use crate::web::ApiError;
 
 pub fn routes() -> Router<AdminDesk> {
     Router::new()

@@ -22,14 +22,14 @@ use domain::{drivers, hidden, marks, outbox, responses};
 use sea_orm::{DatabaseConnection, TransactionTrait};
 use serde::{Deserialize, Serialize};
 
-use super::{
-    driver::{SignedInDriver, SubscribedDriver},
-    error::ApiError,
-    state::ApiState,
-};
+use super::state::ApiState;
 use crate::{
     bot::messages,
     cargotech::{City, Gateway, GatewayError, UpstreamError, noting_waits},
+    web::{
+        ApiError,
+        extract::{SignedInDriver, SubscribedDriver},
+    },
 };
 
 pub fn routes(state: &ApiState) -> Router<ApiState> {

@@ -35,7 +35,7 @@ use sea_orm::{
 use serde::Deserialize;
 
 use super::{AdminDesk, Admins, AnyStaff, Staff};
-use crate::http::ApiError;
+use crate::web::ApiError;
 
 pub fn routes() -> Router<AdminDesk> {
     Router::new()

@@ -15,12 +15,12 @@ use axum::{
 };
 use domain::audit::{self, AuditEntry};
 
-use super::{
-    AdminDesk, Owners, Staff,
+use super::{AdminDesk, Owners, Staff};
+use crate::admin::{
     accounts::{self, AccountError},
     second_factor, sessions,
 };
-use crate::http::ApiError;
+use crate::web::ApiError;
 
 pub fn routes() -> Router<AdminDesk> {
     Router::new()

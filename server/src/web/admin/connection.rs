@@ -30,7 +30,7 @@ use crate::{
     cargotech::{
         Account, Gateway, LinkState, SmsCodeError, SmsProblem, UpstreamError, audit_object,
     },
-    http::ApiError,
+    web::ApiError,
 };
 
 const HISTORY: u64 = 20;

@@ -17,7 +17,7 @@ use domain::{
 use sea_orm::EntityTrait;
 
 use super::{AdminDesk, Owners, Staff};
-use crate::http::ApiError;
+use crate::web::ApiError;
 
 pub fn routes() -> Router<AdminDesk> {
     Router::new()

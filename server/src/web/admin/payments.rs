@@ -32,7 +32,7 @@ use sea_orm::{
 };
 
 use super::{AdminDesk, Admins, AnyStaff, Staff};
-use crate::http::ApiError;
+use crate::web::ApiError;
 
 pub fn routes() -> Router<AdminDesk> {
     Router::new()

@@ -22,7 +22,8 @@ use domain::{
 };
 use sea_orm::DatabaseConnection;
 
-use super::{driver::SignedInDriver, error::ApiError, state::ApiState};
+use super::state::ApiState;
+use crate::web::{ApiError, extract::SignedInDriver};
 
 /// The most responses the history shows.
 const HISTORY_LIMIT: u64 = 200;

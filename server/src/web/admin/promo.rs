@@ -29,7 +29,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{AdminDesk, Admins, AnyStaff, Staff};
-use crate::http::ApiError;
+use crate::web::ApiError;
 
 pub fn routes() -> Router<AdminDesk> {
     Router::new()

@@ -29,7 +29,7 @@ use domain::{
 use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 
-use super::error::ApiError;
+use crate::web::ApiError;
 use crate::{
     bot::BotToken,
     telegram::init_data::{self, InitDataError, Validation},

@@ -18,8 +18,8 @@ use sea_orm::{DatabaseConnection, EntityTrait};
 
 use super::{AdminDesk, Owners, Staff};
 use crate::{
-    http::ApiError,
     payments::shop::{SECRET_KEY_SETTING, SHOP_ID_SETTING},
+    web::ApiError,
 };
 
 /// A setting the dashboard manages.
