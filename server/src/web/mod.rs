@@ -31,7 +31,7 @@ use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, file_and_error_handler, generate_route_list};
 
 pub use app_state::AppState;
-pub use error::ApiError;
+pub use error::{ApiError, ErrorCode, Fault};
 
 use crate::{
     bot::{BotOutlet, BotToken},

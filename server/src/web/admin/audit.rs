@@ -9,7 +9,7 @@ use admin::wire::audit::{AUDIT_PER_PAGE, AuditPage, AuditRow};
 use axum::{
     Json, Router,
     extract::{Query, State, rejection::QueryRejection},
-    http::{StatusCode, header},
+    http::header,
     response::{IntoResponse, Response},
     routing::get,
 };
@@ -22,7 +22,7 @@ use sea_orm::{
 use serde::Deserialize;
 
 use super::{AdminDesk, AnyStaff, Staff};
-use crate::web::ApiError;
+use crate::web::{ApiError, ErrorCode, Fault};
 
 /// The most entries one export holds (newest first).
 const EXPORT_CAP: u64 = 100_000;
@@ -44,10 +44,6 @@ struct AuditQuery {
     per_page: Option<String>,
 }
 
-fn invalid(code: &'static str, message: &str) -> ApiError {
-    ApiError::new(StatusCode::BAD_REQUEST, code, message)
-}
-
 fn present(value: &Option<String>) -> Option<&str> {
     value
         .as_deref()
@@ -66,12 +62,8 @@ fn instant(text: &str, end_of_day: bool) -> Result<DateTime<Utc>, ApiError> {
     if let Ok(at) = DateTime::parse_from_rfc3339(text) {
         return Ok(at.with_timezone(&Utc));
     }
-    let day = NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
-        invalid(
-            "invalid_date",
-            "Dates are YYYY-MM-DD or an RFC 3339 instant",
-        )
-    })?;
+    let day = NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| ApiError::from(ErrorCode::InvalidDate(Fault::Unreadable)))?;
     let day = if end_of_day {
         day.succ_opt().unwrap_or(day)
     } else {
@@ -145,9 +137,9 @@ async fn list(
 ) -> Result<Json<AuditPage>, ApiError> {
     let Query(query) = query.map_err(ApiError::bad_query)?;
     let page = number(present(&query.page), 1, 1..=1_000_000)
-        .ok_or_else(|| invalid("invalid_page", "The page is a number from 1"))?;
+        .ok_or_else(|| ApiError::from(ErrorCode::InvalidPage))?;
     let per_page = number(present(&query.per_page), AUDIT_PER_PAGE, 1..=100)
-        .ok_or_else(|| invalid("invalid_page_size", "A page holds 1 to 100 entries"))?;
+        .ok_or_else(|| ApiError::from(ErrorCode::InvalidPageSize))?;
     let select = filtered(&query)?;
     let total = select.clone().count(&db).await?;
     let rows = select

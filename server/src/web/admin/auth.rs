@@ -24,7 +24,7 @@ use crate::{
         sessions::{self, AdminSession},
         throttle::LoginThrottle,
     },
-    web::ApiError,
+    web::{ApiError, ErrorCode},
 };
 
 pub fn routes() -> Router<AdminDesk> {
@@ -49,12 +49,11 @@ fn view(session: &AdminSession) -> AdminSessionView {
 /// into its reader's language.
 fn throttled(wait: std::time::Duration) -> Response {
     let seconds = wait.as_secs().max(1);
-    let mut response = ApiError::new(
-        StatusCode::TOO_MANY_REQUESTS,
-        "login_throttled",
-        format!("Too many failed attempts: try again in {seconds} s"),
-    )
-    .into_response();
+    let mut response = ErrorCode::LoginThrottled
+        .with_message(format!(
+            "Too many failed attempts: try again in {seconds} s"
+        ))
+        .into_response();
     response
         .headers_mut()
         .insert(RETRY_AFTER, HeaderValue::from(seconds));
@@ -99,12 +98,7 @@ async fn log_in(
         (Some(account), LoginCode::NotNeeded | LoginCode::Accepted) => account,
         // The password was right: the page asks for the app's code and sends both again.
         (Some(_), LoginCode::Missing) => {
-            return Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "second_factor_required",
-                "Enter the code from your authenticator app",
-            )
-            .into_response());
+            return Err(ApiError::from(ErrorCode::SecondFactorRequired).into_response());
         }
         (account, _) => {
             let wait = throttle.failed(&email, &address).await;
@@ -123,14 +117,9 @@ async fn log_in(
             return Err(if !wait.is_zero() {
                 throttled(wait)
             } else if account.is_some() {
-                super::second_factor::code_wrong(StatusCode::UNAUTHORIZED).into_response()
+                ApiError::from(ErrorCode::SecondFactorCodeWrong { at_login: true }).into_response()
             } else {
-                ApiError::new(
-                    StatusCode::UNAUTHORIZED,
-                    "login_failed",
-                    "Wrong email or password",
-                )
-                .into_response()
+                ApiError::from(ErrorCode::LoginFailed).into_response()
             });
         }
     };

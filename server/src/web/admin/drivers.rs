@@ -35,7 +35,7 @@ use sea_orm::{
 use serde::Deserialize;
 
 use super::{AdminDesk, Admins, AnyStaff, Staff};
-use crate::web::ApiError;
+use crate::web::{ApiError, ErrorCode};
 
 pub fn routes() -> Router<AdminDesk> {
     Router::new()
@@ -66,16 +66,8 @@ struct Listing {
     per_page: u64,
 }
 
-fn invalid(code: &'static str, message: &str) -> ApiError {
-    ApiError::new(StatusCode::BAD_REQUEST, code, message)
-}
-
-fn unprocessable(code: &'static str, message: &str) -> ApiError {
-    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
-}
-
 fn not_found() -> ApiError {
-    ApiError::not_found("driver_not_found", "No such driver")
+    ApiError::from(ErrorCode::DriverNotFound)
 }
 
 fn present(value: Option<String>) -> Option<String> {
@@ -88,18 +80,15 @@ impl Listing {
     fn parse(query: ListQuery) -> Result<Self, ApiError> {
         let state = match present(query.state) {
             None => None,
-            Some(text) => Some(DriverState::parse(&text).ok_or_else(|| {
-                invalid(
-                    "invalid_state",
-                    "The state is one of active, trial, expired, never, banned",
-                )
-            })?),
+            Some(text) => Some(
+                DriverState::parse(&text).ok_or_else(|| ApiError::from(ErrorCode::InvalidState))?,
+            ),
         };
         let sort = match present(query.sort) {
             None => DriverSort::Newest,
-            Some(text) => DriverSort::parse(&text).ok_or_else(|| {
-                invalid("invalid_sort", "The order is newest, name or access_ends")
-            })?,
+            Some(text) => {
+                DriverSort::parse(&text).ok_or_else(|| ApiError::from(ErrorCode::InvalidSort))?
+            }
         };
         let page = match present(query.page) {
             None => 1,
@@ -107,7 +96,7 @@ impl Listing {
                 .parse::<u64>()
                 .ok()
                 .filter(|page| (1..=1_000_000).contains(page))
-                .ok_or_else(|| invalid("invalid_page", "The page is a number from 1"))?,
+                .ok_or_else(|| ApiError::from(ErrorCode::InvalidPage))?,
         };
         let per_page = match present(query.per_page) {
             None => DEFAULT_PER_PAGE,
@@ -115,7 +104,9 @@ impl Listing {
                 .parse::<u64>()
                 .ok()
                 .filter(|size| (1..=MAX_PER_PAGE).contains(size))
-                .ok_or_else(|| invalid("invalid_page_size", "A page holds 1 to 100 rows"))?,
+                .ok_or_else(|| {
+                    ErrorCode::InvalidPageSize.with_message("A page holds 1 to 100 rows")
+                })?,
         };
         let search = present(query.q).map(|q| q.chars().take(100).collect());
         Ok(Self {
@@ -547,11 +538,11 @@ async fn gift(
     let id = driver_id(id)?;
     let Json(GiftDays { days }) = body.map_err(ApiError::bad_body)?;
     if let Some(problem) = gift_problem(days) {
-        return Err(unprocessable("invalid_days", problem));
+        return Err(ErrorCode::InvalidDays.with_message(problem));
     }
     // A driver who does not exist is a 404, before anything is granted.
     stored(&desk.db, id).await?;
-    let days = i32::try_from(days).map_err(|_| unprocessable("invalid_days", "Too many days"))?;
+    let days = i32::try_from(days).map_err(|_| ApiError::from(ErrorCode::InvalidDays))?;
     let before = access::stored_ends_at(&desk.db, id).await?;
     let source_ref = format!("gift:{}:{}", staff.session.email, random_suffix());
     let ends_at = access::grant(
@@ -598,16 +589,12 @@ async fn message(
     let id = driver_id(id)?;
     let Json(DriverMessage { text }) = body.map_err(ApiError::bad_body)?;
     if let Some(problem) = message_problem(&text) {
-        return Err(unprocessable("invalid_text", problem));
+        return Err(ErrorCode::InvalidText.with_message(problem));
     }
     let text = text.trim();
     let row = stored(&desk.db, id).await?;
     if row.bot_blocked_at.is_some() {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "bot_unreachable",
-            "This driver has blocked the bot: no message can reach them",
-        ));
+        return Err(ApiError::from(ErrorCode::BotUnreachable));
     }
     // Plain text (no parse mode), so nothing an admin types is read as markup.
     outbox::enqueue(

@@ -32,7 +32,7 @@ use sea_orm::{
 };
 
 use super::{AdminDesk, Admins, AnyStaff, Staff};
-use crate::web::ApiError;
+use crate::web::{ApiError, ErrorCode, Fault};
 
 pub fn routes() -> Router<AdminDesk> {
     Router::new()
@@ -47,7 +47,7 @@ const MAX_PER_PAGE: u64 = 200;
 const MAX_EXPORT: u64 = 100_000;
 
 fn invalid_filter(message: &str) -> ApiError {
-    ApiError::new(StatusCode::BAD_REQUEST, "invalid_filter", message)
+    ErrorCode::InvalidFilter(Fault::Unreadable).with_message(message)
 }
 
 fn day(text: &str) -> Result<DateTime<Utc>, ApiError> {
@@ -328,7 +328,7 @@ async fn export(
 }
 
 fn payment_not_found() -> ApiError {
-    ApiError::not_found("payment_not_found", "No such payment")
+    ApiError::from(ErrorCode::PaymentNotFound)
 }
 
 async fn detail(

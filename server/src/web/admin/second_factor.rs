@@ -16,7 +16,7 @@ use super::AdminDesk;
 use crate::{
     admin::second_factor::{self, Holder, SecondFactorError},
     web::{
-        ApiError,
+        ApiError, ErrorCode,
         extract::{AnyStaff, Owners, Staff},
     },
 };
@@ -103,32 +103,15 @@ async fn reset(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// The refusal of a wrong (or used) code: `401` at login, `422` on the dashboard.
-pub(super) fn code_wrong(status: StatusCode) -> ApiError {
-    ApiError::new(
-        status,
-        "second_factor_code_wrong",
-        "That code is not the app's current one (or was used already)",
-    )
-}
-
 impl From<SecondFactorError> for ApiError {
     fn from(error: SecondFactorError) -> Self {
         match error {
-            SecondFactorError::AlreadyOn => ApiError::new(
-                StatusCode::CONFLICT,
-                "second_factor_enabled",
-                "The second factor is on already: turn it off first to move it to another app",
-            ),
-            SecondFactorError::NotPending => ApiError::new(
-                StatusCode::CONFLICT,
-                "second_factor_not_pending",
-                "Set the second factor up first",
-            ),
-            SecondFactorError::CodeWrong => code_wrong(StatusCode::UNPROCESSABLE_ENTITY),
-            SecondFactorError::NotFound => {
-                ApiError::not_found("second_factor_not_found", "This admin has no second factor")
+            SecondFactorError::AlreadyOn => ApiError::from(ErrorCode::SecondFactorEnabled),
+            SecondFactorError::NotPending => ApiError::from(ErrorCode::SecondFactorNotPending),
+            SecondFactorError::CodeWrong => {
+                ErrorCode::SecondFactorCodeWrong { at_login: false }.into()
             }
+            SecondFactorError::NotFound => ApiError::from(ErrorCode::SecondFactorNotFound),
             SecondFactorError::Broken(detail) => {
                 tracing::error!(%detail, "a second factor cannot be used");
                 ApiError::internal()

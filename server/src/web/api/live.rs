@@ -8,7 +8,7 @@ use std::{convert::Infallible, time::Duration};
 use axum::{
     Router,
     extract::{Query, RawQuery, State},
-    http::{HeaderMap, StatusCode, Uri},
+    http::{HeaderMap, Uri},
     response::{
         IntoResponse, Response,
         sse::{Event, KeepAlive, Sse},
@@ -21,7 +21,7 @@ use tokio::sync::broadcast::error::RecvError;
 use super::{cargo::ListQuery, state::ApiState};
 use crate::new_loads::{EventId, LiveEvent, LiveFeed};
 use crate::web::{
-    ApiError,
+    ApiError, ErrorCode, Fault,
     extract::{driver_session, require_access},
 };
 
@@ -62,12 +62,7 @@ async fn live(
     let Query(list) = Query::<ListQuery>::try_from_uri(&uri).map_err(ApiError::bad_query)?;
     let (filter, _, _) = list.into_filter()?;
     filter.validate().map_err(|errors| {
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_filter",
-            "Проверьте фильтр: некоторые значения не подходят",
-        )
-        .with_field_errors(errors)
+        ApiError::from(ErrorCode::InvalidFilter(Fault::Unacceptable)).with_field_errors(errors)
     })?;
     let after = headers
         .get("last-event-id")

@@ -13,11 +13,11 @@ use axum::{
     http::{HeaderMap, StatusCode},
     routing::{get, post},
 };
-use domain::store::SharedStore;
+use domain::{promo::PromoRefusal, store::SharedStore};
 
 use crate::{
     payments::{Billing, BillingError, NotificationRefusal, yookassa::YooKassaError},
-    web::{ApiError, extract::SignedInDriver},
+    web::{ApiError, ErrorCode, extract::SignedInDriver},
 };
 
 /// The driver's session is looked up in the billing's store.
@@ -29,87 +29,40 @@ impl FromRef<Billing> for SharedStore {
 
 impl From<BillingError> for ApiError {
     fn from(error: BillingError) -> Self {
-        use StatusCode as S;
         match error {
-            BillingError::TrialUsed => ApiError::new(
-                S::CONFLICT,
-                "trial_used",
-                "Бесплатный период уже был использован",
-            ),
-            BillingError::TrialOff => ApiError::new(
-                S::FORBIDDEN,
-                "trial_disabled",
-                "Бесплатный период сейчас не предоставляется",
-            ),
-            BillingError::PaymentsOff => ApiError::new(
-                S::FORBIDDEN,
-                "payments_disabled",
-                "Оплата временно недоступна. Попробуйте позже или напишите в поддержку",
-            ),
+            BillingError::TrialUsed => ApiError::from(ErrorCode::TrialUsed),
+            BillingError::TrialOff => ApiError::from(ErrorCode::TrialDisabled),
+            BillingError::PaymentsOff => ApiError::from(ErrorCode::PaymentsDisabled),
             BillingError::PlanNotFound => {
-                ApiError::not_found("plan_not_found", "Такого тарифа нет в продаже")
+                ErrorCode::PlanNotFound.with_message("Такого тарифа нет в продаже")
             }
-            BillingError::PromoInvalid => ApiError::new(
-                S::UNPROCESSABLE_ENTITY,
-                "promo_invalid",
-                "Промокод — от 3 до 32 букв и цифр",
-            ),
-            BillingError::Promo(refusal) => {
-                ApiError::new(S::UNPROCESSABLE_ENTITY, refusal.code(), refusal.message())
-            }
-            BillingError::PromoNeedsPurchase => ApiError::new(
-                S::UNPROCESSABLE_ENTITY,
-                "promo_needs_purchase",
-                "Этот промокод даёт скидку: выберите тариф и оплатите его с промокодом",
-            ),
-            BillingError::PromoFreeDaysOnly => ApiError::new(
-                S::UNPROCESSABLE_ENTITY,
-                "promo_free_days",
-                "Этот промокод даёт бесплатные дни: активируйте его без покупки тарифа",
-            ),
+            BillingError::PromoInvalid => ApiError::from(ErrorCode::PromoInvalid),
+            BillingError::Promo(refusal) => ApiError::from(match refusal {
+                PromoRefusal::Unknown => ErrorCode::PromoUnknown,
+                PromoRefusal::NotYetValid => ErrorCode::PromoNotYetValid,
+                PromoRefusal::Expired => ErrorCode::PromoExpired,
+                PromoRefusal::UsedUp => ErrorCode::PromoUsedUp,
+                PromoRefusal::AlreadyUsedByYou => ErrorCode::PromoAlreadyUsed,
+            }),
+            BillingError::PromoNeedsPurchase => ApiError::from(ErrorCode::PromoNeedsPurchase),
+            BillingError::PromoFreeDaysOnly => ApiError::from(ErrorCode::PromoFreeDays),
             BillingError::PaymentNotFound => {
-                ApiError::not_found("payment_not_found", "Такого платежа нет")
+                ErrorCode::PaymentNotFound.with_message("Такого платежа нет")
             }
-            BillingError::NotRefundable => ApiError::new(
-                S::CONFLICT,
-                "refund_not_possible",
-                "Only a succeeded YooKassa payment can be refunded",
-            ),
-            BillingError::RefundAmount { left } => ApiError::new(
-                S::UNPROCESSABLE_ENTITY,
-                "refund_amount_invalid",
+            BillingError::NotRefundable => ApiError::from(ErrorCode::RefundNotPossible),
+            BillingError::RefundAmount { left } => ErrorCode::RefundAmountInvalid.with_message(
                 format!("A refund must be above zero and at most {left} kopecks (what is left)"),
             ),
-            BillingError::PlanNotForStars => ApiError::new(
-                S::CONFLICT,
-                "plan_not_for_stars",
-                "Этот тариф нельзя оплатить звёздами Telegram",
-            ),
-            BillingError::TelegramUnavailable => ApiError::new(
-                S::SERVICE_UNAVAILABLE,
-                "payments_unavailable",
-                "Оплата сейчас недоступна, попробуйте чуть позже",
-            ),
-            BillingError::NotConfigured => ApiError::new(
-                S::SERVICE_UNAVAILABLE,
-                "payments_unavailable",
-                "Оплата сейчас недоступна, попробуйте чуть позже",
-            ),
+            BillingError::PlanNotForStars => ApiError::from(ErrorCode::PlanNotForStars),
+            BillingError::TelegramUnavailable => ApiError::from(ErrorCode::PaymentsUnavailable),
+            BillingError::NotConfigured => ApiError::from(ErrorCode::PaymentsUnavailable),
             BillingError::Provider(YooKassaError::Refused { code, .. }) => {
                 tracing::warn!(code, "YooKassa refused a payment");
-                ApiError::new(
-                    S::BAD_GATEWAY,
-                    "payment_refused",
-                    "Платёжная система отклонила платёж, попробуйте ещё раз",
-                )
+                ApiError::from(ErrorCode::PaymentRefused)
             }
             BillingError::Provider(error) => {
                 tracing::warn!(%error, "YooKassa is unavailable");
-                ApiError::new(
-                    S::SERVICE_UNAVAILABLE,
-                    "payments_unavailable",
-                    "Оплата сейчас недоступна, попробуйте чуть позже",
-                )
+                ApiError::from(ErrorCode::PaymentsUnavailable)
             }
             BillingError::Database(error) => error.into(),
         }
@@ -246,11 +199,9 @@ async fn notification(
     let sender = billing.gate.sender(peer.ip(), &headers);
     match billing.receive_notification(sender, &body).await {
         Ok(()) => Ok(StatusCode::OK),
-        Err(NotificationRefusal::Forbidden(_)) => Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "notification_forbidden",
-            "Notifications are accepted from YooKassa's addresses only",
-        )),
+        Err(NotificationRefusal::Forbidden(_)) => {
+            Err(ApiError::from(ErrorCode::NotificationForbidden))
+        }
         Err(NotificationRefusal::Malformed) => Err(ApiError::bad_body("not a notification")),
         Err(NotificationRefusal::Database(error)) => Err(error.into()),
     }

@@ -4,7 +4,7 @@
 
 use axum::{
     extract::{FromRef, FromRequestParts},
-    http::{StatusCode, request::Parts},
+    http::request::Parts,
 };
 use domain::{
     access,
@@ -14,7 +14,7 @@ use domain::{
 use sea_orm::DatabaseConnection;
 
 use super::{TokenIn, token};
-use crate::web::ApiError;
+use crate::web::{ApiError, ErrorCode};
 
 #[derive(Debug, Clone, Copy)]
 pub struct SignedInDriver {
@@ -42,20 +42,10 @@ where
 /// The live session behind the token a request sent (wherever it sent it): `401
 /// session_missing` without one, `401 session_expired` when it ended.
 pub async fn driver_session(store: &SharedStore, token: Option<&str>) -> Result<Session, ApiError> {
-    let token = token.ok_or_else(|| {
-        ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "session_missing",
-            "Войдите через Telegram: откройте приложение из бота",
-        )
-    })?;
-    sessions::find(store, token).await.ok_or_else(|| {
-        ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "session_expired",
-            "Сеанс завершён. Откройте приложение из бота ещё раз",
-        )
-    })
+    let token = token.ok_or_else(|| ApiError::from(ErrorCode::SessionMissing))?;
+    sessions::find(store, token)
+        .await
+        .ok_or_else(|| ApiError::from(ErrorCode::SessionExpired))
 }
 
 /// A signed-in driver whose access to loads is active (a trial, a paid plan, a gift). Every route
@@ -100,10 +90,6 @@ pub async fn require_access(
     if ends_at.is_some_and(|ends_at| ends_at > chrono::Utc::now()) {
         Ok(())
     } else {
-        Err(ApiError::new(
-            StatusCode::PAYMENT_REQUIRED,
-            "subscription_required",
-            "Грузы доступны по подписке: оформите её в приложении",
-        ))
+        Err(ApiError::from(ErrorCode::SubscriptionRequired))
     }
 }

@@ -4,13 +4,13 @@
 
 use axum::{
     extract::{FromRef, FromRequestParts},
-    http::{StatusCode, request::Parts},
+    http::request::Parts,
 };
 
 use super::{TokenIn, token};
 use crate::{
     machines::{ServiceTokens, TokenRefusal},
-    web::ApiError,
+    web::{ApiError, ErrorCode},
 };
 
 pub use crate::machines::ServiceClient;
@@ -23,14 +23,8 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        let presented =
-            token(&parts.headers, TokenIn::Header("x-service-token")).ok_or_else(|| {
-                ApiError::new(
-                    StatusCode::FORBIDDEN,
-                    "service_token_required",
-                    "This endpoint is for machine clients: send X-Service-Token",
-                )
-            })?;
+        let presented = token(&parts.headers, TokenIn::Header("x-service-token"))
+            .ok_or_else(|| ApiError::from(ErrorCode::ServiceTokenRequired))?;
         Ok(ServiceTokens::from_ref(state)
             .authenticate(presented)
             .await?)
@@ -40,11 +34,7 @@ where
 impl From<TokenRefusal> for ApiError {
     fn from(refusal: TokenRefusal) -> Self {
         match refusal {
-            TokenRefusal::Invalid => ApiError::new(
-                StatusCode::FORBIDDEN,
-                "service_token_invalid",
-                "The service token is wrong, expired or revoked",
-            ),
+            TokenRefusal::Invalid => ApiError::from(ErrorCode::ServiceTokenInvalid),
             TokenRefusal::Database(error) => error.into(),
         }
     }
