@@ -6,6 +6,7 @@ mod admins;
 mod audit;
 mod auth;
 mod connection;
+mod csv_export;
 mod drivers;
 mod flags;
 mod overview;
