@@ -88,16 +88,6 @@ impl PromoRefusal {
             Self::AlreadyUsedByYou => "promo_already_used",
         }
     }
-
-    pub fn message(self) -> &'static str {
-        match self {
-            Self::Unknown => "Такого промокода нет: проверьте, как он написан",
-            Self::NotYetValid => "Этот промокод ещё не начал действовать",
-            Self::Expired => "Срок действия промокода закончился",
-            Self::UsedUp => "Промокод уже использовали максимальное число раз",
-            Self::AlreadyUsedByYou => "Вы уже использовали этот промокод",
-        }
-    }
 }
 
 pub struct NewPromoCode {

@@ -1,11 +1,11 @@
-//! The Hauler server: configuration, start-up, and the HTTP surface around the Leptos app.
+//! The Hauler server: configuration, start-up, the capabilities (cargo, payments, the bot, the
+//! admin dashboard's accounts, machine clients), and the web layer around them and the Leptos app.
 
 pub mod admin;
 pub mod bot;
 pub mod cargotech;
 pub mod cli;
 pub mod config;
-mod http;
 pub mod machines;
 pub mod new_loads;
 pub mod payments;
@@ -13,6 +13,7 @@ pub mod sandbox;
 mod startup;
 pub mod telegram;
 pub mod telemetry;
+mod web;
 
 pub use startup::{
     Application, StartError, manage_admins, manage_secrets, manage_service_tokens, migrate, serve,

@@ -1,36 +1,21 @@
 //! The optional second factor: after the password, a code from an authenticator app (RFC 6238:
 //! SHA-1, six digits, 30-second steps — what every such app reads from the QR code).
 //!
-//! `GET /admin/api/second-factor` tells whether it is on; `POST …/setup` makes a new secret,
-//! pending until `POST …/confirm {code}` proves the app holds it; `POST …/disable {code}` turns it
-//! off. An owner resets another admin's (a lost phone) with `DELETE
-//! /admin/api/admins/{id}/second-factor`. The secret is sealed at rest, and each code works
-//! once.
+//! A new secret is pending until a code proves the app holds it; turning it off needs a code
+//! too, and an owner may reset another admin's (a lost phone). The secret is sealed at rest, and
+//! each code works once. The dashboard's routes for it are in the web layer.
 
 use std::collections::HashSet;
 
-use admin::wire::second_factor::{SecondFactorCode, SecondFactorSetup, SecondFactorState};
-use axum::{
-    Json, Router,
-    extract::{Path, State, rejection::JsonRejection},
-    http::StatusCode,
-    routing::{delete, get, post},
-};
+use admin::wire::second_factor::SecondFactorSetup;
 use chrono::Utc;
-use domain::{
-    audit::{self, AuditEntry},
-    sealing::Sealer,
-    settings::Resealed,
-};
+use domain::{sealing::Sealer, settings::Resealed};
 use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
     sea_query::{Expr, OnConflict},
 };
 use totp_rs::{Algorithm, Builder, Totp};
-
-use super::{AdminDesk, AnyStaff, Owners, Staff};
-use crate::http::ApiError;
 
 pub mod entity {
     use sea_orm::entity::prelude::*;
@@ -63,15 +48,6 @@ const SKEW_STEPS: u16 = 1;
 /// 160 bits, as RFC 4226 recommends.
 const SECRET_BYTES: usize = 20;
 
-pub fn routes() -> Router<AdminDesk> {
-    Router::new()
-        .route("/admin/api/second-factor", get(state))
-        .route("/admin/api/second-factor/setup", post(set_up))
-        .route("/admin/api/second-factor/confirm", post(confirm))
-        .route("/admin/api/second-factor/disable", post(disable))
-        .route("/admin/api/admins/{id}/second-factor", delete(reset))
-}
-
 /// What a login's code comes to.
 #[derive(Debug, PartialEq, Eq)]
 pub enum LoginCode {
@@ -89,7 +65,7 @@ pub async fn check_at_login(
     admin_id: i64,
     email: &str,
     code: Option<&str>,
-) -> Result<LoginCode, ApiError> {
+) -> Result<LoginCode, SecondFactorError> {
     let Some(row) = confirmed(db, admin_id).await? else {
         return Ok(LoginCode::NotNeeded);
     };
@@ -148,7 +124,7 @@ fn purpose(admin_id: i64) -> String {
     format!("admin_second_factor:{admin_id}")
 }
 
-fn totp(secret: Vec<u8>, email: &str) -> Result<Totp, ApiError> {
+fn totp(secret: Vec<u8>, email: &str) -> Result<Totp, SecondFactorError> {
     Builder::new()
         .with_algorithm(Algorithm::SHA1)
         .with_digits(DIGITS)
@@ -158,10 +134,7 @@ fn totp(secret: Vec<u8>, email: &str) -> Result<Totp, ApiError> {
         .with_issuer(Some(ISSUER))
         .with_account_name(email)
         .build()
-        .map_err(|error| {
-            tracing::error!(%error, "a TOTP could not be made");
-            ApiError::internal()
-        })
+        .map_err(|error| SecondFactorError::Broken(format!("a TOTP could not be made: {error}")))
 }
 
 async fn confirmed(db: &DatabaseConnection, admin_id: i64) -> Result<Option<entity::Model>, DbErr> {
@@ -179,12 +152,14 @@ async fn accept(
     row: &entity::Model,
     email: &str,
     code: &str,
-) -> Result<bool, ApiError> {
+) -> Result<bool, SecondFactorError> {
     let secret = sealer
         .open(&purpose(row.admin_id), &row.secret)
         .map_err(|error| {
-            tracing::error!(%error, admin_id = row.admin_id, "a second factor cannot be opened");
-            ApiError::internal()
+            SecondFactorError::Broken(format!(
+                "admin {}'s second factor cannot be opened: {error}",
+                row.admin_id
+            ))
         })?;
     let Some(step) = totp(secret, email)?.check_current(code) else {
         return Ok(false);
@@ -205,88 +180,54 @@ async fn accept(
     Ok(used.rows_affected == 1)
 }
 
-/// The refusal of a wrong (or used) code: `401` at login, `422` on the dashboard.
-pub fn code_wrong(status: StatusCode) -> ApiError {
-    ApiError::new(
-        status,
-        "second_factor_code_wrong",
-        "That code is not the app's current one (or was used already)",
-    )
+/// Why a change to a second factor was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum SecondFactorError {
+    #[error("the second factor is on already")]
+    AlreadyOn,
+    #[error("no second factor waits for its first code")]
+    NotPending,
+    #[error("the code is not the app's current one, or was used already")]
+    CodeWrong,
+    #[error("this admin has no second factor")]
+    NotFound,
+    /// A secret that cannot be opened or turned into codes: the server's fault, not the admin's.
+    #[error("{0}")]
+    Broken(String),
+    #[error(transparent)]
+    Database(#[from] DbErr),
 }
 
-/// A change to the signed-in admin's own second factor needs a current code.
-async fn prove(
-    desk: &AdminDesk,
-    staff: &Staff<AnyStaff>,
-    row: &entity::Model,
-    code: &str,
-) -> Result<(), ApiError> {
-    if accept(
-        &desk.db,
-        &desk.sealer,
-        row,
-        &staff.session.email,
-        code.trim(),
-    )
-    .await?
-    {
-        Ok(())
-    } else {
-        Err(code_wrong(StatusCode::UNPROCESSABLE_ENTITY))
-    }
+/// The admin signed in as `admin_id`, known by `email` in the authenticator app.
+pub struct Holder<'a> {
+    pub admin_id: i64,
+    pub email: &'a str,
 }
 
-async fn audit_change(desk: &AdminDesk, staff: &Staff<impl Send>, action: &str, object: i64) {
-    audit::record(
-        &desk.db,
-        AuditEntry {
-            actor: &staff.actor(),
-            action,
-            object: Some(&format!("admin:{object}")),
-            details: None,
-            client_addr: staff.client_addr.as_deref(),
-        },
-    )
-    .await;
-}
-
-async fn state(
-    State(desk): State<AdminDesk>,
-    staff: Staff<AnyStaff>,
-) -> Result<Json<SecondFactorState>, ApiError> {
-    let enabled = is_on(&desk.db, staff.session.admin_id).await?;
-    Ok(Json(SecondFactorState { enabled }))
-}
-
-async fn set_up(
-    State(desk): State<AdminDesk>,
-    staff: Staff<AnyStaff>,
-) -> Result<Json<SecondFactorSetup>, ApiError> {
-    let admin_id = staff.session.admin_id;
-    if is_on(&desk.db, admin_id).await? {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "second_factor_enabled",
-            "The second factor is on already: turn it off first to move it to another app",
-        ));
+/// A new secret, pending until [`confirm`] proves the app holds it; replaces a pending one.
+pub async fn set_up(
+    db: &DatabaseConnection,
+    sealer: &Sealer,
+    holder: Holder<'_>,
+) -> Result<SecondFactorSetup, SecondFactorError> {
+    if is_on(db, holder.admin_id).await? {
+        return Err(SecondFactorError::AlreadyOn);
     }
     let secret: [u8; SECRET_BYTES] = rand::random();
-    let totp = totp(secret.to_vec(), &staff.session.email)?;
+    let totp = totp(secret.to_vec(), holder.email)?;
     let otpauth_url = totp.to_url().map_err(|error| {
-        tracing::error!(%error, "the otpauth URL could not be made");
-        ApiError::internal()
+        SecondFactorError::Broken(format!("the otpauth URL could not be made: {error}"))
     })?;
     let qr_svg = qrcode::QrCode::new(otpauth_url.as_bytes())
         .map_err(|error| {
-            tracing::error!(%error, "the QR code could not be drawn");
-            ApiError::internal()
+            SecondFactorError::Broken(format!("the QR code could not be drawn: {error}"))
         })?
         .render::<qrcode::render::svg::Color<'_>>()
         .min_dimensions(200, 200)
         .build();
-    let sealed = desk.sealer.seal(&purpose(admin_id), &secret);
+    let sealed = sealer.seal(&purpose(holder.admin_id), &secret);
     entity::Entity::insert(entity::ActiveModel {
-        admin_id: Set(admin_id),
+        admin_id: Set(holder.admin_id),
         secret: Set(sealed),
         confirmed_at: Set(None),
         last_step: Set(None),
@@ -301,75 +242,75 @@ async fn set_up(
             ])
             .to_owned(),
     )
-    .exec_without_returning(&desk.db)
+    .exec_without_returning(db)
     .await?;
-    Ok(Json(SecondFactorSetup {
+    Ok(SecondFactorSetup {
         secret: totp.secret().to_base32(),
         otpauth_url,
         qr_svg,
-    }))
+    })
 }
 
-async fn confirm(
-    State(desk): State<AdminDesk>,
-    staff: Staff<AnyStaff>,
-    body: Result<Json<SecondFactorCode>, JsonRejection>,
-) -> Result<Json<SecondFactorState>, ApiError> {
-    let Json(SecondFactorCode { code }) = body.map_err(ApiError::bad_body)?;
-    let admin_id = staff.session.admin_id;
-    let Some(pending) = entity::Entity::find_by_id(admin_id)
+/// Turns the pending second factor on, given the app's current code.
+pub async fn confirm(
+    db: &DatabaseConnection,
+    sealer: &Sealer,
+    holder: Holder<'_>,
+    code: &str,
+) -> Result<(), SecondFactorError> {
+    let Some(pending) = entity::Entity::find_by_id(holder.admin_id)
         .filter(entity::Column::ConfirmedAt.is_null())
-        .one(&desk.db)
+        .one(db)
         .await?
     else {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "second_factor_not_pending",
-            "Set the second factor up first",
-        ));
+        return Err(SecondFactorError::NotPending);
     };
-    prove(&desk, &staff, &pending, &code).await?;
+    prove(db, sealer, &holder, &pending, code).await?;
     entity::Entity::update_many()
         .col_expr(entity::Column::ConfirmedAt, Expr::value(Utc::now()))
-        .filter(entity::Column::AdminId.eq(admin_id))
-        .exec(&desk.db)
+        .filter(entity::Column::AdminId.eq(holder.admin_id))
+        .exec(db)
         .await?;
-    audit_change(&desk, &staff, "admin.second_factor_enabled", admin_id).await;
-    Ok(Json(SecondFactorState { enabled: true }))
+    Ok(())
 }
 
-async fn disable(
-    State(desk): State<AdminDesk>,
-    staff: Staff<AnyStaff>,
-    body: Result<Json<SecondFactorCode>, JsonRejection>,
-) -> Result<Json<SecondFactorState>, ApiError> {
-    let Json(SecondFactorCode { code }) = body.map_err(ApiError::bad_body)?;
-    let admin_id = staff.session.admin_id;
-    let Some(row) = confirmed(&desk.db, admin_id).await? else {
-        return Ok(Json(SecondFactorState { enabled: false }));
+/// Turns the second factor off, given the app's current code; `false` when it was not on.
+pub async fn disable(
+    db: &DatabaseConnection,
+    sealer: &Sealer,
+    holder: Holder<'_>,
+    code: &str,
+) -> Result<bool, SecondFactorError> {
+    let Some(row) = confirmed(db, holder.admin_id).await? else {
+        return Ok(false);
     };
-    prove(&desk, &staff, &row, &code).await?;
-    entity::Entity::delete_by_id(admin_id)
-        .exec(&desk.db)
+    prove(db, sealer, &holder, &row, code).await?;
+    entity::Entity::delete_by_id(holder.admin_id)
+        .exec(db)
         .await?;
-    audit_change(&desk, &staff, "admin.second_factor_disabled", admin_id).await;
-    Ok(Json(SecondFactorState { enabled: false }))
+    Ok(true)
 }
 
-async fn reset(
-    State(desk): State<AdminDesk>,
-    staff: Staff<Owners>,
-    Path(admin_id): Path<i64>,
-) -> Result<StatusCode, ApiError> {
-    let removed = entity::Entity::delete_by_id(admin_id)
-        .exec(&desk.db)
-        .await?;
+/// An owner's reset of another admin's second factor (a lost phone).
+pub async fn reset(db: &DatabaseConnection, admin_id: i64) -> Result<(), SecondFactorError> {
+    let removed = entity::Entity::delete_by_id(admin_id).exec(db).await?;
     if removed.rows_affected == 0 {
-        return Err(ApiError::not_found(
-            "second_factor_not_found",
-            "This admin has no second factor",
-        ));
+        return Err(SecondFactorError::NotFound);
     }
-    audit_change(&desk, &staff, "admin.second_factor_reset", admin_id).await;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(())
+}
+
+/// A change to the holder's own second factor needs a current code.
+async fn prove(
+    db: &DatabaseConnection,
+    sealer: &Sealer,
+    holder: &Holder<'_>,
+    row: &entity::Model,
+    code: &str,
+) -> Result<(), SecondFactorError> {
+    if accept(db, sealer, row, holder.email, code.trim()).await? {
+        Ok(())
+    } else {
+        Err(SecondFactorError::CodeWrong)
+    }
 }

@@ -1,19 +1,11 @@
-//! How updates reach the bot: a webhook Telegram calls (production), or long polling (local use),
-//! by one setting. At start the bot also sets its commands and the chat's menu button, which
-//! opens the Mini App.
+//! How updates reach the bot: a webhook Telegram calls (production; its route is in the web
+//! layer), or long polling (local use), by one setting. At start the bot also sets its commands
+//! and the chat's menu button, which opens the Mini App.
 
 use std::{sync::Arc, time::Duration};
 
-use axum::{
-    Router,
-    body::Bytes,
-    extract::State,
-    http::{HeaderMap, StatusCode},
-    routing::post,
-};
 use domain::store::SharedStore;
 use serde_json::json;
-use subtle::ConstantTimeEq;
 
 use super::chat::{Chatter, IN_SERVER, Update};
 
@@ -123,36 +115,4 @@ pub fn poll(chatter: Chatter, store: SharedStore) {
             }
         }
     });
-}
-
-#[derive(Clone)]
-struct Webhook {
-    chatter: Chatter,
-    secret: String,
-}
-
-/// `POST /telegram/webhook`: only with Telegram's secret header, compared in constant time; a
-/// wrong or missing one gets `401` and changes nothing.
-pub fn webhook_routes(chatter: Chatter, secret: String) -> Router {
-    Router::new()
-        .route("/telegram/webhook", post(receive))
-        .with_state(Webhook { chatter, secret })
-}
-
-async fn receive(State(webhook): State<Webhook>, headers: HeaderMap, body: Bytes) -> StatusCode {
-    let presented = headers
-        .get("x-telegram-bot-api-secret-token")
-        .map(|value| value.as_bytes())
-        .unwrap_or_default();
-    if !bool::from(presented.ct_eq(webhook.secret.as_bytes())) {
-        metrics::counter!("bot_webhook_refused_total").increment(1);
-        tracing::warn!("a webhook call without the right secret was refused");
-        return StatusCode::UNAUTHORIZED;
-    }
-    match serde_json::from_slice::<Update>(&body) {
-        Ok(update) => webhook.chatter.handle(update, IN_SERVER).await,
-        // Telegram would retry a refusal forever: take it, say so in the log.
-        Err(error) => tracing::warn!(%error, "an unreadable update was dropped"),
-    }
-    StatusCode::OK
 }

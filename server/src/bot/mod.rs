@@ -6,14 +6,21 @@ mod chat;
 mod client;
 mod delivery;
 pub mod intake;
-pub mod internal;
 pub mod messages;
 pub mod operators;
 pub mod process;
 pub mod queue;
 mod token;
 
-pub use chat::{Chatter, Update};
+pub use chat::{Chatter, IN_SERVER, Update};
 pub use client::{BotApi, BotError};
 pub use delivery::{Delivery, Doorbell};
 pub use token::{BotToken, SETTING as TOKEN_SETTING};
+
+/// Where other capabilities' bot messages go: the outbox, whose worker the doorbell wakes, with
+/// the link their buttons open.
+#[derive(Clone)]
+pub struct BotOutlet {
+    pub link: messages::MiniAppLink,
+    pub doorbell: Doorbell,
+}

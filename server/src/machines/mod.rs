@@ -4,21 +4,13 @@
 //! `403 service_token_required`, a wrong, expired or revoked one `403 service_token_invalid`.
 
 pub mod commands;
-mod metrics_endpoint;
-
-pub use metrics_endpoint::{install_recorder, routes as metrics_routes};
 
 use std::sync::Arc;
 
-use axum::{
-    extract::{FromRef, FromRequestParts},
-    http::{StatusCode, request::Parts},
-};
 use domain::service_tokens;
-use sea_orm::DatabaseConnection;
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use sea_orm::{DatabaseConnection, DbErr};
 use subtle::ConstantTimeEq;
-
-use crate::http::ApiError;
 
 /// Who may call as a machine.
 #[derive(Clone)]
@@ -42,7 +34,7 @@ impl ServiceClient {
 }
 
 impl ServiceTokens {
-    pub async fn authenticate(&self, presented: &str) -> Result<ServiceClient, ApiError> {
+    pub async fn authenticate(&self, presented: &str) -> Result<ServiceClient, TokenRefusal> {
         let hash = service_tokens::hash(presented.trim());
         // Every configured hash is compared, in constant time, whichever matches.
         let mut from_environment = None;
@@ -63,36 +55,32 @@ impl ServiceTokens {
             }
             None => {
                 metrics::counter!("service_token_refused_total").increment(1);
-                Err(ApiError::new(
-                    StatusCode::FORBIDDEN,
-                    "service_token_invalid",
-                    "The service token is wrong, expired or revoked",
-                ))
+                Err(TokenRefusal::Invalid)
             }
         }
     }
 }
 
-impl<S> FromRequestParts<S> for ServiceClient
-where
-    ServiceTokens: FromRef<S>,
-    S: Send + Sync,
-{
-    type Rejection = ApiError;
+/// Why a presented service token was not taken.
+#[derive(Debug, thiserror::Error)]
+pub enum TokenRefusal {
+    #[error("the service token is wrong, expired or revoked")]
+    Invalid,
+    #[error(transparent)]
+    Database(#[from] DbErr),
+}
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        let presented = parts
-            .headers
-            .get("x-service-token")
-            .and_then(|value| value.to_str().ok())
-            .filter(|value| !value.trim().is_empty())
-            .ok_or_else(|| {
-                ApiError::new(
-                    StatusCode::FORBIDDEN,
-                    "service_token_required",
-                    "This endpoint is for machine clients: send X-Service-Token",
-                )
-            })?;
-        ServiceTokens::from_ref(state).authenticate(presented).await
-    }
+/// Installs the process-wide metrics recorder once; later calls (tests start many apps) reuse
+/// it. Monitoring reads what it records at `/metrics`, with a service token.
+pub fn install_recorder() -> PrometheusHandle {
+    static HANDLE: std::sync::OnceLock<PrometheusHandle> = std::sync::OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let recorder = PrometheusBuilder::new().build_recorder();
+            let handle = recorder.handle();
+            // Another recorder (a test harness's) may already be installed: then ours only renders.
+            let _ = metrics::set_global_recorder(recorder);
+            handle
+        })
+        .clone()
 }

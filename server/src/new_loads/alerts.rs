@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, Timelike, Utc};
 use domain::{access, drivers, filters::Watched, outbox};
 use sea_orm::{DatabaseConnection, DbErr};
 
-use crate::{bot::messages, http::BotOutlet};
+use crate::{bot::BotOutlet, bot::messages};
 
 /// Quiet hours in the driver's own time: from 22:00 until 07:00.
 const QUIET_FROM: u32 = 22;

@@ -23,7 +23,7 @@ use domain::{
 use sea_orm::DatabaseConnection;
 use sha2::Digest;
 
-use crate::{cargotech::Gateway, http::BotOutlet};
+use crate::{bot::BotOutlet, cargotech::Gateway};
 
 const FIRST_PAGE: u32 = 20;
 const LEASE: &str = "hauler:lease:new-loads";

@@ -20,12 +20,22 @@ use super::{
     settlement::{META_DRIVER, META_PAYMENT, META_PLAN, META_PROMO},
     yookassa,
 };
-use crate::http::api::SignedInDriver;
+
+/// A plan bought through one provider, at a price in that provider's currency (its smallest
+/// unit: kopecks for RUB, stars for XTR), after any promo code.
+pub(super) struct Order<'a> {
+    pub driver_id: i64,
+    pub plan: &'a Plan,
+    pub provider: &'static str,
+    pub currency: &'static str,
+    pub amount: u64,
+    pub days: u32,
+}
 
 impl Billing {
     pub async fn buy(
         &self,
-        driver: SignedInDriver,
+        driver_id: i64,
         request: PaymentRequest,
     ) -> Result<PaymentView, BillingError> {
         if !flags::is_on(&self.db, Flag::Payments).await? {
@@ -40,19 +50,19 @@ impl Billing {
             .map(str::trim)
             .filter(|code| !code.is_empty());
         if self.pays_with_stars(request.platform.as_deref()).await? {
-            self.buy_with_stars(driver, &plan, promo_code).await
+            self.buy_with_stars(driver_id, &plan, promo_code).await
         } else {
-            self.buy_with_yookassa(driver, &plan, promo_code).await
+            self.buy_with_yookassa(driver_id, &plan, promo_code).await
         }
     }
 
     async fn buy_with_yookassa(
         &self,
-        driver: SignedInDriver,
+        driver_id: i64,
         plan: &Plan,
         promo_code: Option<&str>,
     ) -> Result<PaymentView, BillingError> {
-        let (amount_kopecks, days) = match self.purchase_benefit(driver.id, promo_code).await? {
+        let (amount_kopecks, days) = match self.purchase_benefit(driver_id, promo_code).await? {
             None => (plan.price_kopecks, plan.days),
             Some(benefit) => benefit.quote(plan),
         };
@@ -62,31 +72,26 @@ impl Billing {
             Some(client) => Some(client),
             None => return Err(BillingError::NotConfigured),
         };
-        let payment = payments::create(
-            &self.db,
-            NewPayment {
-                driver_id: driver.id,
-                plan_id: plan.id,
-                provider: if free {
-                    payments::FREE
-                } else {
-                    payments::YOOKASSA
+        let (payment, promo) = self
+            .open_payment(
+                Order {
+                    driver_id,
+                    plan,
+                    provider: payments::YOOKASSA,
+                    currency: payments::RUB,
+                    amount: amount_kopecks,
+                    days,
                 },
-                amount: amount_kopecks,
-                currency: payments::RUB,
-                days,
-                promo_code_id: None,
-            },
-        )
-        .await?;
-        let promo = self.take_promo(&payment, promo_code).await?;
+                promo_code,
+            )
+            .await?;
         let Some(yookassa) = yookassa else {
             return self.give_for_free(&payment).await;
         };
 
         let mut metadata = BTreeMap::from([
             (META_PAYMENT.to_owned(), payment.id.to_string()),
-            (META_DRIVER.to_owned(), driver.id.to_string()),
+            (META_DRIVER.to_owned(), driver_id.to_string()),
             (META_PLAN.to_owned(), plan.id.to_string()),
         ]);
         if let Some(promo) = &promo {
@@ -130,8 +135,46 @@ impl Billing {
             created.confirmation_url.as_deref(),
         )
         .await?;
-        let access = access::access(&self.db, &self.store, driver.id).await?;
-        let payment = payments::by_id(&self.db, payment.id)
+        self.view_after_purchase(driver_id, payment.id).await
+    }
+
+    /// The payment row of an order, recorded before its provider hears of it: through the
+    /// provider at the order's amount, or free (no provider) when a promo code brings it to
+    /// nothing; then the promo code's use is taken for it.
+    pub(super) async fn open_payment(
+        &self,
+        order: Order<'_>,
+        promo_code: Option<&str>,
+    ) -> Result<(Payment, Option<PromoCode>), BillingError> {
+        let payment = payments::create(
+            &self.db,
+            NewPayment {
+                driver_id: order.driver_id,
+                plan_id: order.plan.id,
+                provider: if order.amount == 0 {
+                    payments::FREE
+                } else {
+                    order.provider
+                },
+                amount: order.amount,
+                currency: order.currency,
+                days: order.days,
+                promo_code_id: None,
+            },
+        )
+        .await?;
+        let promo = self.take_promo(&payment, promo_code).await?;
+        Ok((payment, promo))
+    }
+
+    /// What the driver sees once the provider has the payment: its state and their access.
+    pub(super) async fn view_after_purchase(
+        &self,
+        driver_id: i64,
+        payment_id: i64,
+    ) -> Result<PaymentView, BillingError> {
+        let access = access::access(&self.db, &self.store, driver_id).await?;
+        let payment = payments::by_id(&self.db, payment_id)
             .await?
             .ok_or(BillingError::PaymentNotFound)?;
         Ok(view(&payment, access))

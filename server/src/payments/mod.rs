@@ -10,7 +10,6 @@ mod notifications;
 mod offers;
 mod refunds;
 mod reminders;
-pub(crate) mod routes;
 mod settlement;
 pub mod shop;
 pub mod stars;
@@ -19,10 +18,10 @@ pub mod yookassa;
 use domain::{promo::PromoRefusal, store::SharedStore};
 use sea_orm::{DatabaseConnection, DbErr};
 
+pub use notifications::NotificationRefusal;
 pub use refunds::RefundOutcome;
-pub use routes::{driver_routes, internal_routes, notification_routes};
 
-use crate::http::BotOutlet;
+use crate::bot::BotOutlet;
 
 /// Everything the money path needs; cheap to clone.
 #[derive(Clone)]

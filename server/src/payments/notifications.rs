@@ -38,7 +38,7 @@ struct NotifiedObject {
 impl Billing {
     /// Records the notification durably, then settles its payment in the background, so the
     /// sender gets its `200` at once.
-    pub(super) async fn receive_notification(
+    pub async fn receive_notification(
         &self,
         sender: IpAddr,
         body: &[u8],

@@ -12,7 +12,6 @@ use domain::{
 };
 
 use super::{Billing, BillingError};
-use crate::http::api::SignedInDriver;
 
 impl Billing {
     pub async fn view(&self, driver_id: i64) -> Result<SubscriptionView, BillingError> {
@@ -29,7 +28,12 @@ impl Billing {
         })
     }
 
-    pub async fn start_trial(&self, driver: SignedInDriver) -> Result<Access, BillingError> {
+    /// `telegram_id` names who took it in the grant's record.
+    pub async fn start_trial(
+        &self,
+        driver_id: i64,
+        telegram_id: i64,
+    ) -> Result<Access, BillingError> {
         if self.trial_days == 0 || !flags::is_on(&self.db, Flag::Trial).await? {
             return Err(BillingError::TrialOff);
         }
@@ -37,11 +41,11 @@ impl Billing {
             &self.db,
             &self.store,
             Grant {
-                driver_id: driver.id,
+                driver_id,
                 source: GrantSource::Trial,
-                source_ref: access::trial_ref(driver.id),
+                source_ref: access::trial_ref(driver_id),
                 days: i32::try_from(self.trial_days).unwrap_or(i32::MAX),
-                granted_by: format!("driver:{}", driver.telegram_id),
+                granted_by: format!("driver:{telegram_id}"),
             },
         )
         .await?;
@@ -108,31 +112,32 @@ impl Billing {
     /// Redeems a code that gives free days: access at once, the use counted.
     pub async fn redeem_promo(
         &self,
-        driver: SignedInDriver,
+        driver_id: i64,
+        telegram_id: i64,
         code: &str,
     ) -> Result<Access, BillingError> {
-        let quote = self.quote_promo(driver.id, code).await?;
+        let quote = self.quote_promo(driver_id, code).await?;
         let PromoBenefit::FreeDays(days) = quote.benefit else {
             return Err(BillingError::PromoNeedsPurchase);
         };
-        let promo = promo::take_use(&self.db, &quote.code, driver.id, None)
+        let promo = promo::take_use(&self.db, &quote.code, driver_id, None)
             .await?
             .map_err(BillingError::Promo)?;
         let granted = access::grant(
             &self.db,
             &self.store,
             Grant {
-                driver_id: driver.id,
+                driver_id,
                 source: GrantSource::Promo,
-                source_ref: format!("promo:{}:{}", promo.id, driver.id),
+                source_ref: format!("promo:{}:{}", promo.id, driver_id),
                 days: i32::try_from(days).unwrap_or(i32::MAX),
-                granted_by: format!("driver:{}", driver.telegram_id),
+                granted_by: format!("driver:{telegram_id}"),
             },
         )
         .await?;
         let ends_at = granted.ends_at();
         if let access::Granted::Applied { .. } = granted {
-            self.tell_access_granted(driver.id, GrantSource::Promo, ends_at, &promo.code)
+            self.tell_access_granted(driver_id, GrantSource::Promo, ends_at, &promo.code)
                 .await;
         }
         Ok(access::describe(Some(ends_at), chrono::Utc::now()))

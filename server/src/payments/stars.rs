@@ -7,13 +7,12 @@
 use app::subscription::{PaymentStatus, PaymentView, Plan};
 use domain::{
     flags::{self, Flag},
-    payments::{self, Event, NewPayment, Payment},
+    payments::{self, Event, Payment},
 };
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{Billing, BillingError, checkout::view};
-use crate::http::api::SignedInDriver;
+use super::{Billing, BillingError, checkout::Order};
 
 /// Telegram's `pre_checkout_query`: the last word before the stars are taken.
 #[derive(Debug, Clone, Deserialize)]
@@ -62,34 +61,29 @@ impl Billing {
 
     pub(super) async fn buy_with_stars(
         &self,
-        driver: SignedInDriver,
+        driver_id: i64,
         plan: &Plan,
         promo_code: Option<&str>,
     ) -> Result<PaymentView, BillingError> {
         let stars = plan.stars.ok_or(BillingError::PlanNotForStars)?;
-        let (stars, days) = match self.purchase_benefit(driver.id, promo_code).await? {
+        let (stars, days) = match self.purchase_benefit(driver_id, promo_code).await? {
             None => (stars, plan.days),
             Some(benefit) => benefit.quote_stars(stars, plan),
         };
         let free = stars == 0;
-        let payment = payments::create(
-            &self.db,
-            NewPayment {
-                driver_id: driver.id,
-                plan_id: plan.id,
-                provider: if free {
-                    payments::FREE
-                } else {
-                    payments::STARS
+        let (payment, promo) = self
+            .open_payment(
+                Order {
+                    driver_id,
+                    plan,
+                    provider: payments::STARS,
+                    currency: payments::XTR,
+                    amount: stars.into(),
+                    days,
                 },
-                amount: stars.into(),
-                currency: payments::XTR,
-                days,
-                promo_code_id: None,
-            },
-        )
-        .await?;
-        let promo = self.take_promo(&payment, promo_code).await?;
+                promo_code,
+            )
+            .await?;
         if free {
             return self.give_for_free(&payment).await;
         }
@@ -123,11 +117,7 @@ impl Billing {
             }
         };
         payments::set_confirmation_url(&self.db, payment.id, &link).await?;
-        let access = domain::access::access(&self.db, &self.store, driver.id).await?;
-        let payment = payments::by_id(&self.db, payment.id)
-            .await?
-            .ok_or(BillingError::PaymentNotFound)?;
-        Ok(view(&payment, access))
+        self.view_after_purchase(driver_id, payment.id).await
     }
 
     /// Answers Telegram's last question before the stars are taken: `Err` carries what the

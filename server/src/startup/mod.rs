@@ -20,7 +20,7 @@ use services::{Parts, Urls};
 use shutdown::{Shutdown, Termination};
 use workers::Workers;
 
-use crate::{cargotech, config::Config, http};
+use crate::{cargotech, config::Config, web};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -84,7 +84,7 @@ impl Application {
         };
         let gateway = Arc::clone(&parts.gateway);
         let services = parts.into_services(&platform);
-        let state = http::AppState {
+        let state = web::AppState {
             leptos_options: site_options(&config, address),
             platform,
         };
@@ -93,7 +93,7 @@ impl Application {
             workers,
             shutdown,
             listener,
-            router: http::router(state, &config, services),
+            router: web::router(state, &config, services),
             address,
         })
     }
@@ -141,7 +141,7 @@ fn site_options(config: &Config, address: SocketAddr) -> LeptosOptions {
     LeptosOptions::builder()
         .output_name("hauler")
         .site_root(config.http.site_root.display().to_string())
-        .site_pkg_dir(http::assets::pkg_dir(&config.http.site_root))
+        .site_pkg_dir(web::assets::pkg_dir(&config.http.site_root))
         .site_addr(address)
         .build()
 }

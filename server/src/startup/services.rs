@@ -8,10 +8,9 @@ use domain::Platform;
 
 use super::workers::Intake;
 use crate::{
-    bot::{self, BotApi, BotToken, Chatter, Doorbell, internal::Internal, queue::DatabaseQueue},
+    bot::{self, BotApi, BotOutlet, BotToken, Chatter, Doorbell, queue::DatabaseQueue},
     cargotech::{self, Gateway},
     config::{Config, Mode, SANDBOX_YOOKASSA_SECRET_KEY, SANDBOX_YOOKASSA_SHOP_ID},
-    http::{self, BotOutlet},
     machines::{self, ServiceTokens},
     new_loads::{LiveFeed, LiveHub},
     payments::{self, Billing, ReceiptSettings, ReturnLink},
@@ -20,6 +19,7 @@ use crate::{
         telegram::SandboxTelegram,
         yookassa::SandboxYooKassa,
     },
+    web::{self, internal::Internal},
 };
 
 /// Where this instance reaches the outside world: the configured addresses, or in sandbox mode
@@ -88,8 +88,8 @@ impl Parts {
     }
 
     /// What the router serves.
-    pub(super) fn into_services(self, platform: &Platform) -> http::Services {
-        http::Services {
+    pub(super) fn into_services(self, platform: &Platform) -> web::Services {
+        web::Services {
             gateway: self.gateway,
             bot: self.bot.outlet,
             live: self.feed,

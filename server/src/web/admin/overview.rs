@@ -21,7 +21,7 @@ use sea_orm::{
 };
 
 use super::{AdminDesk, AnyStaff, Staff};
-use crate::{cargotech::service_state, http::ApiError};
+use crate::{cargotech::service_state, web::ApiError};
 
 /// Days of the charts, today included.
 const DAYS: i64 = 30;

@@ -8,13 +8,16 @@ use std::{marker::PhantomData, net::SocketAddr};
 use admin::wire::Role;
 use axum::{
     extract::{ConnectInfo, FromRef, FromRequestParts},
-    http::{Method, StatusCode, header, request::Parts},
+    http::{Method, header, request::Parts},
 };
 use domain::{sessions as driver_sessions, store::SharedStore};
 use subtle::ConstantTimeEq;
 
-use super::sessions::{self, AdminSession};
-use crate::http::ApiError;
+use super::{TokenIn, token};
+use crate::{
+    admin::sessions::{self, AdminSession},
+    web::{ApiError, ErrorCode},
+};
 
 /// The least role a handler accepts.
 pub trait Clearance: Send + Sync {
@@ -52,7 +55,7 @@ impl<R> Staff<R> {
     }
 }
 
-pub fn cookie_token(parts: &Parts) -> Option<String> {
+fn cookie_token(parts: &Parts) -> Option<String> {
     parts
         .headers
         .get_all(header::COOKIE)
@@ -63,10 +66,6 @@ pub fn cookie_token(parts: &Parts) -> Option<String> {
         .find(|(name, _)| *name == sessions::COOKIE)
         .map(|(_, value)| value.to_owned())
         .filter(|value| !value.is_empty())
-}
-
-fn refusal(status: StatusCode, code: &'static str, message: &str) -> ApiError {
-    ApiError::new(status, code, message)
 }
 
 impl<S, R> FromRequestParts<S> for Staff<R>
@@ -84,25 +83,12 @@ where
             None => None,
         };
         let Some((token, session)) = session else {
-            let bearer = parts
-                .headers
-                .get(header::AUTHORIZATION)
-                .and_then(|value| value.to_str().ok())
-                .and_then(|value| value.strip_prefix("Bearer "));
-            if let Some(bearer) = bearer
-                && driver_sessions::find(&store, bearer.trim()).await.is_some()
+            if let Some(bearer) = token(&parts.headers, TokenIn::Bearer)
+                && driver_sessions::find(&store, bearer).await.is_some()
             {
-                return Err(refusal(
-                    StatusCode::FORBIDDEN,
-                    "admin_only",
-                    "This is the admin dashboard: a driver's session cannot use it",
-                ));
+                return Err(ApiError::from(ErrorCode::AdminOnly));
             }
-            return Err(refusal(
-                StatusCode::UNAUTHORIZED,
-                "admin_session_missing",
-                "Log in to the admin dashboard",
-            ));
+            return Err(ApiError::from(ErrorCode::AdminSessionMissing));
         };
         if !matches!(parts.method, Method::GET | Method::HEAD) {
             let sent = parts
@@ -111,19 +97,11 @@ where
                 .map(|value| value.as_bytes())
                 .unwrap_or_default();
             if !bool::from(sent.ct_eq(session.csrf.as_bytes())) {
-                return Err(refusal(
-                    StatusCode::FORBIDDEN,
-                    "csrf_invalid",
-                    "The request lacks this session's CSRF token: reload the page",
-                ));
+                return Err(ApiError::from(ErrorCode::CsrfInvalid));
             }
         }
         if session.role < R::ROLE {
-            return Err(refusal(
-                StatusCode::FORBIDDEN,
-                "role_insufficient",
-                "Your role does not allow this",
-            ));
+            return Err(ApiError::from(ErrorCode::RoleInsufficient));
         }
         let client_addr = parts
             .extensions

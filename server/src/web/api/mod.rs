@@ -2,17 +2,14 @@
 
 mod auth;
 mod cargo;
-mod driver;
-mod error;
 mod live;
 mod me;
 mod openapi;
+pub mod payments;
 mod state;
 
 pub use auth::{AuthState, LaunchCheck, routes as auth_routes};
-pub use driver::SignedInDriver;
-pub use error::ApiError;
-pub use state::{ApiState, BotOutlet};
+pub use state::ApiState;
 
 use axum::Router;
 

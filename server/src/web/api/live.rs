@@ -8,19 +8,22 @@ use std::{convert::Infallible, time::Duration};
 use axum::{
     Router,
     extract::{Query, RawQuery, State},
-    http::{HeaderMap, StatusCode, Uri},
+    http::{HeaderMap, Uri},
     response::{
         IntoResponse, Response,
         sse::{Event, KeepAlive, Sse},
     },
     routing::get,
 };
-use domain::sessions;
 use futures_util::stream::{self, Stream};
 use tokio::sync::broadcast::error::RecvError;
 
-use super::{cargo::ListQuery, driver::require_access, error::ApiError, state::ApiState};
+use super::{cargo::ListQuery, state::ApiState};
 use crate::new_loads::{EventId, LiveEvent, LiveFeed};
+use crate::web::{
+    ApiError, ErrorCode, Fault,
+    extract::{driver_session, require_access},
+};
 
 pub fn routes() -> Router<ApiState> {
     Router::new().route("/api/v1/live", get(live))
@@ -49,21 +52,8 @@ async fn live(
         .partition(|pair| pair.starts_with("access_token="));
     let token = token
         .first()
-        .and_then(|pair| pair.strip_prefix("access_token="))
-        .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "session_missing",
-                "Войдите через Telegram: откройте приложение из бота",
-            )
-        })?;
-    let Some(session) = sessions::find(&state.store, token).await else {
-        return Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "session_expired",
-            "Сеанс завершён. Откройте приложение из бота ещё раз",
-        ));
-    };
+        .and_then(|pair| pair.strip_prefix("access_token="));
+    let session = driver_session(&state.store, token).await?;
     // New loads are cargo data: a driver without access gets none.
     require_access(&state.db, &state.store, session.driver_id).await?;
     let uri: Uri = format!("/?{}", rest.join("&"))
@@ -72,12 +62,7 @@ async fn live(
     let Query(list) = Query::<ListQuery>::try_from_uri(&uri).map_err(ApiError::bad_query)?;
     let (filter, _, _) = list.into_filter()?;
     filter.validate().map_err(|errors| {
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_filter",
-            "Проверьте фильтр: некоторые значения не подходят",
-        )
-        .with_field_errors(errors)
+        ApiError::from(ErrorCode::InvalidFilter(Fault::Unacceptable)).with_field_errors(errors)
     })?;
     let after = headers
         .get("last-event-id")

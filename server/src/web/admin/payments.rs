@@ -31,8 +31,8 @@ use sea_orm::{
     QuerySelect, Select, sea_query::Expr,
 };
 
-use super::{AdminDesk, Admins, AnyStaff, Staff};
-use crate::http::ApiError;
+use super::{AdminDesk, Admins, AnyStaff, Staff, csv_export::CsvExport};
+use crate::web::{ApiError, ErrorCode, Fault};
 
 pub fn routes() -> Router<AdminDesk> {
     Router::new()
@@ -47,7 +47,7 @@ const MAX_PER_PAGE: u64 = 200;
 const MAX_EXPORT: u64 = 100_000;
 
 fn invalid_filter(message: &str) -> ApiError {
-    ApiError::new(StatusCode::BAD_REQUEST, "invalid_filter", message)
+    ErrorCode::InvalidFilter(Fault::Unreadable).with_message(message)
 }
 
 fn day(text: &str) -> Result<DateTime<Utc>, ApiError> {
@@ -236,21 +236,6 @@ async fn list(
     }))
 }
 
-/// One CSV field, quoted when it must be; a leading `=`, `+`, `-` or `@` is defused so a
-/// spreadsheet never runs a driver's name as a formula.
-fn csv_field(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@']) && value.parse::<f64>().is_err() {
-        format!("'{value}")
-    } else {
-        value.to_owned()
-    };
-    if value.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value
-    }
-}
-
 const CSV_HEADER: [&str; 14] = [
     "id",
     "created_at",
@@ -268,23 +253,13 @@ const CSV_HEADER: [&str; 14] = [
     "promo_code",
 ];
 
-fn csv_line(fields: impl IntoIterator<Item = String>) -> String {
-    let mut line = fields
-        .into_iter()
-        .map(|field| csv_field(&field))
-        .collect::<Vec<_>>()
-        .join(",");
-    line.push_str("\r\n");
-    line
-}
-
 async fn export(
     State(db): State<DatabaseConnection>,
     _staff: Staff<AnyStaff>,
     filter: Result<Query<PaymentFilter>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(filter) = filter.map_err(ApiError::bad_query)?;
-    let mut csv = csv_line(CSV_HEADER.map(str::to_owned));
+    let mut csv = CsvExport::new(&CSV_HEADER)?;
     if let Some(query) = filtered(&db, &filter).await? {
         let mut pages = query
             .order_by_desc(entity::Column::CreatedAt)
@@ -293,7 +268,7 @@ async fn export(
             .paginate(&db, 1000);
         while let Some(payments) = pages.fetch_and_next().await? {
             for row in rows(&db, payments).await? {
-                csv.push_str(&csv_line([
+                csv.row([
                     row.id.to_string(),
                     row.created_at,
                     row.driver_id.to_string(),
@@ -310,7 +285,7 @@ async fn export(
                     row.currency,
                     row.refunded.to_string(),
                     row.promo_code.unwrap_or_default(),
-                ]));
+                ])?;
             }
         }
     }
@@ -322,13 +297,13 @@ async fn export(
                 "attachment; filename=\"payments.csv\"",
             ),
         ],
-        csv,
+        csv.finish()?,
     )
         .into_response())
 }
 
 fn payment_not_found() -> ApiError {
-    ApiError::not_found("payment_not_found", "No such payment")
+    ApiError::from(ErrorCode::PaymentNotFound)
 }
 
 async fn detail(
@@ -407,19 +382,4 @@ async fn refund(
             access_until: outcome.access_until,
         }),
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn csv_fields_are_quoted_when_they_must_be_and_formulas_are_defused() {
-        assert_eq!(csv_field("Степан"), "Степан");
-        assert_eq!(csv_field("Иванов, Пётр"), "\"Иванов, Пётр\"");
-        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
-        assert_eq!(csv_field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
-        assert_eq!(csv_field("-5"), "-5");
-    }
 }

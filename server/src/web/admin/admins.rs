@@ -15,12 +15,12 @@ use axum::{
 };
 use domain::audit::{self, AuditEntry};
 
-use super::{
-    AdminDesk, Owners, Staff,
+use super::{AdminDesk, Owners, Staff};
+use crate::admin::{
     accounts::{self, AccountError},
     second_factor, sessions,
 };
-use crate::http::ApiError;
+use crate::web::{ApiError, ErrorCode};
 
 pub fn routes() -> Router<AdminDesk> {
     Router::new()
@@ -73,19 +73,9 @@ async fn invite(
     )
     .await
     .map_err(|error| match error {
-        AccountError::InvalidEmail => ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_email",
-            error.to_string(),
-        ),
-        AccountError::WeakPassword => ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "weak_password",
-            error.to_string(),
-        ),
-        AccountError::Exists => {
-            ApiError::new(StatusCode::CONFLICT, "admin_exists", error.to_string())
-        }
+        AccountError::InvalidEmail => ErrorCode::InvalidEmail.with_message(error.to_string()),
+        AccountError::WeakPassword => ErrorCode::WeakPassword.with_message(error.to_string()),
+        AccountError::Exists => ErrorCode::AdminExists.with_message(error.to_string()),
         AccountError::Hashing => ApiError::internal(),
         AccountError::Database(error) => error.into(),
     })?;
@@ -115,13 +105,9 @@ async fn change(
     let Json(change) = body.map_err(ApiError::bad_body)?;
     let before = accounts::row(&desk.db, id)
         .await?
-        .ok_or_else(|| ApiError::not_found("admin_not_found", "No such admin"))?;
+        .ok_or_else(|| ApiError::from(ErrorCode::AdminNotFound))?;
     if id == staff.session.admin_id {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "cannot_change_yourself",
-            "Another owner must change your own account",
-        ));
+        return Err(ApiError::from(ErrorCode::CannotChangeYourself));
     }
     accounts::change(&desk.db, id, change.role, change.disabled).await?;
     if change.disabled == Some(true) || change.role.is_some() {

@@ -7,7 +7,6 @@ use admin::wire::settings::{SettingChange, SettingView};
 use axum::{
     Json, Router,
     extract::{Path, State, rejection::JsonRejection},
-    http::StatusCode,
     routing::get,
 };
 use domain::{
@@ -18,8 +17,8 @@ use sea_orm::{DatabaseConnection, EntityTrait};
 
 use super::{AdminDesk, Owners, Staff};
 use crate::{
-    http::ApiError,
     payments::shop::{SECRET_KEY_SETTING, SHOP_ID_SETTING},
+    web::{ApiError, ErrorCode},
 };
 
 /// A setting the dashboard manages.
@@ -108,7 +107,7 @@ fn known(key: &str) -> Result<&'static Known, ApiError> {
     KNOWN
         .iter()
         .find(|known| known.key == key)
-        .ok_or_else(|| ApiError::not_found("setting_not_found", "No such setting"))
+        .ok_or_else(|| ApiError::from(ErrorCode::SettingNotFound))
 }
 
 /// At most the last two characters, and only of a value long enough that they give little away.
@@ -212,11 +211,10 @@ async fn change(
     let Json(change) = body.map_err(ApiError::bad_body)?;
     let value = change.value.trim();
     if value.is_empty() || !(known.valid)(value) {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "setting_invalid",
-            format!("That is not a valid {}", known.label.to_lowercase()),
-        ));
+        return Err(ErrorCode::SettingInvalid.with_message(format!(
+            "That is not a valid {}",
+            known.label.to_lowercase()
+        )));
     }
     let before = audited_value(&desk.db, known).await?;
     let actor = staff.actor();

@@ -13,17 +13,14 @@ use axum::{
     http::{HeaderMap, StatusCode},
     routing::{get, post},
 };
-use domain::store::SharedStore;
+use domain::{promo::PromoRefusal, store::SharedStore};
 
-use serde::Deserialize;
-
-use super::{
-    Billing, BillingError, RefundOutcome, notifications::NotificationRefusal,
-    yookassa::YooKassaError,
+use crate::{
+    payments::{Billing, BillingError, NotificationRefusal, yookassa::YooKassaError},
+    web::{ApiError, ErrorCode, extract::SignedInDriver},
 };
-use crate::http::{ApiError, api::SignedInDriver};
-use crate::machines::{ServiceClient, ServiceTokens};
 
+/// The driver's session is looked up in the billing's store.
 impl FromRef<Billing> for SharedStore {
     fn from_ref(billing: &Billing) -> Self {
         billing.store.clone()
@@ -32,87 +29,40 @@ impl FromRef<Billing> for SharedStore {
 
 impl From<BillingError> for ApiError {
     fn from(error: BillingError) -> Self {
-        use StatusCode as S;
         match error {
-            BillingError::TrialUsed => ApiError::new(
-                S::CONFLICT,
-                "trial_used",
-                "Бесплатный период уже был использован",
-            ),
-            BillingError::TrialOff => ApiError::new(
-                S::FORBIDDEN,
-                "trial_disabled",
-                "Бесплатный период сейчас не предоставляется",
-            ),
-            BillingError::PaymentsOff => ApiError::new(
-                S::FORBIDDEN,
-                "payments_disabled",
-                "Оплата временно недоступна. Попробуйте позже или напишите в поддержку",
-            ),
+            BillingError::TrialUsed => ApiError::from(ErrorCode::TrialUsed),
+            BillingError::TrialOff => ApiError::from(ErrorCode::TrialDisabled),
+            BillingError::PaymentsOff => ApiError::from(ErrorCode::PaymentsDisabled),
             BillingError::PlanNotFound => {
-                ApiError::not_found("plan_not_found", "Такого тарифа нет в продаже")
+                ErrorCode::PlanNotFound.with_message("Такого тарифа нет в продаже")
             }
-            BillingError::PromoInvalid => ApiError::new(
-                S::UNPROCESSABLE_ENTITY,
-                "promo_invalid",
-                "Промокод — от 3 до 32 букв и цифр",
-            ),
-            BillingError::Promo(refusal) => {
-                ApiError::new(S::UNPROCESSABLE_ENTITY, refusal.code(), refusal.message())
-            }
-            BillingError::PromoNeedsPurchase => ApiError::new(
-                S::UNPROCESSABLE_ENTITY,
-                "promo_needs_purchase",
-                "Этот промокод даёт скидку: выберите тариф и оплатите его с промокодом",
-            ),
-            BillingError::PromoFreeDaysOnly => ApiError::new(
-                S::UNPROCESSABLE_ENTITY,
-                "promo_free_days",
-                "Этот промокод даёт бесплатные дни: активируйте его без покупки тарифа",
-            ),
+            BillingError::PromoInvalid => ApiError::from(ErrorCode::PromoInvalid),
+            BillingError::Promo(refusal) => ApiError::from(match refusal {
+                PromoRefusal::Unknown => ErrorCode::PromoUnknown,
+                PromoRefusal::NotYetValid => ErrorCode::PromoNotYetValid,
+                PromoRefusal::Expired => ErrorCode::PromoExpired,
+                PromoRefusal::UsedUp => ErrorCode::PromoUsedUp,
+                PromoRefusal::AlreadyUsedByYou => ErrorCode::PromoAlreadyUsed,
+            }),
+            BillingError::PromoNeedsPurchase => ApiError::from(ErrorCode::PromoNeedsPurchase),
+            BillingError::PromoFreeDaysOnly => ApiError::from(ErrorCode::PromoFreeDays),
             BillingError::PaymentNotFound => {
-                ApiError::not_found("payment_not_found", "Такого платежа нет")
+                ErrorCode::PaymentNotFound.with_message("Такого платежа нет")
             }
-            BillingError::NotRefundable => ApiError::new(
-                S::CONFLICT,
-                "refund_not_possible",
-                "Only a succeeded YooKassa payment can be refunded",
-            ),
-            BillingError::RefundAmount { left } => ApiError::new(
-                S::UNPROCESSABLE_ENTITY,
-                "refund_amount_invalid",
+            BillingError::NotRefundable => ApiError::from(ErrorCode::RefundNotPossible),
+            BillingError::RefundAmount { left } => ErrorCode::RefundAmountInvalid.with_message(
                 format!("A refund must be above zero and at most {left} kopecks (what is left)"),
             ),
-            BillingError::PlanNotForStars => ApiError::new(
-                S::CONFLICT,
-                "plan_not_for_stars",
-                "Этот тариф нельзя оплатить звёздами Telegram",
-            ),
-            BillingError::TelegramUnavailable => ApiError::new(
-                S::SERVICE_UNAVAILABLE,
-                "payments_unavailable",
-                "Оплата сейчас недоступна, попробуйте чуть позже",
-            ),
-            BillingError::NotConfigured => ApiError::new(
-                S::SERVICE_UNAVAILABLE,
-                "payments_unavailable",
-                "Оплата сейчас недоступна, попробуйте чуть позже",
-            ),
+            BillingError::PlanNotForStars => ApiError::from(ErrorCode::PlanNotForStars),
+            BillingError::TelegramUnavailable => ApiError::from(ErrorCode::PaymentsUnavailable),
+            BillingError::NotConfigured => ApiError::from(ErrorCode::PaymentsUnavailable),
             BillingError::Provider(YooKassaError::Refused { code, .. }) => {
                 tracing::warn!(code, "YooKassa refused a payment");
-                ApiError::new(
-                    S::BAD_GATEWAY,
-                    "payment_refused",
-                    "Платёжная система отклонила платёж, попробуйте ещё раз",
-                )
+                ApiError::from(ErrorCode::PaymentRefused)
             }
             BillingError::Provider(error) => {
                 tracing::warn!(%error, "YooKassa is unavailable");
-                ApiError::new(
-                    S::SERVICE_UNAVAILABLE,
-                    "payments_unavailable",
-                    "Оплата сейчас недоступна, попробуйте чуть позже",
-                )
+                ApiError::from(ErrorCode::PaymentsUnavailable)
             }
             BillingError::Database(error) => error.into(),
         }
@@ -140,40 +90,6 @@ pub fn notification_routes(billing: Billing) -> Router {
         .with_state(billing)
 }
 
-/// For machine clients (and, until the admin dashboard has its own, for operators' tools):
-/// refunds, with the service recorded in the audit log.
-pub fn internal_routes(billing: Billing, tokens: ServiceTokens) -> Router {
-    Router::new()
-        .route("/internal/v1/payments/{id}/refunds", post(refund))
-        .with_state(RefundDesk { billing, tokens })
-}
-
-#[derive(Clone, FromRef)]
-struct RefundDesk {
-    billing: Billing,
-    tokens: ServiceTokens,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RefundRequest {
-    /// Everything not yet refunded when absent.
-    amount_kopecks: Option<u64>,
-}
-
-async fn refund(
-    State(billing): State<Billing>,
-    client: ServiceClient,
-    Path(id): Path<i64>,
-    body: Result<Json<RefundRequest>, JsonRejection>,
-) -> Result<(StatusCode, Json<RefundOutcome>), ApiError> {
-    let Json(request) = body.map_err(ApiError::bad_body)?;
-    let outcome = billing
-        .refund(id, request.amount_kopecks, &client.actor())
-        .await?;
-    Ok((StatusCode::CREATED, Json(outcome)))
-}
-
 #[utoipa::path(get, path = "/api/v1/subscription", tag = "subscription",
     responses((status = 200, description = "The driver's access, whether the trial is still theirs, and the plans on sale", body = SubscriptionView), (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody)),
     security(("session" = [])))]
@@ -198,7 +114,7 @@ async fn start_trial(
 ) -> Result<(StatusCode, Json<Access>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(billing.start_trial(driver).await?),
+        Json(billing.start_trial(driver.id, driver.telegram_id).await?),
     ))
 }
 
@@ -231,7 +147,11 @@ async fn redeem_promo(
     body: Result<Json<PromoRequest>, JsonRejection>,
 ) -> Result<Json<Access>, ApiError> {
     let Json(request) = body.map_err(ApiError::bad_body)?;
-    Ok(Json(billing.redeem_promo(driver, &request.code).await?))
+    Ok(Json(
+        billing
+            .redeem_promo(driver.id, driver.telegram_id, &request.code)
+            .await?,
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/payments", tag = "subscription", request_body = PaymentRequest,
@@ -250,7 +170,7 @@ async fn buy(
     body: Result<Json<PaymentRequest>, JsonRejection>,
 ) -> Result<(StatusCode, Json<PaymentView>), ApiError> {
     let Json(request) = body.map_err(ApiError::bad_body)?;
-    let payment = billing.buy(driver, request).await?;
+    let payment = billing.buy(driver.id, request).await?;
     Ok((StatusCode::CREATED, Json(payment)))
 }
 
@@ -279,11 +199,9 @@ async fn notification(
     let sender = billing.gate.sender(peer.ip(), &headers);
     match billing.receive_notification(sender, &body).await {
         Ok(()) => Ok(StatusCode::OK),
-        Err(NotificationRefusal::Forbidden(_)) => Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "notification_forbidden",
-            "Notifications are accepted from YooKassa's addresses only",
-        )),
+        Err(NotificationRefusal::Forbidden(_)) => {
+            Err(ApiError::from(ErrorCode::NotificationForbidden))
+        }
         Err(NotificationRefusal::Malformed) => Err(ApiError::bad_body("not a notification")),
         Err(NotificationRefusal::Database(error)) => Err(error.into()),
     }

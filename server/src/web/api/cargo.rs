@@ -22,14 +22,14 @@ use domain::{drivers, hidden, marks, outbox, responses};
 use sea_orm::{DatabaseConnection, TransactionTrait};
 use serde::{Deserialize, Serialize};
 
-use super::{
-    driver::{SignedInDriver, SubscribedDriver},
-    error::ApiError,
-    state::ApiState,
-};
+use super::state::ApiState;
 use crate::{
     bot::messages,
     cargotech::{City, Gateway, GatewayError, UpstreamError, noting_waits},
+    web::{
+        ApiError, ErrorCode, Fault,
+        extract::{SignedInDriver, SubscribedDriver},
+    },
 };
 
 pub fn routes(state: &ApiState) -> Router<ApiState> {
@@ -51,29 +51,17 @@ pub fn routes(state: &ApiState) -> Router<ApiState> {
 impl From<GatewayError> for ApiError {
     fn from(error: GatewayError) -> Self {
         match error {
-            GatewayError::InvalidFilter(errors) => ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_filter",
-                "Проверьте фильтр: некоторые значения не подходят",
-            )
-            .with_field_errors(errors),
-            GatewayError::Busy => ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "upstream_busy",
-                "Биржа сейчас перегружена запросами, повторите через несколько секунд",
-            ),
-            GatewayError::Unavailable(UpstreamError::SmsCodeRequired) => ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "upstream_login_pending",
-                "Свежие данные задерживаются: идёт вход на биржу, попробуйте позже",
-            ),
+            GatewayError::InvalidFilter(errors) => {
+                ApiError::from(ErrorCode::InvalidFilter(Fault::Unacceptable))
+                    .with_field_errors(errors)
+            }
+            GatewayError::Busy => ApiError::from(ErrorCode::UpstreamBusy),
+            GatewayError::Unavailable(UpstreamError::SmsCodeRequired) => {
+                ApiError::from(ErrorCode::UpstreamLoginPending)
+            }
             GatewayError::Unavailable(error) => {
                 tracing::warn!(%error, "the exchange could not answer a driver");
-                ApiError::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "upstream_unavailable",
-                    "Биржа грузов сейчас недоступна, попробуйте чуть позже",
-                )
+                ApiError::from(ErrorCode::UpstreamUnavailable)
             }
         }
     }
@@ -213,10 +201,7 @@ fn cargo_id(text: &str) -> Result<u64, ApiError> {
 }
 
 fn taken() -> ApiError {
-    ApiError::not_found(
-        "cargo_not_available",
-        "Этот груз уже недоступен: его забрали или сняли с биржи",
-    )
+    ApiError::from(ErrorCode::CargoNotAvailable)
 }
 
 #[utoipa::path(get, path = "/api/v1/cargos/{id}", tag = "loads",
@@ -316,9 +301,7 @@ async fn advance_response(
     responses::advance(&db, driver.id, id, change.status)
         .await?
         .map(Json)
-        .ok_or_else(|| {
-            ApiError::not_found("response_not_found", "Вы ещё не откликались на этот груз")
-        })
+        .ok_or_else(|| ApiError::from(ErrorCode::ResponseNotFound))
 }
 
 #[utoipa::path(put, path = "/api/v1/cargos/{id}/hidden", tag = "loads",

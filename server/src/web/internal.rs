@@ -1,6 +1,7 @@
-//! The server's internal API for the bot running as its own process (`hauler bot`), for service
-//! clients only: it hands over the updates it receives from Telegram, and takes messages from the
-//! outbox to send and reports how each went.
+//! The server's internal API (`/internal/v1/…`), for service clients only: the bot running as
+//! its own process (`hauler bot`) hands over the updates it receives from Telegram, takes
+//! messages from the outbox to send and reports how each went; operators' tools refund payments,
+//! with the service recorded in the audit log.
 
 use axum::{
     Json, Router,
@@ -11,15 +12,17 @@ use axum::{
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{
-    chat::{Chatter, Update},
-    queue::{DatabaseQueue, Pending, Queue, Settlement},
-};
 use crate::{
-    http::ApiError,
-    machines::{ServiceClient, ServiceTokens},
+    bot::{
+        Chatter, Update,
+        queue::{DatabaseQueue, Pending, Queue, Settlement},
+    },
+    machines::ServiceTokens,
+    payments::{Billing, RefundOutcome},
+    web::{ApiError, extract::ServiceClient},
 };
 
+/// What the bot's half of the internal API reaches.
 #[derive(Clone, FromRef)]
 pub struct Internal {
     pub chatter: Chatter,
@@ -27,12 +30,45 @@ pub struct Internal {
     pub tokens: ServiceTokens,
 }
 
-pub fn routes(internal: Internal) -> Router {
+pub fn routes(internal: Internal, billing: Billing) -> Router {
+    let refunds = Router::new()
+        .route("/internal/v1/payments/{id}/refunds", post(refund))
+        .with_state(RefundDesk {
+            billing,
+            tokens: internal.tokens.clone(),
+        });
     Router::new()
         .route("/internal/v1/bot/updates", post(update))
         .route("/internal/v1/outbox/claim", post(claim))
         .route("/internal/v1/outbox/{id}/settle", post(settle))
         .with_state(internal)
+        .merge(refunds)
+}
+
+#[derive(Clone, FromRef)]
+struct RefundDesk {
+    billing: Billing,
+    tokens: ServiceTokens,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RefundRequest {
+    /// Everything not yet refunded when absent.
+    amount_kopecks: Option<u64>,
+}
+
+async fn refund(
+    State(billing): State<Billing>,
+    client: ServiceClient,
+    Path(id): Path<i64>,
+    body: Result<Json<RefundRequest>, JsonRejection>,
+) -> Result<(StatusCode, Json<RefundOutcome>), ApiError> {
+    let Json(request) = body.map_err(ApiError::bad_body)?;
+    let outcome = billing
+        .refund(id, request.amount_kopecks, &client.actor())
+        .await?;
+    Ok((StatusCode::CREATED, Json(outcome)))
 }
 
 fn failed(error: impl std::fmt::Display) -> ApiError {

@@ -29,7 +29,7 @@ use domain::{
 use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 
-use super::error::ApiError;
+use crate::web::{ApiError, ErrorCode};
 use crate::{
     bot::BotToken,
     telegram::init_data::{self, InitDataError, Validation},
@@ -127,11 +127,7 @@ async fn sign_in(
 /// Signs in the sandbox's demo driver, for trying the app in an ordinary browser.
 async fn demo_sign_in(State(state): State<AuthState>) -> Result<Json<SignedIn>, ApiError> {
     if !flags::is_on(&state.db, Flag::DemoLogin).await? {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "demo_login_disabled",
-            "Демо-вход выключен",
-        ));
+        return Err(ApiError::from(ErrorCode::DemoLoginDisabled));
     }
     let profile = TelegramProfile {
         telegram_id: DEMO_TELEGRAM_ID,
@@ -150,11 +146,7 @@ async fn start_session(
 ) -> Result<Json<SignedIn>, ApiError> {
     let driver = drivers::upsert(&state.db, profile).await?;
     if driver.banned {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "driver_banned",
-            "Доступ к Hauler для этого аккаунта закрыт",
-        ));
+        return Err(ApiError::from(ErrorCode::DriverBanned));
     }
     let issued = sessions::issue(&state.store, driver.id, driver.telegram_id).await;
     tracing::info!(driver_id = driver.id, "a driver signed in");
@@ -209,6 +201,11 @@ impl FailureRate {
         } else {
             tracing::warn!(code = error.code(), "a Telegram sign-in was refused");
         }
-        ApiError::new(StatusCode::UNAUTHORIZED, error.code(), error.message())
+        ApiError::from(match error {
+            InitDataError::Missing => ErrorCode::InitDataMissing,
+            InitDataError::Malformed => ErrorCode::InitDataMalformed,
+            InitDataError::BadSignature => ErrorCode::InitDataBadSignature,
+            InitDataError::Expired => ErrorCode::InitDataExpired,
+        })
     }
 }

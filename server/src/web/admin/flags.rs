@@ -14,7 +14,7 @@ use domain::{
 use sea_orm::DatabaseConnection;
 
 use super::{AdminDesk, Admins, AnyStaff, Staff};
-use crate::http::ApiError;
+use crate::web::{ApiError, ErrorCode};
 
 pub fn routes() -> Router<AdminDesk> {
     Router::new()
@@ -48,8 +48,7 @@ async fn switch(
     body: Result<Json<FlagChange>, JsonRejection>,
 ) -> Result<Json<FlagView>, ApiError> {
     let Json(change) = body.map_err(ApiError::bad_body)?;
-    let flag = Flag::parse(&name)
-        .ok_or_else(|| ApiError::not_found("flag_not_found", "No such feature flag"))?;
+    let flag = Flag::parse(&name).ok_or_else(|| ApiError::from(ErrorCode::FlagNotFound))?;
     let before = flags::is_on(&db, flag).await?;
     flags::set(&db, flag, change.on, &staff.actor()).await?;
     audit::record(

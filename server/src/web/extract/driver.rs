@@ -1,14 +1,20 @@
 //! The signed-in driver, as an extractor: a handler that takes [`SignedInDriver`] cannot run for
-//! a request without a live session, so a forgotten check cannot compile.
+//! a request without a live session, and one that takes [`SubscribedDriver`] cannot run for a
+//! driver without access to loads.
 
 use axum::{
     extract::{FromRef, FromRequestParts},
-    http::{StatusCode, header::AUTHORIZATION, request::Parts},
+    http::request::Parts,
 };
-use domain::{access, sessions, store::SharedStore};
+use domain::{
+    access,
+    sessions::{self, Session},
+    store::SharedStore,
+};
 use sea_orm::DatabaseConnection;
 
-use super::error::ApiError;
+use super::{TokenIn, token};
+use crate::web::{ApiError, ErrorCode};
 
 #[derive(Debug, Clone, Copy)]
 pub struct SignedInDriver {
@@ -24,33 +30,22 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        let token = parts
-            .headers
-            .get(AUTHORIZATION)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|token| !token.is_empty())
-            .ok_or_else(|| {
-                ApiError::new(
-                    StatusCode::UNAUTHORIZED,
-                    "session_missing",
-                    "Войдите через Telegram: откройте приложение из бота",
-                )
-            })?;
         let store = SharedStore::from_ref(state);
-        let session = sessions::find(&store, token).await.ok_or_else(|| {
-            ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "session_expired",
-                "Сеанс завершён. Откройте приложение из бота ещё раз",
-            )
-        })?;
+        let session = driver_session(&store, token(&parts.headers, TokenIn::Bearer)).await?;
         Ok(Self {
             id: session.driver_id,
             telegram_id: session.telegram_id,
         })
     }
+}
+
+/// The live session behind the token a request sent (wherever it sent it): `401
+/// session_missing` without one, `401 session_expired` when it ended.
+pub async fn driver_session(store: &SharedStore, token: Option<&str>) -> Result<Session, ApiError> {
+    let token = token.ok_or_else(|| ApiError::from(ErrorCode::SessionMissing))?;
+    sessions::find(store, token)
+        .await
+        .ok_or_else(|| ApiError::from(ErrorCode::SessionExpired))
 }
 
 /// A signed-in driver whose access to loads is active (a trial, a paid plan, a gift). Every route
@@ -95,10 +90,6 @@ pub async fn require_access(
     if ends_at.is_some_and(|ends_at| ends_at > chrono::Utc::now()) {
         Ok(())
     } else {
-        Err(ApiError::new(
-            StatusCode::PAYMENT_REQUIRED,
-            "subscription_required",
-            "Грузы доступны по подписке: оформите её в приложении",
-        ))
+        Err(ApiError::from(ErrorCode::SubscriptionRequired))
     }
 }

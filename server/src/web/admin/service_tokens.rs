@@ -17,7 +17,7 @@ use domain::{
 use sea_orm::EntityTrait;
 
 use super::{AdminDesk, Owners, Staff};
-use crate::http::ApiError;
+use crate::web::{ApiError, ErrorCode};
 
 pub fn routes() -> Router<AdminDesk> {
     Router::new()
@@ -69,21 +69,13 @@ async fn create(
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     if !name_ok {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "service_token_name_invalid",
-            "Name the client in 1-40 letters, digits, `-` or `_` (e.g. `bot`, `monitoring`)",
-        ));
+        return Err(ApiError::from(ErrorCode::ServiceTokenNameInvalid));
     }
     if request
         .expires_in_days
         .is_some_and(|days| !(1..=3650).contains(&days))
     {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "service_token_expiry_invalid",
-            "A token expires in 1 to 3650 days, or never",
-        ));
+        return Err(ApiError::from(ErrorCode::ServiceTokenExpiryInvalid));
     }
     let expires_at = request
         .expires_in_days
@@ -116,10 +108,7 @@ async fn revoke(
     Path(id): Path<i64>,
 ) -> Result<Json<ServiceTokenView>, ApiError> {
     if !service_tokens::revoke(&desk.db, id).await? {
-        return Err(ApiError::not_found(
-            "service_token_not_found",
-            "No live service token with that id",
-        ));
+        return Err(ApiError::from(ErrorCode::ServiceTokenNotFound));
     }
     audit::record(
         &desk.db,

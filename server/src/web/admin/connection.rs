@@ -15,7 +15,6 @@ use axum::{
         Query, State,
         rejection::{JsonRejection, QueryRejection},
     },
-    http::StatusCode,
     routing::{get, post},
 };
 use chrono::Utc;
@@ -29,7 +28,7 @@ use crate::{
     cargotech::{
         Account, Gateway, LinkState, SmsCodeError, SmsProblem, UpstreamError, audit_object,
     },
-    http::ApiError,
+    web::{ApiError, ErrorCode},
 };
 
 const HISTORY: u64 = 20;
@@ -69,12 +68,9 @@ fn account_in(which: Which, gateway: &Gateway) -> Result<&Account, ApiError> {
     let accounts = gateway.accounts();
     match query.account {
         None => Ok(accounts.primary()),
-        Some(name) => accounts.named(&name).ok_or_else(|| {
-            ApiError::not_found(
-                "cargotech_account_unknown",
-                "No CargoTech account has this name",
-            )
-        }),
+        Some(name) => accounts
+            .named(&name)
+            .ok_or_else(|| ApiError::from(ErrorCode::CargotechAccountUnknown)),
     }
 }
 
@@ -148,11 +144,7 @@ async fn log_in_now(
     let account = account_in(which, &desk.gateway)?;
     match account.connection.log_in_now(&staff.actor()).await {
         Err(UpstreamError::NotConfigured) => {
-            return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                "cargotech_not_configured",
-                "No CargoTech account is configured (CARGOTECH_PHONE and CARGOTECH_PASSWORD)",
-            ));
+            return Err(ApiError::from(ErrorCode::CargotechNotConfigured));
         }
         Err(error) => tracing::info!(%error, "an admin's CargoTech login did not connect"),
         Ok(()) => {}
@@ -162,33 +154,15 @@ async fn log_in_now(
 
 fn sms_refusal(error: SmsCodeError) -> ApiError {
     match error {
-        SmsCodeError::NothingPending => ApiError::new(
-            StatusCode::CONFLICT,
-            "sms_code_not_pending",
-            "No login is waiting for an SMS code: log in first",
-        ),
-        SmsCodeError::Problem(SmsProblem::WrongCode) => ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "sms_code_wrong",
-            "The code is wrong: check the SMS and try again",
-        ),
-        SmsCodeError::Problem(SmsProblem::Expired) => ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "sms_code_expired",
-            "The code has expired: log in again to get a new one",
-        ),
-        SmsCodeError::Problem(SmsProblem::TooManyAttempts) => ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "sms_code_too_many_attempts",
-            "Too many wrong codes: log in again to get a new one",
-        ),
+        SmsCodeError::NothingPending => ApiError::from(ErrorCode::SmsCodeNotPending),
+        SmsCodeError::Problem(SmsProblem::WrongCode) => ApiError::from(ErrorCode::SmsCodeWrong),
+        SmsCodeError::Problem(SmsProblem::Expired) => ApiError::from(ErrorCode::SmsCodeExpired),
+        SmsCodeError::Problem(SmsProblem::TooManyAttempts) => {
+            ApiError::from(ErrorCode::SmsCodeTooManyAttempts)
+        }
         SmsCodeError::Upstream(error) => {
             tracing::warn!(%error, "the SMS code could not reach the exchange");
-            ApiError::new(
-                StatusCode::BAD_GATEWAY,
-                "exchange_unavailable",
-                "The exchange did not answer: try again in a moment",
-            )
+            ApiError::from(ErrorCode::ExchangeUnavailable)
         }
     }
 }
@@ -220,10 +194,7 @@ async fn drop_token(
 }
 
 fn not_a_sandbox() -> ApiError {
-    ApiError::not_found(
-        "not_a_sandbox",
-        "The exchange is not the sandbox: it has no knobs",
-    )
+    ApiError::from(ErrorCode::NotASandbox)
 }
 
 fn sandbox_url(gateway: &Gateway, path: &str) -> String {
@@ -262,11 +233,7 @@ async fn sandbox_stats(
 }
 
 fn invalid_knob(message: &str) -> ApiError {
-    ApiError::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "sandbox_knob_invalid",
-        message,
-    )
+    ErrorCode::SandboxKnobInvalid.with_message(message)
 }
 
 async fn turn_sandbox_knobs(

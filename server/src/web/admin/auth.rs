@@ -16,13 +16,16 @@ use axum::{
 };
 use domain::audit::{self, AuditEntry};
 
-use super::{
-    AdminDesk, AnyStaff, Staff, accounts,
-    second_factor::{self, LoginCode},
-    sessions::{self, AdminSession},
-    throttle::LoginThrottle,
+use super::{AdminDesk, AnyStaff, Staff};
+use crate::{
+    admin::{
+        accounts,
+        second_factor::{self, LoginCode},
+        sessions::{self, AdminSession},
+        throttle::LoginThrottle,
+    },
+    web::{ApiError, ErrorCode},
 };
-use crate::http::ApiError;
 
 pub fn routes() -> Router<AdminDesk> {
     Router::new()
@@ -46,12 +49,11 @@ fn view(session: &AdminSession) -> AdminSessionView {
 /// into its reader's language.
 fn throttled(wait: std::time::Duration) -> Response {
     let seconds = wait.as_secs().max(1);
-    let mut response = ApiError::new(
-        StatusCode::TOO_MANY_REQUESTS,
-        "login_throttled",
-        format!("Too many failed attempts: try again in {seconds} s"),
-    )
-    .into_response();
+    let mut response = ErrorCode::LoginThrottled
+        .with_message(format!(
+            "Too many failed attempts: try again in {seconds} s"
+        ))
+        .into_response();
     response
         .headers_mut()
         .insert(RETRY_AFTER, HeaderValue::from(seconds));
@@ -89,19 +91,14 @@ async fn log_in(
             request.code.as_deref(),
         )
         .await
-        .map_err(IntoResponse::into_response)?,
+        .map_err(|error| ApiError::from(error).into_response())?,
         None => LoginCode::Wrong,
     };
     let account = match (account, second) {
         (Some(account), LoginCode::NotNeeded | LoginCode::Accepted) => account,
         // The password was right: the page asks for the app's code and sends both again.
         (Some(_), LoginCode::Missing) => {
-            return Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "second_factor_required",
-                "Enter the code from your authenticator app",
-            )
-            .into_response());
+            return Err(ApiError::from(ErrorCode::SecondFactorRequired).into_response());
         }
         (account, _) => {
             let wait = throttle.failed(&email, &address).await;
@@ -120,14 +117,9 @@ async fn log_in(
             return Err(if !wait.is_zero() {
                 throttled(wait)
             } else if account.is_some() {
-                second_factor::code_wrong(StatusCode::UNAUTHORIZED).into_response()
+                ApiError::from(ErrorCode::SecondFactorCodeWrong { at_login: true }).into_response()
             } else {
-                ApiError::new(
-                    StatusCode::UNAUTHORIZED,
-                    "login_failed",
-                    "Wrong email or password",
-                )
-                .into_response()
+                ApiError::from(ErrorCode::LoginFailed).into_response()
             });
         }
     };

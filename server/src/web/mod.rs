@@ -1,11 +1,21 @@
-//! The HTTP surface: health endpoints, the Leptos app (pages and server functions), static files,
-//! and the layers every response passes through.
+//! The web layer, at the edge: the one error type answers are made of, the extractors that say
+//! who a request comes from, every HTTP handler (one module per capability), and the router that
+//! composes them with the Leptos app, static files and the layers every response passes through.
+//!
+//! It calls the capabilities (`payments`, `bot`, `admin`, `machines`, …) with plain ids and
+//! values and maps their errors to answers; none of them imports it.
 
+mod admin;
 pub(crate) mod api;
 mod app_state;
 pub(crate) mod assets;
+mod error;
+pub mod extract;
 mod health;
+pub mod internal;
 mod layers;
+mod metrics;
+mod telegram_webhook;
 
 use std::sync::Arc;
 
@@ -20,11 +30,11 @@ use domain::{Platform, database};
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, file_and_error_handler, generate_route_list};
 
-pub use api::{ApiError, BotOutlet};
 pub use app_state::AppState;
+pub use error::{ApiError, ErrorCode, Fault};
 
 use crate::{
-    bot::BotToken,
+    bot::{BotOutlet, BotToken},
     cargotech::Gateway,
     config::{Config, InitDataCheck, Mode},
     sandbox::{self, cargotech::Exchange, telegram::SandboxTelegram},
@@ -44,7 +54,7 @@ pub struct Services {
     /// Machine clients' tokens, and the metrics they may read.
     pub machines: crate::machines::ServiceTokens,
     /// The internal API a separate bot process uses.
-    pub internal: crate::bot::internal::Internal,
+    pub internal: internal::Internal,
     pub metrics: metrics_exporter_prometheus::PrometheusHandle,
     /// The built-in stand-ins this server hosts in sandbox mode.
     pub exchange: Option<Exchange>,
@@ -83,7 +93,7 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
         .ok()
         .map(Into::into),
     };
-    let admin_desk = crate::admin::AdminDesk {
+    let admin_desk = admin::AdminDesk {
         db: state.platform.db.clone(),
         store: state.platform.store.clone(),
         sealer: Arc::clone(&state.platform.sealer),
@@ -132,16 +142,13 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
         None => router,
     };
     let router = router
-        .merge(crate::admin::routes(admin_desk, options_for_admin))
-        .merge(crate::payments::driver_routes(billing.clone()))
-        .merge(crate::payments::notification_routes(billing.clone()))
-        .merge(crate::payments::internal_routes(billing, machines.clone()))
-        .merge(crate::machines::metrics_routes(metrics, machines))
-        .merge(crate::bot::internal::routes(internal));
+        .merge(admin::routes(admin_desk, options_for_admin))
+        .merge(api::payments::driver_routes(billing.clone()))
+        .merge(api::payments::notification_routes(billing.clone()))
+        .merge(internal::routes(internal, billing))
+        .merge(metrics::routes(metrics, machines));
     let router = match bot_webhook {
-        Some((chatter, secret)) => {
-            router.merge(crate::bot::intake::webhook_routes(chatter, secret))
-        }
+        Some((chatter, secret)) => router.merge(telegram_webhook::routes(chatter, secret)),
         None => router,
     };
     let router = match telegram {

@@ -22,7 +22,8 @@ use domain::{
 };
 use sea_orm::DatabaseConnection;
 
-use super::{driver::SignedInDriver, error::ApiError, state::ApiState};
+use super::state::ApiState;
+use crate::web::{ApiError, ErrorCode, Fault, extract::SignedInDriver};
 
 /// The most responses the history shows.
 const HISTORY_LIMIT: u64 = 200;
@@ -46,7 +47,7 @@ async fn profile(
     drivers::by_id(&db, driver.id)
         .await?
         .map(Json)
-        .ok_or_else(|| ApiError::not_found("driver_not_found", "Профиль не найден"))
+        .ok_or_else(|| ErrorCode::DriverNotFound.with_message("Профиль не найден"))
 }
 
 #[utoipa::path(get, path = "/api/v1/me/filter", tag = "driver",
@@ -63,12 +64,7 @@ async fn last_filter(
 
 fn valid(filter: &CargoFilter) -> Result<(), ApiError> {
     filter.validate().map_err(|errors| {
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_filter",
-            "Проверьте фильтр: некоторые значения не подходят",
-        )
-        .with_field_errors(errors)
+        ApiError::from(ErrorCode::InvalidFilter(Fault::Unacceptable)).with_field_errors(errors)
     })
 }
 
@@ -114,21 +110,15 @@ async fn save_filter(
     body: Result<Json<SavedFilterDraft>, JsonRejection>,
 ) -> Result<(StatusCode, Json<SavedFilter>), ApiError> {
     let Json(draft) = body.map_err(ApiError::bad_body)?;
-    let name = draft.clean_name().ok_or_else(|| {
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_name",
-            "Название фильтра — от 1 до 60 символов",
-        )
-    })?;
+    let name = draft
+        .clean_name()
+        .ok_or_else(|| ApiError::from(ErrorCode::InvalidName))?;
     valid(&draft.filter)?;
     match filters::save(&db, driver.id, &name, &draft.filter, draft.notify).await {
         Ok(saved) => Ok((StatusCode::CREATED, Json(saved))),
-        Err(SaveError::TooMany) => Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "too_many_filters",
-            format!("Можно сохранить не больше {SAVED_FILTERS_MAX} фильтров: удалите ненужный"),
-        )),
+        Err(SaveError::TooMany) => Err(ErrorCode::TooManyFilters.with_message(format!(
+            "Можно сохранить не больше {SAVED_FILTERS_MAX} фильтров: удалите ненужный"
+        ))),
         Err(SaveError::Database(error)) => Err(error.into()),
     }
 }
@@ -145,10 +135,7 @@ async fn forget_filter(
     if filters::forget(&db, driver.id, id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
-        Err(ApiError::not_found(
-            "filter_not_found",
-            "Такого сохранённого фильтра нет",
-        ))
+        Err(ApiError::from(ErrorCode::FilterNotFound))
     }
 }
 

@@ -29,7 +29,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{AdminDesk, Admins, AnyStaff, Staff};
-use crate::http::ApiError;
+use crate::web::{ApiError, ErrorCode, Fault};
 
 pub fn routes() -> Router<AdminDesk> {
     Router::new()
@@ -38,10 +38,6 @@ pub fn routes() -> Router<AdminDesk> {
         .route("/admin/api/promo", get(list_promo).post(create_promo))
         .route("/admin/api/promo/batch", axum::routing::post(create_batch))
         .route("/admin/api/promo/{code}", put(switch_promo))
-}
-
-fn invalid(code: &'static str, message: impl Into<String>) -> ApiError {
-    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
 }
 
 async fn record(
@@ -81,22 +77,19 @@ fn plan_view(row: plans::entity::Model) -> PlanView {
 /// A plan lasts a day to ten years and costs at least YooKassa's one rouble.
 fn plan_terms(input: &PlanInput) -> Result<PlanTerms, ApiError> {
     if !(1..=3650).contains(&input.days) {
-        return Err(invalid("invalid_value", "A plan lasts from 1 to 3650 days"));
+        return Err(ApiError::from(ErrorCode::InvalidValue));
     }
     if !(100..=100_000_000).contains(&input.price_kopecks) {
-        return Err(invalid(
-            "invalid_value",
-            "A plan costs from 1 to 1 000 000 roubles",
-        ));
+        return Err(
+            ErrorCode::InvalidValue.with_message("A plan costs from 1 to 1 000 000 roubles")
+        );
     }
     if input
         .stars_price
         .is_some_and(|stars| !(1..=1_000_000).contains(&stars))
     {
-        return Err(invalid(
-            "invalid_value",
-            "A price in Stars is from 1 to 1 000 000, or none",
-        ));
+        return Err(ErrorCode::InvalidValue
+            .with_message("A price in Stars is from 1 to 1 000 000, or none"));
     }
     Ok(PlanTerms {
         days: input.days as i32,
@@ -143,7 +136,7 @@ async fn edit_plan(
 ) -> Result<Json<PlanView>, ApiError> {
     let Json(input) = body.map_err(ApiError::bad_body)?;
     let terms = plan_terms(&input)?;
-    let not_found = || ApiError::not_found("plan_not_found", "No such plan");
+    let not_found = || ApiError::from(ErrorCode::PlanNotFound);
     let before = plans::row(&db, id).await?.ok_or_else(not_found)?;
     let after = plans::update(&db, id, terms).await?.ok_or_else(not_found)?;
     let (before, after) = (plan_view(before), plan_view(after));
@@ -260,7 +253,9 @@ fn moment(text: &Option<String>, last_day: bool) -> Result<Option<DateTime<Utc>>
     }
     DateTime::parse_from_rfc3339(text)
         .map(|at| Some(at.with_timezone(&Utc)))
-        .map_err(|_| invalid("invalid_date", "Dates are written YYYY-MM-DD"))
+        .map_err(|_| {
+            ErrorCode::InvalidDate(Fault::Unacceptable).with_message("Dates are written YYYY-MM-DD")
+        })
 }
 
 /// What every code of a request shares: the benefit, the period, the limit, the campaign.
@@ -281,10 +276,7 @@ fn terms(
     campaign: Option<&str>,
 ) -> Result<Terms, ApiError> {
     if !["extra_days", "percent_off", "amount_off", "free_days"].contains(&kind) {
-        return Err(invalid(
-            "invalid_kind",
-            "The kind is extra_days, percent_off, amount_off or free_days",
-        ));
+        return Err(ApiError::from(ErrorCode::InvalidKind));
     }
     let benefit = PromoBenefit::from_parts(kind, value)
         .filter(|benefit| match benefit {
@@ -293,33 +285,22 @@ fn terms(
             PromoBenefit::PercentOff(_) => true,
         })
         .ok_or_else(|| {
-            invalid(
-                "invalid_value",
-                "Days are 1 to 3650, percent 1 to 100, an amount above zero",
-            )
+            ErrorCode::InvalidValue
+                .with_message("Days are 1 to 3650, percent 1 to 100, an amount above zero")
         })?;
     let valid_from = moment(valid_from, false)?;
     let valid_until = moment(valid_until, true)?;
     if let (Some(from), Some(until)) = (valid_from, valid_until)
         && until <= from
     {
-        return Err(invalid(
-            "invalid_period",
-            "A code must stop being valid after it starts",
-        ));
+        return Err(ApiError::from(ErrorCode::InvalidPeriod));
     }
     if max_uses == Some(0) {
-        return Err(invalid(
-            "invalid_value",
-            "A limit of uses is at least 1, or none",
-        ));
+        return Err(ErrorCode::InvalidValue.with_message("A limit of uses is at least 1, or none"));
     }
     let campaign = campaign.map(str::trim).filter(|c| !c.is_empty());
     if campaign.is_some_and(|c| c.chars().count() > 60) {
-        return Err(invalid(
-            "invalid_campaign",
-            "A campaign's name is at most 60 characters",
-        ));
+        return Err(ApiError::from(ErrorCode::InvalidCampaign));
     }
     Ok(Terms {
         benefit,
@@ -344,15 +325,10 @@ fn new_code(code: String, terms: &Terms, staff: &Staff<Admins>) -> NewPromoCode 
 
 fn create_refusal(error: CreateError) -> ApiError {
     match error {
-        CreateError::InvalidCode => invalid(
-            "invalid_code",
-            "A promo code holds 3 to 32 letters, digits, - or _",
-        ),
-        CreateError::Duplicate(code) => ApiError::new(
-            StatusCode::CONFLICT,
-            "duplicate_code",
-            format!("The promo code {code} exists already"),
-        ),
+        CreateError::InvalidCode => ApiError::from(ErrorCode::InvalidCode),
+        CreateError::Duplicate(code) => {
+            ErrorCode::DuplicateCode.with_message(format!("The promo code {code} exists already"))
+        }
         CreateError::Database(error) => error.into(),
     }
 }
@@ -360,7 +336,7 @@ fn create_refusal(error: CreateError) -> ApiError {
 async fn view_of(db: &DatabaseConnection, code: &str) -> Result<PromoView, ApiError> {
     let row = promo::stored(db, code)
         .await?
-        .ok_or_else(|| ApiError::not_found("promo_not_found", "No such promo code"))?;
+        .ok_or_else(|| ApiError::from(ErrorCode::PromoNotFound))?;
     views(db, vec![row])
         .await?
         .pop()
@@ -404,13 +380,13 @@ async fn create_batch(
 ) -> Result<(StatusCode, Json<Vec<PromoView>>), ApiError> {
     let Json(batch) = body.map_err(ApiError::bad_body)?;
     if !(1..=PromoBatch::MAX_COUNT).contains(&batch.count) {
-        return Err(invalid(
-            "invalid_count",
-            format!("A batch holds 1 to {} codes", PromoBatch::MAX_COUNT),
-        ));
+        return Err(ErrorCode::InvalidCount.with_message(format!(
+            "A batch holds 1 to {} codes",
+            PromoBatch::MAX_COUNT
+        )));
     }
     if batch.campaign.trim().is_empty() {
-        return Err(invalid("invalid_campaign", "A batch belongs to a campaign"));
+        return Err(ErrorCode::InvalidCampaign.with_message("A batch belongs to a campaign"));
     }
     let terms = terms(
         &batch.kind,
@@ -423,10 +399,9 @@ async fn create_batch(
     let prefix = normalize_promo_code(batch.prefix.as_deref().unwrap_or(&batch.campaign));
     // The prefix, a dash and five random characters must still make a valid code.
     if prefix.chars().count() > 26 || !is_valid_promo_code(&format!("{prefix}-XXXXX")) {
-        return Err(invalid(
-            "invalid_code",
-            "A prefix holds up to 26 letters, digits, - or _",
-        ));
+        return Err(
+            ErrorCode::InvalidCode.with_message("A prefix holds up to 26 letters, digits, - or _")
+        );
     }
     let mut codes = Vec::with_capacity(batch.count as usize);
     for _ in 0..batch.count {

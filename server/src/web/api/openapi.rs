@@ -7,8 +7,7 @@ use utoipa::{
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
 };
 
-use super::{auth, cargo, live, me};
-use crate::payments::routes as payments;
+use super::{auth, cargo, live, me, payments};
 
 #[derive(OpenApi)]
 #[openapi(

@@ -1,0 +1,61 @@
+//! The admin dashboard's JSON API (`/admin/api/…`), one module per page of the dashboard, and
+//! the route that serves the dashboard's pages. Accounts, sessions, the login throttle and the
+//! second factor are `crate::admin`'s; the role and CSRF guard is [`Staff`].
+
+mod admins;
+mod audit;
+mod auth;
+mod connection;
+mod csv_export;
+mod drivers;
+mod flags;
+mod overview;
+mod pages;
+mod payments;
+mod promo;
+mod second_factor;
+mod service_tokens;
+mod settings;
+
+use std::sync::Arc;
+
+use axum::{Router, extract::FromRef};
+use domain::{sealing::Sealer, store::SharedStore};
+use sea_orm::DatabaseConnection;
+
+use crate::{
+    cargotech::Gateway,
+    machines::ServiceTokens,
+    payments::Billing,
+    web::extract::{Admins, AnyStaff, Owners, Staff},
+};
+
+/// What the admin API reaches; cheap to clone.
+#[derive(Clone, FromRef)]
+pub struct AdminDesk {
+    pub db: DatabaseConnection,
+    pub store: SharedStore,
+    pub sealer: Arc<Sealer>,
+    pub billing: Billing,
+    pub gateway: Arc<Gateway>,
+    pub tokens: ServiceTokens,
+    /// Cookies carry `Secure` (production, behind https).
+    pub secure_cookies: bool,
+}
+
+pub fn routes(desk: AdminDesk, options: leptos::prelude::LeptosOptions) -> Router {
+    auth::routes()
+        .merge(overview::routes())
+        .merge(drivers::routes())
+        .merge(payments::routes())
+        .merge(promo::routes())
+        .merge(flags::routes())
+        .merge(settings::routes())
+        .merge(connection::routes())
+        .merge(service_tokens::routes())
+        .merge(audit::routes())
+        .merge(admins::routes())
+        .merge(second_factor::routes())
+        .with_state(desk)
+        .merge(pages::routes(options))
+}

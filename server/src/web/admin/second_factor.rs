@@ -1,0 +1,122 @@
+//! The dashboard's routes for the optional second factor: `GET /admin/api/second-factor` tells
+//! whether it is on; `POST …/setup` makes a new secret, pending until `POST …/confirm {code}`
+//! proves the app holds it; `POST …/disable {code}` turns it off. An owner resets another
+//! admin's (a lost phone) with `DELETE /admin/api/admins/{id}/second-factor`.
+
+use admin::wire::second_factor::{SecondFactorCode, SecondFactorSetup, SecondFactorState};
+use axum::{
+    Json, Router,
+    extract::{Path, State, rejection::JsonRejection},
+    http::StatusCode,
+    routing::{delete, get, post},
+};
+use domain::audit::{self, AuditEntry};
+
+use super::AdminDesk;
+use crate::{
+    admin::second_factor::{self, Holder, SecondFactorError},
+    web::{
+        ApiError, ErrorCode,
+        extract::{AnyStaff, Owners, Staff},
+    },
+};
+
+pub fn routes() -> Router<AdminDesk> {
+    Router::new()
+        .route("/admin/api/second-factor", get(state))
+        .route("/admin/api/second-factor/setup", post(set_up))
+        .route("/admin/api/second-factor/confirm", post(confirm))
+        .route("/admin/api/second-factor/disable", post(disable))
+        .route("/admin/api/admins/{id}/second-factor", delete(reset))
+}
+
+fn holder<R>(staff: &Staff<R>) -> Holder<'_> {
+    Holder {
+        admin_id: staff.session.admin_id,
+        email: &staff.session.email,
+    }
+}
+
+async fn audit_change(desk: &AdminDesk, staff: &Staff<impl Send>, action: &str, object: i64) {
+    audit::record(
+        &desk.db,
+        AuditEntry {
+            actor: &staff.actor(),
+            action,
+            object: Some(&format!("admin:{object}")),
+            details: None,
+            client_addr: staff.client_addr.as_deref(),
+        },
+    )
+    .await;
+}
+
+async fn state(
+    State(desk): State<AdminDesk>,
+    staff: Staff<AnyStaff>,
+) -> Result<Json<SecondFactorState>, ApiError> {
+    let enabled = second_factor::is_on(&desk.db, staff.session.admin_id).await?;
+    Ok(Json(SecondFactorState { enabled }))
+}
+
+async fn set_up(
+    State(desk): State<AdminDesk>,
+    staff: Staff<AnyStaff>,
+) -> Result<Json<SecondFactorSetup>, ApiError> {
+    Ok(Json(
+        second_factor::set_up(&desk.db, &desk.sealer, holder(&staff)).await?,
+    ))
+}
+
+async fn confirm(
+    State(desk): State<AdminDesk>,
+    staff: Staff<AnyStaff>,
+    body: Result<Json<SecondFactorCode>, JsonRejection>,
+) -> Result<Json<SecondFactorState>, ApiError> {
+    let Json(SecondFactorCode { code }) = body.map_err(ApiError::bad_body)?;
+    second_factor::confirm(&desk.db, &desk.sealer, holder(&staff), &code).await?;
+    let admin_id = staff.session.admin_id;
+    audit_change(&desk, &staff, "admin.second_factor_enabled", admin_id).await;
+    Ok(Json(SecondFactorState { enabled: true }))
+}
+
+async fn disable(
+    State(desk): State<AdminDesk>,
+    staff: Staff<AnyStaff>,
+    body: Result<Json<SecondFactorCode>, JsonRejection>,
+) -> Result<Json<SecondFactorState>, ApiError> {
+    let Json(SecondFactorCode { code }) = body.map_err(ApiError::bad_body)?;
+    if second_factor::disable(&desk.db, &desk.sealer, holder(&staff), &code).await? {
+        let admin_id = staff.session.admin_id;
+        audit_change(&desk, &staff, "admin.second_factor_disabled", admin_id).await;
+    }
+    Ok(Json(SecondFactorState { enabled: false }))
+}
+
+async fn reset(
+    State(desk): State<AdminDesk>,
+    staff: Staff<Owners>,
+    Path(admin_id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    second_factor::reset(&desk.db, admin_id).await?;
+    audit_change(&desk, &staff, "admin.second_factor_reset", admin_id).await;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+impl From<SecondFactorError> for ApiError {
+    fn from(error: SecondFactorError) -> Self {
+        match error {
+            SecondFactorError::AlreadyOn => ApiError::from(ErrorCode::SecondFactorEnabled),
+            SecondFactorError::NotPending => ApiError::from(ErrorCode::SecondFactorNotPending),
+            SecondFactorError::CodeWrong => {
+                ErrorCode::SecondFactorCodeWrong { at_login: false }.into()
+            }
+            SecondFactorError::NotFound => ApiError::from(ErrorCode::SecondFactorNotFound),
+            SecondFactorError::Broken(detail) => {
+                tracing::error!(%detail, "a second factor cannot be used");
+                ApiError::internal()
+            }
+            SecondFactorError::Database(error) => error.into(),
+        }
+    }
+}

@@ -1,0 +1,326 @@
+//! The one error type every answer of the JSON APIs is made of: a stable machine-readable
+//! `code`, its HTTP status and a message a person can read, as `{code, message, errors?}`.
+//!
+//! Each code, its status and its default message are defined once, in [`ErrorCode::parts`];
+//! handlers name a code (and may say more in its message), and each capability's own error enum
+//! maps to codes with a `From` impl in the web layer. Internal detail goes to the log, never to
+//! the client.
+
+use app::cargo::filter::FieldError;
+use axum::{
+    Json,
+    http::{HeaderValue, StatusCode, header::RETRY_AFTER},
+    response::{IntoResponse, Response},
+};
+use serde::Serialize;
+
+/// Every refusal the APIs give. The Mini App's messages are Russian, the dashboard's English.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    Internal,
+    Unavailable,
+    InvalidBody,
+    InvalidQuery,
+    InitDataMissing,
+    InitDataMalformed,
+    InitDataBadSignature,
+    InitDataExpired,
+    PromoUnknown,
+    PromoNotYetValid,
+    PromoExpired,
+    PromoUsedUp,
+    PromoAlreadyUsed,
+    InvalidEmail,
+    WeakPassword,
+    AdminExists,
+    AdminNotFound,
+    CannotChangeYourself,
+    InvalidDate(Fault),
+    InvalidPage,
+    InvalidPageSize,
+    LoginThrottled,
+    SecondFactorRequired,
+    LoginFailed,
+    CargotechAccountUnknown,
+    CargotechNotConfigured,
+    SmsCodeNotPending,
+    SmsCodeWrong,
+    SmsCodeExpired,
+    SmsCodeTooManyAttempts,
+    ExchangeUnavailable,
+    NotASandbox,
+    SandboxKnobInvalid,
+    DriverNotFound,
+    InvalidState,
+    InvalidSort,
+    InvalidDays,
+    InvalidText,
+    BotUnreachable,
+    FlagNotFound,
+    InvalidFilter(Fault),
+    PaymentNotFound,
+    InvalidValue,
+    PlanNotFound,
+    InvalidKind,
+    InvalidPeriod,
+    InvalidCampaign,
+    InvalidCode,
+    DuplicateCode,
+    PromoNotFound,
+    InvalidCount,
+    /// `401` at login, `422` on the dashboard.
+    SecondFactorCodeWrong {
+        at_login: bool,
+    },
+    SecondFactorEnabled,
+    SecondFactorNotPending,
+    SecondFactorNotFound,
+    ServiceTokenNameInvalid,
+    ServiceTokenExpiryInvalid,
+    ServiceTokenNotFound,
+    SettingNotFound,
+    SettingInvalid,
+    DemoLoginDisabled,
+    DriverBanned,
+    UpstreamBusy,
+    UpstreamLoginPending,
+    UpstreamUnavailable,
+    CargoNotAvailable,
+    ResponseNotFound,
+    InvalidName,
+    TooManyFilters,
+    FilterNotFound,
+    TrialUsed,
+    TrialDisabled,
+    PaymentsDisabled,
+    PromoInvalid,
+    PromoNeedsPurchase,
+    PromoFreeDays,
+    RefundNotPossible,
+    RefundAmountInvalid,
+    PlanNotForStars,
+    PaymentsUnavailable,
+    PaymentRefused,
+    NotificationForbidden,
+    SessionMissing,
+    SessionExpired,
+    SubscriptionRequired,
+    ServiceTokenRequired,
+    ServiceTokenInvalid,
+    AdminOnly,
+    AdminSessionMissing,
+    CsrfInvalid,
+    RoleInsufficient,
+}
+
+/// Whether a refused input could not be read at all (`400`) or was read and is not allowed
+/// (`422`): the same code answers both on different routes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    Unreadable,
+    Unacceptable,
+}
+
+impl Fault {
+    fn status(self) -> StatusCode {
+        match self {
+            Self::Unreadable => StatusCode::BAD_REQUEST,
+            Self::Unacceptable => StatusCode::UNPROCESSABLE_ENTITY,
+        }
+    }
+}
+
+impl ErrorCode {
+    /// The status, the stable code and the default message: a table, one code a line.
+    #[rustfmt::skip]
+    fn parts(self) -> (StatusCode, &'static str, &'static str) {
+        use StatusCode as S;
+        const WRONG_CODE: &str = "That code is not the app's current one (or was used already)";
+        match self {
+            Self::Internal => (S::INTERNAL_SERVER_ERROR, "internal", "Что-то пошло не так, мы уже разбираемся"),
+            Self::Unavailable => (S::SERVICE_UNAVAILABLE, "unavailable", "Сервис временно недоступен, попробуйте чуть позже"),
+            Self::InvalidBody => (S::BAD_REQUEST, "invalid_body", "Некорректное тело запроса: ожидается JSON"),
+            Self::InvalidQuery => (S::BAD_REQUEST, "invalid_query", "Некорректные параметры запроса"),
+            Self::InitDataMissing => (S::UNAUTHORIZED, "init_data_missing", "Откройте Hauler из Telegram: бот не передал данные входа"),
+            Self::InitDataMalformed => (S::UNAUTHORIZED, "init_data_malformed", "Данные входа повреждены. Закройте и снова откройте приложение из бота"),
+            Self::InitDataBadSignature => (S::UNAUTHORIZED, "init_data_bad_signature", "Не удалось подтвердить вход через Telegram"),
+            Self::InitDataExpired => (S::UNAUTHORIZED, "init_data_expired", "Сеанс входа устарел. Закройте и снова откройте приложение из бота"),
+            Self::PromoUnknown => (S::UNPROCESSABLE_ENTITY, "promo_unknown", "Такого промокода нет: проверьте, как он написан"),
+            Self::PromoNotYetValid => (S::UNPROCESSABLE_ENTITY, "promo_not_yet_valid", "Этот промокод ещё не начал действовать"),
+            Self::PromoExpired => (S::UNPROCESSABLE_ENTITY, "promo_expired", "Срок действия промокода закончился"),
+            Self::PromoUsedUp => (S::UNPROCESSABLE_ENTITY, "promo_used_up", "Промокод уже использовали максимальное число раз"),
+            Self::PromoAlreadyUsed => (S::UNPROCESSABLE_ENTITY, "promo_already_used", "Вы уже использовали этот промокод"),
+            Self::InvalidEmail => (S::UNPROCESSABLE_ENTITY, "invalid_email", "That is not an email address"),
+            Self::WeakPassword => (S::UNPROCESSABLE_ENTITY, "weak_password", "The password is too weak"),
+            Self::AdminExists => (S::CONFLICT, "admin_exists", "An admin with this email exists already"),
+            Self::AdminNotFound => (S::NOT_FOUND, "admin_not_found", "No such admin"),
+            Self::CannotChangeYourself => (S::CONFLICT, "cannot_change_yourself", "Another owner must change your own account"),
+            Self::InvalidDate(fault) => (fault.status(), "invalid_date", "Dates are YYYY-MM-DD or an RFC 3339 instant"),
+            Self::InvalidPage => (S::BAD_REQUEST, "invalid_page", "The page is a number from 1"),
+            Self::InvalidPageSize => (S::BAD_REQUEST, "invalid_page_size", "A page holds 1 to 100 entries"),
+            Self::LoginThrottled => (S::TOO_MANY_REQUESTS, "login_throttled", "Too many failed attempts: try again later"),
+            Self::SecondFactorRequired => (S::UNAUTHORIZED, "second_factor_required", "Enter the code from your authenticator app"),
+            Self::LoginFailed => (S::UNAUTHORIZED, "login_failed", "Wrong email or password"),
+            Self::CargotechAccountUnknown => (S::NOT_FOUND, "cargotech_account_unknown", "No CargoTech account has this name"),
+            Self::CargotechNotConfigured => (S::CONFLICT, "cargotech_not_configured", "No CargoTech account is configured (CARGOTECH_PHONE and CARGOTECH_PASSWORD)"),
+            Self::SmsCodeNotPending => (S::CONFLICT, "sms_code_not_pending", "No login is waiting for an SMS code: log in first"),
+            Self::SmsCodeWrong => (S::UNPROCESSABLE_ENTITY, "sms_code_wrong", "The code is wrong: check the SMS and try again"),
+            Self::SmsCodeExpired => (S::UNPROCESSABLE_ENTITY, "sms_code_expired", "The code has expired: log in again to get a new one"),
+            Self::SmsCodeTooManyAttempts => (S::UNPROCESSABLE_ENTITY, "sms_code_too_many_attempts", "Too many wrong codes: log in again to get a new one"),
+            Self::ExchangeUnavailable => (S::BAD_GATEWAY, "exchange_unavailable", "The exchange did not answer: try again in a moment"),
+            Self::NotASandbox => (S::NOT_FOUND, "not_a_sandbox", "The exchange is not the sandbox: it has no knobs"),
+            Self::SandboxKnobInvalid => (S::UNPROCESSABLE_ENTITY, "sandbox_knob_invalid", "That is not a valid value for this knob"),
+            Self::DriverNotFound => (S::NOT_FOUND, "driver_not_found", "No such driver"),
+            Self::InvalidState => (S::BAD_REQUEST, "invalid_state", "The state is one of active, trial, expired, never, banned"),
+            Self::InvalidSort => (S::BAD_REQUEST, "invalid_sort", "The order is newest, name or access_ends"),
+            Self::InvalidDays => (S::UNPROCESSABLE_ENTITY, "invalid_days", "Too many days"),
+            Self::InvalidText => (S::UNPROCESSABLE_ENTITY, "invalid_text", "The message is empty or too long"),
+            Self::BotUnreachable => (S::CONFLICT, "bot_unreachable", "This driver has blocked the bot: no message can reach them"),
+            Self::FlagNotFound => (S::NOT_FOUND, "flag_not_found", "No such feature flag"),
+            Self::InvalidFilter(fault) => (fault.status(), "invalid_filter", "Проверьте фильтр: некоторые значения не подходят"),
+            Self::PaymentNotFound => (S::NOT_FOUND, "payment_not_found", "No such payment"),
+            Self::InvalidValue => (S::UNPROCESSABLE_ENTITY, "invalid_value", "A plan lasts from 1 to 3650 days"),
+            Self::PlanNotFound => (S::NOT_FOUND, "plan_not_found", "No such plan"),
+            Self::InvalidKind => (S::UNPROCESSABLE_ENTITY, "invalid_kind", "The kind is extra_days, percent_off, amount_off or free_days"),
+            Self::InvalidPeriod => (S::UNPROCESSABLE_ENTITY, "invalid_period", "A code must stop being valid after it starts"),
+            Self::InvalidCampaign => (S::UNPROCESSABLE_ENTITY, "invalid_campaign", "A campaign's name is at most 60 characters"),
+            Self::InvalidCode => (S::UNPROCESSABLE_ENTITY, "invalid_code", "A promo code holds 3 to 32 letters, digits, - or _"),
+            Self::DuplicateCode => (S::CONFLICT, "duplicate_code", "That promo code exists already"),
+            Self::PromoNotFound => (S::NOT_FOUND, "promo_not_found", "No such promo code"),
+            Self::InvalidCount => (S::UNPROCESSABLE_ENTITY, "invalid_count", "A batch holds too many or too few codes"),
+            Self::SecondFactorCodeWrong { at_login: true } => (S::UNAUTHORIZED, "second_factor_code_wrong", WRONG_CODE),
+            Self::SecondFactorCodeWrong { at_login: false } => (S::UNPROCESSABLE_ENTITY, "second_factor_code_wrong", WRONG_CODE),
+            Self::SecondFactorEnabled => (S::CONFLICT, "second_factor_enabled", "The second factor is on already: turn it off first to move it to another app"),
+            Self::SecondFactorNotPending => (S::CONFLICT, "second_factor_not_pending", "Set the second factor up first"),
+            Self::SecondFactorNotFound => (S::NOT_FOUND, "second_factor_not_found", "This admin has no second factor"),
+            Self::ServiceTokenNameInvalid => (S::UNPROCESSABLE_ENTITY, "service_token_name_invalid", "Name the client in 1-40 letters, digits, `-` or `_` (e.g. `bot`, `monitoring`)"),
+            Self::ServiceTokenExpiryInvalid => (S::UNPROCESSABLE_ENTITY, "service_token_expiry_invalid", "A token expires in 1 to 3650 days, or never"),
+            Self::ServiceTokenNotFound => (S::NOT_FOUND, "service_token_not_found", "No live service token with that id"),
+            Self::SettingNotFound => (S::NOT_FOUND, "setting_not_found", "No such setting"),
+            Self::SettingInvalid => (S::UNPROCESSABLE_ENTITY, "setting_invalid", "That is not a valid value for this setting"),
+            Self::DemoLoginDisabled => (S::FORBIDDEN, "demo_login_disabled", "Демо-вход выключен"),
+            Self::DriverBanned => (S::FORBIDDEN, "driver_banned", "Доступ к Hauler для этого аккаунта закрыт"),
+            Self::UpstreamBusy => (S::SERVICE_UNAVAILABLE, "upstream_busy", "Биржа сейчас перегружена запросами, повторите через несколько секунд"),
+            Self::UpstreamLoginPending => (S::SERVICE_UNAVAILABLE, "upstream_login_pending", "Свежие данные задерживаются: идёт вход на биржу, попробуйте позже"),
+            Self::UpstreamUnavailable => (S::SERVICE_UNAVAILABLE, "upstream_unavailable", "Биржа грузов сейчас недоступна, попробуйте чуть позже"),
+            Self::CargoNotAvailable => (S::NOT_FOUND, "cargo_not_available", "Этот груз уже недоступен: его забрали или сняли с биржи"),
+            Self::ResponseNotFound => (S::NOT_FOUND, "response_not_found", "Вы ещё не откликались на этот груз"),
+            Self::InvalidName => (S::UNPROCESSABLE_ENTITY, "invalid_name", "Название фильтра — от 1 до 60 символов"),
+            Self::TooManyFilters => (S::CONFLICT, "too_many_filters", "Сохранённых фильтров слишком много: удалите ненужный"),
+            Self::FilterNotFound => (S::NOT_FOUND, "filter_not_found", "Такого сохранённого фильтра нет"),
+            Self::TrialUsed => (S::CONFLICT, "trial_used", "Бесплатный период уже был использован"),
+            Self::TrialDisabled => (S::FORBIDDEN, "trial_disabled", "Бесплатный период сейчас не предоставляется"),
+            Self::PaymentsDisabled => (S::FORBIDDEN, "payments_disabled", "Оплата временно недоступна. Попробуйте позже или напишите в поддержку"),
+            Self::PromoInvalid => (S::UNPROCESSABLE_ENTITY, "promo_invalid", "Промокод — от 3 до 32 букв и цифр"),
+            Self::PromoNeedsPurchase => (S::UNPROCESSABLE_ENTITY, "promo_needs_purchase", "Этот промокод даёт скидку: выберите тариф и оплатите его с промокодом"),
+            Self::PromoFreeDays => (S::UNPROCESSABLE_ENTITY, "promo_free_days", "Этот промокод даёт бесплатные дни: активируйте его без покупки тарифа"),
+            Self::RefundNotPossible => (S::CONFLICT, "refund_not_possible", "Only a succeeded YooKassa payment can be refunded"),
+            Self::RefundAmountInvalid => (S::UNPROCESSABLE_ENTITY, "refund_amount_invalid", "A refund must be above zero and at most what is left"),
+            Self::PlanNotForStars => (S::CONFLICT, "plan_not_for_stars", "Этот тариф нельзя оплатить звёздами Telegram"),
+            Self::PaymentsUnavailable => (S::SERVICE_UNAVAILABLE, "payments_unavailable", "Оплата сейчас недоступна, попробуйте чуть позже"),
+            Self::PaymentRefused => (S::BAD_GATEWAY, "payment_refused", "Платёжная система отклонила платёж, попробуйте ещё раз"),
+            Self::NotificationForbidden => (S::FORBIDDEN, "notification_forbidden", "Notifications are accepted from YooKassa's addresses only"),
+            Self::SessionMissing => (S::UNAUTHORIZED, "session_missing", "Войдите через Telegram: откройте приложение из бота"),
+            Self::SessionExpired => (S::UNAUTHORIZED, "session_expired", "Сеанс завершён. Откройте приложение из бота ещё раз"),
+            Self::SubscriptionRequired => (S::PAYMENT_REQUIRED, "subscription_required", "Грузы доступны по подписке: оформите её в приложении"),
+            Self::ServiceTokenRequired => (S::FORBIDDEN, "service_token_required", "This endpoint is for machine clients: send X-Service-Token"),
+            Self::ServiceTokenInvalid => (S::FORBIDDEN, "service_token_invalid", "The service token is wrong, expired or revoked"),
+            Self::AdminOnly => (S::FORBIDDEN, "admin_only", "This is the admin dashboard: a driver's session cannot use it"),
+            Self::AdminSessionMissing => (S::UNAUTHORIZED, "admin_session_missing", "Log in to the admin dashboard"),
+            Self::CsrfInvalid => (S::FORBIDDEN, "csrf_invalid", "The request lacks this session's CSRF token: reload the page"),
+            Self::RoleInsufficient => (S::FORBIDDEN, "role_insufficient", "Your role does not allow this"),
+        }
+    }
+
+    pub fn status(self) -> StatusCode {
+        self.parts().0
+    }
+
+    /// The stable string clients match on.
+    pub fn as_str(self) -> &'static str {
+        self.parts().1
+    }
+
+    /// This refusal, with a message that says more than the default one.
+    pub fn with_message(self, message: impl Into<String>) -> ApiError {
+        ApiError {
+            code: self,
+            message: message.into(),
+            errors: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct ApiError {
+    code: ErrorCode,
+    message: String,
+    errors: Vec<FieldError>,
+}
+
+impl From<ErrorCode> for ApiError {
+    fn from(code: ErrorCode) -> Self {
+        code.with_message(code.parts().2)
+    }
+}
+
+impl ApiError {
+    pub fn bad_body(detail: impl std::fmt::Display) -> Self {
+        tracing::debug!(%detail, "a request's body was refused");
+        ErrorCode::InvalidBody.into()
+    }
+
+    pub fn bad_query(detail: impl std::fmt::Display) -> Self {
+        tracing::debug!(%detail, "a request's query was refused");
+        ErrorCode::InvalidQuery.into()
+    }
+
+    pub fn internal() -> Self {
+        ErrorCode::Internal.into()
+    }
+
+    pub fn with_field_errors(mut self, errors: Vec<FieldError>) -> Self {
+        self.errors = errors;
+        self
+    }
+}
+
+/// A lost connection is a `503` the client may retry; anything else is the server's fault.
+impl From<sea_orm::DbErr> for ApiError {
+    fn from(error: sea_orm::DbErr) -> Self {
+        tracing::error!(%error, "database error");
+        match error {
+            sea_orm::DbErr::Conn(_) | sea_orm::DbErr::ConnectionAcquire(_) => {
+                ErrorCode::Unavailable.into()
+            }
+            _ => Self::internal(),
+        }
+    }
+}
+
+/// The body every refusal has.
+#[derive(Serialize)]
+struct Body<'a> {
+    code: &'static str,
+    message: &'a str,
+    #[serde(skip_serializing_if = "<[FieldError]>::is_empty")]
+    errors: &'a [FieldError],
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.code.status();
+        let body = Body {
+            code: self.code.as_str(),
+            message: &self.message,
+            errors: &self.errors,
+        };
+        let mut response = (status, Json(body)).into_response();
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from_static("5"));
+        }
+        response
+    }
+}
