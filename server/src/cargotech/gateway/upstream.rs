@@ -39,11 +39,13 @@ impl Gateway {
             if attempt > 0 {
                 tokio::time::sleep(jitter(BACKOFF[attempt - 1])).await;
             }
-            if !self.breaker.allow() {
+            // The pass goes with this attempt: dropped unsettled (no slot, a cancelled request),
+            // it frees the breaker's probe for the next call.
+            let Some(pass) = self.breaker.allow() else {
                 return Err(UpstreamError::Unavailable(
                     "the exchange is failing; retrying shortly".into(),
                 ));
-            }
+            };
             let Ok(outcome) = self.through_an_account(priority, &call).await else {
                 // No slot in time: the driver's answer is "busy", at once.
                 return Err(UpstreamError::Throttled {
@@ -51,16 +53,10 @@ impl Gateway {
                     remaining: Some(0),
                 });
             };
+            pass.settle(&outcome);
             match outcome {
-                Ok(value) => {
-                    self.breaker.succeeded();
-                    return Ok(value);
-                }
-                Err(error @ UpstreamError::Throttled { .. }) => last_error = error,
-                Err(error) if error.is_transient() => {
-                    self.breaker.failed();
-                    last_error = error;
-                }
+                Ok(value) => return Ok(value),
+                Err(error) if error.is_transient() => last_error = error,
                 Err(error) => return Err(error),
             }
         }
