@@ -1,3 +1,6 @@
+//! The in-process store: the whole store of an instance without Redis, and the fallback that keeps
+//! cached answers and sessions flowing on an instance whose Redis is down.
+
 use std::{
     sync::Arc,
     time::{Duration, Instant},

@@ -5,7 +5,12 @@
 //! While Redis is down, values written on this instance live only in its own memory: a session
 //! begun during an outage is not seen by other instances, and Redis values are not copied locally,
 //! so a revocation made elsewhere can never be shadowed by a stale local copy.
+//!
+//! Leases never fall back: with Redis configured, only Redis grants them, and while it cannot be
+//! reached nobody leads (instances that each led from their own memory would all run the job).
+//! Without Redis, the one instance leads through its in-process leases.
 
+mod lease;
 mod memory;
 mod redis;
 
@@ -17,6 +22,7 @@ use std::{
 
 use serde::{Serialize, de::DeserializeOwned};
 
+use self::lease::LocalLeases;
 pub use self::{memory::MemoryStore, redis::RedisStore};
 
 #[derive(Debug, thiserror::Error)]
@@ -60,6 +66,8 @@ pub struct SharedStore {
 struct Inner {
     redis: Option<RedisStore>,
     local: MemoryStore,
+    /// Leases, when no Redis is configured (never as a fallback for it).
+    leases: LocalLeases,
     outage: Mutex<Option<Outage>>,
 }
 
@@ -109,6 +117,7 @@ impl SharedStore {
             inner: Arc::new(Inner {
                 redis,
                 local: MemoryStore::new(),
+                leases: LocalLeases::default(),
                 outage: Mutex::new(None),
             }),
         }
@@ -177,15 +186,34 @@ impl SharedStore {
 
     /// Holds (or takes, if free) a lease that one instance at a time may hold, e.g. for a job
     /// that must run once across instances. `true` while `holder` has it; it lapses after `ttl`
-    /// unless renewed by calling again.
+    /// unless renewed by calling again. With Redis configured and unreachable: `false`, for every
+    /// holder.
     pub async fn hold_lease(&self, key: &str, holder: &str, ttl: Duration) -> bool {
-        match self.get(key).await {
-            Some(current) if current == holder.as_bytes() => {
-                self.set(key, holder.as_bytes(), ttl).await;
-                true
+        if self.inner.redis.is_none() {
+            return self.inner.leases.hold(key, holder, ttl, Instant::now());
+        }
+        let Some(redis) = self.redis_if_trying() else {
+            return false;
+        };
+        // Asking twice is safe: a first try that landed makes the second a renewal.
+        match patiently(|| redis.hold_lease(key, holder, ttl)).await {
+            Ok(held) => self.recovered(held),
+            Err(error) => {
+                self.failed(error);
+                false
             }
-            Some(_) => false,
-            None => self.set_if_absent(key, holder.as_bytes(), ttl).await,
+        }
+    }
+
+    /// Lets a lease go at once, if `holder` still has it (a lease another took is left alone).
+    /// When Redis cannot be reached the lease simply lapses after its time to live.
+    pub async fn release_lease(&self, key: &str, holder: &str) {
+        let Some(redis) = &self.inner.redis else {
+            return self.inner.leases.release(key, holder);
+        };
+        match patiently(|| redis.release_lease(key, holder)).await {
+            Ok(()) => self.recovered(()),
+            Err(error) => self.failed(error),
         }
     }
 

@@ -1,3 +1,7 @@
+//! The Redis side of the store: bytes under prefixed keys, and leases that one instance at a time
+//! holds, each taken, renewed and released by one atomic script so that two instances can never
+//! both believe they hold one.
+
 use std::time::Duration;
 
 use redis::{
@@ -10,6 +14,27 @@ use super::{KeyValueStore, StoreError};
 /// A request to Redis that takes longer than this counts as a failure: the fallback is faster.
 const RESPONSE_TIMEOUT: Duration = Duration::from_millis(500);
 const CONNECT_TIMEOUT: Duration = Duration::from_millis(500);
+
+/// Takes the lease if it is free, renews it if the caller holds it: 1 when the caller holds it.
+const HOLD_LEASE: &str = r"
+local holder = redis.call('GET', KEYS[1])
+if holder == false then
+    redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+    return 1
+elseif holder == ARGV[1] then
+    redis.call('PEXPIRE', KEYS[1], ARGV[2])
+    return 1
+end
+return 0
+";
+
+/// Deletes the lease only if the caller still holds it.
+const RELEASE_LEASE: &str = r"
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+    return redis.call('DEL', KEYS[1])
+end
+return 0
+";
 
 #[derive(Clone)]
 pub struct RedisStore {
@@ -42,6 +67,40 @@ impl RedisStore {
     /// The underlying connection, for other shared structures (the upstream budget).
     pub fn connection(&self) -> redis::aio::ConnectionManager {
         self.connection.clone()
+    }
+
+    /// Takes or renews the lease under `key` for `holder`, in one step: `true` while it holds it.
+    pub async fn hold_lease(
+        &self,
+        key: &str,
+        holder: &str,
+        ttl: Duration,
+    ) -> Result<bool, StoreError> {
+        let mut connection = self.connection.clone();
+        let held: i64 = redis::cmd("EVAL")
+            .arg(HOLD_LEASE)
+            .arg(1)
+            .arg(self.key(key))
+            .arg(holder)
+            .arg(millis(ttl))
+            .query_async(&mut connection)
+            .await
+            .map_err(unreachable)?;
+        Ok(held == 1)
+    }
+
+    /// Lets the lease under `key` go, if `holder` still holds it.
+    pub async fn release_lease(&self, key: &str, holder: &str) -> Result<(), StoreError> {
+        let mut connection = self.connection.clone();
+        redis::cmd("EVAL")
+            .arg(RELEASE_LEASE)
+            .arg(1)
+            .arg(self.key(key))
+            .arg(holder)
+            .query_async::<i64>(&mut connection)
+            .await
+            .map(drop)
+            .map_err(unreachable)
     }
 
     pub async fn ping(&self) -> Result<(), StoreError> {

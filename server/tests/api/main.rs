@@ -16,6 +16,7 @@ mod cargotech_accounts;
 mod command_line;
 mod filters;
 mod health;
+mod leadership;
 mod machines;
 mod new_loads;
 mod openapi;

@@ -1,0 +1,153 @@
+//! Leases that let one instance at a time run a job (new-load alerts, the bot's polling, the
+//! payments clockwork): on a real Redis shared by two instances, through a holder's lease lapsing
+//! and through Redis dying and coming back; and on the single instance without Redis.
+
+use std::time::Duration;
+
+use domain::store::{SharedStore, StoreHealth};
+use futures_util::future::join_all;
+
+use crate::support::{Db, OwnRedis, Store, free_port, record};
+
+const LEASE: &str = "lease:test-job";
+const TTL: Duration = Duration::from_secs(30);
+
+/// Two instances sharing one Redis (the same key prefix, as one deployment's instances do).
+async fn two_instances(redis: OwnRedis, prefix: &str) -> (OwnRedis, SharedStore, SharedStore) {
+    let first = SharedStore::with_redis(&redis.url(), prefix).unwrap();
+    let second = SharedStore::with_redis(&redis.url(), prefix).unwrap();
+    let redis = redis.until_up(&first).await.until_up(&second).await;
+    (redis, first, second)
+}
+
+/// Every holder asks for the lease at the same moment; the holders that got it.
+async fn contend<'a>(contenders: &[(&SharedStore, &'a str)]) -> Vec<&'a str> {
+    let answers = join_all(
+        contenders
+            .iter()
+            .map(|(store, holder)| store.hold_lease(LEASE, holder, TTL)),
+    )
+    .await;
+    contenders
+        .iter()
+        .zip(answers)
+        .filter(|(_, held)| *held)
+        .map(|((_, holder), _)| *holder)
+        .collect()
+}
+
+#[tokio::test]
+async fn without_redis_the_one_instance_leads_through_its_own_store() {
+    record("leadership_in_process", Db::Sqlite, Store::InProcess);
+    let store = SharedStore::in_process();
+    assert!(store.hold_lease(LEASE, "alerts", TTL).await);
+    assert!(!store.hold_lease(LEASE, "another", TTL).await);
+    assert!(store.hold_lease(LEASE, "alerts", TTL).await, "renewed");
+    store.release_lease(LEASE, "another").await;
+    assert!(
+        !store.hold_lease(LEASE, "another", TTL).await,
+        "only the holder can let it go"
+    );
+    store.release_lease(LEASE, "alerts").await;
+    assert!(store.hold_lease(LEASE, "another", TTL).await);
+}
+
+#[tokio::test]
+async fn two_instances_contending_for_a_lease_on_redis_only_one_leads() {
+    record("leadership_contention", Db::Sqlite, Store::Redis);
+    let redis = OwnRedis::start(free_port());
+    let (_redis, first, second) = two_instances(redis, "test-lease-contention").await;
+    let contenders = [
+        (&first, "first-a"),
+        (&second, "second-a"),
+        (&first, "first-b"),
+        (&second, "second-b"),
+        (&first, "first-c"),
+        (&second, "second-c"),
+    ];
+
+    let leaders = contend(&contenders).await;
+    assert_eq!(leaders.len(), 1, "{leaders:?}");
+    for _ in 0..3 {
+        assert_eq!(
+            contend(&contenders).await,
+            leaders,
+            "the leader renews and nobody else takes over"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_holder_whose_lease_lapsed_and_was_taken_can_neither_renew_nor_release_it() {
+    record("leadership_lapsed", Db::Sqlite, Store::Redis);
+    let redis = OwnRedis::start(free_port());
+    let (_redis, first, second) = two_instances(redis, "test-lease-lapsed").await;
+
+    assert!(
+        first
+            .hold_lease(LEASE, "paused", Duration::from_millis(300))
+            .await
+    );
+    // The first holder stalls past its lease (a long garbage pause, a frozen VM).
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(second.hold_lease(LEASE, "successor", TTL).await);
+
+    assert!(
+        !first.hold_lease(LEASE, "paused", TTL).await,
+        "the stalled holder cannot renew a lease another took"
+    );
+    first.release_lease(LEASE, "paused").await;
+    assert!(
+        !first.hold_lease(LEASE, "newcomer", TTL).await,
+        "nor release it: the successor still holds it"
+    );
+    assert!(second.hold_lease(LEASE, "successor", TTL).await);
+
+    second.release_lease(LEASE, "successor").await;
+    assert!(
+        first.hold_lease(LEASE, "newcomer", TTL).await,
+        "the successor's own release lets it go"
+    );
+}
+
+#[tokio::test]
+async fn with_redis_down_nobody_leads_and_one_leads_again_when_it_returns() {
+    record("leadership_redis_outage", Db::Sqlite, Store::Redis);
+    let port = free_port();
+    let (redis, first, second) = two_instances(OwnRedis::start(port), "test-lease-outage").await;
+    assert!(first.hold_lease(LEASE, "leader", TTL).await);
+    assert!(!second.hold_lease(LEASE, "follower", TTL).await);
+
+    drop(redis);
+    // Asked at once, then again once Redis is tried anew after a failure.
+    for _ in 0..2 {
+        let leaders = contend(&[(&first, "leader"), (&second, "follower")]).await;
+        assert_eq!(
+            leaders,
+            Vec::<&str>::new(),
+            "no instance leads from its own memory"
+        );
+        assert!(matches!(first.health(), StoreHealth::Degraded { .. }));
+        tokio::time::sleep(Duration::from_millis(1100)).await;
+    }
+    // The cache still answers from the in-process fallback meanwhile.
+    first
+        .set("cargo-list:during", b"cached", Duration::from_secs(60))
+        .await;
+    assert_eq!(
+        first.get("cargo-list:during").await.as_deref(),
+        Some(&b"cached"[..])
+    );
+
+    let _redis = OwnRedis::start(port)
+        .until_up(&first)
+        .await
+        .until_up(&second)
+        .await;
+    let leaders = contend(&[(&first, "leader"), (&second, "follower")]).await;
+    assert_eq!(leaders.len(), 1, "exactly one leads again: {leaders:?}");
+    assert_eq!(
+        contend(&[(&first, "leader"), (&second, "follower")]).await,
+        leaders
+    );
+}
