@@ -7,6 +7,7 @@ pub mod client;
 pub mod format;
 pub mod i18n;
 mod layout;
+mod page;
 mod pages;
 pub mod wire;
 

@@ -8,7 +8,7 @@ mod promo;
 
 use super::Lang;
 use crate::{
-    pages::Page,
+    page::Page,
     wire::{ErrorBody, Role},
 };
 

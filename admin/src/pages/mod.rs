@@ -18,70 +18,8 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 
+pub use crate::page::Page;
 pub use login::LoginPage;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Page {
-    Overview,
-    Drivers,
-    Payments,
-    Promo,
-    Flags,
-    Settings,
-    Connection,
-    ServiceTokens,
-    Audit,
-    Admins,
-    Security,
-}
-
-impl Page {
-    pub const ALL: [Page; 11] = [
-        Page::Overview,
-        Page::Drivers,
-        Page::Payments,
-        Page::Promo,
-        Page::Flags,
-        Page::Settings,
-        Page::Connection,
-        Page::ServiceTokens,
-        Page::Audit,
-        Page::Admins,
-        Page::Security,
-    ];
-
-    pub fn slug(self) -> &'static str {
-        match self {
-            Self::Overview => "overview",
-            Self::Drivers => "drivers",
-            Self::Payments => "payments",
-            Self::Promo => "promo",
-            Self::Flags => "flags",
-            Self::Settings => "settings",
-            Self::Connection => "connection",
-            Self::ServiceTokens => "service-tokens",
-            Self::Audit => "audit",
-            Self::Admins => "admins",
-            Self::Security => "security",
-        }
-    }
-
-    pub fn path(self) -> &'static str {
-        match self {
-            Self::Overview => "/admin",
-            Self::Drivers => "/admin/drivers",
-            Self::Payments => "/admin/payments",
-            Self::Promo => "/admin/promo",
-            Self::Flags => "/admin/flags",
-            Self::Settings => "/admin/settings",
-            Self::Connection => "/admin/connection",
-            Self::ServiceTokens => "/admin/service-tokens",
-            Self::Audit => "/admin/audit",
-            Self::Admins => "/admin/admins",
-            Self::Security => "/admin/security",
-        }
-    }
-}
 
 pub fn render(page: Page) -> AnyView {
     match page {

@@ -2,8 +2,20 @@
 //! platform pays in them, with an applied promo code's discount or extra days, and the listed
 //! price beside it when the code changed it. Plain arithmetic, kept apart from the sale's state.
 
-use super::sale::Promo;
-use crate::{cargo::card::format_rub, subscription::Plan};
+use crate::{
+    cargo::card::format_rub,
+    subscription::{Plan, PromoQuote},
+};
+
+/// A promo code in the sale: being checked, applied with its quote, or refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Promo {
+    None,
+    Checking,
+    Applied(PromoQuote),
+    /// The server's word on why the code does not apply.
+    Refused(String),
+}
 
 /// What the driver pays: roubles through YooKassa, or Telegram Stars where the platform asks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

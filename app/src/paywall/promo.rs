@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 
 use super::{
-    price::{Price, priced},
-    sale::{Promo, Sale, Stage},
+    price::{Price, Promo, priced},
+    sale::{Sale, Stage},
 };
 use crate::{
     cargo::card::format_rub,

@@ -7,7 +7,7 @@ use leptos::{prelude::*, task::spawn_local};
 
 use super::{
     access::DriverAccess,
-    price::{Priced, priced},
+    price::{Priced, Promo, priced},
 };
 use crate::{
     api::{Api, Method},
@@ -28,15 +28,6 @@ const POLL_FOR_MS: f64 = 15.0 * 60.0 * 1000.0;
 pub enum Intent {
     Trial,
     Buy,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Promo {
-    None,
-    Checking,
-    Applied(PromoQuote),
-    /// The server's word on why the code does not apply.
-    Refused(String),
 }
 
 /// How access began, for the note that says so.

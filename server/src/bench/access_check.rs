@@ -13,7 +13,7 @@ use domain::{
 };
 use sea_orm::DatabaseConnection;
 
-use super::{drivers::Habits, report::Percentiles};
+use super::{drivers::Habits, percentiles::Percentiles};
 
 /// Cached checks timed per store, at least; more when there are many drivers.
 const CHECKS: usize = 10_000;

@@ -10,6 +10,7 @@
 mod access_check;
 mod drivers;
 mod machine;
+mod percentiles;
 mod report;
 mod sign_in;
 

@@ -7,6 +7,7 @@ use server::{cargotech::ListTimingsSummary, sandbox::cargotech::Stats};
 use super::{
     access_check::{AccessCheck, Timings},
     drivers::{Failure, Kind, Outcome},
+    percentiles::Percentiles,
 };
 
 /// Hauler's shared cache over the run.
@@ -77,31 +78,6 @@ fn answered<'a>(outcomes: impl IntoIterator<Item = &'a Outcome>, kind: Kind) -> 
         .filter(|o| o.kind == kind && o.ok())
         .map(|o| o.latency)
         .collect()
-}
-
-/// In milliseconds.
-pub struct Percentiles {
-    p50: f64,
-    p95: f64,
-    p99: f64,
-}
-
-impl Percentiles {
-    pub fn of(mut latencies: Vec<Duration>) -> Self {
-        latencies.sort();
-        let at = |q: f64| {
-            if latencies.is_empty() {
-                return 0.0;
-            }
-            let index = ((latencies.len() as f64 - 1.0) * q).round() as usize;
-            latencies[index].as_secs_f64() * 1000.0
-        };
-        Self {
-            p50: at(0.50),
-            p95: at(0.95),
-            p99: at(0.99),
-        }
-    }
 }
 
 impl Figures {

@@ -11,7 +11,7 @@ use std::{
 use app::cargo::{card::CargoCard, filter::CargoFilter};
 use tokio::sync::broadcast;
 
-use super::feed::EventId;
+use super::event_id::EventId;
 use crate::cargotech::UpstreamQuery;
 
 /// How long a filter nobody watches stays announced, for a connection coming back.

@@ -6,10 +6,12 @@
 //! refresh the shared cache for everyone.
 
 mod alerts;
+mod event_id;
 mod feed;
 mod live;
 
-pub use feed::{EventId, LiveFeed};
+pub use event_id::EventId;
+pub use feed::LiveFeed;
 pub use live::{LiveEvent, LiveHub, question};
 
 use std::{collections::HashMap, sync::Arc, time::Duration};
