@@ -205,18 +205,6 @@ impl SharedStore {
         }
     }
 
-    /// Lets a lease go at once, if `holder` still has it (a lease another took is left alone).
-    /// When Redis cannot be reached the lease simply lapses after its time to live.
-    pub async fn release_lease(&self, key: &str, holder: &str) {
-        let Some(redis) = &self.inner.redis else {
-            return self.inner.leases.release(key, holder);
-        };
-        match patiently(|| redis.release_lease(key, holder)).await {
-            Ok(()) => self.recovered(()),
-            Err(error) => self.failed(error),
-        }
-    }
-
     /// An expiring lock shared by every instance (with Redis), or by this process alone.
     pub async fn set_if_absent(&self, key: &str, value: &[u8], ttl: Duration) -> bool {
         if let Some(redis) = self.redis_if_trying() {

@@ -1,5 +1,5 @@
 //! The Redis side of the store: bytes under prefixed keys, and leases that one instance at a time
-//! holds, each taken, renewed and released by one atomic script so that two instances can never
+//! holds, each taken or renewed by one atomic script so that two instances can never
 //! both believe they hold one.
 
 use std::time::Duration;
@@ -24,14 +24,6 @@ if holder == false then
 elseif holder == ARGV[1] then
     redis.call('PEXPIRE', KEYS[1], ARGV[2])
     return 1
-end
-return 0
-";
-
-/// Deletes the lease only if the caller still holds it.
-const RELEASE_LEASE: &str = r"
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-    return redis.call('DEL', KEYS[1])
 end
 return 0
 ";
@@ -87,20 +79,6 @@ impl RedisStore {
             .await
             .map_err(unreachable)?;
         Ok(held == 1)
-    }
-
-    /// Lets the lease under `key` go, if `holder` still holds it.
-    pub async fn release_lease(&self, key: &str, holder: &str) -> Result<(), StoreError> {
-        let mut connection = self.connection.clone();
-        redis::cmd("EVAL")
-            .arg(RELEASE_LEASE)
-            .arg(1)
-            .arg(self.key(key))
-            .arg(holder)
-            .query_async::<i64>(&mut connection)
-            .await
-            .map(drop)
-            .map_err(unreachable)
     }
 
     pub async fn ping(&self) -> Result<(), StoreError> {

@@ -245,8 +245,14 @@ mod tests {
             probe.settle(&Ok(()));
         });
         let gave_up = tokio::time::timeout(Duration::from_millis(20), &mut request).await;
-        assert!(gave_up.is_err(), "the probe is still waiting on the exchange");
-        assert!(breaker.allow().is_none(), "while it is out, nobody else calls");
+        assert!(
+            gave_up.is_err(),
+            "the probe is still waiting on the exchange"
+        );
+        assert!(
+            breaker.allow().is_none(),
+            "while it is out, nobody else calls"
+        );
         drop(request);
         recovers(&breaker);
     }
