@@ -1,6 +1,7 @@
 //! What every response passes through: a request id (propagated to the response and put on the
 //! request's log span), request logging without query strings (they can carry initData),
-//! compression, a time limit, panic containment and security headers that still let Telegram's
+//! compression, a time limit (the configuration's, which the shutdown grace outlasts), panic
+//! containment and security headers that still let Telegram's
 //! web client frame the app.
 
 use std::time::Duration;
@@ -20,13 +21,11 @@ use tower_http::{
     trace::{DefaultOnFailure, TraceLayer},
 };
 
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
-
 const CONTENT_SECURITY_POLICY: &str = "frame-ancestors 'self' https://web.telegram.org \
      https://*.telegram.org; object-src 'none'; base-uri 'self'";
 
 /// Wraps the whole router.
-pub fn apply(router: Router, production: bool) -> Router {
+pub fn apply(router: Router, production: bool, request_timeout: Duration) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     let hsts = production.then(|| {
         SetResponseHeaderLayer::if_not_present(
@@ -48,7 +47,7 @@ pub fn apply(router: Router, production: bool) -> Router {
             .layer(CompressionLayer::new())
             .layer(TimeoutLayer::with_status_code(
                 StatusCode::SERVICE_UNAVAILABLE,
-                REQUEST_TIMEOUT,
+                request_timeout,
             ))
             .layer(SetResponseHeaderLayer::if_not_present(
                 header::CONTENT_SECURITY_POLICY,
