@@ -1,9 +1,20 @@
 //! The web server: where it listens, the address the world knows it by, the built site it
-//! serves, and how long in-flight requests get at shutdown.
+//! serves, how long a request may take, and how long in-flight requests get at shutdown.
+//!
+//! The two times must agree: a request still running when the grace period ends is cut without
+//! an answer, so the grace covers the longest request (the timeout answers it with a `503`) and
+//! a margin to send that answer. A shorter grace is refused at start rather than discovered in a
+//! deployment.
 
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use super::{Mode, reader::Reader};
+
+/// The longest a request may take before it is answered `503`.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// What the grace period needs beyond [`REQUEST_TIMEOUT`] for the last answers to leave.
+const ANSWER_MARGIN: Duration = Duration::from_secs(5);
 
 #[derive(Debug)]
 pub struct HttpConfig {
@@ -13,7 +24,10 @@ pub struct HttpConfig {
     pub public_url: Option<String>,
     /// Where the built site (`pkg/`, static files) lives.
     pub site_root: PathBuf,
-    /// How long in-flight requests may take to finish after SIGTERM.
+    /// The longest a request may take: [`REQUEST_TIMEOUT`].
+    pub request_timeout: Duration,
+    /// How long in-flight requests may take to finish after SIGTERM: at least the request
+    /// timeout and a margin.
     pub shutdown_grace: Duration,
     /// Proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<ipnet::IpNet>,
@@ -24,9 +38,22 @@ impl HttpConfig {
         let listen_addr = reader
             .parsed("LISTEN_ADDR", "an address like 127.0.0.1:3000")
             .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 3000)));
-        let shutdown_seconds: u64 = reader
+        let shortest_grace = REQUEST_TIMEOUT + ANSWER_MARGIN;
+        let shutdown_grace = reader
             .parsed("SHUTDOWN_GRACE_SECONDS", "a whole number of seconds")
-            .unwrap_or(20);
+            .map_or(shortest_grace, Duration::from_secs);
+        if shutdown_grace < shortest_grace {
+            reader.problem(
+                "SHUTDOWN_GRACE_SECONDS",
+                format!(
+                    "must be at least {} so that requests still running at shutdown get their \
+                     answer (they may take {} s, the request timeout, and {} s to answer)",
+                    shortest_grace.as_secs(),
+                    REQUEST_TIMEOUT.as_secs(),
+                    ANSWER_MARGIN.as_secs(),
+                ),
+            );
+        }
         let public_url = reader.address("PUBLIC_URL", &["http://", "https://"]);
         reader.require_in_production(
             mode,
@@ -41,7 +68,8 @@ impl HttpConfig {
                 .text("SITE_ROOT")
                 .unwrap_or_else(|| "target/site".into())
                 .into(),
-            shutdown_grace: Duration::from_secs(shutdown_seconds),
+            request_timeout: REQUEST_TIMEOUT,
+            shutdown_grace,
             trusted_proxies: reader.ranges("TRUSTED_PROXIES").unwrap_or_default(),
         }
     }

@@ -26,6 +26,33 @@ fn an_empty_environment_gives_the_embedded_sandbox_default() {
 }
 
 #[test]
+fn the_shutdown_grace_outlasts_the_longest_request() {
+    let config = Config::from_vars(HashMap::new()).unwrap();
+    assert_eq!(
+        config.http.request_timeout,
+        std::time::Duration::from_secs(30)
+    );
+    assert_eq!(
+        config.http.shutdown_grace,
+        std::time::Duration::from_secs(35)
+    );
+
+    let longer = Config::from_vars(vars(&[("SHUTDOWN_GRACE_SECONDS", "60")])).unwrap();
+    assert_eq!(
+        longer.http.shutdown_grace,
+        std::time::Duration::from_secs(60)
+    );
+
+    // The old default: a request still running when it ended was cut without an answer.
+    let problems = Config::from_vars(vars(&[("SHUTDOWN_GRACE_SECONDS", "20")])).unwrap_err();
+    assert_eq!(problems.0.len(), 1, "{problems}");
+    assert!(
+        problems.0[0].starts_with("SHUTDOWN_GRACE_SECONDS must be at least 35"),
+        "{problems}"
+    );
+}
+
+#[test]
 fn production_names_every_missing_credential() {
     let problems = Config::from_vars(vars(&[("HAULER_MODE", "production")])).unwrap_err();
     let text = problems.to_string();

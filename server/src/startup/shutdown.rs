@@ -1,9 +1,17 @@
 //! Serving until told to stop: on SIGTERM or Ctrl-C the listener closes, long-lived requests
 //! are ended, and in-flight requests get the grace period to finish.
+//!
+//! Every accepted connection sends without delay (`TCP_NODELAY`): otherwise the last small
+//! segment of a streamed file waits for the browser's delayed acknowledgement, about 40 ms per
+//! file on a kept-alive connection.
 
 use std::{net::SocketAddr, time::Duration};
 
-use tokio::{net::TcpListener, sync::watch};
+use axum::serve::{ListenerExt, TapIo};
+use tokio::{
+    net::{TcpListener, TcpStream},
+    sync::watch,
+};
 
 use super::StartError;
 use crate::{new_loads::LiveHub, sandbox::telegram::SandboxTelegram};
@@ -45,7 +53,7 @@ pub(super) async fn serve(
 ) -> Result<(), StartError> {
     let (stop, mut stopped) = watch::channel(false);
     let service = router.into_make_service_with_connect_info::<SocketAddr>();
-    let server = axum::serve(listener, service)
+    let server = axum::serve(without_delay(listener), service)
         .with_graceful_shutdown(async move {
             let _ = stopped.changed().await;
         })
@@ -69,5 +77,32 @@ pub(super) async fn serve(
             tracing::warn!("in-flight requests outlived the shutdown grace period");
             Ok(())
         }
+    }
+}
+
+/// The listener, with `TCP_NODELAY` set on each connection it accepts.
+fn without_delay(listener: TcpListener) -> TapIo<TcpListener, fn(&mut TcpStream)> {
+    listener.tap_io(send_without_delay)
+}
+
+fn send_without_delay(connection: &mut TcpStream) {
+    if let Err(error) = connection.set_nodelay(true) {
+        tracing::debug!(%error, "cannot set TCP_NODELAY on a connection");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::serve::Listener;
+    use tokio::net::{TcpListener, TcpStream};
+
+    #[tokio::test]
+    async fn accepted_connections_send_without_delay() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let mut listener = super::without_delay(listener);
+        let (client, (accepted, _)) = tokio::join!(TcpStream::connect(address), listener.accept());
+        client.unwrap();
+        assert!(accepted.nodelay().unwrap());
     }
 }

@@ -1,15 +1,19 @@
 //! What every response passes through: a request id (propagated to the response and put on the
 //! request's log span), request logging without query strings (they can carry initData),
-//! compression, a time limit, panic containment and security headers that still let Telegram's
-//! web client frame the app.
+//! compression, a time limit (the configuration's, which the shutdown grace outlasts), a limit on
+//! request bodies, panic containment and security headers that still let Telegram's web client
+//! frame the app.
 
 use std::time::Duration;
 
 use axum::{
     Router,
-    body::Body,
+    body::{Body, HttpBody},
     http::{HeaderName, HeaderValue, Request, StatusCode, header},
+    middleware::{self, Next},
+    response::{IntoResponse, Response},
 };
+use futures_util::StreamExt;
 use tower::ServiceBuilder;
 use tower_http::{
     catch_panic::CatchPanicLayer,
@@ -20,13 +24,14 @@ use tower_http::{
     trace::{DefaultOnFailure, TraceLayer},
 };
 
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// The largest request body any route takes: axum's extractors stop at the same size.
+const BODY_LIMIT: usize = 2 * 1024 * 1024;
 
 const CONTENT_SECURITY_POLICY: &str = "frame-ancestors 'self' https://web.telegram.org \
      https://*.telegram.org; object-src 'none'; base-uri 'self'";
 
 /// Wraps the whole router.
-pub fn apply(router: Router, production: bool) -> Router {
+pub fn apply(router: Router, production: bool, request_timeout: Duration) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     let hsts = production.then(|| {
         SetResponseHeaderLayer::if_not_present(
@@ -48,8 +53,9 @@ pub fn apply(router: Router, production: bool) -> Router {
             .layer(CompressionLayer::new())
             .layer(TimeoutLayer::with_status_code(
                 StatusCode::SERVICE_UNAVAILABLE,
-                REQUEST_TIMEOUT,
+                request_timeout,
             ))
+            .layer(middleware::from_fn(refuse_large_bodies))
             .layer(SetResponseHeaderLayer::if_not_present(
                 header::CONTENT_SECURITY_POLICY,
                 HeaderValue::from_static(CONTENT_SECURITY_POLICY),
@@ -64,6 +70,34 @@ pub fn apply(router: Router, production: bool) -> Router {
             ))
             .option_layer(hsts),
     )
+}
+
+/// A body over [`BODY_LIMIT`] is answered `413 body_too_large` before any handler reads it:
+/// handlers see a refused body only as unreadable (`400`). A declared length decides at once; a
+/// body of unknown length (chunked) is read here up to the limit.
+async fn refuse_large_bodies(request: Request<Body>, next: Next) -> Response {
+    let size = request.body().size_hint();
+    if size.lower() > BODY_LIMIT as u64 {
+        return too_large();
+    }
+    if size.upper().is_some() {
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    let mut chunks = body.into_data_stream();
+    let mut read = Vec::new();
+    while let Some(chunk) = chunks.next().await {
+        match chunk {
+            Ok(chunk) if read.len() + chunk.len() > BODY_LIMIT => return too_large(),
+            Ok(chunk) => read.extend_from_slice(&chunk),
+            Err(error) => return super::ApiError::bad_body(error).into_response(),
+        }
+    }
+    next.run(Request::from_parts(parts, Body::from(read))).await
+}
+
+fn too_large() -> Response {
+    super::ApiError::from(super::ErrorCode::BodyTooLarge).into_response()
 }
 
 fn request_span(request: &Request<Body>) -> tracing::Span {

@@ -159,7 +159,11 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
         assets::build_prefix(&state.leptos_options.site_pkg_dir),
         assets::keep_builds_for_good,
     ));
-    layers::apply(router, config.mode == Mode::Production)
+    layers::apply(
+        router,
+        config.mode == Mode::Production,
+        config.http.request_timeout,
+    )
 }
 
 fn auth_state(state: &AppState, config: &Config, bot_token: BotToken) -> api::AuthState {

@@ -23,5 +23,6 @@ mod openapi;
 mod pages;
 mod responses;
 mod schema;
+mod serving;
 mod store;
 mod subscriptions;

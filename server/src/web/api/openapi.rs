@@ -16,7 +16,8 @@ use super::{auth, cargo, live, me, payments};
         description = "Freight from the CargoTech exchange for truck drivers: one server-held \
             account answers every driver from a shared cache. Sign in with the Mini App's launch \
             data, then send the session as `Authorization: Bearer <token>`. Every refusal is \
-            `{\"code\", \"message\"}` with a stable code."
+            `{\"code\", \"message\"}` with a stable code. A body over 2 MB is refused on \
+            every route with `413` and `body_too_large`."
     ),
     paths(
         auth::sign_in,
