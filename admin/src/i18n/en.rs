@@ -183,6 +183,7 @@ pub const TEXTS: Texts = Texts {
             "internal" => Some("Something went wrong on the server; it has been logged"),
             "unavailable" => Some("The service is briefly unavailable: try again shortly"),
             "invalid_body" => Some("The request's body is not the JSON expected"),
+            "body_too_large" => Some("The request's body is over 2 MB"),
             "invalid_query" => Some("The request's parameters are not valid"),
             _ => None,
         },

@@ -4,13 +4,12 @@
 
 use std::{net::SocketAddr, sync::Arc};
 
-use domain::Platform;
+use domain::{Platform, store::SharedStore};
 
-use super::workers::Intake;
 use crate::{
     bot::{self, BotApi, BotOutlet, BotToken, Chatter, Doorbell, queue::DatabaseQueue},
     cargotech::{self, Gateway},
-    config::{Config, Mode, SANDBOX_YOOKASSA_SECRET_KEY, SANDBOX_YOOKASSA_SHOP_ID},
+    config::{Config, Mode, SANDBOX_YOOKASSA_SECRET_KEY, SANDBOX_YOOKASSA_SHOP_ID, UpdatesMode},
     machines::{self, ServiceTokens},
     new_loads::{LiveFeed, LiveHub},
     payments::{self, Billing, ReceiptSettings, ReturnLink},
@@ -266,6 +265,68 @@ fn live_feed(config: &Config, platform: &Platform, hub: LiveHub) -> LiveFeed {
         Err(error) => {
             tracing::warn!(%error, "live new loads stay on this instance");
             LiveFeed::in_process(hub)
+        }
+    }
+}
+
+/// How the bot hears from Telegram (`TELEGRAM_UPDATES`).
+#[derive(Clone)]
+pub(super) enum Intake {
+    /// Another process (`hauler bot`) talks to Telegram.
+    Off,
+    /// This server asks Telegram, one instance at a time.
+    Polling {
+        chatter: Chatter,
+        store: SharedStore,
+    },
+    /// Telegram calls `url`, sending `secret` with every update.
+    Webhook {
+        chatter: Chatter,
+        url: String,
+        secret: String,
+    },
+}
+
+impl Intake {
+    pub(super) fn new(config: &Config, urls: &Urls, chatter: Chatter, platform: &Platform) -> Self {
+        match config.telegram.updates {
+            UpdatesMode::Off => Self::Off,
+            UpdatesMode::Polling => Self::Polling {
+                chatter,
+                store: platform.store.clone(),
+            },
+            UpdatesMode::Webhook => Self::Webhook {
+                chatter,
+                url: format!("{}/telegram/webhook", urls.public),
+                secret: config
+                    .telegram
+                    .webhook_secret
+                    .as_ref()
+                    .map(|secret| secret.expose().to_owned())
+                    .unwrap_or_default(),
+            },
+        }
+    }
+
+    /// What the webhook route needs: who answers updates, and the secret Telegram sends.
+    pub(super) fn route(&self) -> Option<(Chatter, String)> {
+        match self {
+            Self::Webhook {
+                chatter, secret, ..
+            } => Some((chatter.clone(), secret.clone())),
+            Self::Off | Self::Polling { .. } => None,
+        }
+    }
+
+    pub(super) fn start(self) {
+        match self {
+            Self::Off => {}
+            Self::Polling { chatter, store } => bot::intake::poll(chatter, store),
+            Self::Webhook {
+                chatter,
+                url,
+                secret,
+            } => bot::intake::keep_webhook(chatter, url, secret),
         }
     }
 }

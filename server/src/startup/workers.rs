@@ -4,11 +4,11 @@
 
 use std::{sync::Arc, time::Duration};
 
-use domain::{Platform, store::SharedStore};
+use domain::Platform;
 
-use super::services::{Parts, Urls};
+use super::services::{Intake, Parts};
 use crate::{
-    bot::{self, Chatter, Delivery, operators::OperatorDesk, queue::DatabaseQueue},
+    bot::{self, Delivery, operators::OperatorDesk, queue::DatabaseQueue},
     cargotech::{self, Gateway},
     config::{Config, UpdatesMode},
     new_loads::Detector,
@@ -86,67 +86,5 @@ impl Workers {
         let (desk, every) = self.operators;
         bot::operators::watch(desk, self.gateway, every);
         self.detector.spawn();
-    }
-}
-
-/// How the bot hears from Telegram (`TELEGRAM_UPDATES`).
-#[derive(Clone)]
-pub(super) enum Intake {
-    /// Another process (`hauler bot`) talks to Telegram.
-    Off,
-    /// This server asks Telegram, one instance at a time.
-    Polling {
-        chatter: Chatter,
-        store: SharedStore,
-    },
-    /// Telegram calls `url`, sending `secret` with every update.
-    Webhook {
-        chatter: Chatter,
-        url: String,
-        secret: String,
-    },
-}
-
-impl Intake {
-    pub(super) fn new(config: &Config, urls: &Urls, chatter: Chatter, platform: &Platform) -> Self {
-        match config.telegram.updates {
-            UpdatesMode::Off => Self::Off,
-            UpdatesMode::Polling => Self::Polling {
-                chatter,
-                store: platform.store.clone(),
-            },
-            UpdatesMode::Webhook => Self::Webhook {
-                chatter,
-                url: format!("{}/telegram/webhook", urls.public),
-                secret: config
-                    .telegram
-                    .webhook_secret
-                    .as_ref()
-                    .map(|secret| secret.expose().to_owned())
-                    .unwrap_or_default(),
-            },
-        }
-    }
-
-    /// What the webhook route needs: who answers updates, and the secret Telegram sends.
-    pub(super) fn route(&self) -> Option<(Chatter, String)> {
-        match self {
-            Self::Webhook {
-                chatter, secret, ..
-            } => Some((chatter.clone(), secret.clone())),
-            Self::Off | Self::Polling { .. } => None,
-        }
-    }
-
-    fn start(self) {
-        match self {
-            Self::Off => {}
-            Self::Polling { chatter, store } => bot::intake::poll(chatter, store),
-            Self::Webhook {
-                chatter,
-                url,
-                secret,
-            } => bot::intake::keep_webhook(chatter, url, secret),
-        }
     }
 }
