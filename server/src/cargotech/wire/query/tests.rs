@@ -14,6 +14,14 @@ fn city(city_id: u32, city_name: &str, radius_km: u32) -> PlaceFilter {
     }
 }
 
+/// The value of one parameter of a query.
+fn value<'a>(query: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    query
+        .iter()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.as_str())
+}
+
 #[test]
 fn the_upstream_query_speaks_the_exchanges_parameters() {
     let filter = CargoFilter {
@@ -42,12 +50,7 @@ fn the_upstream_query_speaks_the_exchanges_parameters() {
         sort: SortOrder::Price,
     };
     let query = filter.upstream_query(20, 40);
-    let get = |name: &str| {
-        query
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    };
+    let get = |name: &str| value(&query, name);
     assert_eq!(get("include"), Some("contacts"));
     assert_eq!(get("limit"), Some("20"));
     assert_eq!(get("offset"), Some("40"));
@@ -121,12 +124,7 @@ fn each_weight_category_asks_the_exchange_for_its_exact_ranges() {
         };
         assert_eq!(filter.validate(), Ok(()), "{category:?}");
         let query = filter.upstream_query(20, 0);
-        let get = |name: &str| {
-            query
-                .iter()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.as_str())
-        };
+        let get = |name: &str| value(&query, name);
         assert_eq!(get("filter[wv]"), wv, "{category:?}");
         assert_eq!(get("filter[weight]"), Some(weight), "{category:?}");
         assert_eq!(get("filter[volume]"), Some(volume), "{category:?}");
