@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::telegram;
+use crate::{cargo::filter::WeightCategory, telegram};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
@@ -55,6 +55,9 @@ pub struct Texts {
     pub radius: &'static str,
     pub loading_date: &'static str,
     pub weight_volume: &'static str,
+    pub any_weight: &'static str,
+    /// The labels of `WeightCategory::ALL`, in its order.
+    pub weight_categories: [&'static str; 6],
     pub custom: &'static str,
     pub tonnes: &'static str,
     pub cubic_metres: &'static str,
@@ -178,6 +181,15 @@ const RU: Texts = Texts {
     radius: "Радиус",
     loading_date: "Дата погрузки",
     weight_volume: "Вес и объём",
+    any_weight: "Любой",
+    weight_categories: [
+        "1–3 т / до 15 м³",
+        "3–5 т / 15–25 м³",
+        "5–10 т / 25–40 м³",
+        "10–15 т / 40–60 м³",
+        "15–20 т / 60–82 м³",
+        "20+ т / 82+ м³",
+    ],
     custom: "Свой",
     tonnes: "т",
     cubic_metres: "м³",
@@ -294,6 +306,15 @@ const EN: Texts = Texts {
     radius: "Radius",
     loading_date: "Loading date",
     weight_volume: "Weight and volume",
+    any_weight: "Any",
+    weight_categories: [
+        "1–3 t / up to 15 m³",
+        "3–5 t / 15–25 m³",
+        "5–10 t / 25–40 m³",
+        "10–15 t / 40–60 m³",
+        "15–20 t / 60–82 m³",
+        "20+ t / 82+ m³",
+    ],
     custom: "Custom",
     tonnes: "t",
     cubic_metres: "m³",
@@ -413,6 +434,12 @@ impl Texts {
         self.days_short.replace("{n}", &n.to_string())
     }
 
+    /// "5–10 т / 25–40 м³": a weight/volume category as the form and its chip name it.
+    pub fn weight_category(&self, category: WeightCategory) -> &'static str {
+        // The variants are declared in the order of `WeightCategory::ALL`.
+        self.weight_categories[category as usize]
+    }
+
     /// What to tell a driver whose sign-in was refused with `code`.
     pub fn refusal(&self, code: &str) -> &'static str {
         match code {
@@ -441,5 +468,21 @@ mod tests {
         assert_eq!(ru.days(90), "90\u{a0}дней");
         assert_eq!(Lang::En.texts().days(1), "1\u{a0}day");
         assert_eq!(Lang::En.texts().days(30), "30\u{a0}days");
+    }
+
+    #[test]
+    fn each_weight_category_has_its_label() {
+        let five_to_ten = WeightCategory::ALL[2];
+        assert_eq!(
+            Lang::Ru.texts().weight_category(five_to_ten),
+            "5–10 т / 25–40 м³"
+        );
+        assert_eq!(
+            Lang::En.texts().weight_category(five_to_ten),
+            "5–10 t / 25–40 m³"
+        );
+        for (index, category) in WeightCategory::ALL.into_iter().enumerate() {
+            assert_eq!(category as usize, index);
+        }
     }
 }

@@ -51,6 +51,10 @@ pub fn chips(filter: &CargoFilter, text: &Texts) -> Vec<(Chip, String)> {
         chips.push((Chip::LoadingDate, crate::cargo::card::format_when(date)));
     }
     match &filter.weight_volume {
+        Some(WeightVolume::Category { category }) => chips.push((
+            Chip::WeightVolume,
+            text.weight_category(*category).to_owned(),
+        )),
         Some(WeightVolume::Preset { preset }) => {
             chips.push((Chip::WeightVolume, preset.label().to_owned()))
         }

@@ -4,13 +4,14 @@
 
 use crate::cargo::filter::{
     CargoFilter, FieldError, FilterField, FilterProblem, PlaceFilter, Range, SortOrder,
-    WeightPreset, WeightVolume,
+    WeightCategory, WeightPreset, WeightVolume,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum WeightChoice {
     #[default]
     Any,
+    Category(WeightCategory),
     Preset(WeightPreset),
     Custom,
 }
@@ -56,6 +57,11 @@ impl Draft {
     pub fn from_filter(filter: &CargoFilter) -> Self {
         let (weight, tonnes, cubic_metres) = match &filter.weight_volume {
             None => (WeightChoice::Any, String::new(), String::new()),
+            Some(WeightVolume::Category { category }) => (
+                WeightChoice::Category(*category),
+                String::new(),
+                String::new(),
+            ),
             Some(WeightVolume::Preset { preset }) => {
                 (WeightChoice::Preset(*preset), String::new(), String::new())
             }
@@ -122,6 +128,7 @@ impl Draft {
         ];
         let weight_volume = match self.weight {
             WeightChoice::Any => None,
+            WeightChoice::Category(category) => Some(WeightVolume::Category { category }),
             WeightChoice::Preset(preset) => Some(WeightVolume::Preset { preset }),
             WeightChoice::Custom => match custom {
                 [Some(tonnes), Some(cubic_metres)] => Some(WeightVolume::Custom {
@@ -243,5 +250,12 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(Draft::from_filter(&filter).to_filter("NaN"), Ok(filter));
+        let category = CargoFilter {
+            weight_volume: Some(WeightVolume::Category {
+                category: WeightCategory::FiveToTen,
+            }),
+            ..Default::default()
+        };
+        assert_eq!(Draft::from_filter(&category).to_filter("NaN"), Ok(category));
     }
 }

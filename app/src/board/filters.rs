@@ -16,7 +16,7 @@ use crate::{
     actions::{BackAction, MainAction},
     cargo::{
         dictionary::{LOAD_TYPES, TRUCK_TYPES},
-        filter::{FieldError as Problem, FilterField, SortOrder, WeightPreset},
+        filter::{FieldError as Problem, FilterField, SortOrder, WeightCategory, WeightPreset},
     },
     i18n::use_texts,
     telegram::{self, Haptic},
@@ -203,26 +203,35 @@ fn WeightField(
             }
         });
     };
+    // One button per choice; pressed again, a choice goes back to "any".
+    let option = move |choice: WeightChoice, label: &'static str| {
+        view! {
+            <button
+                type="button"
+                class="choice"
+                class:chosen=move || draft.with(|d| d.weight == choice)
+                aria-pressed=move || draft.with(|d| d.weight == choice).to_string()
+                on:click=move |_| choose(choice)
+            >
+                {label}
+            </button>
+        }
+    };
     view! {
         <fieldset class="field" data-testid="field-weight">
             <legend class="field-label">{text.weight_volume}</legend>
+            // The categories come first: they are how drivers size a load; trucks follow.
             <div class="choice-row">
+                {option(WeightChoice::Any, text.any_weight)}
+                {WeightCategory::ALL
+                    .into_iter()
+                    .map(|category| {
+                        option(WeightChoice::Category(category), text.weight_category(category))
+                    })
+                    .collect_view()}
                 {WeightPreset::ALL
                     .into_iter()
-                    .map(|preset| {
-                        let choice = WeightChoice::Preset(preset);
-                        view! {
-                            <button
-                                type="button"
-                                class="choice"
-                                class:chosen=move || draft.with(|d| d.weight == choice)
-                                aria-pressed=move || draft.with(|d| d.weight == choice).to_string()
-                                on:click=move |_| choose(choice)
-                            >
-                                {preset.label()}
-                            </button>
-                        }
-                    })
+                    .map(|preset| option(WeightChoice::Preset(preset), preset.label()))
                     .collect_view()}
                 <button
                     type="button"

@@ -6,8 +6,10 @@
 
 use serde::{Deserialize, Serialize};
 
+mod category;
 mod validation;
 
+pub use category::WeightCategory;
 pub use validation::{is_calendar_date, is_valid_inn};
 
 /// A loading or unloading place: a city from the points dictionary and a radius around it.
@@ -24,7 +26,8 @@ pub struct PlaceFilter {
     pub radius_km: u32,
 }
 
-/// Truck-size presets drivers think in, or a custom weight and volume.
+/// A weight/volume category (what the form offers first), a truck-size preset drivers think in,
+/// or a custom weight and volume. Filters saved before categories existed keep their preset.
 // The browser reads it through `TaggedWeightVolume`: serde's own reading of a tagged enum holds
 // the whole object in a buffer first, and that buffering is ~7 KB of the gzipped bundle.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -32,6 +35,7 @@ pub struct PlaceFilter {
 #[cfg_attr(feature = "hydrate", serde(try_from = "TaggedWeightVolume"))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum WeightVolume {
+    Category { category: WeightCategory },
     Preset { preset: WeightPreset },
     Custom { tonnes: f64, cubic_metres: f64 },
 }
@@ -40,6 +44,7 @@ pub enum WeightVolume {
 #[derive(Deserialize)]
 pub struct TaggedWeightVolume {
     kind: WeightVolumeKind,
+    category: Option<WeightCategory>,
     preset: Option<WeightPreset>,
     tonnes: Option<f64>,
     cubic_metres: Option<f64>,
@@ -48,6 +53,7 @@ pub struct TaggedWeightVolume {
 #[derive(Deserialize)]
 #[serde(rename_all = "snake_case")]
 enum WeightVolumeKind {
+    Category,
     Preset,
     Custom,
 }
@@ -57,6 +63,11 @@ impl TryFrom<TaggedWeightVolume> for WeightVolume {
 
     fn try_from(tagged: TaggedWeightVolume) -> Result<Self, Self::Error> {
         match tagged {
+            TaggedWeightVolume {
+                kind: WeightVolumeKind::Category,
+                category: Some(category),
+                ..
+            } => Ok(Self::Category { category }),
             TaggedWeightVolume {
                 kind: WeightVolumeKind::Preset,
                 preset: Some(preset),
@@ -77,15 +88,33 @@ impl TryFrom<TaggedWeightVolume> for WeightVolume {
 }
 
 impl WeightVolume {
-    /// The truck's capacity: tonnes and cubic metres.
-    pub fn capacity(&self) -> (f64, f64) {
+    /// The largest load asked for, tonnes and cubic metres: the truck's capacity, or a
+    /// category's top (none for the open-ended largest one).
+    pub fn capacity(&self) -> Option<(f64, f64)> {
         match *self {
+            Self::Category { category } => category.largest_truck(),
+            Self::Preset { preset } => Some(preset.capacity()),
+            Self::Custom {
+                tonnes,
+                cubic_metres,
+            } => Some((tonnes, cubic_metres)),
+        }
+    }
+
+    /// Whether a load of this weight and volume answers the question: it lies in the category,
+    /// or fits the truck.
+    pub fn admits(&self, load_tonnes: f64, load_cubic_metres: f64) -> bool {
+        let truck = match *self {
+            Self::Category { category } => {
+                return category.admits(load_tonnes, load_cubic_metres);
+            }
             Self::Preset { preset } => preset.capacity(),
             Self::Custom {
                 tonnes,
                 cubic_metres,
             } => (tonnes, cubic_metres),
-        }
+        };
+        category::fits(truck, load_tonnes, load_cubic_metres)
     }
 }
 
@@ -275,6 +304,9 @@ impl CargoFilter {
             query.push(("loading_date", date.clone()));
         }
         match &self.weight_volume {
+            Some(WeightVolume::Category { category }) => {
+                query.push(("weight_category", word(category)))
+            }
             Some(WeightVolume::Preset { preset }) => query.push(("weight_preset", word(preset))),
             Some(WeightVolume::Custom {
                 tonnes,

@@ -7,7 +7,7 @@
 //! Only what a card shows exactly is narrowed here:
 //! - a destination settlement without a radius, by the card's unloading city id;
 //! - a truck's capacity, as the exchange's `filter[wv]` does: the load's weight fits the tonnes
-//!   and its volume fits the cubic metres.
+//!   and its volume fits the cubic metres; or a weight/volume category: both lie in its ranges.
 //!
 //! A card that cannot tell sends the question to the exchange as it is: no city id, no weight, or
 //! no volume (the exchange may know a volume its list leaves out, and filter by it).
@@ -23,15 +23,12 @@ pub const MAX_BROAD_TOTAL: u64 = 500;
 /// The points dictionary's types that name one settlement: loads there carry its id.
 const SETTLEMENT_POINT_TYPES: [u8; 2] = [1, 2];
 
-/// Floating-point slack when comparing a card's tonnes with a truck's.
-const EPSILON: f64 = 1e-9;
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct Narrowing {
     /// The same filter without the destination and the capacity.
     pub broad: CargoFilter,
     destination: Option<u32>,
-    capacity: Option<(f64, f64)>,
+    weight_volume: Option<WeightVolume>,
 }
 
 impl Narrowing {
@@ -48,8 +45,8 @@ impl Narrowing {
             }
             Some(_) => return None,
         };
-        let capacity = filter.weight_volume.as_ref().map(WeightVolume::capacity);
-        if destination.is_none() && capacity.is_none() {
+        let weight_volume = filter.weight_volume.clone();
+        if destination.is_none() && weight_volume.is_none() {
             return None;
         }
         Some(Self {
@@ -59,7 +56,7 @@ impl Narrowing {
                 ..filter.clone()
             },
             destination,
-            capacity,
+            weight_volume,
         })
     }
 
@@ -69,11 +66,9 @@ impl Narrowing {
             None => true,
             Some(city_id) => card.to_city_id? == city_id,
         };
-        let fits = match self.capacity {
+        let fits = match &self.weight_volume {
             None => true,
-            Some((tonnes, cubic_metres)) => {
-                card.weight_t? <= tonnes + EPSILON && card.volume_m3? <= cubic_metres + EPSILON
-            }
+            Some(weight_volume) => weight_volume.admits(card.weight_t?, card.volume_m3?),
         };
         Some(arrives && fits)
     }

@@ -83,6 +83,60 @@ async fn a_driver_gets_a_page_of_loads_with_totals() {
 }
 
 #[tokio::test]
+async fn a_driver_who_picks_a_weight_category_sees_only_loads_of_that_size() {
+    let (_exchange, app) = exchange_and_app("cargo_weight_categories", backends()[0], &[]).await;
+    let (_, everything) = get_json(&app, "/api/v1/cargos?limit=1").await;
+    let everything = everything["total"].as_u64().unwrap();
+    // The category as the query names it, its tonnes and its cubic metres (inclusive).
+    let categories = [
+        ("one_to_three", (1.0, 3.0), (0.0, 15.0)),
+        ("three_to_five", (3.0, 5.0), (15.0, 25.0)),
+        ("five_to_ten", (5.0, 10.0), (25.0, 40.0)),
+        ("ten_to_fifteen", (10.0, 15.0), (40.0, 60.0)),
+        ("fifteen_to_twenty", (15.0, 20.0), (60.0, 82.0)),
+        ("over_twenty", (20.0, f64::MAX), (82.0, f64::MAX)),
+    ];
+    for (category, (min_t, max_t), (min_m3, max_m3)) in categories {
+        // Straight from the exchange, and narrowed from a loading city's loads held in full.
+        for question in [
+            format!("weight_category={category}&limit=100"),
+            format!("from_city_id=1&weight_category={category}&limit=100"),
+        ] {
+            let (status, page) = get_json(&app, &format!("/api/v1/cargos?{question}")).await;
+            assert_eq!(status, 200, "{question}: {page}");
+            assert!(page["total"].as_u64().unwrap() < everything, "{question}");
+            for card in page["cards"].as_array().unwrap() {
+                let tonnes = card["weight_t"].as_f64().unwrap();
+                assert!((min_t..=max_t).contains(&tonnes), "{question}: {card}");
+                // A list may leave out a volume the exchange knows and filtered by.
+                assert!(
+                    card["volume_m3"]
+                        .as_f64()
+                        .is_none_or(|cubic_metres| (min_m3..=max_m3).contains(&cubic_metres)),
+                    "{question}: {card}"
+                );
+            }
+        }
+    }
+    let (_, middle) = get_json(&app, "/api/v1/cargos?weight_category=five_to_ten&limit=100").await;
+    assert!(
+        !middle["cards"].as_array().unwrap().is_empty(),
+        "the sandbox has loads of 5–10 t: {middle}"
+    );
+    assert_eq!(
+        refusal(&app, "/api/v1/cargos?weight_category=huge").await.0,
+        400
+    );
+    assert_eq!(
+        refusal(&app, "/api/v1/cargos?weight_category=five_to_ten&weight_preset=semi")
+            .await
+            .0,
+        400,
+        "a category or a preset, not both"
+    );
+}
+
+#[tokio::test]
 async fn every_filter_reaches_the_exchange_and_shapes_the_answer() {
     let (_exchange, app) = exchange_and_app("cargo_filters", backends()[0], &[]).await;
     // Москва is city 1 in the points dictionary; Казань is 3.

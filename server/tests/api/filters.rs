@@ -57,6 +57,17 @@ async fn the_last_filter_comes_back_on_the_next_open() {
         assert_eq!(fields, ["distance_km", "shipper_inn"]);
         let (_, still) = app.call(Method::GET, "/api/v1/me/filter", None).await;
         assert_eq!(still, kept, "a refused filter loses nothing");
+        // A truck preset saved before categories existed still loads, and a category is kept.
+        assert_eq!(
+            kept["filter"]["weight_volume"],
+            json!({"kind": "preset", "preset": "semi"})
+        );
+        let category = json!({"kind": "category", "category": "five_to_ten"});
+        let body = json!({"filter": {"weight_volume": category}});
+        let (status, _) = app.call(Method::PUT, "/api/v1/me/filter", Some(body)).await;
+        assert_eq!(status, 204);
+        let (_, kept) = app.call(Method::GET, "/api/v1/me/filter", None).await;
+        assert_eq!(kept["filter"]["weight_volume"], category);
     }
 }
 

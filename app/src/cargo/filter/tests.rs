@@ -286,6 +286,9 @@ fn the_browser_reads_a_weight_and_volume_as_the_server_does() {
         WeightVolume::try_from(tagged).ok()
     };
     for weight_volume in [
+        WeightVolume::Category {
+            category: WeightCategory::FiveToTen,
+        },
         WeightVolume::Preset {
             preset: WeightPreset::Semi,
         },
@@ -299,4 +302,71 @@ fn the_browser_reads_a_weight_and_volume_as_the_server_does() {
     }
     assert_eq!(read(r#"{"kind": "custom", "tonnes": 2}"#), None);
     assert_eq!(read(r#"{"kind": "preset", "tonnes": 2}"#), None);
+    assert_eq!(read(r#"{"kind": "category", "preset": "semi"}"#), None);
+}
+
+#[test]
+fn every_category_is_a_good_filter_and_travels_in_the_api_query() {
+    let words = [
+        "one_to_three",
+        "three_to_five",
+        "five_to_ten",
+        "ten_to_fifteen",
+        "fifteen_to_twenty",
+        "over_twenty",
+    ];
+    for (category, word) in WeightCategory::ALL.into_iter().zip(words) {
+        let filter = CargoFilter {
+            weight_volume: Some(WeightVolume::Category { category }),
+            ..Default::default()
+        };
+        assert_eq!(filter.validate(), Ok(()), "{category:?}");
+        assert!(
+            filter
+                .api_query(0, 20)
+                .contains(&("weight_category", word.to_owned())),
+            "{category:?}"
+        );
+        let json = serde_json::to_string(&filter).unwrap();
+        assert_eq!(serde_json::from_str::<CargoFilter>(&json).unwrap(), filter);
+    }
+}
+
+#[test]
+fn a_filter_saved_with_a_truck_preset_still_loads() {
+    let saved = r#"{"weight_volume": {"kind": "preset", "preset": "semi"}, "mode": "all"}"#;
+    assert_eq!(
+        serde_json::from_str::<CargoFilter>(saved).unwrap().weight_volume,
+        Some(WeightVolume::Preset {
+            preset: WeightPreset::Semi
+        })
+    );
+}
+
+#[test]
+fn a_category_admits_the_loads_within_both_of_its_ranges() {
+    let five_to_ten = WeightVolume::Category {
+        category: WeightCategory::FiveToTen,
+    };
+    assert!(five_to_ten.admits(5.0, 25.0));
+    assert!(five_to_ten.admits(10.0, 40.0));
+    assert!(five_to_ten.admits(7.5, 30.0));
+    assert!(!five_to_ten.admits(4.5, 30.0), "too light");
+    assert!(!five_to_ten.admits(7.5, 41.0), "too bulky");
+    let up_to_three = WeightVolume::Category {
+        category: WeightCategory::OneToThree,
+    };
+    assert!(up_to_three.admits(1.0, 0.5), "no lower volume bound");
+    assert!(!up_to_three.admits(0.5, 5.0), "lighter than a tonne");
+    let over_twenty = WeightVolume::Category {
+        category: WeightCategory::OverTwenty,
+    };
+    assert!(over_twenty.admits(40.0, 120.0), "no upper bound");
+    assert!(!over_twenty.admits(20.0, 80.0));
+    // A truck admits whatever fits it, however small.
+    let gazelle = WeightVolume::Preset {
+        preset: WeightPreset::Gazelle,
+    };
+    assert!(gazelle.admits(0.5, 3.0));
+    assert!(!gazelle.admits(1.6, 3.0));
 }

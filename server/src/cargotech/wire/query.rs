@@ -2,9 +2,16 @@
 //! `shared/cargotech-api.md`). The exchange's vocabulary stays on the server; the browser only
 //! knows Hauler's own API. The query is deterministic, so equal questions share one cache entry
 //! whatever order or form they came in.
+//!
+//! A weight/volume category is a range, and the documented `filter[wv]` names only a truck (the
+//! largest load that fits). A category therefore sends its largest truck as `filter[wv]`, which
+//! the exchange is known to read, and its lower and upper ends as `filter[weight]` (kg, as list
+//! items carry weight) and `filter[volume]` (m³), in the `"min,max"` form of the exchange's other
+//! ranges: that pair is our assumption about the exchange, kept here and honoured by the sandbox.
 
 use app::cargo::filter::{
-    CargoFilter, ListMode, MAX_DISTANCE_KM, MAX_PRICE_PER_KM_RUB, MAX_PRICE_RUB,
+    CUBIC_METRES, CargoFilter, ListMode, MAX_DISTANCE_KM, MAX_PRICE_PER_KM_RUB, MAX_PRICE_RUB,
+    TONNES, WeightVolume,
 };
 
 /// A filter as the exchange's list query. A trait so that the filter, a type of the shared
@@ -43,11 +50,32 @@ impl UpstreamQuery for CargoFilter {
         if let Some(date) = &self.loading_date {
             add("start_date", date.clone());
         }
-        if let Some(weight_volume) = &self.weight_volume {
-            let (tonnes, cubic_metres) = weight_volume.capacity();
+        if let Some((tonnes, cubic_metres)) = self
+            .weight_volume
+            .as_ref()
+            .and_then(WeightVolume::capacity)
+        {
             add(
                 "wv",
                 format!("{}-{}", decimal(tonnes), decimal(cubic_metres)),
+            );
+        }
+        if let Some(WeightVolume::Category { category }) = &self.weight_volume {
+            let (tonnes, cubic_metres) = (category.tonnes(), category.cubic_metres());
+            let kg = |tonnes: f64| decimal(tonnes * 1000.0);
+            add(
+                "weight",
+                range(
+                    kg(tonnes.min.unwrap_or(0.0)),
+                    kg(tonnes.max.unwrap_or(TONNES.1)),
+                ),
+            );
+            add(
+                "volume",
+                range(
+                    decimal(cubic_metres.min.unwrap_or(0.0)),
+                    decimal(cubic_metres.max.unwrap_or(CUBIC_METRES.1)),
+                ),
             );
         }
         for (name, ids) in [

@@ -7,7 +7,10 @@ use std::{sync::Arc, time::Instant};
 use app::cargo::{
     card::{CargoDetail, CargoPage},
     dictionary::{LOAD_TYPES, TRUCK_TYPES},
-    filter::{CargoFilter, ListMode, PlaceFilter, Range, SortOrder, WeightPreset, WeightVolume},
+    filter::{
+        CargoFilter, ListMode, PlaceFilter, Range, SortOrder, WeightCategory, WeightPreset,
+        WeightVolume,
+    },
     response::{CargoResponse, StatusChange},
 };
 use axum::{
@@ -79,6 +82,7 @@ pub struct ListQuery {
     to_point_type: Option<u8>,
     to_radius_km: Option<u32>,
     loading_date: Option<String>,
+    weight_category: Option<WeightCategory>,
     weight_preset: Option<WeightPreset>,
     tonnes: Option<f64>,
     cubic_metres: Option<f64>,
@@ -109,16 +113,22 @@ impl ListQuery {
                 radius_km: radius.unwrap_or(0),
             })
         };
-        let weight_volume = match (self.weight_preset, self.tonnes, self.cubic_metres) {
-            (Some(preset), None, None) => Some(WeightVolume::Preset { preset }),
-            (None, Some(tonnes), Some(cubic_metres)) => Some(WeightVolume::Custom {
+        let weight_volume = match (
+            self.weight_category,
+            self.weight_preset,
+            self.tonnes,
+            self.cubic_metres,
+        ) {
+            (Some(category), None, None, None) => Some(WeightVolume::Category { category }),
+            (None, Some(preset), None, None) => Some(WeightVolume::Preset { preset }),
+            (None, None, Some(tonnes), Some(cubic_metres)) => Some(WeightVolume::Custom {
                 tonnes,
                 cubic_metres,
             }),
-            (None, None, None) => None,
+            (None, None, None, None) => None,
             _ => {
                 return Err(ApiError::bad_query(
-                    "weight: a preset, or both tonnes and cubic_metres",
+                    "weight: a category, a preset, or both tonnes and cubic_metres",
                 ));
             }
         };

@@ -1,4 +1,6 @@
-use app::cargo::filter::{PlaceFilter, Range, SortOrder, WeightPreset, WeightVolume};
+use app::cargo::filter::{
+    PlaceFilter, Range, SortOrder, WeightCategory, WeightPreset, WeightVolume,
+};
 
 use super::*;
 
@@ -10,6 +12,14 @@ fn city(city_id: u32, city_name: &str, radius_km: u32) -> PlaceFilter {
         city_name: city_name.into(),
         radius_km,
     }
+}
+
+/// The value of one parameter of a query.
+fn value<'a>(query: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    query
+        .iter()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.as_str())
 }
 
 #[test]
@@ -40,12 +50,7 @@ fn the_upstream_query_speaks_the_exchanges_parameters() {
         sort: SortOrder::Price,
     };
     let query = filter.upstream_query(20, 40);
-    let get = |name: &str| {
-        query
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    };
+    let get = |name: &str| value(&query, name);
     assert_eq!(get("include"), Some("contacts"));
     assert_eq!(get("limit"), Some("20"));
     assert_eq!(get("offset"), Some("40"));
@@ -97,4 +102,49 @@ fn equal_questions_make_equal_queries_whatever_their_form() {
     let mut sorted = a.upstream_query(20, 0);
     sorted.sort();
     assert_eq!(a.upstream_query(20, 0), sorted);
+}
+
+#[test]
+fn each_weight_category_asks_the_exchange_for_its_exact_ranges() {
+    use WeightCategory::*;
+    // wv: the category's largest truck; weight in kg and volume in m³ as "min,max".
+    let expected = [
+        (OneToThree, Some("3-15"), "1000,3000", "0,15"),
+        (ThreeToFive, Some("5-25"), "3000,5000", "15,25"),
+        (FiveToTen, Some("10-40"), "5000,10000", "25,40"),
+        (TenToFifteen, Some("15-60"), "10000,15000", "40,60"),
+        (FifteenToTwenty, Some("20-82"), "15000,20000", "60,82"),
+        (OverTwenty, None, "20000,1000000", "82,200"),
+    ];
+    assert_eq!(expected.len(), WeightCategory::ALL.len());
+    for (category, wv, weight, volume) in expected {
+        let filter = CargoFilter {
+            weight_volume: Some(WeightVolume::Category { category }),
+            ..Default::default()
+        };
+        assert_eq!(filter.validate(), Ok(()), "{category:?}");
+        let query = filter.upstream_query(20, 0);
+        let get = |name: &str| value(&query, name);
+        assert_eq!(get("filter[wv]"), wv, "{category:?}");
+        assert_eq!(get("filter[weight]"), Some(weight), "{category:?}");
+        assert_eq!(get("filter[volume]"), Some(volume), "{category:?}");
+    }
+}
+
+#[test]
+fn a_preset_asks_for_a_truck_only() {
+    let filter = CargoFilter {
+        weight_volume: Some(WeightVolume::Preset {
+            preset: WeightPreset::TenTonnes,
+        }),
+        ..Default::default()
+    };
+    let names: Vec<_> = filter
+        .upstream_query(20, 0)
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
+    assert!(names.contains(&"filter[wv]".to_owned()));
+    assert!(!names.contains(&"filter[weight]".to_owned()));
+    assert!(!names.contains(&"filter[volume]".to_owned()));
 }

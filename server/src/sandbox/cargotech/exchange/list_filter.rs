@@ -1,4 +1,7 @@
 //! The list's filters (`filter[…]` query parameters) as the exchange reads and applies them.
+//! `filter[wv]` names a truck (the load must fit it); `filter[weight]` (kg) and `filter[volume]`
+//! (m³) are `"min,max"` ranges like the others, and a load with no volume is outside any volume
+//! range, as a database comparison with a missing value is.
 
 use std::collections::HashMap;
 
@@ -16,6 +19,8 @@ pub(super) struct ListFilter {
     finish: Option<(usize, f64)>,
     start_date: Option<String>,
     wv: Option<(f64, f64)>,
+    weight: Option<(f64, f64)>,
+    volume: Option<(f64, f64)>,
     load_types: Vec<u32>,
     truck_types: Vec<u32>,
     distance: Option<(f64, f64)>,
@@ -99,6 +104,8 @@ impl ListFilter {
             finish: point("finish")?,
             start_date: get("filter[start_date]").map(str::to_owned),
             wv: pair("filter[wv]", '-')?,
+            weight: pair("filter[weight]", ',')?,
+            volume: pair("filter[volume]", ',')?,
             load_types: ids("filter[load_types]")?,
             truck_types: ids("filter[truck_types]")?,
             distance: pair("filter[distance]", ',')?,
@@ -139,6 +146,8 @@ impl ListFilter {
                 f64::from(load.weight_kg) <= tonnes * 1000.0
                     && load.volume_m3.is_none_or(|v| v <= m3)
             })
+            && within(self.weight, f64::from(load.weight_kg))
+            && (self.volume.is_none() || load.volume_m3.is_some_and(|v| within(self.volume, v)))
             && overlaps(&self.load_types, &load.load_types)
             && overlaps(&self.truck_types, &load.truck_types)
             && within(self.distance, f64::from(load.distance_km))
