@@ -16,17 +16,16 @@ pub struct ServiceStatus {
     pub sandbox: bool,
 }
 
+/// One reading of the service's status, as the server makes it.
+#[cfg(feature = "ssr")]
+pub type StatusReading =
+    std::pin::Pin<Box<dyn Future<Output = Result<ServiceStatus, AppError>> + Send>>;
+
 /// Where the server function reads the status from: the server provides one by context, so this
 /// crate never reaches the database itself.
 #[cfg(feature = "ssr")]
 #[derive(Clone)]
-pub struct StatusSource(
-    pub  std::sync::Arc<
-        dyn Fn() -> std::pin::Pin<Box<dyn Future<Output = Result<ServiceStatus, AppError>> + Send>>
-            + Send
-            + Sync,
-    >,
-);
+pub struct StatusSource(pub std::sync::Arc<dyn Fn() -> StatusReading + Send + Sync>);
 
 /// Reads the service's state from the database.
 #[server(prefix = "/api/fn", endpoint = "service_status")]
