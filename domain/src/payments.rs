@@ -11,6 +11,8 @@ use sea_orm::{
 
 use app::subscription::PaymentStatus;
 
+use crate::DriverId;
+
 pub mod entity {
     use sea_orm::entity::prelude::*;
 
@@ -80,7 +82,7 @@ pub const RUB: &str = "RUB";
 pub const XTR: &str = "XTR";
 
 pub struct NewPayment {
-    pub driver_id: i64,
+    pub driver_id: DriverId,
     pub plan_id: i64,
     pub provider: &'static str,
     /// In the currency's smallest unit: kopecks for RUB, stars for XTR.
@@ -94,7 +96,7 @@ pub async fn create(db: &DatabaseConnection, new: NewPayment) -> Result<Payment,
     let now = Utc::now();
     let key_bytes: [u8; 16] = rand::random();
     let row = entity::ActiveModel {
-        driver_id: Set(new.driver_id),
+        driver_id: Set(new.driver_id.into()),
         plan_id: Set(new.plan_id),
         provider: Set(new.provider.to_owned()),
         provider_payment_id: Set(None),

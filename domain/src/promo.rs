@@ -13,6 +13,8 @@ use sea_orm::{
 
 use app::subscription::{PromoBenefit, is_valid_promo_code, normalize_promo_code};
 
+use crate::DriverId;
+
 pub mod entity {
     use sea_orm::entity::prelude::*;
 
@@ -169,7 +171,7 @@ fn to_promo(row: entity::Model) -> Option<PromoCode> {
 pub async fn check(
     db: &impl ConnectionTrait,
     code: &str,
-    driver_id: i64,
+    driver_id: DriverId,
 ) -> Result<Result<PromoCode, PromoRefusal>, DbErr> {
     let Some(row) = row(db, code).await? else {
         return Ok(Err(PromoRefusal::Unknown));
@@ -205,7 +207,7 @@ pub async fn check(
 pub async fn take_use(
     db: &DatabaseConnection,
     code: &str,
-    driver_id: i64,
+    driver_id: DriverId,
     payment_id: Option<i64>,
 ) -> Result<Result<PromoCode, PromoRefusal>, DbErr> {
     let promo = match check(db, code, driver_id).await? {
@@ -217,7 +219,7 @@ pub async fn take_use(
     let txn = db.begin().await?;
     let inserted = uses::Entity::insert(uses::ActiveModel {
         promo_code_id: Set(promo.id),
-        driver_id: Set(driver_id),
+        driver_id: Set(driver_id.into()),
         payment_id: Set(payment_id),
         created_at: Set(Utc::now()),
         ..Default::default()
@@ -257,7 +259,7 @@ pub async fn take_use(
 pub async fn give_back(
     db: &DatabaseConnection,
     promo_id: i64,
-    driver_id: i64,
+    driver_id: DriverId,
 ) -> Result<(), DbErr> {
     let txn = db.begin().await?;
     let removed = uses::Entity::delete_many()

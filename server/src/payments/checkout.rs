@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use app::subscription::{Access, PaymentRequest, PaymentStatus, PaymentView, Plan};
 use domain::{
-    access,
+    DriverId, access,
     flags::{self, Flag},
     payments::{self, Event, NewPayment, Payment},
     plans,
@@ -24,7 +24,7 @@ use super::{
 /// A plan bought through one provider, at a price in that provider's currency (its smallest
 /// unit: kopecks for RUB, stars for XTR), after any promo code.
 pub(super) struct Order<'a> {
-    pub driver_id: i64,
+    pub driver_id: DriverId,
     pub plan: &'a Plan,
     pub provider: &'static str,
     pub currency: &'static str,
@@ -35,7 +35,7 @@ pub(super) struct Order<'a> {
 impl Billing {
     pub async fn buy(
         &self,
-        driver_id: i64,
+        driver_id: DriverId,
         request: PaymentRequest,
     ) -> Result<PaymentView, BillingError> {
         if !flags::is_on(&self.db, Flag::Payments).await? {
@@ -58,7 +58,7 @@ impl Billing {
 
     async fn buy_with_yookassa(
         &self,
-        driver_id: i64,
+        driver_id: DriverId,
         plan: &Plan,
         promo_code: Option<&str>,
     ) -> Result<PaymentView, BillingError> {
@@ -170,7 +170,7 @@ impl Billing {
     /// What the driver sees once the provider has the payment: its state and their access.
     pub(super) async fn view_after_purchase(
         &self,
-        driver_id: i64,
+        driver_id: DriverId,
         payment_id: i64,
     ) -> Result<PaymentView, BillingError> {
         let access = access::access(&self.db, &self.store, driver_id).await?;
@@ -189,7 +189,7 @@ impl Billing {
         let Some(code) = promo_code else {
             return Ok(None);
         };
-        match promo::take_use(&self.db, code, payment.driver_id, Some(payment.id)).await? {
+        match promo::take_use(&self.db, code, payment.driver_id.into(), Some(payment.id)).await? {
             Ok(promo) => {
                 payments::set_promo(&self.db, payment.id, promo.id).await?;
                 Ok(Some(promo))
@@ -239,7 +239,7 @@ impl Billing {
         if payments::settle(&self.db, payment.id, PaymentStatus::Canceled).await?
             && let Some(promo) = promo
         {
-            promo::give_back(&self.db, promo.id, payment.driver_id).await?;
+            promo::give_back(&self.db, promo.id, payment.driver_id.into()).await?;
         }
         Ok(())
     }
@@ -248,12 +248,12 @@ impl Billing {
     /// never leaves a paying driver waiting.
     pub async fn payment(
         &self,
-        driver_id: i64,
+        driver_id: DriverId,
         payment_id: i64,
     ) -> Result<PaymentView, BillingError> {
         let mut payment = payments::by_id(&self.db, payment_id)
             .await?
-            .filter(|payment| payment.driver_id == driver_id)
+            .filter(|payment| DriverId::from(payment.driver_id) == driver_id)
             .ok_or(BillingError::PaymentNotFound)?;
         if payment.status == PaymentStatus::Pending.as_str() {
             self.refresh(&payment).await;

@@ -105,7 +105,7 @@ impl Billing {
             &self.db,
             &self.store,
             Grant {
-                driver_id: payment.driver_id,
+                driver_id: payment.driver_id.into(),
                 source: GrantSource::Refund,
                 source_ref: format!("refund:{refund_id}"),
                 days: -days,
@@ -129,7 +129,7 @@ impl Billing {
             )
             .await?;
             self.tell_access_granted(
-                payment.driver_id,
+                payment.driver_id.into(),
                 GrantSource::Refund,
                 ends_at,
                 &format!("refund:{refund_id}"),

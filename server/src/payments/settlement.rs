@@ -6,6 +6,7 @@
 use app::subscription::PaymentStatus;
 use chrono::{DateTime, Utc};
 use domain::{
+    DriverId,
     access::{self, Grant, GrantSource},
     drivers, outbox,
     payments::{self, Event, Payment},
@@ -62,7 +63,7 @@ impl Billing {
                     self.note_status(ours.id, "status.canceled", remote_addr)
                         .await?;
                     if let Some(promo_id) = ours.promo_code_id {
-                        promo::give_back(&self.db, promo_id, ours.driver_id).await?;
+                        promo::give_back(&self.db, promo_id, ours.driver_id.into()).await?;
                     }
                     self.tell_payment_failed(ours).await;
                 }
@@ -102,7 +103,7 @@ impl Billing {
             &self.db,
             &self.store,
             Grant {
-                driver_id: payment.driver_id,
+                driver_id: payment.driver_id.into(),
                 source: GrantSource::Payment,
                 source_ref: reference.clone(),
                 days: payment.days,
@@ -111,8 +112,13 @@ impl Billing {
         )
         .await?;
         if let access::Granted::Applied { ends_at } = granted {
-            self.tell_access_granted(payment.driver_id, GrantSource::Payment, ends_at, &reference)
-                .await;
+            self.tell_access_granted(
+                payment.driver_id.into(),
+                GrantSource::Payment,
+                ends_at,
+                &reference,
+            )
+            .await;
         }
         Ok(granted.ends_at())
     }
@@ -121,7 +127,7 @@ impl Billing {
     async fn tell_payment_failed(&self, payment: &Payment) {
         let link = self.bot.link.clone();
         self.tell_driver(
-            payment.driver_id,
+            payment.driver_id.into(),
             format!("payment-failed:{}", payment.id),
             move |chat_id, language| messages::payment_failed(chat_id, language, &link),
         )
@@ -131,7 +137,7 @@ impl Billing {
     /// The bot's word on new access, keyed by the grant's reference so it is sent once.
     pub(crate) async fn tell_access_granted(
         &self,
-        driver_id: i64,
+        driver_id: DriverId,
         source: GrantSource,
         ends_at: DateTime<Utc>,
         reference: &str,
@@ -151,7 +157,7 @@ impl Billing {
     /// to queue is logged, never passed on: what the message tells of has already happened.
     async fn tell_driver(
         &self,
-        driver_id: i64,
+        driver_id: DriverId,
         dedupe_key: String,
         message: impl FnOnce(i64, Option<&str>) -> serde_json::Value,
     ) {
@@ -173,7 +179,7 @@ impl Billing {
             Ok(true) => self.bot.doorbell.ring(),
             Ok(false) => {}
             Err(error) => {
-                tracing::error!(%error, driver_id, "a message to the driver could not be queued")
+                tracing::error!(%error, driver_id = i64::from(driver_id), "a message to the driver could not be queued")
             }
         }
     }

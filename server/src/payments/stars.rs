@@ -6,6 +6,7 @@
 
 use app::subscription::{PaymentStatus, PaymentView, Plan};
 use domain::{
+    DriverId,
     flags::{self, Flag},
     payments::{self, Event, Payment},
 };
@@ -61,7 +62,7 @@ impl Billing {
 
     pub(super) async fn buy_with_stars(
         &self,
-        driver_id: i64,
+        driver_id: DriverId,
         plan: &Plan,
         promo_code: Option<&str>,
     ) -> Result<PaymentView, BillingError> {
@@ -135,7 +136,7 @@ impl Billing {
                 return Err("Не получилось проверить счёт, попробуйте ещё раз");
             }
         };
-        let payer_is_driver = domain::drivers::by_id(&self.db, payment.driver_id)
+        let payer_is_driver = domain::drivers::by_id(&self.db, payment.driver_id.into())
             .await
             .ok()
             .flatten()
@@ -162,7 +163,7 @@ impl Billing {
         let Some(payment) = payment.filter(|payment| payment.provider == payments::STARS) else {
             return self.suspicious(None, &raw).await;
         };
-        let payer_is_driver = domain::drivers::by_id(&self.db, payment.driver_id)
+        let payer_is_driver = domain::drivers::by_id(&self.db, payment.driver_id.into())
             .await?
             .is_some_and(|driver| driver.telegram_id == payer);
         if paid.currency != payments::XTR
@@ -221,7 +222,7 @@ impl Billing {
         }
         let (Some(charge), Some(driver)) = (
             payment.provider_payment_id.as_deref(),
-            domain::drivers::by_id(&self.db, payment.driver_id).await?,
+            domain::drivers::by_id(&self.db, payment.driver_id.into()).await?,
         ) else {
             return Err(BillingError::NotRefundable);
         };

@@ -323,9 +323,9 @@ async fn detail(
     } else {
         0
     };
-    let driver = match drivers::row(&desk.db, payment.driver_id).await? {
+    let driver = match drivers::row(&desk.db, payment.driver_id.into()).await? {
         Some(row) => {
-            let access = access::access(&desk.db, &desk.store, row.id).await?;
+            let access = access::access(&desk.db, &desk.store, row.id.into()).await?;
             Some(PaymentDriver {
                 id: row.id,
                 telegram_id: row.telegram_id,
