@@ -1,10 +1,12 @@
 //! The ids that cross modules (driver, payment, plan, promo code, admin), each its own type so
 //! that a driver's id cannot be passed where a payment's is expected. The database stores them as
-//! plain `i64` keys; the conversions both ways live here and nowhere else. On the wire (serde)
+//! plain `i64` keys; the conversions both ways live here and nowhere else (`DeriveValueType` lets an
+//! entity's column hold the id itself, and a query compare a column with it). On the wire (serde)
 //! each is its bare number, so nothing a client sees changes.
 
 use std::fmt;
 
+use sea_orm::DeriveValueType;
 use serde::{Deserialize, Serialize};
 
 /// Declares one id newtype over the database's `i64` key.
@@ -12,7 +14,17 @@ macro_rules! database_id {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
         #[derive(
-            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+            Debug,
+            Clone,
+            Copy,
+            PartialEq,
+            Eq,
+            Hash,
+            PartialOrd,
+            Ord,
+            Serialize,
+            Deserialize,
+            DeriveValueType,
         )]
         #[serde(transparent)]
         pub struct $name(i64);
@@ -26,13 +38,6 @@ macro_rules! database_id {
         impl From<$name> for i64 {
             fn from(id: $name) -> Self {
                 id.0
-            }
-        }
-
-        /// Lets a query compare a key column with the id directly (`Column::DriverId.eq(id)`).
-        impl From<$name> for sea_orm::Value {
-            fn from(id: $name) -> Self {
-                id.0.into()
             }
         }
 

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use app::subscription::{Access, PaymentRequest, PaymentStatus, PaymentView, Plan};
 use domain::{
-    DriverId, access,
+    DriverId, PaymentId, access,
     flags::{self, Flag},
     payments::{self, Event, NewPayment, Payment},
     plans,
@@ -41,7 +41,7 @@ impl Billing {
         if !flags::is_on(&self.db, Flag::Payments).await? {
             return Err(BillingError::PaymentsOff);
         }
-        let plan = plans::on_sale_by_id(&self.db, request.plan_id)
+        let plan = plans::on_sale_by_id(&self.db, request.plan_id.into())
             .await?
             .ok_or(BillingError::PlanNotFound)?;
         let promo_code = request
@@ -117,7 +117,7 @@ impl Billing {
         {
             Ok(created) => created,
             Err(error) => {
-                tracing::warn!(%error, payment_id = payment.id, "YooKassa did not create the payment");
+                tracing::warn!(%error, payment_id = i64::from(payment.id), "YooKassa did not create the payment");
                 self.abandon(
                     &payment,
                     promo.as_ref(),
@@ -150,7 +150,7 @@ impl Billing {
             &self.db,
             NewPayment {
                 driver_id: order.driver_id,
-                plan_id: order.plan.id,
+                plan_id: order.plan.id.into(),
                 provider: if order.amount == 0 {
                     payments::FREE
                 } else {
@@ -171,7 +171,7 @@ impl Billing {
     pub(super) async fn view_after_purchase(
         &self,
         driver_id: DriverId,
-        payment_id: i64,
+        payment_id: PaymentId,
     ) -> Result<PaymentView, BillingError> {
         let access = access::access(&self.db, &self.store, driver_id).await?;
         let payment = payments::by_id(&self.db, payment_id)
@@ -189,7 +189,7 @@ impl Billing {
         let Some(code) = promo_code else {
             return Ok(None);
         };
-        match promo::take_use(&self.db, code, payment.driver_id.into(), Some(payment.id)).await? {
+        match promo::take_use(&self.db, code, payment.driver_id, Some(payment.id)).await? {
             Ok(promo) => {
                 payments::set_promo(&self.db, payment.id, promo.id).await?;
                 Ok(Some(promo))
@@ -239,7 +239,7 @@ impl Billing {
         if payments::settle(&self.db, payment.id, PaymentStatus::Canceled).await?
             && let Some(promo) = promo
         {
-            promo::give_back(&self.db, promo.id, payment.driver_id.into()).await?;
+            promo::give_back(&self.db, promo.id, payment.driver_id).await?;
         }
         Ok(())
     }
@@ -249,11 +249,11 @@ impl Billing {
     pub async fn payment(
         &self,
         driver_id: DriverId,
-        payment_id: i64,
+        payment_id: PaymentId,
     ) -> Result<PaymentView, BillingError> {
         let mut payment = payments::by_id(&self.db, payment_id)
             .await?
-            .filter(|payment| DriverId::from(payment.driver_id) == driver_id)
+            .filter(|payment| payment.driver_id == driver_id)
             .ok_or(BillingError::PaymentNotFound)?;
         if payment.status == PaymentStatus::Pending.as_str() {
             self.refresh(&payment).await;
@@ -282,7 +282,7 @@ impl Billing {
             Err(error) => Err(error.into()),
         };
         if let Err(error) = outcome {
-            tracing::warn!(%error, payment_id = payment.id, "a pending payment could not be refreshed");
+            tracing::warn!(%error, payment_id = i64::from(payment.id), "a pending payment could not be refreshed");
         }
     }
 }
@@ -294,7 +294,7 @@ pub(super) fn view(payment: &Payment, access: Access) -> PaymentView {
     let stars = payment.currency == payments::XTR;
     let amount = payment.amount.max(0) as u64;
     PaymentView {
-        id: payment.id,
+        id: payment.id.into(),
         status: PaymentStatus::parse(&payment.status).unwrap_or(PaymentStatus::Pending),
         amount_kopecks: if stars { 0 } else { amount },
         days: payment.days.max(0) as u32,

@@ -6,7 +6,7 @@
 use app::subscription::PaymentStatus;
 use chrono::{DateTime, Utc};
 use domain::{
-    DriverId,
+    DriverId, PaymentId,
     access::{self, Grant, GrantSource},
     drivers, outbox,
     payments::{self, Event, Payment},
@@ -63,7 +63,7 @@ impl Billing {
                     self.note_status(ours.id, "status.canceled", remote_addr)
                         .await?;
                     if let Some(promo_id) = ours.promo_code_id {
-                        promo::give_back(&self.db, promo_id, ours.driver_id.into()).await?;
+                        promo::give_back(&self.db, promo_id, ours.driver_id).await?;
                     }
                     self.tell_payment_failed(ours).await;
                 }
@@ -75,7 +75,7 @@ impl Billing {
 
     async fn note_status(
         &self,
-        payment_id: i64,
+        payment_id: PaymentId,
         kind: &str,
         remote_addr: Option<&str>,
     ) -> Result<(), BillingError> {
@@ -103,7 +103,7 @@ impl Billing {
             &self.db,
             &self.store,
             Grant {
-                driver_id: payment.driver_id.into(),
+                driver_id: payment.driver_id,
                 source: GrantSource::Payment,
                 source_ref: reference.clone(),
                 days: payment.days,
@@ -112,13 +112,8 @@ impl Billing {
         )
         .await?;
         if let access::Granted::Applied { ends_at } = granted {
-            self.tell_access_granted(
-                payment.driver_id.into(),
-                GrantSource::Payment,
-                ends_at,
-                &reference,
-            )
-            .await;
+            self.tell_access_granted(payment.driver_id, GrantSource::Payment, ends_at, &reference)
+                .await;
         }
         Ok(granted.ends_at())
     }
@@ -127,7 +122,7 @@ impl Billing {
     async fn tell_payment_failed(&self, payment: &Payment) {
         let link = self.bot.link.clone();
         self.tell_driver(
-            payment.driver_id.into(),
+            payment.driver_id,
             format!("payment-failed:{}", payment.id),
             move |chat_id, language| messages::payment_failed(chat_id, language, &link),
         )

@@ -6,7 +6,7 @@
 
 use app::subscription::{PaymentStatus, PaymentView, Plan};
 use domain::{
-    DriverId,
+    DriverId, PaymentId,
     flags::{self, Flag},
     payments::{self, Event, Payment},
 };
@@ -41,12 +41,13 @@ pub struct SuccessfulPayment {
     pub provider_payment_charge_id: Option<String>,
 }
 
-fn payload(payment_id: i64) -> String {
+fn payload(payment_id: PaymentId) -> String {
     format!("payment:{payment_id}")
 }
 
-fn payment_id(payload: &str) -> Option<i64> {
-    payload.strip_prefix("payment:")?.parse().ok()
+fn payment_id(payload: &str) -> Option<PaymentId> {
+    let key: i64 = payload.strip_prefix("payment:")?.parse().ok()?;
+    Some(key.into())
 }
 
 impl Billing {
@@ -136,7 +137,7 @@ impl Billing {
                 return Err("Не получилось проверить счёт, попробуйте ещё раз");
             }
         };
-        let payer_is_driver = domain::drivers::by_id(&self.db, payment.driver_id.into())
+        let payer_is_driver = domain::drivers::by_id(&self.db, payment.driver_id)
             .await
             .ok()
             .flatten()
@@ -163,7 +164,7 @@ impl Billing {
         let Some(payment) = payment.filter(|payment| payment.provider == payments::STARS) else {
             return self.suspicious(None, &raw).await;
         };
-        let payer_is_driver = domain::drivers::by_id(&self.db, payment.driver_id.into())
+        let payer_is_driver = domain::drivers::by_id(&self.db, payment.driver_id)
             .await?
             .is_some_and(|driver| driver.telegram_id == payer);
         if paid.currency != payments::XTR
@@ -195,7 +196,11 @@ impl Billing {
         Ok(())
     }
 
-    async fn suspicious(&self, payment_id: Option<i64>, raw: &str) -> Result<(), BillingError> {
+    async fn suspicious(
+        &self,
+        payment_id: Option<PaymentId>,
+        raw: &str,
+    ) -> Result<(), BillingError> {
         payments::record_event(
             &self.db,
             Event {
@@ -222,7 +227,7 @@ impl Billing {
         }
         let (Some(charge), Some(driver)) = (
             payment.provider_payment_id.as_deref(),
-            domain::drivers::by_id(&self.db, payment.driver_id.into()).await?,
+            domain::drivers::by_id(&self.db, payment.driver_id).await?,
         ) else {
             return Err(BillingError::NotRefundable);
         };
@@ -233,7 +238,7 @@ impl Billing {
             )
             .await
             .map_err(|error| {
-                tracing::warn!(%error, payment_id = payment.id, "Telegram did not refund the stars");
+                tracing::warn!(%error, payment_id = i64::from(payment.id), "Telegram did not refund the stars");
                 BillingError::TelegramUnavailable
             })?;
         Ok((format!("stars:{charge}"), left))

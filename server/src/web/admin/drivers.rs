@@ -181,7 +181,7 @@ async fn describe(db: &DatabaseConnection, id: DriverId) -> Result<DriverDetail,
         payments: payments
             .into_iter()
             .map(|payment| PaymentRow {
-                id: payment.id,
+                id: payment.id.into(),
                 provider: payment.provider,
                 status: payment.status,
                 amount: payment.amount,
