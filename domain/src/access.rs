@@ -19,6 +19,8 @@ use sea_orm::{
 use super::store::SharedStore;
 use app::subscription::Access;
 
+use crate::DriverId;
+
 pub mod subscription {
     use sea_orm::entity::prelude::*;
 
@@ -86,7 +88,7 @@ impl GrantSource {
 }
 
 pub struct Grant {
-    pub driver_id: i64,
+    pub driver_id: DriverId,
     pub source: GrantSource,
     /// Unique across all grants: the same reference is applied once.
     pub source_ref: String,
@@ -125,7 +127,7 @@ fn cache_ttl(ends_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Option<Durat
     (!left.is_zero()).then(|| left.min(CACHE_TTL))
 }
 
-fn cache_key(driver_id: i64) -> String {
+fn cache_key(driver_id: DriverId) -> String {
     format!("access:{driver_id}")
 }
 
@@ -133,7 +135,7 @@ fn cache_key(driver_id: i64) -> String {
 pub async fn access(
     db: &DatabaseConnection,
     store: &SharedStore,
-    driver_id: i64,
+    driver_id: DriverId,
 ) -> Result<Access, DbErr> {
     Ok(describe(ends_at(db, store, driver_id).await?, Utc::now()))
 }
@@ -142,7 +144,7 @@ pub async fn access(
 pub async fn ends_at(
     db: &DatabaseConnection,
     store: &SharedStore,
-    driver_id: i64,
+    driver_id: DriverId,
 ) -> Result<Option<DateTime<Utc>>, DbErr> {
     let key = cache_key(driver_id);
     if let Some(cached) = store.get_json::<Option<DateTime<Utc>>>(&key).await {
@@ -160,7 +162,7 @@ pub async fn ends_at(
 /// The end date as the database holds it, past any cache.
 pub async fn stored_ends_at(
     db: &impl ConnectionTrait,
-    driver_id: i64,
+    driver_id: DriverId,
 ) -> Result<Option<DateTime<Utc>>, DbErr> {
     Ok(subscription::Entity::find_by_id(driver_id)
         .one(db)
@@ -193,7 +195,7 @@ pub async fn grant(
     // The first statement writes, so on SQLite this transaction holds the write lock from the
     // start; on PostgreSQL the row is then locked, serializing every grant for this driver.
     subscription::Entity::insert(subscription::ActiveModel {
-        driver_id: Set(grant.driver_id),
+        driver_id: Set(grant.driver_id.into()),
         ends_at: Set(now),
         updated_at: Set(now),
     })
@@ -232,7 +234,7 @@ pub async fn grant(
         (current.ends_at + days).max(now.min(current.ends_at))
     };
     grant::Entity::insert(grant::ActiveModel {
-        driver_id: Set(grant.driver_id),
+        driver_id: Set(grant.driver_id.into()),
         source: Set(grant.source.as_str().to_owned()),
         source_ref: Set(grant.source_ref),
         days: Set(grant.days),
@@ -245,7 +247,7 @@ pub async fn grant(
     .exec_without_returning(&txn)
     .await?;
     subscription::Entity::update(subscription::ActiveModel {
-        driver_id: Set(grant.driver_id),
+        driver_id: Set(grant.driver_id.into()),
         ends_at: Set(ends_after),
         updated_at: Set(now),
     })
@@ -265,7 +267,7 @@ pub async fn grant(
 }
 
 /// The trial's grant reference: one per driver, ever.
-pub fn trial_ref(driver_id: i64) -> String {
+pub fn trial_ref(driver_id: DriverId) -> String {
     format!("trial:{driver_id}")
 }
 

@@ -7,6 +7,8 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::DriverId;
+
 pub use app::session::Driver;
 
 pub mod entity {
@@ -111,7 +113,7 @@ pub async fn by_telegram_id(
         .map(Driver::from))
 }
 
-pub async fn by_id(db: &DatabaseConnection, id: i64) -> Result<Option<Driver>, DbErr> {
+pub async fn by_id(db: &DatabaseConnection, id: DriverId) -> Result<Option<Driver>, DbErr> {
     Ok(entity::Entity::find_by_id(id)
         .one(db)
         .await?
@@ -119,7 +121,7 @@ pub async fn by_id(db: &DatabaseConnection, id: i64) -> Result<Option<Driver>, D
 }
 
 /// Bans or unbans (the caller also ends the driver's sessions).
-pub async fn set_banned(db: &DatabaseConnection, id: i64, banned: bool) -> Result<(), DbErr> {
+pub async fn set_banned(db: &DatabaseConnection, id: DriverId, banned: bool) -> Result<(), DbErr> {
     let Some(row) = entity::Entity::find_by_id(id).one(db).await? else {
         return Err(DbErr::RecordNotFound(format!("driver {id}")));
     };
@@ -156,6 +158,6 @@ pub async fn reachable(db: &DatabaseConnection, telegram_id: i64) -> Result<bool
 }
 
 /// A driver's row as stored (for jobs that need more than the wire profile).
-pub async fn row(db: &DatabaseConnection, id: i64) -> Result<Option<entity::Model>, DbErr> {
+pub async fn row(db: &DatabaseConnection, id: DriverId) -> Result<Option<entity::Model>, DbErr> {
     entity::Entity::find_by_id(id).one(db).await
 }

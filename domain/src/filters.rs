@@ -12,6 +12,8 @@ use app::cargo::{
     saved::{SAVED_FILTERS_MAX, SavedFilter},
 };
 
+use crate::DriverId;
+
 pub mod last {
     use sea_orm::entity::prelude::*;
 
@@ -61,7 +63,10 @@ pub enum SaveError {
     Database(#[from] DbErr),
 }
 
-pub async fn last(db: &DatabaseConnection, driver_id: i64) -> Result<Option<CargoFilter>, DbErr> {
+pub async fn last(
+    db: &DatabaseConnection,
+    driver_id: DriverId,
+) -> Result<Option<CargoFilter>, DbErr> {
     let row = last::Entity::find_by_id(driver_id).one(db).await?;
     // A filter written by an older version that no longer reads is simply forgotten.
     Ok(row.and_then(|row| serde_json::from_str(&row.filter).ok()))
@@ -69,11 +74,11 @@ pub async fn last(db: &DatabaseConnection, driver_id: i64) -> Result<Option<Carg
 
 pub async fn remember_last(
     db: &DatabaseConnection,
-    driver_id: i64,
+    driver_id: DriverId,
     filter: &CargoFilter,
 ) -> Result<(), DbErr> {
     let row = last::ActiveModel {
-        driver_id: Set(driver_id),
+        driver_id: Set(driver_id.into()),
         filter: Set(to_json(filter)),
         updated_at: Set(Utc::now()),
     };
@@ -88,7 +93,10 @@ pub async fn remember_last(
         .map(drop)
 }
 
-pub async fn saved(db: &DatabaseConnection, driver_id: i64) -> Result<Vec<SavedFilter>, DbErr> {
+pub async fn saved(
+    db: &DatabaseConnection,
+    driver_id: DriverId,
+) -> Result<Vec<SavedFilter>, DbErr> {
     Ok(saved::Entity::find()
         .filter(saved::Column::DriverId.eq(driver_id))
         .order_by_asc(saved::Column::Name)
@@ -102,7 +110,7 @@ pub async fn saved(db: &DatabaseConnection, driver_id: i64) -> Result<Vec<SavedF
 /// Keeps a named filter; the same name again replaces it.
 pub async fn save(
     db: &DatabaseConnection,
-    driver_id: i64,
+    driver_id: DriverId,
     name: &str,
     filter: &CargoFilter,
     notify: bool,
@@ -130,7 +138,7 @@ pub async fn save(
                 return Err(SaveError::TooMany);
             }
             saved::ActiveModel {
-                driver_id: Set(driver_id),
+                driver_id: Set(driver_id.into()),
                 name: Set(name.to_owned()),
                 filter: Set(to_json(filter)),
                 notify: Set(notify),
@@ -146,7 +154,7 @@ pub async fn save(
 }
 
 /// Forgets a named filter; `false` when the driver has none with that id.
-pub async fn forget(db: &DatabaseConnection, driver_id: i64, id: i64) -> Result<bool, DbErr> {
+pub async fn forget(db: &DatabaseConnection, driver_id: DriverId, id: i64) -> Result<bool, DbErr> {
     let result = saved::Entity::delete_many()
         .filter(saved::Column::Id.eq(id))
         .filter(saved::Column::DriverId.eq(driver_id))
@@ -157,7 +165,7 @@ pub async fn forget(db: &DatabaseConnection, driver_id: i64, id: i64) -> Result<
 
 /// A named filter that asks for alerts, and whose it is.
 pub struct Watched {
-    pub driver_id: i64,
+    pub driver_id: DriverId,
     pub saved_filter_id: i64,
     pub name: String,
     pub filter: CargoFilter,
@@ -172,7 +180,7 @@ pub async fn watched(db: &DatabaseConnection) -> Result<Vec<Watched>, DbErr> {
         .into_iter()
         .filter_map(|row| {
             Some(Watched {
-                driver_id: row.driver_id,
+                driver_id: row.driver_id.into(),
                 saved_filter_id: row.id,
                 name: row.name,
                 filter: serde_json::from_str(&row.filter).ok()?,

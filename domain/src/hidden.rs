@@ -6,6 +6,8 @@ use sea_orm::{
     sea_query::OnConflict,
 };
 
+use crate::DriverId;
+
 pub mod entity {
     use sea_orm::entity::prelude::*;
 
@@ -26,9 +28,13 @@ pub mod entity {
 }
 
 /// Hides a load; hiding it twice is the same as once.
-pub async fn hide(db: &DatabaseConnection, driver_id: i64, cargo_id: u64) -> Result<(), DbErr> {
+pub async fn hide(
+    db: &DatabaseConnection,
+    driver_id: DriverId,
+    cargo_id: u64,
+) -> Result<(), DbErr> {
     let row = entity::ActiveModel {
-        driver_id: Set(driver_id),
+        driver_id: Set(driver_id.into()),
         cargo_id: Set(cargo_id as i64),
         hidden_at: Set(Utc::now()),
     };
@@ -43,7 +49,11 @@ pub async fn hide(db: &DatabaseConnection, driver_id: i64, cargo_id: u64) -> Res
         .map(drop)
 }
 
-pub async fn unhide(db: &DatabaseConnection, driver_id: i64, cargo_id: u64) -> Result<(), DbErr> {
+pub async fn unhide(
+    db: &DatabaseConnection,
+    driver_id: DriverId,
+    cargo_id: u64,
+) -> Result<(), DbErr> {
     entity::Entity::delete_many()
         .filter(entity::Column::DriverId.eq(driver_id))
         .filter(entity::Column::CargoId.eq(cargo_id as i64))

@@ -2,9 +2,10 @@
 //! (drivers, sessions, access, plans, payments, promo codes, saved filters, responses, the bot's
 //! outbox, settings and the audit log), the cache/session store, and secret sealing.
 //!
-//! It knows nothing of HTTP or pages: functions take plain ids and values and return their own
-//! errors, which the server's web layer maps to answers. From `app` it takes only the plain types
-//! that cross the wire (a cargo card, a plan, a driver's access).
+//! It knows nothing of HTTP or pages: functions take typed ids (`DriverId`, `PaymentId`…) and
+//! plain values and return their own errors, which the server's web layer maps to answers.
+//! From `app` it takes only the plain types that cross the wire (a cargo card, a plan, a
+//! driver's access).
 
 pub mod access;
 pub mod audit;
@@ -13,6 +14,7 @@ pub mod drivers;
 pub mod filters;
 pub mod flags;
 pub mod hidden;
+pub mod ids;
 pub mod marks;
 pub mod outbox;
 pub mod payments;
@@ -24,6 +26,8 @@ pub mod service_tokens;
 pub mod sessions;
 pub mod settings;
 pub mod store;
+
+pub use ids::{DriverId, PaymentId, PlanId, PromoId};
 
 use std::sync::Arc;
 

@@ -10,6 +10,8 @@ use sea_orm::{
 
 use super::{hidden, responses};
 
+use crate::DriverId;
+
 /// A driver's marks among a page's loads.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Marks {
@@ -23,7 +25,7 @@ const RESPONDED: i32 = 1;
 /// The driver's marks among these loads.
 pub async fn among(
     db: &DatabaseConnection,
-    driver_id: i64,
+    driver_id: DriverId,
     cargo_ids: impl IntoIterator<Item = u64>,
 ) -> Result<Marks, DbErr> {
     let ids: Vec<i64> = cargo_ids.into_iter().map(|id| id as i64).collect();

@@ -11,16 +11,20 @@ use sea_orm::{
 
 use app::subscription::PaymentStatus;
 
+use crate::{DriverId, PaymentId, PlanId, PromoId};
+
 pub mod entity {
     use sea_orm::entity::prelude::*;
+
+    use crate::{DriverId, PaymentId, PlanId, PromoId};
 
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
     #[sea_orm(table_name = "payments")]
     pub struct Model {
         #[sea_orm(primary_key)]
-        pub id: i64,
-        pub driver_id: i64,
-        pub plan_id: i64,
+        pub id: PaymentId,
+        pub driver_id: DriverId,
+        pub plan_id: PlanId,
         pub provider: String,
         #[sea_orm(unique)]
         pub provider_payment_id: Option<String>,
@@ -31,7 +35,7 @@ pub mod entity {
         pub currency: String,
         pub days: i32,
         pub status: String,
-        pub promo_code_id: Option<i64>,
+        pub promo_code_id: Option<PromoId>,
         pub confirmation_url: Option<String>,
         /// Refunded so far, in the same unit.
         pub refunded: i64,
@@ -48,12 +52,14 @@ pub mod entity {
 pub mod events {
     use sea_orm::entity::prelude::*;
 
+    use crate::PaymentId;
+
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
     #[sea_orm(table_name = "payment_events")]
     pub struct Model {
         #[sea_orm(primary_key)]
         pub id: i64,
-        pub payment_id: Option<i64>,
+        pub payment_id: Option<PaymentId>,
         pub kind: String,
         /// The raw notification body, or what happened.
         pub detail: String,
@@ -80,14 +86,14 @@ pub const RUB: &str = "RUB";
 pub const XTR: &str = "XTR";
 
 pub struct NewPayment {
-    pub driver_id: i64,
-    pub plan_id: i64,
+    pub driver_id: DriverId,
+    pub plan_id: PlanId,
     pub provider: &'static str,
     /// In the currency's smallest unit: kopecks for RUB, stars for XTR.
     pub amount: u64,
     pub currency: &'static str,
     pub days: u32,
-    pub promo_code_id: Option<i64>,
+    pub promo_code_id: Option<PromoId>,
 }
 
 pub async fn create(db: &DatabaseConnection, new: NewPayment) -> Result<Payment, DbErr> {
@@ -116,7 +122,7 @@ pub async fn create(db: &DatabaseConnection, new: NewPayment) -> Result<Payment,
 /// The provider's id and the page where the driver pays.
 pub async fn attach_provider(
     db: &DatabaseConnection,
-    id: i64,
+    id: PaymentId,
     provider_payment_id: &str,
     confirmation_url: Option<&str>,
 ) -> Result<(), DbErr> {
@@ -139,7 +145,7 @@ pub async fn attach_provider(
 /// The page (YooKassa) or invoice (Stars) where the driver pays.
 pub async fn set_confirmation_url(
     db: &DatabaseConnection,
-    id: i64,
+    id: PaymentId,
     url: &str,
 ) -> Result<(), DbErr> {
     entity::Entity::update_many()
@@ -154,7 +160,7 @@ pub async fn set_confirmation_url(
 /// that did. The id is unique among payments, so one charge never pays for two.
 pub async fn attach_charge(
     db: &DatabaseConnection,
-    id: i64,
+    id: PaymentId,
     charge_id: &str,
 ) -> Result<bool, DbErr> {
     let attached = entity::Entity::update_many()
@@ -169,7 +175,11 @@ pub async fn attach_charge(
 }
 
 /// The promo code whose use this payment took.
-pub async fn set_promo(db: &DatabaseConnection, id: i64, promo_code_id: i64) -> Result<(), DbErr> {
+pub async fn set_promo(
+    db: &DatabaseConnection,
+    id: PaymentId,
+    promo_code_id: PromoId,
+) -> Result<(), DbErr> {
     entity::Entity::update_many()
         .col_expr(entity::Column::PromoCodeId, Expr::value(promo_code_id))
         .filter(entity::Column::Id.eq(id))
@@ -178,7 +188,7 @@ pub async fn set_promo(db: &DatabaseConnection, id: i64, promo_code_id: i64) -> 
         .map(drop)
 }
 
-pub async fn by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<Payment>, DbErr> {
+pub async fn by_id(db: &impl ConnectionTrait, id: PaymentId) -> Result<Option<Payment>, DbErr> {
     entity::Entity::find_by_id(id).one(db).await
 }
 
@@ -195,7 +205,7 @@ pub async fn by_provider_id(
 /// Moves a pending payment to `status`; `true` only for the one call that moved it.
 pub async fn settle(
     db: &impl ConnectionTrait,
-    id: i64,
+    id: PaymentId,
     status: PaymentStatus,
 ) -> Result<bool, DbErr> {
     let moved = entity::Entity::update_many()
@@ -210,7 +220,11 @@ pub async fn settle(
 }
 
 /// Adds to what has been refunded; `false` if that would exceed the amount paid.
-pub async fn add_refund(db: &DatabaseConnection, id: i64, amount: u64) -> Result<bool, DbErr> {
+pub async fn add_refund(
+    db: &DatabaseConnection,
+    id: PaymentId,
+    amount: u64,
+) -> Result<bool, DbErr> {
     let amount = i64::try_from(amount).unwrap_or(i64::MAX);
     let moved = entity::Entity::update_many()
         .col_expr(
@@ -231,7 +245,7 @@ pub async fn add_refund(db: &DatabaseConnection, id: i64, amount: u64) -> Result
 }
 
 pub struct Event<'a> {
-    pub payment_id: Option<i64>,
+    pub payment_id: Option<PaymentId>,
     /// `notification.payment.succeeded`, `status.succeeded`, `refund.created`…
     pub kind: &'a str,
     pub detail: &'a str,
@@ -242,7 +256,7 @@ pub struct Event<'a> {
 pub async fn record_event(db: &impl ConnectionTrait, event: Event<'_>) -> Result<(), DbErr> {
     if event.suspicious {
         tracing::warn!(
-            payment_id = event.payment_id,
+            payment_id = event.payment_id.map(i64::from),
             kind = event.kind,
             remote_addr = event.remote_addr,
             "suspicious payment event"
@@ -283,7 +297,7 @@ pub async fn problems_since(
 /// A payment's history, oldest first.
 pub async fn history(
     db: &impl ConnectionTrait,
-    payment_id: i64,
+    payment_id: PaymentId,
 ) -> Result<Vec<events::Model>, DbErr> {
     events::Entity::find()
         .filter(events::Column::PaymentId.eq(payment_id))

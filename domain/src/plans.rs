@@ -4,6 +4,8 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Que
 
 use app::subscription::Plan;
 
+use crate::PlanId;
+
 pub mod entity {
     use sea_orm::entity::prelude::*;
 
@@ -48,7 +50,7 @@ pub async fn on_sale(db: &impl ConnectionTrait) -> Result<Vec<Plan>, DbErr> {
 }
 
 /// A plan on sale by id.
-pub async fn on_sale_by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<Plan>, DbErr> {
+pub async fn on_sale_by_id(db: &impl ConnectionTrait, id: PlanId) -> Result<Option<Plan>, DbErr> {
     Ok(entity::Entity::find_by_id(id)
         .filter(entity::Column::Active.eq(true))
         .one(db)
@@ -65,7 +67,7 @@ pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<entity::Model>, DbErr>
         .await
 }
 
-pub async fn row(db: &impl ConnectionTrait, id: i64) -> Result<Option<entity::Model>, DbErr> {
+pub async fn row(db: &impl ConnectionTrait, id: PlanId) -> Result<Option<entity::Model>, DbErr> {
     entity::Entity::find_by_id(id).one(db).await
 }
 
@@ -109,7 +111,7 @@ pub async fn create(db: &impl ConnectionTrait, terms: PlanTerms) -> Result<entit
 /// Changes a plan; `None` when there is no such plan.
 pub async fn update(
     db: &impl ConnectionTrait,
-    id: i64,
+    id: PlanId,
     terms: PlanTerms,
 ) -> Result<Option<entity::Model>, DbErr> {
     use sea_orm::{ActiveModelTrait, ActiveValue::Set, IntoActiveModel};

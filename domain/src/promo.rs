@@ -13,6 +13,8 @@ use sea_orm::{
 
 use app::subscription::{PromoBenefit, is_valid_promo_code, normalize_promo_code};
 
+use crate::{DriverId, PaymentId, PromoId};
+
 pub mod entity {
     use sea_orm::entity::prelude::*;
 
@@ -63,7 +65,7 @@ pub mod uses {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PromoCode {
-    pub id: i64,
+    pub id: PromoId,
     pub code: String,
     pub benefit: PromoBenefit,
 }
@@ -159,7 +161,7 @@ async fn row(db: &impl ConnectionTrait, code: &str) -> Result<Option<entity::Mod
 fn to_promo(row: entity::Model) -> Option<PromoCode> {
     let benefit = PromoBenefit::from_parts(&row.kind, std::cmp::max(row.value, 0) as u64)?;
     Some(PromoCode {
-        id: row.id,
+        id: row.id.into(),
         code: row.code,
         benefit,
     })
@@ -169,7 +171,7 @@ fn to_promo(row: entity::Model) -> Option<PromoCode> {
 pub async fn check(
     db: &impl ConnectionTrait,
     code: &str,
-    driver_id: i64,
+    driver_id: DriverId,
 ) -> Result<Result<PromoCode, PromoRefusal>, DbErr> {
     let Some(row) = row(db, code).await? else {
         return Ok(Err(PromoRefusal::Unknown));
@@ -205,8 +207,8 @@ pub async fn check(
 pub async fn take_use(
     db: &DatabaseConnection,
     code: &str,
-    driver_id: i64,
-    payment_id: Option<i64>,
+    driver_id: DriverId,
+    payment_id: Option<PaymentId>,
 ) -> Result<Result<PromoCode, PromoRefusal>, DbErr> {
     let promo = match check(db, code, driver_id).await? {
         Ok(promo) => promo,
@@ -216,9 +218,9 @@ pub async fn take_use(
     // start, rather than failing to upgrade a read under contention.
     let txn = db.begin().await?;
     let inserted = uses::Entity::insert(uses::ActiveModel {
-        promo_code_id: Set(promo.id),
-        driver_id: Set(driver_id),
-        payment_id: Set(payment_id),
+        promo_code_id: Set(promo.id.into()),
+        driver_id: Set(driver_id.into()),
+        payment_id: Set(payment_id.map(i64::from)),
         created_at: Set(Utc::now()),
         ..Default::default()
     })
@@ -256,8 +258,8 @@ pub async fn take_use(
 /// Gives a use back (its payment was canceled), so the driver may use the code again.
 pub async fn give_back(
     db: &DatabaseConnection,
-    promo_id: i64,
-    driver_id: i64,
+    promo_id: PromoId,
+    driver_id: DriverId,
 ) -> Result<(), DbErr> {
     let txn = db.begin().await?;
     let removed = uses::Entity::delete_many()

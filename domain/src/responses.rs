@@ -12,6 +12,8 @@ use app::cargo::{
     response::{CargoResponse, ResponseStatus},
 };
 
+use crate::DriverId;
+
 pub mod entity {
     use sea_orm::entity::prelude::*;
 
@@ -43,12 +45,12 @@ pub struct Recorded {
 
 pub async fn record(
     db: &impl ConnectionTrait,
-    driver_id: i64,
+    driver_id: DriverId,
     card: &CargoCard,
 ) -> Result<Recorded, DbErr> {
     let now = Utc::now();
     let row = entity::ActiveModel {
-        driver_id: Set(driver_id),
+        driver_id: Set(driver_id.into()),
         cargo_id: Set(card.id as i64),
         status: Set(ResponseStatus::Sent.as_str().to_owned()),
         card: Set(serde_json::to_string(card).unwrap_or_else(|_| "{}".into())),
@@ -75,7 +77,7 @@ pub async fn record(
 
 pub async fn find(
     db: &impl ConnectionTrait,
-    driver_id: i64,
+    driver_id: DriverId,
     cargo_id: u64,
 ) -> Result<Option<CargoResponse>, DbErr> {
     Ok(entity::Entity::find()
@@ -89,7 +91,7 @@ pub async fn find(
 /// Moves a response forward (sent → viewed → contacted); a step back is ignored.
 pub async fn advance(
     db: &DatabaseConnection,
-    driver_id: i64,
+    driver_id: DriverId,
     cargo_id: u64,
     status: ResponseStatus,
 ) -> Result<Option<CargoResponse>, DbErr> {
@@ -116,7 +118,7 @@ pub async fn advance(
 /// The driver's responses, newest first.
 pub async fn history(
     db: &DatabaseConnection,
-    driver_id: i64,
+    driver_id: DriverId,
     limit: u64,
 ) -> Result<Vec<CargoResponse>, DbErr> {
     Ok(entity::Entity::find()

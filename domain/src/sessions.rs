@@ -13,11 +13,13 @@ use sha2::{Digest, Sha256};
 
 use super::store::SharedStore;
 
+use crate::DriverId;
+
 pub const SESSION_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Session {
-    pub driver_id: i64,
+    pub driver_id: DriverId,
     pub telegram_id: i64,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
@@ -29,7 +31,7 @@ pub struct IssuedSession {
     pub session: Session,
 }
 
-pub async fn issue(store: &SharedStore, driver_id: i64, telegram_id: i64) -> IssuedSession {
+pub async fn issue(store: &SharedStore, driver_id: DriverId, telegram_id: i64) -> IssuedSession {
     let bytes: [u8; 32] = rand::random();
     let token = URL_SAFE_NO_PAD.encode(bytes);
     let now = Utc::now();
@@ -67,7 +69,7 @@ pub async fn end(store: &SharedStore, token: &str) {
 }
 
 /// Ends every session the driver has (a ban, or "log out everywhere").
-pub async fn end_all(store: &SharedStore, driver_id: i64) {
+pub async fn end_all(store: &SharedStore, driver_id: DriverId) {
     store
         .set_json_mirrored(&revocation_key(driver_id), &Utc::now(), SESSION_TTL)
         .await;
@@ -77,7 +79,7 @@ fn key(token: &str) -> String {
     format!("session:{}", hex_sha256(token))
 }
 
-fn revocation_key(driver_id: i64) -> String {
+fn revocation_key(driver_id: DriverId) -> String {
     format!("sessions-revoked-before:{driver_id}")
 }
 

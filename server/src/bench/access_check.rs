@@ -112,7 +112,7 @@ async fn time(
 
 async fn timed(db: &DatabaseConnection, store: &SharedStore, driver_id: i64) -> Duration {
     let started = Instant::now();
-    let ends_at = access::ends_at(db, store, driver_id)
+    let ends_at = access::ends_at(db, store, driver_id.into())
         .await
         .expect("the database answers");
     let elapsed = started.elapsed();

@@ -92,7 +92,7 @@ impl Chatter {
             None => None,
         };
         let ends_at = match &driver {
-            Some(driver) => access::stored_ends_at(&self.db, driver.id).await?,
+            Some(driver) => access::stored_ends_at(&self.db, driver.id.into()).await?,
             None => None,
         };
         let now = chrono::Utc::now();
@@ -226,7 +226,7 @@ impl Chatter {
             .and_then(|id| id.parse::<u64>().ok())
             && let Some(driver) = drivers::by_telegram_id(&self.db, query.from.id).await?
         {
-            hidden::hide(&self.db, driver.id, cargo_id).await?;
+            hidden::hide(&self.db, driver.id.into(), cargo_id).await?;
             audit::record(
                 &self.db,
                 AuditEntry {

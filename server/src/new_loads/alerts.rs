@@ -39,7 +39,7 @@ pub async fn send(
         return Ok(0);
     }
     // New loads are cargo data: a driver whose access has lapsed gets no alerts.
-    if access::stored_ends_at(db, driver.id)
+    if access::stored_ends_at(db, driver.id.into())
         .await?
         .is_none_or(|ends_at| ends_at <= now)
     {

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use app::subscription::{Access, PaymentRequest, PaymentStatus, PaymentView, Plan};
 use domain::{
-    access,
+    DriverId, PaymentId, access,
     flags::{self, Flag},
     payments::{self, Event, NewPayment, Payment},
     plans,
@@ -24,7 +24,7 @@ use super::{
 /// A plan bought through one provider, at a price in that provider's currency (its smallest
 /// unit: kopecks for RUB, stars for XTR), after any promo code.
 pub(super) struct Order<'a> {
-    pub driver_id: i64,
+    pub driver_id: DriverId,
     pub plan: &'a Plan,
     pub provider: &'static str,
     pub currency: &'static str,
@@ -35,13 +35,13 @@ pub(super) struct Order<'a> {
 impl Billing {
     pub async fn buy(
         &self,
-        driver_id: i64,
+        driver_id: DriverId,
         request: PaymentRequest,
     ) -> Result<PaymentView, BillingError> {
         if !flags::is_on(&self.db, Flag::Payments).await? {
             return Err(BillingError::PaymentsOff);
         }
-        let plan = plans::on_sale_by_id(&self.db, request.plan_id)
+        let plan = plans::on_sale_by_id(&self.db, request.plan_id.into())
             .await?
             .ok_or(BillingError::PlanNotFound)?;
         let promo_code = request
@@ -58,7 +58,7 @@ impl Billing {
 
     async fn buy_with_yookassa(
         &self,
-        driver_id: i64,
+        driver_id: DriverId,
         plan: &Plan,
         promo_code: Option<&str>,
     ) -> Result<PaymentView, BillingError> {
@@ -117,7 +117,7 @@ impl Billing {
         {
             Ok(created) => created,
             Err(error) => {
-                tracing::warn!(%error, payment_id = payment.id, "YooKassa did not create the payment");
+                tracing::warn!(%error, payment_id = i64::from(payment.id), "YooKassa did not create the payment");
                 self.abandon(
                     &payment,
                     promo.as_ref(),
@@ -150,7 +150,7 @@ impl Billing {
             &self.db,
             NewPayment {
                 driver_id: order.driver_id,
-                plan_id: order.plan.id,
+                plan_id: order.plan.id.into(),
                 provider: if order.amount == 0 {
                     payments::FREE
                 } else {
@@ -170,8 +170,8 @@ impl Billing {
     /// What the driver sees once the provider has the payment: its state and their access.
     pub(super) async fn view_after_purchase(
         &self,
-        driver_id: i64,
-        payment_id: i64,
+        driver_id: DriverId,
+        payment_id: PaymentId,
     ) -> Result<PaymentView, BillingError> {
         let access = access::access(&self.db, &self.store, driver_id).await?;
         let payment = payments::by_id(&self.db, payment_id)
@@ -248,8 +248,8 @@ impl Billing {
     /// never leaves a paying driver waiting.
     pub async fn payment(
         &self,
-        driver_id: i64,
-        payment_id: i64,
+        driver_id: DriverId,
+        payment_id: PaymentId,
     ) -> Result<PaymentView, BillingError> {
         let mut payment = payments::by_id(&self.db, payment_id)
             .await?
@@ -282,7 +282,7 @@ impl Billing {
             Err(error) => Err(error.into()),
         };
         if let Err(error) = outcome {
-            tracing::warn!(%error, payment_id = payment.id, "a pending payment could not be refreshed");
+            tracing::warn!(%error, payment_id = i64::from(payment.id), "a pending payment could not be refreshed");
         }
     }
 }
@@ -294,7 +294,7 @@ pub(super) fn view(payment: &Payment, access: Access) -> PaymentView {
     let stars = payment.currency == payments::XTR;
     let amount = payment.amount.max(0) as u64;
     PaymentView {
-        id: payment.id,
+        id: payment.id.into(),
         status: PaymentStatus::parse(&payment.status).unwrap_or(PaymentStatus::Pending),
         amount_kopecks: if stars { 0 } else { amount },
         days: payment.days.max(0) as u32,

@@ -15,7 +15,7 @@ pub mod shop;
 pub mod stars;
 pub mod yookassa;
 
-use domain::{promo::PromoRefusal, store::SharedStore};
+use domain::{PaymentId, promo::PromoRefusal, store::SharedStore};
 use sea_orm::{DatabaseConnection, DbErr};
 
 pub use notifications::NotificationRefusal;
@@ -52,7 +52,7 @@ pub enum ReturnLink {
 }
 
 impl ReturnLink {
-    pub fn for_payment(&self, payment_id: i64) -> String {
+    pub fn for_payment(&self, payment_id: PaymentId) -> String {
         match self {
             Self::MiniApp(link) => format!("{link}?startapp=payment-{payment_id}"),
             Self::Web(base) => format!("{base}/subscription?payment={payment_id}"),

@@ -6,6 +6,7 @@ use app::subscription::{
     normalize_promo_code,
 };
 use domain::{
+    DriverId,
     access::{self, Grant, GrantSource},
     flags::{self, Flag},
     plans, promo,
@@ -14,7 +15,7 @@ use domain::{
 use super::{Billing, BillingError};
 
 impl Billing {
-    pub async fn view(&self, driver_id: i64) -> Result<SubscriptionView, BillingError> {
+    pub async fn view(&self, driver_id: DriverId) -> Result<SubscriptionView, BillingError> {
         let trial_on = self.trial_days > 0 && flags::is_on(&self.db, Flag::Trial).await?;
         let trial_available =
             trial_on && !access::has_grant(&self.db, &access::trial_ref(driver_id)).await?;
@@ -31,7 +32,7 @@ impl Billing {
     /// `telegram_id` names who took it in the grant's record.
     pub async fn start_trial(
         &self,
-        driver_id: i64,
+        driver_id: DriverId,
         telegram_id: i64,
     ) -> Result<Access, BillingError> {
         if self.trial_days == 0 || !flags::is_on(&self.db, Flag::Trial).await? {
@@ -62,7 +63,7 @@ impl Billing {
     /// on its own, never with a purchase.
     pub(super) async fn purchase_benefit(
         &self,
-        driver_id: i64,
+        driver_id: DriverId,
         promo_code: Option<&str>,
     ) -> Result<Option<PromoBenefit>, BillingError> {
         let Some(code) = promo_code else {
@@ -77,7 +78,7 @@ impl Billing {
     /// Whether a code applies for this driver, and what each plan then costs.
     pub async fn quote_promo(
         &self,
-        driver_id: i64,
+        driver_id: DriverId,
         code: &str,
     ) -> Result<PromoQuote, BillingError> {
         let code = normalize_promo_code(code);
@@ -112,7 +113,7 @@ impl Billing {
     /// Redeems a code that gives free days: access at once, the use counted.
     pub async fn redeem_promo(
         &self,
-        driver_id: i64,
+        driver_id: DriverId,
         telegram_id: i64,
         code: &str,
     ) -> Result<Access, BillingError> {

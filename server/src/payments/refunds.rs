@@ -6,6 +6,7 @@
 use app::subscription::PaymentStatus;
 use chrono::{DateTime, Utc};
 use domain::{
+    PaymentId,
     access::{self, Grant, GrantSource},
     audit::{self, AuditEntry},
     payments::{self, Event, Payment},
@@ -29,7 +30,7 @@ impl Billing {
     /// `None`); a Stars payment is refunded whole, as Telegram refunds charges.
     pub async fn refund(
         &self,
-        payment_id: i64,
+        payment_id: PaymentId,
         amount_kopecks: Option<u64>,
         actor: &str,
     ) -> Result<RefundOutcome, BillingError> {
@@ -158,7 +159,7 @@ impl Billing {
             Ok::<_, BillingError>(())
         };
         if let Err(error) = outcome.await {
-            tracing::warn!(%error, payment_id = payment.id, "a refund could not be reconciled");
+            tracing::warn!(%error, payment_id = i64::from(payment.id), "a refund could not be reconciled");
         }
     }
 }
@@ -178,9 +179,9 @@ mod tests {
 
     fn paid(amount: i64, days: i32) -> Payment {
         Payment {
-            id: 1,
-            driver_id: 1,
-            plan_id: 1,
+            id: 1.into(),
+            driver_id: 1.into(),
+            plan_id: 1.into(),
             provider: payments::YOOKASSA.into(),
             provider_payment_id: Some("p".into()),
             idempotence_key: "k".into(),

@@ -55,7 +55,8 @@ impl Billing {
             else {
                 continue;
             };
-            let Some(driver) = drivers::by_id(&self.db, subscription.driver_id).await? else {
+            let Some(driver) = drivers::by_id(&self.db, subscription.driver_id.into()).await?
+            else {
                 continue;
             };
             let fresh = outbox::enqueue(

@@ -6,6 +6,7 @@
 use app::subscription::PaymentStatus;
 use chrono::{DateTime, Utc};
 use domain::{
+    DriverId, PaymentId,
     access::{self, Grant, GrantSource},
     drivers, outbox,
     payments::{self, Event, Payment},
@@ -74,7 +75,7 @@ impl Billing {
 
     async fn note_status(
         &self,
-        payment_id: i64,
+        payment_id: PaymentId,
         kind: &str,
         remote_addr: Option<&str>,
     ) -> Result<(), BillingError> {
@@ -131,7 +132,7 @@ impl Billing {
     /// The bot's word on new access, keyed by the grant's reference so it is sent once.
     pub(crate) async fn tell_access_granted(
         &self,
-        driver_id: i64,
+        driver_id: DriverId,
         source: GrantSource,
         ends_at: DateTime<Utc>,
         reference: &str,
@@ -151,7 +152,7 @@ impl Billing {
     /// to queue is logged, never passed on: what the message tells of has already happened.
     async fn tell_driver(
         &self,
-        driver_id: i64,
+        driver_id: DriverId,
         dedupe_key: String,
         message: impl FnOnce(i64, Option<&str>) -> serde_json::Value,
     ) {
@@ -173,7 +174,7 @@ impl Billing {
             Ok(true) => self.bot.doorbell.ring(),
             Ok(false) => {}
             Err(error) => {
-                tracing::error!(%error, driver_id, "a message to the driver could not be queued")
+                tracing::error!(%error, driver_id = i64::from(driver_id), "a message to the driver could not be queued")
             }
         }
     }

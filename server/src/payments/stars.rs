@@ -6,6 +6,7 @@
 
 use app::subscription::{PaymentStatus, PaymentView, Plan};
 use domain::{
+    DriverId, PaymentId,
     flags::{self, Flag},
     payments::{self, Event, Payment},
 };
@@ -40,12 +41,13 @@ pub struct SuccessfulPayment {
     pub provider_payment_charge_id: Option<String>,
 }
 
-fn payload(payment_id: i64) -> String {
+fn payload(payment_id: PaymentId) -> String {
     format!("payment:{payment_id}")
 }
 
-fn payment_id(payload: &str) -> Option<i64> {
-    payload.strip_prefix("payment:")?.parse().ok()
+fn payment_id(payload: &str) -> Option<PaymentId> {
+    let key: i64 = payload.strip_prefix("payment:")?.parse().ok()?;
+    Some(key.into())
 }
 
 impl Billing {
@@ -61,7 +63,7 @@ impl Billing {
 
     pub(super) async fn buy_with_stars(
         &self,
-        driver_id: i64,
+        driver_id: DriverId,
         plan: &Plan,
         promo_code: Option<&str>,
     ) -> Result<PaymentView, BillingError> {
@@ -194,7 +196,11 @@ impl Billing {
         Ok(())
     }
 
-    async fn suspicious(&self, payment_id: Option<i64>, raw: &str) -> Result<(), BillingError> {
+    async fn suspicious(
+        &self,
+        payment_id: Option<PaymentId>,
+        raw: &str,
+    ) -> Result<(), BillingError> {
         payments::record_event(
             &self.db,
             Event {
@@ -232,7 +238,7 @@ impl Billing {
             )
             .await
             .map_err(|error| {
-                tracing::warn!(%error, payment_id = payment.id, "Telegram did not refund the stars");
+                tracing::warn!(%error, payment_id = i64::from(payment.id), "Telegram did not refund the stars");
                 BillingError::TelegramUnavailable
             })?;
         Ok((format!("stars:{charge}"), left))

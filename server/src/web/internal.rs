@@ -66,7 +66,7 @@ async fn refund(
 ) -> Result<(StatusCode, Json<RefundOutcome>), ApiError> {
     let Json(request) = body.map_err(ApiError::bad_body)?;
     let outcome = billing
-        .refund(id, request.amount_kopecks, &client.actor())
+        .refund(id.into(), request.amount_kopecks, &client.actor())
         .await?;
     Ok((StatusCode::CREATED, Json(outcome)))
 }

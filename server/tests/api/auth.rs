@@ -1,6 +1,6 @@
 //! Signing in with Telegram: `POST /api/v1/auth/telegram`.
 
-use domain::{sessions, store::SharedStore};
+use domain::{DriverId, sessions, store::SharedStore};
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 use server::telegram::init_data::signed_init_data;
@@ -169,15 +169,16 @@ async fn a_banned_driver_cannot_sign_in() {
 #[tokio::test]
 async fn sessions_end_one_by_one_or_all_at_once() {
     let store = SharedStore::in_process();
-    let first = sessions::issue(&store, 7, 100500).await;
-    let second = sessions::issue(&store, 7, 100500).await;
-    let other_driver = sessions::issue(&store, 8, 100600).await;
+    let (driver, other) = (DriverId::from(7), DriverId::from(8));
+    let first = sessions::issue(&store, driver, 100500).await;
+    let second = sessions::issue(&store, driver, 100500).await;
+    let other_driver = sessions::issue(&store, other, 100600).await;
     assert_eq!(
         sessions::find(&store, &first.token)
             .await
             .unwrap()
             .driver_id,
-        7
+        driver
     );
     assert!(sessions::find(&store, "not-a-token").await.is_none());
 
@@ -189,7 +190,7 @@ async fn sessions_end_one_by_one_or_all_at_once() {
     assert!(sessions::find(&store, &second.token).await.is_some());
 
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    sessions::end_all(&store, 7).await;
+    sessions::end_all(&store, driver).await;
     assert!(
         sessions::find(&store, &second.token).await.is_none(),
         "a ban ends every session"
@@ -198,7 +199,7 @@ async fn sessions_end_one_by_one_or_all_at_once() {
         sessions::find(&store, &other_driver.token).await.is_some(),
         "other drivers are untouched"
     );
-    let after = sessions::issue(&store, 7, 100500).await;
+    let after = sessions::issue(&store, driver, 100500).await;
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     assert!(
         sessions::find(&store, &after.token).await.is_some(),

@@ -19,6 +19,7 @@ use axum::{
 };
 use chrono::Utc;
 use domain::{
+    DriverId,
     access::{self, Grant, GrantSource},
     audit::{self, AuditEntry},
     drivers::{self, entity as driver},
@@ -109,11 +110,11 @@ async fn list(
     Ok(Json(driver_list::page(&db, &listing(query)?).await?))
 }
 
-fn driver_id(path: Result<Path<i64>, PathRejection>) -> Result<i64, ApiError> {
+fn driver_id(path: Result<Path<DriverId>, PathRejection>) -> Result<DriverId, ApiError> {
     path.map(|Path(id)| id).map_err(|_| not_found())
 }
 
-async fn stored(db: &DatabaseConnection, id: i64) -> Result<driver::Model, ApiError> {
+async fn stored(db: &DatabaseConnection, id: DriverId) -> Result<driver::Model, ApiError> {
     drivers::row(db, id).await?.ok_or_else(not_found)
 }
 
@@ -126,7 +127,7 @@ fn route_of(card: &app::cargo::card::CargoCard) -> String {
 }
 
 /// Everything the driver's page shows, read past every cache.
-async fn describe(db: &DatabaseConnection, id: i64) -> Result<DriverDetail, ApiError> {
+async fn describe(db: &DatabaseConnection, id: DriverId) -> Result<DriverDetail, ApiError> {
     let row = stored(db, id).await?;
     let now = Utc::now();
     let ends_at = access::stored_ends_at(db, id).await?;
@@ -180,7 +181,7 @@ async fn describe(db: &DatabaseConnection, id: i64) -> Result<DriverDetail, ApiE
         payments: payments
             .into_iter()
             .map(|payment| PaymentRow {
-                id: payment.id,
+                id: payment.id.into(),
                 provider: payment.provider,
                 status: payment.status,
                 amount: payment.amount,
@@ -205,12 +206,12 @@ async fn describe(db: &DatabaseConnection, id: i64) -> Result<DriverDetail, ApiE
 async fn detail(
     State(db): State<DatabaseConnection>,
     _staff: Staff<AnyStaff>,
-    id: Result<Path<i64>, PathRejection>,
+    id: Result<Path<DriverId>, PathRejection>,
 ) -> Result<Json<DriverDetail>, ApiError> {
     Ok(Json(describe(&db, driver_id(id)?).await?))
 }
 
-fn object(id: i64) -> String {
+fn object(id: DriverId) -> String {
     format!("driver:{id}")
 }
 
@@ -219,7 +220,7 @@ fn object(id: i64) -> String {
 async fn set_banned<R>(
     desk: &AdminDesk,
     staff: &Staff<R>,
-    id: i64,
+    id: DriverId,
     banned: bool,
 ) -> Result<Json<DriverDetail>, ApiError> {
     let row = stored(&desk.db, id).await?;
@@ -256,7 +257,7 @@ async fn set_banned<R>(
 async fn ban(
     State(desk): State<AdminDesk>,
     staff: Staff<Admins>,
-    id: Result<Path<i64>, PathRejection>,
+    id: Result<Path<DriverId>, PathRejection>,
 ) -> Result<Json<DriverDetail>, ApiError> {
     set_banned(&desk, &staff, driver_id(id)?, true).await
 }
@@ -264,7 +265,7 @@ async fn ban(
 async fn unban(
     State(desk): State<AdminDesk>,
     staff: Staff<Admins>,
-    id: Result<Path<i64>, PathRejection>,
+    id: Result<Path<DriverId>, PathRejection>,
 ) -> Result<Json<DriverDetail>, ApiError> {
     set_banned(&desk, &staff, driver_id(id)?, false).await
 }
@@ -276,7 +277,7 @@ fn random_suffix() -> String {
 async fn gift(
     State(desk): State<AdminDesk>,
     staff: Staff<AnyStaff>,
-    id: Result<Path<i64>, PathRejection>,
+    id: Result<Path<DriverId>, PathRejection>,
     body: Result<Json<GiftDays>, JsonRejection>,
 ) -> Result<Json<DriverDetail>, ApiError> {
     let id = driver_id(id)?;
@@ -327,7 +328,7 @@ async fn gift(
 async fn message(
     State(desk): State<AdminDesk>,
     staff: Staff<Admins>,
-    id: Result<Path<i64>, PathRejection>,
+    id: Result<Path<DriverId>, PathRejection>,
     body: Result<Json<DriverMessage>, JsonRejection>,
 ) -> Result<StatusCode, ApiError> {
     let id = driver_id(id)?;

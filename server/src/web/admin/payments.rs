@@ -22,7 +22,7 @@ use axum::{
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::{
-    access, drivers,
+    DriverId, PaymentId, PromoId, access, drivers,
     payments::{self, entity},
     promo,
 };
@@ -114,16 +114,16 @@ async fn rows(
     db: &DatabaseConnection,
     payments: Vec<payments::Payment>,
 ) -> Result<Vec<PaymentRow>, ApiError> {
-    let driver_ids: Vec<i64> = payments.iter().map(|p| p.driver_id).collect();
-    let promo_ids: Vec<i64> = payments.iter().filter_map(|p| p.promo_code_id).collect();
-    let drivers: HashMap<i64, drivers::entity::Model> = drivers::entity::Entity::find()
+    let driver_ids: Vec<DriverId> = payments.iter().map(|p| p.driver_id).collect();
+    let promo_ids: Vec<PromoId> = payments.iter().filter_map(|p| p.promo_code_id).collect();
+    let drivers: HashMap<DriverId, drivers::entity::Model> = drivers::entity::Entity::find()
         .filter(drivers::entity::Column::Id.is_in(driver_ids))
         .all(db)
         .await?
         .into_iter()
-        .map(|driver| (driver.id, driver))
+        .map(|driver| (DriverId::from(driver.id), driver))
         .collect();
-    let codes: HashMap<i64, String> = if promo_ids.is_empty() {
+    let codes: HashMap<PromoId, String> = if promo_ids.is_empty() {
         HashMap::new()
     } else {
         promo::entity::Entity::find()
@@ -131,7 +131,7 @@ async fn rows(
             .all(db)
             .await?
             .into_iter()
-            .map(|code| (code.id, code.code))
+            .map(|code| (PromoId::from(code.id), code.code))
             .collect()
     };
     Ok(payments
@@ -139,12 +139,12 @@ async fn rows(
         .map(|payment| {
             let driver = drivers.get(&payment.driver_id);
             PaymentRow {
-                id: payment.id,
+                id: payment.id.into(),
                 created_at: payment.created_at.to_rfc3339(),
-                driver_id: payment.driver_id,
+                driver_id: payment.driver_id.into(),
                 driver_telegram_id: driver.map(|d| d.telegram_id),
                 driver_name: driver.map(full_name).unwrap_or_default(),
-                plan_id: payment.plan_id,
+                plan_id: payment.plan_id.into(),
                 days: payment.days,
                 provider: payment.provider,
                 provider_payment_id: payment.provider_payment_id,
@@ -309,7 +309,7 @@ fn payment_not_found() -> ApiError {
 async fn detail(
     State(desk): State<AdminDesk>,
     _staff: Staff<AnyStaff>,
-    Path(id): Path<i64>,
+    Path(id): Path<PaymentId>,
 ) -> Result<Json<PaymentDetail>, ApiError> {
     let payment = payments::by_id(&desk.db, id)
         .await?
@@ -325,7 +325,7 @@ async fn detail(
     };
     let driver = match drivers::row(&desk.db, payment.driver_id).await? {
         Some(row) => {
-            let access = access::access(&desk.db, &desk.store, row.id).await?;
+            let access = access::access(&desk.db, &desk.store, row.id.into()).await?;
             Some(PaymentDriver {
                 id: row.id,
                 telegram_id: row.telegram_id,
@@ -365,7 +365,7 @@ async fn detail(
 async fn refund(
     State(desk): State<AdminDesk>,
     staff: Staff<Admins>,
-    Path(id): Path<i64>,
+    Path(id): Path<PaymentId>,
     body: Result<Json<RefundRequest>, JsonRejection>,
 ) -> Result<(StatusCode, Json<RefundDone>), ApiError> {
     let Json(request) = body.map_err(ApiError::bad_body)?;

@@ -17,6 +17,7 @@ use axum::{
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::{
+    PlanId,
     audit::{self, AuditEntry},
     plans::{self, PlanTerms},
     promo::{self, CreateError, NewPromoCode},
@@ -131,7 +132,7 @@ async fn create_plan(
 async fn edit_plan(
     State(db): State<DatabaseConnection>,
     staff: Staff<Admins>,
-    Path(id): Path<i64>,
+    Path(id): Path<PlanId>,
     body: Result<Json<PlanInput>, JsonRejection>,
 ) -> Result<Json<PlanView>, ApiError> {
     let Json(input) = body.map_err(ApiError::bad_body)?;

@@ -148,10 +148,10 @@ async fn start_session(
     if driver.banned {
         return Err(ApiError::from(ErrorCode::DriverBanned));
     }
-    let issued = sessions::issue(&state.store, driver.id, driver.telegram_id).await;
+    let issued = sessions::issue(&state.store, driver.id.into(), driver.telegram_id).await;
     tracing::info!(driver_id = driver.id, "a driver signed in");
-    let last_filter = filters::last(&state.db, driver.id).await?;
-    let access = access::access(&state.db, &state.store, driver.id).await?;
+    let last_filter = filters::last(&state.db, driver.id.into()).await?;
+    let access = access::access(&state.db, &state.store, driver.id.into()).await?;
     Ok(Json(SignedIn {
         token: issued.token,
         expires_at: issued.session.expires_at.to_rfc3339(),

@@ -281,7 +281,7 @@ async fn respond(
     if recorded.created {
         state.bot.doorbell.ring();
         tracing::info!(
-            driver_id = driver.id,
+            driver_id = i64::from(driver.id),
             cargo_id = id,
             "a driver responded to a load"
         );

@@ -13,7 +13,7 @@ use axum::{
     http::{HeaderMap, StatusCode},
     routing::{get, post},
 };
-use domain::{promo::PromoRefusal, store::SharedStore};
+use domain::{PaymentId, promo::PromoRefusal, store::SharedStore};
 
 use crate::{
     payments::{Billing, BillingError, NotificationRefusal, yookassa::YooKassaError},
@@ -185,7 +185,7 @@ async fn buy(
 async fn payment(
     State(billing): State<Billing>,
     driver: SignedInDriver,
-    Path(id): Path<i64>,
+    Path(id): Path<PaymentId>,
 ) -> Result<Json<PaymentView>, ApiError> {
     Ok(Json(billing.payment(driver.id, id).await?))
 }

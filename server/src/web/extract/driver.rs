@@ -7,7 +7,7 @@ use axum::{
     http::request::Parts,
 };
 use domain::{
-    access,
+    DriverId, access,
     sessions::{self, Session},
     store::SharedStore,
 };
@@ -18,7 +18,7 @@ use crate::web::{ApiError, ErrorCode};
 
 #[derive(Debug, Clone, Copy)]
 pub struct SignedInDriver {
-    pub id: i64,
+    pub id: DriverId,
     pub telegram_id: i64,
 }
 
@@ -53,7 +53,7 @@ pub async fn driver_session(store: &SharedStore, token: Option<&str>) -> Result<
 /// cached end date, invalidated the moment a grant changes it.
 #[derive(Debug, Clone, Copy)]
 pub struct SubscribedDriver {
-    pub id: i64,
+    pub id: DriverId,
     pub telegram_id: i64,
 }
 
@@ -84,7 +84,7 @@ where
 pub async fn require_access(
     db: &DatabaseConnection,
     store: &SharedStore,
-    driver_id: i64,
+    driver_id: DriverId,
 ) -> Result<(), ApiError> {
     let ends_at = access::ends_at(db, store, driver_id).await?;
     if ends_at.is_some_and(|ends_at| ends_at > chrono::Utc::now()) {
