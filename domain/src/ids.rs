@@ -1,4 +1,4 @@
-//! The ids that cross modules (driver, payment, plan, promo code), each its own type so
+//! The ids that cross modules (driver, payment, plan, promo code, admin), each its own type so
 //! that a driver's id cannot be passed where a payment's is expected. The database stores them as
 //! plain `i64` keys; the conversions both ways live here and nowhere else (`DeriveValueType` lets an
 //! entity's column hold the id itself, and a query compare a column with it). On the wire (serde)
@@ -67,4 +67,9 @@ database_id! {
 database_id! {
     /// A promo code's row (not the code the driver types).
     PromoId
+}
+
+database_id! {
+    /// A dashboard account (owner, admin or support), as numbered by the `admins` table.
+    AdminId
 }

@@ -4,6 +4,7 @@
 use admin::wire::Role;
 use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
 use chrono::Utc;
+use domain::AdminId;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
     QueryFilter, sea_query::OnConflict,
@@ -16,7 +17,7 @@ pub mod entity {
     #[sea_orm(table_name = "admins")]
     pub struct Model {
         #[sea_orm(primary_key)]
-        pub id: i64,
+        pub id: domain::AdminId,
         #[sea_orm(unique)]
         pub email: String,
         pub password_hash: String,
@@ -35,7 +36,7 @@ pub mod entity {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Account {
-    pub id: i64,
+    pub id: AdminId,
     pub email: String,
     pub role: Role,
 }
@@ -128,14 +129,14 @@ pub async fn all(db: &DatabaseConnection) -> Result<Vec<entity::Model>, DbErr> {
         .await
 }
 
-pub async fn row(db: &DatabaseConnection, id: i64) -> Result<Option<entity::Model>, DbErr> {
+pub async fn row(db: &DatabaseConnection, id: AdminId) -> Result<Option<entity::Model>, DbErr> {
     entity::Entity::find_by_id(id).one(db).await
 }
 
 /// A new role, or the account switched off (`Some(true)`) or on again.
 pub async fn change(
     db: &DatabaseConnection,
-    id: i64,
+    id: AdminId,
     role: Option<Role>,
     disabled: Option<bool>,
 ) -> Result<(), DbErr> {

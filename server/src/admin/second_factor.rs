@@ -9,7 +9,7 @@ use std::collections::HashSet;
 
 use admin::wire::second_factor::SecondFactorSetup;
 use chrono::Utc;
-use domain::{sealing::Sealer, settings::Resealed};
+use domain::{AdminId, sealing::Sealer, settings::Resealed};
 use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
@@ -24,7 +24,7 @@ pub mod entity {
     #[sea_orm(table_name = "admin_second_factors")]
     pub struct Model {
         #[sea_orm(primary_key, auto_increment = false)]
-        pub admin_id: i64,
+        pub admin_id: domain::AdminId,
         /// The TOTP secret, sealed.
         pub secret: String,
         /// `None` while the setup waits for its first code.
@@ -62,7 +62,7 @@ pub enum LoginCode {
 pub async fn check_at_login(
     db: &DatabaseConnection,
     sealer: &Sealer,
-    admin_id: i64,
+    admin_id: AdminId,
     email: &str,
     code: Option<&str>,
 ) -> Result<LoginCode, SecondFactorError> {
@@ -80,7 +80,7 @@ pub async fn check_at_login(
 }
 
 /// The admins whose login asks for a code.
-pub async fn enabled_for(db: &DatabaseConnection) -> Result<HashSet<i64>, DbErr> {
+pub async fn enabled_for(db: &DatabaseConnection) -> Result<HashSet<AdminId>, DbErr> {
     Ok(entity::Entity::find()
         .filter(entity::Column::ConfirmedAt.is_not_null())
         .all(db)
@@ -91,7 +91,7 @@ pub async fn enabled_for(db: &DatabaseConnection) -> Result<HashSet<i64>, DbErr>
 }
 
 /// Whether this admin's login asks for a code.
-pub async fn is_on(db: &DatabaseConnection, admin_id: i64) -> Result<bool, DbErr> {
+pub async fn is_on(db: &DatabaseConnection, admin_id: AdminId) -> Result<bool, DbErr> {
     Ok(confirmed(db, admin_id).await?.is_some())
 }
 
@@ -120,7 +120,7 @@ pub async fn reseal_all(db: &DatabaseConnection, sealer: &Sealer) -> Result<Rese
     Ok(outcome)
 }
 
-fn purpose(admin_id: i64) -> String {
+fn purpose(admin_id: AdminId) -> String {
     format!("admin_second_factor:{admin_id}")
 }
 
@@ -137,7 +137,10 @@ fn totp(secret: Vec<u8>, email: &str) -> Result<Totp, SecondFactorError> {
         .map_err(|error| SecondFactorError::Broken(format!("a TOTP could not be made: {error}")))
 }
 
-async fn confirmed(db: &DatabaseConnection, admin_id: i64) -> Result<Option<entity::Model>, DbErr> {
+async fn confirmed(
+    db: &DatabaseConnection,
+    admin_id: AdminId,
+) -> Result<Option<entity::Model>, DbErr> {
     entity::Entity::find_by_id(admin_id)
         .filter(entity::Column::ConfirmedAt.is_not_null())
         .one(db)
@@ -200,7 +203,7 @@ pub enum SecondFactorError {
 
 /// The admin signed in as `admin_id`, known by `email` in the authenticator app.
 pub struct Holder<'a> {
-    pub admin_id: i64,
+    pub admin_id: AdminId,
     pub email: &'a str,
 }
 
@@ -292,7 +295,7 @@ pub async fn disable(
 }
 
 /// An owner's reset of another admin's second factor (a lost phone).
-pub async fn reset(db: &DatabaseConnection, admin_id: i64) -> Result<(), SecondFactorError> {
+pub async fn reset(db: &DatabaseConnection, admin_id: AdminId) -> Result<(), SecondFactorError> {
     let removed = entity::Entity::delete_by_id(admin_id).exec(db).await?;
     if removed.rows_affected == 0 {
         return Err(SecondFactorError::NotFound);

@@ -8,7 +8,7 @@ use std::time::Duration;
 use admin::wire::Role;
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Utc};
-use domain::{service_tokens, store::SharedStore};
+use domain::{AdminId, service_tokens, store::SharedStore};
 use serde::{Deserialize, Serialize};
 
 pub const COOKIE: &str = "hauler_admin";
@@ -17,7 +17,7 @@ pub const ABSOLUTE: Duration = Duration::from_secs(12 * 3600);
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AdminSession {
-    pub admin_id: i64,
+    pub admin_id: AdminId,
     pub email: String,
     pub role: Role,
     pub csrf: String,
@@ -39,14 +39,14 @@ fn key(token: &str) -> String {
     format!("admin-session:{}", service_tokens::hash(token))
 }
 
-fn revocation_key(admin_id: i64) -> String {
+fn revocation_key(admin_id: AdminId) -> String {
     format!("admin-sessions-revoked-before:{admin_id}")
 }
 
 /// Starts a session; returns the cookie's token (never stored) and the session.
 pub async fn begin(
     store: &SharedStore,
-    admin_id: i64,
+    admin_id: AdminId,
     email: &str,
     role: Role,
 ) -> (String, AdminSession) {
@@ -84,7 +84,7 @@ pub async fn end(store: &SharedStore, token: &str) {
     store.delete(&key(token)).await;
 }
 
-pub async fn end_everywhere(store: &SharedStore, admin_id: i64) {
+pub async fn end_everywhere(store: &SharedStore, admin_id: AdminId) {
     store
         .set_json(&revocation_key(admin_id), &Utc::now(), ABSOLUTE)
         .await;

@@ -128,9 +128,12 @@ async fn a_driver_who_picks_a_weight_category_sees_only_loads_of_that_size() {
         400
     );
     assert_eq!(
-        refusal(&app, "/api/v1/cargos?weight_category=five_to_ten&weight_preset=semi")
-            .await
-            .0,
+        refusal(
+            &app,
+            "/api/v1/cargos?weight_category=five_to_ten&weight_preset=semi"
+        )
+        .await
+        .0,
         400,
         "a category or a preset, not both"
     );

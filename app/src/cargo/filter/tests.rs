@@ -336,7 +336,9 @@ fn every_category_is_a_good_filter_and_travels_in_the_api_query() {
 fn a_filter_saved_with_a_truck_preset_still_loads() {
     let saved = r#"{"weight_volume": {"kind": "preset", "preset": "semi"}, "mode": "all"}"#;
     assert_eq!(
-        serde_json::from_str::<CargoFilter>(saved).unwrap().weight_volume,
+        serde_json::from_str::<CargoFilter>(saved)
+            .unwrap()
+            .weight_volume,
         Some(WeightVolume::Preset {
             preset: WeightPreset::Semi
         })

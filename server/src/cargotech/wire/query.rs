@@ -50,10 +50,8 @@ impl UpstreamQuery for CargoFilter {
         if let Some(date) = &self.loading_date {
             add("start_date", date.clone());
         }
-        if let Some((tonnes, cubic_metres)) = self
-            .weight_volume
-            .as_ref()
-            .and_then(WeightVolume::capacity)
+        if let Some((tonnes, cubic_metres)) =
+            self.weight_volume.as_ref().and_then(WeightVolume::capacity)
         {
             add(
                 "wv",

@@ -13,7 +13,10 @@ use axum::{
     http::StatusCode,
     routing::{get, put},
 };
-use domain::audit::{self, AuditEntry};
+use domain::{
+    AdminId,
+    audit::{self, AuditEntry},
+};
 
 use super::{AdminDesk, Owners, Staff};
 use crate::admin::{
@@ -30,7 +33,7 @@ pub fn routes() -> Router<AdminDesk> {
 
 fn view(row: accounts::entity::Model, second_factor: bool) -> AdminView {
     AdminView {
-        id: row.id,
+        id: row.id.into(),
         role: Role::parse(&row.role).unwrap_or(Role::Support),
         email: row.email,
         created_at: row.created_at.to_rfc3339(),
@@ -99,7 +102,7 @@ async fn invite(
 async fn change(
     State(desk): State<AdminDesk>,
     staff: Staff<Owners>,
-    Path(id): Path<i64>,
+    Path(id): Path<AdminId>,
     body: Result<Json<AdminChange>, JsonRejection>,
 ) -> Result<Json<AdminView>, ApiError> {
     let Json(change) = body.map_err(ApiError::bad_body)?;

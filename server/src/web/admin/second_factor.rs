@@ -10,7 +10,10 @@ use axum::{
     http::StatusCode,
     routing::{delete, get, post},
 };
-use domain::audit::{self, AuditEntry};
+use domain::{
+    AdminId,
+    audit::{self, AuditEntry},
+};
 
 use super::AdminDesk;
 use crate::{
@@ -37,7 +40,7 @@ fn holder<R>(staff: &Staff<R>) -> Holder<'_> {
     }
 }
 
-async fn audit_change(desk: &AdminDesk, staff: &Staff<impl Send>, action: &str, object: i64) {
+async fn audit_change(desk: &AdminDesk, staff: &Staff<impl Send>, action: &str, object: AdminId) {
     audit::record(
         &desk.db,
         AuditEntry {
@@ -96,7 +99,7 @@ async fn disable(
 async fn reset(
     State(desk): State<AdminDesk>,
     staff: Staff<Owners>,
-    Path(admin_id): Path<i64>,
+    Path(admin_id): Path<AdminId>,
 ) -> Result<StatusCode, ApiError> {
     second_factor::reset(&desk.db, admin_id).await?;
     audit_change(&desk, &staff, "admin.second_factor_reset", admin_id).await;
