@@ -61,28 +61,6 @@ pub enum InitDataError {
     Expired,
 }
 
-impl InitDataError {
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Missing => "init_data_missing",
-            Self::Malformed => "init_data_malformed",
-            Self::BadSignature => "init_data_bad_signature",
-            Self::Expired => "init_data_expired",
-        }
-    }
-
-    pub fn message(self) -> &'static str {
-        match self {
-            Self::Missing => "Откройте Hauler из Telegram: бот не передал данные входа",
-            Self::Malformed => {
-                "Данные входа повреждены. Закройте и снова откройте приложение из бота"
-            }
-            Self::BadSignature => "Не удалось подтвердить вход через Telegram",
-            Self::Expired => "Сеанс входа устарел. Закройте и снова откройте приложение из бота",
-        }
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TelegramUser {
     pub id: i64,

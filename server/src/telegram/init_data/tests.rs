@@ -186,14 +186,3 @@ fn third_party_validation_checks_the_ed25519_signature() {
     );
     assert!(public_key(PRODUCTION_PUBLIC_KEY).is_some() && public_key(TEST_PUBLIC_KEY).is_some());
 }
-
-#[test]
-fn codes_are_stable() {
-    assert_eq!(InitDataError::Expired.code(), "init_data_expired");
-    assert_eq!(
-        InitDataError::BadSignature.code(),
-        "init_data_bad_signature"
-    );
-    assert_eq!(InitDataError::Malformed.code(), "init_data_malformed");
-    assert_eq!(InitDataError::Missing.code(), "init_data_missing");
-}

@@ -185,7 +185,13 @@ pub struct FailureRate {
 
 impl FailureRate {
     fn refused(&self, error: InitDataError) -> ApiError {
-        metrics::counter!("auth_init_data_refused_total", "code" => error.code()).increment(1);
+        let code = match error {
+            InitDataError::Missing => ErrorCode::InitDataMissing,
+            InitDataError::Malformed => ErrorCode::InitDataMalformed,
+            InitDataError::BadSignature => ErrorCode::InitDataBadSignature,
+            InitDataError::Expired => ErrorCode::InitDataExpired,
+        };
+        metrics::counter!("auth_init_data_refused_total", "code" => code.as_str()).increment(1);
         let minute = (Utc::now().timestamp() / 60) as u64;
         if self.minute.swap(minute, Ordering::Relaxed) != minute {
             self.count.store(0, Ordering::Relaxed);
@@ -199,13 +205,8 @@ impl FailureRate {
                 "many refused Telegram sign-ins this minute"
             );
         } else {
-            tracing::warn!(code = error.code(), "a Telegram sign-in was refused");
+            tracing::warn!(code = code.as_str(), "a Telegram sign-in was refused");
         }
-        ApiError::from(match error {
-            InitDataError::Missing => ErrorCode::InitDataMissing,
-            InitDataError::Malformed => ErrorCode::InitDataMalformed,
-            InitDataError::BadSignature => ErrorCode::InitDataBadSignature,
-            InitDataError::Expired => ErrorCode::InitDataExpired,
-        })
+        ApiError::from(code)
     }
 }
