@@ -5,7 +5,7 @@
 
 use axum::{
     Json, Router,
-    extract::{FromRef, Path, State, rejection::JsonRejection},
+    extract::{FromRef, State, rejection::JsonRejection},
     http::StatusCode,
     routing::post,
 };
@@ -19,7 +19,10 @@ use crate::{
     },
     machines::ServiceTokens,
     payments::{Billing, RefundOutcome},
-    web::{ApiError, extract::ServiceClient},
+    web::{
+        ApiError,
+        extract::{PathId, ServiceClient},
+    },
 };
 
 /// What the bot's half of the internal API reaches.
@@ -61,7 +64,7 @@ struct RefundRequest {
 async fn refund(
     State(billing): State<Billing>,
     client: ServiceClient,
-    Path(id): Path<i64>,
+    PathId(id): PathId<i64>,
     body: Result<Json<RefundRequest>, JsonRejection>,
 ) -> Result<(StatusCode, Json<RefundOutcome>), ApiError> {
     let Json(request) = body.map_err(ApiError::bad_body)?;
@@ -108,7 +111,7 @@ async fn claim(
 async fn settle(
     State(queue): State<DatabaseQueue>,
     _client: ServiceClient,
-    Path(id): Path<i64>,
+    PathId(id): PathId<i64>,
     body: Result<Json<Settlement>, JsonRejection>,
 ) -> Result<StatusCode, ApiError> {
     let Json(settlement) = body.map_err(ApiError::bad_body)?;

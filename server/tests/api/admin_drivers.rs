@@ -519,14 +519,28 @@ async fn a_drivers_page_shows_profile_access_history_payments_responses_and_reac
     assert_eq!(status, 409, "{body}");
     assert_eq!(body["code"], "bot_unreachable");
 
+    let (status, body) = support
+        .call(Method::GET, "/admin/api/drivers/999999", None)
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (404, Some("driver_not_found"))
+    );
+    // What is not an id at all is refused before any lookup, ban or message.
     for path in [
-        "/admin/api/drivers/999999",
         "/admin/api/drivers/not-a-number",
+        "/admin/api/drivers/abc",
+        "/admin/api/drivers/0",
+        "/admin/api/drivers/9223372036854775808",
     ] {
         let (status, body) = support.call(Method::GET, path, None).await;
-        assert_eq!(status, 404, "{path}");
-        assert_eq!(body["code"], "driver_not_found");
+        assert_eq!(status, 400, "{path}");
+        assert_eq!(body["code"], "invalid_id", "{path}: {body}");
     }
+    let (status, body) = admin
+        .call(Method::POST, "/admin/api/drivers/abc/ban", None)
+        .await;
+    assert_eq!((status, body["code"].as_str()), (400, Some("invalid_id")));
 }
 
 #[tokio::test]

@@ -535,8 +535,15 @@ async fn a_detail_has_the_note_and_tap_to_call_contacts_and_a_taken_load_says_so
     );
     assert_eq!(
         refusal(&app, "/api/v1/cargos/not-a-number").await,
-        (400, "invalid_query".into())
+        (400, "invalid_id".into())
     );
+    for id in ["abc", "0", "9223372036854775808"] {
+        assert_eq!(
+            refusal(&app, &format!("/api/v1/cargos/{id}")).await,
+            (400, "invalid_id".into()),
+            "{id}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -75,6 +75,21 @@ async fn the_openapi_document_lists_every_route_and_matches_what_the_server_send
     expected.sort();
     assert_eq!(documented, expected);
 
+    // A route that names an id says it refuses one that is not a positive `bigint`.
+    for (method, path) in ROUTES.iter().filter(|(_, path)| path.contains("{id}")) {
+        let operation = &document["paths"][path][method];
+        assert!(
+            operation["responses"]["400"]["description"]
+                .as_str()
+                .is_some_and(|text| text.contains("invalid_id")),
+            "{method} {path}"
+        );
+        let id = &operation["parameters"][0];
+        assert_eq!(id["name"], "id", "{method} {path}");
+        assert_eq!(id["schema"]["minimum"], 1, "{method} {path}");
+        assert_eq!(id["schema"]["format"], "int64", "{method} {path}");
+    }
+
     // Each documented route is served: anonymous callers are refused, not lost.
     for (method, path) in ROUTES {
         let url = app.url(&path.replace("{id}", "1"));

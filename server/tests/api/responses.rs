@@ -216,6 +216,58 @@ async fn a_hidden_load_leaves_the_drivers_list_until_unhidden() {
 }
 
 /// A second driver on the same running app.
+#[tokio::test]
+async fn a_bad_load_id_is_refused_as_json_and_nothing_is_hidden() {
+    for backend in backends() {
+        let (_exchange, mut app) = app_with_exchange("responses_bad_id", backend, &[]).await;
+        app.sign_in_as(olga()).await;
+        let before = first_page(&app).await;
+        // One past `i64::MAX` (the `bigint` the ids are stored in), not a number, zero, negative.
+        for id in [
+            "9223372036854775808",
+            "abc",
+            "0",
+            "-7",
+            "18446744073709551616",
+        ] {
+            for (method, route) in [
+                (Method::PUT, "hidden"),
+                (Method::DELETE, "hidden"),
+                (Method::POST, "response"),
+            ] {
+                let path = format!("/api/v1/cargos/{id}/{route}");
+                let (status, body) = app.call(method.clone(), &path, None).await;
+                assert_eq!(status, 400, "{method} {path} {backend:?}");
+                assert_eq!(body["code"], "invalid_id", "{method} {path}: {body}");
+                assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()));
+            }
+            let (status, body) = app
+                .call(Method::GET, &format!("/api/v1/cargos/{id}"), None)
+                .await;
+            assert_eq!((status, body["code"].as_str()), (400, Some("invalid_id")));
+        }
+
+        let db = app.database().await;
+        let stored = db
+            .query_one_raw(sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                "SELECT COUNT(*) AS n FROM hidden_cargos",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(stored.try_get::<i64>("", "n").unwrap(), 0, "{backend:?}");
+        let ids = |cards: &[Value]| -> Vec<Value> {
+            cards.iter().map(|card| card["id"].clone()).collect()
+        };
+        assert_eq!(
+            ids(&first_page(&app).await),
+            ids(&before),
+            "the list is unchanged"
+        );
+    }
+}
+
 async fn app_clone_as(app: &TestApp, user: Value) -> TestApp {
     let mut other = app.same_server();
     other.sign_in_as(user).await;

@@ -9,7 +9,7 @@ use admin::wire::{
 };
 use axum::{
     Json, Router,
-    extract::{Path, State, rejection::JsonRejection},
+    extract::{State, rejection::JsonRejection},
     http::StatusCode,
     routing::{get, put},
 };
@@ -23,7 +23,7 @@ use crate::admin::{
     accounts::{self, AccountError},
     second_factor, sessions,
 };
-use crate::web::{ApiError, ErrorCode};
+use crate::web::{ApiError, ErrorCode, extract::PathId};
 
 pub fn routes() -> Router<AdminDesk> {
     Router::new()
@@ -102,7 +102,7 @@ async fn invite(
 async fn change(
     State(desk): State<AdminDesk>,
     staff: Staff<Owners>,
-    Path(id): Path<AdminId>,
+    PathId(id): PathId<AdminId>,
     body: Result<Json<AdminChange>, JsonRejection>,
 ) -> Result<Json<AdminView>, ApiError> {
     let Json(change) = body.map_err(ApiError::bad_body)?;

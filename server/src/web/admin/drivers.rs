@@ -11,8 +11,8 @@ use admin::wire::drivers::{
 use axum::{
     Json, Router,
     extract::{
-        Path, Query, State,
-        rejection::{JsonRejection, PathRejection, QueryRejection},
+        Query, State,
+        rejection::{JsonRejection, QueryRejection},
     },
     http::StatusCode,
     routing::{get, post},
@@ -30,7 +30,7 @@ use serde::Deserialize;
 
 use super::{AdminDesk, Admins, AnyStaff, Staff};
 use crate::admin::driver_list::{self, Listing, state_of};
-use crate::web::{ApiError, ErrorCode};
+use crate::web::{ApiError, ErrorCode, extract::PathId};
 
 pub fn routes() -> Router<AdminDesk> {
     Router::new()
@@ -108,10 +108,6 @@ async fn list(
 ) -> Result<Json<DriverPage>, ApiError> {
     let Query(query) = query.map_err(ApiError::bad_query)?;
     Ok(Json(driver_list::page(&db, &listing(query)?).await?))
-}
-
-fn driver_id(path: Result<Path<DriverId>, PathRejection>) -> Result<DriverId, ApiError> {
-    path.map(|Path(id)| id).map_err(|_| not_found())
 }
 
 async fn stored(db: &DatabaseConnection, id: DriverId) -> Result<driver::Model, ApiError> {
@@ -206,9 +202,9 @@ async fn describe(db: &DatabaseConnection, id: DriverId) -> Result<DriverDetail,
 async fn detail(
     State(db): State<DatabaseConnection>,
     _staff: Staff<AnyStaff>,
-    id: Result<Path<DriverId>, PathRejection>,
+    PathId(id): PathId<DriverId>,
 ) -> Result<Json<DriverDetail>, ApiError> {
-    Ok(Json(describe(&db, driver_id(id)?).await?))
+    Ok(Json(describe(&db, id).await?))
 }
 
 fn object(id: DriverId) -> String {
@@ -257,17 +253,17 @@ async fn set_banned<R>(
 async fn ban(
     State(desk): State<AdminDesk>,
     staff: Staff<Admins>,
-    id: Result<Path<DriverId>, PathRejection>,
+    PathId(id): PathId<DriverId>,
 ) -> Result<Json<DriverDetail>, ApiError> {
-    set_banned(&desk, &staff, driver_id(id)?, true).await
+    set_banned(&desk, &staff, id, true).await
 }
 
 async fn unban(
     State(desk): State<AdminDesk>,
     staff: Staff<Admins>,
-    id: Result<Path<DriverId>, PathRejection>,
+    PathId(id): PathId<DriverId>,
 ) -> Result<Json<DriverDetail>, ApiError> {
-    set_banned(&desk, &staff, driver_id(id)?, false).await
+    set_banned(&desk, &staff, id, false).await
 }
 
 fn random_suffix() -> String {
@@ -277,10 +273,9 @@ fn random_suffix() -> String {
 async fn gift(
     State(desk): State<AdminDesk>,
     staff: Staff<AnyStaff>,
-    id: Result<Path<DriverId>, PathRejection>,
+    PathId(id): PathId<DriverId>,
     body: Result<Json<GiftDays>, JsonRejection>,
 ) -> Result<Json<DriverDetail>, ApiError> {
-    let id = driver_id(id)?;
     let Json(GiftDays { days }) = body.map_err(ApiError::bad_body)?;
     if let Some(problem) = gift_problem(days) {
         return Err(ErrorCode::InvalidDays.with_message(problem));
@@ -328,10 +323,9 @@ async fn gift(
 async fn message(
     State(desk): State<AdminDesk>,
     staff: Staff<Admins>,
-    id: Result<Path<DriverId>, PathRejection>,
+    PathId(id): PathId<DriverId>,
     body: Result<Json<DriverMessage>, JsonRejection>,
 ) -> Result<StatusCode, ApiError> {
-    let id = driver_id(id)?;
     let Json(DriverMessage { text }) = body.map_err(ApiError::bad_body)?;
     if let Some(problem) = message_problem(&text) {
         return Err(ErrorCode::InvalidText.with_message(problem));

@@ -15,7 +15,7 @@ use admin::wire::payments::{
 use app::subscription::{PaymentStatus, normalize_promo_code};
 use axum::{
     Json, Router,
-    extract::{Path, Query, State, rejection::JsonRejection, rejection::QueryRejection},
+    extract::{Query, State, rejection::JsonRejection, rejection::QueryRejection},
     http::{StatusCode, header},
     response::{IntoResponse, Response},
     routing::{get, post},
@@ -32,7 +32,7 @@ use sea_orm::{
 };
 
 use super::{AdminDesk, Admins, AnyStaff, Staff, csv_export::CsvExport};
-use crate::web::{ApiError, ErrorCode, Fault};
+use crate::web::{ApiError, ErrorCode, Fault, extract::PathId};
 
 pub fn routes() -> Router<AdminDesk> {
     Router::new()
@@ -309,7 +309,7 @@ fn payment_not_found() -> ApiError {
 async fn detail(
     State(desk): State<AdminDesk>,
     _staff: Staff<AnyStaff>,
-    Path(id): Path<PaymentId>,
+    PathId(id): PathId<PaymentId>,
 ) -> Result<Json<PaymentDetail>, ApiError> {
     let payment = payments::by_id(&desk.db, id)
         .await?
@@ -365,7 +365,7 @@ async fn detail(
 async fn refund(
     State(desk): State<AdminDesk>,
     staff: Staff<Admins>,
-    Path(id): Path<PaymentId>,
+    PathId(id): PathId<PaymentId>,
     body: Result<Json<RefundRequest>, JsonRejection>,
 ) -> Result<(StatusCode, Json<RefundDone>), ApiError> {
     let Json(request) = body.map_err(ApiError::bad_body)?;

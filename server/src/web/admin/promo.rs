@@ -30,7 +30,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{AdminDesk, Admins, AnyStaff, Staff};
-use crate::web::{ApiError, ErrorCode, Fault};
+use crate::web::{ApiError, ErrorCode, Fault, extract::PathId};
 
 pub fn routes() -> Router<AdminDesk> {
     Router::new()
@@ -132,7 +132,7 @@ async fn create_plan(
 async fn edit_plan(
     State(db): State<DatabaseConnection>,
     staff: Staff<Admins>,
-    Path(id): Path<PlanId>,
+    PathId(id): PathId<PlanId>,
     body: Result<Json<PlanInput>, JsonRejection>,
 ) -> Result<Json<PlanView>, ApiError> {
     let Json(input) = body.map_err(ApiError::bad_body)?;

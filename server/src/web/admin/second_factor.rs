@@ -6,7 +6,7 @@
 use admin::wire::second_factor::{SecondFactorCode, SecondFactorSetup, SecondFactorState};
 use axum::{
     Json, Router,
-    extract::{Path, State, rejection::JsonRejection},
+    extract::{State, rejection::JsonRejection},
     http::StatusCode,
     routing::{delete, get, post},
 };
@@ -20,7 +20,7 @@ use crate::{
     admin::second_factor::{self, Holder, SecondFactorError},
     web::{
         ApiError, ErrorCode,
-        extract::{AnyStaff, Owners, Staff},
+        extract::{AnyStaff, Owners, PathId, Staff},
     },
 };
 
@@ -99,7 +99,7 @@ async fn disable(
 async fn reset(
     State(desk): State<AdminDesk>,
     staff: Staff<Owners>,
-    Path(admin_id): Path<AdminId>,
+    PathId(admin_id): PathId<AdminId>,
 ) -> Result<StatusCode, ApiError> {
     second_factor::reset(&desk.db, admin_id).await?;
     audit_change(&desk, &staff, "admin.second_factor_reset", admin_id).await;

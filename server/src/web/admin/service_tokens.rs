@@ -5,7 +5,7 @@
 use admin::wire::service_tokens::{IssuedServiceToken, NewServiceToken, ServiceTokenView};
 use axum::{
     Json, Router,
-    extract::{Path, State, rejection::JsonRejection},
+    extract::{State, rejection::JsonRejection},
     http::StatusCode,
     routing::{delete, get},
 };
@@ -17,7 +17,7 @@ use domain::{
 use sea_orm::EntityTrait;
 
 use super::{AdminDesk, Owners, Staff};
-use crate::web::{ApiError, ErrorCode};
+use crate::web::{ApiError, ErrorCode, extract::PathId};
 
 pub fn routes() -> Router<AdminDesk> {
     Router::new()
@@ -105,7 +105,7 @@ async fn create(
 async fn revoke(
     State(desk): State<AdminDesk>,
     staff: Staff<Owners>,
-    Path(id): Path<i64>,
+    PathId(id): PathId<i64>,
 ) -> Result<Json<ServiceTokenView>, ApiError> {
     if !service_tokens::revoke(&desk.db, id).await? {
         return Err(ApiError::from(ErrorCode::ServiceTokenNotFound));

@@ -15,7 +15,7 @@ use app::cargo::{
 };
 use axum::{
     Json, Router,
-    extract::{Path, Query, Request, State, rejection::JsonRejection, rejection::QueryRejection},
+    extract::{Query, Request, State, rejection::JsonRejection, rejection::QueryRejection},
     http::StatusCode,
     middleware::{self, Next},
     response::Response,
@@ -31,7 +31,7 @@ use crate::{
     cargotech::{City, Gateway, GatewayError, UpstreamError, noting_waits},
     web::{
         ApiError, ErrorCode, Fault,
-        extract::{SignedInDriver, SubscribedDriver},
+        extract::{PathId, SignedInDriver, SubscribedDriver},
     },
 };
 
@@ -206,17 +206,14 @@ async fn timed_list(State(state): State<ApiState>, request: Request, next: Next)
     response
 }
 
-fn cargo_id(text: &str) -> Result<u64, ApiError> {
-    text.parse().map_err(ApiError::bad_query)
-}
-
 fn taken() -> ApiError {
     ApiError::from(ErrorCode::CargoNotAvailable)
 }
 
 #[utoipa::path(get, path = "/api/v1/cargos/{id}", tag = "loads",
-    params(("id" = u64, Path, description = "The load's id on the exchange")),
+    params(("id" = i64, Path, minimum = 1, description = "The load's id on the exchange")),
     responses(
+        (status = 400, description = "`invalid_id`: the id is not a whole number from 1 to 9223372036854775807", body = app::session::ApiErrorBody),
         (status = 200, description = "The load with its note, addresses and contacts", body = CargoDetail),
         (status = 404, description = "`cargo_not_available`: taken or withdrawn", body = app::session::ApiErrorBody),
         (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody), (status = 402, description = "`subscription_required`: no access to loads", body = app::session::ApiErrorBody), (status = 503, description = "`upstream_busy`, `upstream_unavailable` or `upstream_login_pending`", body = app::session::ApiErrorBody),
@@ -225,17 +222,17 @@ fn taken() -> ApiError {
 async fn detail(
     State(state): State<ApiState>,
     driver: SubscribedDriver,
-    Path(id): Path<String>,
+    PathId(id): PathId<u64>,
 ) -> Result<Json<CargoDetail>, ApiError> {
-    let id = cargo_id(&id)?;
     let mut detail = state.gateway.detail(id).await?.ok_or_else(taken)?;
     detail.card.responded = responses::find(&state.db, driver.id, id).await?.is_some();
     Ok(Json(detail))
 }
 
 #[utoipa::path(post, path = "/api/v1/cargos/{id}/response", tag = "loads",
-    params(("id" = u64, Path, description = "The load's id on the exchange")),
+    params(("id" = i64, Path, minimum = 1, description = "The load's id on the exchange")),
     responses(
+        (status = 400, description = "`invalid_id`: the id is not a whole number from 1 to 9223372036854775807", body = app::session::ApiErrorBody),
         (status = 201, description = "Recorded; the card and contacts are on their way to the driver's chat", body = CargoResponse),
         (status = 200, description = "Recorded before: nothing is sent again", body = CargoResponse),
         (status = 404, description = "`cargo_not_available`", body = app::session::ApiErrorBody),
@@ -247,9 +244,8 @@ async fn detail(
 async fn respond(
     State(state): State<ApiState>,
     driver: SubscribedDriver,
-    Path(id): Path<String>,
+    PathId(id): PathId<u64>,
 ) -> Result<(StatusCode, Json<CargoResponse>), ApiError> {
-    let id = cargo_id(&id)?;
     if let Some(existing) = responses::find(&state.db, driver.id, id).await? {
         return Ok((StatusCode::OK, Json(existing)));
     }
@@ -292,9 +288,10 @@ async fn respond(
 }
 
 #[utoipa::path(put, path = "/api/v1/cargos/{id}/response", tag = "loads",
-    params(("id" = u64, Path, description = "The load's id on the exchange")),
+    params(("id" = i64, Path, minimum = 1, description = "The load's id on the exchange")),
     request_body = StatusChange,
     responses(
+        (status = 400, description = "`invalid_id`: the id is not a whole number from 1 to 9223372036854775807", body = app::session::ApiErrorBody),
         (status = 200, description = "The response's new status (it only moves forward)", body = CargoResponse),
         (status = 404, description = "`response_not_found`", body = app::session::ApiErrorBody),
         (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody), (status = 402, description = "`subscription_required`: no access to loads", body = app::session::ApiErrorBody),
@@ -303,10 +300,9 @@ async fn respond(
 async fn advance_response(
     State(db): State<DatabaseConnection>,
     driver: SubscribedDriver,
-    Path(id): Path<String>,
+    PathId(id): PathId<u64>,
     body: Result<Json<StatusChange>, JsonRejection>,
 ) -> Result<Json<CargoResponse>, ApiError> {
-    let id = cargo_id(&id)?;
     let Json(change) = body.map_err(ApiError::bad_body)?;
     responses::advance(&db, driver.id, id, change.status)
         .await?
@@ -315,28 +311,28 @@ async fn advance_response(
 }
 
 #[utoipa::path(put, path = "/api/v1/cargos/{id}/hidden", tag = "loads",
-    params(("id" = u64, Path, description = "The load's id on the exchange")),
-    responses((status = 204, description = "Hidden from this driver's lists"), (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody), (status = 402, description = "`subscription_required`: no access to loads", body = app::session::ApiErrorBody)),
+    params(("id" = i64, Path, minimum = 1, description = "The load's id on the exchange")),
+    responses((status = 400, description = "`invalid_id`: the id is not a whole number from 1 to 9223372036854775807", body = app::session::ApiErrorBody), (status = 204, description = "Hidden from this driver's lists"), (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody), (status = 402, description = "`subscription_required`: no access to loads", body = app::session::ApiErrorBody)),
     security(("session" = [])))]
 async fn hide(
     State(db): State<DatabaseConnection>,
     driver: SubscribedDriver,
-    Path(id): Path<String>,
+    PathId(id): PathId<u64>,
 ) -> Result<StatusCode, ApiError> {
-    hidden::hide(&db, driver.id, cargo_id(&id)?).await?;
+    hidden::hide(&db, driver.id, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 #[utoipa::path(delete, path = "/api/v1/cargos/{id}/hidden", tag = "loads",
-    params(("id" = u64, Path, description = "The load's id on the exchange")),
-    responses((status = 204, description = "Shown again"), (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody), (status = 402, description = "`subscription_required`: no access to loads", body = app::session::ApiErrorBody)),
+    params(("id" = i64, Path, minimum = 1, description = "The load's id on the exchange")),
+    responses((status = 400, description = "`invalid_id`: the id is not a whole number from 1 to 9223372036854775807", body = app::session::ApiErrorBody), (status = 204, description = "Shown again"), (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody), (status = 402, description = "`subscription_required`: no access to loads", body = app::session::ApiErrorBody)),
     security(("session" = [])))]
 async fn unhide(
     State(db): State<DatabaseConnection>,
     driver: SubscribedDriver,
-    Path(id): Path<String>,
+    PathId(id): PathId<u64>,
 ) -> Result<StatusCode, ApiError> {
-    hidden::unhide(&db, driver.id, cargo_id(&id)?).await?;
+    hidden::unhide(&db, driver.id, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

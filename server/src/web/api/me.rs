@@ -11,7 +11,7 @@ use app::{
 };
 use axum::{
     Json, Router,
-    extract::{Path, State, rejection::JsonRejection},
+    extract::{State, rejection::JsonRejection},
     http::StatusCode,
     routing::{delete, get},
 };
@@ -23,7 +23,10 @@ use domain::{
 use sea_orm::DatabaseConnection;
 
 use super::state::ApiState;
-use crate::web::{ApiError, ErrorCode, Fault, extract::SignedInDriver};
+use crate::web::{
+    ApiError, ErrorCode, Fault,
+    extract::{PathId, SignedInDriver},
+};
 
 /// The most responses the history shows.
 const HISTORY_LIMIT: u64 = 200;
@@ -124,13 +127,13 @@ async fn save_filter(
 }
 
 #[utoipa::path(delete, path = "/api/v1/me/filters/{id}", tag = "driver",
-    params(("id" = i64, Path, description = "The saved filter's id")),
-    responses((status = 204, description = "Forgotten"), (status = 404, description = "`filter_not_found`", body = app::session::ApiErrorBody), (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody)),
+    params(("id" = i64, Path, minimum = 1, description = "The saved filter's id")),
+    responses((status = 400, description = "`invalid_id`: the id is not a whole number from 1 to 9223372036854775807", body = app::session::ApiErrorBody), (status = 204, description = "Forgotten"), (status = 404, description = "`filter_not_found`", body = app::session::ApiErrorBody), (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody)),
     security(("session" = [])))]
 async fn forget_filter(
     State(db): State<DatabaseConnection>,
     driver: SignedInDriver,
-    Path(id): Path<i64>,
+    PathId(id): PathId<i64>,
 ) -> Result<StatusCode, ApiError> {
     if filters::forget(&db, driver.id, id).await? {
         Ok(StatusCode::NO_CONTENT)

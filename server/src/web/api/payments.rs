@@ -9,7 +9,7 @@ use app::subscription::{
 use axum::{
     Json, Router,
     body::Bytes,
-    extract::{ConnectInfo, FromRef, Path, State, rejection::JsonRejection},
+    extract::{ConnectInfo, FromRef, State, rejection::JsonRejection},
     http::{HeaderMap, StatusCode},
     routing::{get, post},
 };
@@ -17,7 +17,10 @@ use domain::{PaymentId, promo::PromoRefusal, store::SharedStore};
 
 use crate::{
     payments::{Billing, BillingError, NotificationRefusal, yookassa::YooKassaError},
-    web::{ApiError, ErrorCode, extract::SignedInDriver},
+    web::{
+        ApiError, ErrorCode,
+        extract::{PathId, SignedInDriver},
+    },
 };
 
 /// The driver's session is looked up in the billing's store.
@@ -175,8 +178,9 @@ async fn buy(
 }
 
 #[utoipa::path(get, path = "/api/v1/payments/{id}", tag = "subscription",
-    params(("id" = i64, Path, description = "Hauler's payment id")),
+    params(("id" = i64, Path, minimum = 1, description = "Hauler's payment id")),
     responses(
+        (status = 400, description = "`invalid_id`: the id is not a whole number from 1 to 9223372036854775807", body = app::session::ApiErrorBody),
         (status = 200, description = "The payment's state (while pending, the provider is asked again)", body = PaymentView),
         (status = 404, description = "`payment_not_found`", body = app::session::ApiErrorBody),
         (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody),
@@ -185,7 +189,7 @@ async fn buy(
 async fn payment(
     State(billing): State<Billing>,
     driver: SignedInDriver,
-    Path(id): Path<PaymentId>,
+    PathId(id): PathId<PaymentId>,
 ) -> Result<Json<PaymentView>, ApiError> {
     Ok(Json(billing.payment(driver.id, id).await?))
 }
