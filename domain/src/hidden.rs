@@ -6,7 +6,7 @@ use sea_orm::{
     sea_query::OnConflict,
 };
 
-use crate::DriverId;
+use crate::{DriverId, cargo_key};
 
 pub mod entity {
     use sea_orm::entity::prelude::*;
@@ -35,7 +35,7 @@ pub async fn hide(
 ) -> Result<(), DbErr> {
     let row = entity::ActiveModel {
         driver_id: Set(driver_id.into()),
-        cargo_id: Set(cargo_id as i64),
+        cargo_id: Set(cargo_key(cargo_id)?),
         hidden_at: Set(Utc::now()),
     };
     entity::Entity::insert(row)
@@ -56,7 +56,7 @@ pub async fn unhide(
 ) -> Result<(), DbErr> {
     entity::Entity::delete_many()
         .filter(entity::Column::DriverId.eq(driver_id))
-        .filter(entity::Column::CargoId.eq(cargo_id as i64))
+        .filter(entity::Column::CargoId.eq(cargo_key(cargo_id)?))
         .exec(db)
         .await
         .map(drop)

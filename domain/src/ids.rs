@@ -73,3 +73,10 @@ database_id! {
     /// A dashboard account (owner, admin or support), as numbered by the `admins` table.
     AdminId
 }
+
+/// A load's id as the database keys it (`bigint`). The exchange numbers loads from 1; an id beyond
+/// `i64::MAX` cannot be a load and is refused here rather than wrapped into another one.
+pub fn cargo_key(cargo_id: u64) -> Result<i64, sea_orm::DbErr> {
+    i64::try_from(cargo_id)
+        .map_err(|_| sea_orm::DbErr::Custom(format!("load id {cargo_id} is out of range")))
+}

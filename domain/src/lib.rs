@@ -27,7 +27,7 @@ pub mod sessions;
 pub mod settings;
 pub mod store;
 
-pub use ids::{AdminId, DriverId, PaymentId, PlanId, PromoId};
+pub use ids::{AdminId, DriverId, PaymentId, PlanId, PromoId, cargo_key};
 
 use std::sync::Arc;
 

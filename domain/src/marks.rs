@@ -10,7 +10,7 @@ use sea_orm::{
 
 use super::{hidden, responses};
 
-use crate::DriverId;
+use crate::{DriverId, cargo_key};
 
 /// A driver's marks among a page's loads.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -28,7 +28,11 @@ pub async fn among(
     driver_id: DriverId,
     cargo_ids: impl IntoIterator<Item = u64>,
 ) -> Result<Marks, DbErr> {
-    let ids: Vec<i64> = cargo_ids.into_iter().map(|id| id as i64).collect();
+    // An id beyond the database's range can never have been hidden or answered.
+    let ids: Vec<i64> = cargo_ids
+        .into_iter()
+        .filter_map(|id| cargo_key(id).ok())
+        .collect();
     if ids.is_empty() {
         return Ok(Marks::default());
     }
@@ -52,10 +56,11 @@ pub async fn among(
     for row in db.query_all(&marked).await? {
         let id: i64 = row.try_get_by_index(0)?;
         let kind: i32 = row.try_get_by_index(1)?;
+        let Ok(id) = u64::try_from(id) else { continue };
         if kind == HIDDEN {
-            marks.hidden.insert(id as u64);
+            marks.hidden.insert(id);
         } else {
-            marks.responded.insert(id as u64);
+            marks.responded.insert(id);
         }
     }
     Ok(marks)

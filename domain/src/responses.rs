@@ -12,7 +12,7 @@ use app::cargo::{
     response::{CargoResponse, ResponseStatus},
 };
 
-use crate::DriverId;
+use crate::{DriverId, cargo_key};
 
 pub mod entity {
     use sea_orm::entity::prelude::*;
@@ -51,7 +51,7 @@ pub async fn record(
     let now = Utc::now();
     let row = entity::ActiveModel {
         driver_id: Set(driver_id.into()),
-        cargo_id: Set(card.id as i64),
+        cargo_id: Set(cargo_key(card.id)?),
         status: Set(ResponseStatus::Sent.as_str().to_owned()),
         card: Set(serde_json::to_string(card).unwrap_or_else(|_| "{}".into())),
         created_at: Set(now),
@@ -82,7 +82,7 @@ pub async fn find(
 ) -> Result<Option<CargoResponse>, DbErr> {
     Ok(entity::Entity::find()
         .filter(entity::Column::DriverId.eq(driver_id))
-        .filter(entity::Column::CargoId.eq(cargo_id as i64))
+        .filter(entity::Column::CargoId.eq(cargo_key(cargo_id)?))
         .one(db)
         .await?
         .and_then(to_response))
@@ -97,7 +97,7 @@ pub async fn advance(
 ) -> Result<Option<CargoResponse>, DbErr> {
     let Some(row) = entity::Entity::find()
         .filter(entity::Column::DriverId.eq(driver_id))
-        .filter(entity::Column::CargoId.eq(cargo_id as i64))
+        .filter(entity::Column::CargoId.eq(cargo_key(cargo_id)?))
         .one(db)
         .await?
     else {
@@ -135,7 +135,7 @@ pub async fn history(
 
 fn to_response(row: entity::Model) -> Option<CargoResponse> {
     Some(CargoResponse {
-        cargo_id: row.cargo_id as u64,
+        cargo_id: u64::try_from(row.cargo_id).ok()?,
         status: ResponseStatus::parse(&row.status)?,
         card: serde_json::from_str(&row.card).ok()?,
         responded_at: row.created_at.to_rfc3339(),
