@@ -10,6 +10,10 @@ use serde_json::json;
 use super::chat::{Chatter, IN_SERVER, Update};
 
 const POLL_TIMEOUT_SECONDS: u64 = 25;
+/// Every kind of update the bot handles, asked for by the webhook and by polling alike: Telegram
+/// withholds a kind not listed, and a Stars payment stalls without its `pre_checkout_query` (its
+/// `successful_payment` comes inside a `message`).
+const UPDATE_KINDS: [&str; 3] = ["message", "callback_query", "pre_checkout_query"];
 const LEASE: &str = "hauler:lease:bot-updates";
 /// How often the webhook's registration looks for a new token.
 const TOKEN_CHECK: Duration = Duration::from_secs(5);
@@ -56,7 +60,7 @@ async fn register_webhook(chatter: &Chatter, url: &str, secret: &str) -> bool {
     let params = json!({
         "url": url,
         "secret_token": secret,
-        "allowed_updates": ["message", "callback_query"],
+        "allowed_updates": UPDATE_KINDS,
     });
     match chatter.api.call("setWebhook", &params).await {
         Ok(_) => {
@@ -91,7 +95,11 @@ pub fn poll(chatter: Chatter, store: SharedStore) {
                 offset = 0;
                 polling_as = Some(token);
             }
-            let params = json!({"offset": offset, "timeout": POLL_TIMEOUT_SECONDS});
+            let params = json!({
+                "offset": offset,
+                "timeout": POLL_TIMEOUT_SECONDS,
+                "allowed_updates": UPDATE_KINDS,
+            });
             let wait = Duration::from_secs(POLL_TIMEOUT_SECONDS);
             match chatter.api.call_waiting("getUpdates", &params, wait).await {
                 Ok(updates) => {

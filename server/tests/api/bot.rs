@@ -1,5 +1,6 @@
-//! The bot: `/start` and its Mini App button, the webhook's secret, buttons under messages, and
-//! drivers who blocked the bot — against the sandbox Telegram this server hosts.
+//! The bot: `/start` and its Mini App button, the webhook's secret and the updates it subscribes
+//! to (a Stars payment over the webhook), buttons under messages, and drivers who blocked the bot
+//! — against the sandbox Telegram this server hosts.
 
 use std::time::Duration;
 
@@ -11,6 +12,7 @@ use admin::wire::Role;
 
 use crate::{
     admin::{log_in, make_admin},
+    subscriptions::{buy_with_stars, plan, settled},
     support::{TestApp, app_with_exchange, backends, chat_with, instant_exchange, serve_exchange},
 };
 
@@ -133,6 +135,61 @@ async fn the_webhook_takes_updates_only_with_telegrams_secret_and_answers_each_o
         "the sandbox Telegram could not reach the webhook"
     );
     assert_eq!(chat_with(&app, 820_003, 1).await.len(), 1);
+}
+
+/// Waits (five seconds at most) until the server has registered its webhook with Telegram.
+async fn webhook_registered(app: &TestApp) -> Value {
+    let path = format!(
+        "/sandbox/telegram/bot{}/getWebhookInfo",
+        server::config::SANDBOX_BOT_TOKEN
+    );
+    for _ in 0..50 {
+        let (_, info) = app.call(Method::POST, &path, Some(json!({}))).await;
+        if info["result"]["url"]
+            .as_str()
+            .is_some_and(|url| !url.is_empty())
+        {
+            return info["result"].clone();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the server never registered its webhook");
+}
+
+#[tokio::test]
+async fn a_stars_payment_completes_over_the_webhook() {
+    let (_exchange, mut app) = app_with_exchange(
+        "bot_webhook_stars",
+        backends()[0],
+        &[
+            ("TELEGRAM_UPDATES", "webhook"),
+            ("TELEGRAM_WEBHOOK_SECRET", "s3cret-webhook"),
+            ("STARS_PLATFORMS", "ios"),
+        ],
+    )
+    .await;
+    webhook_registered(&app).await;
+    app.sign_in_without_access(json!({"id": 820_011, "first_name": "Олег"}))
+        .await;
+    let (payment, slug) = buy_with_stars(&app, &plan(&app, 7).await).await;
+
+    // Telegram asks the bot at its webhook before taking the stars, and sends only the kinds of
+    // update the bot subscribed to.
+    let (status, paid) = app
+        .call(
+            Method::POST,
+            &format!("/sandbox/telegram/__sandbox/invoices/{slug}/pay"),
+            Some(json!({"user_id": 820_011})),
+        )
+        .await;
+    assert_eq!(status, 200, "{paid}");
+    assert_eq!(
+        paid["status"], "paid",
+        "the pre-checkout query reached the webhook and was approved: {paid}"
+    );
+    let settled = settled(&app, &payment["id"]).await;
+    assert_eq!(settled["status"], "succeeded", "{settled}");
+    assert_eq!(settled["access"]["days_left"], 7);
 }
 
 #[tokio::test]

@@ -876,6 +876,24 @@ async fn stars_app(test: &str, backend: (crate::support::Db, crate::support::Sto
     .await
 }
 
+/// Buys `plan` on iOS: Hauler's payment, pending, and the slug of its Telegram invoice link.
+pub(crate) async fn buy_with_stars(app: &TestApp, plan: &Value) -> (Value, String) {
+    let (status, payment) = app
+        .call(
+            Method::POST,
+            "/api/v1/payments",
+            Some(json!({"plan_id": plan["id"], "platform": "ios"})),
+        )
+        .await;
+    assert_eq!(status, 201, "{payment}");
+    let slug = payment["invoice_link"]
+        .as_str()
+        .and_then(|link| link.strip_prefix("https://t.me/$"))
+        .expect("a Telegram invoice link")
+        .to_owned();
+    (payment, slug)
+}
+
 #[tokio::test]
 async fn a_stars_purchase_grants_access_once_even_when_telegram_says_so_twice() {
     for backend in backends() {
@@ -884,20 +902,9 @@ async fn a_stars_purchase_grants_access_once_even_when_telegram_says_so_twice() 
         let (_, view) = app.call(Method::GET, "/api/v1/subscription", None).await;
         assert_eq!(view["stars_platforms"], json!(["ios"]));
         let week = plan(&app, 7).await;
-        let (status, payment) = app
-            .call(
-                Method::POST,
-                "/api/v1/payments",
-                Some(json!({"plan_id": week["id"], "platform": "ios"})),
-            )
-            .await;
-        assert_eq!(status, 201, "{payment}");
+        let (payment, slug) = buy_with_stars(&app, &week).await;
         assert_eq!(payment["stars"], week["stars"]);
         assert_eq!(payment["confirmation_url"], Value::Null, "no YooKassa page");
-        let link = payment["invoice_link"].as_str().unwrap();
-        let slug = link
-            .strip_prefix("https://t.me/$")
-            .expect("a Telegram invoice link");
 
         let (status, paid) = app
             .call(
@@ -944,19 +951,7 @@ async fn telegram_is_told_no_when_someone_else_tries_to_pay_a_drivers_stars_invo
     let mut app = stars_app("stars_refused", backend).await;
     app.sign_in_without_access(driver(900_601)).await;
     let day = plan(&app, 1).await;
-    let (_, payment) = app
-        .call(
-            Method::POST,
-            "/api/v1/payments",
-            Some(json!({"plan_id": day["id"], "platform": "ios"})),
-        )
-        .await;
-    let slug = payment["invoice_link"]
-        .as_str()
-        .unwrap()
-        .strip_prefix("https://t.me/$")
-        .unwrap()
-        .to_owned();
+    let (payment, slug) = buy_with_stars(&app, &day).await;
     let (_, refused) = app
         .call(
             Method::POST,

@@ -3,7 +3,8 @@
 //! Knobs under `/__sandbox/`: the messages sent, updates to deliver (a driver typing `/start`,
 //! pressing a button) — by `getUpdates`, or to the webhook once one is set, with its secret
 //! header, as Telegram does — chats that blocked the bot, and failures to inject (`429` with
-//! `retry_after`, `5xx`). Telegram Stars payments are simulated too (see [`stars`]).
+//! `retry_after`, `5xx`). Only the kinds of update the bot subscribed to reach it (see
+//! [`subscription`]). Telegram Stars payments are simulated too (see [`stars`]).
 
 use std::{
     collections::{HashSet, VecDeque},
@@ -22,6 +23,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 mod stars;
+mod subscription;
+#[cfg(test)]
+mod tests;
 
 /// The stand-in bot's own id and name, as `getMe` tells them.
 pub const BOT_USERNAME: &str = "hauler_sandbox_bot";
@@ -52,6 +56,7 @@ struct Chats {
     next_update_id: i64,
     /// `setWebhook`'s URL and secret: updates are then POSTed there instead.
     webhook: Option<(String, Option<String>)>,
+    subscription: subscription::Subscription,
     stars: stars::Ledger,
 }
 
@@ -91,10 +96,14 @@ impl SandboxTelegram {
         self.arrived.notify_waiters();
     }
 
-    /// Delivers an update as Telegram would: to the webhook if one is set, else to `getUpdates`.
+    /// Delivers an update as Telegram would: to the webhook if one is set, else to `getUpdates`;
+    /// an update of a kind the bot did not subscribe to goes nowhere.
     pub async fn deliver(&self, mut update: Value) -> Result<(), String> {
         let webhook = {
             let mut chats = self.chats();
+            if !chats.subscription.covers(&update) {
+                return Ok(());
+            }
             chats.next_update_id += 1;
             update["update_id"] = json!(chats.next_update_id);
             match chats.webhook.clone() {
@@ -237,7 +246,20 @@ async fn method(
             };
             let secret = params["secret_token"].as_str().map(str::to_owned);
             chats.webhook = Some((url.to_owned(), secret));
+            chats.subscription.follow(&params);
             ok(json!(true))
+        }
+        "getWebhookInfo" => {
+            let url = chats.webhook.as_ref().map_or("", |(url, _)| url.as_str());
+            let mut info = json!({
+                "url": url,
+                "has_custom_certificate": false,
+                "pending_update_count": chats.updates.len(),
+            });
+            if let Some(kinds) = chats.subscription.kinds() {
+                info["allowed_updates"] = json!(kinds);
+            }
+            ok(info)
         }
         "deleteWebhook" => {
             chats.webhook = None;
@@ -253,11 +275,15 @@ async fn method(
 
 /// Long polling: the updates after `offset`, waiting up to `timeout` seconds for one to arrive.
 async fn get_updates(telegram: &SandboxTelegram, params: &Value) -> Response {
-    if telegram.chats().webhook.is_some() {
-        return refusal(
-            StatusCode::CONFLICT,
-            "Conflict: can't use getUpdates method while webhook is active",
-        );
+    {
+        let mut chats = telegram.chats();
+        if chats.webhook.is_some() {
+            return refusal(
+                StatusCode::CONFLICT,
+                "Conflict: can't use getUpdates method while webhook is active",
+            );
+        }
+        chats.subscription.follow(params);
     }
     let offset = params["offset"].as_i64().unwrap_or(0);
     let timeout = Duration::from_secs(params["timeout"].as_u64().unwrap_or(0).min(50));
@@ -266,10 +292,16 @@ async fn get_updates(telegram: &SandboxTelegram, params: &Value) -> Response {
         let arrived = telegram.arrived.notified();
         let pending: Vec<Value> = {
             let mut chats = telegram.chats();
-            // Fetching from `offset` confirms everything before it.
-            chats
-                .updates
-                .retain(|update| update["update_id"].as_i64().unwrap_or(0) >= offset);
+            // Fetching from `offset` confirms everything before it; updates queued before the bot
+            // dropped their kind are dropped with it.
+            let Chats {
+                updates,
+                subscription,
+                ..
+            } = &mut *chats;
+            updates.retain(|update| {
+                update["update_id"].as_i64().unwrap_or(0) >= offset && subscription.covers(update)
+            });
             chats.updates.iter().cloned().collect()
         };
         let closing = telegram.closing.load(std::sync::atomic::Ordering::Relaxed);
@@ -281,10 +313,14 @@ async fn get_updates(telegram: &SandboxTelegram, params: &Value) -> Response {
 }
 
 /// `POST /__sandbox/updates`: a driver does something in the chat. Either a whole Bot API
-/// update, or the short form `{"chat_id", "text"}` (a message) or `{"chat_id", "data"}` (a
-/// button press), with optional `first_name` and `language_code`.
+/// update of any kind (its one field is an object), or the short form `{"chat_id", "text"}` (a
+/// message) or `{"chat_id", "data"}` (a button press), with optional `first_name` and
+/// `language_code`.
 async fn inject(State(telegram): State<SandboxTelegram>, Json(body): Json<Value>) -> Response {
-    let update = if body.get("message").is_some() || body.get("callback_query").is_some() {
+    let whole = body
+        .as_object()
+        .is_some_and(|fields| fields.values().any(Value::is_object));
+    let update = if whole {
         body
     } else {
         let Some(chat_id) = body["chat_id"].as_i64() else {
