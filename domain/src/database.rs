@@ -78,6 +78,12 @@ fn lost(error: sqlx::Error) -> DbErr {
     DbErr::Conn(RuntimeErr::SqlxError(Arc::new(error)))
 }
 
+/// Whether an error means the database cannot be reached right now (a lost or unobtainable
+/// connection), as opposed to a fault in the query: the first is worth a retry later.
+pub fn is_outage(error: &DbErr) -> bool {
+    matches!(error, DbErr::Conn(_) | DbErr::ConnectionAcquire(_))
+}
+
 pub fn backend_name(db: &DatabaseConnection) -> &'static str {
     match db.get_database_backend() {
         DbBackend::Sqlite => "SQLite",

@@ -293,11 +293,10 @@ impl ApiError {
 impl From<sea_orm::DbErr> for ApiError {
     fn from(error: sea_orm::DbErr) -> Self {
         tracing::error!(%error, "database error");
-        match error {
-            sea_orm::DbErr::Conn(_) | sea_orm::DbErr::ConnectionAcquire(_) => {
-                ErrorCode::Unavailable.into()
-            }
-            _ => Self::internal(),
+        if domain::database::is_outage(&error) {
+            ErrorCode::Unavailable.into()
+        } else {
+            Self::internal()
         }
     }
 }

@@ -198,11 +198,10 @@ fn status_source(platform: Platform) -> StatusSource {
         Box::pin(async move {
             let facts = database::facts(&platform.db).await.map_err(|error| {
                 tracing::error!(%error, "database error");
-                match error {
-                    sea_orm::DbErr::Conn(_) | sea_orm::DbErr::ConnectionAcquire(_) => {
-                        AppError::unavailable()
-                    }
-                    _ => AppError::internal(),
+                if database::is_outage(&error) {
+                    AppError::unavailable()
+                } else {
+                    AppError::internal()
                 }
             })?;
             Ok(ServiceStatus {
