@@ -70,26 +70,19 @@ pub struct PromoCode {
     pub benefit: PromoBenefit,
 }
 
-/// Why a code does not apply, each with its own stable code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Why a code does not apply; the web layer gives each its stable code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum PromoRefusal {
+    #[error("no such promo code")]
     Unknown,
+    #[error("the promo code is not valid yet")]
     NotYetValid,
+    #[error("the promo code has expired")]
     Expired,
+    #[error("the promo code has no uses left")]
     UsedUp,
+    #[error("the driver has used the promo code already")]
     AlreadyUsedByYou,
-}
-
-impl PromoRefusal {
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Unknown => "promo_unknown",
-            Self::NotYetValid => "promo_not_yet_valid",
-            Self::Expired => "promo_expired",
-            Self::UsedUp => "promo_used_up",
-            Self::AlreadyUsedByYou => "promo_already_used",
-        }
-    }
 }
 
 pub struct NewPromoCode {

@@ -81,7 +81,7 @@ pub enum BillingError {
     PlanNotFound,
     #[error("the promo code is not a valid code")]
     PromoInvalid,
-    #[error("the promo code does not apply: {}", .0.code())]
+    #[error("the promo code does not apply: {0}")]
     Promo(PromoRefusal),
     #[error("the promo code gives a discount, not free days")]
     PromoNeedsPurchase,
