@@ -15,6 +15,8 @@ use app::subscription::{PromoBenefit, is_valid_promo_code, normalize_promo_code}
 
 use crate::{DriverId, PaymentId, PromoId};
 
+pub mod guesses;
+
 pub mod entity {
     use sea_orm::entity::prelude::*;
 
@@ -285,11 +287,25 @@ pub async fn used_count(db: &impl ConnectionTrait, code: &str) -> Result<Option<
 /// Characters nobody misreads from a screen or a flyer: no `0`/`O`, `1`/`I`/`L`.
 const UNAMBIGUOUS: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
 
-/// A random code for a campaign: `<PREFIX>-` and five unambiguous characters, e.g. `LETO-7K3Q9`.
+/// Random characters in a generated code: 31¹³ ≈ 2⁶⁴, so that codes cannot be guessed.
+const RANDOM_CHARACTERS: usize = 13;
+
+/// How the random part is grouped for reading aloud and typing: `7K3Q9-XM2P-A4TZ`.
+const GROUPS: [usize; 3] = [5, 4, 4];
+
+/// The longest prefix a generated code may have: the code stays within 32 characters.
+pub const MAX_PREFIX: usize = 32 - RANDOM_CHARACTERS - GROUPS.len();
+
+/// A random code for a campaign: `<PREFIX>-` and thirteen unambiguous characters in three groups,
+/// e.g. `LETO-7K3Q9-XM2P-A4TZ`.
 pub fn random_code(prefix: &str) -> String {
-    let tail: String = (0..5)
-        .map(|_| UNAMBIGUOUS[rand::random_range(0..UNAMBIGUOUS.len())] as char)
-        .collect();
+    let mut characters = (0..RANDOM_CHARACTERS)
+        .map(|_| UNAMBIGUOUS[rand::random_range(0..UNAMBIGUOUS.len())] as char);
+    let tail = GROUPS
+        .iter()
+        .map(|&size| characters.by_ref().take(size).collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-");
     let prefix = normalize_promo_code(prefix);
     if prefix.is_empty() {
         tail
@@ -323,11 +339,32 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_random_code_is_valid_and_readable() {
+    fn a_random_code_is_valid_readable_and_cannot_be_guessed() {
         let code = random_code("leto");
         assert!(code.starts_with("LETO-"), "{code}");
-        assert_eq!(code.len(), 10);
-        assert!(is_valid_promo_code(&code));
-        assert!(code[5..].bytes().all(|b| UNAMBIGUOUS.contains(&b)));
+        assert!(is_valid_promo_code(&code), "{code}");
+        let groups: Vec<&str> = code["LETO-".len()..].split('-').collect();
+        assert_eq!(groups.iter().map(|g| g.len()).collect::<Vec<_>>(), GROUPS);
+        let random: String = groups.concat();
+        assert!(random.bytes().all(|b| UNAMBIGUOUS.contains(&b)), "{code}");
+        let bits = random.len() as f64 * (UNAMBIGUOUS.len() as f64).log2();
+        assert!(bits >= 60.0, "{bits} bits");
+    }
+
+    #[test]
+    fn the_alphabet_holds_no_character_twice_and_none_to_misread() {
+        let mut letters = UNAMBIGUOUS.to_vec();
+        letters.sort();
+        letters.dedup();
+        assert_eq!(letters.len(), UNAMBIGUOUS.len());
+        assert!(!UNAMBIGUOUS.iter().any(|b| b"01ILO".contains(b)));
+    }
+
+    #[test]
+    fn the_longest_prefix_still_makes_a_valid_code() {
+        let code = random_code(&"P".repeat(MAX_PREFIX));
+        assert_eq!(code.chars().count(), 32);
+        assert!(is_valid_promo_code(&code), "{code}");
+        assert!(is_valid_promo_code(&random_code("")));
     }
 }

@@ -6,6 +6,7 @@ pub mod bot;
 pub mod cargotech;
 pub mod cli;
 pub mod config;
+pub mod doors;
 pub mod machines;
 pub mod new_loads;
 pub mod payments;

@@ -70,7 +70,7 @@ pub struct NewPromo {
     pub campaign: Option<String>,
 }
 
-/// `POST /admin/api/promo/batch`: `count` random codes `<PREFIX>-XXXXX` for a campaign.
+/// `POST /admin/api/promo/batch`: `count` random codes `<PREFIX>-XXXXX-XXXX-XXXX` for a campaign.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PromoBatch {
@@ -99,4 +99,29 @@ impl PromoBatch {
 #[serde(deny_unknown_fields)]
 pub struct PromoChange {
     pub active: bool,
+}
+
+/// `GET /admin/api/promo/guesses`: who tried promo codes that do not exist, most first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PromoGuesses {
+    /// Wrong codes tried by all drivers, ever.
+    pub total: u64,
+    pub drivers: Vec<PromoGuesser>,
+}
+
+/// One driver's wrong promo codes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PromoGuesser {
+    pub driver_id: i64,
+    pub telegram_id: i64,
+    pub name: String,
+    pub username: Option<String>,
+    pub wrong: u64,
+    pub last_code: String,
+    pub last_at: String,
+}
+
+impl PromoGuesses {
+    /// The most drivers the page lists.
+    pub const TOP: u64 = 50;
 }

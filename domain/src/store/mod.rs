@@ -9,7 +9,11 @@
 //! Leases never fall back: with Redis configured, only Redis grants them, and while it cannot be
 //! reached nobody leads (instances that each led from their own memory would all run the job).
 //! Without Redis, the one instance leads through its in-process leases.
+//!
+//! Counters of hits (for limits) do fall back: while Redis is down each instance counts on its
+//! own, which lets a little more through rather than refusing everyone.
 
+mod counter;
 mod lease;
 mod memory;
 mod redis;
@@ -22,7 +26,7 @@ use std::{
 
 use serde::{Serialize, de::DeserializeOwned};
 
-use self::lease::LocalLeases;
+use self::{counter::LocalCounters, lease::LocalLeases};
 pub use self::{memory::MemoryStore, redis::RedisStore};
 
 #[derive(Debug, thiserror::Error)]
@@ -55,6 +59,13 @@ pub trait KeyValueStore: Send + Sync {
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 }
 
+/// Hits counted under a key in its open window, and how long until that window ends.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WindowCount {
+    pub hits: u64,
+    pub resets_in: Duration,
+}
+
 /// How long Redis is left alone after a failure before the next request tries it again.
 const RETRY_AFTER_FAILURE: Duration = Duration::from_secs(1);
 
@@ -68,6 +79,8 @@ struct Inner {
     local: MemoryStore,
     /// Leases, when no Redis is configured (never as a fallback for it).
     leases: LocalLeases,
+    /// Counters, when no Redis is configured or it is down.
+    counters: LocalCounters,
     outage: Mutex<Option<Outage>>,
 }
 
@@ -118,6 +131,7 @@ impl SharedStore {
                 redis,
                 local: MemoryStore::new(),
                 leases: LocalLeases::default(),
+                counters: LocalCounters::default(),
                 outage: Mutex::new(None),
             }),
         }
@@ -218,6 +232,30 @@ impl SharedStore {
             .set_if_absent(key, value, ttl)
             .await
             .unwrap_or(false)
+    }
+
+    /// Counts one hit under `key` and says how many there were in its window, which the first
+    /// hit opens and which lasts `window`: the same count on every instance with Redis.
+    pub async fn hit(&self, key: &str, window: Duration) -> WindowCount {
+        if let Some(redis) = self.redis_if_trying() {
+            // Never asked twice: a first try that landed would count the hit twice.
+            match redis.hit(key, window).await {
+                Ok(count) => return self.recovered(count),
+                Err(error) => self.failed(error),
+            }
+        }
+        self.inner.counters.hit(key, window, Instant::now())
+    }
+
+    /// The hits under `key` in its open window, counting none.
+    pub async fn hits(&self, key: &str) -> WindowCount {
+        if let Some(redis) = self.redis_if_trying() {
+            match patiently(|| redis.peek(key)).await {
+                Ok(count) => return self.recovered(count),
+                Err(error) => self.failed(error),
+            }
+        }
+        self.inner.counters.peek(key, Instant::now())
     }
 
     pub async fn get_json<T: DeserializeOwned>(&self, key: &str) -> Option<T> {

@@ -1,6 +1,6 @@
 //! The Redis side of the store: bytes under prefixed keys, and leases that one instance at a time
 //! holds, each taken or renewed by one atomic script so that two instances can never
-//! both believe they hold one.
+//! both believe they hold one, and counters of hits in windows, each hit counted by one script.
 
 use std::time::Duration;
 
@@ -9,7 +9,7 @@ use redis::{
     aio::{ConnectionManager, ConnectionManagerConfig},
 };
 
-use super::{KeyValueStore, StoreError};
+use super::{KeyValueStore, StoreError, WindowCount};
 
 /// A request to Redis that takes longer than this counts as a failure: the fallback is faster.
 const RESPONSE_TIMEOUT: Duration = Duration::from_millis(500);
@@ -26,6 +26,26 @@ elseif holder == ARGV[1] then
     return 1
 end
 return 0
+";
+
+/// Counts a hit in the key's window, opening the window with the first hit: `{hits, ms left}`.
+const COUNT_HIT: &str = r"
+local hits = redis.call('INCR', KEYS[1])
+local left = redis.call('PTTL', KEYS[1])
+if left < 0 then
+    redis.call('PEXPIRE', KEYS[1], ARGV[1])
+    left = tonumber(ARGV[1])
+end
+return {hits, left}
+";
+
+/// The hits in the key's open window, counting none: `{hits, ms left}`, `{0, 0}` without one.
+const PEEK_HITS: &str = r"
+local hits = redis.call('GET', KEYS[1])
+if hits == false then
+    return {0, 0}
+end
+return {tonumber(hits), math.max(redis.call('PTTL', KEYS[1]), 0)}
 ";
 
 #[derive(Clone)]
@@ -79,6 +99,37 @@ impl RedisStore {
             .await
             .map_err(unreachable)?;
         Ok(held == 1)
+    }
+
+    /// Counts one hit under `key` in a window of `window` that its first hit opened.
+    pub async fn hit(&self, key: &str, window: Duration) -> Result<WindowCount, StoreError> {
+        self.count(COUNT_HIT, key, &[millis(window)]).await
+    }
+
+    /// The hits under `key` in its open window, counting none.
+    pub async fn peek(&self, key: &str) -> Result<WindowCount, StoreError> {
+        self.count(PEEK_HITS, key, &[]).await
+    }
+
+    async fn count(
+        &self,
+        script: &str,
+        key: &str,
+        args: &[u64],
+    ) -> Result<WindowCount, StoreError> {
+        let mut connection = self.connection.clone();
+        let (hits, left): (u64, u64) = redis::cmd("EVAL")
+            .arg(script)
+            .arg(1)
+            .arg(self.key(key))
+            .arg(args)
+            .query_async(&mut connection)
+            .await
+            .map_err(unreachable)?;
+        Ok(WindowCount {
+            hits,
+            resets_in: Duration::from_millis(left),
+        })
     }
 
     pub async fn ping(&self) -> Result<(), StoreError> {

@@ -110,6 +110,8 @@ async fn hauler(
             ("DATA_DIR", data.path().display().to_string()),
             ("CARGOTECH_BASE_URL", format!("http://{address}")),
             ("RUST_LOG", "error".to_owned()),
+            // The simulated drivers name their own addresses, as a proxy would (see sign_in).
+            ("TRUSTED_PROXIES", "127.0.0.1".to_owned()),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v)),

@@ -1,6 +1,9 @@
 //! Simulated drivers arrive as real ones do: launch data signed as Telegram signs it (with the
 //! sandbox bot token), exchanged for a session, then the free trial, so the cargo routes let them
-//! in. All of it happens before the measured period and counts in none of the figures.
+//! in. All of it happens before the measured period and counts in none of the figures. Each
+//! driver comes from an address of its own, named in `X-Forwarded-For` as a proxy in front of
+//! Hauler would (the bench's Hauler trusts loopback as its proxy), so that the limits per address
+//! see thousands of phones, not one machine.
 
 use std::time::{Duration, Instant};
 
@@ -51,7 +54,7 @@ async fn sign_in(http: &reqwest::Client, base: &str, driver: usize) -> SignedIn 
         if attempt > 0 {
             tokio::time::sleep(Duration::from_millis(500) * attempt).await;
         }
-        match try_sign_in(http, base, &user).await {
+        match try_sign_in(http, base, &user, &address(driver)).await {
             Ok(token) => return SignedIn { telegram_id, token },
             Err(failed) => problem = failed,
         }
@@ -60,11 +63,23 @@ async fn sign_in(http: &reqwest::Client, base: &str, driver: usize) -> SignedIn 
     panic!("simulated driver {telegram_id} cannot sign in after {ATTEMPTS} attempts: {problem}");
 }
 
+/// The n-th driver's address: one of 10.0.0.0/8's sixteen million.
+fn address(driver: usize) -> String {
+    let [_, a, b, c] = (driver as u32).to_be_bytes();
+    format!("10.{a}.{b}.{c}")
+}
+
 /// Signing in and starting the trial again is harmless: the trial is granted once per driver.
-async fn try_sign_in(http: &reqwest::Client, base: &str, user: &Value) -> Result<String, String> {
+async fn try_sign_in(
+    http: &reqwest::Client,
+    base: &str,
+    user: &Value,
+    address: &str,
+) -> Result<String, String> {
     let init_data = signed_init_data(user, chrono::Utc::now().timestamp(), SANDBOX_BOT_TOKEN);
     let request = http
         .post(format!("{base}/api/v1/auth/telegram"))
+        .header("x-forwarded-for", address)
         .json(&json!({ "init_data": init_data }));
     let (status, body) = answer(request).await?;
     if status != 200 {
@@ -77,6 +92,7 @@ async fn try_sign_in(http: &reqwest::Client, base: &str, user: &Value) -> Result
 
     let request = http
         .post(format!("{base}/api/v1/subscription/trial"))
+        .header("x-forwarded-for", address)
         .bearer_auth(&token);
     let (status, body) = answer(request).await?;
     if status == 201 || (status == 409 && body["code"] == "trial_used") {

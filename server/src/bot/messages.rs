@@ -26,7 +26,8 @@ impl MiniAppLink {
     }
 }
 
-fn english(language_code: Option<&str>) -> bool {
+/// Whether Telegram says the driver speaks English (everything else is answered in Russian).
+pub fn english(language_code: Option<&str>) -> bool {
     language_code.is_some_and(|code| code == "en" || code.starts_with("en-"))
 }
 

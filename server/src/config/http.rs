@@ -29,7 +29,7 @@ pub struct HttpConfig {
     /// How long in-flight requests may take to finish after SIGTERM: at least the request
     /// timeout and a margin.
     pub shutdown_grace: Duration,
-    /// Proxies whose `X-Forwarded-For` is believed.
+    /// Proxies whose `X-Forwarded-For` is believed, wherever a client's address is read.
     pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 

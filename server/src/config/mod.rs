@@ -9,6 +9,7 @@
 
 mod admin;
 mod cargotech;
+mod doors;
 mod http;
 mod logging;
 mod machines;
@@ -28,6 +29,7 @@ pub use cargotech::{
     CargoTechConfig, ExtraAccount, PRIMARY_ACCOUNT, SANDBOX_CARGOTECH_PASSWORD,
     SANDBOX_CARGOTECH_PHONE,
 };
+pub use doors::{Allowance, DoorsConfig};
 pub use http::HttpConfig;
 pub use logging::{LogFormat, LoggingConfig};
 pub use machines::MachinesConfig;
@@ -67,6 +69,7 @@ pub struct Config {
     pub payments: PaymentsConfig,
     pub admin: AdminConfig,
     pub machines: MachinesConfig,
+    pub doors: DoorsConfig,
 }
 
 impl Mode {
@@ -140,6 +143,7 @@ impl Config {
             payments: PaymentsConfig::read(reader, mode),
             admin: AdminConfig::read(reader),
             machines: MachinesConfig::read(reader),
+            doors: DoorsConfig::read(reader),
         }
     }
 }

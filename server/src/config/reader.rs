@@ -90,6 +90,25 @@ impl Reader {
         }
     }
 
+    /// Two whole numbers above zero, `<first>,<second>`.
+    pub(super) fn pair(&mut self, name: &str, default: (u32, u32)) -> (u32, u32) {
+        let Some(value) = self.text(name) else {
+            return default;
+        };
+        let parsed = value.split_once(',').and_then(|(first, second)| {
+            let first: u32 = first.trim().parse().ok()?;
+            let second: u32 = second.trim().parse().ok()?;
+            (first > 0 && second > 0).then_some((first, second))
+        });
+        parsed.unwrap_or_else(|| {
+            self.problem(
+                name,
+                format!("must be two whole numbers above zero like `10,120`, not `{value}`"),
+            );
+            default
+        })
+    }
+
     /// A period of whole seconds above zero.
     pub(super) fn seconds(&mut self, name: &str, default: u32) -> Duration {
         Duration::from_secs(self.positive(name, default).into())

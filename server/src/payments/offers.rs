@@ -9,7 +9,8 @@ use domain::{
     DriverId,
     access::{self, Grant, GrantSource},
     flags::{self, Flag},
-    plans, promo,
+    plans,
+    promo::{self, PromoRefusal},
 };
 
 use super::{Billing, BillingError};
@@ -85,9 +86,16 @@ impl Billing {
         if !is_valid_promo_code(&code) {
             return Err(BillingError::PromoInvalid);
         }
-        let promo = promo::check(&self.db, &code, driver_id)
-            .await?
-            .map_err(BillingError::Promo)?;
+        let promo = match promo::check(&self.db, &code, driver_id).await? {
+            Ok(promo) => promo,
+            Err(refusal) => {
+                // A code that does not exist is a guess: admins see who guesses.
+                if refusal == PromoRefusal::Unknown {
+                    promo::guesses::record_wrong(&self.db, driver_id, &code).await?;
+                }
+                return Err(BillingError::Promo(refusal));
+            }
+        };
         let plans = match promo.benefit {
             PromoBenefit::FreeDays(_) => Vec::new(),
             benefit => plans::on_sale(&self.db)

@@ -243,10 +243,7 @@ fn billing(config: &Config, urls: &Urls, platform: &Platform, bot: &Bot) -> Bill
             payment_subject: receipt.payment_subject.clone(),
         }),
         trial_days: config.payments.trial_days,
-        gate: payments::gate::NotificationGate {
-            allowed,
-            trusted_proxies: config.http.trusted_proxies.clone(),
-        },
+        gate: payments::gate::NotificationGate { allowed },
         bot: bot.outlet.clone(),
         stars_platforms: config.payments.stars_platforms.clone(),
         telegram: bot.api.clone(),

@@ -6,6 +6,8 @@
 //! maps to codes with a `From` impl in the web layer. Internal detail goes to the log, never to
 //! the client.
 
+use std::time::Duration;
+
 use app::cargo::filter::FieldError;
 use axum::{
     Json,
@@ -113,6 +115,7 @@ pub enum ErrorCode {
     AdminSessionMissing,
     CsrfInvalid,
     RoleInsufficient,
+    TooManyRequests,
 }
 
 /// Whether a refused input could not be read at all (`400`) or was read and is not allowed
@@ -233,6 +236,7 @@ impl ErrorCode {
             Self::AdminSessionMissing => (S::UNAUTHORIZED, "admin_session_missing", "Log in to the admin dashboard"),
             Self::CsrfInvalid => (S::FORBIDDEN, "csrf_invalid", "The request lacks this session's CSRF token: reload the page"),
             Self::RoleInsufficient => (S::FORBIDDEN, "role_insufficient", "Your role does not allow this"),
+            Self::TooManyRequests => (S::TOO_MANY_REQUESTS, "too_many_requests", "Слишком много запросов подряд: подождите немного и попробуйте снова"),
         }
     }
 
@@ -251,6 +255,7 @@ impl ErrorCode {
             code: self,
             message: message.into(),
             errors: Vec::new(),
+            retry_after: None,
         }
     }
 }
@@ -260,6 +265,8 @@ pub struct ApiError {
     code: ErrorCode,
     message: String,
     errors: Vec<FieldError>,
+    /// Seconds to wait before asking again, when the refusal says.
+    retry_after: Option<u64>,
 }
 
 impl From<ErrorCode> for ApiError {
@@ -286,6 +293,20 @@ impl ApiError {
     pub fn with_field_errors(mut self, errors: Vec<FieldError>) -> Self {
         self.errors = errors;
         self
+    }
+
+    /// `429 too_many_requests`: the client asked too often and may ask again after `retry_after`,
+    /// told so in the driver's language.
+    pub fn too_many_requests(retry_after: Duration, english: bool) -> Self {
+        let seconds = retry_after.as_secs().max(1);
+        let message = if english {
+            format!("Too many requests in a row: wait {seconds} s and try again")
+        } else {
+            format!("Слишком много запросов подряд: подождите {seconds} с и попробуйте снова")
+        };
+        let mut error = ErrorCode::TooManyRequests.with_message(message);
+        error.retry_after = Some(seconds);
+        error
     }
 }
 
@@ -319,11 +340,15 @@ impl IntoResponse for ApiError {
             errors: &self.errors,
         };
         let mut response = (status, Json(body)).into_response();
-        if status == StatusCode::SERVICE_UNAVAILABLE {
-            response
-                .headers_mut()
-                .insert(RETRY_AFTER, HeaderValue::from_static("5"));
+        let retry_after = match self.retry_after {
+            Some(seconds) => Some(HeaderValue::from(seconds)),
+            None => (status == StatusCode::SERVICE_UNAVAILABLE).then(|| HeaderValue::from_static("5")),
+        };
+        if let Some(retry_after) = retry_after {
+            response.headers_mut().insert(RETRY_AFTER, retry_after);
         }
+        // Layers that care which refusal it was (the promo door counts wrong codes) read it here.
+        response.extensions_mut().insert(self.code);
         response
     }
 }

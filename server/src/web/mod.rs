@@ -9,6 +9,7 @@ mod admin;
 pub(crate) mod api;
 mod app_state;
 pub(crate) mod assets;
+mod doors;
 mod error;
 pub mod extract;
 mod health;
@@ -25,18 +26,20 @@ use app::{
     shell,
     status::{ServiceStatus, StatusSource},
 };
-use axum::{Router, routing::get};
+use axum::{Extension, Router, routing::get};
 use domain::{Platform, database};
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, file_and_error_handler, generate_route_list};
 
 pub use app_state::AppState;
+pub use doors::DoorKeeper;
 pub use error::{ApiError, ErrorCode, Fault};
 
 use crate::{
     bot::{BotOutlet, BotToken},
     cargotech::Gateway,
     config::{Config, InitDataCheck, Mode},
+    doors::{Doors, LiveConnections, TrustedProxies},
     sandbox::{self, cargotech::Exchange, telegram::SandboxTelegram},
     telegram::init_data::{self, Validation},
 };
@@ -102,6 +105,11 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
         tokens: machines.clone(),
         secure_cookies: config.mode == Mode::Production,
     };
+    let keeper = DoorKeeper {
+        doors: Doors::new(state.platform.store.clone(), config.doors.clone()),
+        store: state.platform.store.clone(),
+        db: state.platform.db.clone(),
+    };
     let status = status_source(state.platform.clone());
     let page = move |options| shell(options, &document);
     let page_for_routes = page.clone();
@@ -125,6 +133,7 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
         .merge(api::auth_routes(
             auth_state(&state, config, bot_token),
             config.mode == Mode::Sandbox,
+            &keeper,
         ))
         .merge(api::driver_routes(api::ApiState {
             gateway,
@@ -132,6 +141,8 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
             store: state.platform.store.clone(),
             bot,
             live,
+            live_connections: LiveConnections::new(config.doors.live_per_driver),
+            keeper: keeper.clone(),
         }));
     let router = match exchange {
         Some(exchange) => router.nest("/sandbox/cargotech", sandbox::cargotech::router(exchange)),
@@ -143,7 +154,7 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
     };
     let router = router
         .merge(admin::routes(admin_desk, options_for_admin))
-        .merge(api::payments::driver_routes(billing.clone()))
+        .merge(api::payments::driver_routes(billing.clone(), &keeper))
         .merge(api::payments::notification_routes(billing.clone()))
         .merge(internal::routes(internal, billing))
         .merge(metrics::routes(metrics, machines));
@@ -155,10 +166,15 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
         Some(telegram) => router.nest("/sandbox/telegram", sandbox::telegram::router(telegram)),
         None => router,
     };
-    let router = router.layer(axum::middleware::from_fn_with_state(
-        assets::build_prefix(&state.leptos_options.site_pkg_dir),
-        assets::keep_builds_for_good,
-    ));
+    let router = router
+        .layer(axum::middleware::from_fn_with_state(
+            assets::build_prefix(&state.leptos_options.site_pkg_dir),
+            assets::keep_builds_for_good,
+        ))
+        // Every handler that asks who the client is reads it the same way (`ClientAddress`).
+        .layer(Extension(TrustedProxies::new(
+            config.http.trusted_proxies.clone(),
+        )));
     layers::apply(
         router,
         config.mode == Mode::Production,

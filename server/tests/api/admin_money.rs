@@ -337,7 +337,8 @@ async fn a_batch_of_twenty_codes_for_a_campaign_is_unique_and_readable() {
             .collect();
         assert_eq!(codes.len(), 20, "{backend:?}: twenty different codes");
         for code in &codes {
-            assert!(code.starts_with("LETO-") && code.len() == 10, "{code}");
+            // 13 random characters in three groups: about 64 bits, not to be guessed.
+            assert!(code.starts_with("LETO-") && code.len() == 20, "{code}");
             assert!(!code[5..].contains(['0', 'O', '1', 'I', 'L']), "{code}");
         }
         let (_, list) = admin

@@ -20,12 +20,24 @@ async fn behaves_like_a_store(store: &SharedStore) {
         .set_json(&key, &vec![1, 2, 3], Duration::from_millis(300))
         .await;
     assert_eq!(store.get_json::<Vec<i32>>(&key).await, Some(vec![1, 2, 3]));
+    // Hits counted in a window its first hit opens.
+    let knocks = format!("{key}:knocks");
+    let window = Duration::from_millis(300);
+    for expected in 1..=3 {
+        assert_eq!(store.hit(&knocks, window).await.hits, expected);
+    }
+    let counted = store.hits(&knocks).await;
+    assert_eq!(counted.hits, 3, "looking counts nothing");
+    assert!(counted.resets_in <= window, "{counted:?}");
+    assert_eq!(store.hits(&format!("{key}:other")).await.hits, 0);
     tokio::time::sleep(Duration::from_millis(600)).await;
     assert_eq!(
         store.get(&key).await,
         None,
         "the entry outlived its time to live"
     );
+    assert_eq!(store.hits(&knocks).await.hits, 0, "the window ended");
+    assert_eq!(store.hit(&knocks, window).await.hits, 1, "a new window");
 }
 
 #[tokio::test]

@@ -62,4 +62,11 @@ pub(super) const PROMO: Promo = Promo {
     active: "active",
     deactivate: "Deactivate",
     activate: "Activate",
+    guesses: "Wrong promo codes",
+    guesses_total: |total| format!("{total} codes that do not exist were tried in all; past the limit a driver's codes are refused for an hour."),
+    no_guesses: "Nobody has tried a code that does not exist.",
+    driver: "Driver",
+    wrong_codes: "Wrong codes",
+    last_code: "Last tried",
+    last_try_utc: "When (UTC)",
 };

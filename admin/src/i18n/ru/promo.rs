@@ -66,4 +66,11 @@ pub(super) const PROMO: Promo = Promo {
     active: "активен",
     deactivate: "Выключить",
     activate: "Включить",
+    guesses: "Неверные промокоды",
+    guesses_total: |total| format!("Всего введено несуществующих кодов: {total}. Сверх лимита коды водителя час не принимаются."),
+    no_guesses: "Несуществующих кодов никто не вводил.",
+    driver: "Водитель",
+    wrong_codes: "Неверных кодов",
+    last_code: "Последний",
+    last_try_utc: "Когда (UTC)",
 };

@@ -62,6 +62,13 @@ pub struct Promo {
     pub active: &'static str,
     pub deactivate: &'static str,
     pub activate: &'static str,
+    pub guesses: &'static str,
+    pub guesses_total: fn(u64) -> String,
+    pub no_guesses: &'static str,
+    pub driver: &'static str,
+    pub wrong_codes: &'static str,
+    pub last_code: &'static str,
+    pub last_try_utc: &'static str,
 }
 
 impl Texts {

@@ -1,8 +1,10 @@
 //! Plans and promo codes: the plans the paywall sells (edited in place, switched on and off),
-//! a form for one code, a generator for a campaign's batch, and every code with its uses.
+//! a form for one code, a generator for a campaign's batch, every code with its uses, and who
+//! tries codes that do not exist.
 
 mod codes;
 mod forms;
+mod guesses;
 mod plans;
 
 use leptos::prelude::*;
@@ -10,6 +12,7 @@ use leptos::prelude::*;
 use crate::{client::use_desk, i18n::use_texts, wire::Role};
 use codes::Codes;
 use forms::{Batch, NewCode};
+use guesses::Guesses;
 use plans::Plans;
 
 #[component]
@@ -42,5 +45,6 @@ pub fn PromoPage() -> impl IntoView {
             }
         }}
         <Codes may_change codes_version />
+        <Guesses />
     }
 }

@@ -1,12 +1,10 @@
 //! Logging in and out: `POST /admin/api/login`, `GET /admin/api/session`,
 //! `POST /admin/api/logout` and `POST /admin/api/logout-everywhere`.
 
-use std::net::SocketAddr;
-
 use admin::wire::{AdminProfile, AdminSessionView, LoginRequest};
 use axum::{
     Json, Router,
-    extract::{ConnectInfo, State, rejection::JsonRejection},
+    extract::{State, rejection::JsonRejection},
     http::{
         HeaderValue, StatusCode,
         header::{RETRY_AFTER, SET_COOKIE},
@@ -24,7 +22,7 @@ use crate::{
         sessions::{self, AdminSession},
         throttle::LoginThrottle,
     },
-    web::{ApiError, ErrorCode},
+    web::{ApiError, ErrorCode, extract::ClientAddress},
 };
 
 pub fn routes() -> Router<AdminDesk> {
@@ -69,12 +67,12 @@ fn with_cookie(mut response: Response, value: &str) -> Response {
 
 async fn log_in(
     State(desk): State<AdminDesk>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddress(peer): ClientAddress,
     body: Result<Json<LoginRequest>, JsonRejection>,
 ) -> Result<Response, Response> {
     let Json(request) = body.map_err(|error| ApiError::bad_body(error).into_response())?;
     let email = accounts::normalize_email(&request.email);
-    let address = peer.ip().to_string();
+    let address = peer.to_string();
     let throttle = LoginThrottle {
         store: desk.store.clone(),
     };

@@ -4,10 +4,13 @@
 //! - `GET /admin/api/plans`, `POST /admin/api/plans`, `PUT /admin/api/plans/{id}`
 //! - `GET /admin/api/promo` (`?campaign=`, `?code=`), `POST /admin/api/promo`,
 //!   `POST /admin/api/promo/batch`, `PUT /admin/api/promo/{code}` (switch on or off)
+//! - `GET /admin/api/promo/guesses`: who tried codes that do not exist, and how often
 
 use std::collections::HashMap;
 
-use admin::wire::promo::{NewPromo, PlanInput, PlanView, PromoBatch, PromoChange, PromoView};
+use admin::wire::promo::{
+    NewPromo, PlanInput, PlanView, PromoBatch, PromoChange, PromoGuesser, PromoGuesses, PromoView,
+};
 use app::subscription::{PromoBenefit, is_valid_promo_code, normalize_promo_code};
 use axum::{
     Json, Router,
@@ -19,6 +22,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use domain::{
     PlanId,
     audit::{self, AuditEntry},
+    drivers,
     plans::{self, PlanTerms},
     promo::{self, CreateError, NewPromoCode},
 };
@@ -38,6 +42,7 @@ pub fn routes() -> Router<AdminDesk> {
         .route("/admin/api/plans/{id}", put(edit_plan))
         .route("/admin/api/promo", get(list_promo).post(create_promo))
         .route("/admin/api/promo/batch", axum::routing::post(create_batch))
+        .route("/admin/api/promo/guesses", get(guesses))
         .route("/admin/api/promo/{code}", put(switch_promo))
 }
 
@@ -398,15 +403,16 @@ async fn create_batch(
         Some(&batch.campaign),
     )?;
     let prefix = normalize_promo_code(batch.prefix.as_deref().unwrap_or(&batch.campaign));
-    // The prefix, a dash and five random characters must still make a valid code.
-    if prefix.chars().count() > 26 || !is_valid_promo_code(&format!("{prefix}-XXXXX")) {
-        return Err(
-            ErrorCode::InvalidCode.with_message("A prefix holds up to 26 letters, digits, - or _")
-        );
+    // The prefix and the random part must still make a valid code.
+    if prefix.chars().count() > promo::MAX_PREFIX || !is_valid_promo_code(&format!("{prefix}-X")) {
+        return Err(ErrorCode::InvalidCode.with_message(format!(
+            "A prefix holds up to {} letters, digits, - or _",
+            promo::MAX_PREFIX
+        )));
     }
     let mut codes = Vec::with_capacity(batch.count as usize);
     for _ in 0..batch.count {
-        // 31⁵ codes per prefix: a clash is rare, and retried.
+        // 31¹³ codes per prefix: a clash is all but impossible, and retried.
         let mut attempts = 0;
         let created = loop {
             attempts += 1;
@@ -454,4 +460,35 @@ async fn switch_promo(
     )
     .await;
     Ok(Json(after))
+}
+
+async fn guesses(
+    State(db): State<DatabaseConnection>,
+    _staff: Staff<AnyStaff>,
+) -> Result<Json<PromoGuesses>, ApiError> {
+    let (guessers, total) = promo::guesses::top(&db, PromoGuesses::TOP).await?;
+    let ids: Vec<i64> = guessers.iter().map(|g| i64::from(g.driver_id)).collect();
+    let profiles: HashMap<i64, drivers::entity::Model> = drivers::entity::Entity::find()
+        .filter(drivers::entity::Column::Id.is_in(ids))
+        .all(&db)
+        .await?
+        .into_iter()
+        .map(|driver| (driver.id, driver))
+        .collect();
+    let drivers = guessers
+        .into_iter()
+        .filter_map(|guesser| {
+            let profile = profiles.get(&i64::from(guesser.driver_id))?;
+            Some(PromoGuesser {
+                driver_id: profile.id,
+                telegram_id: profile.telegram_id,
+                name: profile.first_name.clone(),
+                username: profile.username.clone(),
+                wrong: guesser.wrong,
+                last_code: guesser.last_code,
+                last_at: guesser.last_at.to_rfc3339(),
+            })
+        })
+        .collect();
+    Ok(Json(PromoGuesses { total, drivers }))
 }

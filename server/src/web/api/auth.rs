@@ -29,9 +29,10 @@ use domain::{
 use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 
-use crate::web::{ApiError, ErrorCode};
+use crate::web::{ApiError, DoorKeeper, ErrorCode};
 use crate::{
     bot::BotToken,
+    doors::Door,
     telegram::init_data::{self, InitDataError, Validation},
 };
 
@@ -68,9 +69,13 @@ impl LaunchCheck {
 pub const DEMO_TELEGRAM_ID: i64 = 1_000_000_001;
 
 /// `demo_login` (sandbox mode only) adds `POST /api/v1/auth/demo`; in production it does not exist.
-pub fn routes(state: AuthState, demo_login: bool) -> Router {
+/// Signing in is a door: so many per client address.
+pub fn routes(state: AuthState, demo_login: bool, keeper: &DoorKeeper) -> Router {
     let router = Router::new()
-        .route("/api/v1/auth/telegram", post(sign_in))
+        .route(
+            "/api/v1/auth/telegram",
+            keeper.guard(Door::SignIn, post(sign_in)),
+        )
         .route("/api/v1/auth/logout", post(log_out));
     let router = if demo_login {
         router.route("/api/v1/auth/demo", post(demo_sign_in))
@@ -93,6 +98,7 @@ struct SignIn {
         (status = 200, description = "A session for the driver", body = SignedIn),
         (status = 401, description = "`init_data_missing`, `init_data_malformed`, `init_data_bad_signature` or `init_data_expired`", body = app::session::ApiErrorBody),
         (status = 403, description = "`driver_banned`", body = app::session::ApiErrorBody),
+        (status = 429, description = "`too_many_requests`: too many sign-ins from this address; `Retry-After` says when to try again", body = app::session::ApiErrorBody),
     ))]
 async fn sign_in(
     State(state): State<AuthState>,

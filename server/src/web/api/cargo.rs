@@ -29,6 +29,7 @@ use super::state::ApiState;
 use crate::{
     bot::messages,
     cargotech::{City, Gateway, GatewayError, UpstreamError, noting_waits},
+    doors::Door,
     web::{
         ApiError, ErrorCode, Fault,
         extract::{PathId, SignedInDriver, SubscribedDriver},
@@ -44,7 +45,9 @@ pub fn routes(state: &ApiState) -> Router<ApiState> {
         .route("/api/v1/cargos/{id}", get(detail))
         .route(
             "/api/v1/cargos/{id}/response",
-            post(respond).put(advance_response),
+            state
+                .keeper
+                .guard(Door::Respond, post(respond).put(advance_response)),
         )
         .route("/api/v1/cargos/{id}/hidden", put(hide).delete(unhide))
         .route("/api/v1/cities", get(cities))
@@ -237,6 +240,7 @@ async fn detail(
         (status = 200, description = "Recorded before: nothing is sent again", body = CargoResponse),
         (status = 404, description = "`cargo_not_available`", body = app::session::ApiErrorBody),
         (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody), (status = 402, description = "`subscription_required`: no access to loads", body = app::session::ApiErrorBody),
+        (status = 429, description = "`too_many_requests`: too many responses in a row; `Retry-After` says when to try again", body = app::session::ApiErrorBody),
     ),
     security(("session" = [])))]
 /// "Откликнуться": records the response once and, the first time only, queues the card and its
@@ -295,6 +299,7 @@ async fn respond(
         (status = 200, description = "The response's new status (it only moves forward)", body = CargoResponse),
         (status = 404, description = "`response_not_found`", body = app::session::ApiErrorBody),
         (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody), (status = 402, description = "`subscription_required`: no access to loads", body = app::session::ApiErrorBody),
+        (status = 429, description = "`too_many_requests`: too many responses in a row; `Retry-After` says when to try again", body = app::session::ApiErrorBody),
     ),
     security(("session" = [])))]
 async fn advance_response(

@@ -1,7 +1,9 @@
 //! `GET /api/v1/live?access_token=…&<the list's filter>`: new loads on the driver's filter as
 //! server-sent events (`new_load`, the card as JSON), from the detector of new loads. The session
 //! rides in the query because a browser's `EventSource` cannot send headers; a reconnecting
-//! browser sends `Last-Event-ID` and gets what it missed.
+//! browser sends `Last-Event-ID` and gets what it missed. A driver holds so many feeds open at
+//! once (`LIVE_CONNECTIONS_PER_DRIVER`); one more is refused `429 too_many_requests`, and the open
+//! ones keep flowing.
 
 use std::{convert::Infallible, time::Duration};
 
@@ -19,11 +21,18 @@ use futures_util::stream::{self, Stream};
 use tokio::sync::broadcast::error::RecvError;
 
 use super::{cargo::ListQuery, state::ApiState};
-use crate::new_loads::{EventId, LiveEvent, LiveFeed};
+use crate::{
+    doors::{LiveTicket, Refused},
+    new_loads::{EventId, LiveEvent, LiveFeed},
+};
 use crate::web::{
     ApiError, ErrorCode, Fault,
     extract::{driver_session, require_access},
 };
+
+/// How often an idle feed is written to: a feed whose browser is gone is noticed (and its place
+/// freed) by then, so a refused driver may try again after it.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
 pub fn routes() -> Router<ApiState> {
     Router::new().route("/api/v1/live", get(live))
@@ -39,6 +48,7 @@ pub fn routes() -> Router<ApiState> {
         (status = 200, description = "Server-sent events: `new_load`, its data a `CargoCard`, its id the same on every instance", content_type = "text/event-stream", body = app::cargo::card::CargoCard),
         (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody), (status = 402, description = "`subscription_required`: no access to loads", body = app::session::ApiErrorBody),
         (status = 422, description = "`invalid_filter`", body = app::session::ApiErrorBody),
+        (status = 429, description = "`too_many_requests`: the driver holds as many live feeds open as allowed; `Retry-After` says when to try again", body = app::session::ApiErrorBody),
     ))]
 async fn live(
     State(state): State<ApiState>,
@@ -64,22 +74,32 @@ async fn live(
     filter.validate().map_err(|errors| {
         ApiError::from(ErrorCode::InvalidFilter(Fault::Unacceptable)).with_field_errors(errors)
     })?;
+    let Some(place) = state.live_connections.open(session.driver_id) else {
+        let refused = Refused {
+            retry_after: KEEP_ALIVE,
+        };
+        return Err(state
+            .keeper
+            .refusal(refused, Some(session.driver_id))
+            .await);
+    };
     let after = headers
         .get("last-event-id")
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.parse().ok());
-    Ok(Sse::new(events(&state.live, &filter, after).await)
-        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+    Ok(Sse::new(events(&state.live, &filter, after, place).await)
+        .keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
         .into_response())
 }
 
 /// What the connection missed since `after` (on whichever instance it was), then each new event
 /// as it comes. Watching starts before the look back, so nothing falls between the two; what
-/// both bring is sent once.
+/// both bring is sent once. The stream holds the driver's `place` until the browser hangs up.
 async fn events(
     feed: &LiveFeed,
     filter: &app::cargo::filter::CargoFilter,
     after: Option<EventId>,
+    place: LiveTicket,
 ) -> impl Stream<Item = Result<Event, Infallible>> + use<> {
     let watching = feed.hub().watch(filter);
     let missed = match after {
@@ -88,11 +108,11 @@ async fn events(
     };
     let replayed = missed.last().map(|event| event.id);
     let replay = stream::iter(missed.into_iter().map(to_event));
-    let live = stream::unfold(watching, move |mut watching| async move {
+    let live = stream::unfold((watching, place), move |(mut watching, place)| async move {
         loop {
             match watching.events.recv().await {
                 Ok(event) if replayed.is_some_and(|id| event.id <= id) => continue,
-                Ok(event) => return Some((to_event(event), watching)),
+                Ok(event) => return Some((to_event(event), (watching, place))),
                 // Too slow a reader: skip ahead rather than hang up.
                 Err(RecvError::Lagged(_)) => continue,
                 Err(RecvError::Closed) => return None,

@@ -13,7 +13,7 @@ use axum::{
     Json, Router,
     extract::{State, rejection::JsonRejection},
     http::StatusCode,
-    routing::{delete, get},
+    routing::{MethodRouter, delete, get, post, put},
 };
 use domain::{
     drivers::{self, Driver},
@@ -23,19 +23,29 @@ use domain::{
 use sea_orm::DatabaseConnection;
 
 use super::state::ApiState;
-use crate::web::{
-    ApiError, ErrorCode, Fault,
-    extract::{PathId, SignedInDriver},
+use crate::{
+    doors::Door,
+    web::{
+        ApiError, ErrorCode, Fault,
+        extract::{PathId, SignedInDriver},
+    },
 };
 
 /// The most responses the history shows.
 const HISTORY_LIMIT: u64 = 200;
 
-pub fn routes() -> Router<ApiState> {
+pub fn routes(state: &ApiState) -> Router<ApiState> {
+    let saving = |route: MethodRouter<ApiState>| state.keeper.guard(Door::Filters, route);
     Router::new()
         .route("/api/v1/me", get(profile))
-        .route("/api/v1/me/filter", get(last_filter).put(remember_filter))
-        .route("/api/v1/me/filters", get(saved_filters).post(save_filter))
+        .route(
+            "/api/v1/me/filter",
+            get(last_filter).merge(saving(put(remember_filter))),
+        )
+        .route(
+            "/api/v1/me/filters",
+            get(saved_filters).merge(saving(post(save_filter))),
+        )
         .route("/api/v1/me/filters/{id}", delete(forget_filter))
         .route("/api/v1/me/responses", get(response_history))
 }
@@ -76,6 +86,7 @@ fn valid(filter: &CargoFilter) -> Result<(), ApiError> {
         (status = 204, description = "Kept for the next open"),
         (status = 422, description = "`invalid_filter`", body = app::session::ApiErrorBody),
         (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody),
+        (status = 429, description = "`too_many_requests`: too many changes in a row; `Retry-After` says when to try again", body = app::session::ApiErrorBody),
     ),
     security(("session" = [])))]
 async fn remember_filter(
@@ -105,6 +116,7 @@ async fn saved_filters(
         (status = 201, description = "Saved (\"notify me\" turns on new-load alerts through the bot)", body = SavedFilter),
         (status = 422, description = "`invalid_filter` or a bad name", body = app::session::ApiErrorBody),
         (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody),
+        (status = 429, description = "`too_many_requests`: too many changes in a row; `Retry-After` says when to try again", body = app::session::ApiErrorBody),
     ),
     security(("session" = [])))]
 async fn save_filter(

@@ -16,7 +16,7 @@ use axum::Router;
 /// Everything a signed-in driver calls.
 pub fn driver_routes(state: ApiState) -> Router {
     cargo::routes(&state)
-        .merge(me::routes())
+        .merge(me::routes(&state))
         .merge(live::routes())
         .with_state(state)
         .merge(openapi::routes())

@@ -1,25 +1,24 @@
 //! The money path over HTTP: what a signed-in driver calls from the paywall, and the route
 //! YooKassa notifies.
 
-use std::net::SocketAddr;
-
 use app::subscription::{
     Access, PaymentRequest, PaymentView, PromoQuote, PromoRequest, SubscriptionView,
 };
 use axum::{
     Json, Router,
     body::Bytes,
-    extract::{ConnectInfo, FromRef, State, rejection::JsonRejection},
-    http::{HeaderMap, StatusCode},
+    extract::{FromRef, State, rejection::JsonRejection},
+    http::StatusCode,
     routing::{get, post},
 };
 use domain::{PaymentId, promo::PromoRefusal, store::SharedStore};
 
 use crate::{
+    doors::Door,
     payments::{Billing, BillingError, NotificationRefusal, yookassa::YooKassaError},
     web::{
-        ApiError, ErrorCode,
-        extract::{PathId, SignedInDriver},
+        ApiError, DoorKeeper, ErrorCode,
+        extract::{ClientAddress, PathId, SignedInDriver},
     },
 };
 
@@ -72,14 +71,24 @@ impl From<BillingError> for ApiError {
     }
 }
 
-/// What a signed-in driver calls; none of it needs access to loads.
-pub fn driver_routes(billing: Billing) -> Router {
+/// What a signed-in driver calls; none of it needs access to loads. Each call that changes
+/// something is a door with its limits.
+pub fn driver_routes(billing: Billing, keeper: &DoorKeeper) -> Router {
     Router::new()
         .route("/api/v1/subscription", get(view))
-        .route("/api/v1/subscription/trial", post(start_trial))
-        .route("/api/v1/promo/check", post(check_promo))
-        .route("/api/v1/promo/redeem", post(redeem_promo))
-        .route("/api/v1/payments", post(buy))
+        .route(
+            "/api/v1/subscription/trial",
+            keeper.guard(Door::Trial, post(start_trial)),
+        )
+        .route(
+            "/api/v1/promo/check",
+            keeper.guard(Door::Promo, post(check_promo)),
+        )
+        .route(
+            "/api/v1/promo/redeem",
+            keeper.guard(Door::Promo, post(redeem_promo)),
+        )
+        .route("/api/v1/payments", keeper.guard(Door::Payment, post(buy)))
         .route("/api/v1/payments/{id}", get(payment))
         .with_state(billing)
 }
@@ -109,6 +118,7 @@ async fn view(
         (status = 409, description = "`trial_used`", body = app::session::ApiErrorBody),
         (status = 403, description = "`trial_disabled`", body = app::session::ApiErrorBody),
         (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody),
+        (status = 429, description = "`too_many_requests`: too many tries; `Retry-After` says when to try again", body = app::session::ApiErrorBody),
     ),
     security(("session" = [])))]
 async fn start_trial(
@@ -126,6 +136,7 @@ async fn start_trial(
         (status = 200, description = "What the code gives: each plan's new price, or free days", body = PromoQuote),
         (status = 422, description = "`promo_unknown`, `promo_expired`, `promo_not_yet_valid`, `promo_used_up` or `promo_already_used`", body = app::session::ApiErrorBody),
         (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody),
+        (status = 429, description = "`too_many_requests`: too many codes tried, or too many that do not exist; `Retry-After` says when to try again", body = app::session::ApiErrorBody),
     ),
     security(("session" = [])))]
 async fn check_promo(
@@ -142,6 +153,7 @@ async fn check_promo(
         (status = 200, description = "Free days given at once", body = Access),
         (status = 422, description = "`promo_needs_purchase` (a discount, taken with a purchase), or why the code does not apply (as for checking)", body = app::session::ApiErrorBody),
         (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody),
+        (status = 429, description = "`too_many_requests`: too many codes tried, or too many that do not exist; `Retry-After` says when to try again", body = app::session::ApiErrorBody),
     ),
     security(("session" = [])))]
 async fn redeem_promo(
@@ -165,6 +177,7 @@ async fn redeem_promo(
         (status = 422, description = "`promo_invalid`, `promo_free_days` (a code to redeem without buying), or why the code does not apply (as for checking)", body = app::session::ApiErrorBody),
         (status = 503, description = "`payments_unavailable`", body = app::session::ApiErrorBody),
         (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody),
+        (status = 429, description = "`too_many_requests`: too many payments opened, or too many promo codes that do not exist; `Retry-After` says when to try again", body = app::session::ApiErrorBody),
     ),
     security(("session" = [])))]
 async fn buy(
@@ -196,11 +209,9 @@ async fn payment(
 
 async fn notification(
     State(billing): State<Billing>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    ClientAddress(sender): ClientAddress,
     body: Bytes,
 ) -> Result<StatusCode, ApiError> {
-    let sender = billing.gate.sender(peer.ip(), &headers);
     match billing.receive_notification(sender, &body).await {
         Ok(()) => Ok(StatusCode::OK),
         Err(NotificationRefusal::Forbidden(_)) => {

@@ -1,5 +1,5 @@
 //! What the driver-facing JSON API reaches: the gateway, the database, the session store, the
-//! bot's outbox and the feed of new loads.
+//! bot's outbox, the feed of new loads, and the limits on its doors.
 
 use std::sync::Arc;
 
@@ -8,7 +8,10 @@ use sea_orm::DatabaseConnection;
 
 use domain::store::SharedStore;
 
-use crate::{bot::BotOutlet, cargotech::Gateway, new_loads::LiveFeed};
+use crate::{
+    bot::BotOutlet, cargotech::Gateway, doors::LiveConnections, new_loads::LiveFeed,
+    web::DoorKeeper,
+};
 
 #[derive(Clone, FromRef)]
 pub struct ApiState {
@@ -17,4 +20,7 @@ pub struct ApiState {
     pub store: SharedStore,
     pub bot: BotOutlet,
     pub live: LiveFeed,
+    /// The live feeds each driver holds open here.
+    pub live_connections: LiveConnections,
+    pub keeper: DoorKeeper,
 }

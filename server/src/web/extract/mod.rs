@@ -1,9 +1,11 @@
 //! Who a request comes from, and which record it names, as extractors: a handler that takes one
 //! cannot run for a request that fails its check, so a forgotten check cannot compile.
 //! [`SignedInDriver`] and [`SubscribedDriver`] for the Mini App, [`Staff`] for the dashboard,
-//! [`ServiceClient`] for machine clients, [`PathId`] for the id in a route's path. Each reads its
-//! token with [`token`], so what counts as "sent" is the same everywhere.
+//! [`ServiceClient`] for machine clients, [`PathId`] for the id in a route's path, and
+//! [`ClientAddress`] for where a request comes from. Each reads its token with [`token`], so what
+//! counts as "sent" is the same everywhere.
 
+mod client;
 mod driver;
 mod id;
 mod service;
@@ -11,6 +13,7 @@ mod staff;
 
 use axum::http::{HeaderMap, header::AUTHORIZATION};
 
+pub use client::ClientAddress;
 pub use driver::{SignedInDriver, SubscribedDriver, driver_session, require_access};
 pub use id::PathId;
 pub use service::ServiceClient;

@@ -3,17 +3,17 @@
 //! (401), and a state-changing call without the session's CSRF token is refused (403) before
 //! the handler runs. Hiding a button is never the protection.
 
-use std::{marker::PhantomData, net::SocketAddr};
+use std::marker::PhantomData;
 
 use admin::wire::Role;
 use axum::{
-    extract::{ConnectInfo, FromRef, FromRequestParts},
+    extract::{FromRef, FromRequestParts},
     http::{Method, header, request::Parts},
 };
 use domain::{sessions as driver_sessions, store::SharedStore};
 use subtle::ConstantTimeEq;
 
-use super::{TokenIn, token};
+use super::{ClientAddress, TokenIn, token};
 use crate::{
     admin::sessions::{self, AdminSession},
     web::{ApiError, ErrorCode},
@@ -103,10 +103,10 @@ where
         if session.role < R::ROLE {
             return Err(ApiError::from(ErrorCode::RoleInsufficient));
         }
-        let client_addr = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(address)| address.ip().to_string());
+        let client_addr = ClientAddress::from_request_parts(parts, state)
+            .await
+            .ok()
+            .map(|ClientAddress(address)| address.to_string());
         Ok(Self {
             session,
             token,
