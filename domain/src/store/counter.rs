@@ -100,7 +100,11 @@ mod tests {
         assert_eq!(counters.hit("door", MINUTE, now).hits, 1);
         let second = counters.hit("door", MINUTE, now + Duration::from_secs(20));
         assert_eq!(second.hits, 2);
-        assert_eq!(second.resets_in, Duration::from_secs(40), "the window opened at the first hit");
+        assert_eq!(
+            second.resets_in,
+            Duration::from_secs(40),
+            "the window opened at the first hit"
+        );
         let next = counters.hit("door", MINUTE, now + MINUTE);
         assert_eq!((next.hits, next.resets_in), (1, MINUTE), "a new window");
     }

@@ -291,12 +291,16 @@ fn an_extra_account_needs_both_its_phone_and_password_and_a_name_of_its_own() {
 
 #[test]
 fn door_limits_read_per_driver_and_per_address() {
-    let config = Config::from_vars(vars(&[("LIMIT_PROMO", "3, 9"), ("LIMIT_SIGN_IN", "4")])).unwrap();
+    let config =
+        Config::from_vars(vars(&[("LIMIT_PROMO", "3, 9"), ("LIMIT_SIGN_IN", "4")])).unwrap();
     assert_eq!(config.doors.promo.per_driver, Some(3));
     assert_eq!(config.doors.promo.per_address, 9);
     assert_eq!(config.doors.sign_in.per_address, 4);
-    let problems = Config::from_vars(vars(&[("LIMIT_TRIAL", "10"), ("LIMIT_RESPOND", "0,5")]))
-        .unwrap_err();
+    let problems =
+        Config::from_vars(vars(&[("LIMIT_TRIAL", "10"), ("LIMIT_RESPOND", "0,5")])).unwrap_err();
     assert_eq!(problems.0.len(), 2, "{problems}");
-    assert!(problems.0[0].starts_with("LIMIT_TRIAL must be two whole numbers"), "{problems}");
+    assert!(
+        problems.0[0].starts_with("LIMIT_TRIAL must be two whole numbers"),
+        "{problems}"
+    );
 }

@@ -80,7 +80,11 @@ mod tests {
     fn a_forwarded_address_counts_only_behind_a_trusted_proxy() {
         let headers = forwarded("6.6.6.6, 185.71.76.7");
         let peer = ip("10.0.0.5");
-        assert_eq!(proxies("").client(peer, &headers), peer, "no proxy is trusted");
+        assert_eq!(
+            proxies("").client(peer, &headers),
+            peer,
+            "no proxy is trusted"
+        );
         let behind = proxies("10.0.0.0/8");
         assert_eq!(
             behind.client(peer, &headers),

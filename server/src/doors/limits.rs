@@ -39,7 +39,6 @@ impl Door {
             Self::Filters => "filters",
         }
     }
-
 }
 
 impl fmt::Display for Door {
@@ -211,8 +210,16 @@ mod tests {
         assert!(doors.knock(Door::Trial, one, home).await.is_ok());
         let refused = doors.knock(Door::Trial, one, home).await.unwrap_err();
         assert!(refused.retry_after > Duration::ZERO && refused.retry_after <= MINUTE);
-        assert!(doors.knock(Door::Trial, two, ip("203.0.113.2")).await.is_ok());
-        assert!(doors.knock(Door::Respond, one, home).await.is_ok(), "doors count apart");
+        assert!(
+            doors
+                .knock(Door::Trial, two, ip("203.0.113.2"))
+                .await
+                .is_ok()
+        );
+        assert!(
+            doors.knock(Door::Respond, one, home).await.is_ok(),
+            "doors count apart"
+        );
     }
 
     #[tokio::test]
@@ -220,11 +227,24 @@ mod tests {
         let doors = doors();
         let shared = ip("2001:db8::1");
         for driver in 1..=3 {
-            assert!(doors.knock(Door::SignIn, Some(DriverId::from(driver)), shared).await.is_ok());
+            assert!(
+                doors
+                    .knock(Door::SignIn, Some(DriverId::from(driver)), shared)
+                    .await
+                    .is_ok()
+            );
         }
         let neighbour = ip("2001:db8::ffff");
-        assert!(doors.knock(Door::SignIn, None, neighbour).await.is_err(), "the same /64");
-        assert!(doors.knock(Door::SignIn, None, ip("2001:db8:1::1")).await.is_ok());
+        assert!(
+            doors.knock(Door::SignIn, None, neighbour).await.is_err(),
+            "the same /64"
+        );
+        assert!(
+            doors
+                .knock(Door::SignIn, None, ip("2001:db8:1::1"))
+                .await
+                .is_ok()
+        );
     }
 
     #[tokio::test]
@@ -235,12 +255,24 @@ mod tests {
         doors.wrong_promo_code(guesser, home).await;
         let refused = doors.admit_promo_code(guesser, home).await.unwrap_err();
         assert!(refused.retry_after <= MINUTE);
-        assert!(doors.knock(Door::Promo, guesser, home).await.is_ok(), "other knocks count apart");
+        assert!(
+            doors.knock(Door::Promo, guesser, home).await.is_ok(),
+            "other knocks count apart"
+        );
         let neighbour = Some(DriverId::from(8));
-        assert!(doors.admit_promo_code(neighbour, home).await.is_ok(), "the address has room");
+        assert!(
+            doors.admit_promo_code(neighbour, home).await.is_ok(),
+            "the address has room"
+        );
         for _ in 0..5 {
             doors.wrong_promo_code(neighbour, ip("198.51.100.8")).await;
         }
-        assert!(doors.admit_promo_code(None, ip("198.51.100.8")).await.is_err(), "nor the address");
+        assert!(
+            doors
+                .admit_promo_code(None, ip("198.51.100.8"))
+                .await
+                .is_err(),
+            "nor the address"
+        );
     }
 }

@@ -72,7 +72,10 @@ mod tests {
         let first = live.open(one).unwrap();
         let _second = live.open(one).unwrap();
         assert!(live.open(one).is_none());
-        assert!(live.open(two).is_some(), "another driver has places of their own");
+        assert!(
+            live.open(two).is_some(),
+            "another driver has places of their own"
+        );
         drop(first);
         assert!(live.open(one).is_some());
     }

@@ -43,10 +43,7 @@ impl DoorKeeper {
     where
         S: Clone + Send + Sync + 'static,
     {
-        route.route_layer(middleware::from_fn_with_state(
-            (self.clone(), door),
-            knock,
-        ))
+        route.route_layer(middleware::from_fn_with_state((self.clone(), door), knock))
     }
 
     /// The refusal, worded in the driver's language when the driver is known.

@@ -342,7 +342,9 @@ impl IntoResponse for ApiError {
         let mut response = (status, Json(body)).into_response();
         let retry_after = match self.retry_after {
             Some(seconds) => Some(HeaderValue::from(seconds)),
-            None => (status == StatusCode::SERVICE_UNAVAILABLE).then(|| HeaderValue::from_static("5")),
+            None => {
+                (status == StatusCode::SERVICE_UNAVAILABLE).then(|| HeaderValue::from_static("5"))
+            }
         };
         if let Some(retry_after) = retry_after {
             response.headers_mut().insert(RETRY_AFTER, retry_after);

@@ -113,7 +113,9 @@ async fn each_door_refuses_a_driver_past_its_limit_while_another_is_served() {
         greedy.sign_in_as(driver(910_001, "ru")).await;
         other.sign_in_as(driver(910_002, "en")).await;
         let plan_id = plan(&greedy, 30).await["id"].clone();
-        let (_, page) = greedy.call(Method::GET, "/api/v1/cargos?limit=5", None).await;
+        let (_, page) = greedy
+            .call(Method::GET, "/api/v1/cargos?limit=5", None)
+            .await;
         let load = page["cards"][0]["id"].as_u64().expect("a load");
         let response = format!("/api/v1/cargos/{load}/response");
         let filter = json!({"filter": null});
@@ -125,23 +127,55 @@ async fn each_door_refuses_a_driver_past_its_limit_while_another_is_served() {
         let trial = "/api/v1/subscription/trial";
         until_refused(&greedy, 1, "trial", Method::POST, trial, None).await;
         let check = "/api/v1/promo/check";
-        until_refused(&greedy, 3, "promo", Method::POST, check, Some(promo.clone())).await;
+        until_refused(
+            &greedy,
+            3,
+            "promo",
+            Method::POST,
+            check,
+            Some(promo.clone()),
+        )
+        .await;
         let redeem = "/api/v1/promo/redeem";
         knock(&greedy, Method::POST, redeem, Some(promo.clone()))
             .await
             .assert_refused("redeeming shares the promo door");
         let pay = "/api/v1/payments";
-        until_refused(&greedy, 2, "payment", Method::POST, pay, Some(payment.clone())).await;
+        until_refused(
+            &greedy,
+            2,
+            "payment",
+            Method::POST,
+            pay,
+            Some(payment.clone()),
+        )
+        .await;
         until_refused(&greedy, 2, "respond", Method::POST, &response, None).await;
         let remember = "/api/v1/me/filter";
-        until_refused(&greedy, 2, "filters", Method::PUT, remember, Some(filter.clone())).await;
-        knock(&greedy, Method::POST, "/api/v1/me/filters", Some(saved.clone()))
-            .await
-            .assert_refused("saving shares the filters door");
+        until_refused(
+            &greedy,
+            2,
+            "filters",
+            Method::PUT,
+            remember,
+            Some(filter.clone()),
+        )
+        .await;
+        knock(
+            &greedy,
+            Method::POST,
+            "/api/v1/me/filters",
+            Some(saved.clone()),
+        )
+        .await
+        .assert_refused("saving shares the filters door");
 
         let refusal = knock(&greedy, Method::POST, pay, Some(payment.clone())).await;
         let message = refusal.body["message"].as_str().unwrap();
-        assert!(message.contains("подождите"), "Russian for a Russian driver: {message}");
+        assert!(
+            message.contains("подождите"),
+            "Russian for a Russian driver: {message}"
+        );
         let (status, _) = greedy.call(Method::GET, "/api/v1/me/filter", None).await;
         assert_eq!(status, 200, "reading is no knock");
         let (status, _) = greedy.call(Method::GET, "/api/v1/subscription", None).await;
@@ -160,7 +194,10 @@ async fn each_door_refuses_a_driver_past_its_limit_while_another_is_served() {
         let english = knock(&other, Method::PUT, remember, Some(json!({"filter": null}))).await;
         english.assert_refused("the other's filters, past their own limit");
         let message = english.body["message"].as_str().unwrap();
-        assert!(message.starts_with("Too many requests"), "English for an English driver: {message}");
+        assert!(
+            message.starts_with("Too many requests"),
+            "English for an English driver: {message}"
+        );
     }
 }
 
@@ -185,8 +222,12 @@ async fn behind_proxy(test: &str, trusted: bool) -> Vec<TestApp> {
 async fn behind_a_trusted_proxy_each_client_is_counted_by_its_own_address() {
     for app in behind_proxy("doors_trusted_proxy", true).await {
         let phone = Some("198.51.100.1");
-        sign_in_from(&app, 920_001, phone).await.assert_served("first");
-        sign_in_from(&app, 920_002, phone).await.assert_served("second");
+        sign_in_from(&app, 920_001, phone)
+            .await
+            .assert_served("first");
+        sign_in_from(&app, 920_002, phone)
+            .await
+            .assert_served("second");
         sign_in_from(&app, 920_003, phone)
             .await
             .assert_refused("a third sign-in from one phone");
@@ -195,7 +236,9 @@ async fn behind_a_trusted_proxy_each_client_is_counted_by_its_own_address() {
             .assert_served("another phone behind the same proxy");
         sign_in_from(&app, 920_003, Some("203.0.113.7, 198.51.100.1"))
             .await
-            .assert_refused("what the phone wrote itself, left of the proxy's entry, is not believed");
+            .assert_refused(
+                "what the phone wrote itself, left of the proxy's entry, is not believed",
+            );
         let answer = sign_in_from(&app, 920_003, None).await;
         assert_eq!(answer.status, 200, "the proxy itself: {}", answer.body);
 
@@ -224,8 +267,12 @@ async fn behind_a_trusted_proxy_each_client_is_counted_by_its_own_address() {
 #[tokio::test]
 async fn an_untrusted_peer_cannot_choose_its_address_with_x_forwarded_for() {
     for app in behind_proxy("doors_untrusted_proxy", false).await {
-        sign_in_from(&app, 930_001, Some("198.51.100.1")).await.assert_served("first");
-        sign_in_from(&app, 930_002, Some("198.51.100.2")).await.assert_served("second");
+        sign_in_from(&app, 930_001, Some("198.51.100.1"))
+            .await
+            .assert_served("first");
+        sign_in_from(&app, 930_002, Some("198.51.100.2"))
+            .await
+            .assert_served("second");
         sign_in_from(&app, 930_003, Some("198.51.100.3"))
             .await
             .assert_refused("a third address named by the same peer is still the peer");
@@ -260,9 +307,17 @@ async fn promo_guessing_is_stopped_counted_and_shown_to_admins() {
 
         for code in ["FREE4", "HAULER21", "LETO-AAAAA"] {
             let (status, body) = guesser
-                .call(Method::POST, "/api/v1/promo/check", Some(json!({"code": code})))
+                .call(
+                    Method::POST,
+                    "/api/v1/promo/check",
+                    Some(json!({"code": code})),
+                )
                 .await;
-            assert_eq!((status, body["code"].as_str()), (422, Some("promo_unknown")), "{code}");
+            assert_eq!(
+                (status, body["code"].as_str()),
+                (422, Some("promo_unknown")),
+                "{code}"
+            );
         }
         for (path, body) in [
             ("/api/v1/promo/check", json!({"code": "FREE3"})),
@@ -282,16 +337,28 @@ async fn promo_guessing_is_stopped_counted_and_shown_to_admins() {
         .await
         .assert_refused("a payment with a code");
         let (status, payment) = guesser
-            .call(Method::POST, "/api/v1/payments", Some(json!({"plan_id": plan_id})))
+            .call(
+                Method::POST,
+                "/api/v1/payments",
+                Some(json!({"plan_id": plan_id})),
+            )
             .await;
         assert_eq!(status, 201, "paying without a code is no guess: {payment}");
 
         let (status, redeemed) = honest
-            .call(Method::POST, "/api/v1/promo/redeem", Some(json!({"code": "FREE3"})))
+            .call(
+                Method::POST,
+                "/api/v1/promo/redeem",
+                Some(json!({"code": "FREE3"})),
+            )
             .await;
         assert_eq!(status, 200, "another driver is served: {redeemed}");
         let (status, _) = honest
-            .call(Method::POST, "/api/v1/promo/check", Some(json!({"code": "NOPE"})))
+            .call(
+                Method::POST,
+                "/api/v1/promo/check",
+                Some(json!({"code": "NOPE"})),
+            )
             .await;
         assert_eq!(status, 422);
 
@@ -312,7 +379,14 @@ async fn promo_guessing_is_stopped_counted_and_shown_to_admins() {
 #[tokio::test]
 async fn a_generated_code_is_long_enough_not_to_be_guessed_and_redeems() {
     for backend in backends() {
-        let app = spawn_app_with("doors_generated_code", backend, Options { extra_vars: Vec::new() }).await;
+        let app = spawn_app_with(
+            "doors_generated_code",
+            backend,
+            Options {
+                extra_vars: Vec::new(),
+            },
+        )
+        .await;
         make_admin(&app, "admin@hauler.test", Role::Admin).await;
         let admin = log_in(&app, "admin@hauler.test").await;
         let (status, batch) = admin
@@ -329,10 +403,16 @@ async fn a_generated_code_is_long_enough_not_to_be_guessed_and_redeems() {
         assert!(bits >= 60.0, "{code}: {bits} bits");
 
         let mut driver_app = app.same_server();
-        driver_app.sign_in_without_access(driver(950_001, "ru")).await;
+        driver_app
+            .sign_in_without_access(driver(950_001, "ru"))
+            .await;
         let typed = code.to_lowercase();
         let (status, access) = driver_app
-            .call(Method::POST, "/api/v1/promo/redeem", Some(json!({"code": typed})))
+            .call(
+                Method::POST,
+                "/api/v1/promo/redeem",
+                Some(json!({"code": typed})),
+            )
             .await;
         assert_eq!(status, 200, "{access}");
         assert_eq!(access["active"], true, "{access}");
@@ -361,7 +441,10 @@ async fn a_driver_holds_so_many_live_feeds_and_one_more_is_refused() {
         };
         let first = live(&greedy).send().await.unwrap();
         let second = live(&greedy).send().await.unwrap();
-        assert_eq!((first.status().as_u16(), second.status().as_u16()), (200, 200));
+        assert_eq!(
+            (first.status().as_u16(), second.status().as_u16()),
+            (200, 200)
+        );
         send(live(&greedy))
             .await
             .assert_refused("a third feed of one driver");

@@ -63,7 +63,11 @@ pub(super) const PROMO: Promo = Promo {
     deactivate: "Deactivate",
     activate: "Activate",
     guesses: "Wrong promo codes",
-    guesses_total: |total| format!("{total} codes that do not exist were tried in all; past the limit a driver's codes are refused for an hour."),
+    guesses_total: |total| {
+        format!(
+            "{total} codes that do not exist were tried in all; past the limit a driver's codes are refused for an hour."
+        )
+    },
     no_guesses: "Nobody has tried a code that does not exist.",
     driver: "Driver",
     wrong_codes: "Wrong codes",

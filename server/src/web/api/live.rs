@@ -21,13 +21,13 @@ use futures_util::stream::{self, Stream};
 use tokio::sync::broadcast::error::RecvError;
 
 use super::{cargo::ListQuery, state::ApiState};
-use crate::{
-    doors::{LiveTicket, Refused},
-    new_loads::{EventId, LiveEvent, LiveFeed},
-};
 use crate::web::{
     ApiError, ErrorCode, Fault,
     extract::{driver_session, require_access},
+};
+use crate::{
+    doors::{LiveTicket, Refused},
+    new_loads::{EventId, LiveEvent, LiveFeed},
 };
 
 /// How often an idle feed is written to: a feed whose browser is gone is noticed (and its place
@@ -78,10 +78,7 @@ async fn live(
         let refused = Refused {
             retry_after: KEEP_ALIVE,
         };
-        return Err(state
-            .keeper
-            .refusal(refused, Some(session.driver_id))
-            .await);
+        return Err(state.keeper.refusal(refused, Some(session.driver_id)).await);
     };
     let after = headers
         .get("last-event-id")
