@@ -21,13 +21,13 @@ use futures_util::stream::{self, Stream};
 use tokio::sync::broadcast::error::RecvError;
 
 use super::{cargo::ListQuery, state::ApiState};
-use crate::web::{
-    ApiError, ErrorCode, Fault,
-    extract::{driver_session, require_access},
-};
 use crate::{
     doors::{LiveTicket, Refused},
     new_loads::{EventId, LiveEvent, LiveFeed},
+    web::{
+        ApiError, ErrorCode, Fault,
+        extract::{driver_session, require_access},
+    },
 };
 
 /// How often an idle feed is written to: a feed whose browser is gone is noticed (and its place
