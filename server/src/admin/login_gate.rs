@@ -1,8 +1,8 @@
-//! How many logins this instance checks at once: two per client address and four per core in
-//! all. Checking a password costs a core for tens of milliseconds (see
-//! [`super::passwords`]), so a burst beyond that would only queue; it is refused at once
-//! instead (the dashboard says to try again in a moment), and one address's burst cannot take
-//! every place from the others.
+//! How many logins this instance checks at once: two per client address and two per core in
+//! all (one hashing, one waiting its turn). Checking a password costs a core for tens of
+//! milliseconds (see [`super::passwords`]), so a burst beyond that would only queue; it is
+//! refused at once instead (the dashboard says to try again in a moment), and one address's
+//! burst cannot take every place from the others.
 
 use std::{
     collections::HashMap,
@@ -10,7 +10,7 @@ use std::{
 };
 
 const PER_ADDRESS: usize = 2;
-const PER_CORE: usize = 4;
+const PER_CORE: usize = 2;
 
 #[derive(Clone)]
 pub struct LoginGate {
