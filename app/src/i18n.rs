@@ -443,10 +443,10 @@ impl Texts {
     /// What to tell a driver whose sign-in was refused with `code`.
     pub fn refusal(&self, code: &str) -> &'static str {
         match code {
-            "init_data_expired" => self.expired,
+            "init_data_expired" | "launch_data_reused" => self.expired,
             "init_data_bad_signature" => self.not_confirmed,
             "init_data_missing" => self.open_from_telegram,
-            "init_data_malformed" => self.damaged,
+            "init_data_malformed" | "invalid_launch_data" => self.damaged,
             "driver_banned" => self.banned,
             _ => self.no_connection,
         }

@@ -13,6 +13,17 @@ test("a driver opening the app from the bot is signed in and greeted by name", a
   await expect(page).toHaveTitle("Hauler");
 });
 
+test("Telegram reloading the app with the same launch data keeps the driver signed in", async ({ page }) => {
+  await openInTelegram(page, "/", { user: ivan });
+  await expect(page.getByTestId("greeting")).toHaveText("Здравствуйте, Иван");
+  await expect(page.getByTestId("cargo-card").first()).toBeVisible();
+  await page.reload();
+  await page.locator("main[data-hydrated=true]").waitFor();
+  await expect(page.getByTestId("greeting")).toHaveText("Здравствуйте, Иван");
+  await expect(page.getByTestId("sign-in-error")).toHaveCount(0);
+  await expect(page.getByTestId("cargo-card").first()).toBeVisible();
+});
+
 test("an English-speaking driver is greeted in English", async ({ page }) => {
   await openInTelegram(page, "/", { user: { id: 200300, first_name: "John", language_code: "en" } });
   await expect(page.getByTestId("greeting")).toHaveText("Hello, John");

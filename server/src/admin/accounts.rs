@@ -1,14 +1,15 @@
-//! Admin accounts: an email, an Argon2id password hash (the crate's defaults are OWASP's), a
-//! role. The first owner comes from `hauler admin create` or from the environment on first start.
+//! Admin accounts: an email, an Argon2id password hash (see [`passwords`]), a role. The first
+//! owner comes from `hauler admin create` or from the environment on first start.
 
 use admin::wire::Role;
-use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
 use chrono::Utc;
 use domain::AdminId;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
     QueryFilter, sea_query::OnConflict,
 };
+
+use super::passwords;
 
 pub mod entity {
     use sea_orm::entity::prelude::*;
@@ -61,13 +62,6 @@ pub fn normalize_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
-fn hash(password: &str) -> Result<String, AccountError> {
-    Argon2::default()
-        .hash_password(password.as_bytes())
-        .map(|hash| hash.to_string())
-        .map_err(|_| AccountError::Hashing)
-}
-
 pub async fn create(
     db: &DatabaseConnection,
     email: &str,
@@ -84,7 +78,9 @@ pub async fn create(
     }
     let inserted = entity::Entity::insert(entity::ActiveModel {
         email: Set(email.clone()),
-        password_hash: Set(hash(password)?),
+        password_hash: Set(passwords::hash(password)
+            .await
+            .map_err(|_| AccountError::Hashing)?),
         role: Set(role.as_str().to_owned()),
         created_by: Set(created_by.to_owned()),
         created_at: Set(Utc::now()),
@@ -161,7 +157,7 @@ pub async fn count(db: &DatabaseConnection) -> Result<u64, DbErr> {
 }
 
 /// The account whose password this is. An unknown email costs the same hashing as a known one,
-/// so timing tells nothing about which emails exist.
+/// so timing tells nothing about which emails exist; no connection is held while hashing.
 pub async fn verify(
     db: &DatabaseConnection,
     email: &str,
@@ -172,18 +168,11 @@ pub async fn verify(
         .filter(entity::Column::DisabledAt.is_null())
         .one(db)
         .await?;
-    let stored = row
-        .as_ref()
-        .map(|row| row.password_hash.clone())
-        .unwrap_or_else(|| DUMMY_HASH.clone());
-    let matches = PasswordHash::new(&stored)
-        .map(|parsed| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        })
-        .unwrap_or(false);
-    let Some(row) = row.filter(|_| matches) else {
+    let stored = row.as_ref().map(|row| row.password_hash.clone());
+    if !passwords::matches(password, stored).await {
+        return Ok(None);
+    }
+    let Some(row) = row else {
         return Ok(None);
     };
     entity::Entity::update_many()
@@ -196,9 +185,3 @@ pub async fn verify(
         .await?;
     Ok(to_account(row))
 }
-
-/// A hash of a password nobody knows, checked against when the email is unknown.
-static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    let unknowable = format!("{:032x}", rand::random::<u128>());
-    hash(&unknowable).unwrap_or_default()
-});

@@ -36,12 +36,16 @@ pub use doors::DoorKeeper;
 pub use error::{ApiError, ErrorCode, Fault};
 
 use crate::{
+    admin::login_gate::LoginGate,
     bot::{BotOutlet, BotToken},
     cargotech::Gateway,
     config::{Config, InitDataCheck, Mode},
     doors::{Doors, LiveConnections, TrustedProxies},
     sandbox::{self, cargotech::Exchange, telegram::SandboxTelegram},
-    telegram::init_data::{self, Validation},
+    telegram::{
+        init_data::{self, Validation},
+        launch_sessions::LaunchSessions,
+    },
 };
 
 /// What the routes talk to beyond the app's own state.
@@ -103,6 +107,7 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
         billing: billing.clone(),
         gateway: Arc::clone(&gateway),
         tokens: machines.clone(),
+        login_gate: LoginGate::for_this_machine(),
         secure_cookies: config.mode == Mode::Production,
     };
     let keeper = DoorKeeper {
@@ -203,6 +208,10 @@ fn auth_state(state: &AppState, config: &Config, bot_token: BotToken) -> api::Au
         store: state.platform.store.clone(),
         check,
         max_age_seconds: config.telegram.init_data_max_age_seconds,
+        launches: LaunchSessions {
+            store: state.platform.store.clone(),
+            sealer: Arc::clone(&state.platform.sealer),
+        },
         failures: Default::default(),
     }
 }

@@ -52,6 +52,43 @@ async fn log_in_raw(app: &TestApp, email: &str, password: &str) -> reqwest::Resp
         .unwrap()
 }
 
+/// How many audit entries of `action` name `object`.
+pub async fn audited(app: &TestApp, action: &str, object: &str) -> i64 {
+    crate::support::scalar(
+        &app.database().await,
+        &format!(
+            "SELECT COUNT(*) FROM audit_log WHERE action = '{action}' AND object = '{object}'"
+        ),
+    )
+    .await
+}
+
+/// A browser at another address of this machine: all of 127.0.0.0/8 is loopback.
+pub fn browser_at(address: &str) -> reqwest::Client {
+    reqwest::Client::builder()
+        .local_address(address.parse::<std::net::IpAddr>().unwrap())
+        .build()
+        .unwrap()
+}
+
+/// A login from `browser`: the status and the refusal's code (`None` for a session).
+pub async fn log_in_from(
+    app: &TestApp,
+    browser: &reqwest::Client,
+    email: &str,
+    password: &str,
+) -> (u16, Option<String>) {
+    let response = browser
+        .post(app.url("/admin/api/login"))
+        .json(&json!({"email": email, "password": password}))
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let body: Value = response.json().await.unwrap_or(Value::Null);
+    (status, body["code"].as_str().map(str::to_owned))
+}
+
 pub async fn log_in<'a>(app: &'a TestApp, email: &str) -> AdminBrowser<'a> {
     let response = log_in_raw(app, email, PASSWORD).await;
     assert_eq!(response.status(), StatusCode::OK);
@@ -217,6 +254,78 @@ async fn five_wrong_passwords_make_the_next_try_wait_and_say_how_long() {
             right.status(),
             429,
             "{backend:?}: even the right password waits"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_guesser_who_knows_the_owners_email_is_held_back_and_the_owner_still_gets_in() {
+    for backend in backends() {
+        let app = spawn_app("admin_guesser_held_back", backend).await;
+        make_admin(&app, "owner@hauler.test", Role::Owner).await;
+        let guesser = browser_at("127.0.0.2");
+        for attempt in 1..=30 {
+            let answer = log_in_from(&app, &guesser, "owner@hauler.test", "guess").await;
+            let expected = if attempt <= 4 {
+                (401, Some("login_failed".to_owned()))
+            } else {
+                (429, Some("login_throttled".to_owned()))
+            };
+            assert_eq!(answer, expected, "{backend:?}: attempt {attempt}");
+        }
+        let (status, _) = log_in_from(&app, &guesser, "owner@hauler.test", PASSWORD).await;
+        assert_eq!(
+            status, 429,
+            "{backend:?}: the guesser's address waits, whatever it sends"
+        );
+
+        let owner = browser_at("127.0.0.3");
+        assert_eq!(
+            log_in_from(&app, &owner, "owner@hauler.test", PASSWORD).await,
+            (200, None),
+            "{backend:?}: the owner, from their own address"
+        );
+    }
+}
+
+#[tokio::test]
+async fn guessing_from_many_addresses_holds_back_each_guesser_but_never_the_owner() {
+    for backend in backends() {
+        let app = spawn_app("admin_guessers_spread", backend).await;
+        make_admin(&app, "owner@hauler.test", Role::Owner).await;
+        let guessers: Vec<_> = (10..22)
+            .map(|host| browser_at(&format!("127.0.0.{host}")))
+            .collect();
+        for (n, guesser) in guessers.iter().enumerate() {
+            let (status, _) = log_in_from(&app, guesser, "owner@hauler.test", "guess").await;
+            // Ten failures on the account are free; then it is held against guessing.
+            let expected = if n < 10 { 401 } else { 429 };
+            assert_eq!(status, expected, "{backend:?}: guesser {n}");
+        }
+        for guesser in &guessers {
+            let (status, code) = log_in_from(&app, guesser, "owner@hauler.test", PASSWORD).await;
+            assert_eq!(
+                (status, code.as_deref()),
+                (429, Some("login_throttled")),
+                "{backend:?}: an address that failed waits, even with the password"
+            );
+        }
+        // An address with no failures is heard once (its password checked), then held back.
+        let newcomer = browser_at("127.0.0.40");
+        for password in ["another guess", PASSWORD] {
+            let (status, code) = log_in_from(&app, &newcomer, "owner@hauler.test", password).await;
+            assert_eq!((status, code.as_deref()), (429, Some("login_throttled")));
+        }
+        let owner_account = "admin:owner@hauler.test";
+        let failed = audited(&app, "admin.login_failed", owner_account).await;
+        let throttled = audited(&app, "admin.login_throttled", owner_account).await;
+        assert_eq!((failed, throttled), (12 + 1, 12 + 1), "{backend:?}");
+
+        let owner = browser_at("127.0.0.3");
+        assert_eq!(
+            log_in_from(&app, &owner, "owner@hauler.test", PASSWORD).await,
+            (200, None),
+            "{backend:?}: the owner, from an address with no failures, gets in"
         );
     }
 }

@@ -5,7 +5,7 @@ use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 use server::telegram::init_data::signed_init_data;
 
-use crate::support::{TestApp, backends, spawn_app};
+use crate::support::{Options, Store, TestApp, backends, spawn_app, spawn_app_with};
 
 /// The sandbox bot token (`server::config::SANDBOX_BOT_TOKEN`) the sandbox signs with.
 const TOKEN: &str = server::config::SANDBOX_BOT_TOKEN;
@@ -205,4 +205,120 @@ async fn sessions_end_one_by_one_or_all_at_once() {
         sessions::find(&store, &after.token).await.is_some(),
         "a later sign-in works again"
     );
+}
+
+#[tokio::test]
+async fn a_signed_user_beyond_telegrams_limits_is_refused_and_told_what() {
+    let app = spawn_app("auth_unacceptable_user", backends()[0]).await;
+    let cases = [
+        (json!({"id": 0, "first_name": "Иван"}), "номер пользователя"),
+        (
+            json!({"id": -100500, "first_name": "Иван"}),
+            "номер пользователя",
+        ),
+        (
+            json!({"id": 100500, "first_name": "Я".repeat(100_000)}),
+            "имя — от 1 до 64 символов",
+        ),
+        (
+            json!({"id": 100500, "first_name": "Иван", "username": "not a username"}),
+            "имя пользователя",
+        ),
+    ];
+    for (user, what) in cases {
+        let init_data = signed_init_data(&user, now(), TOKEN);
+        let (status, body) = sign_in(&app, json!({ "init_data": init_data })).await;
+        assert_eq!(
+            (status, body["code"].as_str().unwrap()),
+            (401, "invalid_launch_data")
+        );
+        assert!(body["message"].as_str().unwrap().contains(what), "{body}");
+    }
+    let drivers =
+        crate::support::scalar(&app.database().await, "SELECT COUNT(*) FROM drivers").await;
+    assert_eq!(drivers, 0, "none of them became a driver");
+}
+
+#[tokio::test]
+async fn the_same_launch_data_again_gets_the_same_session_and_none_once_it_has_ended() {
+    for backend in backends() {
+        let app = spawn_app("auth_launch_reused", backend).await;
+        let launch = json!({"init_data": signed_init_data(&ivan(), now(), TOKEN)});
+        let (status, first) = sign_in(&app, launch.clone()).await;
+        assert_eq!(status, 200, "{first}");
+
+        // Telegram reloads the Mini App with the same launch data: the app signs in again.
+        let (status, reload) = sign_in(&app, launch.clone()).await;
+        assert_eq!(status, 200, "{backend:?}: {reload}");
+        assert_eq!(reload["token"], first["token"], "{backend:?}: one session");
+        assert_eq!(reload["driver"], first["driver"]);
+        let me = app
+            .client
+            .get(app.url("/api/v1/me"))
+            .bearer_auth(reload["token"].as_str().unwrap())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(me.status(), 200, "{backend:?}: the session works");
+
+        let logout = app
+            .client
+            .post(app.url("/api/v1/auth/logout"))
+            .bearer_auth(first["token"].as_str().unwrap())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(logout.status(), 204);
+        let (status, replay) = sign_in(&app, launch).await;
+        assert_eq!(
+            (status, replay["code"].as_str().unwrap()),
+            (401, "launch_data_reused"),
+            "{backend:?}: spent launch data opens no new session"
+        );
+
+        // Opening the app from the bot again is a new launch.
+        let reopened = json!({"init_data": signed_init_data(&ivan(), now(), TOKEN)});
+        let (status, again) = sign_in(&app, reopened).await;
+        assert_eq!(status, 200, "{backend:?}: {again}");
+        assert_ne!(again["token"], first["token"]);
+    }
+}
+
+#[tokio::test]
+async fn launch_data_exchanged_on_one_instance_gets_the_same_session_on_another() {
+    // Instances share sessions through Redis only; in-process, each is a deployment of its own.
+    for backend in backends()
+        .into_iter()
+        .filter(|(_, store)| *store == Store::Redis)
+    {
+        let shared = vec![
+            (
+                "REDIS_KEY_PREFIX",
+                format!("test-launch-{:08x}", rand::random::<u32>()),
+            ),
+            // One deployment seals with one key.
+            (
+                "ENCRYPTION_KEY",
+                "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=".to_owned(),
+            ),
+        ];
+        let first = spawn_app_with(
+            "auth_launch_first",
+            backend,
+            Options {
+                extra_vars: shared.clone(),
+            },
+        )
+        .await;
+        let mut vars = shared;
+        vars.push(("DATABASE_URL", first.database_url.clone()));
+        let second =
+            spawn_app_with("auth_launch_second", backend, Options { extra_vars: vars }).await;
+        let launch = json!({"init_data": signed_init_data(&ivan(), now(), TOKEN)});
+        let (status, on_first) = sign_in(&first, launch.clone()).await;
+        assert_eq!(status, 200, "{on_first}");
+        let (status, on_second) = sign_in(&second, launch).await;
+        assert_eq!(status, 200, "{on_second}");
+        assert_eq!(on_second["token"], on_first["token"], "{backend:?}");
+    }
 }

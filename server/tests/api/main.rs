@@ -6,6 +6,7 @@ mod support;
 
 mod admin;
 mod admin_drivers;
+mod admin_login_load;
 mod admin_money;
 mod admin_operations;
 mod admin_second_factor;

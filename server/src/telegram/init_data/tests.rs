@@ -186,3 +186,142 @@ fn third_party_validation_checks_the_ed25519_signature() {
     );
     assert!(public_key(PRODUCTION_PUBLIC_KEY).is_some() && public_key(TEST_PUBLIC_KEY).is_some());
 }
+
+fn signed_user(user: &serde_json::Value) -> String {
+    sign(
+        &[("auth_date", &NOW.to_string()), ("user", &user.to_string())],
+        TOKEN,
+    )
+}
+
+#[test]
+fn a_signed_user_beyond_telegrams_own_limits_is_refused_and_says_what() {
+    use serde_json::json;
+    let long = "Я".repeat(100_000);
+    let table = [
+        (json!({"id": 0, "first_name": "Иван"}), UserFault::Id),
+        (json!({"id": -100500, "first_name": "Иван"}), UserFault::Id),
+        (
+            json!({"id": 100500, "first_name": long}),
+            UserFault::FirstName,
+        ),
+        (
+            json!({"id": 100500, "first_name": ""}),
+            UserFault::FirstName,
+        ),
+        (
+            json!({"id": 100500, "first_name": "Иван", "last_name": "П".repeat(65)}),
+            UserFault::LastName,
+        ),
+        (
+            json!({"id": 100500, "first_name": "Иван", "username": "ivan driver"}),
+            UserFault::Username,
+        ),
+        (
+            json!({"id": 100500, "first_name": "Иван", "username": "x".repeat(33)}),
+            UserFault::Username,
+        ),
+        (
+            json!({"id": 100500, "first_name": "Иван", "language_code": "ru\nen"}),
+            UserFault::LanguageCode,
+        ),
+        (
+            json!({"id": 100500, "first_name": "Иван", "photo_url": "javascript:alert(1)"}),
+            UserFault::PhotoUrl,
+        ),
+    ];
+    for (user, fault) in table {
+        assert_eq!(
+            validate(&signed_user(&user), &bot(), NOW, 300),
+            Err(InitDataError::Unacceptable(fault)),
+            "{user}"
+        );
+    }
+    let at_the_limits = json!({
+        "id": i64::MAX,
+        "first_name": "Я".repeat(MAX_NAME),
+        "last_name": "Я".repeat(MAX_NAME),
+        "username": "serg",
+        "language_code": "pt-br",
+        "photo_url": "https://t.me/i/userpic/320/ivan.svg",
+    });
+    assert!(validate(&signed_user(&at_the_limits), &bot(), NOW, 300).is_ok());
+}
+
+#[test]
+fn a_launch_is_named_by_what_telegram_signed_however_it_is_encoded() {
+    let launch = |fields: &[(&str, &str)]| {
+        validate(&sign(fields, TOKEN), &bot(), NOW, 300)
+            .unwrap()
+            .launch_id
+    };
+    let now = NOW.to_string();
+    let first = launch(&[("auth_date", &now), ("query_id", "AAH1"), ("user", USER)]);
+    let reordered = launch(&[("user", USER), ("query_id", "AAH1"), ("auth_date", &now)]);
+    let another = launch(&[("auth_date", &now), ("query_id", "AAH2"), ("user", USER)]);
+    assert_eq!(first, reordered);
+    assert_ne!(first, another);
+    assert_eq!(first.len(), 64);
+}
+
+mod generated {
+    //! Thousands of generated launch data: the parser never panics, refuses each bad one with
+    //! its typed error, and what it accepts is within Telegram's limits.
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn any_user() -> impl Strategy<Value = serde_json::Value> {
+        (
+            any::<i64>(),
+            ".{0,80}",
+            proptest::option::of(".{0,80}"),
+            proptest::option::of("[a-zA-Z0-9_ .]{0,40}"),
+            proptest::option::of("[a-zA-Z-]{0,40}"),
+            proptest::option::of("(https?|javascript)://.{0,40}"),
+        )
+            .prop_map(|(id, first, last, username, language, photo)| {
+                serde_json::json!({
+                    "id": id,
+                    "first_name": first,
+                    "last_name": last,
+                    "username": username,
+                    "language_code": language,
+                    "photo_url": photo,
+                })
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(10_000))]
+
+        #[test]
+        fn any_text_is_a_typed_answer_and_never_a_panic(raw in ".*") {
+            if let Ok(launch) = validate(&raw, &bot(), NOW, 300) {
+                prop_assert!(launch.user.check().is_ok());
+            }
+        }
+
+        #[test]
+        fn any_signed_fields_are_a_typed_answer_and_never_a_panic(
+            fields in proptest::collection::vec(("[a-z_]{1,12}", ".{0,60}"), 0..6),
+        ) {
+            let fields: Vec<(&str, &str)> =
+                fields.iter().map(|(key, value)| (key.as_str(), value.as_str())).collect();
+            if let Ok(launch) = validate(&sign(&fields, TOKEN), &bot(), NOW, 300) {
+                prop_assert!(launch.user.check().is_ok());
+            }
+        }
+
+        #[test]
+        fn a_signed_user_is_taken_exactly_when_within_telegrams_limits(user in any_user()) {
+            let parsed: TelegramUser = serde_json::from_value(user.clone()).unwrap();
+            let answer = validate(&signed_user(&user), &bot(), NOW, 300);
+            match parsed.check() {
+                Ok(()) => prop_assert_eq!(answer.map(|launch| launch.user), Ok(parsed)),
+                Err(fault) => prop_assert_eq!(answer, Err(InitDataError::Unacceptable(fault))),
+            }
+        }
+    }
+}

@@ -65,6 +65,10 @@ fn with_cookie(mut response: Response, value: &str) -> Response {
     response
 }
 
+/// Checks the password (and code) of a login. Refused before any hashing: an address that
+/// must wait (`login_throttled`, see [`crate::admin::throttle`]) and a login beyond what this
+/// instance checks at once (`login_busy`, see [`crate::admin::login_gate`]). Every refused
+/// attempt is in the audit log.
 async fn log_in(
     State(desk): State<AdminDesk>,
     ClientAddress(peer): ClientAddress,
@@ -76,7 +80,14 @@ async fn log_in(
     let throttle = LoginThrottle {
         store: desk.store.clone(),
     };
-    throttle.check(&email, &address).await.map_err(throttled)?;
+    if let Err(wait) = throttle.check(&email, &address).await {
+        audit_refusal(&desk, "admin.login_throttled", &email, &address).await;
+        return Err(throttled(wait));
+    }
+    let Some(_place) = desk.login_gate.admit(&address) else {
+        audit_refusal(&desk, "admin.login_busy", &email, &address).await;
+        return Err(ApiError::from(ErrorCode::LoginBusy).into_response());
+    };
     let account = accounts::verify(&desk.db, &email, &request.password)
         .await
         .map_err(|error| ApiError::from(error).into_response())?;
@@ -101,17 +112,7 @@ async fn log_in(
         (account, _) => {
             let wait = throttle.failed(&email, &address).await;
             tracing::warn!(%address, "a failed admin login");
-            audit::record(
-                &desk.db,
-                AuditEntry {
-                    actor: "anonymous",
-                    action: "admin.login_failed",
-                    object: Some(&format!("admin:{email}")),
-                    details: None,
-                    client_addr: Some(&address),
-                },
-            )
-            .await;
+            audit_refusal(&desk, "admin.login_failed", &email, &address).await;
             return Err(if !wait.is_zero() {
                 throttled(wait)
             } else if account.is_some() {
@@ -121,7 +122,7 @@ async fn log_in(
             });
         }
     };
-    throttle.succeeded(&email).await;
+    throttle.succeeded(&email, &address).await;
     let (token, session) =
         sessions::begin(&desk.store, account.id, &account.email, account.role).await;
     audit::record(
@@ -139,6 +140,21 @@ async fn log_in(
         Json(view(&session)).into_response(),
         &sessions::cookie(&token, desk.secure_cookies),
     ))
+}
+
+/// A login that did not get in, in the audit log under the email it tried.
+async fn audit_refusal(desk: &AdminDesk, action: &str, email: &str, address: &str) {
+    audit::record(
+        &desk.db,
+        AuditEntry {
+            actor: "anonymous",
+            action,
+            object: Some(&format!("admin:{email}")),
+            details: None,
+            client_addr: Some(address),
+        },
+    )
+    .await;
 }
 
 async fn session(staff: Staff<AnyStaff>) -> Json<AdminSessionView> {

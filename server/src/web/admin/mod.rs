@@ -24,6 +24,7 @@ use domain::{sealing::Sealer, store::SharedStore};
 use sea_orm::DatabaseConnection;
 
 use crate::{
+    admin::login_gate::LoginGate,
     cargotech::Gateway,
     machines::ServiceTokens,
     payments::Billing,
@@ -39,6 +40,8 @@ pub struct AdminDesk {
     pub billing: Billing,
     pub gateway: Arc<Gateway>,
     pub tokens: ServiceTokens,
+    /// How many logins this instance checks at once.
+    pub login_gate: LoginGate,
     /// Cookies carry `Secure` (production, behind https).
     pub secure_cookies: bool,
 }

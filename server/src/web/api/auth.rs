@@ -2,7 +2,10 @@
 //! The contract other clients rely on:
 //! `{"init_data": "<raw initData>"}` → `200 {"token", "expires_at", "driver"}`, or
 //! `401 {"code", "message"}` with `code` one of `init_data_missing`, `init_data_malformed`,
-//! `init_data_bad_signature`, `init_data_expired`; a banned driver gets `403 driver_banned`.
+//! `init_data_bad_signature`, `init_data_expired`, `invalid_launch_data` (a user beyond
+//! Telegram's own limits; the message says what) or `launch_data_reused`; a banned driver gets
+//! `403 driver_banned`. The same launch data again gets the same session while it lives (a
+//! reload of the app signs in again), and `launch_data_reused` once that session has ended.
 //! `POST /api/v1/auth/logout` ends the session its `Authorization: Bearer` header carries.
 
 use std::sync::{
@@ -10,7 +13,7 @@ use std::sync::{
     atomic::{AtomicU64, Ordering},
 };
 
-use app::session::SignedIn;
+use app::session::{Driver, SignedIn};
 use axum::{
     Json, Router,
     extract::{State, rejection::JsonRejection},
@@ -23,7 +26,7 @@ use domain::{
     drivers::{self, TelegramProfile},
     filters,
     flags::{self, Flag},
-    sessions,
+    sessions::{self, IssuedSession},
     store::SharedStore,
 };
 use sea_orm::DatabaseConnection;
@@ -33,7 +36,10 @@ use crate::web::{ApiError, DoorKeeper, ErrorCode};
 use crate::{
     bot::BotToken,
     doors::Door,
-    telegram::init_data::{self, InitDataError, Validation},
+    telegram::{
+        init_data::{self, InitDataError, UserFault, Validation},
+        launch_sessions::LaunchSessions,
+    },
 };
 
 /// More refused sign-ins than this in one minute raises an alert in the logs and metrics.
@@ -45,6 +51,7 @@ pub struct AuthState {
     pub store: SharedStore,
     pub check: LaunchCheck,
     pub max_age_seconds: i64,
+    pub launches: LaunchSessions,
     pub failures: Arc<FailureRate>,
 }
 
@@ -96,7 +103,7 @@ struct SignIn {
     request_body(content = SignIn, description = "The Mini App's raw `initData`"),
     responses(
         (status = 200, description = "A session for the driver", body = SignedIn),
-        (status = 401, description = "`init_data_missing`, `init_data_malformed`, `init_data_bad_signature` or `init_data_expired`", body = app::session::ApiErrorBody),
+        (status = 401, description = "`init_data_missing`, `init_data_malformed`, `init_data_bad_signature`, `init_data_expired`, `invalid_launch_data` or `launch_data_reused`", body = app::session::ApiErrorBody),
         (status = 403, description = "`driver_banned`", body = app::session::ApiErrorBody),
         (status = 429, description = "`too_many_requests`: too many sign-ins from this address; `Retry-After` says when to try again", body = app::session::ApiErrorBody),
     ))]
@@ -110,24 +117,35 @@ async fn sign_in(
         Err(JsonRejection::MissingJsonContentType(_)) => String::new(),
         Err(rejection) => return Err(ApiError::bad_body(rejection)),
     };
+    let now = Utc::now().timestamp();
     let launch = init_data::validate(
         &raw,
         &state.check.validation().await,
-        Utc::now().timestamp(),
+        now,
         state.max_age_seconds,
     )
     .map_err(|error| state.failures.refused(error))?;
 
-    let user = launch.user;
+    let user = &launch.user;
     let profile = TelegramProfile {
         telegram_id: user.id,
-        first_name: user.first_name,
-        last_name: user.last_name,
-        username: user.username,
-        language_code: user.language_code,
-        photo_url: user.photo_url,
+        first_name: user.first_name.clone(),
+        last_name: user.last_name.clone(),
+        username: user.username.clone(),
+        language_code: user.language_code.clone(),
+        photo_url: user.photo_url.clone(),
     };
-    start_session(&state, &profile).await
+    let driver = admitted(&state, &profile).await?;
+    let session = state
+        .launches
+        .session(
+            &launch,
+            launch.fresh_for(now, state.max_age_seconds),
+            driver.id.into(),
+        )
+        .await
+        .map_err(|_| state.failures.spent())?;
+    signed_in(&state, driver, session).await
 }
 
 /// Signs in the sandbox's demo driver, for trying the app in an ordinary browser.
@@ -143,18 +161,25 @@ async fn demo_sign_in(State(state): State<AuthState>) -> Result<Json<SignedIn>, 
         language_code: Some("ru".into()),
         photo_url: None,
     };
-    start_session(&state, &profile).await
+    let driver = admitted(&state, &profile).await?;
+    let session = sessions::issue(&state.store, driver.id.into(), driver.telegram_id).await;
+    signed_in(&state, driver, session).await
 }
 
-async fn start_session(
-    state: &AuthState,
-    profile: &TelegramProfile,
-) -> Result<Json<SignedIn>, ApiError> {
+/// The driver with this profile, unless banned.
+async fn admitted(state: &AuthState, profile: &TelegramProfile) -> Result<Driver, ApiError> {
     let driver = drivers::upsert(&state.db, profile).await?;
     if driver.banned {
         return Err(ApiError::from(ErrorCode::DriverBanned));
     }
-    let issued = sessions::issue(&state.store, driver.id.into(), driver.telegram_id).await;
+    Ok(driver)
+}
+
+async fn signed_in(
+    state: &AuthState,
+    driver: Driver,
+    issued: IssuedSession,
+) -> Result<Json<SignedIn>, ApiError> {
     tracing::info!(driver_id = driver.id, "a driver signed in");
     let last_filter = filters::last(&state.db, driver.id.into()).await?;
     let access = access::access(&state.db, &state.store, driver.id.into()).await?;
@@ -196,7 +221,25 @@ impl FailureRate {
             InitDataError::Malformed => ErrorCode::InitDataMalformed,
             InitDataError::BadSignature => ErrorCode::InitDataBadSignature,
             InitDataError::Expired => ErrorCode::InitDataExpired,
+            InitDataError::Unacceptable(fault) => {
+                self.count(ErrorCode::InvalidLaunchData);
+                return ErrorCode::InvalidLaunchData.with_message(format!(
+                    "Telegram передал данные входа, которые Hauler не принимает: {}",
+                    what_is_wrong(fault)
+                ));
+            }
         };
+        self.count(code);
+        ApiError::from(code)
+    }
+
+    /// Launch data whose session has ended, brought again.
+    fn spent(&self) -> ApiError {
+        self.count(ErrorCode::LaunchDataReused);
+        ApiError::from(ErrorCode::LaunchDataReused)
+    }
+
+    fn count(&self, code: ErrorCode) {
         metrics::counter!("auth_init_data_refused_total", "code" => code.as_str()).increment(1);
         let minute = (Utc::now().timestamp() / 60) as u64;
         if self.minute.swap(minute, Ordering::Relaxed) != minute {
@@ -213,6 +256,22 @@ impl FailureRate {
         } else {
             tracing::warn!(code = code.as_str(), "a Telegram sign-in was refused");
         }
-        ApiError::from(code)
+    }
+}
+
+/// The driver's words for what in their Telegram profile is out of bounds.
+fn what_is_wrong(fault: UserFault) -> String {
+    use init_data::{MAX_LANGUAGE_CODE, MAX_NAME, MAX_PHOTO_URL, MAX_USERNAME, MIN_USERNAME};
+    match fault {
+        UserFault::Id => "номер пользователя должен быть больше нуля".into(),
+        UserFault::FirstName => format!("имя — от 1 до {MAX_NAME} символов"),
+        UserFault::LastName => format!("фамилия — не длиннее {MAX_NAME} символов"),
+        UserFault::Username => format!(
+            "имя пользователя — от {MIN_USERNAME} до {MAX_USERNAME} латинских букв, цифр или _"
+        ),
+        UserFault::LanguageCode => {
+            format!("код языка — до {MAX_LANGUAGE_CODE} латинских букв, цифр или -")
+        }
+        UserFault::PhotoUrl => format!("адрес фото — https, не длиннее {MAX_PHOTO_URL} символов"),
     }
 }
