@@ -9,6 +9,7 @@ pub mod config;
 pub mod machines;
 pub mod new_loads;
 pub mod payments;
+pub mod retention;
 pub mod sandbox;
 mod startup;
 pub mod telegram;

@@ -16,6 +16,7 @@ mod new_loads;
 mod operators;
 mod payments;
 mod reader;
+mod retention;
 mod sandbox;
 mod secrets;
 mod storage;
@@ -38,6 +39,7 @@ pub use payments::{
 };
 use reader::Reader;
 pub use reader::parse_ranges;
+pub use retention::RetentionConfig;
 pub use sandbox::SandboxConfig;
 pub use secrets::{Secret, SecretsConfig};
 pub use storage::{DatabaseConfig, StoreConfig};
@@ -67,6 +69,7 @@ pub struct Config {
     pub payments: PaymentsConfig,
     pub admin: AdminConfig,
     pub machines: MachinesConfig,
+    pub retention: RetentionConfig,
 }
 
 impl Mode {
@@ -140,6 +143,7 @@ impl Config {
             payments: PaymentsConfig::read(reader, mode),
             admin: AdminConfig::read(reader),
             machines: MachinesConfig::read(reader),
+            retention: RetentionConfig::read(reader),
         }
     }
 }

@@ -1,7 +1,9 @@
 //! `GET /api/v1/live?access_token=…&<the list's filter>`: new loads on the driver's filter as
 //! server-sent events (`new_load`, the card as JSON), from the detector of new loads. The session
 //! rides in the query because a browser's `EventSource` cannot send headers; a reconnecting
-//! browser sends `Last-Event-ID` and gets what it missed.
+//! browser sends `Last-Event-ID` and gets what it missed. When the server shuts down, each
+//! connection ends with a `reconnect` event whose `retry` tells the browser how soon to connect
+//! again (to another instance, through the balancer).
 
 use std::{convert::Infallible, time::Duration};
 
@@ -36,7 +38,7 @@ pub fn routes() -> Router<ApiState> {
         ListQuery,
     ),
     responses(
-        (status = 200, description = "Server-sent events: `new_load`, its data a `CargoCard`, its id the same on every instance", content_type = "text/event-stream", body = app::cargo::card::CargoCard),
+        (status = 200, description = "Server-sent events: `new_load`, its data a `CargoCard`, its id the same on every instance; `reconnect` as the server shuts down, before it ends the stream", content_type = "text/event-stream", body = app::cargo::card::CargoCard),
         (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody), (status = 402, description = "`subscription_required`: no access to loads", body = app::session::ApiErrorBody),
         (status = 422, description = "`invalid_filter`", body = app::session::ApiErrorBody),
     ))]
@@ -88,18 +90,30 @@ async fn events(
     };
     let replayed = missed.last().map(|event| event.id);
     let replay = stream::iter(missed.into_iter().map(to_event));
-    let live = stream::unfold(watching, move |mut watching| async move {
+    let live = stream::unfold(Some(watching), move |watching| async move {
+        let mut watching = watching?;
         loop {
             match watching.events.recv().await {
                 Ok(event) if replayed.is_some_and(|id| event.id <= id) => continue,
-                Ok(event) => return Some((to_event(event), watching)),
+                Ok(event) => return Some((to_event(event), Some(watching))),
                 // Too slow a reader: skip ahead rather than hang up.
                 Err(RecvError::Lagged(_)) => continue,
-                Err(RecvError::Closed) => return None,
+                // The server is shutting down: the last event, then the end.
+                Err(RecvError::Closed) => return Some((Ok(reconnect()), None)),
             }
         }
     });
     futures_util::StreamExt::chain(replay, live)
+}
+
+/// How soon the browser's `EventSource` connects again once the stream ends.
+const RECONNECT_AFTER: Duration = Duration::from_secs(1);
+
+fn reconnect() -> Event {
+    Event::default()
+        .event("reconnect")
+        .retry(RECONNECT_AFTER)
+        .data("the server is restarting: connect again")
 }
 
 fn to_event(event: LiveEvent) -> Result<Event, Infallible> {
