@@ -121,6 +121,24 @@ fn unclaimed(now: DateTime<Utc>) -> Condition {
         .add(entity::Column::ClaimedUntil.lt(now))
 }
 
+/// Gives claimed messages back unsent: any sender may take them at once. A message settled
+/// meanwhile is left as it is.
+pub async fn release(db: &DatabaseConnection, ids: &[i64]) -> Result<(), DbErr> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    entity::Entity::update_many()
+        .col_expr(
+            entity::Column::ClaimedUntil,
+            Expr::value(None::<DateTime<Utc>>),
+        )
+        .filter(entity::Column::Id.is_in(ids.iter().copied()))
+        .filter(entity::Column::Status.eq(PENDING))
+        .exec(db)
+        .await
+        .map(drop)
+}
+
 pub async fn mark_sent(db: &DatabaseConnection, id: i64) -> Result<(), DbErr> {
     settle(db, id, SENT, None, None).await
 }

@@ -10,6 +10,7 @@ pub mod doors;
 pub mod machines;
 pub mod new_loads;
 pub mod payments;
+pub mod retention;
 pub mod sandbox;
 mod startup;
 pub mod telegram;

@@ -1,5 +1,5 @@
 //! Leases held in this process, for the one instance that runs without Redis: the same rules as
-//! the shared ones (only the holder renews; a lapsed lease goes to whoever asks
+//! the shared ones (only the holder renews or releases; a lapsed lease goes to whoever asks
 //! next), kept apart from the cache so that no cache fallback can ever grant one.
 
 use std::{
@@ -39,6 +39,14 @@ impl LocalLeases {
         true
     }
 
+    /// Lets the lease go if `holder` has it (a lease another took meanwhile stays theirs).
+    pub fn release(&self, key: &str, holder: &str) {
+        let mut held = self.lock();
+        if held.get(key).is_some_and(|lease| lease.holder == holder) {
+            held.remove(key);
+        }
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Held>> {
         self.held
             .lock()
@@ -74,6 +82,23 @@ mod tests {
         let later = now + TTL;
         assert!(leases.hold(KEY, "b", TTL, later), "a's lease lapsed");
         assert!(!leases.hold(KEY, "a", TTL, later), "b holds it now");
+    }
+
+    #[test]
+    fn a_released_lease_goes_to_the_next_holder_at_once_and_only_its_holder_releases_it() {
+        let leases = LocalLeases::default();
+        let now = Instant::now();
+        assert!(leases.hold(KEY, "a", TTL, now));
+        leases.release(KEY, "b");
+        assert!(
+            !leases.hold(KEY, "b", TTL, now),
+            "b cannot release a's lease"
+        );
+        leases.release(KEY, "a");
+        assert!(
+            leases.hold(KEY, "b", TTL, now),
+            "b takes it before it lapses"
+        );
     }
 
     #[test]

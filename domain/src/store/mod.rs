@@ -219,6 +219,18 @@ impl SharedStore {
         }
     }
 
+    /// Lets a lease go at once (the holder is stopping), so another instance takes it over
+    /// without waiting for it to lapse; only its holder can. A Redis that cannot be reached
+    /// leaves it to lapse.
+    pub async fn release_lease(&self, key: &str, holder: &str) {
+        let Some(redis) = &self.inner.redis else {
+            return self.inner.leases.release(key, holder);
+        };
+        if let Err(error) = patiently(|| redis.release_lease(key, holder)).await {
+            tracing::warn!(%error, key, "a lease could not be released; it lapses by itself");
+        }
+    }
+
     /// An expiring lock shared by every instance (with Redis), or by this process alone.
     pub async fn set_if_absent(&self, key: &str, value: &[u8], ttl: Duration) -> bool {
         if let Some(redis) = self.redis_if_trying() {

@@ -48,6 +48,14 @@ end
 return {tonumber(hits), math.max(redis.call('PTTL', KEYS[1]), 0)}
 ";
 
+/// Deletes the lease only if the caller still holds it: 1 when it did.
+const RELEASE_LEASE: &str = r"
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+    return redis.call('DEL', KEYS[1])
+end
+return 0
+";
+
 #[derive(Clone)]
 pub struct RedisStore {
     connection: ConnectionManager,
@@ -130,6 +138,20 @@ impl RedisStore {
             hits,
             resets_in: Duration::from_millis(left),
         })
+    }
+
+    /// Lets the lease under `key` go if `holder` still holds it, in one step.
+    pub async fn release_lease(&self, key: &str, holder: &str) -> Result<(), StoreError> {
+        let mut connection = self.connection.clone();
+        redis::cmd("EVAL")
+            .arg(RELEASE_LEASE)
+            .arg(1)
+            .arg(self.key(key))
+            .arg(holder)
+            .query_async::<i64>(&mut connection)
+            .await
+            .map(drop)
+            .map_err(unreachable)
     }
 
     pub async fn ping(&self) -> Result<(), StoreError> {

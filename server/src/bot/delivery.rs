@@ -2,12 +2,16 @@
 //! second per chat), waits out `429`s, backs off while Telegram is down, and never retries a chat
 //! that refuses for good. Each message is claimed before sending, so with several instances it
 //! goes out from one only.
+//!
+//! Told to stop, it finishes the message in hand (sent and marked) and lets go of the rest of its
+//! batch, so another instance sends them at once instead of after the claim lapses.
 
 use std::{num::NonZeroU32, sync::Arc, time::Duration};
 
 use chrono::Utc;
 use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
 use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
 
 use super::{
     client::{BotApi, BotError},
@@ -47,22 +51,24 @@ impl<Q: Queue> Delivery<Q> {
         }
     }
 
-    pub fn spawn(self) {
-        tokio::spawn(async move {
-            loop {
-                let sent = self.round().await;
-                if sent == 0 {
+    /// Sends until `stop` is cancelled.
+    pub async fn run(self, stop: CancellationToken) {
+        while !stop.is_cancelled() {
+            let sent = self.round(&stop).await;
+            if sent == 0 {
+                let idle = async {
                     tokio::select! {
                         () = self.doorbell.0.notified() => {},
                         () = tokio::time::sleep(IDLE_POLL) => {},
                     }
-                }
+                };
+                stop.run_until_cancelled(idle).await;
             }
-        });
+        }
     }
 
     /// One batch of due messages; returns how many were handled.
-    async fn round(&self) -> usize {
+    async fn round(&self, stop: &CancellationToken) -> usize {
         let due = match self.queue.claim(BATCH).await {
             Ok(due) => due,
             Err(error) => {
@@ -70,9 +76,15 @@ impl<Q: Queue> Delivery<Q> {
                 return 0;
             }
         };
-        for message in &due {
-            self.per_chat.until_key_ready(&message.chat_id).await;
-            self.overall.until_ready().await;
+        for (handled, message) in due.iter().enumerate() {
+            let ready = async {
+                self.per_chat.until_key_ready(&message.chat_id).await;
+                self.overall.until_ready().await;
+            };
+            if stop.run_until_cancelled(ready).await.is_none() {
+                self.let_go(&due[handled..]).await;
+                return handled;
+            }
             let outcome = self.deliver(message).await;
             if let Err(error) = self
                 .queue
@@ -83,6 +95,14 @@ impl<Q: Queue> Delivery<Q> {
             }
         }
         due.len()
+    }
+
+    /// Gives claimed messages back unsent, for any instance to send.
+    async fn let_go(&self, unsent: &[Pending]) {
+        let ids: Vec<i64> = unsent.iter().map(|message| message.id).collect();
+        if let Err(error) = self.queue.release(&ids).await {
+            tracing::warn!(%error, count = ids.len(), "claimed messages could not be given back; their claims lapse by themselves");
+        }
     }
 
     async fn deliver(&self, message: &Pending) -> Outcome {

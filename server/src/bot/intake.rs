@@ -1,11 +1,14 @@
 //! How updates reach the bot: a webhook Telegram calls (production; its route is in the web
 //! layer), or long polling (local use), by one setting. At start the bot also sets its commands
-//! and the chat's menu button, which opens the Mini App.
+//! and the chat's menu button, which opens the Mini App. Told to stop, polling abandons its wait
+//! (unconfirmed updates are fetched again by whoever polls next), answers the updates already
+//! fetched, and lets the lease go.
 
 use std::{sync::Arc, time::Duration};
 
 use domain::store::SharedStore;
 use serde_json::json;
+use tokio_util::sync::CancellationToken;
 
 use super::chat::{Chatter, IN_SERVER, Update};
 
@@ -39,21 +42,24 @@ pub async fn introduce(chatter: &Chatter) {
 
 /// Keeps Telegram calling `url` with every update, signed with `secret`: registers at start, and
 /// again whenever the bot's token changes on the dashboard (it may be another bot), retrying a
-/// registration that failed.
-pub fn keep_webhook(chatter: Chatter, url: String, secret: String) {
-    tokio::spawn(async move {
-        let mut registered_as: Option<Arc<str>> = None;
-        loop {
-            let token = chatter.api.token().current().await;
-            if registered_as.as_ref() != Some(&token)
-                && register_webhook(&chatter, &url, &secret).await
-            {
-                introduce(&chatter).await;
-                registered_as = Some(token);
-            }
-            tokio::time::sleep(TOKEN_CHECK).await;
+/// registration that failed; until `stop` is cancelled.
+pub async fn keep_webhook(chatter: Chatter, url: String, secret: String, stop: CancellationToken) {
+    let mut registered_as: Option<Arc<str>> = None;
+    loop {
+        let token = chatter.api.token().current().await;
+        if registered_as.as_ref() != Some(&token) && register_webhook(&chatter, &url, &secret).await
+        {
+            introduce(&chatter).await;
+            registered_as = Some(token);
         }
-    });
+        if stop
+            .run_until_cancelled(tokio::time::sleep(TOKEN_CHECK))
+            .await
+            .is_none()
+        {
+            return;
+        }
+    }
 }
 
 async fn register_webhook(chatter: &Chatter, url: &str, secret: &str) -> bool {
@@ -74,53 +80,59 @@ async fn register_webhook(chatter: &Chatter, url: &str, secret: &str) -> bool {
     }
 }
 
-/// Long polling, by one instance at a time (Telegram allows one `getUpdates` per bot).
-pub fn poll(chatter: Chatter, store: SharedStore) {
+/// Long polling, by one instance at a time (Telegram allows one `getUpdates` per bot), until
+/// `stop` is cancelled.
+pub async fn poll(chatter: Chatter, store: SharedStore, stop: CancellationToken) {
     let holder = format!("{:016x}", rand::random::<u64>());
-    tokio::spawn(async move {
-        let mut offset = 0_i64;
-        let mut polling_as: Option<Arc<str>> = None;
-        loop {
-            let lease = Duration::from_secs(POLL_TIMEOUT_SECONDS + 10);
-            if !store.hold_lease(LEASE, &holder, lease).await {
-                tokio::time::sleep(Duration::from_secs(5)).await;
-                continue;
-            }
-            let token = chatter.api.token().current().await;
-            if polling_as.as_ref() != Some(&token) {
-                // The first round, or a new token from the dashboard (perhaps another bot, with a
-                // webhook set and its own update numbers).
-                let _ = chatter.api.call("deleteWebhook", &json!({})).await;
-                introduce(&chatter).await;
-                offset = 0;
-                polling_as = Some(token);
-            }
-            let params = json!({
-                "offset": offset,
-                "timeout": POLL_TIMEOUT_SECONDS,
-                "allowed_updates": UPDATE_KINDS,
-            });
-            let wait = Duration::from_secs(POLL_TIMEOUT_SECONDS);
-            match chatter.api.call_waiting("getUpdates", &params, wait).await {
-                Ok(updates) => {
-                    if updates.as_array().is_none_or(Vec::is_empty) {
-                        // An empty answer ends a long wait; a breath before the next one keeps
-                        // a Telegram that answers at once from spinning this loop.
-                        tokio::time::sleep(Duration::from_millis(200)).await;
-                    }
-                    for update in updates.as_array().into_iter().flatten() {
-                        let Ok(update) = serde_json::from_value::<Update>(update.clone()) else {
-                            continue;
-                        };
-                        offset = offset.max(update.update_id + 1);
-                        chatter.handle(update, IN_SERVER).await;
-                    }
+    let mut offset = 0_i64;
+    let mut polling_as: Option<Arc<str>> = None;
+    while !stop.is_cancelled() {
+        let lease = Duration::from_secs(POLL_TIMEOUT_SECONDS + 10);
+        if !store.hold_lease(LEASE, &holder, lease).await {
+            stop.run_until_cancelled(tokio::time::sleep(Duration::from_secs(5)))
+                .await;
+            continue;
+        }
+        let token = chatter.api.token().current().await;
+        if polling_as.as_ref() != Some(&token) {
+            // The first round, or a new token from the dashboard (perhaps another bot, with a
+            // webhook set and its own update numbers).
+            let _ = chatter.api.call("deleteWebhook", &json!({})).await;
+            introduce(&chatter).await;
+            offset = 0;
+            polling_as = Some(token);
+        }
+        let params = json!({
+            "offset": offset,
+            "timeout": POLL_TIMEOUT_SECONDS,
+            "allowed_updates": UPDATE_KINDS,
+        });
+        let wait = Duration::from_secs(POLL_TIMEOUT_SECONDS);
+        let fetched = chatter.api.call_waiting("getUpdates", &params, wait);
+        let Some(fetched) = stop.run_until_cancelled(fetched).await else {
+            break;
+        };
+        match fetched {
+            Ok(updates) => {
+                if updates.as_array().is_none_or(Vec::is_empty) {
+                    // An empty answer ends a long wait; a breath before the next one keeps
+                    // a Telegram that answers at once from spinning this loop.
+                    tokio::time::sleep(Duration::from_millis(200)).await;
                 }
-                Err(error) => {
-                    tracing::warn!(%error, "the bot could not fetch updates");
-                    tokio::time::sleep(Duration::from_secs(2)).await;
+                for update in updates.as_array().into_iter().flatten() {
+                    let Ok(update) = serde_json::from_value::<Update>(update.clone()) else {
+                        continue;
+                    };
+                    offset = offset.max(update.update_id + 1);
+                    chatter.handle(update, IN_SERVER).await;
                 }
+            }
+            Err(error) => {
+                tracing::warn!(%error, "the bot could not fetch updates");
+                stop.run_until_cancelled(tokio::time::sleep(Duration::from_secs(2)))
+                    .await;
             }
         }
-    });
+    }
+    store.release_lease(LEASE, &holder).await;
 }

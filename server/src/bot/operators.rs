@@ -9,6 +9,7 @@ use chrono::Utc;
 use domain::{outbox, payments, settings};
 use sea_orm::DatabaseConnection;
 use serde_json::json;
+use tokio_util::sync::CancellationToken;
 
 use super::Doorbell;
 use crate::cargotech::{Gateway, LinkState};
@@ -66,15 +67,23 @@ impl OperatorDesk {
     }
 }
 
-/// Looks at the CargoTech connection and the upstream budget every `every`.
-pub fn watch(desk: OperatorDesk, gateway: Arc<Gateway>, every: Duration) {
-    tokio::spawn(async move {
-        let mut refused_before = None;
-        let mut looked_at = Utc::now();
-        loop {
-            tokio::time::sleep(every).await;
-            let now = Utc::now();
-            match payments::problems_since(&desk.db, looked_at).await {
+/// Looks at the CargoTech connection and the upstream budget every `every`, until `stop` is
+/// cancelled.
+pub async fn watch(
+    desk: OperatorDesk,
+    gateway: Arc<Gateway>,
+    every: Duration,
+    stop: CancellationToken,
+) {
+    let mut refused_before = None;
+    let mut looked_at = Utc::now();
+    while stop
+        .run_until_cancelled(tokio::time::sleep(every))
+        .await
+        .is_some()
+    {
+        let now = Utc::now();
+        match payments::problems_since(&desk.db, looked_at).await {
                 Ok(0) => {}
                 Ok(problems) => {
                     desk.raise(
@@ -87,34 +96,34 @@ pub fn watch(desk: OperatorDesk, gateway: Arc<Gateway>, every: Duration) {
                 }
                 Err(error) => tracing::warn!(%error, "payment problems could not be counted"),
             }
-            looked_at = now;
-            for report in gateway.connection_reports() {
-                let login = match report.state {
-                    LinkState::WrongCredentials => {
-                        Some("the exchange refuses the account's phone or password")
-                    }
-                    LinkState::SmsRequired => {
-                        Some("the exchange asks for an SMS code: enter it on the connection page")
-                    }
-                    LinkState::ExchangeDown if report.consecutive_failures >= 3 => {
-                        Some("the exchange has not answered several logins in a row")
-                    }
-                    _ => None,
-                };
-                if let Some(why) = login {
-                    let detail = report.last_error.clone().unwrap_or_default();
-                    let account = &report.account;
-                    desk.raise(
-                        &format!("cargotech-login-{account}"),
-                        &format!("CargoTech login failing (account {account}): {why}. {detail}"),
-                    )
-                    .await;
+        looked_at = now;
+        for report in gateway.connection_reports() {
+            let login = match report.state {
+                LinkState::WrongCredentials => {
+                    Some("the exchange refuses the account's phone or password")
                 }
-            }
-            let budget = gateway.budget().await;
-            let refused: u64 = budget.refused.iter().sum();
-            if refused_before.is_some_and(|before| refused > before) {
+                LinkState::SmsRequired => {
+                    Some("the exchange asks for an SMS code: enter it on the connection page")
+                }
+                LinkState::ExchangeDown if report.consecutive_failures >= 3 => {
+                    Some("the exchange has not answered several logins in a row")
+                }
+                _ => None,
+            };
+            if let Some(why) = login {
+                let detail = report.last_error.clone().unwrap_or_default();
+                let account = &report.account;
                 desk.raise(
+                    &format!("cargotech-login-{account}"),
+                    &format!("CargoTech login failing (account {account}): {why}. {detail}"),
+                )
+                .await;
+            }
+        }
+        let budget = gateway.budget().await;
+        let refused: u64 = budget.refused.iter().sum();
+        if refused_before.is_some_and(|before| refused > before) {
+            desk.raise(
                     "upstream-budget",
                     &format!(
                         "the upstream budget is saturated: {} of {} calls used this minute, drivers were turned away",
@@ -122,8 +131,7 @@ pub fn watch(desk: OperatorDesk, gateway: Arc<Gateway>, every: Duration) {
                     ),
                 )
                 .await;
-            }
-            refused_before = Some(refused);
         }
-    });
+        refused_before = Some(refused);
+    }
 }

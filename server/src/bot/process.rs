@@ -1,10 +1,12 @@
 //! `hauler bot`: the bot as its own process. It talks to Telegram (long polling, sending) and to
 //! the server's internal API with its service token; it keeps no data of its own. Start the
-//! server with `TELEGRAM_UPDATES=off` so that only this process talks to Telegram.
+//! server with `TELEGRAM_UPDATES=off` so that only this process talks to Telegram. Told to stop,
+//! it finishes the message it is sending and gives the rest of its batch back.
 
 use std::time::Duration;
 
 use serde_json::json;
+use tokio_util::sync::CancellationToken;
 
 use super::{BotApi, BotToken, Delivery, Doorbell, queue::RemoteQueue};
 use crate::config::Config;
@@ -32,7 +34,10 @@ pub async fn run(config: &Config) -> Result<(), BotProcessError> {
         .unwrap_or_else(|| format!("{server}/sandbox/telegram"));
     let api = BotApi::new(&telegram, BotToken::fixed(config.telegram.bot_token()));
     let queue = RemoteQueue::new(server, token.expose());
-    Delivery::new(queue.clone(), api.clone(), Doorbell::default()).spawn();
+    let stop = CancellationToken::new();
+    let delivery = tokio::spawn(
+        Delivery::new(queue.clone(), api.clone(), Doorbell::default()).run(stop.clone()),
+    );
     tracing::info!(server, "the bot runs on its own, talking to the server");
 
     let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
@@ -43,6 +48,8 @@ pub async fn run(config: &Config) -> Result<(), BotProcessError> {
         _ = sigterm.recv() => {},
     }
     tracing::info!("the bot stops");
+    stop.cancel();
+    let _ = delivery.await;
     Ok(())
 }
 

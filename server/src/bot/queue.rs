@@ -55,6 +55,8 @@ pub trait Queue: Send + Sync + 'static {
         chat_id: i64,
         outcome: Outcome,
     ) -> impl Future<Output = Result<(), QueueError>> + Send;
+    /// Gives claimed messages back unsent, for any sender to take at once.
+    fn release(&self, ids: &[i64]) -> impl Future<Output = Result<(), QueueError>> + Send;
 }
 
 /// The outbox in the database.
@@ -99,6 +101,10 @@ impl Queue for DatabaseQueue {
             }
         }
         Ok(())
+    }
+
+    async fn release(&self, ids: &[i64]) -> Result<(), QueueError> {
+        Ok(outbox::release(&self.db, ids).await?)
     }
 }
 
@@ -175,5 +181,14 @@ impl Queue for RemoteQueue {
         self.post(&format!("/internal/v1/outbox/{id}/settle"), &body)
             .await
             .map(drop)
+    }
+
+    async fn release(&self, ids: &[i64]) -> Result<(), QueueError> {
+        self.post(
+            "/internal/v1/outbox/release",
+            &serde_json::json!({"ids": ids}),
+        )
+        .await
+        .map(drop)
     }
 }

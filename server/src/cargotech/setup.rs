@@ -4,6 +4,7 @@
 use std::{sync::Arc, time::Duration};
 
 use domain::Platform;
+use tokio_util::sync::CancellationToken;
 
 use super::{
     CacheTtls, Client, Connection, Credentials, Gateway,
@@ -84,17 +85,25 @@ fn account(
 }
 
 /// Each account logs in (or picks up its stored token) and then has its token's health checked
-/// every minute.
-pub fn keep_connected(gateway: &Arc<Gateway>) {
-    for account in gateway.accounts().all() {
+/// every minute, until `stop` is cancelled.
+pub async fn keep_connected(gateway: Arc<Gateway>, stop: CancellationToken) {
+    let checks = gateway.accounts().all().iter().map(|account| {
         let connection = Arc::clone(&account.connection);
-        tokio::spawn(async move {
+        let stop = stop.clone();
+        async move {
             loop {
                 if let Err(error) = connection.check_health().await {
                     tracing::warn!(%error, account = connection.account(), "CargoTech health check failed");
                 }
-                tokio::time::sleep(HEALTH_CHECK_EVERY).await;
+                if stop
+                    .run_until_cancelled(tokio::time::sleep(HEALTH_CHECK_EVERY))
+                    .await
+                    .is_none()
+                {
+                    return;
+                }
             }
-        });
-    }
+        }
+    });
+    futures_util::future::join_all(checks).await;
 }

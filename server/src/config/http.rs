@@ -1,10 +1,11 @@
 //! The web server: where it listens, the address the world knows it by, the built site it
 //! serves, how long a request may take, and how long in-flight requests get at shutdown.
 //!
-//! The two times must agree: a request still running when the grace period ends is cut without
-//! an answer, so the grace covers the longest request (the timeout answers it with a `503`) and
-//! a margin to send that answer. A shorter grace is refused at start rather than discovered in a
-//! deployment.
+//! The times must agree: a request still running when the grace period ends is cut without an
+//! answer, and the grace counts from the signal while the listener still takes requests for the
+//! drain delay. So the grace covers the drain delay, then the longest request (the timeout
+//! answers it with a `503`) and a margin to send that answer. A shorter grace is refused at start
+//! rather than discovered in a deployment.
 
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
@@ -16,6 +17,10 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// What the grace period needs beyond [`REQUEST_TIMEOUT`] for the last answers to leave.
 const ANSWER_MARGIN: Duration = Duration::from_secs(5);
 
+/// How long a draining instance keeps accepting by default: about what a balancer takes to
+/// notice `/readyz` failing (or the orchestrator to remove the instance) and stop sending to it.
+const DRAIN_DELAY: Duration = Duration::from_secs(5);
+
 #[derive(Debug)]
 pub struct HttpConfig {
     pub listen_addr: SocketAddr,
@@ -26,8 +31,10 @@ pub struct HttpConfig {
     pub site_root: PathBuf,
     /// The longest a request may take: [`REQUEST_TIMEOUT`].
     pub request_timeout: Duration,
-    /// How long in-flight requests may take to finish after SIGTERM: at least the request
-    /// timeout and a margin.
+    /// How long the listener keeps accepting after SIGTERM, `/readyz` answering `503` meanwhile.
+    pub drain_delay: Duration,
+    /// How long the instance may take to stop after SIGTERM: at least the drain delay, the
+    /// request timeout and a margin.
     pub shutdown_grace: Duration,
     /// Proxies whose `X-Forwarded-For` is believed, wherever a client's address is read.
     pub trusted_proxies: Vec<ipnet::IpNet>,
@@ -38,7 +45,10 @@ impl HttpConfig {
         let listen_addr = reader
             .parsed("LISTEN_ADDR", "an address like 127.0.0.1:3000")
             .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 3000)));
-        let shortest_grace = REQUEST_TIMEOUT + ANSWER_MARGIN;
+        let drain_delay = reader
+            .parsed("SHUTDOWN_DRAIN_DELAY_SECONDS", "a whole number of seconds")
+            .map_or(DRAIN_DELAY, Duration::from_secs);
+        let shortest_grace = drain_delay + REQUEST_TIMEOUT + ANSWER_MARGIN;
         let shutdown_grace = reader
             .parsed("SHUTDOWN_GRACE_SECONDS", "a whole number of seconds")
             .map_or(shortest_grace, Duration::from_secs);
@@ -47,8 +57,10 @@ impl HttpConfig {
                 "SHUTDOWN_GRACE_SECONDS",
                 format!(
                     "must be at least {} so that requests still running at shutdown get their \
-                     answer (they may take {} s, the request timeout, and {} s to answer)",
+                     answer (the listener takes them for {} s, the drain delay; they may take \
+                     {} s, the request timeout, and {} s to answer)",
                     shortest_grace.as_secs(),
+                    drain_delay.as_secs(),
                     REQUEST_TIMEOUT.as_secs(),
                     ANSWER_MARGIN.as_secs(),
                 ),
@@ -69,6 +81,7 @@ impl HttpConfig {
                 .unwrap_or_else(|| "target/site".into())
                 .into(),
             request_timeout: REQUEST_TIMEOUT,
+            drain_delay,
             shutdown_grace,
             trusted_proxies: reader.ranges("TRUSTED_PROXIES").unwrap_or_default(),
         }

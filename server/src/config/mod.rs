@@ -17,6 +17,7 @@ mod new_loads;
 mod operators;
 mod payments;
 mod reader;
+mod retention;
 mod sandbox;
 mod secrets;
 mod storage;
@@ -40,6 +41,7 @@ pub use payments::{
 };
 use reader::Reader;
 pub use reader::parse_ranges;
+pub use retention::RetentionConfig;
 pub use sandbox::SandboxConfig;
 pub use secrets::{Secret, SecretsConfig};
 pub use storage::{DatabaseConfig, StoreConfig};
@@ -70,6 +72,7 @@ pub struct Config {
     pub admin: AdminConfig,
     pub machines: MachinesConfig,
     pub doors: DoorsConfig,
+    pub retention: RetentionConfig,
 }
 
 impl Mode {
@@ -144,6 +147,7 @@ impl Config {
             admin: AdminConfig::read(reader),
             machines: MachinesConfig::read(reader),
             doors: DoorsConfig::read(reader),
+            retention: RetentionConfig::read(reader),
         }
     }
 }

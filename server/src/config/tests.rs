@@ -32,9 +32,10 @@ fn the_shutdown_grace_outlasts_the_longest_request() {
         config.http.request_timeout,
         std::time::Duration::from_secs(30)
     );
+    assert_eq!(config.http.drain_delay, std::time::Duration::from_secs(5));
     assert_eq!(
         config.http.shutdown_grace,
-        std::time::Duration::from_secs(35)
+        std::time::Duration::from_secs(40)
     );
 
     let longer = Config::from_vars(vars(&[("SHUTDOWN_GRACE_SECONDS", "60")])).unwrap();
@@ -47,9 +48,53 @@ fn the_shutdown_grace_outlasts_the_longest_request() {
     let problems = Config::from_vars(vars(&[("SHUTDOWN_GRACE_SECONDS", "20")])).unwrap_err();
     assert_eq!(problems.0.len(), 1, "{problems}");
     assert!(
-        problems.0[0].starts_with("SHUTDOWN_GRACE_SECONDS must be at least 35"),
+        problems.0[0].starts_with("SHUTDOWN_GRACE_SECONDS must be at least 40"),
         "{problems}"
     );
+
+    // The drain delay counts within the grace: a longer one needs a longer grace.
+    let drained = Config::from_vars(vars(&[("SHUTDOWN_DRAIN_DELAY_SECONDS", "0")])).unwrap();
+    assert_eq!(
+        drained.http.shutdown_grace,
+        std::time::Duration::from_secs(35)
+    );
+    let problems = Config::from_vars(vars(&[
+        ("SHUTDOWN_DRAIN_DELAY_SECONDS", "15"),
+        ("SHUTDOWN_GRACE_SECONDS", "40"),
+    ]))
+    .unwrap_err();
+    assert!(
+        problems.0[0].starts_with("SHUTDOWN_GRACE_SECONDS must be at least 50"),
+        "{problems}"
+    );
+}
+
+#[test]
+fn retention_keeps_payment_evidence_five_years_and_the_audit_log_for_good_by_default() {
+    let day = std::time::Duration::from_secs(24 * 3600);
+    let config = Config::from_vars(HashMap::new()).unwrap();
+    assert_eq!(config.retention.sent_messages, day * 30);
+    assert_eq!(config.retention.payment_notifications, day * 1827);
+    assert_eq!(config.retention.audit_entries, None);
+
+    let audited = Config::from_vars(vars(&[("RETENTION_AUDIT_DAYS", "2000")])).unwrap();
+    assert_eq!(audited.retention.audit_entries, Some(day * 2000));
+
+    let problems = Config::from_vars(vars(&[
+        ("RETENTION_PAYMENT_NOTIFICATIONS_DAYS", "365"),
+        ("RETENTION_AUDIT_DAYS", "90"),
+    ]))
+    .unwrap_err();
+    assert_eq!(problems.0.len(), 2, "{problems}");
+    for (problem, name) in problems.0.iter().zip([
+        "RETENTION_PAYMENT_NOTIFICATIONS_DAYS",
+        "RETENTION_AUDIT_DAYS",
+    ]) {
+        assert!(
+            problem.starts_with(&format!("{name} must be at least 1827 days")),
+            "{problem}"
+        );
+    }
 }
 
 #[test]

@@ -4,7 +4,10 @@
 
 use std::{
     collections::HashMap,
-    sync::{Arc, Mutex},
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicBool, Ordering},
+    },
     time::{Duration, Instant},
 };
 
@@ -38,6 +41,8 @@ struct Channel {
 #[derive(Clone, Default)]
 pub struct LiveHub {
     channels: Arc<Mutex<HashMap<String, Channel>>>,
+    /// Set at shutdown (under the channels' lock): a connection arriving later ends at once.
+    closed: Arc<AtomicBool>,
 }
 
 /// A driver's open connection; dropping it stops watching the filter when nobody else does.
@@ -77,10 +82,18 @@ pub fn question(filter: &CargoFilter) -> String {
 }
 
 impl LiveHub {
-    /// Starts watching `filter` on this instance.
+    /// Starts watching `filter` on this instance; once the hub is closed, the events end at once.
     pub fn watch(&self, filter: &CargoFilter) -> Watching {
         let question = question(filter);
         let mut channels = self.channels.lock().unwrap_or_else(|p| p.into_inner());
+        if self.closed.load(Ordering::Relaxed) {
+            let (_, events) = broadcast::channel(1);
+            return Watching {
+                hub: self.clone(),
+                question,
+                events,
+            };
+        }
         let channel = channels.entry(question.clone()).or_insert_with(|| Channel {
             filter: filter.clone(),
             watchers: 0,
@@ -99,13 +112,12 @@ impl LiveHub {
         }
     }
 
-    /// Ends every open connection (the server is shutting down; browsers will reconnect to
-    /// another instance and resume).
+    /// Ends every open connection, and any opened later (the server is shutting down; browsers
+    /// will reconnect to another instance and resume).
     pub fn close_all(&self) {
-        self.channels
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clear();
+        let mut channels = self.channels.lock().unwrap_or_else(|p| p.into_inner());
+        self.closed.store(true, Ordering::Relaxed);
+        channels.clear();
     }
 
     /// The filters someone is watching here (forgetting those nobody came back to).

@@ -3,7 +3,8 @@
 //! filter someone watches: filters open in a Mini App on any instance (their drivers see new
 //! loads appear live), and named filters marked "notify me" (their drivers get a bot message).
 //! Every instance announces the filters open on it; one instance at a time looks. Answers
-//! refresh the shared cache for everyone.
+//! refresh the shared cache for everyone. Told to stop, it finishes the filter in hand, looks at
+//! no other, and lets the lease go.
 
 mod alerts;
 mod event_id;
@@ -24,6 +25,7 @@ use domain::{
 };
 use sea_orm::DatabaseConnection;
 use sha2::Digest;
+use tokio_util::sync::CancellationToken;
 
 use crate::{bot::BotOutlet, cargotech::Gateway};
 
@@ -47,17 +49,20 @@ pub struct Detector {
 }
 
 impl Detector {
-    pub fn spawn(self) {
+    /// Looks every little while, until `stop` is cancelled.
+    pub async fn run(self, stop: CancellationToken) {
         let holder = format!("{:016x}", rand::random::<u64>());
-        tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(self.every).await;
-                self.look(&holder).await;
-            }
-        });
+        while stop
+            .run_until_cancelled(tokio::time::sleep(self.every))
+            .await
+            .is_some()
+        {
+            self.look(&holder, &stop).await;
+        }
+        self.store.release_lease(LEASE, &holder).await;
     }
 
-    async fn look(&self, holder: &str) {
+    async fn look(&self, holder: &str, stop: &CancellationToken) {
         let lease = self.every * 3 + Duration::from_secs(5);
         self.live.announce(lease).await;
         if !self.store.hold_lease(LEASE, holder, lease).await {
@@ -65,6 +70,9 @@ impl Detector {
         }
         let mut pages: HashMap<String, Vec<CargoCard>> = HashMap::new();
         for (question, filter) in self.live.watched().await {
+            if stop.is_cancelled() {
+                return;
+            }
             let Some(cards) = self.first_page(&mut pages, &question, &filter).await else {
                 continue;
             };
@@ -87,7 +95,7 @@ impl Detector {
                 return;
             }
         };
-        for watch in &watched {
+        for watch in watched.iter().take_while(|_| !stop.is_cancelled()) {
             let question = question(&watch.filter);
             let Some(cards) = self.first_page(&mut pages, &question, &watch.filter).await else {
                 continue;

@@ -1,13 +1,15 @@
 //! The money path's clockwork, run by one instance at a time (a lease in the shared store):
 //! reminders before a driver's access ends (three days and one day ahead) and when it has
 //! ended, each once per end date; and pending payments re-read from YooKassa, so a notification
-//! that never arrived strands no one.
+//! that never arrived strands no one. Told to stop, it ends the round in hand (no payment is left
+//! half re-read) and lets the lease go.
 
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use domain::{access, drivers, outbox, payments};
 use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter};
+use tokio_util::sync::CancellationToken;
 
 use super::Billing;
 use crate::bot::messages::{self, Reminder};
@@ -20,26 +22,29 @@ const RECHECK_AFTER: chrono::Duration = chrono::Duration::minutes(2);
 const RECHECK_UNTIL: chrono::Duration = chrono::Duration::days(1);
 
 impl Billing {
-    pub fn spawn_clockwork(self, every: Duration) {
+    /// Every `every`, until `stop` is cancelled.
+    pub async fn run_clockwork(self, every: Duration, stop: CancellationToken) {
         let holder = format!("{:016x}", rand::random::<u64>());
-        tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(every).await;
-                if !self
-                    .store
-                    .hold_lease(LEASE, &holder, every * 3 + Duration::from_secs(5))
-                    .await
-                {
-                    continue;
-                }
-                if let Err(error) = self.remind(Utc::now()).await {
-                    tracing::warn!(%error, "access reminders could not be sent");
-                }
-                if let Err(error) = self.recheck_pending(Utc::now()).await {
-                    tracing::warn!(%error, "pending payments could not be rechecked");
-                }
+        while stop
+            .run_until_cancelled(tokio::time::sleep(every))
+            .await
+            .is_some()
+        {
+            if !self
+                .store
+                .hold_lease(LEASE, &holder, every * 3 + Duration::from_secs(5))
+                .await
+            {
+                continue;
             }
-        });
+            if let Err(error) = self.remind(Utc::now()).await {
+                tracing::warn!(%error, "access reminders could not be sent");
+            }
+            if let Err(error) = self.recheck_pending(Utc::now(), &stop).await {
+                tracing::warn!(%error, "pending payments could not be rechecked");
+            }
+        }
+        self.store.release_lease(LEASE, &holder).await;
     }
 
     /// Queues the reminders due at `now`; returns how many were new.
@@ -87,7 +92,11 @@ impl Billing {
         Ok(queued)
     }
 
-    async fn recheck_pending(&self, now: DateTime<Utc>) -> Result<(), DbErr> {
+    async fn recheck_pending(
+        &self,
+        now: DateTime<Utc>,
+        stop: &CancellationToken,
+    ) -> Result<(), DbErr> {
         let pending = payments::entity::Entity::find()
             .filter(payments::entity::Column::Status.eq("pending"))
             .filter(payments::entity::Column::Provider.eq(payments::YOOKASSA))
@@ -95,7 +104,7 @@ impl Billing {
             .filter(payments::entity::Column::CreatedAt.gt(now - RECHECK_UNTIL))
             .all(&self.db)
             .await?;
-        for payment in &pending {
+        for payment in pending.iter().take_while(|_| !stop.is_cancelled()) {
             self.refresh(payment).await;
         }
         Ok(())

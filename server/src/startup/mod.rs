@@ -14,6 +14,7 @@ use domain::{Platform, database, store::StoreError};
 use leptos::prelude::LeptosOptions;
 use sea_orm::DbErr;
 use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
 
 pub use commands::{manage_admins, manage_secrets, manage_service_tokens, migrate};
 use services::{Parts, Urls};
@@ -78,12 +79,14 @@ impl Application {
         let workers = Workers::new(&config, &platform, &parts);
         let shutdown = Shutdown {
             termination,
+            stopping: CancellationToken::new(),
             live: parts.live.clone(),
             telegram: parts.stand_ins.telegram.clone(),
+            drain_delay: config.http.drain_delay,
             grace: config.http.shutdown_grace,
         };
         let gateway = Arc::clone(&parts.gateway);
-        let services = parts.into_services(&platform);
+        let services = parts.into_services(&platform, shutdown.stopping.clone());
         let state = web::AppState {
             leptos_options: site_options(&config, address),
             platform,
@@ -107,11 +110,11 @@ impl Application {
         Arc::clone(&self.gateway)
     }
 
-    /// Starts the background workers and serves until SIGTERM or Ctrl-C, then lets in-flight
-    /// requests finish within the grace period.
+    /// Starts the background workers and serves until SIGTERM or Ctrl-C, then drains: see
+    /// [`shutdown`].
     pub async fn run_until_stopped(self) -> Result<(), StartError> {
-        self.workers.start();
-        shutdown::serve(self.listener, self.router, self.shutdown).await
+        let jobs = self.workers.start(&self.shutdown.stopping);
+        shutdown::serve(self.listener, self.router, self.shutdown, jobs).await
     }
 }
 

@@ -5,6 +5,7 @@
 use std::{net::SocketAddr, sync::Arc};
 
 use domain::{Platform, store::SharedStore};
+use tokio_util::sync::CancellationToken;
 
 use crate::{
     bot::{self, BotApi, BotOutlet, BotToken, Chatter, Doorbell, queue::DatabaseQueue},
@@ -86,9 +87,14 @@ impl Parts {
         }
     }
 
-    /// What the router serves.
-    pub(super) fn into_services(self, platform: &Platform) -> web::Services {
+    /// What the router serves; `draining` is cancelled once the instance begins to stop.
+    pub(super) fn into_services(
+        self,
+        platform: &Platform,
+        draining: CancellationToken,
+    ) -> web::Services {
         web::Services {
+            draining,
             gateway: self.gateway,
             bot: self.bot.outlet,
             live: self.feed,
@@ -315,15 +321,16 @@ impl Intake {
         }
     }
 
-    pub(super) fn start(self) {
+    /// Hears from Telegram until `stop` is cancelled.
+    pub(super) async fn run(self, stop: CancellationToken) {
         match self {
             Self::Off => {}
-            Self::Polling { chatter, store } => bot::intake::poll(chatter, store),
+            Self::Polling { chatter, store } => bot::intake::poll(chatter, store, stop).await,
             Self::Webhook {
                 chatter,
                 url,
                 secret,
-            } => bot::intake::keep_webhook(chatter, url, secret),
+            } => bot::intake::keep_webhook(chatter, url, secret, stop).await,
         }
     }
 }

@@ -1,5 +1,9 @@
-//! Serving until told to stop: on SIGTERM or Ctrl-C the listener closes, long-lived requests
-//! are ended, and in-flight requests get the grace period to finish.
+//! Serving until told to stop. On SIGTERM or Ctrl-C the instance drains, in the order a load
+//! balancer needs: `/readyz` answers `503 draining` at once and background jobs stop taking work;
+//! the listener keeps accepting for the drain delay, while balancers take the instance out of
+//! rotation; then it closes, live connections are told to reconnect elsewhere, and in-flight
+//! requests and the jobs' items in hand finish. All of it within the grace period, counted from
+//! the signal.
 //!
 //! Every accepted connection sends without delay (`TCP_NODELAY`): otherwise the last small
 //! segment of a streamed file waits for the browser's delayed acknowledgement, about 40 ms per
@@ -10,8 +14,9 @@ use std::{net::SocketAddr, time::Duration};
 use axum::serve::{ListenerExt, TapIo};
 use tokio::{
     net::{TcpListener, TcpStream},
-    sync::watch,
+    time::Instant,
 };
+use tokio_util::{sync::CancellationToken, task::TaskTracker};
 
 use super::StartError;
 use crate::{new_loads::LiveHub, sandbox::telegram::SandboxTelegram};
@@ -38,43 +43,63 @@ impl Termination {
 /// What must let go at shutdown so that in-flight work can finish within the grace period.
 pub(super) struct Shutdown {
     pub termination: Termination,
+    /// Cancelled at the signal: `/readyz` answers `draining`, and the jobs stop taking work.
+    pub stopping: CancellationToken,
     /// Live new loads: requests that would otherwise never end.
     pub live: LiveHub,
     /// The sandbox Telegram's long polls.
     pub telegram: Option<SandboxTelegram>,
+    /// How long the listener keeps accepting after `/readyz` turned `503`.
+    pub drain_delay: Duration,
     pub grace: Duration,
 }
 
-/// Serves until SIGTERM or Ctrl-C, then lets in-flight requests finish within the grace period.
+/// Serves until SIGTERM or Ctrl-C, then drains within the grace period and returns once every
+/// request and job has finished.
 pub(super) async fn serve(
     listener: TcpListener,
     router: axum::Router,
     shutdown: Shutdown,
+    jobs: TaskTracker,
 ) -> Result<(), StartError> {
-    let (stop, mut stopped) = watch::channel(false);
+    let closing = CancellationToken::new();
     let service = router.into_make_service_with_connect_info::<SocketAddr>();
     let server = axum::serve(without_delay(listener), service)
-        .with_graceful_shutdown(async move {
-            let _ = stopped.changed().await;
-        })
+        .with_graceful_shutdown(closing.clone().cancelled_owned())
         .into_future();
     tokio::pin!(server);
 
     tokio::select! {
         outcome = &mut server => return outcome.map_err(StartError::Serve),
-        () = shutdown.termination.received() => {
-            tracing::info!("shutting down: finishing in-flight requests");
-            let _ = stop.send(true);
-            shutdown.live.close_all();
-            if let Some(telegram) = &shutdown.telegram {
-                telegram.close();
-            }
-        }
+        () = shutdown.termination.received() => {},
     }
-    match tokio::time::timeout(shutdown.grace, server).await {
-        Ok(outcome) => outcome.map_err(StartError::Serve),
+    let deadline = Instant::now() + shutdown.grace;
+    tracing::info!(
+        drain_delay = ?shutdown.drain_delay,
+        "shutting down: draining (readyz answers 503; jobs finish what they hold)"
+    );
+    shutdown.stopping.cancel();
+    tokio::select! {
+        outcome = &mut server => return outcome.map_err(StartError::Serve),
+        () = tokio::time::sleep(shutdown.drain_delay) => {},
+    }
+    tracing::info!("shutting down: no new connections; finishing in-flight requests");
+    closing.cancel();
+    shutdown.live.close_all();
+    if let Some(telegram) = &shutdown.telegram {
+        telegram.close();
+    }
+    let finished = async {
+        let (served, ()) = tokio::join!(server, jobs.wait());
+        served
+    };
+    match tokio::time::timeout_at(deadline, finished).await {
+        Ok(outcome) => {
+            tracing::info!("shut down: every request answered, every job finished");
+            outcome.map_err(StartError::Serve)
+        }
         Err(_) => {
-            tracing::warn!("in-flight requests outlived the shutdown grace period");
+            tracing::warn!("in-flight requests or jobs outlived the shutdown grace period");
             Ok(())
         }
     }

@@ -1,10 +1,13 @@
-//! The background work of one instance: loops that run beside the requests for as long as the
-//! process lives. Building the application gathers them and serving starts them, so a built
-//! application does nothing on its own until it is run.
+//! The background work of one instance: loops that run beside the requests until the instance
+//! stops. Building the application gathers them and serving starts them, so a built application
+//! does nothing on its own until it is run. Each watches one stop token: once it is cancelled a
+//! job takes no new work, finishes the item in hand, lets go of its lease and ends, and the
+//! tracker tells shutdown when all have.
 
 use std::{sync::Arc, time::Duration};
 
 use domain::Platform;
+use tokio_util::{sync::CancellationToken, task::TaskTracker};
 
 use super::services::{Intake, Parts};
 use crate::{
@@ -13,6 +16,7 @@ use crate::{
     config::{Config, UpdatesMode},
     new_loads::Detector,
     payments::Billing,
+    retention::Retention,
     sandbox::cargotech::Exchange,
 };
 
@@ -30,6 +34,8 @@ pub(super) struct Workers {
     operators: (OperatorDesk, Duration),
     /// Looks for new loads on watched filters.
     detector: Detector,
+    /// Deletes what is kept only for a while.
+    retention: Retention,
 }
 
 impl Workers {
@@ -63,28 +69,51 @@ impl Workers {
                 every: config.new_loads.check_every,
                 alerts_per_hour: config.new_loads.alerts_per_hour.into(),
             },
+            retention: Retention::new(
+                &config.retention,
+                platform.db.clone(),
+                platform.store.clone(),
+            ),
         }
     }
 
-    pub(super) fn start(self) {
+    /// Starts every job, each ending once `stop` is cancelled; the tracker waits for them.
+    pub(super) fn start(self, stop: &CancellationToken) -> TaskTracker {
+        let jobs = TaskTracker::new();
         if let Some((exchange, every)) = self.exchange_clock {
             // Every tick three loads appear and two are taken.
-            tokio::spawn(async move {
-                loop {
-                    tokio::time::sleep(every).await;
+            let stop = stop.clone();
+            jobs.spawn(async move {
+                while stop
+                    .run_until_cancelled(tokio::time::sleep(every))
+                    .await
+                    .is_some()
+                {
                     exchange.tick(3, 2);
                 }
             });
         }
-        cargotech::keep_connected(&self.gateway);
+        jobs.spawn(cargotech::keep_connected(
+            Arc::clone(&self.gateway),
+            stop.clone(),
+        ));
         if let Some(delivery) = self.delivery {
-            delivery.spawn();
+            jobs.spawn(delivery.run(stop.clone()));
         }
         let (billing, every) = self.billing;
-        billing.spawn_clockwork(every);
-        self.intake.start();
+        jobs.spawn(billing.run_clockwork(every, stop.clone()));
+        jobs.spawn(self.intake.run(stop.clone()));
         let (desk, every) = self.operators;
-        bot::operators::watch(desk, self.gateway, every);
-        self.detector.spawn();
+        jobs.spawn(bot::operators::watch(
+            desk,
+            self.gateway,
+            every,
+            stop.clone(),
+        ));
+        jobs.spawn(self.detector.run(stop.clone()));
+        jobs.spawn(self.retention.run(stop.clone()));
+        // No job starts later: waiting on the tracker ends when these have.
+        jobs.close();
+        jobs
     }
 }

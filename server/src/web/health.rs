@@ -1,12 +1,15 @@
 //! `/healthz`: the process is alive. `/readyz`: each dependency by name with its state. A down
 //! database makes the service unavailable (503); a down Redis or exchange only degrades it. The
 //! exchange's state is the CargoTech connection's, as its login and health checks left it.
+//! Once the instance begins to stop, `/readyz` answers `503 draining` at once, without checking
+//! anything, so balancers send new requests elsewhere while the listener still takes them.
 
 use std::{sync::Arc, time::Duration};
 
 use axum::{Json, extract::State, http::StatusCode};
 use serde::Serialize;
 use serde_json::json;
+use tokio_util::sync::CancellationToken;
 
 use domain::{database, store::StoreHealth};
 
@@ -52,8 +55,14 @@ impl Check {
 }
 
 pub async fn ready(
-    State((state, gateway)): State<(AppState, Arc<Gateway>)>,
+    State((state, gateway, draining)): State<(AppState, Arc<Gateway>, CancellationToken)>,
 ) -> (StatusCode, Json<serde_json::Value>) {
+    if draining.is_cancelled() {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "status": "draining" })),
+        );
+    }
     let (database, store, cargotech) = tokio::join!(
         check_database(&state),
         check_store(&state),

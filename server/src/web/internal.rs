@@ -44,6 +44,7 @@ pub fn routes(internal: Internal, billing: Billing) -> Router {
         .route("/internal/v1/bot/updates", post(update))
         .route("/internal/v1/outbox/claim", post(claim))
         .route("/internal/v1/outbox/{id}/settle", post(settle))
+        .route("/internal/v1/outbox/release", post(release))
         .with_state(internal)
         .merge(refunds)
 }
@@ -119,5 +120,21 @@ async fn settle(
         .settle(id, settlement.chat_id, settlement.outcome)
         .await
         .map_err(failed)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+struct Release {
+    ids: Vec<i64>,
+}
+
+/// Claimed messages given back unsent (the bot process is stopping).
+async fn release(
+    State(queue): State<DatabaseQueue>,
+    _client: ServiceClient,
+    body: Result<Json<Release>, JsonRejection>,
+) -> Result<StatusCode, ApiError> {
+    let Json(Release { ids }) = body.map_err(ApiError::bad_body)?;
+    queue.release(&ids).await.map_err(failed)?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -50,6 +50,8 @@ use crate::{
 
 /// What the routes talk to beyond the app's own state.
 pub struct Services {
+    /// Cancelled once the instance begins to stop: `/readyz` then answers `503 draining`.
+    pub draining: tokio_util::sync::CancellationToken,
     pub gateway: Arc<Gateway>,
     pub bot: BotOutlet,
     /// New loads for open Mini Apps, shared by every instance.
@@ -73,6 +75,7 @@ pub struct Services {
 
 pub fn router(state: AppState, config: &Config, services: Services) -> Router {
     let Services {
+        draining,
         gateway,
         bot,
         live,
@@ -125,7 +128,7 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
         .route("/healthz", get(health::alive))
         .route(
             "/readyz",
-            get(health::ready).with_state((state.clone(), Arc::clone(&gateway))),
+            get(health::ready).with_state((state.clone(), Arc::clone(&gateway), draining)),
         )
         .leptos_routes_with_context(
             &state,

@@ -448,3 +448,56 @@ async fn the_bot_runs_as_its_own_process_with_its_service_token_and_not_without(
     tokio::time::sleep(Duration::from_millis(2500)).await;
     assert_eq!(chat_with(&app, 820_010, 1).await.len(), 1);
 }
+
+/// A bot process that stops gives back the messages it claimed but did not send: they can be
+/// claimed again at once, not only once the claim lapses.
+#[tokio::test]
+async fn messages_a_stopping_bot_process_gives_back_are_claimed_again_at_once() {
+    let (_exchange, app) = app_with_exchange(
+        "bot_release_claims",
+        backends()[0],
+        &[("TELEGRAM_UPDATES", "off")],
+    )
+    .await;
+    let db = app.database().await;
+    let (token, _) = domain::service_tokens::create(&db, "bot", None, "test")
+        .await
+        .unwrap();
+    domain::outbox::enqueue(
+        &db,
+        domain::outbox::Outgoing {
+            chat_id: 820_020,
+            dedupe_key: "release-test".into(),
+            payload: json!({"chat_id": 820_020, "text": "Hauler"}),
+        },
+    )
+    .await
+    .unwrap();
+    let internal = |path: &str, body: Value| {
+        app.client
+            .post(app.url(path))
+            .header("x-service-token", &token)
+            .json(&body)
+            .send()
+    };
+    let claim = || async {
+        let claimed = internal("/internal/v1/outbox/claim", json!({"limit": 10}))
+            .await
+            .unwrap();
+        claimed.json::<Vec<Value>>().await.unwrap()
+    };
+
+    let claimed = claim().await;
+    assert_eq!(claimed.len(), 1);
+    assert!(claim().await.is_empty(), "held by its claim");
+    let released = internal(
+        "/internal/v1/outbox/release",
+        json!({"ids": [claimed[0]["id"]]}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(released.status(), 204);
+    let again = claim().await;
+    assert_eq!(again.len(), 1, "given back, it is claimed again at once");
+    assert_eq!(again[0]["id"], claimed[0]["id"]);
+}

@@ -144,3 +144,30 @@ async fn with_redis_down_nobody_leads_and_one_leads_again_when_it_returns() {
         leaders
     );
 }
+
+/// An instance that stops lets its lease go, so another takes the job over at once rather than
+/// after the lease lapses; a release by anyone but the holder changes nothing.
+#[tokio::test]
+async fn a_lease_released_by_a_stopping_instance_goes_to_another_at_once() {
+    record("leadership_release", Db::Sqlite, Store::Redis);
+    let redis = OwnRedis::start(free_port());
+    let (_redis, stopping, staying) = two_instances(redis, "test-lease-release").await;
+    assert!(stopping.hold_lease(LEASE, "stopping", TTL).await);
+
+    staying.release_lease(LEASE, "staying").await;
+    assert!(
+        !staying.hold_lease(LEASE, "staying", TTL).await,
+        "only the holder releases its lease"
+    );
+
+    stopping.release_lease(LEASE, "stopping").await;
+    assert!(
+        staying.hold_lease(LEASE, "staying", TTL).await,
+        "taken over long before the lease would have lapsed"
+    );
+    stopping.release_lease(LEASE, "stopping").await;
+    assert!(
+        staying.hold_lease(LEASE, "staying", TTL).await,
+        "the old holder's late release leaves the new holder's lease alone"
+    );
+}

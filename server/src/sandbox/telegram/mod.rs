@@ -2,8 +2,8 @@
 //! with every message kept so tests (and a person trying the sandbox) can read what the bot said.
 //! Knobs under `/__sandbox/`: the messages sent, updates to deliver (a driver typing `/start`,
 //! pressing a button) — by `getUpdates`, or to the webhook once one is set, with its secret
-//! header, as Telegram does — chats that blocked the bot, and failures to inject (`429` with
-//! `retry_after`, `5xx`). Only the kinds of update the bot subscribed to reach it (see
+//! header, as Telegram does — chats that blocked the bot, failures to inject (`429` with
+//! `retry_after`, `5xx`), and a slow answer to `sendMessage` (the message already delivered). Only the kinds of update the bot subscribed to reach it (see
 //! [`subscription`]). Telegram Stars payments are simulated too (see [`stars`]).
 
 use std::{
@@ -50,6 +50,8 @@ struct Chats {
     retry_after: u64,
     /// The next calls answered `502` (what Telegram answers while it is down).
     fail_next: u32,
+    /// How long `sendMessage` takes to answer once its message is delivered.
+    answer_delay: Duration,
     menu_button: Option<Value>,
     /// Updates not yet fetched by `getUpdates`.
     updates: VecDeque<Value>,
@@ -184,6 +186,16 @@ async fn method(
     if method == "getUpdates" {
         return get_updates(&telegram, &params).await;
     }
+    let delay = (method == "sendMessage").then(|| telegram.chats().answer_delay);
+    let response = answer(&telegram, &method, &params);
+    if let Some(delay) = delay {
+        tokio::time::sleep(delay).await;
+    }
+    response
+}
+
+/// Every method but `getUpdates`, answered at once.
+fn answer(telegram: &SandboxTelegram, method: &str, params: &Value) -> Response {
     let mut chats = telegram.chats();
     if chats.throttle_next > 0 {
         chats.throttle_next -= 1;
@@ -194,7 +206,7 @@ async fn method(
         chats.fail_next -= 1;
         return refusal(StatusCode::BAD_GATEWAY, "Bad Gateway");
     }
-    match method.as_str() {
+    match method {
         "getMe" => ok(json!({
             "id": 7_000_000_001_u64, "is_bot": true, "first_name": "Hauler",
             "username": BOT_USERNAME,
@@ -246,7 +258,7 @@ async fn method(
             };
             let secret = params["secret_token"].as_str().map(str::to_owned);
             chats.webhook = Some((url.to_owned(), secret));
-            chats.subscription.follow(&params);
+            chats.subscription.follow(params);
             ok(json!(true))
         }
         "getWebhookInfo" => {
@@ -266,9 +278,9 @@ async fn method(
             ok(json!(true))
         }
         "setMyCommands" | "answerCallbackQuery" => ok(json!(true)),
-        "createInvoiceLink" => stars::create_invoice_link(&mut chats.stars, &params),
-        "answerPreCheckoutQuery" => stars::answer_pre_checkout(&mut chats.stars, &params),
-        "refundStarPayment" => stars::refund(&mut chats.stars, &params),
+        "createInvoiceLink" => stars::create_invoice_link(&mut chats.stars, params),
+        "answerPreCheckoutQuery" => stars::answer_pre_checkout(&mut chats.stars, params),
+        "refundStarPayment" => stars::refund(&mut chats.stars, params),
         _ => refusal(StatusCode::NOT_FOUND, "Not Found: method not found"),
     }
 }
@@ -381,6 +393,8 @@ struct Control {
     retry_after: Option<u64>,
     #[serde(default)]
     fail_next: Option<u32>,
+    #[serde(default)]
+    answer_delay_ms: Option<u64>,
 }
 
 async fn control(
@@ -397,6 +411,9 @@ async fn control(
     }
     if let Some(count) = control.fail_next {
         chats.fail_next = count;
+    }
+    if let Some(ms) = control.answer_delay_ms {
+        chats.answer_delay = Duration::from_millis(ms);
     }
     StatusCode::NO_CONTENT
 }

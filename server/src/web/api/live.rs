@@ -3,7 +3,9 @@
 //! rides in the query because a browser's `EventSource` cannot send headers; a reconnecting
 //! browser sends `Last-Event-ID` and gets what it missed. A driver holds so many feeds open at
 //! once (`LIVE_CONNECTIONS_PER_DRIVER`); one more is refused `429 too_many_requests`, and the open
-//! ones keep flowing.
+//! ones keep flowing. When the server shuts down, each connection ends with a `reconnect` event
+//! whose `retry` tells the browser how soon to connect again (to another instance, through the
+//! balancer).
 
 use std::{convert::Infallible, time::Duration};
 
@@ -45,7 +47,7 @@ pub fn routes() -> Router<ApiState> {
         ListQuery,
     ),
     responses(
-        (status = 200, description = "Server-sent events: `new_load`, its data a `CargoCard`, its id the same on every instance", content_type = "text/event-stream", body = app::cargo::card::CargoCard),
+        (status = 200, description = "Server-sent events: `new_load`, its data a `CargoCard`, its id the same on every instance; `reconnect` as the server shuts down, before it ends the stream", content_type = "text/event-stream", body = app::cargo::card::CargoCard),
         (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody), (status = 402, description = "`subscription_required`: no access to loads", body = app::session::ApiErrorBody),
         (status = 422, description = "`invalid_filter`", body = app::session::ApiErrorBody),
         (status = 429, description = "`too_many_requests`: the driver holds as many live feeds open as allowed; `Retry-After` says when to try again", body = app::session::ApiErrorBody),
@@ -105,18 +107,30 @@ async fn events(
     };
     let replayed = missed.last().map(|event| event.id);
     let replay = stream::iter(missed.into_iter().map(to_event));
-    let live = stream::unfold((watching, place), move |(mut watching, place)| async move {
+    let live = stream::unfold(Some((watching, place)), move |state| async move {
+        let (mut watching, place) = state?;
         loop {
             match watching.events.recv().await {
                 Ok(event) if replayed.is_some_and(|id| event.id <= id) => continue,
-                Ok(event) => return Some((to_event(event), (watching, place))),
+                Ok(event) => return Some((to_event(event), Some((watching, place)))),
                 // Too slow a reader: skip ahead rather than hang up.
                 Err(RecvError::Lagged(_)) => continue,
-                Err(RecvError::Closed) => return None,
+                // The server is shutting down: the last event, then the end.
+                Err(RecvError::Closed) => return Some((Ok(reconnect()), None)),
             }
         }
     });
     futures_util::StreamExt::chain(replay, live)
+}
+
+/// How soon the browser's `EventSource` connects again once the stream ends.
+const RECONNECT_AFTER: Duration = Duration::from_secs(1);
+
+fn reconnect() -> Event {
+    Event::default()
+        .event("reconnect")
+        .retry(RECONNECT_AFTER)
+        .data("the server is restarting: connect again")
 }
 
 fn to_event(event: LiveEvent) -> Result<Event, Infallible> {

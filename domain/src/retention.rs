@@ -1,0 +1,94 @@
+//! What is deleted once old enough: bot messages already delivered, raw payment notifications
+//! past the time the law keeps accounting evidence, and audit entries when an age is set for
+//! them. In batches, oldest first, so that no delete holds a table for long. A message still to
+//! be sent is never deleted, whatever its age; payments and the rest of their history are kept.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+
+use crate::{audit, outbox, payments};
+
+/// Rows deleted by one call of [`delete_batch`].
+pub const BATCH: u64 = 500;
+
+/// A kind of row kept only for a while.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expiring {
+    /// Bot messages Telegram took, by when they were sent.
+    SentMessages,
+    /// Notification bodies as YooKassa and Telegram sent them, by when they arrived.
+    PaymentNotifications,
+    /// The audit log, by when each action happened.
+    AuditEntries,
+}
+
+impl Expiring {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::SentMessages => "sent_messages",
+            Self::PaymentNotifications => "payment_notifications",
+            Self::AuditEntries => "audit_entries",
+        }
+    }
+}
+
+/// Deletes up to [`BATCH`] rows of `what` from before `before`, oldest first; how many it
+/// deleted. Fewer than [`BATCH`] means none is left.
+pub async fn delete_batch(
+    db: &DatabaseConnection,
+    what: Expiring,
+    before: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    match what {
+        Expiring::SentMessages => {
+            use outbox::entity::{Column, Entity};
+            let sent = Condition::all()
+                .add(Column::Status.eq(outbox::SENT))
+                .add(Column::SentAt.lt(before));
+            delete_oldest::<Entity>(db, Column::Id, sent).await
+        }
+        Expiring::PaymentNotifications => {
+            use payments::events::{Column, Entity};
+            let raw = Condition::any()
+                .add(Column::Kind.starts_with("notification."))
+                .add(Column::Kind.starts_with("telegram."));
+            let old = Condition::all().add(raw).add(Column::CreatedAt.lt(before));
+            delete_oldest::<Entity>(db, Column::Id, old).await
+        }
+        Expiring::AuditEntries => {
+            use audit::entity::{Column, Entity};
+            let old = Condition::all().add(Column::OccurredAt.lt(before));
+            delete_oldest::<Entity>(db, Column::Id, old).await
+        }
+    }
+}
+
+/// The first [`BATCH`] rows by `id` that meet `condition`, deleted; the condition is asked again
+/// as they are deleted.
+async fn delete_oldest<E: EntityTrait>(
+    db: &DatabaseConnection,
+    id: E::Column,
+    condition: Condition,
+) -> Result<u64, DbErr> {
+    let ids: Vec<i64> = E::find()
+        .select_only()
+        .column(id)
+        .filter(condition.clone())
+        .order_by_asc(id)
+        .limit(BATCH)
+        .into_tuple()
+        .all(db)
+        .await?;
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let deleted = E::delete_many()
+        .filter(id.is_in(ids))
+        .filter(condition)
+        .exec(db)
+        .await?;
+    Ok(deleted.rows_affected)
+}
