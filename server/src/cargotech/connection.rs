@@ -28,6 +28,7 @@ use self::token::{Token, expiring};
 use super::{
     budget::{Priority, UpstreamBudget},
     client::{Client, LoginAnswer, UpstreamError},
+    fair_share::{FairShare, UpstreamKind},
 };
 use crate::config::Secret;
 
@@ -67,6 +68,8 @@ pub struct Connection {
     account: String,
     client: Client,
     budget: UpstreamBudget,
+    /// Where the account's own calls (logins, health checks) are counted, charged to nobody.
+    shares: Arc<FairShare>,
     /// The environment's account (or the sandbox's), for when the dashboard has none: the
     /// dashboard's phone and password, read at every login, win so a change needs no restart.
     configured: Option<Credentials>,
@@ -84,6 +87,7 @@ impl Connection {
         account: &str,
         client: Client,
         budget: UpstreamBudget,
+        shares: Arc<FairShare>,
         configured: Option<Credentials>,
         db: DatabaseConnection,
         sealer: Arc<Sealer>,
@@ -93,6 +97,7 @@ impl Connection {
             account: account.to_owned(),
             client,
             budget,
+            shares,
             configured,
             db,
             sealer,
@@ -239,6 +244,7 @@ impl Connection {
         ))
     }
 
+    /// A budget slot for one of the account's own calls, counted as upkeep.
     async fn take_slot(&self, priority: Priority) -> Result<(), UpstreamError> {
         self.budget
             .acquire(priority, SLOT_WAIT)
@@ -246,7 +252,9 @@ impl Connection {
             .map_err(|_| UpstreamError::Throttled {
                 retry_after: Duration::from_secs(1),
                 remaining: Some(0),
-            })
+            })?;
+        self.shares.record(UpstreamKind::Login).await;
+        Ok(())
     }
 
     fn key(&self, name: &str) -> String {

@@ -6,6 +6,8 @@
 //! maps to codes with a `From` impl in the web layer. Internal detail goes to the log, never to
 //! the client.
 
+use std::time::Duration;
+
 use app::cargo::filter::FieldError;
 use axum::{
     Json,
@@ -56,6 +58,7 @@ pub enum ErrorCode {
     InvalidState,
     InvalidSort,
     InvalidDays,
+    InvalidShare,
     InvalidText,
     BotUnreachable,
     FlagNotFound,
@@ -85,6 +88,8 @@ pub enum ErrorCode {
     DemoLoginDisabled,
     DriverBanned,
     UpstreamBusy,
+    /// The driver has spent their fair share of the exchange's budget (with `Retry-After`).
+    TooManyRequests,
     UpstreamLoginPending,
     UpstreamUnavailable,
     CargoNotAvailable,
@@ -178,6 +183,7 @@ impl ErrorCode {
             Self::InvalidState => (S::BAD_REQUEST, "invalid_state", "The state is one of active, trial, expired, never, banned"),
             Self::InvalidSort => (S::BAD_REQUEST, "invalid_sort", "The order is newest, name or access_ends"),
             Self::InvalidDays => (S::UNPROCESSABLE_ENTITY, "invalid_days", "Too many days"),
+            Self::InvalidShare => (S::UNPROCESSABLE_ENTITY, "invalid_share", "A driver's share is cut to 0 to 1000 calls a minute"),
             Self::InvalidText => (S::UNPROCESSABLE_ENTITY, "invalid_text", "The message is empty or too long"),
             Self::BotUnreachable => (S::CONFLICT, "bot_unreachable", "This driver has blocked the bot: no message can reach them"),
             Self::FlagNotFound => (S::NOT_FOUND, "flag_not_found", "No such feature flag"),
@@ -205,6 +211,7 @@ impl ErrorCode {
             Self::DemoLoginDisabled => (S::FORBIDDEN, "demo_login_disabled", "Демо-вход выключен"),
             Self::DriverBanned => (S::FORBIDDEN, "driver_banned", "Доступ к Hauler для этого аккаунта закрыт"),
             Self::UpstreamBusy => (S::SERVICE_UNAVAILABLE, "upstream_busy", "Биржа сейчас перегружена запросами, повторите через несколько секунд"),
+            Self::TooManyRequests => (S::TOO_MANY_REQUESTS, "too_many_requests", "Слишком много запросов к бирже с вашего аккаунта. Подождите немного и повторите"),
             Self::UpstreamLoginPending => (S::SERVICE_UNAVAILABLE, "upstream_login_pending", "Свежие данные задерживаются: идёт вход на биржу, попробуйте позже"),
             Self::UpstreamUnavailable => (S::SERVICE_UNAVAILABLE, "upstream_unavailable", "Биржа грузов сейчас недоступна, попробуйте чуть позже"),
             Self::CargoNotAvailable => (S::NOT_FOUND, "cargo_not_available", "Этот груз уже недоступен: его забрали или сняли с биржи"),
@@ -251,6 +258,7 @@ impl ErrorCode {
             code: self,
             message: message.into(),
             errors: Vec::new(),
+            retry_after: None,
         }
     }
 }
@@ -260,6 +268,8 @@ pub struct ApiError {
     code: ErrorCode,
     message: String,
     errors: Vec<FieldError>,
+    /// When the client may try again, as `Retry-After` (a `503` says 5 s unless told).
+    retry_after: Option<Duration>,
 }
 
 impl From<ErrorCode> for ApiError {
@@ -285,6 +295,12 @@ impl ApiError {
 
     pub fn with_field_errors(mut self, errors: Vec<FieldError>) -> Self {
         self.errors = errors;
+        self
+    }
+
+    /// Tells the client when to try again (whole seconds, rounded up).
+    pub fn with_retry_after(mut self, wait: Duration) -> Self {
+        self.retry_after = Some(wait);
         self
     }
 }
@@ -319,11 +335,21 @@ impl IntoResponse for ApiError {
             errors: &self.errors,
         };
         let mut response = (status, Json(body)).into_response();
-        if status == StatusCode::SERVICE_UNAVAILABLE {
-            response
-                .headers_mut()
-                .insert(RETRY_AFTER, HeaderValue::from_static("5"));
+        let retry_after = match self.retry_after {
+            Some(wait) => Some(HeaderValue::from(whole_seconds(wait))),
+            None if status == StatusCode::SERVICE_UNAVAILABLE => {
+                Some(HeaderValue::from_static("5"))
+            }
+            None => None,
+        };
+        if let Some(retry_after) = retry_after {
+            response.headers_mut().insert(RETRY_AFTER, retry_after);
         }
         response
     }
+}
+
+/// `Retry-After` counts whole seconds: a wait is rounded up, and is at least one.
+fn whole_seconds(wait: Duration) -> u64 {
+    (wait.as_millis().div_ceil(1000) as u64).max(1)
 }

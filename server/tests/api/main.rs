@@ -14,6 +14,7 @@ mod bot;
 mod cargo;
 mod cargotech_accounts;
 mod command_line;
+mod fair_share;
 mod filters;
 mod health;
 mod leadership;
