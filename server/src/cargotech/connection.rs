@@ -48,6 +48,13 @@ pub struct Credentials {
     pub password: Secret,
 }
 
+/// What an account's own calls (logins, health checks) spend: slots of the account's budget,
+/// counted in the fair share's ledger as upkeep charged to nobody.
+pub struct Upkeep {
+    pub budget: UpstreamBudget,
+    pub shares: Arc<FairShare>,
+}
+
 pub const PHONE_SETTING: &str = "cargotech.phone";
 pub const PASSWORD_SETTING: &str = "cargotech.password";
 
@@ -67,9 +74,7 @@ pub struct ConnectionReport {
 pub struct Connection {
     account: String,
     client: Client,
-    budget: UpstreamBudget,
-    /// Where the account's own calls (logins, health checks) are counted, charged to nobody.
-    shares: Arc<FairShare>,
+    upkeep: Upkeep,
     /// The environment's account (or the sandbox's), for when the dashboard has none: the
     /// dashboard's phone and password, read at every login, win so a change needs no restart.
     configured: Option<Credentials>,
@@ -86,8 +91,7 @@ impl Connection {
     pub fn new(
         account: &str,
         client: Client,
-        budget: UpstreamBudget,
-        shares: Arc<FairShare>,
+        upkeep: Upkeep,
         configured: Option<Credentials>,
         db: DatabaseConnection,
         sealer: Arc<Sealer>,
@@ -96,8 +100,7 @@ impl Connection {
         Self {
             account: account.to_owned(),
             client,
-            budget,
-            shares,
+            upkeep,
             configured,
             db,
             sealer,
@@ -246,14 +249,15 @@ impl Connection {
 
     /// A budget slot for one of the account's own calls, counted as upkeep.
     async fn take_slot(&self, priority: Priority) -> Result<(), UpstreamError> {
-        self.budget
+        self.upkeep
+            .budget
             .acquire(priority, SLOT_WAIT)
             .await
             .map_err(|_| UpstreamError::Throttled {
                 retry_after: Duration::from_secs(1),
                 remaining: Some(0),
             })?;
-        self.shares.record(UpstreamKind::Login).await;
+        self.upkeep.shares.record(UpstreamKind::Login).await;
         Ok(())
     }
 

@@ -9,6 +9,7 @@ use super::{
     CacheTtls, Client, Connection, Credentials, Gateway,
     accounts::{Account, Accounts},
     budget::{BudgetConfig, UpstreamBudget},
+    connection::Upkeep,
     fair_share::{FairShare, ShareRules},
 };
 use crate::config::{
@@ -99,8 +100,10 @@ fn account(
     let connection = Arc::new(Connection::new(
         name,
         client.clone(),
-        budget.clone(),
-        Arc::clone(shares),
+        Upkeep {
+            budget: budget.clone(),
+            shares: Arc::clone(shares),
+        },
         credentials,
         platform.db.clone(),
         Arc::clone(&platform.sealer),
