@@ -12,6 +12,9 @@ pub use api_client::{Method, encode, query_string};
 use crate::session::ApiErrorBody;
 
 impl api_client::ErrorBody for ApiErrorBody {
+    /// `too_many_requests` says when the driver may ask again.
+    const READS_RETRY_AFTER: bool = true;
+
     fn transport() -> Self {
         ApiErrorBody::transport()
     }
@@ -48,6 +51,9 @@ impl Api {
     ) -> Result<Option<T>, ApiErrorBody> {
         api_client::request(method, path, Credential::Bearer(&self.token), body)
             .await
-            .map_err(|refusal| refusal.body)
+            .map_err(|refusal| ApiErrorBody {
+                retry_after: refusal.retry_after,
+                ..refusal.body
+            })
     }
 }

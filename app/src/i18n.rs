@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::{cargo::filter::WeightCategory, telegram};
+use crate::{cargo::filter::WeightCategory, session::ApiErrorBody, telegram};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
@@ -106,6 +106,11 @@ pub struct Texts {
     pub damaged: &'static str,
     pub banned: &'static str,
     pub no_connection: &'static str,
+    /// The driver has spent their share of the exchange's calls; `{wait}` is when it frees.
+    pub slow_down: &'static str,
+    /// The same, when the server did not say when.
+    pub slow_down_shortly: &'static str,
+    pub seconds_short: &'static str,
     pub subscription: &'static str,
     pub paywall_title: &'static str,
     pub paywall_pitch: &'static str,
@@ -151,6 +156,9 @@ const RU: Texts = Texts {
     damaged: "Данные входа повреждены. Закройте приложение и откройте его снова из бота",
     banned: "Доступ к Hauler для этого аккаунта закрыт",
     no_connection: "Нет связи с сервером. Проверьте интернет и попробуйте ещё раз",
+    slow_down: "Слишком много запросов к бирже подряд. Показанные грузы остаются с вами, новые можно будет загрузить через {wait}",
+    slow_down_shortly: "Слишком много запросов к бирже подряд. Показанные грузы остаются с вами, новые можно будет загрузить через минуту",
+    seconds_short: "с",
     loads: "Грузы",
     filters: "Фильтры",
     my_responses: "Мои отклики",
@@ -276,6 +284,9 @@ const EN: Texts = Texts {
     damaged: "The sign-in data is damaged. Close the app and open it again from the bot",
     banned: "Access to Hauler is closed for this account",
     no_connection: "No connection to the server. Check the internet and try again",
+    slow_down: "Too many requests to the exchange in a row. The loads you see stay; new ones can be loaded in {wait}",
+    slow_down_shortly: "Too many requests to the exchange in a row. The loads you see stay; new ones can be loaded in a minute",
+    seconds_short: "s",
     loads: "Loads",
     filters: "Filters",
     my_responses: "My responses",
@@ -440,6 +451,19 @@ impl Texts {
         self.weight_categories[category as usize]
     }
 
+    /// What to tell a driver about a refused request: the server's own words, said kindly with
+    /// when to try again when their share of the exchange's calls is spent, or the lost connection.
+    pub fn problem(&self, error: &ApiErrorBody) -> String {
+        match (error.code.as_str(), error.retry_after) {
+            ("too_many_requests", Some(seconds)) => self
+                .slow_down
+                .replace("{wait}", &format!("{seconds}\u{a0}{}", self.seconds_short)),
+            ("too_many_requests", None) => self.slow_down_shortly.to_owned(),
+            _ if error.message.is_empty() => self.no_connection.to_owned(),
+            _ => error.message.clone(),
+        }
+    }
+
     /// What to tell a driver whose sign-in was refused with `code`.
     pub fn refusal(&self, code: &str) -> &'static str {
         match code {
@@ -468,6 +492,32 @@ mod tests {
         assert_eq!(ru.days(90), "90\u{a0}дней");
         assert_eq!(Lang::En.texts().days(1), "1\u{a0}day");
         assert_eq!(Lang::En.texts().days(30), "30\u{a0}days");
+    }
+
+    #[test]
+    fn a_driver_over_their_share_is_told_when_to_try_again_in_their_language() {
+        let refusal = ApiErrorBody {
+            code: "too_many_requests".into(),
+            message: "Слишком много запросов".into(),
+            errors: Vec::new(),
+            retry_after: Some(42),
+        };
+        assert!(
+            Lang::Ru
+                .texts()
+                .problem(&refusal)
+                .ends_with("через 42\u{a0}с")
+        );
+        assert!(Lang::En.texts().problem(&refusal).ends_with("in 42\u{a0}s"));
+        let unsaid = ApiErrorBody {
+            retry_after: None,
+            ..refusal
+        };
+        assert!(Lang::En.texts().problem(&unsaid).ends_with("in a minute"));
+        assert_eq!(
+            Lang::En.texts().problem(&ApiErrorBody::transport()),
+            Lang::En.texts().no_connection
+        );
     }
 
     #[test]

@@ -28,6 +28,7 @@ pub mod service_tokens;
 pub mod sessions;
 pub mod settings;
 pub mod store;
+pub mod upstream_shares;
 
 pub use ids::{AdminId, DriverId, PaymentId, PlanId, PromoId, cargo_key};
 

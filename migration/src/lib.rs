@@ -13,6 +13,7 @@ mod m20261123_000005_paid_access;
 mod m20261123_000006_admins;
 mod m20261123_000007_second_factor;
 mod m20261204_000030_promo_guesses;
+mod m20261204_000010_upstream_share;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000006_admins::Migration),
             Box::new(m20261123_000007_second_factor::Migration),
             Box::new(m20261204_000030_promo_guesses::Migration),
+            Box::new(m20261204_000010_upstream_share::Migration),
         ]
     }
 }

@@ -182,6 +182,9 @@ fn browser_tests() -> Result<Counts> {
         // Its own keys in a Redis the integration tests used before it.
         .env("REDIS_KEY_PREFIX", format!("e2e-{port}"))
         .env("NEW_LOADS_CHECK_SECONDS", "2")
+        // A story may open a whole page of cards at once: each driver keeps a full minute's share
+        // (60 calls) however many stories run side by side.
+        .env("FAIR_SHARE_FLOOR_PER_MINUTE", "60")
         // Two CargoTech accounts serve the stories (the built-in exchange knows both).
         .env("CARGOTECH_ACCOUNT_NORTH_PHONE", "+7 911 222 22 22")
         .env("CARGOTECH_ACCOUNT_NORTH_PASSWORD", "north-sandbox-password")

@@ -138,6 +138,20 @@ pub struct Overview {
     pub chart_revenue: &'static str,
     pub chart_drivers: &'static str,
     pub peak: fn(&str) -> String,
+    pub upstream_use: &'static str,
+    pub lists: &'static str,
+    pub details: &'static str,
+    pub cities: &'static str,
+    pub login: &'static str,
+    pub background: &'static str,
+    pub top_drivers: &'static str,
+    pub no_driver_calls: &'static str,
+    pub driver: &'static str,
+    pub calls: &'static str,
+    pub share: &'static str,
+    pub cut_to: fn(u32) -> String,
+    pub fair: &'static str,
+    pub banned: &'static str,
 }
 
 pub struct Flags {

@@ -1,16 +1,17 @@
-//! The overview: whether the service is healthy, at a glance. It refreshes itself every ten
+//! The overview: whether the service is healthy, at a glance, with the last hour's calls to the
+//! exchange by kind and the drivers who caused most of them. It refreshes itself every ten
 //! seconds; the charts are plain inline SVG.
 
 use leptos::prelude::*;
 
-use super::table::answered;
+use super::table::{Empty, Heading, Table, answered};
 use crate::{
     client::use_desk,
     format::second,
     i18n::use_texts,
     wire::{
         ErrorBody,
-        overview::{DayFigures, Overview},
+        overview::{DayFigures, Overview, UpstreamUse},
     },
 };
 
@@ -95,6 +96,7 @@ fn Figures(overview: Overview) -> impl IntoView {
         access,
         revenue,
         upstream,
+        upstream_use,
         outbox_backlog,
         days,
     } = overview;
@@ -157,10 +159,70 @@ fn Figures(overview: Overview) -> impl IntoView {
             <Metric label=o.outbox testid="outbox" value=grouped(outbox_backlog)
                 tone=outbox_tone />
         </div>
+        <UpstreamUseView used=upstream_use />
         <div class="charts">
             <BarChart title=o.chart_revenue testid="chart-revenue" bars=revenue_days />
             <BarChart title=o.chart_drivers testid="chart-drivers" bars=driver_days />
         </div>
+    }
+}
+
+/// The last hour's calls to the exchange by kind, and the costliest drivers, each a link to
+/// their page (where an admin may cut their share or ban them).
+#[component]
+fn UpstreamUseView(used: UpstreamUse) -> impl IntoView {
+    let t = use_texts();
+    let o = &t.overview;
+    let rows = used
+        .top_drivers
+        .iter()
+        .map(|driver| {
+            let share = match driver.cap_per_minute {
+                Some(cap) => (o.cut_to)(cap),
+                None => o.fair.to_owned(),
+            };
+            let name = if driver.name.is_empty() {
+                format!("#{}", driver.driver_id)
+            } else {
+                driver.name.clone()
+            };
+            view! {
+                <tr data-testid=format!("top-driver-{}", driver.driver_id)>
+                    <td>
+                        <a href=format!("/admin/drivers/{}", driver.driver_id) data-testid="top-driver-link">
+                            {name}
+                        </a>
+                        {driver.banned.then(|| view! { <span class="badge bad">{o.banned}</span> })}
+                    </td>
+                    <td class="num" data-testid="top-driver-calls">{grouped(driver.calls)}</td>
+                    <td>{share}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <h2>{o.upstream_use}</h2>
+        <div class="cards five">
+            <Metric label=o.lists testid="use-lists" value=grouped(used.lists) />
+            <Metric label=o.details testid="use-details" value=grouped(used.details) />
+            <Metric label=o.cities testid="use-cities" value=grouped(used.cities) />
+            <Metric label=o.login testid="use-login" value=grouped(used.login) />
+            <Metric label=o.background testid="use-background" value=grouped(used.background) />
+        </div>
+        <h3>{o.top_drivers}</h3>
+        {if used.top_drivers.is_empty() {
+            view! { <Empty text=o.no_driver_calls testid="no-top-drivers" /> }.into_any()
+        } else {
+            view! {
+                <Table
+                    testid="top-drivers"
+                    headings=vec![o.driver.into(), Heading::numeric(o.calls), o.share.into()]
+                >
+                    {rows}
+                </Table>
+            }
+            .into_any()
+        }}
     }
 }
 

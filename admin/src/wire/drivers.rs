@@ -201,3 +201,30 @@ pub fn message_problem(text: &str) -> Option<&'static str> {
 pub fn gift_problem(days: i64) -> Option<&'static str> {
     (!(1..=MAX_GIFT_DAYS).contains(&days)).then_some("Gift between 1 and 365 days")
 }
+
+/// The most calls a minute an admin may leave a driver when cutting their share.
+pub const MAX_SHARE_CUT: u32 = 1000;
+
+/// `GET /admin/api/drivers/{id}/upstream-share`: the driver's share of the exchange's calls.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UpstreamShare {
+    /// Calls a minute the driver may cause now: the fair share, under the cut if there is one.
+    pub share_per_minute: u32,
+    /// An admin's cut, in calls a minute (0: cached answers only).
+    pub cap_per_minute: Option<u32>,
+    /// Calls the driver caused in the last hour.
+    pub calls_last_hour: u64,
+}
+
+/// `PUT /admin/api/drivers/{id}/upstream-share`: cut the share to `cap_per_minute`, or lift the
+/// cut with `null`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShareCut {
+    pub cap_per_minute: Option<u32>,
+}
+
+/// What a cut check finds wrong, shared by the form and the server.
+pub fn cut_problem(cap: Option<u32>) -> Option<&'static str> {
+    cap.is_some_and(|cap| cap > MAX_SHARE_CUT)
+        .then_some("A driver's share is cut to 0 to 1000 calls a minute")
+}

@@ -11,6 +11,7 @@ pub struct Overview {
     pub access: AccessFigures,
     pub revenue: Revenue,
     pub upstream: UpstreamFigures,
+    pub upstream_use: UpstreamUse,
     /// Bot messages waiting to go out.
     pub outbox_backlog: u64,
     /// The last 30 days, oldest first (Moscow days).
@@ -57,6 +58,33 @@ pub struct UpstreamFigures {
     pub breaker: String,
     /// The connection's state, as on the connection page.
     pub connection: super::connection::LinkState,
+}
+
+/// The budget's use over the last hour (every instance's, when they share Redis), in calls.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UpstreamUse {
+    pub lists: u64,
+    pub details: u64,
+    pub cities: u64,
+    /// The accounts' own upkeep: logging in and health checks.
+    pub login: u64,
+    /// Work nobody waits on: prefetching details, refreshing, watching for new loads.
+    pub background: u64,
+    /// The drivers who caused the most calls, the costliest first.
+    pub top_drivers: Vec<DriverCost>,
+}
+
+/// How many drivers the overview names by their cost.
+pub const TOP_DRIVERS: usize = 10;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DriverCost {
+    pub driver_id: i64,
+    pub name: String,
+    pub calls: u64,
+    /// An admin's cut of their share, in calls a minute.
+    pub cap_per_minute: Option<u32>,
+    pub banned: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

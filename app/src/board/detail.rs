@@ -107,7 +107,7 @@ pub fn CargoPage() -> impl IntoView {
                     if error.code == "cargo_not_available" {
                         fetch.set(Fetch::Taken);
                     }
-                    notice.set(Some(error.message));
+                    notice.set(Some(text.problem(&error)));
                 }
             }
         });
@@ -170,7 +170,7 @@ pub fn CargoPage() -> impl IntoView {
                 Fetch::Arrived(detail) => view! { <Particulars detail=*detail text=text on_call=called /> }.into_any(),
                 Fetch::Waiting => view! { <ParticularsSkeleton /> }.into_any(),
                 Fetch::Failed(error) => {
-                    let message = if error.message.is_empty() { text.no_connection.to_owned() } else { error.message };
+                    let message = text.problem(&error);
                     view! {
                         <div class="card notice error-notice" data-testid="detail-error">
                             <p>{message}</p>

@@ -131,11 +131,7 @@ fn ListFooter(board: Board) -> impl IntoView {
     move || {
         let listing = board.listing.get();
         if let Some(error) = &listing.error {
-            let message = if error.message.is_empty() {
-                text.no_connection.to_owned()
-            } else {
-                error.message.clone()
-            };
+            let message = text.problem(error);
             return view! {
                 <div class="card notice error-notice" data-testid="list-error" data-code=error.code.clone()>
                     <p>{message}</p>

@@ -53,6 +53,9 @@ pub struct ApiErrorBody {
     /// For `invalid_filter`: each field's problem.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<crate::cargo::filter::FieldError>,
+    /// The refusal's `Retry-After`, in seconds (a header, not part of the body).
+    #[serde(skip)]
+    pub retry_after: Option<u64>,
 }
 
 impl ApiErrorBody {
@@ -62,6 +65,7 @@ impl ApiErrorBody {
             code: "transport".into(),
             message: String::new(),
             errors: Vec::new(),
+            retry_after: None,
         }
     }
 }

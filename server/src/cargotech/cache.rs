@@ -4,7 +4,9 @@
 //! Within its time to live an entry is served as it is. Up to twice that, it is served at once
 //! while one background call refreshes it (stale-while-revalidate). Older than that, the exchange
 //! is asked; if it fails, entries up to an hour old are still served, marked stale with their age.
-//! Identical questions in flight at the same moment make one upstream call (single flight).
+//! Identical questions in flight at the same moment make one upstream call (single flight); its
+//! failure is everyone's, but a refusal before the call (the fetching driver's share is spent) is
+//! that driver's alone: another driver waiting on the same question then fetches it themselves.
 //! Answers are shared, never copied: every driver reading a window reads the same `Arc`.
 
 use std::{
@@ -22,7 +24,7 @@ use domain::store::SharedStore;
 use serde::{Serialize, de::DeserializeOwned};
 use tokio::sync::OnceCell;
 
-use super::client::UpstreamError;
+use super::{client::UpstreamError, fair_share::OverShare};
 
 /// The oldest data ever served, and so how long entries are kept.
 pub const MAX_STALE: Duration = Duration::from_secs(3600);
@@ -63,6 +65,21 @@ pub enum Freshness {
 pub enum Urgency {
     Waiting,
     Refresh,
+}
+
+/// Why a fetch brought nothing.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FetchError {
+    /// The exchange failed (or was never reached): the answer of everyone on the same flight.
+    Upstream(UpstreamError),
+    /// The driver whose request would have made the call has spent their share.
+    OverShare(OverShare),
+}
+
+impl From<UpstreamError> for FetchError {
+    fn from(error: UpstreamError) -> Self {
+        Self::Upstream(error)
+    }
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -129,10 +146,10 @@ where
         self: &Arc<Self>,
         question: &str,
         fetch: F,
-    ) -> Result<(Arc<T>, Freshness), UpstreamError>
+    ) -> Result<(Arc<T>, Freshness), FetchError>
     where
         F: FnOnce(Urgency) -> Fut + Clone + Send + 'static,
-        Fut: Future<Output = Result<T, UpstreamError>> + Send + 'static,
+        Fut: Future<Output = Result<T, FetchError>> + Send + 'static,
     {
         let key = format!("cache:{}:{question}", self.namespace);
         let cached = self.read(&key).await;
@@ -157,7 +174,8 @@ where
                     Ok(value) => Ok((value, Freshness::Fresh)),
                     Err(error) => match (stale, age) {
                         (Some(entry), Some(age))
-                            if age < MAX_STALE && !matches!(error, UpstreamError::NotFound) =>
+                            if age < MAX_STALE
+                                && error != FetchError::Upstream(UpstreamError::NotFound) =>
                         {
                             self.stats.stale_served.fetch_add(1, Ordering::Relaxed);
                             Ok((Arc::clone(&entry.value), Freshness::Stale { age }))
@@ -175,10 +193,10 @@ where
         self: &Arc<Self>,
         question: &str,
         fetch: F,
-    ) -> Result<Arc<T>, UpstreamError>
+    ) -> Result<Arc<T>, FetchError>
     where
         F: FnOnce(Urgency) -> Fut,
-        Fut: Future<Output = Result<T, UpstreamError>>,
+        Fut: Future<Output = Result<T, FetchError>>,
     {
         let key = format!("cache:{}:{question}", self.namespace);
         self.stats.revalidations.fetch_add(1, Ordering::Relaxed);
@@ -204,10 +222,10 @@ where
         Some(entry)
     }
 
-    async fn fetch_once<F, Fut>(&self, key: &str, fetch: F) -> Result<Arc<T>, UpstreamError>
+    async fn fetch_once<F, Fut>(&self, key: &str, fetch: F) -> Result<Arc<T>, FetchError>
     where
         F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<T, UpstreamError>>,
+        Fut: Future<Output = Result<T, FetchError>>,
     {
         let (flight, leader) = {
             let mut flights = self.flights.lock().unwrap_or_else(|p| p.into_inner());
@@ -230,9 +248,14 @@ where
             flight: Arc::clone(&flight),
             leader,
         };
-        flight
-            .get_or_init(|| async {
-                let outcome = fetch().await.map(Arc::new);
+        // A refusal leaves the flight unsettled: whoever else waits on it runs their own fetch.
+        let settled = flight
+            .get_or_try_init(|| async {
+                let outcome = match fetch().await {
+                    Ok(value) => Ok(Arc::new(value)),
+                    Err(FetchError::Upstream(error)) => Err(error),
+                    Err(FetchError::OverShare(refusal)) => return Err(refusal),
+                };
                 if let Ok(value) = &outcome {
                     let fetched_at_ms = Utc::now().timestamp_millis();
                     let entry = Entry {
@@ -246,10 +269,13 @@ where
                     };
                     self.decoded.insert(key.to_owned(), Arc::new(held)).await;
                 }
-                outcome
+                Ok(outcome)
             })
-            .await
-            .clone()
+            .await;
+        match settled {
+            Ok(outcome) => outcome.clone().map_err(FetchError::Upstream),
+            Err(refusal) => Err(FetchError::OverShare(refusal)),
+        }
     }
 }
 

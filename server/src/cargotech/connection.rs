@@ -28,6 +28,7 @@ use self::token::{Token, expiring};
 use super::{
     budget::{Priority, UpstreamBudget},
     client::{Client, LoginAnswer, UpstreamError},
+    fair_share::{FairShare, UpstreamKind},
 };
 use crate::config::Secret;
 
@@ -45,6 +46,13 @@ const SLOT_WAIT: Duration = Duration::from_secs(5);
 pub struct Credentials {
     pub phone: Secret,
     pub password: Secret,
+}
+
+/// What an account's own calls (logins, health checks) spend: slots of the account's budget,
+/// counted in the fair share's ledger as upkeep charged to nobody.
+pub struct Upkeep {
+    pub budget: UpstreamBudget,
+    pub shares: Arc<FairShare>,
 }
 
 pub const PHONE_SETTING: &str = "cargotech.phone";
@@ -66,7 +74,7 @@ pub struct ConnectionReport {
 pub struct Connection {
     account: String,
     client: Client,
-    budget: UpstreamBudget,
+    upkeep: Upkeep,
     /// The environment's account (or the sandbox's), for when the dashboard has none: the
     /// dashboard's phone and password, read at every login, win so a change needs no restart.
     configured: Option<Credentials>,
@@ -83,7 +91,7 @@ impl Connection {
     pub fn new(
         account: &str,
         client: Client,
-        budget: UpstreamBudget,
+        upkeep: Upkeep,
         configured: Option<Credentials>,
         db: DatabaseConnection,
         sealer: Arc<Sealer>,
@@ -92,7 +100,7 @@ impl Connection {
         Self {
             account: account.to_owned(),
             client,
-            budget,
+            upkeep,
             configured,
             db,
             sealer,
@@ -239,14 +247,18 @@ impl Connection {
         ))
     }
 
+    /// A budget slot for one of the account's own calls, counted as upkeep.
     async fn take_slot(&self, priority: Priority) -> Result<(), UpstreamError> {
-        self.budget
+        self.upkeep
+            .budget
             .acquire(priority, SLOT_WAIT)
             .await
             .map_err(|_| UpstreamError::Throttled {
                 retry_after: Duration::from_secs(1),
                 remaining: Some(0),
-            })
+            })?;
+        self.upkeep.shares.record(UpstreamKind::Login).await;
+        Ok(())
     }
 
     fn key(&self, name: &str) -> String {

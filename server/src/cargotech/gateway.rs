@@ -1,9 +1,11 @@
-//! The gateway drivers are served through: validation, the shared cache, the upstream budget,
-//! retries with back-off, the circuit breaker and the account's connection, in that order.
-//! `list` is the list path (windows of loads, narrowing, drivers' pages cut from them),
-//! `upstream` one call to the exchange; a load's detail and the cities are asked here.
+//! The gateway drivers are served through: validation, the shared cache, the driver's fair share,
+//! the upstream budget, retries with back-off, the circuit breaker and the account's connection,
+//! in that order. Every question names who pays for a miss (`Payer`). `list` is the list path
+//! (windows of loads, narrowing, drivers' pages cut from them), `upstream` one call to the
+//! exchange; a load's detail and the cities are asked here.
 
 use std::{
+    collections::HashMap,
     sync::{Arc, atomic::Ordering},
     time::Duration,
 };
@@ -12,15 +14,16 @@ use app::cargo::{
     card::{CargoCard, CargoDetail, CargoPage},
     filter::FieldError,
 };
-use domain::store::SharedStore;
+use domain::{DriverId, store::SharedStore};
 
 use super::{
     accounts::Accounts,
     breaker::{Breaker, BreakerState},
     budget::{BudgetSnapshot, Priority},
-    cache::{CacheStats, Freshness, SharedCache, Urgency},
+    cache::{CacheStats, FetchError, Freshness, SharedCache, Urgency},
     client::{Client, UpstreamError},
     connection::ConnectionReport,
+    fair_share::{FairShare, Payer, UpstreamKind},
     timings::ListTimings,
 };
 
@@ -60,6 +63,9 @@ pub enum GatewayError {
     /// The exchange cannot answer and nothing is cached.
     #[error("the exchange is unavailable: {0}")]
     Unavailable(UpstreamError),
+    /// The driver has spent their share of the budget; they may ask again after `retry_after`.
+    #[error("the driver's share of the upstream budget is spent")]
+    OverShare { retry_after: Duration },
 }
 
 pub struct Gateway {
@@ -75,6 +81,8 @@ pub struct Gateway {
     pub list_timings: ListTimings,
     /// How long a driver's request may wait for a budget slot.
     wait_for_slot: Duration,
+    /// Who caused which calls, and who may cause more.
+    shares: Arc<FairShare>,
 }
 
 impl Gateway {
@@ -83,6 +91,7 @@ impl Gateway {
         store: SharedStore,
         ttls: CacheTtls,
         wait_for_slot: Duration,
+        shares: Arc<FairShare>,
     ) -> Arc<Self> {
         let stats = Arc::new(CacheStats::default());
         Arc::new(Self {
@@ -110,6 +119,7 @@ impl Gateway {
             stats,
             list_timings: ListTimings::default(),
             wait_for_slot,
+            shares,
         })
     }
 
@@ -122,6 +132,18 @@ impl Gateway {
         self.accounts.budget().await
     }
 
+    /// The drivers' shares of the budget, and the budget's use by kind and by driver.
+    pub fn shares(&self) -> &FairShare {
+        &self.shares
+    }
+
+    /// The upstream calls each driver caused through this instance since it started (a fetch
+    /// shared by several drivers counts for the one whose request made it); background work is
+    /// nobody's. For the benchmark, which tells greedy drivers from the others by it.
+    pub fn upstream_calls_by_driver(&self) -> HashMap<DriverId, u64> {
+        self.shares.calls_by_driver()
+    }
+
     pub fn breaker_state(&self) -> BreakerState {
         self.breaker.state()
     }
@@ -132,14 +154,22 @@ impl Gateway {
     }
 
     /// A load's detail; `Ok(None)` when it was taken or removed.
-    pub async fn detail(self: &Arc<Self>, id: u64) -> Result<Option<CargoDetail>, GatewayError> {
-        self.detail_at(id, Priority::Detail)
+    pub async fn detail(
+        self: &Arc<Self>,
+        payer: Payer,
+        id: u64,
+    ) -> Result<Option<CargoDetail>, GatewayError> {
+        self.detail_at(payer, id, Priority::Detail)
             .await
             .map(|(detail, _)| Option::clone(&detail))
     }
 
     /// Cities whose names start with `prefix` (at least two letters).
-    pub async fn cities(self: &Arc<Self>, prefix: &str) -> Result<Vec<City>, GatewayError> {
+    pub async fn cities(
+        self: &Arc<Self>,
+        payer: Payer,
+        prefix: &str,
+    ) -> Result<Vec<City>, GatewayError> {
         let prefix = prefix.trim().to_lowercase();
         if prefix.chars().count() < 2 {
             return Ok(Vec::new());
@@ -150,6 +180,8 @@ impl Gateway {
             let client = gateway.client.clone();
             let points = gateway
                 .upstream(
+                    payer_of(urgency, payer),
+                    UpstreamKind::Cities,
                     fetch_priority(urgency, Priority::Autocomplete),
                     move |token| {
                         let (client, name) = (client.clone(), name.clone());
@@ -175,6 +207,7 @@ impl Gateway {
 
     async fn detail_at(
         self: &Arc<Self>,
+        payer: Payer,
         id: u64,
         priority: Priority,
     ) -> Result<(Arc<Option<CargoDetail>>, Freshness), GatewayError> {
@@ -182,10 +215,15 @@ impl Gateway {
         let fetch = move |urgency| async move {
             let client = gateway.client.clone();
             gateway
-                .upstream(fetch_priority(urgency, priority), move |token| {
-                    let client = client.clone();
-                    async move { client.detail(&token, id).await }
-                })
+                .upstream(
+                    payer_of(urgency, payer),
+                    UpstreamKind::Detail,
+                    fetch_priority(urgency, priority),
+                    move |token| {
+                        let client = client.clone();
+                        async move { client.detail(&token, id).await }
+                    },
+                )
                 .await
         };
         self.details
@@ -201,15 +239,20 @@ impl Gateway {
         for id in cards.iter().take(PREFETCH_PER_PAGE).map(|card| card.id) {
             let gateway = Arc::clone(self);
             tokio::spawn(async move {
-                let _ = gateway.detail_at(id, Priority::Background).await;
+                let _ = gateway
+                    .detail_at(Payer::Background, id, Priority::Background)
+                    .await;
             });
         }
     }
 
-    fn failure(&self, error: UpstreamError) -> GatewayError {
+    fn failure(&self, error: FetchError) -> GatewayError {
         match error {
-            UpstreamError::Throttled { .. } => GatewayError::Busy,
-            error => GatewayError::Unavailable(error),
+            FetchError::OverShare(refusal) => GatewayError::OverShare {
+                retry_after: refusal.retry_after,
+            },
+            FetchError::Upstream(UpstreamError::Throttled { .. }) => GatewayError::Busy,
+            FetchError::Upstream(error) => GatewayError::Unavailable(error),
         }
     }
 
@@ -222,6 +265,15 @@ impl Gateway {
         } else {
             hits as f64 / all as f64
         }
+    }
+}
+
+/// Who pays for a fetch: the driver who waits on it, nobody for a refresh nobody waits on.
+fn payer_of(urgency: Urgency, payer: Payer) -> Payer {
+    if urgency == Urgency::Waiting {
+        payer
+    } else {
+        Payer::Background
     }
 }
 

@@ -8,6 +8,7 @@ pub mod budget;
 mod cache;
 mod client;
 mod connection;
+pub mod fair_share;
 mod gateway;
 mod narrowing;
 mod setup;
@@ -21,6 +22,7 @@ pub use connection::{
     Connection, ConnectionReport, Credentials, LinkState, PASSWORD_SETTING, PHONE_SETTING,
     SmsCodeError, audit_object,
 };
+pub use fair_share::{Payer, UpstreamKind};
 pub use gateway::{CacheTtls, City, Gateway, GatewayError};
 pub use setup::{gateway, keep_connected};
 pub use timings::{ListTimings, ListTimingsSummary};

@@ -10,6 +10,8 @@ use super::{
     CacheTtls, Client, Connection, Credentials, Gateway,
     accounts::{Account, Accounts},
     budget::{BudgetConfig, UpstreamBudget},
+    connection::Upkeep,
+    fair_share::{FairShare, ShareRules},
 };
 use crate::config::{
     Config, Mode, PRIMARY_ACCOUNT, SANDBOX_CARGOTECH_PASSWORD, SANDBOX_CARGOTECH_PHONE, Secret,
@@ -37,9 +39,13 @@ pub fn gateway(config: &Config, base_url: &str, platform: &Platform) -> Arc<Gate
         (account.name.as_str(), Some(credentials))
     });
     let client = Client::new(base_url);
-    let accounts = std::iter::once((PRIMARY_ACCOUNT, primary))
+    let accounts: Vec<(&str, Option<Credentials>)> = std::iter::once((PRIMARY_ACCOUNT, primary))
         .chain(extra)
-        .map(|(name, credentials)| account(config, platform, &client, name, credentials))
+        .collect();
+    let shares = Arc::new(fair_share(config, platform, accounts.len()));
+    let accounts = accounts
+        .into_iter()
+        .map(|(name, credentials)| account(config, platform, &client, &shares, name, credentials))
         .collect();
     let ttls = CacheTtls {
         list: config.cargotech.cache_ttl_list,
@@ -51,7 +57,26 @@ pub fn gateway(config: &Config, base_url: &str, platform: &Platform) -> Arc<Gate
         platform.store.clone(),
         ttls,
         config.cargotech.slot_wait,
+        shares,
     )
+}
+
+/// The drivers' shares of every account's budget together, counted through Redis when there is
+/// one.
+fn fair_share(config: &Config, platform: &Platform, accounts: usize) -> FairShare {
+    let terms = &config.cargotech.fair_share;
+    let budget = u64::from(config.cargotech.budget_per_minute) * accounts as u64;
+    let rules = ShareRules {
+        pool_per_minute: u32::try_from(budget * u64::from(terms.percent) / 100).unwrap_or(u32::MAX),
+        floor_per_minute: terms.floor_per_minute,
+        ceiling_per_minute: terms.ceiling_per_minute,
+        active_for: terms.active_for,
+    };
+    let redis = platform
+        .store
+        .redis_connection()
+        .map(|redis| (redis, config.store.key_prefix.clone()));
+    FairShare::new(rules, platform.db.clone(), redis)
 }
 
 /// One account: its budget (shared by every instance through Redis when there is one) and its
@@ -60,6 +85,7 @@ fn account(
     config: &Config,
     platform: &Platform,
     client: &Client,
+    shares: &Arc<FairShare>,
     name: &str,
     credentials: Option<Credentials>,
 ) -> Account {
@@ -75,7 +101,10 @@ fn account(
     let connection = Arc::new(Connection::new(
         name,
         client.clone(),
-        budget.clone(),
+        Upkeep {
+            budget: budget.clone(),
+            shares: Arc::clone(shares),
+        },
         credentials,
         platform.db.clone(),
         Arc::clone(&platform.sealer),

@@ -1,5 +1,5 @@
 //! CargoTech: the exchange's address, the accounts the server logs in with, the upstream budget
-//! they share, and how long answers stay fresh in the cache.
+//! they share, each driver's fair share of it, and how long answers stay fresh in the cache.
 
 use std::time::Duration;
 
@@ -28,9 +28,44 @@ pub struct CargoTechConfig {
     pub queue_limit: usize,
     /// How long a driver's request may wait for an upstream slot before `upstream_busy`.
     pub slot_wait: Duration,
+    /// How much of the budget one driver may cause (see `cargotech::fair_share`).
+    pub fair_share: FairShareConfig,
     pub cache_ttl_list: Duration,
     pub cache_ttl_detail: Duration,
     pub cache_ttl_dictionary: Duration,
+}
+
+/// The fair share's terms: `percent` of the budget goes round the active drivers, each getting
+/// between `floor` and `ceiling` calls a minute; a driver is active for `active_for` after a call.
+#[derive(Debug, Clone)]
+pub struct FairShareConfig {
+    pub percent: u32,
+    pub floor_per_minute: u32,
+    pub ceiling_per_minute: u32,
+    pub active_for: Duration,
+}
+
+impl FairShareConfig {
+    fn read(reader: &mut Reader) -> Self {
+        let percent = reader.positive("FAIR_SHARE_PERCENT", 50);
+        if percent > 100 {
+            reader.problem("FAIR_SHARE_PERCENT", "is a share of the budget: 1 to 100");
+        }
+        let floor_per_minute = reader.positive("FAIR_SHARE_FLOOR_PER_MINUTE", 6);
+        let ceiling_per_minute = reader.positive("FAIR_SHARE_CEILING_PER_MINUTE", 60);
+        if floor_per_minute > ceiling_per_minute {
+            reader.problem(
+                "FAIR_SHARE_FLOOR_PER_MINUTE",
+                "must not be above FAIR_SHARE_CEILING_PER_MINUTE",
+            );
+        }
+        Self {
+            percent: percent.min(100),
+            floor_per_minute,
+            ceiling_per_minute,
+            active_for: reader.seconds("FAIR_SHARE_ACTIVE_SECONDS", 300),
+        }
+    }
 }
 
 /// A CargoTech account beyond the primary one.
@@ -68,6 +103,7 @@ impl CargoTechConfig {
             slot_wait: Duration::from_millis(
                 reader.positive("CARGOTECH_SLOT_WAIT_MS", 8000).into(),
             ),
+            fair_share: FairShareConfig::read(reader),
             cache_ttl_list: reader.seconds("CACHE_TTL_LIST_SECONDS", 300),
             cache_ttl_detail: reader.seconds("CACHE_TTL_DETAIL_SECONDS", 900),
             cache_ttl_dictionary: reader.seconds("CACHE_TTL_DICTIONARY_SECONDS", 86_400),

@@ -27,7 +27,7 @@ use std::{collections::HashMap, fmt};
 
 pub use admin::AdminConfig;
 pub use cargotech::{
-    CargoTechConfig, ExtraAccount, PRIMARY_ACCOUNT, SANDBOX_CARGOTECH_PASSWORD,
+    CargoTechConfig, ExtraAccount, FairShareConfig, PRIMARY_ACCOUNT, SANDBOX_CARGOTECH_PASSWORD,
     SANDBOX_CARGOTECH_PHONE,
 };
 pub use doors::{Allowance, DoorsConfig};

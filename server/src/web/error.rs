@@ -61,6 +61,7 @@ pub enum ErrorCode {
     InvalidState,
     InvalidSort,
     InvalidDays,
+    InvalidShare,
     InvalidText,
     BotUnreachable,
     FlagNotFound,
@@ -90,6 +91,8 @@ pub enum ErrorCode {
     DemoLoginDisabled,
     DriverBanned,
     UpstreamBusy,
+    /// The driver has spent their fair share of the exchange's budget (with `Retry-After`).
+    TooManyRequests,
     UpstreamLoginPending,
     UpstreamUnavailable,
     CargoNotAvailable,
@@ -118,7 +121,6 @@ pub enum ErrorCode {
     AdminSessionMissing,
     CsrfInvalid,
     RoleInsufficient,
-    TooManyRequests,
 }
 
 /// Whether a refused input could not be read at all (`400`) or was read and is not allowed
@@ -187,6 +189,7 @@ impl ErrorCode {
             Self::InvalidState => (S::BAD_REQUEST, "invalid_state", "The state is one of active, trial, expired, never, banned"),
             Self::InvalidSort => (S::BAD_REQUEST, "invalid_sort", "The order is newest, name or access_ends"),
             Self::InvalidDays => (S::UNPROCESSABLE_ENTITY, "invalid_days", "Too many days"),
+            Self::InvalidShare => (S::UNPROCESSABLE_ENTITY, "invalid_share", "A driver's share is cut to 0 to 1000 calls a minute"),
             Self::InvalidText => (S::UNPROCESSABLE_ENTITY, "invalid_text", "The message is empty or too long"),
             Self::BotUnreachable => (S::CONFLICT, "bot_unreachable", "This driver has blocked the bot: no message can reach them"),
             Self::FlagNotFound => (S::NOT_FOUND, "flag_not_found", "No such feature flag"),
@@ -214,6 +217,7 @@ impl ErrorCode {
             Self::DemoLoginDisabled => (S::FORBIDDEN, "demo_login_disabled", "Демо-вход выключен"),
             Self::DriverBanned => (S::FORBIDDEN, "driver_banned", "Доступ к Hauler для этого аккаунта закрыт"),
             Self::UpstreamBusy => (S::SERVICE_UNAVAILABLE, "upstream_busy", "Биржа сейчас перегружена запросами, повторите через несколько секунд"),
+            Self::TooManyRequests => (S::TOO_MANY_REQUESTS, "too_many_requests", "Слишком много запросов к бирже с вашего аккаунта. Подождите немного и повторите"),
             Self::UpstreamLoginPending => (S::SERVICE_UNAVAILABLE, "upstream_login_pending", "Свежие данные задерживаются: идёт вход на биржу, попробуйте позже"),
             Self::UpstreamUnavailable => (S::SERVICE_UNAVAILABLE, "upstream_unavailable", "Биржа грузов сейчас недоступна, попробуйте чуть позже"),
             Self::CargoNotAvailable => (S::NOT_FOUND, "cargo_not_available", "Этот груз уже недоступен: его забрали или сняли с биржи"),
@@ -242,7 +246,6 @@ impl ErrorCode {
             Self::AdminSessionMissing => (S::UNAUTHORIZED, "admin_session_missing", "Log in to the admin dashboard"),
             Self::CsrfInvalid => (S::FORBIDDEN, "csrf_invalid", "The request lacks this session's CSRF token: reload the page"),
             Self::RoleInsufficient => (S::FORBIDDEN, "role_insufficient", "Your role does not allow this"),
-            Self::TooManyRequests => (S::TOO_MANY_REQUESTS, "too_many_requests", "Слишком много запросов подряд: подождите немного и попробуйте снова"),
         }
     }
 
@@ -271,8 +274,8 @@ pub struct ApiError {
     code: ErrorCode,
     message: String,
     errors: Vec<FieldError>,
-    /// Seconds to wait before asking again, when the refusal says.
-    retry_after: Option<u64>,
+    /// When the client may try again, as `Retry-After` (a `503` says 5 s unless told).
+    retry_after: Option<Duration>,
 }
 
 impl From<ErrorCode> for ApiError {
@@ -304,15 +307,21 @@ impl ApiError {
     /// `429 too_many_requests`: the client asked too often and may ask again after `retry_after`,
     /// told so in the driver's language.
     pub fn too_many_requests(retry_after: Duration, english: bool) -> Self {
-        let seconds = retry_after.as_secs().max(1);
+        let seconds = whole_seconds(retry_after);
         let message = if english {
             format!("Too many requests in a row: wait {seconds} s and try again")
         } else {
             format!("Слишком много запросов подряд: подождите {seconds} с и попробуйте снова")
         };
-        let mut error = ErrorCode::TooManyRequests.with_message(message);
-        error.retry_after = Some(seconds);
-        error
+        ErrorCode::TooManyRequests
+            .with_message(message)
+            .with_retry_after(retry_after)
+    }
+
+    /// Tells the client when to try again (whole seconds, rounded up).
+    pub fn with_retry_after(mut self, wait: Duration) -> Self {
+        self.retry_after = Some(wait);
+        self
     }
 }
 
@@ -347,10 +356,11 @@ impl IntoResponse for ApiError {
         };
         let mut response = (status, Json(body)).into_response();
         let retry_after = match self.retry_after {
-            Some(seconds) => Some(HeaderValue::from(seconds)),
-            None => {
-                (status == StatusCode::SERVICE_UNAVAILABLE).then(|| HeaderValue::from_static("5"))
+            Some(wait) => Some(HeaderValue::from(whole_seconds(wait))),
+            None if status == StatusCode::SERVICE_UNAVAILABLE => {
+                Some(HeaderValue::from_static("5"))
             }
+            None => None,
         };
         if let Some(retry_after) = retry_after {
             response.headers_mut().insert(RETRY_AFTER, retry_after);
@@ -359,4 +369,9 @@ impl IntoResponse for ApiError {
         response.extensions_mut().insert(self.code);
         response
     }
+}
+
+/// `Retry-After` counts whole seconds: a wait is rounded up, and is at least one.
+fn whole_seconds(wait: Duration) -> u64 {
+    (wait.as_millis().div_ceil(1000) as u64).max(1)
 }

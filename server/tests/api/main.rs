@@ -17,6 +17,7 @@ mod cargotech_accounts;
 mod command_line;
 mod doors;
 mod faults;
+mod fair_share;
 mod filters;
 mod health;
 mod leadership;

@@ -84,4 +84,16 @@ pub(super) const DRIVERS: Drivers = Drivers {
     sent: "Sent: the bot delivers it in a moment",
     message_empty: "Write a message first",
     message_too_long: "A message may have at most 2000 characters",
+    upstream_share: "Share of exchange calls",
+    share_note: |share, hour| {
+        format!("May cause {share} calls a minute now; caused {hour} in the last hour.")
+    },
+    share_cut_to: |cap| format!("Cut by an admin to {cap} a minute."),
+    share_uncut: "Not cut: the fair share applies.",
+    cut_label: "Calls a minute (0–1000; 0: cached answers only)",
+    cut: "Cut share",
+    lift_cut: "Lift the cut",
+    cut_problem: "Cut to 0 to 1000 calls a minute",
+    cut_done: |cap| format!("Cut to {cap} calls a minute"),
+    cut_lifted: "The cut is lifted: the fair share applies",
 };

@@ -79,6 +79,16 @@ pub struct Drivers {
     pub sent: &'static str,
     pub message_empty: &'static str,
     pub message_too_long: &'static str,
+    pub upstream_share: &'static str,
+    pub share_note: fn(u32, u64) -> String,
+    pub share_cut_to: fn(u32) -> String,
+    pub share_uncut: &'static str,
+    pub cut_label: &'static str,
+    pub cut: &'static str,
+    pub lift_cut: &'static str,
+    pub cut_problem: &'static str,
+    pub cut_done: fn(u32) -> String,
+    pub cut_lifted: &'static str,
 }
 
 impl Texts {

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use super::{
     actions::{BanControl, GiftForm, MessageForm},
+    share::ShareControl,
     short_day, state_badge,
 };
 use crate::{
@@ -65,6 +66,7 @@ pub(super) fn DriverView(id: i64) -> impl IntoView {
                     }
                 >
                     <BanControl id detail banned />
+                    <ShareControl id />
                     <MessageForm id />
                 </Show>
             </div>

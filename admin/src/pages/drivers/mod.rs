@@ -1,10 +1,11 @@
 //! Drivers: find one among many (search, state, order, pages), then their page: profile, access,
-//! history, payments, responses, and what staff may do to them (gift days, ban, write through
-//! the bot), each answered in place.
+//! history, payments, responses, and what staff may do to them (gift days, ban, cut their share
+//! of the exchange's calls, write through the bot), each answered in place.
 
 mod actions;
 mod detail;
 mod list;
+mod share;
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;

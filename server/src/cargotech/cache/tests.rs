@@ -14,10 +14,8 @@ fn cache(ttl: Duration) -> Arc<SharedCache<String>> {
 /// A fetch that counts its calls and answers after a pause.
 fn counting(
     calls: &Arc<AtomicUsize>,
-    answer: Result<&'static str, UpstreamError>,
-) -> impl FnOnce(
-    Urgency,
-) -> std::pin::Pin<Box<dyn Future<Output = Result<String, UpstreamError>> + Send>>
+    answer: Result<&'static str, FetchError>,
+) -> impl FnOnce(Urgency) -> std::pin::Pin<Box<dyn Future<Output = Result<String, FetchError>> + Send>>
 + Clone
 + Send
 + 'static {
@@ -87,7 +85,9 @@ async fn when_the_exchange_fails_old_data_is_served_marked_stale() {
     cache.get("q", counting(&calls, Ok("kept"))).await.unwrap();
     tokio::time::sleep(Duration::from_millis(120)).await;
 
-    let down = Err(UpstreamError::Unavailable("HTTP 502".into()));
+    let down = Err(FetchError::Upstream(UpstreamError::Unavailable(
+        "HTTP 502".into(),
+    )));
     let (value, freshness) = cache
         .get("q", counting(&calls, down.clone()))
         .await
@@ -104,7 +104,7 @@ async fn when_the_exchange_fails_old_data_is_served_marked_stale() {
             .get("other", counting(&calls, down))
             .await
             .unwrap_err(),
-        UpstreamError::Unavailable("HTTP 502".into())
+        FetchError::Upstream(UpstreamError::Unavailable("HTTP 502".into()))
     );
 }
 
@@ -116,7 +116,7 @@ async fn a_failed_flight_is_not_remembered() {
         cache
             .get(
                 "q",
-                counting(&calls, Err(UpstreamError::Unavailable("x".into())))
+                counting(&calls, Err(UpstreamError::Unavailable("x".into()).into()))
             )
             .await
             .is_err()
@@ -124,6 +124,30 @@ async fn a_failed_flight_is_not_remembered() {
     let (value, _) = cache.get("q", counting(&calls, Ok("fine"))).await.unwrap();
     assert_eq!(*value, "fine");
     assert_eq!(calls.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn a_driver_refused_before_calling_is_refused_alone_and_whoever_waits_with_them_fetches() {
+    let cache = cache(Duration::from_secs(60));
+    let calls = Arc::new(AtomicUsize::new(0));
+    let over_share = FetchError::OverShare(OverShare {
+        retry_after: Duration::from_secs(30),
+    });
+    let greedy = {
+        let cache = Arc::clone(&cache);
+        let fetch = counting(&calls, Err(over_share.clone()));
+        tokio::spawn(async move { cache.get("q", fetch).await })
+    };
+    // The second driver joins the greedy one's flight while it is under way.
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    let patient = {
+        let cache = Arc::clone(&cache);
+        let fetch = counting(&calls, Ok("page"));
+        tokio::spawn(async move { cache.get("q", fetch).await })
+    };
+    assert_eq!(greedy.await.unwrap().unwrap_err(), over_share);
+    assert_eq!(*patient.await.unwrap().unwrap().0, "page");
+    assert_eq!(calls.load(Ordering::SeqCst), 2, "each ran their own fetch");
 }
 
 async fn futures_join_all<T>(handles: impl Iterator<Item = tokio::task::JoinHandle<T>>) -> Vec<T> {

@@ -12,11 +12,11 @@ use app::cargo::{
     filter::{CargoFilter, SortOrder},
 };
 
-use super::{Gateway, GatewayError, fetch_priority};
+use super::{Gateway, GatewayError, fetch_priority, payer_of};
 use crate::cargotech::{
     budget::Priority,
-    cache::{Freshness, Urgency},
-    client::UpstreamError,
+    cache::{FetchError, Freshness, Urgency},
+    fair_share::{Payer, UpstreamKind},
     narrowing::{MAX_BROAD_TOTAL, Narrowing},
     wire::UpstreamQuery,
 };
@@ -28,13 +28,14 @@ const MAX_PAGE: u32 = 100;
 const WINDOW: u32 = MAX_PAGE;
 
 /// An upstream fetch on its way, boxed so the same fetch serves a read and a refresh.
-type Fetching<T> = std::pin::Pin<Box<dyn Future<Output = Result<T, UpstreamError>> + Send>>;
+type Fetching<T> = std::pin::Pin<Box<dyn Future<Output = Result<T, FetchError>> + Send>>;
 
 impl Gateway {
     /// One page of loads matching the filter: narrowed from a broader answer held in full when
-    /// it can be, else cut from the cached window(s) of the filter itself.
+    /// it can be, else cut from the cached window(s) of the filter itself. Misses are `payer`'s.
     pub async fn list(
         self: &Arc<Self>,
+        payer: Payer,
         filter: &CargoFilter,
         offset: u32,
         limit: u32,
@@ -42,7 +43,7 @@ impl Gateway {
         filter.validate().map_err(GatewayError::InvalidFilter)?;
         let limit = limit.clamp(1, MAX_PAGE);
         if let Some(narrowing) = Narrowing::of(filter)
-            && let Some(broad) = self.every_window(&narrowing.broad).await?
+            && let Some(broad) = self.every_window(payer, &narrowing.broad).await?
             && let Some(loads) = broad.in_full()
             && let Some(mut loads) = narrowing.select(loads)
         {
@@ -56,7 +57,7 @@ impl Gateway {
         let (mut total, mut oldest) = (0, None);
         // A page that straddles two windows takes the end of one and the start of the next.
         for start in (first..offset.saturating_add(limit)).step_by(WINDOW as usize) {
-            let (window, age) = self.window(filter, start).await?;
+            let (window, age) = self.window(payer, filter, start).await?;
             oldest = oldest.max(age);
             total = window.total;
             windows.push(window);
@@ -75,9 +76,10 @@ impl Gateway {
     /// not be had without waiting on a busy exchange.
     async fn every_window(
         self: &Arc<Self>,
+        payer: Payer,
         filter: &CargoFilter,
     ) -> Result<Option<Windows>, GatewayError> {
-        let Some((first, age)) = unless_busy(self.window(filter, 0).await)? else {
+        let Some((first, age)) = unless_busy(self.window(payer, filter, 0).await)? else {
             return Ok(None);
         };
         if first.total > MAX_BROAD_TOTAL {
@@ -86,7 +88,7 @@ impl Gateway {
         let rest = futures_util::future::join_all(
             (WINDOW..first.total as u32)
                 .step_by(WINDOW as usize)
-                .map(|start| self.window(filter, start)),
+                .map(|start| self.window(payer, filter, start)),
         )
         .await;
         let (total, mut oldest) = (first.total, age);
@@ -109,10 +111,11 @@ impl Gateway {
     /// when served stale.
     async fn window(
         self: &Arc<Self>,
+        payer: Payer,
         filter: &CargoFilter,
         start: u32,
     ) -> Result<(Arc<CargoPage>, Option<Duration>), GatewayError> {
-        let (question, fetch) = self.window_fetch(filter, start);
+        let (question, fetch) = self.window_fetch(payer, filter, start);
         let (window, freshness) = self
             .lists
             .get(&question, fetch)
@@ -135,7 +138,7 @@ impl Gateway {
     ) -> Result<CargoPage, GatewayError> {
         filter.validate().map_err(GatewayError::InvalidFilter)?;
         let limit = limit.clamp(1, MAX_PAGE);
-        let (question, fetch) = self.window_fetch(filter, 0);
+        let (question, fetch) = self.window_fetch(Payer::Background, filter, 0);
         let window = self
             .lists
             .refresh(&question, fetch)
@@ -150,6 +153,7 @@ impl Gateway {
     /// exchange's largest page, so that the first five pages of a filter cost one call.
     fn window_fetch(
         self: &Arc<Self>,
+        payer: Payer,
         filter: &CargoFilter,
         start: u32,
     ) -> (
@@ -163,10 +167,15 @@ impl Gateway {
             Box::pin(async move {
                 let client = gateway.client.clone();
                 let answer = gateway
-                    .upstream(fetch_priority(urgency, Priority::List), move |token| {
-                        let (client, query) = (client.clone(), query.clone());
-                        async move { client.list(&token, &query).await }
-                    })
+                    .upstream(
+                        payer_of(urgency, payer),
+                        UpstreamKind::List,
+                        fetch_priority(urgency, Priority::List),
+                        move |token| {
+                            let (client, query) = (client.clone(), query.clone());
+                            async move { client.list(&token, &query).await }
+                        },
+                    )
                     .await?;
                 // New cards from the exchange: warm their details while the driver reads the list.
                 gateway.prefetch_details(&answer.cards);
@@ -193,7 +202,8 @@ fn cache_key(query: &[(String, String)]) -> String {
 }
 
 /// A window's outcome when narrowing: only a busy budget is the driver's answer; any other
-/// failure leaves the question to be asked as it is (`None`).
+/// failure (a spent share included: the question as it is may still be cached) leaves the
+/// question to be asked as it is (`None`).
 fn unless_busy<T>(outcome: Result<T, GatewayError>) -> Result<Option<T>, GatewayError> {
     match outcome {
         Ok(value) => Ok(Some(value)),

@@ -1,13 +1,16 @@
-//! One call to the exchange, as every path makes it: through the circuit breaker, a budget slot
-//! of an account that can call, and retries with back-off on transient failures, honouring the
-//! exchange's Retry-After.
+//! One call to the exchange, as every path makes it: charged to the driver who causes it (refused
+//! when their fair share is spent), through the circuit breaker, a budget slot of an account that
+//! can call, and retries with back-off on transient failures, honouring the exchange's
+//! Retry-After.
 
 use std::{sync::Arc, time::Duration};
 
 use super::Gateway;
 use crate::cargotech::{
     budget::{BudgetError, Priority},
+    cache::FetchError,
     client::UpstreamError,
+    fair_share::{Payer, UpstreamKind},
 };
 
 /// Backoff between attempts of an idempotent call (with up to 20 % jitter), at most 4 attempts.
@@ -18,17 +21,26 @@ const BACKOFF: [Duration; 3] = [
 ];
 
 impl Gateway {
-    /// One idempotent upstream call through the breaker and the budget, retried on transient
-    /// failures with back-off, honouring the exchange's Retry-After.
+    /// One idempotent upstream call of this kind, charged to `payer` (once, however many
+    /// attempts it takes), through the breaker and the budget, retried on transient failures
+    /// with back-off, honouring the exchange's Retry-After.
     pub(super) async fn upstream<T, F, Fut>(
         &self,
+        payer: Payer,
+        kind: UpstreamKind,
         priority: Priority,
         call: F,
-    ) -> Result<T, UpstreamError>
+    ) -> Result<T, FetchError>
     where
         F: Fn(Arc<str>) -> Fut + Clone,
         Fut: Future<Output = Result<T, UpstreamError>>,
     {
+        if let Payer::Driver(driver) = payer {
+            self.shares
+                .admit(driver, kind)
+                .await
+                .map_err(FetchError::OverShare)?;
+        }
         let attempts = if priority == Priority::Background {
             1
         } else {
@@ -44,23 +56,28 @@ impl Gateway {
             let Some(pass) = self.breaker.allow() else {
                 return Err(UpstreamError::Unavailable(
                     "the exchange is failing; retrying shortly".into(),
-                ));
+                )
+                .into());
             };
             let Ok(outcome) = self.through_an_account(priority, &call).await else {
                 // No slot in time: the driver's answer is "busy", at once.
                 return Err(UpstreamError::Throttled {
                     retry_after: Duration::from_secs(1),
                     remaining: Some(0),
-                });
+                }
+                .into());
             };
+            if payer == Payer::Background && attempt == 0 {
+                self.shares.record(UpstreamKind::Background).await;
+            }
             pass.settle(&outcome);
             match outcome {
                 Ok(value) => return Ok(value),
                 Err(error) if error.is_transient() => last_error = error,
-                Err(error) => return Err(error),
+                Err(error) => return Err(error.into()),
             }
         }
-        Err(last_error)
+        Err(last_error.into())
     }
 
     /// The call through an account with a slot for it (`Err` when no account has one in time).

@@ -16,6 +16,7 @@ mod promo;
 mod second_factor;
 mod service_tokens;
 mod settings;
+mod upstream_shares;
 
 use std::sync::Arc;
 
@@ -50,6 +51,7 @@ pub fn routes(desk: AdminDesk, options: leptos::prelude::LeptosOptions) -> Route
     auth::routes()
         .merge(overview::routes())
         .merge(drivers::routes())
+        .merge(upstream_shares::routes())
         .merge(payments::routes())
         .merge(promo::routes())
         .merge(flags::routes())

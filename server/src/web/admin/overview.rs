@@ -1,11 +1,13 @@
-//! The overview: `GET /admin/api/overview` (any staff). Figures from the database and from this
-//! instance's memory of the upstream (budget, cache, breaker, connection): it never waits on the
-//! exchange, so the page stays quick when CargoTech is slow or down.
+//! The overview: `GET /admin/api/overview` (any staff). Figures from the database, from this
+//! instance's memory of the upstream (budget, cache, breaker, connection) and from the fair
+//! share's ledger (the last hour's calls by kind and the costliest drivers): it never waits on
+//! the exchange, so the page stays quick when CargoTech is slow or down.
 
 use std::collections::{BTreeMap, HashSet};
 
 use admin::wire::overview::{
-    AccessFigures, DayFigures, DriverFigures, Overview, Revenue, UpstreamFigures,
+    AccessFigures, DayFigures, DriverCost, DriverFigures, Overview, Revenue, TOP_DRIVERS,
+    UpstreamFigures, UpstreamUse,
 };
 use axum::{Json, Router, extract::State, routing::get};
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, TimeZone, Utc};
@@ -13,7 +15,7 @@ use domain::{
     access::{grant, subscription},
     drivers, outbox,
     payments::{self, RUB, XTR},
-    responses,
+    responses, upstream_shares,
 };
 use sea_orm::{
     ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
@@ -21,7 +23,10 @@ use sea_orm::{
 };
 
 use super::{AdminDesk, AnyStaff, Staff};
-use crate::{cargotech::service_state, web::ApiError};
+use crate::{
+    cargotech::{Gateway, UpstreamKind, service_state},
+    web::ApiError,
+};
 
 /// Days of the charts, today included.
 const DAYS: i64 = 30;
@@ -88,6 +93,7 @@ async fn overview(
     }
 
     let gateway = &desk.gateway;
+    let upstream_use = upstream_use(db, gateway).await?;
     let budget = gateway.budget().await;
     let breaker = serde_json::to_value(gateway.breaker_state())
         .ok()
@@ -107,9 +113,36 @@ async fn overview(
             breaker,
             connection: service_state(&gateway.connection_reports()),
         },
+        upstream_use,
         outbox_backlog,
         days,
     }))
+}
+
+/// The last hour's calls by kind, and the drivers who caused the most, named.
+async fn upstream_use(db: &DatabaseConnection, gateway: &Gateway) -> Result<UpstreamUse, DbErr> {
+    let used = gateway.shares().last_hour().await;
+    let mut top_drivers = Vec::new();
+    for &(id, calls) in used.drivers.iter().take(TOP_DRIVERS) {
+        let row = drivers::row(db, id).await?;
+        top_drivers.push(DriverCost {
+            driver_id: id.into(),
+            name: row
+                .as_ref()
+                .map_or_else(String::new, |row| row.first_name.clone()),
+            calls,
+            cap_per_minute: upstream_shares::cap(db, id).await?,
+            banned: row.is_some_and(|row| row.banned_at.is_some()),
+        });
+    }
+    Ok(UpstreamUse {
+        lists: used.of(UpstreamKind::List),
+        details: used.of(UpstreamKind::Detail),
+        cities: used.of(UpstreamKind::Cities),
+        login: used.of(UpstreamKind::Login),
+        background: used.of(UpstreamKind::Background),
+        top_drivers,
+    })
 }
 
 async fn driver_figures(

@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 use super::state::ApiState;
 use crate::{
     bot::messages,
-    cargotech::{City, Gateway, GatewayError, UpstreamError, noting_waits},
+    cargotech::{City, Gateway, GatewayError, Payer, UpstreamError, noting_waits},
     doors::Door,
     web::{
         ApiError, ErrorCode, Fault,
@@ -62,6 +62,9 @@ impl From<GatewayError> for ApiError {
                     .with_field_errors(errors)
             }
             GatewayError::Busy => ApiError::from(ErrorCode::UpstreamBusy),
+            GatewayError::OverShare { retry_after } => {
+                ApiError::from(ErrorCode::TooManyRequests).with_retry_after(retry_after)
+            }
             GatewayError::Unavailable(UpstreamError::SmsCodeRequired) => {
                 ApiError::from(ErrorCode::UpstreamLoginPending)
             }
@@ -178,7 +181,7 @@ fn ids(list: Option<&str>) -> Result<Vec<u32>, ApiError> {
     responses(
         (status = 200, description = "A page of loads, newest first unless sorted otherwise; `stale` carries the age of data served while the exchange is down", body = CargoPage),
         (status = 422, description = "`invalid_filter`, with every field's problem", body = app::session::ApiErrorBody),
-        (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody), (status = 402, description = "`subscription_required`: no access to loads", body = app::session::ApiErrorBody), (status = 503, description = "`upstream_busy`, `upstream_unavailable` or `upstream_login_pending`", body = app::session::ApiErrorBody),
+        (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody), (status = 402, description = "`subscription_required`: no access to loads", body = app::session::ApiErrorBody), (status = 429, description = "`too_many_requests`: the driver's share of the exchange's calls is spent; `Retry-After` says when it frees (cached answers are still served)", body = app::session::ApiErrorBody), (status = 503, description = "`upstream_busy`, `upstream_unavailable` or `upstream_login_pending`", body = app::session::ApiErrorBody),
     ),
     security(("session" = [])))]
 async fn list(
@@ -188,7 +191,10 @@ async fn list(
 ) -> Result<Json<CargoPage>, ApiError> {
     let Query(query) = query.map_err(ApiError::bad_query)?;
     let (filter, offset, limit) = query.into_filter()?;
-    let mut page = state.gateway.list(&filter, offset, limit).await?;
+    let mut page = state
+        .gateway
+        .list(Payer::Driver(driver.id), &filter, offset, limit)
+        .await?;
     let marks = marks::among(&state.db, driver.id, page.cards.iter().map(|card| card.id)).await?;
     page.cards.retain(|card| !marks.hidden.contains(&card.id));
     for card in &mut page.cards {
@@ -199,11 +205,13 @@ async fn list(
 
 /// Times each list request on the server, from its arrival (the session and access checks
 /// included) to its answer, apart by whether it waited on the exchange. A refusal that never
-/// reached the gateway (a bad filter, no access) is not a list served and is left out.
+/// reached the gateway (a bad filter, no access) or the exchange (a spent share) is not a list
+/// served and is left out.
 async fn timed_list(State(state): State<ApiState>, request: Request, next: Next) -> Response {
     let started = Instant::now();
     let (response, waited) = noting_waits(next.run(request)).await;
-    if waited || response.status().is_success() {
+    let over_share = response.status() == StatusCode::TOO_MANY_REQUESTS;
+    if (waited && !over_share) || response.status().is_success() {
         state.gateway.list_timings.record(waited, started.elapsed());
     }
     response
@@ -219,7 +227,7 @@ fn taken() -> ApiError {
         (status = 400, description = "`invalid_id`: the id is not a whole number from 1 to 9223372036854775807", body = app::session::ApiErrorBody),
         (status = 200, description = "The load with its note, addresses and contacts", body = CargoDetail),
         (status = 404, description = "`cargo_not_available`: taken or withdrawn", body = app::session::ApiErrorBody),
-        (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody), (status = 402, description = "`subscription_required`: no access to loads", body = app::session::ApiErrorBody), (status = 503, description = "`upstream_busy`, `upstream_unavailable` or `upstream_login_pending`", body = app::session::ApiErrorBody),
+        (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody), (status = 402, description = "`subscription_required`: no access to loads", body = app::session::ApiErrorBody), (status = 429, description = "`too_many_requests`: the driver's share of the exchange's calls is spent; `Retry-After` says when it frees (cached answers are still served)", body = app::session::ApiErrorBody), (status = 503, description = "`upstream_busy`, `upstream_unavailable` or `upstream_login_pending`", body = app::session::ApiErrorBody),
     ),
     security(("session" = [])))]
 async fn detail(
@@ -227,7 +235,11 @@ async fn detail(
     driver: SubscribedDriver,
     PathId(id): PathId<u64>,
 ) -> Result<Json<CargoDetail>, ApiError> {
-    let mut detail = state.gateway.detail(id).await?.ok_or_else(taken)?;
+    let mut detail = state
+        .gateway
+        .detail(Payer::Driver(driver.id), id)
+        .await?
+        .ok_or_else(taken)?;
     detail.card.responded = responses::find(&state.db, driver.id, id).await?.is_some();
     Ok(Json(detail))
 }
@@ -253,7 +265,11 @@ async fn respond(
     if let Some(existing) = responses::find(&state.db, driver.id, id).await? {
         return Ok((StatusCode::OK, Json(existing)));
     }
-    let mut detail = state.gateway.detail(id).await?.ok_or_else(taken)?;
+    let mut detail = state
+        .gateway
+        .detail(Payer::Driver(driver.id), id)
+        .await?
+        .ok_or_else(taken)?;
     detail.card.responded = true;
     let language = drivers::by_id(&state.db, driver.id)
         .await?
@@ -351,16 +367,18 @@ struct CitiesQuery {
 #[utoipa::path(get, path = "/api/v1/cities", tag = "dictionaries", params(CitiesQuery),
     responses(
         (status = 200, description = "Cities whose name starts with `q`, from the exchange's points dictionary", body = Vec<City>),
-        (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody), (status = 503, description = "`upstream_busy`, `upstream_unavailable` or `upstream_login_pending`", body = app::session::ApiErrorBody),
+        (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody), (status = 429, description = "`too_many_requests`: the driver's share of the exchange's calls is spent; `Retry-After` says when it frees (cached answers are still served)", body = app::session::ApiErrorBody), (status = 503, description = "`upstream_busy`, `upstream_unavailable` or `upstream_login_pending`", body = app::session::ApiErrorBody),
     ),
     security(("session" = [])))]
 async fn cities(
     State(gateway): State<Arc<Gateway>>,
-    _driver: SignedInDriver,
+    driver: SignedInDriver,
     query: Result<Query<CitiesQuery>, QueryRejection>,
 ) -> Result<Json<Vec<City>>, ApiError> {
     let Query(query) = query.map_err(ApiError::bad_query)?;
-    Ok(Json(gateway.cities(&query.q).await?))
+    Ok(Json(
+        gateway.cities(Payer::Driver(driver.id), &query.q).await?,
+    ))
 }
 
 /// One entry of a built-in dictionary.
