@@ -12,6 +12,7 @@ mod m20261122_000004_service_tokens;
 mod m20261123_000005_paid_access;
 mod m20261123_000006_admins;
 mod m20261123_000007_second_factor;
+mod m20261204_000020_points;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000005_paid_access::Migration),
             Box::new(m20261123_000006_admins::Migration),
             Box::new(m20261123_000007_second_factor::Migration),
+            Box::new(m20261204_000020_points::Migration),
         ]
     }
 }

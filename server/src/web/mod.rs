@@ -44,6 +44,7 @@ use crate::{
 /// What the routes talk to beyond the app's own state.
 pub struct Services {
     pub gateway: Arc<Gateway>,
+    pub cities: Arc<crate::cities::Cities>,
     pub bot: BotOutlet,
     /// New loads for open Mini Apps, shared by every instance.
     pub live: crate::new_loads::LiveFeed,
@@ -67,6 +68,7 @@ pub struct Services {
 pub fn router(state: AppState, config: &Config, services: Services) -> Router {
     let Services {
         gateway,
+        cities,
         bot,
         live,
         bot_token,
@@ -99,6 +101,7 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
         sealer: Arc::clone(&state.platform.sealer),
         billing: billing.clone(),
         gateway: Arc::clone(&gateway),
+        cities: Arc::clone(&cities),
         tokens: machines.clone(),
         secure_cookies: config.mode == Mode::Production,
     };
@@ -128,6 +131,7 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
         ))
         .merge(api::driver_routes(api::ApiState {
             gateway,
+            cities,
             db: state.platform.db.clone(),
             store: state.platform.store.clone(),
             bot,

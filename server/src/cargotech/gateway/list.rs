@@ -168,6 +168,7 @@ impl Gateway {
                         async move { client.list(&token, &query).await }
                     })
                     .await?;
+                gateway.listed.note(&answer.cards).await;
                 // New cards from the exchange: warm their details while the driver reads the list.
                 gateway.prefetch_details(&answer.cards);
                 Ok(CargoPage {

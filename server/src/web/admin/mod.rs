@@ -5,6 +5,7 @@
 mod admins;
 mod audit;
 mod auth;
+mod cities;
 mod connection;
 mod csv_export;
 mod drivers;
@@ -25,6 +26,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::{
     cargotech::Gateway,
+    cities::Cities,
     machines::ServiceTokens,
     payments::Billing,
     web::extract::{Admins, AnyStaff, Owners, Staff},
@@ -38,6 +40,7 @@ pub struct AdminDesk {
     pub sealer: Arc<Sealer>,
     pub billing: Billing,
     pub gateway: Arc<Gateway>,
+    pub cities: Arc<Cities>,
     pub tokens: ServiceTokens,
     /// Cookies carry `Secure` (production, behind https).
     pub secure_cookies: bool,
@@ -52,6 +55,7 @@ pub fn routes(desk: AdminDesk, options: leptos::prelude::LeptosOptions) -> Route
         .merge(flags::routes())
         .merge(settings::routes())
         .merge(connection::routes())
+        .merge(cities::routes())
         .merge(service_tokens::routes())
         .merge(audit::routes())
         .merge(admins::routes())
