@@ -87,7 +87,11 @@ struct Failure {
 }
 
 impl Cities {
-    pub fn new(db: DatabaseConnection, gateway: Arc<Gateway>, refresh_every: Duration) -> Arc<Self> {
+    pub fn new(
+        db: DatabaseConnection,
+        gateway: Arc<Gateway>,
+        refresh_every: Duration,
+    ) -> Arc<Self> {
         Arc::new(Self {
             db,
             gateway,
@@ -136,8 +140,15 @@ impl Cities {
         let (action, details) = match &outcome {
             Ok(version) => {
                 *self.failure() = None;
-                tracing::info!(points = version.points, by, "the points dictionary was refreshed");
-                ("cities.refreshed", serde_json::json!({"points": version.points}))
+                tracing::info!(
+                    points = version.points,
+                    by,
+                    "the points dictionary was refreshed"
+                );
+                (
+                    "cities.refreshed",
+                    serde_json::json!({"points": version.points}),
+                )
             }
             Err(error) => {
                 tracing::warn!(%error, by, "the points dictionary could not be refreshed");
@@ -145,7 +156,10 @@ impl Cities {
                     at: tokio::time::Instant::now(),
                     reason: error.to_string(),
                 });
-                ("cities.refresh_failed", serde_json::json!({"error": error.to_string()}))
+                (
+                    "cities.refresh_failed",
+                    serde_json::json!({"error": error.to_string()}),
+                )
             }
         };
         audit::record(
@@ -164,7 +178,8 @@ impl Cities {
     async fn read_and_store(&self, by: &str) -> Result<Version, RefreshError> {
         let gateway = &self.gateway;
         let every =
-            paging::every_point(move |offset| gateway.points_page(offset, PAGE), &self.pace).await?;
+            paging::every_point(move |offset| gateway.points_page(offset, PAGE), &self.pace)
+                .await?;
         if every.is_empty() {
             return Err(RefreshError::Empty);
         }
@@ -215,7 +230,10 @@ impl Cities {
             version,
             index: CityIndex::new(every),
         };
-        tracing::debug!(points = loaded.index.len(), "city search uses a new copy of the dictionary");
+        tracing::debug!(
+            points = loaded.index.len(),
+            "city search uses a new copy of the dictionary"
+        );
         *self.loaded.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(loaded));
     }
 

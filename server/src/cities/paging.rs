@@ -157,7 +157,8 @@ mod tests {
         ]));
         let points = every_point(
             |offset| {
-                let answer = match hiccups.borrow_mut().pop_front() {
+                let hiccup = hiccups.borrow_mut().pop_front();
+                let answer = match hiccup {
                     Some(error) if offset == 100 => Err(error),
                     Some(error) => {
                         hiccups.borrow_mut().push_front(error);

@@ -61,7 +61,10 @@ pub fn latin(folded: &str) -> String {
         .replace("yy", "y");
     spelled
         .split(' ')
-        .map(|word| word.strip_prefix("ye").map_or(word.to_owned(), |rest| format!("e{rest}")))
+        .map(|word| {
+            word.strip_prefix("ye")
+                .map_or(word.to_owned(), |rest| format!("e{rest}"))
+        })
         .collect::<Vec<_>>()
         .join(" ")
 }

@@ -14,12 +14,12 @@ use crate::{
     machines::{self, ServiceTokens},
     new_loads::{LiveFeed, LiveHub},
     payments::{self, Billing, ReceiptSettings, ReturnLink},
-    telegram::card_link::CardLinks,
     sandbox::{
         cargotech::{Exchange, ExchangeConfig},
         telegram::SandboxTelegram,
         yookassa::SandboxYooKassa,
     },
+    telegram::card_link::CardLinks,
     web::{self, internal::Internal},
 };
 

@@ -51,7 +51,10 @@ impl CardLinks {
         let Some((linked, until)) = opened.split_once(':') else {
             return false;
         };
-        linked.parse() == Ok(id) && until.parse().is_ok_and(|until: i64| Utc::now().timestamp() < until)
+        linked.parse() == Ok(id)
+            && until
+                .parse()
+                .is_ok_and(|until: i64| Utc::now().timestamp() < until)
     }
 }
 

@@ -64,7 +64,12 @@ async fn a_driver_typing_cities_never_makes_the_exchange_search() {
         assert_eq!(search(&app, "yekaterinburg").await, ["Екатеринбург"]);
         assert_eq!(search(&app, "Н").await, Vec::<String>::new(), "one letter");
         // A driver (or a script) typing letter after letter, city after city.
-        for name in ["Набережные Челны", "Ростов-на-Дону", "Великий Новгород", "Чебоксары"] {
+        for name in [
+            "Набережные Челны",
+            "Ростов-на-Дону",
+            "Великий Новгород",
+            "Чебоксары",
+        ] {
             let letters: Vec<char> = name.chars().collect();
             for end in 2..=letters.len() {
                 let typed: String = letters[..end].iter().collect();
@@ -79,7 +84,10 @@ async fn a_driver_typing_cities_never_makes_the_exchange_search() {
 
         let stats = exchange.stats();
         assert_eq!(stats.points, 0, "{backend:?}");
-        assert_eq!(stats.requests, stats.me, "only token health checks: {stats:?}");
+        assert_eq!(
+            stats.requests, stats.me,
+            "only token health checks: {stats:?}"
+        );
     }
 }
 
@@ -129,7 +137,12 @@ async fn an_admins_refresh_brings_a_new_settlement_from_the_exchange() {
             .await;
         let actions: Vec<&str> = audit["rows"]
             .as_array()
-            .map(|entries| entries.iter().filter_map(|e| e["action"].as_str()).collect())
+            .map(|entries| {
+                entries
+                    .iter()
+                    .filter_map(|e| e["action"].as_str())
+                    .collect()
+            })
             .unwrap_or_default();
         assert!(
             actions.contains(&"cities.refresh_requested") && actions.contains(&"cities.refreshed"),
@@ -153,6 +166,14 @@ async fn until_the_exchange_gives_the_dictionary_city_search_says_it_is_not_load
     let (status, body) = app
         .call(Method::GET, "/api/v1/cities?q=%D0%9C%D0%BE", None)
         .await;
-    assert_eq!((status, body["code"].as_str()), (503, Some("cities_not_loaded")));
-    assert!(body["message"].as_str().unwrap().contains("Справочник городов"));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (503, Some("cities_not_loaded"))
+    );
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("Справочник городов")
+    );
 }

@@ -17,7 +17,10 @@ fn fyodor() -> Value {
     json!({"id": 720_001, "first_name": "Фёдор", "language_code": "ru"})
 }
 
-async fn app(test: &str, backend: (crate::support::Db, crate::support::Store)) -> (Exchange, TestApp) {
+async fn app(
+    test: &str,
+    backend: (crate::support::Db, crate::support::Store),
+) -> (Exchange, TestApp) {
     let (exchange, mut app) = app_with_exchange(test, backend, &[("ENCRYPTION_KEY", KEY)]).await;
     app.sign_in_as(fyodor()).await;
     (exchange, app)
@@ -63,7 +66,11 @@ async fn a_card_from_the_list_opens() {
         let (status, detail) = app
             .call(Method::GET, &format!("/api/v1/cargos/{id}"), None)
             .await;
-        assert_eq!((status, detail["card"]["id"].as_u64()), (200, Some(id)), "{detail}");
+        assert_eq!(
+            (status, detail["card"]["id"].as_u64()),
+            (200, Some(id)),
+            "{detail}"
+        );
         assert!(exchange.stats().details >= 1);
     }
 }
@@ -75,8 +82,12 @@ async fn a_link_the_bot_sent_opens_its_load_even_when_no_list_shows_it() {
         // The bot's link under a response's card carries its token.
         let (_, page) = app.call(Method::GET, "/api/v1/cargos?limit=20", None).await;
         let responded = page["cards"][2]["id"].as_u64().unwrap();
-        app.call(Method::POST, &format!("/api/v1/cargos/{responded}/response"), None)
-            .await;
+        app.call(
+            Method::POST,
+            &format!("/api/v1/cargos/{responded}/response"),
+            None,
+        )
+        .await;
         let message = &chat_with(&app, 720_001, 1).await[0];
         let url = message["reply_markup"]["inline_keyboard"][0][0]["web_app"]["url"]
             .as_str()
@@ -92,10 +103,17 @@ async fn a_link_the_bot_sent_opens_its_load_even_when_no_list_shows_it() {
         // The same kind of link to a load no list shows lately (an alert sent days ago).
         let id = never_listed(&exchange);
         let key = <[u8; 32]>::try_from((0..32).collect::<Vec<u8>>()).unwrap();
-        let links = CardLinks::new(Arc::new(Sealer::new(SealingKey::new("k1", key).unwrap(), [])));
+        let links = CardLinks::new(Arc::new(Sealer::new(
+            SealingKey::new("k1", key).unwrap(),
+            [],
+        )));
         exchange.reset_stats();
         assert_eq!(
-            open(&app, &format!("/api/v1/cargos/{id}?link={}", links.token(id))).await,
+            open(
+                &app,
+                &format!("/api/v1/cargos/{id}?link={}", links.token(id))
+            )
+            .await,
             (200, None),
             "{backend:?}"
         );
@@ -110,8 +128,14 @@ async fn a_forged_or_borrowed_link_opens_nothing_new() {
         let id = never_listed(&exchange);
         let other = exchange.open_load_ids()[2600];
         let key = <[u8; 32]>::try_from((0..32).collect::<Vec<u8>>()).unwrap();
-        let genuine = CardLinks::new(Arc::new(Sealer::new(SealingKey::new("k1", key).unwrap(), [])));
-        let foreign = CardLinks::new(Arc::new(Sealer::new(SealingKey::new("k1", [9; 32]).unwrap(), [])));
+        let genuine = CardLinks::new(Arc::new(Sealer::new(
+            SealingKey::new("k1", key).unwrap(),
+            [],
+        )));
+        let foreign = CardLinks::new(Arc::new(Sealer::new(
+            SealingKey::new("k1", [9; 32]).unwrap(),
+            [],
+        )));
         exchange.reset_stats();
         for token in [
             genuine.token(other),

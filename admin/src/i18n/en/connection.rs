@@ -60,9 +60,7 @@ pub(super) const CONNECTION: Connection = Connection {
     stop_sms: "Stop demanding SMS codes",
     revoke_tokens: "Revoke every token",
     cities: "Cities dictionary",
-    cities_line: |points, at, by| {
-        format!("{points} points, read from the exchange {at} by {by}")
-    },
+    cities_line: |points, at, by| format!("{points} points, read from the exchange {at} by {by}"),
     cities_never: "Not loaded yet: city search answers “not loaded” until the exchange gives it",
     cities_refreshing: "Reading it from the exchange now…",
     cities_failed: |reason| format!("The last refresh failed: {reason}"),

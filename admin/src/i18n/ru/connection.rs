@@ -60,9 +60,7 @@ pub(super) const CONNECTION: Connection = Connection {
     stop_sms: "Больше не запрашивать SMS-коды",
     revoke_tokens: "Отозвать все токены",
     cities: "Справочник городов",
-    cities_line: |points, at, by| {
-        format!("{points} пунктов, загружен с биржи {at}, кем: {by}")
-    },
+    cities_line: |points, at, by| format!("{points} пунктов, загружен с биржи {at}, кем: {by}"),
     cities_never: "Ещё не загружен: поиск города отвечает «не загружен», пока биржа его не отдаст",
     cities_refreshing: "Загружается с биржи…",
     cities_failed: |reason| format!("Последнее обновление не удалось: {reason}"),

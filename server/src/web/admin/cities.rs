@@ -3,7 +3,12 @@
 //! (admins) reads it again now, in the background (`202`; the panel watches the state).
 
 use admin::wire::cities::CitiesView;
-use axum::{Json, Router, extract::State, http::StatusCode, routing::{get, post}};
+use axum::{
+    Json, Router,
+    extract::State,
+    http::StatusCode,
+    routing::{get, post},
+};
 use domain::audit::{self, AuditEntry};
 
 use super::{AdminDesk, Admins, AnyStaff, Staff};

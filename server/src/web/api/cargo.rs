@@ -221,7 +221,11 @@ struct CardQuery {
 }
 
 /// Whether a bot's link vouches for the card; without one, only loads listed lately are asked.
-fn lead_of(state: &ApiState, id: u64, query: Result<Query<CardQuery>, QueryRejection>) -> Result<CardLead, ApiError> {
+fn lead_of(
+    state: &ApiState,
+    id: u64,
+    query: Result<Query<CardQuery>, QueryRejection>,
+) -> Result<CardLead, ApiError> {
     let Query(query) = query.map_err(ApiError::bad_query)?;
     Ok(match query.link {
         Some(token) if state.bot.link.cards.vouches_for(id, &token) => CardLead::Vouched,
