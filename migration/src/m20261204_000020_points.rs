@@ -13,21 +13,21 @@ impl MigrationTrait for Migration {
         manager
             .create_table(
                 Table::create()
-                    .table(Point::Table)
-                    .col(big_integer(Point::Id).primary_key())
-                    .col(string(Point::Name))
-                    .col(small_integer(Point::PointType))
+                    .table(Points::Table)
+                    .col(big_integer(Points::Id).primary_key())
+                    .col(string(Points::Name))
+                    .col(small_integer(Points::PointType))
                     .to_owned(),
             )
             .await?;
         manager
             .create_table(
                 Table::create()
-                    .table(PointRefresh::Table)
-                    .col(big_pk_auto(PointRefresh::Id))
-                    .col(timestamp_with_time_zone(PointRefresh::RefreshedAt))
-                    .col(big_integer(PointRefresh::Points))
-                    .col(string(PointRefresh::RefreshedBy))
+                    .table(PointRefreshes::Table)
+                    .col(big_pk_auto(PointRefreshes::Id))
+                    .col(timestamp_with_time_zone(PointRefreshes::RefreshedAt))
+                    .col(big_integer(PointRefreshes::Points))
+                    .col(string(PointRefreshes::RefreshedBy))
                     .to_owned(),
             )
             .await
@@ -35,16 +35,16 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
-            .drop_table(Table::drop().table(PointRefresh::Table).to_owned())
+            .drop_table(Table::drop().table(PointRefreshes::Table).to_owned())
             .await?;
         manager
-            .drop_table(Table::drop().table(Point::Table).to_owned())
+            .drop_table(Table::drop().table(Points::Table).to_owned())
             .await
     }
 }
 
 #[derive(DeriveIden)]
-enum Point {
+enum Points {
     #[sea_orm(iden = "points")]
     Table,
     Id,
@@ -53,7 +53,7 @@ enum Point {
 }
 
 #[derive(DeriveIden)]
-enum PointRefresh {
+enum PointRefreshes {
     #[sea_orm(iden = "point_refreshes")]
     Table,
     Id,

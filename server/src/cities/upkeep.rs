@@ -28,12 +28,13 @@ async fn look(cities: &Arc<Cities>, store: &SharedStore, holder: &str) {
     if let Err(error) = cities.reload_if_changed().await {
         tracing::warn!(%error, "the points dictionary could not be read from the database");
     }
-    // The leader renews its lease while its refresh runs, so no other instance starts one.
     let running = cities.is_refreshing();
-    if (running || cities.is_due(RETRY_AFTER_FAILURE))
-        && store.hold_lease(LEASE, holder, LOOK_EVERY * 3).await
-        && !running
-    {
+    if !running && !cities.is_due(RETRY_AFTER_FAILURE) {
+        return;
+    }
+    // The leader renews its lease while its refresh runs, so no other instance starts one.
+    let leads = store.hold_lease(LEASE, holder, LOOK_EVERY * 3).await;
+    if leads && !running {
         let _ = cities.start_refresh("system".to_owned());
     }
 }
