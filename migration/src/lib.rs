@@ -12,8 +12,9 @@ mod m20261122_000004_service_tokens;
 mod m20261123_000005_paid_access;
 mod m20261123_000006_admins;
 mod m20261123_000007_second_factor;
-mod m20261204_000030_promo_guesses;
 mod m20261204_000010_upstream_share;
+mod m20261204_000020_points;
+mod m20261204_000030_promo_guesses;
 
 pub struct Migrator;
 
@@ -28,8 +29,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000005_paid_access::Migration),
             Box::new(m20261123_000006_admins::Migration),
             Box::new(m20261123_000007_second_factor::Migration),
-            Box::new(m20261204_000030_promo_guesses::Migration),
             Box::new(m20261204_000010_upstream_share::Migration),
+            Box::new(m20261204_000020_points::Migration),
+            Box::new(m20261204_000030_promo_guesses::Migration),
         ]
     }
 }

@@ -1,9 +1,10 @@
-//! The Hauler server: configuration, start-up, the capabilities (cargo, payments, the bot, the
-//! admin dashboard's accounts, machine clients), and the web layer around them and the Leptos app.
+//! The Hauler server: configuration, start-up, the capabilities (cargo, city search, payments,
+//! the bot, the admin dashboard's accounts, machine clients), and the web layer around them and the Leptos app.
 
 pub mod admin;
 pub mod bot;
 pub mod cargotech;
+pub mod cities;
 pub mod cli;
 pub mod config;
 pub mod doors;

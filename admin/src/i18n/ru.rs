@@ -243,6 +243,7 @@ pub const TEXTS: Texts = Texts {
         by_code: |code| {
             Some(match code {
                 "login_failed" => "Неверная почта или пароль",
+                "cities_refresh_running" => "Справочник городов уже обновляется",
                 "second_factor_required" => "Введите код из приложения-аутентификатора",
                 "second_factor_code_wrong" => {
                     "Это не текущий код приложения (или он уже использован)"

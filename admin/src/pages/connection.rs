@@ -1,11 +1,13 @@
 //! CargoTech connection: an account's login state and history, every account's state and budget
 //! at a glance (when there are several, picking one shows it); admins log in now, enter the SMS
-//! code the exchange asked for, or drop the token. Against the sandbox exchange, its knobs.
+//! code the exchange asked for, or drop the token. The points dictionary city search answers from.
+//! Against the sandbox exchange, its knobs.
 
 use leptos::prelude::*;
 
 use super::{
     Problem,
+    cities::CitiesPanel,
     table::{Table, answered},
 };
 use crate::{
@@ -201,6 +203,7 @@ pub fn ConnectionPage() -> impl IntoView {
             }
                 .into_any()
         })}
+        <CitiesPanel may_act />
         <SandboxPanel may_act reload=load />
     }
 }

@@ -2,6 +2,7 @@
 
 mod admins;
 mod audit;
+mod cities;
 mod connection;
 mod drivers;
 mod flags;

@@ -3,6 +3,7 @@
 
 pub mod admins;
 pub mod audit;
+pub mod cities;
 pub mod connection;
 pub mod drivers;
 pub mod overview;

@@ -35,6 +35,7 @@ pub fn CityInput(
             .unwrap_or_default(),
     );
     let suggestions = RwSignal::new(Vec::<City>::new());
+    let not_loaded = RwSignal::new(false);
     let asked = StoredValue::new(0_u32);
 
     Effect::new(move |_| {
@@ -61,9 +62,16 @@ pub fn CityInput(
                 let Some(api) = board.api() else { return };
                 spawn_local(async move {
                     let path = format!("/api/v1/cities?q={}", encode(value.trim()));
-                    if let Ok(cities) = api.get::<Vec<City>>(&path).await
-                        && asked.get_value() == ticket
-                    {
+                    let answer = api.get::<Vec<City>>(&path).await;
+                    if asked.get_value() != ticket {
+                        return;
+                    }
+                    not_loaded.set(
+                        answer
+                            .as_ref()
+                            .is_err_and(|error| error.code == "cities_not_loaded"),
+                    );
+                    if let Ok(cities) = answer {
                         suggestions.set(cities.into_iter().take(6).collect());
                     }
                 });
@@ -132,6 +140,9 @@ pub fn CityInput(
                         </li>
                     </For>
                 </ul>
+            </Show>
+            <Show when=move || not_loaded.get()>
+                <p class="field-hint" data-testid=format!("cities-not-loaded-{name}")>{text.cities_not_loaded}</p>
             </Show>
             <FieldError error />
         </div>

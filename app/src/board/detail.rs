@@ -2,7 +2,7 @@
 //! (addresses, the shipper's note, contacts). "Откликнуться" is Telegram's MainButton.
 
 use leptos::{prelude::*, task::spawn_local};
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use super::{
     card::{dates_line, size_line},
@@ -10,7 +10,7 @@ use super::{
 };
 use crate::{
     actions::{BackAction, MainAction},
-    api::Method,
+    api::{Method, encode},
     cargo::{
         card::{CargoCard, CargoDetail, format_rub, format_rub_per_km, format_when},
         response::{CargoResponse, ResponseStatus, StatusChange},
@@ -35,6 +35,16 @@ pub fn CargoPage() -> impl IntoView {
     let navigate = use_navigate();
     let params = use_params_map();
     let id = Memo::new(move |_| params.with(|p| p.get("id").and_then(|id| id.parse::<u64>().ok())));
+    // A link the bot sent carries `?link=`: passed on, it keeps the load open even when no list
+    // shows it any more.
+    let query = use_query_map();
+    let link = Memo::new(move |_| {
+        query.with(|q| {
+            q.get("link")
+                .map(|token| format!("?link={}", encode(&token)))
+                .unwrap_or_default()
+        })
+    });
     let fetch = RwSignal::new(Fetch::Waiting);
     let responded = RwSignal::new(false);
     let responding = RwSignal::new(false);
@@ -57,7 +67,7 @@ pub fn CargoPage() -> impl IntoView {
         fetch.set(Fetch::Waiting);
         spawn_local(async move {
             let answer = api
-                .get::<CargoDetail>(&format!("/api/v1/cargos/{id}"))
+                .get::<CargoDetail>(&format!("/api/v1/cargos/{id}{}", link.get_untracked()))
                 .await;
             fetch.set(match answer {
                 Ok(detail) => {
@@ -89,7 +99,7 @@ pub fn CargoPage() -> impl IntoView {
         };
         responding.set(true);
         spawn_local(async move {
-            let path = format!("/api/v1/cargos/{id}/response");
+            let path = format!("/api/v1/cargos/{id}/response{}", link.get_untracked());
             let answer = api
                 .send::<CargoResponse>(Method::Post, &path, None::<&()>)
                 .await;

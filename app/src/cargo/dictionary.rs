@@ -14,6 +14,9 @@ pub struct City {
     pub point_type: u8,
 }
 
+/// The points dictionary's types that name one settlement (a city, a town), not a region.
+pub const SETTLEMENT_POINT_TYPES: [u8; 2] = [1, 2];
+
 pub const LOAD_TYPES: [(u32, &str, &str); 5] = [
     (1, "Задняя", "зад."),
     (2, "Боковая", "бок."),

@@ -6,10 +6,14 @@ use app::cargo::card::{
 };
 use serde_json::{Value, json};
 
-/// Where the bot's buttons lead: the Mini App's public address.
+use crate::telegram::card_link::CardLinks;
+
+/// Where the bot's buttons lead: the Mini App's public address; links to a load carry a token
+/// that keeps them opening it.
 #[derive(Debug, Clone)]
 pub struct MiniAppLink {
     pub base_url: String,
+    pub cards: CardLinks,
 }
 
 impl MiniAppLink {
@@ -22,7 +26,11 @@ impl MiniAppLink {
     }
 
     pub fn cargo(&self, id: u64) -> String {
-        format!("{}/cargo/{id}", self.base_url.trim_end_matches('/'))
+        format!(
+            "{}/cargo/{id}?link={}",
+            self.base_url.trim_end_matches('/'),
+            self.cards.token(id)
+        )
     }
 }
 
@@ -383,8 +391,10 @@ mod tests {
     }
 
     fn link() -> MiniAppLink {
+        let key = domain::sealing::SealingKey::new("k1", [7; 32]).unwrap();
         MiniAppLink {
             base_url: "https://hauler.example/".into(),
+            cards: CardLinks::new(std::sync::Arc::new(domain::sealing::Sealer::new(key, []))),
         }
     }
 
@@ -407,10 +417,11 @@ mod tests {
         assert!(text.contains("Ольга &lt;ТК&gt;: +79161234567"), "{text}");
         assert_eq!(message["chat_id"], 7);
         let buttons = &message["reply_markup"]["inline_keyboard"][0];
-        assert_eq!(
-            buttons[0]["web_app"]["url"],
-            "https://hauler.example/cargo/42"
-        );
+        let url = buttons[0]["web_app"]["url"].as_str().unwrap();
+        let token = url
+            .strip_prefix("https://hauler.example/cargo/42?link=")
+            .unwrap();
+        assert!(link().cards.vouches_for(42, token), "{url}");
         assert_eq!(buttons[1]["callback_data"], "hide:42");
     }
 

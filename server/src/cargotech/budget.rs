@@ -4,7 +4,7 @@
 //! The window is a log of grant times: in Redis a sorted set updated by one atomic script (with
 //! Redis's own clock, so instances with skewed clocks agree), in-process a queue of instants.
 //! Priorities share the window by ceilings, so lower priorities slow down first as it fills:
-//! background work (prefetching, refreshing) stops at 80 % of it, city autocomplete at 90 %, list
+//! background work (prefetching, refreshing, the points dictionary) stops at 80 % of it, list
 //! pages at 97 %, and a driver waiting on a detail card may use all of it. Waiting is bounded
 //! twice: by a queue limit (the next caller is refused at once) and by each caller's deadline.
 
@@ -25,24 +25,17 @@ use serde::Serialize;
 pub enum Priority {
     Detail,
     List,
-    Autocomplete,
     Background,
 }
 
 impl Priority {
-    const ALL: [Self; 4] = [
-        Self::Detail,
-        Self::List,
-        Self::Autocomplete,
-        Self::Background,
-    ];
+    const ALL: [Self; 3] = [Self::Detail, Self::List, Self::Background];
 
     /// The share of the window this priority may fill, in per cent.
     fn ceiling_percent(self) -> u64 {
         match self {
             Self::Detail => 100,
             Self::List => 97,
-            Self::Autocomplete => 90,
             Self::Background => 80,
         }
     }
@@ -89,8 +82,8 @@ pub struct BudgetSnapshot {
     pub used_in_window: u32,
     pub queue_depth: usize,
     pub paused_for_ms: u64,
-    pub granted: [u64; 4],
-    pub refused: [u64; 4],
+    pub granted: [u64; 3],
+    pub refused: [u64; 3],
 }
 
 #[derive(Clone)]
@@ -106,8 +99,8 @@ struct Inner {
     /// The exchange's own count of calls left, when it says; u32::MAX when unknown.
     remaining: AtomicU32,
     redis_failing: AtomicBool,
-    granted: [AtomicU64; 4],
-    refused: [AtomicU64; 4],
+    granted: [AtomicU64; 3],
+    refused: [AtomicU64; 3],
 }
 
 #[derive(Default)]
@@ -259,7 +252,7 @@ impl UpstreamBudget {
             });
             (local.grants.len() as u32, paused)
         };
-        let counts = |counters: &[AtomicU64; 4]| {
+        let counts = |counters: &[AtomicU64; 3]| {
             Priority::ALL.map(|p| counters[p.index()].load(Ordering::Relaxed))
         };
         BudgetSnapshot {

@@ -187,6 +187,12 @@ where
         }
     }
 
+    /// Whether an answer to `question` is held, of any age up to [`MAX_STALE`].
+    pub async fn holds(&self, question: &str) -> bool {
+        let key = format!("cache:{}:{question}", self.namespace);
+        self.read(&key).await.is_some()
+    }
+
     /// Asks again now, whatever the cache holds (nobody waits: the answer refreshes the entry
     /// for everyone). Joins a fetch already in flight for the same question.
     pub async fn refresh<F, Fut>(

@@ -3,7 +3,10 @@
 
 use std::time::Duration;
 
-use app::cargo::card::{CargoCard, CargoDetail};
+use app::cargo::{
+    card::{CargoCard, CargoDetail},
+    dictionary::City,
+};
 use reqwest::{Response, StatusCode, header};
 use serde_json::{Value, json};
 
@@ -92,6 +95,15 @@ impl std::fmt::Debug for IssuedToken {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("IssuedToken(<redacted>)")
     }
+}
+
+/// One page of the points dictionary.
+pub struct PointsPage {
+    pub points: Vec<City>,
+    /// Items on the page, read or not (an unreadable one still moves the offset on).
+    pub read: usize,
+    /// How many points the dictionary holds in all.
+    pub size: u64,
 }
 
 pub struct ListAnswer {
@@ -207,12 +219,17 @@ impl Client {
         }
     }
 
-    pub async fn points(
+    /// One page of the whole points dictionary (no name filter), from `offset`.
+    pub async fn points_page(
         &self,
         token: &str,
-        name_prefix: &str,
-    ) -> Result<Vec<(u32, String, u8)>, UpstreamError> {
-        let query = [("filter[name]".to_owned(), name_prefix.to_owned())];
+        offset: u64,
+        limit: u32,
+    ) -> Result<PointsPage, UpstreamError> {
+        let query = [
+            ("limit".to_owned(), limit.to_string()),
+            ("offset".to_owned(), offset.to_string()),
+        ];
         let body = self
             .authorized(token, "/v1/dictionaries/points", &query)
             .await?;
@@ -220,7 +237,16 @@ impl Client {
             .get("data")
             .and_then(Value::as_array)
             .ok_or_else(|| malformed("no data list"))?;
-        Ok(items.iter().filter_map(wire::point).collect())
+        let points: Vec<City> = items.iter().filter_map(wire::point).collect();
+        let size = body
+            .pointer("/meta/size")
+            .and_then(Value::as_u64)
+            .ok_or_else(|| malformed("no meta.size"))?;
+        Ok(PointsPage {
+            read: items.len(),
+            points,
+            size,
+        })
     }
 
     async fn authorized(

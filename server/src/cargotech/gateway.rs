@@ -2,7 +2,7 @@
 //! the upstream budget, retries with back-off, the circuit breaker and the account's connection,
 //! in that order. Every question names who pays for a miss (`Payer`). `list` is the list path
 //! (windows of loads, narrowing, drivers' pages cut from them), `upstream` one call to the
-//! exchange; a load's detail and the cities are asked here.
+//! exchange; a load's detail and the pages of the points dictionary are asked here.
 
 use std::{
     collections::HashMap,
@@ -21,9 +21,10 @@ use super::{
     breaker::{Breaker, BreakerState},
     budget::{BudgetSnapshot, Priority},
     cache::{CacheStats, FetchError, Freshness, SharedCache, Urgency},
-    client::{Client, UpstreamError},
+    client::{Client, PointsPage, UpstreamError},
     connection::ConnectionReport,
     fair_share::{FairShare, Payer, UpstreamKind},
+    listed::RecentlyListed,
     timings::ListTimings,
 };
 
@@ -37,7 +38,8 @@ const PREFETCH_PER_PAGE: usize = 3;
 pub struct CacheTtls {
     pub list: Duration,
     pub detail: Duration,
-    pub dictionary: Duration,
+    /// How long a load seen in a list stays known (see [`CardLead`]).
+    pub listed: Duration,
 }
 
 impl Default for CacheTtls {
@@ -45,12 +47,21 @@ impl Default for CacheTtls {
         Self {
             list: Duration::from_secs(300),
             detail: Duration::from_secs(900),
-            dictionary: Duration::from_secs(24 * 3600),
+            listed: Duration::from_secs(24 * 3600),
         }
     }
 }
 
-pub use app::cargo::dictionary::City;
+/// How a driver came to a card's id, which decides whether an id no list showed lately may be
+/// asked of the exchange.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CardLead {
+    /// From anywhere: asked of the exchange only when a list showed it lately (or its card is
+    /// cached).
+    Unvouched,
+    /// From a link the bot signed, or the driver's own response: asked in any case.
+    Vouched,
+}
 
 /// What can go wrong for a driver asking for loads.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -75,7 +86,8 @@ pub struct Gateway {
     breaker: Breaker,
     lists: Arc<SharedCache<CargoPage>>,
     details: Arc<SharedCache<Option<CargoDetail>>>,
-    cities: Arc<SharedCache<Vec<City>>>,
+    /// Ids the exchange listed lately: the only ones an unvouched card may be asked for.
+    listed: RecentlyListed,
     pub stats: Arc<CacheStats>,
     /// Drivers' list requests, timed on the server.
     pub list_timings: ListTimings,
@@ -104,16 +116,11 @@ impl Gateway {
                 ttls.list,
                 Arc::clone(&stats),
             )),
+            listed: RecentlyListed::new(store.clone(), ttls.listed),
             details: Arc::new(SharedCache::new(
-                store.clone(),
+                store,
                 "cargo-detail",
                 ttls.detail,
-                Arc::clone(&stats),
-            )),
-            cities: Arc::new(SharedCache::new(
-                store,
-                "cities",
-                ttls.dictionary,
                 Arc::clone(&stats),
             )),
             stats,
@@ -153,56 +160,44 @@ impl Gateway {
         self.accounts.reports()
     }
 
-    /// A load's detail; `Ok(None)` when it was taken or removed.
+    /// A load's detail; `Ok(None)` when it was taken or removed, and at once, without a call,
+    /// for an unvouched id that no list showed lately and whose card is not cached: ids tried at
+    /// random cost the exchange nothing.
     pub async fn detail(
         self: &Arc<Self>,
         payer: Payer,
         id: u64,
+        lead: CardLead,
     ) -> Result<Option<CargoDetail>, GatewayError> {
+        if lead == CardLead::Unvouched && !self.knows(id).await {
+            metrics::counter!("cargo_unknown_ids_total").increment(1);
+            return Ok(None);
+        }
         self.detail_at(payer, id, Priority::Detail)
             .await
             .map(|(detail, _)| Option::clone(&detail))
     }
 
-    /// Cities whose names start with `prefix` (at least two letters).
-    pub async fn cities(
-        self: &Arc<Self>,
-        payer: Payer,
-        prefix: &str,
-    ) -> Result<Vec<City>, GatewayError> {
-        let prefix = prefix.trim().to_lowercase();
-        if prefix.chars().count() < 2 {
-            return Ok(Vec::new());
-        }
-        let gateway = Arc::clone(self);
-        let name = prefix.clone();
-        let fetch = move |urgency| async move {
-            let client = gateway.client.clone();
-            let points = gateway
-                .upstream(
-                    payer_of(urgency, payer),
-                    UpstreamKind::Cities,
-                    fetch_priority(urgency, Priority::Autocomplete),
-                    move |token| {
-                        let (client, name) = (client.clone(), name.clone());
-                        async move { client.points(&token, &name).await }
-                    },
-                )
-                .await?;
-            Ok(points
-                .into_iter()
-                .map(|(id, name, point_type)| City {
-                    id,
-                    name,
-                    point_type,
-                })
-                .collect())
-        };
-        self.cities
-            .get(&prefix, fetch)
-            .await
-            .map(|(cities, _)| Vec::clone(&cities))
-            .map_err(|e| self.failure(e))
+    /// Whether a list showed the load lately, or its card is cached.
+    async fn knows(&self, id: u64) -> bool {
+        self.listed.contains(id).await || self.details.holds(&id.to_string()).await
+    }
+
+    /// One page of the exchange's points dictionary, at background priority: the dictionary's
+    /// refresh never queues ahead of drivers (`Busy` when no slot is free at once).
+    pub async fn points_page(&self, offset: u64, limit: u32) -> Result<PointsPage, GatewayError> {
+        let client = self.client.clone();
+        self.upstream(
+            Payer::Background,
+            UpstreamKind::Cities,
+            Priority::Background,
+            move |token| {
+                let client = client.clone();
+                async move { client.points_page(&token, offset, limit).await }
+            },
+        )
+        .await
+        .map_err(|e| self.failure(e))
     }
 
     async fn detail_at(

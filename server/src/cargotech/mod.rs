@@ -10,6 +10,7 @@ mod client;
 mod connection;
 pub mod fair_share;
 mod gateway;
+mod listed;
 mod narrowing;
 mod setup;
 mod timings;
@@ -17,13 +18,13 @@ mod wire;
 
 pub use accounts::{Account, Accounts, service_state};
 pub use cache::noting_waits;
-pub use client::{Client, LoginAnswer, SmsProblem, UpstreamError};
+pub use client::{Client, LoginAnswer, PointsPage, SmsProblem, UpstreamError};
 pub use connection::{
     Connection, ConnectionReport, Credentials, LinkState, PASSWORD_SETTING, PHONE_SETTING,
     SmsCodeError, audit_object,
 };
 pub use fair_share::{Payer, UpstreamKind};
-pub use gateway::{CacheTtls, City, Gateway, GatewayError};
+pub use gateway::{CacheTtls, CardLead, Gateway, GatewayError};
 pub use setup::{gateway, keep_connected};
 pub use timings::{ListTimings, ListTimingsSummary};
 pub use wire::UpstreamQuery;

@@ -14,14 +14,12 @@
 
 use app::cargo::{
     card::CargoCard,
+    dictionary::SETTLEMENT_POINT_TYPES,
     filter::{CargoFilter, WeightVolume},
 };
 
 /// Broad answers are gathered in full only up to this many loads (five windows).
 pub const MAX_BROAD_TOTAL: u64 = 500;
-
-/// The points dictionary's types that name one settlement: loads there carry its id.
-const SETTLEMENT_POINT_TYPES: [u8; 2] = [1, 2];
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Narrowing {

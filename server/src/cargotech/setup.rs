@@ -50,7 +50,7 @@ pub fn gateway(config: &Config, base_url: &str, platform: &Platform) -> Arc<Gate
     let ttls = CacheTtls {
         list: config.cargotech.cache_ttl_list,
         detail: config.cargotech.cache_ttl_detail,
-        dictionary: config.cargotech.cache_ttl_dictionary,
+        listed: config.cargotech.listed_memory,
     };
     Gateway::new(
         Accounts::new(accounts),

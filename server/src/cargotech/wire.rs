@@ -2,8 +2,9 @@
 //! `shared/cargotech-api.md`). Reading is defensive: any field may be missing, null or of an
 //! unexpected type, and then only that field is lost, never the card or the page.
 
-use app::cargo::card::{
-    CargoCard, CargoDetail, Contact, PaymentTerms, Phone, Pill, normalize_phone,
+use app::cargo::{
+    card::{CargoCard, CargoDetail, Contact, PaymentTerms, Phone, Pill, normalize_phone},
+    dictionary::City,
 };
 use serde_json::Value;
 
@@ -103,16 +104,23 @@ pub fn detail(data: &Value) -> Option<CargoDetail> {
     })
 }
 
-/// A city from the points dictionary: id, name, point type.
-pub fn point(item: &Value) -> Option<(u32, String, u8)> {
+/// A point of the dictionary (a city, a region…): id, name, type.
+pub fn point(item: &Value) -> Option<City> {
     let id = u32::try_from(integer(item.get("id")?)?).ok()?;
-    let name = item.get("name")?.as_str()?.to_owned();
+    let name = item.get("name")?.as_str()?.trim();
+    if name.is_empty() {
+        return None;
+    }
     let point_type = item
         .get("type")
         .and_then(integer)
         .and_then(|t| u8::try_from(t).ok())
         .unwrap_or(2);
-    Some((id, name, point_type))
+    Some(City {
+        id,
+        name: name.to_owned(),
+        point_type,
+    })
 }
 
 fn contact(value: &Value) -> Option<Contact> {

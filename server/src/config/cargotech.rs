@@ -1,5 +1,6 @@
 //! CargoTech: the exchange's address, the accounts the server logs in with, the upstream budget
-//! they share, each driver's fair share of it, and how long answers stay fresh in the cache.
+//! they share, each driver's fair share of it, how long answers stay fresh in the cache and
+//! listed loads are remembered, and how often the points dictionary is refreshed.
 
 use std::time::Duration;
 
@@ -32,7 +33,11 @@ pub struct CargoTechConfig {
     pub fair_share: FairShareConfig,
     pub cache_ttl_list: Duration,
     pub cache_ttl_detail: Duration,
-    pub cache_ttl_dictionary: Duration,
+    /// How long a load seen in any list keeps its card open to drivers; other ids are answered
+    /// "not available" without asking the exchange (unless the bot linked them).
+    pub listed_memory: Duration,
+    /// How old the points dictionary (city search) may grow before it is refreshed.
+    pub cities_refresh_every: Duration,
 }
 
 /// The fair share's terms: `percent` of the budget goes round the active drivers, each getting
@@ -106,9 +111,14 @@ impl CargoTechConfig {
             fair_share: FairShareConfig::read(reader),
             cache_ttl_list: reader.seconds("CACHE_TTL_LIST_SECONDS", 300),
             cache_ttl_detail: reader.seconds("CACHE_TTL_DETAIL_SECONDS", 900),
-            cache_ttl_dictionary: reader.seconds("CACHE_TTL_DICTIONARY_SECONDS", 86_400),
+            listed_memory: hours(reader.positive("CARGO_LISTED_HOURS", 24)),
+            cities_refresh_every: hours(reader.positive("CITIES_REFRESH_HOURS", 24)),
         }
     }
+}
+
+fn hours(hours: u32) -> Duration {
+    Duration::from_secs(u64::from(hours) * 3600)
 }
 
 /// `CARGOTECH_ACCOUNT_<NAME>_PHONE` and `CARGOTECH_ACCOUNT_<NAME>_PASSWORD`, in name order.

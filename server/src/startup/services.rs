@@ -10,6 +10,7 @@ use tokio_util::sync::CancellationToken;
 use crate::{
     bot::{self, BotApi, BotOutlet, BotToken, Chatter, Doorbell, queue::DatabaseQueue},
     cargotech::{self, Gateway},
+    cities::Cities,
     config::{Config, Mode, SANDBOX_YOOKASSA_SECRET_KEY, SANDBOX_YOOKASSA_SHOP_ID, UpdatesMode},
     machines::{self, ServiceTokens},
     new_loads::{LiveFeed, LiveHub},
@@ -19,6 +20,7 @@ use crate::{
         telegram::SandboxTelegram,
         yookassa::SandboxYooKassa,
     },
+    telegram::card_link::CardLinks,
     web::{self, internal::Internal},
 };
 
@@ -54,6 +56,8 @@ impl Urls {
 /// Everything an instance is made of, before the router and the workers take their shares.
 pub(super) struct Parts {
     pub gateway: Arc<Gateway>,
+    /// City search from the exchange's points dictionary held locally.
+    pub cities: Arc<Cities>,
     pub bot: Bot,
     pub billing: Billing,
     pub chatter: Chatter,
@@ -71,8 +75,14 @@ impl Parts {
         let billing = billing(config, urls, platform, &bot);
         let chatter = bot.chatter(platform, billing.clone());
         let live = LiveHub::default();
+        let gateway = cargotech::gateway(config, &urls.cargotech, platform);
         Self {
-            gateway: cargotech::gateway(config, &urls.cargotech, platform),
+            cities: Cities::new(
+                platform.db.clone(),
+                Arc::clone(&gateway),
+                config.cargotech.cities_refresh_every,
+            ),
+            gateway,
             intake: Intake::new(config, urls, chatter.clone(), platform),
             machines: ServiceTokens {
                 db: platform.db.clone(),
@@ -96,6 +106,7 @@ impl Parts {
         web::Services {
             draining,
             gateway: self.gateway,
+            cities: self.cities,
             bot: self.bot.outlet,
             live: self.feed,
             bot_token: self.bot.token,
@@ -140,6 +151,7 @@ impl Bot {
             outlet: BotOutlet {
                 link: bot::messages::MiniAppLink {
                     base_url: urls.public.clone(),
+                    cards: CardLinks::new(Arc::clone(&platform.sealer)),
                 },
                 doorbell: doorbell.clone(),
             },

@@ -13,6 +13,7 @@ use super::services::{Intake, Parts};
 use crate::{
     bot::{self, Delivery, operators::OperatorDesk, queue::DatabaseQueue},
     cargotech::{self, Gateway},
+    cities::{self, Cities},
     config::{Config, UpdatesMode},
     new_loads::Detector,
     payments::Billing,
@@ -25,6 +26,8 @@ pub(super) struct Workers {
     exchange_clock: Option<(Exchange, Duration)>,
     /// Each CargoTech account's login and token health check.
     gateway: Arc<Gateway>,
+    /// Keeps the points dictionary city search answers from current.
+    cities: (Arc<Cities>, domain::store::SharedStore),
     /// Sends the bot's queued messages; `None` when another process talks to Telegram.
     delivery: Option<Delivery<DatabaseQueue>>,
     /// Access reminders, and pending payments re-read from YooKassa.
@@ -44,6 +47,7 @@ impl Workers {
         Self {
             exchange_clock: parts.stand_ins.exchange.clone().zip(config.sandbox.clock),
             gateway: Arc::clone(&parts.gateway),
+            cities: (Arc::clone(&parts.cities), platform.store.clone()),
             delivery: (config.telegram.updates != UpdatesMode::Off).then(|| {
                 let queue = DatabaseQueue {
                     db: platform.db.clone(),
@@ -97,6 +101,8 @@ impl Workers {
             Arc::clone(&self.gateway),
             stop.clone(),
         ));
+        let (dictionary, store) = self.cities;
+        jobs.spawn(cities::keep_up(dictionary, store, stop.clone()));
         if let Some(delivery) = self.delivery {
             jobs.spawn(delivery.run(stop.clone()));
         }

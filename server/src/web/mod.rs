@@ -53,6 +53,7 @@ pub struct Services {
     /// Cancelled once the instance begins to stop: `/readyz` then answers `503 draining`.
     pub draining: tokio_util::sync::CancellationToken,
     pub gateway: Arc<Gateway>,
+    pub cities: Arc<crate::cities::Cities>,
     pub bot: BotOutlet,
     /// New loads for open Mini Apps, shared by every instance.
     pub live: crate::new_loads::LiveFeed,
@@ -77,6 +78,7 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
     let Services {
         draining,
         gateway,
+        cities,
         bot,
         live,
         bot_token,
@@ -109,6 +111,7 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
         sealer: Arc::clone(&state.platform.sealer),
         billing: billing.clone(),
         gateway: Arc::clone(&gateway),
+        cities: Arc::clone(&cities),
         tokens: machines.clone(),
         login_gate: LoginGate::for_this_machine(),
         secure_cookies: config.mode == Mode::Production,
@@ -145,6 +148,7 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
         ))
         .merge(api::driver_routes(api::ApiState {
             gateway,
+            cities,
             db: state.platform.db.clone(),
             store: state.platform.store.clone(),
             bot,

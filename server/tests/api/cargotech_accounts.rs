@@ -40,8 +40,10 @@ async fn app_with_north(test: &str, backend: (Db, Store), password: &str) -> (Ex
     (exchange, app)
 }
 
-/// A driver opens `count` different cards, each a fresh question for the exchange.
+/// A driver opens `count` different cards from the list, each a fresh question for the exchange.
 async fn open_cards(app: &TestApp, exchange: &Exchange, count: usize) {
+    let list = app.get("/api/v1/cargos?limit=100").await;
+    assert_eq!(list.status(), 200, "the list");
     for id in exchange.open_load_ids().into_iter().take(count) {
         let response = app.get(&format!("/api/v1/cargos/{id}")).await;
         assert_eq!(response.status(), 200, "card {id}");

@@ -80,7 +80,7 @@ async fn a_driver_responds_once_and_the_card_with_contacts_reaches_their_chat() 
             buttons[0]["web_app"]["url"]
                 .as_str()
                 .unwrap()
-                .ends_with(&format!("/cargo/{id}")),
+                .contains(&format!("/cargo/{id}?link=")),
             "{buttons}"
         );
 

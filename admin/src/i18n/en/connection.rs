@@ -59,4 +59,11 @@ pub(super) const CONNECTION: Connection = Connection {
     demand_sms: "Demand an SMS code at the next login",
     stop_sms: "Stop demanding SMS codes",
     revoke_tokens: "Revoke every token",
+    cities: "Cities dictionary",
+    cities_line: |points, at, by| format!("{points} points, read from the exchange {at} by {by}"),
+    cities_never: "Not loaded yet: city search answers “not loaded” until the exchange gives it",
+    cities_refreshing: "Reading it from the exchange now…",
+    cities_failed: |reason| format!("The last refresh failed: {reason}"),
+    refresh_cities: "Refresh from the exchange",
+    cities_look_again: "Look again",
 };

@@ -59,4 +59,11 @@ pub(super) const CONNECTION: Connection = Connection {
     demand_sms: "Запросить SMS-код при следующем входе",
     stop_sms: "Больше не запрашивать SMS-коды",
     revoke_tokens: "Отозвать все токены",
+    cities: "Справочник городов",
+    cities_line: |points, at, by| format!("{points} пунктов, загружен с биржи {at}, кем: {by}"),
+    cities_never: "Ещё не загружен: поиск города отвечает «не загружен», пока биржа его не отдаст",
+    cities_refreshing: "Загружается с биржи…",
+    cities_failed: |reason| format!("Последнее обновление не удалось: {reason}"),
+    refresh_cities: "Обновить с биржи",
+    cities_look_again: "Проверить снова",
 };

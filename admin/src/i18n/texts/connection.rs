@@ -1,4 +1,5 @@
-//! The CargoTech connection page's texts: the link's state, logging in, the sandbox's knobs.
+//! The CargoTech connection page's texts: the link's state, logging in, the points dictionary,
+//! the sandbox's knobs.
 
 use super::Texts;
 use crate::wire::connection::{LinkState, SandboxStats};
@@ -49,6 +50,15 @@ pub struct Connection {
     pub demand_sms: &'static str,
     pub stop_sms: &'static str,
     pub revoke_tokens: &'static str,
+    /// The points dictionary city search answers from.
+    pub cities: &'static str,
+    /// (points, when read, by whom).
+    pub cities_line: fn(u64, &str, &str) -> String,
+    pub cities_never: &'static str,
+    pub cities_refreshing: &'static str,
+    pub cities_failed: fn(&str) -> String,
+    pub refresh_cities: &'static str,
+    pub cities_look_again: &'static str,
 }
 
 impl Texts {

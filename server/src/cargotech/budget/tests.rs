@@ -44,8 +44,7 @@ async fn lower_priorities_slow_down_first_and_details_keep_headroom() {
     let budget = UpstreamBudget::in_process(config(100, 1000, Duration::from_secs(60)));
     let short = Duration::from_millis(50);
     assert_eq!(burst(&budget, Priority::Background, 200, short).await, 80);
-    assert_eq!(burst(&budget, Priority::Autocomplete, 200, short).await, 10);
-    assert_eq!(burst(&budget, Priority::List, 200, short).await, 7);
+    assert_eq!(burst(&budget, Priority::List, 200, short).await, 17);
     assert_eq!(burst(&budget, Priority::Detail, 200, short).await, 3);
     assert_eq!(budget.snapshot().await.used_in_window, 100);
 }

@@ -177,6 +177,7 @@ impl Gateway {
                         },
                     )
                     .await?;
+                gateway.listed.note(&answer.cards).await;
                 // New cards from the exchange: warm their details while the driver reads the list.
                 gateway.prefetch_details(&answer.cards);
                 Ok(CargoPage {

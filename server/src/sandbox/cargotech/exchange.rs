@@ -90,6 +90,9 @@ struct Inner {
 
 struct Book {
     loads: Vec<Load>,
+    /// The points dictionary (name, type); a point's id is its place here plus one, so the
+    /// catalog's cities keep the ids their loads carry.
+    points: Vec<(String, u8)>,
     taken: HashSet<u64>,
     /// Each valid token, and the account it was issued to.
     tokens: HashMap<String, usize>,
@@ -134,6 +137,10 @@ impl Exchange {
         let accounts = 1 + config.extra_accounts.len();
         let book = Book {
             loads,
+            points: catalog::CITIES
+                .iter()
+                .map(|(name, _, _)| ((*name).to_owned(), catalog::CITY_POINT_TYPE))
+                .collect(),
             taken: HashSet::new(),
             tokens: HashMap::new(),
             issued: 0,

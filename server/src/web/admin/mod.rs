@@ -5,6 +5,7 @@
 mod admins;
 mod audit;
 mod auth;
+mod cities;
 mod connection;
 mod csv_export;
 mod drivers;
@@ -27,6 +28,7 @@ use sea_orm::DatabaseConnection;
 use crate::{
     admin::login_gate::LoginGate,
     cargotech::Gateway,
+    cities::Cities,
     machines::ServiceTokens,
     payments::Billing,
     web::extract::{Admins, AnyStaff, Owners, Staff},
@@ -40,6 +42,7 @@ pub struct AdminDesk {
     pub sealer: Arc<Sealer>,
     pub billing: Billing,
     pub gateway: Arc<Gateway>,
+    pub cities: Arc<Cities>,
     pub tokens: ServiceTokens,
     /// How many logins this instance checks at once.
     pub login_gate: LoginGate,
@@ -57,6 +60,7 @@ pub fn routes(desk: AdminDesk, options: leptos::prelude::LeptosOptions) -> Route
         .merge(flags::routes())
         .merge(settings::routes())
         .merge(connection::routes())
+        .merge(cities::routes())
         .merge(service_tokens::routes())
         .merge(audit::routes())
         .merge(admins::routes())

@@ -6,7 +6,7 @@ use std::{sync::Arc, time::Instant};
 
 use app::cargo::{
     card::{CargoDetail, CargoPage},
-    dictionary::{LOAD_TYPES, TRUCK_TYPES},
+    dictionary::{City, LOAD_TYPES, TRUCK_TYPES},
     filter::{
         CargoFilter, ListMode, PlaceFilter, Range, SortOrder, WeightCategory, WeightPreset,
         WeightVolume,
@@ -28,7 +28,8 @@ use serde::{Deserialize, Serialize};
 use super::state::ApiState;
 use crate::{
     bot::messages,
-    cargotech::{City, Gateway, GatewayError, Payer, UpstreamError, noting_waits},
+    cargotech::{CardLead, GatewayError, Payer, UpstreamError, noting_waits},
+    cities::{Cities, NotLoaded},
     doors::Door,
     web::{
         ApiError, ErrorCode, Fault,
@@ -221,12 +222,34 @@ fn taken() -> ApiError {
     ApiError::from(ErrorCode::CargoNotAvailable)
 }
 
+/// A card's query: `link`, the token of the bot's link the driver opened it from.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct CardQuery {
+    /// The token a link the bot sent carries (`/cargo/{id}?link=…`): the card is then asked of
+    /// the exchange even when no list shows it lately.
+    link: Option<String>,
+}
+
+/// Whether a bot's link vouches for the card; without one, only loads listed lately are asked.
+fn lead_of(
+    state: &ApiState,
+    id: u64,
+    query: Result<Query<CardQuery>, QueryRejection>,
+) -> Result<CardLead, ApiError> {
+    let Query(query) = query.map_err(ApiError::bad_query)?;
+    Ok(match query.link {
+        Some(token) if state.bot.link.cards.vouches_for(id, &token) => CardLead::Vouched,
+        _ => CardLead::Unvouched,
+    })
+}
+
 #[utoipa::path(get, path = "/api/v1/cargos/{id}", tag = "loads",
-    params(("id" = i64, Path, minimum = 1, description = "The load's id on the exchange")),
+    params(("id" = i64, Path, minimum = 1, description = "The load's id on the exchange"), CardQuery),
     responses(
         (status = 400, description = "`invalid_id`: the id is not a whole number from 1 to 9223372036854775807", body = app::session::ApiErrorBody),
         (status = 200, description = "The load with its note, addresses and contacts", body = CargoDetail),
-        (status = 404, description = "`cargo_not_available`: taken or withdrawn", body = app::session::ApiErrorBody),
+        (status = 404, description = "`cargo_not_available`: taken or withdrawn, or not listed by the exchange lately (unless the driver responded to it or opened a link the bot sent)", body = app::session::ApiErrorBody),
         (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody), (status = 402, description = "`subscription_required`: no access to loads", body = app::session::ApiErrorBody), (status = 429, description = "`too_many_requests`: the driver's share of the exchange's calls is spent; `Retry-After` says when it frees (cached answers are still served)", body = app::session::ApiErrorBody), (status = 503, description = "`upstream_busy`, `upstream_unavailable` or `upstream_login_pending`", body = app::session::ApiErrorBody),
     ),
     security(("session" = [])))]
@@ -234,18 +257,25 @@ async fn detail(
     State(state): State<ApiState>,
     driver: SubscribedDriver,
     PathId(id): PathId<u64>,
+    query: Result<Query<CardQuery>, QueryRejection>,
 ) -> Result<Json<CargoDetail>, ApiError> {
+    let responded = responses::find(&state.db, driver.id, id).await?.is_some();
+    // A driver's own response keeps its card open, however long ago it was listed.
+    let lead = match lead_of(&state, id, query)? {
+        CardLead::Unvouched if responded => CardLead::Vouched,
+        lead => lead,
+    };
     let mut detail = state
         .gateway
-        .detail(Payer::Driver(driver.id), id)
+        .detail(Payer::Driver(driver.id), id, lead)
         .await?
         .ok_or_else(taken)?;
-    detail.card.responded = responses::find(&state.db, driver.id, id).await?.is_some();
+    detail.card.responded = responded;
     Ok(Json(detail))
 }
 
 #[utoipa::path(post, path = "/api/v1/cargos/{id}/response", tag = "loads",
-    params(("id" = i64, Path, minimum = 1, description = "The load's id on the exchange")),
+    params(("id" = i64, Path, minimum = 1, description = "The load's id on the exchange"), CardQuery),
     responses(
         (status = 400, description = "`invalid_id`: the id is not a whole number from 1 to 9223372036854775807", body = app::session::ApiErrorBody),
         (status = 201, description = "Recorded; the card and contacts are on their way to the driver's chat", body = CargoResponse),
@@ -261,13 +291,15 @@ async fn respond(
     State(state): State<ApiState>,
     driver: SubscribedDriver,
     PathId(id): PathId<u64>,
+    query: Result<Query<CardQuery>, QueryRejection>,
 ) -> Result<(StatusCode, Json<CargoResponse>), ApiError> {
     if let Some(existing) = responses::find(&state.db, driver.id, id).await? {
         return Ok((StatusCode::OK, Json(existing)));
     }
+    let lead = lead_of(&state, id, query)?;
     let mut detail = state
         .gateway
-        .detail(Payer::Driver(driver.id), id)
+        .detail(Payer::Driver(driver.id), id, lead)
         .await?
         .ok_or_else(taken)?;
     detail.card.responded = true;
@@ -364,21 +396,25 @@ struct CitiesQuery {
     q: String,
 }
 
+impl From<NotLoaded> for ApiError {
+    fn from(_: NotLoaded) -> Self {
+        ApiError::from(ErrorCode::CitiesNotLoaded)
+    }
+}
+
 #[utoipa::path(get, path = "/api/v1/cities", tag = "dictionaries", params(CitiesQuery),
     responses(
-        (status = 200, description = "Cities whose name starts with `q`, from the exchange's points dictionary", body = Vec<City>),
-        (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody), (status = 429, description = "`too_many_requests`: the driver's share of the exchange's calls is spent; `Retry-After` says when it frees (cached answers are still served)", body = app::session::ApiErrorBody), (status = 503, description = "`upstream_busy`, `upstream_unavailable` or `upstream_login_pending`", body = app::session::ApiErrorBody),
+        (status = 200, description = "Up to 20 points whose name starts with `q` (two letters or more; Cyrillic or Latin, `ё` as `е`): an exact name first, then cities before regions, then by name. Answered from the exchange's points dictionary held by Hauler, never by a call to the exchange", body = Vec<City>),
+        (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody), (status = 503, description = "`cities_not_loaded`: the dictionary has not been loaded from the exchange yet", body = app::session::ApiErrorBody),
     ),
     security(("session" = [])))]
 async fn cities(
-    State(gateway): State<Arc<Gateway>>,
-    driver: SignedInDriver,
+    State(cities): State<Arc<Cities>>,
+    _driver: SignedInDriver,
     query: Result<Query<CitiesQuery>, QueryRejection>,
 ) -> Result<Json<Vec<City>>, ApiError> {
     let Query(query) = query.map_err(ApiError::bad_query)?;
-    Ok(Json(
-        gateway.cities(Payer::Driver(driver.id), &query.q).await?,
-    ))
+    Ok(Json(cities.search(&query.q)?))
 }
 
 /// One entry of a built-in dictionary.

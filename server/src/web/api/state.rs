@@ -1,5 +1,5 @@
-//! What the driver-facing JSON API reaches: the gateway, the database, the session store, the
-//! bot's outbox, the feed of new loads, and the limits on its doors.
+//! What the driver-facing JSON API reaches: the gateway, city search, the database, the session
+//! store, the bot's outbox, the feed of new loads, and the limits on its doors.
 
 use std::sync::Arc;
 
@@ -9,13 +9,14 @@ use sea_orm::DatabaseConnection;
 use domain::store::SharedStore;
 
 use crate::{
-    bot::BotOutlet, cargotech::Gateway, doors::LiveConnections, new_loads::LiveFeed,
-    web::DoorKeeper,
+    bot::BotOutlet, cargotech::Gateway, cities::Cities, doors::LiveConnections,
+    new_loads::LiveFeed, web::DoorKeeper,
 };
 
 #[derive(Clone, FromRef)]
 pub struct ApiState {
     pub gateway: Arc<Gateway>,
+    pub cities: Arc<Cities>,
     pub db: DatabaseConnection,
     pub store: SharedStore,
     pub bot: BotOutlet,

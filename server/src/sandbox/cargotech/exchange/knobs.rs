@@ -37,6 +37,13 @@ impl Exchange {
         self.book().taken.insert(id);
     }
 
+    /// A point joins the dictionary (a new settlement, say); its id is returned.
+    pub fn add_point(&self, name: &str, point_type: u8) -> u32 {
+        let mut book = self.book();
+        book.points.push((name.to_owned(), point_type));
+        u32::try_from(book.points.len()).unwrap_or(u32::MAX)
+    }
+
     /// Time passes: `new` loads appear and `taken` of the oldest open ones are taken.
     pub fn tick(&self, new: usize, taken: usize) {
         let mut book = self.book();
@@ -74,7 +81,8 @@ pub(super) async fn stats(State(exchange): State<Exchange>) -> Json<Stats> {
 }
 
 /// `POST /__sandbox/control` with any of: `revoke_tokens`, `latency_ms`, `rate_limit_per_minute`,
-/// `demand_sms`, `fail: {kind, count}`, `take: id`, `reset_stats`, `tick: {new, taken}`.
+/// `demand_sms`, `fail: {kind, count}`, `take: id`, `reset_stats`, `tick: {new, taken}`,
+/// `add_point: {name, type}`.
 #[derive(Deserialize)]
 pub(super) struct Control {
     #[serde(default)]
@@ -87,12 +95,20 @@ pub(super) struct Control {
     #[serde(default)]
     reset_stats: bool,
     tick: Option<TickControl>,
+    add_point: Option<PointControl>,
 }
 
 #[derive(Deserialize)]
 struct FailControl {
     kind: Failure,
     count: usize,
+}
+
+#[derive(Deserialize)]
+struct PointControl {
+    name: String,
+    #[serde(rename = "type")]
+    point_type: u8,
 }
 
 #[derive(Deserialize)]
@@ -128,6 +144,9 @@ pub(super) async fn control(
     }
     if let Some(tick) = control.tick {
         exchange.tick(tick.new, tick.taken);
+    }
+    if let Some(point) = control.add_point {
+        exchange.add_point(&point.name, point.point_type);
     }
     Json(exchange.stats())
 }

@@ -19,7 +19,6 @@ use super::{
     list_filter::ListFilter,
     stats::{DETAILS, LISTS, LOGINS, ME, POINTS},
 };
-use crate::sandbox::cargotech::catalog::{CITIES, CITY_POINT_TYPE};
 
 pub fn router(exchange: Exchange) -> Router {
     Router::new()
@@ -180,26 +179,48 @@ async fn detail(
     }
 }
 
+/// The points dictionary, paged as the real one: `limit` (20 by default, at most 100), `offset`,
+/// and `meta.size` the whole count; `filter[name]` keeps the points whose name starts with it.
 async fn points(
     State(exchange): State<Exchange>,
     headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, Refusal> {
     exchange.admit_signed_in(POINTS, &headers).await?;
+    let (limit, offset) = page_of(&query)?;
     let prefix = query
         .get("filter[name]")
         .map(|name| name.trim().to_lowercase())
         .unwrap_or_default();
-    let data: Vec<Value> = CITIES
+    let book = exchange.book();
+    let matching: Vec<Value> = book
+        .points
         .iter()
         .enumerate()
-        .filter(|(_, (name, _, _))| name.to_lowercase().starts_with(&prefix))
-        .map(
-            |(index, (name, _, _))| json!({"id": index + 1, "name": name, "type": CITY_POINT_TYPE}),
-        )
+        .filter(|(_, (name, _))| name.to_lowercase().starts_with(&prefix))
+        .map(|(index, (name, point_type))| json!({"id": index + 1, "name": name, "type": point_type}))
         .collect();
-    let size = data.len();
+    let size = matching.len();
+    let data: Vec<Value> = matching.into_iter().skip(offset).take(limit).collect();
     Ok(Json(
-        json!({"data": data, "meta": {"limit": 100, "offset": 0, "size": size}}),
+        json!({"data": data, "meta": {"limit": limit, "offset": offset, "size": size}}),
     ))
+}
+
+/// `limit` and `offset` as the exchange reads them: 422 beyond its largest page, as Laravel says it.
+fn page_of(query: &HashMap<String, String>) -> Result<(usize, usize), Refusal> {
+    let number = |name: &str, default: usize| match query.get(name) {
+        None => Ok(default),
+        Some(value) => value
+            .parse::<usize>()
+            .map_err(|_| laravel_error(name, "The value must be a number.")),
+    };
+    let limit = number("limit", 20)?;
+    if !(1..=100).contains(&limit) {
+        return Err(laravel_error(
+            "limit",
+            "The limit may not be greater than 100.",
+        ));
+    }
+    Ok((limit, number("offset", 0)?))
 }
