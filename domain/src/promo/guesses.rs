@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::Set,
     ConnectionTrait, DbErr, EntityTrait, QueryOrder, QuerySelect,
-    sea_query::{Expr, ExprTrait, OnConflict},
+    sea_query::{Alias, Expr, ExprTrait, OnConflict},
 };
 
 use crate::DriverId;
@@ -75,7 +75,13 @@ pub async fn top(db: &impl ConnectionTrait, limit: u64) -> Result<(Vec<Guesser>,
         .await?;
     let total: Option<i64> = entity::Entity::find()
         .select_only()
-        .column_as(Expr::col(entity::Column::Wrong).sum(), "total")
+        // PostgreSQL sums a bigint into a numeric: read it back as a bigint on both databases.
+        .column_as(
+            Expr::col(entity::Column::Wrong)
+                .sum()
+                .cast_as(Alias::new("BIGINT")),
+            "total",
+        )
         .into_tuple()
         .one(db)
         .await?
