@@ -29,7 +29,7 @@ fn main() -> ExitCode {
         Some("bench") => bench(&args[1..]),
         Some("speed") => speed::measure(),
         _ => Err(
-            "usage: cargo xtask <run | test | site | speed | bench [--drivers N] [--seconds S] [--accounts N]>"
+            "usage: cargo xtask <run | test | site | speed | bench [--drivers N] [--seconds S] [--accounts N] [--greedy N]>"
                 .into(),
         ),
     };

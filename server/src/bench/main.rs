@@ -4,11 +4,13 @@
 //! Drivers sign in (Telegram launch data, then the trial) before the run, as real ones do; after
 //! it, the paywall check is timed on its own. With `--accounts N`, Hauler calls through N
 //! CargoTech accounts, each allowed 600 a minute (the baseline keeps one). Hauler and each
-//! exchange run on runtimes of their own, apart from the drivers' tasks. Prints a table and one
-//! `bench: key=value …` line.
+//! exchange run on runtimes of their own, apart from the drivers' tasks. With `--greedy N`, N more
+//! drivers run scripts beside them that hammer what would cost the exchange calls (see
+//! `greedy`). Prints a table and one `bench: key=value …` line.
 
 mod access_check;
 mod drivers;
+mod greedy;
 mod machine;
 mod percentiles;
 mod report;
@@ -28,7 +30,7 @@ use self::{
     access_check::AccessCheck,
     drivers::{Outcome, Target},
     machine::Machine,
-    report::{CacheFigures, Figures, Run},
+    report::{CacheFigures, Figures, Greed, Run},
 };
 
 #[derive(Parser)]
@@ -41,6 +43,9 @@ struct Args {
     /// CargoTech accounts Hauler calls through.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=9))]
     accounts: u8,
+    /// Greedy drivers (scripts) running beside the ordinary ones.
+    #[arg(long, default_value_t = 0)]
+    greedy: usize,
 }
 
 #[tokio::main]
@@ -55,12 +60,13 @@ async fn main() {
     let extra = (1..args.accounts)
         .map(|n| (format!("+7 911 222 22 0{n}"), format!("bench-account-{n}")))
         .collect();
-    let (hauler, access) = hauler(args.drivers, duration, extra).await;
+    let (hauler, access, greedy) = hauler(args.drivers, args.greedy, duration, extra).await;
     let baseline = baseline(args.drivers, duration).await;
     report::print(
         &hauler,
         &baseline,
         &access,
+        &greedy,
         &Run {
             drivers: args.drivers,
             seconds: args.seconds,
@@ -93,9 +99,10 @@ async fn serve_exchange(
 
 async fn hauler(
     drivers: usize,
+    greedy: usize,
     duration: Duration,
     extra_accounts: Vec<(String, String)>,
-) -> (Figures, AccessCheck) {
+) -> (Figures, AccessCheck, Greed) {
     let mut vars: HashMap<String, String> = HashMap::new();
     for (n, (phone, password)) in extra_accounts.iter().enumerate() {
         vars.insert(format!("CARGOTECH_ACCOUNT_B{n}_PHONE"), phone.clone());
@@ -132,14 +139,36 @@ async fn hauler(
         })
         .await;
     drivers::wait_until_connected(&base).await;
-    let signed_in = sign_in::sign_in_all(&base, drivers).await;
+    let mut signed_in = sign_in::sign_in_all(&base, drivers + greedy).await;
+    let greedy_drivers = signed_in.split_off(drivers);
+    let code_shape = greedy::seed_campaign(&sqlite).await;
     exchange.reset_stats();
+    let calls_before = gateway.upstream_calls_by_driver();
 
     let sessions = signed_in
         .iter()
         .map(|driver| driver.token.clone())
         .collect();
-    let outcomes = drivers::run(drivers, duration, Target::Hauler { base, sessions }).await;
+    let greedy_sessions: Vec<String> = greedy_drivers.iter().map(|d| d.token.clone()).collect();
+    let (outcomes, greed) = tokio::join!(
+        drivers::run(
+            drivers,
+            duration,
+            Target::Hauler {
+                base: base.clone(),
+                sessions
+            }
+        ),
+        greedy::run(&base, &greedy_sessions, drivers, duration, &code_shape),
+    );
+    let calls = gateway.upstream_calls_by_driver();
+    let greedy_calls = greedy_drivers
+        .iter()
+        .map(|driver| {
+            let id = driver.driver_id.into();
+            calls.get(&id).copied().unwrap_or(0) - calls_before.get(&id).copied().unwrap_or(0)
+        })
+        .sum();
     let figures = Figures::new(
         &outcomes,
         duration,
@@ -152,7 +181,11 @@ async fn hauler(
         }),
     );
     let access = access_check::measure(&sqlite, signed_in.iter().map(|d| d.telegram_id)).await;
-    (figures, access)
+    let greed = Greed {
+        figures: greed,
+        upstream_calls: greedy_calls,
+    };
+    (figures, access, greed)
 }
 
 async fn baseline(drivers: usize, duration: Duration) -> Figures {

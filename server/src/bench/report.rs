@@ -7,8 +7,51 @@ use server::{cargotech::ListTimingsSummary, sandbox::cargotech::Stats};
 use super::{
     access_check::{AccessCheck, Timings},
     drivers::{Failure, Kind, Outcome},
+    greedy::GreedyFigures,
     percentiles::Percentiles,
 };
+
+/// What the greedy drivers did, and the upstream calls Hauler's ledger charged to them.
+pub struct Greed {
+    pub figures: GreedyFigures,
+    pub upstream_calls: u64,
+}
+
+impl Greed {
+    /// The ordinary drivers' refusals beside the greedy drivers' own figures.
+    fn fields(&self, hauler: &Figures) -> Vec<(String, String)> {
+        let ordinary = |code: &str| {
+            hauler
+                .failures
+                .iter()
+                .filter(|(failure, _)| failure.code == code)
+                .map(|(_, count)| count)
+                .sum::<usize>()
+                .to_string()
+        };
+        let mut fields = vec![
+            ("others_upstream_busy", ordinary("upstream_busy")),
+            ("others_too_many_requests", ordinary("too_many_requests")),
+        ];
+        let greedy = &self.figures;
+        if greedy.drivers > 0 {
+            let share = self.upstream_calls as f64 / hauler.upstream_calls.max(1) as f64;
+            fields.extend([
+                ("greedy_drivers", greedy.drivers.to_string()),
+                ("greedy_requests", greedy.requests.to_string()),
+                ("greedy_refused", greedy.refused.to_string()),
+                ("greedy_upstream_calls", self.upstream_calls.to_string()),
+                ("greedy_upstream_share", format!("{share:.3}")),
+                ("promo_guesses", greedy.promo_guesses.to_string()),
+                (
+                    "promo_guesses_accepted",
+                    greedy.promo_guesses_accepted.to_string(),
+                ),
+            ]);
+        }
+        fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+    }
+}
 
 /// Hauler's shared cache over the run.
 pub struct CacheFigures {
@@ -288,7 +331,7 @@ pub struct Run {
     pub accounts: u8,
 }
 
-pub fn print(hauler: &Figures, baseline: &Figures, access: &AccessCheck, run: &Run) {
+pub fn print(hauler: &Figures, baseline: &Figures, access: &AccessCheck, greed: &Greed, run: &Run) {
     let ours = hauler.fields("");
     let theirs = baseline.fields("baseline_");
     println!(
@@ -324,6 +367,11 @@ pub fn print(hauler: &Figures, baseline: &Figures, access: &AccessCheck, run: &R
     }
     let ratio = baseline.upstream_calls as f64 / hauler.upstream_calls.max(1) as f64;
     println!("upstream calls saved: {ratio:.1}x fewer than the baseline");
+    let greedy = greed.fields(hauler);
+    println!("\nordinary drivers' refusals, and the greedy drivers (none unless --greedy):");
+    for (name, value) in &greedy {
+        println!("{name:<28} {value:>14}");
+    }
     print_minutes(hauler);
     print_access(access);
     println!();
@@ -337,6 +385,7 @@ pub fn print(hauler: &Figures, baseline: &Figures, access: &AccessCheck, run: &R
     .chain(theirs)
     .chain([("upstream_saving_x".to_owned(), format!("{ratio:.1}"))])
     .chain(errors)
+    .chain(greedy)
     .chain(access_fields(access))
     .map(|(k, v)| format!("{k}={v}"))
     .collect();

@@ -22,6 +22,8 @@ const FIRST_TELEGRAM_ID: i64 = 8_000_000_000;
 /// A simulated driver with a session and access to loads.
 pub struct SignedIn {
     pub telegram_id: i64,
+    /// Hauler's own id for the driver, as its ledger of upstream calls names them.
+    pub driver_id: i64,
     /// Sent as `Authorization: Bearer` with every cargo request.
     pub token: String,
 }
@@ -55,7 +57,13 @@ async fn sign_in(http: &reqwest::Client, base: &str, driver: usize) -> SignedIn 
             tokio::time::sleep(Duration::from_millis(500) * attempt).await;
         }
         match try_sign_in(http, base, &user, &address(driver)).await {
-            Ok(token) => return SignedIn { telegram_id, token },
+            Ok((token, driver_id)) => {
+                return SignedIn {
+                    telegram_id,
+                    driver_id,
+                    token,
+                };
+            }
             Err(failed) => problem = failed,
         }
     }
@@ -64,7 +72,7 @@ async fn sign_in(http: &reqwest::Client, base: &str, driver: usize) -> SignedIn 
 }
 
 /// The n-th driver's address: one of 10.0.0.0/8's sixteen million.
-fn address(driver: usize) -> String {
+pub fn address(driver: usize) -> String {
     let [_, a, b, c] = (driver as u32).to_be_bytes();
     format!("10.{a}.{b}.{c}")
 }
@@ -75,7 +83,7 @@ async fn try_sign_in(
     base: &str,
     user: &Value,
     address: &str,
-) -> Result<String, String> {
+) -> Result<(String, i64), String> {
     let init_data = signed_init_data(user, chrono::Utc::now().timestamp(), SANDBOX_BOT_TOKEN);
     let request = http
         .post(format!("{base}/api/v1/auth/telegram"))
@@ -89,6 +97,9 @@ async fn try_sign_in(
         .as_str()
         .ok_or_else(|| format!("signing in: no token in {body}"))?
         .to_owned();
+    let driver_id = body["driver"]["id"]
+        .as_i64()
+        .ok_or_else(|| format!("signing in: no driver id in {body}"))?;
 
     let request = http
         .post(format!("{base}/api/v1/subscription/trial"))
@@ -96,7 +107,7 @@ async fn try_sign_in(
         .bearer_auth(&token);
     let (status, body) = answer(request).await?;
     if status == 201 || (status == 409 && body["code"] == "trial_used") {
-        Ok(token)
+        Ok((token, driver_id))
     } else {
         Err(format!("starting the trial: {status} {body}"))
     }
