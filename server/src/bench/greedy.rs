@@ -126,7 +126,7 @@ impl Script<'_> {
         let mut turn = 0u64;
         while Instant::now() < deadline {
             turn += 1;
-            let guessing = turn % 3 == 0;
+            let guessing = turn.is_multiple_of(3);
             let request = match turn % 3 {
                 1 => self
                     .http
