@@ -15,12 +15,15 @@ test("a flag switched here changes the driver app", async ({ page, request }) =>
   await expect(demo).toBeChecked();
   await demo.uncheck();
   await expect(demo).not.toBeChecked();
-  // The sandbox's demo driver is now refused, on the very next request.
+  // The switch is back in hand once the server holds the change...
+  await expect(demo).toBeEnabled();
+  // ...and the sandbox's demo driver is refused from the very next request.
   const refused = await request.post("/api/v1/auth/demo");
   expect(refused.status()).toBe(403);
   expect((await refused.json()).code).toBe("demo_login_disabled");
   await demo.check();
   await expect(demo).toBeChecked();
+  await expect(demo).toBeEnabled();
   expect((await request.post("/api/v1/auth/demo")).status()).toBe(200);
 });
 
@@ -31,6 +34,7 @@ test("with payments switched off here, the paywall explains instead of selling",
   const payments = desk.getByTestId("flag-toggle-payments");
   await payments.uncheck();
   await expect(payments).not.toBeChecked();
+  await expect(payments).toBeEnabled();
   try {
     const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
     const id = 730_000_000 + (Math.floor(Date.now() / 1000) % 1_000_000);
@@ -44,5 +48,6 @@ test("with payments switched off here, the paywall explains instead of selling",
   } finally {
     await payments.check();
     await expect(payments).toBeChecked();
+    await expect(payments).toBeEnabled();
   }
 });

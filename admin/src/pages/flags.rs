@@ -1,4 +1,6 @@
-//! Feature flags: each switch with what it does; a change reaches every instance at once.
+//! Feature flags: each switch with what it does; a change reaches every instance at once. A
+//! switch stays disabled while its change is on its way, so what it shows is what the server
+//! holds.
 
 use leptos::prelude::*;
 
@@ -14,12 +16,14 @@ pub fn FlagsPage() -> impl IntoView {
     let desk = use_desk();
     let t = use_texts();
     let flags = RwSignal::new(None::<Result<Vec<FlagView>, ErrorBody>>);
+    let saving = RwSignal::new(None::<String>);
     Effect::new(move |_| {
         leptos::task::spawn_local(async move {
             flags.set(Some(desk.get("/admin/api/flags").await));
         });
     });
     let switch = move |name: String, on: bool| {
+        saving.set(Some(name.clone()));
         leptos::task::spawn_local(async move {
             let answer = desk
                 .send::<FlagView>(
@@ -39,6 +43,7 @@ pub fn FlagsPage() -> impl IntoView {
                 Ok(None) => {}
                 Err(error) => flags.set(Some(Err(error))),
             }
+            saving.set(None);
         });
     };
     view! {
@@ -50,6 +55,7 @@ pub fn FlagsPage() -> impl IntoView {
                         .into_iter()
                         .map(|flag| {
                             let name = flag.name.clone();
+                            let row = flag.name.clone();
                             view! {
                                 <tr data-testid=format!("flag-{}", flag.name)>
                                     <td>
@@ -57,6 +63,7 @@ pub fn FlagsPage() -> impl IntoView {
                                             type="checkbox"
                                             data-testid=format!("flag-toggle-{}", flag.name)
                                             prop:checked=flag.on
+                                            disabled=move || saving.with(|saving| saving.as_ref() == Some(&row))
                                             on:change=move |ev| switch(name.clone(), event_target_checked(&ev))
                                         />
                                     </td>

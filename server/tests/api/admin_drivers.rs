@@ -2,8 +2,6 @@
 //! an open Mini App at once, gifting days, writing through the bot, and the audit log that
 //! remembers who did each of these, with its CSV export.
 
-use std::time::{Duration, Instant};
-
 use admin::wire::Role;
 use domain::{
     access,
@@ -702,10 +700,11 @@ async fn nobody_gets_401_and_a_driver_gets_403_on_the_drivers_and_audit_routes()
     assert_eq!(status, 200, "and nothing was done to the driver");
 }
 
-/// A hundred thousand drivers, made in one statement; the list must still answer quickly for
-/// every kind of question (search, filter, sort, a deep page).
+/// A hundred thousand drivers, made in one statement; the list still answers every kind of
+/// question right (search, filter, sort, a deep page). How quickly is the benchmark's business,
+/// not a test's.
 #[tokio::test]
-async fn the_list_stays_quick_with_a_hundred_thousand_drivers() {
+async fn a_hundred_thousand_drivers_are_searched_filtered_and_paged() {
     for backend in backends() {
         let app = spawn_app("admin_drivers_many", backend).await;
         let owner = staff(&app, "owner@hauler.test", Role::Owner).await;
@@ -734,15 +733,16 @@ async fn the_list_stays_quick_with_a_hundred_thousand_drivers() {
             "state=never&sort=name&page=2000",
             "state=active",
         ] {
-            let started = Instant::now();
             let (status, page) = owner
                 .call(Method::GET, &format!("/admin/api/drivers?{query}"), None)
                 .await;
-            let took = started.elapsed();
-            assert_eq!(status, 200, "{query}: {page}");
-            assert!(
-                took < Duration::from_secs(3),
-                "{backend:?} {query}: {took:?}"
+            assert_eq!(status, 200, "{backend:?} {query}: {page}");
+            // Every made-up subscription has ended: only the sample driver may be active.
+            assert_eq!(
+                page["rows"].as_array().unwrap().is_empty(),
+                query == "state=active" && page["total"] == 0,
+                "{backend:?} {query}: a page of drivers, even deep down: {}",
+                page["total"]
             );
             if query == "q=5099999" {
                 assert_eq!(page["total"], 1);
