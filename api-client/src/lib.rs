@@ -6,7 +6,20 @@
 //! driver's bearer token, the admin's CSRF token). Without the `browser` feature (the server's
 //! render) every call fails as `transport`: pages call the API only once hydrated.
 
+use std::cell::Cell;
+
 use serde::{Serialize, de::DeserializeOwned};
+
+thread_local! {
+    /// The language tag every call asks the API to word its refusals in, once the app knows it.
+    static LANGUAGE: Cell<Option<&'static str>> = const { Cell::new(None) };
+}
+
+/// From now on, calls carry `accept-language: tag` (`"ru"`, `"en"`): the API then words its
+/// refusals in the language the app speaks, which is Telegram's, not the phone's.
+pub fn speak(tag: &'static str) {
+    LANGUAGE.with(|language| language.set(Some(tag)));
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
@@ -123,6 +136,8 @@ mod browser {
     use wasm_bindgen_futures::JsFuture;
     use web_sys::{Headers, RequestInit, Response};
 
+    use std::cell::Cell;
+
     use super::{Credential, ErrorBody, Method, Refusal, from_json};
 
     /// Sends a request: the answer's JSON, parsed by the browser, `None` for `204`, or the
@@ -141,6 +156,9 @@ mod browser {
                 .set("authorization", &format!("Bearer {token}"))
                 .map_err(nothing)?,
             Credential::Csrf(token) => sent.set("x-csrf-token", token).map_err(nothing)?,
+        }
+        if let Some(tag) = super::LANGUAGE.with(Cell::get) {
+            sent.set("accept-language", tag).map_err(nothing)?;
         }
         let init = RequestInit::new();
         init.set_method(method.as_str());

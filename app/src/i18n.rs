@@ -18,12 +18,15 @@ pub fn provide_lang() -> Signal<Lang> {
             lang.set(Lang::En);
         }
     });
+    // The API words its refusals in the same language.
+    Effect::new(move |_| api_client::speak(lang.get().tag()));
     let lang = Signal::from(lang);
     provide_context(lang);
     lang
 }
 
 pub struct Texts {
+    pub lang: Lang,
     pub hello: &'static str,
     pub loads: &'static str,
     pub filters: &'static str,
@@ -62,6 +65,7 @@ pub struct Texts {
     pub weight_categories: [&'static str; 6],
     pub custom: &'static str,
     pub tonnes: &'static str,
+    pub km: &'static str,
     pub cubic_metres: &'static str,
     pub truck_types: &'static str,
     pub load_types: &'static str,
@@ -151,6 +155,7 @@ pub struct Texts {
 }
 
 const RU: Texts = Texts {
+    lang: Lang::Ru,
     hello: "Здравствуйте",
     open_from_telegram: "Откройте Hauler из Telegram: через кнопку в боте вход произойдёт сам",
     expired: "Сеанс входа устарел. Закройте приложение и откройте его снова из бота",
@@ -203,6 +208,7 @@ const RU: Texts = Texts {
     ],
     custom: "Свой",
     tonnes: "т",
+    km: "км",
     cubic_metres: "м³",
     truck_types: "Тип кузова",
     load_types: "Загрузка",
@@ -280,6 +286,7 @@ const RU: Texts = Texts {
 };
 
 const EN: Texts = Texts {
+    lang: Lang::En,
     hello: "Hello",
     open_from_telegram: "Open Hauler from Telegram: the bot's button signs you in",
     expired: "Your sign-in has expired. Close the app and open it again from the bot",
@@ -332,6 +339,7 @@ const EN: Texts = Texts {
     ],
     custom: "Custom",
     tonnes: "t",
+    km: "km",
     cubic_metres: "m³",
     truck_types: "Body type",
     load_types: "Loading",
@@ -409,6 +417,14 @@ const EN: Texts = Texts {
 };
 
 impl Lang {
+    /// The language's tag, as `accept-language` carries it.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Self::Ru => "ru",
+            Self::En => "en",
+        }
+    }
+
     pub fn texts(self) -> &'static Texts {
         match self {
             Self::Ru => &RU,

@@ -177,10 +177,25 @@ test("a driver hides a load and it leaves the list", async ({ page }) => {
   await expect(page.locator(`[data-testid=cargo-card][data-id="${id}"]`)).toHaveCount(0);
 });
 
-test("an English-speaking driver gets the board in English", async ({ page }) => {
+test("an English-speaking driver gets the board in English, down to body types and a bad filter value", async ({
+  page,
+}) => {
   await openInTelegram(page, "/", { user: driver(300009, "en") });
   await expect(page.getByTestId("shown-of")).toHaveText(/^Showing 20 of \d+$/);
+  // Body and loading types are the dictionary's English names; only cities stay the exchange's.
+  await expect(page.getByTestId("cargo-card").first().locator(".kinds")).not.toHaveText(/[а-яё]/i);
   await expect(page.getByTestId("open-filters")).toHaveText("Filters");
+  await page.getByTestId("open-filters").click();
+  await expect(page.getByTestId("field-truck-types")).toContainText("Refrigerated");
+  await page.getByTestId("price-min").fill("pricey");
+  await page.getByTestId("distance-min").fill("900");
+  await page.getByTestId("distance-max").fill("100");
+  await page.getByTestId("shipper-inn").fill("1234567890");
+  await expect(page.getByTestId("field-price").getByTestId("field-error")).toHaveText("Enter a number");
+  await expect(page.getByTestId("field-distance").getByTestId("field-error")).toHaveText(
+    "“From” cannot be more than “to”",
+  );
+  await expect(page.locator("#shipper-inn ~ [data-testid=field-error]")).toContainText("INN");
 });
 
 test("a filter that matches nothing suggests widening it", async ({ page }) => {

@@ -3,8 +3,11 @@
 use leptos::prelude::*;
 
 use crate::{
-    cargo::card::{CargoCard, format_quantity, format_rub, format_rub_per_km, format_when},
-    i18n::Texts,
+    cargo::{
+        card::{CargoCard, format_quantity, format_rub, format_rub_per_km, format_when},
+        dictionary::{load_types, short_name_of, truck_types},
+    },
+    i18n::{Lang, Texts},
 };
 
 /// "20 т · 82 м³ · 820 км", skipping what the exchange did not say.
@@ -13,7 +16,7 @@ pub fn size_line(card: &CargoCard, text: &Texts) -> String {
         card.weight_t.map(|t| format_quantity(t, text.tonnes)),
         card.volume_m3
             .map(|m| format_quantity(m, text.cubic_metres)),
-        card.distance_km.map(|km| format!("{km}\u{a0}км")),
+        card.distance_km.map(|km| format!("{km}\u{a0}{}", text.km)),
     ]
     .into_iter()
     .flatten()
@@ -32,11 +35,17 @@ pub fn dates_line(card: &CargoCard) -> String {
     }
 }
 
-pub fn kinds_line(card: &CargoCard) -> String {
-    card.truck_types
+/// The body and loading types in short, in the driver's language where the dictionary knows
+/// them, as the exchange names them otherwise.
+pub fn kinds_line(card: &CargoCard, lang: Lang) -> String {
+    let truck = card
+        .truck_types
         .iter()
-        .chain(&card.load_types)
-        .map(|pill| pill.short_name.as_str())
+        .map(|pill| (truck_types(lang), pill));
+    let loading = card.load_types.iter().map(|pill| (load_types(lang), pill));
+    truck
+        .chain(loading)
+        .map(|(dictionary, pill)| short_name_of(dictionary, pill.id).unwrap_or(&pill.short_name))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -50,7 +59,9 @@ pub fn CardView(
     fresh: bool,
 ) -> impl IntoView {
     let price = card.price_kopecks.map(format_rub);
-    let per_km = card.price_per_km_kopecks().map(format_rub_per_km);
+    let per_km = card
+        .price_per_km_kopecks()
+        .map(|kopecks| format_rub_per_km(kopecks, text.km));
     let href = format!("/cargo/{}", card.id);
     view! {
         <a
@@ -71,7 +82,7 @@ pub fn CardView(
             </div>
             <div class="cargo-card-line">{size_line(&card, text)}</div>
             <div class="cargo-card-line muted small">
-                <span class="kinds">{kinds_line(&card)}</span>
+                <span class="kinds">{kinds_line(&card, text.lang)}</span>
                 {card
                     .responded
                     .then(|| view! { <span class="badge" data-testid="responded-badge">{text.responded}</span> })}

@@ -3,7 +3,7 @@
 use crate::{
     cargo::{
         card::format_quantity,
-        dictionary::{LOAD_TYPES, TRUCK_TYPES, name_of},
+        dictionary::{load_types, name_of, truck_types},
         filter::{CargoFilter, Range, SortOrder, WeightVolume},
     },
     i18n::Texts,
@@ -40,7 +40,7 @@ pub fn chips(filter: &CargoFilter, text: &Texts) -> Vec<(Chip, String)> {
     for (chip, place, arrow) in [(Chip::From, &filter.from, ""), (Chip::To, &filter.to, "→ ")] {
         if let Some(place) = place {
             let radius = if place.radius_km > 0 {
-                format!(" +{}\u{a0}км", place.radius_km)
+                format!(" +{}\u{a0}{}", place.radius_km, text.km)
             } else {
                 String::new()
             };
@@ -56,7 +56,7 @@ pub fn chips(filter: &CargoFilter, text: &Texts) -> Vec<(Chip, String)> {
             text.weight_category(*category).to_owned(),
         )),
         Some(WeightVolume::Preset { preset }) => {
-            chips.push((Chip::WeightVolume, preset.label().to_owned()))
+            chips.push((Chip::WeightVolume, preset.label(text.lang).to_owned()))
         }
         Some(WeightVolume::Custom {
             tonnes,
@@ -72,11 +72,11 @@ pub fn chips(filter: &CargoFilter, text: &Texts) -> Vec<(Chip, String)> {
         None => {}
     }
     for id in &filter.truck_types {
-        let name = name_of(&TRUCK_TYPES, *id).unwrap_or("?");
+        let name = name_of(truck_types(text.lang), *id).unwrap_or("?");
         chips.push((Chip::TruckType(*id), name.to_owned()));
     }
     for id in &filter.load_types {
-        let name = name_of(&LOAD_TYPES, *id).unwrap_or("?");
+        let name = name_of(load_types(text.lang), *id).unwrap_or("?");
         chips.push((Chip::LoadType(*id), name.to_owned()));
     }
     for (chip, label) in [

@@ -122,7 +122,7 @@ pub fn CityInput(
                             let selected = move || place.with(|p| p.as_ref().map_or(0, |p| p.radius_km) == km);
                             view! {
                                 <option value=km.to_string() selected=selected>
-                                    {if km == 0 { "±0 км".to_owned() } else { format!("+{km} км") }}
+                                    {if km == 0 { format!("±0 {}", text.km) } else { format!("+{km} {}", text.km) }}
                                 </option>
                             }
                         })

@@ -218,7 +218,9 @@ fn place_and_time(address: &str, when: &str) -> String {
 #[component]
 fn Summary(card: CargoCard, text: &'static Texts) -> impl IntoView {
     let price = card.price_kopecks.map(format_rub);
-    let per_km = card.price_per_km_kopecks().map(format_rub_per_km);
+    let per_km = card
+        .price_per_km_kopecks()
+        .map(|kopecks| format_rub_per_km(kopecks, text.km));
     view! {
         <header class="detail-head">
             <h1 class="detail-route" data-testid="detail-route">{card.route()}</h1>

@@ -2,9 +2,12 @@
 //! [`CargoFilter`] only through [`Draft::to_filter`], which explains every field it cannot read;
 //! the filter's own `validate` then explains the rest — the same code the server runs.
 
-use crate::cargo::filter::{
-    CargoFilter, FieldError, FilterField, FilterProblem, PlaceFilter, Range, SortOrder,
-    WeightCategory, WeightPreset, WeightVolume,
+use crate::{
+    cargo::filter::{
+        CargoFilter, FieldError, FilterField, FilterProblem, PlaceFilter, Range, SortOrder,
+        WeightCategory, WeightPreset, WeightVolume,
+    },
+    i18n::Texts,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -95,7 +98,7 @@ impl Draft {
     }
 
     /// The filter, or every field's problem (unreadable numbers first, then the filter's rules).
-    pub fn to_filter(&self, not_a_number: &str) -> Result<CargoFilter, Vec<FieldError>> {
+    pub fn to_filter(&self, texts: &Texts) -> Result<CargoFilter, Vec<FieldError>> {
         let mut errors = Vec::new();
         let mut read = |field: FilterField, raw: &str| -> Option<f64> {
             number::<f64>(raw).unwrap_or_else(|()| {
@@ -103,7 +106,7 @@ impl Draft {
                     errors.push(FieldError {
                         field,
                         code: FilterProblem::OutOfRange,
-                        message: not_a_number.to_owned(),
+                        message: texts.not_a_number.to_owned(),
                     });
                 }
                 None
@@ -171,7 +174,11 @@ impl Draft {
         };
         if let Err(mut problems) = filter.validate() {
             problems.retain(|problem| !errors.iter().any(|e| e.field == problem.field));
-            errors.extend(problems);
+            errors.extend(
+                problems
+                    .into_iter()
+                    .map(|problem| problem.worded(texts.lang)),
+            );
         }
         if errors.is_empty() {
             Ok(filter)
@@ -184,6 +191,7 @@ impl Draft {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::Lang;
 
     #[test]
     fn numbers_are_read_as_drivers_write_them() {
@@ -195,7 +203,7 @@ mod tests {
             cubic_metres: "9".into(),
             ..Default::default()
         };
-        let filter = draft.to_filter("NaN").unwrap();
+        let filter = draft.to_filter(Lang::Ru.texts()).unwrap();
         assert_eq!(filter.price_rub.min, Some(50_000));
         assert_eq!(filter.price_per_km_rub.max, Some(45.5));
         assert_eq!(
@@ -216,7 +224,7 @@ mod tests {
             shipper_inn: "1234567890".into(),
             ..Default::default()
         };
-        let errors = draft.to_filter("Введите число").unwrap_err();
+        let errors = draft.to_filter(Lang::Ru.texts()).unwrap_err();
         let fields: Vec<(FilterField, FilterProblem)> =
             errors.iter().map(|e| (e.field, e.code)).collect();
         assert_eq!(
@@ -228,6 +236,10 @@ mod tests {
             ]
         );
         assert_eq!(errors[0].message, "Введите число");
+        assert_eq!(errors[1].message, "«От» не может быть больше «до»");
+        let english = draft.to_filter(Lang::En.texts()).unwrap_err();
+        assert_eq!(english[0].message, "Enter a number");
+        assert_eq!(english[1].message, "“From” cannot be more than “to”");
     }
 
     #[test]
@@ -249,13 +261,19 @@ mod tests {
             sort: SortOrder::Price,
             ..Default::default()
         };
-        assert_eq!(Draft::from_filter(&filter).to_filter("NaN"), Ok(filter));
+        assert_eq!(
+            Draft::from_filter(&filter).to_filter(Lang::Ru.texts()),
+            Ok(filter)
+        );
         let category = CargoFilter {
             weight_volume: Some(WeightVolume::Category {
                 category: WeightCategory::FiveToTen,
             }),
             ..Default::default()
         };
-        assert_eq!(Draft::from_filter(&category).to_filter("NaN"), Ok(category));
+        assert_eq!(
+            Draft::from_filter(&category).to_filter(Lang::Ru.texts()),
+            Ok(category)
+        );
     }
 }

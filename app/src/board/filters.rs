@@ -15,10 +15,10 @@ use super::{
 use crate::{
     actions::{BackAction, MainAction},
     cargo::{
-        dictionary::{LOAD_TYPES, TRUCK_TYPES},
+        dictionary::{load_types, truck_types},
         filter::{FieldError as Problem, FilterField, SortOrder, WeightCategory, WeightPreset},
     },
-    i18n::use_texts,
+    i18n::{Lang, use_texts},
     telegram::{self, Haptic},
 };
 
@@ -49,7 +49,7 @@ pub fn FiltersPage() -> impl IntoView {
     });
 
     let outcome = Memo::new(move |_| {
-        let mut result = draft.with(|d| d.to_filter(text.not_a_number));
+        let mut result = draft.with(|d| d.to_filter(text));
         for (field, unresolved, what) in [
             (FilterField::From, from_unresolved.get(), "погрузки"),
             (FilterField::To, to_unresolved.get(), "выгрузки"),
@@ -231,7 +231,7 @@ fn WeightField(
                     .collect_view()}
                 {WeightPreset::ALL
                     .into_iter()
-                    .map(|preset| option(WeightChoice::Preset(preset), preset.label()))
+                    .map(|preset| option(WeightChoice::Preset(preset), preset.label(text.lang)))
                     .collect_view()}
                 <button
                     type="button"
@@ -268,10 +268,10 @@ enum Kinds {
 }
 
 impl Kinds {
-    fn options(self) -> &'static [(u32, &'static str, &'static str)] {
+    fn options(self, lang: Lang) -> &'static [(u32, &'static str, &'static str)] {
         match self {
-            Self::Truck => &TRUCK_TYPES,
-            Self::Loading => &LOAD_TYPES,
+            Self::Truck => truck_types(lang),
+            Self::Loading => load_types(lang),
         }
     }
 
@@ -303,7 +303,7 @@ fn Choices(
             <legend class="field-label">{title}</legend>
             <div class="choice-row">
                 {kinds
-                    .options()
+                    .options(use_texts().lang)
                     .iter()
                     .map(|(id, label, _)| {
                         let id = *id;

@@ -127,14 +127,15 @@ pub fn format_rub(kopecks: u64) -> String {
     format!("{}\u{a0}₽", group_thousands((kopecks + 50) / 100))
 }
 
-/// Kopecks per km → `45,5 ₽/км` (one decimal, dropped when zero).
-pub fn format_rub_per_km(kopecks: u64) -> String {
+/// Kopecks per km → `45,5 ₽/км` (one decimal, dropped when zero), with `km` as the driver's
+/// language writes it.
+pub fn format_rub_per_km(kopecks: u64, km: &str) -> String {
     let tenths = (kopecks + 5) / 10;
     let (whole, tenth) = (tenths / 10, tenths % 10);
     if tenth == 0 {
-        format!("{}\u{a0}₽/км", group_thousands(whole))
+        format!("{}\u{a0}₽/{km}", group_thousands(whole))
     } else {
-        format!("{},{tenth}\u{a0}₽/км", group_thousands(whole))
+        format!("{},{tenth}\u{a0}₽/{km}", group_thousands(whole))
     }
 }
 
@@ -196,9 +197,9 @@ mod tests {
         assert_eq!(format_rub(99_900), "999\u{a0}₽");
         assert_eq!(format_rub(10_000_000_000), "100\u{a0}000\u{a0}000\u{a0}₽");
         assert_eq!(format_rub(0), "0\u{a0}₽");
-        assert_eq!(format_rub_per_km(4_550), "45,5\u{a0}₽/км");
-        assert_eq!(format_rub_per_km(4_000), "40\u{a0}₽/км");
-        assert_eq!(format_rub_per_km(123_456), "1\u{a0}234,6\u{a0}₽/км");
+        assert_eq!(format_rub_per_km(4_550, "км"), "45,5\u{a0}₽/км");
+        assert_eq!(format_rub_per_km(4_000, "км"), "40\u{a0}₽/км");
+        assert_eq!(format_rub_per_km(123_456, "km"), "1\u{a0}234,6\u{a0}₽/km");
     }
 
     #[test]

@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::Lang;
+
 /// A city from the exchange's points dictionary.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -35,6 +37,52 @@ pub const TRUCK_TYPES: [(u32, &str, &str); 8] = [
     (7, "Трал", "трал"),
     (8, "Самосвал", "самосв."),
 ];
+
+const LOAD_TYPES_EN: [(u32, &str, &str); 5] = [
+    (1, "Rear", "rear"),
+    (2, "Side", "side"),
+    (3, "Top", "top"),
+    (4, "Curtains fully open", "curtains"),
+    (5, "Tail lift", "tail lift"),
+];
+
+const TRUCK_TYPES_EN: [(u32, &str, &str); 8] = [
+    (1, "Curtainsider", "curtain"),
+    (2, "Refrigerated", "reefer"),
+    (3, "Insulated", "insulated"),
+    (4, "Flatbed", "flatbed"),
+    (5, "Container", "container"),
+    (6, "Box van", "box van"),
+    (7, "Lowboy", "lowboy"),
+    (8, "Dump truck", "dump"),
+];
+
+/// The loading types, named in `lang` (the exchange's own names are the Russian ones).
+pub fn load_types(lang: Lang) -> &'static [(u32, &'static str, &'static str)] {
+    match lang {
+        Lang::Ru => &LOAD_TYPES,
+        Lang::En => &LOAD_TYPES_EN,
+    }
+}
+
+/// The body types, named in `lang`.
+pub fn truck_types(lang: Lang) -> &'static [(u32, &'static str, &'static str)] {
+    match lang {
+        Lang::Ru => &TRUCK_TYPES,
+        Lang::En => &TRUCK_TYPES_EN,
+    }
+}
+
+/// The short name of a dictionary id, if it is known.
+pub fn short_name_of(
+    dictionary: &'static [(u32, &'static str, &'static str)],
+    id: u32,
+) -> Option<&'static str> {
+    dictionary
+        .iter()
+        .find(|(known, _, _)| *known == id)
+        .map(|(_, _, short)| *short)
+}
 
 /// The name of a dictionary id, if it is known.
 pub fn name_of(

@@ -6,6 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::Lang;
+
 mod category;
 mod validation;
 
@@ -149,13 +151,18 @@ impl WeightPreset {
         }
     }
 
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Gazelle => "Газель · 1,5 т · 9 м³",
-            Self::ThreeTonnes => "3 т · 16 м³",
-            Self::FiveTonnes => "5 т · 36 м³",
-            Self::TenTonnes => "10 т · 56 м³",
-            Self::Semi => "Фура · 20 т · 83 м³",
+    pub fn label(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Self::Gazelle, Lang::Ru) => "Газель · 1,5 т · 9 м³",
+            (Self::Gazelle, Lang::En) => "Light van · 1.5 t · 9 m³",
+            (Self::ThreeTonnes, Lang::Ru) => "3 т · 16 м³",
+            (Self::ThreeTonnes, Lang::En) => "3 t · 16 m³",
+            (Self::FiveTonnes, Lang::Ru) => "5 т · 36 м³",
+            (Self::FiveTonnes, Lang::En) => "5 t · 36 m³",
+            (Self::TenTonnes, Lang::Ru) => "10 т · 56 м³",
+            (Self::TenTonnes, Lang::En) => "10 t · 56 m³",
+            (Self::Semi, Lang::Ru) => "Фура · 20 т · 83 м³",
+            (Self::Semi, Lang::En) => "Semi-trailer · 20 t · 83 m³",
         }
     }
 }

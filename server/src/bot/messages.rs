@@ -1,8 +1,14 @@
 //! What the bot writes. Russian, or English when the driver's Telegram language is English; HTML
 //! formatting with everything from the exchange escaped.
 
-use app::cargo::card::{
-    CargoCard, CargoDetail, format_quantity, format_rub, format_rub_per_km, format_when,
+use app::{
+    cargo::{
+        card::{
+            CargoCard, CargoDetail, format_quantity, format_rub, format_rub_per_km, format_when,
+        },
+        dictionary::{load_types, name_of, truck_types},
+    },
+    i18n::Lang,
 };
 use serde_json::{Value, json};
 
@@ -48,6 +54,8 @@ pub fn response_card(
     link: &MiniAppLink,
 ) -> Value {
     let en = english(language_code);
+    let lang = if en { Lang::En } else { Lang::Ru };
+    let text = lang.texts();
     let card = &detail.card;
     let mut lines = vec![format!("🚚 <b>{}</b>", escape(&card.route()))];
 
@@ -71,11 +79,10 @@ pub fn response_card(
     }
 
     let size: Vec<String> = [
-        card.weight_t
-            .map(|t| format_quantity(t, if en { "t" } else { "т" })),
-        card.volume_m3.map(|m| format_quantity(m, "м³")),
-        card.distance_km
-            .map(|km| format!("{km}\u{a0}{}", if en { "km" } else { "км" })),
+        card.weight_t.map(|t| format_quantity(t, text.tonnes)),
+        card.volume_m3
+            .map(|m| format_quantity(m, text.cubic_metres)),
+        card.distance_km.map(|km| format!("{km}\u{a0}{}", text.km)),
     ]
     .into_iter()
     .flatten()
@@ -86,7 +93,7 @@ pub fn response_card(
     if let Some(price) = card.price_kopecks {
         let per_km = card
             .price_per_km_kopecks()
-            .map(|k| format!(" · {}", format_rub_per_km(k)))
+            .map(|k| format!(" · {}", format_rub_per_km(k, text.km)))
             .unwrap_or_default();
         lines.push(format!(
             "💰 <b>{}</b>{}",
@@ -94,11 +101,16 @@ pub fn response_card(
             escape(&per_km)
         ));
     }
-    let kinds: Vec<&str> = card
+    // Named in the driver's language where the dictionary knows the id, as the exchange does
+    // otherwise.
+    let truck = card
         .truck_types
         .iter()
-        .chain(&card.load_types)
-        .map(|pill| pill.name.as_str())
+        .map(|pill| (truck_types(lang), pill));
+    let loading = card.load_types.iter().map(|pill| (load_types(lang), pill));
+    let kinds: Vec<&str> = truck
+        .chain(loading)
+        .map(|(dictionary, pill)| name_of(dictionary, pill.id).unwrap_or(&pill.name))
         .collect();
     if !kinds.is_empty() {
         lines.push(escape(&kinds.join(", ")));
@@ -167,6 +179,7 @@ pub fn new_load_alert(
     link: &MiniAppLink,
 ) -> Value {
     let en = english(language_code);
+    let text = if en { Lang::En } else { Lang::Ru }.texts();
     let mut lines = vec![
         format!(
             "🔔 {} «{}»",
@@ -184,11 +197,10 @@ pub fn new_load_alert(
         lines.push(escape(&format!("{word} {}", format_when(at))));
     }
     let size: Vec<String> = [
-        card.weight_t
-            .map(|t| format_quantity(t, if en { "t" } else { "т" })),
-        card.volume_m3.map(|m| format_quantity(m, "м³")),
-        card.distance_km
-            .map(|km| format!("{km}\u{a0}{}", if en { "km" } else { "км" })),
+        card.weight_t.map(|t| format_quantity(t, text.tonnes)),
+        card.volume_m3
+            .map(|m| format_quantity(m, text.cubic_metres)),
+        card.distance_km.map(|km| format!("{km}\u{a0}{}", text.km)),
     ]
     .into_iter()
     .flatten()

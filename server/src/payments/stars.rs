@@ -6,7 +6,7 @@
 
 use app::subscription::{PaymentStatus, PaymentView, Plan};
 use domain::{
-    DriverId, PaymentId,
+    DriverId, PaymentId, drivers,
     flags::{self, Flag},
     payments::{self, Event, Payment},
 };
@@ -14,6 +14,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{Billing, BillingError, checkout::Order};
+use crate::bot::messages::english;
 
 /// Telegram's `pre_checkout_query`: the last word before the stars are taken.
 #[derive(Debug, Clone, Deserialize)]
@@ -89,16 +90,37 @@ impl Billing {
         if free {
             return self.give_for_free(&payment).await;
         }
+        let language = drivers::by_id(&self.db, driver_id)
+            .await?
+            .and_then(|driver| driver.language_code);
+        let (title, description, label) = if english(language.as_deref()) {
+            let days = if days == 1 {
+                "1 day".to_owned()
+            } else {
+                format!("{days} days")
+            };
+            (
+                format!("Hauler: {days}"),
+                format!("Access to loads for {days}"),
+                days,
+            )
+        } else {
+            (
+                format!("Hauler: {days} дн."),
+                format!("Доступ к грузам на {days} дн."),
+                format!("{days} дн."),
+            )
+        };
         let invoice = self
             .telegram
             .call(
                 "createInvoiceLink",
                 &json!({
-                    "title": format!("Hauler: {days} дн."),
-                    "description": format!("Доступ к грузам на {days} дн."),
+                    "title": title,
+                    "description": description,
                     "payload": payload(payment.id),
                     "currency": payments::XTR,
-                    "prices": [{"label": format!("{days} дн."), "amount": stars}],
+                    "prices": [{"label": label, "amount": stars}],
                 }),
             )
             .await;

@@ -8,15 +8,22 @@
 
 use std::time::Duration;
 
-use app::cargo::filter::FieldError;
+use app::{cargo::filter::FieldError, i18n::Lang};
 use axum::{
     Json,
-    http::{HeaderValue, StatusCode, header::RETRY_AFTER},
+    extract::Request,
+    http::{
+        HeaderValue, StatusCode,
+        header::{ACCEPT_LANGUAGE, RETRY_AFTER},
+    },
+    middleware::Next,
     response::{IntoResponse, Response},
 };
 use serde::Serialize;
 
-/// Every refusal the APIs give. The Mini App's messages are Russian, the dashboard's English.
+/// Every refusal the APIs give. The Mini App's messages are Russian, and English for a client
+/// that asks for it (`accept-language: en`, see [`in_asked_language`]); the dashboard's are
+/// English.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorCode {
     Internal,
@@ -253,6 +260,56 @@ impl ErrorCode {
         }
     }
 
+    /// The English words of a refusal whose default message is Russian.
+    #[rustfmt::skip]
+    fn english(self) -> Option<&'static str> {
+        Some(match self {
+            Self::Internal => "Something went wrong; we are on it",
+            Self::Unavailable => "The service is briefly unavailable: try again a little later",
+            Self::InvalidBody => "The request's body is not the JSON expected",
+            Self::BodyTooLarge => "The request is too large: send less data",
+            Self::InvalidQuery => "The request's parameters are not valid",
+            Self::InvalidId => "The number in the address is not valid: a whole number above zero is expected",
+            Self::InitDataMissing => "Open Hauler from Telegram: the bot passed no sign-in data",
+            Self::InitDataMalformed => "The sign-in data is damaged. Close the app and open it again from the bot",
+            Self::InitDataBadSignature => "Telegram's sign-in could not be confirmed",
+            Self::InitDataExpired => "The sign-in is out of date. Close the app and open it again from the bot",
+            Self::InvalidLaunchData => "Telegram passed sign-in data that Hauler does not accept",
+            Self::LaunchDataReused => "That sign-in is over. Close the app and open it again from the bot",
+            Self::PromoUnknown => "There is no such promo code: check how it is spelled",
+            Self::PromoNotYetValid => "This promo code is not valid yet",
+            Self::PromoExpired => "This promo code has expired",
+            Self::PromoUsedUp => "This promo code has been used the most times it may be",
+            Self::PromoAlreadyUsed => "You have used this promo code already",
+            Self::InvalidFilter(_) => "Check the filter: some values do not fit",
+            Self::DemoLoginDisabled => "The demo sign-in is switched off",
+            Self::DriverBanned => "Access to Hauler is closed for this account",
+            Self::UpstreamBusy => "The exchange is busy with requests: try again in a few seconds",
+            Self::TooManyRequests => "Too many requests to the exchange from your account. Wait a little and try again",
+            Self::UpstreamLoginPending => "Fresh data is delayed while Hauler signs in to the exchange: try again later",
+            Self::UpstreamUnavailable => "The freight exchange is unavailable right now: try again a little later",
+            Self::CargoNotAvailable => "This load is no longer available: it was taken or withdrawn",
+            Self::CitiesNotLoaded => "The list of cities is still loading from the exchange: try again in a minute",
+            Self::ResponseNotFound => "You have not responded to this load",
+            Self::InvalidName => "A filter's name is 1 to 60 characters",
+            Self::TooManyFilters => "Too many saved filters: delete one you do not need",
+            Self::FilterNotFound => "There is no such saved filter",
+            Self::TrialUsed => "The free trial has been used already",
+            Self::TrialDisabled => "The free trial is not offered right now",
+            Self::PaymentsDisabled => "Payments are unavailable for now. Try later or write to support",
+            Self::PromoInvalid => "A promo code is 3 to 32 letters and digits",
+            Self::PromoNeedsPurchase => "This promo code gives a discount: choose a plan and pay for it with the code",
+            Self::PromoFreeDays => "This promo code gives free days: apply it without buying a plan",
+            Self::PlanNotForStars => "This plan cannot be paid for with Telegram Stars",
+            Self::PaymentsUnavailable => "Payments are unavailable right now: try again a little later",
+            Self::PaymentRefused => "The payment system refused the payment: try again",
+            Self::SessionMissing => "Sign in through Telegram: open the app from the bot",
+            Self::SessionExpired => "The session has ended. Open the app from the bot again",
+            Self::SubscriptionRequired => "Loads come with a subscription: take one in the app",
+            _ => return None,
+        })
+    }
+
     pub fn status(self) -> StatusCode {
         self.parts().0
     }
@@ -353,10 +410,22 @@ struct Body<'a> {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.code.status();
+        let english = ENGLISH.try_with(|english| *english).unwrap_or(false);
+        let (message, errors) = match (english, self.code.english()) {
+            // Only the default words are replaced: a message said on purpose stays as it is.
+            (true, Some(words)) if self.message == self.code.parts().2 => (
+                words.to_owned(),
+                self.errors
+                    .into_iter()
+                    .map(|error| error.worded(Lang::En))
+                    .collect(),
+            ),
+            _ => (self.message, self.errors),
+        };
         let body = Body {
             code: self.code.as_str(),
-            message: &self.message,
-            errors: &self.errors,
+            message: &message,
+            errors: &errors,
         };
         let mut response = (status, Json(body)).into_response();
         let retry_after = match self.retry_after {
@@ -373,6 +442,24 @@ impl IntoResponse for ApiError {
         response.extensions_mut().insert(self.code);
         response
     }
+}
+
+tokio::task_local! {
+    /// Whether the request being answered asked for English.
+    static ENGLISH: bool;
+}
+
+/// Answers each request with its refusals in the language it asks for: English when the first
+/// language of `accept-language` is English (the Mini App sends its own, Telegram's), Russian
+/// otherwise.
+pub async fn in_asked_language(request: Request, next: Next) -> Response {
+    let english = request
+        .headers()
+        .get(ACCEPT_LANGUAGE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split([',', ';', '-']).next())
+        .is_some_and(|first| first.trim().eq_ignore_ascii_case("en"));
+    ENGLISH.scope(english, next.run(request)).await
 }
 
 /// `Retry-After` counts whole seconds: a wait is rounded up, and is at least one.

@@ -1,5 +1,5 @@
 //! What every response passes through: a request id (propagated to the response and put on the
-//! request's log span), request logging without query strings (they can carry initData),
+//! request's log span), refusals worded in the language the client asks for, request logging without query strings (they can carry initData),
 //! compression, a time limit (the configuration's, which the shutdown grace outlasts), a limit on
 //! request bodies, panic containment and security headers that still let Telegram's web client
 //! frame the app.
@@ -42,6 +42,7 @@ pub fn apply(router: Router, production: bool, request_timeout: Duration) -> Rou
     router.layer(
         ServiceBuilder::new()
             .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
+            .layer(middleware::from_fn(super::error::in_asked_language))
             .layer(
                 TraceLayer::new_for_http()
                     .make_span_with(request_span)

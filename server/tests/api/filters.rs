@@ -163,3 +163,79 @@ async fn the_query_the_mini_app_builds_from_a_filter_is_understood_by_the_list()
         assert!(card["price_kopecks"].as_u64().unwrap() >= 5_000_000);
     }
 }
+
+/// What the Mini App of an English-speaking driver is told when a filter is refused, or the
+/// session is gone: English words, field by field; the same refusals in Russian otherwise.
+#[tokio::test]
+async fn a_refusal_speaks_the_language_the_mini_app_asks_for() {
+    let (_exchange, mut app) = app_with_exchange("filters_language", backends()[0], &[]).await;
+    app.sign_in_as(json!({"id": 710_090, "first_name": "John", "language_code": "en"}))
+        .await;
+    let bad =
+        json!({"filter": {"shipper_inn": "1234567890", "distance_km": {"min": 900, "max": 100}}});
+    let refused = |language: &'static str| {
+        let bad = bad.clone();
+        let app = &app;
+        async move {
+            let response = app
+                .authorize(app.client.put(app.url("/api/v1/me/filter")))
+                .header("accept-language", language)
+                .json(&bad)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 422);
+            response.json::<Value>().await.unwrap()
+        }
+    };
+    let words = |refusal: &Value| -> Vec<String> {
+        std::iter::once(&refusal["message"])
+            .chain(
+                refusal["errors"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|e| &e["message"]),
+            )
+            .map(|message| message.as_str().unwrap().to_owned())
+            .collect()
+    };
+
+    let english = refused("en").await;
+    assert_eq!(english["code"], "invalid_filter");
+    assert_eq!(
+        words(&english),
+        [
+            "Check the filter: some values do not fit",
+            "“From” cannot be more than “to”",
+            "An INN is 10 or 12 digits with valid check digits",
+        ]
+    );
+    let russian = refused("ru").await;
+    assert_eq!(russian["code"], "invalid_filter");
+    assert_eq!(
+        words(&russian),
+        [
+            "Проверьте фильтр: некоторые значения не подходят",
+            "«От» не может быть больше «до»",
+            "ИНН — 10 или 12 цифр с верной контрольной суммой",
+        ]
+    );
+
+    let gone = app
+        .client
+        .get(app.url("/api/v1/cargos"))
+        .header("accept-language", "en-GB,en;q=0.9")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gone.status(), 401);
+    let gone: Value = gone.json().await.unwrap();
+    assert_eq!(
+        (gone["code"].as_str(), gone["message"].as_str()),
+        (
+            Some("session_missing"),
+            Some("Sign in through Telegram: open the app from the bot")
+        )
+    );
+}

@@ -945,6 +945,36 @@ async fn a_stars_purchase_grants_access_once_even_when_telegram_says_so_twice() 
     }
 }
 
+/// Telegram shows the invoice's title in its own payment sheet: in the driver's language.
+#[tokio::test]
+async fn a_stars_invoice_is_titled_in_the_drivers_language() {
+    let backend = backends()[0];
+    let app = stars_app("stars_language", backend).await;
+    for (id, language, title) in [
+        (900_610, "en", "Hauler: 7 days"),
+        (900_611, "ru", "Hauler: 7 дн."),
+    ] {
+        let mut driver = app.same_server();
+        driver
+            .sign_in_without_access(
+                json!({"id": id, "first_name": "Sam", "language_code": language}),
+            )
+            .await;
+        let week = plan(&driver, 7).await;
+        let (_, slug) = buy_with_stars(&driver, &week).await;
+        let (_, ledger) = driver
+            .call(Method::GET, "/sandbox/telegram/__sandbox/invoices", None)
+            .await;
+        let invoice = ledger["invoices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|invoice| invoice["slug"] == slug.as_str())
+            .expect("the invoice is at Telegram");
+        assert_eq!(invoice["title"], title, "{language}");
+    }
+}
+
 #[tokio::test]
 async fn telegram_is_told_no_when_someone_else_tries_to_pay_a_drivers_stars_invoice() {
     let backend = backends()[0];

@@ -7,47 +7,34 @@ use super::{
     MAX_DISTANCE_KM, MAX_PRICE_PER_KM_RUB, MAX_PRICE_RUB, MAX_RADIUS_KM, Range, TONNES,
     WeightVolume,
 };
+use crate::i18n::Lang;
 
 impl CargoFilter {
-    /// Every problem at once, in the order the form shows its fields.
+    /// Every problem at once, in the order the form shows its fields, worded in Russian (see
+    /// [`FieldError::worded`] for another language).
     pub fn validate(&self) -> Result<(), Vec<FieldError>> {
         let mut errors = Vec::new();
-        let mut problem = |field, code, message: String| {
+        let mut problem = |field, code| {
             errors.push(FieldError {
                 field,
                 code,
-                message,
+                message: describe(field, code, Lang::Ru),
             })
         };
 
-        for (field, place, what) in [
-            (FilterField::From, &self.from, "погрузки"),
-            (FilterField::To, &self.to, "выгрузки"),
-        ] {
+        for (field, place) in [(FilterField::From, &self.from), (FilterField::To, &self.to)] {
             if let Some(place) = place {
                 if place.city_id == 0 || place.point_type == 0 {
-                    problem(
-                        field,
-                        FilterProblem::InvalidCity,
-                        format!("Выберите город {what} из списка"),
-                    );
+                    problem(field, FilterProblem::InvalidCity);
                 } else if place.radius_km > MAX_RADIUS_KM {
-                    problem(
-                        field,
-                        FilterProblem::OutOfRange,
-                        format!("Радиус — не больше {MAX_RADIUS_KM} км"),
-                    );
+                    problem(field, FilterProblem::OutOfRange);
                 }
             }
         }
         if let Some(date) = &self.loading_date
             && !is_calendar_date(date)
         {
-            problem(
-                FilterField::LoadingDate,
-                FilterProblem::InvalidDate,
-                "Дата погрузки — в виде ГГГГ-ММ-ДД".into(),
-            );
+            problem(FilterField::LoadingDate, FilterProblem::InvalidDate);
         }
         if let Some(WeightVolume::Custom {
             tonnes,
@@ -58,11 +45,7 @@ impl CargoFilter {
                 value.is_finite() && (low..=high).contains(&value)
             };
             if !fits(tonnes, TONNES) || !fits(cubic_metres, CUBIC_METRES) {
-                problem(
-                    FilterField::WeightVolume,
-                    FilterProblem::OutOfRange,
-                    "Вес — от 0,1 до 1000 т, объём — от 0,1 до 200 м³".into(),
-                );
+                problem(FilterField::WeightVolume, FilterProblem::OutOfRange);
             }
         }
         for (field, ids) in [
@@ -70,11 +53,7 @@ impl CargoFilter {
             (FilterField::TruckTypes, &self.truck_types),
         ] {
             if ids.len() > MAX_DICTIONARY_CHOICES {
-                problem(
-                    field,
-                    FilterProblem::TooMany,
-                    format!("Не больше {MAX_DICTIONARY_CHOICES} вариантов"),
-                );
+                problem(field, FilterProblem::TooMany);
             }
         }
         check_range(
@@ -82,30 +61,23 @@ impl CargoFilter {
             FilterField::DistanceKm,
             self.distance_km,
             MAX_DISTANCE_KM,
-            "км",
         );
         check_range(
             &mut problem,
             FilterField::PriceRub,
             self.price_rub,
             MAX_PRICE_RUB,
-            "₽",
         );
         check_range(
             &mut problem,
             FilterField::PricePerKmRub,
             self.price_per_km_rub,
             MAX_PRICE_PER_KM_RUB,
-            "₽/км",
         );
         if let Some(inn) = &self.shipper_inn
             && !is_valid_inn(inn)
         {
-            problem(
-                FilterField::ShipperInn,
-                FilterProblem::InvalidInn,
-                "ИНН — 10 или 12 цифр с верной контрольной суммой".into(),
-            );
+            problem(FilterField::ShipperInn, FilterProblem::InvalidInn);
         }
 
         if errors.is_empty() {
@@ -116,29 +88,69 @@ impl CargoFilter {
     }
 }
 
-fn check_range<T: PartialOrd + Copy + Default + std::fmt::Display>(
-    problem: &mut impl FnMut(FilterField, FilterProblem, String),
+impl FieldError {
+    /// The same problem, worded in `lang`.
+    pub fn worded(self, lang: Lang) -> Self {
+        Self {
+            message: describe(self.field, self.code, lang),
+            ..self
+        }
+    }
+}
+
+fn check_range<T: PartialOrd + Copy + Default>(
+    problem: &mut impl FnMut(FilterField, FilterProblem),
     field: FilterField,
     range: Range<T>,
     max: T,
-    unit: &str,
 ) {
     let zero = T::default();
     let outside = |value: Option<T>| value.is_some_and(|v| !(v >= zero && v <= max));
     if outside(range.min) || outside(range.max) {
-        problem(
-            field,
-            FilterProblem::OutOfRange,
-            format!("Значение — от 0 до {max} {unit}"),
-        );
+        problem(field, FilterProblem::OutOfRange);
     } else if let (Some(min), Some(max)) = (range.min, range.max)
         && min > max
     {
-        problem(
-            field,
-            FilterProblem::MinAboveMax,
-            "«От» не может быть больше «до»".into(),
-        );
+        problem(field, FilterProblem::MinAboveMax);
+    }
+}
+
+/// What a problem with a field tells the driver, in `lang`.
+fn describe(field: FilterField, code: FilterProblem, lang: Lang) -> String {
+    use FilterField as F;
+    use FilterProblem as P;
+    let en = lang == Lang::En;
+    let range = |max: &dyn std::fmt::Display, ru_unit: &str, en_unit: &str| {
+        if en {
+            format!("From 0 to {max} {en_unit}")
+        } else {
+            format!("Значение — от 0 до {max} {ru_unit}")
+        }
+    };
+    match (code, field) {
+        (P::InvalidCity, F::To) if en => "Pick the unloading city from the list".into(),
+        (P::InvalidCity, F::To) => "Выберите город выгрузки из списка".into(),
+        (P::InvalidCity, _) if en => "Pick the loading city from the list".into(),
+        (P::InvalidCity, _) => "Выберите город погрузки из списка".into(),
+        (P::OutOfRange, F::From | F::To) if en => format!("A radius is at most {MAX_RADIUS_KM} km"),
+        (P::OutOfRange, F::From | F::To) => format!("Радиус — не больше {MAX_RADIUS_KM} км"),
+        (P::OutOfRange, F::WeightVolume) if en => {
+            "Weight from 0.1 to 1000 t, volume from 0.1 to 200 m³".into()
+        }
+        (P::OutOfRange, F::WeightVolume) => {
+            "Вес — от 0,1 до 1000 т, объём — от 0,1 до 200 м³".into()
+        }
+        (P::OutOfRange, F::DistanceKm) => range(&MAX_DISTANCE_KM, "км", "km"),
+        (P::OutOfRange, F::PriceRub) => range(&MAX_PRICE_RUB, "₽", "₽"),
+        (P::OutOfRange, _) => range(&MAX_PRICE_PER_KM_RUB, "₽/км", "₽/km"),
+        (P::InvalidDate, _) if en => "A loading date is YYYY-MM-DD".into(),
+        (P::InvalidDate, _) => "Дата погрузки — в виде ГГГГ-ММ-ДД".into(),
+        (P::TooMany, _) if en => format!("At most {MAX_DICTIONARY_CHOICES} choices"),
+        (P::TooMany, _) => format!("Не больше {MAX_DICTIONARY_CHOICES} вариантов"),
+        (P::MinAboveMax, _) if en => "“From” cannot be more than “to”".into(),
+        (P::MinAboveMax, _) => "«От» не может быть больше «до»".into(),
+        (P::InvalidInn, _) if en => "An INN is 10 or 12 digits with valid check digits".into(),
+        (P::InvalidInn, _) => "ИНН — 10 или 12 цифр с верной контрольной суммой".into(),
     }
 }
 
