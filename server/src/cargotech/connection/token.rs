@@ -147,7 +147,8 @@ impl Connection {
     /// Says, on the report and once in the log, that a token sealed elsewhere does not open here.
     fn note_key_mismatch(&self, error: &SealError) {
         let problem = format!(
-            "the exchange token another instance sealed does not open with this instance's              ENCRYPTION_KEY (key `{}`): {error}; give every instance the same ENCRYPTION_KEY",
+            "the exchange token another instance sealed does not open with this instance's \
+             ENCRYPTION_KEY (key `{}`): {error}; give every instance the same ENCRYPTION_KEY",
             self.sealer.current_key_id()
         );
         let mut report = lock(&self.report);
