@@ -148,7 +148,11 @@ async fn remember(store: &SharedStore, driver_id: DriverId, ends_at: Option<Date
     let key = last_known_key(driver_id);
     let left = ends_at.and_then(|ends_at| (ends_at - Utc::now()).to_std().ok());
     match left.filter(|left| !left.is_zero()) {
-        Some(left) => store.set_json(&key, &ends_at, left.min(LAST_KNOWN_TTL)).await,
+        Some(left) => {
+            store
+                .set_json(&key, &ends_at, left.min(LAST_KNOWN_TTL))
+                .await
+        }
         None => store.delete(&key).await,
     }
 }

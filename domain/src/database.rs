@@ -161,7 +161,9 @@ impl Outages {
     }
 
     fn seen(&self) -> std::sync::MutexGuard<'_, Option<Instant>> {
-        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -200,4 +202,43 @@ async fn count(db: &DatabaseConnection, sql: &str) -> Result<u64, DbErr> {
         .ok_or_else(|| DbErr::RecordNotFound(format!("no row from {sql}")))?;
     let value: i64 = row.try_get_by_index(0)?;
     Ok(value.max(0) as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lost_connection_is_an_outage_and_a_bad_query_is_not() {
+        let io = || sqlx::Error::Io(std::io::Error::from(std::io::ErrorKind::ConnectionReset));
+        assert!(is_outage(&DbErr::Query(RuntimeErr::SqlxError(Arc::new(
+            io()
+        )))));
+        assert!(is_outage(&DbErr::Exec(RuntimeErr::SqlxError(Arc::new(
+            sqlx::Error::PoolTimedOut
+        )))));
+        assert!(is_outage(&skipped()));
+        assert!(!is_outage(&DbErr::Query(RuntimeErr::SqlxError(Arc::new(
+            sqlx::Error::RowNotFound
+        )))));
+        assert!(!is_outage(&DbErr::RecordNotFound("a driver".into())));
+    }
+
+    #[test]
+    fn an_outage_sends_requests_to_their_fallbacks_and_one_a_second_looks_again() {
+        let outages = Outages::default();
+        assert!(!outages.is_down());
+        outages.note::<()>(&Err(skipped()));
+        assert!(outages.is_down(), "just seen: skip the database");
+        *outages.seen() = Some(Instant::now() - RECHECK_AFTER);
+        assert!(!outages.is_down(), "a second later, one request looks");
+        assert!(
+            outages.is_down(),
+            "the others keep to their fallbacks meanwhile"
+        );
+        outages.note(&Ok(()));
+        assert!(!outages.is_down(), "the database answered: back to it");
+        outages.note::<()>(&Err(DbErr::RecordNotFound("no row".into())));
+        assert!(!outages.is_down(), "a query's own fault is no outage");
+    }
 }

@@ -8,8 +8,8 @@
 use std::{collections::HashSet, time::Duration};
 
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
     sea_query::{Alias, Expr, Query, UnionType},
 };
 use serde::{Deserialize, Serialize};

@@ -12,7 +12,7 @@ use domain::{
     access,
     audit::{self, AuditEntry},
     drivers::{self, TelegramProfile},
-    hidden, outbox,
+    hidden, marks, outbox,
 };
 use sea_orm::DatabaseConnection;
 use serde::Deserialize;
@@ -254,6 +254,12 @@ impl Chatter {
             && let Some(driver) = drivers::by_telegram_id(&self.db, query.from.id).await?
         {
             hidden::hide(&self.db, driver.id.into(), cargo_id).await?;
+            // The store's copy of the driver's marks, read while the database is down.
+            if let Err(error) =
+                marks::remember(&self.db, &self.billing.store, driver.id.into()).await
+            {
+                tracing::warn!(%error, "a driver's marks could not be copied to the store");
+            }
             audit::record(
                 &self.db,
                 AuditEntry {

@@ -75,7 +75,10 @@ impl Queue for DatabaseQueue {
         let mut pending = Vec::new();
         for row in outbox::claim_due(&self.db, limit, CLAIM_HOLD).await? {
             if outbox::was_delivered(&self.store, row.id).await {
-                tracing::info!(outbox_id = row.id, "a message sent before is recorded, not sent again");
+                tracing::info!(
+                    outbox_id = row.id,
+                    "a message sent before is recorded, not sent again"
+                );
                 outbox::mark_sent(&self.db, row.id).await?;
                 continue;
             }

@@ -27,7 +27,10 @@ use app::{
     status::{ServiceStatus, StatusSource},
 };
 use axum::{Extension, Router, routing::get};
-use domain::{Platform, database::{self, Outages}};
+use domain::{
+    Platform,
+    database::{self, Outages},
+};
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, file_and_error_handler, generate_route_list};
 

@@ -203,11 +203,7 @@ async fn two_instances_started_at_the_same_moment_on_an_empty_database_both_come
     );
     let mut states = Vec::new();
     for hauler in [&first, &second] {
-        let response = http()
-            .get(hauler.api.url("/readyz"))
-            .send()
-            .await
-            .unwrap();
+        let response = http().get(hauler.api.url("/readyz")).send().await.unwrap();
         let status = response.status().as_u16();
         let body: Value = response.json().await.unwrap_or_default();
         states.push((status, body["checks"]["database"]["state"].clone()));
@@ -558,8 +554,12 @@ async fn buy_with_stars(api: &Api, session: &str) -> (i64, i64) {
         .json()
         .await
         .unwrap();
-    let id = payment["id"].as_i64().unwrap_or_else(|| panic!("{payment}"));
-    let stars = payment["stars"].as_i64().unwrap_or_else(|| panic!("{payment}"));
+    let id = payment["id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("{payment}"));
+    let stars = payment["stars"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("{payment}"));
     (id, stars)
 }
 

@@ -75,7 +75,10 @@ async fn an_unreachable_exchange_degrades_readiness_without_failing_it() {
 #[tokio::test]
 async fn an_instance_whose_key_cannot_open_the_shared_token_says_so_in_readyz() {
     let shared = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}/hauler.sqlite?mode=rwc", shared.path().display());
+    let url = format!(
+        "sqlite://{}/hauler.sqlite?mode=rwc",
+        shared.path().display()
+    );
     let instance = |name: &'static str| {
         spawn_app_with(
             name,
@@ -108,7 +111,9 @@ async fn an_instance_whose_key_cannot_open_the_shared_token_says_so_in_readyz() 
     }
     assert_eq!(body["checks"]["sealing"]["state"], "mismatch", "{body}");
     assert_eq!(body["status"], "degraded", "{body}");
-    let detail = body["checks"]["sealing"]["detail"].as_str().unwrap_or_default();
+    let detail = body["checks"]["sealing"]["detail"]
+        .as_str()
+        .unwrap_or_default();
     assert!(detail.contains("ENCRYPTION_KEY"), "{detail}");
 }
 

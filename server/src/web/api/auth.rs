@@ -22,10 +22,11 @@ use axum::{
 };
 use chrono::Utc;
 use domain::{
-    access, marks,
+    access,
     drivers::{self, TelegramProfile},
     filters,
     flags::{self, Flag},
+    marks,
     sessions::{self, IssuedSession},
     store::SharedStore,
 };
