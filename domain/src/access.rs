@@ -206,10 +206,10 @@ pub async fn read_through(
     let ends_at = stored_ends_at(db, driver_id).await?;
     // Only fills an empty entry: a grant that committed meanwhile has written its own answer,
     // which an older read must not overwrite.
-    if let (Some(ttl), Ok(bytes)) = (cache_ttl(ends_at, Utc::now()), serde_json::to_vec(&ends_at)) {
-        if store.set_if_absent(&key, &bytes, ttl).await {
-            remember(store, driver_id, ends_at).await;
-        }
+    if let (Some(ttl), Ok(bytes)) = (cache_ttl(ends_at, Utc::now()), serde_json::to_vec(&ends_at))
+        && store.set_if_absent(&key, &bytes, ttl).await
+    {
+        remember(store, driver_id, ends_at).await;
     }
     Ok(ends_at)
 }
