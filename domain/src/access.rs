@@ -6,7 +6,10 @@
 //!
 //! The check every cargo request makes reads a cached end date (Redis or in-process) in front of
 //! the database, while that date lies ahead; every grant writes its new answer there the moment
-//! it commits.
+//! it commits. A second, longer-lived copy (the last known end date) answers only while the
+//! database cannot, so a driver with access keeps browsing through an outage; it too is
+//! replaced by every grant (a payment, a gift, a refund taking days back) and never outlives the
+//! end date it holds.
 
 use std::time::Duration;
 
@@ -131,6 +134,39 @@ fn cache_key(driver_id: DriverId) -> String {
     format!("access:{driver_id}")
 }
 
+/// How long the last known end date answers for a database that cannot: long enough to ride out
+/// a restart or a failover, short enough that a change made behind the application's back is
+/// not honoured for long.
+const LAST_KNOWN_TTL: Duration = Duration::from_secs(15 * 60);
+
+fn last_known_key(driver_id: DriverId) -> String {
+    format!("access-last-known:{driver_id}")
+}
+
+/// Remembers an end date still ahead as the last known one (or forgets it once passed).
+async fn remember(store: &SharedStore, driver_id: DriverId, ends_at: Option<DateTime<Utc>>) {
+    let key = last_known_key(driver_id);
+    let left = ends_at.and_then(|ends_at| (ends_at - Utc::now()).to_std().ok());
+    match left.filter(|left| !left.is_zero()) {
+        Some(left) => {
+            store
+                .set_json(&key, &ends_at, left.min(LAST_KNOWN_TTL))
+                .await
+        }
+        None => store.delete(&key).await,
+    }
+}
+
+/// The end date last read from the database or written by a grant, if it still lies ahead: what
+/// the access check answers while the database cannot.
+pub async fn last_known(store: &SharedStore, driver_id: DriverId) -> Option<DateTime<Utc>> {
+    store
+        .get_json::<Option<DateTime<Utc>>>(&last_known_key(driver_id))
+        .await
+        .flatten()
+        .filter(|ends_at| *ends_at > Utc::now())
+}
+
 /// The driver's access now: cached, then the database.
 pub async fn access(
     db: &DatabaseConnection,
@@ -146,15 +182,34 @@ pub async fn ends_at(
     store: &SharedStore,
     driver_id: DriverId,
 ) -> Result<Option<DateTime<Utc>>, DbErr> {
-    let key = cache_key(driver_id);
-    if let Some(cached) = store.get_json::<Option<DateTime<Utc>>>(&key).await {
-        return Ok(cached);
+    match cached_ends_at(store, driver_id).await {
+        Some(cached) => Ok(cached),
+        None => read_through(db, store, driver_id).await,
     }
+}
+
+/// The cached end date, if the cache holds one.
+pub async fn cached_ends_at(
+    store: &SharedStore,
+    driver_id: DriverId,
+) -> Option<Option<DateTime<Utc>>> {
+    store.get_json(&cache_key(driver_id)).await
+}
+
+/// The end date from the database, cached on the way back.
+pub async fn read_through(
+    db: &DatabaseConnection,
+    store: &SharedStore,
+    driver_id: DriverId,
+) -> Result<Option<DateTime<Utc>>, DbErr> {
+    let key = cache_key(driver_id);
     let ends_at = stored_ends_at(db, driver_id).await?;
     // Only fills an empty entry: a grant that committed meanwhile has written its own answer,
     // which an older read must not overwrite.
-    if let (Some(ttl), Ok(bytes)) = (cache_ttl(ends_at, Utc::now()), serde_json::to_vec(&ends_at)) {
-        store.set_if_absent(&key, &bytes, ttl).await;
+    if let (Some(ttl), Ok(bytes)) = (cache_ttl(ends_at, Utc::now()), serde_json::to_vec(&ends_at))
+        && store.set_if_absent(&key, &bytes, ttl).await
+    {
+        remember(store, driver_id, ends_at).await;
     }
     Ok(ends_at)
 }
@@ -261,6 +316,7 @@ pub async fn grant(
         Some(ttl) => store.set_json(&key, &Some(ends_after), ttl).await,
         None => store.delete(&key).await,
     }
+    remember(store, grant.driver_id, Some(ends_after)).await;
     Ok(Granted::Applied {
         ends_at: ends_after,
     })

@@ -2,8 +2,17 @@
 //! reading facts. Several instances may start at once on one database (a rolling deployment on
 //! PostgreSQL, a second process on the same SQLite file), so migrating happens under a database
 //! lock: one instance migrates while the others wait, then find nothing left to do.
+//!
+//! While PostgreSQL is down or restarting, a request that needs it is told so within a second
+//! (the pool waits [`POSTGRES_ACQUIRE_TIMEOUT`] for a connection, not the five seconds a fresh
+//! connection may take), and the pool opens new connections by itself once the server is back.
+//! [`Outages`] remembers a recent outage, so paths with a fallback (the cached access check, a
+//! driver's marks) go straight to it instead of waiting on the pool request after request.
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
@@ -16,16 +25,28 @@ use sea_orm::{
 /// long as it never changes ("Hauler" and "migrate" in ASCII).
 const MIGRATION_LOCK: i64 = 0x4861_756c_6572_4d67;
 
+/// How long a request waits for a PostgreSQL connection: the pool keeps retrying a refused
+/// connection until then, so this bounds how long a request hangs while the server is down.
+/// A healthy pool hands one out in microseconds; waiting longer than this means the database
+/// is down or drowning, and a prompt `503` serves the driver better than a hang either way.
+pub const POSTGRES_ACQUIRE_TIMEOUT: Duration = Duration::from_millis(800);
+/// SQLite is a file that cannot go away: its wait is only for a writer to finish.
+const SQLITE_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// Opens a pool. SQLite URLs should carry `?mode=rwc` so a missing file is created.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url);
     options
         .connect_timeout(Duration::from_secs(5))
-        .acquire_timeout(Duration::from_secs(5))
+        .acquire_timeout(POSTGRES_ACQUIRE_TIMEOUT)
+        // A connection the server dropped (a restart) is found out before it is handed out.
+        .test_before_acquire(true)
         .sqlx_logging(false);
     if url.starts_with("sqlite:") {
         // One writer at a time is SQLite's nature; a small pool avoids lock contention.
-        options.max_connections(4);
+        options
+            .max_connections(4)
+            .acquire_timeout(SQLITE_ACQUIRE_TIMEOUT);
     }
     Database::connect(options).await
 }
@@ -79,9 +100,76 @@ fn lost(error: sqlx::Error) -> DbErr {
 }
 
 /// Whether an error means the database cannot be reached right now (a lost or unobtainable
-/// connection), as opposed to a fault in the query: the first is worth a retry later.
+/// connection, a server shutting down or starting up), as opposed to a fault in the query: the
+/// first is worth a retry later.
 pub fn is_outage(error: &DbErr) -> bool {
-    matches!(error, DbErr::Conn(_) | DbErr::ConnectionAcquire(_))
+    match error {
+        DbErr::Conn(_) | DbErr::ConnectionAcquire(_) => true,
+        DbErr::Exec(RuntimeErr::SqlxError(error)) | DbErr::Query(RuntimeErr::SqlxError(error)) => {
+            lost_connection(error)
+        }
+        _ => false,
+    }
+}
+
+/// A query that failed because its connection went: the socket broke, the pool had none to give,
+/// or PostgreSQL said it is shutting down or not accepting connections (SQLSTATE class 08,
+/// `57P01`–`57P03`).
+fn lost_connection(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Io(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(error) => error
+            .code()
+            .is_some_and(|code| code.starts_with("08") || code.starts_with("57P")),
+        _ => false,
+    }
+}
+
+/// How long an outage seen by one request sends the others straight to their fallbacks before
+/// one of them looks at the database again.
+const RECHECK_AFTER: Duration = Duration::from_secs(1);
+
+/// The instance's memory of the database being unreachable, shared by every request.
+#[derive(Clone, Default)]
+pub struct Outages(Arc<Mutex<Option<Instant>>>);
+
+impl Outages {
+    /// Whether to skip the database for now: `true` within a second of an outage being seen;
+    /// after that, `false` for one caller (who finds out), `true` for the rest meanwhile.
+    pub fn is_down(&self) -> bool {
+        let mut seen = self.seen();
+        match *seen {
+            Some(at) if at.elapsed() < RECHECK_AFTER => true,
+            Some(_) => {
+                *seen = Some(Instant::now());
+                false
+            }
+            None => false,
+        }
+    }
+
+    /// Notes how a database call went: an outage starts the skipping, anything else ends it.
+    pub fn note<T>(&self, outcome: &Result<T, DbErr>) {
+        let mut seen = self.seen();
+        match outcome {
+            Err(error) if is_outage(error) => *seen = Some(Instant::now()),
+            _ => *seen = None,
+        }
+    }
+
+    fn seen(&self) -> std::sync::MutexGuard<'_, Option<Instant>> {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// The error a skipped database call answers with: the same as a pool that had no connection.
+pub fn skipped() -> DbErr {
+    DbErr::ConnectionAcquire(sea_orm::ConnAcquireErr::Timeout)
 }
 
 pub fn backend_name(db: &DatabaseConnection) -> &'static str {
@@ -114,4 +202,43 @@ async fn count(db: &DatabaseConnection, sql: &str) -> Result<u64, DbErr> {
         .ok_or_else(|| DbErr::RecordNotFound(format!("no row from {sql}")))?;
     let value: i64 = row.try_get_by_index(0)?;
     Ok(value.max(0) as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lost_connection_is_an_outage_and_a_bad_query_is_not() {
+        let io = || sqlx::Error::Io(std::io::Error::from(std::io::ErrorKind::ConnectionReset));
+        assert!(is_outage(&DbErr::Query(RuntimeErr::SqlxError(Arc::new(
+            io()
+        )))));
+        assert!(is_outage(&DbErr::Exec(RuntimeErr::SqlxError(Arc::new(
+            sqlx::Error::PoolTimedOut
+        )))));
+        assert!(is_outage(&skipped()));
+        assert!(!is_outage(&DbErr::Query(RuntimeErr::SqlxError(Arc::new(
+            sqlx::Error::RowNotFound
+        )))));
+        assert!(!is_outage(&DbErr::RecordNotFound("a driver".into())));
+    }
+
+    #[test]
+    fn an_outage_sends_requests_to_their_fallbacks_and_one_a_second_looks_again() {
+        let outages = Outages::default();
+        assert!(!outages.is_down());
+        outages.note::<()>(&Err(skipped()));
+        assert!(outages.is_down(), "just seen: skip the database");
+        *outages.seen() = Some(Instant::now() - RECHECK_AFTER);
+        assert!(!outages.is_down(), "a second later, one request looks");
+        assert!(
+            outages.is_down(),
+            "the others keep to their fallbacks meanwhile"
+        );
+        outages.note(&Ok(()));
+        assert!(!outages.is_down(), "the database answered: back to it");
+        outages.note::<()>(&Err(DbErr::RecordNotFound("no row".into())));
+        assert!(!outages.is_down(), "a query's own fault is no outage");
+    }
 }

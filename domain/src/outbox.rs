@@ -1,9 +1,14 @@
 //! The durable outbox every bot message passes through: written in the same breath as the event
 //! that causes it, sent later by a worker, so nothing is lost when Telegram is slow or down.
 //! A dedupe key makes enqueueing idempotent; a conditional claim makes each message go out from
-//! one instance only.
+//! one instance only. Senders claim a message or a few at a time, for a hold far longer than one
+//! send takes, so a claim never lapses while its message is on its way. A message Telegram took
+//! is marked sent in the store before the database (see [`mark_delivered`]), so a sender that
+//! could not record it (the database was down) leaves a mark that stops anyone sending it again.
 
 use chrono::{DateTime, Duration, Utc};
+
+use crate::store::SharedStore;
 use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
@@ -80,7 +85,9 @@ pub async fn enqueue(db: &impl ConnectionTrait, message: Outgoing) -> Result<boo
 }
 
 /// Claims up to `limit` due messages for `hold` (another instance may take them only after that),
-/// oldest first. Each row is claimed by a conditional update, so two instances never both win.
+/// oldest first. Each row is claimed by a conditional update, so two instances never both win;
+/// a few more candidates than asked for are read, so one that lost a race to another instance
+/// still comes away with work.
 pub async fn claim_due(
     db: &DatabaseConnection,
     limit: u64,
@@ -92,11 +99,14 @@ pub async fn claim_due(
         .filter(entity::Column::NextAttemptAt.lte(now))
         .filter(unclaimed(now))
         .order_by_asc(entity::Column::Id)
-        .limit(limit)
+        .limit(limit.saturating_mul(4))
         .all(db)
         .await?;
     let mut claimed = Vec::with_capacity(candidates.len());
     for mut row in candidates {
+        if claimed.len() as u64 >= limit {
+            break;
+        }
         let until = now + hold;
         let won = entity::Entity::update_many()
             .col_expr(entity::Column::ClaimedUntil, Expr::value(until))
@@ -141,6 +151,27 @@ pub async fn release(db: &DatabaseConnection, ids: &[i64]) -> Result<(), DbErr> 
 
 pub async fn mark_sent(db: &DatabaseConnection, id: i64) -> Result<(), DbErr> {
     settle(db, id, SENT, None, None).await
+}
+
+/// How long the store remembers that Telegram took a message: far longer than any outage a
+/// sender waits out before it records the send in the database.
+const DELIVERED_MARK_TTL: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
+
+fn delivered_key(id: i64) -> String {
+    format!("outbox-delivered:{id}")
+}
+
+/// Notes in the store, before the database, that Telegram took the message: if the database
+/// cannot record it, whoever claims the message next finds the note and records it unsent again.
+pub async fn mark_delivered(store: &SharedStore, id: i64) {
+    store
+        .set_mirrored(&delivered_key(id), b"1", DELIVERED_MARK_TTL)
+        .await;
+}
+
+/// Whether Telegram took this message already (as the store remembers).
+pub async fn was_delivered(store: &SharedStore, id: i64) -> bool {
+    store.get(&delivered_key(id)).await.is_some()
 }
 
 /// Tries again at `retry_at` (Telegram slow, down, or asking to wait).

@@ -125,6 +125,9 @@ pub fn ConnectionPage() -> impl IntoView {
                         </span>
                         <span class="muted">{(c.account)(&view.account)}</span>
                     </div>
+                    {view.key_mismatch.clone().map(|problem| view! {
+                        <p class="problem" data-testid="key-mismatch">{c.key_mismatch} " " {problem}</p>
+                    })}
                     <dl class="facts">
                         <dt>{c.token_age}</dt>
                         <dd data-testid="token-age">

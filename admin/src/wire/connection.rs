@@ -33,6 +33,10 @@ pub struct ConnectionView {
     pub consecutive_failures: u32,
     pub logins: u64,
     pub relogins: u64,
+    /// Set when a token another instance sealed does not open on this one: the instances were
+    /// given different `ENCRYPTION_KEY`s.
+    #[serde(default)]
+    pub key_mismatch: Option<String>,
     /// The latest `cargotech.*` entries of the audit log, newest first.
     pub history: Vec<ConnectionEvent>,
     /// Every configured account, the primary one first.

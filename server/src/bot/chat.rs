@@ -1,12 +1,18 @@
 //! What the bot says back: `/start` (with an optional deep-link payload), `/help`, `/status`, and
 //! the buttons under its messages. Every reply goes through the outbox, keyed by the update, so
 //! an update Telegram delivers twice is answered once.
+//!
+//! An update that meets a database outage (a Stars payment that cannot be recorded, a reply that
+//! cannot be queued) is not taken: [`Handling::Later`] tells polling not to confirm it and the
+//! webhook to answer `503`, so Telegram, which keeps updates for a day, gives it again until the
+//! database is back. Handling is idempotent (the charge id, the grant's source and the reply's
+//! dedupe key are unique), so an update given twice still counts once.
 
 use domain::{
     access,
     audit::{self, AuditEntry},
     drivers::{self, TelegramProfile},
-    hidden, outbox,
+    hidden, marks, outbox,
 };
 use sea_orm::DatabaseConnection;
 use serde::Deserialize;
@@ -14,7 +20,7 @@ use serde_json::{Value, json};
 
 use super::{BotApi, Doorbell, messages::MiniAppLink};
 use crate::payments::{
-    Billing,
+    Billing, BillingError,
     stars::{PreCheckoutQuery, SuccessfulPayment, pre_checkout_answer},
 };
 
@@ -64,6 +70,14 @@ struct CallbackQuery {
     from: User,
     #[serde(default)]
     data: Option<String>,
+}
+
+/// Whether an update was dealt with, or must be given again once the database answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[must_use]
+pub enum Handling {
+    Done,
+    Later,
 }
 
 /// Who answers updates inside the server, in the audit log.
@@ -125,17 +139,26 @@ impl Chatter {
 
     /// Answers an update; `actor` is who handed it over (`system:bot` inside the server,
     /// `service:<name>` for a separate bot process), for the audit log.
-    pub async fn handle(&self, update: Update, actor: &str) {
+    pub async fn handle(&self, update: Update, actor: &str) -> Handling {
         if let Some(query) = update.pre_checkout_query {
-            return self.on_pre_checkout(query).await;
+            self.on_pre_checkout(query).await;
+            return Handling::Done;
         }
         let outcome = match (update.message, update.callback_query) {
             (Some(message), _) => self.on_message(update.update_id, message).await,
             (None, Some(query)) => self.on_button(query, actor).await,
             (None, None) => Ok(()),
         };
-        if let Err(error) = outcome {
-            tracing::warn!(%error, update_id = update.update_id, "a bot update could not be handled");
+        match outcome {
+            Ok(()) => Handling::Done,
+            Err(error) if domain::database::is_outage(&error) => {
+                tracing::warn!(%error, update_id = update.update_id, "the database is down: the update is left for Telegram to give again");
+                Handling::Later
+            }
+            Err(error) => {
+                tracing::warn!(%error, update_id = update.update_id, "a bot update could not be handled");
+                Handling::Done
+            }
         }
     }
 
@@ -156,10 +179,14 @@ impl Chatter {
 
     async fn on_message(&self, update_id: i64, message: Message) -> Result<(), sea_orm::DbErr> {
         if let (Some(paid), Some(payer)) = (&message.successful_payment, &message.from) {
-            if let Err(error) = self.billing.receive_stars_payment(payer.id, paid).await {
-                tracing::error!(%error, "a Stars payment could not be recorded");
-            }
-            return Ok(());
+            return match self.billing.receive_stars_payment(payer.id, paid).await {
+                Err(BillingError::Database(error)) => Err(error),
+                Err(error) => {
+                    tracing::error!(%error, "a Stars payment could not be recorded");
+                    Ok(())
+                }
+                Ok(()) => Ok(()),
+            };
         }
         let Some(text) = message.text.as_deref() else {
             return Ok(());
@@ -227,6 +254,12 @@ impl Chatter {
             && let Some(driver) = drivers::by_telegram_id(&self.db, query.from.id).await?
         {
             hidden::hide(&self.db, driver.id.into(), cargo_id).await?;
+            // The store's copy of the driver's marks, read while the database is down.
+            if let Err(error) =
+                marks::remember(&self.db, &self.billing.store, driver.id.into()).await
+            {
+                tracing::warn!(%error, "a driver's marks could not be copied to the store");
+            }
             audit::record(
                 &self.db,
                 AuditEntry {

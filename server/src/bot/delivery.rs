@@ -1,7 +1,13 @@
 //! The outbox worker: sends queued messages within Telegram's limits (30 a second overall, one a
 //! second per chat), waits out `429`s, backs off while Telegram is down, and never retries a chat
 //! that refuses for good. Each message is claimed before sending, so with several instances it
-//! goes out from one only.
+//! goes out from one only. Messages are claimed one at a time, so a claim (a minute) always
+//! outlives the send it covers (ten seconds at most, plus a second's wait for the rate limits).
+//!
+//! A send that cannot be recorded (the database is down) is kept here and recorded before
+//! anything new is claimed; the queue has noted a delivered message in the store first, so even
+//! if this instance dies meanwhile, whoever claims the message next records it without sending
+//! it again.
 //!
 //! Told to stop, it finishes the message in hand (sent and marked) and lets go of the rest of its
 //! batch, so another instance sends them at once instead of after the claim lapses.
@@ -18,7 +24,7 @@ use super::{
     queue::{Outcome, Pending, Queue},
 };
 
-const BATCH: u64 = 30;
+const BATCH: u64 = 1;
 const IDLE_POLL: Duration = Duration::from_secs(1);
 
 /// Wakes the worker when a message is queued, so it goes out at once rather than at the next poll.
@@ -37,6 +43,8 @@ pub struct Delivery<Q> {
     doorbell: Doorbell,
     overall: DefaultDirectRateLimiter,
     per_chat: DefaultKeyedRateLimiter<i64>,
+    /// How sends went that the queue could not record yet, oldest first.
+    unrecorded: Vec<(i64, i64, Outcome)>,
 }
 
 impl<Q: Queue> Delivery<Q> {
@@ -48,11 +56,12 @@ impl<Q: Queue> Delivery<Q> {
             doorbell,
             overall: RateLimiter::direct(per_second(30)),
             per_chat: RateLimiter::keyed(per_second(1)),
+            unrecorded: Vec::new(),
         }
     }
 
     /// Sends until `stop` is cancelled.
-    pub async fn run(self, stop: CancellationToken) {
+    pub async fn run(mut self, stop: CancellationToken) {
         while !stop.is_cancelled() {
             let sent = self.round(&stop).await;
             if sent == 0 {
@@ -65,10 +74,19 @@ impl<Q: Queue> Delivery<Q> {
                 stop.run_until_cancelled(idle).await;
             }
         }
+        if !self.record_left_over().await {
+            tracing::warn!(
+                count = self.unrecorded.len(),
+                "sends not recorded at stop: the store's marks keep them from going out again"
+            );
+        }
     }
 
     /// One batch of due messages; returns how many were handled.
-    async fn round(&self, stop: &CancellationToken) -> usize {
+    async fn round(&mut self, stop: &CancellationToken) -> usize {
+        if !self.record_left_over().await {
+            return 0;
+        }
         let due = match self.queue.claim(BATCH).await {
             Ok(due) => due,
             Err(error) => {
@@ -88,13 +106,26 @@ impl<Q: Queue> Delivery<Q> {
             let outcome = self.deliver(message).await;
             if let Err(error) = self
                 .queue
-                .settle(message.id, message.chat_id, outcome)
+                .settle(message.id, message.chat_id, outcome.clone())
                 .await
             {
-                tracing::error!(outbox_id = message.id, %error, "the outbox could not be updated");
+                tracing::warn!(outbox_id = message.id, %error, "a send could not be recorded yet; it is recorded when the outbox answers again");
+                self.unrecorded.push((message.id, message.chat_id, outcome));
             }
         }
         due.len()
+    }
+
+    /// Records the sends the queue could not take before; `false` while it still cannot.
+    async fn record_left_over(&mut self) -> bool {
+        while let Some((id, chat_id, outcome)) = self.unrecorded.first().cloned() {
+            if let Err(error) = self.queue.settle(id, chat_id, outcome).await {
+                tracing::debug!(outbox_id = id, %error, "a send is still not recorded");
+                return false;
+            }
+            self.unrecorded.remove(0);
+        }
+        true
     }
 
     /// Gives claimed messages back unsent, for any instance to send.

@@ -2,7 +2,8 @@
 //! layer), or long polling (local use), by one setting. At start the bot also sets its commands
 //! and the chat's menu button, which opens the Mini App. Told to stop, polling abandons its wait
 //! (unconfirmed updates are fetched again by whoever polls next), answers the updates already
-//! fetched, and lets the lease go.
+//! fetched, and lets the lease go. An update the database could not take (it is down) is left
+//! unconfirmed: polling starts again from it a little later, so Telegram gives it again.
 
 use std::{sync::Arc, time::Duration};
 
@@ -10,7 +11,7 @@ use domain::store::SharedStore;
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
-use super::chat::{Chatter, IN_SERVER, Update};
+use super::chat::{Chatter, Handling, IN_SERVER, Update};
 
 const POLL_TIMEOUT_SECONDS: u64 = 25;
 /// Every kind of update the bot handles, asked for by the webhook and by polling alike: Telegram
@@ -123,8 +124,15 @@ pub async fn poll(chatter: Chatter, store: SharedStore, stop: CancellationToken)
                     let Ok(update) = serde_json::from_value::<Update>(update.clone()) else {
                         continue;
                     };
-                    offset = offset.max(update.update_id + 1);
-                    chatter.handle(update, IN_SERVER).await;
+                    let id = update.update_id;
+                    if chatter.handle(update, IN_SERVER).await == Handling::Later {
+                        // Fetched again from here: it and those after it are answered later.
+                        offset = offset.max(id);
+                        stop.run_until_cancelled(tokio::time::sleep(Duration::from_secs(2)))
+                            .await;
+                        break;
+                    }
+                    offset = offset.max(id + 1);
                 }
             }
             Err(error) => {

@@ -12,7 +12,7 @@ pub mod process;
 pub mod queue;
 mod token;
 
-pub use chat::{Chatter, IN_SERVER, Update};
+pub use chat::{Chatter, Handling, IN_SERVER, Update};
 pub use client::{BotApi, BotError};
 pub use delivery::{Delivery, Doorbell};
 pub use token::{BotToken, SETTING as TOKEN_SETTING};

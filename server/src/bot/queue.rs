@@ -4,12 +4,14 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use domain::{drivers, outbox};
+use domain::{drivers, outbox, store::SharedStore};
 use sea_orm::{DatabaseConnection, DbErr};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// Another sender may take a claimed message after this (its sender died mid-send).
+/// Another sender may take a claimed message after this (its sender died mid-send). Senders
+/// claim one message at a time, and sending one takes at most the Bot API's request timeout plus
+/// a second's wait for the rate limits, so a live sender's claim never lapses.
 const CLAIM_HOLD: chrono::Duration = chrono::Duration::seconds(60);
 
 /// A message claimed for sending.
@@ -59,17 +61,27 @@ pub trait Queue: Send + Sync + 'static {
     fn release(&self, ids: &[i64]) -> impl Future<Output = Result<(), QueueError>> + Send;
 }
 
-/// The outbox in the database.
+/// The outbox in the database, with the store's marks of messages Telegram took.
 #[derive(Clone)]
 pub struct DatabaseQueue {
     pub db: DatabaseConnection,
+    pub store: SharedStore,
 }
 
 impl Queue for DatabaseQueue {
-    /// Due messages, claimed; those for drivers who blocked the bot are settled, never sent.
+    /// Due messages, claimed; those for drivers who blocked the bot are settled, never sent, and
+    /// those Telegram took already (their sender could not record it) are recorded, not resent.
     async fn claim(&self, limit: u64) -> Result<Vec<Pending>, QueueError> {
         let mut pending = Vec::new();
         for row in outbox::claim_due(&self.db, limit, CLAIM_HOLD).await? {
+            if outbox::was_delivered(&self.store, row.id).await {
+                tracing::info!(
+                    outbox_id = row.id,
+                    "a message sent before is recorded, not sent again"
+                );
+                outbox::mark_sent(&self.db, row.id).await?;
+                continue;
+            }
             if !drivers::reachable(&self.db, row.chat_id).await? {
                 outbox::mark_undeliverable(&self.db, row.id, "the driver blocked the bot").await?;
                 continue;
@@ -91,7 +103,10 @@ impl Queue for DatabaseQueue {
 
     async fn settle(&self, id: i64, chat_id: i64, outcome: Outcome) -> Result<(), QueueError> {
         match outcome {
-            Outcome::Sent => outbox::mark_sent(&self.db, id).await?,
+            Outcome::Sent => {
+                outbox::mark_delivered(&self.store, id).await;
+                outbox::mark_sent(&self.db, id).await?
+            }
             Outcome::Retry { at, error } => outbox::retry_later(&self.db, id, at, &error).await?,
             Outcome::Undeliverable { error, blocked } => {
                 outbox::mark_undeliverable(&self.db, id, &error).await?;

@@ -69,6 +69,8 @@ pub struct ConnectionReport {
     pub consecutive_failures: u32,
     pub logins: u64,
     pub relogins: u64,
+    /// A token sealed by another instance that does not open here (different `ENCRYPTION_KEY`s).
+    pub key_mismatch: Option<String>,
 }
 
 pub struct Connection {
@@ -116,6 +118,7 @@ impl Connection {
                 consecutive_failures: 0,
                 logins: 0,
                 relogins: 0,
+                key_mismatch: None,
             }),
             retry_at: Mutex::new(None),
         }

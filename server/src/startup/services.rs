@@ -115,6 +115,7 @@ impl Parts {
                 chatter: self.chatter,
                 queue: DatabaseQueue {
                     db: platform.db.clone(),
+                    store: platform.store.clone(),
                 },
                 tokens: self.machines.clone(),
             },

@@ -51,6 +51,7 @@ impl Workers {
             delivery: (config.telegram.updates != UpdatesMode::Off).then(|| {
                 let queue = DatabaseQueue {
                     db: platform.db.clone(),
+                    store: platform.store.clone(),
                 };
                 Delivery::new(queue, parts.bot.api.clone(), doorbell.clone())
             }),

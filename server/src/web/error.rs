@@ -27,7 +27,8 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorCode {
     Internal,
-    Unavailable,
+    /// The database cannot be reached (down, restarting): said within a second, never a hang.
+    DatabaseUnavailable,
     InvalidBody,
     BodyTooLarge,
     InvalidQuery,
@@ -157,7 +158,7 @@ impl ErrorCode {
         const WRONG_CODE: &str = "That code is not the app's current one (or was used already)";
         match self {
             Self::Internal => (S::INTERNAL_SERVER_ERROR, "internal", "Что-то пошло не так, мы уже разбираемся"),
-            Self::Unavailable => (S::SERVICE_UNAVAILABLE, "unavailable", "Сервис временно недоступен, попробуйте чуть позже"),
+            Self::DatabaseUnavailable => (S::SERVICE_UNAVAILABLE, "database_unavailable", "База данных временно недоступна, повторите через несколько секунд (the database is unavailable: try again in a few seconds)"),
             Self::InvalidBody => (S::BAD_REQUEST, "invalid_body", "Некорректное тело запроса: ожидается JSON"),
             Self::BodyTooLarge => (S::PAYLOAD_TOO_LARGE, "body_too_large", "Запрос слишком большой: отправьте меньше данных"),
             Self::InvalidQuery => (S::BAD_REQUEST, "invalid_query", "Некорректные параметры запроса"),
@@ -386,13 +387,15 @@ impl ApiError {
     }
 }
 
-/// A lost connection is a `503` the client may retry; anything else is the server's fault.
+/// A lost connection is a `503 database_unavailable` the client may retry; anything else is the
+/// server's fault.
 impl From<sea_orm::DbErr> for ApiError {
     fn from(error: sea_orm::DbErr) -> Self {
-        tracing::error!(%error, "database error");
         if domain::database::is_outage(&error) {
-            ErrorCode::Unavailable.into()
+            tracing::warn!(%error, "the database is unavailable");
+            ErrorCode::DatabaseUnavailable.into()
         } else {
+            tracing::error!(%error, "database error");
             Self::internal()
         }
     }

@@ -1,6 +1,8 @@
 //! `/healthz`: the process is alive. `/readyz`: each dependency by name with its state. A down
 //! database makes the service unavailable (503); a down Redis or exchange only degrades it. The
 //! exchange's state is the CargoTech connection's, as its login and health checks left it.
+//! `sealing` says whether the exchange's token sealed by another instance opens here: `mismatch`
+//! (degraded) when the instances were given different `ENCRYPTION_KEY`s.
 //! Once the instance begins to stop, `/readyz` answers `503 draining` at once, without checking
 //! anything, so balancers send new requests elsewhere while the listener still takes them.
 
@@ -33,6 +35,7 @@ struct Checks {
     database: Check,
     store: Check,
     cargotech: Check,
+    sealing: Check,
 }
 
 #[derive(Serialize)]
@@ -69,9 +72,10 @@ pub async fn ready(
         check_cargotech(&gateway)
     );
 
+    let sealing = check_sealing(&gateway);
     let status = if database.state != "up" {
         "unavailable"
-    } else if store.state == "degraded" || cargotech.state != "up" {
+    } else if store.state == "degraded" || cargotech.state != "up" || sealing.state != "up" {
         "degraded"
     } else {
         "ready"
@@ -87,6 +91,7 @@ pub async fn ready(
             database,
             store,
             cargotech,
+            sealing,
         },
     };
     (code, Json(serde_json::to_value(body).unwrap_or_default()))
@@ -140,4 +145,18 @@ async fn check_cargotech(gateway: &Gateway) -> Check {
         _ => "down",
     };
     Check::new(state, None, detail)
+}
+
+/// `mismatch` while any account has met a token sealed elsewhere that does not open here.
+fn check_sealing(gateway: &Gateway) -> Check {
+    let problems: Vec<String> = gateway
+        .connection_reports()
+        .into_iter()
+        .filter_map(|report| report.key_mismatch)
+        .collect();
+    if problems.is_empty() {
+        Check::new("up", None, None)
+    } else {
+        Check::new("mismatch", None, Some(problems.join("; ")))
+    }
 }

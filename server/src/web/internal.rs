@@ -14,13 +14,13 @@ use serde_json::Value;
 
 use crate::{
     bot::{
-        Chatter, Update,
+        Chatter, Handling, Update,
         queue::{DatabaseQueue, Pending, Queue, Settlement},
     },
     machines::ServiceTokens,
     payments::{Billing, RefundOutcome},
     web::{
-        ApiError,
+        ApiError, ErrorCode,
         extract::{PathId, ServiceClient},
     },
 };
@@ -87,8 +87,11 @@ async fn update(
 ) -> Result<StatusCode, ApiError> {
     let Json(body) = body.map_err(ApiError::bad_body)?;
     let update: Update = serde_json::from_value(body).map_err(ApiError::bad_body)?;
-    chatter.handle(update, &client.actor()).await;
-    Ok(StatusCode::NO_CONTENT)
+    match chatter.handle(update, &client.actor()).await {
+        Handling::Done => Ok(StatusCode::NO_CONTENT),
+        // The bot process keeps the update unconfirmed and hands it over again.
+        Handling::Later => Err(ErrorCode::DatabaseUnavailable.into()),
+    }
 }
 
 #[derive(Deserialize)]

@@ -27,7 +27,10 @@ use app::{
     status::{ServiceStatus, StatusSource},
 };
 use axum::{Extension, Router, routing::get};
-use domain::{Platform, database};
+use domain::{
+    Platform,
+    database::{self, Outages},
+};
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, file_and_error_handler, generate_route_list};
 
@@ -155,6 +158,7 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
             live,
             live_connections: LiveConnections::new(config.doors.live_per_driver),
             keeper: keeper.clone(),
+            outages: Outages::default(),
         }));
     let router = match exchange {
         Some(exchange) => router.nest("/sandbox/cargotech", sandbox::cargotech::router(exchange)),

@@ -1,6 +1,7 @@
 //! `POST /telegram/webhook`, where Telegram delivers the bot's updates in webhook mode: only with
 //! Telegram's secret header, compared in constant time; a wrong or missing one gets `401` and
-//! changes nothing.
+//! changes nothing. An update that meets a database outage is answered `503`, which Telegram
+//! takes as "not delivered" and delivers again later.
 
 use axum::{
     Router,
@@ -11,7 +12,7 @@ use axum::{
 };
 use subtle::ConstantTimeEq;
 
-use crate::bot::{Chatter, IN_SERVER, Update};
+use crate::bot::{Chatter, Handling, IN_SERVER, Update};
 
 #[derive(Clone)]
 struct Webhook {
@@ -36,9 +37,14 @@ async fn receive(State(webhook): State<Webhook>, headers: HeaderMap, body: Bytes
         return StatusCode::UNAUTHORIZED;
     }
     match serde_json::from_slice::<Update>(&body) {
-        Ok(update) => webhook.chatter.handle(update, IN_SERVER).await,
+        Ok(update) => match webhook.chatter.handle(update, IN_SERVER).await {
+            Handling::Done => StatusCode::OK,
+            Handling::Later => StatusCode::SERVICE_UNAVAILABLE,
+        },
         // Telegram would retry a refusal forever: take it, say so in the log.
-        Err(error) => tracing::warn!(%error, "an unreadable update was dropped"),
+        Err(error) => {
+            tracing::warn!(%error, "an unreadable update was dropped");
+            StatusCode::OK
+        }
     }
-    StatusCode::OK
 }

@@ -200,16 +200,16 @@ async fn a_bot_message_being_sent_at_sigterm_goes_out_once_and_is_marked_sent() 
 }
 
 /// A `hauler serve` process of the test's own, killed when dropped.
-struct Hauler {
+pub(crate) struct Hauler {
     child: Child,
-    api: Api,
+    pub(crate) api: Api,
     logs: PathBuf,
 }
 
 impl Hauler {
     /// Starts the binary on a free port with only the given variables, the drain delay and the
     /// shortest grace it allows; returns once it answers.
-    async fn start(data: &Path, vars: &[(&str, String)]) -> Self {
+    pub(crate) async fn start(data: &Path, vars: &[(&str, String)]) -> Self {
         let port = free_port();
         let logs = data.join(format!("hauler-{port}.log"));
         let mut command = Command::new(env!("CARGO_BIN_EXE_hauler"));
@@ -269,7 +269,7 @@ impl Hauler {
         }
     }
 
-    fn logs(&self) -> String {
+    pub(crate) fn logs(&self) -> String {
         std::fs::read_to_string(&self.logs).unwrap_or_default()
     }
 }
@@ -283,17 +283,17 @@ impl Drop for Hauler {
 
 /// The instance's HTTP API, as a driver's Mini App and an operator's probe speak to it.
 #[derive(Clone)]
-struct Api {
-    client: reqwest::Client,
+pub(crate) struct Api {
+    pub(crate) client: reqwest::Client,
     host: String,
 }
 
 impl Api {
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.host)
     }
 
-    async fn until_connected_to_the_exchange(&self) {
+    pub(crate) async fn until_connected_to_the_exchange(&self) {
         until_async("the instance logs in to the exchange", || async {
             let Ok(response) = self.client.get(self.url("/readyz")).send().await else {
                 return false;
@@ -305,7 +305,7 @@ impl Api {
     }
 
     /// A driver opening the Mini App from Telegram and beginning the trial: the session token.
-    async fn driver_session(&self, telegram_id: i64) -> String {
+    pub(crate) async fn driver_session(&self, telegram_id: i64) -> String {
         let user = json!({"id": telegram_id, "first_name": "Пётр", "language_code": "ru"});
         let init_data = signed_init_data(&user, chrono::Utc::now().timestamp(), SANDBOX_BOT_TOKEN);
         let signed_in: Value = self
@@ -331,7 +331,7 @@ impl Api {
     }
 
     /// A page of loads: its status.
-    async fn list(&self, session: &str, offset: u32) -> u16 {
+    pub(crate) async fn list(&self, session: &str, offset: u32) -> u16 {
         self.client
             .get(self.url(&format!("/api/v1/cargos?offset={offset}&limit=20")))
             .bearer_auth(session)
@@ -375,7 +375,7 @@ async fn writes_to_the_bot(control: &reqwest::Client, telegram_url: &str, chat_i
 }
 
 /// An HTTP client (reqwest is built without a default TLS provider; ring is the one shipped).
-fn http() -> reqwest::Client {
+pub(crate) fn http() -> reqwest::Client {
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::new()
 }
@@ -393,7 +393,7 @@ async fn until(what: &str, done: impl Fn() -> bool) {
     until_async(what, || std::future::ready(done())).await;
 }
 
-async fn until_async<F: Future<Output = bool>>(what: &str, done: impl Fn() -> F) {
+pub(crate) async fn until_async<F: Future<Output = bool>>(what: &str, done: impl Fn() -> F) {
     let started = Instant::now();
     while !done().await {
         assert!(

@@ -68,3 +68,55 @@ async fn an_unreachable_exchange_degrades_readiness_without_failing_it() {
     assert_eq!(body["checks"]["cargotech"]["state"], "down", "{body}");
     assert_eq!(body["checks"]["database"]["state"], "up");
 }
+
+/// Two instances on one database given different encryption keys (here each sandbox's own key,
+/// kept in its data folder): the second cannot open the exchange token the first sealed, and
+/// says so in `/readyz` rather than only logging in again.
+#[tokio::test]
+async fn an_instance_whose_key_cannot_open_the_shared_token_says_so_in_readyz() {
+    let shared = tempfile::tempdir().unwrap();
+    let url = format!(
+        "sqlite://{}/hauler.sqlite?mode=rwc",
+        shared.path().display()
+    );
+    let instance = |name: &'static str| {
+        spawn_app_with(
+            name,
+            (Db::Sqlite, Store::InProcess),
+            Options {
+                extra_vars: vec![("DATABASE_URL", url.clone())],
+            },
+        )
+    };
+    let first = instance("key_mismatch_first").await;
+    let mut body = readiness(&first).await;
+    for _ in 0..100 {
+        if body["checks"]["cargotech"]["state"] == "up" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        body = readiness(&first).await;
+    }
+    assert_eq!(body["checks"]["cargotech"]["state"], "up", "{body}");
+    assert_eq!(body["checks"]["sealing"]["state"], "up", "{body}");
+
+    let second = instance("key_mismatch_second").await;
+    let mut body = readiness(&second).await;
+    for _ in 0..100 {
+        if body["checks"]["sealing"]["state"] == "mismatch" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        body = readiness(&second).await;
+    }
+    assert_eq!(body["checks"]["sealing"]["state"], "mismatch", "{body}");
+    assert_eq!(body["status"], "degraded", "{body}");
+    let detail = body["checks"]["sealing"]["detail"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(detail.contains("ENCRYPTION_KEY"), "{detail}");
+}
+
+async fn readiness(app: &crate::support::TestApp) -> Value {
+    app.get("/readyz").await.json().await.unwrap()
+}

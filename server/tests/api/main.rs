@@ -19,6 +19,7 @@ mod command_line;
 mod doors;
 mod fair_share;
 mod faults;
+mod faults_postgres;
 mod filters;
 mod health;
 mod known_cards;

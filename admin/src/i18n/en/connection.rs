@@ -15,6 +15,7 @@ pub(super) const CONNECTION: Connection = Connection {
     last_check: "Last health check",
     not_yet: "not yet",
     last_error: "Last error",
+    key_mismatch: "Encryption keys differ between instances:",
     no_error: "none",
     logins: "Logins / re-logins",
     logins_line: |logins, relogins, failures| {

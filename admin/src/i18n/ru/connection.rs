@@ -15,6 +15,7 @@ pub(super) const CONNECTION: Connection = Connection {
     last_check: "Последняя проверка",
     not_yet: "ещё не было",
     last_error: "Последняя ошибка",
+    key_mismatch: "У экземпляров разные ключи шифрования:",
     no_error: "нет",
     logins: "Входы / повторные входы",
     logins_line: |logins, relogins, failures| {

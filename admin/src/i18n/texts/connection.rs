@@ -18,6 +18,8 @@ pub struct Connection {
     pub not_yet: &'static str,
     pub last_error: &'static str,
     pub no_error: &'static str,
+    /// Above the facts when the instances' `ENCRYPTION_KEY`s differ.
+    pub key_mismatch: &'static str,
     pub logins: &'static str,
     pub logins_line: fn(u64, u64, u32) -> String,
     /// An account's use of its budget: (calls in the last minute, calls a minute).

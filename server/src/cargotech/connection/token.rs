@@ -1,11 +1,16 @@
 //! The token and where it is kept: sealed in the database, so a restart reuses it, and sealed in
 //! the shared store, so every instance uses the same one. A freshly issued token is written to
 //! both; one another instance (or an earlier run) left is picked up from them.
+//!
+//! A token another instance sealed that does not open here means the instances were given
+//! different `ENCRYPTION_KEY`s: each would log in again and again over the other's token. That is
+//! noted on the connection's report (and so shown by `/readyz` and the dashboard) until a shared
+//! token opens again.
 
 use std::{sync::Arc, time::Duration};
 
 use chrono::{DateTime, Utc};
-use domain::settings;
+use domain::{sealing::SealError, settings};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -98,16 +103,31 @@ impl Connection {
 
     /// The token another instance (or an earlier run) left: the store first, then the database.
     pub(super) async fn shared_token(&self) -> Option<Token> {
-        let from_store = self.store.get(&self.key("token")).await.and_then(|sealed| {
-            let sealed = String::from_utf8(sealed).ok()?;
-            self.sealer.open(&self.shared_purpose(), &sealed).ok()
-        });
+        let from_store = match self.store.get(&self.key("token")).await {
+            Some(sealed) => {
+                let sealed = String::from_utf8(sealed).unwrap_or_default();
+                match self.sealer.open(&self.shared_purpose(), &sealed) {
+                    Ok(bytes) => Some(bytes),
+                    Err(error) => {
+                        self.note_key_mismatch(&error);
+                        None
+                    }
+                }
+            }
+            None => None,
+        };
         let stored = match from_store {
             Some(bytes) => serde_json::from_slice::<StoredToken>(&bytes).ok()?,
             None => {
-                let text = settings::get_sealed(&self.db, &self.sealer, &self.key("token"))
-                    .await
-                    .ok()??;
+                let text =
+                    match settings::get_sealed(&self.db, &self.sealer, &self.key("token")).await {
+                        Ok(text) => text?,
+                        Err(settings::SettingError::Seal(error)) => {
+                            self.note_key_mismatch(&error);
+                            return None;
+                        }
+                        Err(settings::SettingError::Database(_)) => return None,
+                    };
                 let stored: StoredToken = serde_json::from_str(&text).ok()?;
                 let sealed = self.sealer.seal(&self.shared_purpose(), text.as_bytes());
                 self.store
@@ -116,11 +136,26 @@ impl Connection {
                 stored
             }
         };
+        lock(&self.report).key_mismatch = None;
         Some(Token {
             value: stored.token.into(),
             refresh: stored.refresh_token.map(Into::into),
             expires_at: stored.expires_at,
         })
+    }
+
+    /// Says, on the report and once in the log, that a token sealed elsewhere does not open here.
+    fn note_key_mismatch(&self, error: &SealError) {
+        let problem = format!(
+            "the exchange token another instance sealed does not open with this instance's \
+             ENCRYPTION_KEY (key `{}`): {error}; give every instance the same ENCRYPTION_KEY",
+            self.sealer.current_key_id()
+        );
+        let mut report = lock(&self.report);
+        if report.key_mismatch.is_none() {
+            tracing::error!(account = %self.account, "{problem}");
+        }
+        report.key_mismatch = Some(problem);
     }
 
     fn shared_purpose(&self) -> String {

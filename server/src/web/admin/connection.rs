@@ -120,6 +120,7 @@ async fn view(
         consecutive_failures: report.consecutive_failures,
         logins: report.logins,
         relogins: report.relogins,
+        key_mismatch: report.key_mismatch,
         history,
         accounts,
     })

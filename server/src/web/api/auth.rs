@@ -26,6 +26,7 @@ use domain::{
     drivers::{self, TelegramProfile},
     filters,
     flags::{self, Flag},
+    marks,
     sessions::{self, IssuedSession},
     store::SharedStore,
 };
@@ -183,6 +184,10 @@ async fn signed_in(
     tracing::info!(driver_id = driver.id, "a driver signed in");
     let last_filter = filters::last(&state.db, driver.id.into()).await?;
     let access = access::access(&state.db, &state.store, driver.id.into()).await?;
+    // The copy the store keeps for a database outage, fresh at each opening of the Mini App.
+    if let Err(error) = marks::remember(&state.db, &state.store, driver.id.into()).await {
+        tracing::warn!(%error, "a driver's marks could not be copied to the store");
+    }
     Ok(Json(SignedIn {
         token: issued.token,
         expires_at: issued.session.expires_at.to_rfc3339(),

@@ -1,6 +1,8 @@
 //! `/api/v1/cargos…` and `/api/v1/cities`: Hauler's own JSON API over the gateway, for the Mini
 //! App, other clients and monitoring. The shared, cached data comes from the gateway; what is
-//! the driver's own (responded, hidden) is laid over it per request, never cached.
+//! the driver's own (responded, hidden) is laid over it per request, never cached; while the
+//! database cannot answer, the copy of the driver's marks the store keeps stands in for it, so
+//! cached lists and cards keep flowing through an outage.
 
 use std::{sync::Arc, time::Instant};
 
@@ -21,7 +23,7 @@ use axum::{
     response::Response,
     routing::{get, post, put},
 };
-use domain::{drivers, hidden, marks, outbox, responses};
+use domain::{DriverId, database, drivers, hidden, marks, outbox, responses};
 use sea_orm::{DatabaseConnection, TransactionTrait};
 use serde::{Deserialize, Serialize};
 
@@ -196,7 +198,8 @@ async fn list(
         .gateway
         .list(Payer::Driver(driver.id), &filter, offset, limit)
         .await?;
-    let marks = marks::among(&state.db, driver.id, page.cards.iter().map(|card| card.id)).await?;
+    let ids: Vec<u64> = page.cards.iter().map(|card| card.id).collect();
+    let marks = marks_among(&state, driver.id, ids).await?;
     page.cards.retain(|card| !marks.hidden.contains(&card.id));
     for card in &mut page.cards {
         card.responded = marks.responded.contains(&card.id);
@@ -216,6 +219,34 @@ async fn timed_list(State(state): State<ApiState>, request: Request, next: Next)
         state.gateway.list_timings.record(waited, started.elapsed());
     }
     response
+}
+
+/// The driver's marks among these loads: from the database, or, while it cannot answer, as the
+/// store remembers them.
+async fn marks_among(
+    state: &ApiState,
+    driver_id: DriverId,
+    ids: Vec<u64>,
+) -> Result<marks::Marks, ApiError> {
+    if !state.outages.is_down() {
+        let read = marks::among(&state.db, driver_id, ids.iter().copied()).await;
+        state.outages.note(&read);
+        match read {
+            Err(error) if database::is_outage(&error) => {
+                tracing::warn!(%error, "the database is down: a driver's marks come from the store");
+            }
+            read => return Ok(read?),
+        }
+    }
+    Ok(marks::remembered_among(&state.store, driver_id, ids).await)
+}
+
+/// Keeps the store's copy of the driver's marks up to date after a change; a failure leaves the
+/// copy behind until the next change or sign-in, which matters only during an outage.
+async fn remember_marks(state: &ApiState, driver_id: DriverId) {
+    if let Err(error) = marks::remember(&state.db, &state.store, driver_id).await {
+        tracing::warn!(%error, "a driver's marks could not be copied to the store");
+    }
 }
 
 fn taken() -> ApiError {
@@ -259,7 +290,10 @@ async fn detail(
     PathId(id): PathId<u64>,
     query: Result<Query<CardQuery>, QueryRejection>,
 ) -> Result<Json<CargoDetail>, ApiError> {
-    let responded = responses::find(&state.db, driver.id, id).await?.is_some();
+    let responded = marks_among(&state, driver.id, vec![id])
+        .await?
+        .responded
+        .contains(&id);
     // A driver's own response keeps its card open, however long ago it was listed.
     let lead = match lead_of(&state, id, query)? {
         CardLead::Unvouched if responded => CardLead::Vouched,
@@ -327,6 +361,7 @@ async fn respond(
     }
     transaction.commit().await?;
     if recorded.created {
+        remember_marks(&state, driver.id).await;
         state.bot.doorbell.ring();
         tracing::info!(
             driver_id = i64::from(driver.id),
@@ -368,11 +403,12 @@ async fn advance_response(
     responses((status = 400, description = "`invalid_id`: the id is not a whole number from 1 to 9223372036854775807", body = app::session::ApiErrorBody), (status = 204, description = "Hidden from this driver's lists"), (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody), (status = 402, description = "`subscription_required`: no access to loads", body = app::session::ApiErrorBody)),
     security(("session" = [])))]
 async fn hide(
-    State(db): State<DatabaseConnection>,
+    State(state): State<ApiState>,
     driver: SubscribedDriver,
     PathId(id): PathId<u64>,
 ) -> Result<StatusCode, ApiError> {
-    hidden::hide(&db, driver.id, id).await?;
+    hidden::hide(&state.db, driver.id, id).await?;
+    remember_marks(&state, driver.id).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -381,11 +417,12 @@ async fn hide(
     responses((status = 400, description = "`invalid_id`: the id is not a whole number from 1 to 9223372036854775807", body = app::session::ApiErrorBody), (status = 204, description = "Shown again"), (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody), (status = 402, description = "`subscription_required`: no access to loads", body = app::session::ApiErrorBody)),
     security(("session" = [])))]
 async fn unhide(
-    State(db): State<DatabaseConnection>,
+    State(state): State<ApiState>,
     driver: SubscribedDriver,
     PathId(id): PathId<u64>,
 ) -> Result<StatusCode, ApiError> {
-    hidden::unhide(&db, driver.id, id).await?;
+    hidden::unhide(&state.db, driver.id, id).await?;
+    remember_marks(&state, driver.id).await;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -67,7 +67,7 @@ async fn live(
         .and_then(|pair| pair.strip_prefix("access_token="));
     let session = driver_session(&state.store, token).await?;
     // New loads are cargo data: a driver without access gets none.
-    require_access(&state.db, &state.store, session.driver_id).await?;
+    require_access(&state.db, &state.store, &state.outages, session.driver_id).await?;
     let uri: Uri = format!("/?{}", rest.join("&"))
         .parse()
         .map_err(ApiError::bad_query)?;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use sea_orm::DatabaseConnection;
 
-use domain::store::SharedStore;
+use domain::{database::Outages, store::SharedStore};
 
 use crate::{
     bot::BotOutlet, cargotech::Gateway, cities::Cities, doors::LiveConnections,
@@ -24,4 +24,7 @@ pub struct ApiState {
     /// The live feeds each driver holds open here.
     pub live_connections: LiveConnections,
     pub keeper: DoorKeeper,
+    /// A recent database outage, which sends the access check and the driver's marks to the
+    /// store rather than to a pool that would make each request wait.
+    pub outages: Outages,
 }

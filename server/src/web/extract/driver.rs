@@ -1,6 +1,10 @@
 //! The signed-in driver, as an extractor: a handler that takes [`SignedInDriver`] cannot run for
 //! a request without a live session, and one that takes [`SubscribedDriver`] cannot run for a
 //! driver without access to loads.
+//!
+//! Neither needs the database while it is down: sessions live in the store, and the access check
+//! falls back to the last known end date there (see [`access::last_known`]), so a driver with
+//! access keeps browsing cached loads through a database outage.
 
 use axum::{
     extract::{FromRef, FromRequestParts},
@@ -8,6 +12,7 @@ use axum::{
 };
 use domain::{
     DriverId, access,
+    database::{self, Outages},
     sessions::{self, Session},
     store::SharedStore,
 };
@@ -61,6 +66,7 @@ impl<S> FromRequestParts<S> for SubscribedDriver
 where
     SharedStore: FromRef<S>,
     DatabaseConnection: FromRef<S>,
+    Outages: FromRef<S>,
     S: Send + Sync,
 {
     type Rejection = ApiError;
@@ -70,6 +76,7 @@ where
         require_access(
             &DatabaseConnection::from_ref(state),
             &SharedStore::from_ref(state),
+            &Outages::from_ref(state),
             driver.id,
         )
         .await?;
@@ -80,16 +87,44 @@ where
     }
 }
 
-/// `402 subscription_required` unless the driver's access is active now.
+/// `402 subscription_required` unless the driver's access is active now. While the database is
+/// known to be down, the last known end date answers at once (`503 database_unavailable` for a
+/// driver it does not know), instead of each request waiting on the pool.
 pub async fn require_access(
     db: &DatabaseConnection,
     store: &SharedStore,
+    outages: &Outages,
     driver_id: DriverId,
 ) -> Result<(), ApiError> {
-    let ends_at = access::ends_at(db, store, driver_id).await?;
+    let ends_at = match access::cached_ends_at(store, driver_id).await {
+        Some(cached) => cached,
+        None if outages.is_down() => last_known(store, driver_id, database::skipped()).await?,
+        None => {
+            let read = access::read_through(db, store, driver_id).await;
+            outages.note(&read);
+            match read {
+                Err(error) if database::is_outage(&error) => {
+                    last_known(store, driver_id, error).await?
+                }
+                read => read?,
+            }
+        }
+    };
     if ends_at.is_some_and(|ends_at| ends_at > chrono::Utc::now()) {
         Ok(())
     } else {
         Err(ApiError::from(ErrorCode::SubscriptionRequired))
+    }
+}
+
+/// The last known end date, for a database that cannot answer; without one, the outage itself.
+async fn last_known(
+    store: &SharedStore,
+    driver_id: DriverId,
+    outage: sea_orm::DbErr,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, ApiError> {
+    match access::last_known(store, driver_id).await {
+        Some(ends_at) => Ok(Some(ends_at)),
+        None => Err(outage.into()),
     }
 }
