@@ -158,7 +158,7 @@ impl ErrorCode {
         const WRONG_CODE: &str = "That code is not the app's current one (or was used already)";
         match self {
             Self::Internal => (S::INTERNAL_SERVER_ERROR, "internal", "Что-то пошло не так, мы уже разбираемся"),
-            Self::DatabaseUnavailable => (S::SERVICE_UNAVAILABLE, "database_unavailable", "База данных временно недоступна, повторите через несколько секунд (the database is unavailable: try again in a few seconds)"),
+            Self::DatabaseUnavailable => (S::SERVICE_UNAVAILABLE, "database_unavailable", "База данных временно недоступна, повторите через несколько секунд"),
             Self::InvalidBody => (S::BAD_REQUEST, "invalid_body", "Некорректное тело запроса: ожидается JSON"),
             Self::BodyTooLarge => (S::PAYLOAD_TOO_LARGE, "body_too_large", "Запрос слишком большой: отправьте меньше данных"),
             Self::InvalidQuery => (S::BAD_REQUEST, "invalid_query", "Некорректные параметры запроса"),
@@ -266,7 +266,7 @@ impl ErrorCode {
     fn english(self) -> Option<&'static str> {
         Some(match self {
             Self::Internal => "Something went wrong; we are on it",
-            Self::Unavailable => "The service is briefly unavailable: try again a little later",
+            Self::DatabaseUnavailable => "The database is briefly unavailable: try again in a few seconds",
             Self::InvalidBody => "The request's body is not the JSON expected",
             Self::BodyTooLarge => "The request is too large: send less data",
             Self::InvalidQuery => "The request's parameters are not valid",
