@@ -2,6 +2,7 @@
 //! the embedded default (SQLite, in-process store) and, when `DATABASE_URL` / `REDIS_URL` are set,
 //! again on PostgreSQL and Redis.
 
+mod process;
 mod support;
 
 mod admin;
@@ -19,6 +20,7 @@ mod command_line;
 mod doors;
 mod fair_share;
 mod faults;
+mod faults_redis;
 mod filters;
 mod health;
 mod known_cards;
