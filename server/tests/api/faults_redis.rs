@@ -67,6 +67,7 @@ async fn redis_killed_under_load_and_brought_back_loses_no_request_and_keeps_the
         .collect();
 
     tokio::time::sleep(Duration::from_secs(3)).await;
+    let calls_before = deployment.exchange.stats().requests;
     deployment.kill_redis();
     let outage = Instant::now();
     until_async("both instances see Redis down", || {
@@ -74,7 +75,7 @@ async fn redis_killed_under_load_and_brought_back_loses_no_request_and_keeps_the
     })
     .await;
     tokio::time::sleep(Duration::from_secs(6)).await;
-    let calls_during_outage_before_return = deployment.exchange.stats().requests;
+    let calls_in_outage = deployment.exchange.stats().requests - calls_before;
     deployment.restart_redis().await;
     let outage_lasted = outage.elapsed();
     until_async("both instances use Redis again", || {
@@ -102,7 +103,7 @@ async fn redis_killed_under_load_and_brought_back_loses_no_request_and_keeps_the
     println!(
         "Redis killed under load for {outage_lasted:?} with 2 instances and 6 drivers browsing: \
          {answered} requests answered 200, {} failed {failed:?}; the exchange saw {} calls \
-         ({calls_during_outage_before_return} by the time Redis returned), at most {} in any \
+         ({calls_before} before the outage, {calls_in_outage} during it), at most {} in any \
          minute (budget {BUDGET}), {} refused as too many; after Redis returned both instances \
          report it up, a page nobody asked before answered {fresh_pages:?} and the shared budget \
          log in Redis holds {shared_log} calls, every call of the minute written back",
@@ -202,10 +203,18 @@ async fn two_instances_through_a_redis_outage_log_in_once_and_run_each_job_once(
             assert_eq!(*generation, 1, "{key} changed hands");
         }
     }
-    assert!(
-        leases.iter().any(|(key, _)| key.contains("bot-updates")),
-        "{leases:?}"
-    );
+    for job in [
+        "bot-updates",
+        "cities-refresh",
+        "new-loads",
+        "payments-clockwork",
+        "retention",
+    ] {
+        assert!(
+            leases.iter().any(|(key, _)| key.ends_with(job)),
+            "{job}: {leases:?}"
+        );
+    }
 }
 
 /// A driver's walk through the loads until told to stop: the first pages of the list and the
@@ -282,6 +291,10 @@ impl Deployment {
             ("CARGOTECH_BUDGET_PER_MINUTE", BUDGET.to_string()),
             ("TELEGRAM_API_BASE_URL", telegram_url.clone()),
             ("ENCRYPTION_KEY", ENCRYPTION_KEY.into()),
+            // The scheduled jobs' periods, short enough to pass many times during the test.
+            ("NEW_LOADS_CHECK_SECONDS", "1".into()),
+            ("PAYMENTS_CHECK_SECONDS", "1".into()),
+            ("RETENTION_CHECK_SECONDS", "1".into()),
         ];
         let dirs: Vec<_> = (0..instances)
             .map(|n| {
