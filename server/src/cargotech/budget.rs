@@ -310,7 +310,7 @@ impl UpstreamBudget {
         if let Some(redis) = &self.inner.redis
             && self.redis_is_back(redis).await
         {
-            // Until then the others' calls from before the outage count as last seen.
+            // For a window after an outage this instance keeps to its part as well.
             let in_part = self.keeps_to_its_part();
             if in_part {
                 self.room_in_part(part, false)?;
