@@ -43,6 +43,8 @@ use sea_orm::DatabaseConnection;
 pub struct Platform {
     pub db: DatabaseConnection,
     pub store: store::SharedStore,
+    /// The instances sharing the database, known by their heartbeats.
+    pub fleet: store::Fleet,
     pub sealer: Arc<sealing::Sealer>,
     /// Sandbox mode: built-in upstreams and demo data instead of real accounts.
     pub sandbox: bool,

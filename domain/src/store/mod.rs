@@ -6,28 +6,39 @@
 //! begun during an outage is not seen by other instances, and Redis values are not copied locally,
 //! so a revocation made elsewhere can never be shadowed by a stale local copy.
 //!
-//! Leases never fall back: with Redis configured, only Redis grants them, and while it cannot be
-//! reached nobody leads (instances that each led from their own memory would all run the job).
-//! Without Redis, the one instance leads through its in-process leases.
+//! Leases never fall back. On PostgreSQL (several instances may share it) the database, the
+//! durable store, grants them, so jobs keep running once per period across instances whether or
+//! not Redis answers; while the database cannot be reached nobody leads. On SQLite (one instance
+//! by design) Redis grants them when configured, and while it cannot be reached nobody leads
+//! (instances that each led from their own memory would all run the job); without Redis, the one
+//! instance leads through its in-process leases.
 //!
 //! Counters of hits (for limits) do fall back: while Redis is down each instance counts on its
 //! own, which lets a little more through rather than refusing everyone.
 
 mod counter;
+mod durable;
+mod fleet;
 mod lease;
 mod memory;
 mod redis;
 
 use std::{
+    collections::HashMap,
     future::Future,
-    sync::{Arc, Mutex},
+    sync::{Arc, Mutex, OnceLock},
     time::{Duration, Instant},
 };
 
+use sea_orm::DatabaseConnection;
 use serde::{Serialize, de::DeserializeOwned};
 
-use self::{counter::LocalCounters, lease::LocalLeases};
-pub use self::{memory::MemoryStore, redis::RedisStore};
+use self::{counter::LocalCounters, durable::DatabaseLeases, lease::LocalLeases};
+pub use self::{
+    fleet::{Fleet, HEARTBEAT_EVERY},
+    memory::MemoryStore,
+    redis::RedisStore,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -66,6 +77,26 @@ pub struct WindowCount {
     pub resets_in: Duration,
 }
 
+/// What the store that grants leases says of one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LeaseAnswer {
+    /// The caller holds it.
+    Held,
+    HeldByAnother,
+    /// The store cannot be reached: nobody knows who holds it.
+    Unknown,
+}
+
+impl LeaseAnswer {
+    fn of(held: bool) -> Self {
+        if held {
+            Self::Held
+        } else {
+            Self::HeldByAnother
+        }
+    }
+}
+
 /// How long Redis is left alone after a failure before the next request tries it again.
 const RETRY_AFTER_FAILURE: Duration = Duration::from_secs(1);
 
@@ -79,6 +110,10 @@ struct Inner {
     local: MemoryStore,
     /// Leases, when no Redis is configured (never as a fallback for it).
     leases: LocalLeases,
+    /// Leases in the shared database, which then grants them whatever Redis does.
+    durable: OnceLock<DatabaseLeases>,
+    /// The generation of each lease this instance held last, to tell a takeover from a renewal.
+    generations: Mutex<HashMap<String, i64>>,
     /// Counters, when no Redis is configured or it is down.
     counters: LocalCounters,
     outage: Mutex<Option<Outage>>,
@@ -131,9 +166,28 @@ impl SharedStore {
                 redis,
                 local: MemoryStore::new(),
                 leases: LocalLeases::default(),
+                durable: OnceLock::new(),
+                generations: Mutex::new(HashMap::new()),
                 counters: LocalCounters::default(),
                 outage: Mutex::new(None),
             }),
+        }
+    }
+
+    /// Leases are kept in this database from now on, when it is one several instances share
+    /// (PostgreSQL): the durable store decides who leads, whether Redis answers or not.
+    pub fn lead_through(&self, db: &DatabaseConnection) {
+        if let Some(leases) = DatabaseLeases::on(db) {
+            let _ = self.inner.durable.set(leases);
+        }
+    }
+
+    /// Where leases are granted, for the start-up line and the tests' reports.
+    pub fn leases_backend(&self) -> &'static str {
+        match (self.inner.durable.get(), &self.inner.redis) {
+            (Some(_), _) => "database",
+            (None, Some(_)) => "Redis",
+            (None, None) => "in-process",
         }
     }
 
@@ -200,21 +254,41 @@ impl SharedStore {
 
     /// Holds (or takes, if free) a lease that one instance at a time may hold, e.g. for a job
     /// that must run once across instances. `true` while `holder` has it; it lapses after `ttl`
-    /// unless renewed by calling again. With Redis configured and unreachable: `false`, for every
-    /// holder.
+    /// unless renewed by calling again. With the store that grants leases (the database, else
+    /// Redis) unreachable: `false`, for every holder.
     pub async fn hold_lease(&self, key: &str, holder: &str, ttl: Duration) -> bool {
+        self.ask_lease(key, holder, ttl).await == LeaseAnswer::Held
+    }
+
+    /// As [`SharedStore::hold_lease`], telling a lease another holds from a store that cannot
+    /// say, for work that may go ahead alone when nobody can be asked (a login the drivers wait
+    /// on) but must wait for another holder.
+    pub async fn ask_lease(&self, key: &str, holder: &str, ttl: Duration) -> LeaseAnswer {
+        if let Some(durable) = self.inner.durable.get() {
+            return match durable.hold(key, holder, ttl).await {
+                Ok(Some(generation)) => {
+                    self.note_generation(key, generation);
+                    LeaseAnswer::Held
+                }
+                Ok(None) => LeaseAnswer::HeldByAnother,
+                Err(error) => {
+                    tracing::warn!(%error, key, "the database grants no lease now; nobody leads");
+                    LeaseAnswer::Unknown
+                }
+            };
+        }
         if self.inner.redis.is_none() {
-            return self.inner.leases.hold(key, holder, ttl, Instant::now());
+            return LeaseAnswer::of(self.inner.leases.hold(key, holder, ttl, Instant::now()));
         }
         let Some(redis) = self.redis_if_trying() else {
-            return false;
+            return LeaseAnswer::Unknown;
         };
         // Asking twice is safe: a first try that landed makes the second a renewal.
         match patiently(|| redis.hold_lease(key, holder, ttl)).await {
-            Ok(held) => self.recovered(held),
+            Ok(held) => self.recovered(LeaseAnswer::of(held)),
             Err(error) => {
                 self.failed(error);
-                false
+                LeaseAnswer::Unknown
             }
         }
     }
@@ -223,6 +297,12 @@ impl SharedStore {
     /// without waiting for it to lapse; only its holder can. A Redis that cannot be reached
     /// leaves it to lapse.
     pub async fn release_lease(&self, key: &str, holder: &str) {
+        if let Some(durable) = self.inner.durable.get() {
+            if let Err(error) = durable.release(key, holder).await {
+                tracing::warn!(%error, key, "a lease could not be released; it lapses by itself");
+            }
+            return;
+        }
         let Some(redis) = &self.inner.redis else {
             return self.inner.leases.release(key, holder);
         };
@@ -306,6 +386,18 @@ impl SharedStore {
             }
         }
         self.health()
+    }
+
+    /// A lease that changed hands (a new generation) is logged: which instance leads a job.
+    fn note_generation(&self, key: &str, generation: i64) {
+        let mut generations = self
+            .inner
+            .generations
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if generations.insert(key.to_owned(), generation) != Some(generation) {
+            tracing::info!(key, generation, "this instance leads");
+        }
     }
 
     fn outage(&self) -> std::sync::MutexGuard<'_, Option<Outage>> {

@@ -3,6 +3,14 @@
 //!
 //! The window is a log of grant times: in Redis a sorted set updated by one atomic script (with
 //! Redis's own clock, so instances with skewed clocks agree), in-process a queue of instants.
+//!
+//! When Redis, the shared counter, is not configured or cannot be reached, each instance counts
+//! alone but takes only its part: `per_minute / live instances` (rounded down), the instances
+//! counted from their heartbeats in the database, and the others' calls it last saw in the
+//! shared window still counted against it until they leave, so the total stays within the
+//! budget. When Redis answers again this instance's own calls of the window are written back into
+//! it first (a restarted Redis remembers nothing), and for one more window it keeps to its part
+//! as well, until every instance has written its calls back.
 //! Priorities share the window by ceilings, so lower priorities slow down first as it fills:
 //! background work (prefetching, refreshing, the points dictionary) stops at 80 % of it, list
 //! pages at 97 %, and a driver waiting on a detail card may use all of it. Waiting is bounded
@@ -17,6 +25,7 @@ use std::{
     time::{Duration, Instant},
 };
 
+use domain::store::Fleet;
 use redis::{Script, aio::ConnectionManager};
 use serde::Serialize;
 
@@ -94,6 +103,8 @@ pub struct UpstreamBudget {
 struct Inner {
     config: BudgetConfig,
     redis: Option<ConnectionManager>,
+    /// The instances the budget is split between when it is counted here.
+    fleet: Fleet,
     local: Mutex<Local>,
     waiting: AtomicUsize,
     /// The exchange's own count of calls left, when it says; u32::MAX when unknown.
@@ -105,8 +116,21 @@ struct Inner {
 
 #[derive(Default)]
 struct Local {
-    grants: VecDeque<Instant>,
+    /// This instance's grants in the window, oldest first, however they were granted.
+    grants: VecDeque<Grant>,
     paused_until: Option<Instant>,
+    /// The other instances' grants in the shared window when Redis last told: they count here
+    /// until the window has moved past them.
+    others: Option<(u64, Instant)>,
+    /// Until then this instance keeps to its part even though Redis answers again.
+    split_until: Option<Instant>,
+}
+
+/// One call granted, by the member that names it in the shared log.
+#[derive(Clone, Copy)]
+struct Grant {
+    at: Instant,
+    member: u64,
 }
 
 /// Longest single sleep of a waiter before it looks again.
@@ -125,7 +149,7 @@ end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now_ms - window)
 local used = redis.call('ZCARD', KEYS[1])
 if used < tonumber(ARGV[1]) then
-  redis.call('ZADD', KEYS[1], now_ms, now_ms .. '-' .. ARGV[3])
+  redis.call('ZADD', KEYS[1], now_ms, ARGV[3])
   redis.call('PEXPIRE', KEYS[1], window)
   return {1, 0, used + 1}
 end
@@ -135,22 +159,37 @@ if oldest[2] then wait = tonumber(oldest[2]) + window - now_ms end
 return {0, math.max(wait, 1), used}
 ";
 
+/// KEYS[1] grant log; ARGV[1] window ms, then each grant's age in ms and member. Writes this
+/// instance's grants of the window back into the shared log (those it still holds stay as they
+/// are).
+const WRITE_BACK: &str = r"
+local now = redis.call('TIME')
+local now_ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+for i = 2, #ARGV, 2 do
+  redis.call('ZADD', KEYS[1], 'NX', now_ms - tonumber(ARGV[i]), ARGV[i + 1])
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+return 1
+";
+
 impl UpstreamBudget {
-    pub fn in_process(config: BudgetConfig) -> Self {
-        Self::build(config, None)
+    /// Counted in this process, split between the live instances of `fleet`.
+    pub fn in_process(config: BudgetConfig, fleet: Fleet) -> Self {
+        Self::build(config, None, fleet)
     }
 
     /// Shared by every instance through Redis; a failing Redis falls back to this process's
-    /// window, so an outage slows nothing down and refuses nothing.
-    pub fn shared(config: BudgetConfig, redis: ConnectionManager) -> Self {
-        Self::build(config, Some(redis))
+    /// window and this instance's part of the budget, so an outage refuses no more than it must.
+    pub fn shared(config: BudgetConfig, redis: ConnectionManager, fleet: Fleet) -> Self {
+        Self::build(config, Some(redis), fleet)
     }
 
-    fn build(config: BudgetConfig, redis: Option<ConnectionManager>) -> Self {
+    fn build(config: BudgetConfig, redis: Option<ConnectionManager>, fleet: Fleet) -> Self {
         Self {
             inner: Arc::new(Inner {
                 config,
                 redis,
+                fleet,
                 local: Mutex::new(Local::default()),
                 waiting: AtomicUsize::new(0),
                 remaining: AtomicU32::new(u32::MAX),
@@ -267,35 +306,59 @@ impl UpstreamBudget {
 
     /// Takes a slot now, or says how long to wait before trying again.
     async fn try_take(&self, priority: Priority) -> Result<(), Duration> {
-        let ceiling = self.ceiling(priority);
-        if let Some(redis) = &self.inner.redis {
-            let mut connection = redis.clone();
+        let part = self.ceiling(priority, self.part());
+        if let Some(redis) = &self.inner.redis
+            && self.redis_is_back(redis).await
+        {
+            // For a window after an outage this instance keeps to its part as well.
+            let in_part = self.keeps_to_its_part();
+            if in_part {
+                self.room_in_part(part, false)?;
+            }
+            let ceiling = self.ceiling(priority, u64::from(self.inner.config.per_minute));
             let member: u64 = rand::random();
             let outcome: redis::RedisResult<(u8, u64, u64)> = Script::new(ACQUIRE)
                 .key(&self.inner.config.key)
                 .key(self.pause_key())
                 .arg(ceiling)
-                .arg(self.inner.config.window.as_millis() as u64)
+                .arg(millis(self.inner.config.window))
                 .arg(member)
-                .invoke_async(&mut connection)
+                .invoke_async(&mut redis.clone())
                 .await;
             match outcome {
-                Ok((granted, wait_ms, _)) => {
+                Ok((granted, wait_ms, used)) => {
                     self.note_redis(true);
-                    // Mirror the grant locally too, so a later Redis outage starts from a full view.
+                    // Mirrored here, so that an outage starts from what this instance did.
+                    let mut local = self.local();
+                    let now = Instant::now();
                     if granted == 1 {
-                        self.local().grants.push_back(Instant::now());
-                        return Ok(());
+                        local.grants.push_back(Grant { at: now, member });
                     }
-                    return Err(Duration::from_millis(wait_ms));
+                    prune(&mut local.grants, self.inner.config.window);
+                    if !in_part {
+                        let others = used.saturating_sub(local.grants.len() as u64);
+                        local.others = Some((others, now));
+                    }
+                    return if granted == 1 {
+                        Ok(())
+                    } else {
+                        Err(Duration::from_millis(wait_ms))
+                    };
                 }
                 Err(_) => self.note_redis(false),
             }
         }
-        self.take_locally(ceiling)
+        self.room_in_part(part, true)
     }
 
-    fn take_locally(&self, ceiling: u64) -> Result<(), Duration> {
+    /// This instance's calls a minute while the budget is counted here: its part of the whole.
+    fn part(&self) -> u64 {
+        u64::from(self.inner.config.per_minute) / u64::from(self.inner.fleet.live())
+    }
+
+    /// Whether this instance's part has room now, with the others' calls Redis last told of
+    /// counted against it while they last; takes the slot when `take`.
+    fn room_in_part(&self, part: u64, take: bool) -> Result<(), Duration> {
         let window = self.inner.config.window;
         let mut local = self.local();
         let now = Instant::now();
@@ -306,29 +369,75 @@ impl UpstreamBudget {
             local.paused_until = None;
         }
         prune(&mut local.grants, window);
-        if (local.grants.len() as u64) < ceiling {
-            local.grants.push_back(now);
+        let others = match local.others {
+            Some((others, seen)) if others > 0 && now < seen + window => Some((others, seen)),
+            _ => None,
+        };
+        if local.grants.len() as u64 + others.map_or(0, |(others, _)| others) < part {
+            if take {
+                let member = rand::random();
+                local.grants.push_back(Grant { at: now, member });
+            }
             return Ok(());
         }
-        let oldest = local.grants.front().copied().unwrap_or(now);
-        Err((oldest + window)
+        let next = match others {
+            Some((_, seen)) => seen,
+            None => local.grants.front().map_or(now, |grant| grant.at),
+        };
+        Err((next + window)
             .saturating_duration_since(now)
             .max(Duration::from_millis(1)))
     }
 
-    /// This priority's ceiling, lowered further when the exchange says few calls remain.
-    fn ceiling(&self, priority: Priority) -> u64 {
-        let limit = u64::from(self.inner.config.per_minute);
+    /// Whether Redis can be asked: at once when it answered last time; after an outage, once this
+    /// instance's calls of the window are written back into it.
+    async fn redis_is_back(&self, redis: &ConnectionManager) -> bool {
+        if !self.inner.redis_failing.load(Ordering::Relaxed) {
+            return true;
+        }
+        let window = self.inner.config.window;
+        let grants: Vec<Grant> = {
+            let mut local = self.local();
+            prune(&mut local.grants, window);
+            local.grants.iter().copied().collect()
+        };
+        let script = Script::new(WRITE_BACK);
+        let mut write_back = script.key(&self.inner.config.key);
+        write_back.arg(millis(window));
+        for grant in grants {
+            write_back.arg(millis(grant.at.elapsed())).arg(grant.member);
+        }
+        let written: redis::RedisResult<u8> = write_back.invoke_async(&mut redis.clone()).await;
+        if written.is_err() {
+            return false;
+        }
+        self.local().split_until = Some(Instant::now() + window);
+        self.note_redis(true);
+        true
+    }
+
+    /// For one window after Redis came back, the calls another instance made without it may not
+    /// be written back yet: this instance keeps to its part, the others' calls it saw before the
+    /// outage counted, as during it.
+    fn keeps_to_its_part(&self) -> bool {
+        self.local()
+            .split_until
+            .is_some_and(|until| Instant::now() < until)
+    }
+
+    /// This priority's ceiling of `limit`, lowered further when the exchange says few calls
+    /// remain.
+    fn ceiling(&self, priority: Priority, limit: u64) -> u64 {
         let share = limit * priority.ceiling_percent() / 100;
         let remaining = self.inner.remaining.load(Ordering::Relaxed);
         if remaining != u32::MAX
             && priority != Priority::Detail
-            && u64::from(remaining) < limit / 10
+            && u64::from(remaining) < u64::from(self.inner.config.per_minute) / 10
         {
             // Almost nothing left upstream: keep what there is for drivers opening cards.
             return 0;
         }
-        share.max(1)
+        if limit == 0 { 0 } else { share.max(1) }
     }
 
     fn refuse(&self, priority: Priority, error: BudgetError) -> BudgetError {
@@ -363,14 +472,18 @@ impl Drop for Waiting<'_> {
     }
 }
 
-fn prune(grants: &mut VecDeque<Instant>, window: Duration) {
+fn prune(grants: &mut VecDeque<Grant>, window: Duration) {
     let now = Instant::now();
     while grants
         .front()
-        .is_some_and(|&at| now.duration_since(at) >= window)
+        .is_some_and(|grant| now.duration_since(grant.at) >= window)
     {
         grants.pop_front();
     }
+}
+
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
 fn jitter() -> Duration {

@@ -1,10 +1,11 @@
 //! The server's session with CargoTech: one company account, one token.
 //!
-//! The token is sealed in the database (so a restart reuses it) and shared through the store (so
-//! every instance uses the same one). A 401 leads to exactly one new login for all callers: in
-//! this process a mutex makes the others wait, and across instances a store lock lets one log in
-//! while the rest wait for the token it writes. Failed logins back off; wrong credentials wait
-//! for an operator; an SMS code request waits for an admin to enter the code.
+//! The token is sealed in the database, its durable home (a restart, or another instance, reuses
+//! it), and cached sealed in the store. A login happens once for all callers, whether the first
+//! one or after a 401: in this process a mutex makes the others wait, and across instances a
+//! lease on the login (in the database on PostgreSQL, so it holds while Redis is down) lets one
+//! log in while the rest wait for the token it stores. Failed logins back off; wrong credentials
+//! wait for an operator; an SMS code request waits for an admin to enter the code.
 //!
 //! `login` is the login flow, `token` where the token is kept; here is what every call goes
 //! through: the token to use, its renewal after a 401, and the health check.
@@ -19,7 +20,7 @@ use chrono::{DateTime, Utc};
 use domain::{
     audit::{self, AuditEntry},
     sealing::Sealer,
-    store::SharedStore,
+    store::{LeaseAnswer, SharedStore},
 };
 use sea_orm::DatabaseConnection;
 use serde::Serialize;
@@ -37,7 +38,8 @@ mod token;
 
 pub use login::SmsCodeError;
 
-const LOGIN_LOCK_TTL: Duration = Duration::from_secs(30);
+/// How long an instance's login may take before another may try (a lease, let go when done).
+const LOGIN_LEASE_TTL: Duration = Duration::from_secs(30);
 const WAIT_FOR_OTHER_INSTANCE: Duration = Duration::from_secs(20);
 /// Logins and health checks spend the same account budget as everything else.
 const SLOT_WAIT: Duration = Duration::from_secs(5);
@@ -197,7 +199,7 @@ impl Connection {
         if let Some(token) = read(&self.token).clone().filter(|t| !expiring(t)) {
             return Ok(token);
         }
-        if let Some(token) = self.shared_token().await.filter(|t| !expiring(t)) {
+        if let Some(token) = self.shared_token(None).await {
             self.use_token(token.clone());
             return Ok(token);
         }
@@ -209,7 +211,7 @@ impl Connection {
                 .adopt(issued, "cargotech.token_refreshed", "system")
                 .await);
         }
-        self.log_in("system").await
+        self.log_in_once(None).await
     }
 
     /// After a 401 with `dead`: one new login for everyone, unless someone already made one.
@@ -218,36 +220,50 @@ impl Connection {
         if let Some(token) = read(&self.token).clone().filter(|t| &*t.value != dead) {
             return Ok(token);
         }
-        if let Some(token) = self.shared_token().await.filter(|t| &*t.value != dead) {
+        if let Some(token) = self.shared_token(Some(dead)).await {
             self.use_token(token.clone());
             return Ok(token);
         }
         *write(&self.token) = None;
         lock(&self.report).relogins += 1;
         metrics::counter!("cargotech_relogins_total").increment(1);
+        self.log_in_once(Some(dead)).await
+    }
 
-        let lock_key = self.key("login-lock");
-        if self
-            .store
-            .set_if_absent(&lock_key, b"1", LOGIN_LOCK_TTL)
-            .await
-        {
-            let outcome = self.log_in("system").await;
-            self.store.delete(&lock_key).await;
-            return outcome;
-        }
-        // Another instance is logging in: wait for the token it will share.
-        let deadline = Instant::now() + WAIT_FOR_OTHER_INSTANCE;
-        while Instant::now() < deadline {
-            tokio::time::sleep(Duration::from_millis(100)).await;
-            if let Some(token) = self.shared_token().await.filter(|t| &*t.value != dead) {
-                self.use_token(token.clone());
-                return Ok(token);
+    /// Logs in unless another instance is doing so, in which case it waits for the token that
+    /// one stores. A login lease nobody can grant (its store is down) does not stop drivers:
+    /// this instance logs in alone then. The caller holds the login mutex.
+    async fn log_in_once(&self, dead: Option<&str>) -> Result<Token, UpstreamError> {
+        let lease = self.key("login");
+        let holder = format!("{:016x}", rand::random::<u64>());
+        match self.store.ask_lease(&lease, &holder, LOGIN_LEASE_TTL).await {
+            LeaseAnswer::Held => {
+                // Another instance may have stored a token just before it let the lease go.
+                let outcome = match self.shared_token(dead).await {
+                    Some(token) => {
+                        self.use_token(token.clone());
+                        Ok(token)
+                    }
+                    None => self.log_in("system").await,
+                };
+                self.store.release_lease(&lease, &holder).await;
+                outcome
+            }
+            LeaseAnswer::Unknown => self.log_in("system").await,
+            LeaseAnswer::HeldByAnother => {
+                let deadline = Instant::now() + WAIT_FOR_OTHER_INSTANCE;
+                while Instant::now() < deadline {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    if let Some(token) = self.shared_token(dead).await {
+                        self.use_token(token.clone());
+                        return Ok(token);
+                    }
+                }
+                Err(UpstreamError::Unavailable(
+                    "another instance's login did not finish".into(),
+                ))
             }
         }
-        Err(UpstreamError::Unavailable(
-            "another instance's login did not finish".into(),
-        ))
     }
 
     /// A budget slot for one of the account's own calls, counted as upkeep.

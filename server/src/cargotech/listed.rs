@@ -1,6 +1,8 @@
 //! Loads the exchange listed lately, remembered in the shared store (Redis when configured, so
 //! every instance knows what any of them listed): a card is asked of the exchange only for an id
-//! some list showed, so ids tried at random cost the exchange nothing.
+//! some list showed, so ids tried at random cost the exchange nothing. Each instance keeps a copy
+//! of what it noted, so that a Redis outage does not make the cards of lists it still serves
+//! unknown.
 
 use std::time::Duration;
 
@@ -21,7 +23,9 @@ impl RecentlyListed {
     /// Remembers every card of a list the exchange just answered (again: the memory restarts).
     pub async fn note(&self, cards: &[CargoCard]) {
         futures_util::future::join_all(cards.iter().map(|card| async move {
-            self.store.set(&key(card.id), b"1", self.memory).await;
+            self.store
+                .set_mirrored(&key(card.id), b"1", self.memory)
+                .await;
         }))
         .await;
     }

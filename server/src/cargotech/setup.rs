@@ -79,8 +79,8 @@ fn fair_share(config: &Config, platform: &Platform, accounts: usize) -> FairShar
     FairShare::new(rules, platform.db.clone(), redis)
 }
 
-/// One account: its budget (shared by every instance through Redis when there is one) and its
-/// connection.
+/// One account: its budget (shared by every instance through Redis when there is one, split
+/// between the live instances otherwise) and its connection.
 fn account(
     config: &Config,
     platform: &Platform,
@@ -94,9 +94,10 @@ fn account(
         config.cargotech.queue_limit,
         format!("{}:budget:cargotech:{name}", config.store.key_prefix),
     );
+    let fleet = platform.fleet.clone();
     let budget = match platform.store.redis_connection() {
-        Some(redis) => UpstreamBudget::shared(budget_config, redis),
-        None => UpstreamBudget::in_process(budget_config),
+        Some(redis) => UpstreamBudget::shared(budget_config, redis, fleet),
+        None => UpstreamBudget::in_process(budget_config, fleet),
     };
     let connection = Arc::new(Connection::new(
         name,

@@ -7,7 +7,7 @@ use base64::{Engine, engine::general_purpose::STANDARD};
 use domain::{
     Platform, database,
     sealing::{Sealer, SealingKey},
-    store::SharedStore,
+    store::{Fleet, SharedStore},
 };
 use sea_orm::DatabaseConnection;
 
@@ -21,10 +21,14 @@ pub(super) async fn open(config: &Config) -> Result<Platform, StartError> {
         Some(url) => SharedStore::with_redis(url.expose(), &config.store.key_prefix)?,
         None => SharedStore::in_process(),
     };
+    // On PostgreSQL the database decides who leads, so a Redis outage stops no job.
+    store.lead_through(&db);
+    let fleet = Fleet::on(&db);
     let sealer = Arc::new(sealer(config)?);
     Ok(Platform {
         db,
         store,
+        fleet,
         sealer,
         sandbox: config.mode == Mode::Sandbox,
     })

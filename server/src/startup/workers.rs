@@ -6,7 +6,10 @@
 
 use std::{sync::Arc, time::Duration};
 
-use domain::Platform;
+use domain::{
+    Platform,
+    store::{Fleet, HEARTBEAT_EVERY},
+};
 use tokio_util::{sync::CancellationToken, task::TaskTracker};
 
 use super::services::{Intake, Parts};
@@ -39,6 +42,8 @@ pub(super) struct Workers {
     detector: Detector,
     /// Deletes what is kept only for a while.
     retention: Retention,
+    /// This instance's heartbeat among the others on the database.
+    fleet: Fleet,
 }
 
 impl Workers {
@@ -79,6 +84,7 @@ impl Workers {
                 platform.db.clone(),
                 platform.store.clone(),
             ),
+            fleet: platform.fleet.clone(),
         }
     }
 
@@ -119,8 +125,36 @@ impl Workers {
         ));
         jobs.spawn(self.detector.run(stop.clone()));
         jobs.spawn(self.retention.run(stop.clone()));
+        if self.fleet.is_shared() {
+            jobs.spawn(keep_beating(self.fleet, stop.clone()));
+        }
         // No job starts later: waiting on the tracker ends when these have.
         jobs.close();
         jobs
     }
+}
+
+/// Says every few seconds that this instance is alive, counting the live ones as it does (the
+/// exchange's budget is split between them while Redis is down), and leaves once told to stop,
+/// so the others count it out at once.
+async fn keep_beating(fleet: Fleet, stop: CancellationToken) {
+    let mut failing = false;
+    loop {
+        match fleet.beat().await {
+            Ok(_) => failing = false,
+            Err(error) if !failing => {
+                failing = true;
+                tracing::warn!(%error, live = fleet.live(), "no heartbeat: the last count of instances stands");
+            }
+            Err(_) => {}
+        }
+        if stop
+            .run_until_cancelled(tokio::time::sleep(HEARTBEAT_EVERY))
+            .await
+            .is_none()
+        {
+            break;
+        }
+    }
+    fleet.leave().await;
 }

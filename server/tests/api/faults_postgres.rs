@@ -22,7 +22,7 @@ use serde_json::{Value, json};
 use tempfile::TempDir;
 
 use crate::{
-    faults::{Api, Hauler, http, until_async},
+    process::{Api, Hauler, http, until_async},
     support::{Db, Store, free_port, instant_exchange, record, scalar, serve_exchange},
 };
 

@@ -1,13 +1,14 @@
 //! Leases that let one instance at a time run a job (new-load alerts, the bot's polling, the
 //! payments clockwork): on a real Redis shared by two instances, through a holder's lease lapsing
-//! and through Redis dying and coming back; and on the single instance without Redis.
+//! and through Redis dying and coming back; on the single instance without Redis; and on
+//! PostgreSQL, which grants them whether Redis answers or not.
 
 use std::time::Duration;
 
 use domain::store::{SharedStore, StoreHealth};
 use futures_util::future::join_all;
 
-use crate::support::{Db, OwnRedis, Store, free_port, record};
+use crate::support::{Db, OwnRedis, Store, free_port, fresh_postgres_database, record, scalar};
 
 const LEASE: &str = "lease:test-job";
 const TTL: Duration = Duration::from_secs(30);
@@ -170,4 +171,53 @@ async fn a_lease_released_by_a_stopping_instance_goes_to_another_at_once() {
         staying.hold_lease(LEASE, "staying", TTL).await,
         "the old holder's late release leaves the new holder's lease alone"
     );
+}
+
+/// On PostgreSQL the database grants leases: with Redis down, two instances still have exactly
+/// one leader; a lapsed lease goes to the other (its old holder cannot renew it) and a released
+/// one at once, each change of hands a new generation.
+#[tokio::test]
+async fn on_postgresql_the_database_grants_leases_while_redis_is_down() {
+    if std::env::var("DATABASE_URL").is_err() {
+        println!("leadership_database: NOT RUN: it needs PostgreSQL (set DATABASE_URL)");
+        return;
+    }
+    record("leadership_database", Db::Postgres, Store::Redis);
+    let db = domain::database::connect(&fresh_postgres_database().await)
+        .await
+        .unwrap();
+    domain::database::migrate(&db).await.unwrap();
+    // A Redis nobody listens on: down from the start.
+    let redis = format!("redis://127.0.0.1:{}", free_port());
+    let first = SharedStore::with_redis(&redis, "test-lease-database").unwrap();
+    let second = SharedStore::with_redis(&redis, "test-lease-database").unwrap();
+    first.lead_through(&db);
+    second.lead_through(&db);
+
+    let leaders = contend(&[(&first, "first"), (&second, "second")]).await;
+    assert_eq!(leaders.len(), 1, "{leaders:?}");
+    assert!(matches!(first.check().await, StoreHealth::Degraded { .. }));
+
+    let short = Duration::from_millis(500);
+    assert!(first.hold_lease("lease:short", "paused", short).await);
+    assert!(!second.hold_lease("lease:short", "successor", short).await);
+    tokio::time::sleep(short + Duration::from_millis(200)).await;
+    assert!(second.hold_lease("lease:short", "successor", TTL).await);
+    assert!(
+        !first.hold_lease("lease:short", "paused", TTL).await,
+        "the old holder cannot renew a lease taken over"
+    );
+    first.release_lease("lease:short", "paused").await;
+    assert!(second.hold_lease("lease:short", "successor", TTL).await);
+    second.release_lease("lease:short", "successor").await;
+    assert!(
+        first.hold_lease("lease:short", "newcomer", TTL).await,
+        "a released lease is taken at once"
+    );
+    let generation = scalar(
+        &db,
+        "SELECT generation FROM leases WHERE key = 'lease:short'",
+    )
+    .await;
+    assert_eq!(generation, 3, "three holders in turn");
 }

@@ -2,6 +2,7 @@
 //! the embedded default (SQLite, in-process store) and, when `DATABASE_URL` / `REDIS_URL` are set,
 //! again on PostgreSQL and Redis.
 
+mod process;
 mod support;
 
 mod admin;
@@ -20,6 +21,7 @@ mod doors;
 mod fair_share;
 mod faults;
 mod faults_postgres;
+mod faults_redis;
 mod filters;
 mod health;
 mod known_cards;

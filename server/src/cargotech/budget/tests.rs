@@ -3,6 +3,8 @@ use std::{
     process::{Child, Command, Stdio},
 };
 
+use domain::store::Fleet;
+
 use super::*;
 
 fn config(per_minute: u32, queue_limit: usize, window: Duration) -> BudgetConfig {
@@ -31,7 +33,8 @@ async fn burst(budget: &UpstreamBudget, priority: Priority, calls: usize, wait: 
 
 #[tokio::test]
 async fn a_burst_of_list_requests_never_gets_more_than_its_share_of_one_window() {
-    let budget = UpstreamBudget::in_process(config(100, 1000, Duration::from_secs(60)));
+    let budget =
+        UpstreamBudget::in_process(config(100, 1000, Duration::from_secs(60)), Fleet::alone());
     let granted = burst(&budget, Priority::List, 300, Duration::from_millis(200)).await;
     assert_eq!(granted, 97, "lists stop at 97 % of the window");
     let snapshot = budget.snapshot().await;
@@ -41,7 +44,8 @@ async fn a_burst_of_list_requests_never_gets_more_than_its_share_of_one_window()
 
 #[tokio::test]
 async fn lower_priorities_slow_down_first_and_details_keep_headroom() {
-    let budget = UpstreamBudget::in_process(config(100, 1000, Duration::from_secs(60)));
+    let budget =
+        UpstreamBudget::in_process(config(100, 1000, Duration::from_secs(60)), Fleet::alone());
     let short = Duration::from_millis(50);
     assert_eq!(burst(&budget, Priority::Background, 200, short).await, 80);
     assert_eq!(burst(&budget, Priority::List, 200, short).await, 17);
@@ -51,7 +55,8 @@ async fn lower_priorities_slow_down_first_and_details_keep_headroom() {
 
 #[tokio::test]
 async fn slots_come_back_as_the_window_slides() {
-    let budget = UpstreamBudget::in_process(config(10, 1000, Duration::from_millis(400)));
+    let budget =
+        UpstreamBudget::in_process(config(10, 1000, Duration::from_millis(400)), Fleet::alone());
     assert_eq!(
         burst(&budget, Priority::Detail, 10, Duration::ZERO).await,
         10
@@ -65,7 +70,7 @@ async fn slots_come_back_as_the_window_slides() {
 
 #[tokio::test]
 async fn a_full_queue_refuses_at_once_instead_of_waiting() {
-    let budget = UpstreamBudget::in_process(config(1, 5, Duration::from_secs(60)));
+    let budget = UpstreamBudget::in_process(config(1, 5, Duration::from_secs(60)), Fleet::alone());
     budget
         .acquire(Priority::Detail, Duration::ZERO)
         .await
@@ -104,7 +109,8 @@ async fn a_full_queue_refuses_at_once_instead_of_waiting() {
 
 #[tokio::test]
 async fn retry_after_from_the_exchange_pauses_everyone() {
-    let budget = UpstreamBudget::in_process(config(100, 1000, Duration::from_secs(60)));
+    let budget =
+        UpstreamBudget::in_process(config(100, 1000, Duration::from_secs(60)), Fleet::alone());
     budget.pause_for(Duration::from_millis(300)).await;
     assert_eq!(
         budget
@@ -123,7 +129,8 @@ async fn retry_after_from_the_exchange_pauses_everyone() {
 
 #[tokio::test]
 async fn few_calls_left_upstream_hold_back_everything_but_details() {
-    let budget = UpstreamBudget::in_process(config(100, 1000, Duration::from_secs(60)));
+    let budget =
+        UpstreamBudget::in_process(config(100, 1000, Duration::from_secs(60)), Fleet::alone());
     budget.observe_remaining(3);
     assert_eq!(
         budget
@@ -205,8 +212,8 @@ async fn manager(url: &str) -> ConnectionManager {
 async fn two_instances_sharing_redis_never_exceed_the_limit_together() {
     let redis = redis().await;
     let shared = config(50, 1000, Duration::from_secs(60));
-    let first = UpstreamBudget::shared(shared.clone(), manager(&redis.url).await);
-    let second = UpstreamBudget::shared(shared, manager(&redis.url).await);
+    let first = UpstreamBudget::shared(shared.clone(), manager(&redis.url).await, Fleet::alone());
+    let second = UpstreamBudget::shared(shared, manager(&redis.url).await, Fleet::alone());
     let (a, b) = tokio::join!(
         burst(&first, Priority::Detail, 80, Duration::from_millis(300)),
         burst(&second, Priority::Detail, 80, Duration::from_millis(300)),
@@ -218,11 +225,12 @@ async fn two_instances_sharing_redis_never_exceed_the_limit_together() {
 async fn a_pause_set_by_one_instance_holds_back_the_others_of_that_account_only() {
     let redis = redis().await;
     let account = config(50, 1000, Duration::from_secs(60));
-    let first = UpstreamBudget::shared(account.clone(), manager(&redis.url).await);
-    let second = UpstreamBudget::shared(account, manager(&redis.url).await);
+    let first = UpstreamBudget::shared(account.clone(), manager(&redis.url).await, Fleet::alone());
+    let second = UpstreamBudget::shared(account, manager(&redis.url).await, Fleet::alone());
     let other_account = UpstreamBudget::shared(
         config(50, 1000, Duration::from_secs(60)),
         manager(&redis.url).await,
+        Fleet::alone(),
     );
 
     first.pause_for(Duration::from_secs(30)).await;
@@ -253,11 +261,130 @@ async fn with_redis_unreachable_the_budget_still_grants_from_this_process() {
         .set_response_timeout(Some(Duration::from_millis(200)))
         .set_number_of_retries(0);
     let manager = ConnectionManager::new_lazy_with_config(client, config_retry).unwrap();
-    let budget = UpstreamBudget::shared(config(10, 100, Duration::from_secs(60)), manager);
+    let budget = UpstreamBudget::shared(
+        config(10, 100, Duration::from_secs(60)),
+        manager,
+        Fleet::alone(),
+    );
     let started = Instant::now();
     assert_eq!(
         burst(&budget, Priority::Detail, 12, Duration::from_millis(500)).await,
         10
     );
     assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+fn config_with_key(key: &str, per_minute: u32) -> BudgetConfig {
+    BudgetConfig {
+        key: key.to_owned(),
+        ..config(per_minute, 1000, Duration::from_secs(60))
+    }
+}
+
+/// An instance among `live` ones, as its heartbeats counted them.
+fn among(live: u32) -> Fleet {
+    let fleet = Fleet::alone();
+    fleet.counted(live);
+    fleet
+}
+
+#[tokio::test]
+async fn without_a_shared_counter_each_of_two_live_instances_takes_half_the_budget() {
+    let first = UpstreamBudget::in_process(config(60, 1000, Duration::from_secs(60)), among(2));
+    let second = UpstreamBudget::in_process(config(60, 1000, Duration::from_secs(60)), among(2));
+    let (a, b) = tokio::join!(
+        burst(&first, Priority::Detail, 100, Duration::from_millis(100)),
+        burst(&second, Priority::Detail, 100, Duration::from_millis(100)),
+    );
+    assert_eq!(
+        (a, b),
+        (30, 30),
+        "600 / live instances each, never more in total"
+    );
+}
+
+/// A redis-server of the test's own on `port`, which it may kill and start again; returns once
+/// it answers.
+async fn own_redis(port: u16) -> ChildGuard {
+    let child = Command::new("redis-server")
+        .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+        .args(["--save", "", "--appendonly", "no"])
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("redis-server is installed (the test command installs it)");
+    let client = redis::Client::open(format!("redis://127.0.0.1:{port}")).unwrap();
+    for _ in 0..50 {
+        if client.get_multiplexed_async_connection().await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    ChildGuard(child)
+}
+
+/// A connection that gives up quickly, as the store's does, so that a dead Redis is noticed.
+fn impatient_manager(port: u16) -> ConnectionManager {
+    let client = redis::Client::open(format!("redis://127.0.0.1:{port}")).unwrap();
+    let config = redis::aio::ConnectionManagerConfig::new()
+        .set_connection_timeout(Some(Duration::from_millis(200)))
+        .set_response_timeout(Some(Duration::from_millis(200)))
+        .set_number_of_retries(0);
+    ConnectionManager::new_lazy_with_config(client, config).unwrap()
+}
+
+/// Grants until one is refused at once, retrying while Redis is still starting.
+async fn take_all(budget: &UpstreamBudget) -> usize {
+    burst(budget, Priority::Detail, 20, Duration::from_millis(300)).await
+}
+
+#[tokio::test]
+async fn through_a_redis_restart_two_instances_never_exceed_the_budget_together() {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let redis = own_redis(port).await;
+    let shared = config(10, 1000, Duration::from_secs(60));
+    let busy_key = shared.key.clone();
+    let busy = UpstreamBudget::shared(shared.clone(), impatient_manager(port), among(2));
+    let quiet = UpstreamBudget::shared(shared, impatient_manager(port), among(2));
+    let mut busy_calls = 0;
+    while busy_calls < 8 {
+        if busy
+            .acquire(Priority::Detail, Duration::from_millis(300))
+            .await
+            .is_ok()
+        {
+            busy_calls += 1;
+        }
+    }
+    assert!(
+        quiet
+            .acquire(Priority::Detail, Duration::from_secs(1))
+            .await
+            .is_ok()
+    );
+
+    drop(redis);
+    // Each may take its half (5), less what it knows was taken: the busy one its own 8, the
+    // quiet one its own call and the 8 others it saw in the shared log.
+    let (a, b) = tokio::join!(take_all(&busy), take_all(&quiet));
+    assert_eq!((a, b), (0, 0), "9 of 10 taken before Redis died");
+
+    let _redis = own_redis(port).await;
+    // A restarted Redis remembers nothing: each writes its calls of the window back first, and
+    // keeps to its part for a window more.
+    let (a, b) = tokio::join!(take_all(&busy), take_all(&quiet));
+    assert_eq!((a, b), (0, 0));
+    let newcomer = UpstreamBudget::shared(
+        config_with_key(&busy_key, 10),
+        impatient_manager(port),
+        among(2),
+    );
+    assert_eq!(
+        take_all(&newcomer).await,
+        1,
+        "the 9 calls were written back"
+    );
 }

@@ -1,6 +1,7 @@
-//! The token and where it is kept: sealed in the database, so a restart reuses it, and sealed in
-//! the shared store, so every instance uses the same one. A freshly issued token is written to
-//! both; one another instance (or an earlier run) left is picked up from them.
+//! The token and where it is kept: sealed in the database, its durable home, so a restart or
+//! another instance reuses it (also while Redis is down), and sealed in the shared store, a
+//! cache of it. A freshly issued token is written to both; one another instance (or an earlier
+//! run) left is picked up from them.
 //!
 //! A token another instance sealed that does not open here means the instances were given
 //! different `ENCRYPTION_KEY`s: each would log in again and again over the other's token. That is
@@ -101,13 +102,17 @@ impl Connection {
         }
     }
 
-    /// The token another instance (or an earlier run) left: the store first, then the database.
-    pub(super) async fn shared_token(&self) -> Option<Token> {
-        let from_store = match self.store.get(&self.key("token")).await {
+    /// The token another instance (or an earlier run) left, if it is usable and not `dead`: the
+    /// store's copy first, then the database's, which is the durable one (a store that fell back
+    /// to this process's memory during a Redis outage may hold an older token).
+    pub(super) async fn shared_token(&self, dead: Option<&str>) -> Option<Token> {
+        let usable =
+            |token: &Token| !expiring(token) && dead.is_none_or(|dead| &*token.value != dead);
+        let cached = match self.store.get(&self.key("token")).await {
             Some(sealed) => {
                 let sealed = String::from_utf8(sealed).unwrap_or_default();
                 match self.sealer.open(&self.shared_purpose(), &sealed) {
-                    Ok(bytes) => Some(bytes),
+                    Ok(bytes) => serde_json::from_slice::<StoredToken>(&bytes).ok(),
                     Err(error) => {
                         self.note_key_mismatch(&error);
                         None
@@ -116,32 +121,28 @@ impl Connection {
             }
             None => None,
         };
-        let stored = match from_store {
-            Some(bytes) => serde_json::from_slice::<StoredToken>(&bytes).ok()?,
-            None => {
-                let text =
-                    match settings::get_sealed(&self.db, &self.sealer, &self.key("token")).await {
-                        Ok(text) => text?,
-                        Err(settings::SettingError::Seal(error)) => {
-                            self.note_key_mismatch(&error);
-                            return None;
-                        }
-                        Err(settings::SettingError::Database(_)) => return None,
-                    };
-                let stored: StoredToken = serde_json::from_str(&text).ok()?;
-                let sealed = self.sealer.seal(&self.shared_purpose(), text.as_bytes());
-                self.store
-                    .set(&self.key("token"), sealed.as_bytes(), SHARED_TOKEN_TTL)
-                    .await;
-                stored
+        if let Some(token) = cached.map(Token::from).filter(usable) {
+            lock(&self.report).key_mismatch = None;
+            return Some(token);
+        }
+        let text = match settings::get_sealed(&self.db, &self.sealer, &self.key("token")).await {
+            Ok(text) => text?,
+            Err(settings::SettingError::Seal(error)) => {
+                self.note_key_mismatch(&error);
+                return None;
             }
+            Err(settings::SettingError::Database(_)) => return None,
         };
+        let token = Token::from(serde_json::from_str::<StoredToken>(&text).ok()?);
         lock(&self.report).key_mismatch = None;
-        Some(Token {
-            value: stored.token.into(),
-            refresh: stored.refresh_token.map(Into::into),
-            expires_at: stored.expires_at,
-        })
+        if !usable(&token) {
+            return None;
+        }
+        let sealed = self.sealer.seal(&self.shared_purpose(), text.as_bytes());
+        self.store
+            .set(&self.key("token"), sealed.as_bytes(), SHARED_TOKEN_TTL)
+            .await;
+        Some(token)
     }
 
     /// Says, on the report and once in the log, that a token sealed elsewhere does not open here.
@@ -160,6 +161,16 @@ impl Connection {
 
     fn shared_purpose(&self) -> String {
         format!("store:{}", self.key("token"))
+    }
+}
+
+impl From<StoredToken> for Token {
+    fn from(stored: StoredToken) -> Self {
+        Self {
+            value: stored.token.into(),
+            refresh: stored.refresh_token.map(Into::into),
+            expires_at: stored.expires_at,
+        }
     }
 }
 

@@ -113,3 +113,30 @@ fn the_last_hour_counts_calls_by_kind_and_drivers_by_cost() {
     assert_eq!(used.of(UpstreamKind::Login), 1);
     assert_eq!(used.drivers, vec![(heavy, 3), (light, 1)]);
 }
+
+/// Counted in this process while Redis cannot be reached: the instance knows only its own
+/// charges, so a driver is never refused below their share (at worst a little over it passes).
+#[tokio::test]
+async fn with_redis_unreachable_a_driver_still_gets_their_whole_share() {
+    let db = domain::database::connect("sqlite::memory:").await.unwrap();
+    domain::database::migrate(&db).await.unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let client = redis::Client::open(format!("redis://127.0.0.1:{port}")).unwrap();
+    let config = redis::aio::ConnectionManagerConfig::new()
+        .set_connection_timeout(Some(Duration::from_millis(200)))
+        .set_number_of_retries(0);
+    let redis = redis::aio::ConnectionManager::new_lazy_with_config(client, config).unwrap();
+    let shares = super::FairShare::new(rules(), db, Some((redis, "test".into())));
+    let driver = DriverId::from(7);
+    let mut admitted = 0;
+    for _ in 0..100 {
+        if shares.admit(driver, UpstreamKind::List).await.is_ok() {
+            admitted += 1;
+        }
+    }
+    assert_eq!(admitted, 60, "a lone driver's ceiling, counted here");
+}
