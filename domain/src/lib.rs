@@ -18,6 +18,7 @@ pub mod hidden;
 pub mod ids;
 pub mod marks;
 pub mod outbox;
+pub mod profiles;
 pub mod payments;
 pub mod plans;
 pub mod points;

@@ -15,6 +15,7 @@ mod m20261123_000007_second_factor;
 mod m20261204_000010_upstream_share;
 mod m20261204_000020_points;
 mod m20261204_000030_promo_guesses;
+mod m20261205_000050_driver_profiles;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000010_upstream_share::Migration),
             Box::new(m20261204_000020_points::Migration),
             Box::new(m20261204_000030_promo_guesses::Migration),
+            Box::new(m20261205_000050_driver_profiles::Migration),
         ]
     }
 }

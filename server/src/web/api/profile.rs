@@ -1,0 +1,94 @@
+//! `/api/v1/me/profile` and `/api/v1/me/hidden`: what a driver sets for themselves (language,
+//! home city, truck, alerts, quiet hours and time zone), and the loads they hid, to bring back
+//! with `DELETE /api/v1/cargos/{id}/hidden`.
+
+use app::profile::{HiddenLoad, Profile, ProfileProblem};
+use axum::{
+    Json, Router,
+    extract::{State, rejection::JsonRejection},
+    routing::get,
+};
+use domain::{hidden, profiles};
+use sea_orm::DatabaseConnection;
+
+use super::state::ApiState;
+use crate::{
+    doors::Door,
+    new_loads,
+    web::{ApiError, ErrorCode, extract::SignedInDriver},
+};
+
+/// The most hidden loads the profile lists.
+const HIDDEN_LIMIT: u64 = 200;
+
+pub fn routes(state: &ApiState) -> Router<ApiState> {
+    Router::new()
+        .route(
+            "/api/v1/me/profile",
+            get(profile).merge(state.keeper.guard(Door::Filters, axum::routing::put(keep))),
+        )
+        .route("/api/v1/me/hidden", get(hidden_loads))
+}
+
+#[utoipa::path(get, path = "/api/v1/me/profile", tag = "driver",
+    responses(
+        (status = 200, description = "What the driver set, or the defaults (alerts on, quiet from 22:00 to 07:00 Moscow time)", body = Profile),
+        (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody),
+    ),
+    security(("session" = [])))]
+async fn profile(
+    State(db): State<DatabaseConnection>,
+    driver: SignedInDriver,
+) -> Result<Json<Profile>, ApiError> {
+    profiles::get(&db, driver.id)
+        .await?
+        .map(Json)
+        .ok_or_else(|| ApiError::from(ErrorCode::SessionExpired))
+}
+
+#[utoipa::path(put, path = "/api/v1/me/profile", tag = "driver", request_body = Profile,
+    responses(
+        (status = 200, description = "Kept; alerts held for quiet hours follow the new hours (sent now when there are none, dropped when alerts are off)", body = Profile),
+        (status = 422, description = "`invalid_profile`: the message names the field", body = app::session::ApiErrorBody),
+        (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody),
+        (status = 429, description = "`too_many_requests`: too many changes in a row; `Retry-After` says when to try again", body = app::session::ApiErrorBody),
+    ),
+    security(("session" = [])))]
+async fn keep(
+    State(state): State<ApiState>,
+    driver: SignedInDriver,
+    body: Result<Json<Profile>, JsonRejection>,
+) -> Result<Json<Profile>, ApiError> {
+    let Json(profile) = body.map_err(ApiError::bad_body)?;
+    profile.check().map_err(refused)?;
+    profiles::save(&state.db, driver.id, &profile).await?;
+    new_loads::profile_changed(&state.db, &state.bot, driver.id, &profile).await?;
+    profiles::get(&state.db, driver.id)
+        .await?
+        .map(Json)
+        .ok_or_else(|| ApiError::from(ErrorCode::SessionExpired))
+}
+
+fn refused(problem: ProfileProblem) -> ApiError {
+    let what = match problem {
+        ProfileProblem::Language => "язык — ru или en",
+        ProfileProblem::HomeCity => "домашний город — выберите его из списка",
+        ProfileProblem::TruckType => "тип кузова — один из справочника",
+        ProfileProblem::QuietHours => "тихие часы — время ЧЧ:ММ, начало и конец разные",
+        ProfileProblem::UtcOffset => "часовой пояс — от UTC−12 до UTC+14",
+    };
+    ErrorCode::InvalidProfile.with_message(format!("Проверьте профиль: {what} ({})", problem.field()))
+}
+
+#[utoipa::path(get, path = "/api/v1/me/hidden", tag = "driver",
+    responses(
+        (status = 200, description = "The loads the driver hid, the latest first (at most 200)", body = Vec<HiddenLoad>),
+        (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody),
+    ),
+    security(("session" = [])))]
+async fn hidden_loads(
+    State(db): State<DatabaseConnection>,
+    driver: SignedInDriver,
+) -> Result<Json<Vec<HiddenLoad>>, ApiError> {
+    Ok(Json(hidden::list(&db, driver.id, HIDDEN_LIMIT).await?))
+}
