@@ -84,7 +84,17 @@ fn ProfileForm(sign_in: RwSignal<SignIn>) -> impl IntoView {
             form.update(|f| f.home_city = city);
         }
     });
-    let changed = Memo::new(move |_| form.with(|f| saved.with(|s| f != s)));
+    // The phone's time zone alone is no change to save: it goes along with the next one.
+    let changed = Memo::new(move |_| {
+        form.with(|f| {
+            saved.with(|s| {
+                f != &Profile {
+                    utc_offset_minutes: f.utc_offset_minutes,
+                    ..s.clone()
+                }
+            })
+        })
+    });
     let city_error = Signal::derive(move || unresolved.get().then(|| t.problem(super::ProfileProblem::HomeCity)));
 
     let save = move || {

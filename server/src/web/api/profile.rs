@@ -6,7 +6,7 @@ use app::profile::{HiddenLoad, Profile, ProfileProblem};
 use axum::{
     Json, Router,
     extract::{State, rejection::JsonRejection},
-    routing::get,
+    routing::{get, put},
 };
 use domain::{hidden, profiles};
 use sea_orm::DatabaseConnection;
@@ -25,7 +25,7 @@ pub fn routes(state: &ApiState) -> Router<ApiState> {
     Router::new()
         .route(
             "/api/v1/me/profile",
-            get(profile).merge(state.keeper.guard(Door::Filters, axum::routing::put(keep))),
+            get(read_profile).merge(state.keeper.guard(Door::Filters, put(keep_profile))),
         )
         .route("/api/v1/me/hidden", get(hidden_loads))
 }
@@ -36,7 +36,7 @@ pub fn routes(state: &ApiState) -> Router<ApiState> {
         (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody),
     ),
     security(("session" = [])))]
-async fn profile(
+async fn read_profile(
     State(db): State<DatabaseConnection>,
     driver: SignedInDriver,
 ) -> Result<Json<Profile>, ApiError> {
@@ -54,7 +54,7 @@ async fn profile(
         (status = 429, description = "`too_many_requests`: too many changes in a row; `Retry-After` says when to try again", body = app::session::ApiErrorBody),
     ),
     security(("session" = [])))]
-async fn keep(
+async fn keep_profile(
     State(state): State<ApiState>,
     driver: SignedInDriver,
     body: Result<Json<Profile>, JsonRejection>,
