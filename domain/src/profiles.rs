@@ -5,8 +5,8 @@
 
 use chrono::{DateTime, Duration, Timelike, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
-    TransactionTrait,
+    ActiveValue::Set,
+    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, TransactionTrait,
     sea_query::{Expr, OnConflict},
 };
 
@@ -54,13 +54,23 @@ pub async fn get(db: &DatabaseConnection, driver_id: DriverId) -> Result<Option<
 }
 
 /// Keeps a checked profile (the caller has run [`Profile::check`]).
-pub async fn save(db: &DatabaseConnection, driver_id: DriverId, profile: &Profile) -> Result<(), DbErr> {
+pub async fn save(
+    db: &DatabaseConnection,
+    driver_id: DriverId,
+    profile: &Profile,
+) -> Result<(), DbErr> {
     let quiet = profile.quiet_hours.as_ref().and_then(QuietHours::minutes);
     let row = entity::ActiveModel {
         driver_id: Set(driver_id.into()),
         language: Set(profile.language.clone()),
-        home_city_id: Set(profile.home_city.as_ref().map(|city| i64::from(city.city_id))),
-        home_city_name: Set(profile.home_city.as_ref().map(|city| city.name.trim().to_owned())),
+        home_city_id: Set(profile
+            .home_city
+            .as_ref()
+            .map(|city| i64::from(city.city_id))),
+        home_city_name: Set(profile
+            .home_city
+            .as_ref()
+            .map(|city| city.name.trim().to_owned())),
         truck_type_id: Set(profile.truck_type.map(i64::from)),
         capacity: Set(profile.capacity.and_then(category_name)),
         notifications: Set(profile.notifications),
@@ -90,7 +100,10 @@ pub async fn save(db: &DatabaseConnection, driver_id: DriverId, profile: &Profil
                 .exec_without_returning(txn)
                 .await?;
             drivers::entity::Entity::update_many()
-                .col_expr(drivers::entity::Column::UtcOffsetMinutes, Expr::value(offset))
+                .col_expr(
+                    drivers::entity::Column::UtcOffsetMinutes,
+                    Expr::value(offset),
+                )
                 .filter(drivers::entity::Column::Id.eq(i64::from(driver_id)))
                 .exec(txn)
                 .await
@@ -127,7 +140,9 @@ pub fn quiet_until(profile: &Profile, now: DateTime<Utc>) -> Option<DateTime<Utc
 
 fn from_row(row: entity::Model) -> Profile {
     let home_city = match (row.home_city_id, row.home_city_name) {
-        (Some(id), Some(name)) => u32::try_from(id).ok().map(|city_id| HomeCity { city_id, name }),
+        (Some(id), Some(name)) => u32::try_from(id)
+            .ok()
+            .map(|city_id| HomeCity { city_id, name }),
         _ => None,
     };
     let quiet_hours = match (row.quiet_from_minute, row.quiet_until_minute) {

@@ -108,7 +108,10 @@ pub(super) fn SavedFilters(
         };
         spawn_local(async move {
             let path = format!("/api/v1/me/filters/{}", saved_filter.id);
-            match api.send::<SavedFilter>(Method::Put, &path, Some(&body)).await {
+            match api
+                .send::<SavedFilter>(Method::Put, &path, Some(&body))
+                .await
+            {
                 Ok(Some(changed)) => saved.update(|list| {
                     if let Some(entry) = list.iter_mut().find(|s| s.id == changed.id) {
                         *entry = changed;

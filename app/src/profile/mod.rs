@@ -194,13 +194,19 @@ mod tests {
             with(|p| p.language = Some("de".into())),
             Err(ProfileProblem::Language)
         );
-        assert_eq!(with(|p| p.truck_type = Some(99)), Err(ProfileProblem::TruckType));
+        assert_eq!(
+            with(|p| p.truck_type = Some(99)),
+            Err(ProfileProblem::TruckType)
+        );
         assert_eq!(
             with(|p| p.utc_offset_minutes = 15 * 60),
             Err(ProfileProblem::UtcOffset)
         );
         assert_eq!(
-            with(|p| p.home_city = Some(HomeCity { city_id: 1, name: " ".into() })),
+            with(|p| p.home_city = Some(HomeCity {
+                city_id: 1,
+                name: " ".into()
+            })),
             Err(ProfileProblem::HomeCity)
         );
     }

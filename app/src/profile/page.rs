@@ -71,7 +71,9 @@ fn ProfileForm(sign_in: RwSignal<SignIn>) -> impl IntoView {
     // The phone's time zone is the one quiet hours are read in.
     Effect::new(move |_| {
         let offset = device_utc_offset();
-        if form.with_untracked(|f| f.utc_offset_minutes != offset) && UTC_OFFSET_MINUTES.contains(&offset) {
+        if form.with_untracked(|f| f.utc_offset_minutes != offset)
+            && UTC_OFFSET_MINUTES.contains(&offset)
+        {
             form.update(|f| f.utc_offset_minutes = offset);
         }
     });
@@ -95,7 +97,11 @@ fn ProfileForm(sign_in: RwSignal<SignIn>) -> impl IntoView {
             })
         })
     });
-    let city_error = Signal::derive(move || unresolved.get().then(|| t.problem(super::ProfileProblem::HomeCity)));
+    let city_error = Signal::derive(move || {
+        unresolved
+            .get()
+            .then(|| t.problem(super::ProfileProblem::HomeCity))
+    });
 
     let save = move || {
         let profile = form.get_untracked();

@@ -72,19 +72,17 @@ pub async fn send(
     // Held alerts count against the hour's cap until they go out.
     let mut sent_this_hour =
         outbox::count_since_or_held(db, &prefix, now - Duration::hours(1)).await?;
-    let language = profile.language.as_deref().or(driver.language_code.as_deref());
+    let language = profile
+        .language
+        .as_deref()
+        .or(driver.language_code.as_deref());
     let mut queued = 0;
     for card in cards {
         if sent_this_hour >= per_hour {
             break;
         }
-        let message = messages::new_load_alert(
-            driver.telegram_id,
-            card,
-            &watched.name,
-            language,
-            &bot.link,
-        );
+        let message =
+            messages::new_load_alert(driver.telegram_id, card, &watched.name, language, &bot.link);
         let fresh = outbox::enqueue_held(
             db,
             outbox::Outgoing {

@@ -364,7 +364,11 @@ async fn quiet_hours_hold_alerts_until_they_end_and_a_paused_filter_gets_none() 
         };
         let ends = utc_clock(60);
         let (status, _) = app
-            .call(Method::PUT, "/api/v1/me/profile", Some(quiet(utc_clock(-60), ends.clone())))
+            .call(
+                Method::PUT,
+                "/api/v1/me/profile",
+                Some(quiet(utc_clock(-60), ends.clone())),
+            )
             .await;
         assert_eq!(status, 200);
         // Максим paused his filter; Лена's keeps working, which shows the detector did look.
@@ -386,7 +390,10 @@ async fn quiet_hours_hold_alerts_until_they_end_and_a_paused_filter_gets_none() 
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         assert_eq!(lena.len(), 2, "{backend:?}: the detector looked");
-        assert!(alerts_to(&app, 830_004).await.is_empty(), "a paused filter stays silent");
+        assert!(
+            alerts_to(&app, 830_004).await.is_empty(),
+            "a paused filter stays silent"
+        );
 
         // Зоя's two alerts wait in the outbox for the end of her quiet hours, unsent.
         let mut held = Vec::new();
@@ -408,7 +415,11 @@ async fn quiet_hours_hold_alerts_until_they_end_and_a_paused_filter_gets_none() 
         app.sign_in_as(json!({"id": 830_003, "first_name": "Зоя"}))
             .await;
         let (status, _) = app
-            .call(Method::PUT, "/api/v1/me/profile", Some(quiet(utc_clock(-120), utc_clock(-1))))
+            .call(
+                Method::PUT,
+                "/api/v1/me/profile",
+                Some(quiet(utc_clock(-120), utc_clock(-1))),
+            )
             .await;
         assert_eq!(status, 200);
         let mut morning = Vec::new();
@@ -419,7 +430,16 @@ async fn quiet_hours_hold_alerts_until_they_end_and_a_paused_filter_gets_none() 
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        assert_eq!(morning.len(), 2, "{backend:?}: delivered when the quiet hours ended");
-        assert!(morning[0]["text"].as_str().unwrap().contains("«Всё подряд»"));
+        assert_eq!(
+            morning.len(),
+            2,
+            "{backend:?}: delivered when the quiet hours ended"
+        );
+        assert!(
+            morning[0]["text"]
+                .as_str()
+                .unwrap()
+                .contains("«Всё подряд»")
+        );
     }
 }

@@ -58,16 +58,31 @@ async fn a_reloaded_app_keeps_its_driver_signed_in_after_the_launch_data_grew_ol
 
         // The old token ended with the renewal: a copy of it is worth nothing.
         let (status, old) = renew(&app, Some(&kept)).await;
-        assert_eq!((status, old["code"].as_str()), (401, Some("session_expired")));
+        assert_eq!(
+            (status, old["code"].as_str()),
+            (401, Some("session_expired"))
+        );
         let (status, none) = renew(&app, None).await;
-        assert_eq!((status, none["code"].as_str()), (401, Some("session_missing")));
+        assert_eq!(
+            (status, none["code"].as_str()),
+            (401, Some("session_missing"))
+        );
 
         // Logging out ends the session: it can be neither used nor renewed.
-        assert_eq!(app.call(Method::POST, "/api/v1/auth/logout", None).await.0, 204);
+        assert_eq!(
+            app.call(Method::POST, "/api/v1/auth/logout", None).await.0,
+            204
+        );
         let (status, body) = app.call(Method::GET, "/api/v1/me", None).await;
-        assert_eq!((status, body["code"].as_str()), (401, Some("session_expired")));
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (401, Some("session_expired"))
+        );
         let (status, body) = renew(&app, Some(&token)).await;
-        assert_eq!((status, body["code"].as_str()), (401, Some("session_expired")));
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (401, Some("session_expired"))
+        );
     }
 }
 
@@ -94,7 +109,10 @@ async fn a_driver_keeps_a_profile_and_signs_in_to_its_language() {
             .call(Method::PUT, "/api/v1/me/profile", Some(mine.clone()))
             .await;
         assert_eq!((status, &kept), (200, &mine), "{backend:?}");
-        assert_eq!(app.call(Method::GET, "/api/v1/me/profile", None).await.1, mine);
+        assert_eq!(
+            app.call(Method::GET, "/api/v1/me/profile", None).await.1,
+            mine
+        );
 
         // The next open brings the profile, so the app speaks English at once.
         let signed_in = exchange_launch(&app, &oleg, 1).await.1;
@@ -103,10 +121,19 @@ async fn a_driver_keeps_a_profile_and_signs_in_to_its_language() {
         for (change, field) in [
             (json!({"language": "de"}), "language"),
             (json!({"truck_type": 99}), "truck_type"),
-            (json!({"quiet_hours": {"from": "25:00", "until": "07:00"}}), "quiet_hours"),
-            (json!({"quiet_hours": {"from": "07:00", "until": "07:00"}}), "quiet_hours"),
+            (
+                json!({"quiet_hours": {"from": "25:00", "until": "07:00"}}),
+                "quiet_hours",
+            ),
+            (
+                json!({"quiet_hours": {"from": "07:00", "until": "07:00"}}),
+                "quiet_hours",
+            ),
             (json!({"utc_offset_minutes": 900}), "utc_offset_minutes"),
-            (json!({"home_city": {"city_id": 3, "name": " "}}), "home_city"),
+            (
+                json!({"home_city": {"city_id": 3, "name": " "}}),
+                "home_city",
+            ),
         ] {
             let mut bad = mine.clone();
             bad.as_object_mut()
@@ -118,7 +145,10 @@ async fn a_driver_keeps_a_profile_and_signs_in_to_its_language() {
                 (422, Some("invalid_profile")),
                 "{change}"
             );
-            assert!(refusal["message"].as_str().unwrap().contains(field), "{refusal}");
+            assert!(
+                refusal["message"].as_str().unwrap().contains(field),
+                "{refusal}"
+            );
         }
         assert_eq!(
             app.call(Method::GET, "/api/v1/me/profile", None).await.1,
@@ -128,7 +158,10 @@ async fn a_driver_keeps_a_profile_and_signs_in_to_its_language() {
 
         app.bearer = None;
         let (status, body) = app.call(Method::GET, "/api/v1/me/profile", None).await;
-        assert_eq!((status, body["code"].as_str()), (401, Some("session_missing")));
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (401, Some("session_missing"))
+        );
     }
 }
 
@@ -172,7 +205,10 @@ async fn a_hidden_load_is_listed_in_the_profile_and_brought_back() {
 
         let path = format!("/api/v1/cargos/{first}/hidden");
         assert_eq!(app.call(Method::DELETE, &path, None).await.0, 204);
-        assert!(first_page_ids(&app).await.contains(&first), "back in the list");
+        assert!(
+            first_page_ids(&app).await.contains(&first),
+            "back in the list"
+        );
         let (_, hidden) = app.call(Method::GET, "/api/v1/me/hidden", None).await;
         assert_eq!(hidden.as_array().unwrap().len(), 1);
         assert_eq!(hidden[0]["cargo_id"], second);
@@ -200,21 +236,39 @@ async fn a_saved_filter_is_renamed_changed_and_paused() {
         let (status, body) = app.call(Method::PUT, &path, Some(changed)).await;
         assert_eq!(status, 200, "{backend:?} {body}");
         assert_eq!(
-            (&body["id"], &body["name"], &body["paused"], &body["filter"]["from"]["city_name"]),
-            (&kazan["id"], &json!("Москва — Казань"), &json!(true), &json!("Москва"))
+            (
+                &body["id"],
+                &body["name"],
+                &body["paused"],
+                &body["filter"]["from"]["city_name"]
+            ),
+            (
+                &kazan["id"],
+                &json!("Москва — Казань"),
+                &json!(true),
+                &json!("Москва")
+            )
         );
         let (_, list) = app.call(Method::GET, "/api/v1/me/filters", None).await;
         let names: Vec<(&str, bool)> = list
             .as_array()
             .unwrap()
             .iter()
-            .map(|saved| (saved["name"].as_str().unwrap(), saved["paused"].as_bool().unwrap()))
+            .map(|saved| {
+                (
+                    saved["name"].as_str().unwrap(),
+                    saved["paused"].as_bool().unwrap(),
+                )
+            })
             .collect();
         assert_eq!(names, [("Москва — Казань", true), ("Самара", false)]);
 
         let taken = json!({"name": "Самара", "filter": {}, "notify": true});
         let (status, body) = app.call(Method::PUT, &path, Some(taken)).await;
-        assert_eq!((status, body["code"].as_str()), (409, Some("filter_name_taken")));
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (409, Some("filter_name_taken"))
+        );
         let (status, body) = app
             .call(Method::PUT, &path, Some(json!({"name": " ", "filter": {}})))
             .await;
@@ -222,12 +276,18 @@ async fn a_saved_filter_is_renamed_changed_and_paused() {
         let (status, body) = app
             .call(Method::PUT, "/api/v1/me/filters/999999", Some(save("Нет")))
             .await;
-        assert_eq!((status, body["code"].as_str()), (404, Some("filter_not_found")));
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (404, Some("filter_not_found"))
+        );
 
         // Another driver cannot touch it.
         app.sign_in_as(json!({"id": 940_005, "first_name": "Чужой"}))
             .await;
         let (status, body) = app.call(Method::PUT, &path, Some(save("Моё"))).await;
-        assert_eq!((status, body["code"].as_str()), (404, Some("filter_not_found")));
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (404, Some("filter_not_found"))
+        );
     }
 }

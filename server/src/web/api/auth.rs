@@ -89,7 +89,10 @@ pub fn routes(state: AuthState, demo_login: bool, keeper: &DoorKeeper) -> Router
             keeper.guard(Door::SignIn, post(sign_in)),
         )
         .route("/api/v1/auth/logout", post(log_out))
-        .route("/api/v1/auth/renew", keeper.guard(Door::SignIn, post(renew)));
+        .route(
+            "/api/v1/auth/renew",
+            keeper.guard(Door::SignIn, post(renew)),
+        );
     let router = if demo_login {
         router.route("/api/v1/auth/demo", post(demo_sign_in))
     } else {

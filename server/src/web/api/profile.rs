@@ -77,7 +77,8 @@ fn refused(problem: ProfileProblem) -> ApiError {
         ProfileProblem::QuietHours => "тихие часы — время ЧЧ:ММ, начало и конец разные",
         ProfileProblem::UtcOffset => "часовой пояс — от UTC−12 до UTC+14",
     };
-    ErrorCode::InvalidProfile.with_message(format!("Проверьте профиль: {what} ({})", problem.field()))
+    ErrorCode::InvalidProfile
+        .with_message(format!("Проверьте профиль: {what} ({})", problem.field()))
 }
 
 #[utoipa::path(get, path = "/api/v1/me/hidden", tag = "driver",
