@@ -2,7 +2,11 @@
 
 use leptos::prelude::*;
 
-use crate::{cargo::filter::WeightCategory, session::ApiErrorBody, telegram};
+use crate::{
+    cargo::filter::WeightCategory,
+    session::{ApiErrorBody, SignIn},
+    telegram,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
@@ -10,12 +14,23 @@ pub enum Lang {
     En,
 }
 
-/// Russian until the browser learns the driver's Telegram language.
-pub fn provide_lang() -> Signal<Lang> {
+/// Russian until the browser learns the driver's language: the one chosen in the profile, else
+/// Telegram's. Changed only when it differs, since a change draws the pages again.
+pub fn provide_lang(sign_in: RwSignal<SignIn>) -> Signal<Lang> {
     let lang = RwSignal::new(Lang::Ru);
     Effect::new(move |_| {
-        if telegram::language().is_some_and(|code| code == "en" || code.starts_with("en-")) {
-            lang.set(Lang::En);
+        let chosen = sign_in.with(|state| match state {
+            SignIn::Done(signed_in) => signed_in.profile.language.clone(),
+            _ => None,
+        });
+        let code = chosen.or_else(telegram::language);
+        let wanted = if code.is_some_and(|code| code == "en" || code.starts_with("en-")) {
+            Lang::En
+        } else {
+            Lang::Ru
+        };
+        if lang.get_untracked() != wanted {
+            lang.set(wanted);
         }
     });
     // The API words its refusals in the same language.
@@ -107,6 +122,14 @@ pub struct Texts {
     pub round_trip: &'static str,
     pub partial_load: &'static str,
     pub open_from_telegram: &'static str,
+    pub signed_out: &'static str,
+    pub profile: &'static str,
+    pub edit: &'static str,
+    pub save_changes: &'static str,
+    pub cancel: &'static str,
+    pub pause_alerts: &'static str,
+    pub resume_alerts: &'static str,
+    pub paused: &'static str,
     pub expired: &'static str,
     pub not_confirmed: &'static str,
     pub damaged: &'static str,
@@ -158,6 +181,14 @@ const RU: Texts = Texts {
     lang: Lang::Ru,
     hello: "Здравствуйте",
     open_from_telegram: "Откройте Hauler из Telegram: через кнопку в боте вход произойдёт сам",
+    signed_out: "Вы вышли из Hauler. Чтобы войти снова, откройте приложение из бота",
+    profile: "Профиль",
+    edit: "Изменить",
+    save_changes: "Сохранить изменения",
+    cancel: "Отмена",
+    pause_alerts: "Приостановить уведомления",
+    resume_alerts: "Возобновить уведомления",
+    paused: "на паузе",
     expired: "Сеанс входа устарел. Закройте приложение и откройте его снова из бота",
     not_confirmed: "Не удалось подтвердить вход через Telegram. Откройте приложение из бота",
     damaged: "Данные входа повреждены. Закройте приложение и откройте его снова из бота",
@@ -289,6 +320,14 @@ const EN: Texts = Texts {
     lang: Lang::En,
     hello: "Hello",
     open_from_telegram: "Open Hauler from Telegram: the bot's button signs you in",
+    signed_out: "You have logged out of Hauler. To sign in again, open the app from the bot",
+    profile: "Profile",
+    edit: "Edit",
+    save_changes: "Save changes",
+    cancel: "Cancel",
+    pause_alerts: "Pause alerts",
+    resume_alerts: "Resume alerts",
+    paused: "paused",
     expired: "Your sign-in has expired. Close the app and open it again from the bot",
     not_confirmed: "Telegram sign-in could not be confirmed. Open the app from the bot",
     damaged: "The sign-in data is damaged. Close the app and open it again from the bot",

@@ -10,6 +10,7 @@ pub mod error;
 pub mod i18n;
 pub mod pages;
 pub mod paywall;
+pub mod profile;
 pub mod session;
 pub mod status;
 pub mod subscription;
@@ -78,8 +79,8 @@ pub fn shell(options: LeptosOptions, document: &Document) -> impl IntoView + use
 
 #[component]
 pub fn App() -> impl IntoView {
-    let lang = i18n::provide_lang();
     let sign_in = session::provide_sign_in();
+    let lang = i18n::provide_lang(sign_in);
     let access = paywall::provide_access(sign_in);
     board::provide_board(sign_in, access);
     // Effects run only in the browser, so this flips once hydration has happened.
@@ -101,6 +102,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/responses") view={Lazy::<Responses>::new()} />
                             <Route path=path!("/subscription") view={Lazy::<Subscription>::new()} />
                             <Route path=path!("/status") view={Lazy::<Status>::new()} />
+                            <Route path=path!("/profile") view={Lazy::<ProfileRoute>::new()} />
                         </Routes>
                     }
                 }}
@@ -120,6 +122,7 @@ pub async fn load_current_page() {
         "/responses" => Responses::preload().await,
         "/subscription" => Subscription::preload().await,
         "/status" => Status::preload().await,
+        "/profile" => ProfileRoute::preload().await,
         path if path.starts_with("/cargo/") => Cargo::preload().await,
         _ => {}
     }
@@ -192,5 +195,18 @@ impl LazyRoute for Status {
 
     fn view(_this: Self) -> AnyView {
         view! { <pages::StatusPage /> }.into_any()
+    }
+}
+
+struct ProfileRoute;
+
+#[lazy_route]
+impl LazyRoute for ProfileRoute {
+    fn data() -> Self {
+        ProfileRoute
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <profile::ProfilePage /> }.into_any()
     }
 }

@@ -109,6 +109,21 @@ pub fn language() -> Option<String> {
     }
 }
 
+/// The Telegram user's id as the client says (unsigned: good for choosing what this device
+/// kept, never for trusting).
+pub fn user_id() -> Option<i64> {
+    #[cfg(feature = "hydrate")]
+    {
+        browser::path(&["initDataUnsafe", "user", "id"])?
+            .as_f64()
+            .map(|id| id as i64)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        None
+    }
+}
+
 /// What the bot's link put after `startapp=` (`payment-42` on the way back from paying), when
 /// Telegram opened the app through such a link.
 pub fn start_param() -> Option<String> {

@@ -44,6 +44,8 @@ pub mod saved {
         pub name: String,
         pub filter: String,
         pub notify: bool,
+        /// Paused by the driver: no alerts until it is resumed.
+        pub paused: bool,
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
     }
@@ -107,6 +109,15 @@ pub async fn saved(
         .collect())
 }
 
+/// Why a named filter could not be changed.
+#[derive(Debug, thiserror::Error)]
+pub enum ChangeError {
+    #[error("the driver keeps another filter under that name")]
+    NameTaken,
+    #[error(transparent)]
+    Database(#[from] DbErr),
+}
+
 /// Keeps a named filter; the same name again replaces it.
 pub async fn save(
     db: &DatabaseConnection,
@@ -114,6 +125,7 @@ pub async fn save(
     name: &str,
     filter: &CargoFilter,
     notify: bool,
+    paused: bool,
 ) -> Result<SavedFilter, SaveError> {
     let existing = saved::Entity::find()
         .filter(saved::Column::DriverId.eq(driver_id))
@@ -126,6 +138,7 @@ pub async fn save(
             let mut row: saved::ActiveModel = row.into();
             row.filter = Set(to_json(filter));
             row.notify = Set(notify);
+            row.paused = Set(paused);
             row.updated_at = Set(now);
             row.update(db).await?
         }
@@ -142,6 +155,7 @@ pub async fn save(
                 name: Set(name.to_owned()),
                 filter: Set(to_json(filter)),
                 notify: Set(notify),
+                paused: Set(paused),
                 created_at: Set(now),
                 updated_at: Set(now),
                 ..Default::default()
@@ -151,6 +165,42 @@ pub async fn save(
         }
     };
     to_saved(row).ok_or_else(|| DbErr::Custom("a saved filter did not read back".into()).into())
+}
+
+/// Renames, changes, pauses or resumes one of the driver's named filters; `None` when the driver
+/// has none with that id.
+pub async fn change(
+    db: &DatabaseConnection,
+    driver_id: DriverId,
+    id: i64,
+    name: &str,
+    filter: &CargoFilter,
+    notify: bool,
+    paused: bool,
+) -> Result<Option<SavedFilter>, ChangeError> {
+    let mine = saved::Entity::find()
+        .filter(saved::Column::DriverId.eq(driver_id))
+        .filter(
+            sea_orm::Condition::any()
+                .add(saved::Column::Id.eq(id))
+                .add(saved::Column::Name.eq(name)),
+        )
+        .all(db)
+        .await?;
+    if mine.iter().any(|row| row.id != id) {
+        return Err(ChangeError::NameTaken);
+    }
+    let Some(row) = mine.into_iter().find(|row| row.id == id) else {
+        return Ok(None);
+    };
+    let mut row: saved::ActiveModel = row.into();
+    row.name = Set(name.to_owned());
+    row.filter = Set(to_json(filter));
+    row.notify = Set(notify);
+    row.paused = Set(paused);
+    row.updated_at = Set(Utc::now());
+    let row = row.update(db).await?;
+    Ok(to_saved(row))
 }
 
 /// Forgets a named filter; `false` when the driver has none with that id.
@@ -171,10 +221,11 @@ pub struct Watched {
     pub filter: CargoFilter,
 }
 
-/// Every named filter that asks for alerts about new loads.
+/// Every named filter that asks for alerts about new loads and is not paused.
 pub async fn watched(db: &DatabaseConnection) -> Result<Vec<Watched>, DbErr> {
     Ok(saved::Entity::find()
         .filter(saved::Column::Notify.eq(true))
+        .filter(saved::Column::Paused.eq(false))
         .all(db)
         .await?
         .into_iter()
@@ -199,5 +250,6 @@ fn to_saved(row: saved::Model) -> Option<SavedFilter> {
         name: row.name,
         filter: serde_json::from_str(&row.filter).ok()?,
         notify: row.notify,
+        paused: row.paused,
     })
 }

@@ -2,9 +2,11 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
-    sea_query::OnConflict,
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, sea_query::OnConflict,
 };
+
+pub use app::profile::HiddenLoad;
 
 use crate::{DriverId, cargo_key};
 
@@ -60,4 +62,26 @@ pub async fn unhide(
         .exec(db)
         .await
         .map(drop)
+}
+
+/// The loads the driver hid, the latest first (at most `limit`).
+pub async fn list(
+    db: &DatabaseConnection,
+    driver_id: DriverId,
+    limit: u64,
+) -> Result<Vec<HiddenLoad>, DbErr> {
+    Ok(entity::Entity::find()
+        .filter(entity::Column::DriverId.eq(driver_id))
+        .order_by_desc(entity::Column::HiddenAt)
+        .limit(limit)
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|row| {
+            Some(HiddenLoad {
+                cargo_id: u64::try_from(row.cargo_id).ok()?,
+                hidden_at: row.hidden_at.to_rfc3339(),
+            })
+        })
+        .collect())
 }

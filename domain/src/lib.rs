@@ -21,6 +21,7 @@ pub mod outbox;
 pub mod payments;
 pub mod plans;
 pub mod points;
+pub mod profiles;
 pub mod promo;
 pub mod responses;
 pub mod retention;

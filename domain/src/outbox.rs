@@ -59,6 +59,15 @@ pub struct Outgoing {
 
 /// Queues a message; `false` when one with the same key was queued before.
 pub async fn enqueue(db: &impl ConnectionTrait, message: Outgoing) -> Result<bool, DbErr> {
+    enqueue_held(db, message, Utc::now()).await
+}
+
+/// Queues a message that waits until `not_before` (an alert in the driver's quiet hours).
+pub async fn enqueue_held(
+    db: &impl ConnectionTrait,
+    message: Outgoing,
+    not_before: DateTime<Utc>,
+) -> Result<bool, DbErr> {
     let now = Utc::now();
     let row = entity::ActiveModel {
         chat_id: Set(message.chat_id),
@@ -66,7 +75,7 @@ pub async fn enqueue(db: &impl ConnectionTrait, message: Outgoing) -> Result<boo
         payload: Set(message.payload.to_string()),
         status: Set(PENDING.to_owned()),
         attempts: Set(0),
-        next_attempt_at: Set(now),
+        next_attempt_at: Set(Ord::max(not_before, now)),
         claimed_until: Set(None),
         sent_at: Set(None),
         last_error: Set(None),
@@ -238,6 +247,56 @@ pub async fn count_since(
         .filter(entity::Column::CreatedAt.gt(since))
         .count(db)
         .await
+}
+
+/// Messages under `prefix` queued since `since`, or still held for later.
+pub async fn count_since_or_held(
+    db: &DatabaseConnection,
+    prefix: &str,
+    since: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    entity::Entity::find()
+        .filter(entity::Column::DedupeKey.starts_with(prefix))
+        .filter(
+            Condition::any()
+                .add(entity::Column::CreatedAt.gt(since))
+                .add(held(Utc::now())),
+        )
+        .count(db)
+        .await
+}
+
+/// Held messages under `prefix` (never yet tried) go out at `at` instead; `now` sends them now.
+pub async fn retime_held(
+    db: &DatabaseConnection,
+    prefix: &str,
+    at: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    Ok(entity::Entity::update_many()
+        .col_expr(entity::Column::NextAttemptAt, Expr::value(at))
+        .filter(entity::Column::DedupeKey.starts_with(prefix))
+        .filter(held(Utc::now()))
+        .exec(db)
+        .await?
+        .rows_affected)
+}
+
+/// Held messages under `prefix` are dropped (the driver turned them off meanwhile).
+pub async fn drop_held(db: &DatabaseConnection, prefix: &str) -> Result<u64, DbErr> {
+    Ok(entity::Entity::delete_many()
+        .filter(entity::Column::DedupeKey.starts_with(prefix))
+        .filter(held(Utc::now()))
+        .exec(db)
+        .await?
+        .rows_affected)
+}
+
+/// Waiting for a later time, never tried yet (a retry's wait is not a hold).
+fn held(now: DateTime<Utc>) -> Condition {
+    Condition::all()
+        .add(entity::Column::Status.eq(PENDING))
+        .add(entity::Column::Attempts.eq(0))
+        .add(entity::Column::NextAttemptAt.gt(now))
 }
 
 /// Messages waiting to go out.

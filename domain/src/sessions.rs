@@ -64,6 +64,16 @@ pub async fn find(store: &SharedStore, token: &str) -> Option<Session> {
     }
 }
 
+/// A new session in place of a live one, whose token ends: a session kept on the device lives as
+/// long as the driver keeps coming back, and a copy of an old token stops working at the next
+/// renewal. `None` when the token's session has ended.
+pub async fn renew(store: &SharedStore, token: &str) -> Option<IssuedSession> {
+    let session = find(store, token).await?;
+    let renewed = issue(store, session.driver_id, session.telegram_id).await;
+    end(store, token).await;
+    Some(renewed)
+}
+
 pub async fn end(store: &SharedStore, token: &str) {
     store.delete(&key(token)).await;
 }

@@ -230,7 +230,7 @@ test("a driver keeps a filter under a name and picks it later", async ({ page })
   await page.getByTestId("field-weight").getByRole("button", { name: /Фура/ }).click();
   await page.getByTestId("saved-name").fill("Фуры");
   await page.getByTestId("save-filter").click();
-  await expect(page.getByTestId("saved-filter")).toHaveText(["Фуры×"]);
+  await expect(page.getByTestId("saved-filter")).toHaveText(["Фуры✎×"]);
 
   await pressBackButton(page);
   await expect(page.getByTestId("chip")).toHaveCount(0);

@@ -32,3 +32,13 @@ test("the list page fetches no other page's code; a card's comes when the driver
   expect(fetched.some((name) => name.includes("cargo_view"))).toBe(true);
   expect(fetched.some((name) => name.includes("filters_view"))).toBe(false);
 });
+
+test("the profile's code comes only when the driver opens it", async ({ page }) => {
+  const fetched = chunksFetched(page);
+  await openInTelegram(page, "/", { user: { id: 530_000_002, first_name: "Пётр", language_code: "ru" } });
+  await expect(page.getByTestId("cargo-card").first()).toBeVisible();
+  expect(fetched.some((name) => name.includes("profile_route_view"))).toBe(false);
+  await page.getByTestId("open-profile").click();
+  await expect(page.getByTestId("profile-form")).toBeVisible();
+  expect(fetched.some((name) => name.includes("profile_route_view"))).toBe(true);
+});

@@ -16,6 +16,7 @@ mod m20261204_000010_upstream_share;
 mod m20261204_000020_points;
 mod m20261204_000030_promo_guesses;
 mod m20261205_000010_leases;
+mod m20261205_000050_driver_profiles;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000020_points::Migration),
             Box::new(m20261204_000030_promo_guesses::Migration),
             Box::new(m20261205_000010_leases::Migration),
+            Box::new(m20261205_000050_driver_profiles::Migration),
         ]
     }
 }

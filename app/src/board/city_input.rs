@@ -25,6 +25,9 @@ pub fn CityInput(
     /// Set while letters are typed but no city is picked (the form then says "pick one").
     unresolved: RwSignal<bool>,
     #[prop(into)] error: Signal<Option<String>>,
+    /// The radius beside the city (a filter's places have one, a home city has none).
+    #[prop(default = true)]
+    radius: bool,
 ) -> impl IntoView {
     let board = use_board();
     let text = use_texts();
@@ -108,6 +111,7 @@ pub fn CityInput(
                 />
                 <select
                     class="input radius"
+                    hidden=!radius
                     aria-label=text.radius
                     data-testid=format!("radius-{name}")
                     disabled=move || place.with(Option::is_none)

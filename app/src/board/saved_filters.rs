@@ -1,6 +1,7 @@
 //! Named filters on the filter form: pick one (the loads show at once), keep the current filter
-//! under a name (with or without news of new loads), forget one. They are kept server-side, so
-//! every device of the driver's sees the same list.
+//! under a name (with or without news of new loads), change one (its name, its filter, its
+//! alerts), pause or resume its alerts, forget one. They are kept server-side, so every device of
+//! the driver's sees the same list.
 
 use leptos::{prelude::*, task::spawn_local};
 use leptos_router::hooks::use_navigate;
@@ -31,6 +32,9 @@ pub(super) fn SavedFilters(
     let name = RwSignal::new(String::new());
     let notify = RwSignal::new(false);
     let problem = RwSignal::new(None::<String>);
+    // The saved filter being changed: its name and alerts are in the row below, its filter in the
+    // form above.
+    let editing = RwSignal::new(None::<SavedFilter>);
     let refresh = move || {
         if let Some(api) = board.api() {
             spawn_local(async move {
@@ -52,19 +56,24 @@ pub(super) fn SavedFilters(
             return;
         };
         let Some(api) = board.api() else { return };
+        let changing = editing.get_untracked();
         let body = SavedFilterDraft {
             name: name.get_untracked(),
             filter,
             notify: notify.get_untracked(),
+            paused: changing.as_ref().is_some_and(|saved| saved.paused),
         };
         spawn_local(async move {
-            match api
-                .send::<SavedFilter>(Method::Post, "/api/v1/me/filters", Some(&body))
-                .await
-            {
+            let (method, path) = match &changing {
+                Some(saved) => (Method::Put, format!("/api/v1/me/filters/{}", saved.id)),
+                None => (Method::Post, "/api/v1/me/filters".to_owned()),
+            };
+            match api.send::<SavedFilter>(method, &path, Some(&body)).await {
                 Ok(_) => {
                     telegram::haptic(Haptic::Success);
                     name.set(String::new());
+                    notify.set(false);
+                    editing.set(None);
                     problem.set(None);
                     refresh();
                 }
@@ -88,6 +97,51 @@ pub(super) fn SavedFilters(
             }
         });
     };
+    let pause = move |saved_filter: SavedFilter| {
+        let Some(api) = board.api() else { return };
+        telegram::haptic(Haptic::Selection);
+        let body = SavedFilterDraft {
+            name: saved_filter.name.clone(),
+            filter: saved_filter.filter.clone(),
+            notify: saved_filter.notify,
+            paused: !saved_filter.paused,
+        };
+        spawn_local(async move {
+            let path = format!("/api/v1/me/filters/{}", saved_filter.id);
+            match api
+                .send::<SavedFilter>(Method::Put, &path, Some(&body))
+                .await
+            {
+                Ok(Some(changed)) => saved.update(|list| {
+                    if let Some(entry) = list.iter_mut().find(|s| s.id == changed.id) {
+                        *entry = changed;
+                    }
+                }),
+                Ok(None) => {}
+                Err(error) => {
+                    telegram::haptic(Haptic::Error);
+                    problem.set(Some(error.message));
+                }
+            }
+        });
+    };
+    // Its filter goes into the form (the list is not changed yet), its name and alerts below.
+    let edit = move |saved_filter: SavedFilter| {
+        telegram::haptic(Haptic::Selection);
+        let picked = Draft::from_filter(&saved_filter.filter);
+        from.set(picked.from.clone());
+        to.set(picked.to.clone());
+        draft.set(picked);
+        name.set(saved_filter.name.clone());
+        notify.set(saved_filter.notify);
+        problem.set(None);
+        editing.set(Some(saved_filter));
+    };
+    let stop_editing = move || {
+        editing.set(None);
+        name.set(String::new());
+        notify.set(false);
+    };
     let pick = move |filter: CargoFilter| {
         telegram::haptic(Haptic::Selection);
         let picked = Draft::from_filter(&filter);
@@ -101,16 +155,34 @@ pub(super) fn SavedFilters(
         <section class="card saved" data-testid="saved-filters">
             <h2>{text.saved_filters}</h2>
             <ul class="saved-list">
-                <For each=move || saved.get() key=|s| (s.id, s.name.clone(), s.notify) let(s)>
-                    <li class="saved-item" data-testid="saved-filter">
+                <For each=move || saved.get() key=|s| (s.id, s.name.clone(), s.notify, s.paused) let(s)>
+                    <li class="saved-item" class:paused=s.paused data-testid="saved-filter" data-paused=s.paused.to_string()>
                         <button type="button" class="saved-pick" on:click={
                             let filter = s.filter.clone();
                             let pick = pick.clone();
                             move |_| pick(filter.clone())
                         }>
                             {s.name.clone()}
-                            {s.notify.then_some(" 🔔")}
+                            {(s.notify && !s.paused).then_some(" 🔔")}
+                            {(s.notify && s.paused).then(|| format!(" · {}", text.paused))}
                         </button>
+                        {s.notify.then(|| {
+                            let s = s.clone();
+                            let label = if s.paused { text.resume_alerts } else { text.pause_alerts };
+                            view! {
+                                <button type="button" class="saved-tool" data-testid="pause-filter"
+                                    aria-label=label title=label
+                                    on:click=move |_| pause(s.clone())>
+                                    {if s.paused { "▶" } else { "⏸" }}
+                                </button>
+                            }
+                        })}
+                        <button type="button" class="saved-tool" data-testid="edit-filter"
+                            aria-label=text.edit title=text.edit
+                            on:click={
+                                let s = s.clone();
+                                move |_| edit(s.clone())
+                            }>"✎"</button>
                         <button type="button" class="saved-delete" aria-label=text.delete
                             on:click=move |_| forget(s.id)>"×"</button>
                     </li>
@@ -129,8 +201,14 @@ pub(super) fn SavedFilters(
                 <button type="button" class="button secondary" data-testid="save-filter"
                     disabled=move || name.with(|n| n.trim().is_empty())
                     on:click=move |_| save()>
-                    {text.save_as}
+                    {move || if editing.with(Option::is_some) { text.save_changes } else { text.save_as }}
                 </button>
+                <Show when=move || editing.with(Option::is_some)>
+                    <button type="button" class="button secondary" data-testid="cancel-edit"
+                        on:click=move |_| stop_editing()>
+                        {text.cancel}
+                    </button>
+                </Show>
                 <FieldError error=problem />
             </div>
         </section>

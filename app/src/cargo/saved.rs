@@ -18,6 +18,9 @@ pub struct SavedFilter {
     pub filter: CargoFilter,
     /// Alerts about new loads matching it, through the bot.
     pub notify: bool,
+    /// Paused: no alerts until resumed (the filter itself still applies).
+    #[serde(default)]
+    pub paused: bool,
 }
 
 /// The body that creates or replaces a named filter.
@@ -28,6 +31,9 @@ pub struct SavedFilterDraft {
     pub filter: CargoFilter,
     #[serde(default)]
     pub notify: bool,
+    /// `PUT /api/v1/me/filters/{id}` pauses (`true`) or resumes (`false`) its alerts.
+    #[serde(default)]
+    pub paused: bool,
 }
 
 impl SavedFilterDraft {

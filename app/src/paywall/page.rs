@@ -49,7 +49,12 @@ pub fn SubscriptionPage() -> impl IntoView {
         move || navigate("/", Default::default())
     };
     let go_back = move || navigate("/", Default::default());
-    let signed_out = move || matches!(sign_in.get(), SignIn::Refused(_) | SignIn::OutsideTelegram);
+    let signed_out = move || {
+        matches!(
+            sign_in.get(),
+            SignIn::Refused(_) | SignIn::OutsideTelegram | SignIn::SignedOut
+        )
+    };
     let state = move || {
         access.get().map(|access| match access.until.as_deref() {
             Some(until) if access.active => text

@@ -1,6 +1,12 @@
 //! Signing the driver in: the Mini App hands Telegram's launch data to
-//! `POST /api/v1/auth/telegram` once and keeps the session it gets back. The wire types live here,
+//! `POST /api/v1/auth/telegram` once and keeps the session it gets back, on the device too
+//! ([`kept`]). Reloaded or reopened, it renews that session (`POST /api/v1/auth/renew`) rather
+//! than hand over the launch data again: Telegram gives a reloaded app the launch data it was
+//! opened with, which the server refuses once it is a few minutes old. The wire types live here,
 //! once, for the browser and the server.
+
+#[cfg(feature = "hydrate")]
+mod kept;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -35,6 +41,9 @@ pub struct SignedIn {
     /// Whether the driver may see loads now; without it the app opens on the paywall.
     #[serde(default)]
     pub access: crate::subscription::Access,
+    /// What the driver set for themselves (the app's language among it).
+    #[serde(default)]
+    pub profile: crate::profile::Profile,
 }
 
 /// The driver's last filter, kept server-side (`GET`/`PUT /api/v1/me/filter`).
@@ -77,6 +86,8 @@ pub enum SignIn {
     Refused(ApiErrorBody),
     /// Opened in an ordinary browser: there is no launch data.
     OutsideTelegram,
+    /// The driver logged out; they sign in again by opening the app from the bot.
+    SignedOut,
 }
 
 /// Starts signing in once the page runs in the browser; the state is shared through context.
@@ -86,24 +97,79 @@ pub fn provide_sign_in() -> RwSignal<SignIn> {
     Effect::new(move |_| match telegram::init_data() {
         None => state.set(SignIn::OutsideTelegram),
         Some(init_data) => {
-            leptos::task::spawn_local(async move { state.set(exchange(init_data).await) });
+            leptos::task::spawn_local(async move { state.set(sign_in(init_data).await) });
         }
     });
     state
 }
 
+/// The session kept on this device for this Telegram user, renewed; else the launch data,
+/// exchanged. A kept session the server no longer knows is forgotten.
 #[cfg(feature = "hydrate")]
-async fn exchange(init_data: String) -> SignIn {
+async fn sign_in(init_data: String) -> SignIn {
     #[derive(Serialize)]
     struct LaunchData {
         init_data: String,
     }
-    post_sign_in("/api/v1/auth/telegram", &LaunchData { init_data }).await
+    if let Some(token) = telegram::user_id().and_then(kept::token_for) {
+        match renew(&token).await {
+            SignIn::Refused(error) if error.code == "transport" => return SignIn::Refused(error),
+            SignIn::Done(signed_in) => return keep(SignIn::Done(signed_in)),
+            _ => kept::forget(),
+        }
+    }
+    keep(post_sign_in("/api/v1/auth/telegram", &LaunchData { init_data }).await)
 }
 
 #[cfg(not(feature = "hydrate"))]
-async fn exchange(_init_data: String) -> SignIn {
+async fn sign_in(_init_data: String) -> SignIn {
     SignIn::Pending
+}
+
+#[cfg(feature = "hydrate")]
+async fn renew(token: &str) -> SignIn {
+    use api_client::{Credential, Method};
+
+    let answer = api_client::request(
+        Method::Post,
+        "/api/v1/auth/renew",
+        Credential::Bearer(token),
+        None::<&()>,
+    )
+    .await
+    .map_err(|refusal| refusal.body);
+    match answer.and_then(|answer| answer.ok_or_else(ApiErrorBody::transport)) {
+        Ok(signed_in) => SignIn::Done(Box::new(signed_in)),
+        Err(error) => SignIn::Refused(error),
+    }
+}
+
+/// Keeps a new session on the device.
+#[cfg(feature = "hydrate")]
+fn keep(state: SignIn) -> SignIn {
+    if let SignIn::Done(signed_in) = &state {
+        kept::keep(signed_in.driver.telegram_id, &signed_in.token);
+    }
+    state
+}
+
+/// Logs out: the server ends the session, the device forgets it, and the app says how to come
+/// back (open it from the bot, which brings fresh launch data).
+pub fn log_out(state: RwSignal<SignIn>) {
+    let SignIn::Done(signed_in) = state.get_untracked() else {
+        return;
+    };
+    #[cfg(feature = "hydrate")]
+    leptos::task::spawn_local(async move {
+        let api = crate::api::Api::new(signed_in.token.clone());
+        let _ = api
+            .send::<()>(api_client::Method::Post, "/api/v1/auth/logout", None::<&()>)
+            .await;
+        kept::forget();
+        state.set(SignIn::SignedOut);
+    });
+    #[cfg(not(feature = "hydrate"))]
+    drop(signed_in);
 }
 
 /// Signs in as the sandbox's demo driver (the server offers this in sandbox mode only).
@@ -170,6 +236,14 @@ pub fn SignInStatus() -> impl IntoView {
                         view! {
                             <div class="card notice error-notice" data-testid="sign-in-error" data-code=error.code>
                                 <p>{message}</p>
+                            </div>
+                        }
+                            .into_any()
+                    }
+                    SignIn::SignedOut => {
+                        view! {
+                            <div class="card notice" data-testid="signed-out">
+                                <p>{text.signed_out}</p>
                             </div>
                         }
                             .into_any()

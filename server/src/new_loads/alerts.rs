@@ -1,23 +1,42 @@
-//! Alerts about new loads through the bot, for named filters marked "notify me": each load once
-//! per driver, never in the driver's quiet hours, at most a few an hour. What is new is decided
-//! by the detector (loads not on the filter's first page at its previous look), not by the
-//! exchange's timestamps, whose time zone is not always given.
+//! Alerts about new loads through the bot, for named filters marked "notify me" and not paused:
+//! each load once per driver, at most a few an hour, none for a driver who turned alerts off in
+//! the profile. An alert in the driver's quiet hours (their own, on their clock) is held in the
+//! outbox and goes out, one message per load, when the hours end; at most an hour's worth is
+//! held, so the morning brings no flood. What is new is decided by the detector (loads not on the
+//! filter's first page at its previous look), not by the exchange's timestamps, whose time zone
+//! is not always given.
 
 use app::cargo::card::CargoCard;
-use chrono::{DateTime, Duration, Timelike, Utc};
-use domain::{access, drivers, filters::Watched, outbox};
+use chrono::{Duration, Utc};
+use domain::{DriverId, access, drivers, filters::Watched, outbox, profiles};
 use sea_orm::{DatabaseConnection, DbErr};
 
 use crate::{bot::BotOutlet, bot::messages};
 
-/// Quiet hours in the driver's own time: from 22:00 until 07:00.
-const QUIET_FROM: u32 = 22;
-const QUIET_UNTIL: u32 = 7;
+/// The outbox keys of one driver's alerts begin so.
+fn key_prefix(driver_id: i64) -> String {
+    format!("alert:{driver_id}:")
+}
 
-pub fn quiet(now: DateTime<Utc>, utc_offset_minutes: i32) -> bool {
-    let local = now + Duration::minutes(i64::from(utc_offset_minutes));
-    let hour = local.hour();
-    !(QUIET_UNTIL..QUIET_FROM).contains(&hour)
+/// The driver changed their profile: alerts held for their quiet hours go out when the new
+/// hours end (at once when there are none now), or are dropped when alerts are off.
+pub async fn profile_changed(
+    db: &DatabaseConnection,
+    bot: &BotOutlet,
+    driver_id: DriverId,
+    profile: &profiles::Profile,
+) -> Result<(), DbErr> {
+    let prefix = key_prefix(driver_id.into());
+    if !profile.notifications {
+        outbox::drop_held(db, &prefix).await?;
+        return Ok(());
+    }
+    let now = Utc::now();
+    let until = profiles::quiet_until(profile, now);
+    if outbox::retime_held(db, &prefix, until.unwrap_or(now)).await? > 0 && until.is_none() {
+        bot.doorbell.ring();
+    }
+    Ok(())
 }
 
 /// Queues an alert for each new load; returns how many.
@@ -35,9 +54,13 @@ pub async fn send(
     if driver.banned_at.is_some() || driver.bot_blocked_at.is_some() {
         return Ok(0);
     }
-    if quiet(now, driver.utc_offset_minutes) {
+    let Some(profile) = profiles::get(db, watched.driver_id).await? else {
+        return Ok(0);
+    };
+    if !profile.notifications {
         return Ok(0);
     }
+    let held_until = profiles::quiet_until(&profile, now);
     // New loads are cargo data: a driver whose access has lapsed gets no alerts.
     if access::stored_ends_at(db, driver.id.into())
         .await?
@@ -45,27 +68,29 @@ pub async fn send(
     {
         return Ok(0);
     }
-    let prefix = format!("alert:{}:", driver.id);
-    let mut sent_this_hour = outbox::count_since(db, &prefix, now - Duration::hours(1)).await?;
+    let prefix = key_prefix(driver.id);
+    // Held alerts count against the hour's cap until they go out.
+    let mut sent_this_hour =
+        outbox::count_since_or_held(db, &prefix, now - Duration::hours(1)).await?;
+    let language = profile
+        .language
+        .as_deref()
+        .or(driver.language_code.as_deref());
     let mut queued = 0;
     for card in cards {
         if sent_this_hour >= per_hour {
             break;
         }
-        let message = messages::new_load_alert(
-            driver.telegram_id,
-            card,
-            &watched.name,
-            driver.language_code.as_deref(),
-            &bot.link,
-        );
-        let fresh = outbox::enqueue(
+        let message =
+            messages::new_load_alert(driver.telegram_id, card, &watched.name, language, &bot.link);
+        let fresh = outbox::enqueue_held(
             db,
             outbox::Outgoing {
                 chat_id: driver.telegram_id,
                 dedupe_key: format!("{prefix}{}", card.id),
                 payload: message,
             },
+            held_until.unwrap_or(now),
         )
         .await?;
         if fresh {
@@ -73,27 +98,8 @@ pub async fn send(
             queued += 1;
         }
     }
-    if queued > 0 {
+    if queued > 0 && held_until.is_none() {
         bot.doorbell.ring();
     }
     Ok(queued)
-}
-
-#[cfg(test)]
-mod tests {
-    use chrono::TimeZone;
-
-    use super::*;
-
-    #[test]
-    fn quiet_hours_follow_the_drivers_clock() {
-        let at = |h, m| Utc.with_ymd_and_hms(2026, 11, 22, h, m, 0).unwrap();
-        // Moscow (UTC+3): 18:59 UTC is 21:59 there, 19:00 UTC is 22:00.
-        assert!(!quiet(at(18, 59), 180));
-        assert!(quiet(at(19, 0), 180));
-        assert!(quiet(at(3, 59), 180));
-        assert!(!quiet(at(4, 0), 180));
-        // Vladivostok (UTC+10): 04:00 UTC is 14:00 there.
-        assert!(!quiet(at(4, 0), 600));
-    }
 }

@@ -11,6 +11,7 @@ mod event_id;
 mod feed;
 mod live;
 
+pub use alerts::profile_changed;
 pub use event_id::EventId;
 pub use feed::LiveFeed;
 pub use live::{LiveEvent, LiveHub, question};

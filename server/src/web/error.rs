@@ -110,6 +110,8 @@ pub enum ErrorCode {
     InvalidName,
     TooManyFilters,
     FilterNotFound,
+    FilterNameTaken,
+    InvalidProfile,
     TrialUsed,
     TrialDisabled,
     PaymentsDisabled,
@@ -237,6 +239,8 @@ impl ErrorCode {
             Self::InvalidName => (S::UNPROCESSABLE_ENTITY, "invalid_name", "Название фильтра — от 1 до 60 символов"),
             Self::TooManyFilters => (S::CONFLICT, "too_many_filters", "Сохранённых фильтров слишком много: удалите ненужный"),
             Self::FilterNotFound => (S::NOT_FOUND, "filter_not_found", "Такого сохранённого фильтра нет"),
+            Self::FilterNameTaken => (S::CONFLICT, "filter_name_taken", "Фильтр с таким названием уже есть: выберите другое"),
+            Self::InvalidProfile => (S::UNPROCESSABLE_ENTITY, "invalid_profile", "Проверьте профиль: некоторые значения не подходят"),
             Self::TrialUsed => (S::CONFLICT, "trial_used", "Бесплатный период уже был использован"),
             Self::TrialDisabled => (S::FORBIDDEN, "trial_disabled", "Бесплатный период сейчас не предоставляется"),
             Self::PaymentsDisabled => (S::FORBIDDEN, "payments_disabled", "Оплата временно недоступна. Попробуйте позже или напишите в поддержку"),
@@ -307,6 +311,8 @@ impl ErrorCode {
             Self::SessionMissing => "Sign in through Telegram: open the app from the bot",
             Self::SessionExpired => "The session has ended. Open the app from the bot again",
             Self::SubscriptionRequired => "Loads come with a subscription: take one in the app",
+            Self::FilterNameTaken => "A filter has this name already: choose another",
+            Self::InvalidProfile => "Check the profile: some values do not fit",
             _ => return None,
         })
     }
@@ -413,8 +419,7 @@ struct Body<'a> {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.code.status();
-        let english = ENGLISH.try_with(|english| *english).unwrap_or(false);
-        let (message, errors) = match (english, self.code.english()) {
+        let (message, errors) = match (asks_for_english(), self.code.english()) {
             // Only the default words are replaced: a message said on purpose stays as it is.
             (true, Some(words)) if self.message == self.code.parts().2 => (
                 words.to_owned(),
@@ -450,6 +455,12 @@ impl IntoResponse for ApiError {
 tokio::task_local! {
     /// Whether the request being answered asked for English.
     static ENGLISH: bool;
+}
+
+/// Whether the request being answered asked for English: for a refusal whose message is made on
+/// the spot.
+pub fn asks_for_english() -> bool {
+    ENGLISH.try_with(|english| *english).unwrap_or(false)
 }
 
 /// Answers each request with its refusals in the language it asks for: English when the first

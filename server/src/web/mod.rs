@@ -36,7 +36,7 @@ use leptos_axum::{LeptosRoutes, file_and_error_handler, generate_route_list};
 
 pub use app_state::AppState;
 pub use doors::DoorKeeper;
-pub use error::{ApiError, ErrorCode, Fault};
+pub use error::{ApiError, ErrorCode, Fault, asks_for_english};
 
 use crate::{
     admin::login_gate::LoginGate,

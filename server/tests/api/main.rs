@@ -30,6 +30,7 @@ mod machines;
 mod new_loads;
 mod openapi;
 mod pages;
+mod profile;
 mod responses;
 mod retention;
 mod schema;

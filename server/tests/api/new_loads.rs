@@ -315,17 +315,131 @@ async fn an_alert_goes_out_once_for_each_new_load_and_not_again() {
     assert_eq!(alerts_to(&app, 830_002).await.len(), 2);
 }
 
+/// `HH:MM` on the UTC clock, `minutes` from now.
+fn utc_clock(minutes: i64) -> String {
+    let at = chrono::Utc::now() + chrono::Duration::minutes(minutes);
+    format!("{:02}:{:02}", at.hour(), at.minute())
+}
+
+/// The driver's alerts in the outbox: (key, status, when it may go).
+async fn queued_alerts(app: &TestApp, driver_id: &Value) -> Vec<(String, String, String)> {
+    let db = app.database().await;
+    let rows = db
+        .query_all_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            format!(
+                "SELECT dedupe_key, status, next_attempt_at FROM outbox_messages \
+                 WHERE dedupe_key LIKE 'alert:{driver_id}:%' ORDER BY id"
+            ),
+        ))
+        .await
+        .unwrap();
+    rows.iter()
+        .map(|row| {
+            let at: chrono::DateTime<chrono::Utc> = row.try_get("", "next_attempt_at").unwrap();
+            (
+                row.try_get("", "dedupe_key").unwrap(),
+                row.try_get("", "status").unwrap(),
+                at.format("%H:%M").to_string(),
+            )
+        })
+        .collect()
+}
+
 #[tokio::test]
-async fn quiet_hours_keep_alerts_away_at_night() {
-    let (exchange, mut app) = app_with_exchange(
-        "new_loads_quiet_hours",
-        backends()[0],
-        &[("NEW_LOADS_CHECK_SECONDS", "1")],
-    )
-    .await;
-    driver_with_alerts(&mut app, 830_003, 23).await;
-    tokio::time::sleep(Duration::from_millis(2500)).await;
-    exchange.tick(2, 0);
-    tokio::time::sleep(Duration::from_millis(4000)).await;
-    assert!(alerts_to(&app, 830_003).await.is_empty());
+async fn quiet_hours_hold_alerts_until_they_end_and_a_paused_filter_gets_none() {
+    for backend in backends() {
+        let (exchange, mut app) = app_with_exchange(
+            "new_loads_quiet_hours",
+            backend,
+            &[("NEW_LOADS_CHECK_SECONDS", "1")],
+        )
+        .await;
+        // Зоя sleeps now: her quiet hours began an hour ago and end in an hour, on UTC.
+        driver_with_alerts(&mut app, 830_003, 12).await;
+        let zoya = app.call(Method::GET, "/api/v1/me", None).await.1["id"].clone();
+        let quiet = |from: String, until: String| {
+            json!({"notifications": true, "utc_offset_minutes": 0,
+                "quiet_hours": {"from": from, "until": until}})
+        };
+        let ends = utc_clock(60);
+        let (status, _) = app
+            .call(
+                Method::PUT,
+                "/api/v1/me/profile",
+                Some(quiet(utc_clock(-60), ends.clone())),
+            )
+            .await;
+        assert_eq!(status, 200);
+        // Максим paused his filter; Лена's keeps working, which shows the detector did look.
+        driver_with_alerts(&mut app, 830_004, 12).await;
+        let (_, saved) = app.call(Method::GET, "/api/v1/me/filters", None).await;
+        let path = format!("/api/v1/me/filters/{}", saved[0]["id"]);
+        let paused = json!({"name": "Всё подряд", "filter": {}, "notify": true, "paused": true});
+        assert_eq!(app.call(Method::PUT, &path, Some(paused)).await.0, 200);
+        driver_with_alerts(&mut app, 830_005, 12).await;
+
+        tokio::time::sleep(Duration::from_millis(2500)).await;
+        exchange.tick(2, 0);
+        let mut lena = Vec::new();
+        for _ in 0..80 {
+            lena = alerts_to(&app, 830_005).await;
+            if lena.len() >= 2 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(lena.len(), 2, "{backend:?}: the detector looked");
+        assert!(
+            alerts_to(&app, 830_004).await.is_empty(),
+            "a paused filter stays silent"
+        );
+
+        // Зоя's two alerts wait in the outbox for the end of her quiet hours, unsent.
+        let mut held = Vec::new();
+        for _ in 0..50 {
+            held = queued_alerts(&app, &zoya).await;
+            if held.len() >= 2 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(held.len(), 2, "{held:?}");
+        for (_, status, at) in &held {
+            assert_eq!((status.as_str(), at), ("pending", &ends));
+        }
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        assert!(alerts_to(&app, 830_003).await.is_empty(), "held at night");
+
+        // Her quiet hours end (she moves them to have ended a minute ago): both alerts go out.
+        app.sign_in_as(json!({"id": 830_003, "first_name": "Зоя"}))
+            .await;
+        let (status, _) = app
+            .call(
+                Method::PUT,
+                "/api/v1/me/profile",
+                Some(quiet(utc_clock(-120), utc_clock(-1))),
+            )
+            .await;
+        assert_eq!(status, 200);
+        let mut morning = Vec::new();
+        for _ in 0..80 {
+            morning = alerts_to(&app, 830_003).await;
+            if morning.len() >= 2 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(
+            morning.len(),
+            2,
+            "{backend:?}: delivered when the quiet hours ended"
+        );
+        assert!(
+            morning[0]["text"]
+                .as_str()
+                .unwrap()
+                .contains("«Всё подряд»")
+        );
+    }
 }

@@ -7,9 +7,10 @@ use serde_json::{Value, json};
 use crate::support::{backends, spawn_app};
 
 /// The drivers' API, as the Mini App and the README know it.
-const ROUTES: [(&str, &str); 24] = [
+const ROUTES: [(&str, &str); 29] = [
     ("post", "/api/v1/auth/telegram"),
     ("post", "/api/v1/auth/logout"),
+    ("post", "/api/v1/auth/renew"),
     ("get", "/api/v1/cargos"),
     ("get", "/api/v1/cargos/{id}"),
     ("post", "/api/v1/cargos/{id}/response"),
@@ -24,7 +25,11 @@ const ROUTES: [(&str, &str); 24] = [
     ("put", "/api/v1/me/filter"),
     ("get", "/api/v1/me/filters"),
     ("post", "/api/v1/me/filters"),
+    ("put", "/api/v1/me/filters/{id}"),
     ("delete", "/api/v1/me/filters/{id}"),
+    ("get", "/api/v1/me/profile"),
+    ("put", "/api/v1/me/profile"),
+    ("get", "/api/v1/me/hidden"),
     ("get", "/api/v1/me/responses"),
     ("get", "/api/v1/subscription"),
     ("post", "/api/v1/subscription/trial"),
@@ -123,4 +128,7 @@ async fn the_openapi_document_lists_every_route_and_matches_what_the_server_send
     assert_eq!(dictionaries["truck_types"][0]["name"], "Тент");
     let (_, view) = app.call(Method::GET, "/api/v1/subscription", None).await;
     fits(&document, "SubscriptionView", &view);
+    let (_, profile) = app.call(Method::GET, "/api/v1/me/profile", None).await;
+    fits(&document, "Profile", &profile);
+    fits(&document, "QuietHours", &profile["quiet_hours"]);
 }

@@ -7,6 +7,10 @@
 //! `403 driver_banned`. The same launch data again gets the same session while it lives (a
 //! reload of the app signs in again), and `launch_data_reused` once that session has ended.
 //! `POST /api/v1/auth/logout` ends the session its `Authorization: Bearer` header carries.
+//! `POST /api/v1/auth/renew` trades a live session for a new one (the old token ends): the Mini App
+//! keeps its session on the device and renews it when it is reloaded or reopened, since Telegram
+//! hands a reloaded app the launch data it was opened with, which is refused once it is older
+//! than `INIT_DATA_MAX_AGE_SECONDS`. Launch data itself is checked exactly as before.
 
 use std::sync::{
     Arc,
@@ -26,7 +30,7 @@ use domain::{
     drivers::{self, TelegramProfile},
     filters,
     flags::{self, Flag},
-    marks,
+    marks, profiles,
     sessions::{self, IssuedSession},
     store::SharedStore,
 };
@@ -84,7 +88,11 @@ pub fn routes(state: AuthState, demo_login: bool, keeper: &DoorKeeper) -> Router
             "/api/v1/auth/telegram",
             keeper.guard(Door::SignIn, post(sign_in)),
         )
-        .route("/api/v1/auth/logout", post(log_out));
+        .route("/api/v1/auth/logout", post(log_out))
+        .route(
+            "/api/v1/auth/renew",
+            keeper.guard(Door::SignIn, post(renew)),
+        );
     let router = if demo_login {
         router.route("/api/v1/auth/demo", post(demo_sign_in))
     } else {
@@ -188,13 +196,53 @@ async fn signed_in(
     if let Err(error) = marks::remember(&state.db, &state.store, driver.id.into()).await {
         tracing::warn!(%error, "a driver's marks could not be copied to the store");
     }
+    let profile = profiles::get(&state.db, driver.id.into())
+        .await?
+        .unwrap_or_default();
     Ok(Json(SignedIn {
         token: issued.token,
         expires_at: issued.session.expires_at.to_rfc3339(),
         driver,
         last_filter,
         access,
+        profile,
     }))
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/renew", tag = "session",
+    responses(
+        (status = 200, description = "A new session in place of the one sent, which ends (a reloaded or reopened Mini App stays signed in)", body = SignedIn),
+        (status = 401, description = "`session_missing` or `session_expired`: sign in again with fresh launch data", body = app::session::ApiErrorBody),
+        (status = 403, description = "`driver_banned`", body = app::session::ApiErrorBody),
+        (status = 429, description = "`too_many_requests`: too many sign-ins from this address; `Retry-After` says when to try again", body = app::session::ApiErrorBody),
+    ),
+    security(("session" = [])))]
+async fn renew(
+    State(state): State<AuthState>,
+    headers: HeaderMap,
+) -> Result<Json<SignedIn>, ApiError> {
+    let token = bearer(&headers).ok_or_else(|| ApiError::from(ErrorCode::SessionMissing))?;
+    let renewed = sessions::renew(&state.store, token)
+        .await
+        .ok_or_else(|| ApiError::from(ErrorCode::SessionExpired))?;
+    let driver = drivers::by_id(&state.db, renewed.session.driver_id)
+        .await?
+        .ok_or_else(|| ApiError::from(ErrorCode::SessionExpired))?;
+    if driver.banned {
+        sessions::end(&state.store, &renewed.token).await;
+        return Err(ApiError::from(ErrorCode::DriverBanned));
+    }
+    signed_in(&state, driver, renewed).await
+}
+
+/// The token of `Authorization: Bearer <token>`.
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|token| !token.is_empty())
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "session",
@@ -202,12 +250,8 @@ async fn signed_in(
     security(("session" = [])))]
 /// Ends the session the request carries (the Mini App's "log out"); ending none is fine too.
 async fn log_out(State(state): State<AuthState>, headers: HeaderMap) -> StatusCode {
-    if let Some(token) = headers
-        .get(AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "))
-    {
-        sessions::end(&state.store, token.trim()).await;
+    if let Some(token) = bearer(&headers) {
+        sessions::end(&state.store, token).await;
     }
     StatusCode::NO_CONTENT
 }

@@ -17,7 +17,7 @@ use axum::{
 };
 use domain::{
     drivers::{self, Driver},
-    filters::{self, SaveError},
+    filters::{self, ChangeError, SaveError},
     responses,
 };
 use sea_orm::DatabaseConnection;
@@ -46,7 +46,10 @@ pub fn routes(state: &ApiState) -> Router<ApiState> {
             "/api/v1/me/filters",
             get(saved_filters).merge(saving(post(save_filter))),
         )
-        .route("/api/v1/me/filters/{id}", delete(forget_filter))
+        .route(
+            "/api/v1/me/filters/{id}",
+            delete(forget_filter).merge(saving(put(change_filter))),
+        )
         .route("/api/v1/me/responses", get(response_history))
 }
 
@@ -129,12 +132,62 @@ async fn save_filter(
         .clean_name()
         .ok_or_else(|| ApiError::from(ErrorCode::InvalidName))?;
     valid(&draft.filter)?;
-    match filters::save(&db, driver.id, &name, &draft.filter, draft.notify).await {
+    match filters::save(
+        &db,
+        driver.id,
+        &name,
+        &draft.filter,
+        draft.notify,
+        draft.paused,
+    )
+    .await
+    {
         Ok(saved) => Ok((StatusCode::CREATED, Json(saved))),
         Err(SaveError::TooMany) => Err(ErrorCode::TooManyFilters.with_message(format!(
             "Можно сохранить не больше {SAVED_FILTERS_MAX} фильтров: удалите ненужный"
         ))),
         Err(SaveError::Database(error)) => Err(error.into()),
+    }
+}
+
+#[utoipa::path(put, path = "/api/v1/me/filters/{id}", tag = "driver", request_body = SavedFilterDraft,
+    params(("id" = i64, Path, minimum = 1, description = "The saved filter's id")),
+    responses(
+        (status = 200, description = "Renamed, changed, paused (`paused: true`: no alerts until resumed) or resumed", body = SavedFilter),
+        (status = 400, description = "`invalid_id`: the id is not a whole number from 1 to 9223372036854775807", body = app::session::ApiErrorBody),
+        (status = 404, description = "`filter_not_found`", body = app::session::ApiErrorBody),
+        (status = 409, description = "`filter_name_taken`: another of the driver's filters has that name", body = app::session::ApiErrorBody),
+        (status = 422, description = "`invalid_filter` or `invalid_name`", body = app::session::ApiErrorBody),
+        (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody),
+        (status = 429, description = "`too_many_requests`: too many changes in a row; `Retry-After` says when to try again", body = app::session::ApiErrorBody),
+    ),
+    security(("session" = [])))]
+async fn change_filter(
+    State(db): State<DatabaseConnection>,
+    driver: SignedInDriver,
+    PathId(id): PathId<i64>,
+    body: Result<Json<SavedFilterDraft>, JsonRejection>,
+) -> Result<Json<SavedFilter>, ApiError> {
+    let Json(draft) = body.map_err(ApiError::bad_body)?;
+    let name = draft
+        .clean_name()
+        .ok_or_else(|| ApiError::from(ErrorCode::InvalidName))?;
+    valid(&draft.filter)?;
+    match filters::change(
+        &db,
+        driver.id,
+        id,
+        &name,
+        &draft.filter,
+        draft.notify,
+        draft.paused,
+    )
+    .await
+    {
+        Ok(Some(saved)) => Ok(Json(saved)),
+        Ok(None) => Err(ApiError::from(ErrorCode::FilterNotFound)),
+        Err(ChangeError::NameTaken) => Err(ApiError::from(ErrorCode::FilterNameTaken)),
+        Err(ChangeError::Database(error)) => Err(error.into()),
     }
 }
 

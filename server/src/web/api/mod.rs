@@ -6,6 +6,7 @@ mod live;
 mod me;
 mod openapi;
 pub mod payments;
+mod profile;
 mod state;
 
 pub use auth::{AuthState, LaunchCheck, routes as auth_routes};
@@ -17,6 +18,7 @@ use axum::Router;
 pub fn driver_routes(state: ApiState) -> Router {
     cargo::routes(&state)
         .merge(me::routes(&state))
+        .merge(profile::routes(&state))
         .merge(live::routes())
         .with_state(state)
         .merge(openapi::routes())

@@ -7,7 +7,7 @@ use utoipa::{
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
 };
 
-use super::{auth, cargo, live, me, payments};
+use super::{auth, cargo, live, me, payments, profile};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -22,6 +22,7 @@ use super::{auth, cargo, live, me, payments};
     paths(
         auth::sign_in,
         auth::log_out,
+        auth::renew,
         cargo::list,
         cargo::detail,
         cargo::respond,
@@ -36,8 +37,12 @@ use super::{auth, cargo, live, me, payments};
         me::remember_filter,
         me::saved_filters,
         me::save_filter,
+        me::change_filter,
         me::forget_filter,
         me::response_history,
+        profile::read_profile,
+        profile::keep_profile,
+        profile::hidden_loads,
         payments::view,
         payments::start_trial,
         payments::check_promo,
