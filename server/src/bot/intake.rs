@@ -120,11 +120,19 @@ pub async fn poll(chatter: Chatter, store: SharedStore, stop: CancellationToken)
                     tokio::time::sleep(Duration::from_millis(200)).await;
                 }
                 for update in updates.as_array().into_iter().flatten() {
-                    let Ok(update) = serde_json::from_value::<Update>(update.clone()) else {
-                        continue;
-                    };
-                    offset = offset.max(update.update_id + 1);
-                    chatter.handle(update, IN_SERVER).await;
+                    match Update::read(update) {
+                        Ok(update) => {
+                            offset = offset.max(update.update_id.saturating_add(1));
+                            chatter.handle(update, IN_SERVER).await;
+                        }
+                        // Moved past, or Telegram would send it again on every poll.
+                        Err(unreadable) => {
+                            tracing::warn!(%unreadable, "an unreadable update was dropped");
+                            if let Some(id) = unreadable.update_id {
+                                offset = offset.max(id.saturating_add(1));
+                            }
+                        }
+                    }
                 }
             }
             Err(error) => {
