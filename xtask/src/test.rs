@@ -59,14 +59,7 @@ pub fn all() -> Result {
         screenshots_dir().display()
     );
     for run in &contract_runs {
-        println!(
-            "Schemathesis, {}: {} requests generated, {} failures ({}; log in {})",
-            run.api,
-            run.generated,
-            run.failures,
-            if run.passed { "passed" } else { "FAILED" },
-            run.log.display()
-        );
+        println!("{}", run.summary());
     }
     println!(
         "Driver bundle: {:.1} KB gzipped",
@@ -174,7 +167,7 @@ const E2E_ADMIN_PASSWORD: &str = "e2e-owner-password-42";
 /// The server the stories run against: the binary `cargo test` built for the integration tests.
 /// A `cargo build` of it would compile every dependency a second time, without the test-only
 /// features, and double the disk the build takes.
-fn server_binary() -> Result<PathBuf> {
+pub fn server_binary() -> Result<PathBuf> {
     let binary = root().join("target/debug/hauler");
     if binary.is_file() {
         Ok(binary)

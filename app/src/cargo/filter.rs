@@ -21,7 +21,7 @@ pub struct PlaceFilter {
     #[cfg_attr(feature = "ssr", schema(minimum = 1))]
     pub city_id: u32,
     /// The `type` the points dictionary gave for the city (2 for a city in CargoTech's traffic).
-    #[cfg_attr(feature = "ssr", schema(minimum = 1))]
+    #[cfg_attr(feature = "ssr", schema(minimum = 1, maximum = 255))]
     pub point_type: u8,
     /// For the chips and the form; never sent upstream.
     #[serde(default)]

@@ -450,7 +450,7 @@ mod generated {
         prop_oneof![
             any_json(),
             (
-                proptest::collection::vec(prop_oneof![object_with(CARD_FIELDS), any_json()], 0..4),
+                proptest::collection::vec(prop_oneof![object_with(CARD_FIELDS), any_json()], 0..3),
                 proptest::option::of(any_json()),
             )
                 .prop_map(|(data, size)| json!({"data": data, "meta": {"size": size}})),
