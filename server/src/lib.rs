@@ -21,3 +21,6 @@ mod web;
 pub use startup::{
     Application, StartError, manage_admins, manage_secrets, manage_service_tokens, migrate, serve,
 };
+
+#[cfg(test)]
+mod outside_input;

@@ -3,13 +3,16 @@
 //! - `cargo xtask run`: set up what is missing, build the site and the server, serve on the
 //!   embedded default (SQLite, in-process store, sandbox upstreams).
 //! - `cargo xtask test`: set up what is missing, run every test (unit, integration over HTTP,
-//!   browser end-to-end), and say which backends each part ran against.
+//!   browser end-to-end, Schemathesis on the published OpenAPI documents), and say which backends
+//!   each part ran against.
+//! - `cargo xtask contracts`: Schemathesis alone, against the server `cargo test` built.
 //! - `cargo xtask site`: build the browser bundle only and print its size.
 //! - `cargo xtask bench --drivers N --seconds S`: simulated drivers against Hauler and against a
 //!   naive per-driver cache (release build), ending in one `bench: key=value …` line.
 //! - `cargo xtask speed`: the driver pages' first paint, interactive and first loads on Chromium's
 //!   "Slow 4G" profile, and the bundle size.
 
+mod contracts;
 mod setup;
 mod site;
 mod speed;
@@ -25,11 +28,12 @@ fn main() -> ExitCode {
     let outcome = match args.first().map(String::as_str) {
         Some("run") => run(),
         Some("test") => test::all(),
+        Some("contracts") => contracts::alone(),
         Some("site") => setup::for_build().and_then(|()| site::build().map(drop)),
         Some("bench") => bench(&args[1..]),
         Some("speed") => speed::measure(),
         _ => Err(
-            "usage: cargo xtask <run | test | site | speed | bench [--drivers N] [--seconds S] [--accounts N] [--greedy N]>"
+            "usage: cargo xtask <run | test | contracts | site | speed | bench [--drivers N] [--seconds S] [--accounts N] [--greedy N]>"
                 .into(),
         ),
     };

@@ -10,7 +10,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use crate::{Result, cargo, root, setup, site};
+use crate::{Result, cargo, contracts, root, setup, site};
 
 #[derive(Default)]
 struct Counts {
@@ -21,12 +21,16 @@ struct Counts {
 
 pub fn all() -> Result {
     setup::for_tests()?;
+    contracts::install()?;
     let bundle = site::build()?;
     let report = root().join("target/test-backends.log");
     let _ = std::fs::remove_file(&report);
 
     println!("\n== Rust: unit and integration tests");
     let rust = rust_tests(&report)?;
+
+    println!("\n== Contracts: Schemathesis against a server of its own");
+    let contract_runs = contracts::check(&server_binary()?)?;
 
     println!("\n== Browser: Playwright in Chromium against the real server");
     let browser = browser_tests()?;
@@ -54,11 +58,19 @@ pub fn all() -> Result {
         },
         screenshots_dir().display()
     );
+    for run in &contract_runs {
+        println!("{}", run.summary());
+    }
     println!(
         "Driver bundle: {:.1} KB gzipped",
         bundle.total_gzipped() as f64 / 1024.0
     );
-    let (passed, failed) = (rust.passed + browser.passed, rust.failed + browser.failed);
+    let contracts_passed = contract_runs.iter().filter(|run| run.passed).count() as u64;
+    let contracts_failed = contract_runs.len() as u64 - contracts_passed;
+    let (passed, failed) = (
+        rust.passed + browser.passed + contracts_passed,
+        rust.failed + browser.failed + contracts_failed,
+    );
     println!("total: {passed} passed, {failed} failed");
     if failed == 0 && passed > 0 {
         Ok(())
@@ -72,6 +84,9 @@ fn rust_tests(report: &Path) -> Result<Counts> {
     let mut child = cargo()
         .args(["test", "--workspace", "--no-fail-fast"])
         .env("HAULER_TEST_REPORT", report)
+        // The property tests of every parser of outside input try this many cases each (a
+        // local `cargo test` tries proptest's default 256).
+        .env("PROPTEST_CASES", "10000")
         .stdout(Stdio::piped())
         .spawn()
         .map_err(|e| format!("cannot start cargo test: {e}"))?;
@@ -152,7 +167,7 @@ const E2E_ADMIN_PASSWORD: &str = "e2e-owner-password-42";
 /// The server the stories run against: the binary `cargo test` built for the integration tests.
 /// A `cargo build` of it would compile every dependency a second time, without the test-only
 /// features, and double the disk the build takes.
-fn server_binary() -> Result<PathBuf> {
+pub fn server_binary() -> Result<PathBuf> {
     let binary = root().join("target/debug/hauler");
     if binary.is_file() {
         Ok(binary)

@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 use crate::i18n::Lang;
 
 mod category;
+#[cfg(feature = "ssr")]
+mod schema;
 mod validation;
 
 pub use category::WeightCategory;
@@ -18,13 +20,16 @@ pub use validation::{is_calendar_date, is_valid_inn};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PlaceFilter {
+    #[cfg_attr(feature = "ssr", schema(minimum = 1))]
     pub city_id: u32,
     /// The `type` the points dictionary gave for the city (2 for a city in CargoTech's traffic).
+    #[cfg_attr(feature = "ssr", schema(minimum = 1, maximum = 255))]
     pub point_type: u8,
     /// For the chips and the form; never sent upstream.
     #[serde(default)]
     pub city_name: String,
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(maximum = 500))]
     pub radius_km: u32,
 }
 
@@ -37,9 +42,18 @@ pub struct PlaceFilter {
 #[cfg_attr(feature = "hydrate", serde(try_from = "TaggedWeightVolume"))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum WeightVolume {
-    Category { category: WeightCategory },
-    Preset { preset: WeightPreset },
-    Custom { tonnes: f64, cubic_metres: f64 },
+    Category {
+        category: WeightCategory,
+    },
+    Preset {
+        preset: WeightPreset,
+    },
+    Custom {
+        #[cfg_attr(feature = "ssr", schema(minimum = 0.1, maximum = 1000.0))]
+        tonnes: f64,
+        #[cfg_attr(feature = "ssr", schema(minimum = 0.1, maximum = 200.0))]
+        cubic_metres: f64,
+    },
 }
 
 /// `WeightVolume` as the JSON has it: the tag next to every variant's fields.
@@ -210,16 +224,23 @@ pub enum SortOrder {
 pub struct CargoFilter {
     pub from: Option<PlaceFilter>,
     pub to: Option<PlaceFilter>,
-    /// `YYYY-MM-DD`.
+    /// `YYYY-MM-DD`, from the year 2000.
+    #[cfg_attr(feature = "ssr", schema(format = Date, pattern = r"^[2-9][0-9]{3}-[0-9]{2}-[0-9]{2}$"))]
     pub loading_date: Option<String>,
     pub weight_volume: Option<WeightVolume>,
+    #[cfg_attr(feature = "ssr", schema(max_items = 30))]
     pub load_types: Vec<u32>,
+    #[cfg_attr(feature = "ssr", schema(max_items = 30))]
     pub truck_types: Vec<u32>,
+    #[cfg_attr(feature = "ssr", schema(schema_with = schema::distance_km))]
     pub distance_km: Range<u32>,
     /// Roubles in the UI; kopecks upstream.
+    #[cfg_attr(feature = "ssr", schema(schema_with = schema::price_rub))]
     pub price_rub: Range<u64>,
+    #[cfg_attr(feature = "ssr", schema(schema_with = schema::price_per_km_rub))]
     pub price_per_km_rub: Range<f64>,
     /// The shipper's INN: 10 digits (a company) or 12 (a person), with valid check digits.
+    #[cfg_attr(feature = "ssr", schema(pattern = r"^([0-9]{10}|[0-9]{12})$"))]
     pub shipper_inn: Option<String>,
     pub mode: ListMode,
     pub sort: SortOrder,

@@ -27,6 +27,8 @@ pub struct SavedFilter {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SavedFilterDraft {
+    /// 1 to 60 characters once trimmed.
+    #[cfg_attr(feature = "ssr", schema(max_length = 60, pattern = r"\S"))]
     pub name: String,
     pub filter: CargoFilter,
     #[serde(default)]

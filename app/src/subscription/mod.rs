@@ -56,7 +56,12 @@ pub struct SubscriptionView {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PaymentRequest {
     pub plan_id: i64,
+    /// A promo code as for checking it; blank is none.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "ssr",
+        schema(pattern = r"^\s*([A-Za-z0-9А-Яа-яЁё_-]{3,32}\s*)?$")
+    )]
     pub promo_code: Option<String>,
     /// The Telegram platform the app runs on: it decides between YooKassa and Stars.
     #[serde(default)]
@@ -114,6 +119,11 @@ pub struct PaymentView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PromoRequest {
+    /// Letters, digits, `-` and `_`, 3 to 32 of them (case and spaces around do not matter).
+    #[cfg_attr(
+        feature = "ssr",
+        schema(pattern = r"^\s*[A-Za-z0-9А-Яа-яЁё_-]{3,32}\s*$")
+    )]
     pub code: String,
 }
 

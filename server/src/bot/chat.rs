@@ -35,6 +35,45 @@ pub struct Update {
     pre_checkout_query: Option<PreCheckoutQuery>,
 }
 
+/// An update Telegram sent that is not the shape Hauler reads; its id, when it has one, so the
+/// poller moves past it instead of fetching it again.
+#[derive(Debug, thiserror::Error)]
+#[error("an unreadable update (id {update_id:?}): {reason}")]
+pub struct UnreadableUpdate {
+    pub update_id: Option<i64>,
+    pub reason: String,
+}
+
+impl Update {
+    /// An update is an object (serde alone would also read one from an array of its fields).
+    pub fn read(value: &Value) -> Result<Self, UnreadableUpdate> {
+        let unreadable = |reason: String| UnreadableUpdate {
+            update_id: value.get("update_id").and_then(Value::as_i64),
+            reason,
+        };
+        if !value.is_object() {
+            return Err(unreadable("not an object".into()));
+        }
+        Update::deserialize(value).map_err(|error| unreadable(error.to_string()))
+    }
+}
+
+/// A message's command and what follows it: `/start@hauler_bot payload` is `("/start",
+/// "payload")` (the bot's name is added in groups).
+fn command(text: &str) -> (&str, &str) {
+    let (command, payload) = text.split_once(' ').unwrap_or((text, ""));
+    let command = command.split('@').next().unwrap_or(command);
+    (command, payload.trim())
+}
+
+/// The load a "Скрыть" button names (`hide:<id>`), if it is one.
+fn hidden_cargo(data: &str) -> Option<u64> {
+    data.strip_prefix("hide:")?
+        .parse::<u64>()
+        .ok()
+        .filter(|id| i64::try_from(*id).is_ok_and(|id| id > 0))
+}
+
 #[derive(Debug, Deserialize)]
 struct Message {
     chat: Chat,
@@ -193,9 +232,7 @@ impl Chatter {
         };
         let language = message.from.as_ref().and_then(|u| u.language_code.clone());
         let en = english(language.as_deref());
-        let (command, payload) = text.split_once(' ').unwrap_or((text, ""));
-        // `/start@hauler_bot` in groups.
-        let command = command.split('@').next().unwrap_or(command);
+        let (command, payload) = command(text);
         let reply = match command {
             "/start" => {
                 if let Some(user) = &message.from {
@@ -211,7 +248,7 @@ impl Chatter {
                     // Writing to the bot again means the driver unblocked it.
                     drivers::set_bot_blocked(&self.db, user.id, false).await?;
                 }
-                welcome(message.chat.id, en, payload.trim(), &self.link)
+                welcome(message.chat.id, en, payload, &self.link)
             }
             "/help" => plain(message.chat.id, help(en)),
             "/status" => plain(
@@ -246,11 +283,7 @@ impl Chatter {
     async fn on_button(&self, query: CallbackQuery, actor: &str) -> Result<(), sea_orm::DbErr> {
         let en = english(query.from.language_code.as_deref());
         let mut answer = json!({"callback_query_id": query.id});
-        if let Some(cargo_id) = query
-            .data
-            .as_deref()
-            .and_then(|data| data.strip_prefix("hide:"))
-            .and_then(|id| id.parse::<u64>().ok())
+        if let Some(cargo_id) = query.data.as_deref().and_then(hidden_cargo)
             && let Some(driver) = drivers::by_telegram_id(&self.db, query.from.id).await?
         {
             hidden::hide(&self.db, driver.id.into(), cargo_id).await?;
@@ -316,5 +349,57 @@ fn help(en: bool) -> &'static str {
         "/start — open Hauler\n/status — your subscription\nIn the app: filters, a card's contacts, \"Respond\" sends them here."
     } else {
         "/start — открыть Hauler\n/status — ваша подписка\nВ приложении: фильтры, карточка груза с контактами, «Откликнуться» присылает их сюда."
+    }
+}
+
+#[cfg(test)]
+mod generated {
+    //! Telegram's updates, generated: any JSON, and updates shaped like Telegram's with every
+    //! value free to be wrong. Reading never panics; what cannot be read is an
+    //! `UnreadableUpdate` that keeps the id when there is one; commands and buttons are read
+    //! from any text.
+
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    use super::*;
+    use crate::outside_input::{any_json, object_with};
+
+    fn shaped() -> impl Strategy<Value = Value> {
+        (
+            prop_oneof![any::<i64>().prop_map(Value::from), any_json()],
+            proptest::option::of(object_with(&["chat", "from", "text", "successful_payment"])),
+            proptest::option::of(object_with(&["id", "from", "data"])),
+            proptest::option::of(object_with(&["id", "from", "invoice_payload", "currency", "total_amount"])),
+        )
+            .prop_map(|(id, message, button, checkout)| {
+                json!({"update_id": id, "message": message, "callback_query": button, "pre_checkout_query": checkout})
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn any_update_is_read_or_refused_with_its_id(update in prop_oneof![any_json(), shaped()]) {
+            match Update::read(&update) {
+                Ok(read) => prop_assert_eq!(Some(read.update_id), update["update_id"].as_i64()),
+                Err(unreadable) => prop_assert_eq!(unreadable.update_id, update["update_id"].as_i64()),
+            }
+        }
+
+        #[test]
+        fn any_text_is_a_command_and_its_payload(text in ".{0,40}") {
+            let (command, payload) = command(&text);
+            prop_assert!(!command.contains(' ') && !command.contains('@'));
+            prop_assert!(text.starts_with(command));
+            prop_assert_eq!(payload, payload.trim());
+        }
+
+        #[test]
+        fn a_button_names_a_load_only_by_a_positive_bigint(data in prop_oneof!["hide:[0-9]{0,20}", ".{0,24}"]) {
+            if let Some(id) = hidden_cargo(&data) {
+                prop_assert_eq!(data.strip_prefix("hide:").map(str::parse::<u64>), Some(Ok(id)));
+                prop_assert!(id >= 1 && id <= i64::MAX as u64);
+            }
+        }
     }
 }

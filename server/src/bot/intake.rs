@@ -121,8 +121,16 @@ pub async fn poll(chatter: Chatter, store: SharedStore, stop: CancellationToken)
                     tokio::time::sleep(Duration::from_millis(200)).await;
                 }
                 for update in updates.as_array().into_iter().flatten() {
-                    let Ok(update) = serde_json::from_value::<Update>(update.clone()) else {
-                        continue;
+                    let update = match Update::read(update) {
+                        Ok(update) => update,
+                        // Moved past, or Telegram would send it again on every poll.
+                        Err(unreadable) => {
+                            tracing::warn!(%unreadable, "an unreadable update was dropped");
+                            if let Some(id) = unreadable.update_id {
+                                offset = offset.max(id.saturating_add(1));
+                            }
+                            continue;
+                        }
                     };
                     let id = update.update_id;
                     if chatter.handle(update, IN_SERVER).await == Handling::Later {
@@ -132,7 +140,7 @@ pub async fn poll(chatter: Chatter, store: SharedStore, stop: CancellationToken)
                             .await;
                         break;
                     }
-                    offset = offset.max(id + 1);
+                    offset = offset.max(id.saturating_add(1));
                 }
             }
             Err(error) => {

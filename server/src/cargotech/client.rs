@@ -183,20 +183,7 @@ impl Client {
         query: &[(String, String)],
     ) -> Result<ListAnswer, UpstreamError> {
         let body = self.authorized(token, "/v2/cargos/views", query).await?;
-        let items = body
-            .get("data")
-            .and_then(Value::as_array)
-            .ok_or_else(|| malformed("no data list"))?;
-        let cards: Vec<CargoCard> = items.iter().filter_map(wire::card).collect();
-        let total = body
-            .pointer("/meta/size")
-            .and_then(Value::as_u64)
-            .unwrap_or(cards.len() as u64);
-        Ok(ListAnswer {
-            dropped: items.len() - cards.len(),
-            cards,
-            total,
-        })
+        list_answer(&body)
     }
 
     /// `Ok(None)` when the load was taken or removed (the exchange answers 404).
@@ -209,11 +196,7 @@ impl Client {
             .authorized(token, &format!("/v1/carrier/cargos/{id}"), &query)
             .await
         {
-            Ok(body) => body
-                .get("data")
-                .and_then(wire::detail)
-                .map(Some)
-                .ok_or_else(|| malformed("no detail data")),
+            Ok(body) => detail_answer(&body).map(Some),
             Err(UpstreamError::NotFound) => Ok(None),
             Err(error) => Err(error),
         }
@@ -233,20 +216,7 @@ impl Client {
         let body = self
             .authorized(token, "/v1/dictionaries/points", &query)
             .await?;
-        let items = body
-            .get("data")
-            .and_then(Value::as_array)
-            .ok_or_else(|| malformed("no data list"))?;
-        let points: Vec<City> = items.iter().filter_map(wire::point).collect();
-        let size = body
-            .pointer("/meta/size")
-            .and_then(Value::as_u64)
-            .ok_or_else(|| malformed("no meta.size"))?;
-        Ok(PointsPage {
-            read: items.len(),
-            points,
-            size,
-        })
+        points_answer(&body)
     }
 
     async fn authorized(
@@ -292,9 +262,58 @@ impl Client {
     }
 }
 
+/// A list's answer: the cards that can be read (the others are counted as dropped) and the
+/// exchange's total; without a `data` list it is unreadable.
+fn list_answer(body: &Value) -> Result<ListAnswer, UpstreamError> {
+    let items = body
+        .get("data")
+        .and_then(Value::as_array)
+        .ok_or_else(|| malformed("no data list"))?;
+    let cards: Vec<CargoCard> = items.iter().filter_map(wire::card).collect();
+    let total = body
+        .pointer("/meta/size")
+        .and_then(Value::as_u64)
+        .unwrap_or(cards.len() as u64);
+    Ok(ListAnswer {
+        dropped: items.len() - cards.len(),
+        cards,
+        total,
+    })
+}
+
+fn detail_answer(body: &Value) -> Result<CargoDetail, UpstreamError> {
+    body.get("data")
+        .and_then(wire::detail)
+        .ok_or_else(|| malformed("no detail data"))
+}
+
+/// A page of the points dictionary: its readable points, how many items it held, and the
+/// dictionary's size (needed to page on, so its absence makes the page unreadable).
+fn points_answer(body: &Value) -> Result<PointsPage, UpstreamError> {
+    let items = body
+        .get("data")
+        .and_then(Value::as_array)
+        .ok_or_else(|| malformed("no data list"))?;
+    let points: Vec<City> = items.iter().filter_map(wire::point).collect();
+    let size = body
+        .pointer("/meta/size")
+        .and_then(Value::as_u64)
+        .ok_or_else(|| malformed("no meta.size"))?;
+    Ok(PointsPage {
+        read: items.len(),
+        points,
+        size,
+    })
+}
+
 async fn login_answer(response: Response) -> Result<LoginAnswer, UpstreamError> {
     let status = response.status();
     let body = json_body(response).await.unwrap_or(Value::Null);
+    read_login(status, &body)
+}
+
+/// The login's answer by its status and body: a token, a demand for an SMS code, or why not.
+fn read_login(status: StatusCode, body: &Value) -> Result<LoginAnswer, UpstreamError> {
     if status.is_success() {
         let data = body
             .get("data")
@@ -327,7 +346,7 @@ async fn login_answer(response: Response) -> Result<LoginAnswer, UpstreamError> 
                 .map(Duration::from_secs),
         }));
     }
-    if let Some(problem) = sms_problem(&body) {
+    if let Some(problem) = sms_problem(body) {
         return Err(UpstreamError::Sms(problem));
     }
     let message = body
@@ -386,9 +405,115 @@ async fn json_body(response: Response) -> Result<Value, UpstreamError> {
         .bytes()
         .await
         .map_err(|_| UpstreamError::Unavailable("the answer broke off".into()))?;
-    serde_json::from_slice(&bytes).map_err(|error| malformed(&error.to_string()))
+    read_json(&bytes)
+}
+
+fn read_json(bytes: &[u8]) -> Result<Value, UpstreamError> {
+    serde_json::from_slice(bytes).map_err(|error| malformed(&error.to_string()))
 }
 
 fn malformed(what: &str) -> UpstreamError {
     UpstreamError::Malformed(what.to_owned())
+}
+
+#[cfg(test)]
+mod generated {
+    //! The exchange's answers, generated: whatever it sends, reading it never panics, and each
+    //! answer that cannot be read is `UpstreamError::Malformed`, never a guess.
+
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    use super::*;
+    use crate::outside_input::{any_json, object_with};
+
+    const CARD_FIELDS: &[&str] = &[
+        "id",
+        "distance",
+        "weight",
+        "volume",
+        "price",
+        "price_carrier",
+        "created_at",
+        "points",
+        "truck_types",
+        "load_types",
+        "payment",
+        "extra",
+        "contacts",
+        "shipper",
+        "company",
+        "cargo_type",
+    ];
+
+    fn any_answer() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            any_json(),
+            (
+                proptest::collection::vec(prop_oneof![object_with(CARD_FIELDS), any_json()], 0..3),
+                proptest::option::of(any_json()),
+            )
+                .prop_map(|(data, size)| json!({"data": data, "meta": {"size": size}})),
+            object_with(CARD_FIELDS).prop_map(|data| json!({"data": data})),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn any_bytes_are_json_or_malformed(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
+            if let Err(error) = read_json(&bytes) {
+                prop_assert!(matches!(error, UpstreamError::Malformed(_)));
+            }
+        }
+
+        #[test]
+        fn any_list_answer_is_read_or_malformed(body in any_answer()) {
+            match list_answer(&body) {
+                Ok(answer) => {
+                    let items = body["data"].as_array().map_or(0, Vec::len);
+                    prop_assert_eq!(answer.cards.len() + answer.dropped, items);
+                    for card in &answer.cards {
+                        prop_assert!(card.weight_t.is_none_or(|t| t.is_finite() && t >= 0.0));
+                        prop_assert!(card.volume_m3.is_none_or(|v| v.is_finite() && v >= 0.0));
+                    }
+                }
+                Err(error) => prop_assert!(matches!(error, UpstreamError::Malformed(_))),
+            }
+        }
+
+        #[test]
+        fn any_detail_or_points_answer_is_read_or_malformed(body in any_answer()) {
+            if let Err(error) = detail_answer(&body) {
+                prop_assert!(matches!(error, UpstreamError::Malformed(_)));
+            }
+            match points_answer(&body) {
+                Ok(page) => prop_assert!(page.points.iter().all(|point| !point.name.is_empty())),
+                Err(error) => prop_assert!(matches!(error, UpstreamError::Malformed(_))),
+            }
+        }
+
+        #[test]
+        fn any_login_answer_is_a_token_a_demand_or_a_typed_refusal(
+            status in prop_oneof![Just(200u16), Just(401), Just(422), Just(403), Just(400), Just(404)],
+            body in prop_oneof![
+                any_json(),
+                object_with(&["data", "errors", "message"]),
+                object_with(&["token", "sms_required", "request_id", "refresh_token", "expires_in"])
+                    .prop_map(|data| json!({"data": data})),
+            ],
+        ) {
+            let status = StatusCode::from_u16(status).expect("a status");
+            match read_login(status, &body) {
+                Ok(LoginAnswer::Token(_)) => prop_assert!(status.is_success()),
+                Ok(LoginAnswer::SmsRequired { .. }) => prop_assert!(status.is_success()),
+                Err(error) => prop_assert!(matches!(
+                    error,
+                    UpstreamError::Malformed(_)
+                        | UpstreamError::Sms(_)
+                        | UpstreamError::WrongCredentials(_)
+                        | UpstreamError::Unavailable(_)
+                )),
+            }
+        }
+    }
 }

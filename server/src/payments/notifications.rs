@@ -35,6 +35,17 @@ struct NotifiedObject {
     payment_id: Option<String>,
 }
 
+impl Notification {
+    /// The body as a YooKassa notification (`"type": "notification"`, an event, an object with
+    /// its id), or `Malformed`.
+    fn read(body: &[u8]) -> Result<Self, NotificationRefusal> {
+        serde_json::from_slice::<Notification>(body)
+            .ok()
+            .filter(|notification| notification.kind == "notification")
+            .ok_or(NotificationRefusal::Malformed)
+    }
+}
+
 impl Billing {
     /// Records the notification durably, then settles its payment in the background, so the
     /// sender gets its `200` at once.
@@ -49,10 +60,7 @@ impl Billing {
         }
         let remote = sender.to_string();
         let raw = String::from_utf8_lossy(body);
-        let notification = serde_json::from_slice::<Notification>(body)
-            .ok()
-            .filter(|notification| notification.kind == "notification");
-        let Some(notification) = notification else {
+        let Ok(notification) = Notification::read(body) else {
             payments::record_event(
                 &self.db,
                 Event {
@@ -101,5 +109,61 @@ impl Billing {
             (_, event) => tracing::info!(event, "a payment notification was recorded"),
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod generated {
+    //! Notification bodies, generated: any bytes at all, and bodies shaped like YooKassa's with
+    //! every value free to be wrong. Reading never panics, and what is not a notification is
+    //! `Malformed` (recorded raw as suspicious by the caller).
+
+    use proptest::prelude::*;
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::outside_input::{any_json, object_with};
+
+    fn shaped() -> impl Strategy<Value = Value> {
+        (
+            prop_oneof![Just(Value::from("notification")), any_json()],
+            prop_oneof![
+                Just(Value::from("payment.succeeded")),
+                Just(Value::from("refund.succeeded")),
+                any_json()
+            ],
+            object_with(&["id", "payment_id", "status", "amount"]),
+        )
+            .prop_map(
+                |(kind, event, object)| json!({"type": kind, "event": event, "object": object}),
+            )
+    }
+
+    proptest! {
+        #[test]
+        fn any_bytes_are_a_notification_or_malformed(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
+            if let Err(refusal) = Notification::read(&bytes) {
+                prop_assert!(matches!(refusal, NotificationRefusal::Malformed));
+            }
+        }
+
+        #[test]
+        fn a_body_shaped_like_yookassas_is_taken_exactly_when_it_is_one(body in shaped()) {
+            let bytes = serde_json::to_vec(&body).unwrap();
+            let is_one = body["type"] == "notification"
+                && body["event"].is_string()
+                && body["object"]["id"].is_string()
+                && (body["object"]["payment_id"].is_null() || body["object"]["payment_id"].is_string());
+            match Notification::read(&bytes) {
+                Ok(notification) => {
+                    prop_assert!(is_one);
+                    prop_assert_eq!(Some(notification.object.id.as_str()), body["object"]["id"].as_str());
+                }
+                Err(refusal) => {
+                    prop_assert!(!is_one);
+                    prop_assert!(matches!(refusal, NotificationRefusal::Malformed));
+                }
+            }
+        }
     }
 }

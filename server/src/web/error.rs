@@ -367,6 +367,11 @@ impl ApiError {
         ErrorCode::Internal.into()
     }
 
+    /// The stable code this refusal answers with.
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+
     pub fn with_field_errors(mut self, errors: Vec<FieldError>) -> Self {
         self.errors = errors;
         self

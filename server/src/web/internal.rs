@@ -5,11 +5,11 @@
 
 use axum::{
     Json, Router,
-    extract::{FromRef, State, rejection::JsonRejection},
+    extract::{FromRef, State},
     http::StatusCode,
     routing::post,
 };
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::{
@@ -21,7 +21,7 @@ use crate::{
     payments::{Billing, RefundOutcome},
     web::{
         ApiError, ErrorCode,
-        extract::{PathId, ServiceClient},
+        extract::{JsonBody, PathId, ServiceClient},
     },
 };
 
@@ -55,7 +55,7 @@ struct RefundDesk {
     tokens: ServiceTokens,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct RefundRequest {
     /// Everything not yet refunded when absent.
@@ -66,9 +66,8 @@ async fn refund(
     State(billing): State<Billing>,
     client: ServiceClient,
     PathId(id): PathId<i64>,
-    body: Result<Json<RefundRequest>, JsonRejection>,
+    JsonBody(request): JsonBody<RefundRequest>,
 ) -> Result<(StatusCode, Json<RefundOutcome>), ApiError> {
-    let Json(request) = body.map_err(ApiError::bad_body)?;
     let outcome = billing
         .refund(id.into(), request.amount_kopecks, &client.actor())
         .await?;
@@ -83,9 +82,8 @@ fn failed(error: impl std::fmt::Display) -> ApiError {
 async fn update(
     State(chatter): State<Chatter>,
     client: ServiceClient,
-    body: Result<Json<Value>, JsonRejection>,
+    JsonBody(body): JsonBody<Value>,
 ) -> Result<StatusCode, ApiError> {
-    let Json(body) = body.map_err(ApiError::bad_body)?;
     let update: Update = serde_json::from_value(body).map_err(ApiError::bad_body)?;
     match chatter.handle(update, &client.actor()).await {
         Handling::Done => Ok(StatusCode::NO_CONTENT),
@@ -94,7 +92,7 @@ async fn update(
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 struct Claim {
     limit: u64,
 }
@@ -102,9 +100,8 @@ struct Claim {
 async fn claim(
     State(queue): State<DatabaseQueue>,
     _client: ServiceClient,
-    body: Result<Json<Claim>, JsonRejection>,
+    JsonBody(Claim { limit }): JsonBody<Claim>,
 ) -> Result<Json<Vec<Pending>>, ApiError> {
-    let Json(Claim { limit }) = body.map_err(ApiError::bad_body)?;
     queue
         .claim(limit.clamp(1, 100))
         .await
@@ -116,9 +113,8 @@ async fn settle(
     State(queue): State<DatabaseQueue>,
     _client: ServiceClient,
     PathId(id): PathId<i64>,
-    body: Result<Json<Settlement>, JsonRejection>,
+    JsonBody(settlement): JsonBody<Settlement>,
 ) -> Result<StatusCode, ApiError> {
-    let Json(settlement) = body.map_err(ApiError::bad_body)?;
     queue
         .settle(id, settlement.chat_id, settlement.outcome)
         .await
@@ -126,7 +122,7 @@ async fn settle(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 struct Release {
     ids: Vec<i64>,
 }
@@ -135,9 +131,8 @@ struct Release {
 async fn release(
     State(queue): State<DatabaseQueue>,
     _client: ServiceClient,
-    body: Result<Json<Release>, JsonRejection>,
+    JsonBody(Release { ids }): JsonBody<Release>,
 ) -> Result<StatusCode, ApiError> {
-    let Json(Release { ids }) = body.map_err(ApiError::bad_body)?;
     queue.release(&ids).await.map_err(failed)?;
     Ok(StatusCode::NO_CONTENT)
 }

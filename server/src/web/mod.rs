@@ -16,6 +16,7 @@ mod health;
 pub mod internal;
 mod layers;
 mod metrics;
+mod openapi;
 mod telegram_webhook;
 
 use std::sync::Arc;

@@ -229,6 +229,19 @@ async fn a_bad_filter_is_explained_field_by_field_and_never_reaches_the_exchange
         refusal(&app, "/api/v1/cargos?colour=red").await,
         (400, "invalid_query".into())
     );
+    // The page's size is 1 to 100, as the OpenAPI document says, not quietly cut to it.
+    for limit in ["0", "101"] {
+        assert_eq!(
+            refusal(&app, &format!("/api/v1/cargos?limit={limit}")).await,
+            (400, "invalid_query".into())
+        );
+    }
+    // A radius is around a city: without one, the client lost the city it meant.
+    assert_eq!(
+        refusal(&app, "/api/v1/cargos?to_radius_km=501").await,
+        (422, "invalid_filter".into())
+    );
+    assert_eq!(exchange.stats().lists, before);
 }
 
 #[tokio::test]

@@ -95,6 +95,33 @@ async fn the_openapi_document_lists_every_route_and_matches_what_the_server_send
         assert_eq!(id["schema"]["format"], "int64", "{method} {path}");
     }
 
+    // A route that reads a body or a query says how it refuses one it cannot read.
+    for (method, path) in ROUTES {
+        let operation = &document["paths"][path][method];
+        let refusal = |status: &str| {
+            operation["responses"][status]["description"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        };
+        if operation.get("requestBody").is_some() {
+            assert!(refusal("400").contains("invalid_body"), "{method} {path}");
+            assert!(refusal("413").contains("body_too_large"), "{method} {path}");
+        }
+        let reads_query = operation["parameters"]
+            .as_array()
+            .is_some_and(|parameters| parameters.iter().any(|p| p["in"] == "query"));
+        if reads_query {
+            assert!(refusal("400").contains("invalid_query"), "{method} {path}");
+        }
+    }
+    // Either end of a filter's range may be open, as the server sends it.
+    let distance = &document["components"]["schemas"]["CargoFilter"]["properties"]["distance_km"];
+    assert_eq!(
+        distance["properties"]["min"]["type"],
+        json!(["integer", "null"])
+    );
+
     // Each documented route is served: anonymous callers are refused, not lost.
     for (method, path) in ROUTES {
         let url = app.url(&path.replace("{id}", "1"));

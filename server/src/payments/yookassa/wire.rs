@@ -120,3 +120,88 @@ fn metadata(object: &Map<String, Value>) -> BTreeMap<String, String> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod generated {
+    //! YooKassa's answers, generated: reading never panics, a payment or refund missing what
+    //! Hauler decides on is refused (and becomes `YooKassaError::Malformed`), and money strings
+    //! read back exactly what was written.
+
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::outside_input::{any_json, object_with};
+
+    const PAYMENT_FIELDS: &[&str] = &[
+        "id",
+        "status",
+        "paid",
+        "amount",
+        "refunded_amount",
+        "confirmation",
+        "metadata",
+        "cancellation_details",
+        "payment_id",
+    ];
+
+    fn money_like() -> impl Strategy<Value = Value> {
+        (
+            prop_oneof!["[0-9]{1,22}(\\.[0-9]{0,3})?", ".{0,8}"],
+            prop_oneof![Just("RUB".to_owned()), ".{0,4}"],
+        )
+            .prop_map(|(value, currency)| json!({"value": value, "currency": currency}))
+    }
+
+    fn any_answer() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            any_json(),
+            object_with(PAYMENT_FIELDS),
+            (
+                object_with(PAYMENT_FIELDS),
+                money_like(),
+                ".{0,12}",
+                ".{0,12}"
+            )
+                .prop_map(|(mut body, amount, id, status)| {
+                    body["amount"] = amount;
+                    body["id"] = Value::from(id);
+                    body["status"] = Value::from(status);
+                    body
+                }),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn any_payment_or_refund_is_read_whole_or_refused(body in any_answer()) {
+            if let Ok(payment) = payment(&body) {
+                prop_assert!(!payment.id.is_empty() && !payment.status.is_empty());
+                prop_assert_eq!(Some(payment.amount_kopecks), body["amount"]["value"].as_str().and_then(parse_amount));
+            }
+            if let Ok(refund) = refund(&body) {
+                prop_assert!(!refund.id.is_empty() && !refund.payment_id.is_empty());
+            }
+        }
+
+        #[test]
+        fn any_error_body_is_a_code_or_nothing(bytes in proptest::collection::vec(any::<u8>(), 0..48)) {
+            if let Some((code, _)) = refusal(&bytes) {
+                prop_assert!(!code.is_empty());
+            }
+        }
+
+        #[test]
+        fn money_is_read_back_exactly_as_written(kopecks in any::<u64>()) {
+            prop_assert_eq!(parse_amount(&format_amount(kopecks)), Some(kopecks));
+        }
+
+        #[test]
+        fn any_money_string_is_kopecks_or_refused(text in "[0-9.,+-]{0,24}") {
+            if let Some(kopecks) = parse_amount(&text) {
+                let (rubles, fraction) = text.split_once('.').unwrap_or((&text, ""));
+                prop_assert!(fraction.len() <= 2 && !rubles.is_empty());
+                prop_assert_eq!(kopecks / 100, rubles.parse::<u64>().unwrap());
+            }
+        }
+    }
+}

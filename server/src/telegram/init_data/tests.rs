@@ -294,8 +294,6 @@ mod generated {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(10_000))]
-
         #[test]
         fn any_text_is_a_typed_answer_and_never_a_panic(raw in ".*") {
             if let Ok(launch) = validate(&raw, &bot(), NOW, 300) {

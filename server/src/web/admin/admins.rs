@@ -9,7 +9,7 @@ use admin::wire::{
 };
 use axum::{
     Json, Router,
-    extract::{State, rejection::JsonRejection},
+    extract::State,
     http::StatusCode,
     routing::{get, put},
 };
@@ -23,7 +23,10 @@ use crate::admin::{
     accounts::{self, AccountError},
     second_factor, sessions,
 };
-use crate::web::{ApiError, ErrorCode, extract::PathId};
+use crate::web::{
+    ApiError, ErrorCode,
+    extract::{JsonBody, PathId},
+};
 
 pub fn routes() -> Router<AdminDesk> {
     Router::new()
@@ -64,9 +67,8 @@ async fn list(
 async fn invite(
     State(desk): State<AdminDesk>,
     staff: Staff<Owners>,
-    body: Result<Json<NewAdmin>, JsonRejection>,
+    JsonBody(new): JsonBody<NewAdmin>,
 ) -> Result<(StatusCode, Json<AdminView>), ApiError> {
-    let Json(new) = body.map_err(ApiError::bad_body)?;
     let account = accounts::create(
         &desk.db,
         &new.email,
@@ -103,9 +105,8 @@ async fn change(
     State(desk): State<AdminDesk>,
     staff: Staff<Owners>,
     PathId(id): PathId<AdminId>,
-    body: Result<Json<AdminChange>, JsonRejection>,
+    JsonBody(change): JsonBody<AdminChange>,
 ) -> Result<Json<AdminView>, ApiError> {
-    let Json(change) = body.map_err(ApiError::bad_body)?;
     let before = accounts::row(&desk.db, id)
         .await?
         .ok_or_else(|| ApiError::from(ErrorCode::AdminNotFound))?;

@@ -4,7 +4,7 @@
 use admin::wire::{AdminProfile, AdminSessionView, LoginRequest};
 use axum::{
     Json, Router,
-    extract::{State, rejection::JsonRejection},
+    extract::State,
     http::{
         HeaderValue, StatusCode,
         header::{RETRY_AFTER, SET_COOKIE},
@@ -22,7 +22,10 @@ use crate::{
         sessions::{self, AdminSession},
         throttle::LoginThrottle,
     },
-    web::{ApiError, ErrorCode, extract::ClientAddress},
+    web::{
+        ApiError, ErrorCode,
+        extract::{ClientAddress, JsonBody},
+    },
 };
 
 pub fn routes() -> Router<AdminDesk> {
@@ -72,9 +75,9 @@ fn with_cookie(mut response: Response, value: &str) -> Response {
 async fn log_in(
     State(desk): State<AdminDesk>,
     ClientAddress(peer): ClientAddress,
-    body: Result<Json<LoginRequest>, JsonRejection>,
+    body: Result<JsonBody<LoginRequest>, ApiError>,
 ) -> Result<Response, Response> {
-    let Json(request) = body.map_err(|error| ApiError::bad_body(error).into_response())?;
+    let JsonBody(request) = body.map_err(IntoResponse::into_response)?;
     let email = accounts::normalize_email(&request.email);
     let address = peer.to_string();
     let throttle = LoginThrottle {

@@ -11,10 +11,7 @@ use admin::wire::connection::{
 };
 use axum::{
     Json, Router,
-    extract::{
-        Query, State,
-        rejection::{JsonRejection, QueryRejection},
-    },
+    extract::{Query, State, rejection::QueryRejection},
     routing::{get, post},
 };
 use chrono::Utc;
@@ -28,7 +25,7 @@ use crate::{
     cargotech::{
         Account, Gateway, LinkState, SmsCodeError, SmsProblem, UpstreamError, audit_object,
     },
-    web::{ApiError, ErrorCode},
+    web::{ApiError, ErrorCode, extract::JsonBody},
 };
 
 const HISTORY: u64 = 20;
@@ -172,10 +169,9 @@ async fn enter_sms_code(
     State(desk): State<AdminDesk>,
     staff: Staff<Admins>,
     which: Which,
-    body: Result<Json<SmsCodeEntry>, JsonRejection>,
+    JsonBody(entry): JsonBody<SmsCodeEntry>,
 ) -> Result<Json<ConnectionView>, ApiError> {
     let account = account_in(which, &desk.gateway)?;
-    let Json(entry) = body.map_err(ApiError::bad_body)?;
     account
         .connection
         .submit_sms_code(&entry.code, &staff.actor())
@@ -240,9 +236,8 @@ fn invalid_knob(message: &str) -> ApiError {
 async fn turn_sandbox_knobs(
     State(desk): State<AdminDesk>,
     staff: Staff<Admins>,
-    body: Result<Json<SandboxKnobs>, JsonRejection>,
+    JsonBody(knobs): JsonBody<SandboxKnobs>,
 ) -> Result<Json<SandboxStats>, ApiError> {
-    let Json(knobs) = body.map_err(ApiError::bad_body)?;
     if knobs.latency_ms.is_some_and(|ms| ms > 60_000) {
         return Err(invalid_knob("Latency is at most 60000 ms"));
     }

@@ -10,10 +10,7 @@ use admin::wire::drivers::{
 };
 use axum::{
     Json, Router,
-    extract::{
-        Query, State,
-        rejection::{JsonRejection, QueryRejection},
-    },
+    extract::{Query, State, rejection::QueryRejection},
     http::StatusCode,
     routing::{get, post},
 };
@@ -30,7 +27,10 @@ use serde::Deserialize;
 
 use super::{AdminDesk, Admins, AnyStaff, Staff};
 use crate::admin::driver_list::{self, Listing, state_of};
-use crate::web::{ApiError, ErrorCode, extract::PathId};
+use crate::web::{
+    ApiError, ErrorCode,
+    extract::{JsonBody, PathId},
+};
 
 pub fn routes() -> Router<AdminDesk> {
     Router::new()
@@ -274,9 +274,8 @@ async fn gift(
     State(desk): State<AdminDesk>,
     staff: Staff<AnyStaff>,
     PathId(id): PathId<DriverId>,
-    body: Result<Json<GiftDays>, JsonRejection>,
+    JsonBody(GiftDays { days }): JsonBody<GiftDays>,
 ) -> Result<Json<DriverDetail>, ApiError> {
-    let Json(GiftDays { days }) = body.map_err(ApiError::bad_body)?;
     if let Some(problem) = gift_problem(days) {
         return Err(ErrorCode::InvalidDays.with_message(problem));
     }
@@ -324,9 +323,8 @@ async fn message(
     State(desk): State<AdminDesk>,
     staff: Staff<Admins>,
     PathId(id): PathId<DriverId>,
-    body: Result<Json<DriverMessage>, JsonRejection>,
+    JsonBody(DriverMessage { text }): JsonBody<DriverMessage>,
 ) -> Result<StatusCode, ApiError> {
-    let Json(DriverMessage { text }) = body.map_err(ApiError::bad_body)?;
     if let Some(problem) = message_problem(&text) {
         return Err(ErrorCode::InvalidText.with_message(problem));
     }

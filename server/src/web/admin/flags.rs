@@ -4,7 +4,7 @@
 use admin::wire::{FlagChange, FlagView};
 use axum::{
     Json, Router,
-    extract::{Path, State, rejection::JsonRejection},
+    extract::{Path, State},
     routing::{get, put},
 };
 use domain::{
@@ -14,7 +14,7 @@ use domain::{
 use sea_orm::DatabaseConnection;
 
 use super::{AdminDesk, Admins, AnyStaff, Staff};
-use crate::web::{ApiError, ErrorCode};
+use crate::web::{ApiError, ErrorCode, extract::JsonBody};
 
 pub fn routes() -> Router<AdminDesk> {
     Router::new()
@@ -45,9 +45,8 @@ async fn switch(
     State(db): State<DatabaseConnection>,
     staff: Staff<Admins>,
     Path(name): Path<String>,
-    body: Result<Json<FlagChange>, JsonRejection>,
+    JsonBody(change): JsonBody<FlagChange>,
 ) -> Result<Json<FlagView>, ApiError> {
-    let Json(change) = body.map_err(ApiError::bad_body)?;
     let flag = Flag::parse(&name).ok_or_else(|| ApiError::from(ErrorCode::FlagNotFound))?;
     let before = flags::is_on(&db, flag).await?;
     flags::set(&db, flag, change.on, &staff.actor()).await?;

@@ -15,7 +15,7 @@ use admin::wire::payments::{
 use app::subscription::{PaymentStatus, normalize_promo_code};
 use axum::{
     Json, Router,
-    extract::{Query, State, rejection::JsonRejection, rejection::QueryRejection},
+    extract::{Query, State, rejection::QueryRejection},
     http::{StatusCode, header},
     response::{IntoResponse, Response},
     routing::{get, post},
@@ -32,7 +32,10 @@ use sea_orm::{
 };
 
 use super::{AdminDesk, Admins, AnyStaff, Staff, csv_export::CsvExport};
-use crate::web::{ApiError, ErrorCode, Fault, extract::PathId};
+use crate::web::{
+    ApiError, ErrorCode, Fault,
+    extract::{JsonBody, PathId},
+};
 
 pub fn routes() -> Router<AdminDesk> {
     Router::new()
@@ -366,9 +369,8 @@ async fn refund(
     State(desk): State<AdminDesk>,
     staff: Staff<Admins>,
     PathId(id): PathId<PaymentId>,
-    body: Result<Json<RefundRequest>, JsonRejection>,
+    JsonBody(request): JsonBody<RefundRequest>,
 ) -> Result<(StatusCode, Json<RefundDone>), ApiError> {
-    let Json(request) = body.map_err(ApiError::bad_body)?;
     let outcome = desk
         .billing
         .refund(id, request.amount_kopecks, &staff.actor())

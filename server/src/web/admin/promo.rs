@@ -14,7 +14,7 @@ use admin::wire::promo::{
 use app::subscription::{PromoBenefit, is_valid_promo_code, normalize_promo_code};
 use axum::{
     Json, Router,
-    extract::{Path, Query, State, rejection::JsonRejection, rejection::QueryRejection},
+    extract::{Path, Query, State, rejection::QueryRejection},
     http::StatusCode,
     routing::{get, put},
 };
@@ -34,7 +34,10 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{AdminDesk, Admins, AnyStaff, Staff};
-use crate::web::{ApiError, ErrorCode, Fault, extract::PathId};
+use crate::web::{
+    ApiError, ErrorCode, Fault,
+    extract::{JsonBody, PathId},
+};
 
 pub fn routes() -> Router<AdminDesk> {
     Router::new()
@@ -118,9 +121,8 @@ async fn list_plans(
 async fn create_plan(
     State(db): State<DatabaseConnection>,
     staff: Staff<Admins>,
-    body: Result<Json<PlanInput>, JsonRejection>,
+    JsonBody(input): JsonBody<PlanInput>,
 ) -> Result<(StatusCode, Json<PlanView>), ApiError> {
-    let Json(input) = body.map_err(ApiError::bad_body)?;
     let created = plan_view(plans::create(&db, plan_terms(&input)?).await?);
     record(
         &db,
@@ -138,9 +140,8 @@ async fn edit_plan(
     State(db): State<DatabaseConnection>,
     staff: Staff<Admins>,
     PathId(id): PathId<PlanId>,
-    body: Result<Json<PlanInput>, JsonRejection>,
+    JsonBody(input): JsonBody<PlanInput>,
 ) -> Result<Json<PlanView>, ApiError> {
-    let Json(input) = body.map_err(ApiError::bad_body)?;
     let terms = plan_terms(&input)?;
     let not_found = || ApiError::from(ErrorCode::PlanNotFound);
     let before = plans::row(&db, id).await?.ok_or_else(not_found)?;
@@ -352,9 +353,8 @@ async fn view_of(db: &DatabaseConnection, code: &str) -> Result<PromoView, ApiEr
 async fn create_promo(
     State(db): State<DatabaseConnection>,
     staff: Staff<Admins>,
-    body: Result<Json<NewPromo>, JsonRejection>,
+    JsonBody(new): JsonBody<NewPromo>,
 ) -> Result<(StatusCode, Json<PromoView>), ApiError> {
-    let Json(new) = body.map_err(ApiError::bad_body)?;
     let terms = terms(
         &new.kind,
         new.value,
@@ -382,9 +382,8 @@ async fn create_promo(
 async fn create_batch(
     State(db): State<DatabaseConnection>,
     staff: Staff<Admins>,
-    body: Result<Json<PromoBatch>, JsonRejection>,
+    JsonBody(batch): JsonBody<PromoBatch>,
 ) -> Result<(StatusCode, Json<Vec<PromoView>>), ApiError> {
-    let Json(batch) = body.map_err(ApiError::bad_body)?;
     if !(1..=PromoBatch::MAX_COUNT).contains(&batch.count) {
         return Err(ErrorCode::InvalidCount.with_message(format!(
             "A batch holds 1 to {} codes",
@@ -444,9 +443,8 @@ async fn switch_promo(
     State(db): State<DatabaseConnection>,
     staff: Staff<Admins>,
     Path(code): Path<String>,
-    body: Result<Json<PromoChange>, JsonRejection>,
+    JsonBody(change): JsonBody<PromoChange>,
 ) -> Result<Json<PromoView>, ApiError> {
-    let Json(change) = body.map_err(ApiError::bad_body)?;
     let before = view_of(&db, &code).await?;
     promo::set_active(&db, &code, change.active).await?;
     let after = view_of(&db, &code).await?;

@@ -6,7 +6,7 @@
 use admin::wire::second_factor::{SecondFactorCode, SecondFactorSetup, SecondFactorState};
 use axum::{
     Json, Router,
-    extract::{State, rejection::JsonRejection},
+    extract::State,
     http::StatusCode,
     routing::{delete, get, post},
 };
@@ -20,7 +20,7 @@ use crate::{
     admin::second_factor::{self, Holder, SecondFactorError},
     web::{
         ApiError, ErrorCode,
-        extract::{AnyStaff, Owners, PathId, Staff},
+        extract::{AnyStaff, JsonBody, Owners, PathId, Staff},
     },
 };
 
@@ -74,9 +74,8 @@ async fn set_up(
 async fn confirm(
     State(desk): State<AdminDesk>,
     staff: Staff<AnyStaff>,
-    body: Result<Json<SecondFactorCode>, JsonRejection>,
+    JsonBody(SecondFactorCode { code }): JsonBody<SecondFactorCode>,
 ) -> Result<Json<SecondFactorState>, ApiError> {
-    let Json(SecondFactorCode { code }) = body.map_err(ApiError::bad_body)?;
     second_factor::confirm(&desk.db, &desk.sealer, holder(&staff), &code).await?;
     let admin_id = staff.session.admin_id;
     audit_change(&desk, &staff, "admin.second_factor_enabled", admin_id).await;
@@ -86,9 +85,8 @@ async fn confirm(
 async fn disable(
     State(desk): State<AdminDesk>,
     staff: Staff<AnyStaff>,
-    body: Result<Json<SecondFactorCode>, JsonRejection>,
+    JsonBody(SecondFactorCode { code }): JsonBody<SecondFactorCode>,
 ) -> Result<Json<SecondFactorState>, ApiError> {
-    let Json(SecondFactorCode { code }) = body.map_err(ApiError::bad_body)?;
     if second_factor::disable(&desk.db, &desk.sealer, holder(&staff), &code).await? {
         let admin_id = staff.session.admin_id;
         audit_change(&desk, &staff, "admin.second_factor_disabled", admin_id).await;

@@ -5,7 +5,7 @@
 use admin::wire::service_tokens::{IssuedServiceToken, NewServiceToken, ServiceTokenView};
 use axum::{
     Json, Router,
-    extract::{State, rejection::JsonRejection},
+    extract::State,
     http::StatusCode,
     routing::{delete, get},
 };
@@ -17,7 +17,10 @@ use domain::{
 use sea_orm::EntityTrait;
 
 use super::{AdminDesk, Owners, Staff};
-use crate::web::{ApiError, ErrorCode, extract::PathId};
+use crate::web::{
+    ApiError, ErrorCode,
+    extract::{JsonBody, PathId},
+};
 
 pub fn routes() -> Router<AdminDesk> {
     Router::new()
@@ -60,9 +63,8 @@ async fn list(
 async fn create(
     State(desk): State<AdminDesk>,
     staff: Staff<Owners>,
-    body: Result<Json<NewServiceToken>, JsonRejection>,
+    JsonBody(request): JsonBody<NewServiceToken>,
 ) -> Result<(StatusCode, Json<IssuedServiceToken>), ApiError> {
-    let Json(request) = body.map_err(ApiError::bad_body)?;
     let name = request.name.trim();
     let name_ok = (1..=40).contains(&name.len())
         && name

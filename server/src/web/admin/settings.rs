@@ -6,7 +6,7 @@
 use admin::wire::settings::{SettingChange, SettingView};
 use axum::{
     Json, Router,
-    extract::{Path, State, rejection::JsonRejection},
+    extract::{Path, State},
     routing::get,
 };
 use domain::{
@@ -18,7 +18,7 @@ use sea_orm::{DatabaseConnection, EntityTrait};
 use super::{AdminDesk, Owners, Staff};
 use crate::{
     payments::shop::{SECRET_KEY_SETTING, SHOP_ID_SETTING},
-    web::{ApiError, ErrorCode},
+    web::{ApiError, ErrorCode, extract::JsonBody},
 };
 
 /// A setting the dashboard manages.
@@ -205,10 +205,9 @@ async fn change(
     State(desk): State<AdminDesk>,
     staff: Staff<Owners>,
     Path(key): Path<String>,
-    body: Result<Json<SettingChange>, JsonRejection>,
+    JsonBody(change): JsonBody<SettingChange>,
 ) -> Result<Json<SettingView>, ApiError> {
     let known = known(&key)?;
-    let Json(change) = body.map_err(ApiError::bad_body)?;
     let value = change.value.trim();
     if value.is_empty() || !(known.valid)(value) {
         return Err(ErrorCode::SettingInvalid.with_message(format!(

@@ -4,11 +4,7 @@
 //! seconds and at once by this one, and audited.
 
 use admin::wire::drivers::{ShareCut, UpstreamShare, cut_problem};
-use axum::{
-    Json, Router,
-    extract::{State, rejection::JsonRejection},
-    routing::get,
-};
+use axum::{Json, Router, extract::State, routing::get};
 use domain::{
     DriverId,
     audit::{self, AuditEntry},
@@ -16,7 +12,10 @@ use domain::{
 };
 
 use super::{AdminDesk, Admins, AnyStaff, Staff};
-use crate::web::{ApiError, ErrorCode, extract::PathId};
+use crate::web::{
+    ApiError, ErrorCode,
+    extract::{JsonBody, PathId},
+};
 
 pub fn routes() -> Router<AdminDesk> {
     Router::new().route("/admin/api/drivers/{id}/upstream-share", get(show).put(cut))
@@ -35,9 +34,8 @@ async fn cut(
     State(desk): State<AdminDesk>,
     staff: Staff<Admins>,
     PathId(id): PathId<DriverId>,
-    body: Result<Json<ShareCut>, JsonRejection>,
+    JsonBody(ShareCut { cap_per_minute }): JsonBody<ShareCut>,
 ) -> Result<Json<UpstreamShare>, ApiError> {
-    let Json(ShareCut { cap_per_minute }) = body.map_err(ApiError::bad_body)?;
     if let Some(problem) = cut_problem(cap_per_minute) {
         return Err(ErrorCode::InvalidShare.with_message(problem));
     }

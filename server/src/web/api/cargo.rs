@@ -17,7 +17,7 @@ use app::cargo::{
 };
 use axum::{
     Json, Router,
-    extract::{Query, Request, State, rejection::JsonRejection, rejection::QueryRejection},
+    extract::{Query, Request, State, rejection::QueryRejection},
     http::StatusCode,
     middleware::{self, Next},
     response::Response,
@@ -35,7 +35,7 @@ use crate::{
     doors::Door,
     web::{
         ApiError, ErrorCode, Fault,
-        extract::{PathId, SignedInDriver, SubscribedDriver},
+        extract::{JsonBody, PathId, SignedInDriver, SubscribedDriver},
     },
 };
 
@@ -84,43 +84,80 @@ impl From<GatewayError> for ApiError {
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
+    /// The loading city's id in the points dictionary (`GET /api/v1/cities`).
+    #[param(minimum = 1)]
     from_city_id: Option<u32>,
+    /// Its `point_type` from the dictionary (2 when absent). A point type or a radius without
+    /// its city is `422 invalid_filter`.
+    #[param(minimum = 1, maximum = 255)]
     from_point_type: Option<u8>,
+    #[param(maximum = 500)]
     from_radius_km: Option<u32>,
+    #[param(minimum = 1)]
     to_city_id: Option<u32>,
+    #[param(minimum = 1, maximum = 255)]
     to_point_type: Option<u8>,
+    #[param(maximum = 500)]
     to_radius_km: Option<u32>,
+    /// `YYYY-MM-DD`, from the year 2000.
+    #[param(format = Date, pattern = r"^[2-9][0-9]{3}-[0-9]{2}-[0-9]{2}$")]
     loading_date: Option<String>,
+    /// A weight and volume: a category, a preset, or both `tonnes` and `cubic_metres` (one of
+    /// the three; more, or `tonnes` without `cubic_metres`, is `422 invalid_filter`).
     weight_category: Option<WeightCategory>,
     weight_preset: Option<WeightPreset>,
+    #[param(minimum = 0.1, maximum = 1000.0)]
     tonnes: Option<f64>,
+    #[param(minimum = 0.1, maximum = 200.0)]
     cubic_metres: Option<f64>,
-    /// Comma-separated dictionary ids.
+    /// Comma-separated loading type ids (`GET /api/v1/dictionaries`), at most 30.
+    #[param(pattern = r"^([0-9]{1,9}(,[0-9]{1,9}){0,29})?$")]
     load_types: Option<String>,
+    /// Comma-separated body type ids (`GET /api/v1/dictionaries`), at most 30.
+    #[param(pattern = r"^([0-9]{1,9}(,[0-9]{1,9}){0,29})?$")]
     truck_types: Option<String>,
+    #[param(maximum = 20000)]
     distance_min_km: Option<u32>,
+    #[param(maximum = 20000)]
     distance_max_km: Option<u32>,
+    #[param(maximum = 100000000)]
     price_min_rub: Option<u64>,
+    #[param(maximum = 100000000)]
     price_max_rub: Option<u64>,
+    #[param(minimum = 0, maximum = 10000)]
     price_per_km_min_rub: Option<f64>,
+    #[param(minimum = 0, maximum = 10000)]
     price_per_km_max_rub: Option<f64>,
+    /// 10 or 12 digits with valid check digits.
+    #[param(pattern = r"^([0-9]{10}|[0-9]{12})$")]
     shipper_inn: Option<String>,
     mode: Option<ListMode>,
     sort: Option<SortOrder>,
     #[serde(default)]
     offset: u32,
+    /// Loads a page (1 to 100; 20 when absent).
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u32>,
 }
 
 impl ListQuery {
     pub(super) fn into_filter(self) -> Result<(CargoFilter, u32, u32), ApiError> {
-        let place = |id: Option<u32>, point_type: Option<u8>, radius: Option<u32>| {
-            id.map(|city_id| PlaceFilter {
+        let limit = match self.limit {
+            None => 20,
+            Some(limit @ 1..=100) => limit,
+            Some(_) => return Err(ApiError::bad_query("limit: 1 to 100")),
+        };
+        let place = |id: Option<u32>, point_type: Option<u8>, radius: Option<u32>| match id {
+            Some(city_id) => Ok(Some(PlaceFilter {
                 city_id,
                 point_type: point_type.unwrap_or(2),
                 city_name: String::new(),
                 radius_km: radius.unwrap_or(0),
-            })
+            })),
+            None if point_type.is_none() && radius.is_none() => Ok(None),
+            // Said about no place: the client meant one and lost it.
+            None => Err(ErrorCode::InvalidFilter(Fault::Unacceptable)
+                .with_message("Тип точки и радиус — только вместе с городом")),
         };
         let weight_volume = match (
             self.weight_category,
@@ -136,14 +173,14 @@ impl ListQuery {
             }),
             (None, None, None, None) => None,
             _ => {
-                return Err(ApiError::bad_query(
-                    "weight: a category, a preset, or both tonnes and cubic_metres",
+                return Err(ErrorCode::InvalidFilter(Fault::Unacceptable).with_message(
+                    "Вес и объём: категория, вариант машины или тонны вместе с кубометрами",
                 ));
             }
         };
         let filter = CargoFilter {
-            from: place(self.from_city_id, self.from_point_type, self.from_radius_km),
-            to: place(self.to_city_id, self.to_point_type, self.to_radius_km),
+            from: place(self.from_city_id, self.from_point_type, self.from_radius_km)?,
+            to: place(self.to_city_id, self.to_point_type, self.to_radius_km)?,
             loading_date: self.loading_date,
             weight_volume,
             load_types: ids(self.load_types.as_deref())?,
@@ -164,7 +201,7 @@ impl ListQuery {
             mode: self.mode.unwrap_or_default(),
             sort: self.sort.unwrap_or_default(),
         };
-        Ok((filter, self.offset, self.limit.unwrap_or(20)))
+        Ok((filter, self.offset, limit))
     }
 }
 
@@ -389,9 +426,8 @@ async fn advance_response(
     State(db): State<DatabaseConnection>,
     driver: SubscribedDriver,
     PathId(id): PathId<u64>,
-    body: Result<Json<StatusChange>, JsonRejection>,
+    JsonBody(change): JsonBody<StatusChange>,
 ) -> Result<Json<CargoResponse>, ApiError> {
-    let Json(change) = body.map_err(ApiError::bad_body)?;
     responses::advance(&db, driver.id, id, change.status)
         .await?
         .map(Json)
@@ -487,4 +523,183 @@ async fn dictionaries() -> Json<Dictionaries> {
         truck_types: entries(&TRUCK_TYPES),
         load_types: entries(&LOAD_TYPES),
     })
+}
+
+#[cfg(test)]
+mod generated {
+    //! The list's query string, generated: any text, and queries made of the list's own
+    //! parameters with values free to be wrong. Reading never panics and each refusal is the
+    //! API's typed error (`invalid_query`, `invalid_filter`); a filter the Mini App builds reads
+    //! back as the same filter.
+
+    use app::cargo::filter::{WeightCategory, WeightPreset};
+    use axum::http::Uri;
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const NAMES: &[&str] = &[
+        "from_city_id",
+        "from_point_type",
+        "from_radius_km",
+        "to_city_id",
+        "to_point_type",
+        "to_radius_km",
+        "loading_date",
+        "weight_category",
+        "weight_preset",
+        "tonnes",
+        "cubic_metres",
+        "load_types",
+        "truck_types",
+        "distance_min_km",
+        "distance_max_km",
+        "price_min_rub",
+        "price_max_rub",
+        "price_per_km_min_rub",
+        "price_per_km_max_rub",
+        "shipper_inn",
+        "mode",
+        "sort",
+        "offset",
+        "limit",
+    ];
+
+    /// What `GET /api/v1/cargos` does with its query before the gateway.
+    fn read(query: &str) -> Result<(CargoFilter, u32, u32), ApiError> {
+        let uri: Uri = format!("/?{query}").parse().map_err(ApiError::bad_query)?;
+        let Query(list) = Query::<ListQuery>::try_from_uri(&uri).map_err(ApiError::bad_query)?;
+        let (filter, offset, limit) = list.into_filter()?;
+        filter.validate().map_err(|errors| {
+            ApiError::from(ErrorCode::InvalidFilter(Fault::Unacceptable)).with_field_errors(errors)
+        })?;
+        Ok((filter, offset, limit))
+    }
+
+    fn refused_as_documented(error: &ApiError) -> bool {
+        matches!(
+            error.code(),
+            ErrorCode::InvalidQuery | ErrorCode::InvalidFilter(Fault::Unacceptable)
+        )
+    }
+
+    fn value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "[0-9]{0,12}",
+            "-?[0-9]{1,4}(\\.[0-9]{1,3})?",
+            "[0-9,]{0,16}",
+            "2[0-9]{3}-[0-9]{2}-[0-9]{2}",
+            Just("one_to_three".to_owned()),
+            Just("gazelle".to_owned()),
+            Just("price".to_owned()),
+            "[a-z_%&=]{0,8}",
+        ]
+    }
+
+    fn any_filter() -> impl Strategy<Value = CargoFilter> {
+        let place =
+            (1u32..100_000, 1u8..=255, 0u32..=500).prop_map(|(city_id, point_type, radius_km)| {
+                PlaceFilter {
+                    city_id,
+                    point_type,
+                    city_name: String::new(),
+                    radius_km,
+                }
+            });
+        let weight = prop_oneof![
+            Just(None),
+            Just(Some(WeightVolume::Category {
+                category: WeightCategory::OneToThree
+            })),
+            proptest::sample::select(WeightPreset::ALL.to_vec())
+                .prop_map(|preset| Some(WeightVolume::Preset { preset })),
+            (1u32..=10_000, 1u32..=2_000).prop_map(|(t, m)| Some(WeightVolume::Custom {
+                tonnes: f64::from(t) / 10.0,
+                cubic_metres: f64::from(m) / 10.0,
+            })),
+        ];
+        let ids = proptest::collection::vec(any::<u32>(), 0..=30);
+        (
+            proptest::option::of(place.clone()),
+            proptest::option::of(place),
+            weight,
+            ids.clone(),
+            ids,
+            (
+                proptest::option::of(0u32..=20_000),
+                proptest::option::of(0u64..=100_000_000),
+            ),
+            proptest::option::of(0u32..=10_000),
+            proptest::sample::select(vec![
+                SortOrder::Newest,
+                SortOrder::Price,
+                SortOrder::Distance,
+            ]),
+        )
+            .prop_map(
+                |(
+                    from,
+                    to,
+                    weight_volume,
+                    load_types,
+                    truck_types,
+                    (distance, price),
+                    per_km,
+                    sort,
+                )| {
+                    CargoFilter {
+                        from,
+                        to,
+                        weight_volume,
+                        load_types,
+                        truck_types,
+                        distance_km: Range {
+                            min: distance,
+                            max: None,
+                        },
+                        price_rub: Range {
+                            min: None,
+                            max: price,
+                        },
+                        price_per_km_rub: Range {
+                            min: per_km.map(f64::from),
+                            max: None,
+                        },
+                        sort,
+                        ..CargoFilter::default()
+                    }
+                },
+            )
+    }
+
+    proptest! {
+        #[test]
+        fn any_query_string_is_a_filter_or_a_typed_refusal(query in ".{0,80}") {
+            if let Err(error) = read(&query) {
+                prop_assert!(refused_as_documented(&error));
+            }
+        }
+
+        #[test]
+        fn any_values_of_the_lists_parameters_are_a_filter_or_a_typed_refusal(
+            pairs in proptest::collection::vec((proptest::sample::select(NAMES), value()), 0..8),
+        ) {
+            let query: Vec<String> = pairs.iter().map(|(name, value)| format!("{name}={value}")).collect();
+            match read(&query.join("&")) {
+                Ok((_, _, limit)) => prop_assert!((1..=100).contains(&limit)),
+                Err(error) => prop_assert!(refused_as_documented(&error)),
+            }
+        }
+
+        #[test]
+        fn a_filter_the_mini_app_builds_reads_back_the_same(filter in any_filter(), offset in 0u32..10_000, limit in 1u32..=100) {
+            let query: Vec<String> = filter
+                .api_query(offset, limit)
+                .into_iter()
+                .map(|(name, value)| format!("{name}={value}"))
+                .collect();
+            let read = read(&query.join("&"));
+            prop_assert_eq!(read.map_err(|error| error.code()), Ok((filter, offset, limit)));
+        }
+    }
 }

@@ -42,7 +42,6 @@ pub fn routes() -> Router<ApiState> {
 
 #[utoipa::path(get, path = "/api/v1/live", tag = "loads",
     params(
-        ("access_token" = String, Query, description = "The session token (`EventSource` cannot send headers)"),
         ("Last-Event-ID" = Option<String>, Header, description = "The last event this browser saw: what it missed comes first"),
         ListQuery,
     ),
@@ -51,7 +50,8 @@ pub fn routes() -> Router<ApiState> {
         (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody), (status = 402, description = "`subscription_required`: no access to loads", body = app::session::ApiErrorBody),
         (status = 422, description = "`invalid_filter`", body = app::session::ApiErrorBody),
         (status = 429, description = "`too_many_requests`: the driver holds as many live feeds open as allowed; `Retry-After` says when to try again", body = app::session::ApiErrorBody),
-    ))]
+    ),
+    security(("live_token" = [])))]
 async fn live(
     State(state): State<ApiState>,
     headers: HeaderMap,

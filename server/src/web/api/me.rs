@@ -11,7 +11,7 @@ use app::{
 };
 use axum::{
     Json, Router,
-    extract::{State, rejection::JsonRejection},
+    extract::State,
     http::StatusCode,
     routing::{MethodRouter, delete, get, post, put},
 };
@@ -27,7 +27,7 @@ use crate::{
     doors::Door,
     web::{
         ApiError, ErrorCode, Fault,
-        extract::{PathId, SignedInDriver},
+        extract::{JsonBody, PathId, SignedInDriver},
     },
 };
 
@@ -95,9 +95,8 @@ fn valid(filter: &CargoFilter) -> Result<(), ApiError> {
 async fn remember_filter(
     State(db): State<DatabaseConnection>,
     driver: SignedInDriver,
-    body: Result<Json<LastFilter>, JsonRejection>,
+    JsonBody(LastFilter { filter }): JsonBody<LastFilter>,
 ) -> Result<StatusCode, ApiError> {
-    let Json(LastFilter { filter }) = body.map_err(ApiError::bad_body)?;
     let filter = filter.unwrap_or_default();
     valid(&filter)?;
     filters::remember_last(&db, driver.id, &filter).await?;
@@ -125,9 +124,8 @@ async fn saved_filters(
 async fn save_filter(
     State(db): State<DatabaseConnection>,
     driver: SignedInDriver,
-    body: Result<Json<SavedFilterDraft>, JsonRejection>,
+    JsonBody(draft): JsonBody<SavedFilterDraft>,
 ) -> Result<(StatusCode, Json<SavedFilter>), ApiError> {
-    let Json(draft) = body.map_err(ApiError::bad_body)?;
     let name = draft
         .clean_name()
         .ok_or_else(|| ApiError::from(ErrorCode::InvalidName))?;
@@ -166,9 +164,8 @@ async fn change_filter(
     State(db): State<DatabaseConnection>,
     driver: SignedInDriver,
     PathId(id): PathId<i64>,
-    body: Result<Json<SavedFilterDraft>, JsonRejection>,
+    JsonBody(draft): JsonBody<SavedFilterDraft>,
 ) -> Result<Json<SavedFilter>, ApiError> {
-    let Json(draft) = body.map_err(ApiError::bad_body)?;
     let name = draft
         .clean_name()
         .ok_or_else(|| ApiError::from(ErrorCode::InvalidName))?;

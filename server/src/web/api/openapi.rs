@@ -4,7 +4,7 @@
 use axum::{Json, Router, routing::get};
 use utoipa::{
     Modify, OpenApi,
-    openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+    openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme},
 };
 
 use super::{auth, cargo, live, me, payments, profile};
@@ -61,7 +61,7 @@ use super::{auth, cargo, live, me, payments, profile};
 )]
 struct ApiDoc;
 
-/// The session every call but signing in carries.
+/// The session every call but signing in carries (in the query for the live feed).
 struct Session;
 
 impl Modify for Session {
@@ -78,11 +78,21 @@ impl Modify for Session {
                         .build(),
                 ),
             );
+        openapi
+            .components
+            .get_or_insert_default()
+            .add_security_scheme(
+                "live_token",
+                SecurityScheme::ApiKey(ApiKey::Query(ApiKeyValue::with_description(
+                    "access_token",
+                    "The session's `token` in the query: a browser's `EventSource` cannot send headers",
+                ))),
+            );
     }
 }
 
 pub fn routes() -> Router {
-    let document = ApiDoc::openapi();
+    let document = crate::web::openapi::published(ApiDoc::openapi(), "ApiErrorBody");
     Router::new().route(
         "/api/v1/openapi.json",
         get(move || std::future::ready(Json(document.clone()))),

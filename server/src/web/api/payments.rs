@@ -7,7 +7,7 @@ use app::subscription::{
 use axum::{
     Json, Router,
     body::Bytes,
-    extract::{FromRef, State, rejection::JsonRejection},
+    extract::{FromRef, State},
     http::StatusCode,
     routing::{get, post},
 };
@@ -18,7 +18,7 @@ use crate::{
     payments::{Billing, BillingError, NotificationRefusal, yookassa::YooKassaError},
     web::{
         ApiError, DoorKeeper, ErrorCode,
-        extract::{ClientAddress, PathId, SignedInDriver},
+        extract::{ClientAddress, JsonBody, PathId, SignedInDriver},
     },
 };
 
@@ -142,9 +142,8 @@ async fn start_trial(
 async fn check_promo(
     State(billing): State<Billing>,
     driver: SignedInDriver,
-    body: Result<Json<PromoRequest>, JsonRejection>,
+    JsonBody(request): JsonBody<PromoRequest>,
 ) -> Result<Json<PromoQuote>, ApiError> {
-    let Json(request) = body.map_err(ApiError::bad_body)?;
     Ok(Json(billing.quote_promo(driver.id, &request.code).await?))
 }
 
@@ -159,9 +158,8 @@ async fn check_promo(
 async fn redeem_promo(
     State(billing): State<Billing>,
     driver: SignedInDriver,
-    body: Result<Json<PromoRequest>, JsonRejection>,
+    JsonBody(request): JsonBody<PromoRequest>,
 ) -> Result<Json<Access>, ApiError> {
-    let Json(request) = body.map_err(ApiError::bad_body)?;
     Ok(Json(
         billing
             .redeem_promo(driver.id, driver.telegram_id, &request.code)
@@ -183,9 +181,8 @@ async fn redeem_promo(
 async fn buy(
     State(billing): State<Billing>,
     driver: SignedInDriver,
-    body: Result<Json<PaymentRequest>, JsonRejection>,
+    JsonBody(request): JsonBody<PaymentRequest>,
 ) -> Result<(StatusCode, Json<PaymentView>), ApiError> {
-    let Json(request) = body.map_err(ApiError::bad_body)?;
     let payment = billing.buy(driver.id, request).await?;
     Ok((StatusCode::CREATED, Json(payment)))
 }

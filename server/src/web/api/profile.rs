@@ -5,7 +5,7 @@
 use app::profile::{HiddenLoad, Profile, ProfileProblem};
 use axum::{
     Json, Router,
-    extract::{State, rejection::JsonRejection},
+    extract::State,
     routing::{get, put},
 };
 use domain::{hidden, profiles};
@@ -15,7 +15,10 @@ use super::state::ApiState;
 use crate::{
     doors::Door,
     new_loads,
-    web::{ApiError, ErrorCode, asks_for_english, extract::SignedInDriver},
+    web::{
+        ApiError, ErrorCode, asks_for_english,
+        extract::{JsonBody, SignedInDriver},
+    },
 };
 
 /// The most hidden loads the profile lists.
@@ -57,9 +60,8 @@ async fn read_profile(
 async fn keep_profile(
     State(state): State<ApiState>,
     driver: SignedInDriver,
-    body: Result<Json<Profile>, JsonRejection>,
+    JsonBody(profile): JsonBody<Profile>,
 ) -> Result<Json<Profile>, ApiError> {
-    let Json(profile) = body.map_err(ApiError::bad_body)?;
     profile.check().map_err(refused)?;
     profiles::save(&state.db, driver.id, &profile).await?;
     new_loads::profile_changed(&state.db, &state.bot, driver.id, &profile).await?;

@@ -2,12 +2,13 @@
 //! cannot run for a request that fails its check, so a forgotten check cannot compile.
 //! [`SignedInDriver`] and [`SubscribedDriver`] for the Mini App, [`Staff`] for the dashboard,
 //! [`ServiceClient`] for machine clients, [`PathId`] for the id in a route's path, and
-//! [`ClientAddress`] for where a request comes from. Each reads its token with [`token`], so what
-//! counts as "sent" is the same everywhere.
+//! [`ClientAddress`] for where a request comes from; [`JsonBody`] reads a JSON body. Each reads
+//! its token with [`token`], so what counts as "sent" is the same everywhere.
 
 mod client;
 mod driver;
 mod id;
+mod json;
 mod service;
 mod staff;
 
@@ -16,6 +17,7 @@ use axum::http::{HeaderMap, header::AUTHORIZATION};
 pub use client::ClientAddress;
 pub use driver::{SignedInDriver, SubscribedDriver, driver_session, require_access};
 pub use id::PathId;
+pub use json::JsonBody;
 pub use service::ServiceClient;
 pub use staff::{Admins, AnyStaff, Owners, Staff};
 
