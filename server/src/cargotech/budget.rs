@@ -206,6 +206,21 @@ impl UpstreamBudget {
         granted
     }
 
+    /// Whether a slot at this priority looks free now, as this process saw the window (no slot
+    /// is taken): a hint for work that should wait in its own line rather than in the budget's.
+    pub fn room_for(&self, priority: Priority) -> bool {
+        let ceiling = self.ceiling(priority);
+        let mut local = self.local();
+        if local
+            .paused_until
+            .is_some_and(|until| Instant::now() < until)
+        {
+            return false;
+        }
+        prune(&mut local.grants, self.inner.config.window);
+        (local.grants.len() as u64) < ceiling
+    }
+
     /// The exchange answered 429 with Retry-After: nobody gets a slot until it has passed.
     pub async fn pause_for(&self, duration: Duration) {
         {
