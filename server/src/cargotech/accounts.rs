@@ -95,6 +95,13 @@ impl Accounts {
         usable.any(|account| account.budget.room_for(priority))
     }
 
+    /// Whether any caller waits for a slot at this priority on any account.
+    pub fn waited_for_at(&self, priority: Priority) -> bool {
+        self.all
+            .iter()
+            .any(|account| account.budget.waited_for_at(priority))
+    }
+
     /// All accounts' budgets as one: limits, use and queues add up.
     pub async fn budget(&self) -> BudgetSnapshot {
         let mut total = self.primary().budget.snapshot().await;

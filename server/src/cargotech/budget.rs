@@ -96,6 +96,8 @@ struct Inner {
     redis: Option<ConnectionManager>,
     local: Mutex<Local>,
     waiting: AtomicUsize,
+    /// Of those, how many wait at each priority.
+    waiting_at: [AtomicUsize; 3],
     /// The exchange's own count of calls left, when it says; u32::MAX when unknown.
     remaining: AtomicU32,
     redis_failing: AtomicBool,
@@ -153,6 +155,7 @@ impl UpstreamBudget {
                 redis,
                 local: Mutex::new(Local::default()),
                 waiting: AtomicUsize::new(0),
+                waiting_at: Default::default(),
                 remaining: AtomicU32::new(u32::MAX),
                 redis_failing: AtomicBool::new(false),
                 granted: Default::default(),
@@ -183,7 +186,11 @@ impl UpstreamBudget {
                             inner.waiting.fetch_sub(1, Ordering::AcqRel);
                             return Err(self.refuse(priority, BudgetError::QueueFull));
                         }
-                        queued = Some(Waiting(&inner.waiting));
+                        inner.waiting_at[priority.index()].fetch_add(1, Ordering::AcqRel);
+                        queued = Some((
+                            Waiting(&inner.waiting),
+                            Waiting(&inner.waiting_at[priority.index()]),
+                        ));
                     }
                     let now = Instant::now();
                     if now >= deadline {
@@ -204,6 +211,11 @@ impl UpstreamBudget {
             self.inner.granted[priority.index()].fetch_add(1, Ordering::Relaxed);
         }
         granted
+    }
+
+    /// Whether any caller waits for a slot at this priority now (on this instance).
+    pub fn waited_for_at(&self, priority: Priority) -> bool {
+        self.inner.waiting_at[priority.index()].load(Ordering::Acquire) > 0
     }
 
     /// Whether a slot at this priority looks free now, as this process saw the window (no slot

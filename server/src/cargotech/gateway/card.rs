@@ -174,10 +174,17 @@ impl Gateway {
 
     /// Fetches cards from the line until it is empty: a driver's card waits for a slot as long
     /// as its driver waits; a prefetch takes a free slot or is dropped. A fetcher takes a card
-    /// only once a slot looks free, so cards wait in the line, in turn, not in fetchers' hands.
+    /// only once a slot looks free, so cards wait in the line, in turn, not in fetchers' hands;
+    /// while lists wait for slots, cards leave them the top fifth of the window (a card can wait
+    /// in line with the list's data on screen, a list cannot).
     async fn fetch_in_turn(self: Arc<Self>) {
         loop {
-            if self.queue.has_work() && !self.accounts.room_for(Priority::Detail) {
+            let room = if self.accounts.waited_for_at(Priority::List) {
+                Priority::Background
+            } else {
+                Priority::Detail
+            };
+            if self.queue.has_work() && !self.accounts.room_for(room) {
                 tokio::time::sleep(NAP + Duration::from_millis(rand::random::<u64>() % 50)).await;
                 continue;
             }
