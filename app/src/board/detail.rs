@@ -87,7 +87,7 @@ pub fn CargoPage() -> impl IntoView {
                 }
                 let next = match answer {
                     Ok(CardAnswer::Pending(pending)) => {
-                        fetch.set(Fetch::Queued(Box::new(pending)));
+                        fetch.set(Fetch::Queued(pending));
                         continue;
                     }
                     Ok(CardAnswer::Ready(detail)) => {

@@ -106,7 +106,7 @@ pub struct PendingDetail {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(untagged)]
 pub enum CardAnswer {
-    Pending(PendingDetail),
+    Pending(Box<PendingDetail>),
     Ready(Box<CargoDetail>),
 }
 

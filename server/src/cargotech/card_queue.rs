@@ -140,18 +140,11 @@ impl CardQueue {
         self.line().claims.get(&(driver, id)).cloned()
     }
 
-    /// Whether a claim by this driver would put the card in the drivers' line (and so cause a
-    /// call): nobody waits for it yet, or only as a prefetch.
-    pub fn would_cause_call(&self, id: u64) -> bool {
-        self.line()
-            .waiting
-            .get(&id)
-            .is_none_or(|waiting| waiting.lane == Lane::Prefetch && !waiting.fetching)
-    }
-
     /// Puts the driver in line for the card (joining whoever waits for it already). Over their
-    /// places, the driver's oldest other card gives its place up.
-    pub fn claim(&self, driver: DriverId, id: u64) -> Result<Claim, QueueFull> {
+    /// places, the driver's oldest other card gives its place up. Says whether the claim put
+    /// the card in the drivers' line (nobody waited for it, or only as a prefetch): the driver
+    /// then causes its call.
+    pub fn claim(&self, driver: DriverId, id: u64) -> Result<(Claim, bool), QueueFull> {
         let now = Instant::now();
         let deadline = now + self.rules.max_wait;
         let mut line = self.line();
@@ -189,7 +182,7 @@ impl CardQueue {
         }
         let claim = Claim { entry, deadline };
         line.claims.insert((driver, id), claim.clone());
-        Ok(claim)
+        Ok((claim, causes_call))
     }
 
     /// Puts a card in the prefetch line, unless it waits already; the oldest prefetch gives

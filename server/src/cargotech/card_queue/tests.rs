@@ -34,10 +34,14 @@ fn a_card_a_driver_opens_is_fetched_before_any_prefetch() {
 fn a_prefetch_a_driver_opens_joins_the_drivers_line_and_costs_that_driver() {
     let queue = queue(10, 3, Duration::from_secs(60));
     queue.prefetch(1);
-    assert!(queue.would_cause_call(1));
-    queue.claim(driver(1), 1).unwrap();
-    assert!(!queue.would_cause_call(1), "joining a card in line is free");
-    queue.claim(driver(2), 1).unwrap();
+    assert!(
+        queue.claim(driver(1), 1).unwrap().1,
+        "the driver causes the call"
+    );
+    assert!(
+        !queue.claim(driver(2), 1).unwrap().1,
+        "joining a card in line is free"
+    );
     assert_eq!(queue.place(1).0, 1);
     let job = queue.next().unwrap();
     assert_eq!(job.lane, Lane::Driver);
@@ -78,7 +82,7 @@ fn a_full_line_refuses_only_cards_that_would_need_a_call() {
 #[tokio::test]
 async fn a_card_nobody_can_wait_for_any_more_ends_with_a_clear_outcome() {
     let queue = queue(10, 3, Duration::from_millis(10));
-    let claim = queue.claim(driver(1), 7).unwrap();
+    let (claim, _) = queue.claim(driver(1), 7).unwrap();
     tokio::time::sleep(Duration::from_millis(20)).await;
     assert!(queue.next().is_none(), "nothing left worth fetching");
     assert_eq!(
@@ -90,8 +94,8 @@ async fn a_card_nobody_can_wait_for_any_more_ends_with_a_clear_outcome() {
 #[tokio::test]
 async fn everyone_waiting_for_a_card_gets_it_when_it_arrives() {
     let queue = queue(10, 3, Duration::from_secs(60));
-    let first = queue.claim(driver(1), 7).unwrap();
-    let second = queue.claim(driver(2), 7).unwrap();
+    let (first, _) = queue.claim(driver(1), 7).unwrap();
+    let (second, _) = queue.claim(driver(2), 7).unwrap();
     let job = queue.next().unwrap();
     queue.finish(job.entry.id, Ok(Arc::new(None)));
     assert_eq!(

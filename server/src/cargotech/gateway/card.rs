@@ -35,9 +35,9 @@ const NAP: Duration = Duration::from_millis(100);
 #[derive(Debug, Clone, PartialEq)]
 pub enum CardAnswer {
     /// The detail; `None` when the load was taken or removed.
-    Ready(Option<CargoDetail>),
+    Ready(Option<Box<CargoDetail>>),
     /// In line for the exchange: what the list knew, the place and the estimated wait.
-    Pending(PendingDetail),
+    Pending(Box<PendingDetail>),
 }
 
 impl Gateway {
@@ -65,7 +65,7 @@ impl Gateway {
             .card_within(driver, id, lead, Some(self.wait_for_slot))
             .await?
         {
-            CardAnswer::Ready(detail) => Ok(detail),
+            CardAnswer::Ready(detail) => Ok(detail.map(|detail| *detail)),
             CardAnswer::Pending(_) => {
                 self.queue.release(driver, id);
                 Err(GatewayError::Busy)
@@ -90,21 +90,21 @@ impl Gateway {
             && self.still_good(*age, listing.as_ref())
         {
             self.details.count(true);
-            return Ok(CardAnswer::Ready(Option::clone(detail)));
+            return Ok(CardAnswer::Ready(detail.as_ref().clone().map(Box::new)));
         }
         self.details.count(false);
         let (claim, wait) = match self.queue.claim_of(driver, id) {
             Some(claim) => (claim, POLL_WAIT),
             None => {
-                if self.queue.would_cause_call(id) {
-                    self.charge(driver, UpstreamKind::Detail)
-                        .await
-                        .map_err(|e| self.failure(e))?;
-                }
-                let claim = self
+                let (claim, causes_call) = self
                     .queue
                     .claim(driver, id)
                     .map_err(|QueueFull| GatewayError::Busy)?;
+                if causes_call && let Err(refusal) = self.charge(driver, UpstreamKind::Detail).await
+                {
+                    self.queue.release(driver, id);
+                    return Err(self.failure(refusal));
+                }
                 (claim, FIRST_WAIT)
             }
         };
@@ -116,20 +116,20 @@ impl Gateway {
             Some(outcome) => outcome,
             None if Instant::now() < claim.deadline => {
                 let (position, estimate) = self.queue.place(id);
-                return Ok(CardAnswer::Pending(PendingDetail {
+                return Ok(CardAnswer::Pending(Box::new(PendingDetail {
                     card: listing.map(|listing| listing.card),
                     position,
                     estimated_seconds: u32::try_from(estimate.as_secs()).unwrap_or(u32::MAX),
-                }));
+                })));
             }
             None => Err(GatewayError::NotFetchedInTime),
         };
         self.queue.release(driver, id);
         match (outcome, held) {
-            (Ok(detail), _) => Ok(CardAnswer::Ready(Option::clone(&detail))),
+            (Ok(detail), _) => Ok(CardAnswer::Ready(detail.as_ref().clone().map(Box::new))),
             // The exchange could not say in time: the card as last fetched beats no card.
             (Err(GatewayError::NotFetchedInTime | GatewayError::Unavailable(_)), Some(held)) => {
-                Ok(CardAnswer::Ready(Option::clone(&held.0)))
+                Ok(CardAnswer::Ready(held.0.as_ref().clone().map(Box::new)))
             }
             (Err(error), _) => Err(error),
         }

@@ -271,7 +271,7 @@ async fn detail(
         CardAnswer::Ready(detail) => {
             let mut detail = detail.ok_or_else(taken)?;
             detail.card.responded = responded;
-            Ok(Json(detail).into_response())
+            Ok(Json(*detail).into_response())
         }
         CardAnswer::Pending(mut pending) => {
             if let Some(card) = &mut pending.card {
