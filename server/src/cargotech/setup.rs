@@ -20,8 +20,9 @@ use crate::config::{
 
 const HEALTH_CHECK_EVERY: Duration = Duration::from_secs(60);
 /// Cards fetched at once for each account: enough to keep its budget busy while the exchange
-/// takes about 0.7 s an answer (600 a minute is 10 a second).
-const FETCHERS_PER_ACCOUNT: usize = 16;
+/// takes about 0.7 s an answer (600 a minute is 10 a second), and few enough that cards ready
+/// to take a slot seldom race lists waiting for one.
+const FETCHERS_PER_ACCOUNT: usize = 8;
 
 pub fn gateway(config: &Config, base_url: &str, platform: &Platform) -> Arc<Gateway> {
     // The environment's account, or in sandbox mode the built-in exchange's own.
