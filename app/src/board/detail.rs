@@ -1,5 +1,8 @@
 //! A load's detail: it opens at once with what the list already knew, then fills in the rest
-//! (addresses, the shipper's note, contacts). "Откликнуться" is Telegram's MainButton.
+//! (addresses, the shipper's note, contacts). When the detail waits in line for the exchange,
+//! the page says "Загружаем подробности…" and asks again (the server holds each ask until the
+//! detail comes, or a few seconds) until it arrives, in the place the skeleton kept for it.
+//! "Откликнуться" is Telegram's MainButton.
 
 use leptos::{prelude::*, task::spawn_local};
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
@@ -12,7 +15,10 @@ use crate::{
     actions::{BackAction, MainAction},
     api::{Method, encode},
     cargo::{
-        card::{CargoCard, CargoDetail, format_rub, format_rub_per_km, format_when},
+        card::{
+            CardAnswer, CargoCard, CargoDetail, PendingDetail, format_rub, format_rub_per_km,
+            format_when,
+        },
         response::{CargoResponse, ResponseStatus, StatusChange},
     },
     i18n::{Texts, use_texts},
@@ -23,6 +29,8 @@ use crate::{
 #[derive(Debug, Clone, PartialEq)]
 enum Fetch {
     Waiting,
+    /// In line for the exchange: asked again until it arrives.
+    Queued(Box<PendingDetail>),
     Arrived(Box<CargoDetail>),
     Taken,
     Failed(ApiErrorBody),
@@ -57,29 +65,44 @@ pub fn CargoPage() -> impl IntoView {
     });
     let card = Memo::new(move |_| match fetch.get() {
         Fetch::Arrived(detail) => Some(detail.card),
+        Fetch::Queued(pending) => known.get().or(pending.card),
         _ => known.get(),
     });
 
+    let shown = id;
     let load = move || {
         let (Some(api), Some(id)) = (board.api(), id.get_untracked()) else {
             return;
         };
         fetch.set(Fetch::Waiting);
+        let path = format!("/api/v1/cargos/{id}{}", link.get_untracked());
         spawn_local(async move {
-            let answer = api
-                .get::<CargoDetail>(&format!("/api/v1/cargos/{id}{}", link.get_untracked()))
-                .await;
-            fetch.set(match answer {
-                Ok(detail) => {
-                    responded.set(detail.card.responded);
-                    Fetch::Arrived(Box::new(detail))
+            loop {
+                let answer = api.get::<CardAnswer>(&path).await;
+                // The page was left, or another card opened: this answer is nobody's.
+                if fetch.try_get_untracked().is_none()
+                    || shown.try_get_untracked() != Some(Some(id))
+                {
+                    return;
                 }
-                Err(error) if error.code == "cargo_not_available" => Fetch::Taken,
-                Err(error) => {
-                    board.access.ran_out(&error);
-                    Fetch::Failed(error)
-                }
-            });
+                let next = match answer {
+                    Ok(CardAnswer::Pending(pending)) => {
+                        fetch.set(Fetch::Queued(pending));
+                        continue;
+                    }
+                    Ok(CardAnswer::Ready(detail)) => {
+                        responded.set(detail.card.responded);
+                        Fetch::Arrived(detail)
+                    }
+                    Err(error) if error.code == "cargo_not_available" => Fetch::Taken,
+                    Err(error) => {
+                        board.access.ran_out(&error);
+                        Fetch::Failed(error)
+                    }
+                };
+                fetch.set(next);
+                return;
+            }
         });
     };
     Effect::new(move |_| {
@@ -178,7 +201,8 @@ pub fn CargoPage() -> impl IntoView {
             {move || notice.get().map(|message| view! { <p class="form-error" data-testid="respond-error">{message}</p> })}
             {move || match fetch.get() {
                 Fetch::Arrived(detail) => view! { <Particulars detail=*detail text=text on_call=called /> }.into_any(),
-                Fetch::Waiting => view! { <ParticularsSkeleton /> }.into_any(),
+                Fetch::Waiting => view! { <ParticularsSkeleton note=None /> }.into_any(),
+                Fetch::Queued(_) => view! { <ParticularsSkeleton note=Some(text.details_coming) /> }.into_any(),
                 Fetch::Failed(error) => {
                     let message = text.problem(&error);
                     view! {
@@ -254,13 +278,18 @@ fn SummarySkeleton() -> impl IntoView {
     }
 }
 
+/// Where the particulars will be; while they wait in line, the first line says so (in the
+/// line's own height, so nothing moves).
 #[component]
-fn ParticularsSkeleton() -> impl IntoView {
+fn ParticularsSkeleton(note: Option<&'static str>) -> impl IntoView {
     view! {
-        <section class="card" aria-hidden="true" data-testid="detail-skeleton">
-            <div class="skeleton-line"></div>
-            <div class="skeleton-line wide"></div>
-            <div class="skeleton-line short"></div>
+        <section class="card" data-testid="detail-skeleton">
+            {match note {
+                Some(note) => view! { <p class="skeleton-note muted small" data-testid="detail-pending">{note}</p> }.into_any(),
+                None => view! { <div class="skeleton-line" aria-hidden="true"></div> }.into_any(),
+            }}
+            <div class="skeleton-line wide" aria-hidden="true"></div>
+            <div class="skeleton-line short" aria-hidden="true"></div>
         </section>
     }
 }

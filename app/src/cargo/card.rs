@@ -89,6 +89,27 @@ pub struct CargoDetail {
     pub source_url: Option<String>,
 }
 
+/// A card whose detail waits in line for the exchange (`202`): what the list showed of the load
+/// now, the detail when it comes (ask again: the answer waits for it a while).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PendingDetail {
+    /// The load as the last list showed it; `null` when no list did lately (a bot's link).
+    pub card: Option<CargoCard>,
+    /// Its place among the cards waiting for the exchange: 1 is next.
+    pub position: u32,
+    /// About how many seconds until it is fetched.
+    pub estimated_seconds: u32,
+}
+
+/// The answer to a card: its detail, or its place in line while the detail is on its way.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum CardAnswer {
+    Pending(Box<PendingDetail>),
+    Ready(Box<CargoDetail>),
+}
+
 /// How old the data is when the exchange could not be asked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]

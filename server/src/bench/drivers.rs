@@ -1,5 +1,6 @@
 //! Simulated drivers: most on a few popular routes, a long tail on rare ones; each opens its list,
-//! sometimes scrolls, sometimes opens a card, then thinks for a few seconds.
+//! sometimes scrolls, sometimes opens a card, then thinks for a few seconds. A card Hauler
+//! answers `202` (in line for the exchange) is asked again, as the Mini App does, until it comes.
 
 use std::{
     collections::HashMap,
@@ -33,12 +34,24 @@ pub struct Outcome {
     pub at: Duration,
     pub latency: Duration,
     pub failure: Option<Failure>,
+    /// What was asked: the question any design would have to put to the exchange.
+    pub asked: Asked,
+    /// For a card Hauler put in line: how long from its first `202` until it came.
+    pub filled_after: Option<Duration>,
 }
 
 impl Outcome {
     pub fn ok(&self) -> bool {
         self.failure.is_none()
     }
+}
+
+/// A question as the exchange would be asked it: a list's filter and window of 100 loads (one
+/// call answers five pages of twenty), or a card.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Asked {
+    List { question: String, window: u32 },
+    Card(u64),
 }
 
 /// Why a driver's request failed: Hauler's status and error code, or, with no HTTP answer
@@ -53,6 +66,11 @@ impl Failure {
     /// Hauler's answer when the upstream budget has no slot for the request in time.
     pub fn is_upstream_busy(&self) -> bool {
         self.status == Some(503) && self.code == "upstream_busy"
+    }
+
+    /// A driver turned away: any `503` or `429` Hauler answered.
+    pub fn is_refusal(&self) -> bool {
+        matches!(self.status, Some(503 | 429))
     }
 
     fn no_answer() -> Self {
@@ -167,7 +185,12 @@ impl Question {
     }
 
     fn query_string(&self, offset: u32) -> String {
-        let mut query = format!("from_city_id={}&limit=20&offset={offset}", self.from);
+        format!("{}&limit=20&offset={offset}", self.key())
+    }
+
+    /// The filter alone, as a query string.
+    fn key(&self) -> String {
+        let mut query = format!("from_city_id={}", self.from);
         if let Some(to) = self.to {
             query.push_str(&format!("&to_city_id={to}"));
         }
@@ -245,18 +268,25 @@ async fn drive(
                 at: started - run.start,
                 latency: started.elapsed(),
                 failure,
+                asked: Asked::List {
+                    question: question.key(),
+                    window: page * 20 / 100,
+                },
+                filled_after: None,
             });
             seen.extend(ids);
         }
         if !seen.is_empty() && habits.chance(60) {
             let id = seen[habits.below(seen.len() as u64) as usize];
             let started = Instant::now();
-            let failure = detail(target, http, driver, id, &mut naive_cache).await;
+            let (failure, filled_after) = detail(target, http, driver, id, &mut naive_cache).await;
             outcomes.push(Outcome {
                 kind: Kind::Detail,
                 at: started - run.start,
                 latency: started.elapsed(),
                 failure,
+                asked: Asked::Card(id),
+                filled_after,
             });
         }
         if habits.chance(10) {
@@ -316,23 +346,38 @@ async fn list(
     }
 }
 
-/// A card that has been taken meanwhile (404) is an answer too, not a failure.
+/// A card that has been taken meanwhile (404) is an answer too, not a failure. A card in line
+/// (`202`) is asked again at once (Hauler holds the ask until it comes, or a few seconds), as the
+/// Mini App does; with how long it took from the first `202`.
 async fn detail(
     target: &Target,
     http: &reqwest::Client,
     driver: usize,
     id: u64,
     cache: &mut HashMap<String, (Instant, Vec<u64>)>,
-) -> Option<Failure> {
+) -> (Option<Failure>, Option<Duration>) {
     match target {
         Target::Hauler { base, sessions } => {
-            let request = http
-                .get(format!("{base}/api/v1/cargos/{id}"))
-                .bearer_auth(&sessions[driver]);
-            match request.send().await {
-                Ok(response) if response.status().is_success() || response.status() == 404 => None,
-                Ok(response) => Some(Failure::of(response).await),
-                Err(_) => Some(Failure::no_answer()),
+            let mut queued_at: Option<Instant> = None;
+            loop {
+                let request = http
+                    .get(format!("{base}/api/v1/cargos/{id}"))
+                    .bearer_auth(&sessions[driver]);
+                match request.send().await {
+                    Ok(response) if response.status() == 202 => {
+                        queued_at.get_or_insert_with(Instant::now);
+                    }
+                    Ok(response) if response.status().is_success() || response.status() == 404 => {
+                        return (None, queued_at.map(|at| at.elapsed()));
+                    }
+                    Ok(response) => {
+                        let waited = queued_at.map(|at| at.elapsed());
+                        return (Some(Failure::of(response).await), waited);
+                    }
+                    Err(_) => {
+                        return (Some(Failure::no_answer()), queued_at.map(|at| at.elapsed()));
+                    }
+                }
             }
         }
         Target::Naive { client, token } => {
@@ -341,14 +386,14 @@ async fn detail(
                 .get(&key)
                 .is_some_and(|(at, _)| at.elapsed() < NAIVE_DETAIL_TTL)
             {
-                return None;
+                return (None, None);
             }
             match client.detail(token, id).await {
                 Ok(_) => {
                     cache.insert(key, (Instant::now(), Vec::new()));
-                    None
+                    (None, None)
                 }
-                Err(error) => Some(Failure::exchange(&error)),
+                Err(error) => (Some(Failure::exchange(&error)), None),
             }
         }
     }

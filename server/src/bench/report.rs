@@ -1,12 +1,15 @@
 //! The figures of one run, a table for people and one `bench:` line for scripts.
 
-use std::{collections::BTreeMap, time::Duration};
+use std::{
+    collections::{BTreeMap, HashSet},
+    time::Duration,
+};
 
 use server::{cargotech::ListTimingsSummary, sandbox::cargotech::Stats};
 
 use super::{
     access_check::{AccessCheck, Timings},
-    drivers::{Failure, Kind, Outcome},
+    drivers::{Asked, Failure, Kind, Outcome},
     greedy::GreedyFigures,
     percentiles::Percentiles,
 };
@@ -82,6 +85,44 @@ pub struct Figures {
     cache: Option<CacheFigures>,
     memory_mb: f64,
     minutes: Vec<Minute>,
+    /// Requests turned away (`503` or `429`).
+    refusals: usize,
+    /// Cards Hauler put in line, and how long each took from its first `202` until it came.
+    queued_details: usize,
+    detail_wait: Percentiles,
+    /// The fewest calls any design could have made for the same questions.
+    calls_min: u64,
+}
+
+/// How long a list answer may be reused: the freshness window `upstream_calls_min` counts
+/// distinct list questions in (Hauler's default list time to live).
+const FRESHNESS_WINDOW: Duration = Duration::from_secs(300);
+
+/// Distinct list questions (a filter's window of 100 loads) per freshness window, plus distinct
+/// cards: what any design would have to ask the exchange at least once.
+fn fewest_calls(outcomes: &[Outcome]) -> u64 {
+    let mut lists = HashSet::new();
+    let mut cards = HashSet::new();
+    for outcome in outcomes {
+        match &outcome.asked {
+            Asked::List { question, window } => {
+                let fresh_for = outcome.at.as_secs() / FRESHNESS_WINDOW.as_secs();
+                lists.insert((question, *window, fresh_for));
+            }
+            Asked::Card(id) => {
+                cards.insert(*id);
+            }
+        }
+    }
+    (lists.len() + cards.len()) as u64
+}
+
+/// How long each card put in line waited to be filled.
+fn waits_for_cards<'a>(outcomes: impl IntoIterator<Item = &'a Outcome>) -> Vec<Duration> {
+    outcomes
+        .into_iter()
+        .filter_map(|outcome| outcome.filled_after.filter(|_| outcome.ok()))
+        .collect()
 }
 
 /// One minute of the run: how the cold first minute differs from the warm ones after it.
@@ -91,6 +132,8 @@ struct Minute {
     busy_details: usize,
     list: Percentiles,
     detail: Percentiles,
+    refusals: usize,
+    detail_wait: Percentiles,
 }
 
 impl Minute {
@@ -110,6 +153,11 @@ impl Minute {
             busy_details: busy(Kind::Detail),
             list: Percentiles::of(answered(Kind::List)),
             detail: Percentiles::of(answered(Kind::Detail)),
+            refusals: outcomes
+                .iter()
+                .filter(|o| o.failure.as_ref().is_some_and(Failure::is_refusal))
+                .count(),
+            detail_wait: Percentiles::of(waits_for_cards(outcomes.iter().copied())),
         }
     }
 }
@@ -166,7 +214,43 @@ impl Figures {
             cache,
             memory_mb: resident_mb(),
             minutes,
+            refusals: outcomes
+                .iter()
+                .filter(|o| o.failure.as_ref().is_some_and(Failure::is_refusal))
+                .count(),
+            queued_details: outcomes.iter().filter(|o| o.filled_after.is_some()).count(),
+            detail_wait: Percentiles::of(waits_for_cards(outcomes)),
+            calls_min: fewest_calls(outcomes),
         }
+    }
+
+    /// How close Hauler came to the limit: refusals, cards in line and the fewest calls possible.
+    fn limit_fields(&self) -> Vec<(String, String)> {
+        let by_minute: Vec<String> = self
+            .minutes
+            .iter()
+            .map(|minute| format!("{:.0}", minute.detail_wait.p95))
+            .collect();
+        vec![
+            ("driver_refusals".to_owned(), self.refusals.to_string()),
+            ("details_queued".to_owned(), self.queued_details.to_string()),
+            (
+                "detail_wait_p95_ms".to_owned(),
+                format!("{:.0}", self.detail_wait.p95),
+            ),
+            (
+                "detail_wait_p95_ms_by_minute".to_owned(),
+                by_minute.join(","),
+            ),
+            ("upstream_calls_min".to_owned(), self.calls_min.to_string()),
+            (
+                "upstream_calls_over_min".to_owned(),
+                format!(
+                    "{:.2}",
+                    self.upstream_calls as f64 / self.calls_min.max(1) as f64
+                ),
+            ),
+        ]
     }
 
     fn fields(&self, prefix: &str) -> Vec<(String, String)> {
@@ -281,19 +365,29 @@ fn access_fields(access: &AccessCheck) -> Vec<(String, String)> {
 fn print_minutes(hauler: &Figures) {
     println!("\nHauler by minute:");
     println!(
-        "{:<8} {:>9} {:>11} {:>13} {:>10} {:>12} {:>12}",
-        "minute", "requests", "busy lists", "busy details", "list p95", "detail p50", "detail p95"
+        "{:<8} {:>9} {:>9} {:>11} {:>13} {:>10} {:>12} {:>12} {:>12}",
+        "minute",
+        "requests",
+        "refused",
+        "busy lists",
+        "busy details",
+        "list p95",
+        "detail p50",
+        "detail p95",
+        "in line p95"
     );
     for (n, minute) in hauler.minutes.iter().enumerate() {
         println!(
-            "{:<8} {:>9} {:>11} {:>13} {:>10.1} {:>12.1} {:>12.1}",
+            "{:<8} {:>9} {:>9} {:>11} {:>13} {:>10.1} {:>12.1} {:>12.1} {:>12.1}",
             n + 1,
             minute.requests,
+            minute.refusals,
             minute.busy_lists,
             minute.busy_details,
             minute.list.p95,
             minute.detail.p50,
-            minute.detail.p95
+            minute.detail.p95,
+            minute.detail_wait.p95
         );
     }
 }
@@ -345,7 +439,8 @@ pub fn print(hauler: &Figures, baseline: &Figures, access: &AccessCheck, greed: 
             .map_or("-", |(_, v)| v.as_str());
         println!("{name:<28} {value:>14} {other:>14}");
     }
-    let errors = hauler.hauler_error_fields();
+    let mut errors = hauler.hauler_error_fields();
+    errors.extend(hauler.limit_fields());
     for (name, value) in &errors {
         println!("{name:<28} {value:>14} {:>14}", "-");
     }

@@ -81,6 +81,27 @@ impl Accounts {
             .map(|()| account)
     }
 
+    /// Whether any usable account (the primary one when none is) looks to have a slot at this
+    /// priority now.
+    pub fn room_for(&self, priority: Priority) -> bool {
+        let mut usable = self
+            .all
+            .iter()
+            .filter(|account| account.connection.is_usable())
+            .peekable();
+        if usable.peek().is_none() {
+            return self.primary().budget.room_for(priority);
+        }
+        usable.any(|account| account.budget.room_for(priority))
+    }
+
+    /// Whether any caller waits for a slot at this priority on any account.
+    pub fn waited_for_at(&self, priority: Priority) -> bool {
+        self.all
+            .iter()
+            .any(|account| account.budget.waited_for_at(priority))
+    }
+
     /// All accounts' budgets as one: limits, use and queues add up.
     pub async fn budget(&self) -> BudgetSnapshot {
         let mut total = self.primary().budget.snapshot().await;

@@ -107,6 +107,8 @@ struct Inner {
     fleet: Fleet,
     local: Mutex<Local>,
     waiting: AtomicUsize,
+    /// Of those, how many wait at each priority.
+    waiting_at: [AtomicUsize; 3],
     /// The exchange's own count of calls left, when it says; u32::MAX when unknown.
     remaining: AtomicU32,
     redis_failing: AtomicBool,
@@ -192,6 +194,7 @@ impl UpstreamBudget {
                 fleet,
                 local: Mutex::new(Local::default()),
                 waiting: AtomicUsize::new(0),
+                waiting_at: Default::default(),
                 remaining: AtomicU32::new(u32::MAX),
                 redis_failing: AtomicBool::new(false),
                 granted: Default::default(),
@@ -222,7 +225,11 @@ impl UpstreamBudget {
                             inner.waiting.fetch_sub(1, Ordering::AcqRel);
                             return Err(self.refuse(priority, BudgetError::QueueFull));
                         }
-                        queued = Some(Waiting(&inner.waiting));
+                        inner.waiting_at[priority.index()].fetch_add(1, Ordering::AcqRel);
+                        queued = Some((
+                            Waiting(&inner.waiting),
+                            Waiting(&inner.waiting_at[priority.index()]),
+                        ));
                     }
                     let now = Instant::now();
                     if now >= deadline {
@@ -243,6 +250,26 @@ impl UpstreamBudget {
             self.inner.granted[priority.index()].fetch_add(1, Ordering::Relaxed);
         }
         granted
+    }
+
+    /// Whether any caller waits for a slot at this priority now (on this instance).
+    pub fn waited_for_at(&self, priority: Priority) -> bool {
+        self.inner.waiting_at[priority.index()].load(Ordering::Acquire) > 0
+    }
+
+    /// Whether a slot at this priority looks free now, as this process saw the window (no slot
+    /// is taken): a hint for work that should wait in its own line rather than in the budget's.
+    pub fn room_for(&self, priority: Priority) -> bool {
+        let ceiling = self.ceiling(priority, u64::from(self.inner.config.per_minute));
+        let mut local = self.local();
+        if local
+            .paused_until
+            .is_some_and(|until| Instant::now() < until)
+        {
+            return false;
+        }
+        prune(&mut local.grants, self.inner.config.window);
+        (local.grants.len() as u64) < ceiling
     }
 
     /// The exchange answered 429 with Retry-After: nobody gets a slot until it has passed.

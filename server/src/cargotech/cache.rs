@@ -112,6 +112,8 @@ pub struct SharedCache<T> {
     store: SharedStore,
     namespace: &'static str,
     ttl: Duration,
+    /// How long the store keeps an entry: an hour, or twice its time to live when longer.
+    keep: Duration,
     flights: Mutex<HashMap<String, Flight<T>>>,
     decoded: moka::future::Cache<String, Arc<Held<T>>>,
     pub stats: Arc<CacheStats>,
@@ -131,6 +133,7 @@ where
             store,
             namespace,
             ttl,
+            keep: MAX_STALE.max(ttl * 2),
             flights: Mutex::new(HashMap::new()),
             decoded: moka::future::Cache::builder()
                 .time_to_live(DECODED_FOR)
@@ -191,6 +194,37 @@ where
     pub async fn holds(&self, question: &str) -> bool {
         let key = format!("cache:{}:{question}", self.namespace);
         self.read(&key).await.is_some()
+    }
+
+    /// The answer held for `question`, of any age the store still keeps, with its age: for a
+    /// caller that judges freshness by more than age (a card's detail), and fetches through
+    /// [`SharedCache::fill`].
+    pub async fn peek(&self, question: &str) -> Option<(Arc<T>, Duration)> {
+        let key = format!("cache:{}:{question}", self.namespace);
+        let entry = self.read(&key).await?;
+        Some((Arc::clone(&entry.value), age_of(entry.fetched_at_ms)))
+    }
+
+    /// Fetches the answer to `question` and keeps it (joining a fetch in flight for it), for a
+    /// caller that looked with [`SharedCache::peek`] first.
+    pub async fn fill<F, Fut>(&self, question: &str, fetch: F) -> Result<Arc<T>, FetchError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<T, FetchError>>,
+    {
+        let key = format!("cache:{}:{question}", self.namespace);
+        self.fetch_once(&key, fetch).await
+    }
+
+    /// Counts an answer served from the cache, or one that had to wait on the exchange (noted
+    /// for the request's timing too), for a caller that looks with [`SharedCache::peek`].
+    pub fn count(&self, hit: bool) {
+        if hit {
+            self.stats.hits.fetch_add(1, Ordering::Relaxed);
+        } else {
+            self.stats.misses.fetch_add(1, Ordering::Relaxed);
+            let _ = WAITED.try_with(|waited| waited.set(true));
+        }
     }
 
     /// Asks again now, whatever the cache holds (nobody waits: the answer refreshes the entry
@@ -268,7 +302,7 @@ where
                         fetched_at_ms,
                         value: value.as_ref(),
                     };
-                    self.store.set_json(key, &entry, MAX_STALE).await;
+                    self.store.set_json(key, &entry, self.keep).await;
                     let held = Held {
                         fetched_at_ms,
                         value: Arc::clone(value),

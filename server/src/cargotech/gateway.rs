@@ -11,7 +11,7 @@ use std::{
 };
 
 use app::cargo::{
-    card::{CargoCard, CargoDetail, CargoPage},
+    card::{CargoDetail, CargoPage},
     filter::FieldError,
 };
 use domain::{DriverId, store::SharedStore};
@@ -20,7 +20,8 @@ use super::{
     accounts::Accounts,
     breaker::{Breaker, BreakerState},
     budget::{BudgetSnapshot, Priority},
-    cache::{CacheStats, FetchError, Freshness, SharedCache, Urgency},
+    cache::{CacheStats, FetchError, SharedCache, Urgency},
+    card_queue::{CardQueue, QueueRules},
     client::{Client, PointsPage, UpstreamError},
     connection::ConnectionReport,
     fair_share::{FairShare, Payer, UpstreamKind},
@@ -28,15 +29,17 @@ use super::{
     timings::ListTimings,
 };
 
+mod card;
 mod list;
 mod upstream;
 
-/// Details warmed for each fresh page of loads.
-const PREFETCH_PER_PAGE: usize = 3;
+pub use card::CardAnswer;
 
 #[derive(Debug, Clone)]
 pub struct CacheTtls {
     pub list: Duration,
+    /// How long a card's detail is served while lists keep showing the load (only a list
+    /// younger than the detail vouches for it otherwise).
     pub detail: Duration,
     /// How long a load seen in a list stays known (see [`CardLead`]).
     pub listed: Duration,
@@ -46,7 +49,7 @@ impl Default for CacheTtls {
     fn default() -> Self {
         Self {
             list: Duration::from_secs(300),
-            detail: Duration::from_secs(900),
+            detail: Duration::from_secs(6 * 3600),
             listed: Duration::from_secs(24 * 3600),
         }
     }
@@ -74,6 +77,9 @@ pub enum GatewayError {
     /// The exchange cannot answer and nothing is cached.
     #[error("the exchange is unavailable: {0}")]
     Unavailable(UpstreamError),
+    /// A card waited in line for the exchange as long as a driver may, and was not fetched.
+    #[error("the card was not fetched in time")]
+    NotFetchedInTime,
     /// The driver has spent their share of the budget; they may ask again after `retry_after`.
     #[error("the driver's share of the upstream budget is spent")]
     OverShare { retry_after: Duration },
@@ -86,6 +92,9 @@ pub struct Gateway {
     breaker: Breaker,
     lists: Arc<SharedCache<CargoPage>>,
     details: Arc<SharedCache<Option<CargoDetail>>>,
+    /// Cards waiting for the exchange: drivers' first, then prefetches.
+    queue: CardQueue,
+    ttls: CacheTtls,
     /// Ids the exchange listed lately: the only ones an unvouched card may be asked for.
     listed: RecentlyListed,
     pub stats: Arc<CacheStats>,
@@ -104,6 +113,7 @@ impl Gateway {
         ttls: CacheTtls,
         wait_for_slot: Duration,
         shares: Arc<FairShare>,
+        queue: QueueRules,
     ) -> Arc<Self> {
         let stats = Arc::new(CacheStats::default());
         Arc::new(Self {
@@ -123,6 +133,8 @@ impl Gateway {
                 ttls.detail,
                 Arc::clone(&stats),
             )),
+            queue: CardQueue::new(queue),
+            ttls,
             stats,
             list_timings: ListTimings::default(),
             wait_for_slot,
@@ -160,29 +172,6 @@ impl Gateway {
         self.accounts.reports()
     }
 
-    /// A load's detail; `Ok(None)` when it was taken or removed, and at once, without a call,
-    /// for an unvouched id that no list showed lately and whose card is not cached: ids tried at
-    /// random cost the exchange nothing.
-    pub async fn detail(
-        self: &Arc<Self>,
-        payer: Payer,
-        id: u64,
-        lead: CardLead,
-    ) -> Result<Option<CargoDetail>, GatewayError> {
-        if lead == CardLead::Unvouched && !self.knows(id).await {
-            metrics::counter!("cargo_unknown_ids_total").increment(1);
-            return Ok(None);
-        }
-        self.detail_at(payer, id, Priority::Detail)
-            .await
-            .map(|(detail, _)| Option::clone(&detail))
-    }
-
-    /// Whether a list showed the load lately, or its card is cached.
-    async fn knows(&self, id: u64) -> bool {
-        self.listed.contains(id).await || self.details.holds(&id.to_string()).await
-    }
-
     /// One page of the exchange's points dictionary, at background priority: the dictionary's
     /// refresh never queues ahead of drivers (`Busy` when no slot is free at once).
     pub async fn points_page(&self, offset: u64, limit: u32) -> Result<PointsPage, GatewayError> {
@@ -198,47 +187,6 @@ impl Gateway {
         )
         .await
         .map_err(|e| self.failure(e))
-    }
-
-    async fn detail_at(
-        self: &Arc<Self>,
-        payer: Payer,
-        id: u64,
-        priority: Priority,
-    ) -> Result<(Arc<Option<CargoDetail>>, Freshness), GatewayError> {
-        let gateway = Arc::clone(self);
-        let fetch = move |urgency| async move {
-            let client = gateway.client.clone();
-            gateway
-                .upstream(
-                    payer_of(urgency, payer),
-                    UpstreamKind::Detail,
-                    fetch_priority(urgency, priority),
-                    move |token| {
-                        let client = client.clone();
-                        async move { client.detail(&token, id).await }
-                    },
-                )
-                .await
-        };
-        self.details
-            .get(&id.to_string(), fetch)
-            .await
-            .map_err(|e| self.failure(e))
-    }
-
-    /// Warms the detail cache for the first cards of a fresh page (what a phone shows without
-    /// scrolling), from the background share of the budget, so that opening one is instant.
-    /// Only a few: on a cold cache, prefetching whole pages would starve drivers' own lists.
-    fn prefetch_details(self: &Arc<Self>, cards: &[CargoCard]) {
-        for id in cards.iter().take(PREFETCH_PER_PAGE).map(|card| card.id) {
-            let gateway = Arc::clone(self);
-            tokio::spawn(async move {
-                let _ = gateway
-                    .detail_at(Payer::Background, id, Priority::Background)
-                    .await;
-            });
-        }
     }
 
     fn failure(&self, error: FetchError) -> GatewayError {

@@ -6,6 +6,7 @@ mod accounts;
 mod breaker;
 pub mod budget;
 mod cache;
+mod card_queue;
 mod client;
 mod connection;
 pub mod fair_share;
@@ -18,13 +19,14 @@ mod wire;
 
 pub use accounts::{Account, Accounts, service_state};
 pub use cache::noting_waits;
+pub use card_queue::QueueRules;
 pub use client::{Client, LoginAnswer, PointsPage, SmsProblem, UpstreamError};
 pub use connection::{
     Connection, ConnectionReport, Credentials, LinkState, PASSWORD_SETTING, PHONE_SETTING,
     SmsCodeError, audit_object,
 };
 pub use fair_share::{Payer, UpstreamKind};
-pub use gateway::{CacheTtls, CardLead, Gateway, GatewayError};
+pub use gateway::{CacheTtls, CardAnswer, CardLead, Gateway, GatewayError};
 pub use setup::{gateway, keep_connected};
 pub use timings::{ListTimings, ListTimingsSummary};
 pub use wire::UpstreamQuery;

@@ -10,6 +10,7 @@ use super::{
     CacheTtls, Client, Connection, Credentials, Gateway,
     accounts::{Account, Accounts},
     budget::{BudgetConfig, UpstreamBudget},
+    card_queue::QueueRules,
     connection::Upkeep,
     fair_share::{FairShare, ShareRules},
 };
@@ -18,6 +19,10 @@ use crate::config::{
 };
 
 const HEALTH_CHECK_EVERY: Duration = Duration::from_secs(60);
+/// Cards fetched at once for each account: enough to keep its budget busy while the exchange
+/// takes about 0.7 s an answer (600 a minute is 10 a second), and few enough that cards ready
+/// to take a slot seldom race lists waiting for one.
+const FETCHERS_PER_ACCOUNT: usize = 8;
 
 pub fn gateway(config: &Config, base_url: &str, platform: &Platform) -> Arc<Gateway> {
     // The environment's account, or in sandbox mode the built-in exchange's own.
@@ -43,7 +48,7 @@ pub fn gateway(config: &Config, base_url: &str, platform: &Platform) -> Arc<Gate
         .chain(extra)
         .collect();
     let shares = Arc::new(fair_share(config, platform, accounts.len()));
-    let accounts = accounts
+    let accounts: Vec<Account> = accounts
         .into_iter()
         .map(|(name, credentials)| account(config, platform, &client, &shares, name, credentials))
         .collect();
@@ -52,12 +57,22 @@ pub fn gateway(config: &Config, base_url: &str, platform: &Platform) -> Arc<Gate
         detail: config.cargotech.cache_ttl_detail,
         listed: config.cargotech.listed_memory,
     };
+    let per_minute = f64::from(config.cargotech.budget_per_minute) * accounts.len() as f64;
+    let line = &config.cargotech.card_queue;
+    let queue = QueueRules {
+        limit: line.limit,
+        per_driver: line.per_driver,
+        max_wait: line.max_wait,
+        calls_per_second: per_minute / config.cargotech.budget_window.as_secs_f64().max(1.0),
+        fetchers: FETCHERS_PER_ACCOUNT * accounts.len(),
+    };
     Gateway::new(
         Accounts::new(accounts),
         platform.store.clone(),
         ttls,
         config.cargotech.slot_wait,
         shares,
+        queue,
     )
 }
 
@@ -89,12 +104,14 @@ fn account(
     name: &str,
     credentials: Option<Credentials>,
 ) -> Account {
-    let budget_config = BudgetConfig::new(
+    let mut budget_config = BudgetConfig::new(
         config.cargotech.budget_per_minute,
         config.cargotech.queue_limit,
         format!("{}:budget:cargotech:{name}", config.store.key_prefix),
     );
     let fleet = platform.fleet.clone();
+    // A call granted here reaches the exchange a little later: a second more than its window.
+    budget_config.window = config.cargotech.budget_window + Duration::from_secs(1);
     let budget = match platform.store.redis_connection() {
         Some(redis) => UpstreamBudget::shared(budget_config, redis, fleet),
         None => UpstreamBudget::in_process(budget_config, fleet),

@@ -29,6 +29,10 @@ pub struct CargoTechConfig {
     pub queue_limit: usize,
     /// How long a driver's request may wait for an upstream slot before `upstream_busy`.
     pub slot_wait: Duration,
+    /// The window the exchange counts each account's calls in (a minute for CargoTech).
+    pub budget_window: Duration,
+    /// Cards waiting in line for the exchange (see `cargotech::card_queue`).
+    pub card_queue: CardQueueConfig,
     /// How much of the budget one driver may cause (see `cargotech::fair_share`).
     pub fair_share: FairShareConfig,
     pub cache_ttl_list: Duration,
@@ -73,6 +77,27 @@ impl FairShareConfig {
     }
 }
 
+/// The line of cards waiting for the exchange: `limit` drivers' cards at most, `per_driver`
+/// places each, and a card is waited for `max_wait` at most.
+#[derive(Debug, Clone)]
+pub struct CardQueueConfig {
+    pub limit: usize,
+    pub per_driver: usize,
+    pub max_wait: Duration,
+}
+
+impl CardQueueConfig {
+    fn read(reader: &mut Reader) -> Self {
+        Self {
+            limit: reader.positive("CARGOTECH_CARD_QUEUE_LIMIT", 1000) as usize,
+            per_driver: reader.positive("CARGOTECH_CARD_QUEUE_PER_DRIVER", 3) as usize,
+            max_wait: Duration::from_secs(
+                reader.positive("CARGOTECH_CARD_WAIT_SECONDS", 120).into(),
+            ),
+        }
+    }
+}
+
 /// A CargoTech account beyond the primary one.
 #[derive(Debug, Clone)]
 pub struct ExtraAccount {
@@ -108,9 +133,15 @@ impl CargoTechConfig {
             slot_wait: Duration::from_millis(
                 reader.positive("CARGOTECH_SLOT_WAIT_MS", 8000).into(),
             ),
+            budget_window: Duration::from_secs(
+                reader
+                    .positive("CARGOTECH_BUDGET_WINDOW_SECONDS", 60)
+                    .into(),
+            ),
+            card_queue: CardQueueConfig::read(reader),
             fair_share: FairShareConfig::read(reader),
             cache_ttl_list: reader.seconds("CACHE_TTL_LIST_SECONDS", 300),
-            cache_ttl_detail: reader.seconds("CACHE_TTL_DETAIL_SECONDS", 900),
+            cache_ttl_detail: reader.seconds("CACHE_TTL_DETAIL_SECONDS", 21600),
             listed_memory: hours(reader.positive("CARGO_LISTED_HOURS", 24)),
             cities_refresh_every: hours(reader.positive("CITIES_REFRESH_HOURS", 24)),
         }

@@ -99,6 +99,8 @@ pub enum ErrorCode {
     DemoLoginDisabled,
     DriverBanned,
     UpstreamBusy,
+    /// A card waited in line for the exchange as long as a driver may.
+    DetailNotFetched,
     /// The driver has spent their fair share of the exchange's budget (with `Retry-After`).
     TooManyRequests,
     UpstreamLoginPending,
@@ -229,6 +231,7 @@ impl ErrorCode {
             Self::DemoLoginDisabled => (S::FORBIDDEN, "demo_login_disabled", "Демо-вход выключен"),
             Self::DriverBanned => (S::FORBIDDEN, "driver_banned", "Доступ к Hauler для этого аккаунта закрыт"),
             Self::UpstreamBusy => (S::SERVICE_UNAVAILABLE, "upstream_busy", "Биржа сейчас перегружена запросами, повторите через несколько секунд"),
+            Self::DetailNotFetched => (S::SERVICE_UNAVAILABLE, "detail_not_fetched", "Подробности груза не успели загрузиться: биржа перегружена. Повторите через минуту"),
             Self::TooManyRequests => (S::TOO_MANY_REQUESTS, "too_many_requests", "Слишком много запросов к бирже с вашего аккаунта. Подождите немного и повторите"),
             Self::UpstreamLoginPending => (S::SERVICE_UNAVAILABLE, "upstream_login_pending", "Свежие данные задерживаются: идёт вход на биржу, попробуйте позже"),
             Self::UpstreamUnavailable => (S::SERVICE_UNAVAILABLE, "upstream_unavailable", "Биржа грузов сейчас недоступна, попробуйте чуть позже"),
@@ -312,6 +315,7 @@ impl ErrorCode {
             Self::SessionExpired => "The session has ended. Open the app from the bot again",
             Self::SubscriptionRequired => "Loads come with a subscription: take one in the app",
             Self::FilterNameTaken => "A filter has this name already: choose another",
+            Self::DetailNotFetched => "The load's details did not arrive in time: the exchange is busy. Try again in a minute",
             Self::InvalidProfile => "Check the profile: some values do not fit",
             _ => return None,
         })

@@ -27,6 +27,9 @@ const MAX_PAGE: u32 = 100;
 /// from them: one call answers a filter's first five pages of twenty for every driver on it.
 const WINDOW: u32 = MAX_PAGE;
 
+/// Details warmed for each fresh window of loads.
+const PREFETCH_PER_PAGE: usize = 3;
+
 /// An upstream fetch on its way, boxed so the same fetch serves a read and a refresh.
 type Fetching<T> = std::pin::Pin<Box<dyn Future<Output = Result<T, FetchError>> + Send>>;
 
@@ -179,7 +182,14 @@ impl Gateway {
                     .await?;
                 gateway.listed.note(&answer.cards).await;
                 // New cards from the exchange: warm their details while the driver reads the list.
-                gateway.prefetch_details(&answer.cards);
+                gateway.prefetch_details(
+                    answer
+                        .cards
+                        .iter()
+                        .take(PREFETCH_PER_PAGE)
+                        .map(|card| card.id)
+                        .collect(),
+                );
                 Ok(CargoPage {
                     cards: answer.cards,
                     total: answer.total,

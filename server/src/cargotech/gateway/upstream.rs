@@ -1,9 +1,12 @@
 //! One call to the exchange, as every path makes it: charged to the driver who causes it (refused
 //! when their fair share is spent), through the circuit breaker, a budget slot of an account that
 //! can call, and retries with back-off on transient failures, honouring the exchange's
-//! Retry-After.
+//! Retry-After. Background work never queues for a slot: it takes a free one or gives way to
+//! drivers. A card in line is charged when it is put in line and called later (`call_within`).
 
 use std::{sync::Arc, time::Duration};
+
+use domain::DriverId;
 
 use super::Gateway;
 use crate::cargotech::{
@@ -36,11 +39,44 @@ impl Gateway {
         Fut: Future<Output = Result<T, UpstreamError>>,
     {
         if let Payer::Driver(driver) = payer {
-            self.shares
-                .admit(driver, kind)
-                .await
-                .map_err(FetchError::OverShare)?;
+            self.charge(driver, kind).await?;
         }
+        let wait = if priority == Priority::Background {
+            Duration::ZERO
+        } else {
+            self.wait_for_slot
+        };
+        self.call_within(payer == Payer::Background, priority, wait, call)
+            .await
+    }
+
+    /// Charges a call of this kind to the driver who causes it, or refuses it when their share
+    /// is spent.
+    pub(super) async fn charge(
+        &self,
+        driver: DriverId,
+        kind: UpstreamKind,
+    ) -> Result<(), FetchError> {
+        self.shares
+            .admit(driver, kind)
+            .await
+            .map_err(FetchError::OverShare)
+    }
+
+    /// One upstream call already charged (or charged to nobody: `background`, then counted as
+    /// background work), waiting at most `wait` for a budget slot; background work is tried
+    /// once, a driver's call retried on transient failures.
+    pub(super) async fn call_within<T, F, Fut>(
+        &self,
+        background: bool,
+        priority: Priority,
+        wait: Duration,
+        call: F,
+    ) -> Result<T, FetchError>
+    where
+        F: Fn(Arc<str>) -> Fut + Clone,
+        Fut: Future<Output = Result<T, UpstreamError>>,
+    {
         let attempts = if priority == Priority::Background {
             1
         } else {
@@ -59,7 +95,7 @@ impl Gateway {
                 )
                 .into());
             };
-            let Ok(outcome) = self.through_an_account(priority, &call).await else {
+            let Ok(outcome) = self.through_an_account(priority, wait, &call).await else {
                 // No slot in time: the driver's answer is "busy", at once.
                 return Err(UpstreamError::Throttled {
                     retry_after: Duration::from_secs(1),
@@ -67,7 +103,7 @@ impl Gateway {
                 }
                 .into());
             };
-            if payer == Payer::Background && attempt == 0 {
+            if background && attempt == 0 {
                 self.shares.record(UpstreamKind::Background).await;
             }
             pass.settle(&outcome);
@@ -86,18 +122,13 @@ impl Gateway {
     async fn through_an_account<T, F, Fut>(
         &self,
         priority: Priority,
+        wait: Duration,
         call: &F,
     ) -> Result<Result<T, UpstreamError>, BudgetError>
     where
         F: Fn(Arc<str>) -> Fut + Clone,
         Fut: Future<Output = Result<T, UpstreamError>>,
     {
-        // Background work never queues: it takes a free slot or gives way to drivers.
-        let wait = if priority == Priority::Background {
-            Duration::ZERO
-        } else {
-            self.wait_for_slot
-        };
         let mut accounts_left = self.accounts.all().len();
         loop {
             let account = self.accounts.slot(priority, wait).await?;

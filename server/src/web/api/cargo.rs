@@ -7,7 +7,7 @@
 use std::{sync::Arc, time::Instant};
 
 use app::cargo::{
-    card::{CargoDetail, CargoPage},
+    card::{CargoDetail, CargoPage, PendingDetail},
     dictionary::{City, LOAD_TYPES, TRUCK_TYPES},
     filter::{
         CargoFilter, ListMode, PlaceFilter, Range, SortOrder, WeightCategory, WeightPreset,
@@ -18,9 +18,9 @@ use app::cargo::{
 use axum::{
     Json, Router,
     extract::{Query, Request, State, rejection::QueryRejection},
-    http::StatusCode,
+    http::{StatusCode, header},
     middleware::{self, Next},
-    response::Response,
+    response::{IntoResponse, Response},
     routing::{get, post, put},
 };
 use domain::{DriverId, database, drivers, hidden, marks, outbox, responses};
@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 use super::state::ApiState;
 use crate::{
     bot::messages,
-    cargotech::{CardLead, GatewayError, Payer, UpstreamError, noting_waits},
+    cargotech::{CardAnswer, CardLead, GatewayError, Payer, UpstreamError, noting_waits},
     cities::{Cities, NotLoaded},
     doors::Door,
     web::{
@@ -65,6 +65,7 @@ impl From<GatewayError> for ApiError {
                     .with_field_errors(errors)
             }
             GatewayError::Busy => ApiError::from(ErrorCode::UpstreamBusy),
+            GatewayError::NotFetchedInTime => ApiError::from(ErrorCode::DetailNotFetched),
             GatewayError::OverShare { retry_after } => {
                 ApiError::from(ErrorCode::TooManyRequests).with_retry_after(retry_after)
             }
@@ -317,8 +318,9 @@ fn lead_of(
     responses(
         (status = 400, description = "`invalid_id`: the id is not a whole number from 1 to 9223372036854775807", body = app::session::ApiErrorBody),
         (status = 200, description = "The load with its note, addresses and contacts", body = CargoDetail),
+        (status = 202, description = "The detail waits in line for the exchange (the budget has no slot for it now): what the list showed of the load, its place in line and an estimate. Ask again (at once is fine): the answer then waits up to 10 s for the detail. A card nobody could fetch within `CARGOTECH_CARD_WAIT_SECONDS` ends `503 detail_not_fetched`", body = PendingDetail),
         (status = 404, description = "`cargo_not_available`: taken or withdrawn, or not listed by the exchange lately (unless the driver responded to it or opened a link the bot sent)", body = app::session::ApiErrorBody),
-        (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody), (status = 402, description = "`subscription_required`: no access to loads", body = app::session::ApiErrorBody), (status = 429, description = "`too_many_requests`: the driver's share of the exchange's calls is spent; `Retry-After` says when it frees (cached answers are still served)", body = app::session::ApiErrorBody), (status = 503, description = "`upstream_busy`, `upstream_unavailable` or `upstream_login_pending`", body = app::session::ApiErrorBody),
+        (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody), (status = 402, description = "`subscription_required`: no access to loads", body = app::session::ApiErrorBody), (status = 429, description = "`too_many_requests`: the driver's share of the exchange's calls is spent; `Retry-After` says when it frees (cached answers are still served)", body = app::session::ApiErrorBody), (status = 503, description = "`detail_not_fetched` (waited in line too long), `upstream_busy` (the line is full), `upstream_unavailable` or `upstream_login_pending`", body = app::session::ApiErrorBody),
     ),
     security(("session" = [])))]
 async fn detail(
@@ -326,7 +328,7 @@ async fn detail(
     driver: SubscribedDriver,
     PathId(id): PathId<u64>,
     query: Result<Query<CardQuery>, QueryRejection>,
-) -> Result<Json<CargoDetail>, ApiError> {
+) -> Result<Response, ApiError> {
     let responded = marks_among(&state, driver.id, vec![id])
         .await?
         .responded
@@ -336,13 +338,20 @@ async fn detail(
         CardLead::Unvouched if responded => CardLead::Vouched,
         lead => lead,
     };
-    let mut detail = state
-        .gateway
-        .detail(Payer::Driver(driver.id), id, lead)
-        .await?
-        .ok_or_else(taken)?;
-    detail.card.responded = responded;
-    Ok(Json(detail))
+    match state.gateway.card(driver.id, id, lead).await? {
+        CardAnswer::Ready(detail) => {
+            let mut detail = detail.ok_or_else(taken)?;
+            detail.card.responded = responded;
+            Ok(Json(*detail).into_response())
+        }
+        CardAnswer::Pending(mut pending) => {
+            if let Some(card) = &mut pending.card {
+                card.responded = responded;
+            }
+            let again = [(header::RETRY_AFTER, "1")];
+            Ok((StatusCode::ACCEPTED, again, Json(pending)).into_response())
+        }
+    }
 }
 
 #[utoipa::path(post, path = "/api/v1/cargos/{id}/response", tag = "loads",
@@ -370,7 +379,7 @@ async fn respond(
     let lead = lead_of(&state, id, query)?;
     let mut detail = state
         .gateway
-        .detail(Payer::Driver(driver.id), id, lead)
+        .detail(driver.id, id, lead)
         .await?
         .ok_or_else(taken)?;
     detail.card.responded = true;

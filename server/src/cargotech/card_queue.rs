@@ -1,0 +1,396 @@
+//! Cards waiting for the exchange. A card the budget cannot fetch at once is not refused: it
+//! waits here in line, and the driver is told their place and when to expect it, while the
+//! Mini App shows what the list already knew. Cards drivers are looking at stand in one line
+//! (first come, first fetched); speculative prefetches in another, fetched only when no driver
+//! waits and dropped when there is no slot for them.
+//!
+//! The line is bounded and fair: it holds at most `limit` drivers' cards (beyond it the answer is
+//! `upstream_busy`, the only refusal left); each driver holds at most `per_driver` places (their
+//! oldest card gives its place up when they open one more, as a driver reads one card at a
+//! time); the driver who puts a card in line is charged for its call against their fair share
+//! (the gateway does that before claiming), and a driver joining a card someone else is already
+//! waiting for costs nothing. Nothing waits forever: a claim ends `max_wait` after it was made,
+//! with a clear answer.
+
+use std::{
+    collections::{HashMap, VecDeque},
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+use app::cargo::card::CargoDetail;
+use domain::DriverId;
+use tokio::sync::watch;
+
+use super::GatewayError;
+
+/// How a card's fetch ended: the detail (`None` when taken), or why there is none.
+pub type Fetched = Result<Arc<Option<CargoDetail>>, GatewayError>;
+
+/// Prefetches waiting at most (the oldest give way).
+const PREFETCH_LIMIT: usize = 300;
+/// How long a claim's outcome is kept for its driver after its wait ended.
+const CLAIM_GRACE: Duration = Duration::from_secs(60);
+
+#[derive(Debug, Clone, Copy)]
+pub struct QueueRules {
+    /// Drivers' cards waiting at most.
+    pub limit: usize,
+    /// Places one driver may hold.
+    pub per_driver: usize,
+    /// How long a card may wait for its driver.
+    pub max_wait: Duration,
+    /// Calls a second the budget allows (every account together), for the estimates.
+    pub calls_per_second: f64,
+    /// Cards fetched at once.
+    pub fetchers: usize,
+}
+
+/// Which line a card waits in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lane {
+    /// A driver is looking at it.
+    Driver,
+    /// Warmed in case someone opens it.
+    Prefetch,
+}
+
+/// One card on its way from the exchange, shared by everyone waiting for it.
+pub struct Entry {
+    pub id: u64,
+    done: watch::Sender<Option<Fetched>>,
+}
+
+impl Entry {
+    fn new(id: u64) -> Arc<Self> {
+        Arc::new(Self {
+            id,
+            done: watch::Sender::new(None),
+        })
+    }
+
+    /// The outcome, once there is one, waiting at most `within`.
+    pub async fn outcome(&self, within: Duration) -> Option<Fetched> {
+        let mut done = self.done.subscribe();
+        let arrived = tokio::time::timeout(within, done.wait_for(Option::is_some)).await;
+        match arrived {
+            Ok(Ok(outcome)) => outcome.clone(),
+            _ => None,
+        }
+    }
+}
+
+/// A driver's place for a card.
+#[derive(Clone)]
+pub struct Claim {
+    pub entry: Arc<Entry>,
+    /// When the driver stops waiting.
+    pub deadline: Instant,
+}
+
+/// Why a card could not be put in line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueueFull;
+
+/// What a fetcher is to do next.
+pub struct Job {
+    pub entry: Arc<Entry>,
+    pub lane: Lane,
+    /// How long the fetch may wait for a budget slot.
+    pub wait: Duration,
+}
+
+struct Waiting {
+    entry: Arc<Entry>,
+    lane: Lane,
+    /// Its turn among the drivers' cards (given when it joined their line).
+    ticket: u64,
+    /// The drivers waiting for it and until when.
+    claimants: Vec<(DriverId, Instant)>,
+    /// A fetcher has it in hand.
+    fetching: bool,
+}
+
+#[derive(Default)]
+struct Line {
+    waiting: HashMap<u64, Waiting>,
+    drivers: VecDeque<u64>,
+    prefetch: VecDeque<u64>,
+    claims: HashMap<(DriverId, u64), Claim>,
+    next_ticket: u64,
+    fetchers: usize,
+    last_sweep: Option<Instant>,
+}
+
+pub struct CardQueue {
+    rules: QueueRules,
+    line: Mutex<Line>,
+}
+
+impl CardQueue {
+    pub fn new(rules: QueueRules) -> Self {
+        Self {
+            rules,
+            line: Mutex::new(Line::default()),
+        }
+    }
+
+    /// The driver's claim on this card, if they have one.
+    pub fn claim_of(&self, driver: DriverId, id: u64) -> Option<Claim> {
+        self.line().claims.get(&(driver, id)).cloned()
+    }
+
+    /// Puts the driver in line for the card (joining whoever waits for it already). Over their
+    /// places, the driver's oldest other card gives its place up. Says whether the claim put
+    /// the card in the drivers' line (nobody waited for it, or only as a prefetch): the driver
+    /// then causes its call.
+    pub fn claim(&self, driver: DriverId, id: u64) -> Result<(Claim, bool), QueueFull> {
+        let now = Instant::now();
+        let deadline = now + self.rules.max_wait;
+        let mut line = self.line();
+        line.sweep(now);
+        let causes_call = match line.waiting.get(&id) {
+            Some(waiting) => waiting.lane == Lane::Prefetch && !waiting.fetching,
+            None => true,
+        };
+        if causes_call && line.drivers.len() >= self.rules.limit {
+            return Err(QueueFull);
+        }
+        line.make_room_for(driver, self.rules.per_driver.max(1));
+        line.next_ticket += 1;
+        let ticket = line.next_ticket;
+        let waiting = line.waiting.entry(id).or_insert_with(|| Waiting {
+            entry: Entry::new(id),
+            lane: Lane::Driver,
+            ticket,
+            claimants: Vec::new(),
+            fetching: false,
+        });
+        let promoted = waiting.lane == Lane::Prefetch;
+        if promoted {
+            waiting.ticket = ticket;
+        }
+        waiting.lane = Lane::Driver;
+        waiting.claimants.push((driver, deadline));
+        let entry = Arc::clone(&waiting.entry);
+        let fetching = waiting.fetching;
+        if promoted {
+            line.prefetch.retain(|queued| *queued != id);
+        }
+        if causes_call || (promoted && !fetching) {
+            line.drivers.push_back(id);
+        }
+        let claim = Claim { entry, deadline };
+        line.claims.insert((driver, id), claim.clone());
+        Ok((claim, causes_call))
+    }
+
+    /// Puts a card in the prefetch line, unless it waits already; the oldest prefetch gives
+    /// way when the line is full.
+    pub fn prefetch(&self, id: u64) {
+        let mut line = self.line();
+        if line.waiting.contains_key(&id) {
+            return;
+        }
+        if line.prefetch.len() >= PREFETCH_LIMIT
+            && let Some(oldest) = line.prefetch.pop_front()
+        {
+            line.waiting.remove(&oldest);
+        }
+        line.waiting.insert(
+            id,
+            Waiting {
+                entry: Entry::new(id),
+                lane: Lane::Prefetch,
+                ticket: u64::MAX,
+                claimants: Vec::new(),
+                fetching: false,
+            },
+        );
+        line.prefetch.push_back(id);
+    }
+
+    /// The driver's claim is answered (or given up): it leaves the line, and so does the card
+    /// when nobody else waits for it and no fetch has it in hand.
+    pub fn release(&self, driver: DriverId, id: u64) {
+        let mut line = self.line();
+        line.claims.remove(&(driver, id));
+        line.unclaim(driver, id);
+    }
+
+    /// The card's place among the drivers' cards waiting for the exchange (those in a fetcher's
+    /// hands included): 1 for the next to be fetched; with the estimated wait.
+    pub fn place(&self, id: u64) -> (u32, Duration) {
+        let line = self.line();
+        let mine = line.waiting.get(&id).map_or(u64::MAX, |w| w.ticket);
+        let position = line
+            .waiting
+            .values()
+            .filter(|w| w.lane == Lane::Driver && w.ticket < mine)
+            .count()
+            + 1;
+        let per_second = self.rules.calls_per_second.max(0.01);
+        let seconds = (position as f64 / per_second).ceil().max(1.0);
+        (
+            u32::try_from(position).unwrap_or(u32::MAX),
+            Duration::from_secs_f64(seconds),
+        )
+    }
+
+    /// Whether any card waits to be fetched.
+    pub fn has_work(&self) -> bool {
+        let line = self.line();
+        !line.drivers.is_empty() || !line.prefetch.is_empty()
+    }
+
+    /// Whether one more fetcher should start (the caller then runs [`CardQueue::next`] until it
+    /// says stop).
+    pub fn wants_fetcher(&self) -> bool {
+        let mut line = self.line();
+        let work = line.drivers.len() + line.prefetch.len();
+        if work > 0 && line.fetchers < self.rules.fetchers.min(work.max(1)) {
+            line.fetchers += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// The next card to fetch: drivers' cards first, prefetches only when no driver waits.
+    /// `None` ends the fetcher (it is counted out in the same step, so no card is left behind).
+    pub fn next(&self) -> Option<Job> {
+        let now = Instant::now();
+        let mut line = self.line();
+        while let Some(id) = line.drivers.pop_front() {
+            let Some(waiting) = line.waiting.get_mut(&id) else {
+                continue;
+            };
+            let Some(deadline) = waiting.claimants.iter().map(|(_, at)| *at).max() else {
+                continue;
+            };
+            if deadline <= now {
+                let entry = Arc::clone(&waiting.entry);
+                line.waiting.remove(&id);
+                entry
+                    .done
+                    .send_replace(Some(Err(GatewayError::NotFetchedInTime)));
+                continue;
+            }
+            waiting.fetching = true;
+            return Some(Job {
+                entry: Arc::clone(&waiting.entry),
+                lane: Lane::Driver,
+                wait: deadline - now,
+            });
+        }
+        while let Some(id) = line.prefetch.pop_front() {
+            let Some(waiting) = line.waiting.get_mut(&id) else {
+                continue;
+            };
+            waiting.fetching = true;
+            return Some(Job {
+                entry: Arc::clone(&waiting.entry),
+                lane: Lane::Prefetch,
+                wait: Duration::ZERO,
+            });
+        }
+        line.fetchers = line.fetchers.saturating_sub(1);
+        None
+    }
+
+    /// A fetch found no slot in time: a driver's card goes back to the head of the line while
+    /// someone still waits for it (a prefetch someone claimed meanwhile, too); otherwise it ends
+    /// with `outcome`.
+    pub fn put_back(&self, id: u64, outcome: GatewayError) {
+        let now = Instant::now();
+        let mut line = self.line();
+        let Some(waiting) = line.waiting.get_mut(&id) else {
+            return;
+        };
+        waiting.fetching = false;
+        let still_waited_for = waiting.claimants.iter().any(|(_, until)| *until > now);
+        if waiting.lane == Lane::Driver && still_waited_for {
+            line.drivers.push_front(id);
+        } else {
+            self.finish_locked(&mut line, id, Err(outcome));
+        }
+    }
+
+    /// The card's fetch ended: everyone waiting for it gets the outcome.
+    pub fn finish(&self, id: u64, outcome: Fetched) {
+        let mut line = self.line();
+        self.finish_locked(&mut line, id, outcome);
+    }
+
+    fn finish_locked(&self, line: &mut Line, id: u64, outcome: Fetched) {
+        if let Some(waiting) = line.waiting.remove(&id) {
+            waiting.entry.done.send_replace(Some(outcome));
+        }
+    }
+
+    fn line(&self) -> std::sync::MutexGuard<'_, Line> {
+        self.line.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl Line {
+    /// The driver keeps at most `places - 1` other cards in line, so the new one fits.
+    fn make_room_for(&mut self, driver: DriverId, places: usize) {
+        let mut held: Vec<(u64, Instant)> = self
+            .claims
+            .iter()
+            .filter(|((claimant, id), claim)| {
+                *claimant == driver
+                    && claim.entry.done.borrow().is_none()
+                    && self.waiting.contains_key(id)
+            })
+            .map(|((_, id), claim)| (*id, claim.deadline))
+            .collect();
+        if held.len() < places {
+            return;
+        }
+        held.sort_by_key(|(_, deadline)| *deadline);
+        for (id, _) in held.iter().take(held.len() + 1 - places) {
+            self.claims.remove(&(driver, *id));
+            self.unclaim(driver, *id);
+        }
+    }
+
+    /// The driver no longer waits for the card; it leaves the line when nobody does.
+    fn unclaim(&mut self, driver: DriverId, id: u64) {
+        let Some(waiting) = self.waiting.get_mut(&id) else {
+            return;
+        };
+        waiting
+            .claimants
+            .retain(|(claimant, _)| *claimant != driver);
+        if waiting.claimants.is_empty() && !waiting.fetching && waiting.lane == Lane::Driver {
+            self.waiting.remove(&id);
+            self.drivers.retain(|queued| *queued != id);
+        }
+    }
+
+    /// Forgets claims whose wait ended long ago (their drivers went away).
+    fn sweep(&mut self, now: Instant) {
+        if self
+            .last_sweep
+            .is_some_and(|at| now.duration_since(at) < Duration::from_secs(5))
+        {
+            return;
+        }
+        self.last_sweep = Some(now);
+        let gone: Vec<(DriverId, u64)> = self
+            .claims
+            .iter()
+            .filter(|(_, claim)| claim.deadline + CLAIM_GRACE <= now)
+            .map(|(key, _)| *key)
+            .collect();
+        for (driver, id) in gone {
+            self.claims.remove(&(driver, id));
+            self.unclaim(driver, id);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

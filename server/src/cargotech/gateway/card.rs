@@ -1,0 +1,218 @@
+//! A load's card for a driver: from the cache while lists keep showing the load, else in line for
+//! the exchange (see `card_queue`). A card the budget cannot fetch within a moment is answered
+//! with what the list knew of it, its place in line and an estimate; asked again, the driver
+//! waits a while longer for it. Fetchers take cards from the line in turn, as many at once as
+//! the budget can keep busy, and stop when the line is empty.
+
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use app::cargo::card::{CargoDetail, PendingDetail};
+use domain::DriverId;
+
+use super::{CardLead, Gateway, GatewayError};
+use crate::cargotech::{
+    budget::Priority,
+    cache::FetchError,
+    card_queue::{Fetched, Lane, QueueFull},
+    client::UpstreamError,
+    fair_share::UpstreamKind,
+    listed::Listing,
+};
+
+/// How long a driver's first ask waits for a card before being told its place in line: long
+/// enough for a card the budget has a slot for (the exchange answers in about 0.7 s).
+const FIRST_WAIT: Duration = Duration::from_millis(1500);
+/// How long a driver asking again for a card in line waits for it (a long poll: the answer
+/// comes as soon as the card does).
+const POLL_WAIT: Duration = Duration::from_secs(10);
+/// How often a fetcher looks for a free slot while the budget is spent.
+const NAP: Duration = Duration::from_millis(100);
+
+/// What a driver gets for a card.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CardAnswer {
+    /// The detail; `None` when the load was taken or removed.
+    Ready(Option<Box<CargoDetail>>),
+    /// In line for the exchange: what the list knew, the place and the estimated wait.
+    Pending(Box<PendingDetail>),
+}
+
+impl Gateway {
+    /// A load's card for the driver: at once from the cache, or after a short wait from the
+    /// exchange, or its place in line (ask again to wait for it). `Ready(None)` at once, without
+    /// a call, for an unvouched id no list showed lately and whose card is not cached.
+    pub async fn card(
+        self: &Arc<Self>,
+        driver: DriverId,
+        id: u64,
+        lead: CardLead,
+    ) -> Result<CardAnswer, GatewayError> {
+        self.card_within(driver, id, lead, None).await
+    }
+
+    /// A load's detail, waiting for it in line up to the time a driver's request may wait for
+    /// the exchange (`Busy` beyond): for a response, which needs the whole card.
+    pub async fn detail(
+        self: &Arc<Self>,
+        driver: DriverId,
+        id: u64,
+        lead: CardLead,
+    ) -> Result<Option<CargoDetail>, GatewayError> {
+        match self
+            .card_within(driver, id, lead, Some(self.wait_for_slot))
+            .await?
+        {
+            CardAnswer::Ready(detail) => Ok(detail.map(|detail| *detail)),
+            CardAnswer::Pending(_) => {
+                self.queue.release(driver, id);
+                Err(GatewayError::Busy)
+            }
+        }
+    }
+
+    async fn card_within(
+        self: &Arc<Self>,
+        driver: DriverId,
+        id: u64,
+        lead: CardLead,
+        patience: Option<Duration>,
+    ) -> Result<CardAnswer, GatewayError> {
+        if lead == CardLead::Unvouched && !self.knows(id).await {
+            metrics::counter!("cargo_unknown_ids_total").increment(1);
+            return Ok(CardAnswer::Ready(None));
+        }
+        let key = id.to_string();
+        let (held, listing) = tokio::join!(self.details.peek(&key), self.listed.listing(id));
+        if let Some((detail, age)) = &held
+            && self.still_good(*age, listing.as_ref())
+        {
+            self.details.count(true);
+            return Ok(CardAnswer::Ready(detail.as_ref().clone().map(Box::new)));
+        }
+        self.details.count(false);
+        let (claim, wait) = match self.queue.claim_of(driver, id) {
+            Some(claim) => (claim, POLL_WAIT),
+            None => {
+                let (claim, causes_call) = self
+                    .queue
+                    .claim(driver, id)
+                    .map_err(|QueueFull| GatewayError::Busy)?;
+                if causes_call && let Err(refusal) = self.charge(driver, UpstreamKind::Detail).await
+                {
+                    self.queue.release(driver, id);
+                    return Err(self.failure(refusal));
+                }
+                (claim, FIRST_WAIT)
+            }
+        };
+        self.start_fetchers();
+        let wait = patience
+            .unwrap_or(wait)
+            .min(claim.deadline.saturating_duration_since(Instant::now()));
+        let outcome = match claim.entry.outcome(wait).await {
+            Some(outcome) => outcome,
+            None if Instant::now() < claim.deadline => {
+                let (position, estimate) = self.queue.place(id);
+                return Ok(CardAnswer::Pending(Box::new(PendingDetail {
+                    card: listing.map(|listing| listing.card),
+                    position,
+                    estimated_seconds: u32::try_from(estimate.as_secs()).unwrap_or(u32::MAX),
+                })));
+            }
+            None => Err(GatewayError::NotFetchedInTime),
+        };
+        self.queue.release(driver, id);
+        match (outcome, held) {
+            (Ok(detail), _) => Ok(CardAnswer::Ready(detail.as_ref().clone().map(Box::new))),
+            // The exchange could not say in time: the card as last fetched beats no card.
+            (Err(GatewayError::NotFetchedInTime | GatewayError::Unavailable(_)), Some(held)) => {
+                Ok(CardAnswer::Ready(held.0.as_ref().clone().map(Box::new)))
+            }
+            (Err(error), _) => Err(error),
+        }
+    }
+
+    /// Whether a cached detail is still the load's: younger than a list, or a list showed the
+    /// load lately (a taken load leaves the lists, which are asked again anyway) and the detail
+    /// is within its own, long, time to live.
+    fn still_good(&self, age: Duration, listing: Option<&Listing>) -> bool {
+        age < self.ttls.list
+            || (age < self.ttls.detail
+                && listing.is_some_and(|listing| listing.age() < self.ttls.list * 2))
+    }
+
+    /// Whether a list showed the load lately, or its card is cached.
+    pub(super) async fn knows(&self, id: u64) -> bool {
+        self.listed.contains(id).await || self.details.holds(&id.to_string()).await
+    }
+
+    /// Warms the detail cache for the first cards of a fresh page (what a phone shows without
+    /// scrolling) from the prefetch line, behind every card a driver waits for, so that opening
+    /// one is instant. Only a few: on a cold cache, prefetching whole pages would starve
+    /// drivers' own lists.
+    pub(super) fn prefetch_details(self: &Arc<Self>, ids: Vec<u64>) {
+        let gateway = Arc::clone(self);
+        tokio::spawn(async move {
+            for id in ids {
+                if !gateway.details.holds(&id.to_string()).await {
+                    gateway.queue.prefetch(id);
+                }
+            }
+            gateway.start_fetchers();
+        });
+    }
+
+    fn start_fetchers(self: &Arc<Self>) {
+        while self.queue.wants_fetcher() {
+            let gateway = Arc::clone(self);
+            tokio::spawn(async move { gateway.fetch_in_turn().await });
+        }
+    }
+
+    /// Fetches cards from the line until it is empty: a driver's card waits for a slot as long
+    /// as its driver waits; a prefetch takes a free slot or is dropped. A fetcher takes a card
+    /// only once a slot looks free, so cards wait in the line, in turn, not in fetchers' hands;
+    /// while lists wait for slots, cards leave them the top fifth of the window (a card can wait
+    /// in line with the list's data on screen, a list cannot).
+    async fn fetch_in_turn(self: Arc<Self>) {
+        loop {
+            let room = if self.accounts.waited_for_at(Priority::List) {
+                Priority::Background
+            } else {
+                Priority::Detail
+            };
+            if self.queue.has_work() && !self.accounts.room_for(room) {
+                tokio::time::sleep(NAP + Duration::from_millis(rand::random::<u64>() % 50)).await;
+                continue;
+            }
+            let Some(job) = self.queue.next() else {
+                return;
+            };
+            let id = job.entry.id;
+            let (priority, background) = match job.lane {
+                Lane::Driver => (Priority::Detail, false),
+                Lane::Prefetch => (Priority::Background, true),
+            };
+            let client = self.client.clone();
+            let fetched = self
+                .details
+                .fill(&id.to_string(), || {
+                    self.call_within(background, priority, job.wait, move |token| {
+                        let client = client.clone();
+                        async move { client.detail(&token, id).await }
+                    })
+                })
+                .await;
+            match fetched {
+                Ok(detail) => self.queue.finish(id, Ok(detail)),
+                Err(FetchError::Upstream(UpstreamError::Throttled { .. })) => {
+                    self.queue.put_back(id, GatewayError::NotFetchedInTime);
+                }
+                Err(error) => self.queue.finish(id, Fetched::Err(self.failure(error))),
+            }
+        }
+    }
+}

@@ -1,0 +1,200 @@
+//! Cards the budget cannot fetch at once wait in line instead of being refused: the driver gets
+//! what the list showed, a place and an estimate (`202`), asks again and gets the card when it
+//! comes; drivers' cards go before prefetching, one driver holds only a few places, and a card
+//! that cannot be fetched in time ends with a clear answer.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+use server::sandbox::cargotech::Exchange;
+
+use crate::support::{Db, Store, TestApp, app_with_exchange, backends};
+
+/// A budget of ten calls: spent within a test (logins, health checks and the cities' dictionary
+/// count too, up to the background's 80 %); a list waits 0.3 s for a slot. Drivers' fair shares
+/// are out of the way.
+fn small_budget(window_seconds: &'static str) -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("CARGOTECH_BUDGET_PER_MINUTE", "10"),
+        ("CARGOTECH_BUDGET_WINDOW_SECONDS", window_seconds),
+        ("CARGOTECH_SLOT_WAIT_MS", "300"),
+        ("FAIR_SHARE_FLOOR_PER_MINUTE", "1000"),
+        ("FAIR_SHARE_CEILING_PER_MINUTE", "1000"),
+    ]
+}
+
+async fn app(
+    test: &str,
+    backend: (Db, Store),
+    extra: &[(&'static str, &'static str)],
+) -> (Exchange, TestApp) {
+    let (exchange, mut app) = app_with_exchange(test, backend, extra).await;
+    app.sign_in_as(json!({"id": 730_001, "first_name": "Семён", "language_code": "ru"}))
+        .await;
+    (exchange, app)
+}
+
+async fn open(app: &TestApp, id: u64) -> (u16, Value) {
+    app.call(Method::GET, &format!("/api/v1/cargos/{id}"), None)
+        .await
+}
+
+/// Moscow's loads, then other cities' until a list finds no slot: every slot but the one
+/// kept for drivers' cards is spent. Returns Moscow's page.
+async fn spend_the_budget(app: &TestApp) -> Vec<Value> {
+    let (status, page) = app
+        .call(Method::GET, "/api/v1/cargos?from_city_id=1&limit=20", None)
+        .await;
+    assert_eq!(status, 200, "{page}");
+    for city in 2..20 {
+        let (status, body) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/cargos?from_city_id={city}"),
+                None,
+            )
+            .await;
+        if status == 503 {
+            assert_eq!(body["code"], "upstream_busy", "{body}");
+            return page["cards"].as_array().unwrap().clone();
+        }
+        assert_eq!(status, 200, "{body}");
+    }
+    panic!("the lists never spent the budget");
+}
+
+/// Opens the page's cards from the end (the first few may be prefetched) until one is put in
+/// line; returns it and the answer.
+async fn first_in_line(app: &TestApp, cards: &[Value]) -> (u64, Value) {
+    for card in cards.iter().rev() {
+        let id = card["id"].as_u64().unwrap();
+        match open(app, id).await {
+            (200, _) => continue,
+            (202, pending) => return (id, pending),
+            other => panic!("unexpected answer {other:?}"),
+        }
+    }
+    panic!("every card was fetched at once: the budget was not spent");
+}
+
+/// Asks again for a card in line, as the Mini App does, until it is answered otherwise.
+async fn until_answered(app: &TestApp, id: u64) -> (u16, Value) {
+    for _ in 0..6 {
+        let (status, body) = open(app, id).await;
+        if status != 202 {
+            return (status, body);
+        }
+    }
+    panic!("card {id} stayed in line");
+}
+
+#[tokio::test]
+async fn a_card_the_budget_cannot_fetch_now_shows_the_lists_data_then_fills_in_and_stays_cached() {
+    for backend in backends() {
+        let (exchange, app) = app("card_queue_filled", backend, &small_budget("6")).await;
+        let cards = spend_the_budget(&app).await;
+        let (id, pending) = first_in_line(&app, &cards).await;
+        let listed = cards.iter().find(|card| card["id"] == id).unwrap();
+        assert_eq!(
+            pending["card"], *listed,
+            "{backend:?}: what the list showed"
+        );
+        assert!(pending["position"].as_u64().unwrap() >= 1, "{pending}");
+        assert!(
+            pending["estimated_seconds"].as_u64().unwrap() >= 1,
+            "{pending}"
+        );
+
+        // The budget frees as its window moves on: the card comes to the driver asking again.
+        let (status, detail) = until_answered(&app, id).await;
+        assert_eq!(status, 200, "{backend:?}: {detail}");
+        assert_eq!(detail["card"]["id"], id);
+        assert!(detail["contacts"].is_array(), "{detail}");
+
+        let fetched = exchange.stats().details;
+        let (status, again) = open(&app, id).await;
+        assert_eq!((status, &again), (200, &detail), "{backend:?}");
+        assert_eq!(
+            exchange.stats().details,
+            fetched,
+            "{backend:?}: from the cache"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_card_a_driver_opens_takes_the_slot_prefetching_leaves_and_waits_ahead_of_prefetches() {
+    for backend in backends() {
+        let (_, app) = app("card_queue_priority", backend, &small_budget("60")).await;
+        let cards = spend_the_budget(&app).await;
+        // Lists and prefetching stop short of the whole budget: the last slot is a driver's card's.
+        let last = cards.last().unwrap()["id"].as_u64().unwrap();
+        let (status, detail) = open(&app, last).await;
+        assert_eq!(status, 200, "{backend:?}: {detail}");
+
+        // The next card waits first in line, whatever prefetching wanted.
+        let next = cards[cards.len() - 2]["id"].as_u64().unwrap();
+        let (status, pending) = open(&app, next).await;
+        assert_eq!(status, 202, "{backend:?}: {pending}");
+        assert_eq!(pending["position"], 1, "{backend:?}: {pending}");
+    }
+}
+
+#[tokio::test]
+async fn a_greedy_driver_holds_only_a_few_places_in_line() {
+    for backend in backends() {
+        let (_, greedy) = app("card_queue_greedy", backend, &small_budget("60")).await;
+        let cards = spend_the_budget(&greedy).await;
+        let ids: Vec<u64> = cards
+            .iter()
+            .map(|card| card["id"].as_u64().unwrap())
+            .collect();
+        // Ten cards at once: at most the first is fetched, the others wait.
+        let opened = futures_util::future::join_all(ids[3..13].iter().map(|&id| {
+            let request = greedy.authorize(
+                greedy
+                    .client
+                    .get(greedy.url(&format!("/api/v1/cargos/{id}"))),
+            );
+            async move { request.send().await.unwrap().status().as_u16() }
+        }))
+        .await;
+        assert!(
+            opened.iter().filter(|&&status| status == 202).count() >= 9,
+            "{opened:?}"
+        );
+
+        let mut patient = greedy.same_server();
+        patient
+            .sign_in_as(json!({"id": 730_002, "first_name": "Терпеливый"}))
+            .await;
+        let (status, pending) = open(&patient, ids[15]).await;
+        assert_eq!(status, 202, "{backend:?}: {pending}");
+        let position = pending["position"].as_u64().unwrap();
+        assert!(
+            position <= 4,
+            "{backend:?}: behind the greedy driver's three places at most, not ten: {pending}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_card_nobody_could_fetch_in_time_ends_with_a_clear_answer() {
+    for backend in backends() {
+        let mut extra = small_budget("60");
+        extra.push(("CARGOTECH_CARD_WAIT_SECONDS", "2"));
+        let (_, app) = app("card_queue_expired", backend, &extra).await;
+        let cards = spend_the_budget(&app).await;
+        let (id, _) = first_in_line(&app, &cards).await;
+
+        let (status, refusal) = until_answered(&app, id).await;
+        assert_eq!(status, 503, "{backend:?}: {refusal}");
+        assert_eq!(refusal["code"], "detail_not_fetched");
+        assert!(
+            refusal["message"].as_str().unwrap().contains("Повторите"),
+            "{refusal}"
+        );
+
+        // Asked again, the card takes a new place in line: nothing is stuck.
+        assert_eq!(open(&app, id).await.0, 202, "{backend:?}");
+    }
+}
