@@ -23,7 +23,14 @@ pub struct Session {
     pub telegram_id: i64,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
+    /// Renewed into a new session: still good for requests for a short while (another window
+    /// of the app may be using it), never renewed again.
+    #[serde(default)]
+    pub superseded: bool,
 }
+
+/// How long a renewed session's old token keeps working for requests already under way.
+pub const RENEWAL_GRACE: Duration = Duration::from_secs(120);
 
 /// The raw token, returned to the client once; never stored.
 pub struct IssuedSession {
@@ -40,6 +47,7 @@ pub async fn issue(store: &SharedStore, driver_id: DriverId, telegram_id: i64) -
         telegram_id,
         created_at: now,
         expires_at: now + chrono::Duration::from_std(SESSION_TTL).unwrap_or_default(),
+        superseded: false,
     };
     store
         .set_json_mirrored(&key(&token), &session, SESSION_TTL)
@@ -65,12 +73,25 @@ pub async fn find(store: &SharedStore, token: &str) -> Option<Session> {
 }
 
 /// A new session in place of a live one, whose token ends: a session kept on the device lives as
-/// long as the driver keeps coming back, and a copy of an old token stops working at the next
-/// renewal. `None` when the token's session has ended.
+/// long as the driver keeps coming back, and a copy of an old token cannot be renewed. The old
+/// token still answers for [`RENEWAL_GRACE`], so another window of the app that holds it (the
+/// payment page's way back, a second tab) is not signed out under the driver. `None` when the
+/// token's session has ended or was renewed already.
 pub async fn renew(store: &SharedStore, token: &str) -> Option<IssuedSession> {
     let session = find(store, token).await?;
+    if session.superseded {
+        return None;
+    }
     let renewed = issue(store, session.driver_id, session.telegram_id).await;
-    end(store, token).await;
+    let grace_ends = Utc::now() + chrono::Duration::from_std(RENEWAL_GRACE).unwrap_or_default();
+    let old = Session {
+        expires_at: session.expires_at.min(grace_ends),
+        superseded: true,
+        ..session
+    };
+    store
+        .set_json_mirrored(&key(token), &old, RENEWAL_GRACE)
+        .await;
     Some(renewed)
 }
 

@@ -31,8 +31,10 @@ pub struct Profile {
     pub language: Option<String>,
     #[serde(default)]
     pub home_city: Option<HomeCity>,
-    /// A body type id from `GET /api/v1/dictionaries` (`truck_types`), as in the filter.
+    /// A body type id from `GET /api/v1/dictionaries` (`truck_types`), as in the filter (the
+    /// dictionary's ids run from 1 to 8).
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(minimum = 1, maximum = 8))]
     pub truck_type: Option<u32>,
     /// The truck's class, in the filter's weight/volume categories.
     #[serde(default)]
@@ -168,6 +170,19 @@ impl Profile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_published_body_type_bounds_are_the_dictionarys() {
+        let ids: Vec<u32> = crate::cargo::dictionary::TRUCK_TYPES
+            .iter()
+            .map(|(id, _, _)| *id)
+            .collect();
+        assert_eq!(
+            ids,
+            (1..=8).collect::<Vec<_>>(),
+            "update `truck_type`'s schema bounds"
+        );
+    }
 
     #[test]
     fn quiet_hours_read_as_a_clock_and_must_not_be_empty() {

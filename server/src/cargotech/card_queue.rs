@@ -218,15 +218,16 @@ impl CardQueue {
         line.unclaim(driver, id);
     }
 
-    /// The card's place among the drivers' cards waiting for the exchange (those in a fetcher's
-    /// hands included): 1 for the next to be fetched; with the estimated wait.
+    /// The card's place among the drivers' cards someone waits for (those in a fetcher's hands
+    /// included; a card its driver gave up on stands in nobody's way): 1 for the next to be
+    /// fetched; with the estimated wait.
     pub fn place(&self, id: u64) -> (u32, Duration) {
         let line = self.line();
         let mine = line.waiting.get(&id).map_or(u64::MAX, |w| w.ticket);
         let position = line
             .waiting
             .values()
-            .filter(|w| w.lane == Lane::Driver && w.ticket < mine)
+            .filter(|w| w.lane == Lane::Driver && w.ticket < mine && !w.claimants.is_empty())
             .count()
             + 1;
         let per_second = self.rules.calls_per_second.max(0.01);

@@ -141,7 +141,7 @@ async fn a_driver_who_picks_a_weight_category_sees_only_loads_of_that_size() {
         )
         .await
         .0,
-        400,
+        422,
         "a category or a preset, not both"
     );
 }

@@ -56,7 +56,11 @@ async fn a_reloaded_app_keeps_its_driver_signed_in_after_the_launch_data_grew_ol
         app.bearer = Some(token.clone());
         assert_eq!(app.call(Method::GET, "/api/v1/me", None).await.0, 200);
 
-        // The old token ended with the renewal: a copy of it is worth nothing.
+        // The old token cannot be renewed again; for a short while it still answers, so another
+        // window of the app holding it (the way back from the payment page) is not signed out.
+        let mut other_window = app.bearer.replace(kept.clone());
+        assert_eq!(app.call(Method::GET, "/api/v1/me", None).await.0, 200);
+        std::mem::swap(&mut app.bearer, &mut other_window);
         let (status, old) = renew(&app, Some(&kept)).await;
         assert_eq!(
             (status, old["code"].as_str()),

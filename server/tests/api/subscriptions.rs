@@ -198,10 +198,8 @@ async fn the_same_notification_delivered_twenty_times_at_once_to_two_instances_e
 
         let payment = start_buying(&first, 7, None).await;
         pay_on_checkout_page(&first, &payment).await;
-        // The driver waits on the paywall of the first instance, which has just answered "no
-        // access"; the second may be the one that records the payment.
-        let (_, waiting) = first.call(Method::GET, "/api/v1/subscription", None).await;
-        assert_eq!(waiting["access"]["active"], false, "{waiting}");
+        // The sandbox's own notification may land on either instance, before or among the
+        // twenty copies below; whichever records the payment, it counts once.
         let db = second.database().await;
         let provider_id = provider_id(&db, &payment["id"]).await;
         let deliveries = (0..20).map(|n| {
