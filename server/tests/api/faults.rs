@@ -90,14 +90,14 @@ async fn sigterm_with_twenty_requests_in_flight_answers_every_one_and_exits_in_t
     let stopped_after = signalled.elapsed();
     let ok = answered.iter().filter(|(status, _)| *status == 200).count();
     let after_close = answered.iter().filter(|(_, at)| *at > refused_from).count();
-    println!(
+    crate::support::loud(&format!(
         "SIGTERM with {IN_FLIGHT} lists in flight: {ok} answered 200, {after_close} of them after \
          the listener closed; /readyz while draining: {ready_status} {ready_body}; {} new \
          connections accepted during the {DRAIN_DELAY_SECONDS} s drain delay, then refused; \
          the live channel's last words: {farewell:?}; exit {exit} after {stopped_after:?} \
          (grace {GRACE:?})",
         accepted_while_draining,
-    );
+    ));
     assert_eq!(ok, IN_FLIGHT as usize, "{answered:?}");
     assert_eq!(ready_status, 503);
     assert_eq!(ready_body["status"], "draining");
@@ -181,11 +181,11 @@ async fn a_bot_message_being_sent_at_sigterm_goes_out_once_and_is_marked_sent() 
         })
         .await;
         let delivered = telegram.messages_to(driver).len();
-        println!(
+        crate::support::loud(&format!(
             "{db:?}: SIGTERM while a bot message was unconfirmed: exit {exit} after \
              {stopped_after:?}; rows sent once and marked: {sent}, rows not sent: {waiting}; \
              the driver got {delivered} message(s), the successor sent none again"
-        );
+        ));
         assert!(exit.success(), "{exit}");
         assert_eq!(sent, 1, "the message in hand is marked sent");
         assert_eq!(waiting, 0);

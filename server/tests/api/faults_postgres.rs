@@ -7,7 +7,6 @@
 //! loudly that they did not run (on the terminal, past the test harness's capture).
 
 use std::{
-    io::Write,
     path::{Path, PathBuf},
     process::Command,
     sync::{
@@ -23,7 +22,7 @@ use tempfile::TempDir;
 
 use crate::{
     process::{Api, Hauler, http, until_async},
-    support::{Db, Store, free_port, instant_exchange, record, scalar, serve_exchange},
+    support::{Db, Store, free_port, instant_exchange, loud, record, scalar, serve_exchange},
 };
 
 const PG_BIN: &str = "/usr/lib/postgresql/15/bin";
@@ -224,11 +223,6 @@ async fn two_instances_started_at_the_same_moment_on_an_empty_database_both_come
         migrations as usize,
         <migration::Migrator as migration::MigratorTrait>::migrations().len()
     );
-}
-
-/// Said on the terminal itself: the harness captures `println!` of tests that pass.
-fn loud(line: &str) {
-    let _ = writeln!(std::io::stderr(), "{line}");
 }
 
 /// A PostgreSQL cluster of the test's own, stopped when dropped.

@@ -100,7 +100,7 @@ async fn redis_killed_under_load_and_brought_back_loses_no_request_and_keeps_the
     }
     let stats = deployment.exchange.stats();
     let shared_log = deployment.shared_budget_log().await;
-    println!(
+    crate::support::loud(&format!(
         "Redis killed under load for {outage_lasted:?} with 2 instances and 6 drivers browsing: \
          {answered} requests answered 200, {} failed {failed:?}; the exchange saw {} calls \
          ({calls_before} before the outage, {calls_in_outage} during it), at most {} in any \
@@ -111,7 +111,7 @@ async fn redis_killed_under_load_and_brought_back_loses_no_request_and_keeps_the
         stats.requests,
         stats.peak_per_minute,
         stats.throttled,
-    );
+    ));
     assert!(failed.is_empty(), "failed driver requests: {failed:?}");
     assert!(answered > 0);
     assert!(
@@ -185,14 +185,14 @@ async fn two_instances_through_a_redis_outage_log_in_once_and_run_each_job_once(
     .await;
     let leases = deployment.leases().await;
     let stats = deployment.exchange.stats();
-    println!(
+    crate::support::loud(&format!(
         "Two instances through a Redis outage: {logins_at_start} login(s) at start, \
          {logins_in_outage} after the exchange revoked the token during the outage (fresh pages \
          then: {fresh_pages:?}); bot messages answered once: before {before}, during {during:?}, \
          after {after}; pages nobody asked before, after Redis returned: {pages_after:?}; \
          leases (key, generation): {leases:?}; the exchange saw {} calls, at most {} a minute",
         stats.requests, stats.peak_per_minute,
-    );
+    ));
     assert_eq!(logins_at_start, 1, "one login for both instances");
     assert_eq!(logins_in_outage, 1, "one login again during the outage");
     assert_eq!(fresh_pages, [200, 200]);
@@ -268,9 +268,9 @@ impl Deployment {
     /// `None`, said out loud, without PostgreSQL and Redis in the environment.
     async fn start(test: &str, instances: usize) -> Option<Self> {
         if std::env::var("DATABASE_URL").is_err() || std::env::var("REDIS_URL").is_err() {
-            println!(
+            crate::support::loud(&format!(
                 "{test}: NOT RUN: it needs PostgreSQL and Redis (set DATABASE_URL and REDIS_URL)"
-            );
+            ));
             return None;
         }
         record(test, Db::Postgres, Store::Redis);

@@ -424,3 +424,10 @@ pub async fn scalar(db: &DatabaseConnection, sql: &str) -> i64 {
         .unwrap();
     row.try_get_by_index(0).unwrap()
 }
+
+/// Said on the terminal itself (the harness captures `println!` of tests that pass): what a fault
+/// test did and saw, for CI's log.
+pub fn loud(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
