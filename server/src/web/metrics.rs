@@ -26,9 +26,7 @@ use crate::{
     cargotech::Gateway,
     doors::LiveConnections,
     machines::ServiceTokens,
-    telemetry::metrics::{
-        Exposition, InFlight, RequestMetrics, RouteFigures, families as f,
-    },
+    telemetry::metrics::{Exposition, InFlight, RequestMetrics, RouteFigures, families as f},
     web::extract::ServiceClient,
 };
 
@@ -58,7 +56,10 @@ async fn render(State(state): State<MetricsState>, client: ServiceClient) -> Res
         .sample(&f::LIVE_CONNECTIONS, &[], state.live.total());
     write_database_figures(&mut out, &state.db).await;
     (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
         out.finish(),
     )
         .into_response()
@@ -75,7 +76,8 @@ async fn write_database_figures(out: &mut Exposition, db: &DatabaseConnection) {
             });
             out.family(&f::OUTBOX_PENDING)
                 .sample(&f::OUTBOX_PENDING, &[], depth.pending);
-            out.family(&f::OUTBOX_DUE).sample(&f::OUTBOX_DUE, &[], depth.due);
+            out.family(&f::OUTBOX_DUE)
+                .sample(&f::OUTBOX_DUE, &[], depth.due);
             out.family(&f::OUTBOX_LAG).sample(&f::OUTBOX_LAG, &[], lag);
         }
         Err(error) => tracing::warn!(%error, "the outbox's depth could not be read for metrics"),

@@ -45,7 +45,9 @@ fn parse(text: &str) -> Vec<Sample> {
             Sample {
                 name: name.to_owned(),
                 labels,
-                value: value.parse().unwrap_or_else(|_| panic!("a number in {line}")),
+                value: value
+                    .parse()
+                    .unwrap_or_else(|_| panic!("a number in {line}")),
             }
         })
         .collect()
@@ -100,8 +102,10 @@ async fn after_a_drivers_day_every_metric_the_dashboard_reads_is_there_with_a_se
             &[("SERVICE_TOKEN_MONITORING_HASH", &token_hash)],
         )
         .await;
-        app.sign_in_without_access(json!({"id": NINA, "first_name": "Нина", "language_code": "ru"}))
-            .await;
+        app.sign_in_without_access(
+            json!({"id": NINA, "first_name": "Нина", "language_code": "ru"}),
+        )
+        .await;
 
         let payment = start_buying(&app, 30, None).await;
         pay_on_checkout_page(&app, &payment).await;
@@ -111,7 +115,9 @@ async fn after_a_drivers_day_every_metric_the_dashboard_reads_is_there_with_a_se
         assert_eq!(status, 200, "{page}");
         let (status, _) = app.call(Method::GET, "/api/v1/cargos?limit=20", None).await;
         assert_eq!(status, 200, "the same list again, from the cache");
-        let id = page["cards"][10]["id"].as_u64().expect("a card on the page");
+        let id = page["cards"][10]["id"]
+            .as_u64()
+            .expect("a card on the page");
         let (status, card) = app
             .call(Method::GET, &format!("/api/v1/cargos/{id}"), None)
             .await;
@@ -146,7 +152,11 @@ async fn after_a_drivers_day_every_metric_the_dashboard_reads_is_there_with_a_se
         );
         assert!(answered >= 2.0, "{answered}");
         assert_eq!(
-            value(&samples, "hauler_http_request_duration_seconds_count", &lists),
+            value(
+                &samples,
+                "hauler_http_request_duration_seconds_count",
+                &lists
+            ),
             answered,
             "every counted list request was timed"
         );
@@ -162,15 +172,20 @@ async fn after_a_drivers_day_every_metric_the_dashboard_reads_is_there_with_a_se
             value(
                 &samples,
                 "hauler_http_requests_total",
-                &[("method", "GET"), ("route", "/api/v1/cargos/{id}"), ("status", "2xx")]
+                &[
+                    ("method", "GET"),
+                    ("route", "/api/v1/cargos/{id}"),
+                    ("status", "2xx")
+                ]
             ),
             1.0,
             "the card counts under its route's template, not its path"
         );
         assert!(
-            !samples
-                .iter()
-                .any(|s| s.labels.get("route").is_some_and(|r| r.contains(&id.to_string()))),
+            !samples.iter().any(|s| s
+                .labels
+                .get("route")
+                .is_some_and(|r| r.contains(&id.to_string()))),
             "no raw path is a label"
         );
         assert!(value(&samples, "hauler_http_requests_in_flight", &[]) >= 1.0);
@@ -186,8 +201,14 @@ async fn after_a_drivers_day_every_metric_the_dashboard_reads_is_there_with_a_se
         }
         let limit = value(&samples, "hauler_upstream_budget_per_minute", &[main]);
         let used = value(&samples, "hauler_upstream_budget_used", &[main]);
-        assert!(limit > 0.0 && used >= 3.0 && used <= limit, "{used} of {limit}");
-        assert_eq!(value(&samples, "hauler_upstream_budget_waiting", &[main]), 0.0);
+        assert!(
+            limit > 0.0 && used >= 3.0 && used <= limit,
+            "{used} of {limit}"
+        );
+        assert_eq!(
+            value(&samples, "hauler_upstream_budget_waiting", &[main]),
+            0.0
+        );
         assert_eq!(
             value(&samples, "hauler_upstream_budget_paused_seconds", &[main]),
             0.0
@@ -200,17 +221,37 @@ async fn after_a_drivers_day_every_metric_the_dashboard_reads_is_there_with_a_se
             ) >= 1.0
         );
         assert_eq!(
-            value(&samples, "hauler_upstream_breaker_state", &[("state", "closed")]),
+            value(
+                &samples,
+                "hauler_upstream_breaker_state",
+                &[("state", "closed")]
+            ),
             1.0
         );
         assert_eq!(
-            value(&samples, "hauler_upstream_breaker_state", &[("state", "open")]),
+            value(
+                &samples,
+                "hauler_upstream_breaker_state",
+                &[("state", "open")]
+            ),
             0.0
         );
 
         let list = ("cache", "list");
-        assert!(value(&samples, "hauler_cache_lookups_total", &[list, ("result", "miss")]) >= 1.0);
-        assert!(value(&samples, "hauler_cache_lookups_total", &[list, ("result", "hit")]) >= 1.0);
+        assert!(
+            value(
+                &samples,
+                "hauler_cache_lookups_total",
+                &[list, ("result", "miss")]
+            ) >= 1.0
+        );
+        assert!(
+            value(
+                &samples,
+                "hauler_cache_lookups_total",
+                &[list, ("result", "hit")]
+            ) >= 1.0
+        );
         assert!(
             value(
                 &samples,
@@ -218,7 +259,10 @@ async fn after_a_drivers_day_every_metric_the_dashboard_reads_is_there_with_a_se
                 &[("cache", "detail"), ("result", "miss")]
             ) >= 1.0
         );
-        assert_eq!(value(&samples, "hauler_cache_stale_served_total", &[list]), 0.0);
+        assert_eq!(
+            value(&samples, "hauler_cache_stale_served_total", &[list]),
+            0.0
+        );
         assert!(value(&samples, "hauler_cache_coalesced_total", &[list]) >= 0.0);
 
         assert!(value(&samples, "hauler_card_queue_wait_seconds_count", &[]) >= 1.0);

@@ -30,7 +30,9 @@ impl CallCounts {
             OUTCOMES
                 .iter()
                 .zip(&self.counts[kind.index()])
-                .map(move |(outcome, count)| (kind.as_str(), *outcome, count.load(Ordering::Relaxed)))
+                .map(move |(outcome, count)| {
+                    (kind.as_str(), *outcome, count.load(Ordering::Relaxed))
+                })
                 .filter(|(_, _, count)| *count > 0)
         })
     }

@@ -17,6 +17,11 @@ const BREAKER_STATES: [(BreakerState, &str); 3] = [
     (BreakerState::Open, "open"),
 ];
 
+/// One figure of an account's budget.
+type BudgetFigure = fn(&BudgetSnapshot) -> u64;
+/// One counter of a cache's lookups.
+type CacheCounter = fn(&CacheStats) -> &AtomicU64;
+
 impl Gateway {
     pub async fn write_metrics(&self, out: &mut Exposition) {
         let accounts = self.accounts.all();
@@ -39,7 +44,7 @@ impl Gateway {
                 );
             }
         }
-        let figures: [(&Family, fn(&BudgetSnapshot) -> u64); 3] = [
+        let figures: [(&Family, BudgetFigure); 3] = [
             (&f::BUDGET_PER_MINUTE, |b| u64::from(b.limit)),
             (&f::BUDGET_USED, |b| u64::from(b.used_in_window)),
             (&f::BUDGET_WAITING, |b| b.queue_depth as u64),
@@ -61,11 +66,17 @@ impl Gateway {
         out.family(&f::BUDGET_SLOTS);
         for (name, budget) in &budgets {
             for (n, &priority) in PRIORITIES.iter().enumerate() {
-                for (result, count) in [("granted", budget.granted[n]), ("refused", budget.refused[n])]
-                {
+                for (result, count) in [
+                    ("granted", budget.granted[n]),
+                    ("refused", budget.refused[n]),
+                ] {
                     out.sample(
                         &f::BUDGET_SLOTS,
-                        &[("account", *name), ("priority", priority), ("result", result)],
+                        &[
+                            ("account", *name),
+                            ("priority", priority),
+                            ("result", result),
+                        ],
                         count,
                     );
                 }
@@ -75,7 +86,11 @@ impl Gateway {
         let breaker = self.breaker.state();
         out.family(&f::BREAKER_STATE);
         for (state, name) in BREAKER_STATES {
-            out.sample(&f::BREAKER_STATE, &[("state", name)], u8::from(state == breaker));
+            out.sample(
+                &f::BREAKER_STATE,
+                &[("state", name)],
+                u8::from(state == breaker),
+            );
         }
 
         let caches = self.cache_stats();
@@ -93,7 +108,7 @@ impl Gateway {
                 );
             }
         }
-        let counters: [(&Family, fn(&CacheStats) -> &AtomicU64); 2] = [
+        let counters: [(&Family, CacheCounter); 2] = [
             (&f::CACHE_STALE_SERVED, |s| &s.stale_served),
             (&f::CACHE_COALESCED, |s| &s.coalesced),
         ];

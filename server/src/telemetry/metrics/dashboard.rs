@@ -160,7 +160,10 @@ mod tests {
     #[test]
     fn every_metric_the_dashboard_queries_is_exported() {
         let names = queried_metrics(GRAFANA).expect("the dashboard is JSON");
-        assert!(names.len() >= 15, "the dashboard's queries were found: {names:?}");
+        assert!(
+            names.len() >= 15,
+            "the dashboard's queries were found: {names:?}"
+        );
         let unknown: Vec<&String> = names
             .iter()
             .filter(|name| families::of_sample(name).is_none())

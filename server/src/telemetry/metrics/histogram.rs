@@ -13,9 +13,7 @@ pub const LATENCY: &[f64] = &[
 ];
 
 /// Buckets for waits in line (a card waiting for the exchange), up to a minute.
-pub const WAIT: &[f64] = &[
-    0.1, 0.25, 0.5, 1.0, 1.5, 2.5, 5.0, 10.0, 20.0, 30.0, 60.0,
-];
+pub const WAIT: &[f64] = &[0.1, 0.25, 0.5, 1.0, 1.5, 2.5, 5.0, 10.0, 20.0, 30.0, 60.0];
 
 pub struct Histogram {
     /// Upper bounds in seconds, ascending.

@@ -168,9 +168,11 @@ mod tests {
         let metrics = RequestMetrics::default();
         let cards = metrics.route(Some("/api/v1/cargos/{id}"));
         cards.record(&Method::GET, 200, Duration::from_millis(3));
-        metrics
-            .route(Some("/api/v1/cargos/{id}"))
-            .record(&Method::GET, 404, Duration::from_millis(2));
+        metrics.route(Some("/api/v1/cargos/{id}")).record(
+            &Method::GET,
+            404,
+            Duration::from_millis(2),
+        );
         metrics
             .route(None)
             .record(&Method::HEAD, 200, Duration::from_millis(1));
