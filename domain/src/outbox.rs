@@ -306,3 +306,29 @@ pub async fn backlog(db: &DatabaseConnection) -> Result<u64, DbErr> {
         .count(db)
         .await
 }
+
+/// How far behind the outbox is: messages not yet sent (held ones included), those due now,
+/// and when the oldest due one became due.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Depth {
+    pub pending: u64,
+    pub due: u64,
+    pub oldest_due_since: Option<DateTime<Utc>>,
+}
+
+pub async fn depth(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Depth, DbErr> {
+    let due = || {
+        entity::Entity::find()
+            .filter(entity::Column::Status.eq(PENDING))
+            .filter(entity::Column::NextAttemptAt.lte(now))
+    };
+    Ok(Depth {
+        pending: backlog(db).await?,
+        due: due().count(db).await?,
+        oldest_due_since: due()
+            .order_by_asc(entity::Column::NextAttemptAt)
+            .one(db)
+            .await?
+            .map(|row| row.next_attempt_at),
+    })
+}

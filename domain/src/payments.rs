@@ -305,3 +305,33 @@ pub async fn history(
         .all(db)
         .await
 }
+
+/// How many payments each provider has in each state, and how many of each provider's are still
+/// pending after `stuck_before`: `(provider, status, count)` and `(provider, count)`.
+pub async fn tally(
+    db: &DatabaseConnection,
+    stuck_before: chrono::DateTime<Utc>,
+) -> Result<(Vec<(String, String, i64)>, Vec<(String, i64)>), DbErr> {
+    use sea_orm::QuerySelect;
+    let by_state = entity::Entity::find()
+        .select_only()
+        .column(entity::Column::Provider)
+        .column(entity::Column::Status)
+        .column_as(Expr::cust("COUNT(*)"), "count")
+        .group_by(entity::Column::Provider)
+        .group_by(entity::Column::Status)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let stuck = entity::Entity::find()
+        .select_only()
+        .column(entity::Column::Provider)
+        .column_as(Expr::cust("COUNT(*)"), "count")
+        .filter(entity::Column::Status.eq(PaymentStatus::Pending.as_str()))
+        .filter(entity::Column::CreatedAt.lt(stuck_before))
+        .group_by(entity::Column::Provider)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok((by_state, stuck))
+}

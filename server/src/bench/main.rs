@@ -175,8 +175,12 @@ async fn hauler(
         &exchange.stats(),
         Some(CacheFigures {
             hit_ratio: gateway.cache_hit_ratio(),
-            coalesced: gateway.stats.coalesced.load(Ordering::Relaxed),
-            narrowed: gateway.stats.narrowed.load(Ordering::Relaxed),
+            coalesced: gateway
+                .cache_stats()
+                .iter()
+                .map(|(_, stats)| stats.coalesced.load(Ordering::Relaxed))
+                .sum(),
+            narrowed: gateway.cache_stats()[0].1.narrowed.load(Ordering::Relaxed),
             lists: gateway.list_timings.summary(),
         }),
     );

@@ -14,7 +14,10 @@
 
 use std::{
     collections::{HashMap, VecDeque},
-    sync::{Arc, Mutex},
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicU64, Ordering},
+    },
     time::{Duration, Instant},
 };
 
@@ -23,6 +26,7 @@ use domain::DriverId;
 use tokio::sync::watch;
 
 use super::GatewayError;
+use crate::telemetry::metrics::{Histogram, WAIT};
 
 /// How a card's fetch ended: the detail (`None` when taken), or why there is none.
 pub type Fetched = Result<Arc<Option<CargoDetail>>, GatewayError>;
@@ -109,6 +113,8 @@ struct Waiting {
     claimants: Vec<(DriverId, Instant)>,
     /// A fetcher has it in hand.
     fetching: bool,
+    /// When it joined the drivers' line.
+    joined: Instant,
 }
 
 #[derive(Default)]
@@ -125,6 +131,16 @@ struct Line {
 pub struct CardQueue {
     rules: QueueRules,
     line: Mutex<Line>,
+    /// How the line went, for `/metrics`.
+    pub figures: QueueFigures,
+}
+
+/// How long drivers' cards waited, and how many the line refused or let expire.
+pub struct QueueFigures {
+    /// From joining the drivers' line to the card's outcome.
+    pub waits: Histogram,
+    pub refused: AtomicU64,
+    pub expired: AtomicU64,
 }
 
 impl CardQueue {
@@ -132,7 +148,18 @@ impl CardQueue {
         Self {
             rules,
             line: Mutex::new(Line::default()),
+            figures: QueueFigures {
+                waits: Histogram::new(WAIT),
+                refused: AtomicU64::new(0),
+                expired: AtomicU64::new(0),
+            },
         }
+    }
+
+    /// Cards waiting now: drivers', then prefetches.
+    pub fn lengths(&self) -> (usize, usize) {
+        let line = self.line();
+        (line.drivers.len(), line.prefetch.len())
     }
 
     /// The driver's claim on this card, if they have one.
@@ -154,6 +181,7 @@ impl CardQueue {
             None => true,
         };
         if causes_call && line.drivers.len() >= self.rules.limit {
+            self.figures.refused.fetch_add(1, Ordering::Relaxed);
             return Err(QueueFull);
         }
         line.make_room_for(driver, self.rules.per_driver.max(1));
@@ -165,10 +193,12 @@ impl CardQueue {
             ticket,
             claimants: Vec::new(),
             fetching: false,
+            joined: now,
         });
         let promoted = waiting.lane == Lane::Prefetch;
         if promoted {
             waiting.ticket = ticket;
+            waiting.joined = now;
         }
         waiting.lane = Lane::Driver;
         waiting.claimants.push((driver, deadline));
@@ -205,6 +235,7 @@ impl CardQueue {
                 ticket: u64::MAX,
                 claimants: Vec::new(),
                 fetching: false,
+                joined: Instant::now(),
             },
         );
         line.prefetch.push_back(id);
@@ -270,11 +301,7 @@ impl CardQueue {
                 continue;
             };
             if deadline <= now {
-                let entry = Arc::clone(&waiting.entry);
-                line.waiting.remove(&id);
-                entry
-                    .done
-                    .send_replace(Some(Err(GatewayError::NotFetchedInTime)));
+                self.finish_locked(&mut line, id, Err(GatewayError::NotFetchedInTime));
                 continue;
             }
             waiting.fetching = true;
@@ -325,6 +352,12 @@ impl CardQueue {
 
     fn finish_locked(&self, line: &mut Line, id: u64, outcome: Fetched) {
         if let Some(waiting) = line.waiting.remove(&id) {
+            if waiting.lane == Lane::Driver {
+                self.figures.waits.observe(waiting.joined.elapsed());
+                if matches!(outcome, Err(GatewayError::NotFetchedInTime)) {
+                    self.figures.expired.fetch_add(1, Ordering::Relaxed);
+                }
+            }
             waiting.entry.done.send_replace(Some(outcome));
         }
     }

@@ -33,8 +33,11 @@ use super::{
 };
 use crate::config::Secret;
 
+mod calls;
 mod login;
 mod token;
+
+pub use calls::CallCounts;
 
 pub use login::SmsCodeError;
 
@@ -89,6 +92,7 @@ pub struct Connection {
     login: tokio::sync::Mutex<()>,
     report: Mutex<ConnectionReport>,
     retry_at: Mutex<Option<(Instant, String)>>,
+    calls: CallCounts,
 }
 
 impl Connection {
@@ -123,6 +127,7 @@ impl Connection {
                 key_mismatch: None,
             }),
             retry_at: Mutex::new(None),
+            calls: CallCounts::default(),
         }
     }
 
@@ -147,17 +152,27 @@ impl Connection {
         lock(&self.report).clone()
     }
 
-    /// Runs an upstream call with the token; on a 401, renews the token once and retries once.
-    pub async fn call<T, F, Fut>(&self, call: F) -> Result<T, UpstreamError>
+    /// The calls this account made, by kind and outcome.
+    pub fn calls(&self) -> &CallCounts {
+        &self.calls
+    }
+
+    /// Runs an upstream call of this kind with the token; on a 401, renews the token once and
+    /// retries once.
+    pub async fn call<T, F, Fut>(&self, kind: UpstreamKind, call: F) -> Result<T, UpstreamError>
     where
         F: Fn(Arc<str>) -> Fut,
         Fut: Future<Output = Result<T, UpstreamError>>,
     {
         let token = self.token().await?;
-        match call(token.value.clone()).await {
+        let outcome = call(token.value.clone()).await;
+        self.calls.count(kind, &outcome);
+        match outcome {
             Err(UpstreamError::Unauthorized) => {
                 let renewed = self.renew(&token.value).await?;
-                call(renewed.value).await
+                let outcome = call(renewed.value).await;
+                self.calls.count(kind, &outcome);
+                outcome
             }
             outcome => outcome,
         }
@@ -168,7 +183,7 @@ impl Connection {
         let client = self.client.clone();
         self.take_slot(Priority::List).await?;
         let outcome = self
-            .call(|token| {
+            .call(UpstreamKind::Login, |token| {
                 let client = client.clone();
                 async move { client.me(&token).await }
             })
@@ -204,9 +219,15 @@ impl Connection {
             return Ok(token);
         }
         let refresh = read(&self.token).clone().and_then(|t| t.refresh);
-        if let Some(refresh) = refresh
-            && let Ok(LoginAnswer::Token(issued)) = self.client.refresh(&refresh).await
-        {
+        let refreshed = match refresh {
+            Some(refresh) => {
+                let refreshed = self.client.refresh(&refresh).await;
+                self.calls.count(UpstreamKind::Login, &refreshed);
+                Some(refreshed)
+            }
+            None => None,
+        };
+        if let Some(Ok(LoginAnswer::Token(issued))) = refreshed {
             return Ok(self
                 .adopt(issued, "cargotech.token_refreshed", "system")
                 .await);

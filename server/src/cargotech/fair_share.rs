@@ -86,7 +86,7 @@ impl UpstreamKind {
         Self::ALL.into_iter().find(|kind| kind.as_str() == text)
     }
 
-    fn index(self) -> usize {
+    pub(crate) fn index(self) -> usize {
         self as usize
     }
 }

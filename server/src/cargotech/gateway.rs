@@ -31,6 +31,7 @@ use super::{
 
 mod card;
 mod list;
+mod metrics;
 mod upstream;
 
 pub use card::CardAnswer;
@@ -97,7 +98,9 @@ pub struct Gateway {
     ttls: CacheTtls,
     /// Ids the exchange listed lately: the only ones an unvouched card may be asked for.
     listed: RecentlyListed,
-    pub stats: Arc<CacheStats>,
+    /// Each cache's lookups: lists', then details'.
+    list_stats: Arc<CacheStats>,
+    detail_stats: Arc<CacheStats>,
     /// Drivers' list requests, timed on the server.
     pub list_timings: ListTimings,
     /// How long a driver's request may wait for a budget slot.
@@ -115,7 +118,7 @@ impl Gateway {
         shares: Arc<FairShare>,
         queue: QueueRules,
     ) -> Arc<Self> {
-        let stats = Arc::new(CacheStats::default());
+        let (list_stats, detail_stats) = (Arc::default(), Arc::default());
         Arc::new(Self {
             client: accounts.primary().connection.client().clone(),
             accounts,
@@ -124,18 +127,19 @@ impl Gateway {
                 store.clone(),
                 "cargo-list",
                 ttls.list,
-                Arc::clone(&stats),
+                Arc::clone(&list_stats),
             )),
             listed: RecentlyListed::new(store.clone(), ttls.listed),
             details: Arc::new(SharedCache::new(
                 store,
                 "cargo-detail",
                 ttls.detail,
-                Arc::clone(&stats),
+                Arc::clone(&detail_stats),
             )),
             queue: CardQueue::new(queue),
             ttls,
-            stats,
+            list_stats,
+            detail_stats,
             list_timings: ListTimings::default(),
             wait_for_slot,
             shares,
@@ -199,10 +203,20 @@ impl Gateway {
         }
     }
 
+    /// Each cache's lookups, by name.
+    pub fn cache_stats(&self) -> [(&'static str, &CacheStats); 2] {
+        [("list", &self.list_stats), ("detail", &self.detail_stats)]
+    }
+
     pub fn cache_hit_ratio(&self) -> f64 {
-        let hits = self.stats.hits.load(Ordering::Relaxed)
-            + self.stats.revalidations.load(Ordering::Relaxed);
-        let all = hits + self.stats.misses.load(Ordering::Relaxed);
+        let sum = |count: fn(&CacheStats) -> &std::sync::atomic::AtomicU64| -> u64 {
+            self.cache_stats()
+                .iter()
+                .map(|(_, stats)| count(stats).load(Ordering::Relaxed))
+                .sum()
+        };
+        let hits = sum(|s| &s.hits) + sum(|s| &s.revalidations);
+        let all = hits + sum(|s| &s.misses);
         if all == 0 {
             0.0
         } else {

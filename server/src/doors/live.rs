@@ -43,6 +43,11 @@ impl LiveConnections {
             driver,
         })
     }
+
+    /// Feeds open now, every driver's.
+    pub fn total(&self) -> u64 {
+        lock(&self.open).values().map(|&n| u64::from(n)).sum()
+    }
 }
 
 impl Drop for LiveTicket {
@@ -76,7 +81,9 @@ mod tests {
             live.open(two).is_some(),
             "another driver has places of their own"
         );
+        assert_eq!(live.total(), 2, "the other driver's feed closed at once");
         drop(first);
+        assert_eq!(live.total(), 1);
         assert!(live.open(one).is_some());
     }
 }

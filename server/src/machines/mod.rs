@@ -8,7 +8,6 @@ pub mod commands;
 use std::sync::Arc;
 
 use domain::service_tokens;
-use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use sea_orm::{DatabaseConnection, DbErr};
 use subtle::ConstantTimeEq;
 
@@ -68,19 +67,4 @@ pub enum TokenRefusal {
     Invalid,
     #[error(transparent)]
     Database(#[from] DbErr),
-}
-
-/// Installs the process-wide metrics recorder once; later calls (tests start many apps) reuse
-/// it. Monitoring reads what it records at `/metrics`, with a service token.
-pub fn install_recorder() -> PrometheusHandle {
-    static HANDLE: std::sync::OnceLock<PrometheusHandle> = std::sync::OnceLock::new();
-    HANDLE
-        .get_or_init(|| {
-            let recorder = PrometheusBuilder::new().build_recorder();
-            let handle = recorder.handle();
-            // Another recorder (a test harness's) may already be installed: then ours only renders.
-            let _ = metrics::set_global_recorder(recorder);
-            handle
-        })
-        .clone()
 }

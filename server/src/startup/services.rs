@@ -12,7 +12,7 @@ use crate::{
     cargotech::{self, Gateway},
     cities::Cities,
     config::{Config, Mode, SANDBOX_YOOKASSA_SECRET_KEY, SANDBOX_YOOKASSA_SHOP_ID, UpdatesMode},
-    machines::{self, ServiceTokens},
+    machines::ServiceTokens,
     new_loads::{LiveFeed, LiveHub},
     payments::{self, Billing, ReceiptSettings, ReturnLink},
     sandbox::{
@@ -120,7 +120,7 @@ impl Parts {
                 tokens: self.machines.clone(),
             },
             machines: self.machines,
-            metrics: machines::install_recorder(),
+            metrics: crate::telemetry::metrics::install_recorder(),
             exchange: self.stand_ins.exchange,
             telegram: self.stand_ins.telegram,
             billing: self.billing,

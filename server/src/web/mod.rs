@@ -126,6 +126,16 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
         db: state.platform.db.clone(),
     };
     let status = status_source(state.platform.clone());
+    let live_connections = LiveConnections::new(config.doors.live_per_driver);
+    let requests = Arc::new(crate::telemetry::metrics::RequestMetrics::default());
+    let watched = metrics::MetricsState {
+        handle: metrics,
+        tokens: machines,
+        requests: Arc::clone(&requests),
+        gateway: Arc::clone(&gateway),
+        live: live_connections.clone(),
+        db: state.platform.db.clone(),
+    };
     let page = move |options| shell(options, &document);
     let page_for_routes = page.clone();
     let options = state.leptos_options.clone();
@@ -157,7 +167,7 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
             store: state.platform.store.clone(),
             bot,
             live,
-            live_connections: LiveConnections::new(config.doors.live_per_driver),
+            live_connections,
             keeper: keeper.clone(),
             outages: Outages::default(),
         }));
@@ -174,7 +184,7 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
         .merge(api::payments::driver_routes(billing.clone(), &keeper))
         .merge(api::payments::notification_routes(billing.clone()))
         .merge(internal::routes(internal, billing))
-        .merge(metrics::routes(metrics, machines));
+        .merge(metrics::routes(watched));
     let router = match bot_webhook {
         Some((chatter, secret)) => router.merge(telegram_webhook::routes(chatter, secret)),
         None => router,
@@ -184,6 +194,8 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
         None => router,
     };
     let router = router
+        // After routing, so each request is counted by its route's template.
+        .layer(metrics::CountRequests(requests))
         .layer(axum::middleware::from_fn_with_state(
             assets::build_prefix(&state.leptos_options.site_pkg_dir),
             assets::keep_builds_for_good,

@@ -28,6 +28,7 @@ mod health;
 mod known_cards;
 mod leadership;
 mod machines;
+mod metrics;
 mod new_loads;
 mod openapi;
 mod pages;

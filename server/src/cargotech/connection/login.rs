@@ -13,6 +13,7 @@ use crate::{
     cargotech::{
         budget::Priority,
         client::{LoginAnswer, SmsProblem, UpstreamError},
+        fair_share::UpstreamKind,
     },
     config::{PRIMARY_ACCOUNT, Secret},
 };
@@ -35,6 +36,7 @@ impl Connection {
             return Err(SmsCodeError::Problem(SmsProblem::WrongCode));
         }
         let outcome = self.client.confirm_sms(&pending, code).await;
+        self.calls.count(UpstreamKind::Login, &outcome);
         let details = json!({ "account": self.account });
         match outcome {
             Ok(LoginAnswer::Token(issued)) => {
@@ -125,6 +127,7 @@ impl Connection {
             .client
             .login(credentials.phone.expose(), credentials.password.expose())
             .await;
+        self.calls.count(UpstreamKind::Login, &answer);
         metrics::histogram!("cargotech_login_duration_seconds")
             .record(started.elapsed().as_secs_f64());
 

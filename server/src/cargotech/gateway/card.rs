@@ -200,10 +200,16 @@ impl Gateway {
             let fetched = self
                 .details
                 .fill(&id.to_string(), || {
-                    self.call_within(background, priority, job.wait, move |token| {
-                        let client = client.clone();
-                        async move { client.detail(&token, id).await }
-                    })
+                    self.call_within(
+                        UpstreamKind::Detail,
+                        background,
+                        priority,
+                        job.wait,
+                        move |token| {
+                            let client = client.clone();
+                            async move { client.detail(&token, id).await }
+                        },
+                    )
                 })
                 .await;
             match fetched {

@@ -50,7 +50,7 @@ impl Gateway {
             && let Some(loads) = broad.in_full()
             && let Some(mut loads) = narrowing.select(loads)
         {
-            self.stats.narrowed.fetch_add(1, Ordering::Relaxed);
+            self.list_stats.narrowed.fetch_add(1, Ordering::Relaxed);
             sort(&mut loads, filter.sort);
             let total = loads.len() as u64;
             return Ok(page_of(loads, total, offset, 0, limit, broad.oldest));

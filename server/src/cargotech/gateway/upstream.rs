@@ -46,7 +46,7 @@ impl Gateway {
         } else {
             self.wait_for_slot
         };
-        self.call_within(payer == Payer::Background, priority, wait, call)
+        self.call_within(kind, payer == Payer::Background, priority, wait, call)
             .await
     }
 
@@ -63,11 +63,12 @@ impl Gateway {
             .map_err(FetchError::OverShare)
     }
 
-    /// One upstream call already charged (or charged to nobody: `background`, then counted as
-    /// background work), waiting at most `wait` for a budget slot; background work is tried
-    /// once, a driver's call retried on transient failures.
+    /// One upstream call of this kind already charged (or charged to nobody: `background`, then
+    /// counted as background work), waiting at most `wait` for a budget slot; background work
+    /// is tried once, a driver's call retried on transient failures.
     pub(super) async fn call_within<T, F, Fut>(
         &self,
+        kind: UpstreamKind,
         background: bool,
         priority: Priority,
         wait: Duration,
@@ -95,7 +96,7 @@ impl Gateway {
                 )
                 .into());
             };
-            let Ok(outcome) = self.through_an_account(priority, wait, &call).await else {
+            let Ok(outcome) = self.through_an_account(kind, priority, wait, &call).await else {
                 // No slot in time: the driver's answer is "busy", at once.
                 return Err(UpstreamError::Throttled {
                     retry_after: Duration::from_secs(1),
@@ -121,6 +122,7 @@ impl Gateway {
     /// call on to the next usable one.
     async fn through_an_account<T, F, Fut>(
         &self,
+        kind: UpstreamKind,
         priority: Priority,
         wait: Duration,
         call: &F,
@@ -132,7 +134,7 @@ impl Gateway {
         let mut accounts_left = self.accounts.all().len();
         loop {
             let account = self.accounts.slot(priority, wait).await?;
-            match account.connection.call(call.clone()).await {
+            match account.connection.call(kind, call.clone()).await {
                 Err(UpstreamError::Throttled {
                     retry_after,
                     remaining,
