@@ -31,6 +31,10 @@ impl MiniAppLink {
         format!("{}/subscription", self.base_url.trim_end_matches('/'))
     }
 
+    pub fn profile(&self) -> String {
+        format!("{}/profile", self.base_url.trim_end_matches('/'))
+    }
+
     pub fn cargo(&self, id: u64) -> String {
         format!(
             "{}/cargo/{id}?link={}",
@@ -275,6 +279,100 @@ pub fn payment_failed(chat_id: i64, language_code: Option<&str>, link: &MiniAppL
             "web_app": {"url": link.subscription()},
         }]]},
     })
+}
+
+/// What a renewal charges: the amount, the days it gives, the card.
+pub struct Renewal<'a> {
+    pub charge_at: chrono::DateTime<chrono::Utc>,
+    pub price_kopecks: u64,
+    pub days: u32,
+    pub card: Option<&'a str>,
+}
+
+/// The word a day before autopay charges the card, with the way to stop it.
+pub fn autopay_warning(
+    chat_id: i64,
+    renewal: &Renewal<'_>,
+    language_code: Option<&str>,
+    link: &MiniAppLink,
+) -> Value {
+    let en = english(language_code);
+    let when = moscow_date(renewal.charge_at);
+    let price = format_rub(renewal.price_kopecks);
+    let card = renewal.card.map(escape_card).unwrap_or_default();
+    let text = if en {
+        format!(
+            "🔄 Autopay: on {when} (Moscow time) we will charge {price}{card} for {days} of access. To cancel, switch autopay off in your profile — one tap.",
+            card = if card.is_empty() {
+                card
+            } else {
+                format!(" to {card}")
+            },
+            days = if renewal.days == 1 {
+                "1 more day".to_owned()
+            } else {
+                format!("{} more days", renewal.days)
+            },
+        )
+    } else {
+        format!(
+            "🔄 Автоплатёж: {when} (мск) спишем {price}{card} и продлим доступ на {days} дн. Не нужно — отключите автоплатёж в профиле одним касанием.",
+            card = if card.is_empty() {
+                card
+            } else {
+                format!(" с карты {card}")
+            },
+            days = renewal.days,
+        )
+    };
+    json!({
+        "chat_id": chat_id,
+        "text": text,
+        "reply_markup": {"inline_keyboard": [[{
+            "text": if en { "Profile" } else { "Профиль" },
+            "web_app": {"url": link.profile()},
+        }]]},
+    })
+}
+
+/// A renewal the bank declined: nothing was taken, the days paid stay, and paying by hand is
+/// one tap away.
+pub fn autopay_failed(
+    chat_id: i64,
+    ends_at: Option<chrono::DateTime<chrono::Utc>>,
+    language_code: Option<&str>,
+    link: &MiniAppLink,
+) -> Value {
+    let en = english(language_code);
+    let until = ends_at
+        .filter(|ends_at| *ends_at > chrono::Utc::now())
+        .map(moscow_date);
+    let text = match (until, en) {
+        (Some(until), false) => format!(
+            "😔 Не получилось продлить подписку автоматически: банк не провёл списание, деньги не списаны. Оплаченные дни остаются за вами — доступ открыт до {until} (мск). Продлите вручную, когда будет удобно; автоплатёж мы выключили."
+        ),
+        (None, false) => "😔 Не получилось продлить подписку автоматически: банк не провёл списание, деньги не списаны. Продлите вручную, когда будет удобно; автоплатёж мы выключили.".to_owned(),
+        (Some(until), true) => format!(
+            "😔 We could not renew your subscription automatically: the bank did not take the charge, and no money was taken. The days you paid for stay yours — access is open until {until} (Moscow time). Renew by hand whenever it suits you; we have switched autopay off."
+        ),
+        (None, true) => "😔 We could not renew your subscription automatically: the bank did not take the charge, and no money was taken. Renew by hand whenever it suits you; we have switched autopay off.".to_owned(),
+    };
+    json!({
+        "chat_id": chat_id,
+        "text": text,
+        "reply_markup": {"inline_keyboard": [[{
+            "text": if en { "Renew" } else { "Продлить" },
+            "web_app": {"url": link.subscription()},
+        }]]},
+    })
+}
+
+/// YooKassa's card title (`Bank card *4444`) as the driver reads it: `•••• 4444`.
+fn escape_card(title: &str) -> String {
+    match title.rsplit_once('*') {
+        Some((_, last4)) if !last4.is_empty() => format!("•••• {last4}"),
+        _ => title.to_owned(),
+    }
 }
 
 /// A word before access ends, or once it has.
