@@ -564,4 +564,43 @@ mod tests {
         assert!(text.contains("Loading 24.11, 09:00"), "{text}");
         assert!(text.contains("Contacts"), "{text}");
     }
+
+    #[test]
+    fn the_autopay_warning_says_when_how_much_which_card_and_how_to_stop_it() {
+        use chrono::TimeZone;
+        let renewal = Renewal {
+            charge_at: chrono::Utc.with_ymd_and_hms(2026, 12, 6, 9, 0, 0).unwrap(),
+            price_kopecks: 199_000,
+            days: 30,
+            card: Some("Bank card *4477"),
+        };
+        let ru = autopay_warning(1, &renewal, Some("ru"), &link());
+        assert_eq!(
+            ru["text"],
+            "🔄 Автоплатёж: 06.12.2026 12:00 (мск) спишем 1\u{a0}990\u{a0}₽ с карты •••• 4477 и продлим доступ на 30 дн. Не нужно — отключите автоплатёж в профиле одним касанием."
+        );
+        assert_eq!(
+            ru["reply_markup"]["inline_keyboard"][0][0]["web_app"]["url"],
+            "https://hauler.example/profile"
+        );
+        let en = autopay_warning(1, &Renewal { days: 1, ..renewal }, Some("en"), &link());
+        assert!(
+            en["text"]
+                .as_str()
+                .unwrap()
+                .contains("we will charge 1\u{a0}990\u{a0}₽ to •••• 4477 for 1 more day of access"),
+            "{en}"
+        );
+        let failed = autopay_failed(1, None, Some("en"), &link());
+        assert!(
+            failed["text"]
+                .as_str()
+                .unwrap()
+                .contains("no money was taken")
+        );
+        assert_eq!(
+            failed["reply_markup"]["inline_keyboard"][0][0]["web_app"]["url"],
+            "https://hauler.example/subscription"
+        );
+    }
 }
