@@ -1,7 +1,8 @@
 //! Autopay over HTTP: switched on by paying with it asked for (the sandbox YooKassa saves the
 //! card), off and on again in one tap; the bot's warning a day before a charge (held for quiet
 //! hours); the renewal charged to the saved card, once however often the job runs; and a charge
-//! the bank declines, which keeps every day already paid and tells the driver kindly.
+//! the bank declines, which keeps every day already paid, tells the driver kindly and shows on
+//! the dashboard's driver page.
 
 use std::time::Duration;
 
@@ -12,7 +13,10 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
+use admin::wire::Role;
+
 use crate::{
+    admin::{log_in, make_admin},
     subscriptions::{pay_on_checkout_page, plan, settled},
     support::{Options, TestApp, backends, chat_with, scalar, spawn_app_with},
 };
@@ -387,6 +391,21 @@ async fn a_declined_renewal_keeps_every_day_paid_and_tells_the_driver_kindly() {
             "one word, the kind one: {texts:?}"
         );
 
+        // The dashboard's driver page says how autopay went.
+        make_admin(&app, "desk@hauler.test", Role::Support).await;
+        let desk = log_in(&app, "desk@hauler.test").await;
+        let (status, page) = desk
+            .call(
+                Method::GET,
+                &format!("/admin/api/drivers/{driver_id}"),
+                None,
+            )
+            .await;
+        assert_eq!(status, 200, "{page}");
+        assert_eq!(page["autopay"]["state"], "failed", "{backend:?}: {page}");
+        assert_eq!(page["autopay"]["failure"], "insufficient_funds");
+        assert!(page["autopay"]["failed_at"].is_string());
+
         // The paywall takes it from here: paying again is by hand, or with autopay asked anew.
         let view = subscription(&app).await;
         assert_eq!(view["autopay"]["state"], "failed", "{view}");
@@ -404,6 +423,15 @@ async fn a_declined_renewal_keeps_every_day_paid_and_tells_the_driver_kindly() {
         );
         buy_with_autopay(&app, 7).await;
         assert_eq!(subscription(&app).await["autopay"]["state"], "on");
+        let (_, page) = desk
+            .call(
+                Method::GET,
+                &format!("/admin/api/drivers/{driver_id}"),
+                None,
+            )
+            .await;
+        assert_eq!(page["autopay"]["state"], "on", "{page}");
+        assert_eq!(page["autopay"]["card"], "Bank card *4477");
     }
 }
 
