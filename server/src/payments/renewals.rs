@@ -162,11 +162,13 @@ impl Billing {
             return Ok(Renewed::Skipped);
         }
         let Some(plan) = plans::on_sale_by_id(&self.db, row.plan_id.into()).await? else {
+            // Nothing to renew: autopay goes off (the card kept), and the usual reminders that
+            // access ends take over.
             tracing::warn!(
                 driver_id = i64::from(driver_id),
-                "the plan autopay renews is no longer on sale"
+                "the plan autopay renews is no longer on sale; autopay is off"
             );
-            autopay::failed(&self.db, driver_id, "plan_unavailable").await?;
+            autopay::switch(&self.db, driver_id, false).await?;
             return Ok(Renewed::Skipped);
         };
         let payment = match earlier {
