@@ -6,7 +6,7 @@ use chrono::Utc;
 use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    sea_query::{Expr, ExprTrait},
+    sea_query::{Expr, ExprTrait, OnConflict},
 };
 
 use app::subscription::PaymentStatus;
@@ -97,14 +97,41 @@ pub struct NewPayment {
 }
 
 pub async fn create(db: &DatabaseConnection, new: NewPayment) -> Result<Payment, DbErr> {
-    let now = Utc::now();
     let key_bytes: [u8; 16] = rand::random();
-    let row = entity::ActiveModel {
+    let key: String = key_bytes.iter().map(|b| format!("{b:02x}")).collect();
+    entity::Entity::insert(row(new, key))
+        .exec_with_returning(db)
+        .await
+}
+
+/// The payment under `idempotence_key`, made now if there is none yet: a renewal tried twice (by
+/// two instances, or again after a crash) finds the first try's payment instead of making another.
+pub async fn create_once(
+    db: &DatabaseConnection,
+    new: NewPayment,
+    idempotence_key: &str,
+) -> Result<Payment, DbErr> {
+    entity::Entity::insert(row(new, idempotence_key.to_owned()))
+        .on_conflict(
+            OnConflict::column(entity::Column::IdempotenceKey)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    by_idempotence_key(db, idempotence_key)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("the payment just ensured".into()))
+}
+
+fn row(new: NewPayment, idempotence_key: String) -> entity::ActiveModel {
+    let now = Utc::now();
+    entity::ActiveModel {
         driver_id: Set(new.driver_id),
         plan_id: Set(new.plan_id),
         provider: Set(new.provider.to_owned()),
         provider_payment_id: Set(None),
-        idempotence_key: Set(key_bytes.iter().map(|b| format!("{b:02x}")).collect()),
+        idempotence_key: Set(idempotence_key),
         amount: Set(i64::try_from(new.amount).unwrap_or(i64::MAX)),
         currency: Set(new.currency.to_owned()),
         days: Set(i32::try_from(new.days).unwrap_or(i32::MAX)),
@@ -115,8 +142,7 @@ pub async fn create(db: &DatabaseConnection, new: NewPayment) -> Result<Payment,
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
-    };
-    entity::Entity::insert(row).exec_with_returning(db).await
+    }
 }
 
 /// The provider's id and the page where the driver pays.
@@ -190,6 +216,16 @@ pub async fn set_promo(
 
 pub async fn by_id(db: &impl ConnectionTrait, id: PaymentId) -> Result<Option<Payment>, DbErr> {
     entity::Entity::find_by_id(id).one(db).await
+}
+
+pub async fn by_idempotence_key(
+    db: &impl ConnectionTrait,
+    idempotence_key: &str,
+) -> Result<Option<Payment>, DbErr> {
+    entity::Entity::find()
+        .filter(entity::Column::IdempotenceKey.eq(idempotence_key))
+        .one(db)
+        .await
 }
 
 pub async fn by_provider_id(

@@ -205,6 +205,10 @@ fn browser_tests() -> Result<Counts> {
         .env("CARGOTECH_ACCOUNT_NORTH_PASSWORD", "north-sandbox-password")
         // Drivers on iOS pay in Telegram Stars (the stories on Android pay through YooKassa).
         .env("STARS_PLATFORMS", "ios")
+        // Autopay charges the one-day plan five seconds after it is bought, and the renewal job
+        // looks every second: the autopay stories see a renewal without waiting a day.
+        .env("AUTOPAY_CHARGE_BEFORE_END_SECONDS", "86395")
+        .env("AUTOPAY_CHECK_SECONDS", "1")
         // The dashboard's first owner, whom the admin stories log in as.
         .env("ADMIN_BOOTSTRAP_EMAIL", E2E_ADMIN_EMAIL)
         .env("ADMIN_BOOTSTRAP_PASSWORD", E2E_ADMIN_PASSWORD)

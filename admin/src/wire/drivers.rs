@@ -171,6 +171,22 @@ pub struct DriverDetail {
     pub payments: Vec<PaymentRow>,
     /// The latest 50, newest first.
     pub responses: Vec<ResponseRow>,
+    /// `None` for a driver who never asked for autopay.
+    #[serde(default)]
+    pub autopay: Option<AutopayView>,
+}
+
+/// Whether the driver's subscription renews by itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AutopayView {
+    /// `on`, `off` (switched off by the driver) or `failed` (a renewal was declined).
+    pub state: String,
+    /// The saved card as YooKassa names it; `None` once a renewal failed.
+    pub card: Option<String>,
+    /// YooKassa's reason for the last declined renewal.
+    pub failure: Option<String>,
+    pub failed_at: Option<String>,
+    pub updated_at: String,
 }
 
 /// `POST /admin/api/drivers/{id}/gift`.

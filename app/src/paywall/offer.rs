@@ -11,7 +11,13 @@ use super::{
     promo::PromoField,
     sale::{Intent, Note, Sale, Stage, Unlock, message_of},
 };
-use crate::{actions::MainAction, i18n::use_texts};
+use crate::{
+    actions::MainAction,
+    cargo::card::format_rub,
+    i18n::use_texts,
+    subscription::{Autopay, AutopayState},
+    telegram::{self, Haptic},
+};
 
 /// How long the note "paid" stays before the loads, when the paywall stood in their place.
 const SHOW_OUTCOME_FOR: Duration = Duration::from_millis(2500);
@@ -176,6 +182,7 @@ fn Choices(sale: Sale) -> impl IntoView {
         }
     };
     view! {
+        {move || offer().map(|offer| view! { <AutopayStatus autopay=offer.autopay /> })}
         {move || {
             offer()
                 .filter(|offer| offer.trial_available && !sale.access.active())
@@ -183,6 +190,9 @@ fn Choices(sale: Sale) -> impl IntoView {
         }}
         <h2 class="section-title">{heading}</h2>
         {move || offer().map(|offer| view! { <PlanCards sale plans=offer.plans /> })}
+        <Show when=move || offer().is_some_and(|offer| offer.payments_enabled)>
+            <AutopayChoice sale />
+        </Show>
         <Show when=move || offer().is_some_and(|offer| !offer.payments_enabled)>
             <div class="card notice" data-testid="payments-off">
                 <p>{text.payments_off}</p>
@@ -208,6 +218,75 @@ fn Choices(sale: Sale) -> impl IntoView {
                     }
                 })
         }}
+    }
+}
+
+/// "Renew automatically" under the plans; on the platforms that pay in Telegram Stars, why it is
+/// not there.
+#[component]
+fn AutopayChoice(sale: Sale) -> impl IntoView {
+    let text = use_texts();
+    move || {
+        if sale.pays_in_stars() {
+            return view! { <p class="field-hint" data-testid="autopay-no-stars">{text.autopay_no_stars}</p> }
+                .into_any();
+        }
+        view! {
+            <label class="check autopay-choice">
+                <input
+                    type="checkbox"
+                    data-testid="autopay-choice"
+                    prop:checked=move || sale.autopay.get()
+                    on:change=move |event| {
+                        telegram::haptic(Haptic::Selection);
+                        sale.autopay.set(event_target_checked(&event));
+                    }
+                />
+                {text.autopay_choice}
+            </label>
+            <p class="field-hint">{text.autopay_choice_hint}</p>
+        }
+        .into_any()
+    }
+}
+
+/// Where autopay stands: when the card is charged next, or the kind word after a declined
+/// renewal (the driver is back to paying by hand, with the days paid kept).
+#[component]
+fn AutopayStatus(autopay: Autopay) -> impl IntoView {
+    let text = use_texts();
+    match autopay.state {
+        AutopayState::On => {
+            let line = text
+                .autopay_on
+                .replace(
+                    "{date}",
+                    &autopay
+                        .next_charge_at
+                        .as_deref()
+                        .map(format_day)
+                        .unwrap_or_default(),
+                )
+                .replace(
+                    "{price}",
+                    &autopay.price_kopecks.map(format_rub).unwrap_or_default(),
+                )
+                .replace("{card}", &autopay.card_label());
+            view! {
+                <div class="card notice" data-testid="autopay-status" data-state="on">
+                    <p>{line}</p>
+                    <a href="/profile" data-testid="autopay-manage">{text.autopay_manage}</a>
+                </div>
+            }
+            .into_any()
+        }
+        AutopayState::Failed => view! {
+            <div class="card notice" data-testid="autopay-status" data-state="failed">
+                <p data-testid="autopay-failed">{text.autopay_failed}</p>
+            </div>
+        }
+        .into_any(),
+        AutopayState::Off => ().into_any(),
     }
 }
 

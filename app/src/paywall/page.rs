@@ -31,6 +31,10 @@ pub fn SubscriptionPage() -> impl IntoView {
 
     let payment =
         query.with_untracked(|query| query.get("payment").and_then(|id| id.parse::<i64>().ok()));
+    // The profile's "pay with autopay" arrives with the choice already ticked.
+    if query.with_untracked(|query| query.get("autopay").as_deref() == Some("1")) {
+        sale.autopay.set(true);
+    }
     Effect::new(move |followed: Option<bool>| {
         if followed == Some(true) {
             return true;

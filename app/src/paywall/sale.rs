@@ -67,6 +67,8 @@ pub struct Sale {
     pub plan: RwSignal<Option<i64>>,
     pub promo_code: RwSignal<String>,
     pub promo: RwSignal<Promo>,
+    /// Pay with "renew automatically" ticked (YooKassa keeps the card).
+    pub autopay: RwSignal<bool>,
     pub stage: RwSignal<Stage>,
     pub note: RwSignal<Option<Note>>,
     /// Called when access begins, before the stage says so (the gate keeps the paywall up).
@@ -110,6 +112,7 @@ impl Sale {
             plan: RwSignal::new(None),
             promo_code: RwSignal::new(String::new()),
             promo: RwSignal::new(Promo::None),
+            autopay: RwSignal::new(false),
             stage: RwSignal::new(Stage::Choosing),
             note: RwSignal::new(None),
             on_unlock: StoredValue::new(on_unlock),
@@ -224,6 +227,8 @@ impl Sale {
             Promo::Applied(quote) if !quote.plans.is_empty() => Some(quote.code.clone()),
             _ => None,
         });
+        // Telegram Stars cannot renew by themselves: the choice is not offered there.
+        let autopay = self.autopay.get_untracked() && !untrack(|| self.pays_in_stars());
         let sale = *self;
         self.sending();
         spawn_local(async move {
@@ -231,6 +236,7 @@ impl Sale {
                 plan_id,
                 promo_code,
                 platform: telegram::platform(),
+                autopay,
             };
             let answer = api
                 .send::<PaymentView>(Method::Post, "/api/v1/payments", Some(&request))

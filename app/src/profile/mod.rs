@@ -1,8 +1,9 @@
 //! The driver's profile: what they set for themselves in the Mini App (language, home city,
-//! truck, alerts and quiet hours) and the page that sets it, with the loads they hid and the way
-//! out (log out). The wire types and their checks live here, once, for the browser and the
+//! truck, alerts and quiet hours) and the page that sets it, with autopay, the loads they hid and
+//! the way out (log out). The wire types and their checks live here, once, for the browser and the
 //! server.
 
+mod autopay;
 mod hidden;
 mod page;
 mod texts;

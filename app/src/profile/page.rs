@@ -6,8 +6,8 @@ use leptos::{prelude::*, task::spawn_local};
 use leptos_router::hooks::use_navigate;
 
 use super::{
-    HomeCity, Profile, QuietHours, UTC_OFFSET_MINUTES, hidden::HiddenLoads,
-    texts::use_profile_texts,
+    HomeCity, Profile, QuietHours, UTC_OFFSET_MINUTES, autopay::AutopaySection,
+    hidden::HiddenLoads, texts::use_profile_texts,
 };
 use crate::{
     actions::{BackAction, MainAction},
@@ -39,6 +39,7 @@ pub fn ProfilePage() -> impl IntoView {
         <h1 class="page-title">{t.title}</h1>
         <Show when=move || signed_in.get() fallback=|| view! { <SignInStatus /> }>
             <ProfileForm sign_in />
+            <AutopaySection />
             <HiddenLoads />
             <LogOut sign_in />
         </Show>

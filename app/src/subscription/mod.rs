@@ -49,6 +49,59 @@ pub struct SubscriptionView {
     /// roubles, as Telegram's rules for digital goods ask.
     #[serde(default)]
     pub stars_platforms: Vec<String>,
+    /// Whether the subscription renews by itself, and with which card.
+    #[serde(default)]
+    pub autopay: Autopay,
+}
+
+/// Where autopay stands: it renews only while `On`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AutopayState {
+    /// Never asked for, or switched off by the driver (a saved card stays for one tap back).
+    #[default]
+    Off,
+    /// The saved card is charged a little before access ends, after a word from the bot a day
+    /// before.
+    On,
+    /// The last renewal was declined: nothing renews until the driver pays again, and the days
+    /// already paid stay theirs.
+    Failed,
+}
+
+/// Autopay as the driver sees it (`GET /api/v1/subscription`, `GET`/`PUT /api/v1/me/autopay`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Autopay {
+    pub state: AutopayState,
+    /// The saved card as YooKassa names it (`Bank card *4444`); `None` when none is saved.
+    pub card: Option<String>,
+    /// What each renewal charges and gives (the plan's price today, without promo codes).
+    pub price_kopecks: Option<u64>,
+    pub days: Option<u32>,
+    /// When the card is charged next (RFC 3339), while autopay is on.
+    pub next_charge_at: Option<String>,
+    /// When the last renewal was declined (RFC 3339), while the state is `failed`.
+    pub failed_at: Option<String>,
+}
+
+impl Autopay {
+    /// YooKassa's `Bank card *4477` as the driver reads a card: `•••• 4477`.
+    pub fn card_label(&self) -> String {
+        let title = self.card.as_deref().unwrap_or_default();
+        match title.rsplit_once('*') {
+            Some((_, last4)) if !last4.is_empty() => format!("•••• {last4}"),
+            _ => title.to_owned(),
+        }
+    }
+}
+
+/// `PUT /api/v1/me/autopay`: switch on (with the card saved before) or off.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct AutopayRequest {
+    pub enabled: bool,
 }
 
 /// `POST /api/v1/payments`.
@@ -66,6 +119,9 @@ pub struct PaymentRequest {
     /// The Telegram platform the app runs on: it decides between YooKassa and Stars.
     #[serde(default)]
     pub platform: Option<String>,
+    /// Save the card and renew by itself (YooKassa only; Telegram Stars cannot).
+    #[serde(default)]
+    pub autopay: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

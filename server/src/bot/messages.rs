@@ -31,6 +31,10 @@ impl MiniAppLink {
         format!("{}/subscription", self.base_url.trim_end_matches('/'))
     }
 
+    pub fn profile(&self) -> String {
+        format!("{}/profile", self.base_url.trim_end_matches('/'))
+    }
+
     pub fn cargo(&self, id: u64) -> String {
         format!(
             "{}/cargo/{id}?link={}",
@@ -277,6 +281,100 @@ pub fn payment_failed(chat_id: i64, language_code: Option<&str>, link: &MiniAppL
     })
 }
 
+/// What a renewal charges: the amount, the days it gives, the card.
+pub struct Renewal<'a> {
+    pub charge_at: chrono::DateTime<chrono::Utc>,
+    pub price_kopecks: u64,
+    pub days: u32,
+    pub card: Option<&'a str>,
+}
+
+/// The word a day before autopay charges the card, with the way to stop it.
+pub fn autopay_warning(
+    chat_id: i64,
+    renewal: &Renewal<'_>,
+    language_code: Option<&str>,
+    link: &MiniAppLink,
+) -> Value {
+    let en = english(language_code);
+    let when = moscow_date(renewal.charge_at);
+    let price = format_rub(renewal.price_kopecks);
+    let card = renewal.card.map(escape_card).unwrap_or_default();
+    let text = if en {
+        format!(
+            "🔄 Autopay: on {when} (Moscow time) we will charge {price}{card} for {days} of access. To cancel, switch autopay off in your profile — one tap.",
+            card = if card.is_empty() {
+                card
+            } else {
+                format!(" to {card}")
+            },
+            days = if renewal.days == 1 {
+                "1 more day".to_owned()
+            } else {
+                format!("{} more days", renewal.days)
+            },
+        )
+    } else {
+        format!(
+            "🔄 Автоплатёж: {when} (мск) спишем {price}{card} и продлим доступ на {days} дн. Не нужно — отключите автоплатёж в профиле одним касанием.",
+            card = if card.is_empty() {
+                card
+            } else {
+                format!(" с карты {card}")
+            },
+            days = renewal.days,
+        )
+    };
+    json!({
+        "chat_id": chat_id,
+        "text": text,
+        "reply_markup": {"inline_keyboard": [[{
+            "text": if en { "Profile" } else { "Профиль" },
+            "web_app": {"url": link.profile()},
+        }]]},
+    })
+}
+
+/// A renewal the bank declined: nothing was taken, the days paid stay, and paying by hand is
+/// one tap away.
+pub fn autopay_failed(
+    chat_id: i64,
+    ends_at: Option<chrono::DateTime<chrono::Utc>>,
+    language_code: Option<&str>,
+    link: &MiniAppLink,
+) -> Value {
+    let en = english(language_code);
+    let until = ends_at
+        .filter(|ends_at| *ends_at > chrono::Utc::now())
+        .map(moscow_date);
+    let text = match (until, en) {
+        (Some(until), false) => format!(
+            "😔 Не получилось продлить подписку автоматически: банк не провёл списание, деньги не списаны. Оплаченные дни остаются за вами — доступ открыт до {until} (мск). Продлите вручную, когда будет удобно; автоплатёж мы выключили."
+        ),
+        (None, false) => "😔 Не получилось продлить подписку автоматически: банк не провёл списание, деньги не списаны. Продлите вручную, когда будет удобно; автоплатёж мы выключили.".to_owned(),
+        (Some(until), true) => format!(
+            "😔 We could not renew your subscription automatically: the bank did not take the charge, and no money was taken. The days you paid for stay yours — access is open until {until} (Moscow time). Renew by hand whenever it suits you; we have switched autopay off."
+        ),
+        (None, true) => "😔 We could not renew your subscription automatically: the bank did not take the charge, and no money was taken. Renew by hand whenever it suits you; we have switched autopay off.".to_owned(),
+    };
+    json!({
+        "chat_id": chat_id,
+        "text": text,
+        "reply_markup": {"inline_keyboard": [[{
+            "text": if en { "Renew" } else { "Продлить" },
+            "web_app": {"url": link.subscription()},
+        }]]},
+    })
+}
+
+/// YooKassa's card title (`Bank card *4444`) as the driver reads it: `•••• 4444`.
+fn escape_card(title: &str) -> String {
+    match title.rsplit_once('*') {
+        Some((_, last4)) if !last4.is_empty() => format!("•••• {last4}"),
+        _ => title.to_owned(),
+    }
+}
+
 /// A word before access ends, or once it has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reminder {
@@ -465,5 +563,44 @@ mod tests {
         assert!(!text.contains("<pre>"), "{text}");
         assert!(text.contains("Loading 24.11, 09:00"), "{text}");
         assert!(text.contains("Contacts"), "{text}");
+    }
+
+    #[test]
+    fn the_autopay_warning_says_when_how_much_which_card_and_how_to_stop_it() {
+        use chrono::TimeZone;
+        let renewal = Renewal {
+            charge_at: chrono::Utc.with_ymd_and_hms(2026, 12, 6, 9, 0, 0).unwrap(),
+            price_kopecks: 199_000,
+            days: 30,
+            card: Some("Bank card *4477"),
+        };
+        let ru = autopay_warning(1, &renewal, Some("ru"), &link());
+        assert_eq!(
+            ru["text"],
+            "🔄 Автоплатёж: 06.12.2026 12:00 (мск) спишем 1\u{a0}990\u{a0}₽ с карты •••• 4477 и продлим доступ на 30 дн. Не нужно — отключите автоплатёж в профиле одним касанием."
+        );
+        assert_eq!(
+            ru["reply_markup"]["inline_keyboard"][0][0]["web_app"]["url"],
+            "https://hauler.example/profile"
+        );
+        let en = autopay_warning(1, &Renewal { days: 1, ..renewal }, Some("en"), &link());
+        assert!(
+            en["text"]
+                .as_str()
+                .unwrap()
+                .contains("we will charge 1\u{a0}990\u{a0}₽ to •••• 4477 for 1 more day of access"),
+            "{en}"
+        );
+        let failed = autopay_failed(1, None, Some("en"), &link());
+        assert!(
+            failed["text"]
+                .as_str()
+                .unwrap()
+                .contains("no money was taken")
+        );
+        assert_eq!(
+            failed["reply_markup"]["inline_keyboard"][0][0]["web_app"]["url"],
+            "https://hauler.example/subscription"
+        );
     }
 }

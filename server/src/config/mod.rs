@@ -37,7 +37,8 @@ pub use machines::MachinesConfig;
 pub use new_loads::NewLoadsConfig;
 pub use operators::OperatorsConfig;
 pub use payments::{
-    PaymentsConfig, Receipt, SANDBOX_YOOKASSA_SECRET_KEY, SANDBOX_YOOKASSA_SHOP_ID, YooKassaConfig,
+    AutopayConfig, PaymentsConfig, Receipt, SANDBOX_YOOKASSA_SECRET_KEY, SANDBOX_YOOKASSA_SHOP_ID,
+    YooKassaConfig,
 };
 use reader::Reader;
 pub use reader::parse_ranges;

@@ -20,6 +20,18 @@ pub struct PaymentsConfig {
     /// How often access reminders are sent and pending payments re-read from YooKassa.
     pub check_every: Duration,
     pub yookassa: YooKassaConfig,
+    pub autopay: AutopayConfig,
+}
+
+/// Renewals with a saved card.
+#[derive(Debug, Clone, Copy)]
+pub struct AutopayConfig {
+    /// How often the renewal job looks for subscriptions to renew and warnings to send.
+    pub check_every: Duration,
+    /// How long before access ends the card is charged: a declined charge leaves the driver this
+    /// long to pay by hand. Less than a day, the shortest plan, so a renewal never falls due at
+    /// once again.
+    pub charge_before_end: Duration,
 }
 
 #[derive(Debug)]
@@ -63,6 +75,23 @@ impl PaymentsConfig {
                 .unwrap_or_default(),
             check_every: reader.seconds("PAYMENTS_CHECK_SECONDS", 300),
             yookassa: YooKassaConfig::read(reader, mode),
+            autopay: AutopayConfig::read(reader),
+        }
+    }
+}
+
+impl AutopayConfig {
+    fn read(reader: &mut Reader) -> Self {
+        let charge_before_end = reader.seconds("AUTOPAY_CHARGE_BEFORE_END_SECONDS", 12 * 3600);
+        if charge_before_end >= Duration::from_secs(24 * 3600) {
+            reader.problem(
+                "AUTOPAY_CHARGE_BEFORE_END_SECONDS",
+                "must be less than a day (86400), the shortest plan",
+            );
+        }
+        Self {
+            check_every: reader.seconds("AUTOPAY_CHECK_SECONDS", 60),
+            charge_before_end,
         }
     }
 }

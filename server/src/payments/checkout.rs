@@ -50,23 +50,33 @@ impl Billing {
             .map(str::trim)
             .filter(|code| !code.is_empty());
         if self.pays_with_stars(request.platform.as_deref()).await? {
+            if request.autopay {
+                return Err(BillingError::AutopayNotForStars);
+            }
             self.buy_with_stars(driver_id, &plan, promo_code).await
         } else {
-            self.buy_with_yookassa(driver_id, &plan, promo_code).await
+            self.buy_with_yookassa(driver_id, &plan, promo_code, request.autopay)
+                .await
         }
     }
 
+    /// `autopay`: YooKassa saves the card, which renews the plan from then on.
     async fn buy_with_yookassa(
         &self,
         driver_id: DriverId,
         plan: &Plan,
         promo_code: Option<&str>,
+        autopay: bool,
     ) -> Result<PaymentView, BillingError> {
         let (amount_kopecks, days) = match self.purchase_benefit(driver_id, promo_code).await? {
             None => (plan.price_kopecks, plan.days),
             Some(benefit) => benefit.quote(plan),
         };
         let free = amount_kopecks == 0;
+        if free && autopay {
+            // Nothing is paid, so no card is saved to renew with.
+            return Err(BillingError::AutopayNeedsCard);
+        }
         let yookassa = match self.shop.client().await {
             _ if free => None,
             Some(client) => Some(client),
@@ -101,15 +111,12 @@ impl Billing {
         let order = yookassa::NewPayment {
             amount_kopecks,
             description: description.clone(),
-            return_url: self.return_link.for_payment(payment.id),
+            pay_by: yookassa::PayBy::Page {
+                return_url: self.return_link.for_payment(payment.id),
+                save_method: autopay,
+            },
             metadata,
-            receipt: self.receipt.as_ref().map(|receipt| yookassa::Receipt {
-                customer_email: receipt.customer_email.clone(),
-                item_description: description,
-                vat_code: receipt.vat_code,
-                payment_mode: receipt.payment_mode.clone(),
-                payment_subject: receipt.payment_subject.clone(),
-            }),
+            receipt: self.receipt_for(description),
         };
         let created = match yookassa
             .create_payment(&payment.idempotence_key, &order)
@@ -136,6 +143,17 @@ impl Billing {
         )
         .await?;
         self.view_after_purchase(driver_id, payment.id).await
+    }
+
+    /// The 54-FZ receipt of a payment described so, when the shop sends receipts.
+    pub(super) fn receipt_for(&self, description: String) -> Option<yookassa::Receipt> {
+        self.receipt.as_ref().map(|receipt| yookassa::Receipt {
+            customer_email: receipt.customer_email.clone(),
+            item_description: description,
+            vat_code: receipt.vat_code,
+            payment_mode: receipt.payment_mode.clone(),
+            payment_subject: receipt.payment_subject.clone(),
+        })
     }
 
     /// The payment row of an order, recorded before its provider hears of it: through the

@@ -4,12 +4,14 @@
 //! Money is trusted only after the payment is re-read from YooKassa; access moves only through
 //! grants applied once per source ([`domain::access`]).
 
+mod autopay;
 mod checkout;
 pub mod gate;
 mod notifications;
 mod offers;
 mod refunds;
 mod reminders;
+pub mod renewals;
 mod settlement;
 pub mod shop;
 pub mod stars;
@@ -40,6 +42,8 @@ pub struct Billing {
     pub stars_platforms: Vec<String>,
     /// The Bot API, for Stars invoices and refunds.
     pub telegram: crate::bot::BotApi,
+    /// How long before access ends autopay charges the saved card.
+    pub charge_before_end: chrono::Duration,
 }
 
 /// Where YooKassa sends the driver after paying: back into the Mini App.
@@ -95,6 +99,10 @@ pub enum BillingError {
     RefundAmount { left: u64 },
     #[error("the plan has no price in Telegram Stars")]
     PlanNotForStars,
+    #[error("autopay needs a card saved on a payment made with autopay asked for")]
+    AutopayNeedsCard,
+    #[error("Telegram Stars cannot renew by themselves")]
+    AutopayNotForStars,
     #[error("Telegram did not answer the payment call")]
     TelegramUnavailable,
     #[error("no YooKassa shop is configured")]

@@ -5,10 +5,13 @@
 
 use std::net::IpAddr;
 
-use domain::payments::{self, Event};
+use domain::{
+    autopay,
+    payments::{self, Event},
+};
 use serde::Deserialize;
 
-use super::Billing;
+use super::{Billing, settlement::META_PAYMENT};
 
 #[derive(Debug, thiserror::Error)]
 pub enum NotificationRefusal {
@@ -33,6 +36,9 @@ struct NotifiedObject {
     id: String,
     /// Refunds name their payment.
     payment_id: Option<String>,
+    /// Hauler's own metadata on a payment (`hauler_payment_id`…).
+    #[serde(default)]
+    metadata: Option<serde_json::Value>,
 }
 
 impl Notification {
@@ -82,14 +88,23 @@ impl Billing {
             Some(id) => payments::by_provider_id(&self.db, id).await?,
             None => None,
         };
+        // A renewal charged at once may be notified before its id is recorded: expected, not
+        // suspicious, and settled from the charge's own answer.
+        let in_flight = match &ours {
+            None => self.renewal_in_flight(&notification.object).await?,
+            Some(_) => None,
+        };
         payments::record_event(
             &self.db,
             Event {
-                payment_id: ours.as_ref().map(|payment| payment.id),
+                payment_id: ours
+                    .as_ref()
+                    .or(in_flight.as_ref())
+                    .map(|payment| payment.id),
                 kind: &format!("notification.{}", notification.event),
                 detail: &raw,
                 remote_addr: Some(&remote),
-                suspicious: ours.is_none(),
+                suspicious: ours.is_none() && in_flight.is_none(),
             },
         )
         .await?;
@@ -109,6 +124,32 @@ impl Billing {
             (_, event) => tracing::info!(event, "a payment notification was recorded"),
         }
         Ok(())
+    }
+}
+
+impl Billing {
+    /// The renewal a notification names in its metadata, while Hauler has not yet recorded
+    /// YooKassa's id for it.
+    async fn renewal_in_flight(
+        &self,
+        object: &NotifiedObject,
+    ) -> Result<Option<payments::Payment>, sea_orm::DbErr> {
+        let named = object
+            .metadata
+            .as_ref()
+            .and_then(|metadata| metadata.get(META_PAYMENT))
+            .and_then(serde_json::Value::as_str)
+            .and_then(|id| id.parse::<i64>().ok())
+            .filter(|id| *id > 0);
+        let Some(id) = named else {
+            return Ok(None);
+        };
+        Ok(payments::by_id(&self.db, id.into())
+            .await?
+            .filter(|payment| {
+                payment.provider_payment_id.is_none()
+                    && autopay::is_renewal(&payment.idempotence_key)
+            }))
     }
 }
 

@@ -20,8 +20,10 @@ impl Billing {
         let trial_on = self.trial_days > 0 && flags::is_on(&self.db, Flag::Trial).await?;
         let trial_available =
             trial_on && !access::has_grant(&self.db, &access::trial_ref(driver_id)).await?;
+        let ends_at = access::ends_at(&self.db, &self.store, driver_id).await?;
         Ok(SubscriptionView {
-            access: access::access(&self.db, &self.store, driver_id).await?,
+            access: access::describe(ends_at, chrono::Utc::now()),
+            autopay: self.describe_autopay(driver_id, ends_at).await?,
             trial_available,
             trial_days: self.trial_days,
             payments_enabled: flags::is_on(&self.db, Flag::Payments).await?,

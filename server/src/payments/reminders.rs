@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use domain::{access, drivers, outbox, payments};
+use domain::{access, autopay, drivers, outbox, payments};
 use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter};
 use tokio_util::sync::CancellationToken;
 
@@ -60,6 +60,14 @@ impl Billing {
             else {
                 continue;
             };
+            // Autopay renews before the end, after a warning of its own.
+            if reminder != Reminder::Ended
+                && autopay::get(&self.db, subscription.driver_id.into())
+                    .await?
+                    .is_some_and(|row| row.state == autopay::ON)
+            {
+                continue;
+            }
             let Some(driver) = drivers::by_id(&self.db, subscription.driver_id.into()).await?
             else {
                 continue;

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use domain::{
     DriverId, PaymentId,
     access::{self, Grant, GrantSource},
-    drivers, outbox,
+    autopay, drivers, outbox,
     payments::{self, Event, Payment},
     promo,
 };
@@ -55,6 +55,10 @@ impl Billing {
                 if payments::settle(&self.db, ours.id, PaymentStatus::Succeeded).await? {
                     self.note_status(ours.id, "status.succeeded", remote_addr)
                         .await?;
+                    // A renewal charged the card autopay already holds; a purchase may have saved one.
+                    if !autopay::is_renewal(&ours.idempotence_key) {
+                        self.keep_card(ours, theirs).await?;
+                    }
                 }
                 Ok(PaymentStatus::Succeeded)
             }
@@ -65,7 +69,12 @@ impl Billing {
                     if let Some(promo_id) = ours.promo_code_id {
                         promo::give_back(&self.db, promo_id, ours.driver_id).await?;
                     }
-                    self.tell_payment_failed(ours).await;
+                    if autopay::is_renewal(&ours.idempotence_key) {
+                        let reason = theirs.cancellation_reason.as_deref().unwrap_or("canceled");
+                        self.renewal_declined(ours, reason).await?;
+                    } else {
+                        self.tell_payment_failed(ours).await;
+                    }
                 }
                 Ok(PaymentStatus::Canceled)
             }
@@ -150,7 +159,7 @@ impl Billing {
 
     /// Queues a message for the driver (once per `dedupe_key`) and wakes the outbox. A failure
     /// to queue is logged, never passed on: what the message tells of has already happened.
-    async fn tell_driver(
+    pub(super) async fn tell_driver(
         &self,
         driver_id: DriverId,
         dedupe_key: String,

@@ -43,11 +43,23 @@ impl std::fmt::Debug for YooKassa {
 pub struct NewPayment {
     pub amount_kopecks: u64,
     pub description: String,
-    /// Where YooKassa sends the driver back after the payment form.
-    pub return_url: String,
+    pub pay_by: PayBy,
     pub metadata: BTreeMap<String, String>,
     /// The fiscal receipt (54-FZ), when the shop sends receipts through YooKassa.
     pub receipt: Option<Receipt>,
+}
+
+/// How the driver pays.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PayBy {
+    /// On YooKassa's page, which sends the driver back to `return_url`; `save_method` keeps the
+    /// card for autopayments once paid.
+    Page {
+        return_url: String,
+        save_method: bool,
+    },
+    /// With a method YooKassa saved before, charged at once without the driver (autopay).
+    SavedMethod(String),
 }
 
 /// A one-item receipt: Hauler sells one thing per payment.
@@ -76,6 +88,18 @@ pub struct Payment {
     pub metadata: BTreeMap<String, String>,
     pub refunded_kopecks: u64,
     pub cancellation_reason: Option<String>,
+    /// The card paid with, once known.
+    pub payment_method: Option<PaymentMethod>,
+}
+
+/// A payment's method as YooKassa shows it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PaymentMethod {
+    pub id: String,
+    /// Saved for autopayments: later payments may name it.
+    pub saved: bool,
+    /// `Bank card *4444`.
+    pub title: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -21,7 +21,7 @@ use services::{Parts, Urls};
 use shutdown::{Shutdown, Termination};
 use workers::Workers;
 
-use crate::{cargotech, config::Config, web};
+use crate::{cargotech, config::Config, payments::Billing, web};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -53,6 +53,7 @@ pub enum StartError {
 
 pub struct Application {
     gateway: Arc<cargotech::Gateway>,
+    billing: Billing,
     workers: Workers,
     shutdown: Shutdown,
     listener: TcpListener,
@@ -86,6 +87,7 @@ impl Application {
             grace: config.http.shutdown_grace,
         };
         let gateway = Arc::clone(&parts.gateway);
+        let billing = parts.billing.clone();
         let services = parts.into_services(&platform, shutdown.stopping.clone());
         let state = web::AppState {
             leptos_options: site_options(&config, address),
@@ -93,6 +95,7 @@ impl Application {
         };
         Ok(Self {
             gateway,
+            billing,
             workers,
             shutdown,
             listener,
@@ -108,6 +111,11 @@ impl Application {
     /// The CargoTech gateway, for its counters (benchmarks, diagnostics).
     pub fn gateway(&self) -> Arc<cargotech::Gateway> {
         Arc::clone(&self.gateway)
+    }
+
+    /// The money path, for running its jobs' rounds by hand (tests, diagnostics).
+    pub fn billing(&self) -> Billing {
+        self.billing.clone()
     }
 
     /// Starts the background workers and serves until SIGTERM or Ctrl-C, then drains: see

@@ -266,6 +266,8 @@ fn billing(config: &Config, urls: &Urls, platform: &Platform, bot: &Bot) -> Bill
         bot: bot.outlet.clone(),
         stars_platforms: config.payments.stars_platforms.clone(),
         telegram: bot.api.clone(),
+        charge_before_end: chrono::Duration::from_std(config.payments.autopay.charge_before_end)
+            .unwrap_or(chrono::Duration::hours(12)),
     }
 }
 

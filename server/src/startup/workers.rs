@@ -35,6 +35,8 @@ pub(super) struct Workers {
     delivery: Option<Delivery<DatabaseQueue>>,
     /// Access reminders, and pending payments re-read from YooKassa.
     billing: (Billing, Duration),
+    /// Autopay: warnings a day ahead and renewals with the saved card.
+    renewals: Duration,
     intake: Intake,
     /// Alerts operators to a failing exchange login or a saturated budget.
     operators: (OperatorDesk, Duration),
@@ -61,6 +63,7 @@ impl Workers {
                 Delivery::new(queue, parts.bot.api.clone(), doorbell.clone())
             }),
             billing: (parts.billing.clone(), config.payments.check_every),
+            renewals: config.payments.autopay.check_every,
             intake: parts.intake.clone(),
             operators: (
                 OperatorDesk {
@@ -114,6 +117,7 @@ impl Workers {
             jobs.spawn(delivery.run(stop.clone()));
         }
         let (billing, every) = self.billing;
+        jobs.spawn(billing.clone().run_renewals(self.renewals, stop.clone()));
         jobs.spawn(billing.run_clockwork(every, stop.clone()));
         jobs.spawn(self.intake.run(stop.clone()));
         let (desk, every) = self.operators;

@@ -12,6 +12,7 @@ mod admin_money;
 mod admin_operations;
 mod admin_second_factor;
 mod auth;
+mod autopay;
 mod bot;
 mod card_queue;
 mod cargo;

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use crate::support::{backends, spawn_app};
 
 /// The drivers' API, as the Mini App and the README know it.
-const ROUTES: [(&str, &str); 29] = [
+const ROUTES: [(&str, &str); 31] = [
     ("post", "/api/v1/auth/telegram"),
     ("post", "/api/v1/auth/logout"),
     ("post", "/api/v1/auth/renew"),
@@ -37,6 +37,8 @@ const ROUTES: [(&str, &str); 29] = [
     ("post", "/api/v1/promo/redeem"),
     ("post", "/api/v1/payments"),
     ("get", "/api/v1/payments/{id}"),
+    ("get", "/api/v1/me/autopay"),
+    ("put", "/api/v1/me/autopay"),
 ];
 
 /// Every property of `value` is one the schema names, and every required one is there.

@@ -64,6 +64,8 @@ pub struct TestApp {
     pub bearer: Option<String>,
     /// The running app's CargoTech gateway, for what has no HTTP surface yet (admin actions).
     pub gateway: std::sync::Arc<server::cargotech::Gateway>,
+    /// The running app's money path, to run a job's round by hand (autopay renewals).
+    pub billing: server::payments::Billing,
     pub client: reqwest::Client,
     /// The database this instance uses: its own, or another instance's when the test shares one.
     pub database_url: String,
@@ -88,6 +90,7 @@ impl TestApp {
             address: self.address.clone(),
             bearer: None,
             gateway: std::sync::Arc::clone(&self.gateway),
+            billing: self.billing.clone(),
             client: self.client.clone(),
             database_url: self.database_url.clone(),
             _data_dir: std::sync::Arc::clone(&self._data_dir),
@@ -217,6 +220,7 @@ pub async fn spawn_app_with(test: &str, (db, store): (Db, Store), options: Optio
     let app = Application::build(config).await.expect("the app starts");
     let address = format!("http://{}", app.address());
     let gateway = app.gateway();
+    let billing = app.billing();
     tokio::spawn(app.run_until_stopped());
     record(test, db, store);
 
@@ -224,6 +228,7 @@ pub async fn spawn_app_with(test: &str, (db, store): (Db, Store), options: Optio
         address,
         bearer: None,
         gateway,
+        billing,
         client: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()

@@ -84,6 +84,7 @@ fn DriverSummary(detail: DriverDetail) -> impl IntoView {
         grants,
         payments,
         responses,
+        autopay,
     } = detail;
     let name = match &profile.last_name {
         Some(last) if !last.is_empty() => format!("{} {last}", profile.first_name),
@@ -118,6 +119,26 @@ fn DriverSummary(detail: DriverDetail) -> impl IntoView {
                     {if profile.bot_reachable { d.bot_reaches } else { d.bot_blocked }}
                 </div>
                 <div class="label">{(d.joined_on)(&short_day(&profile.joined_at))}</div>
+            </div>
+            <div class="card metric" data-testid="autopay">
+                <div class="label">{d.autopay}</div>
+                <div class="value" data-testid="autopay-state" data-state=autopay.as_ref().map(|a| a.state.clone())>
+                    {match autopay.as_ref().map(|a| a.state.as_str()) {
+                        Some("on") => d.autopay_on,
+                        Some("failed") => d.autopay_failed,
+                        Some(_) => d.autopay_off,
+                        None => d.autopay_never,
+                    }}
+                </div>
+                <div class="label" data-testid="autopay-card">
+                    {autopay.as_ref().map(|a| {
+                        let card = a.card.clone().unwrap_or_else(|| d.no_card.into());
+                        match (&a.failure, &a.failed_at) {
+                            (Some(failure), Some(at)) if a.state == "failed" => format!("{card} · {failure} · {}", minute(at)),
+                            _ => card,
+                        }
+                    })}
+                </div>
             </div>
             {profile.banned_at.map(|at| {
                 view! {

@@ -14,7 +14,9 @@ use std::{
 use axum::{Json, Router, extract::State, http::StatusCode, routing::post};
 use serde_json::{Value, json};
 
-use super::{NewPayment, Receipt, YooKassa, YooKassaError, format_amount, parse_amount, wire};
+use super::{
+    NewPayment, PayBy, Receipt, YooKassa, YooKassaError, format_amount, parse_amount, wire,
+};
 use crate::sandbox::yookassa::{SandboxYooKassa, serve};
 
 const SHOP_ID: &str = "506751";
@@ -138,7 +140,10 @@ fn month_of_access() -> NewPayment {
     NewPayment {
         amount_kopecks: 199_000,
         description: "Hauler: доступ на 30 дней".into(),
-        return_url: RETURN_URL.into(),
+        pay_by: PayBy::Page {
+            return_url: RETURN_URL.into(),
+            save_method: false,
+        },
         metadata: BTreeMap::from([
             ("driver_id".to_owned(), "42".to_owned()),
             ("plan".to_owned(), "month".to_owned()),
@@ -555,6 +560,95 @@ fn amounts_are_written_with_two_decimals() {
     }
 }
 
+/// A renewal's payment: the card saved before, charged at once.
+fn renewal(method_id: &str) -> NewPayment {
+    NewPayment {
+        pay_by: PayBy::SavedMethod(method_id.to_owned()),
+        ..month_of_access()
+    }
+}
+
+#[tokio::test]
+async fn a_card_saved_on_a_paid_payment_pays_the_next_at_once_and_no_other_card_does() {
+    let stand = stand().await;
+    let first = NewPayment {
+        pay_by: PayBy::Page {
+            return_url: RETURN_URL.into(),
+            save_method: true,
+        },
+        ..month_of_access()
+    };
+    let unsaved = stand
+        .yookassa
+        .create_payment("first-unsaved", &month_of_access())
+        .await
+        .expect("created");
+    let first = stand
+        .yookassa
+        .create_payment("first", &first)
+        .await
+        .expect("created");
+    assert_eq!(first.payment_method, None, "no card before paying");
+    for payment in [&unsaved, &first] {
+        let page = payment.confirmation_url.as_deref().expect("a page");
+        assert_eq!(stand.press(page, "pay").await.status(), 303);
+    }
+    let unsaved = stand.yookassa.payment(&unsaved.id).await.expect("read");
+    let unsaved_card = unsaved.payment_method.expect("paid with a card");
+    assert!(!unsaved_card.saved, "saving was not asked for");
+    let first = stand.yookassa.payment(&first.id).await.expect("read");
+    let card = first.payment_method.expect("paid with a card");
+    assert!(card.saved);
+    assert_eq!(card.title.as_deref(), Some("Bank card *4477"));
+
+    for stranger in [unsaved_card.id.as_str(), "no-such-method"] {
+        match stand
+            .yookassa
+            .create_payment(stranger, &renewal(stranger))
+            .await
+        {
+            Err(YooKassaError::Refused {
+                status: 400, code, ..
+            }) => {
+                assert_eq!(code, "invalid_request")
+            }
+            other => panic!("a card that was not saved is refused: {other:?}"),
+        }
+    }
+    let renewed = stand
+        .yookassa
+        .create_payment("renewal-1", &renewal(&card.id))
+        .await
+        .expect("charged");
+    assert_eq!((renewed.status.as_str(), renewed.paid), ("succeeded", true));
+    assert_eq!(renewed.confirmation_url, None, "no page to pay on");
+    let again = stand
+        .yookassa
+        .create_payment("renewal-1", &renewal(&card.id))
+        .await
+        .expect("the same answer");
+    assert_eq!(again.id, renewed.id, "one charge per idempotence key");
+
+    stand.control(json!({"decline_next": 1})).await;
+    let declined = stand
+        .yookassa
+        .create_payment("renewal-2", &renewal(&card.id))
+        .await
+        .expect("answered");
+    assert_eq!(declined.status, "canceled");
+    assert_eq!(
+        declined.cancellation_reason.as_deref(),
+        Some("insufficient_funds")
+    );
+    let charged = stand
+        .sandbox
+        .payments()
+        .iter()
+        .filter(|payment| payment["payment_method"]["id"] == card.id.as_str())
+        .count();
+    assert_eq!(charged, 3, "the first payment, one renewal, one declined");
+}
+
 #[test]
 fn a_payment_request_has_yookassas_shape() {
     let body = wire::new_payment(&month_of_access());
@@ -585,6 +679,18 @@ fn a_payment_request_has_yookassas_shape() {
         ..month_of_access()
     });
     assert!(without_receipt.get("receipt").is_none());
+    let saving = wire::new_payment(&NewPayment {
+        pay_by: PayBy::Page {
+            return_url: RETURN_URL.into(),
+            save_method: true,
+        },
+        ..month_of_access()
+    });
+    assert_eq!(saving["save_payment_method"], true);
+    let renewal = wire::new_payment(&renewal("2f0e3c4a-card"));
+    assert_eq!(renewal["payment_method_id"], "2f0e3c4a-card");
+    assert!(renewal.get("confirmation").is_none());
+    assert!(renewal.get("save_payment_method").is_none());
 }
 
 #[test]

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
-use super::{NewPayment, Payment, Refund, format_amount, parse_amount};
+use super::{NewPayment, PayBy, Payment, PaymentMethod, Refund, format_amount, parse_amount};
 
 /// Hauler charges in roubles only.
 const CURRENCY: &str = "RUB";
@@ -19,10 +19,21 @@ pub(super) fn new_payment(payment: &NewPayment) -> Value {
     let mut body = json!({
         "amount": money(payment.amount_kopecks),
         "capture": true,
-        "confirmation": {"type": "redirect", "return_url": payment.return_url},
         "description": payment.description,
         "metadata": payment.metadata,
     });
+    match &payment.pay_by {
+        PayBy::Page {
+            return_url,
+            save_method,
+        } => {
+            body["confirmation"] = json!({"type": "redirect", "return_url": return_url});
+            if *save_method {
+                body["save_payment_method"] = json!(true);
+            }
+        }
+        PayBy::SavedMethod(id) => body["payment_method_id"] = json!(id),
+    }
     if let Some(receipt) = &payment.receipt {
         body["receipt"] = json!({
             "customer": {"email": receipt.customer_email},
@@ -71,6 +82,16 @@ pub(super) fn payment(body: &Value) -> Result<Payment, String> {
         cancellation_reason: body
             .get("cancellation_details")
             .and_then(|details| text(details, "reason")),
+        payment_method: body.get("payment_method").and_then(|method| {
+            Some(PaymentMethod {
+                id: text(method, "id")?,
+                saved: method
+                    .get("saved")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false),
+                title: text(method, "title"),
+            })
+        }),
     })
 }
 
@@ -142,6 +163,7 @@ mod generated {
         "metadata",
         "cancellation_details",
         "payment_id",
+        "payment_method",
     ];
 
     fn money_like() -> impl Strategy<Value = Value> {

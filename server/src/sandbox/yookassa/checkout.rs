@@ -7,27 +7,38 @@ use axum::{
     response::{Html, IntoResponse, Response},
 };
 
-use super::{SandboxYooKassa, Status, now};
+use super::{PaymentMethod, SandboxYooKassa, Status, new_id, now};
 
 impl SandboxYooKassa {
     /// Pays or cancels a pending payment from the checkout page; settling twice changes nothing.
+    /// Paying with the card saves it for later payments when the shop asked for that.
     fn settle(&self, id: &str, outcome: Status) -> Response {
         let (return_url, notification) = {
             let mut shop = self.lock();
             let Some(payment) = shop.payments.iter_mut().find(|p| p.id == id) else {
                 return not_found_page();
             };
+            let mut saved = None;
             let notification = (payment.status == Status::Pending).then(|| {
                 payment.status = outcome;
                 let event = if outcome == Status::Succeeded {
                     payment.captured_at = Some(now());
+                    let method = PaymentMethod {
+                        id: new_id(),
+                        saved: payment.save_method,
+                    };
+                    saved = method.saved.then(|| method.id.clone());
+                    payment.method = Some(method);
                     "payment.succeeded"
                 } else {
+                    payment.cancellation = Some(("yoo_money", "general_decline"));
                     "payment.canceled"
                 };
                 (event, self.payment_json(payment))
             });
-            (payment.return_url.clone(), notification)
+            let return_url = payment.return_url.clone();
+            shop.saved_methods.extend(saved);
+            (return_url, notification)
         };
         if let Some((event, object)) = notification {
             self.notify(event, object);

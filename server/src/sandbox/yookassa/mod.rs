@@ -4,8 +4,12 @@
 //!
 //! A payment starts `pending`; its `confirmation_url` opens a checkout page with "Оплатить" and
 //! "Отменить", which settle it, notify Hauler the way YooKassa does and send the driver back to
-//! the shop's `return_url`. Knobs under `/__sandbox/`: the payments, every notification delivery
-//! attempt, and failures to inject (`{"fail_next": n}`: the next n API calls answer 500).
+//! the shop's `return_url`. A payment made with `save_payment_method: true` and paid there saves
+//! its card; later payments may then name it by `payment_method_id` and are charged at once,
+//! with no page (autopayments), as YooKassa charges them. Only a method saved that way is usable.
+//! Knobs under `/__sandbox/`: the payments, every notification delivery attempt, and failures to
+//! inject (`{"fail_next": n}`: the next n API calls answer 500; `{"decline_next": n}`: the bank
+//! declines the next n charges of a saved method).
 //!
 //! The API's admission (injected failures, credentials, idempotence keys) is in `admission`,
 //! the two API objects in `payments` and `refunds`, the page a driver pays on in `checkout`, and
@@ -53,12 +57,31 @@ impl Status {
     }
 }
 
+/// The card a payment was paid with, as the payment shows it.
+#[derive(Clone)]
+struct PaymentMethod {
+    id: String,
+    /// Usable for later payments without the driver.
+    saved: bool,
+}
+
+/// The sandbox's test card, as YooKassa's test shops take it.
+const CARD_FIRST6: &str = "555555";
+const CARD_LAST4: &str = "4477";
+
 struct StoredPayment {
     id: String,
     status: Status,
     amount_kopecks: u64,
     description: Option<String>,
+    /// Empty for a charge of a saved method: no page, nowhere to return.
     return_url: String,
+    /// `save_payment_method: true` was asked for.
+    save_method: bool,
+    /// The card it was paid with, once paid (or the saved method it charged).
+    method: Option<PaymentMethod>,
+    /// Why it was canceled: YooKassa's party and reason.
+    cancellation: Option<(&'static str, &'static str)>,
     metadata: Map<String, Value>,
     has_receipt: bool,
     created_at: String,
@@ -74,6 +97,10 @@ struct Shop {
     deliveries: Vec<Delivery>,
     /// The next API calls answered `500`.
     fail_next: u32,
+    /// The next charges of a saved method the bank declines.
+    decline_next: u32,
+    /// Ids of the payment methods saved for later payments.
+    saved_methods: Vec<String>,
 }
 
 /// The stand-in's state; cheap to clone.
@@ -171,14 +198,20 @@ async fn sandbox_notifications(State(sandbox): State<SandboxYooKassa>) -> Json<V
 struct Control {
     #[serde(default)]
     fail_next: Option<u32>,
+    #[serde(default)]
+    decline_next: Option<u32>,
 }
 
 async fn control(
     State(sandbox): State<SandboxYooKassa>,
     Json(control): Json<Control>,
 ) -> StatusCode {
+    let mut shop = sandbox.lock();
     if let Some(count) = control.fail_next {
-        sandbox.lock().fail_next = count;
+        shop.fail_next = count;
+    }
+    if let Some(count) = control.decline_next {
+        shop.decline_next = count;
     }
     StatusCode::NO_CONTENT
 }

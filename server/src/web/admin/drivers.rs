@@ -1,12 +1,13 @@
 //! The drivers page's API: the list (`GET /admin/api/drivers`, searched, filtered by state,
 //! sorted and paged in SQL so it stays quick with a hundred thousand drivers), a driver's page
 //! (`GET /admin/api/drivers/{id}`) and what staff may do to a driver: ban and unban (admins),
-//! gift days (any staff), write to them through the bot (admins). Every change is audited.
+//! gift days (any staff), write to them through the bot (admins). Every change is audited. The
+//! page shows whether the driver's subscription renews by itself (autopay) and how it last went.
 
 use admin::wire::drivers::{
-    AccessView, DEFAULT_PER_PAGE, DriverDetail, DriverMessage, DriverPage, DriverProfile,
-    DriverSort, DriverState, GiftDays, GrantRow, MAX_PER_PAGE, PaymentRow, ResponseRow,
-    gift_problem, message_problem,
+    AccessView, AutopayView, DEFAULT_PER_PAGE, DriverDetail, DriverMessage, DriverPage,
+    DriverProfile, DriverSort, DriverState, GiftDays, GrantRow, MAX_PER_PAGE, PaymentRow,
+    ResponseRow, gift_problem, message_problem,
 };
 use axum::{
     Json, Router,
@@ -19,6 +20,7 @@ use domain::{
     DriverId,
     access::{self, Grant, GrantSource},
     audit::{self, AuditEntry},
+    autopay,
     drivers::{self, entity as driver},
     outbox, payments, responses, sessions,
 };
@@ -143,6 +145,7 @@ async fn describe(db: &DatabaseConnection, id: DriverId) -> Result<DriverDetail,
         .all(db)
         .await?;
     let responses = responses::history(db, id, 50).await?;
+    let autopay = autopay::get(db, id).await?;
     let access = access::describe(ends_at, now);
     Ok(DriverDetail {
         access: AccessView {
@@ -196,6 +199,13 @@ async fn describe(db: &DatabaseConnection, id: DriverId) -> Result<DriverDetail,
                 responded_at: response.responded_at,
             })
             .collect(),
+        autopay: autopay.map(|row| AutopayView {
+            state: row.state,
+            card: row.card_title.filter(|_| row.payment_method_id.is_some()),
+            failure: row.failure,
+            failed_at: row.failed_at.map(|at| at.to_rfc3339()),
+            updated_at: row.updated_at.to_rfc3339(),
+        }),
     })
 }
 

@@ -49,6 +49,8 @@ use super::{auth, cargo, live, me, payments, profile};
         payments::redeem_promo,
         payments::buy,
         payments::payment,
+        payments::autopay,
+        payments::switch_autopay,
     ),
     modifiers(&Session),
     tags(

@@ -2,14 +2,15 @@
 //! YooKassa notifies.
 
 use app::subscription::{
-    Access, PaymentRequest, PaymentView, PromoQuote, PromoRequest, SubscriptionView,
+    Access, Autopay, AutopayRequest, PaymentRequest, PaymentView, PromoQuote, PromoRequest,
+    SubscriptionView,
 };
 use axum::{
     Json, Router,
     body::Bytes,
     extract::{FromRef, State},
     http::StatusCode,
-    routing::{get, post},
+    routing::{get, post, put},
 };
 use domain::{PaymentId, promo::PromoRefusal, store::SharedStore};
 
@@ -56,6 +57,8 @@ impl From<BillingError> for ApiError {
                 format!("A refund must be above zero and at most {left} kopecks (what is left)"),
             ),
             BillingError::PlanNotForStars => ApiError::from(ErrorCode::PlanNotForStars),
+            BillingError::AutopayNeedsCard => ApiError::from(ErrorCode::AutopayNeedsCard),
+            BillingError::AutopayNotForStars => ApiError::from(ErrorCode::AutopayNotForStars),
             BillingError::TelegramUnavailable => ApiError::from(ErrorCode::PaymentsUnavailable),
             BillingError::NotConfigured => ApiError::from(ErrorCode::PaymentsUnavailable),
             BillingError::Provider(YooKassaError::Refused { code, .. }) => {
@@ -90,6 +93,10 @@ pub fn driver_routes(billing: Billing, keeper: &DoorKeeper) -> Router {
         )
         .route("/api/v1/payments", keeper.guard(Door::Payment, post(buy)))
         .route("/api/v1/payments/{id}", get(payment))
+        .route(
+            "/api/v1/me/autopay",
+            get(autopay).merge(keeper.guard(Door::Payment, put(switch_autopay))),
+        )
         .with_state(billing)
 }
 
@@ -172,7 +179,8 @@ async fn redeem_promo(
         (status = 201, description = "A payment to complete: YooKassa's `confirmation_url`, or a Telegram Stars `invoice_link`", body = PaymentView),
         (status = 403, description = "`payments_disabled`", body = app::session::ApiErrorBody),
         (status = 404, description = "`plan_not_found`", body = app::session::ApiErrorBody),
-        (status = 422, description = "`promo_invalid`, `promo_free_days` (a code to redeem without buying), or why the code does not apply (as for checking)", body = app::session::ApiErrorBody),
+        (status = 422, description = "`promo_invalid`, `promo_free_days` (a code to redeem without buying), `autopay_not_for_stars` (autopay asked for on a Telegram Stars platform), or why the code does not apply (as for checking)", body = app::session::ApiErrorBody),
+        (status = 409, description = "`autopay_needs_card`: autopay asked for on a purchase a promo code makes free", body = app::session::ApiErrorBody),
         (status = 503, description = "`payments_unavailable`", body = app::session::ApiErrorBody),
         (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody),
         (status = 429, description = "`too_many_requests`: too many payments opened, or too many promo codes that do not exist; `Retry-After` says when to try again", body = app::session::ApiErrorBody),
@@ -202,6 +210,37 @@ async fn payment(
     PathId(id): PathId<PaymentId>,
 ) -> Result<Json<PaymentView>, ApiError> {
     Ok(Json(billing.payment(driver.id, id).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/me/autopay", tag = "subscription",
+    responses(
+        (status = 200, description = "Whether the subscription renews by itself, with which card, when it is charged next", body = Autopay),
+        (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody),
+    ),
+    security(("session" = [])))]
+async fn autopay(
+    State(billing): State<Billing>,
+    driver: SignedInDriver,
+) -> Result<Json<Autopay>, ApiError> {
+    Ok(Json(billing.autopay(driver.id).await?))
+}
+
+#[utoipa::path(put, path = "/api/v1/me/autopay", tag = "subscription", request_body = AutopayRequest,
+    responses(
+        (status = 200, description = "Switched: on with the card saved before, or off (the card stays for switching on again)", body = Autopay),
+        (status = 409, description = "`autopay_needs_card`: no card saved; autopay starts with a payment made with `autopay: true`", body = app::session::ApiErrorBody),
+        (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody),
+        (status = 429, description = "`too_many_requests`: too many changes in a row; `Retry-After` says when to try again", body = app::session::ApiErrorBody),
+    ),
+    security(("session" = [])))]
+async fn switch_autopay(
+    State(billing): State<Billing>,
+    driver: SignedInDriver,
+    JsonBody(request): JsonBody<AutopayRequest>,
+) -> Result<Json<Autopay>, ApiError> {
+    Ok(Json(
+        billing.switch_autopay(driver.id, request.enabled).await?,
+    ))
 }
 
 async fn notification(
