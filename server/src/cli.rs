@@ -53,7 +53,10 @@ pub struct SandboxArgs {
     pub public_url: Option<String>,
     /// Where YooKassa sends its notifications: Hauler's
     /// PUBLIC_URL/api/v1/payments/yookassa/notifications.
-    #[arg(long, default_value = "http://127.0.0.1:3000/api/v1/payments/yookassa/notifications")]
+    #[arg(
+        long,
+        default_value = "http://127.0.0.1:3000/api/v1/payments/yookassa/notifications"
+    )]
     pub notify_url: String,
     /// The local address YooKassa's notifications leave from; Hauler's YOOKASSA_ALLOWED_IPS
     /// must list it.

@@ -63,7 +63,8 @@ pub fn pack(profile: Profile) -> Result<PathBuf> {
     let dist = root().join("target/dist");
     let staging = dist.join("hauler");
     let _ = fs::remove_dir_all(&staging);
-    fs::create_dir_all(staging.join("bin")).map_err(|e| format!("cannot create {}: {e}", staging.display()))?;
+    fs::create_dir_all(staging.join("bin"))
+        .map_err(|e| format!("cannot create {}: {e}", staging.display()))?;
     copy(&binary, &staging.join("bin/hauler"))?;
     copy_tree(&site::root_dir(), &staging.join("site"))?;
     for file in [".env.example", "README.md"] {
@@ -85,7 +86,8 @@ pub fn pack(profile: Profile) -> Result<PathBuf> {
         .arg("--directory")
         .arg(&dist)
         .arg("hauler"))?;
-    fs::remove_dir_all(&staging).map_err(|e| format!("cannot remove {}: {e}", staging.display()))?;
+    fs::remove_dir_all(&staging)
+        .map_err(|e| format!("cannot remove {}: {e}", staging.display()))?;
     let size = fs::metadata(&tarball).map(|m| m.len()).unwrap_or(0);
     println!(
         "dist: {} ({:.1} MB, {} binary)",

@@ -53,6 +53,20 @@ pub struct Smoke {
     pub seconds: u64,
 }
 
+/// `cargo xtask smoke`: the test alone, on what is built already.
+pub fn alone() -> Result {
+    if !available() {
+        return Err("PostgreSQL 15's and Redis's binaries are needed".into());
+    }
+    let smoke = smoke()?;
+    println!("smoke: {} passed, {} failed", smoke.passed, smoke.failed);
+    if smoke.failed == 0 && smoke.passed > 0 {
+        Ok(())
+    } else {
+        Err("the production smoke test failed".into())
+    }
+}
+
 pub fn smoke() -> Result<Smoke> {
     let started = Instant::now();
     crate::setup::for_smoke()?;
@@ -70,17 +84,24 @@ pub fn smoke() -> Result<Smoke> {
         .arg(&work))?;
     let hauler = work.join("hauler/bin/hauler");
 
-    step(2, "making a certificate authority and a certificate for 127.0.0.1 (openssl)");
+    step(
+        2,
+        "making a certificate authority and a certificate for 127.0.0.1 (openssl)",
+    );
     let tls = Certificates::make(&work.join("tls"))?;
 
     // The databases live under /tmp: PostgreSQL runs as its own user, who may not reach target/.
     let scratch = std::env::temp_dir().join(format!("hauler-smoke-{}", std::process::id()));
     let _ = fs::remove_dir_all(&scratch);
-    fs::create_dir_all(&scratch).map_err(|e| format!("cannot create {}: {e}", scratch.display()))?;
+    fs::create_dir_all(&scratch)
+        .map_err(|e| format!("cannot create {}: {e}", scratch.display()))?;
     let _scratch = Scratch(scratch.clone());
 
     let pg_port = free_port()?;
-    step(3, &format!("PostgreSQL 15 with ssl=on, TLS only, on 127.0.0.1:{pg_port}"));
+    step(
+        3,
+        &format!("PostgreSQL 15 with ssl=on, TLS only, on 127.0.0.1:{pg_port}"),
+    );
     let _postgres = Postgres::start(&scratch, pg_port, &tls)?;
 
     let redis_port = free_port()?;
@@ -92,7 +113,10 @@ pub fn smoke() -> Result<Smoke> {
     let public_port = free_port()?;
     let public_url = format!("https://127.0.0.1:{public_port}");
     let sandbox_url = format!("http://127.0.0.1:{sandbox_port}");
-    step(5, &format!("hauler sandbox on {sandbox_url} (CargoTech, Telegram, YooKassa)"));
+    step(
+        5,
+        &format!("hauler sandbox on {sandbox_url} (CargoTech, Telegram, YooKassa)"),
+    );
     let _sandbox = start_sandbox(&work, &hauler, sandbox_port, &public_url, &tls)?;
     wait_for_port(sandbox_port)?;
 
@@ -101,9 +125,7 @@ pub fn smoke() -> Result<Smoke> {
         app_port,
         public_url: public_url.clone(),
         sandbox_url: sandbox_url.clone(),
-        database_url: format!(
-            "postgres://postgres@127.0.0.1:{pg_port}/hauler?sslmode=verify-full"
-        ),
+        database_url: format!("postgres://postgres@127.0.0.1:{pg_port}/hauler?sslmode=verify-full"),
         redis_url: format!("rediss://127.0.0.1:{redis_port}"),
         ca: tls.ca.clone(),
         key: throwaway_key()?,
@@ -112,7 +134,10 @@ pub fn smoke() -> Result<Smoke> {
     sh(hauler_env.command(&hauler, "migrate.log")?.arg("migrate"))?;
     step(7, "hauler admin create (the password from standard input)");
     create_admin(&hauler_env, &hauler)?;
-    step(8, &format!("hauler in production mode on 127.0.0.1:{app_port}, bot in webhook mode"));
+    step(
+        8,
+        &format!("hauler in production mode on 127.0.0.1:{app_port}, bot in webhook mode"),
+    );
     let server = hauler_env
         .command(&hauler, "hauler.log")?
         .spawn()
@@ -142,7 +167,12 @@ pub fn smoke() -> Result<Smoke> {
         .ok()
         .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
         .map(|json| json["stats"].clone())
-        .ok_or_else(|| format!("Playwright wrote no results ({status}); logs in {}", work.display()))?;
+        .ok_or_else(|| {
+            format!(
+                "Playwright wrote no results ({status}); logs in {}",
+                work.display()
+            )
+        })?;
     let count = |key: &str| stats[key].as_u64().unwrap_or(0);
     let smoke = Smoke {
         passed: count("expected") + count("flaky"),
@@ -259,9 +289,14 @@ impl Postgres {
         )
         .map_err(|e| e.to_string())?;
         if running_as_root() {
-            sh(Command::new("chown").arg("-R").arg("postgres:postgres").arg(&data))?;
+            sh(Command::new("chown")
+                .arg("-R")
+                .arg("postgres:postgres")
+                .arg(&data))?;
         }
-        sh(Command::new("chmod").arg("600").arg(data.join("server.key")))?;
+        sh(Command::new("chmod")
+            .arg("600")
+            .arg(data.join("server.key")))?;
         let postgres = Self { data };
         sh(&mut as_postgres(&format!(
             "{PGBIN}/pg_ctl -D {} -l {} -o '-c listen_addresses=127.0.0.1 -p {port} -k {} \
@@ -337,7 +372,9 @@ fn start_sandbox(
         .env("SANDBOX_CLOCK_SECONDS", "0")
         .args(["sandbox", "--port", &port.to_string()])
         .arg("--notify-url")
-        .arg(format!("{public_url}/api/v1/payments/yookassa/notifications"))
+        .arg(format!(
+            "{public_url}/api/v1/payments/yookassa/notifications"
+        ))
         .args(["--notify-from", YOOKASSA_ADDRESS])
         .stdout(out)
         .stderr(err)
@@ -414,13 +451,20 @@ fn create_admin(env: &HaulerEnv, hauler: &Path) -> Result {
     if status.success() {
         Ok(())
     } else {
-        Err(format!("hauler admin create failed ({status}); see target/smoke/admin.log"))
+        Err(format!(
+            "hauler admin create failed ({status}); see target/smoke/admin.log"
+        ))
     }
 }
 
 /// nginx as the balancer: TLS on the public port, Hauler behind it, the client's address in
 /// `X-Forwarded-For` (the README's example configuration, on the test's ports).
-fn start_nginx(work: &Path, public_port: u16, app_port: u16, tls: &Certificates) -> Result<RunningServer> {
+fn start_nginx(
+    work: &Path,
+    public_port: u16,
+    app_port: u16,
+    tls: &Certificates,
+) -> Result<RunningServer> {
     let dir = work.join("nginx");
     fs::create_dir_all(dir.join("temp")).map_err(|e| e.to_string())?;
     let conf = dir.join("nginx.conf");

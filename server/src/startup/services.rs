@@ -15,11 +15,7 @@ use crate::{
     machines::{self, ServiceTokens},
     new_loads::{LiveFeed, LiveHub},
     payments::{self, Billing, ReceiptSettings, ReturnLink},
-    sandbox::{
-        cargotech::Exchange,
-        telegram::SandboxTelegram,
-        yookassa::SandboxYooKassa,
-    },
+    sandbox::{cargotech::Exchange, telegram::SandboxTelegram, yookassa::SandboxYooKassa},
     telegram::card_link::CardLinks,
     web::{self, internal::Internal},
 };

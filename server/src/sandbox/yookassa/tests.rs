@@ -19,10 +19,12 @@ async fn notifications_leave_from_the_address_the_service_was_given() {
     let seen = senders.clone();
     let receiver = Router::new().route(
         "/notifications",
-        post(move |ConnectInfo(from): ConnectInfo<SocketAddr>| async move {
-            seen.lock().unwrap().push(from.ip());
-            StatusCode::OK
-        }),
+        post(
+            move |ConnectInfo(from): ConnectInfo<SocketAddr>| async move {
+                seen.lock().unwrap().push(from.ip());
+                StatusCode::OK
+            },
+        ),
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let notify_url = format!("http://{}/notifications", listener.local_addr().unwrap());
