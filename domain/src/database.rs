@@ -10,6 +10,7 @@
 //! driver's marks) go straight to it instead of waiting on the pool request after request.
 
 use std::{
+    path::Path,
     sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
@@ -35,7 +36,21 @@ const SQLITE_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Opens a pool. SQLite URLs should carry `?mode=rwc` so a missing file is created.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+    connect_trusting(url, None).await
+}
+
+/// Opens a pool; PostgreSQL's certificate is checked against `ca_file` when one is given (a
+/// managed database's own authority). Whether TLS is used and what is checked is the URL's
+/// `sslmode`: `require` encrypts, `verify-ca` checks the authority, `verify-full` the host too.
+pub async fn connect_trusting(
+    url: &str,
+    ca_file: Option<&Path>,
+) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url);
+    if let Some(ca_file) = ca_file {
+        let ca_file = ca_file.to_owned();
+        options.map_sqlx_postgres_opts(move |postgres| postgres.ssl_root_cert(&ca_file));
+    }
     options
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(POSTGRES_ACQUIRE_TIMEOUT)

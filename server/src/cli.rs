@@ -1,6 +1,10 @@
 //! The command line: subcommands of the one binary.
 
-use clap::{Parser, Subcommand};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::sandbox::service::Addresses;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -32,6 +36,43 @@ pub enum Command {
     /// Secrets stored in the database (sealed with ENCRYPTION_KEY).
     #[command(subcommand)]
     Secrets(SecretsCommand),
+    /// The sandbox CargoTech (`/cargotech`), Telegram Bot API (`/telegram`) and YooKassa
+    /// (`/yookassa`) as a service of their own, for a Hauler in production mode to reach by URL.
+    Sandbox(SandboxArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SandboxArgs {
+    #[arg(long, default_value_t = 4000)]
+    pub port: u16,
+    #[arg(long, default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
+    pub host: IpAddr,
+    /// The address browsers reach this service at (YooKassa's checkout page). Default:
+    /// http://HOST:PORT
+    #[arg(long)]
+    pub public_url: Option<String>,
+    /// Where YooKassa sends its notifications: Hauler's
+    /// PUBLIC_URL/api/v1/payments/yookassa/notifications.
+    #[arg(
+        long,
+        default_value = "http://127.0.0.1:3000/api/v1/payments/yookassa/notifications"
+    )]
+    pub notify_url: String,
+    /// The local address YooKassa's notifications leave from; Hauler's YOOKASSA_ALLOWED_IPS
+    /// must list it.
+    #[arg(long, default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
+    pub notify_from: IpAddr,
+}
+
+impl SandboxArgs {
+    pub fn addresses(self) -> Addresses {
+        Addresses {
+            listen: SocketAddr::new(self.host, self.port),
+            public_url: self.public_url,
+            notify_url: self.notify_url,
+            notify_from: self.notify_from,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,7 +1,7 @@
 //! `hauler`: the one binary. `serve` (the default) runs the web server; `migrate` applies the
 //! database migrations and exits; `bot` runs the Telegram bot as its own process;
 //! `service-token` manages machine clients' tokens; `secrets reseal` re-seals stored secrets
-//! under the current key.
+//! under the current key; `sandbox` serves the stand-ins for the outside services on their own.
 
 use std::process::ExitCode;
 
@@ -30,6 +30,9 @@ async fn main() -> ExitCode {
         Command::ServiceToken(command) => server::manage_service_tokens(&config, command).await,
         Command::Admin(command) => server::manage_admins(&config, command).await,
         Command::Secrets(command) => server::manage_secrets(&config, command).await,
+        Command::Sandbox(args) => server::sandbox::service::run(&config, args.addresses())
+            .await
+            .map_err(server::StartError::Serve),
         Command::Bot => server::bot::process::run(&config)
             .await
             .map_err(|error| server::StartError::Bot(error.to_string())),

@@ -9,10 +9,16 @@
 //! - `cargo xtask site`: build the browser bundle only and print its size.
 //! - `cargo xtask bench --drivers N --seconds S`: simulated drivers against Hauler and against a
 //!   naive per-driver cache (release build), ending in one `bench: key=value …` line.
+//! - `cargo xtask dist [--debug]`: the release artefact, `target/dist/hauler-linux-x86_64.tar.gz`
+//!   (the binary, the site and the docs; no toolchain), which the `Dockerfile` copies.
+//! - `cargo xtask smoke`: the production smoke test alone, against the debug binary and site
+//!   already built (`cargo build -p server --bin hauler`, `cargo xtask site`).
 //! - `cargo xtask speed`: the driver pages' first paint, interactive and first loads on Chromium's
 //!   "Slow 4G" profile, and the bundle size.
 
 mod contracts;
+mod dist;
+mod production;
 mod setup;
 mod site;
 mod speed;
@@ -32,8 +38,10 @@ fn main() -> ExitCode {
         Some("site") => setup::for_build().and_then(|()| site::build().map(drop)),
         Some("bench") => bench(&args[1..]),
         Some("speed") => speed::measure(),
+        Some("dist") => dist::build(&args[1..]),
+        Some("smoke") => production::alone(),
         _ => Err(
-            "usage: cargo xtask <run | test | contracts | site | speed | bench [--drivers N] [--seconds S] [--accounts N] [--greedy N]>"
+            "usage: cargo xtask <run | test | contracts | site | speed | dist [--debug] | smoke | bench [--drivers N] [--seconds S] [--accounts N] [--greedy N]>"
                 .into(),
         ),
     };

@@ -24,6 +24,18 @@ pub fn for_tests() -> Result {
     apt_install(&missing)
 }
 
+/// The production smoke test's balancer (nginx, terminating TLS) and certificate maker.
+pub fn for_smoke() -> Result {
+    let mut missing = Vec::new();
+    if !on_path("nginx") && !Path::new("/usr/sbin/nginx").exists() {
+        missing.push("nginx-light");
+    }
+    if !on_path("openssl") {
+        missing.push("openssl");
+    }
+    apt_install(&missing)
+}
+
 fn wasm_target() -> Result {
     let installed = Command::new("rustup")
         .args(["target", "list", "--installed"])

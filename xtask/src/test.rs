@@ -10,7 +10,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use crate::{Result, cargo, contracts, root, setup, site};
+use crate::{Result, cargo, contracts, production, root, setup, site};
 
 #[derive(Default)]
 struct Counts {
@@ -34,6 +34,16 @@ pub fn all() -> Result {
 
     println!("\n== Browser: Playwright in Chromium against the real server");
     let browser = browser_tests()?;
+
+    println!(
+        "\n== Production smoke test: the dist artefact in production mode, sandbox services, TLS"
+    );
+    let smoke = if production::available() {
+        Some(production::smoke()?)
+    } else {
+        println!("skipped: PostgreSQL 15's and Redis's binaries are needed (.ci/run has them)");
+        None
+    };
 
     println!("\n== Summary");
     println!(
@@ -61,6 +71,19 @@ pub fn all() -> Result {
     for run in &contract_runs {
         println!("{}", run.summary());
     }
+    let (smoke_passed, smoke_failed) = match &smoke {
+        Some(smoke) => {
+            println!(
+                "Production smoke test: {} passed, {} failed, in {} s (dist tarball, hauler sandbox, PostgreSQL and Redis over TLS, nginx, webhook bot)",
+                smoke.passed, smoke.failed, smoke.seconds
+            );
+            (smoke.passed, smoke.failed)
+        }
+        None => {
+            println!("Production smoke test: skipped (no PostgreSQL 15 or Redis binaries)");
+            (0, 0)
+        }
+    };
     println!(
         "Driver bundle: {:.1} KB gzipped",
         bundle.total_gzipped() as f64 / 1024.0
@@ -68,8 +91,8 @@ pub fn all() -> Result {
     let contracts_passed = contract_runs.iter().filter(|run| run.passed).count() as u64;
     let contracts_failed = contract_runs.len() as u64 - contracts_passed;
     let (passed, failed) = (
-        rust.passed + browser.passed + contracts_passed,
-        rust.failed + browser.failed + contracts_failed,
+        rust.passed + browser.passed + contracts_passed + smoke_passed,
+        rust.failed + browser.failed + contracts_failed + smoke_failed,
     );
     println!("total: {passed} passed, {failed} failed");
     if failed == 0 && passed > 0 {
@@ -278,7 +301,8 @@ fn production_server(sandbox_url: &str) -> Result<(RunningServer, String)> {
         .env("TELEGRAM_WEB_APP_JS_URL", "/telegram-web-app.js")
         // The sandbox server polls the stand-in; this one must not take its updates.
         .env("TELEGRAM_UPDATES", "off")
-        .env("PUBLIC_URL", format!("http://127.0.0.1:{port}"))
+        // Production takes only an https address; links are all it makes with it here.
+        .env("PUBLIC_URL", format!("https://127.0.0.1:{port}"))
         .env(
             "CARGOTECH_BASE_URL",
             format!("{sandbox_url}/sandbox/cargotech"),
@@ -299,7 +323,7 @@ fn production_server(sandbox_url: &str) -> Result<(RunningServer, String)> {
 const SANDBOX_BOT_TOKEN: &str = "7000000001:sandbox-bot-token-for-tests";
 
 /// A fresh 32-byte key for the test server only, from the kernel's random source.
-fn throwaway_key() -> Result<String> {
+pub fn throwaway_key() -> Result<String> {
     use std::io::Read;
     let mut bytes = [0u8; 32];
     std::fs::File::open("/dev/urandom")

@@ -26,6 +26,7 @@ mod redis;
 use std::{
     collections::HashMap,
     future::Future,
+    path::Path,
     sync::{Arc, Mutex, OnceLock},
     time::{Duration, Instant},
 };
@@ -37,7 +38,7 @@ use self::{counter::LocalCounters, durable::DatabaseLeases, lease::LocalLeases};
 pub use self::{
     fleet::{Fleet, HEARTBEAT_EVERY},
     memory::MemoryStore,
-    redis::RedisStore,
+    redis::{RedisStore, client as redis_client},
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -157,7 +158,19 @@ impl SharedStore {
     /// Connects lazily: a Redis that is down at start-up leaves the store degraded, not broken.
     /// Every key is kept under `prefix`, so several deployments can share one Redis.
     pub fn with_redis(url: &str, prefix: &str) -> Result<Self, StoreError> {
-        Ok(Self::build(Some(RedisStore::connect_lazily(url, prefix)?)))
+        Self::with_redis_trusting(url, None, prefix)
+    }
+
+    /// As [`Self::with_redis`]; a `rediss://` server's certificate is checked against `ca_file`
+    /// when one is given, else against the system's authorities.
+    pub fn with_redis_trusting(
+        url: &str,
+        ca_file: Option<&Path>,
+        prefix: &str,
+    ) -> Result<Self, StoreError> {
+        Ok(Self::build(Some(RedisStore::connect_lazily(
+            url, ca_file, prefix,
+        )?)))
     }
 
     fn build(redis: Option<RedisStore>) -> Self {

@@ -2,10 +2,10 @@
 //! holds, each taken or renewed by one atomic script so that two instances can never
 //! both believe they hold one, and counters of hits in windows, each hit counted by one script.
 
-use std::time::Duration;
+use std::{path::Path, time::Duration};
 
 use redis::{
-    AsyncCommands, Client,
+    AsyncCommands, Client, TlsCertificates,
     aio::{ConnectionManager, ConnectionManagerConfig},
 };
 
@@ -65,8 +65,12 @@ pub struct RedisStore {
 
 impl RedisStore {
     /// Builds the client without connecting; the first command connects (and reconnects later).
-    pub fn connect_lazily(url: &str, prefix: &str) -> Result<Self, StoreError> {
-        let client = Client::open(url).map_err(|error| StoreError::BadUrl(error.to_string()))?;
+    pub fn connect_lazily(
+        url: &str,
+        ca_file: Option<&Path>,
+        prefix: &str,
+    ) -> Result<Self, StoreError> {
+        let client = client(url, ca_file)?;
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(CONNECT_TIMEOUT))
             .set_response_timeout(Some(RESPONSE_TIMEOUT))
@@ -162,6 +166,23 @@ impl RedisStore {
             .map(drop)
             .map_err(unreachable)
     }
+}
+
+/// A Redis client for `url`: `rediss://` speaks TLS, checking the server's certificate against
+/// `ca_file` when one is given, else against the system's authorities.
+pub fn client(url: &str, ca_file: Option<&Path>) -> Result<Client, StoreError> {
+    let bad_url = |error: redis::RedisError| StoreError::BadUrl(error.to_string());
+    let Some(ca_file) = ca_file else {
+        return Client::open(url).map_err(bad_url);
+    };
+    let root_cert = std::fs::read(ca_file).map_err(|error| {
+        StoreError::BadUrl(format!("cannot read {}: {error}", ca_file.display()))
+    })?;
+    let certificates = TlsCertificates {
+        client_tls: None,
+        root_cert: Some(root_cert),
+    };
+    Client::build_with_tls(url, certificates).map_err(bad_url)
 }
 
 fn millis(ttl: Duration) -> u64 {

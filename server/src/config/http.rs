@@ -66,7 +66,13 @@ impl HttpConfig {
                 ),
             );
         }
-        let public_url = reader.address("PUBLIC_URL", &["http://", "https://"]);
+        // Telegram opens Mini Apps and delivers webhooks only over https: production takes nothing
+        // else, and the sandbox may be served plainly on a developer's machine.
+        let schemes: &[&str] = match mode {
+            Mode::Production => &["https://"],
+            Mode::Sandbox => &["http://", "https://"],
+        };
+        let public_url = reader.address("PUBLIC_URL", schemes);
         reader.require_in_production(
             mode,
             "PUBLIC_URL",

@@ -2,7 +2,7 @@
 //! reader notes every problem instead of stopping at the first, so that all of them can be
 //! reported together.
 
-use std::{collections::HashMap, fmt, net::IpAddr, str::FromStr, time::Duration};
+use std::{collections::HashMap, fmt, net::IpAddr, path::PathBuf, str::FromStr, time::Duration};
 
 use ipnet::IpNet;
 
@@ -51,6 +51,17 @@ impl Reader {
                 name,
                 format!("must start with one of {}", schemes.join(", ")),
             );
+            None
+        }
+    }
+
+    /// A file that must exist when the process starts (a certificate, say).
+    pub(super) fn file(&mut self, name: &str) -> Option<PathBuf> {
+        let path = PathBuf::from(self.text(name)?);
+        if path.is_file() {
+            Some(path)
+        } else {
+            self.problem(name, format!("names no readable file: {}", path.display()));
             None
         }
     }

@@ -11,6 +11,9 @@ pub struct DatabaseConfig {
     pub data_dir: PathBuf,
     /// `None`: a SQLite file under `data_dir`.
     pub url: Option<Secret>,
+    /// The certificate authority PostgreSQL's certificate is checked against, when not a public
+    /// one (a managed database's own CA); `sslmode` in the URL says whether it is checked.
+    pub ca_file: Option<PathBuf>,
 }
 
 impl DatabaseConfig {
@@ -21,6 +24,7 @@ impl DatabaseConfig {
                 .unwrap_or_else(|| "data".into())
                 .into(),
             url: reader.url("DATABASE_URL", &["sqlite:", "postgres://", "postgresql://"]),
+            ca_file: reader.file("DATABASE_CA_FILE"),
         }
     }
 
@@ -35,6 +39,9 @@ pub struct StoreConfig {
     pub redis_url: Option<Secret>,
     /// Every Redis key starts with it (deployments sharing one Redis keep apart).
     pub key_prefix: String,
+    /// The certificate authority a `rediss://` server's certificate is checked against, in place
+    /// of the system's.
+    pub ca_file: Option<PathBuf>,
 }
 
 impl StoreConfig {
@@ -44,6 +51,7 @@ impl StoreConfig {
             key_prefix: reader
                 .text("REDIS_KEY_PREFIX")
                 .unwrap_or_else(|| "hauler".into()),
+            ca_file: reader.file("REDIS_CA_FILE"),
         }
     }
 }

@@ -142,6 +142,49 @@ fn production_with_its_credentials_starts_with_json_logs() {
 }
 
 #[test]
+fn production_takes_only_an_https_public_address() {
+    let production = |public_url| {
+        Config::from_vars(vars(&[
+            ("HAULER_MODE", "production"),
+            ("ENCRYPTION_KEY", KEY),
+            ("TELEGRAM_BOT_TOKEN", "123:abc"),
+            ("PUBLIC_URL", public_url),
+            ("TELEGRAM_WEBHOOK_SECRET", "a-long-random-secret"),
+            ("CARGOTECH_PHONE", "+7 911 111 11 11"),
+            ("CARGOTECH_PASSWORD", "hunter2"),
+        ]))
+    };
+    let problems = production("http://hauler.example").unwrap_err();
+    assert_eq!(
+        problems.0,
+        vec!["PUBLIC_URL must start with one of https://".to_owned()]
+    );
+    assert!(production("https://hauler.example").is_ok());
+    let sandbox = Config::from_vars(vars(&[("PUBLIC_URL", "http://127.0.0.1:3000")])).unwrap();
+    assert_eq!(
+        sandbox.http.public_url.as_deref(),
+        Some("http://127.0.0.1:3000")
+    );
+}
+
+#[test]
+fn database_and_redis_certificate_authorities_must_be_files() {
+    let problems = Config::from_vars(vars(&[
+        ("DATABASE_CA_FILE", "/no/such/ca.pem"),
+        ("REDIS_CA_FILE", "/no/such/ca.pem"),
+    ]))
+    .unwrap_err();
+    assert_eq!(problems.0.len(), 2, "{problems}");
+    assert!(problems.0[0].starts_with("DATABASE_CA_FILE names no readable file"));
+    let ca = tempfile::NamedTempFile::new().unwrap();
+    let path = ca.path().to_str().unwrap();
+    let config =
+        Config::from_vars(vars(&[("DATABASE_CA_FILE", path), ("REDIS_CA_FILE", path)])).unwrap();
+    assert_eq!(config.database.ca_file.as_deref(), Some(ca.path()));
+    assert_eq!(config.store.ca_file.as_deref(), Some(ca.path()));
+}
+
+#[test]
 fn an_encryption_key_that_is_not_32_bytes_of_base64_is_refused_clearly() {
     let short = Config::from_vars(vars(&[("ENCRYPTION_KEY", "c2hvcnQ=")])).unwrap_err();
     assert_eq!(
@@ -272,6 +315,7 @@ fn every_variable_the_server_reads_is_documented_in_env_example() {
         "seconds(\"",
         "upstream(\"",
         "ranges(\"",
+        "file(\"",
     ] {
         for piece in sections
             .iter()

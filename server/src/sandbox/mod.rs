@@ -1,7 +1,8 @@
 //! The built-in stand-ins for the outside systems: the embedded default and the tests use them
-//! instead of real accounts.
+//! instead of real accounts, and `hauler sandbox` serves them on their own (see [`service`]).
 
 pub mod cargotech;
+pub mod service;
 pub mod telegram;
 pub mod yookassa;
 

@@ -18,7 +18,11 @@ use crate::config::{Config, Mode};
 pub(super) async fn open(config: &Config) -> Result<Platform, StartError> {
     let db = open_database(config).await?;
     let store = match &config.store.redis_url {
-        Some(url) => SharedStore::with_redis(url.expose(), &config.store.key_prefix)?,
+        Some(url) => SharedStore::with_redis_trusting(
+            url.expose(),
+            config.store.ca_file.as_deref(),
+            &config.store.key_prefix,
+        )?,
         None => SharedStore::in_process(),
     };
     // On PostgreSQL the database decides who leads, so a Redis outage stops no job.
@@ -53,7 +57,7 @@ pub(super) async fn open_database(config: &Config) -> Result<DatabaseConnection,
             )
         }
     };
-    let db = database::connect(&url).await?;
+    let db = database::connect_trusting(&url, config.database.ca_file.as_deref()).await?;
     database::migrate(&db).await?;
     Ok(db)
 }

@@ -15,11 +15,7 @@ use crate::{
     machines::ServiceTokens,
     new_loads::{LiveFeed, LiveHub},
     payments::{self, Billing, ReceiptSettings, ReturnLink},
-    sandbox::{
-        cargotech::{Exchange, ExchangeConfig},
-        telegram::SandboxTelegram,
-        yookassa::SandboxYooKassa,
-    },
+    sandbox::{cargotech::Exchange, telegram::SandboxTelegram, yookassa::SandboxYooKassa},
     telegram::card_link::CardLinks,
     web::{self, internal::Internal},
 };
@@ -186,7 +182,7 @@ impl StandIns {
         let sandbox = config.mode == Mode::Sandbox;
         Self {
             exchange: (sandbox && config.cargotech.base_url.is_none())
-                .then(|| built_in_exchange(config)),
+                .then(|| Exchange::configured(config)),
             telegram: (sandbox && config.telegram.api_base_url.is_none())
                 .then(|| SandboxTelegram::new(config.telegram.bot_token())),
             yookassa: (sandbox && config.payments.yookassa.base_url.is_none()).then(|| {
@@ -199,27 +195,6 @@ impl StandIns {
             }),
         }
     }
-}
-
-/// The simulator; it knows the extra accounts the configuration names.
-fn built_in_exchange(config: &Config) -> Exchange {
-    let latency = config.sandbox.latency;
-    Exchange::new(ExchangeConfig {
-        latency,
-        jitter: latency / 5,
-        extra_accounts: config
-            .cargotech
-            .extra_accounts
-            .iter()
-            .map(|account| {
-                (
-                    account.phone.expose().to_owned(),
-                    account.password.expose().to_owned(),
-                )
-            })
-            .collect(),
-        ..ExchangeConfig::default()
-    })
 }
 
 fn billing(config: &Config, urls: &Urls, platform: &Platform, bot: &Bot) -> Billing {
@@ -278,7 +253,7 @@ fn live_feed(config: &Config, platform: &Platform, hub: LiveHub) -> LiveFeed {
     else {
         return LiveFeed::in_process(hub);
     };
-    match redis::Client::open(url.expose()) {
+    match domain::store::redis_client(url.expose(), config.store.ca_file.as_deref()) {
         Ok(client) => LiveFeed::redis(hub, client, connection, &config.store.key_prefix),
         Err(error) => {
             tracing::warn!(%error, "live new loads stay on this instance");

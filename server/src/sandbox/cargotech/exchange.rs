@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::catalog::{self, Load, Seeded};
-use crate::config::{SANDBOX_CARGOTECH_PASSWORD, SANDBOX_CARGOTECH_PHONE};
+use crate::config::{Config, SANDBOX_CARGOTECH_PASSWORD, SANDBOX_CARGOTECH_PHONE, Secret};
 
 #[derive(Debug, Clone)]
 pub struct ExchangeConfig {
@@ -126,6 +126,37 @@ impl IntoResponse for Refusal {
 }
 
 impl Exchange {
+    /// The exchange as the configuration describes it: its answer time (`SANDBOX_LATENCY_MS`)
+    /// and the accounts Hauler logs in with (`CARGOTECH_PHONE`, the extra accounts), else the
+    /// sandbox's own account.
+    pub fn configured(config: &Config) -> Self {
+        let latency = config.sandbox.latency;
+        let cargotech = &config.cargotech;
+        let or_sandbox = |secret: &Option<Secret>, sandbox: &str| {
+            secret
+                .as_ref()
+                .map_or(sandbox, |secret| secret.expose())
+                .to_owned()
+        };
+        Self::new(ExchangeConfig {
+            phone: or_sandbox(&cargotech.phone, SANDBOX_CARGOTECH_PHONE),
+            password: or_sandbox(&cargotech.password, SANDBOX_CARGOTECH_PASSWORD),
+            latency,
+            jitter: latency / 5,
+            extra_accounts: cargotech
+                .extra_accounts
+                .iter()
+                .map(|account| {
+                    (
+                        account.phone.expose().to_owned(),
+                        account.password.expose().to_owned(),
+                    )
+                })
+                .collect(),
+            ..ExchangeConfig::default()
+        })
+    }
+
     pub fn new(config: ExchangeConfig) -> Self {
         let mut random = Seeded::new(config.seed);
         let loads = (0..config.loads as u64)

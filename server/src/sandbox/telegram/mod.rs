@@ -67,6 +67,9 @@ struct Chats {
 #[derive(Clone)]
 pub struct SandboxTelegram {
     token: String,
+    /// Whether `setWebhook` takes only `https://` addresses, as Telegram does (the service run by
+    /// `hauler sandbox`); in-process it also takes a test server's plain address.
+    https_webhooks_only: bool,
     chats: Arc<Mutex<Chats>>,
     arrived: Arc<tokio::sync::Notify>,
     closing: Arc<std::sync::atomic::AtomicBool>,
@@ -82,6 +85,7 @@ impl SandboxTelegram {
     pub fn new(token: &str) -> Self {
         Self {
             token: token.to_owned(),
+            https_webhooks_only: false,
             chats: Arc::default(),
             arrived: Arc::default(),
             closing: Arc::default(),
@@ -90,6 +94,12 @@ impl SandboxTelegram {
                 .build()
                 .expect("the HTTP client builds"),
         }
+    }
+
+    /// Refuses webhooks that are not `https://`, as Telegram does.
+    pub fn https_webhooks_only(mut self) -> Self {
+        self.https_webhooks_only = true;
+        self
     }
 
     /// Answers long polls at once from now on (the server hosting it is shutting down).
@@ -258,6 +268,12 @@ fn answer(telegram: &SandboxTelegram, method: &str, params: &Value) -> Response 
                     "Bad Request: bad webhook: URL is empty",
                 );
             };
+            if telegram.https_webhooks_only && !url.starts_with("https://") {
+                return refusal(
+                    StatusCode::BAD_REQUEST,
+                    "Bad Request: bad webhook: An HTTPS URL must be provided for webhook",
+                );
+            }
             let secret = params["secret_token"].as_str().map(str::to_owned);
             chats.webhook = Some((url.to_owned(), secret));
             chats.subscription.follow(params);

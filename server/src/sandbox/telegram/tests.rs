@@ -132,3 +132,27 @@ async fn the_webhook_gets_only_the_kinds_set_with_it() {
         .collect();
     assert_eq!(kinds, [true], "the pre-checkout query was withheld");
 }
+
+#[tokio::test]
+async fn the_separate_service_takes_only_an_https_webhook_as_telegram_does() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let base = serve(router(SandboxTelegram::new(TOKEN).https_webhooks_only())).await;
+    let plain = call(
+        &base,
+        "setWebhook",
+        json!({"url": "http://hauler.example/telegram/webhook"}),
+    )
+    .await;
+    assert_eq!(plain["ok"], false, "{plain}");
+    assert_eq!(plain["error_code"], 400);
+    let info = call(&base, "getWebhookInfo", json!({})).await;
+    assert_eq!(info["result"]["url"], "");
+
+    let secure = call(
+        &base,
+        "setWebhook",
+        json!({"url": "https://hauler.example/telegram/webhook"}),
+    )
+    .await;
+    assert_eq!(secure["ok"], true, "{secure}");
+}

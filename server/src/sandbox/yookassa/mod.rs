@@ -20,6 +20,8 @@ mod checkout;
 mod notifications;
 mod payments;
 mod refunds;
+#[cfg(test)]
+mod tests;
 
 pub use notifications::Delivery;
 
@@ -133,6 +135,17 @@ impl SandboxYooKassa {
                 .build()
                 .unwrap_or_default(),
         }
+    }
+
+    /// Notifications leave from `address`, a local one (YooKassa sends from its own published
+    /// ranges, and Hauler accepts only the addresses `YOOKASSA_ALLOWED_IPS` lists).
+    pub fn notifying_from(mut self, address: std::net::IpAddr) -> Self {
+        self.http = reqwest::Client::builder()
+            .timeout(notifications::TIMEOUT)
+            .local_address(address)
+            .build()
+            .unwrap_or_default();
+        self
     }
 
     /// Every payment, oldest first, as the API shows them.
