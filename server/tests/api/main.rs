@@ -36,5 +36,6 @@ mod responses;
 mod retention;
 mod schema;
 mod serving;
+mod shippers;
 mod store;
 mod subscriptions;
