@@ -37,6 +37,12 @@ const WORDS = {
   },
 };
 
+/** The driver reloads the page they are on. */
+async function reloadApp(page: Page) {
+  await page.reload();
+  await page.locator("main[data-hydrated=true]").waitFor();
+}
+
 /** Opens the first card of the list and follows it to its shipper's page. */
 async function openFirstShipper(page: Page, words: (typeof WORDS)["ru"]) {
   const first = page.getByTestId("cargo-card").first();
@@ -105,19 +111,30 @@ for (const lang of ["ru", "en"] as const) {
     });
     expect(pressed.status()).toBe(204);
 
-    // Before a moderator looks, it does not count.
+    // The shipper's page: what counts so far.
     await page.getByTestId("shipper-link").click();
     const counted = page.getByTestId(`reports-${outcome}`);
     await expect(counted).toHaveText(/^\d+$/);
     const before = Number(await counted.textContent());
-    await expect(page.getByTestId("reports-pending")).toBeVisible();
 
-    // At the desk: the report waits; the moderator approves it.
+    // At the desk: the answer arrives among the reports waiting for a moderator.
     const desk = await browser.newPage({ locale: lang === "ru" ? "ru-RU" : "en-US" });
     await logInAsOwner(desk);
     await openAdminPage(desk, "shipper-reports");
     const row = desk.getByTestId("shipper-report").filter({ hasText: user.first_name }).filter({ hasText: `№${cargoId}` });
+    await expect(async () => {
+      await desk.getByTestId("reports-state-approved").click();
+      await desk.getByTestId("reports-state-pending").click();
+      await expect(row).toBeVisible({ timeout: 1000 });
+    }).toPass();
     await expect(row.getByTestId("report-outcome")).toHaveAttribute("data-outcome", outcome);
+
+    // Waiting for a moderator, it does not count yet.
+    await reloadApp(page);
+    await expect(page.getByTestId("reports-pending")).toBeVisible();
+    await expect(page.getByTestId(`reports-${outcome}`)).toHaveText(String(before));
+
+    // The moderator approves it.
     await row.getByTestId("report-approve").click();
     await expect(row).toHaveCount(0);
     await desk.getByTestId("reports-state-approved").click();
@@ -127,8 +144,7 @@ for (const lang of ["ru", "en"] as const) {
     await desk.close();
 
     // The driver looks again: it counts.
-    await page.reload();
-    await page.locator("main[data-hydrated=true]").waitFor();
+    await reloadApp(page);
     await expect(page.getByTestId(`reports-${outcome}`)).toHaveText(String(before + 1));
   });
 }

@@ -48,7 +48,11 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(ShipperReport::Table)
-                    .col(big_integer(ShipperReport::Id).primary_key().auto_increment())
+                    .col(
+                        big_integer(ShipperReport::Id)
+                            .primary_key()
+                            .auto_increment(),
+                    )
                     .col(big_integer(ShipperReport::DriverId))
                     .col(big_integer(ShipperReport::CargoId))
                     .col(text(ShipperReport::ShipperInn))

@@ -90,7 +90,11 @@ fn Profile(shipper: ShipperProfile, t: &'static ShipperTexts) -> impl IntoView {
         |percent| format!("{percent:+} %"),
     );
     let facts = [
-        ("seen", t.seen, t.seen_for(shipper.days_seen, &shipper.first_seen_at)),
+        (
+            "seen",
+            t.seen,
+            t.seen_for(shipper.days_seen, &shipper.first_seen_at),
+        ),
         ("loads", t.loads, shipper.loads.to_string()),
         ("reposted", t.reposted, share(shipper.reposted)),
         ("repriced", t.repriced, share(shipper.repriced)),

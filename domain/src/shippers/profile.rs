@@ -39,11 +39,10 @@ pub async fn of(
     let Some(first_seen) = loads.iter().map(|load| load.first_seen_at).min() else {
         return Ok(None);
     };
-    let name = loads
-        .iter()
-        .find_map(|load| load.shipper_name.clone());
+    let name = loads.iter().find_map(|load| load.shipper_name.clone());
     let (reports, pending_reports) = reports::counts(db, inn).await?;
-    let count = |matches: fn(&Model) -> bool| loads.iter().filter(|load| matches(load)).count() as u32;
+    let count =
+        |matches: fn(&Model) -> bool| loads.iter().filter(|load| matches(load)).count() as u32;
     let rate_ratio = rate_ratio(db, &loads).await?;
     let facts = Facts {
         days_seen: u32::try_from((now - first_seen).num_days().max(0)).unwrap_or(u32::MAX),
@@ -96,13 +95,15 @@ async fn rate_ratio(db: &impl ConnectionTrait, loads: &[Model]) -> Result<Option
     if routes.is_empty() {
         return Ok(None);
     }
-    let on_routes = routes.iter().fold(Condition::any(), |any, ((from, to), _)| {
-        any.add(
-            Condition::all()
-                .add(Column::FromCity.eq(from.as_str()))
-                .add(Column::ToCity.eq(to.as_str())),
-        )
-    });
+    let on_routes = routes
+        .iter()
+        .fold(Condition::any(), |any, ((from, to), _)| {
+            any.add(
+                Condition::all()
+                    .add(Column::FromCity.eq(from.as_str()))
+                    .add(Column::ToCity.eq(to.as_str())),
+            )
+        });
     let mut rates: HashMap<Route, Vec<f64>> = HashMap::new();
     for load in Entity::find()
         .filter(on_routes)

@@ -242,7 +242,10 @@ pub async fn counts(db: &impl ConnectionTrait, inn: &str) -> Result<(ReportCount
     let mut approved = ReportCounts::default();
     let mut pending = 0;
     for (state, outcome) in rows {
-        match (ReportState::parse(&state), outcome.as_deref().and_then(ReportOutcome::parse)) {
+        match (
+            ReportState::parse(&state),
+            outcome.as_deref().and_then(ReportOutcome::parse),
+        ) {
             (Some(ReportState::Approved), Some(outcome)) => approved.add(outcome, 1),
             (Some(ReportState::Pending), _) => pending += 1,
             _ => {}

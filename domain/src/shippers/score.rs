@@ -57,15 +57,17 @@ pub fn assess(facts: &Facts) -> Assessment {
     } else {
         -CHURN_WEIGHT * f64::from(facts.churned.min(facts.loads)) / f64::from(facts.loads)
     };
-    let rate = facts
-        .rate_ratio
-        .map_or(0.0, |ratio| (RATE_WEIGHT * (ratio - 1.0)).clamp(-RATE_CAP, RATE_CAP));
+    let rate = facts.rate_ratio.map_or(0.0, |ratio| {
+        (RATE_WEIGHT * (ratio - 1.0)).clamp(-RATE_CAP, RATE_CAP)
+    });
     let reports = &facts.reports;
     let said = AGREED * f64::from(reports.agreed)
         + NO_ANSWER * f64::from(reports.no_answer)
         + ALREADY_GONE * f64::from(reports.already_gone)
         + NOT_PAID * f64::from(reports.not_paid);
-    let score = (BASE + tenure + churn + rate + said).round().clamp(0.0, 100.0) as u8;
+    let score = (BASE + tenure + churn + rate + said)
+        .round()
+        .clamp(0.0, 100.0) as u8;
     let level = if facts.loads < FEW_LOADS && reports.total() == 0 {
         TrustLevel::New
     } else if score >= 70 {

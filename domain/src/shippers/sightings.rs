@@ -184,10 +184,9 @@ pub async fn note(
             (Some(before), Some(now)) => before != now,
             _ => false,
         };
-        let named = sighting
-            .shipper
-            .as_ref()
-            .filter(|(inn, name)| row.shipper_inn.as_ref() != Some(inn) || (name.is_some() && *name != row.shipper_name));
+        let named = sighting.shipper.as_ref().filter(|(inn, name)| {
+            row.shipper_inn.as_ref() != Some(inn) || (name.is_some() && *name != row.shipper_name)
+        });
         let stale = row.last_seen_at < now - Duration::minutes(SEEN_AGAIN_AFTER_MINUTES);
         if !(repriced || named.is_some() || stale) {
             continue;

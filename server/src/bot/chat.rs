@@ -20,11 +20,11 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{BotApi, Doorbell, messages::MiniAppLink};
-use crate::shippers::question;
 use crate::payments::{
     Billing, BillingError,
     stars::{PreCheckoutQuery, SuccessfulPayment, pre_checkout_answer},
 };
+use crate::shippers::question;
 
 #[derive(Debug, Deserialize)]
 pub struct Update {
@@ -312,7 +312,8 @@ impl Chatter {
             } else {
                 "Груз скрыт из списка"
             });
-        } else if let Some((cargo_id, outcome)) = query.data.as_deref().and_then(question::answer_of)
+        } else if let Some((cargo_id, outcome)) =
+            query.data.as_deref().and_then(question::answer_of)
             && let Some(driver) = drivers::by_telegram_id(&self.db, query.from.id).await?
         {
             let answered = reports::answer(

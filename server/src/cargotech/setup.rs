@@ -14,10 +14,10 @@ use super::{
     connection::Upkeep,
     fair_share::{FairShare, ShareRules},
 };
-use crate::shippers::Sightings;
 use crate::config::{
     Config, Mode, PRIMARY_ACCOUNT, SANDBOX_CARGOTECH_PASSWORD, SANDBOX_CARGOTECH_PHONE, Secret,
 };
+use crate::shippers::Sightings;
 
 const HEALTH_CHECK_EVERY: Duration = Duration::from_secs(60);
 /// Cards fetched at once for each account: enough to keep its budget busy while the exchange

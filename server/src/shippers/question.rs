@@ -144,9 +144,7 @@ pub fn answer_of(data: &str) -> Option<(u64, ReportOutcome)> {
 /// The toast a driver sees after pressing a button.
 pub fn thanks(answered: reports::Answered, en: bool) -> &'static str {
     match (answered, en) {
-        (reports::Answered::Recorded, false) => {
-            "Спасибо! Ответ учтём после проверки модератором"
-        }
+        (reports::Answered::Recorded, false) => "Спасибо! Ответ учтём после проверки модератором",
         (reports::Answered::Recorded, true) => {
             "Thank you! Your answer counts once a moderator checks it"
         }
@@ -178,10 +176,7 @@ mod tests {
     #[test]
     fn a_button_names_a_load_and_an_answer() {
         for outcome in ReportOutcome::ALL {
-            assert_eq!(
-                answer_of(&callback_data(42, outcome)),
-                Some((42, outcome))
-            );
+            assert_eq!(answer_of(&callback_data(42, outcome)), Some((42, outcome)));
             assert!(callback_data(i64::MAX as u64, outcome).len() <= 64);
         }
         assert_eq!(answer_of("shipper:0:agreed"), None);

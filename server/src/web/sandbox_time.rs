@@ -9,7 +9,10 @@ use domain::outbox;
 use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 
-use crate::{bot::Doorbell, web::{ApiError, extract::JsonBody}};
+use crate::{
+    bot::Doorbell,
+    web::{ApiError, extract::JsonBody},
+};
 
 #[derive(Clone)]
 struct Clock {
@@ -41,7 +44,8 @@ async fn advance(
     JsonBody(advance): JsonBody<Advance>,
 ) -> Result<Json<Advanced>, ApiError> {
     let hours = i64::from(advance.hours.min(24 * 366));
-    let released = outbox::bring_forward(&clock.db, advance.chat_id, Duration::hours(hours)).await?;
+    let released =
+        outbox::bring_forward(&clock.db, advance.chat_id, Duration::hours(hours)).await?;
     if released > 0 {
         clock.doorbell.ring();
     }

@@ -24,7 +24,10 @@ const NORTH: &str = "7707083893";
 const TRANS: &str = "7736050003";
 
 /// An app on an exchange with no loads but those the test posts.
-async fn app_on_an_empty_exchange(test: &str, backend: (crate::support::Db, crate::support::Store)) -> (Exchange, TestApp) {
+async fn app_on_an_empty_exchange(
+    test: &str,
+    backend: (crate::support::Db, crate::support::Store),
+) -> (Exchange, TestApp) {
     let (url, exchange) = serve_exchange(ExchangeConfig {
         loads: 0,
         ..instant_exchange()
@@ -73,7 +76,11 @@ async fn driver(app: &TestApp, telegram_id: i64, language: &str) -> TestApp {
 
 async fn list(driver: &TestApp, query: &str) -> Vec<Value> {
     let (status, page) = driver
-        .call(Method::GET, &format!("/api/v1/cargos?limit=100{query}"), None)
+        .call(
+            Method::GET,
+            &format!("/api/v1/cargos?limit=100{query}"),
+            None,
+        )
         .await;
     assert_eq!(status, 200, "{page}");
     page["cards"].as_array().unwrap().clone()
@@ -113,7 +120,9 @@ async fn question_about(app: &TestApp, chat_id: i64, cargo_id: u64, among: usize
     messages
         .into_iter()
         .find(|message| {
-            message["reply_markup"]["inline_keyboard"].to_string().contains(&format!("shipper:{cargo_id}:"))
+            message["reply_markup"]["inline_keyboard"]
+                .to_string()
+                .contains(&format!("shipper:{cargo_id}:"))
         })
         .unwrap_or_else(|| panic!("no question about {cargo_id} in chat {chat_id}"))
 }
@@ -143,7 +152,11 @@ async fn reports(admin: &AdminBrowser<'_>, state: &str, count: usize) -> Vec<Val
     let mut listed = Vec::new();
     for _ in 0..50 {
         let (status, body) = admin
-            .call(Method::GET, &format!("/admin/api/shipper-reports?state={state}"), None)
+            .call(
+                Method::GET,
+                &format!("/admin/api/shipper-reports?state={state}"),
+                None,
+            )
             .await;
         assert_eq!(status, 200, "{body}");
         listed = body.as_array().unwrap().clone();
@@ -218,7 +231,10 @@ async fn the_score_is_worked_out_from_the_exchange_and_approved_reports_as_by_ha
         assert_eq!(page["rate_vs_median_percent"], 5, "{page}");
         assert_eq!(page["score"], 38, "{page}");
         assert_eq!(page["level"], "poor");
-        assert_eq!(page["reports"], json!({"agreed": 0, "no_answer": 0, "already_gone": 0, "not_paid": 0}));
+        assert_eq!(
+            page["reports"],
+            json!({"agreed": 0, "no_answer": 0, "already_gone": 0, "not_paid": 0})
+        );
 
         // A day later the bot asks; Анна agreed on the first and was not paid for the second,
         // Борис got no answer on the first.
@@ -237,42 +253,72 @@ async fn the_score_is_worked_out_from_the_exchange_and_approved_reports_as_by_ha
         let waiting = reports(&moderator, "pending", 3).await;
         assert_eq!(waiting.len(), 3, "{waiting:?}");
         let page = shipper_page(&anna, NORTH, |_| true).await;
-        assert_eq!((page["score"].clone(), page["pending_reports"].clone()), (json!(38), json!(3)));
+        assert_eq!(
+            (page["score"].clone(), page["pending_reports"].clone()),
+            (json!(38), json!(3))
+        );
 
         // Approved: Анна's "agreed" (+5). Rejected: her "not paid". Борис's waits.
         let anna_id = anna.call(Method::GET, "/api/v1/me", None).await.1["id"].clone();
         let by = |cargo: u64, outcome: &str| {
             waiting
                 .iter()
-                .find(|r| r["cargo_id"] == cargo && r["driver_id"] == anna_id && r["outcome"] == outcome)
+                .find(|r| {
+                    r["cargo_id"] == cargo && r["driver_id"] == anna_id && r["outcome"] == outcome
+                })
                 .unwrap()["id"]
                 .clone()
         };
         let (agreed, not_paid) = (by(l1, "agreed"), by(l5, "not_paid"));
         let (status, body) = moderator
-            .call(Method::POST, &format!("/admin/api/shipper-reports/{agreed}/approve"), None)
+            .call(
+                Method::POST,
+                &format!("/admin/api/shipper-reports/{agreed}/approve"),
+                None,
+            )
             .await;
-        assert_eq!((status, body["state"].clone()), (200, json!("approved")), "{body}");
+        assert_eq!(
+            (status, body["state"].clone()),
+            (200, json!("approved")),
+            "{body}"
+        );
         let (status, _) = moderator
-            .call(Method::POST, &format!("/admin/api/shipper-reports/{not_paid}/reject"), None)
+            .call(
+                Method::POST,
+                &format!("/admin/api/shipper-reports/{not_paid}/reject"),
+                None,
+            )
             .await;
         assert_eq!(status, 200);
         // A verdict is final.
         let (status, body) = moderator
-            .call(Method::POST, &format!("/admin/api/shipper-reports/{not_paid}/approve"), None)
+            .call(
+                Method::POST,
+                &format!("/admin/api/shipper-reports/{not_paid}/approve"),
+                None,
+            )
             .await;
-        assert_eq!((status, body["code"].clone()), (409, json!("shipper_report_not_pending")));
+        assert_eq!(
+            (status, body["code"].clone()),
+            (409, json!("shipper_report_not_pending"))
+        );
 
         // By hand: 37.67 + 5 = 42.67 → 43: average. The rejected and the waiting ones do not count.
         let page = shipper_page(&anna, NORTH, |page| page["score"] == 43).await;
         assert_eq!(page["level"], "fair");
-        assert_eq!(page["reports"], json!({"agreed": 1, "no_answer": 0, "already_gone": 0, "not_paid": 0}));
+        assert_eq!(
+            page["reports"],
+            json!({"agreed": 1, "no_answer": 0, "already_gone": 0, "not_paid": 0})
+        );
         assert_eq!(page["pending_reports"], 1);
 
         // Every card of its loads carries the mark.
         let cards = list(&anna, "&from_city_id=1").await;
         let first = cards.iter().find(|card| card["id"] == l1).unwrap();
-        assert_eq!(first["shipper"], json!({"inn": NORTH, "score": 43, "level": "fair"}));
+        assert_eq!(
+            first["shipper"],
+            json!({"inn": NORTH, "score": 43, "level": "fair"})
+        );
         assert_eq!(open(&anna, l8).await["card"]["shipper"]["score"], 43);
 
         let db = anna.database().await;
@@ -299,10 +345,19 @@ async fn the_bot_asks_a_day_after_a_response_after_quiet_hours_in_the_drivers_la
         };
         let quiet = json!({"notifications": true, "utc_offset_minutes": 0,
             "quiet_hours": {"from": clock(-60), "until": clock(60)}});
-        assert_eq!(jack.call(Method::PUT, "/api/v1/me/profile", Some(quiet)).await.0, 200);
+        assert_eq!(
+            jack.call(Method::PUT, "/api/v1/me/profile", Some(quiet))
+                .await
+                .0,
+            200
+        );
         list(&jack, "").await;
         respond(&jack, load).await;
-        assert_eq!(chat_with(&app, 840_011, 1).await.len(), 1, "the response's card only");
+        assert_eq!(
+            chat_with(&app, 840_011, 1).await.len(),
+            1,
+            "the response's card only"
+        );
 
         // Not before a day, nor in the quiet hours a day later.
         assert_eq!(hours_pass(&app, 840_011, 23).await, 0);
@@ -310,7 +365,10 @@ async fn the_bot_asks_a_day_after_a_response_after_quiet_hours_in_the_drivers_la
         assert_eq!(hours_pass(&app, 840_011, 26).await, 1);
         let asked = question_about(&app, 840_011, load, 2).await;
         let text = asked["text"].as_str().unwrap();
-        assert!(text.contains("Yesterday you responded") && text.contains("Самара → Уфа"), "{text}");
+        assert!(
+            text.contains("Yesterday you responded") && text.contains("Самара → Уфа"),
+            "{text}"
+        );
         let labels: Vec<&str> = asked["reply_markup"]["inline_keyboard"]
             .as_array()
             .unwrap()
@@ -318,7 +376,10 @@ async fn the_bot_asks_a_day_after_a_response_after_quiet_hours_in_the_drivers_la
             .flat_map(|row| row.as_array().unwrap())
             .map(|button| button["text"].as_str().unwrap())
             .collect();
-        assert_eq!(labels, ["We agreed", "No answer", "Load already gone", "Not paid"]);
+        assert_eq!(
+            labels,
+            ["We agreed", "No answer", "Load already gone", "Not paid"]
+        );
 
         // In Russian for a Russian driver.
         let vera = driver(&app, 840_012, "ru").await;
@@ -326,8 +387,16 @@ async fn the_bot_asks_a_day_after_a_response_after_quiet_hours_in_the_drivers_la
         respond(&vera, other).await;
         assert_eq!(hours_pass(&app, 840_012, 24).await, 1);
         let asked = question_about(&app, 840_012, other, 2).await;
-        assert!(asked["text"].as_str().unwrap().starts_with("Вчера вы откликнулись"));
-        assert_eq!(asked["reply_markup"]["inline_keyboard"][1][1]["text"], "Не заплатили");
+        assert!(
+            asked["text"]
+                .as_str()
+                .unwrap()
+                .starts_with("Вчера вы откликнулись")
+        );
+        assert_eq!(
+            asked["reply_markup"]["inline_keyboard"][1][1]["text"],
+            "Не заплатили"
+        );
 
         // An answer waits for a moderator; a second answer before moderation replaces it.
         answer(&app, 840_012, &asked, "already_gone").await;
@@ -342,15 +411,25 @@ async fn the_bot_asks_a_day_after_a_response_after_quiet_hours_in_the_drivers_la
         // Support reads; only admins settle.
         let id = waiting[0]["id"].clone();
         let (status, body) = support
-            .call(Method::POST, &format!("/admin/api/shipper-reports/{id}/approve"), None)
+            .call(
+                Method::POST,
+                &format!("/admin/api/shipper-reports/{id}/approve"),
+                None,
+            )
             .await;
-        assert_eq!((status, body["code"].clone()), (403, json!("role_insufficient")));
+        assert_eq!(
+            (status, body["code"].clone()),
+            (403, json!("role_insufficient"))
+        );
         // Jack has not answered: his report is only asked.
         assert_eq!(reports(&support, "asked", 1).await.len(), 1);
         let (status, body) = support
             .call(Method::GET, "/admin/api/shipper-reports?state=maybe", None)
             .await;
-        assert_eq!((status, body["code"].clone()), (400, json!("invalid_state")));
+        assert_eq!(
+            (status, body["code"].clone()),
+            (400, json!("invalid_state"))
+        );
     }
 }
 
@@ -358,8 +437,13 @@ async fn the_bot_asks_a_day_after_a_response_after_quiet_hours_in_the_drivers_la
 async fn a_shipper_never_seen_is_not_found_and_an_inn_is_ten_or_twelve_digits() {
     let (_exchange, app) = app_on_an_empty_exchange("shippers_not_found", backends()[0]).await;
     let anna = driver(&app, 840_021, "en").await;
-    let (status, body) = anna.call(Method::GET, &format!("/api/v1/shippers/{NORTH}"), None).await;
-    assert_eq!((status, body["code"].clone()), (404, json!("shipper_not_found")));
+    let (status, body) = anna
+        .call(Method::GET, &format!("/api/v1/shippers/{NORTH}"), None)
+        .await;
+    assert_eq!(
+        (status, body["code"].clone()),
+        (404, json!("shipper_not_found"))
+    );
     let (status, body) = anna.call(Method::GET, "/api/v1/shippers/12345", None).await;
     assert_eq!((status, body["code"].clone()), (400, json!("invalid_inn")));
 }

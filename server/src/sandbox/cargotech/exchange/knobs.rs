@@ -84,7 +84,12 @@ impl Exchange {
         let to = catalog::city_named(&posting.to)?;
         let shipper = catalog::shipper_with_inn(&posting.shipper_inn)?;
         let mut book = self.book();
-        let id = book.loads.iter().map(|load| load.id + 1).max().unwrap_or(100_000);
+        let id = book
+            .loads
+            .iter()
+            .map(|load| load.id + 1)
+            .max()
+            .unwrap_or(100_000);
         let mut load = catalog::make_load(id, &mut book.random);
         load = Load {
             from,
