@@ -14,15 +14,17 @@ pub enum Page {
     Audit,
     Admins,
     Security,
+    ShipperReports,
 }
 
 impl Page {
-    pub const ALL: [Page; 11] = [
+    pub const ALL: [Page; 12] = [
         Page::Overview,
         Page::Drivers,
         Page::Payments,
         Page::Promo,
         Page::Flags,
+        Page::ShipperReports,
         Page::Settings,
         Page::Connection,
         Page::ServiceTokens,
@@ -44,6 +46,7 @@ impl Page {
             Self::Audit => "audit",
             Self::Admins => "admins",
             Self::Security => "security",
+            Self::ShipperReports => "shipper-reports",
         }
     }
 
@@ -60,6 +63,7 @@ impl Page {
             Self::Audit => "/admin/audit",
             Self::Admins => "/admin/admins",
             Self::Security => "/admin/security",
+            Self::ShipperReports => "/admin/shipper-reports",
         }
     }
 }

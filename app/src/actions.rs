@@ -2,6 +2,11 @@
 //! MainButton and BackButton; in an ordinary browser (the sandbox's demo) the same actions are
 //! drawn in the page, after hydration, so Telegram users never see them flash.
 
+use std::sync::{
+    Arc,
+    atomic::{AtomicU64, Ordering},
+};
+
 use leptos::prelude::*;
 
 use crate::telegram::{self, Haptic, back_button, main_button};
@@ -64,7 +69,12 @@ pub fn MainAction(
     }
 }
 
-/// The way back: Telegram's BackButton, or a link above the page.
+/// Which page showed Telegram's BackButton last (a count of showings).
+static BACK_SHOWN_BY: AtomicU64 = AtomicU64::new(0);
+
+/// The way back: Telegram's BackButton, or a link above the page. Going from one page with a way
+/// back to another (a load, then its shipper), the first page's cleanup may come after the second
+/// showed the button: it then leaves the button to the second.
 #[component]
 pub fn BackAction(label: &'static str, on_back: impl Fn() + 'static) -> impl IntoView {
     let outside = outside_telegram();
@@ -73,8 +83,20 @@ pub fn BackAction(label: &'static str, on_back: impl Fn() + 'static) -> impl Int
         telegram::haptic(Haptic::Tap);
         on_back.with_value(|on_back| on_back());
     };
-    Effect::new(move |_| back_button::show(back));
-    on_cleanup(back_button::hide);
+    let mine = Arc::new(AtomicU64::new(0));
+    let showing = Arc::clone(&mine);
+    Effect::new(move |_| {
+        showing.store(
+            BACK_SHOWN_BY.fetch_add(1, Ordering::Relaxed) + 1,
+            Ordering::Relaxed,
+        );
+        back_button::show(back);
+    });
+    on_cleanup(move || {
+        if BACK_SHOWN_BY.load(Ordering::Relaxed) == mine.load(Ordering::Relaxed) {
+            back_button::hide();
+        }
+    });
     view! {
         <Show when=move || outside.get()>
             <button

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::{
-    cargo::filter::WeightCategory,
+    cargo::{filter::WeightCategory, shipper::TrustLevel},
     session::{ApiErrorBody, SignIn},
     telegram,
 };
@@ -115,6 +115,10 @@ pub struct Texts {
     pub demo_hint: &'static str,
     pub cargo_type: &'static str,
     pub shipper: &'static str,
+    /// The words of a shipper's mark, by level: new, good, fair, poor.
+    pub trust_levels: [&'static str; 4],
+    /// The link from a card to its shipper's page.
+    pub about_shipper: &'static str,
     pub payment: &'static str,
     pub with_vat: &'static str,
     pub without_vat: &'static str,
@@ -281,6 +285,8 @@ const RU: Texts = Texts {
     demo_hint: "Песочница: демо-вход без Telegram, данные биржи ненастоящие",
     cargo_type: "Груз",
     shipper: "Грузоотправитель",
+    trust_levels: ["мало данных", "надёжный", "обычный", "осторожно"],
+    about_shipper: "Об отправителе",
     payment: "Оплата",
     with_vat: "с НДС",
     without_vat: "без НДС",
@@ -427,6 +433,8 @@ const EN: Texts = Texts {
     demo_hint: "Sandbox: a demo sign-in without Telegram, the exchange data is not real",
     cargo_type: "Cargo",
     shipper: "Shipper",
+    trust_levels: ["little known", "reliable", "average", "careful"],
+    about_shipper: "About the shipper",
     payment: "Payment",
     with_vat: "with VAT",
     without_vat: "without VAT",
@@ -527,6 +535,17 @@ impl Texts {
     }
 
     /// "5–10 т / 25–40 м³": a weight/volume category as the form and its chip name it.
+    /// A shipper's level in words.
+    pub fn trust(&self, level: TrustLevel) -> &'static str {
+        let [new, good, fair, poor] = self.trust_levels;
+        match level {
+            TrustLevel::New => new,
+            TrustLevel::Good => good,
+            TrustLevel::Fair => fair,
+            TrustLevel::Poor => poor,
+        }
+    }
+
     pub fn weight_category(&self, category: WeightCategory) -> &'static str {
         // The variants are declared in the order of `WeightCategory::ALL`.
         self.weight_categories[category as usize]

@@ -12,6 +12,7 @@ pub mod pages;
 pub mod paywall;
 pub mod profile;
 pub mod session;
+pub mod shipper;
 pub mod status;
 pub mod subscription;
 pub mod telegram;
@@ -99,6 +100,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/") view=|| view! { <paywall::Gate><board::LoadsPage /></paywall::Gate> } />
                             <Route path=path!("/filters") view={Lazy::<Filters>::new()} />
                             <Route path=path!("/cargo/:id") view={Lazy::<Cargo>::new()} />
+                            <Route path=path!("/shipper/:inn") view={Lazy::<Shipper>::new()} />
                             <Route path=path!("/responses") view={Lazy::<Responses>::new()} />
                             <Route path=path!("/subscription") view={Lazy::<Subscription>::new()} />
                             <Route path=path!("/status") view={Lazy::<Status>::new()} />
@@ -124,6 +126,7 @@ pub async fn load_current_page() {
         "/status" => Status::preload().await,
         "/profile" => ProfileRoute::preload().await,
         path if path.starts_with("/cargo/") => Cargo::preload().await,
+        path if path.starts_with("/shipper/") => Shipper::preload().await,
         _ => {}
     }
 }
@@ -156,6 +159,19 @@ impl LazyRoute for Cargo {
 
     fn view(_this: Self) -> AnyView {
         view! { <paywall::Gate><board::CargoPage /></paywall::Gate> }.into_any()
+    }
+}
+
+struct Shipper;
+
+#[lazy_route]
+impl LazyRoute for Shipper {
+    fn data() -> Self {
+        Shipper
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <paywall::Gate><shipper::ShipperPage /></paywall::Gate> }.into_any()
     }
 }
 

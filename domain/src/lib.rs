@@ -1,6 +1,6 @@
 //! Hauler's kernel, server-only: the database entities and the rules that read and write them
 //! (drivers, sessions, access, plans, payments, promo codes, saved filters, responses, the bot's
-//! outbox, settings, the exchange's points dictionary and the audit log), what is deleted once old
+//! outbox, settings, the exchange's points dictionary, shippers and the audit log), what is deleted once old
 //! enough, the cache/session store, and secret sealing.
 //!
 //! It knows nothing of HTTP or pages: functions take typed ids (`DriverId`, `PaymentId`…) and
@@ -30,6 +30,7 @@ pub mod sealing;
 pub mod service_tokens;
 pub mod sessions;
 pub mod settings;
+pub mod shippers;
 pub mod store;
 pub mod upstream_shares;
 

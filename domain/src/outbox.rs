@@ -281,6 +281,24 @@ pub async fn retime_held(
         .rows_affected)
 }
 
+/// Sandbox mode's passing of time: a chat's held messages due within `by` go out now instead,
+/// as if that long had passed. How many.
+pub async fn bring_forward(
+    db: &DatabaseConnection,
+    chat_id: i64,
+    by: Duration,
+) -> Result<u64, DbErr> {
+    let now = Utc::now();
+    Ok(entity::Entity::update_many()
+        .col_expr(entity::Column::NextAttemptAt, Expr::value(now))
+        .filter(entity::Column::ChatId.eq(chat_id))
+        .filter(entity::Column::NextAttemptAt.lte(now + by))
+        .filter(held(now))
+        .exec(db)
+        .await?
+        .rows_affected)
+}
+
 /// Held messages under `prefix` are dropped (the driver turned them off meanwhile).
 pub async fn drop_held(db: &DatabaseConnection, prefix: &str) -> Result<u64, DbErr> {
     Ok(entity::Entity::delete_many()

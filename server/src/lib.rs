@@ -1,5 +1,5 @@
 //! The Hauler server: configuration, start-up, the capabilities (cargo, city search, payments,
-//! the bot, the admin dashboard's accounts, machine clients), and the web layer around them and the Leptos app.
+//! shippers, the bot, the admin dashboard's accounts, machine clients), and the web layer around them and the Leptos app.
 
 pub mod admin;
 pub mod bot;
@@ -13,6 +13,7 @@ pub mod new_loads;
 pub mod payments;
 pub mod retention;
 pub mod sandbox;
+pub mod shippers;
 mod startup;
 pub mod telegram;
 pub mod telemetry;

@@ -37,6 +37,7 @@ pub struct Texts {
     pub audit: Audit,
     pub admins: Admins,
     pub security: Security,
+    pub shippers: Shippers,
     pub errors: Errors,
 }
 
@@ -101,6 +102,7 @@ pub struct Nav {
     pub audit: &'static str,
     pub admins: &'static str,
     pub security: &'static str,
+    pub shipper_reports: &'static str,
 }
 
 pub struct Login {
@@ -217,6 +219,23 @@ pub struct Admins {
 }
 
 /// The signed-in admin's own second factor.
+/// The moderation of drivers' reports about shippers.
+pub struct Shippers {
+    pub intro: &'static str,
+    /// The states a list shows, by the server's names: pending, approved, rejected, asked.
+    pub state: fn(&str) -> &'static str,
+    /// An answer, by the server's names: agreed, no_answer, already_gone, not_paid.
+    pub outcome: fn(&str) -> &'static str,
+    pub answered: &'static str,
+    pub shipper: &'static str,
+    pub load: &'static str,
+    pub report: &'static str,
+    pub approve: &'static str,
+    pub reject: &'static str,
+    pub none: &'static str,
+    pub moderated_by: &'static str,
+}
+
 pub struct Security {
     pub intro: &'static str,
     pub on: &'static str,
@@ -257,6 +276,7 @@ impl Texts {
             Page::Audit => nav.audit,
             Page::Admins => nav.admins,
             Page::Security => nav.security,
+            Page::ShipperReports => nav.shipper_reports,
         }
     }
 

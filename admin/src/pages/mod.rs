@@ -13,6 +13,7 @@ mod promo;
 mod security;
 mod service_tokens;
 mod settings;
+mod shipper_reports;
 mod table;
 
 use std::time::Duration;
@@ -35,6 +36,7 @@ pub fn render(page: Page) -> AnyView {
         Page::Audit => view! { <audit::AuditPage /> }.into_any(),
         Page::Admins => view! { <admins::AdminsPage /> }.into_any(),
         Page::Security => view! { <security::SecurityPage /> }.into_any(),
+        Page::ShipperReports => view! { <shipper_reports::ShipperReportsPage /> }.into_any(),
     }
 }
 

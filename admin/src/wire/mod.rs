@@ -12,6 +12,7 @@ pub mod promo;
 pub mod second_factor;
 pub mod service_tokens;
 pub mod settings;
+pub mod shippers;
 
 use serde::{Deserialize, Serialize};
 

@@ -1,4 +1,5 @@
-//! A load in the list: route, price and what a driver scans for, in a fixed-height card.
+//! A load in the list: route, price, its shipper's mark and what a driver scans for, in a
+//! fixed-height card.
 
 use leptos::prelude::*;
 
@@ -6,6 +7,7 @@ use crate::{
     cargo::{
         card::{CargoCard, format_quantity, format_rub, format_rub_per_km, format_when},
         dictionary::{load_types, short_name_of, truck_types},
+        shipper::ShipperMark,
     },
     i18n::{Lang, Texts},
 };
@@ -83,12 +85,29 @@ pub fn CardView(
             <div class="cargo-card-line">{size_line(&card, text)}</div>
             <div class="cargo-card-line muted small">
                 <span class="kinds">{kinds_line(&card, text.lang)}</span>
+                {card.shipper.clone().map(|mark| view! { <ShipperBadge mark text /> })}
                 {card
                     .responded
                     .then(|| view! { <span class="badge" data-testid="responded-badge">{text.responded}</span> })}
                 {fresh.then(|| view! { <span class="badge badge-new" data-testid="new-badge">{text.new_load}</span> })}
             </div>
         </a>
+    }
+}
+
+/// A shipper's mark: its score and level in words, coloured by level.
+#[component]
+pub fn ShipperBadge(mark: ShipperMark, text: &'static Texts) -> impl IntoView {
+    let level = mark.level.as_str();
+    view! {
+        <span
+            class=format!("badge shipper-mark trust-{level}")
+            data-testid="shipper-mark"
+            data-level=level
+            data-score=mark.score.to_string()
+        >
+            {format!("{} · {}", mark.score, text.trust(mark.level))}
+        </span>
     }
 }
 

@@ -8,7 +8,7 @@ use leptos::{prelude::*, task::spawn_local};
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use super::{
-    card::{dates_line, size_line},
+    card::{ShipperBadge, dates_line, size_line},
     use_board,
 };
 use crate::{
@@ -357,8 +357,18 @@ fn Particulars(
     .flatten()
     .collect();
 
+    let shipper_link = detail.shipper_inn.clone().map(|inn| {
+        let mark = card.shipper.clone();
+        view! {
+            <a class="shipper-link" href=format!("/shipper/{inn}?from={}", card.id) data-testid="shipper-link">
+                {mark.map(|mark| view! { <ShipperBadge mark text /> })}
+                <span>{text.about_shipper}</span>
+            </a>
+        }
+    });
     view! {
         <section class="card">
+            {shipper_link}
             <dl class="facts">
                 {facts
                     .into_iter()

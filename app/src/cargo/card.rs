@@ -41,6 +41,10 @@ pub struct CargoCard {
     /// This driver has already responded to the load (set per driver, never cached).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub responded: bool,
+    /// The shipper's mark, once a card of the load named its shipper (laid over per request,
+    /// never cached with the load).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipper: Option<super::shipper::ShipperMark>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -5,3 +5,4 @@ pub mod dictionary;
 pub mod filter;
 pub mod response;
 pub mod saved;
+pub mod shipper;

@@ -13,6 +13,7 @@ use domain::{
     audit::{self, AuditEntry},
     drivers::{self, TelegramProfile},
     hidden, marks, outbox,
+    shippers::reports,
 };
 use sea_orm::DatabaseConnection;
 use serde::Deserialize;
@@ -23,6 +24,7 @@ use crate::payments::{
     Billing, BillingError,
     stars::{PreCheckoutQuery, SuccessfulPayment, pre_checkout_answer},
 };
+use crate::shippers::question;
 
 #[derive(Debug, Deserialize)]
 pub struct Update {
@@ -279,7 +281,8 @@ impl Chatter {
         Ok(())
     }
 
-    /// "Скрыть" under a load card: the load leaves the driver's list; Telegram shows a toast.
+    /// "Скрыть" under a load card: the load leaves the driver's list; an answer under the question
+    /// about a response is kept for a moderator. Telegram shows a toast.
     async fn on_button(&self, query: CallbackQuery, actor: &str) -> Result<(), sea_orm::DbErr> {
         let en = english(query.from.language_code.as_deref());
         let mut answer = json!({"callback_query_id": query.id});
@@ -309,6 +312,21 @@ impl Chatter {
             } else {
                 "Груз скрыт из списка"
             });
+        } else if let Some((cargo_id, outcome)) =
+            query.data.as_deref().and_then(question::answer_of)
+            && let Some(driver) = drivers::by_telegram_id(&self.db, query.from.id).await?
+        {
+            let answered = reports::answer(
+                &self.db,
+                driver.id.into(),
+                cargo_id,
+                outcome,
+                chrono::Utc::now(),
+            )
+            .await?;
+            if answered != reports::Answered::NotAsked {
+                answer["text"] = json!(question::thanks(answered, en));
+            }
         }
         // A toast, not a message: it must come within seconds or not at all.
         if let Err(error) = self.api.call("answerCallbackQuery", &answer).await {

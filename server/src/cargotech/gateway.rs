@@ -28,6 +28,7 @@ use super::{
     listed::RecentlyListed,
     timings::ListTimings,
 };
+use crate::shippers::Sightings;
 
 mod card;
 mod list;
@@ -107,6 +108,8 @@ pub struct Gateway {
     wait_for_slot: Duration,
     /// Who caused which calls, and who may cause more.
     shares: Arc<FairShare>,
+    /// Where what the exchange answered is noted, for shippers' scores.
+    sightings: Sightings,
 }
 
 impl Gateway {
@@ -117,6 +120,7 @@ impl Gateway {
         wait_for_slot: Duration,
         shares: Arc<FairShare>,
         queue: QueueRules,
+        sightings: Sightings,
     ) -> Arc<Self> {
         let (list_stats, detail_stats) = (Arc::default(), Arc::default());
         Arc::new(Self {
@@ -143,6 +147,7 @@ impl Gateway {
             list_timings: ListTimings::default(),
             wait_for_slot,
             shares,
+            sightings,
         })
     }
 

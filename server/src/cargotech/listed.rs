@@ -47,6 +47,7 @@ impl RecentlyListed {
                 listed_at_ms,
                 card: CargoCard {
                     responded: false,
+                    shipper: None,
                     ..card.clone()
                 },
             };

@@ -17,6 +17,7 @@ use super::{
 use crate::config::{
     Config, Mode, PRIMARY_ACCOUNT, SANDBOX_CARGOTECH_PASSWORD, SANDBOX_CARGOTECH_PHONE, Secret,
 };
+use crate::shippers::Sightings;
 
 const HEALTH_CHECK_EVERY: Duration = Duration::from_secs(60);
 /// Cards fetched at once for each account: enough to keep its budget busy while the exchange
@@ -24,7 +25,13 @@ const HEALTH_CHECK_EVERY: Duration = Duration::from_secs(60);
 /// to take a slot seldom race lists waiting for one.
 const FETCHERS_PER_ACCOUNT: usize = 8;
 
-pub fn gateway(config: &Config, base_url: &str, platform: &Platform) -> Arc<Gateway> {
+/// The gateway; what the exchange answers is handed to `sightings` as it passes.
+pub fn gateway(
+    config: &Config,
+    base_url: &str,
+    platform: &Platform,
+    sightings: Sightings,
+) -> Arc<Gateway> {
     // The environment's account, or in sandbox mode the built-in exchange's own.
     let primary = match (&config.cargotech.phone, &config.cargotech.password) {
         (Some(phone), Some(password)) => Some(Credentials {
@@ -73,6 +80,7 @@ pub fn gateway(config: &Config, base_url: &str, platform: &Platform) -> Arc<Gate
         config.cargotech.slot_wait,
         shares,
         queue,
+        sightings,
     )
 }
 

@@ -70,6 +70,7 @@ pub fn card(item: &Value) -> Option<CargoCard> {
         payment: payment(item),
         incomplete,
         responded: false,
+        shipper: None,
     })
 }
 

@@ -21,7 +21,7 @@ use services::{Parts, Urls};
 use shutdown::{Shutdown, Termination};
 use workers::Workers;
 
-use crate::{cargotech, config::Config, payments::Billing, web};
+use crate::{cargotech, config::Config, payments::Billing, shippers, web};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -74,10 +74,12 @@ impl Application {
         let platform = platform::open(&config).await?;
         let (listener, address) = bind(config.http.listen_addr).await?;
         announce(&config, &platform, address);
-        let parts = Parts::build(&config, &Urls::new(&config, address), &platform);
+        let (sightings, sightings_writer) = shippers::watch::channel(platform.db.clone());
+        let urls = Urls::new(&config, address);
+        let parts = Parts::build(&config, &urls, &platform, sightings);
         platform::prepare_data(&config, &platform).await;
 
-        let workers = Workers::new(&config, &platform, &parts);
+        let workers = Workers::new(&config, &platform, &parts, sightings_writer);
         let shutdown = Shutdown {
             termination,
             stopping: CancellationToken::new(),

@@ -16,6 +16,7 @@ use crate::{
     new_loads::{LiveFeed, LiveHub},
     payments::{self, Billing, ReceiptSettings, ReturnLink},
     sandbox::{cargotech::Exchange, telegram::SandboxTelegram, yookassa::SandboxYooKassa},
+    shippers::{ShipperBook, Sightings},
     telegram::card_link::CardLinks,
     web::{self, internal::Internal},
 };
@@ -63,15 +64,22 @@ pub(super) struct Parts {
     pub live: LiveHub,
     pub feed: LiveFeed,
     pub stand_ins: StandIns,
+    /// Shippers' marks and pages.
+    pub shippers: ShipperBook,
 }
 
 impl Parts {
-    pub(super) fn build(config: &Config, urls: &Urls, platform: &Platform) -> Self {
+    pub(super) fn build(
+        config: &Config,
+        urls: &Urls,
+        platform: &Platform,
+        sightings: Sightings,
+    ) -> Self {
         let bot = Bot::new(config, urls, platform);
         let billing = billing(config, urls, platform, &bot);
         let chatter = bot.chatter(platform, billing.clone());
         let live = LiveHub::default();
-        let gateway = cargotech::gateway(config, &urls.cargotech, platform);
+        let gateway = cargotech::gateway(config, &urls.cargotech, platform, sightings);
         Self {
             cities: Cities::new(
                 platform.db.clone(),
@@ -87,6 +95,7 @@ impl Parts {
             feed: live_feed(config, platform, live.clone()),
             live,
             stand_ins: StandIns::new(config, urls),
+            shippers: ShipperBook::new(platform.db.clone()),
             bot,
             billing,
             chatter,
@@ -121,6 +130,7 @@ impl Parts {
             telegram: self.stand_ins.telegram,
             billing: self.billing,
             yookassa: self.stand_ins.yookassa,
+            shippers: self.shippers,
         }
     }
 }

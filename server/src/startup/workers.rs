@@ -22,6 +22,7 @@ use crate::{
     payments::Billing,
     retention::Retention,
     sandbox::cargotech::Exchange,
+    shippers::SightingsWriter,
 };
 
 pub(super) struct Workers {
@@ -46,10 +47,17 @@ pub(super) struct Workers {
     retention: Retention,
     /// This instance's heartbeat among the others on the database.
     fleet: Fleet,
+    /// Notes the loads the exchange showed, for shippers' scores.
+    sightings: SightingsWriter,
 }
 
 impl Workers {
-    pub(super) fn new(config: &Config, platform: &Platform, parts: &Parts) -> Self {
+    pub(super) fn new(
+        config: &Config,
+        platform: &Platform,
+        parts: &Parts,
+        sightings: SightingsWriter,
+    ) -> Self {
         let doorbell = &parts.bot.doorbell;
         Self {
             exchange_clock: parts.stand_ins.exchange.clone().zip(config.sandbox.clock),
@@ -88,6 +96,7 @@ impl Workers {
                 platform.store.clone(),
             ),
             fleet: platform.fleet.clone(),
+            sightings,
         }
     }
 
@@ -95,7 +104,7 @@ impl Workers {
     pub(super) fn start(self, stop: &CancellationToken) -> TaskTracker {
         let jobs = TaskTracker::new();
         if let Some((exchange, every)) = self.exchange_clock {
-            // Every tick three loads appear and two are taken.
+            // Every tick three loads appear and two are taken; one is re-priced, one re-posted.
             let stop = stop.clone();
             jobs.spawn(async move {
                 while stop
@@ -104,6 +113,8 @@ impl Workers {
                     .is_some()
                 {
                     exchange.tick(3, 2);
+                    // A shipper drops a price and another posts a load again, as on the real one.
+                    exchange.market_moves();
                 }
             });
         }
@@ -129,6 +140,7 @@ impl Workers {
         ));
         jobs.spawn(self.detector.run(stop.clone()));
         jobs.spawn(self.retention.run(stop.clone()));
+        jobs.spawn(self.sightings.run(stop.clone()));
         if self.fleet.is_shared() {
             jobs.spawn(keep_beating(self.fleet, stop.clone()));
         }

@@ -17,6 +17,7 @@ pub mod internal;
 mod layers;
 mod metrics;
 mod openapi;
+mod sandbox_time;
 mod telegram_webhook;
 
 use std::sync::Arc;
@@ -76,6 +77,8 @@ pub struct Services {
     /// Subscriptions and payments.
     pub billing: crate::payments::Billing,
     pub yookassa: Option<crate::sandbox::yookassa::SandboxYooKassa>,
+    /// Shippers' marks and pages.
+    pub shippers: crate::shippers::ShipperBook,
 }
 
 pub fn router(state: AppState, config: &Config, services: Services) -> Router {
@@ -94,6 +97,7 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
         telegram,
         billing,
         yookassa,
+        shippers,
     } = services;
     let routes = generate_route_list(App);
     let document = Document {
@@ -118,6 +122,7 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
         cities: Arc::clone(&cities),
         tokens: machines.clone(),
         login_gate: LoginGate::for_this_machine(),
+        shippers: shippers.clone(),
         secure_cookies: config.mode == Mode::Production,
     };
     let keeper = DoorKeeper {
@@ -136,6 +141,7 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
         live: live_connections.clone(),
         db: state.platform.db.clone(),
     };
+    let doorbell = bot.doorbell.clone();
     let page = move |options| shell(options, &document);
     let page_for_routes = page.clone();
     let options = state.leptos_options.clone();
@@ -170,7 +176,13 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
             live_connections,
             keeper: keeper.clone(),
             outages: Outages::default(),
+            shippers,
         }));
+    let router = if config.mode == Mode::Sandbox {
+        router.merge(sandbox_time::routes(state.platform.db.clone(), doorbell))
+    } else {
+        router
+    };
     let router = match exchange {
         Some(exchange) => router.nest("/sandbox/cargotech", sandbox::cargotech::router(exchange)),
         None => router,

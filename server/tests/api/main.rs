@@ -38,5 +38,6 @@ mod responses;
 mod retention;
 mod schema;
 mod serving;
+mod shippers;
 mod store;
 mod subscriptions;

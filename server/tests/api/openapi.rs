@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use crate::support::{backends, spawn_app};
 
 /// The drivers' API, as the Mini App and the README know it.
-const ROUTES: [(&str, &str); 31] = [
+const ROUTES: [(&str, &str); 32] = [
     ("post", "/api/v1/auth/telegram"),
     ("post", "/api/v1/auth/logout"),
     ("post", "/api/v1/auth/renew"),
@@ -17,6 +17,7 @@ const ROUTES: [(&str, &str); 31] = [
     ("put", "/api/v1/cargos/{id}/response"),
     ("put", "/api/v1/cargos/{id}/hidden"),
     ("delete", "/api/v1/cargos/{id}/hidden"),
+    ("get", "/api/v1/shippers/{inn}"),
     ("get", "/api/v1/live"),
     ("get", "/api/v1/cities"),
     ("get", "/api/v1/dictionaries"),

@@ -436,3 +436,24 @@ pub fn loud(line: &str) {
     use std::io::Write;
     let _ = writeln!(std::io::stderr(), "{line}");
 }
+
+/// Cards (a page's `cards`, or a detail) without their shippers' marks: a mark appears once a card
+/// of the load named its shipper, so two answers a moment apart may differ by it alone.
+pub fn without_marks(value: &serde_json::Value) -> serde_json::Value {
+    let mut value = value.clone();
+    let strip = |card: &mut serde_json::Value| {
+        if let Some(card) = card.as_object_mut() {
+            card.remove("shipper");
+        }
+    };
+    match &mut value {
+        serde_json::Value::Array(cards) => cards.iter_mut().for_each(strip),
+        serde_json::Value::Object(detail) => {
+            if let Some(card) = detail.get_mut("card") {
+                strip(card);
+            }
+        }
+        _ => {}
+    }
+    value
+}

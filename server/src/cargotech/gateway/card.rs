@@ -212,6 +212,11 @@ impl Gateway {
                     )
                 })
                 .await;
+            if let Ok(detail) = &fetched
+                && let Some(detail) = detail.as_ref()
+            {
+                self.sightings.detailed(detail);
+            }
             match fetched {
                 Ok(detail) => self.queue.finish(id, Ok(detail)),
                 Err(FetchError::Upstream(UpstreamError::Throttled { .. })) => {

@@ -181,6 +181,7 @@ impl Gateway {
                     )
                     .await?;
                 gateway.listed.note(&answer.cards).await;
+                gateway.sightings.listed(&answer.cards);
                 // New cards from the exchange: warm their details while the driver reads the list.
                 gateway.prefetch_details(
                     answer

@@ -206,6 +206,38 @@ pub fn shipper_inn(load: &Load) -> &'static str {
     SHIPPERS[load.shipper].1
 }
 
+/// The shipper with this INN, by its place in the catalog.
+pub fn shipper_with_inn(inn: &str) -> Option<usize> {
+    SHIPPERS.iter().position(|(_, known)| *known == inn)
+}
+
+pub fn city_named(name: &str) -> Option<usize> {
+    CITIES.iter().position(|(known, _, _)| *known == name)
+}
+
+/// Every `REPOST_EVERY`th load of a catalog is a shipper posting an earlier load of theirs again
+/// (same route, loading date and weight) at a slightly different price, later, under a new number.
+const REPOST_EVERY: usize = 40;
+
+/// Makes some loads re-posts of earlier ones, as shippers on the real exchange do.
+pub fn with_reposts(mut loads: Vec<Load>) -> Vec<Load> {
+    for at in (REPOST_EVERY - 1..loads.len()).step_by(REPOST_EVERY) {
+        let original = loads[at - 5].clone();
+        let copy = &mut loads[at];
+        *copy = Load {
+            id: copy.id,
+            price_kopecks: original.price_kopecks * 97 / 100 / 100 * 100,
+            carrier_price_kopecks: original
+                .carrier_price_kopecks
+                .map(|price| price * 97 / 100 / 100 * 100),
+            posted_minutes_ago: original.posted_minutes_ago / 2,
+            note: copy.note,
+            ..original
+        };
+    }
+    loads
+}
+
 pub fn loading_at(
     load: &Load,
     epoch: chrono::DateTime<chrono::Utc>,

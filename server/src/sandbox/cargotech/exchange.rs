@@ -9,6 +9,7 @@ mod list_filter;
 mod routes;
 mod stats;
 
+pub use knobs::Posting;
 pub use routes::router;
 pub use stats::Stats;
 
@@ -159,9 +160,11 @@ impl Exchange {
 
     pub fn new(config: ExchangeConfig) -> Self {
         let mut random = Seeded::new(config.seed);
-        let loads = (0..config.loads as u64)
-            .map(|n| catalog::make_load(100_000 + n, &mut random))
-            .collect();
+        let loads = catalog::with_reposts(
+            (0..config.loads as u64)
+                .map(|n| catalog::make_load(100_000 + n, &mut random))
+                .collect(),
+        );
         // Whole minutes, so the same seed gives the same dates within a minute.
         let epoch = DateTime::from_timestamp(Utc::now().timestamp() / 3600 * 3600, 0)
             .unwrap_or_else(Utc::now);

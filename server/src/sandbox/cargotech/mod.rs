@@ -14,7 +14,7 @@ mod catalog;
 mod exchange;
 
 pub use catalog::{CITIES, LOAD_TYPES, TRUCK_TYPES};
-pub use exchange::{Exchange, ExchangeConfig, Failure, Stats, router};
+pub use exchange::{Exchange, ExchangeConfig, Failure, Posting, Stats, router};
 
 use std::net::SocketAddr;
 

@@ -17,6 +17,7 @@ mod promo;
 mod second_factor;
 mod service_tokens;
 mod settings;
+mod shipper_reports;
 mod upstream_shares;
 
 use std::sync::Arc;
@@ -31,6 +32,7 @@ use crate::{
     cities::Cities,
     machines::ServiceTokens,
     payments::Billing,
+    shippers::ShipperBook,
     web::extract::{Admins, AnyStaff, Owners, Staff},
 };
 
@@ -48,6 +50,8 @@ pub struct AdminDesk {
     pub login_gate: LoginGate,
     /// Cookies carry `Secure` (production, behind https).
     pub secure_cookies: bool,
+    /// Shippers' marks, worked out again after a moderator's verdict.
+    pub shippers: ShipperBook,
 }
 
 pub fn routes(desk: AdminDesk, options: leptos::prelude::LeptosOptions) -> Router {
@@ -64,6 +68,7 @@ pub fn routes(desk: AdminDesk, options: leptos::prelude::LeptosOptions) -> Route
         .merge(service_tokens::routes())
         .merge(audit::routes())
         .merge(admins::routes())
+        .merge(shipper_reports::routes())
         .merge(second_factor::routes())
         .with_state(desk)
         .merge(pages::routes(options))

@@ -7,7 +7,7 @@
 use std::{sync::Arc, time::Instant};
 
 use app::cargo::{
-    card::{CargoDetail, CargoPage, PendingDetail},
+    card::{CargoCard, CargoDetail, CargoPage, PendingDetail},
     dictionary::{City, LOAD_TYPES, TRUCK_TYPES},
     filter::{
         CargoFilter, ListMode, PlaceFilter, Range, SortOrder, WeightCategory, WeightPreset,
@@ -23,7 +23,7 @@ use axum::{
     response::{IntoResponse, Response},
     routing::{get, post, put},
 };
-use domain::{DriverId, database, drivers, hidden, marks, outbox, responses};
+use domain::{DriverId, database, drivers, hidden, marks, outbox, profiles, responses};
 use sea_orm::{DatabaseConnection, TransactionTrait};
 use serde::{Deserialize, Serialize};
 
@@ -33,6 +33,7 @@ use crate::{
     cargotech::{CardAnswer, CardLead, GatewayError, Payer, UpstreamError, noting_waits},
     cities::{Cities, NotLoaded},
     doors::Door,
+    shippers::question,
     web::{
         ApiError, ErrorCode, Fault,
         extract::{JsonBody, PathId, SignedInDriver, SubscribedDriver},
@@ -242,7 +243,21 @@ async fn list(
     for card in &mut page.cards {
         card.responded = marks.responded.contains(&card.id);
     }
+    lay_shipper_marks(&state, &mut page.cards).await;
     Ok(Json(page))
+}
+
+/// Shippers' marks over the cards. An extra: while the database cannot answer they are left off
+/// and the loads still flow.
+async fn lay_shipper_marks(state: &ApiState, cards: &mut [CargoCard]) {
+    if state.outages.is_down() {
+        return;
+    }
+    let laid = state.shippers.lay_marks(cards).await;
+    state.outages.note(&laid);
+    if let Err(error) = laid {
+        tracing::warn!(%error, "shippers' marks are left off the cards");
+    }
 }
 
 /// Times each list request on the server, from its arrival (the session and access checks
@@ -342,11 +357,13 @@ async fn detail(
         CardAnswer::Ready(detail) => {
             let mut detail = detail.ok_or_else(taken)?;
             detail.card.responded = responded;
+            lay_shipper_marks(&state, std::slice::from_mut(&mut detail.card)).await;
             Ok(Json(*detail).into_response())
         }
         CardAnswer::Pending(mut pending) => {
             if let Some(card) = &mut pending.card {
                 card.responded = responded;
+                lay_shipper_marks(&state, std::slice::from_mut(card)).await;
             }
             let again = [(header::RETRY_AFTER, "1")];
             Ok((StatusCode::ACCEPTED, again, Json(pending)).into_response())
@@ -386,6 +403,10 @@ async fn respond(
     let language = drivers::by_id(&state.db, driver.id)
         .await?
         .and_then(|profile| profile.language_code);
+    let profile = profiles::get(&state.db, driver.id)
+        .await?
+        .unwrap_or_default();
+    let asked_in = profile.language.as_deref().or(language.as_deref());
 
     let transaction = state.db.begin().await?;
     let recorded = responses::record(&transaction, driver.id, &detail.card).await?;
@@ -402,6 +423,18 @@ async fn respond(
                     &state.bot.link,
                 ),
             },
+        )
+        .await?;
+        // A day later the bot asks how it went, for the shipper's score.
+        question::schedule(
+            &transaction,
+            question::Asked {
+                driver_id: driver.id,
+                chat_id: driver.telegram_id,
+                language: asked_in,
+            },
+            &detail,
+            question::ask_at(&profile, chrono::Utc::now()),
         )
         .await?;
     }

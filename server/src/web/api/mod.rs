@@ -7,6 +7,7 @@ mod me;
 mod openapi;
 pub mod payments;
 mod profile;
+mod shippers;
 mod state;
 
 pub use auth::{AuthState, LaunchCheck, routes as auth_routes};
@@ -20,6 +21,7 @@ pub fn driver_routes(state: ApiState) -> Router {
         .merge(me::routes(&state))
         .merge(profile::routes(&state))
         .merge(live::routes())
+        .merge(shippers::routes())
         .with_state(state)
         .merge(openapi::routes())
 }

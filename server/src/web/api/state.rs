@@ -10,7 +10,7 @@ use domain::{database::Outages, store::SharedStore};
 
 use crate::{
     bot::BotOutlet, cargotech::Gateway, cities::Cities, doors::LiveConnections,
-    new_loads::LiveFeed, web::DoorKeeper,
+    new_loads::LiveFeed, shippers::ShipperBook, web::DoorKeeper,
 };
 
 #[derive(Clone, FromRef)]
@@ -27,4 +27,6 @@ pub struct ApiState {
     /// A recent database outage, which sends the access check and the driver's marks to the
     /// store rather than to a pool that would make each request wait.
     pub outages: Outages,
+    /// Shippers' marks and pages.
+    pub shippers: ShipperBook,
 }

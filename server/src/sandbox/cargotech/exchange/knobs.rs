@@ -7,7 +7,22 @@ use std::time::Duration;
 use axum::{Json, extract::State};
 use serde::Deserialize;
 
-use super::{Exchange, Failure, Load, Stats, catalog};
+use super::{Book, Exchange, Failure, Load, Stats, catalog};
+
+/// A load a story posts on the exchange, as a shipper would.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Posting {
+    /// Cities by their names in the catalog (`Москва`).
+    pub from: String,
+    pub to: String,
+    pub distance_km: u32,
+    pub weight_kg: u32,
+    pub price_kopecks: u64,
+    /// One of the catalog's shippers.
+    pub shipper_inn: String,
+    /// Hours after 08:00 on the exchange's first day: tells loads of one route apart.
+    pub loading_in_hours: u32,
+}
 
 impl Exchange {
     pub fn revoke_tokens(&self) {
@@ -63,6 +78,98 @@ impl Exchange {
         book.taken.extend(oldest);
     }
 
+    /// A shipper posts a load: `None` when the catalog knows neither its cities nor its shipper.
+    pub fn post(&self, posting: &Posting) -> Option<u64> {
+        let from = catalog::city_named(&posting.from)?;
+        let to = catalog::city_named(&posting.to)?;
+        let shipper = catalog::shipper_with_inn(&posting.shipper_inn)?;
+        let mut book = self.book();
+        let id = book
+            .loads
+            .iter()
+            .map(|load| load.id + 1)
+            .max()
+            .unwrap_or(100_000);
+        let mut load = catalog::make_load(id, &mut book.random);
+        load = Load {
+            from,
+            to,
+            distance_km: posting.distance_km,
+            weight_kg: posting.weight_kg,
+            price_kopecks: posting.price_kopecks,
+            carrier_price_kopecks: None,
+            loading_at_minutes: 60 * (8 + posting.loading_in_hours),
+            posted_minutes_ago: 0,
+            shipper,
+            sparse: false,
+            ..load
+        };
+        book.loads.push(load);
+        Some(id)
+    }
+
+    /// The shipper changes an open load's price; `false` when there is no such open load.
+    pub fn reprice(&self, id: u64, price_kopecks: u64) -> bool {
+        let mut book = self.book();
+        let Book { loads, taken, .. } = &mut *book;
+        let Some(load) = loads
+            .iter_mut()
+            .find(|load| load.id == id && !taken.contains(&id))
+        else {
+            return false;
+        };
+        load.price_kopecks = price_kopecks;
+        load.carrier_price_kopecks = None;
+        true
+    }
+
+    /// The shipper takes an open load down and posts it again under a new number (same route,
+    /// loading date, weight and price); the new number, or `None` when there is no such load.
+    pub fn repost(&self, id: u64) -> Option<u64> {
+        let mut book = self.book();
+        let original = book
+            .loads
+            .iter()
+            .find(|load| load.id == id && !book.taken.contains(&id))?
+            .clone();
+        let new_id = book.loads.iter().map(|load| load.id + 1).max()?;
+        book.taken.insert(id);
+        book.loads.push(Load {
+            id: new_id,
+            posted_minutes_ago: 0,
+            ..original
+        });
+        Some(new_id)
+    }
+
+    /// What shippers do now and then: one open load gets 5 % cheaper, another is posted again.
+    pub fn market_moves(&self) {
+        let open = self.open_load_ids();
+        if open.is_empty() {
+            return;
+        }
+        let (cheaper, again) = {
+            let mut book = self.book();
+            let n = open.len() as u64;
+            (
+                open[book.random.below(n) as usize],
+                open[book.random.below(n) as usize],
+            )
+        };
+        let price = self
+            .book()
+            .loads
+            .iter()
+            .find(|load| load.id == cheaper)
+            .map(Load::shown_price_kopecks);
+        if let Some(price) = price {
+            self.reprice(cheaper, price * 95 / 100 / 100 * 100);
+        }
+        if again != cheaper {
+            self.repost(again);
+        }
+    }
+
     /// The open loads' ids, newest first (for tests and benchmarks).
     pub fn open_load_ids(&self) -> Vec<u64> {
         let book = self.book();
@@ -82,7 +189,8 @@ pub(super) async fn stats(State(exchange): State<Exchange>) -> Json<Stats> {
 
 /// `POST /__sandbox/control` with any of: `revoke_tokens`, `latency_ms`, `rate_limit_per_minute`,
 /// `demand_sms`, `fail: {kind, count}`, `take: id`, `reset_stats`, `tick: {new, taken}`,
-/// `add_point: {name, type}`.
+/// `add_point: {name, type}`, `post: {from, to, distance_km, weight_kg, price_kopecks, shipper_inn,
+/// loading_in_hours}`, `reprice: {id, price_kopecks}`, `repost: id`.
 #[derive(Deserialize)]
 pub(super) struct Control {
     #[serde(default)]
@@ -96,6 +204,15 @@ pub(super) struct Control {
     reset_stats: bool,
     tick: Option<TickControl>,
     add_point: Option<PointControl>,
+    post: Option<Posting>,
+    reprice: Option<RepriceControl>,
+    repost: Option<u64>,
+}
+
+#[derive(Deserialize)]
+struct RepriceControl {
+    id: u64,
+    price_kopecks: u64,
 }
 
 #[derive(Deserialize)]
@@ -147,6 +264,15 @@ pub(super) async fn control(
     }
     if let Some(point) = control.add_point {
         exchange.add_point(&point.name, point.point_type);
+    }
+    if let Some(posting) = control.post {
+        exchange.post(&posting);
+    }
+    if let Some(change) = control.reprice {
+        exchange.reprice(change.id, change.price_kopecks);
+    }
+    if let Some(id) = control.repost {
+        exchange.repost(id);
     }
     Json(exchange.stats())
 }
