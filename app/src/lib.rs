@@ -5,6 +5,7 @@
 pub mod actions;
 pub mod api;
 pub mod board;
+pub mod cabinet;
 pub mod cargo;
 pub mod error;
 pub mod i18n;

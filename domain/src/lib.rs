@@ -10,6 +10,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod cabinet;
 pub mod database;
 pub mod drivers;
 pub mod filters;

@@ -8,6 +8,7 @@ use domain::{Platform, store::SharedStore};
 use tokio_util::sync::CancellationToken;
 
 use crate::{
+    cabinet::{self, Cabinet, CabinetParts, CookieTerms},
     bot::{self, BotApi, BotOutlet, BotToken, Chatter, Doorbell, queue::DatabaseQueue},
     cargotech::{self, Gateway},
     cities::Cities,
@@ -34,6 +35,8 @@ pub(super) struct Urls {
     pub cargotech: String,
     pub telegram: String,
     pub yookassa: String,
+    /// The exchange's web cabinet: the configured one, the sandbox exchange's, or none.
+    pub cabinet: Option<String>,
 }
 
 impl Urls {
@@ -49,6 +52,10 @@ impl Urls {
             cargotech: or_here(&config.cargotech.base_url, "/sandbox/cargotech"),
             telegram: or_here(&config.telegram.api_base_url, "/sandbox/telegram"),
             yookassa: or_here(&config.payments.yookassa.base_url, "/sandbox/yookassa"),
+            cabinet: config.cabinet.upstream_url.clone().or_else(|| {
+                (config.mode == Mode::Sandbox)
+                    .then(|| format!("{}/cabinet", or_here(&config.cargotech.base_url, "/sandbox/cargotech")))
+            }),
         }
     }
 }
@@ -67,6 +74,7 @@ pub(super) struct Parts {
     pub live: LiveHub,
     pub feed: LiveFeed,
     pub stand_ins: StandIns,
+    pub cabinet: Cabinet,
 }
 
 impl Parts {
@@ -76,7 +84,9 @@ impl Parts {
         let chatter = bot.chatter(platform, billing.clone());
         let live = LiveHub::default();
         let gateway = cargotech::gateway(config, &urls.cargotech, platform);
+        let cabinet = cabinet(config, urls, platform, &gateway);
         Self {
+            cabinet,
             cities: Cities::new(
                 platform.db.clone(),
                 Arc::clone(&gateway),
@@ -125,6 +135,7 @@ impl Parts {
             telegram: self.stand_ins.telegram,
             billing: self.billing,
             yookassa: self.stand_ins.yookassa,
+            cabinet: self.cabinet,
         }
     }
 }
@@ -267,6 +278,30 @@ fn billing(config: &Config, urls: &Urls, platform: &Platform, bot: &Bot) -> Bill
         stars_platforms: config.payments.stars_platforms.clone(),
         telegram: bot.api.clone(),
     }
+}
+
+/// The exchange's web cabinet through Hauler, against the configured (or sandbox) cabinet.
+fn cabinet(config: &Config, urls: &Urls, platform: &Platform, gateway: &Arc<Gateway>) -> Cabinet {
+    let upstream = urls.cabinet.as_deref().and_then(|url| {
+        let parsed = cabinet::Upstream::parse(url);
+        if parsed.is_none() {
+            tracing::warn!(url, "the cabinet's address is not an http(s) address: no cabinet");
+        }
+        parsed
+    });
+    Cabinet::new(CabinetParts {
+        db: platform.db.clone(),
+        store: platform.store.clone(),
+        gateway: Arc::clone(gateway),
+        upstream,
+        cookie: CookieTerms {
+            secure: config.cabinet.cookie_secure,
+            same_site: config.cabinet.cookie_same_site,
+        },
+        per_minute: config.cabinet.requests_per_minute,
+        link_ttl: config.cabinet.link_ttl,
+        public_url: urls.public.clone(),
+    })
 }
 
 /// Live new loads travel between instances through Redis when there is one.

@@ -9,6 +9,7 @@ mod admin;
 pub(crate) mod api;
 mod app_state;
 pub(crate) mod assets;
+mod cabinet;
 mod doors;
 mod error;
 pub mod extract;
@@ -76,6 +77,8 @@ pub struct Services {
     /// Subscriptions and payments.
     pub billing: crate::payments::Billing,
     pub yookassa: Option<crate::sandbox::yookassa::SandboxYooKassa>,
+    /// The exchange's web cabinet through Hauler.
+    pub cabinet: crate::cabinet::Cabinet,
 }
 
 pub fn router(state: AppState, config: &Config, services: Services) -> Router {
@@ -94,6 +97,7 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
         telegram,
         billing,
         yookassa,
+        cabinet,
     } = services;
     let routes = generate_route_list(App);
     let document = Document {
@@ -172,6 +176,13 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
     let router = router
         .merge(admin::routes(admin_desk, options_for_admin))
         .merge(api::payments::driver_routes(billing.clone(), &keeper))
+        .merge(cabinet::routes(
+            cabinet::CabinetDesk {
+                cabinet,
+                billing: billing.clone(),
+            },
+            &keeper,
+        ))
         .merge(api::payments::notification_routes(billing.clone()))
         .merge(internal::routes(internal, billing))
         .merge(metrics::routes(metrics, machines));

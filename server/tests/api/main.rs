@@ -13,6 +13,7 @@ mod admin_operations;
 mod admin_second_factor;
 mod auth;
 mod bot;
+mod cabinet;
 mod card_queue;
 mod cargo;
 mod cargotech_accounts;
