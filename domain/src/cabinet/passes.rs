@@ -166,13 +166,10 @@ async fn insert(
 /// from a repeated notification, changes nothing). `None` when no pass waits on this payment.
 pub async fn start_for_payment(
     db: &impl ConnectionTrait,
+    store: &SharedStore,
     payment_id: PaymentId,
 ) -> Result<Option<Pass>, DbErr> {
-    let Some(pass) = entity::Entity::find()
-        .filter(entity::Column::PaymentId.eq(payment_id))
-        .one(db)
-        .await?
-    else {
+    let Some(pass) = for_payment(db, payment_id).await? else {
         return Ok(None);
     };
     if pass.expires_at.is_none() {
@@ -183,23 +180,21 @@ pub async fn start_for_payment(
             .filter(entity::Column::ExpiresAt.is_null())
             .exec(db)
             .await?;
+        // A check made while it waited remembers it as refused: forget that at once.
+        store.delete(&check_key(&pass.token_hash)).await;
     }
     entity::Entity::find_by_id(pass.id).one(db).await
 }
 
-/// Whether a payment is a pass's (its settlement then starts the pass instead of granting days).
-pub async fn is_for_payment(
+/// The pass a payment bought, if it bought one.
+pub async fn for_payment(
     db: &impl ConnectionTrait,
     payment_id: PaymentId,
-) -> Result<bool, DbErr> {
-    Ok(entity::Entity::find()
+) -> Result<Option<Pass>, DbErr> {
+    entity::Entity::find()
         .filter(entity::Column::PaymentId.eq(payment_id))
-        .select_only()
-        .column(entity::Column::Id)
-        .into_tuple::<i64>()
         .one(db)
-        .await?
-        .is_some())
+        .await
 }
 
 pub async fn by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<Pass>, DbErr> {

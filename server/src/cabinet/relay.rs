@@ -19,6 +19,8 @@ use domain::cabinet::sessions::Traffic;
 
 /// How often a live relay asks whether its pass still holds.
 const RECHECK_EVERY: Duration = Duration::from_millis(500);
+/// How long a close begun by the browser waits for the exchange's answer.
+const CLOSING_GRACE: Duration = Duration::from_secs(2);
 /// The close code a browser gets when its pass ends under it (4000–4999 are the application's).
 pub const PASS_ENDED: u16 = 4401;
 
@@ -83,7 +85,21 @@ impl Cabinet {
                     };
                     up += frame_size(&frame);
                     let closing = matches!(frame, ws::Message::Close(_));
-                    if to_exchange.send(to_exchange_frame(frame)).await.is_err() || closing {
+                    if to_exchange.send(to_exchange_frame(frame)).await.is_err() {
+                        break;
+                    }
+                    if closing {
+                        // The browser's socket has queued its answer (the same code); it goes
+                        // out once the exchange has closed too, or after a moment.
+                        let _ = tokio::time::timeout(CLOSING_GRACE, async {
+                            while let Some(Ok(frame)) = from_exchange.next().await {
+                                if matches!(frame, ts::Message::Close(_)) {
+                                    break;
+                                }
+                            }
+                        })
+                        .await;
+                        let _ = to_browser.flush().await;
                         break;
                     }
                 }

@@ -100,7 +100,7 @@ impl Billing {
         &self,
         payment: &Payment,
     ) -> Result<DateTime<Utc>, BillingError> {
-        if let Some(pass) = passes::start_for_payment(&self.db, payment.id).await? {
+        if let Some(pass) = passes::start_for_payment(&self.db, &self.store, payment.id).await? {
             return Ok(pass.expires_at.unwrap_or_else(Utc::now));
         }
         let reference = format!("payment:{}", payment.id);
