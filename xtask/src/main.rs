@@ -8,7 +8,8 @@
 //! - `cargo xtask contracts`: Schemathesis alone, against the server `cargo test` built.
 //! - `cargo xtask site`: build the browser bundle only and print its size.
 //! - `cargo xtask bench --drivers N --seconds S`: simulated drivers against Hauler and against a
-//!   naive per-driver cache (release build), ending in one `bench: key=value …` line.
+//!   naive per-driver cache (release build), ending in one `bench: key=value …` line;
+//!   `cargo xtask bench --cabinet` times what the cabinet proxy adds instead.
 //! - `cargo xtask speed`: the driver pages' first paint, interactive and first loads on Chromium's
 //!   "Slow 4G" profile, and the bundle size.
 
@@ -33,7 +34,7 @@ fn main() -> ExitCode {
         Some("bench") => bench(&args[1..]),
         Some("speed") => speed::measure(),
         _ => Err(
-            "usage: cargo xtask <run | test | contracts | site | speed | bench [--drivers N] [--seconds S] [--accounts N] [--greedy N]>"
+            "usage: cargo xtask <run | test | contracts | site | speed | bench [--drivers N] [--seconds S] [--accounts N] [--greedy N] | bench --cabinet>"
                 .into(),
         ),
     };

@@ -7,7 +7,9 @@ use std::time::Duration;
 use leptos::{prelude::*, task::spawn_local};
 use leptos_router::hooks::use_navigate;
 
-use super::{BoughtPass, BuyPass, LoginLink, PassState, PassView, PassesView, texts::use_cabinet_texts};
+use super::{
+    BoughtPass, BuyPass, LoginLink, PassState, PassView, PassesView, texts::use_cabinet_texts,
+};
 use crate::{
     actions::BackAction,
     api::{Api, Method},
@@ -89,7 +91,10 @@ pub fn CabinetPage() -> impl IntoView {
         telegram::haptic(Haptic::Tap);
         spawn_local(async move {
             let path = format!("/api/v1/passes/{pass_id}/link");
-            match api.send::<LoginLink>(Method::Post, &path, None::<&()>).await {
+            match api
+                .send::<LoginLink>(Method::Post, &path, None::<&()>)
+                .await
+            {
                 Ok(Some(made)) => {
                     if open_here {
                         telegram::open_link(&made.url);
@@ -128,7 +133,7 @@ pub fn CabinetPage() -> impl IntoView {
                                 let id = pass.id;
                                 let active = pass.state == PassState::Active;
                                 view! {
-                                    <li class="saved-item" data-testid="pass" data-state=state_name(pass.state)>
+                                    <li class="saved-item" data-testid="pass" data-state=state_name(pass.state) data-pass-id=id>
                                         <span>{t.hours.replace("{n}", &pass.hours.to_string())}" · "{describe(&pass)}</span>
                                         <Show when=move || active>
                                             <button type="button" class="button secondary" data-testid="pass-open"

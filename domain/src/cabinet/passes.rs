@@ -13,8 +13,8 @@ use app::cabinet::{PassState, PassView};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     sea_query::{Expr, ExprTrait},
 };
 use serde::{Deserialize, Serialize};
@@ -308,13 +308,15 @@ pub async fn check(
         .filter(entity::Column::TokenHash.eq(token_hash))
         .one(db)
         .await?;
-    let live = pass.filter(|pass| state(pass, now) == PassState::Active).and_then(|pass| {
-        Some(LivePass {
-            pass_id: pass.id,
-            driver_id: pass.driver_id,
-            expires_at: pass.expires_at?,
-        })
-    });
+    let live = pass
+        .filter(|pass| state(pass, now) == PassState::Active)
+        .and_then(|pass| {
+            Some(LivePass {
+                pass_id: pass.id,
+                driver_id: pass.driver_id,
+                expires_at: pass.expires_at?,
+            })
+        });
     let remembered = match &live {
         Some(live) => Remembered::Live(live.clone()),
         None => Remembered::Refused,

@@ -11,8 +11,8 @@ use std::time::Duration;
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     sea_query::{Expr, ExprTrait},
 };
 use serde::{Deserialize, Serialize};
@@ -158,7 +158,11 @@ pub struct Traffic {
     pub bytes_up: u64,
 }
 
-pub async fn count(db: &impl ConnectionTrait, session_id: i64, traffic: Traffic) -> Result<(), DbErr> {
+pub async fn count(
+    db: &impl ConnectionTrait,
+    session_id: i64,
+    traffic: Traffic,
+) -> Result<(), DbErr> {
     let add = |column: entity::Column, by: u64| {
         Expr::col(column).add(i64::try_from(by).unwrap_or(i64::MAX))
     };
@@ -168,10 +172,22 @@ pub async fn count(db: &impl ConnectionTrait, session_id: i64, traffic: Traffic)
             entity::Column::Requests,
             add(entity::Column::Requests, (!traffic.refused).into()),
         )
-        .col_expr(entity::Column::Pages, add(entity::Column::Pages, traffic.page.into()))
-        .col_expr(entity::Column::Refused, add(entity::Column::Refused, traffic.refused.into()))
-        .col_expr(entity::Column::BytesDown, add(entity::Column::BytesDown, traffic.bytes_down))
-        .col_expr(entity::Column::BytesUp, add(entity::Column::BytesUp, traffic.bytes_up))
+        .col_expr(
+            entity::Column::Pages,
+            add(entity::Column::Pages, traffic.page.into()),
+        )
+        .col_expr(
+            entity::Column::Refused,
+            add(entity::Column::Refused, traffic.refused.into()),
+        )
+        .col_expr(
+            entity::Column::BytesDown,
+            add(entity::Column::BytesDown, traffic.bytes_down),
+        )
+        .col_expr(
+            entity::Column::BytesUp,
+            add(entity::Column::BytesUp, traffic.bytes_up),
+        )
         .filter(entity::Column::Id.eq(session_id))
         .exec(db)
         .await?;
@@ -199,9 +215,7 @@ pub async fn list(
 pub async fn issue_link(store: &SharedStore, pass_hash: &str, ttl: Duration) -> String {
     let bytes: [u8; 24] = rand::random();
     let code = URL_SAFE_NO_PAD.encode(bytes);
-    store
-        .set(&link_key(&code), pass_hash.as_bytes(), ttl)
-        .await;
+    store.set(&link_key(&code), pass_hash.as_bytes(), ttl).await;
     code
 }
 

@@ -102,7 +102,11 @@ impl Cabinet {
         self.sign_in(&hash, client_addr).await
     }
 
-    async fn sign_in(&self, pass_hash: &str, client_addr: Option<&str>) -> Result<SignedIn, CabinetError> {
+    async fn sign_in(
+        &self,
+        pass_hash: &str,
+        client_addr: Option<&str>,
+    ) -> Result<SignedIn, CabinetError> {
         let db = &self.inner.db;
         let store = &self.inner.store;
         let pass = passes::check(db, store, pass_hash)
@@ -131,7 +135,11 @@ impl Cabinet {
     }
 
     /// A one-time link that signs another browser in with one of the driver's live passes.
-    pub async fn login_link(&self, driver_id: DriverId, pass_id: i64) -> Result<LoginLink, CabinetError> {
+    pub async fn login_link(
+        &self,
+        driver_id: DriverId,
+        pass_id: i64,
+    ) -> Result<LoginLink, CabinetError> {
         let pass = passes::by_id(&self.inner.db, pass_id)
             .await?
             .filter(|pass| pass.driver_id == driver_id)

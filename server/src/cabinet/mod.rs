@@ -107,7 +107,10 @@ impl Cabinet {
     }
 
     fn upstream(&self) -> Result<&Upstream, CabinetError> {
-        self.inner.upstream.as_ref().ok_or(CabinetError::NotConfigured)
+        self.inner
+            .upstream
+            .as_ref()
+            .ok_or(CabinetError::NotConfigured)
     }
 }
 

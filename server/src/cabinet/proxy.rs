@@ -126,10 +126,14 @@ impl Cabinet {
         let mut headers = upstream_headers(&parts.headers, &addresses);
         headers.insert(
             header::AUTHORIZATION,
-            HeaderValue::from_str(&format!("Bearer {token}"))
-                .map_err(|_| CabinetError::Unreachable("the account's token is not a header".into()))?,
+            HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| {
+                CabinetError::Unreachable("the account's token is not a header".into())
+            })?,
         );
-        headers.insert(header::ACCEPT_ENCODING, HeaderValue::from_static("identity"));
+        headers.insert(
+            header::ACCEPT_ENCODING,
+            HeaderValue::from_static("identity"),
+        );
 
         let sent_up = Arc::new(AtomicU64::new(0));
         let mut upstream = self
@@ -216,7 +220,10 @@ fn rewritten(
                         None => (chunk, false),
                     },
                     Some(Err(error)) => {
-                        return Some((Err(io::Error::other(error)), (upstream, rewrite, tally, true)));
+                        return Some((
+                            Err(io::Error::other(error)),
+                            (upstream, rewrite, tally, true),
+                        ));
                     }
                     None => match rewrite.as_mut() {
                         Some(rewrite) => (Bytes::from(rewrite.finish()), true),
@@ -265,8 +272,10 @@ fn carries_body(method: &Method, headers: &HeaderMap) -> bool {
         || headers
             .get(header::CONTENT_LENGTH)
             .is_some_and(|length| length.as_bytes() != b"0")
-        || !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS | Method::DELETE)
-            && headers.contains_key(header::CONTENT_TYPE)
+        || (!matches!(
+            *method,
+            Method::GET | Method::HEAD | Method::OPTIONS | Method::DELETE
+        ) && headers.contains_key(header::CONTENT_TYPE))
 }
 
 /// The query without the pass's `token` (a WebSocket's way to send it).
@@ -360,7 +369,9 @@ fn returned_headers(upstream: &HeaderMap, addresses: &Addresses, rewritten: bool
         {
             continue;
         }
-        let value = if name == header::LOCATION || name == HeaderName::from_static("content-location") {
+        let value = if name == header::LOCATION
+            || name == HeaderName::from_static("content-location")
+        {
             match value.to_str().ok().and_then(|v| addresses.url(v)) {
                 Some(mapped) => HeaderValue::from_str(&mapped).unwrap_or_else(|_| value.clone()),
                 None => value.clone(),

@@ -24,9 +24,8 @@ const CLOSING_GRACE: Duration = Duration::from_secs(2);
 /// The close code a browser gets when its pass ends under it (4000–4999 are the application's).
 pub const PASS_ENDED: u16 = 4401;
 
-type Upstream = tokio_tungstenite::WebSocketStream<
-    tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
->;
+type Upstream =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// The exchange's side, opened before the browser's socket is accepted.
 pub struct Opened {
@@ -71,7 +70,13 @@ impl Cabinet {
     }
 
     /// Relays frames until either side closes or the pass ends.
-    pub async fn relay(&self, visitor: Visitor, browser: WebSocket, opened: Opened, literals: Literals) {
+    pub async fn relay(
+        &self,
+        visitor: Visitor,
+        browser: WebSocket,
+        opened: Opened,
+        literals: Literals,
+    ) {
         let (mut to_browser, mut from_browser) = browser.split();
         let (mut to_exchange, mut from_exchange) = opened.socket.split();
         let mut recheck = tokio::time::interval(RECHECK_EVERY);

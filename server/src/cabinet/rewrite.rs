@@ -366,9 +366,10 @@ impl HtmlRewrite {
             }
             Ok(())
         }));
-        let settings = handlers
-            .into_iter()
-            .fold(Settings::new_send(), Settings::append_element_content_handler);
+        let settings = handlers.into_iter().fold(
+            Settings::new_send(),
+            Settings::append_element_content_handler,
+        );
         Self {
             rewriter: Some(HtmlRewriter::new(settings, Sink(Arc::clone(&out)))),
             out,
@@ -427,8 +428,12 @@ impl BodyKind {
             .to_ascii_lowercase();
         match essence.as_str() {
             "text/html" | "application/xhtml+xml" => Self::Html,
-            "text/css" | "text/javascript" | "application/javascript"
-            | "application/x-javascript" | "application/json" | "text/json" => Self::Text,
+            "text/css"
+            | "text/javascript"
+            | "application/javascript"
+            | "application/x-javascript"
+            | "application/json"
+            | "text/json" => Self::Text,
             other if other.ends_with("+json") => Self::Text,
             _ => Self::Opaque,
         }
@@ -451,13 +456,22 @@ mod tests {
     fn the_cabinets_addresses_become_haulers() {
         let a = addresses();
         assert_eq!(
-            a.url("http://ex.test:81/sandbox/cargotech/cabinet/loads?x=1").as_deref(),
+            a.url("http://ex.test:81/sandbox/cargotech/cabinet/loads?x=1")
+                .as_deref(),
             Some("/cabinet/loads?x=1")
         );
-        assert_eq!(a.url("http://ex.test:81/sandbox/cargotech/cabinet").as_deref(), Some("/cabinet/"));
-        assert_eq!(a.url("/sandbox/cargotech/cabinet/a").as_deref(), Some("/cabinet/a"));
         assert_eq!(
-            a.url("ws://ex.test:81/sandbox/cargotech/cabinet/live").as_deref(),
+            a.url("http://ex.test:81/sandbox/cargotech/cabinet")
+                .as_deref(),
+            Some("/cabinet/")
+        );
+        assert_eq!(
+            a.url("/sandbox/cargotech/cabinet/a").as_deref(),
+            Some("/cabinet/a")
+        );
+        assert_eq!(
+            a.url("ws://ex.test:81/sandbox/cargotech/cabinet/live")
+                .as_deref(),
             Some("ws://hauler.test/cabinet/live")
         );
         assert_eq!(a.url("https://elsewhere.test/x"), None);
@@ -474,7 +488,10 @@ mod tests {
             Some("ct=1; HttpOnly; SameSite=Lax; Path=/cabinet/x")
         );
         assert_eq!(a.set_cookie("ct=1").as_deref(), Some("ct=1; Path=/cabinet"));
-        assert_eq!(a.set_cookie("ct=1; path=/"), Some("ct=1; Path=/cabinet".into()));
+        assert_eq!(
+            a.set_cookie("ct=1; path=/"),
+            Some("ct=1; Path=/cabinet".into())
+        );
         assert_eq!(a.set_cookie("hauler_cabinet=forged; Path=/"), None);
     }
 

@@ -8,8 +8,8 @@ use chrono::{DateTime, Utc};
 use domain::{
     PaymentId,
     access::{self, Grant, GrantSource},
-    cabinet::passes,
     audit::{self, AuditEntry},
+    cabinet::passes,
     payments::{self, Event, Payment},
 };
 use serde::Serialize;

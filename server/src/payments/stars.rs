@@ -165,13 +165,8 @@ impl Billing {
         {
             Some(link) => link,
             None => {
-                self.abandon(
-                    payment,
-                    promo,
-                    "invoice_failed",
-                    "createInvoiceLink failed",
-                )
-                .await?;
+                self.abandon(payment, promo, "invoice_failed", "createInvoiceLink failed")
+                    .await?;
                 return Err(BillingError::TelegramUnavailable);
             }
         };

@@ -8,8 +8,8 @@ use domain::{Platform, store::SharedStore};
 use tokio_util::sync::CancellationToken;
 
 use crate::{
-    cabinet::{self, Cabinet, CabinetParts, CookieTerms},
     bot::{self, BotApi, BotOutlet, BotToken, Chatter, Doorbell, queue::DatabaseQueue},
+    cabinet::{self, Cabinet, CabinetParts, CookieTerms},
     cargotech::{self, Gateway},
     cities::Cities,
     config::{Config, Mode, SANDBOX_YOOKASSA_SECRET_KEY, SANDBOX_YOOKASSA_SHOP_ID, UpdatesMode},
@@ -53,8 +53,12 @@ impl Urls {
             telegram: or_here(&config.telegram.api_base_url, "/sandbox/telegram"),
             yookassa: or_here(&config.payments.yookassa.base_url, "/sandbox/yookassa"),
             cabinet: config.cabinet.upstream_url.clone().or_else(|| {
-                (config.mode == Mode::Sandbox)
-                    .then(|| format!("{}/cabinet", or_here(&config.cargotech.base_url, "/sandbox/cargotech")))
+                (config.mode == Mode::Sandbox).then(|| {
+                    format!(
+                        "{}/cabinet",
+                        or_here(&config.cargotech.base_url, "/sandbox/cargotech")
+                    )
+                })
             }),
         }
     }
@@ -285,7 +289,10 @@ fn cabinet(config: &Config, urls: &Urls, platform: &Platform, gateway: &Arc<Gate
     let upstream = urls.cabinet.as_deref().and_then(|url| {
         let parsed = cabinet::Upstream::parse(url);
         if parsed.is_none() {
-            tracing::warn!(url, "the cabinet's address is not an http(s) address: no cabinet");
+            tracing::warn!(
+                url,
+                "the cabinet's address is not an http(s) address: no cabinet"
+            );
         }
         parsed
     });

@@ -91,7 +91,10 @@ pub fn routes(desk: CabinetDesk, keeper: &DoorKeeper) -> Router {
             "/cabinet-login/{code}",
             keeper.guard(Door::SignIn, get(redeem_link)),
         )
-        .route("/cabinet", any(|| async { Redirect::permanent("/cabinet/") }))
+        .route(
+            "/cabinet",
+            any(|| async { Redirect::permanent("/cabinet/") }),
+        )
         .route("/cabinet/", any(proxy_root))
         .route("/cabinet/{*path}", any(proxy))
         .with_state(desk)
@@ -161,8 +164,16 @@ async fn authenticate(
         .cabinet
         .authenticate(&request.token, Some(&client.to_string()))
         .await?;
-    let cookie = session_cookie(&desk.cabinet, &signed_in.cookie, signed_in.session.expires_at);
-    let status = status_of(signed_in.session.driver_id, signed_in.session.pass_id, signed_in.session.expires_at);
+    let cookie = session_cookie(
+        &desk.cabinet,
+        &signed_in.cookie,
+        signed_in.session.expires_at,
+    );
+    let status = status_of(
+        signed_in.session.driver_id,
+        signed_in.session.pass_id,
+        signed_in.session.expires_at,
+    );
     Ok(([(SET_COOKIE, cookie)], Json(status)).into_response())
 }
 
@@ -171,7 +182,11 @@ async fn status(
     headers: HeaderMap,
 ) -> Result<Json<CabinetStatus>, ApiError> {
     let session = desk.cabinet.status(session_of(&headers)).await?;
-    Ok(Json(status_of(session.driver_id, session.pass_id, session.expires_at)))
+    Ok(Json(status_of(
+        session.driver_id,
+        session.pass_id,
+        session.expires_at,
+    )))
 }
 
 async fn logout(State(desk): State<CabinetDesk>, headers: HeaderMap) -> Response {
@@ -182,7 +197,11 @@ async fn logout(State(desk): State<CabinetDesk>, headers: HeaderMap) -> Response
         "{}=; Path=/; HttpOnly; Max-Age=0; SameSite={}{}",
         cabinet::COOKIE,
         desk.cabinet.cookie_terms().same_site.as_str(),
-        if desk.cabinet.cookie_terms().secure { "; Secure" } else { "" }
+        if desk.cabinet.cookie_terms().secure {
+            "; Secure"
+        } else {
+            ""
+        }
     );
     (StatusCode::NO_CONTENT, [(SET_COOKIE, cleared)]).into_response()
 }
@@ -192,10 +211,17 @@ async fn redeem_link(
     ClientAddress(client): ClientAddress,
     Path(code): Path<String>,
 ) -> Response {
-    match desk.cabinet.redeem_link(&code, Some(&client.to_string())).await {
+    match desk
+        .cabinet
+        .redeem_link(&code, Some(&client.to_string()))
+        .await
+    {
         Ok(signed_in) => {
-            let cookie =
-                session_cookie(&desk.cabinet, &signed_in.cookie, signed_in.session.expires_at);
+            let cookie = session_cookie(
+                &desk.cabinet,
+                &signed_in.cookie,
+                signed_in.session.expires_at,
+            );
             (
                 StatusCode::SEE_OTHER,
                 [
@@ -210,7 +236,11 @@ async fn redeem_link(
     }
 }
 
-fn status_of(driver_id: DriverId, pass_id: i64, expires_at: chrono::DateTime<Utc>) -> CabinetStatus {
+fn status_of(
+    driver_id: DriverId,
+    pass_id: i64,
+    expires_at: chrono::DateTime<Utc>,
+) -> CabinetStatus {
     CabinetStatus {
         driver_id: driver_id.into(),
         pass_id,

@@ -45,7 +45,11 @@ async fn granted(admin: &AdminBrowser<'_>, driver_id: i64, hours: u32) -> (i64, 
     assert_eq!(status, 201, "{issued}");
     let token = issued["token"].as_str().unwrap().to_owned();
     assert_eq!(token.len(), 64);
-    assert!(token.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+    assert!(
+        token
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    );
     (issued["pass"]["id"].as_i64().unwrap(), token)
 }
 
@@ -59,11 +63,17 @@ async fn signed_in(app: &TestApp, token: &str) -> String {
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
-    let cookie = response.headers()[header::SET_COOKIE].to_str().unwrap().to_owned();
+    let cookie = response.headers()[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .to_owned();
     for attribute in ["HttpOnly", "Path=/", "SameSite=Lax"] {
         assert!(cookie.contains(attribute), "{attribute} missing: {cookie}");
     }
-    assert!(!cookie.contains("Secure"), "sandbox mode serves http: {cookie}");
+    assert!(
+        !cookie.contains("Secure"),
+        "sandbox mode serves http: {cookie}"
+    );
     cookie.split(';').next().unwrap().to_owned()
 }
 
@@ -78,7 +88,11 @@ async fn get_with(app: &TestApp, path: &str, cookie: &str) -> reqwest::Response 
 
 /// What the sandbox cabinet saw of a request and noticed so far.
 async fn echo(app: &TestApp, cookie: &str) -> Value {
-    get_with(app, "/cabinet/echo", cookie).await.json().await.unwrap()
+    get_with(app, "/cabinet/echo", cookie)
+        .await
+        .json()
+        .await
+        .unwrap()
 }
 
 fn ws_url(app: &TestApp, path: &str) -> String {
@@ -151,7 +165,11 @@ async fn a_driver_buys_an_hour_and_the_pass_opens_the_cabinet_once_paid() {
         assert_eq!(offer["plans"][0]["price_kopecks"], 12_300);
 
         let (status, bought) = app
-            .call(Method::POST, "/api/v1/passes", Some(json!({"plan_id": hour})))
+            .call(
+                Method::POST,
+                "/api/v1/passes",
+                Some(json!({"plan_id": hour})),
+            )
             .await;
         assert_eq!(status, 201, "{bought}");
         assert_eq!(bought["pass"]["state"], "pending");
@@ -167,7 +185,10 @@ async fn a_driver_buys_an_hour_and_the_pass_opens_the_cabinet_once_paid() {
         assert_eq!(refused.status(), 401, "an unpaid pass opens nothing");
 
         pay_on_checkout_page(&app, &bought["payment"]).await;
-        assert_eq!(settled(&app, &bought["payment"]["id"]).await["status"], "succeeded");
+        assert_eq!(
+            settled(&app, &bought["payment"]["id"]).await["status"],
+            "succeeded"
+        );
         let (_, mine) = app
             .call(Method::GET, "/api/v1/passes?active_only=true", None)
             .await;
@@ -216,7 +237,12 @@ async fn a_driver_buys_an_hour_and_the_pass_opens_the_cabinet_once_paid() {
             .await
             .unwrap();
         assert_eq!(out.status(), 204);
-        assert!(out.headers()[header::SET_COOKIE].to_str().unwrap().contains("Max-Age=0"));
+        assert!(
+            out.headers()[header::SET_COOKIE]
+                .to_str()
+                .unwrap()
+                .contains("Max-Age=0")
+        );
         let after = get_with(&app, "/api/v1/cabinet/status", &cookie).await;
         assert_eq!(after.status(), 401);
         let body: Value = after.json().await.unwrap();
@@ -240,7 +266,13 @@ async fn every_way_in_is_checked_and_forged_or_missing_passes_are_refused() {
             .await
             .unwrap();
         assert_eq!(by_header.status(), 200);
-        assert!(by_header.text().await.unwrap().contains("class=\"load\" href=\"/cabinet/loads/"));
+        assert!(
+            by_header
+                .text()
+                .await
+                .unwrap()
+                .contains("class=\"load\" href=\"/cabinet/loads/")
+        );
 
         let forged: String = token.chars().rev().collect();
         for (credential, code) in [
@@ -266,7 +298,12 @@ async fn every_way_in_is_checked_and_forged_or_missing_passes_are_refused() {
             .await
             .unwrap();
         assert_eq!(page.status(), 401);
-        assert!(page.text().await.unwrap().contains("Нужен действующий пропуск"));
+        assert!(
+            page.text()
+                .await
+                .unwrap()
+                .contains("Нужен действующий пропуск")
+        );
         // A forged cookie is no better.
         let cookie_forged = get_with(&app, "/cabinet/loads", "hauler_cabinet=forged").await;
         assert_eq!(cookie_forged.status(), 401);
@@ -279,7 +316,10 @@ async fn every_way_in_is_checked_and_forged_or_missing_passes_are_refused() {
         let tick = next_text(&mut socket).await;
         assert!(tick["tick"].as_u64().is_some(), "{tick}");
         let url = tick["url"].as_str().unwrap();
-        assert!(url.starts_with("/cabinet/loads/"), "the frame is rewritten: {url}");
+        assert!(
+            url.starts_with("/cabinet/loads/"),
+            "the frame is rewritten: {url}"
+        );
         socket.close(None).await.unwrap();
 
         let cookie = signed_in(&app, &token).await;
@@ -293,12 +333,18 @@ async fn every_way_in_is_checked_and_forged_or_missing_passes_are_refused() {
         assert!(next_text(&mut socket).await["tick"].is_u64());
         socket.close(None).await.unwrap();
 
-        for path in ["/cabinet/live".to_owned(), format!("/cabinet/live?token={forged}")] {
+        for path in [
+            "/cabinet/live".to_owned(),
+            format!("/cabinet/live?token={forged}"),
+        ] {
             match tokio_tungstenite::connect_async(ws_url(&app, &path)).await {
                 Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
                     assert_eq!(response.status(), 401, "{path}");
                 }
-                other => panic!("{path} was not refused before the upgrade: {:?}", other.is_ok()),
+                other => panic!(
+                    "{path} was not refused before the upgrade: {:?}",
+                    other.is_ok()
+                ),
             }
         }
         // The pass's token in the query of a plain request is not a way in.
@@ -320,7 +366,10 @@ async fn a_revoked_or_expired_pass_is_cut_off_everywhere_including_live_sockets(
         let admin = log_in(&app, ADMIN).await;
         let (pass_id, token) = granted(&admin, driver_id, 1).await;
         let cookie = signed_in(&app, &token).await;
-        assert_eq!(get_with(&app, "/cabinet/loads", &cookie).await.status(), 200);
+        assert_eq!(
+            get_with(&app, "/cabinet/loads", &cookie).await.status(),
+            200
+        );
         let (mut socket, _) =
             tokio_tungstenite::connect_async(ws_url(&app, &format!("/cabinet/live?token={token}")))
                 .await
@@ -328,12 +377,23 @@ async fn a_revoked_or_expired_pass_is_cut_off_everywhere_including_live_sockets(
         next_text(&mut socket).await;
 
         let (status, revoked) = admin
-            .call(Method::POST, &format!("/admin/api/passes/{pass_id}/revoke"), None)
+            .call(
+                Method::POST,
+                &format!("/admin/api/passes/{pass_id}/revoke"),
+                None,
+            )
             .await;
         assert_eq!(status, 200, "{revoked}");
         assert_eq!(revoked["state"], "revoked");
-        assert_eq!(close_code(&mut socket).await, 4401, "the live socket is closed");
-        assert_eq!(get_with(&app, "/cabinet/loads", &cookie).await.status(), 401);
+        assert_eq!(
+            close_code(&mut socket).await,
+            4401,
+            "the live socket is closed"
+        );
+        assert_eq!(
+            get_with(&app, "/cabinet/loads", &cookie).await.status(),
+            401
+        );
         let by_header = app
             .client
             .get(app.url("/cabinet/loads"))
@@ -343,14 +403,21 @@ async fn a_revoked_or_expired_pass_is_cut_off_everywhere_including_live_sockets(
             .unwrap();
         assert_eq!(by_header.status(), 401);
         let (_, listed) = admin
-            .call(Method::GET, &format!("/admin/api/passes?driver_id={driver_id}&state=revoked"), None)
+            .call(
+                Method::GET,
+                &format!("/admin/api/passes?driver_id={driver_id}&state=revoked"),
+                None,
+            )
             .await;
         assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
 
         // A pass whose hour is over stops working too.
         let (pass_id, token) = granted(&admin, driver_id, 1).await;
         let cookie = signed_in(&app, &token).await;
-        assert_eq!(get_with(&app, "/cabinet/loads", &cookie).await.status(), 200);
+        assert_eq!(
+            get_with(&app, "/cabinet/loads", &cookie).await.status(),
+            200
+        );
         let db = app.database().await;
         use sea_orm::ConnectionTrait;
         db.execute_unprepared(&format!(
@@ -360,13 +427,19 @@ async fn a_revoked_or_expired_pass_is_cut_off_everywhere_including_live_sockets(
         .unwrap();
         let mut status = 200;
         for _ in 0..40 {
-            status = get_with(&app, "/cabinet/loads", &cookie).await.status().as_u16();
+            status = get_with(&app, "/cabinet/loads", &cookie)
+                .await
+                .status()
+                .as_u16();
             if status != 200 {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        assert_eq!(status, 401, "the expired pass is refused once the store forgets it");
+        assert_eq!(
+            status, 401,
+            "the expired pass is refused once the store forgets it"
+        );
     }
 }
 
@@ -406,9 +479,20 @@ async fn account_pages_are_refused_with_a_page_and_admins_close_more() {
         assert_eq!(posted.status(), 403);
         assert_eq!(echo(&app, &cookie).await["password_page_visits"], 0);
 
-        let (_, rules) = admin.call(Method::GET, "/admin/api/cabinet/policy", None).await;
-        assert!(rules.as_array().unwrap().iter().any(|rule| rule["prefix"] == "/profile/password"));
-        assert_eq!(get_with(&app, "/cabinet/documents", &cookie).await.status(), 200);
+        let (_, rules) = admin
+            .call(Method::GET, "/admin/api/cabinet/policy", None)
+            .await;
+        assert!(
+            rules
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|rule| rule["prefix"] == "/profile/password")
+        );
+        assert_eq!(
+            get_with(&app, "/cabinet/documents", &cookie).await.status(),
+            200
+        );
         let (status, rule) = admin
             .call(
                 Method::POST,
@@ -425,10 +509,16 @@ async fn account_pages_are_refused_with_a_page_and_admins_close_more() {
                 Some(json!({"prefix": "/documents", "reason": "ещё раз"})),
             )
             .await;
-        assert_eq!((status, again["code"].clone()), (409, json!("duplicate_policy_rule")));
+        assert_eq!(
+            (status, again["code"].clone()),
+            (409, json!("duplicate_policy_rule"))
+        );
         let mut status = 200;
         for _ in 0..40 {
-            status = get_with(&app, "/cabinet/documents", &cookie).await.status().as_u16();
+            status = get_with(&app, "/cabinet/documents", &cookie)
+                .await
+                .status()
+                .as_u16();
             if status != 200 {
                 break;
             }
@@ -456,10 +546,22 @@ async fn redirects_cookies_and_bodies_are_rewritten_and_the_pass_never_reaches_t
         let cookie = signed_in(&app, &token).await;
 
         let home = get_with(&app, "/cabinet/", &cookie).await;
-        let exchange_cookie = home.headers()[header::SET_COOKIE].to_str().unwrap().to_owned();
-        assert!(exchange_cookie.starts_with("ct_session=sandbox-session"), "{exchange_cookie}");
-        assert!(exchange_cookie.contains("Path=/cabinet"), "{exchange_cookie}");
-        assert!(!exchange_cookie.to_lowercase().contains("domain"), "{exchange_cookie}");
+        let exchange_cookie = home.headers()[header::SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            exchange_cookie.starts_with("ct_session=sandbox-session"),
+            "{exchange_cookie}"
+        );
+        assert!(
+            exchange_cookie.contains("Path=/cabinet"),
+            "{exchange_cookie}"
+        );
+        assert!(
+            !exchange_cookie.to_lowercase().contains("domain"),
+            "{exchange_cookie}"
+        );
         let jar = format!("{cookie}; ct_session=sandbox-session");
 
         let posted = app
@@ -472,9 +574,15 @@ async fn redirects_cookies_and_bodies_are_rewritten_and_the_pass_never_reaches_t
             .await
             .unwrap();
         assert_eq!(posted.status(), 303);
-        let location = posted.headers()[header::LOCATION].to_str().unwrap().to_owned();
+        let location = posted.headers()[header::LOCATION]
+            .to_str()
+            .unwrap()
+            .to_owned();
         assert!(location.starts_with("/cabinet/bids/"), "{location}");
-        let bid_cookie = posted.headers()[header::SET_COOKIE].to_str().unwrap().to_owned();
+        let bid_cookie = posted.headers()[header::SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .to_owned();
         assert!(bid_cookie.contains("Path=/cabinet/bids"), "{bid_cookie}");
         let bid_pair = bid_cookie.split(';').next().unwrap();
         let page = get_with(&app, &location, &format!("{jar}; {bid_pair}")).await;
@@ -483,18 +591,45 @@ async fn redirects_cookies_and_bodies_are_rewritten_and_the_pass_never_reaches_t
         assert!(page.contains("Сессия биржи: есть"), "{page}");
         assert!(page.contains("Ставка запомнена: да"), "{page}");
 
-        let css = get_with(&app, "/cabinet/static/cabinet.css", &cookie).await.text().await.unwrap();
+        let css = get_with(&app, "/cabinet/static/cabinet.css", &cookie)
+            .await
+            .text()
+            .await
+            .unwrap();
         assert!(css.contains("url(\"/cabinet/static/truck.svg\")"), "{css}");
         assert!(css.contains("url('/cabinet/static/truck.svg')"), "{css}");
         let host = app.address.trim_start_matches("http://");
-        let js = get_with(&app, "/cabinet/static/cabinet.js", &cookie).await.text().await.unwrap();
+        let js = get_with(&app, "/cabinet/static/cabinet.js", &cookie)
+            .await
+            .text()
+            .await
+            .unwrap();
         assert!(js.contains("\"/cabinet/api/feed\""), "{js}");
-        assert!(js.contains(&format!("\"ws://{host}/cabinet/live\"")), "{js}");
-        let feed: Value = get_with(&app, "/cabinet/api/feed", &cookie).await.json().await.unwrap();
+        assert!(
+            js.contains(&format!("\"ws://{host}/cabinet/live\"")),
+            "{js}"
+        );
+        let feed: Value = get_with(&app, "/cabinet/api/feed", &cookie)
+            .await
+            .json()
+            .await
+            .unwrap();
         assert_eq!(feed["next"], "/cabinet/api/feed?page=2");
-        assert!(feed["items"][0]["url"].as_str().unwrap().starts_with("/cabinet/loads/"));
-        let documents = get_with(&app, "/cabinet/documents", &cookie).await.text().await.unwrap();
-        assert!(documents.contains("href=\"/cabinet/documents/act.pdf\""), "{documents}");
+        assert!(
+            feed["items"][0]["url"]
+                .as_str()
+                .unwrap()
+                .starts_with("/cabinet/loads/")
+        );
+        let documents = get_with(&app, "/cabinet/documents", &cookie)
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            documents.contains("href=\"/cabinet/documents/act.pdf\""),
+            "{documents}"
+        );
 
         // The pass's cookie and token never reach the exchange; the account's token does.
         let seen: Value = app
@@ -515,7 +650,13 @@ async fn redirects_cookies_and_bodies_are_rewritten_and_the_pass_never_reaches_t
         let headers = seen["headers"].as_array().unwrap();
         assert!(!headers.contains(&json!("x-access-token")), "{seen}");
         assert!(headers.contains(&json!("authorization")), "{seen}");
-        assert!(seen["origin"].as_str().unwrap().starts_with("http://127.0.0.1"), "{seen}");
+        assert!(
+            seen["origin"]
+                .as_str()
+                .unwrap()
+                .starts_with("http://127.0.0.1"),
+            "{seen}"
+        );
         assert_eq!(seen["leaks"], 0, "{seen}");
     }
 }
@@ -531,7 +672,10 @@ async fn a_five_megabyte_page_and_a_large_upload_stream_through() {
 
     let response = get_with(&app, "/cabinet/big", &cookie).await;
     assert_eq!(response.status(), 200);
-    assert!(response.content_length().is_none(), "streamed, not measured first");
+    assert!(
+        response.content_length().is_none(),
+        "streamed, not measured first"
+    );
     let mut body = response.bytes_stream();
     let (mut total, mut chunks, mut largest) = (0usize, 0usize, 0usize);
     let mut tail = Vec::new();
@@ -546,14 +690,16 @@ async fn a_five_megabyte_page_and_a_large_upload_stream_through() {
     }
     // The exchange sent 5 MB; each row's address is shorter once it is Hauler's.
     assert!(total >= 3 * 1024 * 1024, "{total} bytes");
-    assert!(chunks > 10 && largest < 1024 * 1024, "{chunks} chunks, the largest {largest} bytes");
+    assert!(
+        chunks > 10 && largest < 1024 * 1024,
+        "{chunks} chunks, the largest {largest} bytes"
+    );
     assert!(!leaked, "every row's link is rewritten");
     assert!(String::from_utf8_lossy(&tail).contains("Конец"));
 
     // Three megabytes up, sent in pieces: more than any other route takes.
-    let pieces = futures_util::stream::iter(
-        (0..48).map(|_| Ok::<_, std::io::Error>(vec![b'x'; 64 * 1024])),
-    );
+    let pieces =
+        futures_util::stream::iter((0..48).map(|_| Ok::<_, std::io::Error>(vec![b'x'; 64 * 1024])));
     let uploaded: Value = app
         .client
         .post(app.url("/cabinet/upload"))
@@ -588,7 +734,10 @@ async fn websocket_frames_pings_and_close_codes_cross_both_ways() {
             break;
         }
     }
-    socket.send(Message::Ping(b"are you there".to_vec().into())).await.unwrap();
+    socket
+        .send(Message::Ping(b"are you there".to_vec().into()))
+        .await
+        .unwrap();
     loop {
         let frame = tokio::time::timeout(Duration::from_secs(10), socket.next())
             .await
@@ -601,7 +750,10 @@ async fn websocket_frames_pings_and_close_codes_cross_both_ways() {
         }
     }
     // The exchange closes with its own code; the browser gets it.
-    socket.send(Message::Text("close:4000".into())).await.unwrap();
+    socket
+        .send(Message::Text("close:4000".into()))
+        .await
+        .unwrap();
     assert_eq!(close_code(&mut socket).await, 4000);
 
     // The browser closes with its code; the exchange answers with the same.
@@ -610,10 +762,12 @@ async fn websocket_frames_pings_and_close_codes_cross_both_ways() {
             .await
             .unwrap();
     socket
-        .send(Message::Close(Some(tokio_tungstenite::tungstenite::protocol::CloseFrame {
-            code: CloseCode::from(4002),
-            reason: "done".into(),
-        })))
+        .send(Message::Close(Some(
+            tokio_tungstenite::tungstenite::protocol::CloseFrame {
+                code: CloseCode::from(4002),
+                reason: "done".into(),
+            },
+        )))
         .await
         .unwrap();
     assert_eq!(close_code(&mut socket).await, 4002);
@@ -628,11 +782,18 @@ async fn a_one_time_link_signs_another_browser_in_once() {
     let (pass_id, _) = granted(&admin, driver_id, 24).await;
 
     let (status, link) = app
-        .call(Method::POST, &format!("/api/v1/passes/{pass_id}/link"), None)
+        .call(
+            Method::POST,
+            &format!("/api/v1/passes/{pass_id}/link"),
+            None,
+        )
         .await;
     assert_eq!(status, 201, "{link}");
     let url = link["url"].as_str().unwrap().to_owned();
-    assert!(url.starts_with(&format!("{}/cabinet-login/", app.address)), "{url}");
+    assert!(
+        url.starts_with(&format!("{}/cabinet-login/", app.address)),
+        "{url}"
+    );
 
     let computer = app.client.get(&url).send().await.unwrap();
     assert_eq!(computer.status(), 303);
@@ -644,20 +805,37 @@ async fn a_one_time_link_signs_another_browser_in_once() {
         .next()
         .unwrap()
         .to_owned();
-    let status: Value = get_with(&app, "/api/v1/cabinet/status", &cookie).await.json().await.unwrap();
+    let status: Value = get_with(&app, "/api/v1/cabinet/status", &cookie)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(status["pass_id"], pass_id);
 
     let again = app.client.get(&url).send().await.unwrap();
     assert_eq!(again.status(), 401, "the link works once");
-    assert!(again.text().await.unwrap().contains("Нужен действующий пропуск"));
+    assert!(
+        again
+            .text()
+            .await
+            .unwrap()
+            .contains("Нужен действующий пропуск")
+    );
 
     // Another driver cannot make a link for this pass.
     let mut other = app.same_server();
     other.sign_in_without_access(driver(7_009)).await;
     let (status, refused) = other
-        .call(Method::POST, &format!("/api/v1/passes/{pass_id}/link"), None)
+        .call(
+            Method::POST,
+            &format!("/api/v1/passes/{pass_id}/link"),
+            None,
+        )
         .await;
-    assert_eq!((status, refused["code"].clone()), (404, json!("pass_not_found")));
+    assert_eq!(
+        (status, refused["code"].clone()),
+        (404, json!("pass_not_found"))
+    );
 }
 
 #[tokio::test]
@@ -678,7 +856,10 @@ async fn a_pass_has_its_own_rate_and_every_session_is_audited() {
     for path in ["/cabinet/", "/cabinet/loads", "/cabinet/documents"] {
         assert_eq!(get_with(&app, path, &cookie).await.status(), 200, "{path}");
     }
-    assert_eq!(get_with(&app, "/cabinet/settings", &cookie).await.status(), 403);
+    assert_eq!(
+        get_with(&app, "/cabinet/settings", &cookie).await.status(),
+        403
+    );
     assert_eq!(get_with(&app, "/cabinet/echo", &cookie).await.status(), 200);
     let limited = get_with(&app, "/cabinet/loads", &cookie).await;
     assert_eq!(limited.status(), 429);
@@ -687,11 +868,16 @@ async fn a_pass_has_its_own_rate_and_every_session_is_audited() {
     let mut sessions = Value::Null;
     for _ in 0..50 {
         let (status, listed) = admin
-            .call(Method::GET, &format!("/admin/api/cabinet/sessions?pass_id={pass_id}"), None)
+            .call(
+                Method::GET,
+                &format!("/admin/api/cabinet/sessions?pass_id={pass_id}"),
+                None,
+            )
             .await;
         assert_eq!(status, 200, "{listed}");
         sessions = listed;
-        if sessions[0]["requests"].as_i64() >= Some(4) && sessions[0]["refused"].as_i64() >= Some(2) {
+        if sessions[0]["requests"].as_i64() >= Some(4) && sessions[0]["refused"].as_i64() >= Some(2)
+        {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;

@@ -10,8 +10,8 @@
 //!   `DELETE /admin/api/cabinet/policy/{id}`
 
 use admin::wire::cabinet::{
-    CabinetSessionRow, IssuedPass, PassGrant, PassPlanInput, PassPlanRow, PassRow,
-    PolicyRuleInput, PolicyRuleRow,
+    CabinetSessionRow, IssuedPass, PassGrant, PassPlanInput, PassPlanRow, PassRow, PolicyRuleInput,
+    PolicyRuleRow,
 };
 use app::cabinet::PassState;
 use axum::{

@@ -45,7 +45,10 @@ pub(super) fn routes() -> Router<Exchange> {
         .route("/cabinet/bids", post(bid))
         .route("/cabinet/bids/{n}", get(bid_page))
         .route("/cabinet/documents", get(documents))
-        .route("/cabinet/profile/password", get(password_page).post(password_page))
+        .route(
+            "/cabinet/profile/password",
+            get(password_page).post(password_page),
+        )
         .route("/cabinet/settings", get(password_page))
         .route("/cabinet/big", get(big))
         .route("/cabinet/upload", post(upload))
@@ -133,7 +136,11 @@ macro_rules! admitted {
     };
 }
 
-async fn home(State(exchange): State<Exchange>, original: OriginalUri, request: Request) -> Response {
+async fn home(
+    State(exchange): State<Exchange>,
+    original: OriginalUri,
+    request: Request,
+) -> Response {
     admitted!(exchange, request);
     let origin = Origin::of(request.headers(), &original, request.uri().path());
     let body = format!(
@@ -158,7 +165,11 @@ async fn home(State(exchange): State<Exchange>, original: OriginalUri, request: 
     response
 }
 
-async fn loads(State(exchange): State<Exchange>, original: OriginalUri, request: Request) -> Response {
+async fn loads(
+    State(exchange): State<Exchange>,
+    original: OriginalUri,
+    request: Request,
+) -> Response {
     admitted!(exchange, request);
     let origin = Origin::of(request.headers(), &original, request.uri().path());
     let rows: String = {
@@ -178,7 +189,11 @@ async fn loads(State(exchange): State<Exchange>, original: OriginalUri, request:
             })
             .collect()
     };
-    html(page("Грузы", &format!("<ul id=\"loads\">{rows}</ul>"), &origin.http))
+    html(page(
+        "Грузы",
+        &format!("<ul id=\"loads\">{rows}</ul>"),
+        &origin.http,
+    ))
 }
 
 async fn load(
@@ -199,7 +214,11 @@ async fn load(
     html(page(&format!("Груз {id}"), &body, &origin.http))
 }
 
-async fn bid(State(exchange): State<Exchange>, original: OriginalUri, request: Request) -> Response {
+async fn bid(
+    State(exchange): State<Exchange>,
+    original: OriginalUri,
+    request: Request,
+) -> Response {
     admitted!(exchange, request);
     let origin = Origin::of(request.headers(), &original, request.uri().path());
     let Ok(body) = axum::body::to_bytes(request.into_body(), 64 * 1024).await else {
@@ -213,7 +232,11 @@ async fn bid(State(exchange): State<Exchange>, original: OriginalUri, request: R
             .and_then(|(_, value)| value.trim().parse::<u64>().ok())
     };
     let (Some(load), Some(price)) = (field("load"), field("price")) else {
-        return (StatusCode::UNPROCESSABLE_ENTITY, "load and price are required").into_response();
+        return (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "load and price are required",
+        )
+            .into_response();
     };
     let number = {
         let mut book = exchange.book();
@@ -241,7 +264,12 @@ async fn bid_page(
 ) -> Response {
     admitted!(exchange, request);
     let origin = Origin::of(request.headers(), &original, request.uri().path());
-    let Some((load, price)) = exchange.book().cabinet.bids.get(number.wrapping_sub(1)).copied()
+    let Some((load, price)) = exchange
+        .book()
+        .cabinet
+        .bids
+        .get(number.wrapping_sub(1))
+        .copied()
     else {
         return StatusCode::NOT_FOUND.into_response();
     };
@@ -250,8 +278,16 @@ async fn bid_page(
         .get(header::COOKIE)
         .and_then(|value| value.to_str().ok())
         .unwrap_or_default();
-    let session = if cookies.contains("ct_session=sandbox-session") { "есть" } else { "нет" };
-    let remembered = if cookies.contains(&format!("ct_last_bid={number}")) { "да" } else { "нет" };
+    let session = if cookies.contains("ct_session=sandbox-session") {
+        "есть"
+    } else {
+        "нет"
+    };
+    let remembered = if cookies.contains(&format!("ct_last_bid={number}")) {
+        "да"
+    } else {
+        "нет"
+    };
     let body = format!(
         "<p id=\"bid-accepted\">Ставка №{number} на груз {load} принята: {price} ₽</p>\
          <p id=\"exchange-session\">Сессия биржи: {session}</p><p id=\"bid-cookie\">Ставка запомнена: {remembered}</p>"
@@ -259,19 +295,30 @@ async fn bid_page(
     html(page("Ставка принята", &body, &origin.http))
 }
 
-async fn documents(State(exchange): State<Exchange>, original: OriginalUri, request: Request) -> Response {
+async fn documents(
+    State(exchange): State<Exchange>,
+    original: OriginalUri,
+    request: Request,
+) -> Response {
     admitted!(exchange, request);
     let origin = Origin::of(request.headers(), &original, request.uri().path());
     let body = format!(
         "<ul id=\"documents\"><li><a href=\"{o}/documents/contract.pdf\">Договор</a></li>\
          <li><a href=\"//{host}/cabinet/documents/act.pdf\">Акт</a></li></ul>",
         o = origin.http,
-        host = origin.http.trim_start_matches("http://").trim_end_matches("/cabinet"),
+        host = origin
+            .http
+            .trim_start_matches("http://")
+            .trim_end_matches("/cabinet"),
     );
     html(page("Документы", &body, &origin.http))
 }
 
-async fn password_page(State(exchange): State<Exchange>, original: OriginalUri, request: Request) -> Response {
+async fn password_page(
+    State(exchange): State<Exchange>,
+    original: OriginalUri,
+    request: Request,
+) -> Response {
     admitted!(exchange, request);
     exchange.book().cabinet.password_page_visits += 1;
     let origin = Origin::of(request.headers(), &original, request.uri().path());
@@ -283,22 +330,33 @@ async fn password_page(State(exchange): State<Exchange>, original: OriginalUri, 
     html(page("Смена пароля", &body, &origin.http))
 }
 
-/// Five megabytes of a page, made as it is sent, with an absolute link in every row.
-async fn big(State(exchange): State<Exchange>, original: OriginalUri, request: Request) -> Response {
+/// Five megabytes of a page (or `?kb=` kilobytes, up to that), made as it is sent, with an
+/// absolute link in every row.
+async fn big(
+    State(exchange): State<Exchange>,
+    original: OriginalUri,
+    request: Request,
+) -> Response {
     admitted!(exchange, request);
     let origin = Origin::of(request.headers(), &original, request.uri().path());
+    let size = request
+        .uri()
+        .query()
+        .and_then(|query| query.strip_prefix("kb="))
+        .and_then(|kb| kb.parse::<usize>().ok())
+        .map_or(BIG_PAGE_BYTES, |kb| (kb * 1024).min(BIG_PAGE_BYTES));
     let head = format!(
         "<!doctype html><html><head><meta charset=\"utf-8\"><title>Отчёт</title></head><body><h1>Отчёт</h1>"
     );
     let rows = stream::unfold((0usize, head.len()), move |(row, sent)| {
         let http = origin.http.clone();
         async move {
-            if sent >= BIG_PAGE_BYTES {
+            if sent >= size {
                 return None;
             }
             let mut chunk = String::with_capacity(64 * 1024);
             let mut row = row;
-            while chunk.len() < 64 * 1024 && sent + chunk.len() < BIG_PAGE_BYTES {
+            while chunk.len() < 64 * 1024 && sent + chunk.len() < size {
                 chunk.push_str(&format!(
                     "<p class=\"row\"><a href=\"{http}/loads/{row}\">Строка {row}</a></p>\n"
                 ));
@@ -310,7 +368,11 @@ async fn big(State(exchange): State<Exchange>, original: OriginalUri, request: R
     });
     let body = stream::once(async move { Ok(Bytes::from(head)) })
         .chain(rows)
-        .chain(stream::once(async { Ok(Bytes::from_static("<p id=\"end\">Конец</p></body></html>".as_bytes())) }));
+        .chain(stream::once(async {
+            Ok(Bytes::from_static(
+                "<p id=\"end\">Конец</p></body></html>".as_bytes(),
+            ))
+        }));
     html_stream(Body::from_stream(body))
 }
 
@@ -334,8 +396,8 @@ async fn upload(State(exchange): State<Exchange>, request: Request) -> Response 
 
 /// What the cabinet saw of this request (names only, never values) and what it noticed so far.
 async fn echo(State(exchange): State<Exchange>, request: Request) -> Response {
-    let authorized = bearer(request.headers())
-        .is_some_and(|token| exchange.book().tokens.contains_key(token));
+    let authorized =
+        bearer(request.headers()).is_some_and(|token| exchange.book().tokens.contains_key(token));
     let _ = admit(&exchange, request.headers(), request.uri().query());
     let headers: Vec<&str> = request.headers().keys().map(|name| name.as_str()).collect();
     let cookies: Vec<String> = request
@@ -362,7 +424,11 @@ async fn echo(State(exchange): State<Exchange>, request: Request) -> Response {
     .into_response()
 }
 
-async fn feed(State(exchange): State<Exchange>, original: OriginalUri, request: Request) -> Response {
+async fn feed(
+    State(exchange): State<Exchange>,
+    original: OriginalUri,
+    request: Request,
+) -> Response {
     admitted!(exchange, request);
     let origin = Origin::of(request.headers(), &original, request.uri().path());
     let items: Vec<Value> = exchange
@@ -372,10 +438,15 @@ async fn feed(State(exchange): State<Exchange>, original: OriginalUri, request: 
         .take(5)
         .map(|load| json!({"id": load.id, "url": format!("{}/loads/{}", origin.http, load.id)}))
         .collect();
-    Json(json!({"items": items, "next": format!("{}/api/feed?page=2", origin.http)})).into_response()
+    Json(json!({"items": items, "next": format!("{}/api/feed?page=2", origin.http)}))
+        .into_response()
 }
 
-async fn stylesheet(State(exchange): State<Exchange>, original: OriginalUri, request: Request) -> Response {
+async fn stylesheet(
+    State(exchange): State<Exchange>,
+    original: OriginalUri,
+    request: Request,
+) -> Response {
     admitted!(exchange, request);
     let origin = Origin::of(request.headers(), &original, request.uri().path());
     let css = format!(
@@ -386,7 +457,11 @@ async fn stylesheet(State(exchange): State<Exchange>, original: OriginalUri, req
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], css).into_response()
 }
 
-async fn script(State(exchange): State<Exchange>, original: OriginalUri, request: Request) -> Response {
+async fn script(
+    State(exchange): State<Exchange>,
+    original: OriginalUri,
+    request: Request,
+) -> Response {
     admitted!(exchange, request);
     let origin = Origin::of(request.headers(), &original, request.uri().path());
     let js = format!(
@@ -411,7 +486,14 @@ async fn script(State(exchange): State<Exchange>, original: OriginalUri, request
         http = origin.http,
         ws = origin.ws,
     );
-    ([(header::CONTENT_TYPE, "application/javascript; charset=utf-8")], js).into_response()
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/javascript; charset=utf-8",
+        )],
+        js,
+    )
+        .into_response()
 }
 
 async fn picture(State(exchange): State<Exchange>, request: Request) -> Response {
@@ -426,7 +508,11 @@ async fn picture(State(exchange): State<Exchange>, request: Request) -> Response
 /// The live feed: a tick every 200 ms naming a load by its absolute address; a text frame is
 /// echoed back; `close:<code>` makes the exchange close with that code; a close is answered
 /// with the same code.
-async fn live(State(exchange): State<Exchange>, original: OriginalUri, request: Request) -> Response {
+async fn live(
+    State(exchange): State<Exchange>,
+    original: OriginalUri,
+    request: Request,
+) -> Response {
     admitted!(exchange, request);
     let origin = Origin::of(request.headers(), &original, request.uri().path());
     let (mut parts, _) = request.into_parts();
