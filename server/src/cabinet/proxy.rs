@@ -241,6 +241,8 @@ fn rewritten(
             }
         },
     )
+    // Compression may ask once more after the end.
+    .fuse()
 }
 
 /// One exchange's traffic, written to the audit when its body is done with (sent or dropped).

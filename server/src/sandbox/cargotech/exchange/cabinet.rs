@@ -22,7 +22,7 @@ use axum::{
 use futures_util::{StreamExt, stream};
 use serde_json::{Value, json};
 
-use super::{Exchange, bearer, catalog::CITIES};
+use super::{Exchange, Refusal, bearer, catalog::CITIES};
 
 /// What the cabinet noticed.
 #[derive(Debug, Default)]
@@ -86,7 +86,7 @@ impl Origin {
 }
 
 /// Admits a request with the account's token, noting anything of Hauler's it carries.
-fn admit(exchange: &Exchange, headers: &HeaderMap, query: Option<&str>) -> Result<(), Response> {
+fn admit(exchange: &Exchange, headers: &HeaderMap, query: Option<&str>) -> Result<(), Refusal> {
     let cookies = headers
         .get_all(header::COOKIE)
         .iter()
@@ -102,12 +102,11 @@ fn admit(exchange: &Exchange, headers: &HeaderMap, query: Option<&str>) -> Resul
     }
     match bearer(headers) {
         Some(token) if book.tokens.contains_key(token) => Ok(()),
-        _ => Err((
+        _ => Err(Refusal::new((
             StatusCode::UNAUTHORIZED,
             [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
             page("Вход", "<p>Войдите в кабинет биржи.</p>", ""),
-        )
-            .into_response()),
+        ))),
     }
 }
 
@@ -131,7 +130,7 @@ fn html(body: String) -> Response {
 macro_rules! admitted {
     ($exchange:expr, $request:expr) => {
         if let Err(refusal) = admit(&$exchange, $request.headers(), $request.uri().query()) {
-            return refusal;
+            return refusal.into_response();
         }
     };
 }
@@ -345,9 +344,8 @@ async fn big(
         .and_then(|query| query.strip_prefix("kb="))
         .and_then(|kb| kb.parse::<usize>().ok())
         .map_or(BIG_PAGE_BYTES, |kb| (kb * 1024).min(BIG_PAGE_BYTES));
-    let head = format!(
-        "<!doctype html><html><head><meta charset=\"utf-8\"><title>Отчёт</title></head><body><h1>Отчёт</h1>"
-    );
+    let head = "<!doctype html><html><head><meta charset=\"utf-8\"><title>Отчёт</title></head><body><h1>Отчёт</h1>"
+        .to_owned();
     let rows = stream::unfold((0usize, head.len()), move |(row, sent)| {
         let http = origin.http.clone();
         async move {
