@@ -5,6 +5,7 @@
 pub mod actions;
 pub mod api;
 pub mod board;
+pub mod cabinet;
 pub mod cargo;
 pub mod error;
 pub mod i18n;
@@ -105,6 +106,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/subscription") view={Lazy::<Subscription>::new()} />
                             <Route path=path!("/status") view={Lazy::<Status>::new()} />
                             <Route path=path!("/profile") view={Lazy::<ProfileRoute>::new()} />
+                            <Route path=path!("/passes") view={Lazy::<Passes>::new()} />
                         </Routes>
                     }
                 }}
@@ -125,6 +127,7 @@ pub async fn load_current_page() {
         "/subscription" => Subscription::preload().await,
         "/status" => Status::preload().await,
         "/profile" => ProfileRoute::preload().await,
+        "/passes" => Passes::preload().await,
         path if path.starts_with("/cargo/") => Cargo::preload().await,
         path if path.starts_with("/shipper/") => Shipper::preload().await,
         _ => {}
@@ -224,5 +227,18 @@ impl LazyRoute for ProfileRoute {
 
     fn view(_this: Self) -> AnyView {
         view! { <profile::ProfilePage /> }.into_any()
+    }
+}
+
+struct Passes;
+
+#[lazy_route]
+impl LazyRoute for Passes {
+    fn data() -> Self {
+        Passes
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <cabinet::CabinetPage /> }.into_any()
     }
 }

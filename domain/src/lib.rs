@@ -11,6 +11,7 @@
 pub mod access;
 pub mod audit;
 pub mod autopay;
+pub mod cabinet;
 pub mod database;
 pub mod drivers;
 pub mod filters;

@@ -1,8 +1,9 @@
 //! The Hauler server: configuration, start-up, the capabilities (cargo, city search, payments,
-//! shippers, the bot, the admin dashboard's accounts, machine clients), and the web layer around them and the Leptos app.
+//! shippers, the bot, the admin dashboard's accounts, machine clients, the exchange's web cabinet), and the web layer around them and the Leptos app.
 
 pub mod admin;
 pub mod bot;
+pub mod cabinet;
 pub mod cargotech;
 pub mod cities;
 pub mod cli;

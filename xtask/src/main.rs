@@ -8,7 +8,8 @@
 //! - `cargo xtask contracts`: Schemathesis alone, against the server `cargo test` built.
 //! - `cargo xtask site`: build the browser bundle only and print its size.
 //! - `cargo xtask bench --drivers N --seconds S`: simulated drivers against Hauler and against a
-//!   naive per-driver cache (release build), ending in one `bench: key=value …` line.
+//!   naive per-driver cache (release build), ending in one `bench: key=value …` line;
+//!   `cargo xtask bench --cabinet` times what the cabinet proxy adds instead.
 //! - `cargo xtask dist [--debug]`: the release artefact, `target/dist/hauler-linux-x86_64.tar.gz`
 //!   (the binary, the site and the docs; no toolchain), which the `Dockerfile` copies.
 //! - `cargo xtask smoke`: the production smoke test alone, against the debug binary and site
@@ -41,7 +42,7 @@ fn main() -> ExitCode {
         Some("dist") => dist::build(&args[1..]),
         Some("smoke") => production::alone(),
         _ => Err(
-            "usage: cargo xtask <run | test | contracts | site | speed | dist [--debug] | smoke | bench [--drivers N] [--seconds S] [--accounts N] [--greedy N]>"
+            "usage: cargo xtask <run | test | contracts | site | speed | dist [--debug] | smoke | bench [--drivers N] [--seconds S] [--accounts N] [--greedy N] | bench --cabinet>"
                 .into(),
         ),
     };

@@ -3,6 +3,7 @@
 
 pub mod admins;
 pub mod audit;
+pub mod cabinet;
 pub mod cities;
 pub mod connection;
 pub mod drivers;

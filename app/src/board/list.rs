@@ -41,6 +41,9 @@ pub fn LoadsPage() -> impl IntoView {
                 <a class="tool-link" href="/responses" data-testid="open-responses">
                     {text.my_responses}
                 </a>
+                <a class="tool-link" href="/passes" data-testid="open-cabinet">
+                    {text.cabinet}
+                </a>
                 <a class="tool-link tool-icon" href="/profile" data-testid="open-profile" aria-label=text.profile title=text.profile>
                     "👤"
                 </a>

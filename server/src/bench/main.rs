@@ -6,9 +6,11 @@
 //! CargoTech accounts, each allowed 600 a minute (the baseline keeps one). Hauler and each
 //! exchange run on runtimes of their own, apart from the drivers' tasks. With `--greedy N`, N more
 //! drivers run scripts beside them that hammer what would cost the exchange calls (see
-//! `greedy`). Prints a table and one `bench: key=value …` line.
+//! `greedy`). Prints a table and one `bench: key=value …` line. `--cabinet` times the cabinet
+//! proxy instead (see `cabinet`).
 
 mod access_check;
+mod cabinet;
 mod drivers;
 mod greedy;
 mod machine;
@@ -46,11 +48,18 @@ struct Args {
     /// Greedy drivers (scripts) running beside the ordinary ones.
     #[arg(long, default_value_t = 0)]
     greedy: usize,
+    /// Instead of drivers: what the cabinet proxy adds to a 100 KB page and to WebSocket frames.
+    #[arg(long)]
+    cabinet: bool,
 }
 
 #[tokio::main]
 async fn main() {
     let args = Args::parse();
+    if args.cabinet {
+        cabinet::run(200).await;
+        return;
+    }
     let duration = Duration::from_secs(args.seconds);
     println!(
         "bench: {} drivers for {} s against Hauler ({} CargoTech account(s)), then against a naive per-driver cache",

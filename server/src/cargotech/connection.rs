@@ -178,6 +178,12 @@ impl Connection {
         }
     }
 
+    /// The account's token as it stands (logging in first if there is none): for the cabinet
+    /// proxy, which sends it with every request it forwards and never shows it to the browser.
+    pub async fn bearer(&self) -> Result<Arc<str>, UpstreamError> {
+        Ok(self.token().await?.value)
+    }
+
     /// Checks the token with `/v1/me` (the periodic health check).
     pub async fn check_health(&self) -> Result<(), UpstreamError> {
         let client = self.client.clone();

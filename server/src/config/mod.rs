@@ -8,6 +8,7 @@
 //! section.
 
 mod admin;
+mod cabinet;
 mod cargotech;
 mod doors;
 mod http;
@@ -26,6 +27,7 @@ mod telegram;
 use std::{collections::HashMap, fmt};
 
 pub use admin::AdminConfig;
+pub use cabinet::{CabinetConfig, SameSite};
 pub use cargotech::{
     CargoTechConfig, ExtraAccount, FairShareConfig, PRIMARY_ACCOUNT, SANDBOX_CARGOTECH_PASSWORD,
     SANDBOX_CARGOTECH_PHONE,
@@ -66,6 +68,7 @@ pub struct Config {
     pub logging: LoggingConfig,
     pub telegram: TelegramConfig,
     pub cargotech: CargoTechConfig,
+    pub cabinet: CabinetConfig,
     pub sandbox: SandboxConfig,
     pub operators: OperatorsConfig,
     pub new_loads: NewLoadsConfig,
@@ -141,6 +144,7 @@ impl Config {
             secrets: SecretsConfig::read(reader, mode),
             telegram: TelegramConfig::read(reader, mode),
             cargotech: CargoTechConfig::read(reader, mode),
+            cabinet: CabinetConfig::read(reader, mode),
             sandbox: SandboxConfig::read(reader),
             operators: OperatorsConfig::read(reader),
             new_loads: NewLoadsConfig::read(reader),

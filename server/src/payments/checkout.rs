@@ -98,18 +98,35 @@ impl Billing {
         let Some(yookassa) = yookassa else {
             return self.give_for_free(&payment).await;
         };
+        self.send_to_yookassa(
+            &yookassa,
+            &payment,
+            promo.as_ref(),
+            format!("Hauler: доступ к грузам на {days} дн."),
+        )
+        .await?;
+        self.view_after_purchase(driver_id, payment.id).await
+    }
 
+    /// Creates the recorded payment at YooKassa (its page is where the driver pays); a payment
+    /// YooKassa will not take is abandoned.
+    pub(super) async fn send_to_yookassa(
+        &self,
+        yookassa: &yookassa::YooKassa,
+        payment: &Payment,
+        promo: Option<&PromoCode>,
+        description: String,
+    ) -> Result<(), BillingError> {
         let mut metadata = BTreeMap::from([
             (META_PAYMENT.to_owned(), payment.id.to_string()),
-            (META_DRIVER.to_owned(), driver_id.to_string()),
-            (META_PLAN.to_owned(), plan.id.to_string()),
+            (META_DRIVER.to_owned(), payment.driver_id.to_string()),
+            (META_PLAN.to_owned(), payment.plan_id.to_string()),
         ]);
-        if let Some(promo) = &promo {
+        if let Some(promo) = promo {
             metadata.insert(META_PROMO.to_owned(), promo.code.clone());
         }
-        let description = format!("Hauler: доступ к грузам на {days} дн.");
         let order = yookassa::NewPayment {
-            amount_kopecks,
+            amount_kopecks: payment.amount.max(0) as u64,
             description: description.clone(),
             pay_by: yookassa::PayBy::Page {
                 return_url: self.return_link.for_payment(payment.id),
@@ -125,13 +142,8 @@ impl Billing {
             Ok(created) => created,
             Err(error) => {
                 tracing::warn!(%error, payment_id = i64::from(payment.id), "YooKassa did not create the payment");
-                self.abandon(
-                    &payment,
-                    promo.as_ref(),
-                    "create_failed",
-                    &error.to_string(),
-                )
-                .await?;
+                self.abandon(payment, promo, "create_failed", &error.to_string())
+                    .await?;
                 return Err(error.into());
             }
         };
@@ -142,7 +154,7 @@ impl Billing {
             created.confirmation_url.as_deref(),
         )
         .await?;
-        self.view_after_purchase(driver_id, payment.id).await
+        Ok(())
     }
 
     /// The 54-FZ receipt of a payment described so, when the shop sends receipts.

@@ -1,5 +1,6 @@
 //! Paid access: the paywall's offers (plans, the trial, promo codes), purchases through YooKassa,
-//! the notifications that settle them, and the messages the bot sends when access changes.
+//! the notifications that settle them, the messages the bot sends when access changes, and the
+//! exchange's cabinet passes, bought the same way.
 //!
 //! Money is trusted only after the payment is re-read from YooKassa; access moves only through
 //! grants applied once per source ([`domain::access`]).
@@ -9,6 +10,7 @@ mod checkout;
 pub mod gate;
 mod notifications;
 mod offers;
+mod passes;
 mod refunds;
 mod reminders;
 pub mod renewals;

@@ -9,6 +9,7 @@ use domain::{
     PaymentId,
     access::{self, Grant, GrantSource},
     audit::{self, AuditEntry},
+    cabinet::passes,
     payments::{self, Event, Payment},
 };
 use serde::Serialize;
@@ -93,14 +94,18 @@ impl Billing {
         Ok((refund.id, amount))
     }
 
-    /// Takes back the refunded share of the payment's days and counts the money, once per
-    /// refund id. Returns when the driver's access ends now.
+    /// Takes back the refunded share of the payment's days (a cabinet pass it bought is
+    /// revoked) and counts the money, once per refund id. Returns when the driver's access ends now.
     pub(super) async fn apply_refund(
         &self,
         payment: &Payment,
         refund_id: &str,
         amount: u64,
     ) -> Result<DateTime<Utc>, BillingError> {
+        // A refunded cabinet pass ends: its hours are not split.
+        if let Some(pass) = passes::for_payment(&self.db, payment.id).await? {
+            passes::revoke(&self.db, &self.store, pass.id, "system:refund").await?;
+        }
         let days = days_to_take_back(payment, amount);
         let granted = access::grant(
             &self.db,

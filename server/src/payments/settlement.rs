@@ -8,7 +8,9 @@ use chrono::{DateTime, Utc};
 use domain::{
     DriverId, PaymentId,
     access::{self, Grant, GrantSource},
-    autopay, drivers, outbox,
+    autopay,
+    cabinet::passes,
+    drivers, outbox,
     payments::{self, Event, Payment},
     promo,
 };
@@ -102,11 +104,15 @@ impl Billing {
         Ok(())
     }
 
-    /// Grants a succeeded payment's days (once, keyed by the payment) and tells the driver.
+    /// Grants a succeeded payment's days (once, keyed by the payment) and tells the driver; a
+    /// cabinet pass's payment starts the pass instead (once as well). Returns when either ends.
     pub(super) async fn grant_for_payment(
         &self,
         payment: &Payment,
     ) -> Result<DateTime<Utc>, BillingError> {
+        if let Some(pass) = passes::start_for_payment(&self.db, &self.store, payment.id).await? {
+            return Ok(pass.expires_at.unwrap_or_else(Utc::now));
+        }
         let reference = format!("payment:{}", payment.id);
         let granted = access::grant(
             &self.db,

@@ -9,6 +9,7 @@ use domain::{
     DriverId, PaymentId, drivers,
     flags::{self, Flag},
     payments::{self, Event, Payment},
+    promo::PromoCode,
 };
 use serde::Deserialize;
 use serde_json::json;
@@ -40,6 +41,13 @@ pub struct SuccessfulPayment {
     pub telegram_payment_charge_id: String,
     #[serde(default)]
     pub provider_payment_charge_id: Option<String>,
+}
+
+/// What a Stars invoice says: its title, description and the price's label.
+pub(super) struct Invoice {
+    pub title: String,
+    pub description: String,
+    pub label: String,
 }
 
 fn payload(payment_id: PaymentId) -> String {
@@ -111,6 +119,33 @@ impl Billing {
                 format!("{days} дн."),
             )
         };
+        self.send_stars_invoice(
+            &payment,
+            promo.as_ref(),
+            Invoice {
+                title,
+                description,
+                label,
+            },
+        )
+        .await?;
+        self.view_after_purchase(driver_id, payment.id).await
+    }
+
+    /// Asks Telegram for the recorded payment's invoice link (the Mini App opens it); a payment
+    /// Telegram will not invoice is abandoned.
+    pub(super) async fn send_stars_invoice(
+        &self,
+        payment: &Payment,
+        promo: Option<&PromoCode>,
+        invoice: Invoice,
+    ) -> Result<(), BillingError> {
+        let Invoice {
+            title,
+            description,
+            label,
+        } = invoice;
+        let stars = payment.amount;
         let invoice = self
             .telegram
             .call(
@@ -130,18 +165,13 @@ impl Billing {
         {
             Some(link) => link,
             None => {
-                self.abandon(
-                    &payment,
-                    promo.as_ref(),
-                    "invoice_failed",
-                    "createInvoiceLink failed",
-                )
-                .await?;
+                self.abandon(payment, promo, "invoice_failed", "createInvoiceLink failed")
+                    .await?;
                 return Err(BillingError::TelegramUnavailable);
             }
         };
         payments::set_confirmation_url(&self.db, payment.id, &link).await?;
-        self.view_after_purchase(driver_id, payment.id).await
+        Ok(())
     }
 
     /// Answers Telegram's last question before the stars are taken: `Err` carries what the

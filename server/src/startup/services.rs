@@ -9,6 +9,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::{
     bot::{self, BotApi, BotOutlet, BotToken, Chatter, Doorbell, queue::DatabaseQueue},
+    cabinet::{self, Cabinet, CabinetParts, CookieTerms},
     cargotech::{self, Gateway},
     cities::Cities,
     config::{Config, Mode, SANDBOX_YOOKASSA_SECRET_KEY, SANDBOX_YOOKASSA_SHOP_ID, UpdatesMode},
@@ -31,6 +32,8 @@ pub(super) struct Urls {
     pub cargotech: String,
     pub telegram: String,
     pub yookassa: String,
+    /// The exchange's web cabinet: the configured one, the sandbox exchange's, or none.
+    pub cabinet: Option<String>,
 }
 
 impl Urls {
@@ -46,6 +49,14 @@ impl Urls {
             cargotech: or_here(&config.cargotech.base_url, "/sandbox/cargotech"),
             telegram: or_here(&config.telegram.api_base_url, "/sandbox/telegram"),
             yookassa: or_here(&config.payments.yookassa.base_url, "/sandbox/yookassa"),
+            cabinet: config.cabinet.upstream_url.clone().or_else(|| {
+                (config.mode == Mode::Sandbox).then(|| {
+                    format!(
+                        "{}/cabinet",
+                        or_here(&config.cargotech.base_url, "/sandbox/cargotech")
+                    )
+                })
+            }),
         }
     }
 }
@@ -66,6 +77,7 @@ pub(super) struct Parts {
     pub stand_ins: StandIns,
     /// Shippers' marks and pages.
     pub shippers: ShipperBook,
+    pub cabinet: Cabinet,
 }
 
 impl Parts {
@@ -80,7 +92,9 @@ impl Parts {
         let chatter = bot.chatter(platform, billing.clone());
         let live = LiveHub::default();
         let gateway = cargotech::gateway(config, &urls.cargotech, platform, sightings);
+        let cabinet = cabinet(config, urls, platform, &gateway);
         Self {
+            cabinet,
             cities: Cities::new(
                 platform.db.clone(),
                 Arc::clone(&gateway),
@@ -131,6 +145,7 @@ impl Parts {
             billing: self.billing,
             yookassa: self.stand_ins.yookassa,
             shippers: self.shippers,
+            cabinet: self.cabinet,
         }
     }
 }
@@ -254,6 +269,33 @@ fn billing(config: &Config, urls: &Urls, platform: &Platform, bot: &Bot) -> Bill
         charge_before_end: chrono::Duration::from_std(config.payments.autopay.charge_before_end)
             .unwrap_or(chrono::Duration::hours(12)),
     }
+}
+
+/// The exchange's web cabinet through Hauler, against the configured (or sandbox) cabinet.
+fn cabinet(config: &Config, urls: &Urls, platform: &Platform, gateway: &Arc<Gateway>) -> Cabinet {
+    let upstream = urls.cabinet.as_deref().and_then(|url| {
+        let parsed = cabinet::Upstream::parse(url);
+        if parsed.is_none() {
+            tracing::warn!(
+                url,
+                "the cabinet's address is not an http(s) address: no cabinet"
+            );
+        }
+        parsed
+    });
+    Cabinet::new(CabinetParts {
+        db: platform.db.clone(),
+        store: platform.store.clone(),
+        gateway: Arc::clone(gateway),
+        upstream,
+        cookie: CookieTerms {
+            secure: config.cabinet.cookie_secure,
+            same_site: config.cabinet.cookie_same_site,
+        },
+        per_minute: config.cabinet.requests_per_minute,
+        link_ttl: config.cabinet.link_ttl,
+        public_url: urls.public.clone(),
+    })
 }
 
 /// Live new loads travel between instances through Redis when there is one.

@@ -141,6 +141,17 @@ pub enum ErrorCode {
     AdminSessionMissing,
     CsrfInvalid,
     RoleInsufficient,
+    PassMissing,
+    /// Forged, expired or revoked: the cabinet is closed to it.
+    PassInvalid,
+    PassNotFound,
+    PassNotActive,
+    LinkInvalid,
+    CabinetUnavailable,
+    CabinetPathDenied,
+    InvalidPolicyRule,
+    DuplicatePolicyRule,
+    PolicyRuleNotFound,
 }
 
 /// Whether a refused input could not be read at all (`400`) or was read and is not allowed
@@ -277,6 +288,16 @@ impl ErrorCode {
             Self::AdminSessionMissing => (S::UNAUTHORIZED, "admin_session_missing", "Log in to the admin dashboard"),
             Self::CsrfInvalid => (S::FORBIDDEN, "csrf_invalid", "The request lacks this session's CSRF token: reload the page"),
             Self::RoleInsufficient => (S::FORBIDDEN, "role_insufficient", "Your role does not allow this"),
+            Self::PassMissing => (S::UNAUTHORIZED, "pass_missing", "Откройте кабинет по пропуску: ссылка из приложения или код пропуска"),
+            Self::PassInvalid => (S::UNAUTHORIZED, "pass_invalid", "Пропуск недействителен: он истёк, отозван или введён с ошибкой"),
+            Self::PassNotFound => (S::NOT_FOUND, "pass_not_found", "Такого пропуска нет"),
+            Self::PassNotActive => (S::CONFLICT, "pass_not_active", "Пропуск не действует: он ещё не оплачен, истёк или отозван"),
+            Self::LinkInvalid => (S::UNAUTHORIZED, "link_invalid", "Ссылка для входа уже использована или устарела: получите новую в приложении"),
+            Self::CabinetUnavailable => (S::SERVICE_UNAVAILABLE, "cabinet_unavailable", "Кабинет биржи сейчас недоступен, попробуйте позже"),
+            Self::CabinetPathDenied => (S::FORBIDDEN, "cabinet_path_denied", "Эта страница кабинета закрыта: она меняет общий аккаунт"),
+            Self::InvalidPolicyRule => (S::UNPROCESSABLE_ENTITY, "invalid_policy_rule", "A rule is a path from / (at most 200 characters) and a reason of 1 to 200 characters"),
+            Self::DuplicatePolicyRule => (S::CONFLICT, "duplicate_policy_rule", "That path is closed already"),
+            Self::PolicyRuleNotFound => (S::NOT_FOUND, "policy_rule_not_found", "No such rule"),
         }
     }
 
@@ -333,6 +354,13 @@ impl ErrorCode {
             Self::FilterNameTaken => "A filter has this name already: choose another",
             Self::DetailNotFetched => "The load's details did not arrive in time: the exchange is busy. Try again in a minute",
             Self::InvalidProfile => "Check the profile: some values do not fit",
+            Self::PassMissing => "Open the cabinet with a pass: the link from the app or the pass's code",
+            Self::PassInvalid => "The pass is not valid: it expired, was revoked or was mistyped",
+            Self::PassNotFound => "There is no such pass",
+            Self::PassNotActive => "The pass is not in force: not paid yet, expired or revoked",
+            Self::LinkInvalid => "The sign-in link was used already or has expired: get a new one in the app",
+            Self::CabinetUnavailable => "The exchange's cabinet is unavailable right now: try again later",
+            Self::CabinetPathDenied => "This page of the cabinet is closed: it changes the shared account",
             _ => return None,
         })
     }

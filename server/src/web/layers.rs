@@ -76,7 +76,14 @@ pub fn apply(router: Router, production: bool, request_timeout: Duration) -> Rou
 /// A body over [`BODY_LIMIT`] is answered `413 body_too_large` before any handler reads it:
 /// handlers see a refused body only as unreadable (`400`). A declared length decides at once; a
 /// body of unknown length (chunked) is read here up to the limit.
+///
+/// The exchange's cabinet is exempt (and its sandbox stand-in): its uploads stream through to
+/// the exchange, which sets its own limits, and are never held here.
 async fn refuse_large_bodies(request: Request<Body>, next: Next) -> Response {
+    let path = request.uri().path();
+    if path.starts_with("/cabinet/") || path.starts_with("/sandbox/cargotech/cabinet/") {
+        return next.run(request).await;
+    }
     let size = request.body().size_hint();
     if size.lower() > BODY_LIMIT as u64 {
         return too_large();

@@ -9,6 +9,7 @@ mod admin;
 pub(crate) mod api;
 mod app_state;
 pub(crate) mod assets;
+mod cabinet;
 mod doors;
 mod error;
 pub mod extract;
@@ -79,6 +80,8 @@ pub struct Services {
     pub yookassa: Option<crate::sandbox::yookassa::SandboxYooKassa>,
     /// Shippers' marks and pages.
     pub shippers: crate::shippers::ShipperBook,
+    /// The exchange's web cabinet through Hauler.
+    pub cabinet: crate::cabinet::Cabinet,
 }
 
 pub fn router(state: AppState, config: &Config, services: Services) -> Router {
@@ -98,6 +101,7 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
         billing,
         yookassa,
         shippers,
+        cabinet,
     } = services;
     let routes = generate_route_list(App);
     let document = Document {
@@ -194,6 +198,13 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
     let router = router
         .merge(admin::routes(admin_desk, options_for_admin))
         .merge(api::payments::driver_routes(billing.clone(), &keeper))
+        .merge(cabinet::routes(
+            cabinet::CabinetDesk {
+                cabinet,
+                billing: billing.clone(),
+            },
+            &keeper,
+        ))
         .merge(api::payments::notification_routes(billing.clone()))
         .merge(internal::routes(internal, billing))
         .merge(metrics::routes(watched));

@@ -1,8 +1,9 @@
 //! The simulated exchange's state: its configuration, its accounts and the tokens it issued,
 //! and the book of loads every handler reads under one lock. What a request passes before it is
-//! answered is in `gate`, the HTTP surface in `routes`, the list's filters in `list_filter`, the
+//! answered is in `gate`, the HTTP surface in `routes`, the web cabinet in `cabinet`, the list's filters in `list_filter`, the
 //! tests' levers in `knobs` and the request counters in `stats`.
 
+mod cabinet;
 mod gate;
 mod knobs;
 mod list_filter;
@@ -109,6 +110,8 @@ struct Book {
     sms: HashMap<String, (Instant, u32, usize)>,
     random: Seeded,
     peak_per_minute: u64,
+    /// What the web cabinet saw (see `cabinet`).
+    cabinet: cabinet::CabinetBook,
 }
 
 /// A finished answer that ends a request early (boxed: a `Response` is large).
@@ -187,6 +190,7 @@ impl Exchange {
             sms: HashMap::new(),
             random,
             peak_per_minute: 0,
+            cabinet: cabinet::CabinetBook::default(),
         };
         Self {
             inner: Arc::new(Inner {

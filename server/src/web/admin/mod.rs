@@ -5,6 +5,7 @@
 mod admins;
 mod audit;
 mod auth;
+mod cabinet;
 mod cities;
 mod connection;
 mod csv_export;
@@ -67,6 +68,7 @@ pub fn routes(desk: AdminDesk, options: leptos::prelude::LeptosOptions) -> Route
         .merge(cities::routes())
         .merge(service_tokens::routes())
         .merge(audit::routes())
+        .merge(cabinet::routes())
         .merge(admins::routes())
         .merge(shipper_reports::routes())
         .merge(second_factor::routes())

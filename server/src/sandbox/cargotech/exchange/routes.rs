@@ -30,6 +30,7 @@ pub fn router(exchange: Exchange) -> Router {
         .route("/v1/dictionaries/points", get(points))
         .route("/__sandbox/stats", get(stats))
         .route("/__sandbox/control", post(control))
+        .merge(super::cabinet::routes())
         .with_state(exchange)
 }
 

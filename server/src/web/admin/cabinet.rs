@@ -1,0 +1,360 @@
+//! The cabinet page's API: passes (issue, revoke, list and filter), their plans (priced by
+//! admins, like the subscription plans), the audited cabinet sessions, and the path policy. Any
+//! staff reads; admins change, and every change is in the audit log.
+//!
+//! - `GET /admin/api/passes` (`?driver_id=`, `?state=pending|active|expired|revoked`),
+//!   `POST /admin/api/passes`, `POST /admin/api/passes/{id}/revoke`
+//! - `GET /admin/api/pass-plans`, `POST /admin/api/pass-plans`, `PUT /admin/api/pass-plans/{id}`
+//! - `GET /admin/api/cabinet/sessions` (`?pass_id=`)
+//! - `GET /admin/api/cabinet/policy`, `POST /admin/api/cabinet/policy`,
+//!   `DELETE /admin/api/cabinet/policy/{id}`
+
+use admin::wire::cabinet::{
+    CabinetSessionRow, IssuedPass, PassGrant, PassPlanInput, PassPlanRow, PassRow, PolicyRuleInput,
+    PolicyRuleRow,
+};
+use app::cabinet::PassState;
+use axum::{
+    Json, Router,
+    extract::{Query, State, rejection::QueryRejection},
+    http::StatusCode,
+    routing::{delete, get, post, put},
+};
+use chrono::Utc;
+use domain::{
+    DriverId,
+    audit::{self, AuditEntry},
+    cabinet::{
+        passes::{self, Pass, PassFilter},
+        plans::{self, PlanTerms},
+        policy, sessions,
+    },
+    drivers,
+    store::SharedStore,
+};
+use sea_orm::DatabaseConnection;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{AdminDesk, Admins, AnyStaff, Staff};
+use crate::web::{
+    ApiError, ErrorCode,
+    extract::{JsonBody, PathId},
+};
+
+/// The most rows a list answers with.
+const LIST_LIMIT: u64 = 500;
+/// The longest pass an admin may give: a year.
+const MAX_HOURS: u32 = 24 * 366;
+
+pub fn routes() -> Router<AdminDesk> {
+    Router::new()
+        .route("/admin/api/passes", get(list_passes).post(grant))
+        .route("/admin/api/passes/{id}/revoke", post(revoke))
+        .route("/admin/api/pass-plans", get(list_plans).post(create_plan))
+        .route("/admin/api/pass-plans/{id}", put(edit_plan))
+        .route("/admin/api/cabinet/sessions", get(list_sessions))
+        .route("/admin/api/cabinet/policy", get(list_rules).post(add_rule))
+        .route("/admin/api/cabinet/policy/{id}", delete(remove_rule))
+}
+
+async fn record<R>(
+    db: &DatabaseConnection,
+    staff: &Staff<R>,
+    action: &str,
+    object: &str,
+    details: serde_json::Value,
+) {
+    audit::record(
+        db,
+        AuditEntry {
+            actor: &staff.actor(),
+            action,
+            object: Some(object),
+            details: Some(details),
+            client_addr: staff.client_addr.as_deref(),
+        },
+    )
+    .await;
+}
+
+fn pass_row(pass: &Pass) -> PassRow {
+    let state = match passes::state(pass, Utc::now()) {
+        PassState::Pending => "pending",
+        PassState::Active => "active",
+        PassState::Expired => "expired",
+        PassState::Revoked => "revoked",
+    };
+    PassRow {
+        id: pass.id,
+        driver_id: pass.driver_id.into(),
+        hours: pass.hours.max(0) as u32,
+        state: state.into(),
+        issued_by: pass.issued_by.clone(),
+        created_at: pass.created_at.to_rfc3339(),
+        expires_at: pass.expires_at.map(|at| at.to_rfc3339()),
+        revoked_at: pass.revoked_at.map(|at| at.to_rfc3339()),
+        revoked_by: pass.revoked_by.clone(),
+        payment_id: pass.payment_id.map(Into::into),
+    }
+}
+
+#[derive(Deserialize)]
+struct PassQuery {
+    driver_id: Option<i64>,
+    state: Option<String>,
+}
+
+async fn list_passes(
+    State(db): State<DatabaseConnection>,
+    _staff: Staff<AnyStaff>,
+    query: Result<Query<PassQuery>, QueryRejection>,
+) -> Result<Json<Vec<PassRow>>, ApiError> {
+    let Query(query) = query.map_err(ApiError::bad_query)?;
+    let state = match query.state.as_deref() {
+        None | Some("") => None,
+        Some("pending") => Some(PassState::Pending),
+        Some("active") => Some(PassState::Active),
+        Some("expired") => Some(PassState::Expired),
+        Some("revoked") => Some(PassState::Revoked),
+        Some(_) => {
+            return Err(ErrorCode::InvalidState
+                .with_message("The state is one of pending, active, expired, revoked"));
+        }
+    };
+    let filter = PassFilter {
+        driver_id: query.driver_id.map(DriverId::from),
+        state,
+    };
+    let rows = passes::list(&db, &filter, LIST_LIMIT).await?;
+    Ok(Json(rows.iter().map(pass_row).collect()))
+}
+
+async fn grant(
+    State(db): State<DatabaseConnection>,
+    staff: Staff<Admins>,
+    JsonBody(input): JsonBody<PassGrant>,
+) -> Result<(StatusCode, Json<IssuedPass>), ApiError> {
+    if !(1..=MAX_HOURS).contains(&input.hours) {
+        return Err(ErrorCode::InvalidValue.with_message("A pass lasts 1 to 8784 hours"));
+    }
+    let driver_id = DriverId::from(input.driver_id);
+    if drivers::by_id(&db, driver_id).await?.is_none() {
+        return Err(ErrorCode::DriverNotFound.into());
+    }
+    let (pass, token) = passes::grant(&db, driver_id, input.hours, &staff.actor()).await?;
+    let row = pass_row(&pass);
+    record(
+        &db,
+        &staff,
+        "cabinet.pass_granted",
+        &format!("pass:{}", pass.id),
+        json!({"driver_id": input.driver_id, "hours": input.hours}),
+    )
+    .await;
+    Ok((
+        StatusCode::CREATED,
+        Json(IssuedPass {
+            pass: row,
+            token: token.expose().to_owned(),
+        }),
+    ))
+}
+
+async fn revoke(
+    State(db): State<DatabaseConnection>,
+    State(store): State<SharedStore>,
+    staff: Staff<Admins>,
+    PathId(id): PathId<i64>,
+) -> Result<Json<PassRow>, ApiError> {
+    let pass = passes::revoke(&db, &store, id, &staff.actor())
+        .await?
+        .ok_or(ErrorCode::PassNotFound)?;
+    record(
+        &db,
+        &staff,
+        "cabinet.pass_revoked",
+        &format!("pass:{id}"),
+        json!({"driver_id": i64::from(pass.driver_id)}),
+    )
+    .await;
+    Ok(Json(pass_row(&pass)))
+}
+
+fn plan_row(row: &plans::entity::Model) -> PassPlanRow {
+    PassPlanRow {
+        id: row.id,
+        hours: row.hours.max(0) as u32,
+        price_kopecks: row.price_kopecks.max(0) as u64,
+        stars_price: row.stars_price.and_then(|stars| u32::try_from(stars).ok()),
+        active: row.active,
+        position: row.position,
+    }
+}
+
+/// A pass plan lasts an hour to a year and costs at least YooKassa's one rouble.
+fn plan_terms(input: &PassPlanInput) -> Result<PlanTerms, ApiError> {
+    if !(1..=MAX_HOURS).contains(&input.hours) {
+        return Err(ErrorCode::InvalidValue.with_message("A pass plan lasts 1 to 8784 hours"));
+    }
+    if !(100..=100_000_000).contains(&input.price_kopecks) {
+        return Err(
+            ErrorCode::InvalidValue.with_message("A plan costs from 1 to 1 000 000 roubles")
+        );
+    }
+    if input
+        .stars_price
+        .is_some_and(|stars| !(1..=1_000_000).contains(&stars))
+    {
+        return Err(ErrorCode::InvalidValue
+            .with_message("A price in Stars is from 1 to 1 000 000, or none"));
+    }
+    Ok(PlanTerms {
+        hours: input.hours as i32,
+        price_kopecks: input.price_kopecks as i64,
+        stars_price: input.stars_price.map(|stars| stars as i32),
+        active: input.active,
+    })
+}
+
+async fn list_plans(
+    State(db): State<DatabaseConnection>,
+    _staff: Staff<AnyStaff>,
+) -> Result<Json<Vec<PassPlanRow>>, ApiError> {
+    Ok(Json(plans::all(&db).await?.iter().map(plan_row).collect()))
+}
+
+async fn create_plan(
+    State(db): State<DatabaseConnection>,
+    staff: Staff<Admins>,
+    JsonBody(input): JsonBody<PassPlanInput>,
+) -> Result<(StatusCode, Json<PassPlanRow>), ApiError> {
+    let created = plan_row(&plans::create(&db, plan_terms(&input)?).await?);
+    record(
+        &db,
+        &staff,
+        "cabinet.plan_created",
+        &format!("pass_plan:{}", created.id),
+        json!({"after": created}),
+    )
+    .await;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+async fn edit_plan(
+    State(db): State<DatabaseConnection>,
+    staff: Staff<Admins>,
+    PathId(id): PathId<i64>,
+    JsonBody(input): JsonBody<PassPlanInput>,
+) -> Result<Json<PassPlanRow>, ApiError> {
+    let terms = plan_terms(&input)?;
+    let changed = plans::update(&db, id, terms)
+        .await?
+        .ok_or(ErrorCode::PlanNotFound)?;
+    let changed = plan_row(&changed);
+    record(
+        &db,
+        &staff,
+        "cabinet.plan_changed",
+        &format!("pass_plan:{id}"),
+        json!({"after": changed}),
+    )
+    .await;
+    Ok(Json(changed))
+}
+
+#[derive(Deserialize)]
+struct SessionQuery {
+    pass_id: Option<i64>,
+}
+
+async fn list_sessions(
+    State(db): State<DatabaseConnection>,
+    _staff: Staff<AnyStaff>,
+    query: Result<Query<SessionQuery>, QueryRejection>,
+) -> Result<Json<Vec<CabinetSessionRow>>, ApiError> {
+    let Query(query) = query.map_err(ApiError::bad_query)?;
+    let rows = sessions::list(&db, query.pass_id, LIST_LIMIT).await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|row| CabinetSessionRow {
+                id: row.id,
+                pass_id: row.pass_id,
+                driver_id: row.driver_id.into(),
+                via: row.via,
+                client_addr: row.client_addr,
+                started_at: row.started_at.to_rfc3339(),
+                last_seen_at: row.last_seen_at.to_rfc3339(),
+                pages: row.pages,
+                requests: row.requests,
+                bytes_down: row.bytes_down,
+                bytes_up: row.bytes_up,
+                refused: row.refused,
+            })
+            .collect(),
+    ))
+}
+
+fn rule_row(rule: &policy::Rule) -> PolicyRuleRow {
+    PolicyRuleRow {
+        id: rule.id,
+        prefix: rule.prefix.clone(),
+        reason: rule.reason.clone(),
+        added_by: rule.added_by.clone(),
+        created_at: rule.created_at.to_rfc3339(),
+    }
+}
+
+async fn list_rules(
+    State(db): State<DatabaseConnection>,
+    _staff: Staff<AnyStaff>,
+) -> Result<Json<Vec<PolicyRuleRow>>, ApiError> {
+    Ok(Json(policy::all(&db).await?.iter().map(rule_row).collect()))
+}
+
+async fn add_rule(
+    State(db): State<DatabaseConnection>,
+    staff: Staff<Admins>,
+    JsonBody(input): JsonBody<PolicyRuleInput>,
+) -> Result<(StatusCode, Json<PolicyRuleRow>), ApiError> {
+    let prefix = input.prefix.trim();
+    let reason = input.reason.trim();
+    if !prefix.starts_with('/')
+        || prefix.chars().count() > 200
+        || reason.is_empty()
+        || reason.chars().count() > 200
+    {
+        return Err(ErrorCode::InvalidPolicyRule.into());
+    }
+    let rule = policy::add(&db, prefix, reason, &staff.actor())
+        .await?
+        .ok_or(ErrorCode::DuplicatePolicyRule)?;
+    record(
+        &db,
+        &staff,
+        "cabinet.path_closed",
+        &format!("cabinet_rule:{}", rule.id),
+        json!({"prefix": rule.prefix, "reason": rule.reason}),
+    )
+    .await;
+    Ok((StatusCode::CREATED, Json(rule_row(&rule))))
+}
+
+async fn remove_rule(
+    State(db): State<DatabaseConnection>,
+    staff: Staff<Admins>,
+    PathId(id): PathId<i64>,
+) -> Result<StatusCode, ApiError> {
+    let rule = policy::remove(&db, id)
+        .await?
+        .ok_or(ErrorCode::PolicyRuleNotFound)?;
+    record(
+        &db,
+        &staff,
+        "cabinet.path_opened",
+        &format!("cabinet_rule:{id}"),
+        json!({"prefix": rule.prefix}),
+    )
+    .await;
+    Ok(StatusCode::NO_CONTENT)
+}
