@@ -59,7 +59,7 @@ pub fn published(document: utoipa::openapi::OpenApi, error_schema: &str) -> Valu
 }
 
 /// Adds `why` to the status's description, or the status itself when the route had none.
-fn refuses(responses: &mut Map<String, Value>, status: &str, why: &str, error: &Value) {
+pub fn refuses(responses: &mut Map<String, Value>, status: &str, why: &str, error: &Value) {
     match responses.get_mut(status) {
         Some(response) => {
             let description = response["description"].as_str().unwrap_or_default();

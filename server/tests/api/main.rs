@@ -30,6 +30,8 @@ mod leadership;
 mod machines;
 mod new_loads;
 mod openapi;
+mod openapi_admin;
+mod openapi_internal;
 mod pages;
 mod profile;
 mod responses;
