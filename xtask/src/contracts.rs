@@ -319,8 +319,8 @@ fn run(
     })
 }
 
-/// `Test cases:` then `1284 generated, 15 found 26 unique failures, 34 skipped` (or
-/// `1284 generated, 1284 passed`).
+/// `Test cases:` then `1284 generated, 15 found 26 unique failures, 34 skipped` (`1 unique
+/// failure` when there is one, or `1284 generated, 1284 passed`).
 fn summary(text: &str) -> (u64, u64) {
     let line = text
         .lines()
@@ -333,7 +333,8 @@ fn summary(text: &str) -> (u64, u64) {
             .find_map(|part| part.trim().strip_suffix(label)?.trim().parse::<u64>().ok())
             .unwrap_or(0)
     };
-    (number_before("generated"), number_before("unique failures"))
+    let failures = number_before("unique failures").max(number_before("unique failure"));
+    (number_before("generated"), failures)
 }
 
 #[cfg(test)]
@@ -344,6 +345,8 @@ mod tests {
     fn the_summary_gives_requests_and_failures() {
         let text = "Test cases:\n  1284 generated, 15 found 26 unique failures, 34 skipped\n";
         assert_eq!(summary(text), (1284, 26));
+        let text = "Test cases:\n  3003 generated, 1 found 1 unique failure, 47 skipped\n";
+        assert_eq!(summary(text), (3003, 1));
         let text = "Test cases:\n  1284 generated, 1250 passed, 34 skipped\n";
         assert_eq!(summary(text), (1284, 0));
     }

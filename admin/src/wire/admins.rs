@@ -23,7 +23,10 @@ pub struct AdminView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct NewAdmin {
-    #[cfg_attr(feature = "ssr", schema(min_length = 3, max_length = 254, pattern = "@"))]
+    #[cfg_attr(
+        feature = "ssr",
+        schema(min_length = 3, max_length = 254, pattern = "@")
+    )]
     pub email: String,
     pub role: Role,
     #[cfg_attr(feature = "ssr", schema(min_length = 12))]

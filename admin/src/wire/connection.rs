@@ -94,7 +94,10 @@ pub struct SandboxKnobs {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SandboxFailure {
     /// `server_error`, `timeout`, `malformed_json` or `malformed_item`.
-    #[cfg_attr(feature = "ssr", schema(pattern = r"^(server_error|timeout|malformed_json|malformed_item)$"))]
+    #[cfg_attr(
+        feature = "ssr",
+        schema(pattern = r"^(server_error|timeout|malformed_json|malformed_item)$")
+    )]
     pub kind: String,
     #[cfg_attr(feature = "ssr", schema(maximum = 1000))]
     pub count: u32,

@@ -195,7 +195,10 @@ pub struct GiftDays {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DriverMessage {
-    #[cfg_attr(feature = "ssr", schema(min_length = 1, max_length = 2000, pattern = r"\S"))]
+    #[cfg_attr(
+        feature = "ssr",
+        schema(min_length = 1, max_length = 2000, pattern = r"\S")
+    )]
     pub text: String,
 }
 

@@ -12,7 +12,10 @@ use crate::format::encode;
 #[serde(default)]
 pub struct PaymentFilter {
     /// `pending`, `succeeded`, `canceled`, or `refunded` (anything refunded); empty is any.
-    #[cfg_attr(feature = "ssr", param(pattern = r"^(pending|succeeded|canceled|refunded)?$"))]
+    #[cfg_attr(
+        feature = "ssr",
+        param(pattern = r"^(pending|succeeded|canceled|refunded)?$")
+    )]
     pub status: Option<String>,
     /// The first day, `YYYY-MM-DD` (UTC).
     #[cfg_attr(feature = "ssr", param(format = Date))]

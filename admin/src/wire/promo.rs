@@ -66,7 +66,10 @@ pub struct PromoView {
 pub struct NewPromo {
     #[cfg_attr(feature = "ssr", schema(min_length = 3, max_length = 32))]
     pub code: String,
-    #[cfg_attr(feature = "ssr", schema(pattern = r"^(extra_days|percent_off|amount_off|free_days)$"))]
+    #[cfg_attr(
+        feature = "ssr",
+        schema(pattern = r"^(extra_days|percent_off|amount_off|free_days)$")
+    )]
     pub kind: String,
     #[cfg_attr(feature = "ssr", schema(minimum = 1, maximum = 100_000_000))]
     pub value: u64,
@@ -89,7 +92,10 @@ pub struct NewPromo {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PromoBatch {
-    #[cfg_attr(feature = "ssr", schema(min_length = 1, max_length = 60, pattern = r"\S"))]
+    #[cfg_attr(
+        feature = "ssr",
+        schema(min_length = 1, max_length = 60, pattern = r"\S")
+    )]
     pub campaign: String,
     /// The codes' first part; the campaign's name when absent.
     #[serde(default)]
@@ -97,7 +103,10 @@ pub struct PromoBatch {
     pub prefix: Option<String>,
     #[cfg_attr(feature = "ssr", schema(minimum = 1, maximum = 1000))]
     pub count: u32,
-    #[cfg_attr(feature = "ssr", schema(pattern = r"^(extra_days|percent_off|amount_off|free_days)$"))]
+    #[cfg_attr(
+        feature = "ssr",
+        schema(pattern = r"^(extra_days|percent_off|amount_off|free_days)$")
+    )]
     pub kind: String,
     #[cfg_attr(feature = "ssr", schema(minimum = 1, maximum = 100_000_000))]
     pub value: u64,

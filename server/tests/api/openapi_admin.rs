@@ -120,7 +120,11 @@ async fn the_admin_document_lists_every_route_and_matches_what_the_server_sends(
         if path != "/admin/api/login" {
             let needs = operation["security"][0].as_object().unwrap();
             assert!(needs.contains_key("admin_session"), "{method} {path}");
-            assert_eq!(needs.contains_key("csrf"), method != "get", "{method} {path}");
+            assert_eq!(
+                needs.contains_key("csrf"),
+                method != "get",
+                "{method} {path}"
+            );
             assert!(refusal(operation, "401").contains("admin_session_missing"));
             let forbidden = refusal(operation, "403");
             assert!(forbidden.contains("role_insufficient"), "{method} {path}");
@@ -133,13 +137,19 @@ async fn the_admin_document_lists_every_route_and_matches_what_the_server_sends(
         }
         assert!(refusal(operation, "503").contains("database_unavailable"));
         if path.contains("{id}") {
-            assert!(refusal(operation, "400").contains("invalid_id"), "{method} {path}");
+            assert!(
+                refusal(operation, "400").contains("invalid_id"),
+                "{method} {path}"
+            );
             let id = &operation["parameters"][0];
             assert_eq!(id["schema"]["minimum"], 1, "{method} {path}");
             assert_eq!(id["schema"]["format"], "int64", "{method} {path}");
         }
         if operation.get("requestBody").is_some() {
-            assert!(refusal(operation, "400").contains("invalid_body"), "{method} {path}");
+            assert!(
+                refusal(operation, "400").contains("invalid_body"),
+                "{method} {path}"
+            );
             assert!(refusal(operation, "413").contains("body_too_large"));
         }
     }
@@ -172,7 +182,11 @@ async fn the_admin_document_lists_every_route_and_matches_what_the_server_sends(
         } else {
             (401, "admin_session_missing")
         };
-        assert_eq!((status, body["code"].as_str().unwrap_or_default()), expected, "{method} {path}");
+        assert_eq!(
+            (status, body["code"].as_str().unwrap_or_default()),
+            expected,
+            "{method} {path}"
+        );
     }
 
     // What an owner is sent has the documented shape.
@@ -186,7 +200,11 @@ async fn the_admin_document_lists_every_route_and_matches_what_the_server_sends(
             body
         }
     };
-    fits(&document, "AdminSessionView", &read("/admin/api/session").await);
+    fits(
+        &document,
+        "AdminSessionView",
+        &read("/admin/api/session").await,
+    );
     let overview = read("/admin/api/overview").await;
     fits(&document, "Overview", &overview);
     fits(&document, "UpstreamFigures", &overview["upstream"]);
@@ -197,16 +215,30 @@ async fn the_admin_document_lists_every_route_and_matches_what_the_server_sends(
     fits(&document, "AuditPage", &audit);
     fits(&document, "AuditRow", &audit["rows"][0]);
     fits(&document, "FlagView", &read("/admin/api/flags").await[0]);
-    fits(&document, "SettingView", &read("/admin/api/settings").await[0]);
-    fits(&document, "ConnectionView", &read("/admin/api/connection").await);
+    fits(
+        &document,
+        "SettingView",
+        &read("/admin/api/settings").await[0],
+    );
+    fits(
+        &document,
+        "ConnectionView",
+        &read("/admin/api/connection").await,
+    );
     fits(&document, "CitiesView", &read("/admin/api/cities").await);
     fits(&document, "AdminView", &read("/admin/api/admins").await[0]);
     fits(&document, "PlanView", &read("/admin/api/plans").await[0]);
-    fits(&document, "PromoGuesses", &read("/admin/api/promo/guesses").await);
-    fits(&document, "SecondFactorState", &read("/admin/api/second-factor").await);
-    let (status, refused) = owner
-        .call(Method::GET, "/admin/api/drivers/1", None)
-        .await;
+    fits(
+        &document,
+        "PromoGuesses",
+        &read("/admin/api/promo/guesses").await,
+    );
+    fits(
+        &document,
+        "SecondFactorState",
+        &read("/admin/api/second-factor").await,
+    );
+    let (status, refused) = owner.call(Method::GET, "/admin/api/drivers/1", None).await;
     assert_eq!(status, 404);
     fits(&document, "ErrorBody", &refused);
 }

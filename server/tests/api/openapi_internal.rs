@@ -37,7 +37,10 @@ async fn the_internal_document_lists_every_route_and_matches_what_the_server_sen
     assert_eq!(status, 200);
     assert!(document["openapi"].as_str().unwrap().starts_with("3.1"));
     let scheme = &document["components"]["securitySchemes"]["service_token"];
-    assert_eq!((&scheme["in"], &scheme["name"]), (&json!("header"), &json!("X-Service-Token")));
+    assert_eq!(
+        (&scheme["in"], &scheme["name"]),
+        (&json!("header"), &json!("X-Service-Token"))
+    );
 
     let mut documented: Vec<(String, String)> = document["paths"]
         .as_object()
@@ -60,7 +63,10 @@ async fn the_internal_document_lists_every_route_and_matches_what_the_server_sen
 
     for (method, path) in ROUTES {
         let operation = &document["paths"][path][method];
-        assert!(operation["security"][0].get("service_token").is_some(), "{path}");
+        assert!(
+            operation["security"][0].get("service_token").is_some(),
+            "{path}"
+        );
         let refusal = |status: &str| {
             operation["responses"][status]["description"]
                 .as_str()
@@ -94,7 +100,10 @@ async fn the_internal_document_lists_every_route_and_matches_what_the_server_sen
         async move {
             let response = request.send().await.unwrap();
             let status = response.status().as_u16();
-            (status, response.json::<Value>().await.unwrap_or(Value::Null))
+            (
+                status,
+                response.json::<Value>().await.unwrap_or(Value::Null),
+            )
         }
     };
     let (status, claimed) = call("/internal/v1/outbox/claim", json!({"limit": 5})).await;
@@ -109,6 +118,13 @@ async fn the_internal_document_lists_every_route_and_matches_what_the_server_sen
     fits(&document, "ApiErrorBody", &refused);
     assert_eq!(refused["code"], "payment_not_found");
     // A number past what the schema allows is refused as the document says, not read modulo.
-    let (status, refused) = call("/internal/v1/outbox/claim", json!({"limit": 4_294_967_296u64})).await;
-    assert_eq!((status, refused["code"].as_str()), (400, Some("invalid_body")));
+    let (status, refused) = call(
+        "/internal/v1/outbox/claim",
+        json!({"limit": 4_294_967_296u64}),
+    )
+    .await;
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (400, Some("invalid_body"))
+    );
 }

@@ -100,10 +100,16 @@ fn filtered(query: &AuditQuery) -> Result<Select<log::Entity>, ApiError> {
     if let Some(object) = present(&query.object) {
         select = select.filter(log::Column::Object.eq(object));
     }
-    let from = present(&query.from)
+    // A date is read as sent: an empty or padded one is not a date (the dashboard leaves an
+    // empty filter out).
+    let from = query
+        .from
+        .as_deref()
         .map(|text| instant(text, false))
         .transpose()?;
-    let to = present(&query.to)
+    let to = query
+        .to
+        .as_deref()
         .map(|text| {
             let end_of_day = !text.contains('T');
             instant(text, end_of_day).map(|at| (at, end_of_day))

@@ -28,8 +28,8 @@ use domain::{
     promo::{self, CreateError, NewPromoCode},
 };
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::Expr,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, TransactionTrait, sea_query::Expr,
 };
 use serde::Deserialize;
 use serde_json::json;
@@ -51,7 +51,7 @@ pub fn routes() -> Router<AdminDesk> {
 }
 
 async fn record(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     staff: &Staff<Admins>,
     action: &str,
     object: &str,
@@ -267,9 +267,10 @@ async fn list_promo(
     Ok(Json(views(&db, rows).await?))
 }
 
-/// A date as the form sends it (`YYYY-MM-DD`, UTC) or RFC 3339. A last day counts whole.
+/// A date as the form sends it (`YYYY-MM-DD`, UTC) or RFC 3339. A last day counts whole. An
+/// empty or padded one is not a date: the form sends none for an empty field.
 fn moment(text: &Option<String>, last_day: bool) -> Result<Option<DateTime<Utc>>, ApiError> {
-    let Some(text) = text.as_deref().map(str::trim).filter(|t| !t.is_empty()) else {
+    let Some(text) = text.as_deref() else {
         return Ok(None);
     };
     if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
@@ -446,19 +447,22 @@ async fn create_batch(
             promo::MAX_PREFIX
         )));
     }
+    // One transaction: a thousand codes and their audit entries are written at once (one by one,
+    // each its own commit, they took over ten seconds on SQLite), or none are.
+    let txn = db.begin().await?;
     let mut codes = Vec::with_capacity(batch.count as usize);
     for _ in 0..batch.count {
         // 31¹³ codes per prefix: a clash is all but impossible, and retried.
         let mut attempts = 0;
         let created = loop {
             attempts += 1;
-            match promo::create(&db, new_code(promo::random_code(&prefix), &terms, &staff)).await {
+            match promo::create(&txn, new_code(promo::random_code(&prefix), &terms, &staff)).await {
                 Err(CreateError::Duplicate(_)) if attempts < 10 => continue,
                 other => break other.map_err(create_refusal)?,
             }
         };
         record(
-            &db,
+            &txn,
             &staff,
             "promo.created",
             &format!("promo:{}", created.code),
@@ -468,6 +472,7 @@ async fn create_batch(
         .await;
         codes.push(created.code);
     }
+    txn.commit().await?;
     let rows = promo::entity::Entity::find()
         .filter(promo::entity::Column::Code.is_in(codes))
         .order_by_asc(promo::entity::Column::Id)
