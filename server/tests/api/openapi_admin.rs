@@ -241,4 +241,34 @@ async fn the_admin_document_lists_every_route_and_matches_what_the_server_sends(
     let (status, refused) = owner.call(Method::GET, "/admin/api/drivers/1", None).await;
     assert_eq!(status, 404);
     fits(&document, "ErrorBody", &refused);
+
+    // What the document says the filters take is what they take: a page in range, a date that
+    // is a date (the dashboard leaves an empty one out), an amount up to the largest u64.
+    let min_amount = document["paths"]["/admin/api/payments"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|parameter| parameter["name"] == "min_amount")
+        .unwrap();
+    assert_eq!(min_amount["schema"]["maximum"], json!(u64::MAX));
+    for (path, code) in [
+        ("/admin/api/payments?page=0", "invalid_page"),
+        ("/admin/api/payments.csv?per_page=201", "invalid_page_size"),
+        ("/admin/api/payments?to=", "invalid_filter"),
+        ("/admin/api/audit?from=", "invalid_date"),
+        ("/admin/api/audit.csv?page=0", "invalid_page"),
+    ] {
+        let (status, body) = owner.call(Method::GET, path, None).await;
+        assert_eq!((status, body["code"].as_str()), (400, Some(code)), "{path}");
+    }
+    let everything = "/admin/api/payments?min_amount=18446744073709551615";
+    assert_eq!(owner.call(Method::GET, everything, None).await.0, 200);
+    let (status, body) = owner
+        .call(
+            Method::POST,
+            "/admin/api/promo",
+            Some(json!({"code": "NODATE", "kind": "extra_days", "value": 3, "valid_until": ""})),
+        )
+        .await;
+    assert_eq!((status, body["code"].as_str()), (422, Some("invalid_date")));
 }
