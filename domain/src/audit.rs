@@ -1,7 +1,7 @@
 //! The audit log: who did what to which object, when, from where. Secrets never enter it.
 
 use chrono::Utc;
-use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
 
 pub mod entity {
     use sea_orm::entity::prelude::*;
@@ -36,7 +36,7 @@ pub struct AuditEntry<'a> {
 }
 
 /// Writes one entry. A failure is logged, never passed on: the audited action already happened.
-pub async fn record(db: &DatabaseConnection, entry: AuditEntry<'_>) {
+pub async fn record(db: &impl ConnectionTrait, entry: AuditEntry<'_>) {
     let row = entity::ActiveModel {
         occurred_at: Set(Utc::now()),
         actor: Set(entry.actor.to_owned()),

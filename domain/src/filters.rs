@@ -199,7 +199,12 @@ pub async fn change(
     row.notify = Set(notify);
     row.paused = Set(paused);
     row.updated_at = Set(Utc::now());
-    let row = row.update(db).await?;
+    let row = match row.update(db).await {
+        Ok(row) => row,
+        // Forgotten by another of the driver's requests between the read and the write: gone.
+        Err(DbErr::RecordNotUpdated) => return Ok(None),
+        Err(error) => return Err(error.into()),
+    };
     Ok(to_saved(row))
 }
 

@@ -107,7 +107,11 @@ pub enum CreateError {
     Database(#[from] DbErr),
 }
 
-pub async fn create(db: &DatabaseConnection, new: NewPromoCode) -> Result<PromoCode, CreateError> {
+/// Within a transaction too (a campaign's batch is made in one).
+pub async fn create(
+    db: &impl ConnectionTrait,
+    new: NewPromoCode,
+) -> Result<PromoCode, CreateError> {
     let code = normalize_promo_code(&new.code);
     if !is_valid_promo_code(&code) {
         return Err(CreateError::InvalidCode);

@@ -25,6 +25,19 @@ const SEED: &str = "22";
 const ADMIN_EMAIL: &str = "contracts-owner@hauler.test";
 const ADMIN_PASSWORD: &str = "contracts-owner-password-42";
 
+/// The machine client the internal API is checked as; the server knows it by its hash
+/// (`SERVICE_TOKEN_CONTRACTS_HASH`), as an operator would configure one.
+const SERVICE_TOKEN: &str = "contracts-service-token-for-the-internal-api";
+
+/// SHA-256 hex, as the server keeps a service token.
+fn token_hash(token: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
 /// One API's run: how many requests Schemathesis generated and how many distinct failures it
 /// found (any server error, any check failed).
 pub struct ContractRun {
@@ -122,6 +135,7 @@ pub fn check(server_binary: &Path) -> Result<Vec<ContractRun>> {
         .env("LIMIT_FILTERS", "1000000,1000000")
         .env("ADMIN_BOOTSTRAP_EMAIL", ADMIN_EMAIL)
         .env("ADMIN_BOOTSTRAP_PASSWORD", ADMIN_PASSWORD)
+        .env("SERVICE_TOKEN_CONTRACTS_HASH", token_hash(SERVICE_TOKEN))
         .stdout(log.try_clone().map_err(|e| e.to_string())?)
         .stderr(log)
         .spawn()
@@ -130,15 +144,80 @@ pub fn check(server_binary: &Path) -> Result<Vec<ContractRun>> {
     wait_until_alive(&base_url)?;
 
     let driver = signed_in_driver_with_access(&base_url)?;
-    let runs = vec![run(
-        "driver API",
+    let mut runs = vec![
+        run(
+            "driver API",
+            &base_url,
+            "/api/v1/openapi.json",
+            &dir,
+            &[("SESSION", driver.as_str())],
+            "driver.toml",
+        )?,
+        run(
+            "internal API",
+            &base_url,
+            "/internal/v1/openapi.json",
+            &dir,
+            &[("SERVICE_TOKEN", SERVICE_TOKEN)],
+            "internal.toml",
+        )?,
+    ];
+    let admin = signed_in_owner(&base_url, &dir)?;
+    runs.push(run(
+        "admin API",
         &base_url,
-        "/api/v1/openapi.json",
+        "/admin/api/openapi.json",
         &dir,
-        &[("SESSION", driver.as_str())],
-        "driver.toml",
-    )?];
+        &[
+            ("ADMIN_SESSION", admin.session.as_str()),
+            ("CSRF", admin.csrf.as_str()),
+        ],
+        "admin.toml",
+    )?);
     Ok(runs)
+}
+
+/// The dashboard's owner, logged in: the session cookie's value and the CSRF token every change
+/// sends.
+struct SignedInAdmin {
+    session: String,
+    csrf: String,
+}
+
+/// Logs the bootstrapped owner in, as the dashboard does, and keeps what the answer gives.
+fn signed_in_owner(base_url: &str, dir: &Path) -> Result<SignedInAdmin> {
+    let headers = dir.join("admin-login.headers");
+    let body = serde_json::json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD});
+    let out = Command::new("curl")
+        .args(["--silent", "--show-error", "--max-time", "30", "-X", "POST"])
+        .args(["-H", "Content-Type: application/json", "--data-binary"])
+        .arg(body.to_string())
+        .arg("--dump-header")
+        .arg(&headers)
+        .arg(format!("{base_url}/admin/api/login"))
+        .output()
+        .map_err(|e| format!("curl is needed: {e}"))?;
+    let answer: serde_json::Value = serde_json::from_slice(&out.stdout).map_err(|e| {
+        format!(
+            "the owner's login answered no JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    })?;
+    let csrf = answer["csrf"]
+        .as_str()
+        .ok_or_else(|| format!("the owner's login gave no CSRF token: {answer}"))?
+        .to_owned();
+    let headers = std::fs::read_to_string(&headers).map_err(|e| e.to_string())?;
+    let session = headers
+        .lines()
+        .filter_map(|line| line.split_once(':'))
+        .filter(|(name, _)| name.eq_ignore_ascii_case("set-cookie"))
+        .find_map(|(_, value)| value.trim().strip_prefix("hauler_admin="))
+        .and_then(|value| value.split(';').next())
+        .filter(|value| !value.is_empty())
+        .ok_or("the owner's login set no session cookie")?
+        .to_owned();
+    Ok(SignedInAdmin { session, csrf })
 }
 
 /// The sandbox's demo driver, signed in, with the free trial begun (every cargo route needs
@@ -240,8 +319,8 @@ fn run(
     })
 }
 
-/// `Test cases:` then `1284 generated, 15 found 26 unique failures, 34 skipped` (or
-/// `1284 generated, 1284 passed`).
+/// `Test cases:` then `1284 generated, 15 found 26 unique failures, 34 skipped` (`1 unique
+/// failure` when there is one, or `1284 generated, 1284 passed`).
 fn summary(text: &str) -> (u64, u64) {
     let line = text
         .lines()
@@ -254,7 +333,8 @@ fn summary(text: &str) -> (u64, u64) {
             .find_map(|part| part.trim().strip_suffix(label)?.trim().parse::<u64>().ok())
             .unwrap_or(0)
     };
-    (number_before("generated"), number_before("unique failures"))
+    let failures = number_before("unique failures").max(number_before("unique failure"));
+    (number_before("generated"), failures)
 }
 
 #[cfg(test)]
@@ -265,6 +345,8 @@ mod tests {
     fn the_summary_gives_requests_and_failures() {
         let text = "Test cases:\n  1284 generated, 15 found 26 unique failures, 34 skipped\n";
         assert_eq!(summary(text), (1284, 26));
+        let text = "Test cases:\n  3003 generated, 1 found 1 unique failure, 47 skipped\n";
+        assert_eq!(summary(text), (3003, 1));
         let text = "Test cases:\n  1284 generated, 1250 passed, 34 skipped\n";
         assert_eq!(summary(text), (1284, 0));
     }

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::Role;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AdminView {
     pub id: i64,
     pub email: String,
@@ -20,14 +21,21 @@ pub struct AdminView {
 
 /// `POST /admin/api/admins`: the owner sets a first password and hands it over.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct NewAdmin {
+    #[cfg_attr(
+        feature = "ssr",
+        schema(min_length = 3, max_length = 254, pattern = "@")
+    )]
     pub email: String,
     pub role: Role,
+    #[cfg_attr(feature = "ssr", schema(min_length = 12))]
     pub password: String,
 }
 
 /// `PUT /admin/api/admins/{id}`: a new role, or the account switched off or on.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AdminChange {
     #[serde(default)]
     pub role: Option<Role>,

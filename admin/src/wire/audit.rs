@@ -6,6 +6,7 @@ pub const AUDIT_PER_PAGE: u64 = 50;
 
 /// One entry of the audit log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AuditRow {
     pub id: i64,
     pub occurred_at: String,
@@ -19,6 +20,7 @@ pub struct AuditRow {
 
 /// `GET /admin/api/audit`: one page, newest first, and how many match in all.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AuditPage {
     pub rows: Vec<AuditRow>,
     pub total: u64,

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// Where a CargoTech account's login stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum LinkState {
     NotConnected,
@@ -21,6 +22,7 @@ impl LinkState {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 /// One account (`?account=<name>`, the primary one by default), and a line for every account.
 pub struct ConnectionView {
     pub account: String,
@@ -46,6 +48,7 @@ pub struct ConnectionView {
 
 /// An account at a glance: its login and its share of the upstream budget.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AccountLine {
     pub account: String,
     pub state: LinkState,
@@ -54,6 +57,7 @@ pub struct AccountLine {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ConnectionEvent {
     pub at: String,
     pub actor: String,
@@ -62,16 +66,20 @@ pub struct ConnectionEvent {
 
 /// `POST /admin/api/connection/sms-code`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SmsCodeEntry {
     pub code: String,
 }
 
 /// The sandbox exchange's knobs (`POST /admin/api/connection/sandbox`); what is absent stays.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SandboxKnobs {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ssr", schema(maximum = 60_000))]
     pub latency_ms: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ssr", schema(minimum = 1, maximum = 100_000))]
     pub rate_limit_per_minute: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub demand_sms: Option<bool>,
@@ -83,14 +91,21 @@ pub struct SandboxKnobs {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SandboxFailure {
     /// `server_error`, `timeout`, `malformed_json` or `malformed_item`.
+    #[cfg_attr(
+        feature = "ssr",
+        schema(pattern = r"^(server_error|timeout|malformed_json|malformed_item)$")
+    )]
     pub kind: String,
+    #[cfg_attr(feature = "ssr", schema(maximum = 1000))]
     pub count: u32,
 }
 
 /// The sandbox exchange's own counters.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SandboxStats {
     pub requests: u64,
     pub logins: u64,

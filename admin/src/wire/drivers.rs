@@ -12,6 +12,7 @@ pub const MAX_MESSAGE_CHARS: usize = 2000;
 
 /// Where a driver stands with access to loads. A ban outranks everything else.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DriverState {
     /// Access running, with at least one paid, promo or gifted grant.
@@ -51,6 +52,7 @@ impl DriverState {
 
 /// How the list is ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DriverSort {
     /// Most recently joined first.
@@ -79,6 +81,7 @@ impl DriverSort {
 
 /// One row of the drivers list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DriverRow {
     pub id: i64,
     pub telegram_id: i64,
@@ -91,6 +94,7 @@ pub struct DriverRow {
 
 /// `GET /admin/api/drivers`: one page of the list, and how many match in all.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DriverPage {
     pub rows: Vec<DriverRow>,
     pub total: u64,
@@ -105,6 +109,7 @@ impl DriverPage {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DriverProfile {
     pub id: i64,
     pub telegram_id: i64,
@@ -119,6 +124,7 @@ pub struct DriverProfile {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AccessView {
     pub state: DriverState,
     pub active: bool,
@@ -128,6 +134,7 @@ pub struct AccessView {
 
 /// One change of a driver's access (a row of `access_grants`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct GrantRow {
     pub source: String,
     pub source_ref: String,
@@ -140,6 +147,7 @@ pub struct GrantRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = DriverPaymentRow))]
 pub struct PaymentRow {
     pub id: i64,
     pub provider: String,
@@ -153,6 +161,7 @@ pub struct PaymentRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ResponseRow {
     pub cargo_id: u64,
     pub route: String,
@@ -162,6 +171,7 @@ pub struct ResponseRow {
 
 /// `GET /admin/api/drivers/{id}`: everything the driver's page shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DriverDetail {
     pub profile: DriverProfile,
     pub access: AccessView,
@@ -191,13 +201,20 @@ pub struct AutopayView {
 
 /// `POST /admin/api/drivers/{id}/gift`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct GiftDays {
+    #[cfg_attr(feature = "ssr", schema(minimum = 1, maximum = 365))]
     pub days: i64,
 }
 
 /// `POST /admin/api/drivers/{id}/message`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DriverMessage {
+    #[cfg_attr(
+        feature = "ssr",
+        schema(min_length = 1, max_length = 2000, pattern = r"\S")
+    )]
     pub text: String,
 }
 
@@ -223,6 +240,7 @@ pub const MAX_SHARE_CUT: u32 = 1000;
 
 /// `GET /admin/api/drivers/{id}/upstream-share`: the driver's share of the exchange's calls.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct UpstreamShare {
     /// Calls a minute the driver may cause now: the fair share, under the cut if there is one.
     pub share_per_minute: u32,
@@ -235,7 +253,9 @@ pub struct UpstreamShare {
 /// `PUT /admin/api/drivers/{id}/upstream-share`: cut the share to `cap_per_minute`, or lift the
 /// cut with `null`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ShareCut {
+    #[cfg_attr(feature = "ssr", schema(maximum = 1000))]
     pub cap_per_minute: Option<u32>,
 }
 

@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 /// What an admin may do. Owners do everything, secrets and admins included; admins run drivers,
 /// money, promo codes and flags; support reads, and may gift days.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Support,
@@ -47,12 +48,14 @@ impl Role {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AdminProfile {
     pub email: String,
     pub role: Role,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct LoginRequest {
     pub email: String,
     pub password: String,
@@ -63,6 +66,7 @@ pub struct LoginRequest {
 
 /// The signed-in admin, and the token every state-changing call must send as `X-CSRF-Token`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AdminSessionView {
     pub admin: AdminProfile,
     pub csrf: String,
@@ -70,6 +74,7 @@ pub struct AdminSessionView {
 
 /// Every refusal: a stable code and a message a person can act on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     pub code: String,
     pub message: String,
@@ -86,6 +91,7 @@ impl ErrorBody {
 
 /// A feature flag as the dashboard shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FlagView {
     pub name: String,
     pub on: bool,
@@ -93,6 +99,7 @@ pub struct FlagView {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FlagChange {
     pub on: bool,
 }

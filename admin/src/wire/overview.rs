@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// The service at a glance. Money is in the currency's smallest unit (kopecks, stars).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Overview {
     /// When the figures were taken (RFC 3339).
     pub taken_at: String,
@@ -19,6 +20,7 @@ pub struct Overview {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DriverFigures {
     pub total: u64,
     /// Signed in or responded to a load since midnight, Moscow time.
@@ -28,6 +30,7 @@ pub struct DriverFigures {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AccessFigures {
     /// Drivers with access now who have paid, redeemed a code or been gifted days.
     pub paying: u64,
@@ -37,6 +40,7 @@ pub struct AccessFigures {
 
 /// Succeeded payments minus what was refunded of them, by the day they were made.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Revenue {
     pub rub_today_kopecks: i64,
     pub rub_30_days_kopecks: i64,
@@ -46,6 +50,7 @@ pub struct Revenue {
 
 /// The CargoTech side, from this instance's memory (never a call to the exchange).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct UpstreamFigures {
     pub budget_per_minute: u32,
     pub used_last_minute: u32,
@@ -62,6 +67,7 @@ pub struct UpstreamFigures {
 
 /// The budget's use over the last hour (every instance's, when they share Redis), in calls.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct UpstreamUse {
     pub lists: u64,
     pub details: u64,
@@ -78,6 +84,7 @@ pub struct UpstreamUse {
 pub const TOP_DRIVERS: usize = 10;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DriverCost {
     pub driver_id: i64,
     pub name: String,
@@ -88,6 +95,7 @@ pub struct DriverCost {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DayFigures {
     /// `YYYY-MM-DD`.
     pub day: String,

@@ -7,22 +7,35 @@ use crate::format::encode;
 
 /// `GET /admin/api/payments` and `/admin/api/payments.csv`: every field narrows the list.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "ssr", into_params(parameter_in = Query))]
 #[serde(default)]
 pub struct PaymentFilter {
-    /// `pending`, `succeeded`, `canceled`, or `refunded` (anything refunded).
+    /// `pending`, `succeeded`, `canceled`, or `refunded` (anything refunded); empty is any.
+    #[cfg_attr(
+        feature = "ssr",
+        param(pattern = r"^(pending|succeeded|canceled|refunded)?$")
+    )]
     pub status: Option<String>,
     /// The first day, `YYYY-MM-DD` (UTC).
+    #[cfg_attr(feature = "ssr", param(format = Date))]
     pub from: Option<String>,
     /// The last day, `YYYY-MM-DD` (UTC), included.
+    #[cfg_attr(feature = "ssr", param(format = Date))]
     pub to: Option<String>,
+    /// In the currency's smallest unit.
     pub min_amount: Option<u64>,
     pub max_amount: Option<u64>,
     pub plan_id: Option<i64>,
+    /// The promo code the payment used, exactly (in any case).
     pub promo: Option<String>,
     /// `yookassa`, `stars` or `free`.
     pub provider: Option<String>,
-    /// From 1.
+    /// From 1 (the default) to 1000000.
+    #[cfg_attr(feature = "ssr", param(minimum = 1, maximum = 1_000_000))]
     pub page: Option<u64>,
+    /// Rows a page, 1 to 200 (50 by default).
+    #[cfg_attr(feature = "ssr", param(minimum = 1, maximum = 200))]
     pub per_page: Option<u64>,
 }
 
@@ -57,6 +70,7 @@ impl PaymentFilter {
 
 /// One payment in the list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PaymentRow {
     pub id: i64,
     /// RFC 3339.
@@ -77,6 +91,7 @@ pub struct PaymentRow {
 
 /// What the filtered payments add up to, per currency.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CurrencyTotal {
     pub currency: String,
     pub count: i64,
@@ -85,6 +100,7 @@ pub struct CurrencyTotal {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PaymentList {
     pub rows: Vec<PaymentRow>,
     /// Payments matching the filter, across all pages.
@@ -97,6 +113,7 @@ pub struct PaymentList {
 /// One entry of a payment's history: a notification (its raw body in `detail`), a status
 /// change, a refund, a suspicious event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PaymentEventView {
     pub id: i64,
     pub at: String,
@@ -108,6 +125,7 @@ pub struct PaymentEventView {
 
 /// The driver behind a payment, and their access now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PaymentDriver {
     pub id: i64,
     pub telegram_id: i64,
@@ -120,6 +138,7 @@ pub struct PaymentDriver {
 
 /// `GET /admin/api/payments/{id}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PaymentDetail {
     pub payment: PaymentRow,
     pub driver: Option<PaymentDriver>,
@@ -130,13 +149,16 @@ pub struct PaymentDetail {
 
 /// `POST /admin/api/payments/{id}/refunds`: everything not yet refunded without an amount.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RefundRequest {
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(minimum = 1))]
     pub amount_kopecks: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RefundDone {
     pub refund_id: String,
     pub amount_kopecks: u64,

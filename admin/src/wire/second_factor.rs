@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// Whether the signed-in admin asks for a code at login.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SecondFactorState {
     pub enabled: bool,
 }
@@ -11,6 +12,7 @@ pub struct SecondFactorState {
 /// A new secret for the admin's authenticator app, shown once: until a first code confirms it,
 /// logging in does not ask for codes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SecondFactorSetup {
     /// Base32, for typing into the app by hand.
     pub secret: String,
@@ -22,6 +24,7 @@ pub struct SecondFactorSetup {
 
 /// A six-digit code from the authenticator app.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SecondFactorCode {
     pub code: String,
 }

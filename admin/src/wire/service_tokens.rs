@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ServiceTokenView {
     pub id: i64,
     pub name: String,
@@ -17,15 +18,19 @@ pub struct ServiceTokenView {
 
 /// `POST /admin/api/service-tokens`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct NewServiceToken {
+    #[cfg_attr(feature = "ssr", schema(pattern = r"^[A-Za-z0-9_-]{1,40}$"))]
     pub name: String,
     /// Without it, the token lives until revoked.
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(minimum = 1, maximum = 3650))]
     pub expires_in_days: Option<u32>,
 }
 
 /// The answer to creating one: the raw token, shown this once.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct IssuedServiceToken {
     pub token: String,
     pub service_token: ServiceTokenView,

@@ -29,6 +29,7 @@ pub const CITY_NAME_MAX_CHARS: usize = 120;
 pub struct Profile {
     /// `ru` or `en`, over Telegram's own; `None` follows Telegram.
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(pattern = "^(ru|en)$"))]
     pub language: Option<String>,
     #[serde(default)]
     pub home_city: Option<HomeCity>,
@@ -45,7 +46,8 @@ pub struct Profile {
     /// When alerts wait, in the driver's time; `None` lets them come at any hour.
     #[serde(default)]
     pub quiet_hours: Option<QuietHours>,
-    /// The driver's time zone, as the app reports it (minutes east of UTC).
+    /// The driver's time zone, as the app reports it (minutes east of UTC): UTC−12 to UTC+14.
+    #[cfg_attr(feature = "ssr", schema(minimum = -720, maximum = 840))]
     pub utc_offset_minutes: i32,
 }
 
@@ -71,7 +73,13 @@ impl Default for Profile {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct HomeCity {
+    #[cfg_attr(feature = "ssr", schema(minimum = 1))]
     pub city_id: u32,
+    /// As the city search gives it: not blank, at most 120 characters.
+    #[cfg_attr(
+        feature = "ssr",
+        schema(min_length = 1, max_length = 120, pattern = r"\S")
+    )]
     pub name: String,
 }
 

@@ -26,7 +26,8 @@ use crate::payments::{
 };
 use crate::shippers::question;
 
-#[derive(Debug, Deserialize)]
+/// Telegram's update, as far as the bot reads it (every other field is ignored).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct Update {
     pub update_id: i64,
     #[serde(default)]
@@ -76,7 +77,7 @@ fn hidden_cargo(data: &str) -> Option<u64> {
         .filter(|id| i64::try_from(*id).is_ok_and(|id| id > 0))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct Message {
     chat: Chat,
     #[serde(default)]
@@ -87,12 +88,12 @@ struct Message {
     successful_payment: Option<SuccessfulPayment>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct Chat {
     id: i64,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct User {
     id: i64,
     #[serde(default)]
@@ -105,7 +106,7 @@ struct User {
     language_code: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct CallbackQuery {
     id: String,
     from: User,

@@ -15,22 +15,24 @@ use serde_json::Value;
 const CLAIM_HOLD: chrono::Duration = chrono::Duration::seconds(60);
 
 /// A message claimed for sending.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Pending {
     pub id: i64,
     pub chat_id: i64,
     /// The Bot API `sendMessage` parameters.
+    #[schema(value_type = Object)]
     pub payload: Value,
     pub attempts: i32,
 }
 
 /// How a send went.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Outcome {
     Sent,
     /// Try again at `at` (Telegram slow, down, or asking to wait).
     Retry {
+        #[schema(value_type = String, format = DateTime)]
         at: DateTime<Utc>,
         error: String,
     },
@@ -131,7 +133,7 @@ pub struct RemoteQueue {
     pub service_token: String,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Settlement {
     pub chat_id: i64,
     #[serde(flatten)]

@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use super::{Billing, BillingError};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RefundOutcome {
     pub refund_id: String,
     pub amount_kopecks: u64,

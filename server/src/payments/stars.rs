@@ -18,7 +18,7 @@ use super::{Billing, BillingError, checkout::Order};
 use crate::bot::messages::english;
 
 /// Telegram's `pre_checkout_query`: the last word before the stars are taken.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct PreCheckoutQuery {
     pub id: String,
     pub from: Payer,
@@ -27,13 +27,13 @@ pub struct PreCheckoutQuery {
     pub invoice_payload: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct Payer {
     pub id: i64,
 }
 
 /// Telegram's `successful_payment`, inside a message from the payer.
-#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize, utoipa::ToSchema)]
 pub struct SuccessfulPayment {
     pub currency: String,
     pub total_amount: u64,

@@ -2,13 +2,14 @@
 //! each route: any route that reads a JSON body may answer `400 invalid_body` (not JSON, not sent
 //! as JSON, or not the shape its schema describes) and `413 body_too_large`, and any route that
 //! reads a query string may answer `400 invalid_query`. Each refusal is the API's
-//! `{code, message}` body. And an unsigned 32-bit number is written with its real range.
+//! `{code, message}` body. And an unsigned number is written with its real range.
 
 use serde_json::{Map, Value, json};
 
 /// The document as it is served: generated from the handlers, with the shared refusals added.
 pub fn published(document: utoipa::openapi::OpenApi, error_schema: &str) -> Value {
     let mut document = serde_json::to_value(document).expect("an OpenAPI document is JSON");
+    unsigned_64_with_their_range(&mut document);
     unsigned_with_their_range(&mut document);
     let error = json!({
         "application/json": {"schema": {"$ref": format!("#/components/schemas/{error_schema}")}}
@@ -59,7 +60,7 @@ pub fn published(document: utoipa::openapi::OpenApi, error_schema: &str) -> Valu
 }
 
 /// Adds `why` to the status's description, or the status itself when the route had none.
-fn refuses(responses: &mut Map<String, Value>, status: &str, why: &str, error: &Value) {
+pub fn refuses(responses: &mut Map<String, Value>, status: &str, why: &str, error: &Value) {
     match responses.get_mut(status) {
         Some(response) => {
             let description = response["description"].as_str().unwrap_or_default();
@@ -73,6 +74,29 @@ fn refuses(responses: &mut Map<String, Value>, status: &str, why: &str, error: &
                 json!({"description": why, "content": error}),
             );
         }
+    }
+}
+
+/// utoipa writes a `u64` as `int64` from 0, and tools read `int64` as signed: they would take
+/// 9223372036854775808 as out of range, and the server reads it. Such a number, unless the field
+/// says its own maximum, is written as what it is: a whole number from 0 to 18446744073709551615.
+/// (A signed id from 1 is not one: its minimum is not 0.)
+fn unsigned_64_with_their_range(value: &mut Value) {
+    match value {
+        Value::Object(fields) => {
+            let unsigned = fields.get("format").is_some_and(|f| f == "int64")
+                && fields
+                    .get("minimum")
+                    .is_some_and(|m| m.as_f64() == Some(0.0))
+                && !fields.contains_key("maximum");
+            if unsigned {
+                fields.remove("format");
+                fields.insert("maximum".to_owned(), Value::from(u64::MAX));
+            }
+            fields.values_mut().for_each(unsigned_64_with_their_range);
+        }
+        Value::Array(items) => items.iter_mut().for_each(unsigned_64_with_their_range),
+        _ => {}
     }
 }
 

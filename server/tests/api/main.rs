@@ -33,6 +33,8 @@ mod machines;
 mod metrics;
 mod new_loads;
 mod openapi;
+mod openapi_admin;
+mod openapi_internal;
 mod pages;
 mod profile;
 mod responses;

@@ -43,7 +43,7 @@ const ROUTES: [(&str, &str); 32] = [
 ];
 
 /// Every property of `value` is one the schema names, and every required one is there.
-fn fits(document: &Value, schema: &str, value: &Value) {
+pub fn fits(document: &Value, schema: &str, value: &Value) {
     let schema = &document["components"]["schemas"][schema];
     let properties = schema["properties"].as_object().expect("an object schema");
     for key in value.as_object().unwrap().keys() {

@@ -3,6 +3,7 @@
 //! changes roles, and switches accounts off — which ends their sessions at once. Nobody changes
 //! their own account here, so an owner cannot lock the last owner out by mistake.
 
+use admin::wire::ErrorBody;
 use admin::wire::{
     Role,
     admins::{AdminChange, AdminView, NewAdmin},
@@ -47,6 +48,9 @@ fn view(row: accounts::entity::Model, second_factor: bool) -> AdminView {
     }
 }
 
+#[utoipa::path(get, path = "/admin/api/admins", tag = "people", operation_id = "admins",
+    responses((status = 200, description = "Every admin, with their role and whether they use a second factor (owners)", body = Vec<AdminView>)),
+    security(("admin_session" = [])))]
 async fn list(
     State(desk): State<AdminDesk>,
     _staff: Staff<Owners>,
@@ -64,6 +68,13 @@ async fn list(
     ))
 }
 
+#[utoipa::path(post, path = "/admin/api/admins", tag = "people", operation_id = "invite_admin", request_body = NewAdmin,
+    responses(
+        (status = 201, description = "The new admin; hand them the first password (owners; audited)", body = AdminView),
+        (status = 409, description = "`admin_exists`", body = ErrorBody),
+        (status = 422, description = "`invalid_email` or `weak_password` (at least 12 characters)", body = ErrorBody),
+    ),
+    security(("admin_session" = [], "csrf" = [])))]
 async fn invite(
     State(desk): State<AdminDesk>,
     staff: Staff<Owners>,
@@ -101,6 +112,15 @@ async fn invite(
     Ok((StatusCode::CREATED, Json(view(row, false))))
 }
 
+#[utoipa::path(put, path = "/admin/api/admins/{id}", tag = "people", operation_id = "change_admin", request_body = AdminChange,
+    params(("id" = i64, Path, minimum = 1, description = "The admin's id")),
+    responses(
+        (status = 200, description = "Changed; a new role or a switched-off account ends the admin's sessions at once (owners; audited)", body = AdminView),
+        (status = 400, description = "`invalid_id`: the id is not a whole number from 1 to 9223372036854775807", body = ErrorBody),
+        (status = 404, description = "`admin_not_found`", body = ErrorBody),
+        (status = 409, description = "`cannot_change_yourself`: another owner changes your own account", body = ErrorBody),
+    ),
+    security(("admin_session" = [], "csrf" = [])))]
 async fn change(
     State(desk): State<AdminDesk>,
     staff: Staff<Owners>,

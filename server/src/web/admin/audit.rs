@@ -5,6 +5,7 @@
 //! everything done to drivers), `object` exact (`driver:42`), `from` / `to` dates (`2026-11-23`,
 //! both days included) or RFC 3339 instants.
 
+use admin::wire::ErrorBody;
 use admin::wire::audit::{AUDIT_PER_PAGE, AuditPage, AuditRow};
 use axum::{
     Json, Router,
@@ -33,14 +34,26 @@ pub fn routes() -> Router<AdminDesk> {
         .route("/admin/api/audit.csv", get(export))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct AuditQuery {
+    /// A part of the actor (`admin:ops@…`, `service:bot`, `system`).
     actor: Option<String>,
+    /// The action's beginning (`driver.` for everything done to drivers).
     action: Option<String>,
+    /// The object, exactly (`driver:42`).
     object: Option<String>,
+    /// The first day (`YYYY-MM-DD`, UTC), or an RFC 3339 instant.
+    #[param(format = Date)]
     from: Option<String>,
+    /// The last day, included (`YYYY-MM-DD`, UTC), or an RFC 3339 instant.
+    #[param(format = Date)]
     to: Option<String>,
+    /// From 1 (the default) to 1000000.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 1_000_000)]
     page: Option<String>,
+    /// Entries a page, 1 to 100 (50 by default).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
     per_page: Option<String>,
 }
 
@@ -87,10 +100,16 @@ fn filtered(query: &AuditQuery) -> Result<Select<log::Entity>, ApiError> {
     if let Some(object) = present(&query.object) {
         select = select.filter(log::Column::Object.eq(object));
     }
-    let from = present(&query.from)
+    // A date is read as sent: an empty or padded one is not a date (the dashboard leaves an
+    // empty filter out).
+    let from = query
+        .from
+        .as_deref()
         .map(|text| instant(text, false))
         .transpose()?;
-    let to = present(&query.to)
+    let to = query
+        .to
+        .as_deref()
         .map(|text| {
             let end_of_day = !text.contains('T');
             instant(text, end_of_day).map(|at| (at, end_of_day))
@@ -118,6 +137,15 @@ fn number(text: Option<&str>, default: u64, range: std::ops::RangeInclusive<u64>
     }
 }
 
+/// The page and its size; the export, which has no pages, refuses what the list would.
+fn paging(query: &AuditQuery) -> Result<(u64, u64), ApiError> {
+    let page = number(present(&query.page), 1, 1..=1_000_000)
+        .ok_or_else(|| ApiError::from(ErrorCode::InvalidPage))?;
+    let per_page = number(present(&query.per_page), AUDIT_PER_PAGE, 1..=100)
+        .ok_or_else(|| ApiError::from(ErrorCode::InvalidPageSize))?;
+    Ok((page, per_page))
+}
+
 fn to_row(entry: log::Model) -> AuditRow {
     AuditRow {
         id: entry.id,
@@ -130,16 +158,19 @@ fn to_row(entry: log::Model) -> AuditRow {
     }
 }
 
+#[utoipa::path(get, path = "/admin/api/audit", tag = "people", operation_id = "audit", params(AuditQuery),
+    responses(
+        (status = 200, description = "One page of the audit log, newest first, and how many entries match (any staff)", body = AuditPage),
+        (status = 400, description = "`invalid_date`, `invalid_page` (1 to 1000000) or `invalid_page_size` (1 to 100)", body = ErrorBody),
+    ),
+    security(("admin_session" = [])))]
 async fn list(
     State(db): State<DatabaseConnection>,
     _staff: Staff<AnyStaff>,
     query: Result<Query<AuditQuery>, QueryRejection>,
 ) -> Result<Json<AuditPage>, ApiError> {
     let Query(query) = query.map_err(ApiError::bad_query)?;
-    let page = number(present(&query.page), 1, 1..=1_000_000)
-        .ok_or_else(|| ApiError::from(ErrorCode::InvalidPage))?;
-    let per_page = number(present(&query.per_page), AUDIT_PER_PAGE, 1..=100)
-        .ok_or_else(|| ApiError::from(ErrorCode::InvalidPageSize))?;
+    let (page, per_page) = paging(&query)?;
     let select = filtered(&query)?;
     let total = select.clone().count(&db).await?;
     let rows = select
@@ -184,12 +215,19 @@ fn csv(rows: &[AuditRow]) -> Result<String, ApiError> {
     csv.finish()
 }
 
+#[utoipa::path(get, path = "/admin/api/audit.csv", tag = "people", operation_id = "audit_csv", params(AuditQuery),
+    responses(
+        (status = 200, description = "Every entry the filters match (up to 100000), newest first, as RFC 4180 CSV with a header line; `page` and `per_page` are checked as the list checks them, and ignored (any staff)", content_type = "text/csv", body = String),
+        (status = 400, description = "`invalid_date`, `invalid_page` (1 to 1000000) or `invalid_page_size` (1 to 100), as the list refuses them", body = ErrorBody),
+    ),
+    security(("admin_session" = [])))]
 async fn export(
     State(db): State<DatabaseConnection>,
     _staff: Staff<AnyStaff>,
     query: Result<Query<AuditQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(query) = query.map_err(ApiError::bad_query)?;
+    paging(&query)?;
     let rows: Vec<AuditRow> = filtered(&query)?
         .limit(EXPORT_CAP)
         .all(&db)

@@ -1,6 +1,7 @@
 //! Logging in and out: `POST /admin/api/login`, `GET /admin/api/session`,
 //! `POST /admin/api/logout` and `POST /admin/api/logout-everywhere`.
 
+use admin::wire::ErrorBody;
 use admin::wire::{AdminProfile, AdminSessionView, LoginRequest};
 use axum::{
     Json, Router,
@@ -72,6 +73,13 @@ fn with_cookie(mut response: Response, value: &str) -> Response {
 /// must wait (`login_throttled`, see [`crate::admin::throttle`]) and a login beyond what this
 /// instance checks at once (`login_busy`, see [`crate::admin::login_gate`]). Every refused
 /// attempt is in the audit log.
+#[utoipa::path(post, path = "/admin/api/login", tag = "session", operation_id = "log_in", request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Logged in: the session cookie `hauler_admin` is set (`Set-Cookie`); `csrf` goes with every change", body = AdminSessionView),
+        (status = 401, description = "`login_failed` (wrong email or password), `second_factor_required` (the password was right: send it again with the authenticator app's `code`) or `second_factor_code_wrong`", body = ErrorBody),
+        (status = 429, description = "`login_throttled`: too many failed attempts from this address or on this account; `Retry-After` says when to try again", body = ErrorBody),
+        (status = 503, description = "`login_busy`: this instance checks as many logins as it can at once; try again in a few seconds", body = ErrorBody),
+    ))]
 async fn log_in(
     State(desk): State<AdminDesk>,
     ClientAddress(peer): ClientAddress,
@@ -160,10 +168,16 @@ async fn audit_refusal(desk: &AdminDesk, action: &str, email: &str, address: &st
     .await;
 }
 
+#[utoipa::path(get, path = "/admin/api/session", tag = "session", operation_id = "session",
+    responses((status = 200, description = "The signed-in admin and the session's CSRF token (any staff)", body = AdminSessionView)),
+    security(("admin_session" = [])))]
 async fn session(staff: Staff<AnyStaff>) -> Json<AdminSessionView> {
     Json(view(&staff.session))
 }
 
+#[utoipa::path(post, path = "/admin/api/logout", tag = "session", operation_id = "log_out",
+    responses((status = 204, description = "This session ended; the cookie is cleared (any staff)")),
+    security(("admin_session" = [], "csrf" = [])))]
 async fn log_out(State(desk): State<AdminDesk>, staff: Staff<AnyStaff>) -> Response {
     sessions::end(&desk.store, &staff.token).await;
     with_cookie(
@@ -172,6 +186,9 @@ async fn log_out(State(desk): State<AdminDesk>, staff: Staff<AnyStaff>) -> Respo
     )
 }
 
+#[utoipa::path(post, path = "/admin/api/logout-everywhere", tag = "session", operation_id = "log_out_everywhere",
+    responses((status = 204, description = "Every session of this admin ended, this one too; the cookie is cleared (any staff)")),
+    security(("admin_session" = [], "csrf" = [])))]
 async fn log_out_everywhere(State(desk): State<AdminDesk>, staff: Staff<AnyStaff>) -> Response {
     sessions::end_everywhere(&desk.store, staff.session.admin_id).await;
     audit::record(

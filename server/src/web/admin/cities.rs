@@ -2,6 +2,7 @@
 //! many points it holds and when it was read from the exchange; `POST /admin/api/cities/refresh`
 //! (admins) reads it again now, in the background (`202`; the panel watches the state).
 
+use admin::wire::ErrorBody;
 use admin::wire::cities::CitiesView;
 use axum::{
     Json, Router,
@@ -43,10 +44,19 @@ fn view(cities: &Cities) -> CitiesView {
     }
 }
 
+#[utoipa::path(get, path = "/admin/api/cities", tag = "operations", operation_id = "cities",
+    responses((status = 200, description = "The points dictionary: its size, when and by whom it was read, a refresh running (any staff)", body = CitiesView)),
+    security(("admin_session" = [])))]
 async fn show(State(desk): State<AdminDesk>, _staff: Staff<AnyStaff>) -> Json<CitiesView> {
     Json(view(&desk.cities))
 }
 
+#[utoipa::path(post, path = "/admin/api/cities/refresh", tag = "operations", operation_id = "refresh_cities",
+    responses(
+        (status = 202, description = "A refresh from the exchange began in the background; the state says when it is done (admins)", body = CitiesView),
+        (status = 409, description = "`cities_refresh_running`", body = ErrorBody),
+    ),
+    security(("admin_session" = [], "csrf" = [])))]
 async fn refresh(
     State(desk): State<AdminDesk>,
     staff: Staff<Admins>,

@@ -4,6 +4,7 @@
 //! or drop the token, for the account the query names. Against a sandbox exchange, its knobs too
 //! (`/admin/api/connection/sandbox`), passed on to the exchange's own control endpoint.
 
+use admin::wire::ErrorBody;
 use std::time::Duration;
 
 use admin::wire::connection::{
@@ -51,8 +52,10 @@ pub fn routes() -> Router<AdminDesk> {
 }
 
 /// `?account=<name>`; none is the primary account.
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct AccountQuery {
+    /// The account's name (`CARGOTECH_ACCOUNTS`); the primary account when absent.
     account: Option<String>,
 }
 
@@ -123,6 +126,12 @@ async fn view(
     })
 }
 
+#[utoipa::path(get, path = "/admin/api/connection", tag = "operations", operation_id = "connection", params(AccountQuery),
+    responses(
+        (status = 200, description = "The account's login state and history, and every account at a glance (any staff)", body = ConnectionView),
+        (status = 404, description = "`cargotech_account_unknown`: no account has the name `account` gives", body = ErrorBody),
+    ),
+    security(("admin_session" = [])))]
 async fn show(
     State(desk): State<AdminDesk>,
     _staff: Staff<AnyStaff>,
@@ -134,6 +143,13 @@ async fn show(
 
 /// Logs in now. An SMS demand, wrong credentials or a down exchange are states the page shows,
 /// not failures of this call; only a missing account is.
+#[utoipa::path(post, path = "/admin/api/connection/login", tag = "operations", operation_id = "connection_log_in", params(AccountQuery),
+    responses(
+        (status = 200, description = "Logged in, or the state that says why not (an SMS code asked for, wrong credentials, the exchange down) (admins)", body = ConnectionView),
+        (status = 404, description = "`cargotech_account_unknown`: no account has the name `account` gives", body = ErrorBody),
+        (status = 409, description = "`cargotech_not_configured`: the account has no phone and password", body = ErrorBody),
+    ),
+    security(("admin_session" = [], "csrf" = [])))]
 async fn log_in_now(
     State(desk): State<AdminDesk>,
     staff: Staff<Admins>,
@@ -165,6 +181,15 @@ fn sms_refusal(error: SmsCodeError) -> ApiError {
     }
 }
 
+#[utoipa::path(post, path = "/admin/api/connection/sms-code", tag = "operations", operation_id = "connection_sms_code", params(AccountQuery), request_body = SmsCodeEntry,
+    responses(
+        (status = 200, description = "The code was taken: the account is connected (admins)", body = ConnectionView),
+        (status = 404, description = "`cargotech_account_unknown`: no account has the name `account` gives", body = ErrorBody),
+        (status = 409, description = "`sms_code_not_pending`: no login waits for a code", body = ErrorBody),
+        (status = 422, description = "`sms_code_wrong`, `sms_code_expired` or `sms_code_too_many_attempts`", body = ErrorBody),
+        (status = 502, description = "`exchange_unavailable`: the exchange did not answer", body = ErrorBody),
+    ),
+    security(("admin_session" = [], "csrf" = [])))]
 async fn enter_sms_code(
     State(desk): State<AdminDesk>,
     staff: Staff<Admins>,
@@ -180,6 +205,12 @@ async fn enter_sms_code(
     Ok(Json(view(&desk.db, &desk.gateway, account).await?))
 }
 
+#[utoipa::path(post, path = "/admin/api/connection/drop-token", tag = "operations", operation_id = "connection_drop_token", params(AccountQuery),
+    responses(
+        (status = 200, description = "The account's token is forgotten; the next call logs in again (admins)", body = ConnectionView),
+        (status = 404, description = "`cargotech_account_unknown`: no account has the name `account` gives", body = ErrorBody),
+    ),
+    security(("admin_session" = [], "csrf" = [])))]
 async fn drop_token(
     State(desk): State<AdminDesk>,
     staff: Staff<Admins>,
@@ -222,6 +253,12 @@ async fn stats_of(gateway: &Gateway) -> Result<SandboxStats, ApiError> {
     response.json().await.map_err(|_| not_a_sandbox())
 }
 
+#[utoipa::path(get, path = "/admin/api/connection/sandbox", tag = "operations", operation_id = "sandbox_stats",
+    responses(
+        (status = 200, description = "The sandbox exchange's own counters (any staff)", body = SandboxStats),
+        (status = 404, description = "`not_a_sandbox`: the exchange is the real one", body = ErrorBody),
+    ),
+    security(("admin_session" = [])))]
 async fn sandbox_stats(
     State(desk): State<AdminDesk>,
     _staff: Staff<AnyStaff>,
@@ -233,6 +270,13 @@ fn invalid_knob(message: &str) -> ApiError {
     ErrorCode::SandboxKnobInvalid.with_message(message)
 }
 
+#[utoipa::path(post, path = "/admin/api/connection/sandbox", tag = "operations", operation_id = "sandbox_knobs", request_body = SandboxKnobs,
+    responses(
+        (status = 200, description = "The sandbox exchange's knobs are turned; its counters (admins; audited)", body = SandboxStats),
+        (status = 404, description = "`not_a_sandbox`: the exchange is the real one", body = ErrorBody),
+        (status = 422, description = "`sandbox_knob_invalid`", body = ErrorBody),
+    ),
+    security(("admin_session" = [], "csrf" = [])))]
 async fn turn_sandbox_knobs(
     State(desk): State<AdminDesk>,
     staff: Staff<Admins>,

@@ -4,6 +4,7 @@
 //! gift days (any staff), write to them through the bot (admins). Every change is audited. The
 //! page shows whether the driver's subscription renews by itself (autopay) and how it last went.
 
+use admin::wire::ErrorBody;
 use admin::wire::drivers::{
     AccessView, AutopayView, DEFAULT_PER_PAGE, DriverDetail, DriverMessage, DriverPage,
     DriverProfile, DriverSort, DriverState, GiftDays, GrantRow, MAX_PER_PAGE, PaymentRow,
@@ -45,12 +46,22 @@ pub fn routes() -> Router<AdminDesk> {
 }
 
 /// The list's query string, read leniently so each bad value gets its own code.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
+    /// A part of the name, the username or the Telegram id (the first 100 characters count).
     q: Option<String>,
+    /// `active`, `trial`, `expired`, `never` or `banned`; empty is every state.
+    #[param(pattern = r"^(active|trial|expired|never|banned)?$")]
     state: Option<String>,
+    /// `newest` (the default), `name` or `access_ends`; empty is the default.
+    #[param(pattern = r"^(newest|name|access_ends)?$")]
     sort: Option<String>,
+    /// From 1 (the default) to 1000000.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 1_000_000)]
     page: Option<String>,
+    /// Rows a page, 1 to 100 (25 by default).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
     per_page: Option<String>,
 }
 
@@ -103,6 +114,12 @@ fn listing(query: ListQuery) -> Result<Listing, ApiError> {
     })
 }
 
+#[utoipa::path(get, path = "/admin/api/drivers", tag = "drivers", operation_id = "drivers", params(ListQuery),
+    responses(
+        (status = 200, description = "One page of drivers, and how many match in all (any staff)", body = DriverPage),
+        (status = 400, description = "`invalid_state`, `invalid_sort`, `invalid_page` (1 to 1000000) or `invalid_page_size` (1 to 100)", body = ErrorBody),
+    ),
+    security(("admin_session" = [])))]
 async fn list(
     State(db): State<DatabaseConnection>,
     _staff: Staff<AnyStaff>,
@@ -209,6 +226,14 @@ async fn describe(db: &DatabaseConnection, id: DriverId) -> Result<DriverDetail,
     })
 }
 
+#[utoipa::path(get, path = "/admin/api/drivers/{id}", tag = "drivers", operation_id = "driver",
+    params(("id" = i64, Path, minimum = 1, description = "The driver's id")),
+    responses(
+        (status = 200, description = "The driver's profile, access, grants, payments and latest responses (any staff)", body = DriverDetail),
+        (status = 400, description = "`invalid_id`: the id is not a whole number from 1 to 9223372036854775807", body = ErrorBody),
+        (status = 404, description = "`driver_not_found`", body = ErrorBody),
+    ),
+    security(("admin_session" = [])))]
 async fn detail(
     State(db): State<DatabaseConnection>,
     _staff: Staff<AnyStaff>,
@@ -260,6 +285,14 @@ async fn set_banned<R>(
     Ok(Json(describe(&desk.db, id).await?))
 }
 
+#[utoipa::path(post, path = "/admin/api/drivers/{id}/ban", tag = "drivers", operation_id = "ban_driver",
+    params(("id" = i64, Path, minimum = 1, description = "The driver's id")),
+    responses(
+        (status = 200, description = "Banned (or banned already): every session of theirs has ended (admins)", body = DriverDetail),
+        (status = 400, description = "`invalid_id`: the id is not a whole number from 1 to 9223372036854775807", body = ErrorBody),
+        (status = 404, description = "`driver_not_found`", body = ErrorBody),
+    ),
+    security(("admin_session" = [], "csrf" = [])))]
 async fn ban(
     State(desk): State<AdminDesk>,
     staff: Staff<Admins>,
@@ -268,6 +301,14 @@ async fn ban(
     set_banned(&desk, &staff, id, true).await
 }
 
+#[utoipa::path(post, path = "/admin/api/drivers/{id}/unban", tag = "drivers", operation_id = "unban_driver",
+    params(("id" = i64, Path, minimum = 1, description = "The driver's id")),
+    responses(
+        (status = 200, description = "No longer banned (admins)", body = DriverDetail),
+        (status = 400, description = "`invalid_id`: the id is not a whole number from 1 to 9223372036854775807", body = ErrorBody),
+        (status = 404, description = "`driver_not_found`", body = ErrorBody),
+    ),
+    security(("admin_session" = [], "csrf" = [])))]
 async fn unban(
     State(desk): State<AdminDesk>,
     staff: Staff<Admins>,
@@ -280,6 +321,15 @@ fn random_suffix() -> String {
     hex::encode(rand::random::<[u8; 8]>())
 }
 
+#[utoipa::path(post, path = "/admin/api/drivers/{id}/gift", tag = "drivers", operation_id = "gift_days", request_body = GiftDays,
+    params(("id" = i64, Path, minimum = 1, description = "The driver's id")),
+    responses(
+        (status = 200, description = "The days are given; the driver is told by the bot (any staff)", body = DriverDetail),
+        (status = 400, description = "`invalid_id`: the id is not a whole number from 1 to 9223372036854775807", body = ErrorBody),
+        (status = 404, description = "`driver_not_found`", body = ErrorBody),
+        (status = 422, description = "`invalid_days`: 1 to 365", body = ErrorBody),
+    ),
+    security(("admin_session" = [], "csrf" = [])))]
 async fn gift(
     State(desk): State<AdminDesk>,
     staff: Staff<AnyStaff>,
@@ -329,6 +379,16 @@ async fn gift(
     Ok(Json(describe(&desk.db, id).await?))
 }
 
+#[utoipa::path(post, path = "/admin/api/drivers/{id}/message", tag = "drivers", operation_id = "message_driver", request_body = DriverMessage,
+    params(("id" = i64, Path, minimum = 1, description = "The driver's id")),
+    responses(
+        (status = 204, description = "Queued for the bot to send, as plain text (admins)"),
+        (status = 400, description = "`invalid_id`: the id is not a whole number from 1 to 9223372036854775807", body = ErrorBody),
+        (status = 404, description = "`driver_not_found`", body = ErrorBody),
+        (status = 409, description = "`bot_unreachable`: the driver has blocked the bot", body = ErrorBody),
+        (status = 422, description = "`invalid_text`: empty, or over 2000 characters", body = ErrorBody),
+    ),
+    security(("admin_session" = [], "csrf" = [])))]
 async fn message(
     State(desk): State<AdminDesk>,
     staff: Staff<Admins>,

@@ -1,6 +1,7 @@
 //! Feature flags: `GET /admin/api/flags` (any staff) and `PUT /admin/api/flags/{name}`
 //! (admins). A change is read by every instance on its next use.
 
+use admin::wire::ErrorBody;
 use admin::wire::{FlagChange, FlagView};
 use axum::{
     Json, Router,
@@ -30,6 +31,9 @@ async fn flag_view(db: &DatabaseConnection, flag: Flag) -> Result<FlagView, ApiE
     })
 }
 
+#[utoipa::path(get, path = "/admin/api/flags", tag = "operations", operation_id = "flags",
+    responses((status = 200, description = "Every feature flag (any staff)", body = Vec<FlagView>)),
+    security(("admin_session" = [])))]
 async fn list(
     State(db): State<DatabaseConnection>,
     _staff: Staff<AnyStaff>,
@@ -41,6 +45,13 @@ async fn list(
     Ok(Json(views))
 }
 
+#[utoipa::path(put, path = "/admin/api/flags/{name}", tag = "operations", operation_id = "switch_flag", request_body = FlagChange,
+    params(("name" = String, Path, description = "The flag's name, as the list gives it")),
+    responses(
+        (status = 200, description = "The flag, switched; every instance reads it on its next use (admins)", body = FlagView),
+        (status = 404, description = "`flag_not_found`", body = ErrorBody),
+    ),
+    security(("admin_session" = [], "csrf" = [])))]
 async fn switch(
     State(db): State<DatabaseConnection>,
     staff: Staff<Admins>,

@@ -11,6 +11,7 @@ mod connection;
 mod csv_export;
 mod drivers;
 mod flags;
+mod openapi;
 mod overview;
 mod pages;
 mod payments;
@@ -73,5 +74,6 @@ pub fn routes(desk: AdminDesk, options: leptos::prelude::LeptosOptions) -> Route
         .merge(shipper_reports::routes())
         .merge(second_factor::routes())
         .with_state(desk)
+        .merge(openapi::routes())
         .merge(pages::routes(options))
 }

@@ -51,6 +51,9 @@ fn start_of(day: NaiveDate) -> DateTime<Utc> {
         .map_or_else(Utc::now, |at| at.with_timezone(&Utc))
 }
 
+#[utoipa::path(get, path = "/admin/api/overview", tag = "overview", operation_id = "overview",
+    responses((status = 200, description = "Drivers, access, revenue, the exchange's budget and the last 30 days (any staff)", body = Overview)),
+    security(("admin_session" = [])))]
 async fn overview(
     State(desk): State<AdminDesk>,
     _staff: Staff<AnyStaff>,

@@ -6,6 +6,7 @@
 //!
 //! [`Billing::refund`]: crate::payments::Billing::refund
 
+use admin::wire::ErrorBody;
 use std::collections::HashMap;
 
 use admin::wire::payments::{
@@ -49,12 +50,27 @@ const MAX_PER_PAGE: u64 = 200;
 /// A CSV export stops here; narrow the filter for more.
 const MAX_EXPORT: u64 = 100_000;
 
+/// The page and its size, as the filter asks: a page from 1 to a million of 1 to 200 rows (the
+/// export, which has no pages, refuses what the list would).
+fn paging(filter: &PaymentFilter) -> Result<(u64, u64), ApiError> {
+    let page = filter.page.unwrap_or(1);
+    if !(1..=1_000_000).contains(&page) {
+        return Err(ApiError::from(ErrorCode::InvalidPage));
+    }
+    let per_page = filter.per_page.unwrap_or(PaymentFilter::PER_PAGE);
+    if !(1..=MAX_PER_PAGE).contains(&per_page) {
+        return Err(ErrorCode::InvalidPageSize.with_message("A page holds 1 to 200 rows"));
+    }
+    Ok((page, per_page))
+}
+
 fn invalid_filter(message: &str) -> ApiError {
     ErrorCode::InvalidFilter(Fault::Unreadable).with_message(message)
 }
 
+/// A day as sent: an empty or padded one is not a day (the dashboard leaves an empty filter out).
 fn day(text: &str) -> Result<DateTime<Utc>, ApiError> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .ok()
         .and_then(|date| date.and_hms_opt(0, 0, 0))
         .map(|midnight| midnight.and_utc())
@@ -84,10 +100,10 @@ async fn filtered(
             }
         };
     }
-    if let Some(from) = given(&filter.from) {
+    if let Some(from) = filter.from.as_deref() {
         query = query.filter(entity::Column::CreatedAt.gte(day(from)?));
     }
-    if let Some(to) = given(&filter.to) {
+    if let Some(to) = filter.to.as_deref() {
         query = query.filter(entity::Column::CreatedAt.lt(day(to)? + chrono::Duration::days(1)));
     }
     let amount = |value: u64| i64::try_from(value).unwrap_or(i64::MAX);
@@ -201,17 +217,19 @@ async fn totals(
         .collect())
 }
 
+#[utoipa::path(get, path = "/admin/api/payments", tag = "money", operation_id = "payments", params(PaymentFilter),
+    responses(
+        (status = 200, description = "One page of payments, newest first, with what the filter adds up to per currency (any staff)", body = PaymentList),
+        (status = 400, description = "`invalid_filter` (a status or a date that cannot be read), `invalid_page` (1 to 1000000) or `invalid_page_size` (1 to 200)", body = ErrorBody),
+    ),
+    security(("admin_session" = [])))]
 async fn list(
     State(db): State<DatabaseConnection>,
     _staff: Staff<AnyStaff>,
     filter: Result<Query<PaymentFilter>, QueryRejection>,
 ) -> Result<Json<PaymentList>, ApiError> {
     let Query(filter) = filter.map_err(ApiError::bad_query)?;
-    let per_page = filter
-        .per_page
-        .unwrap_or(PaymentFilter::PER_PAGE)
-        .clamp(1, MAX_PER_PAGE);
-    let page = filter.page.unwrap_or(1).max(1);
+    let (page, per_page) = paging(&filter)?;
     let Some(query) = filtered(&db, &filter).await? else {
         return Ok(Json(PaymentList {
             rows: Vec::new(),
@@ -256,12 +274,19 @@ const CSV_HEADER: [&str; 14] = [
     "promo_code",
 ];
 
+#[utoipa::path(get, path = "/admin/api/payments.csv", tag = "money", operation_id = "payments_csv", params(PaymentFilter),
+    responses(
+        (status = 200, description = "Every payment the filter matches (up to 100000), newest first, as RFC 4180 CSV with a header line; `page` and `per_page` are ignored (any staff)", content_type = "text/csv", body = String),
+        (status = 400, description = "`invalid_filter` (a status or a date that cannot be read), `invalid_page` (1 to 1000000) or `invalid_page_size` (1 to 200), as the list refuses them", body = ErrorBody),
+    ),
+    security(("admin_session" = [])))]
 async fn export(
     State(db): State<DatabaseConnection>,
     _staff: Staff<AnyStaff>,
     filter: Result<Query<PaymentFilter>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(filter) = filter.map_err(ApiError::bad_query)?;
+    paging(&filter)?;
     let mut csv = CsvExport::new(&CSV_HEADER)?;
     if let Some(query) = filtered(&db, &filter).await? {
         let mut pages = query
@@ -309,6 +334,14 @@ fn payment_not_found() -> ApiError {
     ApiError::from(ErrorCode::PaymentNotFound)
 }
 
+#[utoipa::path(get, path = "/admin/api/payments/{id}", tag = "money", operation_id = "payment",
+    params(("id" = i64, Path, minimum = 1, description = "Hauler's payment id")),
+    responses(
+        (status = 200, description = "The payment, its driver and their access, its whole history, and what may still be refunded (any staff)", body = PaymentDetail),
+        (status = 400, description = "`invalid_id`: the id is not a whole number from 1 to 9223372036854775807", body = ErrorBody),
+        (status = 404, description = "`payment_not_found`", body = ErrorBody),
+    ),
+    security(("admin_session" = [])))]
 async fn detail(
     State(desk): State<AdminDesk>,
     _staff: Staff<AnyStaff>,
@@ -365,6 +398,18 @@ async fn detail(
     }))
 }
 
+#[utoipa::path(post, path = "/admin/api/payments/{id}/refunds", tag = "money", operation_id = "refund_payment", request_body = RefundRequest,
+    params(("id" = i64, Path, minimum = 1, description = "Hauler's payment id")),
+    responses(
+        (status = 201, description = "Refunded: the refund, what is refunded in all, and when the driver's access ends now (admins; audited)", body = RefundDone),
+        (status = 400, description = "`invalid_id`: the id is not a whole number from 1 to 9223372036854775807", body = ErrorBody),
+        (status = 404, description = "`payment_not_found`", body = ErrorBody),
+        (status = 409, description = "`refund_not_possible`: only a succeeded payment can be refunded", body = ErrorBody),
+        (status = 422, description = "`refund_amount_invalid`: above zero and at most what is left", body = ErrorBody),
+        (status = 502, description = "`payment_refused`: the provider refused the refund", body = ErrorBody),
+        (status = 503, description = "`payments_unavailable`: the provider cannot be reached", body = ErrorBody),
+    ),
+    security(("admin_session" = [], "csrf" = [])))]
 async fn refund(
     State(desk): State<AdminDesk>,
     staff: Staff<Admins>,

@@ -6,6 +6,7 @@
 //!   `POST /admin/api/promo/batch`, `PUT /admin/api/promo/{code}` (switch on or off)
 //! - `GET /admin/api/promo/guesses`: who tried codes that do not exist, and how often
 
+use admin::wire::ErrorBody;
 use std::collections::HashMap;
 
 use admin::wire::promo::{
@@ -27,8 +28,8 @@ use domain::{
     promo::{self, CreateError, NewPromoCode},
 };
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::Expr,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, TransactionTrait, sea_query::Expr,
 };
 use serde::Deserialize;
 use serde_json::json;
@@ -50,7 +51,7 @@ pub fn routes() -> Router<AdminDesk> {
 }
 
 async fn record(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     staff: &Staff<Admins>,
     action: &str,
     object: &str,
@@ -109,6 +110,9 @@ fn plan_terms(input: &PlanInput) -> Result<PlanTerms, ApiError> {
     })
 }
 
+#[utoipa::path(get, path = "/admin/api/plans", tag = "money", operation_id = "plans",
+    responses((status = 200, description = "Every plan, on sale or not, in the paywall's order (any staff)", body = Vec<PlanView>)),
+    security(("admin_session" = [])))]
 async fn list_plans(
     State(db): State<DatabaseConnection>,
     _staff: Staff<AnyStaff>,
@@ -118,6 +122,12 @@ async fn list_plans(
     ))
 }
 
+#[utoipa::path(post, path = "/admin/api/plans", tag = "money", operation_id = "create_plan", request_body = PlanInput,
+    responses(
+        (status = 201, description = "The new plan (admins; audited)", body = PlanView),
+        (status = 422, description = "`invalid_value`: 1 to 3650 days, 100 to 100000000 kopecks, 1 to 1000000 stars or none", body = ErrorBody),
+    ),
+    security(("admin_session" = [], "csrf" = [])))]
 async fn create_plan(
     State(db): State<DatabaseConnection>,
     staff: Staff<Admins>,
@@ -136,6 +146,15 @@ async fn create_plan(
     Ok((StatusCode::CREATED, Json(created)))
 }
 
+#[utoipa::path(put, path = "/admin/api/plans/{id}", tag = "money", operation_id = "edit_plan", request_body = PlanInput,
+    params(("id" = i64, Path, minimum = 1, description = "The plan's id")),
+    responses(
+        (status = 200, description = "The plan as changed; payments already made keep their terms (admins; audited)", body = PlanView),
+        (status = 400, description = "`invalid_id`: the id is not a whole number from 1 to 9223372036854775807", body = ErrorBody),
+        (status = 404, description = "`plan_not_found`", body = ErrorBody),
+        (status = 422, description = "`invalid_value`: 1 to 3650 days, 100 to 100000000 kopecks, 1 to 1000000 stars or none", body = ErrorBody),
+    ),
+    security(("admin_session" = [], "csrf" = [])))]
 async fn edit_plan(
     State(db): State<DatabaseConnection>,
     staff: Staff<Admins>,
@@ -161,11 +180,13 @@ async fn edit_plan(
 
 // ---- Promo codes ----
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 struct PromoQuery {
+    /// The campaign, exactly.
     campaign: Option<String>,
-    /// A part of the code.
+    /// A part of the code, in any case.
     code: Option<String>,
 }
 
@@ -211,6 +232,9 @@ async fn views(
         .collect())
 }
 
+#[utoipa::path(get, path = "/admin/api/promo", tag = "money", operation_id = "promo_codes", params(PromoQuery),
+    responses((status = 200, description = "Promo codes, newest first (1000 at most), with their uses (any staff)", body = Vec<PromoView>)),
+    security(("admin_session" = [])))]
 async fn list_promo(
     State(db): State<DatabaseConnection>,
     _staff: Staff<AnyStaff>,
@@ -243,9 +267,10 @@ async fn list_promo(
     Ok(Json(views(&db, rows).await?))
 }
 
-/// A date as the form sends it (`YYYY-MM-DD`, UTC) or RFC 3339. A last day counts whole.
+/// A date as the form sends it (`YYYY-MM-DD`, UTC) or RFC 3339. A last day counts whole. An
+/// empty or padded one is not a date: the form sends none for an empty field.
 fn moment(text: &Option<String>, last_day: bool) -> Result<Option<DateTime<Utc>>, ApiError> {
-    let Some(text) = text.as_deref().map(str::trim).filter(|t| !t.is_empty()) else {
+    let Some(text) = text.as_deref() else {
         return Ok(None);
     };
     if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
@@ -350,6 +375,13 @@ async fn view_of(db: &DatabaseConnection, code: &str) -> Result<PromoView, ApiEr
         .ok_or_else(ApiError::internal)
 }
 
+#[utoipa::path(post, path = "/admin/api/promo", tag = "money", operation_id = "create_promo", request_body = NewPromo,
+    responses(
+        (status = 201, description = "The new code, in capitals (admins; audited)", body = PromoView),
+        (status = 409, description = "`duplicate_code`", body = ErrorBody),
+        (status = 422, description = "`invalid_code` (3 to 32 letters, digits, `-` or `_`), `invalid_kind`, `invalid_value` (days 1 to 3650, percent 1 to 100, an amount 1 to 100000000 kopecks; a limit of uses from 1), `invalid_date`, `invalid_period` (it must end after it starts) or `invalid_campaign` (at most 60 characters)", body = ErrorBody),
+    ),
+    security(("admin_session" = [], "csrf" = [])))]
 async fn create_promo(
     State(db): State<DatabaseConnection>,
     staff: Staff<Admins>,
@@ -379,6 +411,12 @@ async fn create_promo(
     Ok((StatusCode::CREATED, Json(view)))
 }
 
+#[utoipa::path(post, path = "/admin/api/promo/batch", tag = "money", operation_id = "create_promo_batch", request_body = PromoBatch,
+    responses(
+        (status = 201, description = "The new codes, `<PREFIX>-XXXXX-XXXX-XXXX` (admins; audited)", body = Vec<PromoView>),
+        (status = 422, description = "`invalid_count` (1 to 1000), `invalid_campaign` (1 to 60 characters), `invalid_code` (a prefix of up to 16 letters, digits, `-` or `_`), `invalid_kind`, `invalid_value`, `invalid_date` or `invalid_period`", body = ErrorBody),
+    ),
+    security(("admin_session" = [], "csrf" = [])))]
 async fn create_batch(
     State(db): State<DatabaseConnection>,
     staff: Staff<Admins>,
@@ -409,19 +447,22 @@ async fn create_batch(
             promo::MAX_PREFIX
         )));
     }
+    // One transaction: a thousand codes and their audit entries are written at once (one by one,
+    // each its own commit, they took over ten seconds on SQLite), or none are.
+    let txn = db.begin().await?;
     let mut codes = Vec::with_capacity(batch.count as usize);
     for _ in 0..batch.count {
         // 31¹³ codes per prefix: a clash is all but impossible, and retried.
         let mut attempts = 0;
         let created = loop {
             attempts += 1;
-            match promo::create(&db, new_code(promo::random_code(&prefix), &terms, &staff)).await {
+            match promo::create(&txn, new_code(promo::random_code(&prefix), &terms, &staff)).await {
                 Err(CreateError::Duplicate(_)) if attempts < 10 => continue,
                 other => break other.map_err(create_refusal)?,
             }
         };
         record(
-            &db,
+            &txn,
             &staff,
             "promo.created",
             &format!("promo:{}", created.code),
@@ -431,6 +472,7 @@ async fn create_batch(
         .await;
         codes.push(created.code);
     }
+    txn.commit().await?;
     let rows = promo::entity::Entity::find()
         .filter(promo::entity::Column::Code.is_in(codes))
         .order_by_asc(promo::entity::Column::Id)
@@ -439,6 +481,13 @@ async fn create_batch(
     Ok((StatusCode::CREATED, Json(views(&db, rows).await?)))
 }
 
+#[utoipa::path(put, path = "/admin/api/promo/{code}", tag = "money", operation_id = "switch_promo", request_body = PromoChange,
+    params(("code" = String, Path, description = "The code, as the list gives it")),
+    responses(
+        (status = 200, description = "Switched on or off (admins; audited)", body = PromoView),
+        (status = 404, description = "`promo_not_found`", body = ErrorBody),
+    ),
+    security(("admin_session" = [], "csrf" = [])))]
 async fn switch_promo(
     State(db): State<DatabaseConnection>,
     staff: Staff<Admins>,
@@ -460,6 +509,9 @@ async fn switch_promo(
     Ok(Json(after))
 }
 
+#[utoipa::path(get, path = "/admin/api/promo/guesses", tag = "money", operation_id = "promo_guesses",
+    responses((status = 200, description = "Who tried promo codes that do not exist, most first (50 drivers at most), and how many were tried in all (any staff)", body = PromoGuesses)),
+    security(("admin_session" = [])))]
 async fn guesses(
     State(db): State<DatabaseConnection>,
     _staff: Staff<AnyStaff>,

@@ -3,6 +3,7 @@
 //! proves the app holds it; `POST …/disable {code}` turns it off. An owner resets another
 //! admin's (a lost phone) with `DELETE /admin/api/admins/{id}/second-factor`.
 
+use admin::wire::ErrorBody;
 use admin::wire::second_factor::{SecondFactorCode, SecondFactorSetup, SecondFactorState};
 use axum::{
     Json, Router,
@@ -54,6 +55,9 @@ async fn audit_change(desk: &AdminDesk, staff: &Staff<impl Send>, action: &str, 
     .await;
 }
 
+#[utoipa::path(get, path = "/admin/api/second-factor", tag = "people", operation_id = "second_factor",
+    responses((status = 200, description = "Whether logging in asks this admin for a code (any staff)", body = SecondFactorState)),
+    security(("admin_session" = [])))]
 async fn state(
     State(desk): State<AdminDesk>,
     staff: Staff<AnyStaff>,
@@ -62,6 +66,12 @@ async fn state(
     Ok(Json(SecondFactorState { enabled }))
 }
 
+#[utoipa::path(post, path = "/admin/api/second-factor/setup", tag = "people", operation_id = "set_up_second_factor",
+    responses(
+        (status = 200, description = "A new secret for the authenticator app, shown once; logging in asks for codes only once a code confirms it (any staff)", body = SecondFactorSetup),
+        (status = 409, description = "`second_factor_enabled`: turn it off first", body = ErrorBody),
+    ),
+    security(("admin_session" = [], "csrf" = [])))]
 async fn set_up(
     State(desk): State<AdminDesk>,
     staff: Staff<AnyStaff>,
@@ -71,6 +81,13 @@ async fn set_up(
     ))
 }
 
+#[utoipa::path(post, path = "/admin/api/second-factor/confirm", tag = "people", operation_id = "confirm_second_factor", request_body = SecondFactorCode,
+    responses(
+        (status = 200, description = "On: logging in asks for the app's code from now (any staff; audited)", body = SecondFactorState),
+        (status = 409, description = "`second_factor_not_pending`: set it up first", body = ErrorBody),
+        (status = 422, description = "`second_factor_code_wrong`", body = ErrorBody),
+    ),
+    security(("admin_session" = [], "csrf" = [])))]
 async fn confirm(
     State(desk): State<AdminDesk>,
     staff: Staff<AnyStaff>,
@@ -82,6 +99,12 @@ async fn confirm(
     Ok(Json(SecondFactorState { enabled: true }))
 }
 
+#[utoipa::path(post, path = "/admin/api/second-factor/disable", tag = "people", operation_id = "disable_second_factor", request_body = SecondFactorCode,
+    responses(
+        (status = 200, description = "Off (or off already) (any staff; audited)", body = SecondFactorState),
+        (status = 422, description = "`second_factor_code_wrong`", body = ErrorBody),
+    ),
+    security(("admin_session" = [], "csrf" = [])))]
 async fn disable(
     State(desk): State<AdminDesk>,
     staff: Staff<AnyStaff>,
@@ -94,6 +117,14 @@ async fn disable(
     Ok(Json(SecondFactorState { enabled: false }))
 }
 
+#[utoipa::path(delete, path = "/admin/api/admins/{id}/second-factor", tag = "people", operation_id = "reset_second_factor",
+    params(("id" = i64, Path, minimum = 1, description = "The admin's id")),
+    responses(
+        (status = 204, description = "Reset: the admin logs in with the password alone, and may set it up again (owners; audited)"),
+        (status = 400, description = "`invalid_id`: the id is not a whole number from 1 to 9223372036854775807", body = ErrorBody),
+        (status = 404, description = "`second_factor_not_found`: this admin has no second factor", body = ErrorBody),
+    ),
+    security(("admin_session" = [], "csrf" = [])))]
 async fn reset(
     State(desk): State<AdminDesk>,
     staff: Staff<Owners>,

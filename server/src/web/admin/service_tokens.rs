@@ -2,6 +2,7 @@
 //! `POST /admin/api/service-tokens` (the raw token is in this one answer, never again: only its
 //! hash is kept) and `DELETE /admin/api/service-tokens/{id}` to revoke. Audited.
 
+use admin::wire::ErrorBody;
 use admin::wire::service_tokens::{IssuedServiceToken, NewServiceToken, ServiceTokenView};
 use axum::{
     Json, Router,
@@ -47,6 +48,9 @@ fn view(row: entity::Model) -> ServiceTokenView {
     }
 }
 
+#[utoipa::path(get, path = "/admin/api/service-tokens", tag = "people", operation_id = "service_tokens",
+    responses((status = 200, description = "Every service token, newest first, never the token itself (owners)", body = Vec<ServiceTokenView>)),
+    security(("admin_session" = [])))]
 async fn list(
     State(desk): State<AdminDesk>,
     _staff: Staff<Owners>,
@@ -60,6 +64,12 @@ async fn list(
     Ok(Json(rows))
 }
 
+#[utoipa::path(post, path = "/admin/api/service-tokens", tag = "people", operation_id = "create_service_token", request_body = NewServiceToken,
+    responses(
+        (status = 201, description = "The new token, shown in this answer only: only its hash is kept (owners; audited)", body = IssuedServiceToken),
+        (status = 422, description = "`service_token_name_invalid` (1 to 40 letters, digits, `-` or `_`) or `service_token_expiry_invalid` (1 to 3650 days, or none)", body = ErrorBody),
+    ),
+    security(("admin_session" = [], "csrf" = [])))]
 async fn create(
     State(desk): State<AdminDesk>,
     staff: Staff<Owners>,
@@ -104,6 +114,14 @@ async fn create(
     ))
 }
 
+#[utoipa::path(delete, path = "/admin/api/service-tokens/{id}", tag = "people", operation_id = "revoke_service_token",
+    params(("id" = i64, Path, minimum = 1, description = "The token's id")),
+    responses(
+        (status = 200, description = "Revoked: the client is refused from now on (owners; audited)", body = ServiceTokenView),
+        (status = 400, description = "`invalid_id`: the id is not a whole number from 1 to 9223372036854775807", body = ErrorBody),
+        (status = 404, description = "`service_token_not_found`: no live token has this id", body = ErrorBody),
+    ),
+    security(("admin_session" = [], "csrf" = [])))]
 async fn revoke(
     State(desk): State<AdminDesk>,
     staff: Staff<Owners>,

@@ -3,6 +3,7 @@
 //! page sees whether one is set and at most its last two characters. Every change is audited,
 //! secrets as "set" / "not set".
 
+use admin::wire::ErrorBody;
 use admin::wire::settings::{SettingChange, SettingView};
 use axum::{
     Json, Router,
@@ -153,6 +154,9 @@ async fn view_of(desk: &AdminDesk, known: &Known) -> Result<SettingView, ApiErro
     })
 }
 
+#[utoipa::path(get, path = "/admin/api/settings", tag = "operations", operation_id = "settings",
+    responses((status = 200, description = "Every setting the dashboard manages; a secret only as set or not and at most its last two characters (owners)", body = Vec<SettingView>)),
+    security(("admin_session" = [])))]
 async fn list(
     State(desk): State<AdminDesk>,
     _staff: Staff<Owners>,
@@ -201,6 +205,14 @@ async fn audit_change(
     Ok(())
 }
 
+#[utoipa::path(put, path = "/admin/api/settings/{key}", tag = "operations", operation_id = "change_setting", request_body = SettingChange,
+    params(("key" = String, Path, description = "The setting's key, as the list gives it (`yookassa.shop_id`, `telegram.bot_token`, …)")),
+    responses(
+        (status = 200, description = "Stored (a secret sealed); used from the next call that needs it (owners; audited, a secret as set or not)", body = SettingView),
+        (status = 404, description = "`setting_not_found`", body = ErrorBody),
+        (status = 422, description = "`setting_invalid`: not a valid value for this setting", body = ErrorBody),
+    ),
+    security(("admin_session" = [], "csrf" = [])))]
 async fn change(
     State(desk): State<AdminDesk>,
     staff: Staff<Owners>,
@@ -231,6 +243,13 @@ async fn change(
     Ok(Json(view_of(&desk, known).await?))
 }
 
+#[utoipa::path(delete, path = "/admin/api/settings/{key}", tag = "operations", operation_id = "clear_setting",
+    params(("key" = String, Path, description = "The setting's key, as the list gives it (`yookassa.shop_id`, `telegram.bot_token`, …)")),
+    responses(
+        (status = 200, description = "Cleared: the environment's value is used again (owners; audited)", body = SettingView),
+        (status = 404, description = "`setting_not_found`", body = ErrorBody),
+    ),
+    security(("admin_session" = [], "csrf" = [])))]
 async fn clear(
     State(desk): State<AdminDesk>,
     staff: Staff<Owners>,

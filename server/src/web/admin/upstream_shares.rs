@@ -3,6 +3,7 @@
 //! calls a minute, or lift the cut with `null`. The cut is stored, read by every instance within
 //! seconds and at once by this one, and audited.
 
+use admin::wire::ErrorBody;
 use admin::wire::drivers::{ShareCut, UpstreamShare, cut_problem};
 use axum::{Json, Router, extract::State, routing::get};
 use domain::{
@@ -21,6 +22,14 @@ pub fn routes() -> Router<AdminDesk> {
     Router::new().route("/admin/api/drivers/{id}/upstream-share", get(show).put(cut))
 }
 
+#[utoipa::path(get, path = "/admin/api/drivers/{id}/upstream-share", tag = "drivers", operation_id = "upstream_share",
+    params(("id" = i64, Path, minimum = 1, description = "The driver's id")),
+    responses(
+        (status = 200, description = "The driver's share of the exchange's calls, an admin's cut, and their calls in the last hour (any staff)", body = UpstreamShare),
+        (status = 400, description = "`invalid_id`: the id is not a whole number from 1 to 9223372036854775807", body = ErrorBody),
+        (status = 404, description = "`driver_not_found`", body = ErrorBody),
+    ),
+    security(("admin_session" = [])))]
 async fn show(
     State(desk): State<AdminDesk>,
     _staff: Staff<AnyStaff>,
@@ -30,6 +39,15 @@ async fn show(
     Ok(Json(share_of(&desk, id).await))
 }
 
+#[utoipa::path(put, path = "/admin/api/drivers/{id}/upstream-share", tag = "drivers", operation_id = "cut_upstream_share", request_body = ShareCut,
+    params(("id" = i64, Path, minimum = 1, description = "The driver's id")),
+    responses(
+        (status = 200, description = "Cut, or the cut lifted with `null`; every instance reads it within seconds (admins)", body = UpstreamShare),
+        (status = 400, description = "`invalid_id`: the id is not a whole number from 1 to 9223372036854775807", body = ErrorBody),
+        (status = 404, description = "`driver_not_found`", body = ErrorBody),
+        (status = 422, description = "`invalid_share`: 0 to 1000 calls a minute", body = ErrorBody),
+    ),
+    security(("admin_session" = [], "csrf" = [])))]
 async fn cut(
     State(desk): State<AdminDesk>,
     staff: Staff<Admins>,

@@ -73,7 +73,10 @@ fn objects_where_objects(sent: &Value, read: &Value) -> bool {
     }
 }
 
-/// `2.0` becomes `2` wherever it is (a float field still reads an integer).
+/// `2.0` becomes `2` wherever it is (a float field still reads an integer). An integer past
+/// `i64::MIN` arrives as a float too, rounded to -2⁶³: that float is left a float, so it is refused
+/// where an integer is needed rather than read as `i64::MIN` (only `i64::MIN` itself written as a
+/// float is refused with it).
 fn whole_numbers_as_integers(value: &mut Value) {
     match value {
         Value::Number(number) if number.is_f64() => {
@@ -82,7 +85,7 @@ fn whole_numbers_as_integers(value: &mut Value) {
                 None
             } else if float >= 0.0 && float < u64::MAX as f64 {
                 Some(Number::from(float as u64))
-            } else if float < 0.0 && float >= i64::MIN as f64 {
+            } else if float < 0.0 && float > i64::MIN as f64 {
                 Some(Number::from(float as i64))
             } else {
                 None
@@ -124,9 +127,19 @@ mod tests {
     }
 
     #[test]
+    fn a_large_whole_float_is_read_exactly() {
+        // Near 2⁵², a float parsed without care lands half a unit off and reads as a fraction.
+        let ids: Vec<i64> = read(b"[3950418137768578.0, -12521225.0]").unwrap();
+        assert_eq!(ids, [3_950_418_137_768_578, -12_521_225]);
+    }
+
+    #[test]
     fn a_fraction_is_still_refused_where_an_integer_is_needed() {
         assert!(read::<Plan>(br#"{"plan_id": 1.5, "days": 30, "price": 2}"#).is_err());
         assert!(read::<Plan>(br#"{"plan_id": 1e300, "days": 30, "price": 2}"#).is_err());
+        let past_the_least = br#"{"plan_id": -9223372036854775809, "days": 30, "price": 2}"#;
+        assert!(read::<Plan>(past_the_least).is_err());
+        assert!(read::<serde_json::Value>(past_the_least).unwrap()["plan_id"].is_f64());
         assert!(read::<Plan>(b"not json").is_err());
     }
 
