@@ -10,6 +10,7 @@ pub mod error;
 pub mod i18n;
 pub mod pages;
 pub mod paywall;
+pub mod place;
 pub mod profile;
 pub mod session;
 pub mod status;
@@ -103,6 +104,9 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/subscription") view={Lazy::<Subscription>::new()} />
                             <Route path=path!("/status") view={Lazy::<Status>::new()} />
                             <Route path=path!("/profile") view={Lazy::<ProfileRoute>::new()} />
+                            <Route path=path!("/near") view={Lazy::<Near>::new()} />
+                            <Route path=path!("/along") view={Lazy::<Along>::new()} />
+                            <Route path=path!("/back-home") view={Lazy::<BackHome>::new()} />
                         </Routes>
                     }
                 }}
@@ -123,6 +127,9 @@ pub async fn load_current_page() {
         "/subscription" => Subscription::preload().await,
         "/status" => Status::preload().await,
         "/profile" => ProfileRoute::preload().await,
+        "/near" => Near::preload().await,
+        "/along" => Along::preload().await,
+        "/back-home" => BackHome::preload().await,
         path if path.starts_with("/cargo/") => Cargo::preload().await,
         _ => {}
     }
@@ -208,5 +215,44 @@ impl LazyRoute for ProfileRoute {
 
     fn view(_this: Self) -> AnyView {
         view! { <profile::ProfilePage /> }.into_any()
+    }
+}
+
+struct Near;
+
+#[lazy_route]
+impl LazyRoute for Near {
+    fn data() -> Self {
+        Near
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <paywall::Gate><place::NearPage /></paywall::Gate> }.into_any()
+    }
+}
+
+struct Along;
+
+#[lazy_route]
+impl LazyRoute for Along {
+    fn data() -> Self {
+        Along
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <paywall::Gate><place::AlongPage /></paywall::Gate> }.into_any()
+    }
+}
+
+struct BackHome;
+
+#[lazy_route]
+impl LazyRoute for BackHome {
+    fn data() -> Self {
+        BackHome
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <paywall::Gate><place::BackHomePage /></paywall::Gate> }.into_any()
     }
 }

@@ -13,6 +13,7 @@ mod list;
 mod live;
 mod saved_filters;
 
+pub use card::CardView;
 pub use city_input::{CityInput, FieldError};
 pub use detail::CargoPage;
 pub use filters::FiltersPage;

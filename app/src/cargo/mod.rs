@@ -3,5 +3,6 @@
 pub mod card;
 pub mod dictionary;
 pub mod filter;
+pub mod place;
 pub mod response;
 pub mod saved;

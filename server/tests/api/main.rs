@@ -24,6 +24,7 @@ mod faults;
 mod faults_postgres;
 mod faults_redis;
 mod filters;
+mod geo;
 mod health;
 mod known_cards;
 mod leadership;

@@ -7,7 +7,7 @@ use utoipa::{
     openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme},
 };
 
-use super::{auth, cargo, live, me, payments, profile};
+use super::{auth, cargo, live, me, payments, place, profile};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -29,6 +29,9 @@ use super::{auth, cargo, live, me, payments, profile};
         cargo::advance_response,
         cargo::hide,
         cargo::unhide,
+        place::near,
+        place::back_home,
+        place::along,
         live::live,
         cargo::cities,
         cargo::dictionaries,
