@@ -259,7 +259,10 @@ pub mod location {
     /// What asking for the location came to.
     #[derive(Debug, Clone, Copy, PartialEq)]
     pub enum Located {
-        At { lat: f64, lon: f64 },
+        At {
+            lat: f64,
+            lon: f64,
+        },
         /// The driver said no (or said no before, and Telegram remembers).
         Refused,
         /// Nothing to ask: no LocationManager, no geolocation, or no fix.

@@ -257,9 +257,12 @@ fn Results(search: RwSignal<Search>, t: &'static PlaceTexts, distance: Distance)
     let text = use_texts();
     move || match search.get() {
         Search::Idle => ().into_any(),
-        Search::Asking => view! { <p class="muted" data-testid="place-searching">{t.locating}</p> }.into_any(),
+        Search::Asking => {
+            view! { <p class="muted" data-testid="place-searching">{t.locating}</p> }.into_any()
+        }
         Search::Failed(error) => {
-            view! { <p class="form-error" data-testid="place-error">{text.problem(&error)}</p> }.into_any()
+            view! { <p class="form-error" data-testid="place-error">{text.problem(&error)}</p> }
+                .into_any()
         }
         Search::Found(page) => {
             let cities = page

@@ -244,7 +244,7 @@ impl Cities {
         };
         tracing::debug!(
             points = loaded.index.len(),
-            placed = loaded.places.len(),
+            placed = loaded.places.count(),
             "city search uses a new copy of the dictionary"
         );
         *self.loaded.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(loaded));

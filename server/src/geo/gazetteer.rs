@@ -63,13 +63,17 @@ impl Gazetteer {
                 }
             };
             add(name, true);
-            others.split('|').filter(|n| !n.is_empty()).for_each(|n| add(n, false));
+            others
+                .split('|')
+                .filter(|n| !n.is_empty())
+                .for_each(|n| add(n, false));
             add(latin, false);
         }
         Self { cities, names }
     }
 
-    pub fn len(&self) -> usize {
+    /// How many cities it holds.
+    pub fn count(&self) -> usize {
         self.cities.len()
     }
 
@@ -109,7 +113,10 @@ fn in_region(region: &str, written: &str) -> bool {
     let region = spelling::folded(region);
     let words: Vec<&str> = region.split([' ', '-']).collect();
     let written = spelling::folded(written).replace('.', " ");
-    let mut wanted = written.split([' ', '-']).filter(|w| !w.is_empty()).peekable();
+    let mut wanted = written
+        .split([' ', '-'])
+        .filter(|w| !w.is_empty())
+        .peekable();
     wanted.peek().is_some() && wanted.all(|w| words.iter().any(|word| word.starts_with(w)))
 }
 
@@ -121,7 +128,7 @@ mod tests {
     #[test]
     fn the_data_file_reads_whole() {
         let lines = DATA.lines().filter(|line| !line.starts_with('#')).count();
-        assert_eq!(built_in().len(), lines);
+        assert_eq!(built_in().count(), lines);
         assert!(lines > 1000, "{lines}");
     }
 
@@ -130,7 +137,10 @@ mod tests {
         for (name, lat, lon) in CITIES {
             let city = built_in().find(name).unwrap_or_else(|| panic!("{name}"));
             let off = city.spot.km_to(Spot::new(lat, lon).unwrap());
-            assert!(off < 15.0, "{name}: {off} km from the sandbox's coordinates");
+            assert!(
+                off < 15.0,
+                "{name}: {off} km from the sandbox's coordinates"
+            );
         }
     }
 
@@ -152,8 +162,14 @@ mod tests {
     fn other_and_latin_names_find_the_city_and_the_main_name_wins() {
         let peter = built_in().find("Ленинград").unwrap();
         assert_eq!(peter.region, "Санкт-Петербург");
-        assert_eq!(built_in().find("  КАЗАНЬ ").unwrap().region, "Республика Татарстан");
-        assert_eq!(built_in().find("Yekaterinburg").unwrap().region, "Свердловская область");
+        assert_eq!(
+            built_in().find("  КАЗАНЬ ").unwrap().region,
+            "Республика Татарстан"
+        );
+        assert_eq!(
+            built_in().find("Yekaterinburg").unwrap().region,
+            "Свердловская область"
+        );
         // Кукарка is also known as Советск; the city whose main name it is wins.
         assert_eq!(built_in().find("Советск").unwrap().name, "Советск");
         assert!(built_in().find("Нетакогогорода").is_none());

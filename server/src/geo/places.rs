@@ -44,7 +44,8 @@ impl Places {
         Self { places, by_id }
     }
 
-    pub fn len(&self) -> usize {
+    /// How many points are placed.
+    pub fn count(&self) -> usize {
         self.places.len()
     }
 
@@ -108,7 +109,7 @@ mod tests {
     #[test]
     fn settlements_the_gazetteer_knows_are_placed_and_regions_are_not() {
         let places = places();
-        assert_eq!(places.len(), 5);
+        assert_eq!(places.count(), 5);
         assert!(places.get(4).is_none(), "a region");
         assert!(places.get(6).is_none(), "unknown to the gazetteer");
         assert_eq!(places.get(2).unwrap().point.name, "Тверь");

@@ -128,11 +128,7 @@ impl BackHome {
             }
         }
         // Nearest the unloading city first, then the nearest home; otherwise as listed.
-        cards.sort_by(|a, b| {
-            a.0.pickup_km
-                .cmp(&b.0.pickup_km)
-                .then(a.1.total_cmp(&b.1))
-        });
+        cards.sort_by(|a, b| a.0.pickup_km.cmp(&b.0.pickup_km).then(a.1.total_cmp(&b.1)));
         let found = Found {
             cities: searched(&near),
             cards: cards.into_iter().map(|(placed, _)| placed).collect(),
@@ -188,10 +184,7 @@ impl AlongRoute {
             }
         }
         // Fewest kilometres of detour first, then the earliest on the way.
-        cards.sort_by(|a, b| {
-            a.1.total_cmp(&b.1)
-                .then(a.0.pickup_km.cmp(&b.0.pickup_km))
-        });
+        cards.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.pickup_km.cmp(&b.0.pickup_km)));
         let cities = on_the_way
             .iter()
             .map(|place| CitySearched {
@@ -239,7 +232,9 @@ impl Found {
 }
 
 fn located(places: &Places, point_id: u32) -> Result<&Place, SearchError> {
-    places.get(point_id).ok_or(SearchError::NotLocated(point_id))
+    places
+        .get(point_id)
+        .ok_or(SearchError::NotLocated(point_id))
 }
 
 fn searched(near: &[(&Place, f64)]) -> Vec<CitySearched> {
@@ -261,9 +256,7 @@ fn spread(places: Vec<&Place>, most: usize) -> Vec<&Place> {
         return places.into_iter().take(most).collect();
     }
     let last = places.len() - 1;
-    (0..most)
-        .map(|n| places[n * last / (most - 1)])
-        .collect()
+    (0..most).map(|n| places[n * last / (most - 1)]).collect()
 }
 
 /// Each city's first window of loads, asked as an ordinary list of that city asks it (same
@@ -290,9 +283,11 @@ async fn first_windows(
     for page in futures_util::future::join_all(asked).await {
         let page = page?;
         if let Some(age) = &page.stale
-            && stale.as_ref().is_none_or(|known| known.age_seconds < age.age_seconds)
+            && stale
+                .as_ref()
+                .is_none_or(|known| known.age_seconds < age.age_seconds)
         {
-            stale = Some(age.clone());
+            stale = Some(*age);
         }
         pages.push(page);
     }

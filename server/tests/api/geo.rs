@@ -30,7 +30,10 @@ fn driver(language: &str) -> Value {
     json!({"id": 730_001, "first_name": "Григорий", "language_code": language})
 }
 
-async fn app(test: &str, backend: (crate::support::Db, crate::support::Store)) -> (Exchange, TestApp) {
+async fn app(
+    test: &str,
+    backend: (crate::support::Db, crate::support::Store),
+) -> (Exchange, TestApp) {
     let share = [
         ("FAIR_SHARE_FLOOR_PER_MINUTE", "100000"),
         ("FAIR_SHARE_CEILING_PER_MINUTE", "100000"),
@@ -60,12 +63,19 @@ async fn page(app: &TestApp, path: &str) -> Value {
 
 /// The first 100 loads of a city's ordinary list, as a driver filtering by it sees them.
 async fn ordinary_list(app: &TestApp, city: u32) -> Vec<Value> {
-    let list = page(app, &format!("/api/v1/cargos?from_city_id={city}&limit=100")).await;
+    let list = page(
+        app,
+        &format!("/api/v1/cargos?from_city_id={city}&limit=100"),
+    )
+    .await;
     list["cards"].as_array().unwrap().clone()
 }
 
 fn ids(cards: &[Value]) -> Vec<u64> {
-    cards.iter().map(|card| card["id"].as_u64().unwrap()).collect()
+    cards
+        .iter()
+        .map(|card| card["id"].as_u64().unwrap())
+        .collect()
 }
 
 /// Every placed card of a search, page after page of 30.
@@ -87,7 +97,12 @@ fn city_names(page: &Value) -> Vec<(String, u64)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|c| (c["city"]["name"].as_str().unwrap().to_owned(), c["km"].as_u64().unwrap()))
+        .map(|c| {
+            (
+                c["city"]["name"].as_str().unwrap().to_owned(),
+                c["km"].as_u64().unwrap(),
+            )
+        })
         .collect()
 }
 
@@ -98,7 +113,10 @@ async fn a_driver_in_tver_sees_tvers_loads_then_moscows_for_the_price_of_the_two
         answer(&app, "/api/v1/cities?q=Тв").await;
         exchange.reset_stats();
 
-        let near = format!("/api/v1/cargos/near?lat={}&lon={}&radius_km=200", AT_TVER.0, AT_TVER.1);
+        let near = format!(
+            "/api/v1/cargos/near?lat={}&lon={}&radius_km=200",
+            AT_TVER.0, AT_TVER.1
+        );
         let (first, cards) = every_card(&app, &near).await;
         assert_eq!(
             city_names(&first),
@@ -108,11 +126,24 @@ async fn a_driver_in_tver_sees_tvers_loads_then_moscows_for_the_price_of_the_two
 
         let tver = ordinary_list(&app, TVER).await;
         let moscow = ordinary_list(&app, MOSCOW).await;
-        assert_eq!(exchange.stats().lists, 2, "the ordinary lists come from the same cache");
+        assert_eq!(
+            exchange.stats().lists,
+            2,
+            "the ordinary lists come from the same cache"
+        );
         let expected: Vec<u64> = ids(&tver).into_iter().chain(ids(&moscow)).collect();
-        let placed: Vec<u64> = cards.iter().map(|c| c["card"]["id"].as_u64().unwrap()).collect();
-        assert_eq!(placed, expected, "Тверь's loads first, then Москва's, as listed");
-        let distances: Vec<u64> = cards.iter().map(|c| c["pickup_km"].as_u64().unwrap()).collect();
+        let placed: Vec<u64> = cards
+            .iter()
+            .map(|c| c["card"]["id"].as_u64().unwrap())
+            .collect();
+        assert_eq!(
+            placed, expected,
+            "Тверь's loads first, then Москва's, as listed"
+        );
+        let distances: Vec<u64> = cards
+            .iter()
+            .map(|c| c["pickup_km"].as_u64().unwrap())
+            .collect();
         assert_eq!(
             distances,
             [vec![0; tver.len()], vec![162; moscow.len()]].concat()
@@ -120,14 +151,20 @@ async fn a_driver_in_tver_sees_tvers_loads_then_moscows_for_the_price_of_the_two
         assert!(cards.iter().all(|c| c["detour_km"].is_null()));
 
         // A driver who would not say where they are picks Тверь instead: the same answer.
-        let (by_city, same) =
-            every_card(&app, &format!("/api/v1/cargos/near?city_id={TVER}&radius_km=200")).await;
+        let (by_city, same) = every_card(
+            &app,
+            &format!("/api/v1/cargos/near?city_id={TVER}&radius_km=200"),
+        )
+        .await;
         assert_eq!((city_names(&by_city), &same), (city_names(&first), &cards));
 
         // A smaller radius reaches Тверь alone; a search the other way round costs nothing new.
         let (first, cards) = every_card(
             &app,
-            &format!("/api/v1/cargos/near?lat={}&lon={}&radius_km=100", AT_TVER.0, AT_TVER.1),
+            &format!(
+                "/api/v1/cargos/near?lat={}&lon={}&radius_km=100",
+                AT_TVER.0, AT_TVER.1
+            ),
         )
         .await;
         assert_eq!(city_names(&first), [("Тверь".to_owned(), 0)]);
@@ -144,7 +181,13 @@ async fn a_search_nowhere_near_a_city_is_empty_and_bad_coordinates_are_refused_i
         exchange.reset_stats();
         // The Barents Sea: no city within 300 km, so nothing to ask the exchange.
         let empty = page(&app, "/api/v1/cargos/near?lat=74.0&lon=40.0&radius_km=300").await;
-        assert_eq!((empty["total"].as_u64(), empty["cities"].as_array().unwrap().len()), (Some(0), 0));
+        assert_eq!(
+            (
+                empty["total"].as_u64(),
+                empty["cities"].as_array().unwrap().len()
+            ),
+            (Some(0), 0)
+        );
         assert_eq!(exchange.stats().lists, 0);
 
         for bad in [
@@ -154,19 +197,34 @@ async fn a_search_nowhere_near_a_city_is_empty_and_bad_coordinates_are_refused_i
             "/api/v1/cargos/along?from_city_id=1&to_city_id=2&corridor_km=9",
         ] {
             let (status, refusal) = answer(&app, bad).await;
-            assert_eq!((status, refusal["code"].as_str()), (422, Some("invalid_place")), "{bad}");
-            assert!(refusal["message"].as_str().unwrap().contains("радиус"), "{refusal}");
+            assert_eq!(
+                (status, refusal["code"].as_str()),
+                (422, Some("invalid_place")),
+                "{bad}"
+            );
+            assert!(
+                refusal["message"].as_str().unwrap().contains("радиус"),
+                "{refusal}"
+            );
         }
         let (status, _) = answer(&app, "/api/v1/cargos/near?lat=55&lon=37").await;
         assert_eq!(status, 400, "the radius is required");
 
         app.sign_in_as(driver("en")).await;
         let request = app
-            .authorize(app.client.get(app.url("/api/v1/cargos/near?lat=91&lon=37&radius_km=100")))
+            .authorize(
+                app.client
+                    .get(app.url("/api/v1/cargos/near?lat=91&lon=37&radius_km=100")),
+            )
             .header("accept-language", "en");
         let refusal: Value = request.send().await.unwrap().json().await.unwrap();
         assert_eq!(refusal["code"], "invalid_place");
-        assert!(refusal["message"].as_str().unwrap().starts_with("Coordinates or radius"));
+        assert!(
+            refusal["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("Coordinates or radius")
+        );
     }
 }
 
@@ -187,14 +245,20 @@ async fn back_home_lists_loads_from_the_unloading_city_towards_the_origin_or_the
         let to_kazan: Vec<&Value> = moscow.iter().filter(|c| c["to_city_id"] == KAZAN).collect();
         let mut days: Vec<&str> = to_kazan.iter().filter_map(|c| day(c)).collect();
         days.sort_unstable();
-        assert!(days.len() >= 3, "the sandbox has loads Москва → Казань: {days:?}");
+        assert!(
+            days.len() >= 3,
+            "the sandbox has loads Москва → Казань: {days:?}"
+        );
         let unloaded = days[days.len() / 2];
         let expected: Vec<u64> = to_kazan
             .iter()
             .filter(|c| day(c).is_some_and(|d| d >= unloaded))
             .map(|c| c["id"].as_u64().unwrap())
             .collect();
-        assert!(expected.len() < to_kazan.len(), "some load before the unloading day");
+        assert!(
+            expected.len() < to_kazan.len(),
+            "some load before the unloading day"
+        );
 
         let path = format!(
             "/api/v1/cargos/back-home?from_city_id={MOSCOW}&origin_city_id={KAZAN}&loading_from={unloaded}&radius_km=100"
@@ -202,15 +266,27 @@ async fn back_home_lists_loads_from_the_unloading_city_towards_the_origin_or_the
         let (first, cards) = every_card(&app, &path).await;
         assert_eq!(first["toward"]["name"], "Казань");
         assert_eq!(city_names(&first), [("Москва".to_owned(), 0)]);
-        let found: HashSet<u64> = cards.iter().map(|c| c["card"]["id"].as_u64().unwrap()).collect();
+        let found: HashSet<u64> = cards
+            .iter()
+            .map(|c| c["card"]["id"].as_u64().unwrap())
+            .collect();
         assert_eq!(found, expected.iter().copied().collect::<HashSet<u64>>());
-        assert_eq!(exchange.stats().lists, 0, "Москва's loads were cached by its list");
+        assert_eq!(
+            exchange.stats().lists,
+            0,
+            "Москва's loads were cached by its list"
+        );
 
         // The driver lives in Тверь: the loads now go there, whatever the origin.
         let home = json!({"language": null, "home_city": {"city_id": TVER, "name": "Тверь"},
             "truck_type": null, "capacity": null, "notifications": true,
             "quiet_hours": null, "utc_offset_minutes": 180});
-        assert_eq!(app.call(Method::PUT, "/api/v1/me/profile", Some(home)).await.0, 200);
+        assert_eq!(
+            app.call(Method::PUT, "/api/v1/me/profile", Some(home))
+                .await
+                .0,
+            200
+        );
         let (first, cards) = every_card(&app, &path).await;
         assert_eq!(first["toward"]["name"], "Тверь");
         let expected: HashSet<u64> = moscow
@@ -218,7 +294,10 @@ async fn back_home_lists_loads_from_the_unloading_city_towards_the_origin_or_the
             .filter(|c| c["to_city_id"] == TVER && day(c).is_some_and(|d| d >= unloaded))
             .map(|c| c["id"].as_u64().unwrap())
             .collect();
-        let found: HashSet<u64> = cards.iter().map(|c| c["card"]["id"].as_u64().unwrap()).collect();
+        let found: HashSet<u64> = cards
+            .iter()
+            .map(|c| c["card"]["id"].as_u64().unwrap())
+            .collect();
         assert_eq!(found, expected);
 
         // Within 200 km of Москва: Калуга 161, Тверь 162, Тула 173, Владимир 178, Рязань 182 —
@@ -229,18 +308,45 @@ async fn back_home_lists_loads_from_the_unloading_city_towards_the_origin_or_the
         let (first, cards) = every_card(&app, &wide).await;
         assert_eq!(
             city_names(&first),
-            [("Москва", 0), ("Калуга", 161), ("Тверь", 162), ("Тула", 173), ("Владимир", 178), ("Рязань", 182)]
-                .map(|(name, km)| (name.to_owned(), km))
+            [
+                ("Москва", 0),
+                ("Калуга", 161),
+                ("Тверь", 162),
+                ("Тула", 173),
+                ("Владимир", 178),
+                ("Рязань", 182)
+            ]
+            .map(|(name, km)| (name.to_owned(), km))
         );
-        let pickups: Vec<u64> = cards.iter().map(|c| c["pickup_km"].as_u64().unwrap()).collect();
-        assert!(pickups.is_sorted(), "nearest the unloading city first: {pickups:?}");
+        let pickups: Vec<u64> = cards
+            .iter()
+            .map(|c| c["pickup_km"].as_u64().unwrap())
+            .collect();
+        assert!(
+            pickups.is_sorted(),
+            "nearest the unloading city first: {pickups:?}"
+        );
         // Within 200 km of Тверь among the sandbox's cities: Тверь, Москва (162).
-        assert!(cards.iter().all(|c| [TVER, MOSCOW].contains(&(c["card"]["to_city_id"].as_u64().unwrap() as u32))));
-        assert!(cards.iter().any(|c| c["card"]["to_city_id"] == MOSCOW), "Калуга → Москва and the like");
+        assert!(
+            cards
+                .iter()
+                .all(|c| [TVER, MOSCOW]
+                    .contains(&(c["card"]["to_city_id"].as_u64().unwrap() as u32)))
+        );
+        assert!(
+            cards.iter().any(|c| c["card"]["to_city_id"] == MOSCOW),
+            "Калуга → Москва and the like"
+        );
 
-        let (status, refusal) =
-            answer(&app, "/api/v1/cargos/back-home?from_city_id=1&origin_city_id=3&loading_from=05.12.2026").await;
-        assert_eq!((status, refusal["code"].as_str()), (400, Some("invalid_query")));
+        let (status, refusal) = answer(
+            &app,
+            "/api/v1/cargos/back-home?from_city_id=1&origin_city_id=3&loading_from=05.12.2026",
+        )
+        .await;
+        assert_eq!(
+            (status, refusal["code"].as_str()),
+            (400, Some("invalid_query"))
+        );
     }
 }
 
@@ -251,14 +357,25 @@ async fn loads_along_moscow_to_petersburg_come_fewest_kilometres_of_detour_first
         answer(&app, "/api/v1/cities?q=Тв").await;
         exchange.reset_stats();
 
-        let path = format!("/api/v1/cargos/along?from_city_id={MOSCOW}&to_city_id={PETERSBURG}&corridor_km=80");
+        let path = format!(
+            "/api/v1/cargos/along?from_city_id={MOSCOW}&to_city_id={PETERSBURG}&corridor_km=80"
+        );
         let (first, cards) = every_card(&app, &path).await;
         assert_eq!(
             city_names(&first),
-            [("Москва", 0), ("Тверь", 162), ("Великий Новгород", 491), ("Санкт-Петербург", 635)]
-                .map(|(name, km)| (name.to_owned(), km))
+            [
+                ("Москва", 0),
+                ("Тверь", 162),
+                ("Великий Новгород", 491),
+                ("Санкт-Петербург", 635)
+            ]
+            .map(|(name, km)| (name.to_owned(), km))
         );
-        assert_eq!(exchange.stats().lists, 4, "one window of each city on the way");
+        assert_eq!(
+            exchange.stats().lists,
+            4,
+            "one window of each city on the way"
+        );
 
         // By hand: each city's ordinary list, loads ending further along the way.
         let on_the_way = [MOSCOW, TVER, NOVGOROD, PETERSBURG];
@@ -278,23 +395,37 @@ async fn loads_along_moscow_to_petersburg_come_fewest_kilometres_of_detour_first
                 }
             }
         }
-        assert_eq!(exchange.stats().lists, 4, "the ordinary lists come from the same cache");
+        assert_eq!(
+            exchange.stats().lists,
+            4,
+            "the ordinary lists come from the same cache"
+        );
         let found: Vec<(u64, u64)> = cards
             .iter()
-            .map(|c| (c["card"]["id"].as_u64().unwrap(), c["detour_km"].as_u64().unwrap()))
+            .map(|c| {
+                (
+                    c["card"]["id"].as_u64().unwrap(),
+                    c["detour_km"].as_u64().unwrap(),
+                )
+            })
             .collect();
         assert_eq!(
             found.iter().copied().collect::<HashSet<_>>(),
             expected.iter().copied().collect::<HashSet<_>>()
         );
         let detours: Vec<u64> = found.iter().map(|(_, detour)| *detour).collect();
-        assert!(detours.is_sorted(), "fewest km of detour first: {detours:?}");
+        assert!(
+            detours.is_sorted(),
+            "fewest km of detour first: {detours:?}"
+        );
         assert!(detours.contains(&0) && detours.contains(&23), "{detours:?}");
 
         // A narrower corridor leaves Великий Новгород (74.5 km off the way) out.
         let (first, _) = every_card(
             &app,
-            &format!("/api/v1/cargos/along?from_city_id={MOSCOW}&to_city_id={PETERSBURG}&corridor_km=50"),
+            &format!(
+                "/api/v1/cargos/along?from_city_id={MOSCOW}&to_city_id={PETERSBURG}&corridor_km=50"
+            ),
         )
         .await;
         assert_eq!(first["cities"].as_array().unwrap().len(), 3);

@@ -95,12 +95,7 @@ async fn near(
     let places = state.cities.places()?;
     let spot = match (query.lat, query.lon, query.city_id) {
         (Some(lat), Some(lon), None) => Spot::new(lat, lon).ok_or(ErrorCode::InvalidPlace)?,
-        (None, None, Some(city_id)) => {
-            places
-                .get(city_id)
-                .ok_or(ErrorCode::PlaceNotLocated)?
-                .spot
-        }
+        (None, None, Some(city_id)) => places.get(city_id).ok_or(ErrorCode::PlaceNotLocated)?.spot,
         _ => return Err(ApiError::bad_query("lat and lon, or city_id")),
     };
     let search = NearSpot {
