@@ -11,6 +11,7 @@ pub mod error;
 pub mod i18n;
 pub mod pages;
 pub mod paywall;
+pub mod place;
 pub mod profile;
 pub mod session;
 pub mod shipper;
@@ -107,6 +108,9 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/status") view={Lazy::<Status>::new()} />
                             <Route path=path!("/profile") view={Lazy::<ProfileRoute>::new()} />
                             <Route path=path!("/passes") view={Lazy::<Passes>::new()} />
+                            <Route path=path!("/near") view={Lazy::<Near>::new()} />
+                            <Route path=path!("/along") view={Lazy::<Along>::new()} />
+                            <Route path=path!("/back-home") view={Lazy::<BackHome>::new()} />
                         </Routes>
                     }
                 }}
@@ -128,6 +132,9 @@ pub async fn load_current_page() {
         "/status" => Status::preload().await,
         "/profile" => ProfileRoute::preload().await,
         "/passes" => Passes::preload().await,
+        "/near" => Near::preload().await,
+        "/along" => Along::preload().await,
+        "/back-home" => BackHome::preload().await,
         path if path.starts_with("/cargo/") => Cargo::preload().await,
         path if path.starts_with("/shipper/") => Shipper::preload().await,
         _ => {}
@@ -240,5 +247,44 @@ impl LazyRoute for Passes {
 
     fn view(_this: Self) -> AnyView {
         view! { <cabinet::CabinetPage /> }.into_any()
+    }
+}
+
+struct Near;
+
+#[lazy_route]
+impl LazyRoute for Near {
+    fn data() -> Self {
+        Near
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <paywall::Gate><place::NearPage /></paywall::Gate> }.into_any()
+    }
+}
+
+struct Along;
+
+#[lazy_route]
+impl LazyRoute for Along {
+    fn data() -> Self {
+        Along
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <paywall::Gate><place::AlongPage /></paywall::Gate> }.into_any()
+    }
+}
+
+struct BackHome;
+
+#[lazy_route]
+impl LazyRoute for BackHome {
+    fn data() -> Self {
+        BackHome
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <paywall::Gate><place::BackHomePage /></paywall::Gate> }.into_any()
     }
 }

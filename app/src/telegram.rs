@@ -252,3 +252,138 @@ pub mod back_button {
         }
     }
 }
+
+/// Where the driver is: Telegram's LocationManager (Bot API 8.0) where the client has it, the
+/// browser's geolocation otherwise. Either may be refused, or have no location to give.
+pub mod location {
+    /// What asking for the location came to.
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    pub enum Located {
+        At {
+            lat: f64,
+            lon: f64,
+        },
+        /// The driver said no (or said no before, and Telegram remembers).
+        Refused,
+        /// Nothing to ask: no LocationManager, no geolocation, or no fix.
+        Unavailable,
+    }
+
+    /// Asks for the location once and hands the outcome to `done` (never, on the server).
+    pub fn locate(done: impl FnOnce(Located) + 'static) {
+        #[cfg(feature = "hydrate")]
+        browser::locate(Box::new(done));
+        #[cfg(not(feature = "hydrate"))]
+        let _ = done;
+    }
+
+    #[cfg(feature = "hydrate")]
+    mod browser {
+        use js_sys::{Function, Object, Reflect};
+        use wasm_bindgen::{JsCast, JsValue, closure::Closure};
+
+        use super::Located;
+
+        type Done = Box<dyn FnOnce(Located)>;
+
+        fn get(value: &JsValue, key: &str) -> Option<JsValue> {
+            Reflect::get(value, &key.into())
+                .ok()
+                .filter(|v| !v.is_undefined() && !v.is_null())
+        }
+
+        fn call(target: &JsValue, method: &str, args: &[JsValue]) -> bool {
+            let Some(function) = get(target, method) else {
+                return false;
+            };
+            let Some(function) = function.dyn_ref::<Function>() else {
+                return false;
+            };
+            function
+                .apply(target, &args.iter().collect::<js_sys::Array>())
+                .is_ok()
+        }
+
+        fn number(value: &JsValue, key: &str) -> Option<f64> {
+            get(value, key)?.as_f64()
+        }
+
+        pub(super) fn locate(done: Done) {
+            let manager = crate::telegram::browser::path(&["LocationManager"]);
+            let recent = crate::telegram::browser::path(&[]).is_some_and(|web_app| {
+                get(&web_app, "isVersionAtLeast")
+                    .and_then(|f| f.dyn_into::<Function>().ok())
+                    .and_then(|f| f.call1(&web_app, &"8.0".into()).ok())
+                    .is_some_and(|yes| yes.is_truthy())
+            });
+            match manager {
+                Some(manager) if recent => from_telegram(manager, done),
+                _ => from_browser(done),
+            }
+        }
+
+        /// `LocationManager.init`, then `getLocation`: its callback gets `null` when the driver
+        /// refused (now or before). A client whose manager has no location falls back to the
+        /// browser's.
+        fn from_telegram(manager: JsValue, done: Done) {
+            let target = manager.clone();
+            let inited = Closure::once_into_js(move || {
+                let available = get(&target, "isLocationAvailable").is_some_and(|v| v.is_truthy());
+                if !available {
+                    return from_browser(done);
+                }
+                let got = Closure::once_into_js(move |data: JsValue| {
+                    done(
+                        match (number(&data, "latitude"), number(&data, "longitude")) {
+                            (Some(lat), Some(lon)) => Located::At { lat, lon },
+                            _ => Located::Refused,
+                        },
+                    )
+                });
+                call(&target, "getLocation", &[got]);
+            });
+            call(&manager, "init", &[inited]);
+        }
+
+        /// `navigator.geolocation.getCurrentPosition`; error code 1 is a refusal.
+        fn from_browser(done: Done) {
+            let Some(geolocation) = web_sys::window()
+                .and_then(|window| get(&window.into(), "navigator"))
+                .and_then(|navigator| get(&navigator, "geolocation"))
+            else {
+                return done(Located::Unavailable);
+            };
+            let done = std::rc::Rc::new(std::cell::RefCell::new(Some(done)));
+            let finish = move |located| {
+                if let Some(done) = done.borrow_mut().take() {
+                    done(located);
+                }
+            };
+            let on_error = finish.clone();
+            let success = Closure::once_into_js(move |position: JsValue| {
+                let coords = get(&position, "coords").unwrap_or(JsValue::NULL);
+                finish(
+                    match (number(&coords, "latitude"), number(&coords, "longitude")) {
+                        (Some(lat), Some(lon)) => Located::At { lat, lon },
+                        _ => Located::Unavailable,
+                    },
+                )
+            });
+            let failure = Closure::once_into_js(move |error: JsValue| {
+                on_error(if number(&error, "code") == Some(1.0) {
+                    Located::Refused
+                } else {
+                    Located::Unavailable
+                })
+            });
+            let options = Object::new();
+            let _ = Reflect::set(&options, &"timeout".into(), &15_000.into());
+            let _ = Reflect::set(&options, &"maximumAge".into(), &300_000.into());
+            call(
+                &geolocation,
+                "getCurrentPosition",
+                &[success, failure, options.into()],
+            );
+        }
+    }
+}

@@ -9,6 +9,7 @@ pub mod cities;
 pub mod cli;
 pub mod config;
 pub mod doors;
+pub mod geo;
 pub mod machines;
 pub mod new_loads;
 pub mod payments;

@@ -215,6 +215,7 @@ pub fn CargoPage() -> impl IntoView {
                 }
                 Fetch::Taken => ().into_any(),
             }}
+            {move || card.get().and_then(|card| back_home_link(&card))}
             <Show when=move || !taken()>
                 <button class="button secondary hide-button" data-testid="hide-load" on:click=hide.clone()>
                     {text.hide_load}
@@ -228,6 +229,21 @@ pub fn CargoPage() -> impl IntoView {
             on_press=respond
         />
     }
+}
+
+/// "Обратный груз": loads from the card's unloading city back towards the driver's home (or the
+/// card's origin), from its unloading day on; only when the card names both cities.
+fn back_home_link(card: &CargoCard) -> Option<impl IntoView + use<>> {
+    let (from, origin) = (card.to_city_id?, card.from_city_id?);
+    let day = card
+        .unloading_at
+        .as_deref()
+        .and_then(|at| at.get(..10))
+        .map(|day| format!("&day={day}"))
+        .unwrap_or_default();
+    let href = format!("/back-home?from={from}&origin={origin}{day}");
+    let label = crate::place::use_place_texts().back_title;
+    Some(view! { <a class="button secondary" href=href data-testid="back-home">{label}</a> })
 }
 
 /// "01.12, 06:00 · Волгоград, ул. Складская, 7".

@@ -11,6 +11,7 @@ use super::{
 };
 use crate::{
     i18n::use_texts,
+    place::use_place_texts,
     session::{SignIn, SignInStatus},
     telegram::{self, Haptic},
 };
@@ -55,6 +56,10 @@ pub fn LoadsPage() -> impl IntoView {
                         _ => text.subscription.to_owned(),
                     }}
                 </a>
+            </nav>
+            <nav class="toolbar place-links">
+                <a class="tool-link" href="/near" data-testid="open-near">{use_place_texts().near_link}</a>
+                <a class="tool-link" href="/along" data-testid="open-along">{use_place_texts().along_link}</a>
             </nav>
             <FilterChips board />
             <PullToRefresh board>

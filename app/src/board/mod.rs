@@ -13,6 +13,7 @@ mod list;
 mod live;
 mod saved_filters;
 
+pub use card::CardView;
 pub use card::ShipperBadge;
 pub use city_input::{CityInput, FieldError};
 pub use detail::CargoPage;

@@ -19,6 +19,9 @@ pub struct CargoCard {
     pub id: u64,
     pub from_city: Option<String>,
     pub to_city: Option<String>,
+    /// The loading city's id in the exchange's points dictionary.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_city_id: Option<u32>,
     /// The unloading city's id in the exchange's points dictionary.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to_city_id: Option<u32>,

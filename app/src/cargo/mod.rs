@@ -3,6 +3,7 @@
 pub mod card;
 pub mod dictionary;
 pub mod filter;
+pub mod place;
 pub mod response;
 pub mod saved;
 pub mod shipper;

@@ -51,6 +51,10 @@ pub fn card(item: &Value) -> Option<CargoCard> {
         id,
         from_city,
         to_city,
+        from_city_id: item
+            .pointer("/points/start/city/id")
+            .and_then(integer)
+            .and_then(|id| u32::try_from(id).ok()),
         to_city_id: item
             .pointer("/points/finish/city/id")
             .and_then(integer)

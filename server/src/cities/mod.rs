@@ -6,7 +6,7 @@
 
 mod index;
 mod paging;
-mod spelling;
+pub(crate) mod spelling;
 mod upkeep;
 
 pub use upkeep::keep_up;
@@ -29,7 +29,10 @@ use self::{
     index::CityIndex,
     paging::{PAGE, Pace, PagingError},
 };
-use crate::cargotech::Gateway;
+use crate::{
+    cargotech::Gateway,
+    geo::{Places, gazetteer},
+};
 
 /// The points dictionary has never been loaded (a fresh install whose exchange has not answered
 /// yet): city search cannot answer.
@@ -79,6 +82,8 @@ pub struct Cities {
 struct Loaded {
     version: Version,
     index: CityIndex,
+    /// Its settlements on the map, for searches by place.
+    places: Arc<Places>,
 }
 
 struct Failure {
@@ -110,6 +115,11 @@ impl Cities {
         }
         let loaded = self.loaded().ok_or(NotLoaded)?;
         Ok(loaded.index.search(typed))
+    }
+
+    /// The dictionary's settlements the built-in gazetteer locates.
+    pub fn places(&self) -> Result<Arc<Places>, NotLoaded> {
+        Ok(Arc::clone(&self.loaded().ok_or(NotLoaded)?.places))
     }
 
     pub fn state(&self) -> DictionaryState {
@@ -226,12 +236,15 @@ impl Cities {
     }
 
     fn install(&self, version: Version, every: Vec<City>) {
+        let places = Arc::new(Places::new(&every, gazetteer::built_in()));
         let loaded = Loaded {
             version,
             index: CityIndex::new(every),
+            places,
         };
         tracing::debug!(
             points = loaded.index.len(),
+            placed = loaded.places.count(),
             "city search uses a new copy of the dictionary"
         );
         *self.loaded.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(loaded));

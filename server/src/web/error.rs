@@ -107,6 +107,10 @@ pub enum ErrorCode {
     UpstreamUnavailable,
     CargoNotAvailable,
     CitiesNotLoaded,
+    /// A city the gazetteer holds no coordinates for, where a search by place needs them.
+    PlaceNotLocated,
+    /// Coordinates or a radius outside what a search by place takes.
+    InvalidPlace,
     CitiesRefreshRunning,
     ResponseNotFound,
     InvalidInn,
@@ -254,6 +258,8 @@ impl ErrorCode {
             Self::UpstreamUnavailable => (S::SERVICE_UNAVAILABLE, "upstream_unavailable", "Биржа грузов сейчас недоступна, попробуйте чуть позже"),
             Self::CargoNotAvailable => (S::NOT_FOUND, "cargo_not_available", "Этот груз уже недоступен: его забрали или сняли с биржи"),
             Self::CitiesNotLoaded => (S::SERVICE_UNAVAILABLE, "cities_not_loaded", "Справочник городов ещё загружается с биржи, попробуйте через минуту"),
+            Self::PlaceNotLocated => (S::UNPROCESSABLE_ENTITY, "place_not_located", "Мы не знаем, где этот город: выберите соседний крупный город"),
+            Self::InvalidPlace => (S::UNPROCESSABLE_ENTITY, "invalid_place", "Координаты или радиус вне допустимого: широта от -90 до 90, долгота от -180 до 180, радиус от 10 до 500 км"),
             Self::CitiesRefreshRunning => (S::CONFLICT, "cities_refresh_running", "The points dictionary is being refreshed already"),
             Self::ResponseNotFound => (S::NOT_FOUND, "response_not_found", "Вы ещё не откликались на этот груз"),
             Self::InvalidInn => (S::BAD_REQUEST, "invalid_inn", "ИНН — 10 или 12 цифр"),
@@ -331,6 +337,8 @@ impl ErrorCode {
             Self::UpstreamUnavailable => "The freight exchange is unavailable right now: try again a little later",
             Self::CargoNotAvailable => "This load is no longer available: it was taken or withdrawn",
             Self::CitiesNotLoaded => "The list of cities is still loading from the exchange: try again in a minute",
+            Self::PlaceNotLocated => "We do not know where this city is: choose a larger city nearby",
+            Self::InvalidPlace => "Coordinates or radius out of range: latitude -90 to 90, longitude -180 to 180, radius 10 to 500 km",
             Self::ResponseNotFound => "You have not responded to this load",
             Self::InvalidInn => "An INN is 10 or 12 digits",
             Self::ShipperNotFound => "Hauler has not seen a load of this shipper yet",

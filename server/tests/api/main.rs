@@ -26,6 +26,7 @@ mod faults;
 mod faults_postgres;
 mod faults_redis;
 mod filters;
+mod geo;
 mod health;
 mod known_cards;
 mod leadership;

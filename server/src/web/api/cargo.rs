@@ -276,7 +276,7 @@ async fn timed_list(State(state): State<ApiState>, request: Request, next: Next)
 
 /// The driver's marks among these loads: from the database, or, while it cannot answer, as the
 /// store remembers them.
-async fn marks_among(
+pub(super) async fn marks_among(
     state: &ApiState,
     driver_id: DriverId,
     ids: Vec<u64>,

@@ -6,6 +6,7 @@ mod live;
 mod me;
 mod openapi;
 pub mod payments;
+mod place;
 mod profile;
 mod shippers;
 mod state;
@@ -20,6 +21,7 @@ pub fn driver_routes(state: ApiState) -> Router {
     cargo::routes(&state)
         .merge(me::routes(&state))
         .merge(profile::routes(&state))
+        .merge(place::routes())
         .merge(live::routes())
         .merge(shippers::routes())
         .with_state(state)

@@ -7,7 +7,7 @@ use utoipa::{
     openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme},
 };
 
-use super::{auth, cargo, live, me, payments, profile, shippers};
+use super::{auth, cargo, live, me, payments, place, profile, shippers};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -30,6 +30,9 @@ use super::{auth, cargo, live, me, payments, profile, shippers};
         cargo::hide,
         cargo::unhide,
         shippers::shipper,
+        place::near,
+        place::back_home,
+        place::along,
         live::live,
         cargo::cities,
         cargo::dictionaries,
