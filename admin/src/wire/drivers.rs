@@ -188,6 +188,7 @@ pub struct DriverDetail {
 
 /// Whether the driver's subscription renews by itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AutopayView {
     /// `on`, `off` (switched off by the driver) or `failed` (a renewal was declined).
     pub state: String,

@@ -103,19 +103,21 @@ impl Billing {
             &payment,
             promo.as_ref(),
             format!("Hauler: доступ к грузам на {days} дн."),
+            autopay,
         )
         .await?;
         self.view_after_purchase(driver_id, payment.id).await
     }
 
-    /// Creates the recorded payment at YooKassa (its page is where the driver pays); a payment
-    /// YooKassa will not take is abandoned.
+    /// Creates the recorded payment at YooKassa (its page is where the driver pays, and where
+    /// the card is saved when `save_method`); a payment YooKassa will not take is abandoned.
     pub(super) async fn send_to_yookassa(
         &self,
         yookassa: &yookassa::YooKassa,
         payment: &Payment,
         promo: Option<&PromoCode>,
         description: String,
+        save_method: bool,
     ) -> Result<(), BillingError> {
         let mut metadata = BTreeMap::from([
             (META_PAYMENT.to_owned(), payment.id.to_string()),
@@ -130,7 +132,7 @@ impl Billing {
             description: description.clone(),
             pay_by: yookassa::PayBy::Page {
                 return_url: self.return_link.for_payment(payment.id),
-                save_method: autopay,
+                save_method,
             },
             metadata,
             receipt: self.receipt_for(description),

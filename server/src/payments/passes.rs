@@ -75,7 +75,7 @@ impl Billing {
             } else {
                 format!("Hauler: кабинет биржи на {hours} ч")
             };
-            self.send_to_yookassa(&yookassa, &payment, None, description)
+            self.send_to_yookassa(&yookassa, &payment, None, description, false)
                 .await?;
             self.view_after_purchase(driver_id, payment.id).await?
         } else {
