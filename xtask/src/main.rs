@@ -13,6 +13,7 @@
 //!   "Slow 4G" profile, and the bundle size.
 
 mod contracts;
+mod precompress;
 mod setup;
 mod site;
 mod speed;

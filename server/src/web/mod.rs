@@ -17,6 +17,7 @@ pub mod internal;
 mod layers;
 mod metrics;
 mod openapi;
+mod site_files;
 mod telegram_webhook;
 
 use std::sync::Arc;
@@ -38,6 +39,7 @@ use leptos_axum::{LeptosRoutes, file_and_error_handler, generate_route_list};
 pub use app_state::AppState;
 pub use doors::DoorKeeper;
 pub use error::{ApiError, ErrorCode, Fault, asks_for_english};
+pub use site_files::accepts_encoding;
 
 use crate::{
     admin::login_gate::LoginGate,
@@ -160,6 +162,7 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
             live_connections: LiveConnections::new(config.doors.live_per_driver),
             keeper: keeper.clone(),
             outages: Outages::default(),
+            pages: Default::default(),
         }));
     let router = match exchange {
         Some(exchange) => router.nest("/sandbox/cargotech", sandbox::cargotech::router(exchange)),
@@ -184,6 +187,10 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
         None => router,
     };
     let router = router
+        .layer(axum::middleware::from_fn_with_state(
+            site_files::SiteFiles::load(&config.http.site_root),
+            site_files::serve,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             assets::build_prefix(&state.leptos_options.site_pkg_dir),
             assets::keep_builds_for_good,

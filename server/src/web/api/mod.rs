@@ -7,6 +7,7 @@ mod me;
 mod openapi;
 pub mod payments;
 mod profile;
+mod served_pages;
 mod state;
 
 pub use auth::{AuthState, LaunchCheck, routes as auth_routes};
