@@ -17,6 +17,7 @@ mod m20261204_000020_points;
 mod m20261204_000030_promo_guesses;
 mod m20261205_000010_leases;
 mod m20261205_000050_driver_profiles;
+mod m20261206_000050_hot_questions;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000030_promo_guesses::Migration),
             Box::new(m20261205_000010_leases::Migration),
             Box::new(m20261205_000050_driver_profiles::Migration),
+            Box::new(m20261206_000050_hot_questions::Migration),
         ]
     }
 }

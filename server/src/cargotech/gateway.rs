@@ -25,6 +25,7 @@ use super::{
     client::{Client, PointsPage, UpstreamError},
     connection::ConnectionReport,
     fair_share::{FairShare, Payer, UpstreamKind},
+    hot_questions::AskedHere,
     listed::RecentlyListed,
     timings::ListTimings,
 };
@@ -104,6 +105,8 @@ pub struct Gateway {
     wait_for_slot: Duration,
     /// Who caused which calls, and who may cause more.
     shares: Arc<FairShare>,
+    /// The list questions drivers asked here since this instance last said.
+    pub(crate) asked: AskedHere,
 }
 
 impl Gateway {
@@ -139,6 +142,7 @@ impl Gateway {
             list_timings: ListTimings::default(),
             wait_for_slot,
             shares,
+            asked: AskedHere::default(),
         })
     }
 

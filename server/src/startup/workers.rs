@@ -15,7 +15,7 @@ use tokio_util::{sync::CancellationToken, task::TaskTracker};
 use super::services::{Intake, Parts};
 use crate::{
     bot::{self, Delivery, operators::OperatorDesk, queue::DatabaseQueue},
-    cargotech::{self, Gateway},
+    cargotech::{self, Gateway, hot_questions},
     cities::{self, Cities},
     config::{Config, UpdatesMode},
     new_loads::Detector,
@@ -44,6 +44,8 @@ pub(super) struct Workers {
     retention: Retention,
     /// This instance's heartbeat among the others on the database.
     fleet: Fleet,
+    /// Where the questions drivers ask most are counted, and read back to warm at start.
+    db: sea_orm::DatabaseConnection,
 }
 
 impl Workers {
@@ -85,6 +87,7 @@ impl Workers {
                 platform.store.clone(),
             ),
             fleet: platform.fleet.clone(),
+            db: platform.db.clone(),
         }
     }
 
@@ -106,6 +109,17 @@ impl Workers {
         }
         jobs.spawn(cargotech::keep_connected(
             Arc::clone(&self.gateway),
+            stop.clone(),
+        ));
+        // A restart is not a cold start: what drivers ask most is warmed first.
+        jobs.spawn(hot_questions::warm(
+            Arc::clone(&self.gateway),
+            self.db.clone(),
+            stop.clone(),
+        ));
+        jobs.spawn(hot_questions::keep_counting(
+            Arc::clone(&self.gateway),
+            self.db.clone(),
             stop.clone(),
         ));
         let (dictionary, store) = self.cities;

@@ -38,3 +38,4 @@ mod schema;
 mod serving;
 mod store;
 mod subscriptions;
+mod warm_restart;
