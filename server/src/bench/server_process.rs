@@ -170,9 +170,17 @@ pub async fn serve_hauler() {
     let app = Application::build(config).await.expect("Hauler starts");
     let gateway = app.gateway();
     println!("{LISTENING}http://{}", app.address());
+    // The bench's questions, one a line, read on a thread of their own (stdin blocks).
+    let (asked, mut questions) = tokio::sync::mpsc::unbounded_channel();
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lines().map_while(Result::ok) {
+            if asked.send(line).is_err() {
+                return;
+            }
+        }
+    });
     let answering = async {
-        let mut lines = BufReader::new(tokio::io::stdin()).lines();
-        while let Ok(Some(line)) = lines.next_line().await {
+        while let Some(line) = questions.recv().await {
             if line.trim() == "figures" {
                 let stats = &gateway.stats;
                 let figures = ServerFigures {
