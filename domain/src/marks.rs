@@ -156,7 +156,10 @@ async fn ids_of_kind(
             .all(db)
             .await?
     };
-    Ok(ids.into_iter().filter_map(|id| u64::try_from(id).ok()).collect())
+    Ok(ids
+        .into_iter()
+        .filter_map(|id| u64::try_from(id).ok())
+        .collect())
 }
 
 /// How long the store keeps a driver's marks: as long as a session lasts.

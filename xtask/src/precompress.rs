@@ -13,7 +13,16 @@ use std::{
 use crate::Result;
 
 /// Files sent compressed; anything else (images, fonts) is already as small as it gets.
-const COMPRESSIBLE: [&str; 8] = ["js", "wasm", "css", "json", "svg", "html", "txt", "webmanifest"];
+const COMPRESSIBLE: [&str; 8] = [
+    "js",
+    "wasm",
+    "css",
+    "json",
+    "svg",
+    "html",
+    "txt",
+    "webmanifest",
+];
 
 /// Compresses every compressible file under `dir` (again, if it changed): `(file, raw, brotli)`
 /// sizes of each.
@@ -53,8 +62,10 @@ fn compress(path: &Path) -> Result<(u64, u64)> {
         name.push(suffix);
         PathBuf::from(name)
     };
-    fs::write(beside(".br"), &br).map_err(|e| format!("cannot write {}.br: {e}", path.display()))?;
-    fs::write(beside(".gz"), &gz).map_err(|e| format!("cannot write {}.gz: {e}", path.display()))?;
+    fs::write(beside(".br"), &br)
+        .map_err(|e| format!("cannot write {}.br: {e}", path.display()))?;
+    fs::write(beside(".gz"), &gz)
+        .map_err(|e| format!("cannot write {}.gz: {e}", path.display()))?;
     Ok((raw.len() as u64, br.len() as u64))
 }
 

@@ -34,13 +34,13 @@ use std::{
 use sea_orm::DatabaseConnection;
 use serde::{Serialize, de::DeserializeOwned};
 
-use self::{counter::LocalCounters, durable::DatabaseLeases, lease::LocalLeases};
 pub use self::{
     admitted::{ADMITTED_FOR, Admitted, RecentlyAdmitted},
     fleet::{Fleet, HEARTBEAT_EVERY},
     memory::MemoryStore,
     redis::RedisStore,
 };
+use self::{counter::LocalCounters, durable::DatabaseLeases, lease::LocalLeases};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -89,6 +89,8 @@ async fn main() {
         }
         None => {}
     }
+    // reqwest is built without a default TLS provider (the server installs ring for itself).
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let duration = Duration::from_secs(args.seconds);
     println!(
         "bench: {} drivers for {} s against Hauler ({} CargoTech account(s)), then against a naive per-driver cache",
@@ -281,7 +283,11 @@ async fn restart_halfway(
 
 /// The cached list page a driver asks most, as fast as it is answered: through Hauler, then the
 /// same bytes from a plain axum handler in a process of its own.
-async fn throughput(server: &ServerProcess, session: &str, scratch: &std::path::Path) -> Throughput {
+async fn throughput(
+    server: &ServerProcess,
+    session: &str,
+    scratch: &std::path::Path,
+) -> Throughput {
     let path = "/api/v1/cargos";
     let query = "from_city_id=1&limit=20&offset=0";
     let url = format!("{}{path}?{query}", server.base);
@@ -298,8 +304,7 @@ async fn throughput(server: &ServerProcess, session: &str, scratch: &std::path::
     let body = scratch.join("plain-page.json");
     std::fs::write(&body, &page).expect("the page is written for the plain handler");
     let plain = ServerProcess::plain(path, &body).await;
-    let (plain_rps, _) =
-        throughput::measure(&format!("{}{path}?{query}", plain.base), None).await;
+    let (plain_rps, _) = throughput::measure(&format!("{}{path}?{query}", plain.base), None).await;
     plain.stop().await;
     Throughput {
         cached_list_rps: cached_rps,
@@ -320,7 +325,16 @@ fn redis_for_warm_restart() -> (String, Option<OwnRedis>) {
         .expect("a free port")
         .port();
     let child = Command::new("redis-server")
-        .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+        .args([
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ])
         .stdout(Stdio::null())
         .spawn()
         .expect("--warm needs REDIS_URL or redis-server installed");

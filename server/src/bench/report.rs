@@ -477,7 +477,10 @@ impl ServerSide {
             ("plain_axum_rps", format!("{:.0}", t.plain_axum_rps)),
             (
                 "cached_list_vs_plain_pct",
-                format!("{:.1}", 100.0 * t.cached_list_rps / t.plain_axum_rps.max(1.0)),
+                format!(
+                    "{:.1}",
+                    100.0 * t.cached_list_rps / t.plain_axum_rps.max(1.0)
+                ),
             ),
             ("cached_list_failed", t.cached_list_failed.to_string()),
             ("cached_list_bytes", t.page_bytes.to_string()),

@@ -218,7 +218,12 @@ pub async fn serve_plain(path: &str, body: &Path) {
         path,
         get(move || {
             let body = Arc::clone(&body);
-            async move { ([(header::CONTENT_TYPE, "application/json")], (*body).clone()) }
+            async move {
+                (
+                    [(header::CONTENT_TYPE, "application/json")],
+                    (*body).clone(),
+                )
+            }
         }),
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

@@ -42,9 +42,7 @@ pub async fn measure(url: &str, session: Option<&str>) -> (f64, u64) {
                         request = request.bearer_auth(session);
                     }
                     let answered = match request.send().await {
-                        Ok(response) if response.status() == 200 => {
-                            response.bytes().await.is_ok()
-                        }
+                        Ok(response) if response.status() == 200 => response.bytes().await.is_ok(),
                         _ => false,
                     };
                     if now >= warm_until {

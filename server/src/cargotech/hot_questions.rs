@@ -100,7 +100,8 @@ pub async fn keep_counting(gateway: Arc<Gateway>, db: DatabaseConnection, stop: 
 
 /// At start: the most asked questions first, each asked again unless its answer is cached fresh.
 pub async fn warm(gateway: Arc<Gateway>, db: DatabaseConnection, stop: CancellationToken) {
-    let since = chrono::Utc::now() - chrono::Duration::from_std(WARM_ASKED_WITHIN).unwrap_or_default();
+    let since =
+        chrono::Utc::now() - chrono::Duration::from_std(WARM_ASKED_WITHIN).unwrap_or_default();
     let questions = match hot_questions::most_asked(&db, since, WARM_AT_MOST).await {
         Ok(questions) => questions,
         Err(error) => {
@@ -182,7 +183,9 @@ mod tests {
         let mut said = asked.take();
         said.sort_by(|a, b| a.question.cmp(&b.question));
         assert_eq!(
-            said.iter().map(|a| (a.question.as_str(), a.start, a.asks)).collect::<Vec<_>>(),
+            said.iter()
+                .map(|a| (a.question.as_str(), a.start, a.asks))
+                .collect::<Vec<_>>(),
             [("from=1", 0, 2), ("from=1&start=100", 100, 1)]
         );
         assert!(asked.take().is_empty(), "said once");

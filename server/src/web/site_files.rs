@@ -237,7 +237,13 @@ mod tests {
     fn a_held_tag_matches_strong_or_weak_and_only_its_own_form() {
         let tag = HeaderValue::from_static("\"0011aabb-br\"");
         assert!(holds(&with(header::IF_NONE_MATCH, "\"0011aabb-br\""), &tag));
-        assert!(holds(&with(header::IF_NONE_MATCH, "W/\"0011aabb-br\", \"x\""), &tag));
-        assert!(!holds(&with(header::IF_NONE_MATCH, "\"0011aabb-gz\""), &tag));
+        assert!(holds(
+            &with(header::IF_NONE_MATCH, "W/\"0011aabb-br\", \"x\""),
+            &tag
+        ));
+        assert!(!holds(
+            &with(header::IF_NONE_MATCH, "\"0011aabb-gz\""),
+            &tag
+        ));
     }
 }

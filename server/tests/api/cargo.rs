@@ -820,8 +820,7 @@ async fn a_page_asked_again_comes_gzipped_as_written_with_the_drivers_marks_laid
     };
     let unzip = |bytes: &[u8]| -> Value {
         let mut json = String::new();
-        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(bytes), &mut json)
-            .unwrap();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(bytes), &mut json).unwrap();
         serde_json::from_str(&json).unwrap()
     };
     let first = page(&app).await.unwrap();
@@ -843,7 +842,11 @@ async fn a_page_asked_again_comes_gzipped_as_written_with_the_drivers_marks_laid
     let shown = ids(&unzip(&first));
     assert_eq!(shown.len(), 20);
     let (status, _) = app
-        .call(reqwest::Method::PUT, &format!("/api/v1/cargos/{}/hidden", shown[0]), None)
+        .call(
+            reqwest::Method::PUT,
+            &format!("/api/v1/cargos/{}/hidden", shown[0]),
+            None,
+        )
         .await;
     assert_eq!(status, 204);
     let third = page(&app).await.unwrap();

@@ -201,13 +201,21 @@ async fn a_bundle_file_comes_precompressed_by_the_build_in_the_form_the_browser_
                 .get(name)
                 .map(|value| value.to_str().unwrap().to_owned())
         };
-        assert_eq!(header("content-encoding").as_deref(), encoding, "{accept:?}");
+        assert_eq!(
+            header("content-encoding").as_deref(),
+            encoding,
+            "{accept:?}"
+        );
         assert_eq!(header("content-type").as_deref(), Some("application/wasm"));
         assert_eq!(header("vary").as_deref(), Some("accept-encoding"));
         assert!(header("cache-control").unwrap().contains("immutable"));
         let tag = header("etag").expect("a tag");
         let body = answer.bytes().await.unwrap();
-        assert_eq!(&body[..], &on_disk(suffix)[..], "{accept:?}: the build's own bytes");
+        assert_eq!(
+            &body[..],
+            &on_disk(suffix)[..],
+            "{accept:?}: the build's own bytes"
+        );
         tags.push(tag);
     }
     tags.dedup();
@@ -216,5 +224,9 @@ async fn a_bundle_file_comes_precompressed_by_the_build_in_the_form_the_browser_
     assert_eq!(again.status(), 304);
     assert!(again.bytes().await.unwrap().is_empty());
     let other_form = ask(Some("gzip"), Some(tags[0].clone())).await.unwrap();
-    assert_eq!(other_form.status(), 200, "a tag of another form is not the one held");
+    assert_eq!(
+        other_form.status(),
+        200,
+        "a tag of another form is not the one held"
+    );
 }

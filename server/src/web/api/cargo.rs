@@ -32,10 +32,7 @@ use domain::{DriverId, database, drivers, hidden, marks, outbox, responses};
 use sea_orm::{DatabaseConnection, TransactionTrait};
 use serde::{Deserialize, Serialize};
 
-use super::{
-    served_pages::ServedPage,
-    state::ApiState,
-};
+use super::{served_pages::ServedPage, state::ApiState};
 use crate::{
     bot::messages,
     cargotech::{CardAnswer, CardLead, GatewayError, Payer, UpstreamError, noting_waits},
@@ -246,7 +243,8 @@ async fn list(
             served
         }
         None => {
-            let Query(query) = Query::<ListQuery>::try_from_uri(uri).map_err(ApiError::bad_query)?;
+            let Query(query) =
+                Query::<ListQuery>::try_from_uri(uri).map_err(ApiError::bad_query)?;
             let (filter, offset, limit) = query.into_filter()?;
             let page = state
                 .gateway

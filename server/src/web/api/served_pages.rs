@@ -46,7 +46,8 @@ impl ServedPage {
     pub fn gzipped(&self) -> Bytes {
         self.gzipped
             .get_or_init(|| {
-                let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+                let mut gz =
+                    flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
                 let written = gz.write_all(&self.json).and_then(|()| gz.finish());
                 written.unwrap_or_default().into()
             })
