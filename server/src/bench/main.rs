@@ -231,7 +231,7 @@ async fn hauler(
     let greedy_calls = greedy_drivers
         .iter()
         .map(|driver| {
-            let id = driver.driver_id.into();
+            let id = driver.driver_id;
             calls.get(&id).copied().unwrap_or(0) - calls_before.get(&id).copied().unwrap_or(0)
         })
         .sum();

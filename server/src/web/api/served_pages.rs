@@ -55,9 +55,12 @@ impl ServedPage {
     }
 }
 
+/// A page, and when it was answered.
+type Held = (Arc<ServedPage>, Instant);
+
 #[derive(Default, Clone)]
 pub struct ServedPages {
-    by_query: Arc<RwLock<HashMap<Box<str>, (Arc<ServedPage>, Instant)>>>,
+    by_query: Arc<RwLock<HashMap<Box<str>, Held>>>,
 }
 
 impl ServedPages {
