@@ -309,6 +309,7 @@ pub async fn grant(
     .exec(&txn)
     .await?;
     txn.commit().await?;
+    store.admitted().forget_driver(grant.driver_id);
     // The new answer replaces the cached one at once (a read that raced this grant fills only
     // an empty entry, so it cannot put the old end date back).
     let key = cache_key(grant.driver_id);

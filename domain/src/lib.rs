@@ -1,7 +1,7 @@
 //! Hauler's kernel, server-only: the database entities and the rules that read and write them
 //! (drivers, sessions, access, plans, payments, promo codes, saved filters, responses, the bot's
-//! outbox, settings, the exchange's points dictionary, shippers and the audit log), what is deleted once old
-//! enough, the cache/session store, and secret sealing.
+//! outbox, settings, the exchange's points dictionary, shippers, the questions drivers ask most
+//! and the audit log), what is deleted once old enough, the cache/session store, and secret sealing.
 //!
 //! It knows nothing of HTTP or pages: functions take typed ids (`DriverId`, `PaymentId`…) and
 //! plain values and return their own errors, which the server's web layer maps to answers.
@@ -17,6 +17,7 @@ pub mod drivers;
 pub mod filters;
 pub mod flags;
 pub mod hidden;
+pub mod hot_questions;
 pub mod ids;
 pub mod marks;
 pub mod outbox;

@@ -96,11 +96,13 @@ pub async fn renew(store: &SharedStore, token: &str) -> Option<IssuedSession> {
 }
 
 pub async fn end(store: &SharedStore, token: &str) {
+    store.admitted().forget_token(token);
     store.delete(&key(token)).await;
 }
 
 /// Ends every session the driver has (a ban, or "log out everywhere").
 pub async fn end_all(store: &SharedStore, driver_id: DriverId) {
+    store.admitted().forget_driver(driver_id);
     store
         .set_json_mirrored(&revocation_key(driver_id), &Utc::now(), SESSION_TTL)
         .await;
@@ -115,8 +117,10 @@ fn revocation_key(driver_id: DriverId) -> String {
 }
 
 fn hex_sha256(text: &str) -> String {
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    use std::fmt::Write;
+    let mut hex = String::with_capacity(64);
+    for byte in Sha256::digest(text.as_bytes()) {
+        let _ = write!(hex, "{byte:02x}");
+    }
+    hex
 }

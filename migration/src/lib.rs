@@ -20,6 +20,7 @@ mod m20261205_000050_driver_profiles;
 mod m20261206_000010_cabinet;
 mod m20261206_000020_autopay;
 mod m20261206_000030_shippers;
+mod m20261206_000050_hot_questions;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000010_cabinet::Migration),
             Box::new(m20261206_000020_autopay::Migration),
             Box::new(m20261206_000030_shippers::Migration),
+            Box::new(m20261206_000050_hot_questions::Migration),
         ]
     }
 }

@@ -19,6 +19,7 @@
 
 mod contracts;
 mod dist;
+mod precompress;
 mod production;
 mod setup;
 mod site;

@@ -16,6 +16,7 @@
 //! Counters of hits (for limits) do fall back: while Redis is down each instance counts on its
 //! own, which lets a little more through rather than refusing everyone.
 
+mod admitted;
 mod counter;
 mod durable;
 mod fleet;
@@ -34,12 +35,13 @@ use std::{
 use sea_orm::DatabaseConnection;
 use serde::{Serialize, de::DeserializeOwned};
 
-use self::{counter::LocalCounters, durable::DatabaseLeases, lease::LocalLeases};
 pub use self::{
+    admitted::{ADMITTED_FOR, Admitted, RecentlyAdmitted},
     fleet::{Fleet, HEARTBEAT_EVERY},
     memory::MemoryStore,
     redis::{RedisStore, client as redis_client},
 };
+use self::{counter::LocalCounters, durable::DatabaseLeases, lease::LocalLeases};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -118,6 +120,10 @@ struct Inner {
     /// Counters, when no Redis is configured or it is down.
     counters: LocalCounters,
     outage: Mutex<Option<Outage>>,
+    /// Drivers let in a moment ago, so the next request need not check again.
+    admitted: RecentlyAdmitted,
+    /// Drivers' marks read a moment ago, so the next page need not read them again.
+    marks: crate::marks::RecentMarks,
 }
 
 struct Outage {
@@ -183,6 +189,8 @@ impl SharedStore {
                 generations: Mutex::new(HashMap::new()),
                 counters: LocalCounters::default(),
                 outage: Mutex::new(None),
+                admitted: RecentlyAdmitted::default(),
+                marks: Default::default(),
             }),
         }
     }
@@ -202,6 +210,16 @@ impl SharedStore {
             (None, Some(_)) => "Redis",
             (None, None) => "in-process",
         }
+    }
+
+    /// Drivers this instance let in a moment ago (see [`RecentlyAdmitted`]).
+    pub fn admitted(&self) -> &RecentlyAdmitted {
+        &self.inner.admitted
+    }
+
+    /// Drivers' marks this instance read a moment ago (see [`crate::marks::RecentMarks`]).
+    pub fn recent_marks(&self) -> &crate::marks::RecentMarks {
+        &self.inner.marks
     }
 
     /// The Redis connection, when the store is shared through Redis.

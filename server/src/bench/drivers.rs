@@ -5,7 +5,7 @@
 use std::{
     collections::HashMap,
     fmt,
-    sync::Arc,
+    sync::{Arc, RwLock},
     time::{Duration, Instant},
 };
 
@@ -14,12 +14,31 @@ use server::cargotech::{Client, UpstreamError, UpstreamQuery};
 
 pub enum Target {
     Hauler {
-        base: String,
+        base: Address,
         /// Each driver's session token, by driver number.
         sessions: Vec<String>,
     },
     /// Every driver with a cache of their own, calling the exchange directly.
     Naive { client: Client, token: Arc<str> },
+}
+
+/// Where Hauler answers: switched to a new instance mid-run (`--warm`), as a balancer moves
+/// drivers to the instance a deploy started.
+#[derive(Clone)]
+pub struct Address(Arc<RwLock<Arc<str>>>);
+
+impl Address {
+    pub fn new(base: &str) -> Self {
+        Self(Arc::new(RwLock::new(base.into())))
+    }
+
+    pub fn get(&self) -> Arc<str> {
+        Arc::clone(&self.0.read().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    pub fn switch(&self, base: &str) {
+        *self.0.write().unwrap_or_else(|p| p.into_inner()) = base.into();
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -311,7 +330,11 @@ async fn list(
 ) -> (Vec<u64>, Option<Failure>) {
     match target {
         Target::Hauler { base, sessions } => {
-            let url = format!("{base}/api/v1/cargos?{}", question.query_string(offset));
+            let url = format!(
+                "{}/api/v1/cargos?{}",
+                base.get(),
+                question.query_string(offset)
+            );
             match http.get(url).bearer_auth(&sessions[driver]).send().await {
                 Ok(response) if response.status().is_success() => {
                     let page: serde_json::Value = response.json().await.unwrap_or_default();
@@ -361,7 +384,7 @@ async fn detail(
             let mut queued_at: Option<Instant> = None;
             loop {
                 let request = http
-                    .get(format!("{base}/api/v1/cargos/{id}"))
+                    .get(format!("{}/api/v1/cargos/{id}", base.get()))
                     .bearer_auth(&sessions[driver]);
                 match request.send().await {
                     Ok(response) if response.status() == 202 => {

@@ -418,6 +418,88 @@ fn print_access(access: &AccessCheck) {
     }
 }
 
+/// The server process on its own: its memory, a cached page's throughput beside a plain axum
+/// handler's, and (`--warm`) how the drivers fared after the restart.
+pub struct ServerSide {
+    /// The server process's peak resident memory (the larger instance's with `--warm`).
+    pub rss_mb: f64,
+    pub throughput: Throughput,
+    pub warm: Option<WarmRestart>,
+}
+
+pub struct Throughput {
+    pub cached_list_rps: f64,
+    /// Answers other than `200` while measuring it (none expected).
+    pub cached_list_failed: u64,
+    pub plain_axum_rps: f64,
+    pub page_bytes: usize,
+}
+
+/// The minute after the drivers moved to the restarted instance.
+pub struct WarmRestart {
+    pub moved_at: Duration,
+    pub lists: usize,
+    pub without_wait_pct: f64,
+    pub refusals: usize,
+}
+
+impl WarmRestart {
+    pub fn of(outcomes: &[Outcome], moved_at: Duration) -> Self {
+        let within = |o: &&Outcome| o.at >= moved_at && o.at < moved_at + Duration::from_secs(60);
+        let lists: Vec<&Outcome> = outcomes
+            .iter()
+            .filter(within)
+            .filter(|o| o.kind == Kind::List)
+            .collect();
+        let fast = lists
+            .iter()
+            .filter(|o| o.ok() && o.latency < Duration::from_millis(100))
+            .count();
+        Self {
+            moved_at,
+            lists: lists.len(),
+            without_wait_pct: 100.0 * fast as f64 / lists.len().max(1) as f64,
+            refusals: outcomes
+                .iter()
+                .filter(within)
+                .filter(|o| o.failure.as_ref().is_some_and(Failure::is_refusal))
+                .count(),
+        }
+    }
+}
+
+impl ServerSide {
+    fn fields(&self) -> Vec<(String, String)> {
+        let t = &self.throughput;
+        let mut fields = vec![
+            ("server_rss_mb", format!("{:.0}", self.rss_mb)),
+            ("cached_list_rps", format!("{:.0}", t.cached_list_rps)),
+            ("plain_axum_rps", format!("{:.0}", t.plain_axum_rps)),
+            (
+                "cached_list_vs_plain_pct",
+                format!(
+                    "{:.1}",
+                    100.0 * t.cached_list_rps / t.plain_axum_rps.max(1.0)
+                ),
+            ),
+            ("cached_list_failed", t.cached_list_failed.to_string()),
+            ("cached_list_bytes", t.page_bytes.to_string()),
+        ];
+        if let Some(warm) = &self.warm {
+            fields.extend([
+                ("warm_restart_at_s", warm.moved_at.as_secs().to_string()),
+                ("warm_first_min_lists", warm.lists.to_string()),
+                (
+                    "warm_first_min_lists_without_wait_pct",
+                    format!("{:.1}", warm.without_wait_pct),
+                ),
+                ("warm_first_min_refusals", warm.refusals.to_string()),
+            ]);
+        }
+        fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+    }
+}
+
 /// What was run: how many drivers, for how long, through how many accounts.
 pub struct Run {
     pub drivers: usize,
@@ -425,7 +507,14 @@ pub struct Run {
     pub accounts: u8,
 }
 
-pub fn print(hauler: &Figures, baseline: &Figures, access: &AccessCheck, greed: &Greed, run: &Run) {
+pub fn print(
+    hauler: &Figures,
+    baseline: &Figures,
+    access: &AccessCheck,
+    greed: &Greed,
+    server: &ServerSide,
+    run: &Run,
+) {
     let ours = hauler.fields("");
     let theirs = baseline.fields("baseline_");
     println!(
@@ -469,6 +558,15 @@ pub fn print(hauler: &Figures, baseline: &Figures, access: &AccessCheck, greed: 
     }
     print_minutes(hauler);
     print_access(access);
+    let server_fields = server.fields();
+    println!(
+        "\nthe server process alone; a cached list page ({} clients at once, {} s) beside a plain axum handler returning the same bytes:",
+        super::throughput::CLIENTS,
+        super::throughput::FOR.as_secs()
+    );
+    for (name, value) in &server_fields {
+        println!("{name:<28} {value:>14}");
+    }
     println!();
     let line: Vec<String> = [
         ("drivers".to_owned(), run.drivers.to_string()),
@@ -482,12 +580,14 @@ pub fn print(hauler: &Figures, baseline: &Figures, access: &AccessCheck, greed: 
     .chain(errors)
     .chain(greedy)
     .chain(access_fields(access))
+    .chain(server_fields)
     .map(|(k, v)| format!("{k}={v}"))
     .collect();
     println!("bench: {}", line.join(" "));
 }
 
-/// This process's resident memory (server, exchange and simulated drivers together).
+/// This process's resident memory (the exchange and the simulated drivers; the server runs
+/// apart).
 fn resident_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()

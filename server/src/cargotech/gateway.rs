@@ -25,6 +25,7 @@ use super::{
     client::{Client, PointsPage, UpstreamError},
     connection::ConnectionReport,
     fair_share::{FairShare, Payer, UpstreamKind},
+    hot_questions::AskedHere,
     listed::RecentlyListed,
     timings::ListTimings,
 };
@@ -110,6 +111,8 @@ pub struct Gateway {
     shares: Arc<FairShare>,
     /// Where what the exchange answered is noted, for shippers' scores.
     sightings: Sightings,
+    /// The list questions drivers asked here since this instance last said.
+    pub(crate) asked: AskedHere,
 }
 
 impl Gateway {
@@ -148,6 +151,7 @@ impl Gateway {
             wait_for_slot,
             shares,
             sightings,
+            asked: AskedHere::default(),
         })
     }
 

@@ -11,6 +11,7 @@ mod client;
 mod connection;
 pub mod fair_share;
 mod gateway;
+pub mod hot_questions;
 mod listed;
 mod narrowing;
 mod setup;

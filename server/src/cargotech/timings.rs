@@ -15,7 +15,7 @@ pub struct ListTimings {
 }
 
 /// What the lists so far add up to.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ListTimingsSummary {
     pub from_cache: u64,
     pub waited: u64,

@@ -15,7 +15,7 @@ use tokio_util::{sync::CancellationToken, task::TaskTracker};
 use super::services::{Intake, Parts};
 use crate::{
     bot::{self, Delivery, operators::OperatorDesk, queue::DatabaseQueue},
-    cargotech::{self, Gateway},
+    cargotech::{self, Gateway, hot_questions},
     cities::{self, Cities},
     config::{Config, UpdatesMode},
     new_loads::Detector,
@@ -49,6 +49,8 @@ pub(super) struct Workers {
     fleet: Fleet,
     /// Notes the loads the exchange showed, for shippers' scores.
     sightings: SightingsWriter,
+    /// Where the questions drivers ask most are counted, and read back to warm at start.
+    db: sea_orm::DatabaseConnection,
 }
 
 impl Workers {
@@ -97,6 +99,7 @@ impl Workers {
             ),
             fleet: platform.fleet.clone(),
             sightings,
+            db: platform.db.clone(),
         }
     }
 
@@ -120,6 +123,17 @@ impl Workers {
         }
         jobs.spawn(cargotech::keep_connected(
             Arc::clone(&self.gateway),
+            stop.clone(),
+        ));
+        // A restart is not a cold start: what drivers ask most is warmed first.
+        jobs.spawn(hot_questions::warm(
+            Arc::clone(&self.gateway),
+            self.db.clone(),
+            stop.clone(),
+        ));
+        jobs.spawn(hot_questions::keep_counting(
+            Arc::clone(&self.gateway),
+            self.db.clone(),
             stop.clone(),
         ));
         let (dictionary, store) = self.cities;

@@ -1,5 +1,7 @@
 //! What every response passes through: a request id (propagated to the response and put on the
-//! request's log span), refusals worded in the language the client asks for, request logging without query strings (they can carry initData),
+//! request's log span; debug-level for what is answered from memory many times a second), refusals
+//! worded in the language the client asks for, request logging without query strings (they can
+//! carry initData),
 //! compression, a time limit (the configuration's, which the shutdown grace outlasts), a limit on
 //! request bodies, panic containment and security headers that still let Telegram's web client
 //! frame the app.
@@ -114,12 +116,23 @@ fn request_span(request: &Request<Body>) -> tracing::Span {
         .get("x-request-id")
         .and_then(|value| value.to_str().ok())
         .unwrap_or("-");
+    let (method, path) = (request.method(), request.uri().path());
+    if quiet(method, path) {
+        return tracing::debug_span!("request", request_id = %id, method = %method, path = %path);
+    }
     tracing::info_span!(
         "request",
         request_id = %id,
-        method = %request.method(),
-        path = %loggable_path(request.uri().path()),
+        method = %method,
+        path = %loggable_path(path),
     )
+}
+
+/// What drivers ask many times a second and is nearly always answered from memory (a page of
+/// loads, a bundle's file): its span is debug-level, so at the usual level such a request costs
+/// no span at all (what goes wrong in it is still logged, without the request's id).
+fn quiet(method: &axum::http::Method, path: &str) -> bool {
+    method == axum::http::Method::GET && (path == "/api/v1/cargos" || path.starts_with("/pkg/"))
 }
 
 /// The path as logs may show it: the Bot API carries the bot's token in its path

@@ -19,6 +19,7 @@ mod layers;
 mod metrics;
 mod openapi;
 mod sandbox_time;
+mod site_files;
 mod telegram_webhook;
 
 use std::sync::Arc;
@@ -40,6 +41,7 @@ use leptos_axum::{LeptosRoutes, file_and_error_handler, generate_route_list};
 pub use app_state::AppState;
 pub use doors::DoorKeeper;
 pub use error::{ApiError, ErrorCode, Fault, asks_for_english};
+pub use site_files::accepts_encoding;
 
 use crate::{
     admin::login_gate::LoginGate,
@@ -181,6 +183,7 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
             keeper: keeper.clone(),
             outages: Outages::default(),
             shippers,
+            pages: Default::default(),
         }));
     let router = if config.mode == Mode::Sandbox {
         router.merge(sandbox_time::routes(state.platform.db.clone(), doorbell))
@@ -219,6 +222,10 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
     let router = router
         // After routing, so each request is counted by its route's template.
         .layer(metrics::CountRequests(requests))
+        .layer(axum::middleware::from_fn_with_state(
+            site_files::SiteFiles::load(&config.http.site_root),
+            site_files::serve,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             assets::build_prefix(&state.leptos_options.site_pkg_dir),
             assets::keep_builds_for_good,

@@ -809,3 +809,56 @@ async fn when_the_exchange_asks_for_an_sms_code_drivers_are_told_and_an_admin_co
         Err(server::cargotech::SmsCodeError::NothingPending)
     );
 }
+
+/// A page of loads asked twice in a moment, by a client that takes gzip: the same JSON both
+/// times (served again as written), gzipped, and a load the driver hid meanwhile is gone from
+/// the second answer though the page itself was held.
+#[tokio::test]
+async fn a_page_asked_again_comes_gzipped_as_written_with_the_drivers_marks_laid_over_it() {
+    let (_exchange, mut app) = app_with_exchange("cargo_served_again", backends()[0], &[]).await;
+    app.sign_in_as(json!({"id": 810_777, "first_name": "Пётр"}))
+        .await;
+    let page = |app: &TestApp| {
+        app.authorize(app.client.get(app.url("/api/v1/cargos?limit=20")))
+            .header("accept-encoding", "gzip")
+            .send()
+    };
+    let unzip = |bytes: &[u8]| -> Value {
+        let mut json = String::new();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(bytes), &mut json).unwrap();
+        serde_json::from_str(&json).unwrap()
+    };
+    let first = page(&app).await.unwrap();
+    let second = page(&app).await.unwrap();
+    for answer in [&first, &second] {
+        assert_eq!(answer.status(), 200);
+        assert_eq!(answer.headers()["content-encoding"], "gzip");
+    }
+    let (first, second) = (first.bytes().await.unwrap(), second.bytes().await.unwrap());
+    assert_eq!(first, second, "the same bytes");
+    let ids = |page: &Value| -> Vec<u64> {
+        page["cards"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|card| card["id"].as_u64().unwrap())
+            .collect()
+    };
+    let shown = ids(&unzip(&first));
+    assert_eq!(shown.len(), 20);
+    let (status, _) = app
+        .call(
+            reqwest::Method::PUT,
+            &format!("/api/v1/cargos/{}/hidden", shown[0]),
+            None,
+        )
+        .await;
+    assert_eq!(status, 204);
+    let third = page(&app).await.unwrap();
+    let third: Value = match third.headers().get("content-encoding") {
+        Some(_) => unzip(&third.bytes().await.unwrap()),
+        None => third.json().await.unwrap(),
+    };
+    assert!(!ids(&third).contains(&shown[0]), "the hidden load is gone");
+    assert_eq!(ids(&third)[..], shown[1..]);
+}

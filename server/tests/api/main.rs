@@ -45,3 +45,4 @@ mod serving;
 mod shippers;
 mod store;
 mod subscriptions;
+mod warm_restart;

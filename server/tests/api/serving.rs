@@ -164,3 +164,69 @@ async fn read_answer(reader: &mut BufReader<TcpStream>) -> (u16, Vec<u8>) {
     .await
     .expect("the answer arrives")
 }
+
+/// The drivers' WASM as the build compressed it: brotli to a browser that takes it, gzip to one
+/// that takes only that, as it is to one that takes neither, each with its own tag; asked again
+/// with the tag it holds, `304` and no body. The bytes are the build's own files.
+#[tokio::test]
+async fn a_bundle_file_comes_precompressed_by_the_build_in_the_form_the_browser_takes() {
+    let app = spawn_app("static_precompressed", (Db::Sqlite, Store::InProcess)).await;
+    let path = bundle_file("hauler_bg.wasm");
+    let on_disk = |suffix: &str| {
+        let build = std::fs::read_to_string(crate::support::site_root().join("pkg/build")).unwrap();
+        let file = format!("pkg/{}/hauler_bg.wasm{suffix}", build.trim());
+        std::fs::read(crate::support::site_root().join(file)).unwrap()
+    };
+    let ask = |accept: Option<&'static str>, held: Option<String>| {
+        let mut request = app.client.get(app.url(&path));
+        if let Some(accept) = accept {
+            request = request.header("accept-encoding", accept);
+        }
+        if let Some(held) = held {
+            request = request.header("if-none-match", held);
+        }
+        request.send()
+    };
+    let mut tags = Vec::new();
+    for (accept, encoding, suffix) in [
+        (Some("gzip, deflate, br"), Some("br"), ".br"),
+        (Some("gzip"), Some("gzip"), ".gz"),
+        (None, None, ""),
+    ] {
+        let answer = ask(accept, None).await.unwrap();
+        assert_eq!(answer.status(), 200);
+        let header = |name: &str| {
+            answer
+                .headers()
+                .get(name)
+                .map(|value| value.to_str().unwrap().to_owned())
+        };
+        assert_eq!(
+            header("content-encoding").as_deref(),
+            encoding,
+            "{accept:?}"
+        );
+        assert_eq!(header("content-type").as_deref(), Some("application/wasm"));
+        assert_eq!(header("vary").as_deref(), Some("accept-encoding"));
+        assert!(header("cache-control").unwrap().contains("immutable"));
+        let tag = header("etag").expect("a tag");
+        let body = answer.bytes().await.unwrap();
+        assert_eq!(
+            &body[..],
+            &on_disk(suffix)[..],
+            "{accept:?}: the build's own bytes"
+        );
+        tags.push(tag);
+    }
+    tags.dedup();
+    assert_eq!(tags.len(), 3, "each form its own tag: {tags:?}");
+    let again = ask(Some("br"), Some(tags[0].clone())).await.unwrap();
+    assert_eq!(again.status(), 304);
+    assert!(again.bytes().await.unwrap().is_empty());
+    let other_form = ask(Some("gzip"), Some(tags[0].clone())).await.unwrap();
+    assert_eq!(
+        other_form.status(),
+        200,
+        "a tag of another form is not the one held"
+    );
+}

@@ -119,6 +119,9 @@ impl Gateway {
         start: u32,
     ) -> Result<(Arc<CargoPage>, Option<Duration>), GatewayError> {
         let (question, fetch) = self.window_fetch(payer, filter, start);
+        if let Payer::Driver(_) = payer {
+            self.asked.note(&question, filter, start);
+        }
         let (window, freshness) = self
             .lists
             .get(&question, fetch)
@@ -150,6 +153,27 @@ impl Gateway {
         let mut cards: Vec<&CargoCard> = window.cards.iter().collect();
         sort(&mut cards, filter.sort);
         Ok(page_of(cards, window.total, 0, 0, limit, None))
+    }
+
+    /// Asks again, at background priority, the window of loads starting at `start` unless its
+    /// answer is cached and within its time to live (warming at start); whether it was asked.
+    pub async fn warm_window(
+        self: &Arc<Self>,
+        filter: &CargoFilter,
+        start: u32,
+    ) -> Result<bool, GatewayError> {
+        filter.validate().map_err(GatewayError::InvalidFilter)?;
+        let (question, fetch) = self.window_fetch(Payer::Background, filter, start);
+        if let Some((_, age)) = self.lists.peek(&question).await
+            && age < self.ttls.list
+        {
+            return Ok(false);
+        }
+        self.lists
+            .refresh(&question, fetch)
+            .await
+            .map_err(|e| self.failure(e))?;
+        Ok(true)
     }
 
     /// The cache key of the window of loads starting at `start` and how to fetch it: always the

@@ -1,10 +1,15 @@
 //! `/api/v1/cargos…` and `/api/v1/cities`: Hauler's own JSON API over the gateway, for the Mini
 //! App, other clients and monitoring. The shared, cached data comes from the gateway; what is
-//! the driver's own (responded, hidden) is laid over it per request, never cached; while the
+//! the driver's own (responded, hidden) is laid over it per request, from the driver's marks as
+//! this instance read them a moment ago (a change made here is seen at once); a page with none of
+//! them among its loads goes out as the JSON written a moment ago (`served_pages`). While the
 //! database cannot answer, the copy of the driver's marks the store keeps stands in for it, so
 //! cached lists and cards keep flowing through an outage.
 
-use std::{sync::Arc, time::Instant};
+use std::{
+    sync::{Arc, atomic::Ordering},
+    time::Instant,
+};
 
 use app::cargo::{
     card::{CargoCard, CargoDetail, CargoPage, PendingDetail},
@@ -18,7 +23,7 @@ use app::cargo::{
 use axum::{
     Json, Router,
     extract::{Query, Request, State, rejection::QueryRejection},
-    http::{StatusCode, header},
+    http::{HeaderValue, StatusCode, header},
     middleware::{self, Next},
     response::{IntoResponse, Response},
     routing::{get, post, put},
@@ -27,7 +32,7 @@ use domain::{DriverId, database, drivers, hidden, marks, outbox, profiles, respo
 use sea_orm::{DatabaseConnection, TransactionTrait};
 use serde::{Deserialize, Serialize};
 
-use super::state::ApiState;
+use super::{served_pages::ServedPage, state::ApiState};
 use crate::{
     bot::messages,
     cargotech::{CardAnswer, CardLead, GatewayError, Payer, UpstreamError, noting_waits},
@@ -229,23 +234,59 @@ fn ids(list: Option<&str>) -> Result<Vec<u32>, ApiError> {
 async fn list(
     State(state): State<ApiState>,
     driver: SubscribedDriver,
-    query: Result<Query<ListQuery>, QueryRejection>,
-) -> Result<Json<CargoPage>, ApiError> {
-    let Query(query) = query.map_err(ApiError::bad_query)?;
-    let (filter, offset, limit) = query.into_filter()?;
-    let mut page = state
-        .gateway
-        .list(Payer::Driver(driver.id), &filter, offset, limit)
-        .await?;
-    let ids: Vec<u64> = page.cards.iter().map(|card| card.id).collect();
+    request: Request,
+) -> Result<Response, ApiError> {
+    let uri = request.uri();
+    let asked = uri.query().unwrap_or_default();
+    let served = match state.pages.recall(asked) {
+        Some(served) => {
+            state.gateway.cache_stats()[0]
+                .1
+                .hits
+                .fetch_add(1, Ordering::Relaxed);
+            served
+        }
+        None => {
+            let Query(query) =
+                Query::<ListQuery>::try_from_uri(uri).map_err(ApiError::bad_query)?;
+            let (filter, offset, limit) = query.into_filter()?;
+            let mut page = state
+                .gateway
+                .list(Payer::Driver(driver.id), &filter, offset, limit)
+                .await?;
+            lay_shipper_marks(&state, &mut page.cards).await;
+            let served = Arc::new(ServedPage::of(page));
+            state.pages.hold(asked, &served);
+            served
+        }
+    };
+    let ids = served.page.cards.iter().map(|card| card.id);
     let marks = marks_among(&state, driver.id, ids).await?;
+    let marked = |id: &u64| marks.hidden.contains(id) || marks.responded.contains(id);
+    if !served.page.cards.iter().any(|card| marked(&card.id)) {
+        if accepts_gzip(request.headers()) {
+            let gzipped = [(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"))];
+            let vary = [(header::VARY, HeaderValue::from_static("accept-encoding"))];
+            return Ok(([JSON], gzipped, vary, served.gzipped()).into_response());
+        }
+        return Ok(([JSON], served.json.clone()).into_response());
+    }
+    let mut page = served.page.clone();
     page.cards.retain(|card| !marks.hidden.contains(&card.id));
     for card in &mut page.cards {
         card.responded = marks.responded.contains(&card.id);
     }
-    lay_shipper_marks(&state, &mut page.cards).await;
-    Ok(Json(page))
+    Ok(Json(page).into_response())
 }
+
+fn accepts_gzip(headers: &axum::http::HeaderMap) -> bool {
+    crate::web::accepts_encoding(headers, "gzip")
+}
+
+const JSON: (header::HeaderName, HeaderValue) = (
+    header::CONTENT_TYPE,
+    HeaderValue::from_static("application/json"),
+);
 
 /// Shippers' marks over the cards. An extra: while the database cannot answer they are left off
 /// and the loads still flow.
@@ -274,15 +315,21 @@ async fn timed_list(State(state): State<ApiState>, request: Request, next: Next)
     response
 }
 
-/// The driver's marks among these loads: from the database, or, while it cannot answer, as the
-/// store remembers them.
+/// The driver's marks among these loads: from the database (all of them, read a moment ago or
+/// now), or, while it cannot answer, as the store remembers them.
 pub(super) async fn marks_among(
     state: &ApiState,
     driver_id: DriverId,
-    ids: Vec<u64>,
-) -> Result<marks::Marks, ApiError> {
+    ids: impl Iterator<Item = u64> + Clone,
+) -> Result<Arc<marks::Marks>, ApiError> {
     if !state.outages.is_down() {
-        let read = marks::among(&state.db, driver_id, ids.iter().copied()).await;
+        let read = match state.store.recent_marks().of(&state.db, driver_id).await {
+            Ok(Some(all)) => Ok(all),
+            Ok(None) => marks::among(&state.db, driver_id, ids.clone())
+                .await
+                .map(Arc::new),
+            Err(error) => Err(error),
+        };
         state.outages.note(&read);
         match read {
             Err(error) if database::is_outage(&error) => {
@@ -291,7 +338,9 @@ pub(super) async fn marks_among(
             read => return Ok(read?),
         }
     }
-    Ok(marks::remembered_among(&state.store, driver_id, ids).await)
+    Ok(Arc::new(
+        marks::remembered_among(&state.store, driver_id, ids).await,
+    ))
 }
 
 /// Keeps the store's copy of the driver's marks up to date after a change; a failure leaves the
@@ -344,7 +393,7 @@ async fn detail(
     PathId(id): PathId<u64>,
     query: Result<Query<CardQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let responded = marks_among(&state, driver.id, vec![id])
+    let responded = marks_among(&state, driver.id, std::iter::once(id))
         .await?
         .responded
         .contains(&id);

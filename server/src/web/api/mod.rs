@@ -8,6 +8,7 @@ mod openapi;
 pub mod payments;
 mod place;
 mod profile;
+mod served_pages;
 mod shippers;
 mod state;
 

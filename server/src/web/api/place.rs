@@ -224,7 +224,7 @@ async fn overlaid(
     limit: u32,
 ) -> Result<Json<PlacedPage>, ApiError> {
     let ids = found.ids();
-    let marks = marks_among(state, driver.id, ids).await?;
+    let marks = marks_among(state, driver.id, ids.into_iter()).await?;
     found.retain(|card| !marks.hidden.contains(&card.id));
     let mut page = found.page(offset, limit);
     for placed in &mut page.cards {

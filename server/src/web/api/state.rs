@@ -1,5 +1,6 @@
 //! What the driver-facing JSON API reaches: the gateway, city search, the database, the session
-//! store, the bot's outbox, the feed of new loads, and the limits on its doors.
+//! store, the bot's outbox, the feed of new loads, the limits on its doors, and what it answered
+//! a moment ago (pages of loads).
 
 use std::sync::Arc;
 
@@ -29,4 +30,6 @@ pub struct ApiState {
     pub outages: Outages,
     /// Shippers' marks and pages.
     pub shippers: ShipperBook,
+    /// Pages of loads answered a moment ago, as JSON.
+    pub pages: super::served_pages::ServedPages,
 }

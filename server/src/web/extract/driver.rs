@@ -2,6 +2,10 @@
 //! a request without a live session, and one that takes [`SubscribedDriver`] cannot run for a
 //! driver without access to loads.
 //!
+//! A driver let in a moment ago is let in again from this instance's memory for a few seconds
+//! (see `domain::store::RecentlyAdmitted`), which ending a session, a ban or a grant forgets at
+//! once.
+//!
 //! Neither needs the database while it is down: sessions live in the store, and the access check
 //! falls back to the last known end date there (see [`access::last_known`]), so a driver with
 //! access keeps browsing cached loads through a database outage.
@@ -14,7 +18,7 @@ use domain::{
     DriverId, access,
     database::{self, Outages},
     sessions::{self, Session},
-    store::SharedStore,
+    store::{Admitted, SharedStore},
 };
 use sea_orm::DatabaseConnection;
 
@@ -36,7 +40,14 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         let store = SharedStore::from_ref(state);
-        let session = driver_session(&store, token(&parts.headers, TokenIn::Bearer)).await?;
+        let token = token(&parts.headers, TokenIn::Bearer);
+        if let Some(admitted) = token.and_then(|token| store.admitted().recall(token)) {
+            return Ok(Self {
+                id: admitted.driver_id,
+                telegram_id: admitted.telegram_id,
+            });
+        }
+        let session = driver_session(&store, token).await?;
         Ok(Self {
             id: session.driver_id,
             telegram_id: session.telegram_id,
@@ -72,14 +83,33 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let store = SharedStore::from_ref(state);
+        if let Some(admitted) =
+            token(&parts.headers, TokenIn::Bearer).and_then(|token| store.admitted().recall(token))
+            && admitted.with_access
+        {
+            return Ok(Self {
+                id: admitted.driver_id,
+                telegram_id: admitted.telegram_id,
+            });
+        }
         let driver = SignedInDriver::from_request_parts(parts, state).await?;
-        require_access(
+        let ends_at = require_access(
             &DatabaseConnection::from_ref(state),
-            &SharedStore::from_ref(state),
+            &store,
             &Outages::from_ref(state),
             driver.id,
         )
         .await?;
+        if let Some(token) = token(&parts.headers, TokenIn::Bearer) {
+            let admitted = Admitted {
+                driver_id: driver.id,
+                telegram_id: driver.telegram_id,
+                with_access: true,
+            };
+            let left = (ends_at - chrono::Utc::now()).to_std().unwrap_or_default();
+            store.admitted().note(token, admitted, Some(left));
+        }
         Ok(Self {
             id: driver.id,
             telegram_id: driver.telegram_id,
@@ -87,15 +117,16 @@ where
     }
 }
 
-/// `402 subscription_required` unless the driver's access is active now. While the database is
-/// known to be down, the last known end date answers at once (`503 database_unavailable` for a
-/// driver it does not know), instead of each request waiting on the pool.
+/// `402 subscription_required` unless the driver's access is active now; when it is, its end.
+/// While the database is known to be down, the last known end date answers at once (`503
+/// database_unavailable` for a driver it does not know), instead of each request waiting on the
+/// pool.
 pub async fn require_access(
     db: &DatabaseConnection,
     store: &SharedStore,
     outages: &Outages,
     driver_id: DriverId,
-) -> Result<(), ApiError> {
+) -> Result<chrono::DateTime<chrono::Utc>, ApiError> {
     let ends_at = match access::cached_ends_at(store, driver_id).await {
         Some(cached) => cached,
         None if outages.is_down() => last_known(store, driver_id, database::skipped()).await?,
@@ -110,10 +141,9 @@ pub async fn require_access(
             }
         }
     };
-    if ends_at.is_some_and(|ends_at| ends_at > chrono::Utc::now()) {
-        Ok(())
-    } else {
-        Err(ApiError::from(ErrorCode::SubscriptionRequired))
+    match ends_at {
+        Some(ends_at) if ends_at > chrono::Utc::now() => Ok(ends_at),
+        _ => Err(ApiError::from(ErrorCode::SubscriptionRequired)),
     }
 }
 
