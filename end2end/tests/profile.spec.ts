@@ -1,7 +1,8 @@
 // The gaps a driver hit: a reload minutes later keeps them signed in; a profile with language,
 // home city, truck, alerts and quiet hours; hidden loads brought back; saved filters changed and
-// paused; logging out. In Russian and in English.
+// paused; quiet hours holding an alert until morning; logging out. In Russian and in English.
 import { expect, test, type Page } from "@playwright/test";
+import { apiSession, botMessages } from "./support/api";
 import {
   mainButton,
   openInTelegram,
@@ -175,3 +176,60 @@ async function token(page: Page): Promise<string | null> {
   const kept = await page.evaluate(() => localStorage.getItem("hauler.session"));
   return kept ? kept.slice(kept.indexOf(":") + 1) : null;
 }
+
+/** New-load alerts the bot sent to a chat. */
+async function alertsTo(page: Page, chatId: number): Promise<string[]> {
+  return (await botMessages(page.request, chatId))
+    .map((message) => message.text as string)
+    .filter((text) => text.startsWith("🔔"));
+}
+
+test("quiet hours hold a new-load alert through the night and it comes in the morning", async ({ page }) => {
+  const sleeper = driver(610_007);
+  await openInTelegram(page, "/", { user: sleeper });
+  await page.getByTestId("open-filters").click();
+  await page.getByTestId("saved-name").fill("Всё подряд");
+  await page.getByLabel("Присылать новые грузы в бот").check();
+  await page.getByTestId("save-filter").click();
+  // Saved with its bell: new loads for it go to the bot.
+  await expect(page.getByTestId("saved-filter")).toHaveText(["Всё подряд 🔔⏸✎×"]);
+  await pressBackButton(page);
+
+  // It is night for this driver: quiet hours began an hour ago on the phone's clock and end in an hour.
+  const clock = (minutes: number) =>
+    page.evaluate((m) => new Date(Date.now() + m * 60_000).toTimeString().slice(0, 5), minutes);
+  await openProfile(page);
+  await page.getByTestId("quiet-from").fill(await clock(-60));
+  await page.getByTestId("quiet-until").fill(await clock(60));
+  await pressMainButton(page);
+  await expect(page.getByTestId("profile-form")).toContainText("Профиль сохранён");
+
+  // A driver on another road keeps alerts at any hour, with the same filter.
+  const nightOwl = driver(610_008);
+  const headers = { authorization: `Bearer ${await apiSession(page.request, nightOwl)}` };
+  const awake = await page.request.put("/api/v1/me/profile", {
+    headers,
+    data: { notifications: true, utc_offset_minutes: 0, quiet_hours: null },
+  });
+  expect(awake.status()).toBe(200);
+  const saved = await page.request.post("/api/v1/me/filters", {
+    headers,
+    data: { name: "Всё подряд", filter: {}, notify: true },
+  });
+  expect(saved.status()).toBe(201);
+
+  // The server takes its first look at both filters; then two loads are posted.
+  await page.waitForTimeout(3000);
+  await page.request.post("/sandbox/cargotech/__sandbox/control", { data: { tick: { new: 2, taken: 0 } } });
+  await expect.poll(() => alertsTo(page, nightOwl.id), { timeout: 15_000 }).not.toHaveLength(0);
+  // Both were found in the same look: the sleeper's alerts wait in the outbox.
+  expect(await alertsTo(page, sleeper.id)).toEqual([]);
+
+  // Morning: the night's two hours pass for this chat, and what waited goes out.
+  const morning = await page.request.post("/sandbox/hauler/__sandbox/advance", {
+    data: { chat_id: sleeper.id, hours: 2 },
+  });
+  expect(morning.status()).toBe(200);
+  expect((await morning.json()).released).toBeGreaterThan(0);
+  await expect.poll(() => alertsTo(page, sleeper.id), { timeout: 15_000 }).not.toHaveLength(0);
+});
