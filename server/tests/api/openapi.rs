@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use crate::support::{backends, spawn_app};
 
 /// The drivers' API, as the Mini App and the README know it.
-const ROUTES: [(&str, &str); 32] = [
+const ROUTES: [(&str, &str); 41] = [
     ("post", "/api/v1/auth/telegram"),
     ("post", "/api/v1/auth/logout"),
     ("post", "/api/v1/auth/renew"),
@@ -18,6 +18,9 @@ const ROUTES: [(&str, &str); 32] = [
     ("put", "/api/v1/cargos/{id}/hidden"),
     ("delete", "/api/v1/cargos/{id}/hidden"),
     ("get", "/api/v1/shippers/{inn}"),
+    ("get", "/api/v1/cargos/near"),
+    ("get", "/api/v1/cargos/back-home"),
+    ("get", "/api/v1/cargos/along"),
     ("get", "/api/v1/live"),
     ("get", "/api/v1/cities"),
     ("get", "/api/v1/dictionaries"),
@@ -40,6 +43,12 @@ const ROUTES: [(&str, &str); 32] = [
     ("get", "/api/v1/payments/{id}"),
     ("get", "/api/v1/me/autopay"),
     ("put", "/api/v1/me/autopay"),
+    ("get", "/api/v1/passes"),
+    ("post", "/api/v1/passes"),
+    ("post", "/api/v1/passes/{id}/link"),
+    ("post", "/api/v1/cabinet/authenticate"),
+    ("get", "/api/v1/cabinet/status"),
+    ("delete", "/api/v1/cabinet/logout"),
 ];
 
 /// Every property of `value` is one the schema names, and every required one is there.

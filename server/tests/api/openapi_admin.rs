@@ -13,7 +13,7 @@ use crate::{
 };
 
 /// The admin API, as the dashboard's pages call it.
-const ROUTES: [(&str, &str); 51] = [
+const ROUTES: [(&str, &str); 64] = [
     ("post", "/admin/api/login"),
     ("get", "/admin/api/session"),
     ("post", "/admin/api/logout"),
@@ -65,6 +65,19 @@ const ROUTES: [(&str, &str); 51] = [
     ("post", "/admin/api/second-factor/confirm"),
     ("post", "/admin/api/second-factor/disable"),
     ("delete", "/admin/api/admins/{id}/second-factor"),
+    ("get", "/admin/api/shipper-reports"),
+    ("post", "/admin/api/shipper-reports/{id}/approve"),
+    ("post", "/admin/api/shipper-reports/{id}/reject"),
+    ("get", "/admin/api/passes"),
+    ("post", "/admin/api/passes"),
+    ("post", "/admin/api/passes/{id}/revoke"),
+    ("get", "/admin/api/pass-plans"),
+    ("post", "/admin/api/pass-plans"),
+    ("put", "/admin/api/pass-plans/{id}"),
+    ("get", "/admin/api/cabinet/sessions"),
+    ("get", "/admin/api/cabinet/policy"),
+    ("post", "/admin/api/cabinet/policy"),
+    ("delete", "/admin/api/cabinet/policy/{id}"),
 ];
 
 fn operations(document: &Value) -> Vec<(String, String)> {
