@@ -134,6 +134,18 @@ async fn the_openapi_document_lists_every_route_and_matches_what_the_server_send
         json!(["integer", "null"])
     );
 
+    // A browser signed in to the cabinet carries its cookie, which the cabinet's status reads.
+    let cabinet = &document["components"]["securitySchemes"]["cabinet_session"];
+    assert_eq!(cabinet["in"], "cookie");
+    assert_eq!(cabinet["name"], "hauler_cabinet");
+    let status = &document["paths"]["/api/v1/cabinet/status"]["get"];
+    assert_eq!(status["security"][0], json!({"cabinet_session": []}));
+    assert!(
+        status["responses"]["401"]["description"]
+            .as_str()
+            .is_some_and(|text| text.contains("pass_missing"))
+    );
+
     // Each documented route is served: anonymous callers are refused, not lost.
     for (method, path) in ROUTES {
         let url = app.url(&path.replace("{id}", "1"));
@@ -170,4 +182,10 @@ async fn the_openapi_document_lists_every_route_and_matches_what_the_server_send
     let (_, profile) = app.call(Method::GET, "/api/v1/me/profile", None).await;
     fits(&document, "Profile", &profile);
     fits(&document, "QuietHours", &profile["quiet_hours"]);
+    let (status, passes) = app.call(Method::GET, "/api/v1/passes", None).await;
+    assert_eq!(status, 200, "{passes}");
+    fits(&document, "PassesView", &passes);
+    let (status, refused) = app.call(Method::GET, "/api/v1/cabinet/status", None).await;
+    assert_eq!((status, refused["code"].as_str()), (401, Some("pass_missing")));
+    fits(&document, "ApiErrorBody", &refused);
 }
