@@ -109,6 +109,9 @@ pub struct PolicyRuleInput {
     #[cfg_attr(feature = "ssr", schema(pattern = r"^/", max_length = 200))]
     pub prefix: String,
     /// Why, for the drivers refused and the audit log: 1 to 200 characters, not only spaces.
-    #[cfg_attr(feature = "ssr", schema(pattern = r"\S", min_length = 1, max_length = 200))]
+    #[cfg_attr(
+        feature = "ssr",
+        schema(pattern = r"\S", min_length = 1, max_length = 200)
+    )]
     pub reason: String,
 }

@@ -186,6 +186,9 @@ async fn the_openapi_document_lists_every_route_and_matches_what_the_server_send
     assert_eq!(status, 200, "{passes}");
     fits(&document, "PassesView", &passes);
     let (status, refused) = app.call(Method::GET, "/api/v1/cabinet/status", None).await;
-    assert_eq!((status, refused["code"].as_str()), (401, Some("pass_missing")));
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (401, Some("pass_missing"))
+    );
     fits(&document, "ApiErrorBody", &refused);
 }

@@ -260,7 +260,11 @@ async fn the_admin_document_lists_every_route_and_matches_what_the_server_sends(
         .await;
     assert_eq!(status, 201, "{plan}");
     fits(&document, "PassPlanRow", &plan);
-    fits(&document, "PassPlanRow", &read("/admin/api/pass-plans").await[0]);
+    fits(
+        &document,
+        "PassPlanRow",
+        &read("/admin/api/pass-plans").await[0],
+    );
     let (status, rule) = owner
         .call(
             Method::POST,
