@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// A pass as admins see it (never its token, shown once when issued).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PassRow {
     pub id: i64,
     pub driver_id: i64,
@@ -21,14 +22,17 @@ pub struct PassRow {
 
 /// `POST /admin/api/passes`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PassGrant {
     pub driver_id: i64,
+    #[cfg_attr(feature = "ssr", schema(minimum = 1, maximum = 8784))]
     pub hours: u32,
 }
 
 /// A pass just issued: its token, shown this once.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct IssuedPass {
     pub pass: PassRow,
     pub token: String,
@@ -36,6 +40,7 @@ pub struct IssuedPass {
 
 /// A pass plan as admins see it, on sale or not.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PassPlanRow {
     pub id: i64,
     pub hours: u32,
@@ -47,11 +52,15 @@ pub struct PassPlanRow {
 
 /// `POST /admin/api/pass-plans` and `PUT /admin/api/pass-plans/{id}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PassPlanInput {
+    #[cfg_attr(feature = "ssr", schema(minimum = 1, maximum = 8784))]
     pub hours: u32,
+    #[cfg_attr(feature = "ssr", schema(minimum = 100, maximum = 100_000_000))]
     pub price_kopecks: u64,
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(minimum = 1, maximum = 1_000_000))]
     pub stars_price: Option<u32>,
     #[serde(default = "on")]
     pub active: bool,
@@ -63,6 +72,7 @@ fn on() -> bool {
 
 /// A cabinet session: who, when, from where, how much.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CabinetSessionRow {
     pub id: i64,
     pub pass_id: i64,
@@ -81,6 +91,7 @@ pub struct CabinetSessionRow {
 
 /// A closed path of the cabinet.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PolicyRuleRow {
     pub id: i64,
     pub prefix: String,
@@ -91,8 +102,16 @@ pub struct PolicyRuleRow {
 
 /// `POST /admin/api/cabinet/policy`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PolicyRuleInput {
+    /// The path closed, and every path under it: from `/`, at most 200 characters.
+    #[cfg_attr(feature = "ssr", schema(pattern = r"^/", max_length = 200))]
     pub prefix: String,
+    /// Why, for the drivers refused and the audit log: 1 to 200 characters, not only spaces.
+    #[cfg_attr(
+        feature = "ssr",
+        schema(pattern = r"\S", min_length = 1, max_length = 200)
+    )]
     pub reason: String,
 }

@@ -7,6 +7,7 @@ pub const STATES: [&str; 4] = ["pending", "approved", "rejected", "asked"];
 
 /// One driver's report about one load's shipper.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ShipperReportView {
     pub id: i64,
     pub driver_id: i64,

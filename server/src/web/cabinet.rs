@@ -100,12 +100,20 @@ pub fn routes(desk: CabinetDesk, keeper: &DoorKeeper) -> Router {
         .with_state(desk)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct PassesQuery {
+    /// Only the passes that open the cabinet now (`false` by default).
     #[serde(default)]
     active_only: bool,
 }
 
+#[utoipa::path(get, path = "/api/v1/passes", tag = "cabinet", params(PassesQuery),
+    responses(
+        (status = 200, description = "The driver's passes, newest first, never their tokens, and the pass plans on sale", body = PassesView),
+        (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody),
+    ),
+    security(("session" = [])))]
 async fn my_passes(
     State(desk): State<CabinetDesk>,
     driver: SignedInDriver,
@@ -124,6 +132,18 @@ async fn my_passes(
     }))
 }
 
+#[utoipa::path(post, path = "/api/v1/passes", tag = "cabinet", request_body = BuyPass,
+    responses(
+        (status = 201, description = "The pass, its token (shown in this answer only), and the payment to complete: the pass starts when the payment comes through", body = BoughtPass),
+        (status = 403, description = "`payments_disabled`", body = app::session::ApiErrorBody),
+        (status = 404, description = "`plan_not_found`: no pass plan of this id is on sale", body = app::session::ApiErrorBody),
+        (status = 409, description = "`plan_not_for_stars`: the platform pays in Telegram Stars and this plan has no price in Stars", body = app::session::ApiErrorBody),
+        (status = 502, description = "`payment_refused`: the provider refused the payment", body = app::session::ApiErrorBody),
+        (status = 503, description = "`payments_unavailable`", body = app::session::ApiErrorBody),
+        (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody),
+        (status = 429, description = "`too_many_requests`: too many payments opened; `Retry-After` says when to try again", body = app::session::ApiErrorBody),
+    ),
+    security(("session" = [])))]
 async fn buy(
     State(desk): State<CabinetDesk>,
     driver: SignedInDriver,
@@ -146,6 +166,16 @@ async fn buy(
     ))
 }
 
+#[utoipa::path(post, path = "/api/v1/passes/{id}/link", tag = "cabinet",
+    params(("id" = i64, Path, minimum = 1, description = "The pass's id")),
+    responses(
+        (status = 201, description = "A one-time link that opens the cabinet with this pass in another browser", body = LoginLink),
+        (status = 400, description = "`invalid_id`: the id is not a whole number from 1 to 9223372036854775807", body = app::session::ApiErrorBody),
+        (status = 404, description = "`pass_not_found`: the driver has no pass of this id", body = app::session::ApiErrorBody),
+        (status = 409, description = "`pass_not_active`: the pass is not paid yet, has expired or was revoked", body = app::session::ApiErrorBody),
+        (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody),
+    ),
+    security(("session" = [])))]
 async fn login_link(
     State(desk): State<CabinetDesk>,
     driver: SignedInDriver,
@@ -155,6 +185,13 @@ async fn login_link(
     Ok((StatusCode::CREATED, Json(link)))
 }
 
+#[utoipa::path(post, path = "/api/v1/cabinet/authenticate", tag = "cabinet", request_body = Authenticate,
+    responses(
+        (status = 200, description = "This browser is signed in to the cabinet for as long as the pass lasts", body = CabinetStatus,
+            headers(("Set-Cookie" = String, description = "The cabinet's session cookie `hauler_cabinet` (HttpOnly, for the pass's time)"))),
+        (status = 401, description = "`pass_invalid`: the token is not a pass's, or its pass is not paid, has expired or was revoked", body = app::session::ApiErrorBody),
+        (status = 429, description = "`too_many_requests`: too many sign-ins from this address; `Retry-After` says when to try again", body = app::session::ApiErrorBody),
+    ))]
 async fn authenticate(
     State(desk): State<CabinetDesk>,
     ClientAddress(client): ClientAddress,
@@ -177,6 +214,12 @@ async fn authenticate(
     Ok(([(SET_COOKIE, cookie)], Json(status)).into_response())
 }
 
+#[utoipa::path(get, path = "/api/v1/cabinet/status", tag = "cabinet",
+    responses(
+        (status = 200, description = "Whose pass opened the cabinet in this browser, and until when", body = CabinetStatus),
+        (status = 401, description = "`pass_missing` (no cabinet session cookie) or `pass_invalid` (the session ended, or its pass expired or was revoked)", body = app::session::ApiErrorBody),
+    ),
+    security(("cabinet_session" = [])))]
 async fn status(
     State(desk): State<CabinetDesk>,
     headers: HeaderMap,
@@ -189,6 +232,12 @@ async fn status(
     )))
 }
 
+#[utoipa::path(delete, path = "/api/v1/cabinet/logout", tag = "cabinet",
+    responses(
+        (status = 204, description = "Signed out of the cabinet in this browser (or was not signed in)",
+            headers(("Set-Cookie" = String, description = "Clears the cabinet's session cookie"))),
+    ),
+    security((), ("cabinet_session" = [])))]
 async fn logout(State(desk): State<CabinetDesk>, headers: HeaderMap) -> Response {
     if let Some(cookie) = session_of(&headers) {
         desk.cabinet.sign_out(cookie).await;

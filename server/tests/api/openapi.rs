@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use crate::support::{backends, spawn_app};
 
 /// The drivers' API, as the Mini App and the README know it.
-const ROUTES: [(&str, &str); 32] = [
+const ROUTES: [(&str, &str); 41] = [
     ("post", "/api/v1/auth/telegram"),
     ("post", "/api/v1/auth/logout"),
     ("post", "/api/v1/auth/renew"),
@@ -18,6 +18,9 @@ const ROUTES: [(&str, &str); 32] = [
     ("put", "/api/v1/cargos/{id}/hidden"),
     ("delete", "/api/v1/cargos/{id}/hidden"),
     ("get", "/api/v1/shippers/{inn}"),
+    ("get", "/api/v1/cargos/near"),
+    ("get", "/api/v1/cargos/back-home"),
+    ("get", "/api/v1/cargos/along"),
     ("get", "/api/v1/live"),
     ("get", "/api/v1/cities"),
     ("get", "/api/v1/dictionaries"),
@@ -40,6 +43,12 @@ const ROUTES: [(&str, &str); 32] = [
     ("get", "/api/v1/payments/{id}"),
     ("get", "/api/v1/me/autopay"),
     ("put", "/api/v1/me/autopay"),
+    ("get", "/api/v1/passes"),
+    ("post", "/api/v1/passes"),
+    ("post", "/api/v1/passes/{id}/link"),
+    ("post", "/api/v1/cabinet/authenticate"),
+    ("get", "/api/v1/cabinet/status"),
+    ("delete", "/api/v1/cabinet/logout"),
 ];
 
 /// Every property of `value` is one the schema names, and every required one is there.
@@ -125,6 +134,18 @@ async fn the_openapi_document_lists_every_route_and_matches_what_the_server_send
         json!(["integer", "null"])
     );
 
+    // A browser signed in to the cabinet carries its cookie, which the cabinet's status reads.
+    let cabinet = &document["components"]["securitySchemes"]["cabinet_session"];
+    assert_eq!(cabinet["in"], "cookie");
+    assert_eq!(cabinet["name"], "hauler_cabinet");
+    let status = &document["paths"]["/api/v1/cabinet/status"]["get"];
+    assert_eq!(status["security"][0], json!({"cabinet_session": []}));
+    assert!(
+        status["responses"]["401"]["description"]
+            .as_str()
+            .is_some_and(|text| text.contains("pass_missing"))
+    );
+
     // Each documented route is served: anonymous callers are refused, not lost.
     for (method, path) in ROUTES {
         let url = app.url(&path.replace("{id}", "1"));
@@ -161,4 +182,13 @@ async fn the_openapi_document_lists_every_route_and_matches_what_the_server_send
     let (_, profile) = app.call(Method::GET, "/api/v1/me/profile", None).await;
     fits(&document, "Profile", &profile);
     fits(&document, "QuietHours", &profile["quiet_hours"]);
+    let (status, passes) = app.call(Method::GET, "/api/v1/passes", None).await;
+    assert_eq!(status, 200, "{passes}");
+    fits(&document, "PassesView", &passes);
+    let (status, refused) = app.call(Method::GET, "/api/v1/cabinet/status", None).await;
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (401, Some("pass_missing"))
+    );
+    fits(&document, "ApiErrorBody", &refused);
 }

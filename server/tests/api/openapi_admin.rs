@@ -13,7 +13,7 @@ use crate::{
 };
 
 /// The admin API, as the dashboard's pages call it.
-const ROUTES: [(&str, &str); 51] = [
+const ROUTES: [(&str, &str); 64] = [
     ("post", "/admin/api/login"),
     ("get", "/admin/api/session"),
     ("post", "/admin/api/logout"),
@@ -65,6 +65,19 @@ const ROUTES: [(&str, &str); 51] = [
     ("post", "/admin/api/second-factor/confirm"),
     ("post", "/admin/api/second-factor/disable"),
     ("delete", "/admin/api/admins/{id}/second-factor"),
+    ("get", "/admin/api/shipper-reports"),
+    ("post", "/admin/api/shipper-reports/{id}/approve"),
+    ("post", "/admin/api/shipper-reports/{id}/reject"),
+    ("get", "/admin/api/passes"),
+    ("post", "/admin/api/passes"),
+    ("post", "/admin/api/passes/{id}/revoke"),
+    ("get", "/admin/api/pass-plans"),
+    ("post", "/admin/api/pass-plans"),
+    ("put", "/admin/api/pass-plans/{id}"),
+    ("get", "/admin/api/cabinet/sessions"),
+    ("get", "/admin/api/cabinet/policy"),
+    ("post", "/admin/api/cabinet/policy"),
+    ("delete", "/admin/api/cabinet/policy/{id}"),
 ];
 
 fn operations(document: &Value) -> Vec<(String, String)> {
@@ -238,6 +251,46 @@ async fn the_admin_document_lists_every_route_and_matches_what_the_server_sends(
         "SecondFactorState",
         &read("/admin/api/second-factor").await,
     );
+    let (status, plan) = owner
+        .call(
+            Method::POST,
+            "/admin/api/pass-plans",
+            Some(json!({"hours": 24, "price_kopecks": 19_900})),
+        )
+        .await;
+    assert_eq!(status, 201, "{plan}");
+    fits(&document, "PassPlanRow", &plan);
+    fits(
+        &document,
+        "PassPlanRow",
+        &read("/admin/api/pass-plans").await[0],
+    );
+    let (status, rule) = owner
+        .call(
+            Method::POST,
+            "/admin/api/cabinet/policy",
+            Some(json!({"prefix": "/reports/export", "reason": "not for drivers"})),
+        )
+        .await;
+    assert_eq!(status, 201, "{rule}");
+    fits(&document, "PolicyRuleRow", &rule);
+    fits(
+        &document,
+        "PolicyRuleRow",
+        &read("/admin/api/cabinet/policy").await[0],
+    );
+    let opened = format!("/admin/api/cabinet/policy/{}", rule["id"]);
+    let removed = &document["paths"]["/admin/api/cabinet/policy/{id}"]["delete"]["responses"];
+    assert!(removed.get("204").is_some(), "{removed}");
+    assert_eq!(owner.call(Method::DELETE, &opened, None).await.0, 204);
+    for (path, code) in [
+        ("/admin/api/passes?state=lost", "invalid_state"),
+        ("/admin/api/shipper-reports?state=lost", "invalid_state"),
+        ("/admin/api/cabinet/sessions?pass_id=x", "invalid_query"),
+    ] {
+        let (status, body) = owner.call(Method::GET, path, None).await;
+        assert_eq!((status, body["code"].as_str()), (400, Some(code)), "{path}");
+    }
     let (status, refused) = owner.call(Method::GET, "/admin/api/drivers/1", None).await;
     assert_eq!(status, 404);
     fits(&document, "ErrorBody", &refused);

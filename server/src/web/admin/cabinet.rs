@@ -9,6 +9,7 @@
 //! - `GET /admin/api/cabinet/policy`, `POST /admin/api/cabinet/policy`,
 //!   `DELETE /admin/api/cabinet/policy/{id}`
 
+use admin::wire::ErrorBody;
 use admin::wire::cabinet::{
     CabinetSessionRow, IssuedPass, PassGrant, PassPlanInput, PassPlanRow, PassRow, PolicyRuleInput,
     PolicyRuleRow,
@@ -99,12 +100,22 @@ fn pass_row(pass: &Pass) -> PassRow {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct PassQuery {
+    /// Only this driver's passes.
     driver_id: Option<i64>,
+    /// `pending` (not used yet), `active`, `expired` or `revoked`; empty is every state.
+    #[param(pattern = r"^(pending|active|expired|revoked)?$")]
     state: Option<String>,
 }
 
+#[utoipa::path(get, path = "/admin/api/passes", tag = "cabinet", operation_id = "passes", params(PassQuery),
+    responses(
+        (status = 200, description = "Up to 500 passes the filter matches, newest first, never their tokens (any staff)", body = Vec<PassRow>),
+        (status = 400, description = "`invalid_state`: the state is one of pending, active, expired, revoked", body = ErrorBody),
+    ),
+    security(("admin_session" = [])))]
 async fn list_passes(
     State(db): State<DatabaseConnection>,
     _staff: Staff<AnyStaff>,
@@ -130,6 +141,13 @@ async fn list_passes(
     Ok(Json(rows.iter().map(pass_row).collect()))
 }
 
+#[utoipa::path(post, path = "/admin/api/passes", tag = "cabinet", operation_id = "grant_pass", request_body = PassGrant,
+    responses(
+        (status = 201, description = "The new pass and its token, shown in this answer only (admins; audited)", body = IssuedPass),
+        (status = 404, description = "`driver_not_found`", body = ErrorBody),
+        (status = 422, description = "`invalid_value`: a pass lasts 1 to 8784 hours", body = ErrorBody),
+    ),
+    security(("admin_session" = [], "csrf" = [])))]
 async fn grant(
     State(db): State<DatabaseConnection>,
     staff: Staff<Admins>,
@@ -161,6 +179,14 @@ async fn grant(
     ))
 }
 
+#[utoipa::path(post, path = "/admin/api/passes/{id}/revoke", tag = "cabinet", operation_id = "revoke_pass",
+    params(("id" = i64, Path, minimum = 1, description = "The pass's id")),
+    responses(
+        (status = 200, description = "Revoked (or revoked already): the cabinet refuses its token from now on (admins; audited)", body = PassRow),
+        (status = 400, description = "`invalid_id`: the id is not a whole number from 1 to 9223372036854775807", body = ErrorBody),
+        (status = 404, description = "`pass_not_found`", body = ErrorBody),
+    ),
+    security(("admin_session" = [], "csrf" = [])))]
 async fn revoke(
     State(db): State<DatabaseConnection>,
     State(store): State<SharedStore>,
@@ -217,6 +243,9 @@ fn plan_terms(input: &PassPlanInput) -> Result<PlanTerms, ApiError> {
     })
 }
 
+#[utoipa::path(get, path = "/admin/api/pass-plans", tag = "cabinet", operation_id = "pass_plans",
+    responses((status = 200, description = "Every pass plan, on sale or not, in the paywall's order (any staff)", body = Vec<PassPlanRow>)),
+    security(("admin_session" = [])))]
 async fn list_plans(
     State(db): State<DatabaseConnection>,
     _staff: Staff<AnyStaff>,
@@ -224,6 +253,12 @@ async fn list_plans(
     Ok(Json(plans::all(&db).await?.iter().map(plan_row).collect()))
 }
 
+#[utoipa::path(post, path = "/admin/api/pass-plans", tag = "cabinet", operation_id = "create_pass_plan", request_body = PassPlanInput,
+    responses(
+        (status = 201, description = "The new pass plan (admins; audited)", body = PassPlanRow),
+        (status = 422, description = "`invalid_value`: 1 to 8784 hours, 100 to 100000000 kopecks, 1 to 1000000 stars or none", body = ErrorBody),
+    ),
+    security(("admin_session" = [], "csrf" = [])))]
 async fn create_plan(
     State(db): State<DatabaseConnection>,
     staff: Staff<Admins>,
@@ -241,6 +276,15 @@ async fn create_plan(
     Ok((StatusCode::CREATED, Json(created)))
 }
 
+#[utoipa::path(put, path = "/admin/api/pass-plans/{id}", tag = "cabinet", operation_id = "edit_pass_plan", request_body = PassPlanInput,
+    params(("id" = i64, Path, minimum = 1, description = "The pass plan's id")),
+    responses(
+        (status = 200, description = "The pass plan as changed; passes already bought keep their terms (admins; audited)", body = PassPlanRow),
+        (status = 400, description = "`invalid_id`: the id is not a whole number from 1 to 9223372036854775807", body = ErrorBody),
+        (status = 404, description = "`plan_not_found`", body = ErrorBody),
+        (status = 422, description = "`invalid_value`: 1 to 8784 hours, 100 to 100000000 kopecks, 1 to 1000000 stars or none", body = ErrorBody),
+    ),
+    security(("admin_session" = [], "csrf" = [])))]
 async fn edit_plan(
     State(db): State<DatabaseConnection>,
     staff: Staff<Admins>,
@@ -263,11 +307,16 @@ async fn edit_plan(
     Ok(Json(changed))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct SessionQuery {
+    /// Only this pass's sessions.
     pass_id: Option<i64>,
 }
 
+#[utoipa::path(get, path = "/admin/api/cabinet/sessions", tag = "cabinet", operation_id = "cabinet_sessions", params(SessionQuery),
+    responses((status = 200, description = "Up to 500 cabinet sessions, the latest seen first: who, from where, how much (any staff)", body = Vec<CabinetSessionRow>)),
+    security(("admin_session" = [])))]
 async fn list_sessions(
     State(db): State<DatabaseConnection>,
     _staff: Staff<AnyStaff>,
@@ -305,6 +354,9 @@ fn rule_row(rule: &policy::Rule) -> PolicyRuleRow {
     }
 }
 
+#[utoipa::path(get, path = "/admin/api/cabinet/policy", tag = "cabinet", operation_id = "cabinet_policy",
+    responses((status = 200, description = "Every closed path of the cabinet, by path (any staff)", body = Vec<PolicyRuleRow>)),
+    security(("admin_session" = [])))]
 async fn list_rules(
     State(db): State<DatabaseConnection>,
     _staff: Staff<AnyStaff>,
@@ -312,6 +364,13 @@ async fn list_rules(
     Ok(Json(policy::all(&db).await?.iter().map(rule_row).collect()))
 }
 
+#[utoipa::path(post, path = "/admin/api/cabinet/policy", tag = "cabinet", operation_id = "close_cabinet_path", request_body = PolicyRuleInput,
+    responses(
+        (status = 201, description = "The path is closed: the cabinet refuses it and every path under it (admins; audited)", body = PolicyRuleRow),
+        (status = 409, description = "`duplicate_policy_rule`: that path is closed already", body = ErrorBody),
+        (status = 422, description = "`invalid_policy_rule`: a path from `/` of at most 200 characters and a reason of 1 to 200", body = ErrorBody),
+    ),
+    security(("admin_session" = [], "csrf" = [])))]
 async fn add_rule(
     State(db): State<DatabaseConnection>,
     staff: Staff<Admins>,
@@ -340,6 +399,14 @@ async fn add_rule(
     Ok((StatusCode::CREATED, Json(rule_row(&rule))))
 }
 
+#[utoipa::path(delete, path = "/admin/api/cabinet/policy/{id}", tag = "cabinet", operation_id = "open_cabinet_path",
+    params(("id" = i64, Path, minimum = 1, description = "The rule's id")),
+    responses(
+        (status = 204, description = "The path is open again (admins; audited)"),
+        (status = 400, description = "`invalid_id`: the id is not a whole number from 1 to 9223372036854775807", body = ErrorBody),
+        (status = 404, description = "`policy_rule_not_found`", body = ErrorBody),
+    ),
+    security(("admin_session" = [], "csrf" = [])))]
 async fn remove_rule(
     State(db): State<DatabaseConnection>,
     staff: Staff<Admins>,

@@ -14,8 +14,8 @@ use utoipa::{
 };
 
 use super::{
-    admins, audit, auth, cities, connection, drivers, flags, overview, payments, promo,
-    second_factor, service_tokens, settings, upstream_shares,
+    admins, audit, auth, cabinet, cities, connection, drivers, flags, overview, payments, promo,
+    second_factor, service_tokens, settings, shipper_reports, upstream_shares,
 };
 use crate::{admin::sessions, web::openapi::refuses};
 
@@ -82,6 +82,19 @@ use crate::{admin::sessions, web::openapi::refuses};
         second_factor::confirm,
         second_factor::disable,
         second_factor::reset,
+        shipper_reports::list,
+        shipper_reports::approve,
+        shipper_reports::reject,
+        cabinet::list_passes,
+        cabinet::grant,
+        cabinet::revoke,
+        cabinet::list_plans,
+        cabinet::create_plan,
+        cabinet::edit_plan,
+        cabinet::list_sessions,
+        cabinet::list_rules,
+        cabinet::add_rule,
+        cabinet::remove_rule,
     ),
     components(schemas(admin::wire::ErrorBody)),
     modifiers(&AdminSession),
@@ -92,6 +105,8 @@ use crate::{admin::sessions, web::openapi::refuses};
         (name = "money", description = "Payments, refunds, plans and promo codes"),
         (name = "operations", description = "Feature flags, settings and secrets, the CargoTech connection, the points dictionary"),
         (name = "people", description = "Admins, their second factor, service tokens, the audit log"),
+        (name = "shippers", description = "Drivers' reports about shippers, and their moderation"),
+        (name = "cabinet", description = "The CargoTech cabinet: passes, their plans, its sessions and its closed paths"),
     )
 )]
 struct AdminDoc;

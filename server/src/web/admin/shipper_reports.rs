@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 
+use admin::wire::ErrorBody;
 use admin::wire::shippers::{STATES, ShipperReportView};
 use axum::{
     Json, Router,
@@ -33,11 +34,21 @@ pub fn routes() -> Router<AdminDesk> {
         .route("/admin/api/shipper-reports/{id}/reject", post(reject))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
+    /// `pending` (answered, waiting; the default), `approved`, `rejected` or `asked` (no answer
+    /// yet); empty is the default.
+    #[param(pattern = r"^\s*(pending|approved|rejected|asked)?\s*$")]
     state: Option<String>,
 }
 
+#[utoipa::path(get, path = "/admin/api/shipper-reports", tag = "shippers", operation_id = "shipper_reports", params(ListQuery),
+    responses(
+        (status = 200, description = "Up to 200 reports in the state asked, with their drivers' names (any staff)", body = Vec<ShipperReportView>),
+        (status = 400, description = "`invalid_state`: the state is one of pending, approved, rejected, asked", body = ErrorBody),
+    ),
+    security(("admin_session" = [])))]
 async fn list(
     State(db): State<DatabaseConnection>,
     _staff: Staff<AnyStaff>,
@@ -55,6 +66,15 @@ async fn list(
     Ok(Json(views(&db, rows).await?))
 }
 
+#[utoipa::path(post, path = "/admin/api/shipper-reports/{id}/approve", tag = "shippers", operation_id = "approve_shipper_report",
+    params(("id" = i64, Path, minimum = 1, description = "The report's id")),
+    responses(
+        (status = 200, description = "Approved: it counts in the shipper's score from now on (admins; audited)", body = ShipperReportView),
+        (status = 400, description = "`invalid_id`: the id is not a whole number from 1 to 9223372036854775807", body = ErrorBody),
+        (status = 404, description = "`shipper_report_not_found`", body = ErrorBody),
+        (status = 409, description = "`shipper_report_not_pending`: the driver has not answered yet, or the report is settled already", body = ErrorBody),
+    ),
+    security(("admin_session" = [], "csrf" = [])))]
 async fn approve(
     State(desk): State<AdminDesk>,
     staff: Staff<Admins>,
@@ -63,6 +83,15 @@ async fn approve(
     settle(&desk, &staff, id, true).await
 }
 
+#[utoipa::path(post, path = "/admin/api/shipper-reports/{id}/reject", tag = "shippers", operation_id = "reject_shipper_report",
+    params(("id" = i64, Path, minimum = 1, description = "The report's id")),
+    responses(
+        (status = 200, description = "Rejected: it never counts in the shipper's score (admins; audited)", body = ShipperReportView),
+        (status = 400, description = "`invalid_id`: the id is not a whole number from 1 to 9223372036854775807", body = ErrorBody),
+        (status = 404, description = "`shipper_report_not_found`", body = ErrorBody),
+        (status = 409, description = "`shipper_report_not_pending`: the driver has not answered yet, or the report is settled already", body = ErrorBody),
+    ),
+    security(("admin_session" = [], "csrf" = [])))]
 async fn reject(
     State(desk): State<AdminDesk>,
     staff: Staff<Admins>,

@@ -8,6 +8,7 @@ use utoipa::{
 };
 
 use super::{auth, cargo, live, me, payments, place, profile, shippers};
+use crate::{cabinet::COOKIE as CABINET_COOKIE, web::cabinet};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -55,6 +56,12 @@ use super::{auth, cargo, live, me, payments, place, profile, shippers};
         payments::payment,
         payments::autopay,
         payments::switch_autopay,
+        cabinet::my_passes,
+        cabinet::buy,
+        cabinet::login_link,
+        cabinet::authenticate,
+        cabinet::status,
+        cabinet::logout,
     ),
     modifiers(&Session),
     tags(
@@ -63,11 +70,13 @@ use super::{auth, cargo, live, me, payments, place, profile, shippers};
         (name = "dictionaries", description = "Cities, body and loading types"),
         (name = "driver", description = "The driver's profile, filters and responses"),
         (name = "subscription", description = "Access to loads: trial, plans, promo codes, payments"),
+        (name = "cabinet", description = "The exchange's web cabinet: passes, and a browser signing in with one"),
     )
 )]
 struct ApiDoc;
 
-/// The session every call but signing in carries (in the query for the live feed).
+/// The session every call but signing in carries (in the query for the live feed), and the
+/// cabinet's cookie a browser signed in with a pass carries.
 struct Session;
 
 impl Modify for Session {
@@ -92,6 +101,16 @@ impl Modify for Session {
                 SecurityScheme::ApiKey(ApiKey::Query(ApiKeyValue::with_description(
                     "access_token",
                     "The session's `token` in the query: a browser's `EventSource` cannot send headers",
+                ))),
+            );
+        openapi
+            .components
+            .get_or_insert_default()
+            .add_security_scheme(
+                "cabinet_session",
+                SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                    CABINET_COOKIE,
+                    "The cabinet's session cookie `POST /api/v1/cabinet/authenticate` sets",
                 ))),
             );
     }
