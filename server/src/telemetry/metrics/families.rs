@@ -286,6 +286,12 @@ pub const ALL: &[Family] = &[
         "Cards asked for by ids no list showed lately (answered 404 without a call).",
     ),
     recorded(
+        "shipper_sightings_dropped_total",
+        Counter,
+        false,
+        "Batches of loads seen on the exchange not noted for shippers' scores (the writer was behind).",
+    ),
+    recorded(
         "new_loads_live_total",
         Counter,
         false,
