@@ -80,7 +80,7 @@ struct NearQuery {
 #[utoipa::path(get, path = "/api/v1/cargos/near", tag = "loads", params(NearQuery),
     responses(
         (status = 200, description = "Loads leaving the points dictionary's cities within the radius (the nearest 10 cities, each city's first 100 loads, as its ordinary list has them), nearest first, each with its loading city's distance from the driver", body = PlacedPage),
-        (status = 400, description = "`invalid_query`: neither `lat` with `lon` nor `city_id`, or both", body = app::session::ApiErrorBody),
+        (status = 400, description = "`invalid_query`: neither `lat` with `lon` nor `city_id` (with both, `lat` and `lon` are used)", body = app::session::ApiErrorBody),
         (status = 422, description = "`invalid_place`: coordinates off the globe or a radius outside 10 to 500 km; `place_not_located`: a city the gazetteer does not know", body = app::session::ApiErrorBody),
         (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody), (status = 402, description = "`subscription_required`: no access to loads", body = app::session::ApiErrorBody), (status = 429, description = "`too_many_requests`: the driver's share of the exchange's calls is spent", body = app::session::ApiErrorBody), (status = 503, description = "`cities_not_loaded`, `upstream_busy`, `upstream_unavailable` or `upstream_login_pending`", body = app::session::ApiErrorBody),
     ),
@@ -94,8 +94,9 @@ async fn near(
     let limit = page_limit(query.limit)?;
     let places = state.cities.places()?;
     let spot = match (query.lat, query.lon, query.city_id) {
-        (Some(lat), Some(lon), None) => Spot::new(lat, lon).ok_or(ErrorCode::InvalidPlace)?,
-        (None, None, Some(city_id)) => places.get(city_id).ok_or(ErrorCode::PlaceNotLocated)?.spot,
+        // Where the driver is comes before the city they named.
+        (Some(lat), Some(lon), _) => Spot::new(lat, lon).ok_or(ErrorCode::InvalidPlace)?,
+        (_, _, Some(city_id)) => places.get(city_id).ok_or(ErrorCode::PlaceNotLocated)?.spot,
         _ => return Err(ApiError::bad_query("lat and lon, or city_id")),
     };
     let search = NearSpot {
