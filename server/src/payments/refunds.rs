@@ -61,9 +61,12 @@ impl Billing {
             },
         )
         .await;
-        let refunded = payments::by_id(&self.db, payment.id)
+        // This refund counts even when its notification, applying it at the same moment, has
+        // not yet written the money down.
+        let counted = payments::by_id(&self.db, payment.id)
             .await?
             .map_or(0, |payment| payment.refunded.max(0) as u64);
+        let refunded = counted.max(payment.refunded.max(0) as u64 + amount);
         Ok(RefundOutcome {
             refund_id,
             amount_kopecks: amount,
@@ -145,20 +148,17 @@ impl Billing {
         Ok(granted.ends_at())
     }
 
-    /// A refund YooKassa told of: what it says was refunded beyond what Hauler counted is applied
-    /// under the notified refund's id.
+    /// A refund YooKassa told of (made by Hauler or in YooKassa's dashboard): fetched from
+    /// YooKassa, as a notification proves nothing, and applied for its own amount under its id.
     pub(super) async fn reconcile_refunds(&self, payment: &Payment, refund_id: &str) {
         let Some(yookassa) = self.shop.client().await else {
             return;
         };
-        let Some(provider_id) = payment.provider_payment_id.as_deref() else {
-            return;
-        };
         let outcome = async {
-            let theirs = yookassa.payment(provider_id).await?;
-            let counted = payment.refunded.max(0) as u64;
-            if theirs.refunded_kopecks > counted {
-                self.apply_refund(payment, refund_id, theirs.refunded_kopecks - counted)
+            let theirs = yookassa.refund(refund_id).await?;
+            let ours = payment.provider_payment_id.as_deref() == Some(theirs.payment_id.as_str());
+            if ours && theirs.status == "succeeded" {
+                self.apply_refund(payment, refund_id, theirs.amount_kopecks)
                     .await?;
             }
             Ok::<_, BillingError>(())

@@ -195,6 +195,11 @@ impl YooKassa {
         wire::refund(&answer).map_err(YooKassaError::Malformed)
     }
 
+    pub async fn refund(&self, id: &str) -> Result<Refund, YooKassaError> {
+        let answer = self.call(Method::GET, &["refunds", id], None, None).await?;
+        wire::refund(&answer).map_err(YooKassaError::Malformed)
+    }
+
     /// Sends one call, retrying a 5xx or a network failure with the same `Idempotence-Key`.
     async fn call(
         &self,

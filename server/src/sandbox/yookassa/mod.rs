@@ -94,6 +94,8 @@ struct StoredPayment {
 #[derive(Default)]
 struct Shop {
     payments: Vec<StoredPayment>,
+    /// Every refund made, as the API answers it.
+    refunds: Vec<Value>,
     /// What a POST answered, by endpoint and `Idempotence-Key`: a repeat gets the same answer.
     answered: HashMap<(&'static str, String), Value>,
     deliveries: Vec<Delivery>,
@@ -172,6 +174,7 @@ pub fn router(sandbox: SandboxYooKassa) -> Router {
         .route("/v3/payments", post(payments::create_payment))
         .route("/v3/payments/{id}", get(payments::payment))
         .route("/v3/refunds", post(refunds::create_refund))
+        .route("/v3/refunds/{id}", get(refunds::refund_by_id))
         .route("/checkout/{id}", get(checkout::page))
         .route("/checkout/{id}/pay", post(checkout::pay))
         .route("/checkout/{id}/cancel", post(checkout::cancel))

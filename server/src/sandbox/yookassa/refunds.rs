@@ -1,7 +1,12 @@
 //! Refunds: `POST /v3/refunds` returns part or all of a succeeded payment, never more than is
-//! left of it, and notifies Hauler with `refund.succeeded`.
+//! left of it, and notifies Hauler with `refund.succeeded`; `GET /v3/refunds/{id}` shows one.
 
-use axum::{Json, body::Bytes, extract::State, http::HeaderMap};
+use axum::{
+    Json,
+    body::Bytes,
+    extract::{Path, State},
+    http::HeaderMap,
+};
 use serde_json::{Value, json};
 
 use super::{
@@ -21,6 +26,26 @@ pub(super) async fn create_refund(
         sandbox.notify("refund.succeeded", refund.clone());
     }
     Ok(answer.into_json())
+}
+
+pub(super) async fn refund_by_id(
+    State(sandbox): State<SandboxYooKassa>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, Refusal> {
+    sandbox.admit(&headers)?;
+    let shop = sandbox.lock();
+    match shop
+        .refunds
+        .iter()
+        .find(|refund| refund["id"] == id.as_str())
+    {
+        Some(refund) => Ok(Json(refund.clone())),
+        None => Err(Refusal::not_found(
+            "refund_id",
+            "Refund doesn't exist or access denied",
+        )),
+    }
 }
 
 /// Takes the refund off its payment and answers it.
@@ -57,5 +82,6 @@ fn refund(shop: &mut Shop, body: &Bytes) -> Result<Value, Refusal> {
     if let Some(description) = body["description"].as_str() {
         refund["description"] = json!(description);
     }
+    shop.refunds.push(refund.clone());
     Ok(refund)
 }
