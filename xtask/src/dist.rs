@@ -18,7 +18,7 @@ use std::{
     process::Command,
 };
 
-use crate::{Result, cargo, root, setup, sh, site};
+use crate::{Result, build_dir, cargo, root, setup, sh, site};
 
 /// The tarball's name, which the `Dockerfile` copies.
 pub const TARBALL: &str = "hauler-linux-x86_64.tar.gz";
@@ -53,9 +53,9 @@ pub fn build(args: &[String]) -> Result {
 
 /// Packs the built binary and site into [`TARBALL`] under `target/dist/`; returns its path.
 pub fn pack(profile: Profile) -> Result<PathBuf> {
-    let binary = root().join(match profile {
-        Profile::Release => "target/release/hauler",
-        Profile::Debug => "target/debug/hauler",
+    let binary = build_dir(match profile {
+        Profile::Release => "release/hauler",
+        Profile::Debug => "debug/hauler",
     });
     if !binary.is_file() {
         return Err(format!("{} is missing: build it first", binary.display()));

@@ -66,6 +66,16 @@ pub fn root() -> PathBuf {
         .into()
 }
 
+/// Where cargo puts what it builds: `CARGO_TARGET_DIR` when set (a relative one from the
+/// workspace), `target/` otherwise. What xtask itself makes (the site, the tarball, logs) stays in
+/// the workspace's `target/`.
+pub fn build_dir(path: &str) -> PathBuf {
+    let dir = std::env::var_os("CARGO_TARGET_DIR")
+        .filter(|dir| !dir.is_empty())
+        .map_or_else(|| root().join("target"), |dir| root().join(dir));
+    dir.join(path)
+}
+
 /// Runs a command to completion, failing with its name when it fails.
 pub fn sh(command: &mut Command) -> Result {
     let status = command
@@ -104,7 +114,7 @@ fn run() -> Result {
     site::build()?;
     sh(cargo().args(["build", "--package", "server", "--bin", "hauler"]))?;
     println!("\nHauler starts on http://127.0.0.1:3000 (sandbox mode; Ctrl-C stops it)\n");
-    let status = Command::new(root().join("target/debug/hauler"))
+    let status = Command::new(build_dir("debug/hauler"))
         .current_dir(root())
         .env("SITE_ROOT", site::root_dir())
         .status()

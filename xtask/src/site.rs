@@ -11,7 +11,7 @@ use std::{
 use sha2::{Digest, Sha256};
 use wasm_bindgen_cli_support::Bindgen;
 
-use crate::{Result, cargo, root, sh};
+use crate::{Result, build_dir, cargo, root, sh};
 
 pub fn root_dir() -> PathBuf {
     root().join("target/site")
@@ -146,8 +146,8 @@ fn content_hash(dir: &Path) -> Result<String> {
 }
 
 fn bundle(pkg: &Path, spec: &Bundle) -> Result<BundleSize> {
-    let linked = root().join(format!(
-        "target/wasm32-unknown-unknown/wasm-release/{}.wasm",
+    let linked = build_dir(&format!(
+        "wasm32-unknown-unknown/wasm-release/{}.wasm",
         spec.package.replace('-', "_")
     ));
     let (wasm, chunks) = if spec.split {

@@ -7,7 +7,7 @@
 use std::process::Command;
 
 use crate::{
-    Result, cargo, root, setup, sh, site,
+    Result, build_dir, cargo, root, setup, sh, site,
     test::{RunningServer, free_port, wait_until_alive},
 };
 
@@ -26,7 +26,7 @@ pub fn measure() -> Result {
     let port = free_port()?;
     let data_dir = root().join("target/speed-data");
     let _ = std::fs::remove_dir_all(&data_dir);
-    let server = Command::new(root().join("target/release/hauler"))
+    let server = Command::new(build_dir("release/hauler"))
         .current_dir(root())
         .env_remove("DATABASE_URL")
         .env_remove("REDIS_URL")

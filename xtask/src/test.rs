@@ -10,7 +10,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use crate::{Result, cargo, contracts, production, root, setup, site};
+use crate::{Result, build_dir, cargo, contracts, production, root, setup, site};
 
 #[derive(Default)]
 struct Counts {
@@ -191,7 +191,7 @@ const E2E_ADMIN_PASSWORD: &str = "e2e-owner-password-42";
 /// A `cargo build` of it would compile every dependency a second time, without the test-only
 /// features, and double the disk the build takes.
 pub fn server_binary() -> Result<PathBuf> {
-    let binary = root().join("target/debug/hauler");
+    let binary = build_dir("debug/hauler");
     if binary.is_file() {
         Ok(binary)
     } else {
