@@ -31,6 +31,15 @@ pub enum Profile {
     Debug,
 }
 
+impl Profile {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Release => "release",
+            Self::Debug => "debug",
+        }
+    }
+}
+
 /// `cargo xtask dist [--debug]`: builds what is missing and packs it.
 pub fn build(args: &[String]) -> Result {
     let profile = match args {
@@ -93,10 +102,7 @@ pub fn pack(profile: Profile) -> Result<PathBuf> {
         "dist: {} ({:.1} MB, {} binary)",
         tarball.display(),
         size as f64 / 1_048_576.0,
-        match profile {
-            Profile::Release => "release",
-            Profile::Debug => "debug",
-        }
+        profile.name()
     );
     Ok(tarball)
 }

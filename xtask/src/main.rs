@@ -41,9 +41,9 @@ fn main() -> ExitCode {
         Some("bench") => bench(&args[1..]),
         Some("speed") => speed::measure(),
         Some("dist") => dist::build(&args[1..]),
-        Some("smoke") => production::alone(),
+        Some("smoke") => production::alone(&args[1..]),
         _ => Err(
-            "usage: cargo xtask <run | test | contracts | site | speed | dist [--debug] | smoke | bench [--drivers N] [--seconds S] [--accounts N] [--greedy N] | bench --cabinet>"
+            "usage: cargo xtask <run | test | contracts | site | speed | dist [--debug] | smoke [--release] | bench [--drivers N] [--seconds S] [--accounts N] [--greedy N] | bench --cabinet>"
                 .into(),
         ),
     };

@@ -1,7 +1,8 @@
 //! The production smoke test: Hauler as an operator runs it, against services shaped like the
 //! real ones, driven by a browser.
 //!
-//! 1. The dist tarball is unpacked (made from the debug binary `cargo test` built: see `dist`).
+//! 1. The dist tarball is unpacked (made from the debug binary `cargo test` built: see `dist`;
+//!    `cargo xtask smoke --release` takes the release binary `cargo xtask dist` built).
 //! 2. A certificate authority is made with `openssl`, and a certificate for 127.0.0.1 from it.
 //! 3. PostgreSQL of its own (not the CI's) with `ssl=on`, refusing plain connections; Redis of
 //!    its own on a `--tls-port` only.
@@ -53,12 +54,17 @@ pub struct Smoke {
     pub seconds: u64,
 }
 
-/// `cargo xtask smoke`: the test alone, on what is built already.
-pub fn alone() -> Result {
+/// `cargo xtask smoke [--release]`: the test alone, on what is built already.
+pub fn alone(args: &[String]) -> Result {
+    let profile = match args {
+        [] => dist::Profile::Debug,
+        [flag] if flag == "--release" => dist::Profile::Release,
+        _ => return Err("usage: cargo xtask smoke [--release]".into()),
+    };
     if !available() {
         return Err("PostgreSQL 15's and Redis's binaries are needed".into());
     }
-    let smoke = smoke()?;
+    let smoke = smoke(profile)?;
     println!("smoke: {} passed, {} failed", smoke.passed, smoke.failed);
     if smoke.failed == 0 && smoke.passed > 0 {
         Ok(())
@@ -67,15 +73,18 @@ pub fn alone() -> Result {
     }
 }
 
-pub fn smoke() -> Result<Smoke> {
+pub fn smoke(profile: dist::Profile) -> Result<Smoke> {
     let started = Instant::now();
     crate::setup::for_smoke()?;
     let work = root().join("target/smoke");
     let _ = fs::remove_dir_all(&work);
     fs::create_dir_all(&work).map_err(|e| format!("cannot create {}: {e}", work.display()))?;
 
-    step(1, "unpacking the dist tarball (debug binary)");
-    let tarball = dist::pack(dist::Profile::Debug)?;
+    step(
+        1,
+        &format!("unpacking the dist tarball ({} binary)", profile.name()),
+    );
+    let tarball = dist::pack(profile)?;
     sh(Command::new("tar")
         .arg("--extract")
         .arg("--file")

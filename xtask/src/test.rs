@@ -10,7 +10,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use crate::{Result, build_dir, cargo, contracts, production, root, setup, site};
+use crate::{Result, build_dir, cargo, contracts, dist, production, root, setup, site};
 
 #[derive(Default)]
 struct Counts {
@@ -39,7 +39,7 @@ pub fn all() -> Result {
         "\n== Production smoke test: the dist artefact in production mode, sandbox services, TLS"
     );
     let smoke = if production::available() {
-        Some(production::smoke()?)
+        Some(production::smoke(dist::Profile::Debug)?)
     } else {
         println!("skipped: PostgreSQL 15's and Redis's binaries are needed (.ci/run has them)");
         None
