@@ -35,6 +35,8 @@ pub struct DoorsConfig {
     pub respond: Allowance,
     /// Saving a filter or changing the remembered one.
     pub filters: Allowance,
+    /// Making one-time links that open the cabinet in another browser.
+    pub cabinet_link: Allowance,
     /// Live feeds (`/api/v1/live`) one driver may hold open on one instance.
     pub live_per_driver: u32,
 }
@@ -54,6 +56,7 @@ impl DoorsConfig {
             payment: allowance(reader, "LIMIT_PAYMENT", (10, 120), MINUTE),
             respond: allowance(reader, "LIMIT_RESPOND", (30, 300), MINUTE),
             filters: allowance(reader, "LIMIT_FILTERS", (60, 600), MINUTE),
+            cabinet_link: allowance(reader, "LIMIT_CABINET_LINKS", (10, 120), MINUTE),
             live_per_driver: reader.positive("LIVE_CONNECTIONS_PER_DRIVER", 5),
         }
     }

@@ -26,6 +26,8 @@ pub enum Door {
     Respond,
     /// Saving a filter or changing the remembered one.
     Filters,
+    /// Making a one-time link that opens the cabinet in another browser.
+    CabinetLink,
 }
 
 impl Door {
@@ -37,6 +39,7 @@ impl Door {
             Self::Payment => "payment",
             Self::Respond => "respond",
             Self::Filters => "filters",
+            Self::CabinetLink => "cabinet_link",
         }
     }
 }
@@ -122,6 +125,7 @@ impl Doors {
             Door::Payment => limits.payment,
             Door::Respond => limits.respond,
             Door::Filters => limits.filters,
+            Door::CabinetLink => limits.cabinet_link,
         }
     }
 }
@@ -192,6 +196,7 @@ mod tests {
                 payment: tight,
                 respond: tight,
                 filters: tight,
+                cabinet_link: tight,
                 live_per_driver: 1,
             },
         )

@@ -80,7 +80,10 @@ pub fn routes(desk: CabinetDesk, keeper: &DoorKeeper) -> Router {
             "/api/v1/passes",
             keeper.guard(Door::Payment, post(buy)).get(my_passes),
         )
-        .route("/api/v1/passes/{id}/link", post(login_link))
+        .route(
+            "/api/v1/passes/{id}/link",
+            keeper.guard(Door::CabinetLink, post(login_link)),
+        )
         .route(
             "/api/v1/cabinet/authenticate",
             keeper.guard(Door::SignIn, post(authenticate)),
@@ -174,6 +177,7 @@ async fn buy(
         (status = 404, description = "`pass_not_found`: the driver has no pass of this id", body = app::session::ApiErrorBody),
         (status = 409, description = "`pass_not_active`: the pass is not paid yet, has expired or was revoked", body = app::session::ApiErrorBody),
         (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody),
+        (status = 429, description = "`too_many_requests`: too many links made; `Retry-After` says when to try again", body = app::session::ApiErrorBody),
     ),
     security(("session" = [])))]
 async fn login_link(

@@ -107,6 +107,7 @@ async fn each_door_refuses_a_driver_past_its_limit_while_another_is_served() {
             ("LIMIT_PAYMENT", "2,100"),
             ("LIMIT_RESPOND", "2,100"),
             ("LIMIT_FILTERS", "2,100"),
+            ("LIMIT_CABINET_LINKS", "3,100"),
         ];
         let (_exchange, mut greedy) = app_with_exchange("doors_each", backend, &limits).await;
         let mut other = greedy.same_server();
@@ -150,6 +151,16 @@ async fn each_door_refuses_a_driver_past_its_limit_while_another_is_served() {
             Some(payment.clone()),
         )
         .await;
+        knock(
+            &greedy,
+            Method::POST,
+            "/api/v1/passes",
+            Some(json!({"plan_id": 1})),
+        )
+        .await
+        .assert_refused("buying a cabinet pass shares the payment door");
+        let link = "/api/v1/passes/1/link";
+        until_refused(&greedy, 3, "cabinet login links", Method::POST, link, None).await;
         until_refused(&greedy, 2, "respond", Method::POST, &response, None).await;
         let remember = "/api/v1/me/filter";
         until_refused(
@@ -188,6 +199,7 @@ async fn each_door_refuses_a_driver_past_its_limit_while_another_is_served() {
             ("respond", Method::POST, response.as_str(), None),
             ("filters", Method::PUT, remember, Some(filter)),
             ("saving", Method::POST, "/api/v1/me/filters", Some(saved)),
+            ("cabinet login links", Method::POST, link, None),
         ] {
             knock(&other, method, path, body).await.assert_served(what);
         }
