@@ -542,7 +542,7 @@ async fn a_drivers_page_shows_profile_access_history_payments_responses_and_reac
 }
 
 /// Waits for the start-up refresh of the points dictionary to be written to the audit log.
-async fn dictionary_loaded(admin: &AdminBrowser) {
+async fn dictionary_loaded(admin: &AdminBrowser<'_>) {
     for _ in 0..300 {
         let (_, page) = admin
             .call(Method::GET, "/admin/api/audit?action=cities.refreshed", None)
