@@ -97,13 +97,11 @@ pub fn provide_board(sign_in: RwSignal<SignIn>, access: DriverAccess) -> Board {
     });
     // The first page the inline script got ([`crate::boot`]): the list starts with it, and asks
     // nothing until the driver does.
-    let first_page = crate::boot::take_first_page();
+    let first_page = crate::boot::rendered()
+        .then(crate::boot::take_first_page)
+        .flatten();
     let booted = first_page.is_some();
-    let known = first_page
-        .iter()
-        .flat_map(|page| &page.cards)
-        .map(|card| (card.id, card.clone()))
-        .collect();
+    let known = first_page.iter().flat_map(known_cards).collect();
     let board = Board {
         filter: RwSignal::new(if booted {
             last_filter.get_untracked().unwrap_or_default()
@@ -132,12 +130,19 @@ pub fn provide_board(sign_in: RwSignal<SignIn>, access: DriverAccess) -> Board {
             restored.set_value(true);
             if fetched.get_value() {
                 fetched.set_value(false);
+            } else if let Some(page) = crate::boot::take_first_page() {
+                board.show_first(page);
             } else {
                 board.reload(false);
             }
         }
     });
     board
+}
+
+/// A page's cards by id, for [`Board::known`].
+fn known_cards(page: &Page) -> impl Iterator<Item = (u64, CargoCard)> + '_ {
+    page.cards.iter().map(|card| (card.id, card.clone()))
 }
 
 pub fn use_board() -> Board {
@@ -186,6 +191,16 @@ impl Board {
             }
         });
         self.fetch(0, true);
+    }
+
+    /// The first page the inline script got, shown as if the board had asked for it.
+    fn show_first(&self, page: Page) {
+        self.known.update(|known| known.extend(known_cards(&page)));
+        let generation = self.listing.with_untracked(|listing| listing.generation);
+        self.listing.set(Listing {
+            generation: generation + 1,
+            ..Listing::first(page)
+        });
     }
 
     /// The next page, unless one is already coming or there is none.

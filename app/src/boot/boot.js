@@ -2,8 +2,9 @@
 // list, it signs the driver in as the app does (renewing the session kept on the device, else
 // handing over Telegram's launch data from the URL fragment) and asks for the first page with
 // the driver's last filter, while the WASM downloads; the cards are drawn into the server's
-// skeleton in the app's own markup. `window.__hauler_boot` is the promise of what it got, which
-// the app takes over instead of signing in and asking again. A driver without access, a refusal
+// skeleton in the app's own markup. `window.__hauler_boot` is the promise of what it got (and
+// `window.__hauler_booted` what it got, once it has), which the app takes over instead of signing
+// in and asking again. A driver without access, a refusal
 // or a failure draws nothing: the app meets them as it always did.
 (function () {
   if (location.pathname !== "/") return;
@@ -51,7 +52,7 @@
         })
       : launch();
 
-  window.__hauler_boot = signIn.then(
+  var boot = (window.__hauler_boot = signIn.then(
     function (signedIn) {
       store("setItem", KEY, signedIn.driver.telegram_id + ":" + signedIn.token);
       if (!signedIn.access || !signedIn.access.active) return { signed_in: signedIn };
@@ -70,7 +71,11 @@
     function () {
       return null;
     },
-  );
+  ));
+  // Read at once by an app that comes after the answers; one that came before waits for them.
+  boot.then(function (got) {
+    window.__hauler_booted = got;
+  });
 
   // `CargoFilter::api_query(0, PAGE_SIZE)`.
   function query(f) {
@@ -151,8 +156,8 @@
     };
     ready(function () {
       var list = document.querySelector("[data-testid=cargo-list]");
-      // The app has taken over already, or this is not the board.
-      if (!list || document.querySelector("main[data-hydrated=true]")) return;
+      // The app has come first (it draws this page itself), or this is not the board.
+      if (!list || window.__hauler_boot_taken) return;
       var html = page.cards.map(function (c) {
         var km = c.distance_km;
         var price = c.price_kopecks == null ? "" : group(Math.floor((c.price_kopecks + 50) / 100)) + nbsp + "₽";
