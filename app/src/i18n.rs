@@ -16,19 +16,29 @@ pub enum Lang {
 
 /// Russian until the browser learns the driver's language: the one chosen in the profile, else
 /// Telegram's. Changed only when it differs, since a change draws the pages again.
+/// A page the app renders anew over the inline script's cards starts in the driver's language, so
+/// it draws once; a hydrated one starts in Russian, as the server rendered it.
 pub fn provide_lang(sign_in: RwSignal<SignIn>) -> Signal<Lang> {
-    let lang = RwSignal::new(Lang::Ru);
-    Effect::new(move |_| {
+    let wanted = move || {
         let chosen = sign_in.with(|state| match state {
             SignIn::Done(signed_in) => signed_in.profile.language.clone(),
             _ => None,
         });
         let code = chosen.or_else(telegram::language);
-        let wanted = if code.is_some_and(|code| code == "en" || code.starts_with("en-")) {
+        if code.is_some_and(|code| code == "en" || code.starts_with("en-")) {
             Lang::En
         } else {
             Lang::Ru
-        };
+        }
+    };
+    let first = if crate::boot::rendered() {
+        untrack(wanted)
+    } else {
+        Lang::Ru
+    };
+    let lang = RwSignal::new(first);
+    Effect::new(move |_| {
+        let wanted = wanted();
         if lang.get_untracked() != wanted {
             lang.set(wanted);
         }

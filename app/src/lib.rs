@@ -5,6 +5,7 @@
 pub mod actions;
 pub mod api;
 pub mod board;
+pub mod boot;
 pub mod cabinet;
 pub mod cargo;
 pub mod error;
@@ -69,6 +70,7 @@ pub fn shell(options: LeptosOptions, document: &Document) -> impl IntoView + use
                 // leptos_meta in the browser bundle.
                 <title>"Hauler"</title>
                 {style}
+                <script inner_html=boot::SCRIPT></script>
                 <script src=telegram_script defer></script>
                 {demo_login.then(|| view! { <meta name="hauler-demo-login" content="sandbox" /> })}
                 <HydrationScripts options />

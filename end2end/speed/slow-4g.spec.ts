@@ -67,6 +67,8 @@ test("the driver's board on Slow 4G", async ({ browser }) => {
       });
       await page.goto(`/#${hash}`);
       await page.locator("[data-testid=cargo-card]").first().waitFor({ timeout: 120_000 });
+      // The first cards may be the page's inline script's, drawn before the app has come alive.
+      await page.locator("main[data-hydrated=true]").waitFor({ timeout: 120_000 });
       const figures = await page.evaluate(() => {
         const paint = performance.getEntriesByName("first-contentful-paint")[0];
         const marks = (window as any).__marks;

@@ -55,6 +55,18 @@ pub struct Listing {
 }
 
 impl Listing {
+    /// The list showing its first page.
+    fn first(page: Page) -> Self {
+        Self {
+            total: page.total,
+            next_offset: page.offset + page.limit,
+            loaded: true,
+            stale: page.stale,
+            cards: page.cards,
+            ..Self::default()
+        }
+    }
+
     pub fn has_more(&self) -> bool {
         u64::from(self.next_offset) < self.total
     }
@@ -83,10 +95,21 @@ pub fn provide_board(sign_in: RwSignal<SignIn>, access: DriverAccess) -> Board {
         SignIn::Done(signed_in) => signed_in.last_filter,
         _ => None,
     });
+    // The first page the inline script got ([`crate::boot`]): the list starts with it, and asks
+    // nothing until the driver does.
+    let first_page = crate::boot::rendered()
+        .then(crate::boot::take_first_page)
+        .flatten();
+    let booted = first_page.is_some();
+    let known = first_page.iter().flat_map(known_cards).collect();
     let board = Board {
-        filter: RwSignal::new(CargoFilter::default()),
-        listing: RwSignal::new(Listing::default()),
-        known: RwSignal::new(HashMap::new()),
+        filter: RwSignal::new(if booted {
+            last_filter.get_untracked().unwrap_or_default()
+        } else {
+            CargoFilter::default()
+        }),
+        listing: RwSignal::new(first_page.map(Listing::first).unwrap_or_default()),
+        known: RwSignal::new(known),
         scroll_y: StoredValue::new(0.0),
         fresh: RwSignal::new(Vec::new()),
         access,
@@ -95,7 +118,8 @@ pub fn provide_board(sign_in: RwSignal<SignIn>, access: DriverAccess) -> Board {
     provide_context(board);
     live::follow_new_loads(board, api);
     // Once: when access begins again later, the driver's current filter stays.
-    let restored = StoredValue::new(false);
+    let restored = StoredValue::new(booted);
+    let fetched = StoredValue::new(booted);
     Effect::new(move |_| {
         if api.get().is_some() {
             if !restored.get_value()
@@ -104,10 +128,21 @@ pub fn provide_board(sign_in: RwSignal<SignIn>, access: DriverAccess) -> Board {
                 board.filter.set(filter);
             }
             restored.set_value(true);
-            board.reload(false);
+            if fetched.get_value() {
+                fetched.set_value(false);
+            } else if let Some(page) = crate::boot::take_first_page() {
+                board.show_first(page);
+            } else {
+                board.reload(false);
+            }
         }
     });
     board
+}
+
+/// A page's cards by id, for [`Board::known`].
+fn known_cards(page: &Page) -> impl Iterator<Item = (u64, CargoCard)> + '_ {
+    page.cards.iter().map(|card| (card.id, card.clone()))
 }
 
 pub fn use_board() -> Board {
@@ -156,6 +191,16 @@ impl Board {
             }
         });
         self.fetch(0, true);
+    }
+
+    /// The first page the inline script got, shown as if the board had asked for it.
+    fn show_first(&self, page: Page) {
+        self.known.update(|known| known.extend(known_cards(&page)));
+        let generation = self.listing.with_untracked(|listing| listing.generation);
+        self.listing.set(Listing {
+            generation: generation + 1,
+            ..Listing::first(page)
+        });
     }
 
     /// The next page, unless one is already coming or there is none.

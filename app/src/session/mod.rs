@@ -91,13 +91,39 @@ pub enum SignIn {
 }
 
 /// Starts signing in once the page runs in the browser; the state is shared through context.
+/// When the inline script signed the driver in before the bundle came ([`crate::boot`]), that
+/// sign-in is taken over: signed in from the start when the app renders anew, once hydrated when
+/// it hydrates the server's page (which was rendered before anyone signed in), and once it comes
+/// when the app came first.
 pub fn provide_sign_in() -> RwSignal<SignIn> {
-    let state = RwSignal::new(SignIn::Pending);
+    let booted = crate::boot::signed_in();
+    let state = RwSignal::new(match &booted {
+        Some(signed_in) if crate::boot::rendered() => SignIn::Done(Box::new(signed_in.clone())),
+        _ => SignIn::Pending,
+    });
     provide_context(state);
-    Effect::new(move |_| match telegram::init_data() {
-        None => state.set(SignIn::OutsideTelegram),
-        Some(init_data) => {
-            leptos::task::spawn_local(async move { state.set(sign_in(init_data).await) });
+    Effect::new(move |_| {
+        if state.get_untracked() != SignIn::Pending {
+            return;
+        }
+        if let Some(signed_in) = booted.clone() {
+            state.set(SignIn::Done(Box::new(signed_in)));
+            return;
+        }
+        let waiting = crate::boot::signing_in();
+        match telegram::init_data() {
+            None => state.set(SignIn::OutsideTelegram),
+            Some(init_data) => leptos::task::spawn_local(async move {
+                let booted = if waiting {
+                    crate::boot::signed_in_later().await
+                } else {
+                    None
+                };
+                state.set(match booted {
+                    Some(signed_in) => SignIn::Done(Box::new(signed_in)),
+                    None => sign_in(init_data).await,
+                });
+            }),
         }
     });
     state

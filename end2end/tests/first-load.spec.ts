@@ -1,0 +1,159 @@
+// The loads before the bundle: the page's inline script signs the driver in and draws the first
+// cards while the app's code is still on its way; the app then takes over what the script got,
+// without signing in or asking for the list a second time. A driver without access meets the
+// paywall as before.
+import { expect, test, type Page } from "@playwright/test";
+import { grantAccess, LIGHT_THEME, screenshot, signInitData, type TelegramUser } from "./support/telegram";
+
+test.afterEach(async ({ page }, testInfo) => {
+  await screenshot(page, testInfo);
+});
+
+/** Each story has its own driver, new on every run. */
+const RUN = (Math.floor(Date.now() / 1000) % 1_000_000) * 100;
+const driver = (n: number, language_code = "ru"): TelegramUser => ({
+  id: 810_000_000 + RUN + (n % 100),
+  first_name: "Пётр",
+  language_code,
+});
+
+/** The API calls the page makes, by path: the sign-ins and the list requests. */
+function watchApi(page: Page) {
+  const seen = { signIns: [] as string[], lists: [] as string[] };
+  page.on("request", (request) => {
+    const path = new URL(request.url()).pathname;
+    if (path.startsWith("/api/v1/auth/")) seen.signIns.push(path);
+    if (path === "/api/v1/cargos") seen.lists.push(request.url());
+  });
+  return seen;
+}
+
+/** Holds the app's code (the `.wasm` files) until the story lets it through. */
+async function holdTheApp(page: Page): Promise<() => void> {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  await page.route(/\.wasm$/, async (route) => {
+    await released;
+    await route.continue();
+  });
+  return release;
+}
+
+/** Opens the Mini App as Telegram does, without waiting for the app to come alive. */
+async function openFromTheBot(page: Page, user: TelegramUser, access: "trial" | "none" = "trial") {
+  const initData = signInitData(user);
+  if (access === "trial") await grantAccess(page.request, { initData });
+  await page.addInitScript(() => {
+    (window as any).TelegramWebviewProxy = { postEvent: () => {} };
+  });
+  const hash = new URLSearchParams({
+    tgWebAppData: initData,
+    tgWebAppVersion: "8.0",
+    tgWebAppPlatform: "android",
+    tgWebAppThemeParams: JSON.stringify(LIGHT_THEME),
+  });
+  await page.goto(`/#${hash}`);
+}
+
+test("the first loads are on screen before the app's code has come, and the app takes them over without asking again", async ({
+  page,
+}) => {
+  const api = watchApi(page);
+  const letTheAppIn = await holdTheApp(page);
+  await openFromTheBot(page, driver(1));
+
+  // The inline script's cards, while the app's code is held back.
+  const cards = page.getByTestId("cargo-card");
+  await expect(cards).toHaveCount(20);
+  await expect(page.getByTestId("cargo-list")).toHaveAttribute("data-boot", "drawn");
+  await expect(page.getByTestId("greeting")).toHaveText("Здравствуйте, Пётр");
+  await expect(page.getByTestId("shown-of")).toHaveText(/^Показано 20 из \d+$/);
+  await expect(cards.first()).toContainText("₽");
+  await expect(page.getByTestId("card-skeleton")).toHaveCount(0);
+  await expect(page.locator("main[data-hydrated=true]")).toHaveCount(0);
+  const drawn = await cards.allTextContents();
+  const firstBox = await cards.first().boundingBox();
+
+  letTheAppIn();
+  await page.locator("main[data-hydrated=true]").waitFor();
+  // The app's own cards now, the same ones in the same place.
+  await expect(page.getByTestId("cargo-list")).not.toHaveAttribute("data-boot", "drawn");
+  await expect(cards).toHaveCount(20);
+  expect(await cards.allTextContents()).toEqual(drawn);
+  expect(await cards.first().boundingBox()).toEqual(firstBox);
+  expect(api.signIns).toEqual(["/api/v1/auth/telegram"]);
+  expect(api.lists).toHaveLength(1);
+
+  // And it is alive: the next page comes with the session the script got.
+  await page.getByTestId("load-more").click();
+  await expect(cards).toHaveCount(40);
+  expect(api.signIns).toHaveLength(1);
+  expect(api.lists.filter((url) => !url.includes("offset="))).toHaveLength(1);
+});
+
+test("an app whose code comes before the script's answers waits for them rather than asking again", async ({ page }) => {
+  const api = watchApi(page);
+  // The list's answer waits until the app has come alive.
+  let answerTheList!: () => void;
+  const listMayAnswer = new Promise<void>((resolve) => (answerTheList = resolve));
+  await page.route(/\/api\/v1\/cargos\?/, async (route) => {
+    await listMayAnswer;
+    await route.continue();
+  });
+  await openFromTheBot(page, driver(5));
+  await page.locator("main[data-hydrated=true]").waitFor();
+  await expect(page.getByTestId("card-skeleton").first()).toBeVisible();
+  answerTheList();
+
+  const cards = page.getByTestId("cargo-card");
+  await expect(cards).toHaveCount(20);
+  // Drawn by the app, not by the script.
+  await expect(page.getByTestId("cargo-list")).not.toHaveAttribute("data-boot", "drawn");
+  await expect(page.getByTestId("greeting")).toHaveText("Здравствуйте, Пётр");
+  expect(api.signIns).toEqual(["/api/v1/auth/telegram"]);
+  expect(api.lists).toHaveLength(1);
+  await page.getByTestId("load-more").click();
+  await expect(cards).toHaveCount(40);
+  expect(api.signIns).toHaveLength(1);
+});
+
+test("reopened, the app renews the session kept on the device, once, before its code has come", async ({ page }) => {
+  const user = driver(2);
+  await openFromTheBot(page, user);
+  await page.locator("main[data-hydrated=true]").waitFor();
+
+  const api = watchApi(page);
+  const letTheAppIn = await holdTheApp(page);
+  await page.reload();
+  await expect(page.getByTestId("cargo-card")).toHaveCount(20);
+  letTheAppIn();
+  await page.locator("main[data-hydrated=true]").waitFor();
+  await expect(page.getByTestId("cargo-card")).toHaveCount(20);
+  expect(api.signIns).toEqual(["/api/v1/auth/renew"]);
+  expect(api.lists).toHaveLength(1);
+});
+
+test("an English-speaking driver's first loads are drawn in English", async ({ page }) => {
+  const letTheAppIn = await holdTheApp(page);
+  await openFromTheBot(page, driver(3, "en"));
+  await expect(page.getByTestId("shown-of")).toHaveText(/^Showing 20 of \d+$/);
+  await expect(page.getByTestId("greeting")).toHaveText("Hello, Пётр");
+  letTheAppIn();
+  await page.locator("main[data-hydrated=true]").waitFor();
+  await expect(page.getByTestId("shown-of")).toHaveText(/^Showing 20 of \d+$/);
+  await expect(page.getByTestId("open-filters")).toContainText("Filters");
+});
+
+test("a driver without access meets the paywall: signed in once, no list asked for", async ({ page }) => {
+  const api = watchApi(page);
+  const letTheAppIn = await holdTheApp(page);
+  await openFromTheBot(page, driver(4), "none");
+  // The script leaves the skeleton to the app.
+  await expect(page.getByTestId("card-skeleton").first()).toBeVisible();
+  await expect(page.getByTestId("cargo-list")).not.toHaveAttribute("data-boot", "drawn");
+  letTheAppIn();
+  await expect(page.getByTestId("paywall")).toBeVisible();
+  await expect(page.getByTestId("cargo-card")).toHaveCount(0);
+  expect(api.signIns).toEqual(["/api/v1/auth/telegram"]);
+  expect(api.lists).toHaveLength(0);
+});
