@@ -118,10 +118,11 @@ async fn a_card_the_budget_cannot_fetch_now_shows_the_lists_data_then_fills_in_a
             (200, without_marks(&detail)),
             "{backend:?}"
         );
-        assert_eq!(
-            exchange.stats().details,
-            fetched,
-            "{backend:?}: from the cache"
+        // Held in the cache: opened again, it is at most confirmed with one look at the
+        // exchange from the budget's spare share (see `gateway::freshness`), never queued.
+        assert!(
+            exchange.stats().details <= fetched + 1,
+            "{backend:?}: from the cache, confirmed once at most"
         );
     }
 }
