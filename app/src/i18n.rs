@@ -563,7 +563,8 @@ impl Texts {
             3600..86_400 => (seconds / 3600, self.hours_short),
             _ => (seconds / 86_400, self.days_ago_short),
         };
-        self.posted_ago.replace("{age}", &format!("{n}\u{a0}{unit}"))
+        self.posted_ago
+            .replace("{age}", &format!("{n}\u{a0}{unit}"))
     }
 
     /// "3 дн.": days left, where space is short.

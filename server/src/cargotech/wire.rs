@@ -12,7 +12,6 @@ mod query;
 
 pub use query::UpstreamQuery;
 
-
 /// The moment a load was posted, from the `created_at` the exchange gives it: ISO-8601 with
 /// `Z` or an offset; without either it is taken as Moscow time (the exchange's own clock).
 pub fn posted_instant(created_at: &str) -> Option<chrono::DateTime<chrono::Utc>> {

@@ -219,9 +219,7 @@ impl Found {
             SortOrder::Newest => self
                 .cards
                 .sort_by_key(|placed| placed.card.age_seconds.unwrap_or(u64::MAX)),
-            order => self
-                .cards
-                .sort_by(|a, b| in_order(order, &a.card, &b.card)),
+            order => self.cards.sort_by(|a, b| in_order(order, &a.card, &b.card)),
         }
     }
 

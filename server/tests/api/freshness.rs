@@ -76,10 +76,18 @@ async fn every_card_tells_its_age_from_the_exchanges_posting_time() {
     for backend in backends() {
         let (exchange, app) = app("freshness_age", backend, &[]).await;
         let posted = post(&exchange, "Казань", 30);
-        let list = page(&app, &format!("/api/v1/cargos?from_city_id={KAZAN}&limit=100")).await;
+        let list = page(
+            &app,
+            &format!("/api/v1/cargos?from_city_id={KAZAN}&limit=100"),
+        )
+        .await;
         let cards = cards(&list);
         assert_eq!(id(&cards[0]), posted, "the newest first");
-        assert!(cards[0]["age_seconds"].as_u64().unwrap() < 10, "{}", cards[0]);
+        assert!(
+            cards[0]["age_seconds"].as_u64().unwrap() < 10,
+            "{}",
+            cards[0]
+        );
         let mut minutes = std::collections::HashSet::new();
         for card in &cards {
             let age = card["age_seconds"].as_i64().expect("every card has an age");
@@ -92,7 +100,10 @@ async fn every_card_tells_its_age_from_the_exchanges_posting_time() {
 
         let (status, detail) = get(&app, &format!("/api/v1/cargos/{posted}")).await;
         assert_eq!(status, 200, "{detail}");
-        assert!(detail["card"]["age_seconds"].as_u64().unwrap() < 10, "{detail}");
+        assert!(
+            detail["card"]["age_seconds"].as_u64().unwrap() < 10,
+            "{detail}"
+        );
     }
 }
 
@@ -100,7 +111,11 @@ async fn every_card_tells_its_age_from_the_exchanges_posting_time() {
 async fn a_card_the_exchange_took_says_so_at_once_even_when_its_detail_is_held() {
     for backend in backends() {
         let (exchange, app) = app("freshness_taken", backend, &[]).await;
-        let list = page(&app, &format!("/api/v1/cargos?from_city_id={KAZAN}&limit=20")).await;
+        let list = page(
+            &app,
+            &format!("/api/v1/cargos?from_city_id={KAZAN}&limit=20"),
+        )
+        .await;
         let cards = cards(&list);
         // The first cards' details are warmed for the list; the driver opens a later one too.
         for card in [&cards[0], &cards[10]] {
@@ -136,12 +151,18 @@ async fn a_list_marks_the_loads_gone_since_the_driver_last_looked() {
         let path = format!("/api/v1/cargos?from_city_id={MOSCOW}&limit=20");
         let first = page(&app, &path).await;
         assert!(first.get("gone").is_none(), "a first look has nothing gone");
-        assert!(first["total"].as_u64().unwrap() > 100, "more than a window: {}", first["total"]);
+        assert!(
+            first["total"].as_u64().unwrap() > 100,
+            "more than a window: {}",
+            first["total"]
+        );
         let seen = cards(&first);
         exchange.take(id(&seen[2]));
         exchange.take(id(&seen[5]));
         // New loads push the oldest of the first page down the list: not gone.
-        let new: Vec<u64> = (0..3).map(|hours| post(&exchange, "Москва", hours)).collect();
+        let new: Vec<u64> = (0..3)
+            .map(|hours| post(&exchange, "Москва", hours))
+            .collect();
 
         let mut looks = 0;
         let marked = loop {

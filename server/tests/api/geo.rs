@@ -173,7 +173,10 @@ async fn a_driver_in_tver_sees_tvers_loads_then_moscows_for_the_price_of_the_two
         )
         .await;
         let placed_ids = |cards: &[Value]| -> Vec<u64> {
-            cards.iter().map(|c| c["card"]["id"].as_u64().unwrap()).collect()
+            cards
+                .iter()
+                .map(|c| c["card"]["id"].as_u64().unwrap())
+                .collect()
         };
         assert_eq!(
             (city_names(&by_city), placed_ids(&same)),
@@ -451,7 +454,11 @@ async fn loads_along_moscow_to_petersburg_come_fewest_kilometres_of_detour_first
             by_price.iter().map(id_of).collect::<Vec<_>>(),
             expected.iter().map(id_of).collect::<Vec<_>>()
         );
-        assert_eq!(exchange.stats().lists, searched, "sorting costs nothing new");
+        assert_eq!(
+            exchange.stats().lists,
+            searched,
+            "sorting costs nothing new"
+        );
 
         // A narrower corridor leaves Великий Новгород (74.5 km off the way) out.
         let (first, _) = every_card(

@@ -9,7 +9,9 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use server::sandbox::cargotech::{Exchange, ExchangeConfig};
 
-use crate::support::{Options, TestApp, backends, instant_exchange, serve_exchange, spawn_app_with};
+use crate::support::{
+    Options, TestApp, backends, instant_exchange, serve_exchange, spawn_app_with,
+};
 
 async fn app_over(
     test: &str,
@@ -53,7 +55,10 @@ async fn every_card(app: &TestApp, path: &str, limit: u32) -> Vec<Value> {
 }
 
 fn ids(cards: &[Value]) -> Vec<u64> {
-    cards.iter().map(|card| card["id"].as_u64().unwrap()).collect()
+    cards
+        .iter()
+        .map(|card| card["id"].as_u64().unwrap())
+        .collect()
 }
 
 /// The order a driver asked for, written out: dearest / dearest per km / shortest / earliest
@@ -118,7 +123,10 @@ async fn a_sorted_result_past_a_thousand_loads_is_cut_there_and_says_so() {
     for backend in backends() {
         let (exchange, app) = app_over("sorting_capped", backend, 1_150).await;
         let first = page(&app, "/api/v1/cargos?sort=price&limit=100").await;
-        assert_eq!((first["total"].as_u64(), first["capped"].as_bool()), (Some(1000), Some(true)));
+        assert_eq!(
+            (first["total"].as_u64(), first["capped"].as_bool()),
+            (Some(1000), Some(true))
+        );
         assert_eq!(exchange.stats().lists, 10, "ten windows, no more");
         let last = page(&app, "/api/v1/cargos?sort=price&offset=900&limit=100").await;
         assert_eq!(last["cards"].as_array().unwrap().len(), 100);

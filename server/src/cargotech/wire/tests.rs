@@ -134,7 +134,11 @@ fn a_posting_moment_reads_in_utc_with_an_offset_or_in_moscow_time_without() {
     let utc = posted_instant("2026-11-22T09:15:00Z").unwrap();
     assert_eq!(utc.to_rfc3339(), "2026-11-22T09:15:00+00:00");
     assert_eq!(posted_instant("2026-11-22T12:15:00+03:00"), Some(utc));
-    assert_eq!(posted_instant("2026-11-22T12:15:00"), Some(utc), "Moscow time");
+    assert_eq!(
+        posted_instant("2026-11-22T12:15:00"),
+        Some(utc),
+        "Moscow time"
+    );
     assert_eq!(posted_instant("2026-11-22 12:15:00"), Some(utc));
     assert_eq!(posted_instant("вчера"), None);
 }

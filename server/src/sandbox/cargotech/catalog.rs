@@ -149,6 +149,19 @@ pub fn distance_km(a: usize, b: usize) -> f64 {
     6371.0 * 2.0 * h.sqrt().asin()
 }
 
+/// The posting moment, seconds after the epoch, of a seeded load posted `minutes_ago` whole
+/// minutes before it: within the minute, a later id was posted later (the exchange lists the
+/// newest first, a later id first among loads of one minute).
+fn seconds_posted(minutes_ago: u64, id: u64) -> i64 {
+    let within = (id.saturating_sub(100_000) * 60 / 3_001).min(59);
+    -60 * minutes_ago as i64 - 59 + within as i64
+}
+
+/// Whole minutes before the epoch a seeded load was posted.
+fn minutes_ago(load: &Load) -> u64 {
+    u64::try_from(-load.posted_at_seconds).unwrap_or(0) / 60
+}
+
 /// A load made from the generator, with id `id`. Popular cities (the first ten) come up most.
 pub fn make_load(id: u64, random: &mut Seeded) -> Load {
     let city = |random: &mut Seeded| {
@@ -194,7 +207,7 @@ pub fn make_load(id: u64, random: &mut Seeded) -> Load {
             types(random, &TRUCK_TYPES)
         },
         loading_at_minutes: 60 * (8 + random.below(24 * 10) as u32),
-        posted_at_seconds: -60 * random.below(60 * 48) as i64 - (id % 60) as i64,
+        posted_at_seconds: seconds_posted(random.below(60 * 48), id),
         note: (random.below(4) == 0).then(|| random.below(NOTES.len() as u64) as usize),
         shipper: random.below(SHIPPERS.len() as u64) as usize,
         with_vat: random.below(2) == 0,
@@ -233,7 +246,7 @@ pub fn with_reposts(mut loads: Vec<Load>) -> Vec<Load> {
             carrier_price_kopecks: original
                 .carrier_price_kopecks
                 .map(|price| price * 97 / 100 / 100 * 100),
-            posted_at_seconds: original.posted_at_seconds / 2,
+            posted_at_seconds: seconds_posted(minutes_ago(&original) / 2, copy.id),
             note: copy.note,
             ..original
         };
