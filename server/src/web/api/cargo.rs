@@ -458,6 +458,8 @@ async fn respond(
         .await?
         .ok_or_else(taken)?;
     detail.card.responded = true;
+    // An age is true the moment it is said: the response keeps the load, not how old it was.
+    detail.card.age_seconds = None;
     let language = drivers::by_id(&state.db, driver.id)
         .await?
         .and_then(|profile| profile.language_code);
