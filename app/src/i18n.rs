@@ -65,6 +65,16 @@ pub struct Texts {
     pub retry: &'static str,
     pub stale_data: &'static str,
     pub minutes_ago: &'static str,
+    /// A card's age: `{age}` is "5 мин", "3 ч", "2 дн".
+    pub posted_ago: &'static str,
+    pub just_now: &'static str,
+    pub hours_short: &'static str,
+    /// Days, in a card's age.
+    pub days_ago_short: &'static str,
+    /// The loads the driver saw last time that the exchange no longer lists.
+    pub gone_since: &'static str,
+    /// A sorted list cut at its first 1,000 loads.
+    pub capped_sorted: &'static str,
     pub load_more: &'static str,
     pub pull_to_refresh: &'static str,
     pub responded: &'static str,
@@ -232,6 +242,12 @@ const RU: Texts = Texts {
     retry: "Повторить",
     stale_data: "Биржа не отвечает, показаны данные {age} назад",
     minutes_ago: "мин",
+    posted_ago: "{age} назад",
+    just_now: "только что",
+    hours_short: "ч",
+    days_ago_short: "дн",
+    gone_since: "Забрали, пока вас не было",
+    capped_sorted: "Отсортированы первые 1000 грузов; сузьте фильтр, чтобы увидеть все",
     load_more: "Показать ещё",
     pull_to_refresh: "Отпустите, чтобы обновить",
     responded: "Вы откликнулись",
@@ -381,6 +397,12 @@ const EN: Texts = Texts {
     retry: "Retry",
     stale_data: "The exchange is not answering; data from {age} ago",
     minutes_ago: "min",
+    posted_ago: "{age} ago",
+    just_now: "just now",
+    hours_short: "h",
+    days_ago_short: "d",
+    gone_since: "Taken since you last looked",
+    capped_sorted: "The first 1,000 loads are sorted; narrow the filter to see them all",
     load_more: "Show more",
     pull_to_refresh: "Release to refresh",
     responded: "You responded",
@@ -543,6 +565,18 @@ impl Texts {
         format!("{n}\u{a0}{form}")
     }
 
+    /// A card's age: "только что", "5 мин назад", "3 ч назад", "2 дн назад" ("5 min ago"…).
+    pub fn age(&self, seconds: u64) -> String {
+        let (n, unit) = match seconds {
+            0..60 => return self.just_now.to_owned(),
+            60..3600 => (seconds / 60, self.minutes_ago),
+            3600..86_400 => (seconds / 3600, self.hours_short),
+            _ => (seconds / 86_400, self.days_ago_short),
+        };
+        self.posted_ago
+            .replace("{age}", &format!("{n}\u{a0}{unit}"))
+    }
+
     /// "3 дн.": days left, where space is short.
     pub fn days_left(&self, n: u32) -> String {
         self.days_short.replace("{n}", &n.to_string())
@@ -632,6 +666,16 @@ mod tests {
             Lang::En.texts().problem(&ApiErrorBody::transport()),
             Lang::En.texts().no_connection
         );
+    }
+
+    #[test]
+    fn a_cards_age_reads_in_the_drivers_language() {
+        let (ru, en) = (Lang::Ru.texts(), Lang::En.texts());
+        assert_eq!(ru.age(59), "только что");
+        assert_eq!(ru.age(300), "5\u{a0}мин назад");
+        assert_eq!(en.age(300), "5\u{a0}min ago");
+        assert_eq!(ru.age(3 * 3600 + 59), "3\u{a0}ч назад");
+        assert_eq!(en.age(2 * 86_400), "2\u{a0}d ago");
     }
 
     #[test]

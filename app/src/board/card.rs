@@ -82,7 +82,10 @@ pub fn CardView(
                 <span>{dates_line(&card)}</span>
                 <span>{per_km}</span>
             </div>
-            <div class="cargo-card-line">{size_line(&card, text)}</div>
+            <div class="cargo-card-line">
+                <span>{size_line(&card, text)}</span>
+                {card_age(&card, text)}
+            </div>
             <div class="cargo-card-line muted small">
                 <span class="kinds">{kinds_line(&card, text.lang)}</span>
                 {card.shipper.clone().map(|mark| view! { <ShipperBadge mark text /> })}
@@ -93,6 +96,17 @@ pub fn CardView(
             </div>
         </a>
     }
+}
+
+/// How long ago the load was posted on the exchange ("5 мин назад"), when it says.
+pub fn card_age(card: &CargoCard, text: &'static Texts) -> impl IntoView + use<> {
+    card.age_seconds.map(|seconds| {
+        view! {
+            <span class="card-age muted small" data-testid="card-age" data-age-seconds=seconds.to_string()>
+                {text.age(seconds)}
+            </span>
+        }
+    })
 }
 
 /// A shipper's mark: its score and level in words, coloured by level.

@@ -8,7 +8,7 @@ use leptos::{prelude::*, task::spawn_local};
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use super::{
-    card::{ShipperBadge, dates_line, size_line},
+    card::{ShipperBadge, card_age, dates_line, size_line},
     use_board,
 };
 use crate::{
@@ -269,7 +269,7 @@ fn Summary(card: CargoCard, text: &'static Texts) -> impl IntoView {
                 <span class="muted">{per_km}</span>
             </p>
             <p class="muted">{dates_line(&card)}</p>
-            <p>{size_line(&card, text)}</p>
+            <p>{size_line(&card, text)} " " {card_age(&card, text)}</p>
             <p class="muted small">
                 {card
                     .truck_types

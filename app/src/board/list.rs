@@ -10,6 +10,7 @@ use super::{
     use_board,
 };
 use crate::{
+    cargo::card::format_rub,
     i18n::use_texts,
     place::use_place_texts,
     session::{SignIn, SignInStatus},
@@ -64,6 +65,10 @@ pub fn LoadsPage() -> impl IntoView {
             <FilterChips board />
             <PullToRefresh board>
                 <StaleBanner board />
+                <GoneSinceLastLook board />
+                <Show when=move || board.listing.with(|l| l.capped)>
+                    <div class="banner" data-testid="capped-banner">{use_texts().capped_sorted}</div>
+                </Show>
                 <div class="cargo-list" data-testid="cargo-list">
                     <For
                         each=move || board.listing.get().cards
@@ -131,6 +136,38 @@ fn StaleBanner(board: Board) -> impl IntoView {
                 <div class="banner" data-testid="stale-banner">
                     {text.stale_data.replace("{age}", &age)}
                 </div>
+            }
+        })
+    }
+}
+
+/// The loads the driver saw last time that were taken since: a short, quiet section above the
+/// list, so a load they meant to call about is not simply missing.
+#[component]
+fn GoneSinceLastLook(board: Board) -> impl IntoView {
+    let text = use_texts();
+    move || {
+        let gone = board.listing.with(|listing| listing.gone.clone());
+        (!gone.is_empty()).then(|| {
+            view! {
+                <details class="card notice gone-loads" data-testid="gone-loads">
+                    <summary>{format!("{} · {}", text.gone_since, gone.len())}</summary>
+                    <ul>
+                        {gone
+                            .into_iter()
+                            .map(|load| {
+                                let price = load.price_kopecks.map(format_rub);
+                                view! {
+                                    <li class="muted" data-testid="gone-load" data-id=load.id.to_string()>
+                                        <s>{load.route()}</s>
+                                        " "
+                                        {price}
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                </details>
             }
         })
     }

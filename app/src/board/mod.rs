@@ -28,7 +28,7 @@ use leptos::{prelude::*, task::spawn_local};
 use crate::{
     api::{Api, Method, query_string},
     cargo::{
-        card::{CargoCard, CargoPage as Page, Staleness},
+        card::{CargoCard, CargoPage as Page, GoneLoad, Staleness},
         filter::CargoFilter,
     },
     paywall::DriverAccess,
@@ -50,6 +50,10 @@ pub struct Listing {
     pub loaded: bool,
     pub error: Option<ApiErrorBody>,
     pub stale: Option<Staleness>,
+    /// Loads the driver saw last time that the exchange no longer lists (from the first page).
+    pub gone: Vec<GoneLoad>,
+    /// Sorted, the result was cut at its first 1,000 loads.
+    pub capped: bool,
     /// Answers to an older question (before the filter changed) are dropped.
     generation: u32,
 }
@@ -247,7 +251,9 @@ impl Board {
                     Ok(page) => {
                         if first {
                             listing.cards.clear();
+                            listing.gone = page.gone;
                         }
+                        listing.capped = page.capped;
                         listing.loaded = true;
                         listing.total = page.total;
                         listing.next_offset = page.offset + page.limit;

@@ -35,8 +35,13 @@ pub struct CargoCard {
     pub price_kopecks: Option<u64>,
     pub truck_types: Vec<Pill>,
     pub load_types: Vec<Pill>,
-    /// When the load was posted on the exchange.
+    /// When the load was posted on the exchange, as it gives it (ISO-8601).
     pub posted_at: Option<String>,
+    /// How long ago the load was posted, in seconds, by the exchange's own timestamp
+    /// (`posted_at`), as of this answer (laid over per request, never cached with the load);
+    /// absent when the exchange gave no readable timestamp.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub age_seconds: Option<u64>,
     pub payment: Option<PaymentTerms>,
     /// The exchange's item could not be read in full: only what was readable is shown.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -134,6 +139,41 @@ pub struct CargoPage {
     pub limit: u32,
     /// Set when this is cached data served because the exchange is unavailable.
     pub stale: Option<Staleness>,
+    /// Sorted other than newest first, the loads are ordered over the whole result, gathered
+    /// up to its first 1,000 (the exchange's order): set when the exchange had more, which are
+    /// then left out (`total` is then 1,000).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub capped: bool,
+    /// On a first page: loads this driver saw on the first page of the same search last time
+    /// that the exchange no longer lists (taken or withdrawn since), newest first, at most 20.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gone: Vec<GoneLoad>,
+}
+
+/// A load a driver saw that the exchange no longer lists: enough to recognise it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct GoneLoad {
+    pub id: u64,
+    pub from_city: Option<String>,
+    pub to_city: Option<String>,
+    pub price_kopecks: Option<u64>,
+}
+
+impl GoneLoad {
+    pub fn of(card: &CargoCard) -> Self {
+        Self {
+            id: card.id,
+            from_city: card.from_city.clone(),
+            to_city: card.to_city.clone(),
+            price_kopecks: card.price_kopecks,
+        }
+    }
+
+    pub fn route(&self) -> String {
+        let city = |name: &Option<String>| name.clone().unwrap_or_else(|| "—".into());
+        format!("{} → {}", city(&self.from_city), city(&self.to_city))
+    }
 }
 
 impl CargoCard {

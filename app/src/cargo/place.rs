@@ -36,7 +36,7 @@ pub struct PlacedPage {
     /// The cities looked in, in the order searched.
     pub cities: Vec<CitySearched>,
     pub cards: Vec<PlacedCard>,
-    /// Every load the search found (each city's first 100 loads are searched).
+    /// Every load the search found (each city's loads are searched up to its first 1,000).
     pub total: u64,
     pub offset: u32,
     pub limit: u32,
@@ -45,6 +45,10 @@ pub struct PlacedPage {
     pub toward: Option<City>,
     /// Set when some of it is cached data served because the exchange is unavailable.
     pub stale: Option<Staleness>,
+    /// Set when a city searched had more than 1,000 loads: only its first 1,000 (newest first)
+    /// were searched.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub capped: bool,
 }
 
 /// The radii a driver may choose for loads near them, km.

@@ -32,11 +32,13 @@ use super::{
 use crate::shippers::Sightings;
 
 mod card;
+mod freshness;
 mod list;
 mod metrics;
 mod upstream;
 
 pub use card::CardAnswer;
+pub use list::in_order;
 
 #[derive(Debug, Clone)]
 pub struct CacheTtls {
@@ -113,6 +115,8 @@ pub struct Gateway {
     sightings: Sightings,
     /// The list questions drivers asked here since this instance last said.
     pub(crate) asked: AskedHere,
+    /// Each driver's last look at their lists, for the loads gone since.
+    seen: freshness::LastSeen,
 }
 
 impl Gateway {
@@ -137,6 +141,7 @@ impl Gateway {
                 Arc::clone(&list_stats),
             )),
             listed: RecentlyListed::new(store.clone(), ttls.listed),
+            seen: freshness::LastSeen::new(store.clone()),
             details: Arc::new(SharedCache::new(
                 store,
                 "cargo-detail",

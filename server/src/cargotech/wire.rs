@@ -12,6 +12,22 @@ mod query;
 
 pub use query::UpstreamQuery;
 
+/// The moment a load was posted, from the `created_at` the exchange gives it: ISO-8601 with
+/// `Z` or an offset; without either it is taken as Moscow time (the exchange's own clock).
+pub fn posted_instant(created_at: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    if let Ok(at) = chrono::DateTime::parse_from_rfc3339(created_at) {
+        return Some(at.to_utc());
+    }
+    let naive = chrono::NaiveDateTime::parse_from_str(created_at, "%Y-%m-%dT%H:%M:%S%.f")
+        .or_else(|_| chrono::NaiveDateTime::parse_from_str(created_at, "%Y-%m-%d %H:%M:%S"))
+        .ok()?;
+    let moscow = chrono::FixedOffset::east_opt(3 * 3600)?;
+    naive
+        .and_local_timezone(moscow)
+        .single()
+        .map(|at| at.to_utc())
+}
+
 /// One list item. `None` only when the item has no usable id (it could not be opened anyway).
 pub fn card(item: &Value) -> Option<CargoCard> {
     let id = integer(item.get("id")?)?;
@@ -71,6 +87,7 @@ pub fn card(item: &Value) -> Option<CargoCard> {
         truck_types: pills(item.get("truck_types")),
         load_types: pills(item.get("load_types")),
         posted_at,
+        age_seconds: None,
         payment: payment(item),
         incomplete,
         responded: false,

@@ -1,14 +1,15 @@
-//! The three searches by place over the gateway. Each chooses a few cities, asks each city's
-//! first window of loads the way an ordinary list of it does (the same cache key, so the same
-//! cached answer and the same single call when it is missing), keeps the loads that answer the
-//! question and orders them.
+//! The three searches by place over the gateway. Each chooses a few cities, gathers each city's
+//! loads from the windows an ordinary list of it pages through (the same cache keys, so the same
+//! cached answers and the same single call for a window that is missing; up to the first 1,000
+//! loads of a city, see `Gateway::every_load`), keeps the loads that answer the question and
+//! orders them all, so that every page is cut from the one order.
 
 use std::sync::Arc;
 
 use app::cargo::{
-    card::{CargoCard, CargoPage, Staleness},
+    card::{CargoCard, Staleness},
     dictionary::City,
-    filter::{CargoFilter, PlaceFilter},
+    filter::{CargoFilter, PlaceFilter, SortOrder},
     place::{CitySearched, PlacedCard, PlacedPage},
 };
 
@@ -16,12 +17,10 @@ use super::{
     earth::{Path, Spot},
     places::{Place, Places},
 };
-use crate::cargotech::{Gateway, GatewayError, Payer};
+use crate::cargotech::{Gateway, GatewayError, Payer, in_order};
 
-/// The most cities one search asks for: each may cost the exchange a call when not cached.
+/// The most cities one search asks for: each may cost the exchange calls when not cached.
 pub const MAX_CITIES: usize = 10;
-/// The loads of each city searched: the first window, what an ordinary list's first page costs.
-const LOADS_PER_CITY: u32 = 100;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
@@ -61,6 +60,8 @@ pub struct Found {
     cities: Vec<CitySearched>,
     cards: Vec<PlacedCard>,
     stale: Option<Staleness>,
+    /// Some city had more loads than are gathered.
+    capped: bool,
 }
 
 impl NearSpot {
@@ -76,19 +77,22 @@ impl NearSpot {
             .take(MAX_CITIES)
             .collect();
         let cities: Vec<&Place> = near.iter().map(|(place, _)| *place).collect();
-        let (pages, stale) = first_windows(gateway, payer, &cities).await?;
+        let (pages, stale, capped) = every_load(gateway, payer, &cities).await?;
         let mut cards = Vec::new();
         for ((_, km), page) in near.iter().zip(&pages) {
-            cards.extend(page.cards.iter().map(|card| PlacedCard {
+            cards.extend(page.iter().map(|card| PlacedCard {
                 card: card.clone(),
                 pickup_km: whole_km(*km),
                 detour_km: None,
             }));
         }
+        // Nearest first; within a city, as the exchange lists them (newest first).
+        cards.sort_by_key(|placed| placed.pickup_km);
         Ok(Found {
             cities: searched(&near),
             cards,
             stale,
+            capped,
         })
     }
 }
@@ -108,10 +112,10 @@ impl BackHome {
             .take(MAX_CITIES)
             .collect();
         let cities: Vec<&Place> = near.iter().map(|(place, _)| *place).collect();
-        let (pages, stale) = first_windows(gateway, payer, &cities).await?;
+        let (pages, stale, capped) = every_load(gateway, payer, &cities).await?;
         let mut cards: Vec<(PlacedCard, f64)> = Vec::new();
         for ((_, km), page) in near.iter().zip(&pages) {
-            for card in &page.cards {
+            for card in page {
                 let Some(end) = card.to_city_id.and_then(|id| places.get(id)) else {
                     continue;
                 };
@@ -133,6 +137,7 @@ impl BackHome {
             cities: searched(&near),
             cards: cards.into_iter().map(|(placed, _)| placed).collect(),
             stale,
+            capped,
         };
         Ok((found, toward.point.clone()))
     }
@@ -161,11 +166,11 @@ impl AlongRoute {
         let end = located(places, self.to_city_id)?;
         let path = Path::new(start.spot, end.spot);
         let on_the_way = spread(places.along(&path, self.corridor_km), MAX_CITIES);
-        let (pages, stale) = first_windows(gateway, payer, &on_the_way).await?;
+        let (pages, stale, capped) = every_load(gateway, payer, &on_the_way).await?;
         let mut cards: Vec<(PlacedCard, f64)> = Vec::new();
         for (pickup, page) in on_the_way.iter().zip(&pages) {
             let pickup_along = path.along_km(pickup.spot);
-            for card in &page.cards {
+            for card in page {
                 let Some(drop) = card.to_city_id.and_then(|id| places.get(id)) else {
                     continue;
                 };
@@ -196,6 +201,7 @@ impl AlongRoute {
             cities,
             cards: cards.into_iter().map(|(placed, _)| placed).collect(),
             stale,
+            capped,
         })
     }
 }
@@ -204,6 +210,17 @@ impl Found {
     /// Every load's id, for the driver's marks.
     pub fn ids(&self) -> Vec<u64> {
         self.cards.iter().map(|placed| placed.card.id).collect()
+    }
+
+    /// Orders the loads by the driver's choice instead of the search's own order (ties keep it).
+    pub fn sort(&mut self, order: SortOrder) {
+        match order {
+            // The exchange's order within each city; across cities, by the cards' ages.
+            SortOrder::Newest => self
+                .cards
+                .sort_by_key(|placed| placed.card.age_seconds.unwrap_or(u64::MAX)),
+            order => self.cards.sort_by(|a, b| in_order(order, &a.card, &b.card)),
+        }
     }
 
     /// Keeps the loads `keep` admits (the driver's hidden ones go).
@@ -227,6 +244,7 @@ impl Found {
             limit,
             toward: None,
             stale: self.stale,
+            capped: self.capped,
         }
     }
 }
@@ -259,13 +277,14 @@ fn spread(places: Vec<&Place>, most: usize) -> Vec<&Place> {
     (0..most).map(|n| places[n * last / (most - 1)]).collect()
 }
 
-/// Each city's first window of loads, asked as an ordinary list of that city asks it (same
-/// filter, so the same cache key); all at once.
-async fn first_windows(
+/// Each city's loads, gathered as an ordinary list of that city sorted other than newest first
+/// gathers them (same filter, so the same cache keys); all cities at once. With the oldest age
+/// of data served stale, and whether some city had more loads than are gathered.
+async fn every_load(
     gateway: &Arc<Gateway>,
     payer: Payer,
     cities: &[&Place],
-) -> Result<(Vec<CargoPage>, Option<Staleness>), GatewayError> {
+) -> Result<(Vec<Vec<CargoCard>>, Option<Staleness>, bool), GatewayError> {
     let asked = cities.iter().map(|place| {
         let filter = CargoFilter {
             from: Some(PlaceFilter {
@@ -276,20 +295,18 @@ async fn first_windows(
             }),
             ..CargoFilter::default()
         };
-        async move { gateway.list(payer, &filter, 0, LOADS_PER_CITY).await }
+        async move { gateway.every_load(payer, &filter).await }
     });
     let mut pages = Vec::new();
-    let mut stale: Option<Staleness> = None;
-    for page in futures_util::future::join_all(asked).await {
-        let page = page?;
-        if let Some(age) = &page.stale
-            && stale
-                .as_ref()
-                .is_none_or(|known| known.age_seconds < age.age_seconds)
-        {
-            stale = Some(*age);
-        }
-        pages.push(page);
+    let (mut oldest, mut capped) = (None, false);
+    for gathered in futures_util::future::join_all(asked).await {
+        let (loads, city_capped, age) = gathered?;
+        oldest = oldest.max(age);
+        capped |= city_capped;
+        pages.push(loads);
     }
-    Ok((pages, stale))
+    let stale = oldest.map(|age| Staleness {
+        age_seconds: age.as_secs(),
+    });
+    Ok((pages, stale, capped))
 }

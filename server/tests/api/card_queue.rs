@@ -95,7 +95,8 @@ async fn a_card_the_budget_cannot_fetch_now_shows_the_lists_data_then_fills_in_a
         let (id, pending) = first_in_line(&app, &cards).await;
         let listed = cards.iter().find(|card| card["id"] == id).unwrap();
         assert_eq!(
-            pending["card"], *listed,
+            without_marks(&pending["card"]),
+            without_marks(listed),
             "{backend:?}: what the list showed"
         );
         assert!(pending["position"].as_u64().unwrap() >= 1, "{pending}");
@@ -117,10 +118,11 @@ async fn a_card_the_budget_cannot_fetch_now_shows_the_lists_data_then_fills_in_a
             (200, without_marks(&detail)),
             "{backend:?}"
         );
-        assert_eq!(
-            exchange.stats().details,
-            fetched,
-            "{backend:?}: from the cache"
+        // Held in the cache: opened again, it is at most confirmed with one look at the
+        // exchange from the budget's spare share (see `gateway::freshness`), never queued.
+        assert!(
+            exchange.stats().details <= fetched + 1,
+            "{backend:?}: from the cache, confirmed once at most"
         );
     }
 }

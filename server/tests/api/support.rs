@@ -437,22 +437,27 @@ pub fn loud(line: &str) {
     let _ = writeln!(std::io::stderr(), "{line}");
 }
 
-/// Cards (a page's `cards`, or a detail) without their shippers' marks: a mark appears once a card
-/// of the load named its shipper, so two answers a moment apart may differ by it alone.
+/// Cards (a page's `cards`, or a detail) without their shippers' marks and their ages: a mark
+/// appears once a card of the load named its shipper, and a card ages by the second, so two
+/// answers a moment apart may differ by them alone.
 pub fn without_marks(value: &serde_json::Value) -> serde_json::Value {
     let mut value = value.clone();
     let strip = |card: &mut serde_json::Value| {
         if let Some(card) = card.as_object_mut() {
             card.remove("shipper");
+            card.remove("age_seconds");
         }
     };
     match &mut value {
         serde_json::Value::Array(cards) => cards.iter_mut().for_each(strip),
-        serde_json::Value::Object(detail) => {
-            if let Some(card) = detail.get_mut("card") {
-                strip(card);
+        serde_json::Value::Object(detail) => match detail.get_mut("card") {
+            Some(card) => strip(card),
+            // A card itself.
+            None => {
+                detail.remove("shipper");
+                detail.remove("age_seconds");
             }
-        }
+        },
         _ => {}
     }
     value

@@ -1,5 +1,5 @@
-//! A load's card for a driver: from the cache while lists keep showing the load, else in line for
-//! the exchange (see `card_queue`). A card the budget cannot fetch within a moment is answered
+//! A load's card for a driver: from the cache while lists keep showing the load (confirmed with
+//! the exchange first, see `freshness`), else in line for the exchange (see `card_queue`). A card the budget cannot fetch within a moment is answered
 //! with what the list knew of it, its place in line and an estimate; asked again, the driver
 //! waits a while longer for it. Fetchers take cards from the line in turn, as many at once as
 //! the budget can keep busy, and stop when the line is empty.
@@ -12,7 +12,9 @@ use std::{
 use app::cargo::card::{CargoDetail, PendingDetail};
 use domain::DriverId;
 
-use super::{CardLead, Gateway, GatewayError};
+use chrono::Utc;
+
+use super::{CardLead, Gateway, GatewayError, freshness::aged};
 use crate::cargotech::{
     budget::Priority,
     cache::FetchError,
@@ -30,6 +32,14 @@ const FIRST_WAIT: Duration = Duration::from_millis(1500);
 const POLL_WAIT: Duration = Duration::from_secs(10);
 /// How often a fetcher looks for a free slot while the budget is spent.
 const NAP: Duration = Duration::from_millis(100);
+
+/// The detail, its card with its age as of now.
+fn aged_detail(detail: Option<CargoDetail>) -> Option<Box<CargoDetail>> {
+    detail.map(|mut detail| {
+        detail.card = aged(detail.card, Utc::now());
+        Box::new(detail)
+    })
+}
 
 /// What a driver gets for a card.
 #[derive(Debug, Clone, PartialEq)]
@@ -90,7 +100,15 @@ impl Gateway {
             && self.still_good(*age, listing.as_ref())
         {
             self.details.count(true);
-            return Ok(CardAnswer::Ready(detail.as_ref().clone().map(Box::new)));
+            // Held, but perhaps taken since: the exchange is asked first (see `freshness`).
+            let detail = match detail.as_ref() {
+                Some(_) => self
+                    .confirmed(id)
+                    .await
+                    .unwrap_or_else(|| detail.as_ref().clone()),
+                None => None,
+            };
+            return Ok(CardAnswer::Ready(aged_detail(detail)));
         }
         self.details.count(false);
         let (claim, wait) = match self.queue.claim_of(driver, id) {
@@ -117,7 +135,7 @@ impl Gateway {
             None if Instant::now() < claim.deadline => {
                 let (position, estimate) = self.queue.place(id);
                 return Ok(CardAnswer::Pending(Box::new(PendingDetail {
-                    card: listing.map(|listing| listing.card),
+                    card: listing.map(|listing| aged(listing.card, Utc::now())),
                     position,
                     estimated_seconds: u32::try_from(estimate.as_secs()).unwrap_or(u32::MAX),
                 })));
@@ -126,10 +144,10 @@ impl Gateway {
         };
         self.queue.release(driver, id);
         match (outcome, held) {
-            (Ok(detail), _) => Ok(CardAnswer::Ready(detail.as_ref().clone().map(Box::new))),
+            (Ok(detail), _) => Ok(CardAnswer::Ready(aged_detail(detail.as_ref().clone()))),
             // The exchange could not say in time: the card as last fetched beats no card.
             (Err(GatewayError::NotFetchedInTime | GatewayError::Unavailable(_)), Some(held)) => {
-                Ok(CardAnswer::Ready(held.0.as_ref().clone().map(Box::new)))
+                Ok(CardAnswer::Ready(aged_detail(held.0.as_ref().clone())))
             }
             (Err(error), _) => Err(error),
         }

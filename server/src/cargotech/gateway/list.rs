@@ -12,7 +12,7 @@ use app::cargo::{
     filter::{CargoFilter, SortOrder},
 };
 
-use super::{Gateway, GatewayError, fetch_priority, payer_of};
+use super::{Gateway, GatewayError, fetch_priority, freshness::aged, payer_of};
 use crate::cargotech::{
     budget::Priority,
     cache::{FetchError, Freshness, Urgency},
@@ -26,6 +26,9 @@ const MAX_PAGE: u32 = 100;
 /// Loads are asked from the exchange in windows of its largest page, and drivers' pages are cut
 /// from them: one call answers a filter's first five pages of twenty for every driver on it.
 const WINDOW: u32 = MAX_PAGE;
+/// Sorted other than newest first, a result is gathered and ordered up to this many loads (ten
+/// windows); beyond, the page says it is capped.
+pub const MAX_SORTED: u32 = 1000;
 
 /// Details warmed for each fresh window of loads.
 const PREFETCH_PER_PAGE: usize = 3;
@@ -55,6 +58,17 @@ impl Gateway {
             let total = loads.len() as u64;
             return Ok(page_of(loads, total, offset, 0, limit, broad.oldest));
         }
+        if filter.sort != SortOrder::Newest {
+            // Newest first is the exchange's own order, which its windows follow; any other
+            // order is over the whole result, gathered once from the same shared windows.
+            let gathered = self.gathered(payer, filter).await?;
+            let mut loads = gathered.every_load();
+            sort(&mut loads, filter.sort);
+            let total = loads.len() as u64;
+            let mut page = page_of(loads, total, offset, 0, limit, gathered.oldest);
+            page.capped = gathered.total > u64::from(MAX_SORTED);
+            return Ok(page);
+        }
         let first = offset - offset % WINDOW;
         let mut windows = Vec::new();
         let (mut total, mut oldest) = (0, None);
@@ -65,13 +79,60 @@ impl Gateway {
             total = window.total;
             windows.push(window);
         }
-        let mut cards = Vec::new();
-        for window in &windows {
-            let start = cards.len();
-            cards.extend(&window.cards);
-            sort(&mut cards[start..], filter.sort);
-        }
+        let cards = windows.iter().flat_map(|window| &window.cards).collect();
         Ok(page_of(cards, total, offset, first, limit, oldest))
+    }
+
+    /// Every load answering `filter`, up to the first [`MAX_SORTED`] in the exchange's order,
+    /// each once, with their ages; whether the exchange had more; the age of the oldest window
+    /// when one was served stale. Gathered from the shared windows an ordinary list of the same
+    /// filter pages through (the same cache keys), so it costs the exchange no call a driver
+    /// paging through that list would not cause, and none at all while they are cached.
+    pub async fn every_load(
+        self: &Arc<Self>,
+        payer: Payer,
+        filter: &CargoFilter,
+    ) -> Result<(Vec<CargoCard>, bool, Option<Duration>), GatewayError> {
+        filter.validate().map_err(GatewayError::InvalidFilter)?;
+        let gathered = self.gathered(payer, filter).await?;
+        let now = chrono::Utc::now();
+        let loads = gathered
+            .every_load()
+            .into_iter()
+            .map(|card| aged(card.clone(), now))
+            .collect();
+        let capped = gathered.total > u64::from(MAX_SORTED);
+        Ok((loads, capped, gathered.oldest))
+    }
+
+    /// The windows of the loads answering `filter` from the first up to [`MAX_SORTED`] loads,
+    /// from the cache (asking for those missing, all at once).
+    async fn gathered(
+        self: &Arc<Self>,
+        payer: Payer,
+        filter: &CargoFilter,
+    ) -> Result<Windows, GatewayError> {
+        let (first, age) = self.window(payer, filter, 0).await?;
+        let total = first.total;
+        let reach = u32::try_from(total.min(u64::from(MAX_SORTED))).unwrap_or(MAX_SORTED);
+        let rest = futures_util::future::join_all(
+            (WINDOW..reach)
+                .step_by(WINDOW as usize)
+                .map(|start| self.window(payer, filter, start)),
+        )
+        .await;
+        let mut oldest = age;
+        let mut windows = vec![first];
+        for window in rest {
+            let (window, age) = window?;
+            oldest = oldest.max(age);
+            windows.push(window);
+        }
+        Ok(Windows {
+            windows,
+            total,
+            oldest,
+        })
     }
 
     /// Every window of the loads answering `filter`, from the cache (asking for those missing),
@@ -220,12 +281,17 @@ impl Gateway {
                     total: answer.total,
                     offset: start,
                     limit: WINDOW,
-                    stale: None,
+                    ..CargoPage::default()
                 })
             })
         };
         (question, fetch)
     }
+}
+
+/// The cache key of a filter's first window.
+pub(super) fn first_window_question(filter: &CargoFilter) -> String {
+    cache_key(&filter.upstream_query(WINDOW, 0))
 }
 
 /// The cache key: the (already sorted) upstream query, written out.
@@ -257,6 +323,16 @@ struct Windows {
 }
 
 impl Windows {
+    /// Every load gathered, each once, in the exchange's order.
+    fn every_load(&self) -> Vec<&CargoCard> {
+        let mut seen = std::collections::HashSet::new();
+        self.windows
+            .iter()
+            .flat_map(|window| &window.cards)
+            .filter(|card| seen.insert(card.id))
+            .collect()
+    }
+
     /// Every load of the answer, each once (windows asked at different moments may repeat one):
     /// `None` when they no longer add up to the total (a load moved between two windows).
     fn in_full(&self) -> Option<Vec<&CargoCard>> {
@@ -281,11 +357,12 @@ fn page_of(
     limit: u32,
     oldest: Option<Duration>,
 ) -> CargoPage {
+    let now = chrono::Utc::now();
     let cards = loads
         .into_iter()
         .skip((offset - first) as usize)
         .take(limit as usize)
-        .cloned()
+        .map(|card| aged(card.clone(), now))
         .collect();
     CargoPage {
         cards: deduplicate(cards),
@@ -295,6 +372,7 @@ fn page_of(
         stale: oldest.map(|age| Staleness {
             age_seconds: age.as_secs(),
         }),
+        ..CargoPage::default()
     }
 }
 
@@ -318,13 +396,27 @@ fn deduplicate(cards: Vec<CargoCard>) -> Vec<CargoCard> {
 }
 
 fn sort(cards: &mut [&CargoCard], order: SortOrder) {
+    cards.sort_by(|a, b| in_order(order, a, b));
+}
+
+/// How two loads compare in a driver's chosen order: the dearest, the dearest per km, the
+/// shortest, the earliest loading first; loads that do not say come last. Newest first is the
+/// exchange's own order: every load ties, so a stable sort keeps it (and ties in any order keep
+/// the exchange's order too, which makes every page cut from one sorted result agree).
+pub fn in_order(order: SortOrder, a: &CargoCard, b: &CargoCard) -> std::cmp::Ordering {
+    use std::cmp::Reverse;
     match order {
-        SortOrder::Newest => {}
-        SortOrder::Price => cards.sort_by_key(|c| std::cmp::Reverse(c.price_kopecks)),
-        SortOrder::PricePerKm => cards.sort_by_key(|c| std::cmp::Reverse(c.price_per_km_kopecks())),
-        SortOrder::Distance => cards.sort_by_key(|c| c.distance_km.unwrap_or(u32::MAX)),
-        SortOrder::LoadingDate => cards.sort_by(|a, b| {
+        SortOrder::Newest => std::cmp::Ordering::Equal,
+        SortOrder::Price => Reverse(a.price_kopecks).cmp(&Reverse(b.price_kopecks)),
+        SortOrder::PricePerKm => {
+            Reverse(a.price_per_km_kopecks()).cmp(&Reverse(b.price_per_km_kopecks()))
+        }
+        SortOrder::Distance => a
+            .distance_km
+            .unwrap_or(u32::MAX)
+            .cmp(&b.distance_km.unwrap_or(u32::MAX)),
+        SortOrder::LoadingDate => {
             (a.loading_at.is_none(), &a.loading_at).cmp(&(b.loading_at.is_none(), &b.loading_at))
-        }),
+        }
     }
 }

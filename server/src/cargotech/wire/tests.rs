@@ -128,3 +128,17 @@ fn a_garbage_item_keeps_its_id_and_says_it_is_incomplete() {
         (None, None, None)
     );
 }
+
+#[test]
+fn a_posting_moment_reads_in_utc_with_an_offset_or_in_moscow_time_without() {
+    let utc = posted_instant("2026-11-22T09:15:00Z").unwrap();
+    assert_eq!(utc.to_rfc3339(), "2026-11-22T09:15:00+00:00");
+    assert_eq!(posted_instant("2026-11-22T12:15:00+03:00"), Some(utc));
+    assert_eq!(
+        posted_instant("2026-11-22T12:15:00"),
+        Some(utc),
+        "Moscow time"
+    );
+    assert_eq!(posted_instant("2026-11-22 12:15:00"), Some(utc));
+    assert_eq!(posted_instant("вчера"), None);
+}

@@ -93,7 +93,10 @@ pub struct Load {
     pub truck_types: Vec<u32>,
     /// Minutes after the catalog's epoch.
     pub loading_at_minutes: u32,
-    pub posted_minutes_ago: u32,
+    /// When the shipper posted it, seconds after the catalog's epoch (before it: negative). The
+    /// seed's loads were posted over the two days before the epoch; loads posted while the
+    /// exchange runs carry the moment they were posted.
+    pub posted_at_seconds: i64,
     pub note: Option<usize>,
     pub shipper: usize,
     pub with_vat: bool,
@@ -146,6 +149,19 @@ pub fn distance_km(a: usize, b: usize) -> f64 {
     6371.0 * 2.0 * h.sqrt().asin()
 }
 
+/// The posting moment, seconds after the epoch, of a seeded load posted `minutes_ago` whole
+/// minutes before it: within the minute, a later id was posted later (the exchange lists the
+/// newest first, a later id first among loads of one minute).
+fn seconds_posted(minutes_ago: u64, id: u64) -> i64 {
+    let within = (id.saturating_sub(100_000) * 60 / 3_001).min(59);
+    -60 * minutes_ago as i64 - 59 + within as i64
+}
+
+/// Whole minutes before the epoch a seeded load was posted.
+fn minutes_ago(load: &Load) -> u64 {
+    u64::try_from(-load.posted_at_seconds).unwrap_or(0) / 60
+}
+
 /// A load made from the generator, with id `id`. Popular cities (the first ten) come up most.
 pub fn make_load(id: u64, random: &mut Seeded) -> Load {
     let city = |random: &mut Seeded| {
@@ -191,7 +207,7 @@ pub fn make_load(id: u64, random: &mut Seeded) -> Load {
             types(random, &TRUCK_TYPES)
         },
         loading_at_minutes: 60 * (8 + random.below(24 * 10) as u32),
-        posted_minutes_ago: random.below(60 * 48) as u32,
+        posted_at_seconds: seconds_posted(random.below(60 * 48), id),
         note: (random.below(4) == 0).then(|| random.below(NOTES.len() as u64) as usize),
         shipper: random.below(SHIPPERS.len() as u64) as usize,
         with_vat: random.below(2) == 0,
@@ -230,7 +246,7 @@ pub fn with_reposts(mut loads: Vec<Load>) -> Vec<Load> {
             carrier_price_kopecks: original
                 .carrier_price_kopecks
                 .map(|price| price * 97 / 100 / 100 * 100),
-            posted_minutes_ago: original.posted_minutes_ago / 2,
+            posted_at_seconds: seconds_posted(minutes_ago(&original) / 2, copy.id),
             note: copy.note,
             ..original
         };
@@ -254,6 +270,25 @@ fn iso(epoch: chrono::DateTime<chrono::Utc>, minutes: i64, zulu: bool) -> String
     }
 }
 
+/// When the load was posted, as the exchange writes it: in UTC (`Z`) or in Moscow time with its
+/// offset (`+03:00`), both seen in its traffic.
+fn posted_at(load: &Load, epoch: chrono::DateTime<chrono::Utc>) -> String {
+    let at = epoch + chrono::Duration::seconds(load.posted_at_seconds);
+    if load.id.is_multiple_of(2) {
+        at.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+    } else {
+        let moscow = chrono::FixedOffset::east_opt(3 * 3600).expect("a valid offset");
+        at.with_timezone(&moscow)
+            .format("%Y-%m-%dT%H:%M:%S%:z")
+            .to_string()
+    }
+}
+
+/// Seconds from `epoch` to now: the posting moment of a load posted now.
+pub fn seconds_since(epoch: chrono::DateTime<chrono::Utc>) -> i64 {
+    (chrono::Utc::now() - epoch).num_seconds()
+}
+
 fn dictionary(ids: &[u32], of: &[(u32, &str, &str)]) -> Value {
     ids.iter()
         .filter_map(|id| of.iter().find(|(known, _, _)| known == id))
@@ -273,7 +308,7 @@ pub fn list_item(load: &Load, epoch: chrono::DateTime<chrono::Utc>) -> Value {
         "volume": load.volume_m3,
         "price": load.price_kopecks,
         "price_carrier": load.carrier_price_kopecks,
-        "created_at": iso(epoch, -i64::from(load.posted_minutes_ago), load.id.is_multiple_of(2)),
+        "created_at": posted_at(load, epoch),
         "points": {
             "start": {"city": {"id": load.from + 1, "name": CITIES[load.from].0}, "first_date": iso(epoch, load.loading_at_minutes.into(), false)},
             "finish": {"city": {"id": load.to + 1, "name": CITIES[load.to].0}, "first_date": iso(epoch, unloading, true)}

@@ -226,7 +226,7 @@ fn ids(list: Option<&str>) -> Result<Vec<u32>, ApiError> {
 
 #[utoipa::path(get, path = "/api/v1/cargos", tag = "loads", params(ListQuery),
     responses(
-        (status = 200, description = "A page of loads, newest first unless sorted otherwise; `stale` carries the age of data served while the exchange is down", body = CargoPage),
+        (status = 200, description = "A page of loads, newest first unless sorted otherwise. Sorted otherwise, the order is over the whole result (up to its first 1,000 loads in the exchange's order; `capped` says the exchange had more, and `total` is then 1,000), so page after page continues one order. Each card's `age_seconds` is from the exchange's own posting time. On a first page (`offset` 0), `gone` lists loads this driver saw on the first page of the same search last time that the exchange no longer lists. `stale` carries the age of data served while the exchange is down", body = CargoPage),
         (status = 422, description = "`invalid_filter`, with every field's problem", body = app::session::ApiErrorBody),
         (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody), (status = 402, description = "`subscription_required`: no access to loads", body = app::session::ApiErrorBody), (status = 429, description = "`too_many_requests`: the driver's share of the exchange's calls is spent; `Retry-After` says when it frees (cached answers are still served)", body = app::session::ApiErrorBody), (status = 503, description = "`upstream_busy`, `upstream_unavailable` or `upstream_login_pending`", body = app::session::ApiErrorBody),
     ),
@@ -238,6 +238,8 @@ async fn list(
 ) -> Result<Response, ApiError> {
     let uri = request.uri();
     let asked = uri.query().unwrap_or_default();
+    let Query(query) = Query::<ListQuery>::try_from_uri(uri).map_err(ApiError::bad_query)?;
+    let (filter, offset, limit) = query.into_filter()?;
     let served = match state.pages.recall(asked) {
         Some(served) => {
             state.gateway.cache_stats()[0]
@@ -247,9 +249,6 @@ async fn list(
             served
         }
         None => {
-            let Query(query) =
-                Query::<ListQuery>::try_from_uri(uri).map_err(ApiError::bad_query)?;
-            let (filter, offset, limit) = query.into_filter()?;
             let mut page = state
                 .gateway
                 .list(Payer::Driver(driver.id), &filter, offset, limit)
@@ -260,10 +259,19 @@ async fn list(
             served
         }
     };
+    // A first page is the driver's look at the list: what left it since the last one is said.
+    let gone = if offset == 0 {
+        state
+            .gateway
+            .gone_since_last_look(driver.id, &filter, &served.page.cards)
+            .await
+    } else {
+        Vec::new()
+    };
     let ids = served.page.cards.iter().map(|card| card.id);
     let marks = marks_among(&state, driver.id, ids).await?;
     let marked = |id: &u64| marks.hidden.contains(id) || marks.responded.contains(id);
-    if !served.page.cards.iter().any(|card| marked(&card.id)) {
+    if gone.is_empty() && !served.page.cards.iter().any(|card| marked(&card.id)) {
         if accepts_gzip(request.headers()) {
             let gzipped = [(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"))];
             let vary = [(header::VARY, HeaderValue::from_static("accept-encoding"))];
@@ -272,6 +280,7 @@ async fn list(
         return Ok(([JSON], served.json.clone()).into_response());
     }
     let mut page = served.page.clone();
+    page.gone = gone;
     page.cards.retain(|card| !marks.hidden.contains(&card.id));
     for card in &mut page.cards {
         card.responded = marks.responded.contains(&card.id);
@@ -381,9 +390,9 @@ fn lead_of(
     params(("id" = i64, Path, minimum = 1, description = "The load's id on the exchange"), CardQuery),
     responses(
         (status = 400, description = "`invalid_id`: the id is not a whole number from 1 to 9223372036854775807", body = app::session::ApiErrorBody),
-        (status = 200, description = "The load with its note, addresses and contacts", body = CargoDetail),
+        (status = 200, description = "The load with its note, addresses and contacts; `card.age_seconds` from the exchange's own posting time. A detail Hauler holds is confirmed with the exchange before it is served (from the budget's spare share, waiting at most 1.5 s; when there is no spare slot it is served as held)", body = CargoDetail),
         (status = 202, description = "The detail waits in line for the exchange (the budget has no slot for it now): what the list showed of the load, its place in line and an estimate. Ask again (at once is fine): the answer then waits up to 10 s for the detail. A card nobody could fetch within `CARGOTECH_CARD_WAIT_SECONDS` ends `503 detail_not_fetched`", body = PendingDetail),
-        (status = 404, description = "`cargo_not_available`: taken or withdrawn, or not listed by the exchange lately (unless the driver responded to it or opened a link the bot sent)", body = app::session::ApiErrorBody),
+        (status = 404, description = "`cargo_not_available`: taken or withdrawn (said as soon as the exchange says so, even when a detail was held), or not listed by the exchange lately (unless the driver responded to it or opened a link the bot sent)", body = app::session::ApiErrorBody),
         (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody), (status = 402, description = "`subscription_required`: no access to loads", body = app::session::ApiErrorBody), (status = 429, description = "`too_many_requests`: the driver's share of the exchange's calls is spent; `Retry-After` says when it frees (cached answers are still served)", body = app::session::ApiErrorBody), (status = 503, description = "`detail_not_fetched` (waited in line too long), `upstream_busy` (the line is full), `upstream_unavailable` or `upstream_login_pending`", body = app::session::ApiErrorBody),
     ),
     security(("session" = [])))]
@@ -449,6 +458,8 @@ async fn respond(
         .await?
         .ok_or_else(taken)?;
     detail.card.responded = true;
+    // An age is true the moment it is said: the response keeps the load, not how old it was.
+    detail.card.age_seconds = None;
     let language = drivers::by_id(&state.db, driver.id)
         .await?
         .and_then(|profile| profile.language_code);

@@ -2,7 +2,7 @@
 //! answers a page of cards placed relative to the search, with the driver's own marks laid over
 //! them as on the ordinary list.
 
-use app::cargo::place::PlacedPage;
+use app::cargo::{filter::SortOrder, place::PlacedPage};
 use axum::{
     Json, Router,
     extract::{Query, State, rejection::QueryRejection},
@@ -70,6 +70,9 @@ struct NearQuery {
     /// Loads leaving within this many km (great circle) of the driver.
     #[param(minimum = 10, maximum = 500)]
     radius_km: u32,
+    /// Absent: the search's own order (the nearest first). Else `newest`, `price`, `price_per_km`,
+    /// `distance` or `loading_date`, over all the loads found (ties keep the search's order).
+    sort: Option<SortOrder>,
     #[serde(default)]
     offset: u32,
     /// Loads a page (1 to 100; 20 when absent).
@@ -79,7 +82,7 @@ struct NearQuery {
 
 #[utoipa::path(get, path = "/api/v1/cargos/near", tag = "loads", params(NearQuery),
     responses(
-        (status = 200, description = "Loads leaving the points dictionary's cities within the radius (the nearest 10 cities, each city's first 100 loads, as its ordinary list has them), nearest first, each with its loading city's distance from the driver", body = PlacedPage),
+        (status = 200, description = "Loads leaving the points dictionary's cities within the radius (the nearest 10 cities, each city's loads up to its first 1,000 gathered from the windows its ordinary list pages through; `capped` when a city had more), nearest first unless `sort` says otherwise, every page cut from the one order, each with its loading city's distance from the driver", body = PlacedPage),
         (status = 400, description = "`invalid_query`: neither `lat` with `lon` nor `city_id` (with both, `lat` and `lon` are used)", body = app::session::ApiErrorBody),
         (status = 422, description = "`invalid_place`: coordinates off the globe or a radius outside 10 to 500 km; `place_not_located`: a city the gazetteer does not know", body = app::session::ApiErrorBody),
         (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody), (status = 402, description = "`subscription_required`: no access to loads", body = app::session::ApiErrorBody), (status = 429, description = "`too_many_requests`: the driver's share of the exchange's calls is spent", body = app::session::ApiErrorBody), (status = 503, description = "`cities_not_loaded`, `upstream_busy`, `upstream_unavailable` or `upstream_login_pending`", body = app::session::ApiErrorBody),
@@ -106,7 +109,7 @@ async fn near(
     let found = search
         .search(&state.gateway, Payer::Driver(driver.id), &places)
         .await?;
-    overlaid(&state, &driver, found, query.offset, limit).await
+    overlaid(&state, &driver, found, query.sort, query.offset, limit).await
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -126,6 +129,9 @@ struct BackHomeQuery {
     /// How far from the unloading city a load may leave, and from home it may end (100 when absent).
     #[param(minimum = 10, maximum = 500)]
     radius_km: Option<u32>,
+    /// Absent: the search's own order (nearest the unloading city first, then the nearest home). Else `newest`, `price`, `price_per_km`,
+    /// `distance` or `loading_date`, over all the loads found (ties keep the search's order).
+    sort: Option<SortOrder>,
     #[serde(default)]
     offset: u32,
     /// Loads a page (1 to 100; 20 when absent).
@@ -135,7 +141,7 @@ struct BackHomeQuery {
 
 #[utoipa::path(get, path = "/api/v1/cargos/back-home", tag = "loads", params(BackHomeQuery),
     responses(
-        (status = 200, description = "«Обратный груз»: loads from the unloading city and the cities near it towards the driver's home city (the profile's), or the delivery's origin when none is set (`toward` says which), loading on or after the unloading day; nearest the unloading city first", body = PlacedPage),
+        (status = 200, description = "«Обратный груз»: loads from the unloading city and the cities near it towards the driver's home city (the profile's), or the delivery's origin when none is set (`toward` says which), loading on or after the unloading day; nearest the unloading city first unless `sort` says otherwise (each city's loads up to its first 1,000; `capped` when a city had more)", body = PlacedPage),
         (status = 422, description = "`place_not_located`: a city the gazetteer does not know; `invalid_place`: a radius outside 10 to 500 km; `invalid_query`: a day not `YYYY-MM-DD`", body = app::session::ApiErrorBody),
         (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody), (status = 402, description = "`subscription_required`: no access to loads", body = app::session::ApiErrorBody), (status = 429, description = "`too_many_requests`: the driver's share of the exchange's calls is spent", body = app::session::ApiErrorBody), (status = 503, description = "`cities_not_loaded`, `upstream_busy`, `upstream_unavailable` or `upstream_login_pending`", body = app::session::ApiErrorBody),
     ),
@@ -166,7 +172,7 @@ async fn back_home(
     let (found, toward) = search
         .search(&state.gateway, Payer::Driver(driver.id), &places)
         .await?;
-    let Json(mut page) = overlaid(&state, &driver, found, query.offset, limit).await?;
+    let Json(mut page) = overlaid(&state, &driver, found, query.sort, query.offset, limit).await?;
     page.toward = Some(toward);
     Ok(Json(page))
 }
@@ -183,6 +189,9 @@ struct AlongQuery {
     /// How far off the route (great circle) a load may load and unload, km (50 when absent).
     #[param(minimum = 10, maximum = 500)]
     corridor_km: Option<u32>,
+    /// Absent: the search's own order (the fewest km of detour first). Else `newest`, `price`, `price_per_km`,
+    /// `distance` or `loading_date`, over all the loads found (ties keep the search's order).
+    sort: Option<SortOrder>,
     #[serde(default)]
     offset: u32,
     /// Loads a page (1 to 100; 20 when absent).
@@ -192,7 +201,7 @@ struct AlongQuery {
 
 #[utoipa::path(get, path = "/api/v1/cargos/along", tag = "loads", params(AlongQuery),
     responses(
-        (status = 200, description = "Loads on the way from one city to another: loading and unloading within the corridor of the great circle between them, the unloading point further along; the fewest km of detour first (`detour_km`: what the load adds to the route). Up to 10 cities on the way are searched, spread along it, each city's first 100 loads", body = PlacedPage),
+        (status = 200, description = "Loads on the way from one city to another: loading and unloading within the corridor of the great circle between them, the unloading point further along; the fewest km of detour first (`detour_km`: what the load adds to the route). Up to 10 cities on the way are searched, spread along it, each city's loads up to its first 1,000 (`capped` when a city had more); every page is cut from the one order over all of them", body = PlacedPage),
         (status = 422, description = "`place_not_located`: a city the gazetteer does not know; `invalid_place`: a corridor outside 10 to 500 km", body = app::session::ApiErrorBody),
         (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody), (status = 402, description = "`subscription_required`: no access to loads", body = app::session::ApiErrorBody), (status = 429, description = "`too_many_requests`: the driver's share of the exchange's calls is spent", body = app::session::ApiErrorBody), (status = 503, description = "`cities_not_loaded`, `upstream_busy`, `upstream_unavailable` or `upstream_login_pending`", body = app::session::ApiErrorBody),
     ),
@@ -213,7 +222,7 @@ async fn along(
     let found = search
         .search(&state.gateway, Payer::Driver(driver.id), &places)
         .await?;
-    overlaid(&state, &driver, found, query.offset, limit).await
+    overlaid(&state, &driver, found, query.sort, query.offset, limit).await
 }
 
 /// The page, without the loads the driver hid and with those they responded to marked.
@@ -221,9 +230,13 @@ async fn overlaid(
     state: &ApiState,
     driver: &SubscribedDriver,
     mut found: Found,
+    sort: Option<SortOrder>,
     offset: u32,
     limit: u32,
 ) -> Result<Json<PlacedPage>, ApiError> {
+    if let Some(order) = sort {
+        found.sort(order);
+    }
     let ids = found.ids();
     let marks = marks_among(state, driver.id, ids.into_iter()).await?;
     found.retain(|card| !marks.hidden.contains(&card.id));

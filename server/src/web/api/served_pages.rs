@@ -98,6 +98,7 @@ mod tests {
             offset: 0,
             limit: 20,
             stale: stale.map(|age_seconds| Staleness { age_seconds }),
+            ..CargoPage::default()
         }))
     }
 

@@ -63,9 +63,10 @@ impl Exchange {
     pub fn tick(&self, new: usize, taken: usize) {
         let mut book = self.book();
         let next_id = book.loads.last().map_or(100_000, |load| load.id + 1);
+        let now = catalog::seconds_since(self.inner.epoch);
         for n in 0..new as u64 {
             let mut load = catalog::make_load(next_id + n, &mut book.random);
-            load.posted_minutes_ago = 0;
+            load.posted_at_seconds = now;
             book.loads.push(load);
         }
         let oldest: Vec<u64> = book
@@ -99,7 +100,7 @@ impl Exchange {
             price_kopecks: posting.price_kopecks,
             carrier_price_kopecks: None,
             loading_at_minutes: 60 * (8 + posting.loading_in_hours),
-            posted_minutes_ago: 0,
+            posted_at_seconds: catalog::seconds_since(self.inner.epoch),
             shipper,
             sparse: false,
             ..load
@@ -136,7 +137,7 @@ impl Exchange {
         book.taken.insert(id);
         book.loads.push(Load {
             id: new_id,
-            posted_minutes_ago: 0,
+            posted_at_seconds: catalog::seconds_since(self.inner.epoch),
             ..original
         });
         Some(new_id)
@@ -178,7 +179,7 @@ impl Exchange {
             .iter()
             .filter(|load| !book.taken.contains(&load.id))
             .collect();
-        loads.sort_by_key(|load| (load.posted_minutes_ago, std::cmp::Reverse(load.id)));
+        loads.sort_by_key(|load| std::cmp::Reverse((load.posted_at_seconds, load.id)));
         loads.into_iter().map(|load| load.id).collect()
     }
 }

@@ -140,7 +140,7 @@ async fn list(
         .iter()
         .filter(|l| !book.taken.contains(&l.id) && filter.matches(l, exchange.inner.epoch))
         .collect();
-    matching.sort_by_key(|load| (load.posted_minutes_ago, std::cmp::Reverse(load.id)));
+    matching.sort_by_key(|load| std::cmp::Reverse((load.posted_at_seconds, load.id)));
     let mut data: Vec<Value> = matching
         .iter()
         .skip(filter.offset)
