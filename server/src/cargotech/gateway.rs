@@ -48,6 +48,9 @@ pub struct CacheTtls {
     pub detail: Duration,
     /// How long a load seen in a list stays known (see [`CardLead`]).
     pub listed: Duration,
+    /// How old a held detail may be and still be served without asking the exchange whether the
+    /// load is taken (see `freshness`).
+    pub confirm: Duration,
 }
 
 impl Default for CacheTtls {
@@ -56,6 +59,7 @@ impl Default for CacheTtls {
             list: Duration::from_secs(300),
             detail: Duration::from_secs(6 * 3600),
             listed: Duration::from_secs(24 * 3600),
+            confirm: Duration::from_secs(15),
         }
     }
 }

@@ -63,6 +63,7 @@ pub fn gateway(
         list: config.cargotech.cache_ttl_list,
         detail: config.cargotech.cache_ttl_detail,
         listed: config.cargotech.listed_memory,
+        confirm: config.cargotech.detail_confirm_after,
     };
     let per_minute = f64::from(config.cargotech.budget_per_minute) * accounts.len() as f64;
     let line = &config.cargotech.card_queue;

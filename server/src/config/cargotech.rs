@@ -37,6 +37,8 @@ pub struct CargoTechConfig {
     pub fair_share: FairShareConfig,
     pub cache_ttl_list: Duration,
     pub cache_ttl_detail: Duration,
+    /// A held detail younger than this is served without asking whether the load is taken.
+    pub detail_confirm_after: Duration,
     /// How long a load seen in any list keeps its card open to drivers; other ids are answered
     /// "not available" without asking the exchange (unless the bot linked them).
     pub listed_memory: Duration,
@@ -142,6 +144,7 @@ impl CargoTechConfig {
             fair_share: FairShareConfig::read(reader),
             cache_ttl_list: reader.seconds("CACHE_TTL_LIST_SECONDS", 300),
             cache_ttl_detail: reader.seconds("CACHE_TTL_DETAIL_SECONDS", 21600),
+            detail_confirm_after: reader.seconds_or_none("CACHE_DETAIL_CONFIRM_AFTER_SECONDS", 15),
             listed_memory: hours(reader.positive("CARGO_LISTED_HOURS", 24)),
             cities_refresh_every: hours(reader.positive("CITIES_REFRESH_HOURS", 24)),
         }

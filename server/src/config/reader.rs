@@ -120,6 +120,14 @@ impl Reader {
         })
     }
 
+    /// A period of whole seconds, zero allowed.
+    pub(super) fn seconds_or_none(&mut self, name: &str, default: u32) -> Duration {
+        let seconds = self
+            .parsed::<u32>(name, "a whole number of seconds")
+            .unwrap_or(default);
+        Duration::from_secs(seconds.into())
+    }
+
     /// A period of whole seconds above zero.
     pub(super) fn seconds(&mut self, name: &str, default: u32) -> Duration {
         Duration::from_secs(self.positive(name, default).into())

@@ -545,7 +545,11 @@ async fn a_drivers_page_shows_profile_access_history_payments_responses_and_reac
 async fn dictionary_loaded(admin: &AdminBrowser<'_>) {
     for _ in 0..300 {
         let (_, page) = admin
-            .call(Method::GET, "/admin/api/audit?action=cities.refreshed", None)
+            .call(
+                Method::GET,
+                "/admin/api/audit?action=cities.refreshed",
+                None,
+            )
             .await;
         if page["total"].as_u64().unwrap_or(0) > 0 {
             return;

@@ -110,7 +110,13 @@ async fn every_card_tells_its_age_from_the_exchanges_posting_time() {
 #[tokio::test]
 async fn a_card_the_exchange_took_says_so_at_once_even_when_its_detail_is_held() {
     for backend in backends() {
-        let (exchange, app) = app("freshness_taken", backend, &[]).await;
+        // A held detail is served as it is for three seconds, then confirmed at each opening.
+        let (exchange, app) = app(
+            "freshness_taken",
+            backend,
+            &[("CACHE_DETAIL_CONFIRM_AFTER_SECONDS", "3")],
+        )
+        .await;
         let list = page(
             &app,
             &format!("/api/v1/cargos?from_city_id={KAZAN}&limit=20"),
@@ -123,6 +129,14 @@ async fn a_card_the_exchange_took_says_so_at_once_even_when_its_detail_is_held()
             let (status, detail) = get(&app, &path).await;
             assert_eq!(status, 200, "{detail}");
             exchange.take(id(card));
+            let asked = exchange.stats().details;
+            let (status, _) = get(&app, &path).await;
+            assert_eq!(
+                status, 200,
+                "a detail held for less than three seconds is served as held"
+            );
+            assert_eq!(exchange.stats().details, asked, "and without a call");
+            tokio::time::sleep(Duration::from_millis(3100)).await;
             let (status, refusal) = get(&app, &path).await;
             assert_eq!(
                 (status, refusal["code"].as_str()),
@@ -130,9 +144,10 @@ async fn a_card_the_exchange_took_says_so_at_once_even_when_its_detail_is_held()
                 "{path}"
             );
         }
-        // A load nobody took is still served, and confirmed with one call.
+        // A load nobody took is still served, and confirmed with one call once held a while.
         let path = format!("/api/v1/cargos/{}", id(&cards[1]));
         assert_eq!(get(&app, &path).await.0, 200);
+        tokio::time::sleep(Duration::from_millis(3100)).await;
         let before = exchange.stats().details;
         assert_eq!(get(&app, &path).await.0, 200);
         assert_eq!(exchange.stats().details, before + 1);

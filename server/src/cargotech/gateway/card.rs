@@ -102,6 +102,7 @@ impl Gateway {
             self.details.count(true);
             // Held, but perhaps taken since: the exchange is asked first (see `freshness`).
             let detail = match detail.as_ref() {
+                Some(_) if *age < self.ttls.confirm => detail.as_ref().clone(),
                 Some(_) => self
                     .confirmed(id)
                     .await

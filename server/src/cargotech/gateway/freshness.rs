@@ -8,8 +8,9 @@
 //! **Taken at once.** A load the exchange has taken answers its detail with 404 and leaves the
 //! lists; nothing else tells. A detail in the cache was true when fetched, so serving it as it is
 //! can show a load that was taken a second later (a detail prefetched for a list, or opened by
-//! another driver). So a held detail is never served without a look at the exchange first: the
-//! detail is asked again (drivers opening the same card at the same moment share the one call),
+//! another driver). So a held detail older than `CACHE_DETAIL_CONFIRM_AFTER_SECONDS` (15 s; a
+//! younger one is served as it is, which bounds the calls to one per card per quarter-minute) is
+//! not served without a look at the exchange first: the detail is asked again (drivers opening the same card at the same moment share the one call),
 //! charged to the background share of the budget (`Priority::Background`: it never queues ahead
 //! of drivers' lists and cards, nor spends the driver's fair share), and the driver waits for it
 //! at most as long as for a first card ([`CONFIRM_WAIT`]). A 404 is the answer at once. Only when
@@ -25,9 +26,16 @@
 //! shared cache, without a call: a load absent from it is gone when the window holds the whole
 //! answer, or when the load was posted after the oldest load of the window (the exchange lists
 //! newest first, so a load still listed that late would be in it). A load older than the window
-//! reaches, that newer loads merely pushed further down, is not marked.
+//! reaches, that newer loads merely pushed further down, is not marked. A driver asking the same
+//! first page again within [`LOOK_AGAIN_AFTER`] (or the list's freshness, if shorter) of the last
+//! look on this instance is not looking anew: nothing is read or written for it, which keeps the
+//! cached list as cheap as it was.
 
-use std::{collections::HashSet, sync::Arc, time::Duration};
+use std::{
+    collections::{HashMap, HashSet},
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
 
 use app::cargo::{
     card::{CargoCard, CargoDetail, CargoPage, GoneLoad},
@@ -53,6 +61,10 @@ pub const SEEN_KEPT: usize = 100;
 pub const GONE_SHOWN: usize = 20;
 /// How long a driver's last look is remembered.
 const SEEN_FOR: Duration = Duration::from_secs(7 * 24 * 3600);
+/// A first page asked again sooner than this after a look is the same look.
+pub const LOOK_AGAIN_AFTER: Duration = Duration::from_secs(30);
+/// Past this many recent looks held on an instance, holding another sweeps out the old ones.
+const RECENT_SWEEP_ABOVE: usize = 50_000;
 
 /// The card with its age as of `now`.
 pub fn aged(mut card: CargoCard, now: DateTime<Utc>) -> CargoCard {
@@ -115,11 +127,35 @@ impl Listed {
 
 pub struct LastSeen {
     store: SharedStore,
+    /// When each driver last looked at each question on this instance.
+    recent: Mutex<HashMap<(DriverId, String), Instant>>,
 }
 
 impl LastSeen {
     pub fn new(store: SharedStore) -> Self {
-        Self { store }
+        Self {
+            store,
+            recent: Mutex::default(),
+        }
+    }
+
+    /// Whether this is a new look (the last one on this instance was `again_after` ago or more);
+    /// notes it if so.
+    fn new_look(&self, driver: DriverId, question: &str, again_after: Duration) -> bool {
+        let mut recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
+        let now = Instant::now();
+        let key = (driver, question.to_owned());
+        if recent
+            .get(&key)
+            .is_some_and(|at| now.duration_since(*at) < again_after)
+        {
+            return false;
+        }
+        if recent.len() >= RECENT_SWEEP_ABOVE {
+            recent.retain(|_, at| now.duration_since(*at) < again_after);
+        }
+        recent.insert(key, now);
+        true
     }
 
     fn key(driver: DriverId) -> String {
@@ -138,6 +174,12 @@ impl Gateway {
         shown: &[CargoCard],
     ) -> Vec<GoneLoad> {
         let question = first_window_question(filter);
+        if !self
+            .seen
+            .new_look(driver, &question, LOOK_AGAIN_AFTER.min(self.ttls.list))
+        {
+            return Vec::new();
+        }
         let key = LastSeen::key(driver);
         let mut looks: LastLooks = self.seen.store.get_json(&key).await.unwrap_or_default();
         let before = looks
