@@ -15,6 +15,7 @@ mod openapi;
 mod overview;
 mod pages;
 mod payments;
+mod plans;
 mod promo;
 mod second_factor;
 mod service_tokens;
