@@ -41,7 +41,12 @@ pub type Subscriptions = entity::Entity;
 
 /// A table of plans: `id`, its length, `price_kopecks`, `stars_price`, `active`, `position` and
 /// `created_at`.
-pub trait PlanTable: EntityTrait {
+pub trait PlanTable:
+    EntityTrait<
+        ActiveModel: ActiveModelTrait<Entity = Self> + Send,
+        Model: IntoActiveModel<<Self as EntityTrait>::ActiveModel>,
+    >
+{
     /// The column of a plan's length (`days`, `hours`).
     const LENGTH: &'static str;
     /// A plan on sale as drivers are offered it.
@@ -161,10 +166,7 @@ pub async fn row<T: PlanTable>(
 }
 
 /// The terms written into a plan's row; the position only when set.
-fn write<T: PlanTable>(row: &mut T::ActiveModel, terms: PlanTerms)
-where
-    T::ActiveModel: ActiveModelTrait<Entity = T>,
-{
+fn write<T: PlanTable>(row: &mut T::ActiveModel, terms: PlanTerms) {
     row.set(column::<T>(T::LENGTH), terms.length.into());
     row.set(column::<T>("price_kopecks"), terms.price_kopecks.into());
     row.set(column::<T>("stars_price"), terms.stars_price.into());
@@ -177,11 +179,7 @@ where
 pub async fn create<T: PlanTable>(
     db: &impl ConnectionTrait,
     terms: PlanTerms,
-) -> Result<PlanRow, DbErr>
-where
-    T::ActiveModel: ActiveModelTrait<Entity = T> + Send,
-    T::Model: IntoActiveModel<T::ActiveModel>,
-{
+) -> Result<PlanRow, DbErr> {
     let position = match terms.position {
         Some(position) => position,
         None => {
@@ -212,11 +210,7 @@ pub async fn update<T: PlanTable>(
     db: &impl ConnectionTrait,
     id: impl Into<i64>,
     terms: PlanTerms,
-) -> Result<Option<PlanRow>, DbErr>
-where
-    T::ActiveModel: ActiveModelTrait<Entity = T> + Send,
-    T::Model: IntoActiveModel<T::ActiveModel>,
-{
+) -> Result<Option<PlanRow>, DbErr> {
     let Some(current) = model::<T>(db, id.into()).await? else {
         return Ok(None);
     };

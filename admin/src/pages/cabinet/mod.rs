@@ -17,13 +17,7 @@ use sessions::Sessions;
 pub fn CabinetPage() -> impl IntoView {
     let desk = use_desk();
     let t = use_texts();
-    let may_change = Signal::derive(move || {
-        desk.session.with(|session| {
-            session
-                .as_ref()
-                .is_some_and(|s| s.admin.role >= Role::Admin)
-        })
-    });
+    let may_change = Signal::derive(move || desk.may(Role::Admin));
     view! {
         <h1>{t.nav.cabinet}</h1>
         <p class="muted">{t.cabinet.intro}</p>

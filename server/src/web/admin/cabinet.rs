@@ -24,7 +24,6 @@ use axum::{
 use chrono::Utc;
 use domain::{
     DriverId,
-    audit::{self, AuditEntry},
     cabinet::{
         passes::{self, Pass, PassFilter},
         plans::Passes,
@@ -40,6 +39,7 @@ use serde_json::json;
 
 use super::{
     AdminDesk, Admins, AnyStaff, Staff,
+    audited::record,
     plans::{PlanList, Typed},
 };
 use crate::web::{
@@ -61,26 +61,6 @@ pub fn routes() -> Router<AdminDesk> {
         .route("/admin/api/cabinet/sessions", get(list_sessions))
         .route("/admin/api/cabinet/policy", get(list_rules).post(add_rule))
         .route("/admin/api/cabinet/policy/{id}", delete(remove_rule))
-}
-
-async fn record<R>(
-    db: &DatabaseConnection,
-    staff: &Staff<R>,
-    action: &str,
-    object: &str,
-    details: serde_json::Value,
-) {
-    audit::record(
-        db,
-        AuditEntry {
-            actor: &staff.actor(),
-            action,
-            object: Some(object),
-            details: Some(details),
-            client_addr: staff.client_addr.as_deref(),
-        },
-    )
-    .await;
 }
 
 fn pass_row(pass: &Pass) -> PassRow {

@@ -4,6 +4,7 @@
 
 mod admins;
 mod audit;
+mod audited;
 mod auth;
 mod cabinet;
 mod cities;

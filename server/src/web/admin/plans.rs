@@ -3,15 +3,12 @@
 //! way, the row is written by the same code (`domain::plans`), and every change is audited with
 //! the plan as it was before and after.
 
-use domain::{
-    audit::{self, AuditEntry},
-    plans::{self, PlanRow, PlanTable, PlanTerms},
-};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, IntoActiveModel};
+use domain::plans::{self, PlanRow, PlanTable, PlanTerms};
+use sea_orm::DatabaseConnection;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::{Admins, Staff};
+use super::{Admins, Staff, audited::record_change};
 use crate::web::{ApiError, ErrorCode};
 
 /// One plan list: how long a plan may last, and the names its changes have in the audit log.
@@ -72,8 +69,6 @@ impl PlanList {
     ) -> Result<V, ApiError>
     where
         T: PlanTable,
-        T::ActiveModel: ActiveModelTrait<Entity = T> + Send,
-        T::Model: IntoActiveModel<T::ActiveModel>,
         V: Serialize,
     {
         let created = plans::create::<T>(db, terms).await?;
@@ -94,8 +89,6 @@ impl PlanList {
     ) -> Result<V, ApiError>
     where
         T: PlanTable,
-        T::ActiveModel: ActiveModelTrait<Entity = T> + Send,
-        T::Model: IntoActiveModel<T::ActiveModel>,
         V: Serialize,
     {
         let not_found = || ApiError::from(ErrorCode::PlanNotFound);
@@ -108,26 +101,4 @@ impl PlanList {
         record_change(db, staff, self.changed, &object, json!(before), json!(after)).await;
         Ok(after)
     }
-}
-
-/// An admin's change in the audit log, with what was before and after.
-pub(super) async fn record_change(
-    db: &impl ConnectionTrait,
-    staff: &Staff<Admins>,
-    action: &str,
-    object: &str,
-    before: Value,
-    after: Value,
-) {
-    audit::record(
-        db,
-        AuditEntry {
-            actor: &staff.actor(),
-            action,
-            object: Some(object),
-            details: Some(json!({"before": before, "after": after})),
-            client_addr: staff.client_addr.as_deref(),
-        },
-    )
-    .await;
 }

@@ -35,7 +35,8 @@ use serde_json::json;
 
 use super::{
     AdminDesk, Admins, AnyStaff, Staff,
-    plans::{PlanList, Typed, record_change as record},
+    audited::record_change as record,
+    plans::{PlanList, Typed},
 };
 use crate::web::{
     ApiError, ErrorCode, Fault,
