@@ -92,8 +92,7 @@ pub struct PlanTerms {
 }
 
 fn column<T: PlanTable>(name: &str) -> T::Column {
-    T::Column::from_str(name)
-        .unwrap_or_else(|_| panic!("a plan table without the column {name}"))
+    T::Column::from_str(name).unwrap_or_else(|_| panic!("a plan table without the column {name}"))
 }
 
 fn read<T: PlanTable>(model: &T::Model) -> PlanRow {

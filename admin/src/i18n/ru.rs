@@ -297,7 +297,9 @@ pub const TEXTS: Texts = Texts {
                 "admin_not_found" => "Администратор не найден",
                 "driver_not_found" => "Водитель не найден",
                 "pass_not_found" => "Такого пропуска нет",
-                "invalid_policy_rule" => "Путь начинается с / (не длиннее 200 символов), причина — от 1 до 200 символов",
+                "invalid_policy_rule" => {
+                    "Путь начинается с / (не длиннее 200 символов), причина — от 1 до 200 символов"
+                }
                 "duplicate_policy_rule" => "Этот путь уже закрыт",
                 "policy_rule_not_found" => "Такого закрытого пути нет",
                 "payment_not_found" => "Платёж не найден",

@@ -295,10 +295,7 @@ async fn a_revoked_or_expired_pass_is_cut_off_everywhere_including_live_sockets(
         let (pass, cookie) = story.signed_in_with_pass(1).await;
         let pass_id = pass.id;
         let token = pass.token;
-        assert_eq!(
-            get_with(app, "/cabinet/loads", &cookie).await.status(),
-            200
-        );
+        assert_eq!(get_with(app, "/cabinet/loads", &cookie).await.status(), 200);
         let (mut socket, _) =
             tokio_tungstenite::connect_async(ws_url(app, &format!("/cabinet/live?token={token}")))
                 .await
@@ -319,10 +316,7 @@ async fn a_revoked_or_expired_pass_is_cut_off_everywhere_including_live_sockets(
             4401,
             "the live socket is closed"
         );
-        assert_eq!(
-            get_with(app, "/cabinet/loads", &cookie).await.status(),
-            401
-        );
+        assert_eq!(get_with(app, "/cabinet/loads", &cookie).await.status(), 401);
         let by_header = app
             .client
             .get(app.url("/cabinet/loads"))
@@ -343,10 +337,7 @@ async fn a_revoked_or_expired_pass_is_cut_off_everywhere_including_live_sockets(
         // A pass whose hour is over stops working too.
         let (pass, cookie) = story.signed_in_with_pass(1).await;
         let pass_id = pass.id;
-        assert_eq!(
-            get_with(app, "/cabinet/loads", &cookie).await.status(),
-            200
-        );
+        assert_eq!(get_with(app, "/cabinet/loads", &cookie).await.status(), 200);
         let db = app.database().await;
         use sea_orm::ConnectionTrait;
         db.execute_unprepared(&format!(
@@ -646,7 +637,7 @@ async fn websocket_frames_pings_and_close_codes_cross_both_ways() {
     let story = CabinetStory::start("cabinet_ws", backend, 7_007).await;
     let app = &story.app;
     let pass = story.grant(12).await;
-        let token = pass.token;
+    let token = pass.token;
     let (mut socket, _) =
         tokio_tungstenite::connect_async(ws_url(app, &format!("/cabinet/live?token={token}")))
             .await
@@ -704,7 +695,7 @@ async fn a_one_time_link_signs_another_browser_in_once() {
     let story = CabinetStory::start("cabinet_link", backend, 7_008).await;
     let app = &story.app;
     let pass = story.grant(24).await;
-        let pass_id = pass.id;
+    let pass_id = pass.id;
 
     let (status, link) = app
         .call(

@@ -41,7 +41,10 @@ pub(super) fn Policy(may_change: Signal<bool>) -> impl IntoView {
         };
         leptos::task::spawn_local(async move {
             let path = "/admin/api/cabinet/policy";
-            match desk.send::<PolicyRuleRow>(Method::Post, path, Some(&input)).await {
+            match desk
+                .send::<PolicyRuleRow>(Method::Post, path, Some(&input))
+                .await
+            {
                 Ok(_) => {
                     problem.set(None);
                     prefix.set(String::new());

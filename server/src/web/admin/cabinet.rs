@@ -29,8 +29,8 @@ use domain::{
         plans::Passes,
         policy, sessions,
     },
-    plans::{self, PlanRow, PlanTerms},
     drivers,
+    plans::{self, PlanRow, PlanTerms},
     store::SharedStore,
 };
 use sea_orm::DatabaseConnection;

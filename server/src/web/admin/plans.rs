@@ -74,7 +74,15 @@ impl PlanList {
         let created = plans::create::<T>(db, terms).await?;
         let object = format!("{}:{}", self.object, created.id);
         let created = view(created);
-        record_change(db, staff, self.created, &object, Value::Null, json!(created)).await;
+        record_change(
+            db,
+            staff,
+            self.created,
+            &object,
+            Value::Null,
+            json!(created),
+        )
+        .await;
         Ok(created)
     }
 
@@ -98,7 +106,15 @@ impl PlanList {
             .ok_or_else(not_found)?;
         let (before, after) = (view(before), view(after));
         let object = format!("{}:{id}", self.object);
-        record_change(db, staff, self.changed, &object, json!(before), json!(after)).await;
+        record_change(
+            db,
+            staff,
+            self.changed,
+            &object,
+            json!(before),
+            json!(after),
+        )
+        .await;
         Ok(after)
     }
 }

@@ -21,14 +21,13 @@ use axum::{
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::{
-    PlanId,
-    drivers,
+    PlanId, drivers,
     plans::{self, PlanRow, PlanTerms, Subscriptions},
     promo::{self, CreateError, NewPromoCode},
 };
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, TransactionTrait, sea_query::Expr,
+    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait, sea_query::Expr,
 };
 use serde::Deserialize;
 use serde_json::json;

@@ -38,7 +38,9 @@ impl CabinetStory {
     ) -> Self {
         let mut app = spawn_app_with(test, backend, options).await;
         let driver = app
-            .sign_in_without_access(json!({"id": telegram_id, "first_name": "Пётр", "language_code": "ru"}))
+            .sign_in_without_access(
+                json!({"id": telegram_id, "first_name": "Пётр", "language_code": "ru"}),
+            )
             .await;
         make_admin(&app, ADMIN, Role::Admin).await;
         let admin = log_in(&app, ADMIN).await;
