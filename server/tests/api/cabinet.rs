@@ -27,6 +27,20 @@ async fn get_with(app: &TestApp, path: &str, cookie: &str) -> reqwest::Response 
         .unwrap()
 }
 
+/// The status of a page that an admin's change is about to close, once it is no longer `200`
+/// (four seconds at most: the change reaches every instance within a second).
+async fn refused_soon(app: &TestApp, path: &str, cookie: &str) -> u16 {
+    let mut status = 200;
+    for _ in 0..40 {
+        status = get_with(app, path, cookie).await.status().as_u16();
+        if status != 200 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    status
+}
+
 /// What the sandbox cabinet saw of a request and noticed so far.
 async fn echo(app: &TestApp, cookie: &str) -> Value {
     get_with(app, "/cabinet/echo", cookie)
@@ -345,17 +359,7 @@ async fn a_revoked_or_expired_pass_is_cut_off_everywhere_including_live_sockets(
         ))
         .await
         .unwrap();
-        let mut status = 200;
-        for _ in 0..40 {
-            status = get_with(app, "/cabinet/loads", &cookie)
-                .await
-                .status()
-                .as_u16();
-            if status != 200 {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        let status = refused_soon(app, "/cabinet/loads", &cookie).await;
         assert_eq!(
             status, 401,
             "the expired pass is refused once the store forgets it"
@@ -432,17 +436,7 @@ async fn account_pages_are_refused_with_a_page_and_admins_close_more() {
             (status, again["code"].clone()),
             (409, json!("duplicate_policy_rule"))
         );
-        let mut status = 200;
-        for _ in 0..40 {
-            status = get_with(app, "/cabinet/documents", &cookie)
-                .await
-                .status()
-                .as_u16();
-            if status != 200 {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        let status = refused_soon(app, "/cabinet/documents", &cookie).await;
         assert_eq!(status, 403, "the admin's rule holds within moments");
         let (status, _) = admin
             .call(
