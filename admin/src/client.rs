@@ -11,7 +11,7 @@ pub use api_client::Method;
 
 use crate::{
     i18n::Lang,
-    wire::{AdminSessionView, ErrorBody},
+    wire::{AdminSessionView, ErrorBody, Role},
 };
 
 impl api_client::ErrorBody for ErrorBody {
@@ -37,6 +37,12 @@ pub fn use_desk() -> Desk {
 }
 
 impl Desk {
+    /// Whether the signed-in admin's role is `role` or above (tracked: it changes on logging out).
+    pub fn may(&self, role: Role) -> bool {
+        self.session
+            .with(|session| session.as_ref().is_some_and(|s| s.admin.role >= role))
+    }
+
     fn csrf(&self) -> String {
         self.session
             .with_untracked(|session| session.as_ref().map(|s| s.csrf.clone()))

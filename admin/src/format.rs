@@ -13,6 +13,21 @@ pub fn second(at: &str) -> String {
     at.get(..19).unwrap_or(at).replace('T', " ")
 }
 
+/// A count of bytes as a person reads it: `512 B`, `1.5 KB`, `12.0 MB` (powers of 1024).
+pub fn bytes(count: i64) -> String {
+    const UNITS: [&str; 4] = ["KB", "MB", "GB", "TB"];
+    if count.abs() < 1024 {
+        return format!("{count} B");
+    }
+    let mut value = count as f64 / 1024.0;
+    let mut unit = 0;
+    while value.abs() >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -25,5 +40,13 @@ mod tests {
             "2026-03-01 12:34:56"
         );
         assert_eq!(minute("soon"), "soon");
+    }
+
+    #[test]
+    fn bytes_are_in_the_largest_fitting_unit() {
+        assert_eq!(bytes(0), "0 B");
+        assert_eq!(bytes(1023), "1023 B");
+        assert_eq!(bytes(1536), "1.5 KB");
+        assert_eq!(bytes(5 * 1024 * 1024), "5.0 MB");
     }
 }

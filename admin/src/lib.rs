@@ -83,6 +83,7 @@ pub fn AdminApp() -> impl IntoView {
                             <Route path=path!("/admin/admins") view=|| view! { <layout::Shell page=pages::Page::Admins /> } />
                             <Route path=path!("/admin/security") view=|| view! { <layout::Shell page=pages::Page::Security /> } />
                             <Route path=path!("/admin/shipper-reports") view=|| view! { <layout::Shell page=pages::Page::ShipperReports /> } />
+                            <Route path=path!("/admin/cabinet") view=|| view! { <layout::Shell page=pages::Page::Cabinet /> } />
                         </Routes>
                     }
                 }}

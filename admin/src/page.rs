@@ -15,16 +15,18 @@ pub enum Page {
     Admins,
     Security,
     ShipperReports,
+    Cabinet,
 }
 
 impl Page {
-    pub const ALL: [Page; 12] = [
+    pub const ALL: [Page; 13] = [
         Page::Overview,
         Page::Drivers,
         Page::Payments,
         Page::Promo,
         Page::Flags,
         Page::ShipperReports,
+        Page::Cabinet,
         Page::Settings,
         Page::Connection,
         Page::ServiceTokens,
@@ -47,6 +49,7 @@ impl Page {
             Self::Admins => "admins",
             Self::Security => "security",
             Self::ShipperReports => "shipper-reports",
+            Self::Cabinet => "cabinet",
         }
     }
 
@@ -64,6 +67,7 @@ impl Page {
             Self::Admins => "/admin/admins",
             Self::Security => "/admin/security",
             Self::ShipperReports => "/admin/shipper-reports",
+            Self::Cabinet => "/admin/cabinet",
         }
     }
 }

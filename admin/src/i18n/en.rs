@@ -1,5 +1,6 @@
 //! The dashboard in English.
 
+mod cabinet;
 mod connection;
 mod drivers;
 mod payments;
@@ -68,6 +69,7 @@ pub const TEXTS: Texts = Texts {
         admins: "Admins",
         security: "Two-step login",
         shipper_reports: "Shipper reports",
+        cabinet: "Cabinet passes",
     },
     login: Login {
         password: "Password",
@@ -215,11 +217,13 @@ pub const TEXTS: Texts = Texts {
         none: "No reports here",
         moderated_by: "Settled by",
     },
+    cabinet: cabinet::CABINET,
     errors: Errors {
         transport: "The server cannot be reached",
         try_again_in: |seconds| format!("Too many failed attempts: try again in {seconds} s"),
         // The server speaks English, but for the few refusals shared with the drivers' API.
         by_code: |code| match code {
+            "pass_not_found" => Some("No such pass"),
             "internal" => Some("Something went wrong on the server; it has been logged"),
             "unavailable" => Some("The service is briefly unavailable: try again shortly"),
             "invalid_body" => Some("The request's body is not the JSON expected"),

@@ -1,5 +1,6 @@
 //! The dashboard in Russian.
 
+mod cabinet;
 mod connection;
 mod drivers;
 mod payments;
@@ -75,6 +76,7 @@ pub const TEXTS: Texts = Texts {
         admins: "Администраторы",
         security: "Вход с кодом",
         shipper_reports: "Отзывы о грузоотправителях",
+        cabinet: "Пропуска в кабинет",
     },
     login: Login {
         password: "Пароль",
@@ -261,6 +263,7 @@ pub const TEXTS: Texts = Texts {
         none: "Здесь отзывов нет",
         moderated_by: "Решил",
     },
+    cabinet: cabinet::CABINET,
     errors: Errors {
         transport: "Нет связи с сервером",
         try_again_in: |seconds| {
@@ -293,6 +296,12 @@ pub const TEXTS: Texts = Texts {
                 "admin_exists" => "Администратор с такой почтой уже есть",
                 "admin_not_found" => "Администратор не найден",
                 "driver_not_found" => "Водитель не найден",
+                "pass_not_found" => "Такого пропуска нет",
+                "invalid_policy_rule" => {
+                    "Путь начинается с / (не длиннее 200 символов), причина — от 1 до 200 символов"
+                }
+                "duplicate_policy_rule" => "Этот путь уже закрыт",
+                "policy_rule_not_found" => "Такого закрытого пути нет",
                 "payment_not_found" => "Платёж не найден",
                 "plan_not_found" => "Тариф не найден",
                 "promo_not_found" => "Промокод не найден",

@@ -1,6 +1,7 @@
 //! Every text the dashboard shows, a field each, so a language missing one does not compile.
 //! Texts with numbers or names in them are functions; counted nouns carry their plural forms.
 
+mod cabinet;
 mod connection;
 mod drivers;
 mod payments;
@@ -12,6 +13,7 @@ use crate::{
     wire::{ErrorBody, Role},
 };
 
+pub use cabinet::Cabinet;
 pub use connection::Connection;
 pub use drivers::Drivers;
 pub use payments::Payments;
@@ -38,6 +40,7 @@ pub struct Texts {
     pub admins: Admins,
     pub security: Security,
     pub shippers: Shippers,
+    pub cabinet: Cabinet,
     pub errors: Errors,
 }
 
@@ -103,6 +106,7 @@ pub struct Nav {
     pub admins: &'static str,
     pub security: &'static str,
     pub shipper_reports: &'static str,
+    pub cabinet: &'static str,
 }
 
 pub struct Login {
@@ -277,6 +281,7 @@ impl Texts {
             Page::Admins => nav.admins,
             Page::Security => nav.security,
             Page::ShipperReports => nav.shipper_reports,
+            Page::Cabinet => nav.cabinet,
         }
     }
 

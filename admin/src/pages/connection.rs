@@ -42,10 +42,7 @@ pub fn ConnectionPage() -> impl IntoView {
         Some(name) => format!("{path}?account={name}"),
         None => path.to_owned(),
     };
-    let may_act = move || {
-        desk.session
-            .with(|s| s.as_ref().is_some_and(|s| s.admin.role >= Role::Admin))
-    };
+    let may_act = move || desk.may(Role::Admin);
     let load = move || {
         leptos::task::spawn_local(async move {
             link.set(Some(desk.get(&with_account("/admin/api/connection")).await));

@@ -2,6 +2,7 @@
 
 mod admins;
 mod audit;
+mod cabinet;
 mod cities;
 mod connection;
 mod drivers;
@@ -37,6 +38,7 @@ pub fn render(page: Page) -> AnyView {
         Page::Admins => view! { <admins::AdminsPage /> }.into_any(),
         Page::Security => view! { <security::SecurityPage /> }.into_any(),
         Page::ShipperReports => view! { <shipper_reports::ShipperReportsPage /> }.into_any(),
+        Page::Cabinet => view! { <cabinet::CabinetPage /> }.into_any(),
     }
 }
 

@@ -8,7 +8,7 @@ use domain::{
     DriverId, access,
     autopay::{self, FAILED, ON},
     payments::Payment,
-    plans,
+    plans::{self, Subscriptions},
 };
 use sea_orm::DbErr;
 
@@ -30,7 +30,7 @@ impl Billing {
         let Some(row) = autopay::get(&self.db, driver_id).await? else {
             return Ok(Autopay::default());
         };
-        let plan = plans::on_sale_by_id(&self.db, row.plan_id.into()).await?;
+        let plan = plans::on_sale_by_id::<Subscriptions>(&self.db, row.plan_id).await?;
         let state = match row.state.as_str() {
             ON => AutopayState::On,
             FAILED => AutopayState::Failed,

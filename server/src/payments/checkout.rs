@@ -11,7 +11,7 @@ use domain::{
     DriverId, PaymentId, access,
     flags::{self, Flag},
     payments::{self, Event, NewPayment, Payment},
-    plans,
+    plans::{self, Subscriptions},
     promo::{self, PromoCode},
 };
 
@@ -41,7 +41,7 @@ impl Billing {
         if !flags::is_on(&self.db, Flag::Payments).await? {
             return Err(BillingError::PaymentsOff);
         }
-        let plan = plans::on_sale_by_id(&self.db, request.plan_id.into())
+        let plan = plans::on_sale_by_id::<Subscriptions>(&self.db, request.plan_id)
             .await?
             .ok_or(BillingError::PlanNotFound)?;
         let promo_code = request

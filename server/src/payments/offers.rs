@@ -9,7 +9,7 @@ use domain::{
     DriverId,
     access::{self, Grant, GrantSource},
     flags::{self, Flag},
-    plans,
+    plans::{self, Subscriptions},
     promo::{self, PromoRefusal},
 };
 
@@ -27,7 +27,7 @@ impl Billing {
             trial_available,
             trial_days: self.trial_days,
             payments_enabled: flags::is_on(&self.db, Flag::Payments).await?,
-            plans: plans::on_sale(&self.db).await?,
+            plans: plans::on_sale::<Subscriptions>(&self.db).await?,
             stars_platforms: self.stars_platforms.clone(),
         })
     }
@@ -100,7 +100,7 @@ impl Billing {
         };
         let plans = match promo.benefit {
             PromoBenefit::FreeDays(_) => Vec::new(),
-            benefit => plans::on_sale(&self.db)
+            benefit => plans::on_sale::<Subscriptions>(&self.db)
                 .await?
                 .iter()
                 .map(|plan| {

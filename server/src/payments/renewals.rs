@@ -14,7 +14,8 @@ use domain::{
     autopay::{self, Autopay},
     drivers, outbox,
     payments::{self, NewPayment},
-    plans, profiles,
+    plans::{self, Subscriptions},
+    profiles,
 };
 use sea_orm::DbErr;
 use tokio_util::sync::CancellationToken;
@@ -101,7 +102,7 @@ impl Billing {
         let driver_id = DriverId::from(row.driver_id);
         let (Some(driver), Some(plan)) = (
             drivers::by_id(&self.db, driver_id).await?,
-            plans::on_sale_by_id(&self.db, row.plan_id.into()).await?,
+            plans::on_sale_by_id::<Subscriptions>(&self.db, row.plan_id).await?,
         ) else {
             return Ok(());
         };
@@ -161,7 +162,7 @@ impl Billing {
         if method.is_none() && earlier.is_none() {
             return Ok(Renewed::Skipped);
         }
-        let Some(plan) = plans::on_sale_by_id(&self.db, row.plan_id.into()).await? else {
+        let Some(plan) = plans::on_sale_by_id::<Subscriptions>(&self.db, row.plan_id).await? else {
             // Nothing to renew: autopay goes off (the card kept), and the usual reminders that
             // access ends take over.
             tracing::warn!(

@@ -24,7 +24,8 @@ use axum::{
 use chrono::Utc;
 use domain::{
     DriverId,
-    cabinet::{passes, plans},
+    cabinet::{passes, plans::Passes},
+    plans,
     store::SharedStore,
 };
 use serde::Deserialize;
@@ -131,7 +132,7 @@ async fn my_passes(
             .iter()
             .map(|pass| passes::view(pass, now))
             .collect(),
-        plans: plans::on_sale(db).await?,
+        plans: plans::on_sale::<Passes>(db).await?,
     }))
 }
 
@@ -152,7 +153,7 @@ async fn buy(
     driver: SignedInDriver,
     JsonBody(request): JsonBody<BuyPass>,
 ) -> Result<(StatusCode, Json<BoughtPass>), ApiError> {
-    let plan = plans::on_sale_by_id(&desk.billing.db, request.plan_id)
+    let plan = plans::on_sale_by_id::<Passes>(&desk.billing.db, request.plan_id)
         .await?
         .ok_or_else(|| ErrorCode::PlanNotFound.with_message("Такого пропуска нет в продаже"))?;
     let (pass, token, payment) = desk

@@ -6,7 +6,6 @@
 
 use std::time::Duration;
 
-use admin::wire::Role;
 use futures_util::{SinkExt, StreamExt};
 use reqwest::{Method, header};
 use serde_json::{Value, json};
@@ -15,67 +14,9 @@ use tokio_tungstenite::tungstenite::{
 };
 
 use crate::{
-    admin::{AdminBrowser, log_in, make_admin},
     subscriptions::{pay_on_checkout_page, settled},
-    support::{Options, TestApp, backends, spawn_app, spawn_app_with},
+    support::{Options, TestApp, backends, cabinet::CabinetStory},
 };
-
-const ADMIN: &str = "cabinet-admin@hauler.test";
-
-fn driver(id: i64) -> Value {
-    json!({"id": id, "first_name": "Пётр", "language_code": "ru"})
-}
-
-/// A signed-in driver and an admin's browser on a fresh app; returns the driver's id.
-async fn driver_and_admin(app: &mut TestApp, telegram_id: i64) -> i64 {
-    let driver = app.sign_in_without_access(driver(telegram_id)).await;
-    make_admin(app, ADMIN, Role::Admin).await;
-    driver["id"].as_i64().unwrap()
-}
-
-/// An admin gives the driver a pass of `hours`; returns the pass's id and token.
-async fn granted(admin: &AdminBrowser<'_>, driver_id: i64, hours: u32) -> (i64, String) {
-    let (status, issued) = admin
-        .call(
-            Method::POST,
-            "/admin/api/passes",
-            Some(json!({"driver_id": driver_id, "hours": hours})),
-        )
-        .await;
-    assert_eq!(status, 201, "{issued}");
-    let token = issued["token"].as_str().unwrap().to_owned();
-    assert_eq!(token.len(), 64);
-    assert!(
-        token
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    );
-    (issued["pass"]["id"].as_i64().unwrap(), token)
-}
-
-/// Signs a browser in with a pass's token; returns the cookie pair (`hauler_cabinet=…`).
-async fn signed_in(app: &TestApp, token: &str) -> String {
-    let response = app
-        .client
-        .post(app.url("/api/v1/cabinet/authenticate"))
-        .json(&json!({"token": token}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    let cookie = response.headers()[header::SET_COOKIE]
-        .to_str()
-        .unwrap()
-        .to_owned();
-    for attribute in ["HttpOnly", "Path=/", "SameSite=Lax"] {
-        assert!(cookie.contains(attribute), "{attribute} missing: {cookie}");
-    }
-    assert!(
-        !cookie.contains("Secure"),
-        "sandbox mode serves http: {cookie}"
-    );
-    cookie.split(';').next().unwrap().to_owned()
-}
 
 async fn get_with(app: &TestApp, path: &str, cookie: &str) -> reqwest::Response {
     app.client
@@ -84,6 +25,20 @@ async fn get_with(app: &TestApp, path: &str, cookie: &str) -> reqwest::Response 
         .send()
         .await
         .unwrap()
+}
+
+/// The status of a page that an admin's change is about to close, once it is no longer `200`
+/// (four seconds at most: the change reaches every instance within a second).
+async fn refused_soon(app: &TestApp, path: &str, cookie: &str) -> u16 {
+    let mut status = 200;
+    for _ in 0..40 {
+        status = get_with(app, path, cookie).await.status().as_u16();
+        if status != 200 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    status
 }
 
 /// What the sandbox cabinet saw of a request and noticed so far.
@@ -136,8 +91,10 @@ where
 #[tokio::test]
 async fn a_driver_buys_an_hour_and_the_pass_opens_the_cabinet_once_paid() {
     for backend in backends() {
-        let mut app = spawn_app("cabinet_buy", backend).await;
-        let driver_id = driver_and_admin(&mut app, 7_001).await;
+        let story = CabinetStory::start("cabinet_buy", backend, 7_001).await;
+        let app = &story.app;
+        let driver_id = story.driver_id;
+        let admin = story.admin();
 
         let (status, offer) = app.call(Method::GET, "/api/v1/passes", None).await;
         assert_eq!(status, 200, "{offer}");
@@ -151,7 +108,6 @@ async fn a_driver_buys_an_hour_and_the_pass_opens_the_cabinet_once_paid() {
         assert_eq!(offer["passes"], json!([]));
 
         // An admin prices the hour; the driver sees the new price.
-        let admin = log_in(&app, ADMIN).await;
         let hour = offer["plans"][0]["id"].as_i64().unwrap();
         let (status, _) = admin
             .call(
@@ -184,9 +140,9 @@ async fn a_driver_buys_an_hour_and_the_pass_opens_the_cabinet_once_paid() {
             .unwrap();
         assert_eq!(refused.status(), 401, "an unpaid pass opens nothing");
 
-        pay_on_checkout_page(&app, &bought["payment"]).await;
+        pay_on_checkout_page(app, &bought["payment"]).await;
         assert_eq!(
-            settled(&app, &bought["payment"]["id"]).await["status"],
+            settled(app, &bought["payment"]["id"]).await["status"],
             "succeeded"
         );
         let (_, mine) = app
@@ -200,29 +156,14 @@ async fn a_driver_buys_an_hour_and_the_pass_opens_the_cabinet_once_paid() {
         let (_, subscription) = app.call(Method::GET, "/api/v1/subscription", None).await;
         assert_eq!(subscription["access"]["active"], false);
 
-        let response = app
-            .client
-            .post(app.url("/api/v1/cabinet/authenticate"))
-            .json(&json!({"token": token}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 200);
-        let cookie = response.headers()[header::SET_COOKIE]
-            .to_str()
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .to_owned();
-        let signed: Value = response.json().await.unwrap();
+        let (cookie, signed) = story.sign_in(&token).await;
         assert_eq!(signed["driver_id"], driver_id);
         assert_eq!(signed["pass_id"], passes[0]["id"]);
         assert_eq!(signed["expires_at"], passes[0]["expires_at"]);
 
-        let status = get_with(&app, "/api/v1/cabinet/status", &cookie).await;
+        let status = get_with(app, "/api/v1/cabinet/status", &cookie).await;
         assert_eq!(status.status(), 200);
-        let home = get_with(&app, "/cabinet/", &cookie).await;
+        let home = get_with(app, "/cabinet/", &cookie).await;
         assert_eq!(home.status(), 200);
         let html = home.text().await.unwrap();
         assert!(html.contains("Кабинет перевозчика"), "{html}");
@@ -243,7 +184,7 @@ async fn a_driver_buys_an_hour_and_the_pass_opens_the_cabinet_once_paid() {
                 .unwrap()
                 .contains("Max-Age=0")
         );
-        let after = get_with(&app, "/api/v1/cabinet/status", &cookie).await;
+        let after = get_with(app, "/api/v1/cabinet/status", &cookie).await;
         assert_eq!(after.status(), 401);
         let body: Value = after.json().await.unwrap();
         assert_eq!(body["code"], "pass_invalid");
@@ -253,10 +194,10 @@ async fn a_driver_buys_an_hour_and_the_pass_opens_the_cabinet_once_paid() {
 #[tokio::test]
 async fn every_way_in_is_checked_and_forged_or_missing_passes_are_refused() {
     for backend in backends() {
-        let mut app = spawn_app("cabinet_ways_in", backend).await;
-        let driver_id = driver_and_admin(&mut app, 7_002).await;
-        let admin = log_in(&app, ADMIN).await;
-        let (_, token) = granted(&admin, driver_id, 24).await;
+        let story = CabinetStory::start("cabinet_ways_in", backend, 7_002).await;
+        let app = &story.app;
+        let pass = story.grant(24).await;
+        let token = pass.token;
 
         let by_header = app
             .client
@@ -305,12 +246,12 @@ async fn every_way_in_is_checked_and_forged_or_missing_passes_are_refused() {
                 .contains("Нужен действующий пропуск")
         );
         // A forged cookie is no better.
-        let cookie_forged = get_with(&app, "/cabinet/loads", "hauler_cabinet=forged").await;
+        let cookie_forged = get_with(app, "/cabinet/loads", "hauler_cabinet=forged").await;
         assert_eq!(cookie_forged.status(), 401);
 
         // A WebSocket: `?token=`, or the cookie; refused before the upgrade without either.
         let (mut socket, _) =
-            tokio_tungstenite::connect_async(ws_url(&app, &format!("/cabinet/live?token={token}")))
+            tokio_tungstenite::connect_async(ws_url(app, &format!("/cabinet/live?token={token}")))
                 .await
                 .expect("the pass in the query opens the live feed");
         let tick = next_text(&mut socket).await;
@@ -322,8 +263,8 @@ async fn every_way_in_is_checked_and_forged_or_missing_passes_are_refused() {
         );
         socket.close(None).await.unwrap();
 
-        let cookie = signed_in(&app, &token).await;
-        let mut request = ws_url(&app, "/cabinet/live").into_client_request().unwrap();
+        let (cookie, _) = story.sign_in(&token).await;
+        let mut request = ws_url(app, "/cabinet/live").into_client_request().unwrap();
         request
             .headers_mut()
             .insert("cookie", cookie.parse().unwrap());
@@ -337,7 +278,7 @@ async fn every_way_in_is_checked_and_forged_or_missing_passes_are_refused() {
             "/cabinet/live".to_owned(),
             format!("/cabinet/live?token={forged}"),
         ] {
-            match tokio_tungstenite::connect_async(ws_url(&app, &path)).await {
+            match tokio_tungstenite::connect_async(ws_url(app, &path)).await {
                 Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
                     assert_eq!(response.status(), 401, "{path}");
                 }
@@ -361,17 +302,16 @@ async fn every_way_in_is_checked_and_forged_or_missing_passes_are_refused() {
 #[tokio::test]
 async fn a_revoked_or_expired_pass_is_cut_off_everywhere_including_live_sockets() {
     for backend in backends() {
-        let mut app = spawn_app("cabinet_revoke", backend).await;
-        let driver_id = driver_and_admin(&mut app, 7_003).await;
-        let admin = log_in(&app, ADMIN).await;
-        let (pass_id, token) = granted(&admin, driver_id, 1).await;
-        let cookie = signed_in(&app, &token).await;
-        assert_eq!(
-            get_with(&app, "/cabinet/loads", &cookie).await.status(),
-            200
-        );
+        let story = CabinetStory::start("cabinet_revoke", backend, 7_003).await;
+        let app = &story.app;
+        let driver_id = story.driver_id;
+        let admin = story.admin();
+        let (pass, cookie) = story.signed_in_with_pass(1).await;
+        let pass_id = pass.id;
+        let token = pass.token;
+        assert_eq!(get_with(app, "/cabinet/loads", &cookie).await.status(), 200);
         let (mut socket, _) =
-            tokio_tungstenite::connect_async(ws_url(&app, &format!("/cabinet/live?token={token}")))
+            tokio_tungstenite::connect_async(ws_url(app, &format!("/cabinet/live?token={token}")))
                 .await
                 .unwrap();
         next_text(&mut socket).await;
@@ -390,10 +330,7 @@ async fn a_revoked_or_expired_pass_is_cut_off_everywhere_including_live_sockets(
             4401,
             "the live socket is closed"
         );
-        assert_eq!(
-            get_with(&app, "/cabinet/loads", &cookie).await.status(),
-            401
-        );
+        assert_eq!(get_with(app, "/cabinet/loads", &cookie).await.status(), 401);
         let by_header = app
             .client
             .get(app.url("/cabinet/loads"))
@@ -412,12 +349,9 @@ async fn a_revoked_or_expired_pass_is_cut_off_everywhere_including_live_sockets(
         assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
 
         // A pass whose hour is over stops working too.
-        let (pass_id, token) = granted(&admin, driver_id, 1).await;
-        let cookie = signed_in(&app, &token).await;
-        assert_eq!(
-            get_with(&app, "/cabinet/loads", &cookie).await.status(),
-            200
-        );
+        let (pass, cookie) = story.signed_in_with_pass(1).await;
+        let pass_id = pass.id;
+        assert_eq!(get_with(app, "/cabinet/loads", &cookie).await.status(), 200);
         let db = app.database().await;
         use sea_orm::ConnectionTrait;
         db.execute_unprepared(&format!(
@@ -425,17 +359,7 @@ async fn a_revoked_or_expired_pass_is_cut_off_everywhere_including_live_sockets(
         ))
         .await
         .unwrap();
-        let mut status = 200;
-        for _ in 0..40 {
-            status = get_with(&app, "/cabinet/loads", &cookie)
-                .await
-                .status()
-                .as_u16();
-            if status != 200 {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        let status = refused_soon(app, "/cabinet/loads", &cookie).await;
         assert_eq!(
             status, 401,
             "the expired pass is refused once the store forgets it"
@@ -446,11 +370,10 @@ async fn a_revoked_or_expired_pass_is_cut_off_everywhere_including_live_sockets(
 #[tokio::test]
 async fn account_pages_are_refused_with_a_page_and_admins_close_more() {
     for backend in backends() {
-        let mut app = spawn_app("cabinet_policy", backend).await;
-        let driver_id = driver_and_admin(&mut app, 7_004).await;
-        let admin = log_in(&app, ADMIN).await;
-        let (_, token) = granted(&admin, driver_id, 12).await;
-        let cookie = signed_in(&app, &token).await;
+        let story = CabinetStory::start("cabinet_policy", backend, 7_004).await;
+        let app = &story.app;
+        let admin = story.admin();
+        let (_, cookie) = story.signed_in_with_pass(12).await;
 
         for path in [
             "/cabinet/profile/password",
@@ -461,7 +384,7 @@ async fn account_pages_are_refused_with_a_page_and_admins_close_more() {
             "/cabinet/settings",
             "/cabinet/logout",
         ] {
-            let refused = get_with(&app, path, &cookie).await;
+            let refused = get_with(app, path, &cookie).await;
             assert_eq!(refused.status(), 403, "{path}");
             assert_eq!(refused.headers()["x-hauler-refusal"], "cabinet_path_denied");
             let page = refused.text().await.unwrap();
@@ -477,7 +400,7 @@ async fn account_pages_are_refused_with_a_page_and_admins_close_more() {
             .await
             .unwrap();
         assert_eq!(posted.status(), 403);
-        assert_eq!(echo(&app, &cookie).await["password_page_visits"], 0);
+        assert_eq!(echo(app, &cookie).await["password_page_visits"], 0);
 
         let (_, rules) = admin
             .call(Method::GET, "/admin/api/cabinet/policy", None)
@@ -490,7 +413,7 @@ async fn account_pages_are_refused_with_a_page_and_admins_close_more() {
                 .any(|rule| rule["prefix"] == "/profile/password")
         );
         assert_eq!(
-            get_with(&app, "/cabinet/documents", &cookie).await.status(),
+            get_with(app, "/cabinet/documents", &cookie).await.status(),
             200
         );
         let (status, rule) = admin
@@ -513,17 +436,7 @@ async fn account_pages_are_refused_with_a_page_and_admins_close_more() {
             (status, again["code"].clone()),
             (409, json!("duplicate_policy_rule"))
         );
-        let mut status = 200;
-        for _ in 0..40 {
-            status = get_with(&app, "/cabinet/documents", &cookie)
-                .await
-                .status()
-                .as_u16();
-            if status != 200 {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        let status = refused_soon(app, "/cabinet/documents", &cookie).await;
         assert_eq!(status, 403, "the admin's rule holds within moments");
         let (status, _) = admin
             .call(
@@ -539,13 +452,12 @@ async fn account_pages_are_refused_with_a_page_and_admins_close_more() {
 #[tokio::test]
 async fn redirects_cookies_and_bodies_are_rewritten_and_the_pass_never_reaches_the_exchange() {
     for backend in backends() {
-        let mut app = spawn_app("cabinet_rewrite", backend).await;
-        let driver_id = driver_and_admin(&mut app, 7_005).await;
-        let admin = log_in(&app, ADMIN).await;
-        let (_, token) = granted(&admin, driver_id, 12).await;
-        let cookie = signed_in(&app, &token).await;
+        let story = CabinetStory::start("cabinet_rewrite", backend, 7_005).await;
+        let app = &story.app;
+        let (pass, cookie) = story.signed_in_with_pass(12).await;
+        let token = pass.token;
 
-        let home = get_with(&app, "/cabinet/", &cookie).await;
+        let home = get_with(app, "/cabinet/", &cookie).await;
         let exchange_cookie = home.headers()[header::SET_COOKIE]
             .to_str()
             .unwrap()
@@ -585,13 +497,13 @@ async fn redirects_cookies_and_bodies_are_rewritten_and_the_pass_never_reaches_t
             .to_owned();
         assert!(bid_cookie.contains("Path=/cabinet/bids"), "{bid_cookie}");
         let bid_pair = bid_cookie.split(';').next().unwrap();
-        let page = get_with(&app, &location, &format!("{jar}; {bid_pair}")).await;
+        let page = get_with(app, &location, &format!("{jar}; {bid_pair}")).await;
         let page = page.text().await.unwrap();
         assert!(page.contains("принята: 91000 ₽"), "{page}");
         assert!(page.contains("Сессия биржи: есть"), "{page}");
         assert!(page.contains("Ставка запомнена: да"), "{page}");
 
-        let css = get_with(&app, "/cabinet/static/cabinet.css", &cookie)
+        let css = get_with(app, "/cabinet/static/cabinet.css", &cookie)
             .await
             .text()
             .await
@@ -599,7 +511,7 @@ async fn redirects_cookies_and_bodies_are_rewritten_and_the_pass_never_reaches_t
         assert!(css.contains("url(\"/cabinet/static/truck.svg\")"), "{css}");
         assert!(css.contains("url('/cabinet/static/truck.svg')"), "{css}");
         let host = app.address.trim_start_matches("http://");
-        let js = get_with(&app, "/cabinet/static/cabinet.js", &cookie)
+        let js = get_with(app, "/cabinet/static/cabinet.js", &cookie)
             .await
             .text()
             .await
@@ -609,7 +521,7 @@ async fn redirects_cookies_and_bodies_are_rewritten_and_the_pass_never_reaches_t
             js.contains(&format!("\"ws://{host}/cabinet/live\"")),
             "{js}"
         );
-        let feed: Value = get_with(&app, "/cabinet/api/feed", &cookie)
+        let feed: Value = get_with(app, "/cabinet/api/feed", &cookie)
             .await
             .json()
             .await
@@ -621,7 +533,7 @@ async fn redirects_cookies_and_bodies_are_rewritten_and_the_pass_never_reaches_t
                 .unwrap()
                 .starts_with("/cabinet/loads/")
         );
-        let documents = get_with(&app, "/cabinet/documents", &cookie)
+        let documents = get_with(app, "/cabinet/documents", &cookie)
             .await
             .text()
             .await
@@ -664,13 +576,11 @@ async fn redirects_cookies_and_bodies_are_rewritten_and_the_pass_never_reaches_t
 #[tokio::test]
 async fn a_five_megabyte_page_and_a_large_upload_stream_through() {
     let backend = backends()[0];
-    let mut app = spawn_app("cabinet_stream", backend).await;
-    let driver_id = driver_and_admin(&mut app, 7_006).await;
-    let admin = log_in(&app, ADMIN).await;
-    let (_, token) = granted(&admin, driver_id, 12).await;
-    let cookie = signed_in(&app, &token).await;
+    let story = CabinetStory::start("cabinet_stream", backend, 7_006).await;
+    let app = &story.app;
+    let (_, cookie) = story.signed_in_with_pass(12).await;
 
-    let response = get_with(&app, "/cabinet/big", &cookie).await;
+    let response = get_with(app, "/cabinet/big", &cookie).await;
     assert_eq!(response.status(), 200);
     assert!(
         response.content_length().is_none(),
@@ -718,12 +628,12 @@ async fn a_five_megabyte_page_and_a_large_upload_stream_through() {
 #[tokio::test]
 async fn websocket_frames_pings_and_close_codes_cross_both_ways() {
     let backend = backends()[0];
-    let mut app = spawn_app("cabinet_ws", backend).await;
-    let driver_id = driver_and_admin(&mut app, 7_007).await;
-    let admin = log_in(&app, ADMIN).await;
-    let (_, token) = granted(&admin, driver_id, 12).await;
+    let story = CabinetStory::start("cabinet_ws", backend, 7_007).await;
+    let app = &story.app;
+    let pass = story.grant(12).await;
+    let token = pass.token;
     let (mut socket, _) =
-        tokio_tungstenite::connect_async(ws_url(&app, &format!("/cabinet/live?token={token}")))
+        tokio_tungstenite::connect_async(ws_url(app, &format!("/cabinet/live?token={token}")))
             .await
             .unwrap();
     socket.send(Message::Text("привет".into())).await.unwrap();
@@ -758,7 +668,7 @@ async fn websocket_frames_pings_and_close_codes_cross_both_ways() {
 
     // The browser closes with its code; the exchange answers with the same.
     let (mut socket, _) =
-        tokio_tungstenite::connect_async(ws_url(&app, &format!("/cabinet/live?token={token}")))
+        tokio_tungstenite::connect_async(ws_url(app, &format!("/cabinet/live?token={token}")))
             .await
             .unwrap();
     socket
@@ -776,10 +686,10 @@ async fn websocket_frames_pings_and_close_codes_cross_both_ways() {
 #[tokio::test]
 async fn a_one_time_link_signs_another_browser_in_once() {
     let backend = backends()[0];
-    let mut app = spawn_app("cabinet_link", backend).await;
-    let driver_id = driver_and_admin(&mut app, 7_008).await;
-    let admin = log_in(&app, ADMIN).await;
-    let (pass_id, _) = granted(&admin, driver_id, 24).await;
+    let story = CabinetStory::start("cabinet_link", backend, 7_008).await;
+    let app = &story.app;
+    let pass = story.grant(24).await;
+    let pass_id = pass.id;
 
     let (status, link) = app
         .call(
@@ -805,7 +715,7 @@ async fn a_one_time_link_signs_another_browser_in_once() {
         .next()
         .unwrap()
         .to_owned();
-    let status: Value = get_with(&app, "/api/v1/cabinet/status", &cookie)
+    let status: Value = get_with(app, "/api/v1/cabinet/status", &cookie)
         .await
         .json()
         .await
@@ -824,7 +734,9 @@ async fn a_one_time_link_signs_another_browser_in_once() {
 
     // Another driver cannot make a link for this pass.
     let mut other = app.same_server();
-    other.sign_in_without_access(driver(7_009)).await;
+    other
+        .sign_in_without_access(json!({"id": 7_009, "first_name": "Пётр", "language_code": "ru"}))
+        .await;
     let (status, refused) = other
         .call(
             Method::POST,
@@ -841,27 +753,29 @@ async fn a_one_time_link_signs_another_browser_in_once() {
 #[tokio::test]
 async fn a_pass_has_its_own_rate_and_every_session_is_audited() {
     let backend = backends()[0];
-    let mut app = spawn_app_with(
+    let story = CabinetStory::start_with(
         "cabinet_rate",
         backend,
+        7_010,
         Options {
             extra_vars: vec![("CABINET_REQUESTS_PER_MINUTE", "4".into())],
         },
     )
     .await;
-    let driver_id = driver_and_admin(&mut app, 7_010).await;
-    let admin = log_in(&app, ADMIN).await;
-    let (pass_id, token) = granted(&admin, driver_id, 12).await;
-    let cookie = signed_in(&app, &token).await;
+    let app = &story.app;
+    let driver_id = story.driver_id;
+    let admin = story.admin();
+    let (pass, cookie) = story.signed_in_with_pass(12).await;
+    let pass_id = pass.id;
     for path in ["/cabinet/", "/cabinet/loads", "/cabinet/documents"] {
-        assert_eq!(get_with(&app, path, &cookie).await.status(), 200, "{path}");
+        assert_eq!(get_with(app, path, &cookie).await.status(), 200, "{path}");
     }
     assert_eq!(
-        get_with(&app, "/cabinet/settings", &cookie).await.status(),
+        get_with(app, "/cabinet/settings", &cookie).await.status(),
         403
     );
-    assert_eq!(get_with(&app, "/cabinet/echo", &cookie).await.status(), 200);
-    let limited = get_with(&app, "/cabinet/loads", &cookie).await;
+    assert_eq!(get_with(app, "/cabinet/echo", &cookie).await.status(), 200);
+    let limited = get_with(app, "/cabinet/loads", &cookie).await;
     assert_eq!(limited.status(), 429);
     assert!(limited.headers().contains_key(header::RETRY_AFTER));
 

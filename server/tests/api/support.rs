@@ -1,5 +1,7 @@
 //! `spawn_app`: a fresh server (fresh database, fresh data folder) per test.
 
+pub mod cabinet;
+
 use std::{
     collections::HashMap,
     io::Write,
@@ -162,19 +164,13 @@ impl TestApp {
     }
 }
 
+#[derive(Default)]
 pub struct Options {
     pub extra_vars: Vec<(&'static str, String)>,
 }
 
 pub async fn spawn_app(test: &str, (db, store): (Db, Store)) -> TestApp {
-    spawn_app_with(
-        test,
-        (db, store),
-        Options {
-            extra_vars: Vec::new(),
-        },
-    )
-    .await
+    spawn_app_with(test, (db, store), Options::default()).await
 }
 
 pub async fn spawn_app_with(test: &str, (db, store): (Db, Store), options: Options) -> TestApp {

@@ -35,13 +35,7 @@ pub(super) fn DriverView(id: i64) -> impl IntoView {
         detail
             .with(|detail| matches!(detail, Some(Ok(detail)) if detail.profile.banned_at.is_some()))
     });
-    let may_manage = move || {
-        desk.session.with(|session| {
-            session
-                .as_ref()
-                .is_some_and(|s| s.admin.role >= Role::Admin)
-        })
-    };
+    let may_manage = move || desk.may(Role::Admin);
 
     view! {
         <a href="/admin/drivers" data-testid="back-to-drivers">{d.all_drivers}</a>

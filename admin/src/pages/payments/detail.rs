@@ -29,13 +29,7 @@ pub(super) fn PaymentPage(id: i64) -> impl IntoView {
     let refund_error = RwSignal::new(None::<ErrorBody>);
     let refunded = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
-    let may_refund = move || {
-        desk.session.with(|session| {
-            session
-                .as_ref()
-                .is_some_and(|s| s.admin.role >= Role::Admin)
-        })
-    };
+    let may_refund = move || desk.may(Role::Admin);
 
     let reload = move || {
         leptos::task::spawn_local(async move {

@@ -19,13 +19,7 @@ use plans::Plans;
 pub fn PromoPage() -> impl IntoView {
     let desk = use_desk();
     let t = use_texts();
-    let may_change = Signal::derive(move || {
-        desk.session.with(|session| {
-            session
-                .as_ref()
-                .is_some_and(|s| s.admin.role >= Role::Admin)
-        })
-    });
+    let may_change = Signal::derive(move || desk.may(Role::Admin));
     let codes_version = RwSignal::new(0_u32);
     view! {
         <h1>{t.nav.promo}</h1>

@@ -24,20 +24,24 @@ use axum::{
 use chrono::Utc;
 use domain::{
     DriverId,
-    audit::{self, AuditEntry},
     cabinet::{
         passes::{self, Pass, PassFilter},
-        plans::{self, PlanTerms},
+        plans::Passes,
         policy, sessions,
     },
     drivers,
+    plans::{self, PlanRow, PlanTerms},
     store::SharedStore,
 };
 use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{AdminDesk, Admins, AnyStaff, Staff};
+use super::{
+    AdminDesk, Admins, AnyStaff, Staff,
+    audited::record,
+    plans::{PlanList, Typed},
+};
 use crate::web::{
     ApiError, ErrorCode,
     extract::{JsonBody, PathId},
@@ -57,26 +61,6 @@ pub fn routes() -> Router<AdminDesk> {
         .route("/admin/api/cabinet/sessions", get(list_sessions))
         .route("/admin/api/cabinet/policy", get(list_rules).post(add_rule))
         .route("/admin/api/cabinet/policy/{id}", delete(remove_rule))
-}
-
-async fn record<R>(
-    db: &DatabaseConnection,
-    staff: &Staff<R>,
-    action: &str,
-    object: &str,
-    details: serde_json::Value,
-) {
-    audit::record(
-        db,
-        AuditEntry {
-            actor: &staff.actor(),
-            action,
-            object: Some(object),
-            details: Some(details),
-            client_addr: staff.client_addr.as_deref(),
-        },
-    )
-    .await;
 }
 
 fn pass_row(pass: &Pass) -> PassRow {
@@ -207,39 +191,33 @@ async fn revoke(
     Ok(Json(pass_row(&pass)))
 }
 
-fn plan_row(row: &plans::entity::Model) -> PassPlanRow {
+/// The cabinet's pass plans: an hour to a year.
+const PASS_PLANS: PlanList = PlanList {
+    longest: MAX_HOURS,
+    length_refusal: "A pass plan lasts 1 to 8784 hours",
+    created: "cabinet.plan_created",
+    changed: "cabinet.plan_changed",
+    object: "pass_plan",
+};
+
+fn plan_row(row: PlanRow) -> PassPlanRow {
     PassPlanRow {
         id: row.id,
-        hours: row.hours.max(0) as u32,
-        price_kopecks: row.price_kopecks.max(0) as u64,
-        stars_price: row.stars_price.and_then(|stars| u32::try_from(stars).ok()),
+        hours: row.length,
+        price_kopecks: row.price_kopecks,
+        stars_price: row.stars_price,
         active: row.active,
         position: row.position,
     }
 }
 
-/// A pass plan lasts an hour to a year and costs at least YooKassa's one rouble.
 fn plan_terms(input: &PassPlanInput) -> Result<PlanTerms, ApiError> {
-    if !(1..=MAX_HOURS).contains(&input.hours) {
-        return Err(ErrorCode::InvalidValue.with_message("A pass plan lasts 1 to 8784 hours"));
-    }
-    if !(100..=100_000_000).contains(&input.price_kopecks) {
-        return Err(
-            ErrorCode::InvalidValue.with_message("A plan costs from 1 to 1 000 000 roubles")
-        );
-    }
-    if input
-        .stars_price
-        .is_some_and(|stars| !(1..=1_000_000).contains(&stars))
-    {
-        return Err(ErrorCode::InvalidValue
-            .with_message("A price in Stars is from 1 to 1 000 000, or none"));
-    }
-    Ok(PlanTerms {
-        hours: input.hours as i32,
-        price_kopecks: input.price_kopecks as i64,
-        stars_price: input.stars_price.map(|stars| stars as i32),
+    PASS_PLANS.terms(Typed {
+        length: input.hours,
+        price_kopecks: input.price_kopecks,
+        stars_price: input.stars_price,
         active: input.active,
+        position: None,
     })
 }
 
@@ -250,7 +228,8 @@ async fn list_plans(
     State(db): State<DatabaseConnection>,
     _staff: Staff<AnyStaff>,
 ) -> Result<Json<Vec<PassPlanRow>>, ApiError> {
-    Ok(Json(plans::all(&db).await?.iter().map(plan_row).collect()))
+    let rows = plans::all::<Passes>(&db).await?;
+    Ok(Json(rows.into_iter().map(plan_row).collect()))
 }
 
 #[utoipa::path(post, path = "/admin/api/pass-plans", tag = "cabinet", operation_id = "create_pass_plan", request_body = PassPlanInput,
@@ -264,15 +243,10 @@ async fn create_plan(
     staff: Staff<Admins>,
     JsonBody(input): JsonBody<PassPlanInput>,
 ) -> Result<(StatusCode, Json<PassPlanRow>), ApiError> {
-    let created = plan_row(&plans::create(&db, plan_terms(&input)?).await?);
-    record(
-        &db,
-        &staff,
-        "cabinet.plan_created",
-        &format!("pass_plan:{}", created.id),
-        json!({"after": created}),
-    )
-    .await;
+    let terms = plan_terms(&input)?;
+    let created = PASS_PLANS
+        .create::<Passes, _>(&db, &staff, terms, plan_row)
+        .await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -292,18 +266,9 @@ async fn edit_plan(
     JsonBody(input): JsonBody<PassPlanInput>,
 ) -> Result<Json<PassPlanRow>, ApiError> {
     let terms = plan_terms(&input)?;
-    let changed = plans::update(&db, id, terms)
-        .await?
-        .ok_or(ErrorCode::PlanNotFound)?;
-    let changed = plan_row(&changed);
-    record(
-        &db,
-        &staff,
-        "cabinet.plan_changed",
-        &format!("pass_plan:{id}"),
-        json!({"after": changed}),
-    )
-    .await;
+    let changed = PASS_PLANS
+        .edit::<Passes, _>(&db, &staff, id, terms, plan_row)
+        .await?;
     Ok(Json(changed))
 }
 

@@ -4,6 +4,7 @@
 
 mod admins;
 mod audit;
+mod audited;
 mod auth;
 mod cabinet;
 mod cities;
@@ -15,6 +16,7 @@ mod openapi;
 mod overview;
 mod pages;
 mod payments;
+mod plans;
 mod promo;
 mod second_factor;
 mod service_tokens;

@@ -21,20 +21,22 @@ use axum::{
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::{
-    PlanId,
-    audit::{self, AuditEntry},
-    drivers,
-    plans::{self, PlanTerms},
+    PlanId, drivers,
+    plans::{self, PlanRow, PlanTerms, Subscriptions},
     promo::{self, CreateError, NewPromoCode},
 };
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, TransactionTrait, sea_query::Expr,
+    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait, sea_query::Expr,
 };
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{AdminDesk, Admins, AnyStaff, Staff};
+use super::{
+    AdminDesk, Admins, AnyStaff, Staff,
+    audited::record_change as record,
+    plans::{PlanList, Typed},
+};
 use crate::web::{
     ApiError, ErrorCode, Fault,
     extract::{JsonBody, PathId},
@@ -50,61 +52,33 @@ pub fn routes() -> Router<AdminDesk> {
         .route("/admin/api/promo/{code}", put(switch_promo))
 }
 
-async fn record(
-    db: &impl ConnectionTrait,
-    staff: &Staff<Admins>,
-    action: &str,
-    object: &str,
-    before: serde_json::Value,
-    after: serde_json::Value,
-) {
-    audit::record(
-        db,
-        AuditEntry {
-            actor: &staff.actor(),
-            action,
-            object: Some(object),
-            details: Some(json!({"before": before, "after": after})),
-            client_addr: staff.client_addr.as_deref(),
-        },
-    )
-    .await;
-}
-
 // ---- Plans ----
 
-fn plan_view(row: plans::entity::Model) -> PlanView {
+/// The subscription's plans: a day to ten years.
+const PLANS: PlanList = PlanList {
+    longest: 3650,
+    length_refusal: "A plan lasts 1 to 3650 days",
+    created: "plan.created",
+    changed: "plan.changed",
+    object: "plan",
+};
+
+fn plan_view(row: PlanRow) -> PlanView {
     PlanView {
         id: row.id,
-        days: row.days.max(0) as u32,
-        price_kopecks: row.price_kopecks.max(0) as u64,
-        stars_price: row.stars_price.and_then(|stars| u32::try_from(stars).ok()),
+        days: row.length,
+        price_kopecks: row.price_kopecks,
+        stars_price: row.stars_price,
         active: row.active,
         position: row.position,
     }
 }
 
-/// A plan lasts a day to ten years and costs at least YooKassa's one rouble.
 fn plan_terms(input: &PlanInput) -> Result<PlanTerms, ApiError> {
-    if !(1..=3650).contains(&input.days) {
-        return Err(ApiError::from(ErrorCode::InvalidValue));
-    }
-    if !(100..=100_000_000).contains(&input.price_kopecks) {
-        return Err(
-            ErrorCode::InvalidValue.with_message("A plan costs from 1 to 1 000 000 roubles")
-        );
-    }
-    if input
-        .stars_price
-        .is_some_and(|stars| !(1..=1_000_000).contains(&stars))
-    {
-        return Err(ErrorCode::InvalidValue
-            .with_message("A price in Stars is from 1 to 1 000 000, or none"));
-    }
-    Ok(PlanTerms {
-        days: input.days as i32,
-        price_kopecks: input.price_kopecks as i64,
-        stars_price: input.stars_price.map(|stars| stars as i32),
+    PLANS.terms(Typed {
+        length: input.days,
+        price_kopecks: input.price_kopecks,
+        stars_price: input.stars_price,
         active: input.active,
         position: input.position,
     })
@@ -117,9 +91,8 @@ async fn list_plans(
     State(db): State<DatabaseConnection>,
     _staff: Staff<AnyStaff>,
 ) -> Result<Json<Vec<PlanView>>, ApiError> {
-    Ok(Json(
-        plans::all(&db).await?.into_iter().map(plan_view).collect(),
-    ))
+    let rows = plans::all::<Subscriptions>(&db).await?;
+    Ok(Json(rows.into_iter().map(plan_view).collect()))
 }
 
 #[utoipa::path(post, path = "/admin/api/plans", tag = "money", operation_id = "create_plan", request_body = PlanInput,
@@ -133,16 +106,10 @@ async fn create_plan(
     staff: Staff<Admins>,
     JsonBody(input): JsonBody<PlanInput>,
 ) -> Result<(StatusCode, Json<PlanView>), ApiError> {
-    let created = plan_view(plans::create(&db, plan_terms(&input)?).await?);
-    record(
-        &db,
-        &staff,
-        "plan.created",
-        &format!("plan:{}", created.id),
-        serde_json::Value::Null,
-        json!(created),
-    )
-    .await;
+    let terms = plan_terms(&input)?;
+    let created = PLANS
+        .create::<Subscriptions, _>(&db, &staff, terms, plan_view)
+        .await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -162,20 +129,10 @@ async fn edit_plan(
     JsonBody(input): JsonBody<PlanInput>,
 ) -> Result<Json<PlanView>, ApiError> {
     let terms = plan_terms(&input)?;
-    let not_found = || ApiError::from(ErrorCode::PlanNotFound);
-    let before = plans::row(&db, id).await?.ok_or_else(not_found)?;
-    let after = plans::update(&db, id, terms).await?.ok_or_else(not_found)?;
-    let (before, after) = (plan_view(before), plan_view(after));
-    record(
-        &db,
-        &staff,
-        "plan.changed",
-        &format!("plan:{id}"),
-        json!(before),
-        json!(after),
-    )
-    .await;
-    Ok(Json(after))
+    let changed = PLANS
+        .edit::<Subscriptions, _>(&db, &staff, id.into(), terms, plan_view)
+        .await?;
+    Ok(Json(changed))
 }
 
 // ---- Promo codes ----
