@@ -81,7 +81,10 @@ fn a_full_line_lets_prefetches_go_first() {
     queue.claim(driver(2), 2, ASK).unwrap();
     queue.claim(driver(3), 3, ASK).unwrap();
     assert_eq!(queue.lengths(), (3, 0), "the prefetch gave way");
-    assert!(!queue.claim(driver(3), 1, ASK).unwrap().1, "joining costs nothing");
+    assert!(
+        !queue.claim(driver(3), 1, ASK).unwrap().1,
+        "joining costs nothing"
+    );
     queue.prefetch(11);
     assert_eq!(queue.lengths(), (3, 0), "a full line takes no prefetch");
 }
@@ -100,7 +103,11 @@ async fn a_full_line_lets_go_of_cards_whose_drivers_left_and_keeps_those_still_a
         left.entry.outcome(Duration::ZERO).await,
         Some(Err(GatewayError::NotFetchedInTime))
     );
-    assert_eq!(asking.entry.outcome(Duration::ZERO).await, None, "still in line");
+    assert_eq!(
+        asking.entry.outcome(Duration::ZERO).await,
+        None,
+        "still in line"
+    );
     assert_eq!(newcomer.entry.outcome(Duration::ZERO).await, None);
     assert_eq!(queue.figures.expired.load(Ordering::Relaxed), 1);
     assert!(
@@ -114,14 +121,26 @@ fn a_line_full_of_cards_still_asked_keeps_a_new_one_outside_until_there_is_room(
     let queue = queue(2, 5, Duration::from_secs(60));
     queue.claim(driver(1), 1, ASK).unwrap();
     queue.claim(driver(2), 2, ASK).unwrap();
-    assert_eq!(queue.claim(driver(3), 3, ASK).err(), Some(Outside { ahead: 2 }));
-    assert!(queue.renew(driver(1), 1, ASK).is_some(), "nobody lost a place");
+    assert_eq!(
+        queue.claim(driver(3), 3, ASK).err(),
+        Some(Outside { ahead: 2 })
+    );
+    assert!(
+        queue.renew(driver(1), 1, ASK).is_some(),
+        "nobody lost a place"
+    );
     assert!(queue.renew(driver(2), 2, ASK).is_some());
-    assert!(!queue.claim(driver(3), 1, ASK).unwrap().1, "joining a card in line is possible");
+    assert!(
+        !queue.claim(driver(3), 1, ASK).unwrap().1,
+        "joining a card in line is possible"
+    );
 
     let job = queue.next().unwrap();
     queue.finish(job.entry.id, Ok(Arc::new(None)));
-    assert!(queue.claim(driver(3), 3, ASK).unwrap().1, "in line once there is room");
+    assert!(
+        queue.claim(driver(3), 3, ASK).unwrap().1,
+        "in line once there is room"
+    );
     assert_eq!(queue.place(3).0, 2, "behind the card still waiting");
 }
 
@@ -132,7 +151,9 @@ fn a_driver_who_keeps_asking_keeps_their_place_past_the_wait() {
     // Asking again, in a long poll of a minute.
     assert!(queue.renew(driver(1), 7, Duration::from_secs(60)).is_some());
     std::thread::sleep(Duration::from_millis(30));
-    let job = queue.next().expect("still waited for, past the first ask's wait");
+    let job = queue
+        .next()
+        .expect("still waited for, past the first ask's wait");
     assert_eq!(job.entry.id, 7);
 }
 

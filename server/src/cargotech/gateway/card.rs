@@ -5,10 +5,7 @@
 //! keep asking. Fetchers take cards from the line in turn, as many at once as the budget can
 //! keep busy, and stop when the line is empty.
 
-use std::{
-    sync::Arc,
-    time::Duration,
-};
+use std::{sync::Arc, time::Duration};
 
 use app::cargo::card::{CargoDetail, PendingDetail};
 use domain::DriverId;
