@@ -4,13 +4,16 @@
 //! (first come, first fetched); speculative prefetches in another, fetched only when no driver
 //! waits and dropped when there is no slot for them.
 //!
-//! The line is bounded and fair: it holds at most `limit` drivers' cards (beyond it the answer is
-//! `upstream_busy`, the only refusal left); each driver holds at most `per_driver` places (their
-//! oldest card gives its place up when they open one more, as a driver reads one card at a
-//! time); the driver who puts a card in line is charged for its call against their fair share
-//! (the gateway does that before claiming), and a driver joining a card someone else is already
-//! waiting for costs nothing. Nothing waits forever: a claim ends `max_wait` after it was made,
-//! with a clear answer.
+//! The line never refuses a driver. It is bounded in memory (`limit` cards, a card asked by many
+//! drivers being one entry) and fair: each driver holds at most `per_driver` places (their oldest
+//! card gives its place up when they open one more, as a driver reads one card at a time); the
+//! driver who puts a card in line is charged for its call against their fair share (the gateway
+//! does that before claiming), and a driver joining a card someone else is already waiting for
+//! costs nothing. A claim lives while its driver keeps asking: it ends `max_wait` after the
+//! driver last asked (they left: the app stopped polling). When the line is full, prefetches give
+//! way first, then the cards whose drivers all left; a driver still asking never loses their
+//! place. Should the line still be full, a new card waits outside it (the driver is told it
+//! waits, behind the whole line) and gets in as soon as there is room.
 
 use std::{
     collections::{HashMap, VecDeque},
@@ -31,6 +34,16 @@ use crate::telemetry::metrics::{Histogram, WAIT};
 /// How a card's fetch ended: the detail (`None` when taken), or why there is none.
 pub type Fetched = Result<Arc<Option<CargoDetail>>, GatewayError>;
 
+/// Why a card could not be put in line now: the line is full of cards drivers still ask for.
+/// Not a refusal: the driver is told the card waits, behind the whole line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Outside {
+    /// Cards ahead of it.
+    pub ahead: usize,
+}
+
+/// How often a full line looks for cards whose drivers left.
+const FULL_SCAN_EVERY: Duration = Duration::from_secs(1);
 /// Prefetches waiting at most (the oldest give way).
 const PREFETCH_LIMIT: usize = 300;
 /// How long a claim's outcome is kept for its driver after its wait ended.
@@ -38,11 +51,11 @@ const CLAIM_GRACE: Duration = Duration::from_secs(60);
 
 #[derive(Debug, Clone, Copy)]
 pub struct QueueRules {
-    /// Drivers' cards waiting at most.
+    /// Cards held at most (drivers' and prefetches; a card many drivers wait for is one).
     pub limit: usize,
     /// Places one driver may hold.
     pub per_driver: usize,
-    /// How long a card may wait for its driver.
+    /// How long a claim outlives its driver's last ask (the driver left).
     pub max_wait: Duration,
     /// Calls a second the budget allows (every account together), for the estimates.
     pub calls_per_second: f64,
@@ -88,13 +101,9 @@ impl Entry {
 #[derive(Clone)]
 pub struct Claim {
     pub entry: Arc<Entry>,
-    /// When the driver stops waiting.
+    /// When the driver is taken to have left, unless they ask again.
     pub deadline: Instant,
 }
-
-/// Why a card could not be put in line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct QueueFull;
 
 /// What a fetcher is to do next.
 pub struct Job {
@@ -109,7 +118,7 @@ struct Waiting {
     lane: Lane,
     /// Its turn among the drivers' cards (given when it joined their line).
     ticket: u64,
-    /// The drivers waiting for it and until when.
+    /// The drivers waiting for it and until when (moved on by each ask).
     claimants: Vec<(DriverId, Instant)>,
     /// A fetcher has it in hand.
     fetching: bool,
@@ -126,6 +135,7 @@ struct Line {
     next_ticket: u64,
     fetchers: usize,
     last_sweep: Option<Instant>,
+    last_full_scan: Option<Instant>,
 }
 
 pub struct CardQueue {
@@ -135,11 +145,14 @@ pub struct CardQueue {
     pub figures: QueueFigures,
 }
 
-/// How long drivers' cards waited, and how many the line refused or let expire.
+/// How long drivers' cards waited, and how many left the line unfetched.
 pub struct QueueFigures {
     /// From joining the drivers' line to the card's outcome.
     pub waits: Histogram,
-    pub refused: AtomicU64,
+    /// Asks for a new card that found the line full of cards drivers still ask for, and waited
+    /// outside it.
+    pub outside: AtomicU64,
+    /// Cards whose drivers all left before they were fetched.
     pub expired: AtomicU64,
 }
 
@@ -150,7 +163,7 @@ impl CardQueue {
             line: Mutex::new(Line::default()),
             figures: QueueFigures {
                 waits: Histogram::new(WAIT),
-                refused: AtomicU64::new(0),
+                outside: AtomicU64::new(0),
                 expired: AtomicU64::new(0),
             },
         }
@@ -162,27 +175,61 @@ impl CardQueue {
         (line.drivers.len(), line.prefetch.len())
     }
 
-    /// The driver's claim on this card, if they have one.
-    pub fn claim_of(&self, driver: DriverId, id: u64) -> Option<Claim> {
-        self.line().claims.get(&(driver, id)).cloned()
+    /// The driver asks again for a card they have a claim on: the claim lives on until
+    /// `max_wait` after this ask has waited `patience`. `None` when they have none, or when the
+    /// line let the card go meanwhile because they had stopped asking (asking again, they take
+    /// a new place).
+    pub fn renew(&self, driver: DriverId, id: u64, patience: Duration) -> Option<Claim> {
+        let until = Instant::now() + patience + self.rules.max_wait;
+        let mut guard = self.line();
+        let line = &mut *guard;
+        let claim = line.claims.get_mut(&(driver, id))?;
+        if matches!(
+            &*claim.entry.done.borrow(),
+            Some(Err(GatewayError::NotFetchedInTime))
+        ) {
+            line.claims.remove(&(driver, id));
+            return None;
+        }
+        claim.deadline = until;
+        let claim = claim.clone();
+        if let Some(waiting) = line.waiting.get_mut(&id) {
+            for (claimant, at) in &mut waiting.claimants {
+                if *claimant == driver {
+                    *at = until;
+                }
+            }
+        }
+        Some(claim)
     }
 
-    /// Puts the driver in line for the card (joining whoever waits for it already). Over their
-    /// places, the driver's oldest other card gives its place up. Says whether the claim put
-    /// the card in the drivers' line (nobody waited for it, or only as a prefetch): the driver
-    /// then causes its call.
-    pub fn claim(&self, driver: DriverId, id: u64) -> Result<(Claim, bool), QueueFull> {
+    /// Puts the driver in line for the card (joining whoever waits for it already), for an ask
+    /// that waits `patience`; a full line makes room (see the module's note), or, full of cards
+    /// drivers still ask for, keeps the card `Outside`. Over their places, the driver's oldest
+    /// other card gives its place up. Says whether the claim put the card in the drivers' line
+    /// (nobody waited for it, or only as a prefetch): the driver then causes its call.
+    pub fn claim(
+        &self,
+        driver: DriverId,
+        id: u64,
+        patience: Duration,
+    ) -> Result<(Claim, bool), Outside> {
         let now = Instant::now();
-        let deadline = now + self.rules.max_wait;
+        let deadline = now + patience + self.rules.max_wait;
         let mut line = self.line();
         line.sweep(now);
         let causes_call = match line.waiting.get(&id) {
             Some(waiting) => waiting.lane == Lane::Prefetch && !waiting.fetching,
             None => true,
         };
-        if causes_call && line.drivers.len() >= self.rules.limit {
-            self.figures.refused.fetch_add(1, Ordering::Relaxed);
-            return Err(QueueFull);
+        if !line.waiting.contains_key(&id)
+            && line.waiting.len() >= self.rules.limit
+            && !self.make_room(&mut line, now)
+        {
+            self.figures.outside.fetch_add(1, Ordering::Relaxed);
+            return Err(Outside {
+                ahead: line.drivers.len(),
+            });
         }
         line.make_room_for(driver, self.rules.per_driver.max(1));
         line.next_ticket += 1;
@@ -215,11 +262,45 @@ impl CardQueue {
         Ok((claim, causes_call))
     }
 
+    /// Room for one more card in a full line: the oldest prefetches give way first, then every
+    /// card whose drivers all left (looked for once a second at most); whether there is room.
+    fn make_room(&self, line: &mut Line, now: Instant) -> bool {
+        let full = |line: &Line| line.waiting.len() >= self.rules.limit;
+        while full(line)
+            && let Some(oldest) = line.prefetch.pop_front()
+        {
+            line.waiting.remove(&oldest);
+        }
+        if !full(line)
+            || line
+                .last_full_scan
+                .is_some_and(|at| now.duration_since(at) < FULL_SCAN_EVERY)
+        {
+            return !full(line);
+        }
+        line.last_full_scan = Some(now);
+        let left: Vec<u64> = line
+            .waiting
+            .values()
+            .filter(|w| {
+                w.lane == Lane::Driver
+                    && !w.fetching
+                    && w.claimants.iter().all(|(_, until)| *until <= now)
+            })
+            .map(|w| w.entry.id)
+            .collect();
+        for id in left {
+            self.finish_locked(line, id, Err(GatewayError::NotFetchedInTime));
+        }
+        line.drivers.retain(|id| line.waiting.contains_key(id));
+        !full(line)
+    }
+
     /// Puts a card in the prefetch line, unless it waits already; the oldest prefetch gives
-    /// way when the line is full.
+    /// way when the prefetch line is full, and a full line takes no prefetch at all.
     pub fn prefetch(&self, id: u64) {
         let mut line = self.line();
-        if line.waiting.contains_key(&id) {
+        if line.waiting.contains_key(&id) || line.waiting.len() >= self.rules.limit {
             return;
         }
         if line.prefetch.len() >= PREFETCH_LIMIT
@@ -261,12 +342,14 @@ impl CardQueue {
             .filter(|w| w.lane == Lane::Driver && w.ticket < mine && !w.claimants.is_empty())
             .count()
             + 1;
+        let position = u32::try_from(position).unwrap_or(u32::MAX);
+        (position, self.estimate(position))
+    }
+
+    /// About how long until the card at `position` is fetched.
+    pub fn estimate(&self, position: u32) -> Duration {
         let per_second = self.rules.calls_per_second.max(0.01);
-        let seconds = (position as f64 / per_second).ceil().max(1.0);
-        (
-            u32::try_from(position).unwrap_or(u32::MAX),
-            Duration::from_secs_f64(seconds),
-        )
+        Duration::from_secs_f64((f64::from(position) / per_second).ceil().max(1.0))
     }
 
     /// Whether any card waits to be fetched.
@@ -301,6 +384,7 @@ impl CardQueue {
                 continue;
             };
             if deadline <= now {
+                // Its drivers left.
                 self.finish_locked(&mut line, id, Err(GatewayError::NotFetchedInTime));
                 continue;
             }

@@ -79,8 +79,9 @@ impl FairShareConfig {
     }
 }
 
-/// The line of cards waiting for the exchange: `limit` drivers' cards at most, `per_driver`
-/// places each, and a card is waited for `max_wait` at most.
+/// The line of cards waiting for the exchange: `limit` cards at most (a bound on memory, never a
+/// refusal), `per_driver` places each, and a driver's claim outlives their last ask by
+/// `max_wait`.
 #[derive(Debug, Clone)]
 pub struct CardQueueConfig {
     pub limit: usize,
@@ -91,10 +92,10 @@ pub struct CardQueueConfig {
 impl CardQueueConfig {
     fn read(reader: &mut Reader) -> Self {
         Self {
-            limit: reader.positive("CARGOTECH_CARD_QUEUE_LIMIT", 1000) as usize,
+            limit: reader.positive("CARGOTECH_CARD_QUEUE_LIMIT", 20_000) as usize,
             per_driver: reader.positive("CARGOTECH_CARD_QUEUE_PER_DRIVER", 3) as usize,
             max_wait: Duration::from_secs(
-                reader.positive("CARGOTECH_CARD_WAIT_SECONDS", 120).into(),
+                reader.positive("CARGOTECH_CARD_WAIT_SECONDS", 30).into(),
             ),
         }
     }

@@ -1,7 +1,8 @@
 //! Cards the budget cannot fetch at once wait in line instead of being refused: the driver gets
 //! what the list showed, a place and an estimate (`202`), asks again and gets the card when it
-//! comes; drivers' cards go before prefetching, one driver holds only a few places, and a card
-//! that cannot be fetched in time ends with a clear answer.
+//! comes; drivers' cards go before prefetching, one driver holds only a few places, and however
+//! many cards are asked of a tiny budget and a full line, no driver is refused and every card
+//! fills in.
 
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -183,24 +184,89 @@ async fn a_greedy_driver_holds_only_a_few_places_in_line() {
     }
 }
 
+/// Asks for a card as the Mini App does, again and again until it comes: every answer's status.
+async fn until_filled(app: &TestApp, id: u64) -> (Vec<u16>, Value) {
+    let mut seen = Vec::new();
+    for _ in 0..60 {
+        let (status, body) = open(app, id).await;
+        seen.push(status);
+        if status != 202 {
+            return (seen, body);
+        }
+        assert!(body["position"].as_u64().unwrap() >= 1, "{body}");
+        assert!(body["card"]["id"] == id, "the list's data: {body}");
+    }
+    panic!("card {id} never came: {seen:?}");
+}
+
 #[tokio::test]
-async fn a_card_nobody_could_fetch_in_time_ends_with_a_clear_answer() {
+async fn many_cards_asked_of_a_tiny_budget_through_a_full_line_are_never_refused_and_all_fill_in() {
+    for backend in backends() {
+        let mut extra = small_budget("6");
+        // A line of three cards for nine asked, and drivers taken to have left after 2 s.
+        extra.extend([
+            ("CARGOTECH_CARD_QUEUE_LIMIT", "3"),
+            ("CARGOTECH_CARD_WAIT_SECONDS", "2"),
+        ]);
+        let (_, first) = app("card_queue_full", backend, &extra).await;
+        let cards = spend_the_budget(&first).await;
+        let ids: Vec<u64> = cards[3..12]
+            .iter()
+            .map(|card| card["id"].as_u64().unwrap())
+            .collect();
+        let mut drivers = vec![first];
+        for n in 0..2 {
+            let mut driver = drivers[0].same_server();
+            driver
+                .sign_in_as(json!({"id": 730_010 + n, "first_name": "Водитель"}))
+                .await;
+            drivers.push(driver);
+        }
+        // Each driver opens three cards at once and keeps asking for each until it comes.
+        let answers = futures_util::future::join_all(
+            ids.iter()
+                .enumerate()
+                .map(|(n, &id)| until_filled(&drivers[n / 3], id)),
+        )
+        .await;
+        for (&id, (seen, body)) in ids.iter().zip(&answers) {
+            assert!(
+                seen.iter().all(|status| *status == 200 || *status == 202),
+                "{backend:?}: card {id} was answered {seen:?}: {body}"
+            );
+            assert_eq!(body["card"]["id"], id, "{backend:?}: {body}");
+            assert!(body["contacts"].is_array(), "{backend:?}: {body}");
+        }
+        assert!(
+            answers.iter().any(|(seen, _)| seen.contains(&202)),
+            "{backend:?}: the budget was spent, some card had to wait"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_list_the_budget_cannot_fetch_now_is_answered_with_its_last_page_marked_stale() {
     for backend in backends() {
         let mut extra = small_budget("60");
-        extra.push(("CARGOTECH_CARD_WAIT_SECONDS", "2"));
-        let (_, app) = app("card_queue_expired", backend, &extra).await;
-        let cards = spend_the_budget(&app).await;
-        let (id, _) = first_in_line(&app, &cards).await;
+        extra.push(("CACHE_TTL_LIST_SECONDS", "1"));
+        let (_, app) = app("card_queue_stale_list", backend, &extra).await;
+        let asked = "/api/v1/cargos?from_city_id=30&limit=20";
+        let (status, fresh) = app.call(Method::GET, asked, None).await;
+        assert_eq!(status, 200, "{fresh}");
+        // Past twice its time to live the page is asked afresh, but the budget is spent.
+        tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+        spend_the_budget(&app).await;
 
-        let (status, refusal) = until_answered(&app, id).await;
-        assert_eq!(status, 503, "{backend:?}: {refusal}");
-        assert_eq!(refusal["code"], "detail_not_fetched");
-        assert!(
-            refusal["message"].as_str().unwrap().contains("Повторите"),
-            "{refusal}"
+        let (status, page) = app.call(Method::GET, asked, None).await;
+        assert_eq!(status, 200, "{backend:?}: {page}");
+        assert_eq!(
+            without_marks(&page["cards"]),
+            without_marks(&fresh["cards"]),
+            "{backend:?}"
         );
-
-        // Asked again, the card takes a new place in line: nothing is stuck.
-        assert_eq!(open(&app, id).await.0, 202, "{backend:?}");
+        assert!(
+            page["stale"]["age_seconds"].as_u64().unwrap() >= 2,
+            "{backend:?}: {page}"
+        );
     }
 }

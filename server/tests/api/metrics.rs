@@ -271,7 +271,7 @@ async fn after_a_drivers_day_every_metric_the_dashboard_reads_is_there_with_a_se
             0.0,
             "the card came: nobody waits"
         );
-        assert_eq!(value(&samples, "hauler_card_queue_refused_total", &[]), 0.0);
+        assert_eq!(value(&samples, "hauler_card_queue_outside_total", &[]), 0.0);
         assert_eq!(value(&samples, "hauler_card_queue_expired_total", &[]), 0.0);
 
         assert_eq!(value(&samples, "hauler_live_connections", &[]), 1.0);

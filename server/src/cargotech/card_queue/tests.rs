@@ -1,8 +1,11 @@
-use std::{sync::Arc, time::Duration};
+use std::{
+    sync::{Arc, atomic::Ordering},
+    time::Duration,
+};
 
 use domain::DriverId;
 
-use super::{CardQueue, Lane, QueueFull, QueueRules};
+use super::{CardQueue, Lane, Outside, QueueRules};
 use crate::cargotech::GatewayError;
 
 fn queue(limit: usize, per_driver: usize, max_wait: Duration) -> CardQueue {
@@ -15,6 +18,9 @@ fn queue(limit: usize, per_driver: usize, max_wait: Duration) -> CardQueue {
     })
 }
 
+/// How long each ask waits.
+const ASK: Duration = Duration::ZERO;
+
 fn driver(n: i64) -> DriverId {
     DriverId::from(n)
 }
@@ -24,7 +30,7 @@ fn a_card_a_driver_opens_is_fetched_before_any_prefetch() {
     let queue = queue(10, 3, Duration::from_secs(60));
     queue.prefetch(1);
     queue.prefetch(2);
-    queue.claim(driver(1), 3).unwrap();
+    queue.claim(driver(1), 3, ASK).unwrap();
     let first = queue.next().unwrap();
     assert_eq!((first.entry.id, first.lane), (3, Lane::Driver));
     assert_eq!(queue.next().unwrap().entry.id, 1);
@@ -35,11 +41,11 @@ fn a_prefetch_a_driver_opens_joins_the_drivers_line_and_costs_that_driver() {
     let queue = queue(10, 3, Duration::from_secs(60));
     queue.prefetch(1);
     assert!(
-        queue.claim(driver(1), 1).unwrap().1,
+        queue.claim(driver(1), 1, ASK).unwrap().1,
         "the driver causes the call"
     );
     assert!(
-        !queue.claim(driver(2), 1).unwrap().1,
+        !queue.claim(driver(2), 1, ASK).unwrap().1,
         "joining a card in line is free"
     );
     assert_eq!(queue.place(1).0, 1);
@@ -52,37 +58,109 @@ fn a_prefetch_a_driver_opens_joins_the_drivers_line_and_costs_that_driver() {
 fn a_driver_holds_a_few_places_and_the_oldest_gives_way() {
     let queue = queue(100, 2, Duration::from_secs(60));
     for id in 1..=5 {
-        queue.claim(driver(1), id).unwrap();
+        queue.claim(driver(1), id, ASK).unwrap();
     }
-    queue.claim(driver(2), 50).unwrap();
+    queue.claim(driver(2), 50, ASK).unwrap();
     assert_eq!(
         queue.place(50).0,
         3,
         "behind the greedy driver's last two only"
     );
     assert!(
-        queue.claim_of(driver(1), 1).is_none(),
+        queue.renew(driver(1), 1, ASK).is_none(),
         "the oldest gave its place up"
     );
-    assert!(queue.claim_of(driver(1), 5).is_some());
+    assert!(queue.renew(driver(1), 5, ASK).is_some());
 }
 
 #[test]
-fn a_full_line_refuses_only_cards_that_would_need_a_call() {
-    let queue = queue(2, 5, Duration::from_secs(60));
-    queue.claim(driver(1), 1).unwrap();
-    queue.claim(driver(2), 2).unwrap();
-    assert_eq!(queue.claim(driver(3), 3).err(), Some(QueueFull));
+fn a_full_line_lets_prefetches_go_first() {
+    let queue = queue(3, 5, Duration::from_secs(60));
+    queue.prefetch(10);
+    queue.claim(driver(1), 1, ASK).unwrap();
+    queue.claim(driver(2), 2, ASK).unwrap();
+    queue.claim(driver(3), 3, ASK).unwrap();
+    assert_eq!(queue.lengths(), (3, 0), "the prefetch gave way");
     assert!(
-        queue.claim(driver(3), 1).is_ok(),
-        "joining is always possible"
+        !queue.claim(driver(3), 1, ASK).unwrap().1,
+        "joining costs nothing"
     );
+    queue.prefetch(11);
+    assert_eq!(queue.lengths(), (3, 0), "a full line takes no prefetch");
 }
 
 #[tokio::test]
-async fn a_card_nobody_can_wait_for_any_more_ends_with_a_clear_outcome() {
+async fn a_full_line_lets_go_of_cards_whose_drivers_left_and_keeps_those_still_asked() {
+    let queue = queue(2, 5, Duration::from_millis(30));
+    let (left, _) = queue.claim(driver(1), 1, ASK).unwrap();
+    // Driver 2's ask waits for the card a minute (a long poll): they are still there.
+    let (asking, _) = queue.claim(driver(2), 2, Duration::from_secs(60)).unwrap();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    // Driver 1 asked 50 ms ago and not since: gone.
+    let (newcomer, causes_call) = queue.claim(driver(3), 3, ASK).unwrap();
+    assert!(causes_call);
+    assert_eq!(
+        left.entry.outcome(Duration::ZERO).await,
+        Some(Err(GatewayError::NotFetchedInTime))
+    );
+    assert_eq!(
+        asking.entry.outcome(Duration::ZERO).await,
+        None,
+        "still in line"
+    );
+    assert_eq!(newcomer.entry.outcome(Duration::ZERO).await, None);
+    assert_eq!(queue.figures.expired.load(Ordering::Relaxed), 1);
+    assert!(
+        queue.renew(driver(1), 1, ASK).is_none(),
+        "asking again, the driver who left takes a new place"
+    );
+}
+
+#[test]
+fn a_line_full_of_cards_still_asked_keeps_a_new_one_outside_until_there_is_room() {
+    let queue = queue(2, 5, Duration::from_secs(60));
+    queue.claim(driver(1), 1, ASK).unwrap();
+    queue.claim(driver(2), 2, ASK).unwrap();
+    assert_eq!(
+        queue.claim(driver(3), 3, ASK).err(),
+        Some(Outside { ahead: 2 })
+    );
+    assert!(
+        queue.renew(driver(1), 1, ASK).is_some(),
+        "nobody lost a place"
+    );
+    assert!(queue.renew(driver(2), 2, ASK).is_some());
+    assert!(
+        !queue.claim(driver(3), 1, ASK).unwrap().1,
+        "joining a card in line is possible"
+    );
+
+    let job = queue.next().unwrap();
+    queue.finish(job.entry.id, Ok(Arc::new(None)));
+    assert!(
+        queue.claim(driver(3), 3, ASK).unwrap().1,
+        "in line once there is room"
+    );
+    assert_eq!(queue.place(3).0, 2, "behind the card still waiting");
+}
+
+#[test]
+fn a_driver_who_keeps_asking_keeps_their_place_past_the_wait() {
     let queue = queue(10, 3, Duration::from_millis(10));
-    let (claim, _) = queue.claim(driver(1), 7).unwrap();
+    queue.claim(driver(1), 7, ASK).unwrap();
+    // Asking again, in a long poll of a minute.
+    assert!(queue.renew(driver(1), 7, Duration::from_secs(60)).is_some());
+    std::thread::sleep(Duration::from_millis(30));
+    let job = queue
+        .next()
+        .expect("still waited for, past the first ask's wait");
+    assert_eq!(job.entry.id, 7);
+}
+
+#[tokio::test]
+async fn a_card_whose_driver_stopped_asking_leaves_the_line_unfetched() {
+    let queue = queue(10, 3, Duration::from_millis(10));
+    let (claim, _) = queue.claim(driver(1), 7, ASK).unwrap();
     tokio::time::sleep(Duration::from_millis(20)).await;
     assert!(queue.next().is_none(), "nothing left worth fetching");
     assert_eq!(
@@ -94,8 +172,8 @@ async fn a_card_nobody_can_wait_for_any_more_ends_with_a_clear_outcome() {
 #[tokio::test]
 async fn everyone_waiting_for_a_card_gets_it_when_it_arrives() {
     let queue = queue(10, 3, Duration::from_secs(60));
-    let (first, _) = queue.claim(driver(1), 7).unwrap();
-    let (second, _) = queue.claim(driver(2), 7).unwrap();
+    let (first, _) = queue.claim(driver(1), 7, ASK).unwrap();
+    let (second, _) = queue.claim(driver(2), 7, ASK).unwrap();
     let job = queue.next().unwrap();
     queue.finish(job.entry.id, Ok(Arc::new(None)));
     assert_eq!(

@@ -1,13 +1,12 @@
 //! A load's card for a driver: from the cache while lists keep showing the load (confirmed with
-//! the exchange first, see `freshness`), else in line for the exchange (see `card_queue`). A card the budget cannot fetch within a moment is answered
-//! with what the list knew of it, its place in line and an estimate; asked again, the driver
-//! waits a while longer for it. Fetchers take cards from the line in turn, as many at once as
-//! the budget can keep busy, and stop when the line is empty.
+//! the exchange first once held a while, see `freshness`), else in line for the exchange (see
+//! `card_queue`). A card the budget cannot fetch within a moment is answered with what the list
+//! knew of it, its place in line and an estimate, however long the line; asked again, the driver
+//! waits a while longer for it, and keeps their place as long as they keep asking. Fetchers take
+//! cards from the line in turn, as many at once as the budget can keep busy, and stop when the
+//! line is empty.
 
-use std::{
-    sync::Arc,
-    time::{Duration, Instant},
-};
+use std::{sync::Arc, time::Duration};
 
 use app::cargo::card::{CargoDetail, PendingDetail};
 use domain::DriverId;
@@ -18,7 +17,7 @@ use super::{CardLead, Gateway, GatewayError, freshness::aged};
 use crate::cargotech::{
     budget::Priority,
     cache::FetchError,
-    card_queue::{Fetched, Lane, QueueFull},
+    card_queue::{Fetched, Lane, Outside},
     client::UpstreamError,
     fair_share::UpstreamKind,
     listed::Listing,
@@ -64,7 +63,8 @@ impl Gateway {
     }
 
     /// A load's detail, waiting for it in line up to the time a driver's request may wait for
-    /// the exchange (`Busy` beyond): for a response, which needs the whole card.
+    /// the exchange (`NotFetchedInTime` beyond, the card staying in line for the driver's next
+    /// try): for a response, which needs the whole card.
     pub async fn detail(
         self: &Arc<Self>,
         driver: DriverId,
@@ -76,10 +76,7 @@ impl Gateway {
             .await?
         {
             CardAnswer::Ready(detail) => Ok(detail.map(|detail| *detail)),
-            CardAnswer::Pending(_) => {
-                self.queue.release(driver, id);
-                Err(GatewayError::Busy)
-            }
+            CardAnswer::Pending(_) => Err(GatewayError::NotFetchedInTime),
         }
     }
 
@@ -112,36 +109,37 @@ impl Gateway {
             return Ok(CardAnswer::Ready(aged_detail(detail)));
         }
         self.details.count(false);
-        let (claim, wait) = match self.queue.claim_of(driver, id) {
-            Some(claim) => (claim, POLL_WAIT),
+        let (claim, wait) = match self.queue.renew(driver, id, patience.unwrap_or(POLL_WAIT)) {
+            Some(claim) => (claim, patience.unwrap_or(POLL_WAIT)),
             None => {
-                let (claim, causes_call) = self
-                    .queue
-                    .claim(driver, id)
-                    .map_err(|QueueFull| GatewayError::Busy)?;
+                let wait = patience.unwrap_or(FIRST_WAIT);
+                let (claim, causes_call) = match self.queue.claim(driver, id, wait) {
+                    Ok(claimed) => claimed,
+                    // The line is full of cards drivers still ask for: the card waits outside
+                    // it, and the driver's next ask tries again.
+                    Err(Outside { ahead }) => {
+                        tokio::time::sleep(wait).await;
+                        return Ok(self.pending_at(ahead + 1, listing));
+                    }
+                };
                 if causes_call && let Err(refusal) = self.charge(driver, UpstreamKind::Detail).await
                 {
                     self.queue.release(driver, id);
                     return Err(self.failure(refusal));
                 }
-                (claim, FIRST_WAIT)
+                (claim, wait)
             }
         };
         self.start_fetchers();
-        let wait = patience
-            .unwrap_or(wait)
-            .min(claim.deadline.saturating_duration_since(Instant::now()));
         let outcome = match claim.entry.outcome(wait).await {
-            Some(outcome) => outcome,
-            None if Instant::now() < claim.deadline => {
-                let (position, estimate) = self.queue.place(id);
-                return Ok(CardAnswer::Pending(Box::new(PendingDetail {
-                    card: listing.map(|listing| aged(listing.card, Utc::now())),
-                    position,
-                    estimated_seconds: u32::try_from(estimate.as_secs()).unwrap_or(u32::MAX),
-                })));
+            // A full line let the card go while the driver was asking: their next ask takes a
+            // new place.
+            Some(Err(GatewayError::NotFetchedInTime)) if held.is_none() => {
+                self.queue.release(driver, id);
+                return Ok(self.pending(id, listing));
             }
-            None => Err(GatewayError::NotFetchedInTime),
+            Some(outcome) => outcome,
+            None => return Ok(self.pending(id, listing)),
         };
         self.queue.release(driver, id);
         match (outcome, held) {
@@ -152,6 +150,18 @@ impl Gateway {
             }
             (Err(error), _) => Err(error),
         }
+    }
+
+    /// The card's place in line, with what the list knew of it.
+    fn pending(&self, id: u64, listing: Option<Listing>) -> CardAnswer {
+        let (position, estimate) = self.queue.place(id);
+        pending_answer(position, estimate, listing)
+    }
+
+    /// A card waiting outside a full line, `position` being the line's length and one.
+    fn pending_at(&self, position: usize, listing: Option<Listing>) -> CardAnswer {
+        let position = u32::try_from(position).unwrap_or(u32::MAX);
+        pending_answer(position, self.queue.estimate(position), listing)
     }
 
     /// Whether a cached detail is still the load's: younger than a list, or a list showed the
@@ -245,4 +255,12 @@ impl Gateway {
             }
         }
     }
+}
+
+fn pending_answer(position: u32, estimate: Duration, listing: Option<Listing>) -> CardAnswer {
+    CardAnswer::Pending(Box::new(PendingDetail {
+        card: listing.map(|listing| aged(listing.card, Utc::now())),
+        position,
+        estimated_seconds: u32::try_from(estimate.as_secs()).unwrap_or(u32::MAX),
+    }))
 }

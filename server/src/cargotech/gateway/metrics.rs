@@ -136,7 +136,7 @@ impl Gateway {
         out.family(&f::CARD_QUEUE_WAIT)
             .histogram(&f::CARD_QUEUE_WAIT, &[], &figures.waits);
         for (family, count) in [
-            (&f::CARD_QUEUE_REFUSED, &figures.refused),
+            (&f::CARD_QUEUE_OUTSIDE, &figures.outside),
             (&f::CARD_QUEUE_EXPIRED, &figures.expired),
         ] {
             out.family(family)

@@ -140,15 +140,15 @@ pub const CARD_QUEUE_WAIT: Family = scraped(
     Histogram,
     "How long a driver's card waited in line, from joining it to its outcome.",
 );
-pub const CARD_QUEUE_REFUSED: Family = scraped(
-    "hauler_card_queue_refused_total",
+pub const CARD_QUEUE_OUTSIDE: Family = scraped(
+    "hauler_card_queue_outside_total",
     Counter,
-    "Cards refused because the line was full (503 upstream_busy).",
+    "Asks for a card that found the line full of cards drivers still ask for and waited outside it (202).",
 );
 pub const CARD_QUEUE_EXPIRED: Family = scraped(
     "hauler_card_queue_expired_total",
     Counter,
-    "Drivers' cards that waited as long as allowed and were not fetched (503 detail_not_fetched).",
+    "Drivers' cards whose drivers all stopped asking before they were fetched.",
 );
 pub const LIVE_CONNECTIONS: Family = scraped(
     "hauler_live_connections",
@@ -199,7 +199,7 @@ pub const ALL: &[Family] = &[
     CACHE_NARROWED,
     CARD_QUEUE_LENGTH,
     CARD_QUEUE_WAIT,
-    CARD_QUEUE_REFUSED,
+    CARD_QUEUE_OUTSIDE,
     CARD_QUEUE_EXPIRED,
     LIVE_CONNECTIONS,
     OUTBOX_PENDING,

@@ -390,10 +390,10 @@ fn lead_of(
     params(("id" = i64, Path, minimum = 1, description = "The load's id on the exchange"), CardQuery),
     responses(
         (status = 400, description = "`invalid_id`: the id is not a whole number from 1 to 9223372036854775807", body = app::session::ApiErrorBody),
-        (status = 200, description = "The load with its note, addresses and contacts; `card.age_seconds` from the exchange's own posting time. A detail Hauler holds is confirmed with the exchange before it is served (from the budget's spare share, waiting at most 1.5 s; when there is no spare slot it is served as held)", body = CargoDetail),
-        (status = 202, description = "The detail waits in line for the exchange (the budget has no slot for it now): what the list showed of the load, its place in line and an estimate. Ask again (at once is fine): the answer then waits up to 10 s for the detail. A card nobody could fetch within `CARGOTECH_CARD_WAIT_SECONDS` ends `503 detail_not_fetched`", body = PendingDetail),
+        (status = 200, description = "The load with its note, addresses and contacts; `card.age_seconds` from the exchange's own posting time. A detail Hauler has held longer than `CACHE_DETAIL_CONFIRM_AFTER_SECONDS` (15 s) is confirmed with the exchange before it is served (from the budget's spare share, waiting at most 1.5 s; when there is no spare slot it is served as held)", body = CargoDetail),
+        (status = 202, description = "The detail waits in line for the exchange (the budget has no slot for it now): what the list showed of the load, its place in line and an estimate. Ask again (at once is fine): the answer then waits up to 10 s for the detail, and the place is kept as long as the driver keeps asking. A long line is never a refusal", body = PendingDetail),
         (status = 404, description = "`cargo_not_available`: taken or withdrawn (said as soon as the exchange says so, even when a detail was held), or not listed by the exchange lately (unless the driver responded to it or opened a link the bot sent)", body = app::session::ApiErrorBody),
-        (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody), (status = 402, description = "`subscription_required`: no access to loads", body = app::session::ApiErrorBody), (status = 429, description = "`too_many_requests`: the driver's share of the exchange's calls is spent; `Retry-After` says when it frees (cached answers are still served)", body = app::session::ApiErrorBody), (status = 503, description = "`detail_not_fetched` (waited in line too long), `upstream_busy` (the line is full), `upstream_unavailable` or `upstream_login_pending`", body = app::session::ApiErrorBody),
+        (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody), (status = 402, description = "`subscription_required`: no access to loads", body = app::session::ApiErrorBody), (status = 429, description = "`too_many_requests`: the driver's share of the exchange's calls is spent; `Retry-After` says when it frees (cached answers are still served)", body = app::session::ApiErrorBody), (status = 503, description = "`upstream_unavailable` or `upstream_login_pending`", body = app::session::ApiErrorBody),
     ),
     security(("session" = [])))]
 async fn detail(
@@ -438,6 +438,7 @@ async fn detail(
         (status = 404, description = "`cargo_not_available`", body = app::session::ApiErrorBody),
         (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody), (status = 402, description = "`subscription_required`: no access to loads", body = app::session::ApiErrorBody),
         (status = 429, description = "`too_many_requests`: too many responses in a row; `Retry-After` says when to try again", body = app::session::ApiErrorBody),
+        (status = 503, description = "`detail_not_fetched`: the load's card could not be fetched while the request waited (it stays in line: try again), `upstream_unavailable` or `upstream_login_pending`", body = app::session::ApiErrorBody),
     ),
     security(("session" = [])))]
 /// "Откликнуться": records the response once and, the first time only, queues the card and its
