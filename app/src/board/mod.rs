@@ -66,6 +66,8 @@ impl Listing {
             next_offset: page.offset + page.limit,
             loaded: true,
             stale: page.stale,
+            gone: page.gone,
+            capped: page.capped,
             cards: page.cards,
             ..Self::default()
         }

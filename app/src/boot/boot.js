@@ -119,12 +119,13 @@
   // The cards as `board::CardView` draws them, in place of the skeletons.
   function draw(boot, filter) {
     var page = boot.page;
-    // A stale banner or an empty list would move what is drawn: the app draws those itself.
-    if (!page.cards.length || page.stale) return;
+    // A banner above the cards (stale data, loads gone since the last look, a capped sort) or an
+    // empty list would move what is drawn: the app draws those itself.
+    if (!page.cards.length || page.stale || (page.gone && page.gone.length) || page.capped) return;
     var en = english((boot.signed_in.profile || {}).language || user.language_code);
     var t = en
-      ? { hello: "Hello", km: "km", t: "t", m3: "m³", responded: "You responded", shown: "Showing {n} of {m}", more: "Show more", trust: ["little known", "reliable", "average", "careful"], truck: ["curtain", "reefer", "insulated", "flatbed", "container", "box van", "lowboy", "dump"], load: ["rear", "side", "top", "curtains", "tail lift"] }
-      : { hello: "Здравствуйте", km: "км", t: "т", m3: "м³", responded: "Вы откликнулись", shown: "Показано {n} из {m}", more: "Показать ещё", trust: ["мало данных", "надёжный", "обычный", "осторожно"], truck: ["тент", "реф.", "изот.", "борт", "конт.", "цмф", "трал", "самосв."], load: ["зад.", "бок.", "верх.", "раст.", "гидроб."] };
+      ? { hello: "Hello", km: "km", t: "t", m3: "m³", responded: "You responded", now: "just now", ago: "{age} ago", ages: ["min", "h", "d"], shown: "Showing {n} of {m}", more: "Show more", trust: ["little known", "reliable", "average", "careful"], truck: ["curtain", "reefer", "insulated", "flatbed", "container", "box van", "lowboy", "dump"], load: ["rear", "side", "top", "curtains", "tail lift"] }
+      : { hello: "Здравствуйте", km: "км", t: "т", m3: "м³", responded: "Вы откликнулись", now: "только что", ago: "{age} назад", ages: ["мин", "ч", "дн"], shown: "Показано {n} из {m}", more: "Показать ещё", trust: ["мало данных", "надёжный", "обычный", "осторожно"], truck: ["тент", "реф.", "изот.", "борт", "конт.", "цмф", "трал", "самосв."], load: ["зад.", "бок.", "верх.", "раст.", "гидроб."] };
     var nbsp = "\u00a0";
     var esc = function (s) {
       return String(s).replace(/[&<>"]/g, function (c) {
@@ -144,6 +145,12 @@
       var clock = (parts[1] || "").slice(0, 5);
       var dayMonth = d[2].slice(0, 2) + "." + d[1];
       return clock.length === 5 && clock !== "00:00" ? dayMonth + ", " + clock : dayMonth;
+    };
+    // As the app's `Texts::age`: "только что", "5 мин назад", "3 ч назад", "2 дн назад".
+    var age = function (seconds) {
+      if (seconds < 60) return t.now;
+      var n = seconds < 3600 ? [Math.floor(seconds / 60), 0] : seconds < 86400 ? [Math.floor(seconds / 3600), 1] : [Math.floor(seconds / 86400), 2];
+      return t.ago.replace("{age}", n[0] + nbsp + t.ages[n[1]]);
     };
     var pills = function (list, names) {
       return (list || []).map(function (pill) {
@@ -180,7 +187,11 @@
           '<div class="cargo-card-top"><span class="route">' + esc((c.from_city || "—") + " → " + (c.to_city || "—")) +
           '</span><span class="price">' + price + "</span></div>" +
           '<div class="cargo-card-line muted"><span>' + esc(dates) + "</span><span>" + perKm + "</span></div>" +
-          '<div class="cargo-card-line">' + esc(size) + "</div>" +
+          '<div class="cargo-card-line"><span>' + esc(size) + "</span>" +
+          (c.age_seconds == null
+            ? ""
+            : '<span class="card-age muted small" data-testid="card-age" data-age-seconds="' + c.age_seconds + '">' + age(c.age_seconds) + "</span>") +
+          "</div>" +
           '<div class="cargo-card-line muted small"><span class="kinds">' + esc(kinds) + "</span>" +
           (mark
             ? '<span class="badge shipper-mark trust-' + esc(mark.level) + '" data-testid="shipper-mark" data-level="' + esc(mark.level) +
