@@ -1,8 +1,10 @@
 // Freshness, as a driver sees it inside Telegram: every card says how long ago it was posted on
-// the exchange, and a card the exchange has taken says so at once, even one whose detail Hauler
-// warmed for the list before the load was taken. In Russian and in English.
-import { expect, test } from "@playwright/test";
-import { openInTelegram, screenshot } from "./support/telegram";
+// the exchange, a card the exchange has taken says so at once, even one whose detail Hauler
+// warmed for the list before the load was taken, and a list opened again tells of the loads
+// taken since the driver last looked at it. In Russian and in English.
+import { expect, test, type APIRequestContext } from "@playwright/test";
+import { apiSession } from "./support/api";
+import { openInTelegram, pressMainButton, screenshot } from "./support/telegram";
 
 test.afterEach(async ({ page }, testInfo) => {
   await screenshot(page, testInfo);
@@ -21,12 +23,16 @@ const stories = [
     age: /^(только что|\d+\s(мин|ч|дн) назад)$/,
     taken: "Этот груз уже забрали или сняли с биржи",
     minutes: (n: number) => `${n}\u00a0мин назад`,
+    city: { typed: "Калу", name: "Калуга" },
+    goneSince: "Забрали, пока вас не было · 2",
   },
   {
     language: "en",
     age: /^(just now|\d+\s(min|h|d) ago)$/,
     taken: "This load has been taken or removed from the exchange",
     minutes: (n: number) => `${n}\u00a0min ago`,
+    city: { typed: "Смол", name: "Смоленск" },
+    goneSince: "Taken since you last looked · 2",
   },
 ];
 
@@ -57,5 +63,70 @@ for (const [n, story] of stories.entries()) {
     await card.click();
     await expect(page.getByTestId("detail-route")).toHaveText(route);
     await expect(page.getByTestId("cargo-taken")).toHaveText(story.taken);
+  });
+}
+
+/** The ids of a city's first page of loads, as another driver asking the API sees them now. */
+async function listedNow(request: APIRequestContext, token: string, cityName: string): Promise<number[]> {
+  const headers = { authorization: `Bearer ${token}` };
+  const cities = await (await request.get(`/api/v1/cities?q=${encodeURIComponent(cityName)}`, { headers })).json();
+  const city = cities.find((c: any) => c.name === cityName);
+  const list = await request.get(`/api/v1/cargos?from_city_id=${city.id}&limit=20`, { headers });
+  expect(list.status()).toBe(200);
+  return (await list.json()).cards.map((card: any) => card.id);
+}
+
+// How long Hauler takes a driver's list asked again to be the same look (LOOK_AGAIN_AFTER).
+const SAME_LOOK_MS = 30_000;
+
+for (const [n, story] of stories.entries()) {
+  test(`a list opened again tells of the loads taken since the driver last looked (${story.language})`, async ({
+    page,
+    request,
+  }) => {
+    test.setTimeout(120_000);
+    const user = driver(n + 11, story.language);
+    await openInTelegram(page, "/", { user });
+    await expect(page.getByTestId("cargo-card")).toHaveCount(20);
+    await page.getByTestId("open-filters").click();
+    await page.getByTestId("city-from").fill(story.city.typed);
+    await page.getByTestId("suggestions-from").getByRole("button", { name: story.city.name }).click();
+    await pressMainButton(page);
+    const cards = page.getByTestId("cargo-card");
+    await expect(cards.first().locator(".route")).toContainText(story.city.name);
+    const looked = Date.now();
+    const seen = (await cards.evaluateAll((nodes) => nodes.map((node) => Number(node.getAttribute("data-id")))));
+    expect(seen.length).toBeGreaterThanOrEqual(5);
+    await expect(page.getByTestId("gone-loads")).toHaveCount(0);
+
+    // While the list is open, two of its loads are taken on the exchange; Hauler's look for new
+    // loads in open lists brings the list up to date, as another driver can see.
+    const taken = [seen[1], seen[3]];
+    for (const id of taken) {
+      const took = await request.post("/sandbox/cargotech/__sandbox/control", { data: { take: id } });
+      expect(took.ok()).toBe(true);
+    }
+    const other = await apiSession(request, driver(n + 21, story.language));
+    await expect
+      .poll(async () => (await listedNow(request, other, story.city.name)).filter((id) => taken.includes(id)), {
+        timeout: 30_000,
+      })
+      .toEqual([]);
+
+    // The driver leaves, and comes back later to the same list.
+    await page.goto("about:blank");
+    await page.waitForTimeout(Math.max(0, looked + SAME_LOOK_MS + 1_000 - Date.now()));
+    await openInTelegram(page, "/", { user });
+    const gone = page.getByTestId("gone-loads");
+    await expect(gone.locator("summary")).toHaveText(story.goneSince);
+    await gone.locator("summary").click();
+    const goneLoads = gone.getByTestId("gone-load");
+    await expect(goneLoads).toHaveCount(2);
+    const goneIds = await goneLoads.evaluateAll((nodes) => nodes.map((node) => Number(node.getAttribute("data-id"))));
+    expect(goneIds.sort((a, b) => a - b)).toEqual([...taken].sort((a, b) => a - b));
+    await expect(goneLoads.first()).toContainText(story.city.name);
+    // The list itself no longer holds them.
+    const now = await cards.evaluateAll((nodes) => nodes.map((node) => Number(node.getAttribute("data-id"))));
+    expect(now.filter((id) => taken.includes(id))).toEqual([]);
   });
 }
