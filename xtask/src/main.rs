@@ -9,7 +9,8 @@
 //! - `cargo xtask site`: build the browser bundle only and print its size.
 //! - `cargo xtask bench --drivers N --seconds S`: simulated drivers against Hauler and against a
 //!   naive per-driver cache (release build), ending in one `bench: key=value …` line;
-//!   `cargo xtask bench --cabinet` times what the cabinet proxy adds instead.
+//!   `cargo xtask bench --cabinet` times what the cabinet proxy adds instead; `--places` counts
+//!   what the searches by place cost the exchange against the ordinary lists of the same cities.
 //! - `cargo xtask dist [--debug]`: the release artefact, `target/dist/hauler-linux-x86_64.tar.gz`
 //!   (the binary, the site and the docs; no toolchain), which the `Dockerfile` copies.
 //! - `cargo xtask smoke`: the production smoke test alone, against the debug binary and site
@@ -43,7 +44,7 @@ fn main() -> ExitCode {
         Some("dist") => dist::build(&args[1..]),
         Some("smoke") => production::alone(&args[1..]),
         _ => Err(
-            "usage: cargo xtask <run | test | contracts | site | speed | dist [--debug] | smoke [--release] | bench [--drivers N] [--seconds S] [--accounts N] [--greedy N] | bench --cabinet>"
+            "usage: cargo xtask <run | test | contracts | site | speed | dist [--debug] | smoke [--release] | bench [--drivers N] [--seconds S] [--accounts N] [--greedy N] | bench --cabinet | bench --places [--drivers N]>"
                 .into(),
         ),
     };

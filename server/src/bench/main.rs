@@ -13,7 +13,8 @@
 //! halfway, as a deploy does, on Redis (the environment's `REDIS_URL`, else a redis-server of
 //! the bench's own): a second instance starts on the same database and Redis, the drivers move
 //! to it once it is connected, and the first is stopped. Prints a table and one `bench:
-//! key=value …` line. `--cabinet` times the cabinet proxy instead (see `cabinet`).
+//! key=value …` line. `--cabinet` times the cabinet proxy instead (see `cabinet`); `--places`
+//! counts what the searches by place cost the exchange (see `places`).
 
 mod access_check;
 mod cabinet;
@@ -21,6 +22,7 @@ mod drivers;
 mod greedy;
 mod machine;
 mod percentiles;
+mod places;
 mod report;
 mod server_process;
 mod sign_in;
@@ -64,6 +66,10 @@ struct Args {
     /// Instead of drivers: what the cabinet proxy adds to a 100 KB page and to WebSocket frames.
     #[arg(long)]
     cabinet: bool,
+    /// Instead of browsing: what the searches by place cost the exchange, against the ordinary
+    /// lists of the same cities (`--drivers` search at once).
+    #[arg(long, conflicts_with_all = ["cabinet", "warm", "greedy"])]
+    places: bool,
     /// Restart Hauler halfway through, keeping the shared cache (Redis).
     #[arg(long)]
     warm: bool,
@@ -87,6 +93,10 @@ async fn main() {
     let args = Args::parse();
     if args.cabinet {
         cabinet::run(200).await;
+        return;
+    }
+    if args.places {
+        places::run(args.drivers).await;
         return;
     }
     match args.serve {
