@@ -12,8 +12,10 @@
 //! it first (a restarted Redis remembers nothing), and for one more window it keeps to its part
 //! as well, until every instance has written its calls back.
 //! Priorities share the window by ceilings, so lower priorities slow down first as it fills:
-//! background work (prefetching, refreshing, the points dictionary) stops at 80 % of it, list
-//! pages at 97 %, and a driver waiting on a detail card may use all of it. Waiting is bounded
+//! background work (prefetching, refreshing, the points dictionary) stops at 80 % of it, detail
+//! cards at 90 %, and a driver waiting on a list page may use all of it: a card can wait in
+//! line with the list's data on screen, a list cannot, so the top tenth of every window is kept
+//! for lists however many cards wait. Waiting is bounded
 //! twice: by a queue limit (the next caller is refused at once) and by each caller's deadline.
 
 use std::{
@@ -32,19 +34,19 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Priority {
-    Detail,
     List,
+    Detail,
     Background,
 }
 
 impl Priority {
-    const ALL: [Self; 3] = [Self::Detail, Self::List, Self::Background];
+    const ALL: [Self; 3] = [Self::List, Self::Detail, Self::Background];
 
     /// The share of the window this priority may fill, in per cent.
     fn ceiling_percent(self) -> u64 {
         match self {
-            Self::Detail => 100,
-            Self::List => 97,
+            Self::List => 100,
+            Self::Detail => 90,
             Self::Background => 80,
         }
     }
@@ -458,10 +460,10 @@ impl UpstreamBudget {
         let share = limit * priority.ceiling_percent() / 100;
         let remaining = self.inner.remaining.load(Ordering::Relaxed);
         if remaining != u32::MAX
-            && priority != Priority::Detail
+            && priority != Priority::List
             && u64::from(remaining) < u64::from(self.inner.config.per_minute) / 10
         {
-            // Almost nothing left upstream: keep what there is for drivers opening cards.
+            // Almost nothing left upstream: keep what there is for drivers' lists.
             return 0;
         }
         if limit == 0 { 0 } else { share.max(1) }

@@ -32,24 +32,24 @@ async fn burst(budget: &UpstreamBudget, priority: Priority, calls: usize, wait: 
 }
 
 #[tokio::test]
-async fn a_burst_of_list_requests_never_gets_more_than_its_share_of_one_window() {
+async fn a_burst_of_card_details_never_gets_more_than_its_share_of_one_window() {
     let budget =
         UpstreamBudget::in_process(config(100, 1000, Duration::from_secs(60)), Fleet::alone());
-    let granted = burst(&budget, Priority::List, 300, Duration::from_millis(200)).await;
-    assert_eq!(granted, 97, "lists stop at 97 % of the window");
+    let granted = burst(&budget, Priority::Detail, 300, Duration::from_millis(200)).await;
+    assert_eq!(granted, 90, "cards stop at 90 % of the window");
     let snapshot = budget.snapshot().await;
-    assert_eq!(snapshot.used_in_window, 97);
-    assert_eq!(snapshot.refused[Priority::List.index()], 203);
+    assert_eq!(snapshot.used_in_window, 90);
+    assert_eq!(snapshot.refused[Priority::Detail.index()], 210);
 }
 
 #[tokio::test]
-async fn lower_priorities_slow_down_first_and_details_keep_headroom() {
+async fn lower_priorities_slow_down_first_and_lists_keep_headroom() {
     let budget =
         UpstreamBudget::in_process(config(100, 1000, Duration::from_secs(60)), Fleet::alone());
     let short = Duration::from_millis(50);
     assert_eq!(burst(&budget, Priority::Background, 200, short).await, 80);
-    assert_eq!(burst(&budget, Priority::List, 200, short).await, 17);
-    assert_eq!(burst(&budget, Priority::Detail, 200, short).await, 3);
+    assert_eq!(burst(&budget, Priority::Detail, 200, short).await, 10);
+    assert_eq!(burst(&budget, Priority::List, 200, short).await, 10);
     assert_eq!(budget.snapshot().await.used_in_window, 100);
 }
 
@@ -58,12 +58,12 @@ async fn slots_come_back_as_the_window_slides() {
     let budget =
         UpstreamBudget::in_process(config(10, 1000, Duration::from_millis(400)), Fleet::alone());
     assert_eq!(
-        burst(&budget, Priority::Detail, 10, Duration::ZERO).await,
+        burst(&budget, Priority::List, 10, Duration::ZERO).await,
         10
     );
     // The next ten wait for the window to slide, then all get through.
     assert_eq!(
-        burst(&budget, Priority::Detail, 10, Duration::from_secs(3)).await,
+        burst(&budget, Priority::List, 10, Duration::from_secs(3)).await,
         10
     );
 }
@@ -72,7 +72,7 @@ async fn slots_come_back_as_the_window_slides() {
 async fn a_full_queue_refuses_at_once_instead_of_waiting() {
     let budget = UpstreamBudget::in_process(config(1, 5, Duration::from_secs(60)), Fleet::alone());
     budget
-        .acquire(Priority::Detail, Duration::ZERO)
+        .acquire(Priority::List, Duration::ZERO)
         .await
         .unwrap();
     let mut waiters = Vec::new();
@@ -80,7 +80,7 @@ async fn a_full_queue_refuses_at_once_instead_of_waiting() {
         let budget = budget.clone();
         waiters.push(tokio::spawn(async move {
             budget
-                .acquire(Priority::Detail, Duration::from_secs(2))
+                .acquire(Priority::List, Duration::from_secs(2))
                 .await
         }));
     }
@@ -89,7 +89,7 @@ async fn a_full_queue_refuses_at_once_instead_of_waiting() {
     let started = Instant::now();
     assert_eq!(
         budget
-            .acquire(Priority::Detail, Duration::from_secs(2))
+            .acquire(Priority::List, Duration::from_secs(2))
             .await,
         Err(BudgetError::QueueFull)
     );
@@ -114,13 +114,13 @@ async fn retry_after_from_the_exchange_pauses_everyone() {
     budget.pause_for(Duration::from_millis(300)).await;
     assert_eq!(
         budget
-            .acquire(Priority::Detail, Duration::from_millis(100))
+            .acquire(Priority::List, Duration::from_millis(100))
             .await,
         Err(BudgetError::Timeout)
     );
     assert!(
         budget
-            .acquire(Priority::Detail, Duration::from_secs(2))
+            .acquire(Priority::List, Duration::from_secs(2))
             .await
             .is_ok(),
         "after the pause"
@@ -128,19 +128,19 @@ async fn retry_after_from_the_exchange_pauses_everyone() {
 }
 
 #[tokio::test]
-async fn few_calls_left_upstream_hold_back_everything_but_details() {
+async fn few_calls_left_upstream_hold_back_everything_but_lists() {
     let budget =
         UpstreamBudget::in_process(config(100, 1000, Duration::from_secs(60)), Fleet::alone());
     budget.observe_remaining(3);
     assert_eq!(
         budget
-            .acquire(Priority::List, Duration::from_millis(50))
+            .acquire(Priority::Detail, Duration::from_millis(50))
             .await,
         Err(BudgetError::Timeout)
     );
     assert!(
         budget
-            .acquire(Priority::Detail, Duration::from_millis(50))
+            .acquire(Priority::List, Duration::from_millis(50))
             .await
             .is_ok()
     );
@@ -215,8 +215,8 @@ async fn two_instances_sharing_redis_never_exceed_the_limit_together() {
     let first = UpstreamBudget::shared(shared.clone(), manager(&redis.url).await, Fleet::alone());
     let second = UpstreamBudget::shared(shared, manager(&redis.url).await, Fleet::alone());
     let (a, b) = tokio::join!(
-        burst(&first, Priority::Detail, 80, Duration::from_millis(300)),
-        burst(&second, Priority::Detail, 80, Duration::from_millis(300)),
+        burst(&first, Priority::List, 80, Duration::from_millis(300)),
+        burst(&second, Priority::List, 80, Duration::from_millis(300)),
     );
     assert_eq!(a + b, 50, "{a} + {b}");
 }
@@ -236,13 +236,13 @@ async fn a_pause_set_by_one_instance_holds_back_the_others_of_that_account_only(
     first.pause_for(Duration::from_secs(30)).await;
     assert_eq!(
         second
-            .acquire(Priority::Detail, Duration::from_millis(100))
+            .acquire(Priority::List, Duration::from_millis(100))
             .await,
         Err(BudgetError::Timeout)
     );
     assert!(
         other_account
-            .acquire(Priority::Detail, Duration::from_millis(100))
+            .acquire(Priority::List, Duration::from_millis(100))
             .await
             .is_ok()
     );
@@ -268,7 +268,7 @@ async fn with_redis_unreachable_the_budget_still_grants_from_this_process() {
     );
     let started = Instant::now();
     assert_eq!(
-        burst(&budget, Priority::Detail, 12, Duration::from_millis(500)).await,
+        burst(&budget, Priority::List, 12, Duration::from_millis(500)).await,
         10
     );
     assert!(started.elapsed() < Duration::from_secs(5));
@@ -293,8 +293,8 @@ async fn without_a_shared_counter_each_of_two_live_instances_takes_half_the_budg
     let first = UpstreamBudget::in_process(config(60, 1000, Duration::from_secs(60)), among(2));
     let second = UpstreamBudget::in_process(config(60, 1000, Duration::from_secs(60)), among(2));
     let (a, b) = tokio::join!(
-        burst(&first, Priority::Detail, 100, Duration::from_millis(100)),
-        burst(&second, Priority::Detail, 100, Duration::from_millis(100)),
+        burst(&first, Priority::List, 100, Duration::from_millis(100)),
+        burst(&second, Priority::List, 100, Duration::from_millis(100)),
     );
     assert_eq!(
         (a, b),
@@ -334,7 +334,7 @@ fn impatient_manager(port: u16) -> ConnectionManager {
 
 /// Grants until one is refused at once, retrying while Redis is still starting.
 async fn take_all(budget: &UpstreamBudget) -> usize {
-    burst(budget, Priority::Detail, 20, Duration::from_millis(300)).await
+    burst(budget, Priority::List, 20, Duration::from_millis(300)).await
 }
 
 #[tokio::test]
@@ -352,7 +352,7 @@ async fn through_a_redis_restart_two_instances_never_exceed_the_budget_together(
     let mut busy_calls = 0;
     while busy_calls < 8 {
         if busy
-            .acquire(Priority::Detail, Duration::from_millis(300))
+            .acquire(Priority::List, Duration::from_millis(300))
             .await
             .is_ok()
         {
@@ -361,7 +361,7 @@ async fn through_a_redis_restart_two_instances_never_exceed_the_budget_together(
     }
     assert!(
         quiet
-            .acquire(Priority::Detail, Duration::from_secs(1))
+            .acquire(Priority::List, Duration::from_secs(1))
             .await
             .is_ok()
     );

@@ -119,7 +119,7 @@ impl Connection {
         {
             return Err(UpstreamError::LoginPaused(reason));
         }
-        self.take_slot(Priority::Detail).await?;
+        self.take_slot(Priority::List).await?;
         lock(&self.report).state = LinkState::LoggingIn;
         metrics::counter!("cargotech_login_attempts_total").increment(1);
         let started = Instant::now();

@@ -10,7 +10,7 @@ use crate::{
     telemetry::metrics::{Exposition, Family, families as f},
 };
 
-const PRIORITIES: [&str; 3] = ["detail", "list", "background"];
+const PRIORITIES: [&str; 3] = ["list", "detail", "background"];
 const BREAKER_STATES: [(BreakerState, &str); 3] = [
     (BreakerState::Closed, "closed"),
     (BreakerState::HalfOpen, "half_open"),
