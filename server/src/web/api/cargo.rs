@@ -6,10 +6,7 @@
 //! database cannot answer, the copy of the driver's marks the store keeps stands in for it, so
 //! cached lists and cards keep flowing through an outage.
 
-use std::{
-    sync::{Arc, atomic::Ordering},
-    time::Instant,
-};
+use std::{sync::Arc, time::Instant};
 
 use app::cargo::{
     card::{CargoCard, CargoDetail, CargoPage, PendingDetail},
@@ -242,10 +239,7 @@ async fn list(
     let (filter, offset, limit) = query.into_filter()?;
     let served = match state.pages.recall(asked) {
         Some(served) => {
-            state.gateway.cache_stats()[0]
-                .1
-                .hits
-                .fetch_add(1, Ordering::Relaxed);
+            state.gateway.note_served_list_page();
             served
         }
         None => {
