@@ -172,7 +172,7 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
             config.mode == Mode::Sandbox,
             &keeper,
         ))
-        .merge(api::driver_routes(api::ApiState {
+        .merge(api::driver_routes(api::ApiState::new(api::ApiParts {
             gateway,
             cities,
             db: state.platform.db.clone(),
@@ -184,7 +184,7 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
             outages: Outages::default(),
             shippers,
             pages: Default::default(),
-        }));
+        })));
     let router = if config.mode == Mode::Sandbox {
         router.merge(sandbox_time::routes(state.platform.db.clone(), doorbell))
     } else {

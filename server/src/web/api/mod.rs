@@ -13,7 +13,7 @@ mod shippers;
 mod state;
 
 pub use auth::{AuthState, LaunchCheck, routes as auth_routes};
-pub use state::ApiState;
+pub use state::{ApiParts, ApiState};
 
 use axum::Router;
 
