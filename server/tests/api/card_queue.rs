@@ -1,8 +1,8 @@
 //! Cards the budget cannot fetch at once wait in line instead of being refused: the driver gets
 //! what the list showed, a place and an estimate (`202`), asks again and gets the card when it
-//! comes; drivers' cards go before prefetching, one driver holds only a few places, and however
-//! many cards are asked of a tiny budget and a full line, no driver is refused and every card
-//! fills in.
+//! comes; drivers' cards go before prefetching and leave lists the budget's last tenth, one
+//! driver holds only a few places, and however many cards are asked of a tiny budget and a full
+//! line, no driver is refused and every card fills in.
 
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -129,20 +129,64 @@ async fn a_card_the_budget_cannot_fetch_now_shows_the_lists_data_then_fills_in_a
 }
 
 #[tokio::test]
-async fn a_card_a_driver_opens_takes_the_slot_prefetching_leaves_and_waits_ahead_of_prefetches() {
+async fn a_card_a_driver_opens_waits_ahead_of_prefetches() {
     for backend in backends() {
         let (_, app) = app("card_queue_priority", backend, &small_budget("60")).await;
         let cards = spend_the_budget(&app).await;
-        // Lists and prefetching stop short of the whole budget: the last slot is a driver's card's.
+        // Lists have spent the window: the driver's cards wait first in line, in the order they
+        // were opened, whatever prefetching wanted.
         let last = cards.last().unwrap()["id"].as_u64().unwrap();
-        let (status, detail) = open(&app, last).await;
-        assert_eq!(status, 200, "{backend:?}: {detail}");
-
-        // The next card waits first in line, whatever prefetching wanted.
+        let (status, pending) = open(&app, last).await;
+        assert_eq!(status, 202, "{backend:?}: {pending}");
+        assert_eq!(pending["position"], 1, "{backend:?}: {pending}");
         let next = cards[cards.len() - 2]["id"].as_u64().unwrap();
         let (status, pending) = open(&app, next).await;
         assert_eq!(status, 202, "{backend:?}: {pending}");
-        assert_eq!(pending["position"], 1, "{backend:?}: {pending}");
+        assert_eq!(pending["position"], 2, "{backend:?}: {pending}");
+    }
+}
+
+#[tokio::test]
+async fn cards_leave_the_last_tenth_of_the_budget_to_lists() {
+    for backend in backends() {
+        let (_, app) = app("card_queue_lists_first", backend, &small_budget("60")).await;
+        let (status, page) = app
+            .call(Method::GET, "/api/v1/cargos?from_city_id=1&limit=100", None)
+            .await;
+        assert_eq!(status, 200, "{page}");
+        // Moscow's cards opened one after another (from the end: the first few may be
+        // prefetched) until the budget has no slot for a card.
+        let cards = page["cards"].as_array().unwrap();
+        let mut fetched = 0;
+        let mut in_line = None;
+        for card in cards.iter().rev() {
+            let id = card["id"].as_u64().unwrap();
+            match open(&app, id).await {
+                (200, _) => fetched += 1,
+                (202, _) => {
+                    in_line = Some(id);
+                    break;
+                }
+                other => panic!("{backend:?}: unexpected answer {other:?}"),
+            }
+        }
+        assert!(in_line.is_some(), "{backend:?}: every card was fetched");
+        assert!(fetched > 0, "{backend:?}: the window had room for cards");
+
+        // The card waits; a driver asking for another city's list is answered at once from the
+        // tenth the cards left, until that is spent too.
+        let (status, body) = app
+            .call(Method::GET, "/api/v1/cargos?from_city_id=2", None)
+            .await;
+        assert_eq!(status, 200, "{backend:?}: {body}");
+        let (status, body) = app
+            .call(Method::GET, "/api/v1/cargos?from_city_id=3", None)
+            .await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (503, Some("upstream_busy")),
+            "{backend:?}: {body}"
+        );
     }
 }
 
