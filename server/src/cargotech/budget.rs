@@ -13,10 +13,10 @@
 //! as well, until every instance has written its calls back.
 //! Priorities share the window by ceilings, so lower priorities slow down first as it fills:
 //! background work (prefetching, refreshing, the points dictionary) stops at 80 % of it, detail
-//! cards at 90 %, and a driver waiting on a list page may use all of it: a card can wait in
-//! line with the list's data on screen, a list cannot, so the top tenth of every window is kept
-//! for lists however many cards wait. Waiting is bounded
-//! twice: by a queue limit (the next caller is refused at once) and by each caller's deadline.
+//! cards at 90 %, and a driver waiting on a list page may use all of it: a card can wait in line
+//! with the list's data on screen, a list cannot, so the top tenth of every window is kept for
+//! lists however many cards wait. Waiting is bounded twice: by a queue limit (the next caller is
+//! refused at once) and by each caller's deadline.
 
 use std::{
     collections::VecDeque,

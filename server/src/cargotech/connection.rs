@@ -187,7 +187,7 @@ impl Connection {
     /// Checks the token with `/v1/me` (the periodic health check).
     pub async fn check_health(&self) -> Result<(), UpstreamError> {
         let client = self.client.clone();
-        self.take_slot(Priority::Detail).await?;
+        self.take_slot(Priority::List).await?;
         let outcome = self
             .call(UpstreamKind::Login, |token| {
                 let client = client.clone();
