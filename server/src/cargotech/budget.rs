@@ -40,7 +40,17 @@ pub enum Priority {
 }
 
 impl Priority {
-    const ALL: [Self; 3] = [Self::List, Self::Detail, Self::Background];
+    /// Every priority, in the order of [`BudgetSnapshot`]'s `granted` and `refused`.
+    pub const ALL: [Self; 3] = [Self::List, Self::Detail, Self::Background];
+
+    /// Its name in metrics, as in its JSON form.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::List => "list",
+            Self::Detail => "detail",
+            Self::Background => "background",
+        }
+    }
 
     /// The share of the window this priority may fill, in per cent.
     fn ceiling_percent(self) -> u64 {

@@ -57,10 +57,7 @@ async fn lower_priorities_slow_down_first_and_lists_keep_headroom() {
 async fn slots_come_back_as_the_window_slides() {
     let budget =
         UpstreamBudget::in_process(config(10, 1000, Duration::from_millis(400)), Fleet::alone());
-    assert_eq!(
-        burst(&budget, Priority::List, 10, Duration::ZERO).await,
-        10
-    );
+    assert_eq!(burst(&budget, Priority::List, 10, Duration::ZERO).await, 10);
     // The next ten wait for the window to slide, then all get through.
     assert_eq!(
         burst(&budget, Priority::List, 10, Duration::from_secs(3)).await,
@@ -79,18 +76,14 @@ async fn a_full_queue_refuses_at_once_instead_of_waiting() {
     for _ in 0..5 {
         let budget = budget.clone();
         waiters.push(tokio::spawn(async move {
-            budget
-                .acquire(Priority::List, Duration::from_secs(2))
-                .await
+            budget.acquire(Priority::List, Duration::from_secs(2)).await
         }));
     }
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert_eq!(budget.snapshot().await.queue_depth, 5);
     let started = Instant::now();
     assert_eq!(
-        budget
-            .acquire(Priority::List, Duration::from_secs(2))
-            .await,
+        budget.acquire(Priority::List, Duration::from_secs(2)).await,
         Err(BudgetError::QueueFull)
     );
     assert!(

@@ -6,11 +6,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::Gateway;
 use crate::{
-    cargotech::{breaker::BreakerState, budget::BudgetSnapshot, cache::CacheStats},
+    cargotech::{
+        breaker::BreakerState,
+        budget::{BudgetSnapshot, Priority},
+        cache::CacheStats,
+    },
     telemetry::metrics::{Exposition, Family, families as f},
 };
 
-const PRIORITIES: [&str; 3] = ["list", "detail", "background"];
 const BREAKER_STATES: [(BreakerState, &str); 3] = [
     (BreakerState::Closed, "closed"),
     (BreakerState::HalfOpen, "half_open"),
@@ -65,7 +68,7 @@ impl Gateway {
         }
         out.family(&f::BUDGET_SLOTS);
         for (name, budget) in &budgets {
-            for (n, &priority) in PRIORITIES.iter().enumerate() {
+            for (n, priority) in Priority::ALL.into_iter().enumerate() {
                 for (result, count) in [
                     ("granted", budget.granted[n]),
                     ("refused", budget.refused[n]),
@@ -74,7 +77,7 @@ impl Gateway {
                         &f::BUDGET_SLOTS,
                         &[
                             ("account", *name),
-                            ("priority", priority),
+                            ("priority", priority.label()),
                             ("result", result),
                         ],
                         count,
