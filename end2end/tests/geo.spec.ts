@@ -102,7 +102,7 @@ test("a driver who refuses to share the location chooses a city instead, in Engl
   await expect(page.getByTestId("placed-cards")).toHaveCount(0);
   await page.getByTestId("city-near").fill("Tve");
   await page.getByTestId("suggestions-near").getByRole("button", { name: "Тверь" }).click();
-  await expect(page.getByTestId("searched-cities")).toHaveText("Searching in: Тверь 0 km");
+  await expect(page.getByTestId("searched-cities")).toHaveText("Searching in: Тверь 0 km", COLD_SEARCH);
   await expect(page.getByTestId("placed-distance").first()).toHaveText("0 km from you");
   await expect(page.getByTestId("cargo-card").first()).toBeVisible();
 });
@@ -114,7 +114,7 @@ test("where Telegram has no location, the browser's geolocation finds the driver
   await openInTelegram(page, "/", { user: driver(640_003) });
   await openNear(page);
   await page.getByTestId("find-near").click();
-  await expect(page.getByTestId("searched-cities")).toHaveText("Ищем в городах: Тверь 0 км");
+  await expect(page.getByTestId("searched-cities")).toHaveText("Ищем в городах: Тверь 0 км", COLD_SEARCH);
   await expect(page.getByTestId("location-refused")).toHaveCount(0);
 });
 
