@@ -115,6 +115,12 @@ impl Application {
         Arc::clone(&self.gateway)
     }
 
+    /// Cancelling it stops the application as SIGTERM would: it drains and returns (tests end
+    /// their servers this way).
+    pub fn stopper(&self) -> CancellationToken {
+        self.shutdown.termination.asked.clone()
+    }
+
     /// The money path, for running its jobs' rounds by hand (tests, diagnostics).
     pub fn billing(&self) -> Billing {
         self.billing.clone()

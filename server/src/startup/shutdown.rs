@@ -21,21 +21,27 @@ use tokio_util::{sync::CancellationToken, task::TaskTracker};
 use super::StartError;
 use crate::{new_loads::LiveHub, sandbox::telegram::SandboxTelegram};
 
-/// SIGTERM (as sent by an orchestrator) or Ctrl-C.
+/// SIGTERM (as sent by an orchestrator), Ctrl-C, or the embedding program asking (a test that
+/// is done with its server).
 pub(super) struct Termination {
     sigterm: tokio::signal::unix::Signal,
+    pub asked: CancellationToken,
 }
 
 impl Termination {
     pub(super) fn listen() -> std::io::Result<Self> {
         let sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-        Ok(Self { sigterm })
+        Ok(Self {
+            sigterm,
+            asked: CancellationToken::new(),
+        })
     }
 
     async fn received(mut self) {
         tokio::select! {
             _ = tokio::signal::ctrl_c() => {},
             _ = self.sigterm.recv() => {},
+            () = self.asked.cancelled() => {},
         }
     }
 }

@@ -138,9 +138,10 @@ async fn renewals_charged(app: &TestApp) -> Vec<Value> {
         .collect()
 }
 
-/// Waits (ten seconds at most) until `done` holds for what `read` gives.
+/// Waits (thirty seconds at most: a CI machine running other stories may be slow) until `done`
+/// holds for what `read` gives.
 async fn until<T>(what: &str, mut read: impl AsyncFnMut() -> T, done: impl Fn(&T) -> bool) -> T {
-    for _ in 0..100 {
+    for _ in 0..300 {
         let value = read().await;
         if done(&value) {
             return value;
@@ -378,7 +379,20 @@ async fn a_declined_renewal_keeps_every_day_paid_and_tells_the_driver_kindly() {
             "insufficient_funds"
         );
 
-        let said = chat_with(&app, 930_004, before + 2).await;
+        // The warning and the kind word go to one chat, a second or more apart (Telegram's rate
+        // for a chat): wait for the word itself rather than a count of messages.
+        let said = until(
+            "the kind word on the declined renewal",
+            async || chat_with(&app, 930_004, before + 2).await,
+            |said| {
+                said.iter().any(|m| {
+                    m["text"]
+                        .as_str()
+                        .is_some_and(|text| text.starts_with("😔"))
+                })
+            },
+        )
+        .await;
         let texts: Vec<&str> = said.iter().map(|m| m["text"].as_str().unwrap()).collect();
         let kind = texts
             .iter()

@@ -20,7 +20,6 @@ use server::{
     sandbox::cargotech::{self as exchange, Exchange, ExchangeConfig},
     telegram::init_data::signed_init_data,
 };
-use tempfile::TempDir;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Db {
@@ -71,7 +70,18 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// The database this instance uses: its own, or another instance's when the test shares one.
     pub database_url: String,
-    _data_dir: std::sync::Arc<TempDir>,
+    /// Stops the server when the last handle on it goes: a test that starts one per backend
+    /// does not leave the first one's jobs running while the second works. The server keeps its
+    /// data folder until it has stopped.
+    _server: std::sync::Arc<StopOnDrop>,
+}
+
+struct StopOnDrop(tokio_util::sync::CancellationToken);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.cancel();
+    }
 }
 
 impl TestApp {
@@ -95,7 +105,7 @@ impl TestApp {
             billing: self.billing.clone(),
             client: self.client.clone(),
             database_url: self.database_url.clone(),
-            _data_dir: std::sync::Arc::clone(&self._data_dir),
+            _server: std::sync::Arc::clone(&self._server),
         }
     }
 
@@ -217,7 +227,11 @@ pub async fn spawn_app_with(test: &str, (db, store): (Db, Store), options: Optio
     let address = format!("http://{}", app.address());
     let gateway = app.gateway();
     let billing = app.billing();
-    tokio::spawn(app.run_until_stopped());
+    let stopper = app.stopper();
+    tokio::spawn(async move {
+        let _ = app.run_until_stopped().await;
+        drop(data_dir);
+    });
     record(test, db, store);
 
     TestApp {
@@ -230,7 +244,7 @@ pub async fn spawn_app_with(test: &str, (db, store): (Db, Store), options: Optio
             .build()
             .expect("a client"),
         database_url,
-        _data_dir: std::sync::Arc::new(data_dir),
+        _server: std::sync::Arc::new(StopOnDrop(stopper)),
     }
 }
 
