@@ -269,7 +269,8 @@ pub mod location {
         Unavailable,
     }
 
-    /// Asks for the location once and hands the outcome to `done` (never, on the server).
+    /// Asks for the location once and hands the outcome to `done` (never, on the server), within
+    /// 30 seconds at most: whatever has not answered by then is `Unavailable`.
     pub fn locate(done: impl FnOnce(Located) + 'static) {
         #[cfg(feature = "hydrate")]
         browser::locate(Box::new(done));
@@ -279,12 +280,27 @@ pub mod location {
 
     #[cfg(feature = "hydrate")]
     mod browser {
+        use std::{
+            cell::{Cell, RefCell},
+            rc::Rc,
+            time::Duration,
+        };
+
         use js_sys::{Function, Object, Reflect};
+        use leptos::prelude::set_timeout;
         use wasm_bindgen::{JsCast, JsValue, closure::Closure};
 
         use super::Located;
 
         type Done = Box<dyn FnOnce(Located)>;
+        /// The outcome's one way back, shared by whichever answer comes first.
+        type Finish = Rc<dyn Fn(Located)>;
+
+        /// How long Telegram's LocationManager has to say whether it can locate at all (no
+        /// prompt is involved) before the browser's geolocation is asked instead.
+        const TELEGRAM_SILENT: Duration = Duration::from_secs(5);
+        /// How long a driver waits in all, a permission prompt included, before choosing a city.
+        const GIVE_UP: Duration = Duration::from_secs(30);
 
         fn get(value: &JsValue, key: &str) -> Option<JsValue> {
             Reflect::get(value, &key.into())
@@ -308,7 +324,20 @@ pub mod location {
             get(value, key)?.as_f64()
         }
 
+        /// `done`, called once: later answers (after the deadline) are dropped.
+        fn once(done: Done) -> Finish {
+            let done = RefCell::new(Some(done));
+            Rc::new(move |located| {
+                if let Some(done) = done.borrow_mut().take() {
+                    done(located);
+                }
+            })
+        }
+
         pub(super) fn locate(done: Done) {
+            let finish = once(done);
+            let late = Rc::clone(&finish);
+            set_timeout(move || late(Located::Unavailable), GIVE_UP);
             let manager = crate::telegram::browser::path(&["LocationManager"]);
             let recent = crate::telegram::browser::path(&[]).is_some_and(|web_app| {
                 get(&web_app, "isVersionAtLeast")
@@ -317,23 +346,37 @@ pub mod location {
                     .is_some_and(|yes| yes.is_truthy())
             });
             match manager {
-                Some(manager) if recent => from_telegram(manager, done),
-                _ => from_browser(done),
+                Some(manager) if recent => from_telegram(manager, finish),
+                _ => from_browser(finish),
             }
         }
 
         /// `LocationManager.init`, then `getLocation`: its callback gets `null` when the driver
-        /// refused (now or before). A client whose manager has no location falls back to the
-        /// browser's.
-        fn from_telegram(manager: JsValue, done: Done) {
+        /// refused (now or before). A client whose manager has no location, or does not answer
+        /// `init` in time, falls back to the browser's.
+        fn from_telegram(manager: JsValue, finish: Finish) {
+            let answered = Rc::new(Cell::new(false));
+            let silent = Rc::clone(&answered);
+            let instead = Rc::clone(&finish);
+            set_timeout(
+                move || {
+                    if !silent.replace(true) {
+                        from_browser(instead);
+                    }
+                },
+                TELEGRAM_SILENT,
+            );
             let target = manager.clone();
             let inited = Closure::once_into_js(move || {
+                if answered.replace(true) {
+                    return; // too late: the browser was asked instead
+                }
                 let available = get(&target, "isLocationAvailable").is_some_and(|v| v.is_truthy());
                 if !available {
-                    return from_browser(done);
+                    return from_browser(finish);
                 }
                 let got = Closure::once_into_js(move |data: JsValue| {
-                    done(
+                    finish(
                         match (number(&data, "latitude"), number(&data, "longitude")) {
                             (Some(lat), Some(lon)) => Located::At { lat, lon },
                             _ => Located::Refused,
@@ -346,20 +389,14 @@ pub mod location {
         }
 
         /// `navigator.geolocation.getCurrentPosition`; error code 1 is a refusal.
-        fn from_browser(done: Done) {
+        fn from_browser(finish: Finish) {
             let Some(geolocation) = web_sys::window()
                 .and_then(|window| get(&window.into(), "navigator"))
                 .and_then(|navigator| get(&navigator, "geolocation"))
             else {
-                return done(Located::Unavailable);
+                return finish(Located::Unavailable);
             };
-            let done = std::rc::Rc::new(std::cell::RefCell::new(Some(done)));
-            let finish = move |located| {
-                if let Some(done) = done.borrow_mut().take() {
-                    done(located);
-                }
-            };
-            let on_error = finish.clone();
+            let on_error = Rc::clone(&finish);
             let success = Closure::once_into_js(move |position: JsValue| {
                 let coords = get(&position, "coords").unwrap_or(JsValue::NULL);
                 finish(

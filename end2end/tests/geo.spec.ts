@@ -22,11 +22,12 @@ const driver = (id: number, language_code = "ru"): TelegramUser => ({ id, first_
 /** Тверь, as the gazetteer (GeoNames) places it. */
 const TVER = { latitude: 56.8584, longitude: 35.9006 };
 
-type TelegramLocation = "shared" | "refused" | "none";
+type TelegramLocation = "shared" | "refused" | "none" | "silent";
 
 /**
  * What Telegram's client answers the LocationManager: the location (`shared`), a driver who says
- * no (`refused`), or a device with no location for it (`none`). Set before the app opens.
+ * no (`refused`), a device with no location for it (`none`), or nothing at all (`silent`, a client
+ * that never answers). Set before the app opens.
  */
 async function telegramLocation(page: Page, answer: TelegramLocation) {
   await page.addInitScript(
@@ -42,6 +43,7 @@ async function telegramLocation(page: Page, answer: TelegramLocation) {
           proxy = {
             postEvent: (type: string, data: string) => {
               given.postEvent(type, data);
+              if (answer === "silent") return;
               if (type === "web_app_check_location") {
                 reply("location_checked", {
                   available: answer !== "none",
@@ -116,6 +118,22 @@ test("where Telegram has no location, the browser's geolocation finds the driver
   await page.getByTestId("find-near").click();
   await expect(page.getByTestId("searched-cities")).toHaveText("Ищем в городах: Тверь 0 км", COLD_SEARCH);
   await expect(page.getByTestId("location-refused")).toHaveCount(0);
+});
+
+test("where Telegram's location never answers, the browser's geolocation is asked after a few seconds", async ({
+  page,
+  context,
+}) => {
+  await context.grantPermissions(["geolocation"]);
+  await context.setGeolocation(TVER);
+  await telegramLocation(page, "silent");
+  await openInTelegram(page, "/", { user: driver(640_009) });
+  await openNear(page);
+  await page.getByTestId("find-near").click();
+  await expect(page.getByTestId("place-locating")).toHaveText("Определяем, где вы…");
+  await expect(page.getByTestId("searched-cities")).toHaveText("Ищем в городах: Тверь 0 км", COLD_SEARCH);
+  expect(await telegramEvents(page, "web_app_check_location")).toHaveLength(1);
+  expect(await telegramEvents(page, "web_app_request_location")).toHaveLength(0);
 });
 
 test("a driver going from Moscow to Petersburg finds loads on the way, the smallest detour first", async ({ page }) => {

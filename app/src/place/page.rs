@@ -30,6 +30,8 @@ const CORRIDORS_KM: [u32; 3] = [25, 50, 100];
 #[derive(Debug, Clone, PartialEq)]
 enum Search {
     Idle,
+    /// Waiting for Telegram or the browser to say where the driver is.
+    Locating,
     Asking,
     Found(PlacedPage),
     Failed(ApiErrorBody),
@@ -79,7 +81,7 @@ pub fn NearPage() -> impl IntoView {
     };
     let locate = move |_| {
         telegram::haptic(Haptic::Tap);
-        search.set(Search::Asking);
+        search.set(Search::Locating);
         location::locate(move |located| match located {
             Located::At { lat, lon } => {
                 fallback.set(None);
@@ -257,8 +259,11 @@ fn Results(search: RwSignal<Search>, t: &'static PlaceTexts, distance: Distance)
     let text = use_texts();
     move || match search.get() {
         Search::Idle => ().into_any(),
+        Search::Locating => {
+            view! { <p class="muted" data-testid="place-locating">{t.locating}</p> }.into_any()
+        }
         Search::Asking => {
-            view! { <p class="muted" data-testid="place-searching">{t.locating}</p> }.into_any()
+            view! { <p class="muted" data-testid="place-searching">{t.searching}</p> }.into_any()
         }
         Search::Failed(error) => {
             view! { <p class="form-error" data-testid="place-error">{text.problem(&error)}</p> }
