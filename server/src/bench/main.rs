@@ -88,6 +88,11 @@ enum Role {
     Plain,
 }
 
+/// The allocator `hauler` runs with, so that the server the benchmark starts is measured as
+/// deployed.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() {
     let args = Args::parse();

@@ -33,6 +33,11 @@ pub const MAX_STALE: Duration = Duration::from_secs(3600);
 /// in the same moment is read from the store and decoded once, not once per driver.
 const DECODED_FOR: Duration = Duration::from_secs(2);
 
+/// What the decoded entries of one cache may weigh, counted as their stored JSON (decoded, a
+/// window takes a few times that): with 20,000 drivers, the long tail of questions asked within
+/// two seconds would otherwise hold a gigabyte of windows no second driver asks for.
+const DECODED_JSON_BYTES: u64 = 24 * 1024 * 1024;
+
 tokio::task_local! {
     /// Whether the request this task serves has waited on the exchange.
     static WAITED: std::cell::Cell<bool>;
@@ -104,6 +109,8 @@ struct Entry<T> {
 struct Held<T> {
     fetched_at_ms: i64,
     value: Arc<T>,
+    /// The length of its JSON, what it weighs against [`DECODED_JSON_BYTES`].
+    json_bytes: u32,
 }
 
 type Flight<T> = Arc<OnceCell<Result<Arc<T>, UpstreamError>>>;
@@ -137,7 +144,11 @@ where
             flights: Mutex::new(HashMap::new()),
             decoded: moka::future::Cache::builder()
                 .time_to_live(DECODED_FOR)
-                .max_capacity(10_000)
+                .max_capacity(DECODED_JSON_BYTES)
+                .weigher(|key: &String, held: &Arc<Held<T>>| {
+                    held.json_bytes
+                        .saturating_add(u32::try_from(key.len()).unwrap_or(u32::MAX))
+                })
                 .build(),
             stats,
         }
@@ -248,13 +259,15 @@ where
         if let Some(entry) = self.decoded.get(key).await {
             return Some(entry);
         }
+        let json = self.store.get(key).await?;
         let Entry {
             fetched_at_ms,
             value,
-        } = self.store.get_json::<Entry<T>>(key).await?;
+        } = serde_json::from_slice::<Entry<T>>(&json).ok()?;
         let entry = Arc::new(Held {
             fetched_at_ms,
             value: Arc::new(value),
+            json_bytes: weight(&json),
         });
         self.decoded
             .insert(key.to_owned(), Arc::clone(&entry))
@@ -302,10 +315,14 @@ where
                         fetched_at_ms,
                         value: value.as_ref(),
                     };
-                    self.store.set_json(key, &entry, self.keep).await;
+                    let Ok(json) = serde_json::to_vec(&entry) else {
+                        return Ok(outcome);
+                    };
+                    self.store.set(key, &json, self.keep).await;
                     let held = Held {
                         fetched_at_ms,
                         value: Arc::clone(value),
+                        json_bytes: weight(&json),
                     };
                     self.decoded.insert(key.to_owned(), Arc::new(held)).await;
                 }
@@ -343,6 +360,10 @@ impl<T> Drop for Landing<'_, T> {
 
 fn age_of(fetched_at_ms: i64) -> Duration {
     Duration::from_millis(u64::try_from(Utc::now().timestamp_millis() - fetched_at_ms).unwrap_or(0))
+}
+
+fn weight(json: &[u8]) -> u32 {
+    u32::try_from(json.len()).unwrap_or(u32::MAX)
 }
 
 #[cfg(test)]

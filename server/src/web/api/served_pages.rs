@@ -25,6 +25,11 @@ pub const SERVED_FOR: Duration = Duration::from_secs(2);
 /// Past this many pages held, holding another first sweeps out the lapsed ones.
 const SWEEP_ABOVE: usize = 4_096;
 
+/// What the pages held may weigh, counted as their JSON: past it, lapsed pages are swept out, and
+/// a page that still does not fit is answered without being held (the long tail of questions
+/// asked once would otherwise hold hundreds of megabytes among 20,000 drivers).
+const HELD_JSON_BYTES: usize = 16 * 1024 * 1024;
+
 /// A page and its JSON (gzipped too, once a client asks for that).
 pub struct ServedPage {
     pub page: CargoPage,
@@ -58,16 +63,53 @@ impl ServedPage {
 /// A page, and when it was answered.
 type Held = (Arc<ServedPage>, Instant);
 
-#[derive(Default, Clone)]
+#[derive(Clone)]
 pub struct ServedPages {
-    by_query: Arc<RwLock<HashMap<Box<str>, Held>>>,
+    held: Arc<RwLock<Holding>>,
+}
+
+impl Default for ServedPages {
+    fn default() -> Self {
+        Self::holding_at_most(HELD_JSON_BYTES)
+    }
+}
+
+struct Holding {
+    by_query: HashMap<Box<str>, Held>,
+    /// The JSON bytes of the pages in `by_query`.
+    json_bytes: usize,
+    limit: usize,
+}
+
+impl Holding {
+    fn sweep(&mut self, now: Instant) {
+        let mut swept = 0;
+        self.by_query.retain(|_, (page, at)| {
+            let keep = now.duration_since(*at) < SERVED_FOR;
+            if !keep {
+                swept += page.json.len();
+            }
+            keep
+        });
+        self.json_bytes -= swept;
+    }
 }
 
 impl ServedPages {
+    fn holding_at_most(json_bytes: usize) -> Self {
+        Self {
+            held: Arc::new(RwLock::new(Holding {
+                by_query: HashMap::new(),
+                json_bytes: 0,
+                limit: json_bytes,
+            })),
+        }
+    }
+
     /// The page last answered to this query string, if it was a moment ago.
     pub fn recall(&self, query: &str) -> Option<Arc<ServedPage>> {
-        let by_query = self.by_query.read().unwrap_or_else(|p| p.into_inner());
-        let (page, at) = by_query.get(query)?;
+        let held = self.held.read().unwrap_or_else(|p| p.into_inner());
+        let (page, at) = held.by_query.get(query)?;
         (at.elapsed() < SERVED_FOR).then(|| Arc::clone(page))
     }
 
@@ -77,11 +119,17 @@ impl ServedPages {
             return;
         }
         let now = Instant::now();
-        let mut by_query = self.by_query.write().unwrap_or_else(|p| p.into_inner());
-        if by_query.len() >= SWEEP_ABOVE {
-            by_query.retain(|_, (_, at)| now.duration_since(*at) < SERVED_FOR);
+        let mut held = self.held.write().unwrap_or_else(|p| p.into_inner());
+        if held.by_query.len() >= SWEEP_ABOVE || held.json_bytes + page.json.len() > held.limit {
+            held.sweep(now);
         }
-        by_query.insert(query.into(), (Arc::clone(page), now));
+        if held.json_bytes + page.json.len() > held.limit {
+            return;
+        }
+        held.json_bytes += page.json.len();
+        if let Some((replaced, _)) = held.by_query.insert(query.into(), (Arc::clone(page), now)) {
+            held.json_bytes -= replaced.json.len();
+        }
     }
 }
 
@@ -119,5 +167,28 @@ mod tests {
         assert_eq!(unzipped.as_bytes(), &fresh.json[..]);
         assert!(pages.recall("limit=20&offset=20").is_none());
         assert!(pages.recall("limit=21").is_none());
+    }
+
+    #[test]
+    fn pages_past_the_weight_limit_are_answered_without_being_held_until_others_lapse() {
+        let one = page(None).json.len();
+        let pages = ServedPages::holding_at_most(2 * one);
+        pages.hold("limit=20", &page(None));
+        pages.hold("limit=20&offset=20", &page(None));
+        pages.hold("limit=20&offset=40", &page(None));
+        assert!(pages.recall("limit=20").is_some());
+        assert!(pages.recall("limit=20&offset=20").is_some());
+        assert!(pages.recall("limit=20&offset=40").is_none(), "no room");
+
+        // The same question answered again takes its own place, not another's.
+        pages.hold("limit=20", &page(None));
+        assert!(pages.recall("limit=20").is_some());
+        assert!(pages.recall("limit=20&offset=20").is_some());
+
+        // Once the held pages have lapsed, they make room.
+        std::thread::sleep(SERVED_FOR);
+        pages.hold("limit=20&offset=40", &page(None));
+        assert!(pages.recall("limit=20&offset=40").is_some());
+        assert!(pages.recall("limit=20").is_none());
     }
 }
