@@ -34,8 +34,8 @@ pub const MAX_STALE: Duration = Duration::from_secs(3600);
 const DECODED_FOR: Duration = Duration::from_secs(2);
 
 /// What the decoded entries of one cache may weigh, counted as their stored JSON (decoded, a
-/// window takes a few times that): with 20,000 drivers, the long tail of questions asked within
-/// two seconds would otherwise hold a gigabyte of windows no second driver asks for.
+/// window takes a few times that). Bounded by count alone, the long tail of questions 20,000
+/// drivers ask within two seconds could hold thousands of windows of a hundred loads each.
 const DECODED_JSON_BYTES: u64 = 24 * 1024 * 1024;
 
 tokio::task_local! {

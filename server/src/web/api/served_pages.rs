@@ -26,8 +26,8 @@ pub const SERVED_FOR: Duration = Duration::from_secs(2);
 const SWEEP_ABOVE: usize = 4_096;
 
 /// What the pages held may weigh, counted as their JSON: past it, lapsed pages are swept out, and
-/// a page that still does not fit is answered without being held (the long tail of questions
-/// asked once would otherwise hold hundreds of megabytes among 20,000 drivers).
+/// a page that still does not fit is answered without being held (by count alone, the long tail
+/// of questions asked once among 20,000 drivers could fill all 4,096 places).
 const HELD_JSON_BYTES: usize = 16 * 1024 * 1024;
 
 /// A page and its JSON (gzipped too, once a client asks for that).
