@@ -1,7 +1,7 @@
 //! The in-process store: the whole store of an instance without Redis, and the fallback that keeps
 //! cached answers and sessions flowing on an instance whose Redis is down. Large values (the
-//! exchange's windows of loads, as JSON) are held deflated: they shrink about eightfold, so the
-//! same memory holds an hour of them.
+//! exchange's windows of loads, as JSON) are held deflated: repetitive JSON shrinks several times
+//! over, so the same memory holds many more of them.
 
 use std::{
     io::{Read, Write},
@@ -88,7 +88,7 @@ impl Expiry<String, Entry> for PerEntryTtl {
     }
 }
 
-/// What the entries may weigh as held (deflated): at about eight to one, some 500 MB of windows.
+/// What the entries may weigh as held (deflated, so several times as much JSON).
 const CAPACITY_BYTES: u64 = 64 * 1024 * 1024;
 
 impl MemoryStore {
