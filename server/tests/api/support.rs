@@ -73,15 +73,7 @@ pub struct TestApp {
     /// Stops the server when the last handle on it goes: a test that starts one per backend
     /// does not leave the first one's jobs running while the second works. The server keeps its
     /// data folder until it has stopped.
-    _server: std::sync::Arc<StopOnDrop>,
-}
-
-struct StopOnDrop(tokio_util::sync::CancellationToken);
-
-impl Drop for StopOnDrop {
-    fn drop(&mut self) {
-        self.0.cancel();
-    }
+    _server: std::sync::Arc<tokio_util::sync::DropGuard>,
 }
 
 impl TestApp {
@@ -244,7 +236,7 @@ pub async fn spawn_app_with(test: &str, (db, store): (Db, Store), options: Optio
             .build()
             .expect("a client"),
         database_url,
-        _server: std::sync::Arc::new(StopOnDrop(stopper)),
+        _server: std::sync::Arc::new(stopper.drop_guard()),
     }
 }
 
