@@ -2,7 +2,7 @@
 // near me (Telegram's LocationManager of Bot API 8.0; the browser's geolocation where Telegram
 // has no location; a city to choose when the driver will not share it), loads along the way and
 // the return load a card offers. In Russian and in English.
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type BrowserContext, type Page } from "@playwright/test";
 import { openInTelegram, screenshot, telegramEvents, type TelegramUser } from "./support/telegram";
 
 test.afterEach(async ({ page }, testInfo) => {
@@ -91,6 +91,25 @@ test("a driver in Tver shares the location in Telegram and sees the nearest load
   await expect(page.getByTestId("cargo-card").first()).toBeVisible();
 });
 
+test("a driver who taps before a slow first load has finished is answered once it has", async ({ page }) => {
+  await telegramLocation(page, "shared");
+  // A slow connection: the first page of loads, which the app signs in with, takes its time.
+  let release = () => {};
+  const arrived = new Promise<void>((resolve) => (release = resolve));
+  await page.route(/\/api\/v1\/cargos\?/, async (route) => {
+    await arrived;
+    await route.continue();
+  });
+  await openInTelegram(page, "/", { user: driver(640_010) });
+  await openNear(page);
+  await page.getByTestId("find-near").click();
+  await expect(page.getByTestId("place-searching")).toHaveText("Ищем грузы…");
+
+  release();
+  await expect(page.getByTestId("searched-cities")).toHaveText("Ищем в городах: Тверь 0 км", COLD_SEARCH);
+  await expect(page.getByTestId("cargo-card").first()).toBeVisible();
+});
+
 test("a driver who refuses to share the location chooses a city instead, in English", async ({ page }) => {
   await telegramLocation(page, "refused");
   await openInTelegram(page, "/", { user: driver(640_002, "en") });
@@ -109,13 +128,21 @@ test("a driver who refuses to share the location chooses a city instead, in Engl
   await expect(page.getByTestId("cargo-card").first()).toBeVisible();
 });
 
-test("where Telegram has no location, the browser's geolocation finds the driver", async ({ page, context }) => {
+/**
+ * A driver in Tver whose browser may share the location, while Telegram's client answers as
+ * `telegram` says, asks for loads near them.
+ */
+async function findNearFromTverBrowser(page: Page, context: BrowserContext, telegram: TelegramLocation, id: number) {
   await context.grantPermissions(["geolocation"]);
   await context.setGeolocation(TVER);
-  await telegramLocation(page, "none");
-  await openInTelegram(page, "/", { user: driver(640_003) });
+  await telegramLocation(page, telegram);
+  await openInTelegram(page, "/", { user: driver(id) });
   await openNear(page);
   await page.getByTestId("find-near").click();
+}
+
+test("where Telegram has no location, the browser's geolocation finds the driver", async ({ page, context }) => {
+  await findNearFromTverBrowser(page, context, "none", 640_003);
   await expect(page.getByTestId("searched-cities")).toHaveText("Ищем в городах: Тверь 0 км", COLD_SEARCH);
   await expect(page.getByTestId("location-refused")).toHaveCount(0);
 });
@@ -124,12 +151,7 @@ test("where Telegram's location never answers, the browser's geolocation is aske
   page,
   context,
 }) => {
-  await context.grantPermissions(["geolocation"]);
-  await context.setGeolocation(TVER);
-  await telegramLocation(page, "silent");
-  await openInTelegram(page, "/", { user: driver(640_009) });
-  await openNear(page);
-  await page.getByTestId("find-near").click();
+  await findNearFromTverBrowser(page, context, "silent", 640_009);
   await expect(page.getByTestId("place-locating")).toHaveText("Определяем, где вы…");
   await expect(page.getByTestId("searched-cities")).toHaveText("Ищем в городах: Тверь 0 км", COLD_SEARCH);
   expect(await telegramEvents(page, "web_app_check_location")).toHaveLength(1);

@@ -62,21 +62,22 @@ pub fn CityInput(
                 if asked.get_value() != ticket || value.trim().chars().count() < 2 {
                     return;
                 }
-                let Some(api) = board.api() else { return };
-                spawn_local(async move {
-                    let path = format!("/api/v1/cities?q={}", encode(value.trim()));
-                    let answer = api.get::<Vec<City>>(&path).await;
-                    if asked.get_value() != ticket {
-                        return;
-                    }
-                    not_loaded.set(
-                        answer
-                            .as_ref()
-                            .is_err_and(|error| error.code == "cities_not_loaded"),
-                    );
-                    if let Ok(cities) = answer {
-                        suggestions.set(cities.into_iter().take(6).collect());
-                    }
+                board.with_api(move |api| {
+                    spawn_local(async move {
+                        let path = format!("/api/v1/cities?q={}", encode(value.trim()));
+                        let answer = api.get::<Vec<City>>(&path).await;
+                        if asked.get_value() != ticket {
+                            return;
+                        }
+                        not_loaded.set(
+                            answer
+                                .as_ref()
+                                .is_err_and(|error| error.code == "cities_not_loaded"),
+                        );
+                        if let Ok(cities) = answer {
+                            suggestions.set(cities.into_iter().take(6).collect());
+                        }
+                    });
                 });
             },
             DEBOUNCE,

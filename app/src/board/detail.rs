@@ -117,46 +117,50 @@ pub fn CargoPage() -> impl IntoView {
     });
 
     let respond = move || {
-        let (Some(api), Some(id)) = (board.api(), id.get_untracked()) else {
+        let Some(id) = id.get_untracked() else {
             return;
         };
         responding.set(true);
-        spawn_local(async move {
-            let path = format!("/api/v1/cargos/{id}/response{}", link.get_untracked());
-            let answer = api
-                .send::<CargoResponse>(Method::Post, &path, None::<&()>)
-                .await;
-            responding.set(false);
-            match answer {
-                Ok(_) => {
-                    telegram::haptic(Haptic::Success);
-                    responded.set(true);
-                    board.mark_responded(id);
-                    notice.set(None);
-                }
-                Err(error) => {
-                    telegram::haptic(Haptic::Error);
-                    board.access.ran_out(&error);
-                    if error.code == "cargo_not_available" {
-                        fetch.set(Fetch::Taken);
+        board.with_api(move |api| {
+            spawn_local(async move {
+                let path = format!("/api/v1/cargos/{id}/response{}", link.get_untracked());
+                let answer = api
+                    .send::<CargoResponse>(Method::Post, &path, None::<&()>)
+                    .await;
+                responding.set(false);
+                match answer {
+                    Ok(_) => {
+                        telegram::haptic(Haptic::Success);
+                        responded.set(true);
+                        board.mark_responded(id);
+                        notice.set(None);
                     }
-                    notice.set(Some(text.problem(&error)));
+                    Err(error) => {
+                        telegram::haptic(Haptic::Error);
+                        board.access.ran_out(&error);
+                        if error.code == "cargo_not_available" {
+                            fetch.set(Fetch::Taken);
+                        }
+                        notice.set(Some(text.problem(&error)));
+                    }
                 }
-            }
+            })
         });
     };
     let hide = {
         let navigate = navigate.clone();
         move |_| {
-            let (Some(api), Some(id)) = (board.api(), id.get_untracked()) else {
+            let Some(id) = id.get_untracked() else {
                 return;
             };
             telegram::haptic(Haptic::Tap);
             board.forget(id);
             let navigate = navigate.clone();
-            spawn_local(async move {
-                let path = format!("/api/v1/cargos/{id}/hidden");
-                let _ = api.send::<()>(Method::Put, &path, None::<&()>).await;
+            board.with_api(move |api| {
+                spawn_local(async move {
+                    let path = format!("/api/v1/cargos/{id}/hidden");
+                    let _ = api.send::<()>(Method::Put, &path, None::<&()>).await;
+                });
             });
             navigate("/", Default::default());
         }

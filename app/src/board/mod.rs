@@ -37,6 +37,9 @@ use crate::{
 
 pub const PAGE_SIZE: u32 = 20;
 
+/// A question the driver asked, to be sent with the driver's client.
+type Asking = Box<dyn FnOnce(Api)>;
+
 /// The list as the driver sees it now.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Listing {
@@ -91,6 +94,8 @@ pub struct Board {
     pub access: DriverAccess,
     /// The driver's client while they have access; `None` asks nothing.
     api: Memo<Option<Api>>,
+    /// What the driver asked for before the app had finished signing in (see [`Board::with_api`]).
+    waiting: StoredValue<Vec<Asking>, LocalStorage>,
 }
 
 /// Sets up the board once the driver is signed in with access: restores their last filter, then
@@ -120,6 +125,7 @@ pub fn provide_board(sign_in: RwSignal<SignIn>, access: DriverAccess) -> Board {
         fresh: RwSignal::new(Vec::new()),
         access,
         api,
+        waiting: StoredValue::new_local(Vec::new()),
     };
     provide_context(board);
     live::follow_new_loads(board, api);
@@ -127,7 +133,14 @@ pub fn provide_board(sign_in: RwSignal<SignIn>, access: DriverAccess) -> Board {
     let restored = StoredValue::new(booted);
     let fetched = StoredValue::new(booted);
     Effect::new(move |_| {
-        if api.get().is_some() {
+        if let Some(client) = api.get() {
+            for ask in board
+                .waiting
+                .try_update_value(std::mem::take)
+                .unwrap_or_default()
+            {
+                ask(client.clone());
+            }
             if !restored.get_value()
                 && let Some(filter) = last_filter.get_untracked()
             {
@@ -162,6 +175,18 @@ impl Board {
 
     pub fn signed_in(&self) -> bool {
         self.api.get().is_some()
+    }
+
+    /// Asks with the driver's client: now when signed in, else as soon as the app has signed in.
+    /// A driver quick on a slow first load (the app drawn while its sign-in is still on the way)
+    /// is answered, not ignored. Without access it waits until access begins.
+    pub fn with_api(&self, ask: impl FnOnce(Api) + 'static) {
+        match self.api() {
+            Some(api) => ask(api),
+            None => self
+                .waiting
+                .update_value(|waiting| waiting.push(Box::new(ask))),
+        }
     }
 
     /// A new filter: remembered on the server for the next open, and the list from the top.

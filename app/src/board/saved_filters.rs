@@ -55,7 +55,6 @@ pub(super) fn SavedFilters(
             problem.set(Some(text.fix_filter.to_owned()));
             return;
         };
-        let Some(api) = board.api() else { return };
         let changing = editing.get_untracked();
         let body = SavedFilterDraft {
             name: name.get_untracked(),
@@ -63,25 +62,27 @@ pub(super) fn SavedFilters(
             notify: notify.get_untracked(),
             paused: changing.as_ref().is_some_and(|saved| saved.paused),
         };
-        spawn_local(async move {
-            let (method, path) = match &changing {
-                Some(saved) => (Method::Put, format!("/api/v1/me/filters/{}", saved.id)),
-                None => (Method::Post, "/api/v1/me/filters".to_owned()),
-            };
-            match api.send::<SavedFilter>(method, &path, Some(&body)).await {
-                Ok(_) => {
-                    telegram::haptic(Haptic::Success);
-                    name.set(String::new());
-                    notify.set(false);
-                    editing.set(None);
-                    problem.set(None);
-                    refresh();
+        board.with_api(move |api| {
+            spawn_local(async move {
+                let (method, path) = match &changing {
+                    Some(saved) => (Method::Put, format!("/api/v1/me/filters/{}", saved.id)),
+                    None => (Method::Post, "/api/v1/me/filters".to_owned()),
+                };
+                match api.send::<SavedFilter>(method, &path, Some(&body)).await {
+                    Ok(_) => {
+                        telegram::haptic(Haptic::Success);
+                        name.set(String::new());
+                        notify.set(false);
+                        editing.set(None);
+                        problem.set(None);
+                        refresh();
+                    }
+                    Err(error) => {
+                        telegram::haptic(Haptic::Error);
+                        problem.set(Some(error.message));
+                    }
                 }
-                Err(error) => {
-                    telegram::haptic(Haptic::Error);
-                    problem.set(Some(error.message));
-                }
-            }
+            })
         });
     };
     let forget = move |id: i64| {

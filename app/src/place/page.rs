@@ -8,8 +8,8 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use super::texts::{PlaceTexts, use_place_texts};
 use crate::{
     actions::BackAction,
-    api::{Api, encode},
-    board::{CardView, CityInput, use_board},
+    api::encode,
+    board::{Board, CardView, CityInput, use_board},
     cargo::{
         filter::PlaceFilter,
         place::{NEAR_RADII_KM, PlacedPage},
@@ -38,13 +38,14 @@ enum Search {
 }
 
 /// Asks `path` and puts the answer in `search`.
-fn ask(api: Option<Api>, path: String, search: RwSignal<Search>) {
-    let Some(api) = api else { return };
+fn ask(board: Board, path: String, search: RwSignal<Search>) {
     search.set(Search::Asking);
-    spawn_local(async move {
-        search.set(match api.get::<PlacedPage>(&path).await {
-            Ok(page) => Search::Found(page),
-            Err(error) => Search::Failed(error),
+    board.with_api(move |api| {
+        spawn_local(async move {
+            search.set(match api.get::<PlacedPage>(&path).await {
+                Ok(page) => Search::Found(page),
+                Err(error) => Search::Failed(error),
+            });
         });
     });
 }
@@ -77,7 +78,7 @@ pub fn NearPage() -> impl IntoView {
             "/api/v1/cargos/near?{query}&radius_km={}&limit={PAGE}",
             radius.get_untracked()
         );
-        ask(board.api(), path, search);
+        ask(board, path, search);
     };
     let locate = move |_| {
         telegram::haptic(Haptic::Tap);
@@ -171,7 +172,7 @@ pub fn AlongPage() -> impl IntoView {
             to.city_id,
             corridor.get_untracked()
         );
-        ask(board.api(), path, search);
+        ask(board, path, search);
     };
     view! {
         <BackAction label=text.back on_back=go_home() />
@@ -229,7 +230,7 @@ pub fn BackHomePage() -> impl IntoView {
             encode(&origin)
         );
         if board.signed_in() {
-            ask(board.api(), path, search);
+            ask(board, path, search);
         }
     });
     let toward = move || match search.get() {
