@@ -61,9 +61,17 @@ const SPLIT_LOADER: &str = "__wasm_split.______________________.js";
 /// Which chunks each split point needs; the server reads it to preload a page's chunks.
 const SPLIT_MANIFEST: &str = "__wasm_split_manifest.json";
 
+/// The browser bundles' own cargo folder, beside the native builds': `cargo xtask test` builds
+/// the bundles and the tests at the same time, and one cargo would wait for the other's lock on
+/// a shared folder. Nothing is built twice for it: the bundles' profile shares no artefact with
+/// the native ones.
+fn wasm_build_dir(path: &str) -> PathBuf {
+    build_dir("wasm").join(path)
+}
+
 /// Builds both bundles; returns the drivers' (the one a phone waits for).
 pub fn build() -> Result<BundleSize> {
-    sh(cargo().args([
+    sh(cargo().env("CARGO_TARGET_DIR", wasm_build_dir("")).args([
         "build",
         "--package",
         "frontend",
@@ -146,7 +154,7 @@ fn content_hash(dir: &Path) -> Result<String> {
 }
 
 fn bundle(pkg: &Path, spec: &Bundle) -> Result<BundleSize> {
-    let linked = build_dir(&format!(
+    let linked = wasm_build_dir(&format!(
         "wasm32-unknown-unknown/wasm-release/{}.wasm",
         spec.package.replace('-', "_")
     ));

@@ -10,7 +10,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use crate::{Result, build_dir, cargo, contracts, dist, production, root, setup, site};
+use crate::{Result, build_dir, cargo, contracts, dist, production, root, setup, sh, site};
 
 #[derive(Default)]
 struct Counts {
@@ -22,7 +22,15 @@ struct Counts {
 pub fn all() -> Result {
     setup::for_tests()?;
     contracts::install()?;
-    let bundle = site::build()?;
+    // The bundles and the tests build at the same time: each build has long stretches that keep
+    // one core busy (the bundles' link-time optimisation, a big crate's type checking), which the
+    // other build fills.
+    let site = std::thread::spawn(site::build);
+    let tests = sh(cargo().args(["test", "--workspace", "--no-run"]));
+    let bundle = site
+        .join()
+        .map_err(|_| "the site's build panicked".to_owned())??;
+    tests?;
     let report = root().join("target/test-backends.log");
     let _ = std::fs::remove_file(&report);
 
