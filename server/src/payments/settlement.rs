@@ -51,16 +51,20 @@ impl Billing {
         }
         match theirs.status.as_str() {
             "succeeded" if theirs.paid => {
-                // Access first, keyed by the payment so it lands exactly once (also after a
-                // lost race or a crash): whoever sees the payment succeeded sees the access.
+                // Access and the card first, so that whoever sees the payment succeeded sees
+                // both. Access is keyed by the payment, so it lands exactly once (also after a
+                // lost race or a crash). A purchase still pending keeps the card it saved (two
+                // deliveries at once keep the same card; one after the payment settled, nothing);
+                // a renewal charged the card autopay already holds.
                 self.grant_for_payment(ours).await?;
+                if status_of(ours) == PaymentStatus::Pending
+                    && !autopay::is_renewal(&ours.idempotence_key)
+                {
+                    self.keep_card(ours, theirs).await?;
+                }
                 if payments::settle(&self.db, ours.id, PaymentStatus::Succeeded).await? {
                     self.note_status(ours.id, "status.succeeded", remote_addr)
                         .await?;
-                    // A renewal charged the card autopay already holds; a purchase may have saved one.
-                    if !autopay::is_renewal(&ours.idempotence_key) {
-                        self.keep_card(ours, theirs).await?;
-                    }
                 }
                 Ok(PaymentStatus::Succeeded)
             }
