@@ -59,14 +59,15 @@ pub fn CityInput(
         let ticket = asked.get_value();
         set_timeout(
             move || {
-                if asked.get_value() != ticket || value.trim().chars().count() < 2 {
+                if asked.try_get_value() != Some(ticket) || value.trim().chars().count() < 2 {
                     return;
                 }
                 board.with_api(move |api| {
                     spawn_local(async move {
                         let path = format!("/api/v1/cities?q={}", encode(value.trim()));
                         let answer = api.get::<Vec<City>>(&path).await;
-                        if asked.get_value() != ticket {
+                        // Newer letters were typed, or the driver has left the page.
+                        if asked.try_get_value() != Some(ticket) {
                             return;
                         }
                         not_loaded.set(
