@@ -1,6 +1,6 @@
 //! What is deleted once old enough: bot messages already delivered, raw payment notifications
-//! past the time the law keeps accounting evidence, and audit entries when an age is set for
-//! them. In batches, oldest first, so that no delete holds a table for long. A message still to
+//! past the time the law keeps accounting evidence, loads noted for shippers' pages that the
+//! exchange has not shown for long, and audit entries when an age is set for them. In batches, oldest first, so that no delete holds a table for long. A message still to
 //! be sent is never deleted, whatever its age; payments and the rest of their history are kept.
 
 use chrono::{DateTime, Utc};
@@ -9,7 +9,7 @@ use sea_orm::{
     QuerySelect,
 };
 
-use crate::{audit, outbox, payments};
+use crate::{audit, outbox, payments, shippers::sightings};
 
 /// Rows deleted by one call of [`delete_batch`].
 pub const BATCH: u64 = 500;
@@ -23,6 +23,8 @@ pub enum Expiring {
     PaymentNotifications,
     /// The audit log, by when each action happened.
     AuditEntries,
+    /// Loads noted for shippers' pages, by when the exchange last showed them.
+    ShipperLoads,
 }
 
 impl Expiring {
@@ -31,6 +33,7 @@ impl Expiring {
             Self::SentMessages => "sent_messages",
             Self::PaymentNotifications => "payment_notifications",
             Self::AuditEntries => "audit_entries",
+            Self::ShipperLoads => "shipper_loads",
         }
     }
 }
@@ -62,6 +65,11 @@ pub async fn delete_batch(
             use audit::entity::{Column, Entity};
             let old = Condition::all().add(Column::OccurredAt.lt(before));
             delete_oldest::<Entity>(db, Column::Id, old).await
+        }
+        Expiring::ShipperLoads => {
+            use sightings::entity::{Column, Entity};
+            let old = Condition::all().add(Column::LastSeenAt.lt(before));
+            delete_oldest::<Entity>(db, Column::CargoId, old).await
         }
     }
 }

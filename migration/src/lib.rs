@@ -21,6 +21,7 @@ mod m20261206_000010_cabinet;
 mod m20261206_000020_autopay;
 mod m20261206_000030_shippers;
 mod m20261206_000050_hot_questions;
+mod m20261207_000010_shipper_loads_seen;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000020_autopay::Migration),
             Box::new(m20261206_000030_shippers::Migration),
             Box::new(m20261206_000050_hot_questions::Migration),
+            Box::new(m20261207_000010_shipper_loads_seen::Migration),
         ]
     }
 }

@@ -29,6 +29,7 @@ impl Retention {
         let mut ages = vec![
             (Expiring::SentMessages, config.sent_messages),
             (Expiring::PaymentNotifications, config.payment_notifications),
+            (Expiring::ShipperLoads, config.shipper_loads),
         ];
         ages.extend(
             config

@@ -3,7 +3,8 @@
 //! primary accounting documents five years (402-FZ "On Accounting", art. 29), so they stay at
 //! least that long, and a shorter age is refused at start. The audit log records refunds and the
 //! staff's other acts on money and drivers: it is kept for good unless an age (no shorter than
-//! the same five years) is set.
+//! the same five years) is set. Loads noted for shippers' pages go once the exchange has not shown
+//! them for two years by default: a page then speaks of at most that long.
 
 use std::time::Duration;
 
@@ -22,6 +23,8 @@ pub struct RetentionConfig {
     pub payment_notifications: Duration,
     /// The audit log: kept for good when `None`.
     pub audit_entries: Option<Duration>,
+    /// Loads noted for shippers' pages are deleted this long after the exchange last showed them.
+    pub shipper_loads: Duration,
     /// How often the retention job looks.
     pub check_every: Duration,
 }
@@ -35,6 +38,7 @@ impl RetentionConfig {
                     .unwrap_or(ACCOUNTING_YEARS_IN_DAYS),
             ),
             audit_entries: evidence_days(reader, "RETENTION_AUDIT_DAYS").map(days),
+            shipper_loads: days(reader.positive("RETENTION_SHIPPER_LOADS_DAYS", 730)),
             check_every: reader.seconds("RETENTION_CHECK_SECONDS", 3600),
         }
     }

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use domain::{audit, outbox, payments};
+use domain::{audit, outbox, payments, shippers::sightings};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
 };
@@ -73,6 +73,27 @@ async fn audit_entry(db: &DatabaseConnection, days: i64) {
     .unwrap();
 }
 
+/// A load of one shipper the exchange first showed `first_days` ago and last `last_days` ago.
+async fn shipper_load(db: &DatabaseConnection, cargo_id: i64, first_days: i64, last_days: i64) {
+    sightings::entity::ActiveModel {
+        cargo_id: Set(cargo_id),
+        shipper_inn: Set(Some("7700000000".to_owned())),
+        shipper_name: Set(Some("ООО Тест".to_owned())),
+        from_city: Set(Some("Тверь".to_owned())),
+        to_city: Set(Some("Москва".to_owned())),
+        signature: Set(None),
+        distance_km: Set(Some(170)),
+        price_kopecks: Set(Some(3_000_000)),
+        first_seen_at: Set(days_ago(first_days)),
+        last_seen_at: Set(days_ago(last_days)),
+        price_changes: Set(0),
+        reposts: Set(0),
+    }
+    .insert(db)
+    .await
+    .unwrap();
+}
+
 #[tokio::test]
 async fn old_rows_past_their_age_are_deleted_and_everything_else_is_kept() {
     for db in databases() {
@@ -97,8 +118,12 @@ async fn old_rows_past_their_age_are_deleted_and_everything_else_is_kept() {
         payment_event(&database, "status.succeeded", 6 * 365).await;
         audit_entry(&database, 6 * 365).await;
         audit_entry(&database, 4 * 365).await;
+        // Gone from the exchange for over two years; still listed after three; seen last week.
+        shipper_load(&database, 910_001, 3 * 365, 2 * 365 + 10).await;
+        shipper_load(&database, 910_002, 3 * 365, 1).await;
+        shipper_load(&database, 910_003, 8, 7).await;
 
-        let mut left = (Vec::new(), Vec::new(), Vec::new());
+        let mut left = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for _ in 0..100 {
             left = (
                 outbox::entity::Entity::find().all(&database).await.unwrap(),
@@ -111,19 +136,24 @@ async fn old_rows_past_their_age_are_deleted_and_everything_else_is_kept() {
                     .all(&database)
                     .await
                     .unwrap(),
+                sightings::entity::Entity::find()
+                    .all(&database)
+                    .await
+                    .unwrap(),
             );
-            if left.0.len() + left.1.len() + left.2.len() <= 5 {
+            if left.0.len() + left.1.len() + left.2.len() + left.3.len() <= 7 {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        let (messages, events, entries) = left;
+        let (messages, events, entries, loads) = left;
         println!(
             "{db:?}: left after retention: {} of 3 bot messages, {} of 4 payment events, {} of 2 \
-             audit entries",
+             audit entries, {} of 3 shippers' loads",
             messages.len(),
             events.len(),
-            entries.len()
+            entries.len(),
+            loads.len()
         );
         let mut keys: Vec<_> = messages.iter().map(|m| m.dedupe_key.as_str()).collect();
         keys.sort_unstable();
@@ -152,5 +182,12 @@ async fn old_rows_past_their_age_are_deleted_and_everything_else_is_kept() {
         );
         let actions: Vec<_> = entries.iter().map(|entry| entry.action.as_str()).collect();
         assert_eq!(actions, [format!("refund.{}", 4 * 365)]);
+        let mut cargo_ids: Vec<_> = loads.iter().map(|load| load.cargo_id).collect();
+        cargo_ids.sort_unstable();
+        assert_eq!(
+            cargo_ids,
+            [910_002, 910_003],
+            "a load goes once the exchange has not shown it for two years, however old it is"
+        );
     }
 }
