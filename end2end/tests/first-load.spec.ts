@@ -124,6 +124,9 @@ test("reopened, the app renews the session kept on the device, once, before its 
   const user = driver(2);
   await openFromTheBot(page, user);
   await page.locator("main[data-hydrated=true]").waitFor();
+  // The first open's list has come (an app alive may still be waiting for it): only the
+  // reopening's requests are watched.
+  await expect(page.getByTestId("cargo-card")).toHaveCount(20);
 
   const api = watchApi(page);
   const letTheAppIn = await holdTheApp(page);

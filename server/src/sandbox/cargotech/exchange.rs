@@ -110,6 +110,8 @@ struct Book {
     sms: HashMap<String, (Instant, u32, usize)>,
     random: Seeded,
     peak_per_minute: u64,
+    /// Admitted detail requests by load id.
+    details_by_load: HashMap<u64, u64>,
     /// What the web cabinet saw (see `cabinet`).
     cabinet: cabinet::CabinetBook,
 }
@@ -190,6 +192,7 @@ impl Exchange {
             sms: HashMap::new(),
             random,
             peak_per_minute: 0,
+            details_by_load: HashMap::new(),
             cabinet: cabinet::CabinetBook::default(),
         };
         Self {

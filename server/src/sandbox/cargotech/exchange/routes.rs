@@ -163,7 +163,10 @@ async fn detail(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, Refusal> {
     exchange.admit_signed_in(DETAILS, &headers).await?;
-    let book = exchange.book();
+    let mut book = exchange.book();
+    if let Ok(id) = id.parse::<u64>() {
+        *book.details_by_load.entry(id).or_default() += 1;
+    }
     let load = id.parse::<u64>().ok().and_then(|id| {
         book.loads
             .iter()

@@ -51,12 +51,23 @@ impl Exchange {
         }
     }
 
+    /// Detail requests admitted for one load.
+    pub fn details_of(&self, load_id: u64) -> u64 {
+        self.book()
+            .details_by_load
+            .get(&load_id)
+            .copied()
+            .unwrap_or(0)
+    }
+
     pub fn reset_stats(&self) {
         self.inner
             .counters
             .iter()
             .for_each(|counter| counter.store(0, Ordering::Relaxed));
-        self.book().admitted.iter_mut().for_each(|n| *n = 0);
+        let mut book = self.book();
+        book.admitted.iter_mut().for_each(|n| *n = 0);
+        book.details_by_load.clear();
     }
 
     pub(super) fn count(&self, index: usize) {
