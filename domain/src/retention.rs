@@ -1,6 +1,7 @@
 //! What is deleted once old enough: bot messages already delivered, raw payment notifications
 //! past the time the law keeps accounting evidence, loads noted for shippers' pages that the
-//! exchange has not shown for long, and audit entries when an age is set for them. In batches, oldest first, so that no delete holds a table for long. A message still to
+//! exchange has not shown for long, cabinet passes long ended (with their sessions' records), and
+//! audit entries when an age is set for them. In batches, oldest first, so that no delete holds a table for long. A message still to
 //! be sent is never deleted, whatever its age; payments and the rest of their history are kept.
 
 use chrono::{DateTime, Utc};
@@ -9,7 +10,7 @@ use sea_orm::{
     QuerySelect,
 };
 
-use crate::{audit, outbox, payments, shippers::sightings};
+use crate::{audit, cabinet::passes, outbox, payments, shippers::sightings};
 
 /// Rows deleted by one call of [`delete_batch`].
 pub const BATCH: u64 = 500;
@@ -25,6 +26,9 @@ pub enum Expiring {
     AuditEntries,
     /// Loads noted for shippers' pages, by when the exchange last showed them.
     ShipperLoads,
+    /// Cabinet passes, by when they expired or were revoked (or, never started because their
+    /// payment never came, by when they were made); their sessions' records go with them.
+    EndedPasses,
 }
 
 impl Expiring {
@@ -34,6 +38,7 @@ impl Expiring {
             Self::PaymentNotifications => "payment_notifications",
             Self::AuditEntries => "audit_entries",
             Self::ShipperLoads => "shipper_loads",
+            Self::EndedPasses => "ended_passes",
         }
     }
 }
@@ -70,6 +75,18 @@ pub async fn delete_batch(
             use sightings::entity::{Column, Entity};
             let old = Condition::all().add(Column::LastSeenAt.lt(before));
             delete_oldest::<Entity>(db, Column::CargoId, old).await
+        }
+        Expiring::EndedPasses => {
+            use passes::entity::{Column, Entity};
+            let ended = Condition::any()
+                .add(Column::ExpiresAt.lt(before))
+                .add(Column::RevokedAt.lt(before))
+                .add(
+                    Condition::all()
+                        .add(Column::ExpiresAt.is_null())
+                        .add(Column::CreatedAt.lt(before)),
+                );
+            delete_oldest::<Entity>(db, Column::Id, ended).await
         }
     }
 }

@@ -30,6 +30,7 @@ impl Retention {
             (Expiring::SentMessages, config.sent_messages),
             (Expiring::PaymentNotifications, config.payment_notifications),
             (Expiring::ShipperLoads, config.shipper_loads),
+            (Expiring::EndedPasses, config.ended_passes),
         ];
         ages.extend(
             config

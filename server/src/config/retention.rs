@@ -4,7 +4,8 @@
 //! least that long, and a shorter age is refused at start. The audit log records refunds and the
 //! staff's other acts on money and drivers: it is kept for good unless an age (no shorter than
 //! the same five years) is set. Loads noted for shippers' pages go once the exchange has not shown
-//! them for two years by default: a page then speaks of at most that long.
+//! them for two years by default: a page then speaks of at most that long. Cabinet passes go half
+//! a year after they ended, with the records of their sessions (pages, bytes, client addresses).
 
 use std::time::Duration;
 
@@ -25,6 +26,8 @@ pub struct RetentionConfig {
     pub audit_entries: Option<Duration>,
     /// Loads noted for shippers' pages are deleted this long after the exchange last showed them.
     pub shipper_loads: Duration,
+    /// Cabinet passes (and their sessions' records) are deleted this long after they ended.
+    pub ended_passes: Duration,
     /// How often the retention job looks.
     pub check_every: Duration,
 }
@@ -39,6 +42,7 @@ impl RetentionConfig {
             ),
             audit_entries: evidence_days(reader, "RETENTION_AUDIT_DAYS").map(days),
             shipper_loads: days(reader.positive("RETENTION_SHIPPER_LOADS_DAYS", 730)),
+            ended_passes: days(reader.positive("RETENTION_PASSES_DAYS", 180)),
             check_every: reader.seconds("RETENTION_CHECK_SECONDS", 3600),
         }
     }

@@ -4,7 +4,12 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use domain::{audit, outbox, payments, shippers::sightings};
+use domain::{
+    DriverId, audit,
+    cabinet::{passes, sessions},
+    outbox, payments,
+    shippers::sightings,
+};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
 };
@@ -94,10 +99,55 @@ async fn shipper_load(db: &DatabaseConnection, cargo_id: i64, first_days: i64, l
     .unwrap();
 }
 
+/// A cabinet pass made `made_days` ago that ends (`None`: never paid for) or was revoked that
+/// many days ago, with one session's record; returns the pass's id.
+async fn pass(
+    db: &DatabaseConnection,
+    driver_id: DriverId,
+    tag: &str,
+    made_days: i64,
+    expires_days: Option<i64>,
+    revoked_days: Option<i64>,
+) -> i64 {
+    let pass = passes::entity::ActiveModel {
+        driver_id: Set(driver_id),
+        token_hash: Set(format!("{tag:0>64}")),
+        hours: Set(24),
+        payment_id: Set(None),
+        issued_by: Set("admin:retention-test".to_owned()),
+        created_at: Set(days_ago(made_days)),
+        expires_at: Set(expires_days.map(days_ago)),
+        revoked_at: Set(revoked_days.map(days_ago)),
+        revoked_by: Set(revoked_days.map(|_| "admin:retention-test".to_owned())),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .unwrap();
+    sessions::entity::ActiveModel {
+        pass_id: Set(pass.id),
+        driver_id: Set(driver_id),
+        via: Set("cookie".to_owned()),
+        client_addr: Set(Some("203.0.113.7".to_owned())),
+        started_at: Set(days_ago(made_days)),
+        last_seen_at: Set(days_ago(made_days)),
+        pages: Set(3),
+        requests: Set(9),
+        bytes_down: Set(300_000),
+        bytes_up: Set(2_000),
+        refused: Set(0),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .unwrap();
+    pass.id
+}
+
 #[tokio::test]
 async fn old_rows_past_their_age_are_deleted_and_everything_else_is_kept() {
     for db in databases() {
-        let app = spawn_app_with(
+        let mut app = spawn_app_with(
             "retention",
             (db, Store::InProcess),
             Options {
@@ -108,6 +158,10 @@ async fn old_rows_past_their_age_are_deleted_and_everything_else_is_kept() {
             },
         )
         .await;
+        let driver = app
+            .sign_in_as(serde_json::json!({"id": 820_501, "first_name": "Вера"}))
+            .await;
+        let driver_id = DriverId::from(driver["id"].as_i64().unwrap());
         let database = app.database().await;
         bot_message(&database, "old-sent", 41, Some(40)).await;
         bot_message(&database, "recent-sent", 2, Some(1)).await;
@@ -122,6 +176,14 @@ async fn old_rows_past_their_age_are_deleted_and_everything_else_is_kept() {
         shipper_load(&database, 910_001, 3 * 365, 2 * 365 + 10).await;
         shipper_load(&database, 910_002, 3 * 365, 1).await;
         shipper_load(&database, 910_003, 8, 7).await;
+        // Passes: expired, revoked and never paid for over half a year ago go (with their
+        // sessions' records); one expired last month and one still running stay.
+        let mut kept_passes = Vec::new();
+        pass(&database, driver_id, "a", 200, Some(190), None).await;
+        pass(&database, driver_id, "b", 200, Some(199), Some(195)).await;
+        pass(&database, driver_id, "c", 200, None, None).await;
+        kept_passes.push(pass(&database, driver_id, "d", 40, Some(30), None).await);
+        kept_passes.push(pass(&database, driver_id, "e", 200, Some(-10), None).await);
 
         let mut left = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for _ in 0..100 {
@@ -182,6 +244,37 @@ async fn old_rows_past_their_age_are_deleted_and_everything_else_is_kept() {
         );
         let actions: Vec<_> = entries.iter().map(|entry| entry.action.as_str()).collect();
         assert_eq!(actions, [format!("refund.{}", 4 * 365)]);
+        let mut passes_left = Vec::new();
+        for _ in 0..100 {
+            passes_left = passes::entity::Entity::find()
+                .all(&database)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|pass| pass.id)
+                .collect();
+            if passes_left.len() <= 2 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        passes_left.sort_unstable();
+        assert_eq!(
+            passes_left, kept_passes,
+            "{db:?}: passes ended over half a year ago go"
+        );
+        let mut sessions_left: Vec<_> = sessions::entity::Entity::find()
+            .all(&database)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|session| session.pass_id)
+            .collect();
+        sessions_left.sort_unstable();
+        assert_eq!(
+            sessions_left, kept_passes,
+            "{db:?}: and their sessions' records with them"
+        );
         let mut cargo_ids: Vec<_> = loads.iter().map(|load| load.cargo_id).collect();
         cargo_ids.sort_unstable();
         assert_eq!(
