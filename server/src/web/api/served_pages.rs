@@ -120,16 +120,22 @@ impl ServedPages {
         }
         let now = Instant::now();
         let mut held = self.held.write().unwrap_or_else(|p| p.into_inner());
-        if held.by_query.len() >= SWEEP_ABOVE || held.json_bytes + page.json.len() > held.limit {
+        // The page this query held before gives its place to the new one.
+        let weight_after = |held: &Holding| {
+            let replaced = held
+                .by_query
+                .get(query)
+                .map_or(0, |(old, _)| old.json.len());
+            held.json_bytes - replaced + page.json.len()
+        };
+        if held.by_query.len() >= SWEEP_ABOVE || weight_after(&held) > held.limit {
             held.sweep(now);
         }
-        if held.json_bytes + page.json.len() > held.limit {
+        if weight_after(&held) > held.limit {
             return;
         }
-        held.json_bytes += page.json.len();
-        if let Some((replaced, _)) = held.by_query.insert(query.into(), (Arc::clone(page), now)) {
-            held.json_bytes -= replaced.json.len();
-        }
+        held.json_bytes = weight_after(&held);
+        held.by_query.insert(query.into(), (Arc::clone(page), now));
     }
 }
 
@@ -181,8 +187,9 @@ mod tests {
         assert!(pages.recall("limit=20&offset=40").is_none(), "no room");
 
         // The same question answered again takes its own place, not another's.
-        pages.hold("limit=20", &page(None));
-        assert!(pages.recall("limit=20").is_some());
+        let newer = page(None);
+        pages.hold("limit=20", &newer);
+        assert!(Arc::ptr_eq(&pages.recall("limit=20").unwrap(), &newer));
         assert!(pages.recall("limit=20&offset=20").is_some());
 
         // Once the held pages have lapsed, they make room.
