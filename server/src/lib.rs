@@ -2,6 +2,7 @@
 //! shippers, the bot, the admin dashboard's accounts, machine clients, the exchange's web cabinet), and the web layer around them and the Leptos app.
 
 pub mod admin;
+pub mod allocator;
 pub mod bot;
 pub mod cabinet;
 pub mod cargotech;

@@ -91,10 +91,11 @@ enum Role {
 /// The allocator `hauler` runs with, so that the server the benchmark starts is measured as
 /// deployed.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: server::allocator::Allocator = server::allocator::Allocator;
 
 #[tokio::main]
 async fn main() {
+    server::allocator::give_back_freed_memory_at_once();
     let args = Args::parse();
     if args.cabinet {
         cabinet::run(200).await;
