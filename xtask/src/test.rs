@@ -17,6 +17,9 @@ struct Counts {
     passed: u64,
     failed: u64,
     skipped: u64,
+    /// The failed tests' names, said again at the end so that a CI log is read from its last
+    /// screen.
+    failures: Vec<String>,
 }
 
 pub fn all() -> Result {
@@ -102,6 +105,9 @@ pub fn all() -> Result {
         rust.passed + browser.passed + contracts_passed + smoke_passed,
         rust.failed + browser.failed + contracts_failed + smoke_failed,
     );
+    for failure in rust.failures.iter().chain(&browser.failures) {
+        println!("failed: {failure}");
+    }
     println!("total: {passed} passed, {failed} failed");
     if failed == 0 && passed > 0 {
         Ok(())
@@ -128,11 +134,21 @@ fn rust_tests(report: &Path) -> Result<Counts> {
         .spawn()
         .map_err(|e| format!("cannot start cargo test: {e}"))?;
     let mut counts = Counts::default();
+    let mut binary = String::new();
     for line in BufReader::new(child.stdout.take().expect("piped"))
         .lines()
         .map_while(|l| l.ok())
     {
         println!("{line}");
+        if let Some(running) = line.trim().strip_prefix("Running ") {
+            binary = test_binary(running);
+        }
+        if let Some(test) = line
+            .strip_prefix("test ")
+            .and_then(|rest| rest.strip_suffix(" ... FAILED"))
+        {
+            counts.failures.push(format!("{binary}: {test}"));
+        }
         if let Some(result) = line.trim().strip_prefix("test result: ") {
             counts.passed += number_before(result, " passed");
             counts.failed += number_before(result, " failed");
@@ -147,6 +163,15 @@ fn rust_tests(report: &Path) -> Result<Counts> {
         ));
     }
     Ok(counts)
+}
+
+/// `unittests src/lib.rs (target/debug/deps/server-1a2b…)` → `server unittests src/lib.rs`: which
+/// crate's which tests a failed test's name belongs to.
+fn test_binary(running: &str) -> String {
+    let (what, path) = running.split_once(" (").unwrap_or((running, ""));
+    let file = path.trim_end_matches(')').rsplit('/').next().unwrap_or_default();
+    let krate = file.rsplit_once('-').map_or(file, |(name, _hash)| name);
+    format!("{krate} {what}")
 }
 
 fn number_before(text: &str, label: &str) -> u64 {
@@ -277,19 +302,35 @@ fn browser_tests() -> Result<Counts> {
     drop(server);
     drop(production);
 
-    let stats = std::fs::read_to_string(&results)
+    let json = std::fs::read_to_string(&results)
         .ok()
         .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
-        .map(|json| json["stats"].clone())
         .ok_or_else(|| {
             format!("Playwright wrote no results ({status}); see target/e2e-server.log")
         })?;
-    let count = |key: &str| stats[key].as_u64().unwrap_or(0);
+    let count = |key: &str| json["stats"][key].as_u64().unwrap_or(0);
+    let mut failures = Vec::new();
+    failed_stories(&json["suites"], &mut failures);
     Ok(Counts {
         passed: count("expected") + count("flaky"),
         failed: count("unexpected"),
         skipped: count("skipped"),
+        failures,
     })
+}
+
+/// The stories Playwright's JSON report says failed, as `file › title`, suite by suite.
+fn failed_stories(suites: &serde_json::Value, failures: &mut Vec<String>) {
+    for suite in suites.as_array().into_iter().flatten() {
+        for spec in suite["specs"].as_array().into_iter().flatten() {
+            if spec["ok"] == false {
+                let file = spec["file"].as_str().or(suite["file"].as_str());
+                let title = spec["title"].as_str().unwrap_or("?");
+                failures.push(format!("{} › {title}", file.unwrap_or("?")));
+            }
+        }
+        failed_stories(&suite["suites"], failures);
+    }
 }
 
 /// A second server in production mode, for what must differ there (no demo login). Its
@@ -397,4 +438,39 @@ pub fn wait_until_alive(base_url: &str) -> Result {
         std::thread::sleep(Duration::from_millis(200));
     }
     Err("the server did not come up within 60 s; see target/e2e-server.log".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{failed_stories, test_binary};
+
+    #[test]
+    fn a_failed_rust_test_is_named_with_its_crate() {
+        assert_eq!(
+            test_binary("unittests src/lib.rs (target/debug/deps/server-8f3c2a9d1e)"),
+            "server unittests src/lib.rs"
+        );
+        assert_eq!(
+            test_binary("tests/api.rs (/work/target/debug/deps/api-0a1b2c)"),
+            "api tests/api.rs"
+        );
+    }
+
+    #[test]
+    fn a_failed_story_is_found_in_nested_suites_and_a_flaky_one_is_not() {
+        let report = serde_json::json!([{
+            "file": "geo.spec.ts",
+            "specs": [{ "title": "finds loads near Tver", "ok": true, "file": "geo.spec.ts" }],
+            "suites": [{
+                "file": "geo.spec.ts",
+                "specs": [
+                    { "title": "tapped before the first load", "ok": false, "file": "geo.spec.ts" },
+                    { "title": "passed on its retry", "ok": true, "file": "geo.spec.ts" }
+                ]
+            }]
+        }]);
+        let mut failures = Vec::new();
+        failed_stories(&report, &mut failures);
+        assert_eq!(failures, ["geo.spec.ts › tapped before the first load"]);
+    }
 }

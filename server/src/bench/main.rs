@@ -7,7 +7,8 @@
 //! exchange run on runtimes of their own, apart from the drivers' tasks. With `--greedy N`, N more
 //! drivers run scripts beside them that hammer what would cost the exchange calls (see
 //! `greedy`). Hauler runs as a process of its own (`server_process`), so its memory is measured
-//! apart from the simulated drivers (`server_rss_mb=`); after the run, a cached list page is
+//! apart from the simulated drivers (`server_rss_mb=`, and `server_rss_after_mb=` once they have
+//! gone); after the run, a cached list page is
 //! asked as fast as it is answered, through Hauler and from a plain axum handler returning the
 //! same bytes (`cached_list_rps=`, `plain_axum_rps=`). With `--warm`, Hauler is restarted
 //! halfway, as a deploy does, on Redis (the environment's `REDIS_URL`, else a redis-server of
@@ -271,6 +272,10 @@ async fn hauler(
         }),
     );
     let (_, peak_mb) = server.memory_mb();
+    // The drivers' connections have closed with their client; what the server still holds a
+    // moment later is what it keeps while quiet.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let (after_mb, _) = server.memory_mb();
     let throughput = throughput(&server, &sessions[0], data.path()).await;
     server.stop().await;
     let access = access_check::measure(&sqlite, signed_in.iter().map(|d| d.telegram_id)).await;
@@ -280,6 +285,7 @@ async fn hauler(
     };
     let server_side = ServerSide {
         rss_mb: peak_mb.max(earlier_peak_mb),
+        rss_after_mb: after_mb,
         throughput,
         warm: warm_restart.map(|at| WarmRestart::of(&outcomes, at)),
     };

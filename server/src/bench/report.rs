@@ -423,6 +423,8 @@ fn print_access(access: &AccessCheck) {
 pub struct ServerSide {
     /// The server process's peak resident memory (the larger instance's with `--warm`).
     pub rss_mb: f64,
+    /// Its resident memory once the drivers had gone and their connections had closed.
+    pub rss_after_mb: f64,
     pub throughput: Throughput,
     pub warm: Option<WarmRestart>,
 }
@@ -473,6 +475,7 @@ impl ServerSide {
         let t = &self.throughput;
         let mut fields = vec![
             ("server_rss_mb", format!("{:.0}", self.rss_mb)),
+            ("server_rss_after_mb", format!("{:.0}", self.rss_after_mb)),
             ("cached_list_rps", format!("{:.0}", t.cached_list_rps)),
             ("plain_axum_rps", format!("{:.0}", t.plain_axum_rps)),
             (
