@@ -169,7 +169,11 @@ fn rust_tests(report: &Path) -> Result<Counts> {
 /// crate's which tests a failed test's name belongs to.
 fn test_binary(running: &str) -> String {
     let (what, path) = running.split_once(" (").unwrap_or((running, ""));
-    let file = path.trim_end_matches(')').rsplit('/').next().unwrap_or_default();
+    let file = path
+        .trim_end_matches(')')
+        .rsplit('/')
+        .next()
+        .unwrap_or_default();
     let krate = file.rsplit_once('-').map_or(file, |(name, _hash)| name);
     format!("{krate} {what}")
 }
