@@ -38,7 +38,7 @@ use serde::{Serialize, de::DeserializeOwned};
 pub use self::{
     admitted::{ADMITTED_FOR, Admitted, RecentlyAdmitted},
     fleet::{Fleet, HEARTBEAT_EVERY},
-    memory::MemoryStore,
+    memory::{CACHED_ANSWERS, MemoryStore},
     redis::{RedisStore, client as redis_client},
 };
 use self::{counter::LocalCounters, durable::DatabaseLeases, lease::LocalLeases};

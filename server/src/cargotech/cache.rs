@@ -20,7 +20,7 @@ use std::{
 };
 
 use chrono::Utc;
-use domain::store::SharedStore;
+use domain::store::{CACHED_ANSWERS, SharedStore};
 use serde::{Serialize, de::DeserializeOwned};
 use tokio::sync::OnceCell;
 
@@ -165,7 +165,7 @@ where
         F: FnOnce(Urgency) -> Fut + Clone + Send + 'static,
         Fut: Future<Output = Result<T, FetchError>> + Send + 'static,
     {
-        let key = format!("cache:{}:{question}", self.namespace);
+        let key = format!("{CACHED_ANSWERS}{}:{question}", self.namespace);
         let cached = self.read(&key).await;
         let age = cached.as_ref().map(|entry| age_of(entry.fetched_at_ms));
         match (cached, age) {
@@ -203,7 +203,7 @@ where
 
     /// Whether an answer to `question` is held, of any age up to [`MAX_STALE`].
     pub async fn holds(&self, question: &str) -> bool {
-        let key = format!("cache:{}:{question}", self.namespace);
+        let key = format!("{CACHED_ANSWERS}{}:{question}", self.namespace);
         self.read(&key).await.is_some()
     }
 
@@ -211,7 +211,7 @@ where
     /// caller that judges freshness by more than age (a card's detail), and fetches through
     /// [`SharedCache::fill`].
     pub async fn peek(&self, question: &str) -> Option<(Arc<T>, Duration)> {
-        let key = format!("cache:{}:{question}", self.namespace);
+        let key = format!("{CACHED_ANSWERS}{}:{question}", self.namespace);
         let entry = self.read(&key).await?;
         Some((Arc::clone(&entry.value), age_of(entry.fetched_at_ms)))
     }
@@ -223,7 +223,7 @@ where
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<T, FetchError>>,
     {
-        let key = format!("cache:{}:{question}", self.namespace);
+        let key = format!("{CACHED_ANSWERS}{}:{question}", self.namespace);
         self.fetch_once(&key, fetch).await
     }
 
@@ -249,7 +249,7 @@ where
         F: FnOnce(Urgency) -> Fut,
         Fut: Future<Output = Result<T, FetchError>>,
     {
-        let key = format!("cache:{}:{question}", self.namespace);
+        let key = format!("{CACHED_ANSWERS}{}:{question}", self.namespace);
         self.stats.revalidations.fetch_add(1, Ordering::Relaxed);
         self.fetch_once(&key, || fetch(Urgency::Refresh)).await
     }
