@@ -1,8 +1,9 @@
 //! What is deleted once old enough: bot messages already delivered, raw payment notifications
 //! past the time the law keeps accounting evidence, loads noted for shippers' pages that the
 //! exchange has not shown for long, cabinet passes long ended (with their sessions' records), and
-//! audit entries when an age is set for them. In batches, oldest first, so that no delete holds a table for long. A message still to
-//! be sent is never deleted, whatever its age; payments and the rest of their history are kept.
+//! audit entries when an age is set for them. In batches, oldest first, so that no delete holds a
+//! table for long. A message still to be sent is never deleted, whatever its age; payments and
+//! the rest of their history are kept.
 
 use chrono::{DateTime, Utc};
 use sea_orm::{

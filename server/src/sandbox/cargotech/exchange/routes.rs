@@ -164,10 +164,11 @@ async fn detail(
 ) -> Result<Json<Value>, Refusal> {
     exchange.admit_signed_in(DETAILS, &headers).await?;
     let mut book = exchange.book();
-    if let Ok(id) = id.parse::<u64>() {
+    let id = id.parse::<u64>().ok();
+    if let Some(id) = id {
         *book.details_by_load.entry(id).or_default() += 1;
     }
-    let load = id.parse::<u64>().ok().and_then(|id| {
+    let load = id.and_then(|id| {
         book.loads
             .iter()
             .find(|l| l.id == id && !book.taken.contains(&id))
