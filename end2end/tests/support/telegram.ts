@@ -1,5 +1,5 @@
 // Opening the Mini App the way Telegram does: signed launch data and the theme in the URL hash.
-import { createHmac } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import { expect, type APIRequestContext, type Page, type TestInfo } from "@playwright/test";
 
 export const TEST_BOT_TOKEN = process.env.TELEGRAM_BOT_TOKEN ?? "7000000001:sandbox-bot-token-for-tests";
@@ -33,14 +33,15 @@ export const LIGHT_THEME = {
 };
 
 /** initData signed as Telegram signs it: HMAC-SHA256 over the sorted `key=value` lines.
- * `startParam` is what a `t.me/<bot>/<app>?startapp=…` link carried. */
+ * `startParam` is what a `t.me/<bot>/<app>?startapp=…` link carried. Like Telegram, every launch
+ * gets a query id of its own, so two launches within the same second are still two launches. */
 export function signInitData(
   user: TelegramUser,
   options: { botToken?: string; authDate?: number; startParam?: string } = {},
 ): string {
   const fields: Record<string, string> = {
     auth_date: String(options.authDate ?? Math.floor(Date.now() / 1000)),
-    query_id: "AAHdF6IQAAAAAN0XohDhrOrc",
+    query_id: randomBytes(18).toString("base64url"),
     user: JSON.stringify(user),
   };
   if (options.startParam) fields.start_param = options.startParam;
