@@ -15,12 +15,19 @@
 //!
 //! Counters of hits (for limits) do fall back: while Redis is down each instance counts on its
 //! own, which lets a little more through rather than refusing everyone.
+//!
+//! The exchange's cached answers (keys under [`CACHED_ANSWERS`]) may live in a Redis of their own,
+//! so that a cache filling its memory never refuses or evicts a session, a revocation or a
+//! counter: that Redis can run `allkeys-lru` while the other keeps `noeviction`. A Redis that is
+//! full and refuses a write is not down: the write is kept in this instance's memory, as during an
+//! outage, and reads keep going to Redis.
 
 mod admitted;
 mod counter;
 mod durable;
 mod fleet;
 mod lease;
+mod link;
 mod memory;
 mod redis;
 
@@ -41,7 +48,7 @@ pub use self::{
     memory::{CACHED_ANSWERS, MemoryStore},
     redis::{RedisStore, client as redis_client},
 };
-use self::{counter::LocalCounters, durable::DatabaseLeases, lease::LocalLeases};
+use self::{counter::LocalCounters, durable::DatabaseLeases, lease::LocalLeases, link::Link};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -52,6 +59,9 @@ pub enum StoreError {
     /// Reachable, but slower than the response timeout (a busy machine, usually).
     #[error("the store answered too slowly")]
     Slow,
+    /// Reachable, but refusing writes: Redis reached `maxmemory` under the `noeviction` policy.
+    #[error("the store is full and refuses writes")]
+    Full,
 }
 
 /// What both implementations offer: bytes under string keys, each with its own time to live.
@@ -100,16 +110,17 @@ impl LeaseAnswer {
     }
 }
 
-/// How long Redis is left alone after a failure before the next request tries it again.
-const RETRY_AFTER_FAILURE: Duration = Duration::from_secs(1);
-
 #[derive(Clone)]
 pub struct SharedStore {
     inner: Arc<Inner>,
 }
 
 struct Inner {
-    redis: Option<RedisStore>,
+    /// Redis, for everything it holds: sessions, revocations, counters, leases, locks, and the
+    /// cached answers unless `cache` is set.
+    redis: Option<Link>,
+    /// A Redis of their own for the exchange's cached answers.
+    cache: Option<Link>,
     local: MemoryStore,
     /// Leases, when no Redis is configured (never as a fallback for it).
     leases: LocalLeases,
@@ -119,16 +130,10 @@ struct Inner {
     generations: Mutex<HashMap<String, i64>>,
     /// Counters, when no Redis is configured or it is down.
     counters: LocalCounters,
-    outage: Mutex<Option<Outage>>,
     /// Drivers let in a moment ago, so the next request need not check again.
     admitted: RecentlyAdmitted,
     /// Drivers' marks read a moment ago, so the next page need not read them again.
     marks: crate::marks::RecentMarks,
-}
-
-struct Outage {
-    reason: String,
-    retry_at: Instant,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -158,37 +163,45 @@ where
 
 impl SharedStore {
     pub fn in_process() -> Self {
-        Self::build(None)
+        Self::build(None, None)
     }
 
     /// Connects lazily: a Redis that is down at start-up leaves the store degraded, not broken.
     /// Every key is kept under `prefix`, so several deployments can share one Redis.
     pub fn with_redis(url: &str, prefix: &str) -> Result<Self, StoreError> {
-        Self::with_redis_trusting(url, None, prefix)
+        Self::with_redis_trusting(url, None, None, prefix)
     }
 
-    /// As [`Self::with_redis`]; a `rediss://` server's certificate is checked against `ca_file`
-    /// when one is given, else against the system's authorities.
+    /// As [`Self::with_redis`], with the exchange's cached answers in the Redis at `cache_url`
+    /// when one is given; a `rediss://` server's certificate is checked against `ca_file` when
+    /// one is given, else against the system's authorities.
     pub fn with_redis_trusting(
         url: &str,
+        cache_url: Option<&str>,
         ca_file: Option<&Path>,
         prefix: &str,
     ) -> Result<Self, StoreError> {
-        Ok(Self::build(Some(RedisStore::connect_lazily(
-            url, ca_file, prefix,
-        )?)))
+        let redis = Link::new(RedisStore::connect_lazily(url, ca_file, prefix)?, "Redis");
+        let cache = match cache_url {
+            Some(url) => Some(Link::new(
+                RedisStore::connect_lazily(url, ca_file, prefix)?,
+                "the cache's Redis",
+            )),
+            None => None,
+        };
+        Ok(Self::build(Some(redis), cache))
     }
 
-    fn build(redis: Option<RedisStore>) -> Self {
+    fn build(redis: Option<Link>, cache: Option<Link>) -> Self {
         Self {
             inner: Arc::new(Inner {
                 redis,
+                cache,
                 local: MemoryStore::new(),
                 leases: LocalLeases::default(),
                 durable: OnceLock::new(),
                 generations: Mutex::new(HashMap::new()),
                 counters: LocalCounters::default(),
-                outage: Mutex::new(None),
                 admitted: RecentlyAdmitted::default(),
                 marks: Default::default(),
             }),
@@ -224,7 +237,10 @@ impl SharedStore {
 
     /// The Redis connection, when the store is shared through Redis.
     pub fn redis_connection(&self) -> Option<::redis::aio::ConnectionManager> {
-        self.inner.redis.as_ref().map(RedisStore::connection)
+        self.inner
+            .redis
+            .as_ref()
+            .map(|link| link.redis().connection())
     }
 
     pub fn backend(&self) -> &'static str {
@@ -235,26 +251,35 @@ impl SharedStore {
         }
     }
 
+    /// Where the exchange's cached answers are kept, for the start-up line.
+    pub fn cache_backend(&self) -> &'static str {
+        if self.inner.cache.is_some() {
+            "a Redis of their own"
+        } else {
+            self.backend()
+        }
+    }
+
     pub async fn get(&self, key: &str) -> Option<Vec<u8>> {
-        if let Some(redis) = self.redis_if_trying() {
+        if let Some((link, redis)) = self.trying(key) {
             match patiently(|| redis.get(key)).await {
-                Ok(Some(value)) => return self.recovered(Some(value)),
-                Ok(None) => self.recovered(()),
-                Err(error) => self.failed(error),
+                Ok(Some(value)) => return link.recovered(Some(value)),
+                Ok(None) => link.recovered(()),
+                Err(error) => link.failed(error),
             }
         }
         self.inner.local.get(key).await.unwrap_or(None)
     }
 
     pub async fn set(&self, key: &str, value: &[u8], ttl: Duration) {
-        if let Some(redis) = self.redis_if_trying() {
+        if let Some((link, redis)) = self.trying(key) {
             match patiently(|| redis.set(key, value, ttl)).await {
                 Ok(()) => {
                     // Redis holds it now; a local copy from an outage must not outlive it.
                     let _ = self.inner.local.delete(key).await;
-                    return self.recovered(());
+                    return link.recovered(());
                 }
-                Err(error) => self.failed(error),
+                Err(error) => link.failed(error),
             }
         }
         let _ = self.inner.local.set(key, value, ttl).await;
@@ -264,20 +289,20 @@ impl SharedStore {
     /// outage on this instance (sessions: a Redis blip must not sign every driver out). Reads
     /// prefer Redis while it answers.
     pub async fn set_mirrored(&self, key: &str, value: &[u8], ttl: Duration) {
-        if let Some(redis) = self.redis_if_trying() {
+        if let Some((link, redis)) = self.trying(key) {
             match patiently(|| redis.set(key, value, ttl)).await {
-                Ok(()) => self.recovered(()),
-                Err(error) => self.failed(error),
+                Ok(()) => link.recovered(()),
+                Err(error) => link.failed(error),
             }
         }
         let _ = self.inner.local.set(key, value, ttl).await;
     }
 
     pub async fn delete(&self, key: &str) {
-        if let Some(redis) = self.redis_if_trying() {
+        if let Some((link, redis)) = self.trying(key) {
             match patiently(|| redis.delete(key)).await {
-                Ok(()) => self.recovered(()),
-                Err(error) => self.failed(error),
+                Ok(()) => link.recovered(()),
+                Err(error) => link.failed(error),
             }
         }
         let _ = self.inner.local.delete(key).await;
@@ -308,17 +333,17 @@ impl SharedStore {
                 }
             };
         }
-        if self.inner.redis.is_none() {
+        let Some(link) = &self.inner.redis else {
             return LeaseAnswer::of(self.inner.leases.hold(key, holder, ttl, Instant::now()));
-        }
-        let Some(redis) = self.redis_if_trying() else {
+        };
+        let Some(redis) = link.trying() else {
             return LeaseAnswer::Unknown;
         };
         // Asking twice is safe: a first try that landed makes the second a renewal.
         match patiently(|| redis.hold_lease(key, holder, ttl)).await {
-            Ok(held) => self.recovered(LeaseAnswer::of(held)),
+            Ok(held) => link.recovered(LeaseAnswer::of(held)),
             Err(error) => {
-                self.failed(error);
+                link.failed(error);
                 LeaseAnswer::Unknown
             }
         }
@@ -334,20 +359,20 @@ impl SharedStore {
             }
             return;
         }
-        let Some(redis) = &self.inner.redis else {
+        let Some(link) = &self.inner.redis else {
             return self.inner.leases.release(key, holder);
         };
-        if let Err(error) = patiently(|| redis.release_lease(key, holder)).await {
+        if let Err(error) = patiently(|| link.redis().release_lease(key, holder)).await {
             tracing::warn!(%error, key, "a lease could not be released; it lapses by itself");
         }
     }
 
     /// An expiring lock shared by every instance (with Redis), or by this process alone.
     pub async fn set_if_absent(&self, key: &str, value: &[u8], ttl: Duration) -> bool {
-        if let Some(redis) = self.redis_if_trying() {
+        if let Some((link, redis)) = self.trying(key) {
             match redis.set_if_absent(key, value, ttl).await {
-                Ok(set) => return self.recovered(set),
-                Err(error) => self.failed(error),
+                Ok(set) => return link.recovered(set),
+                Err(error) => link.failed(error),
             }
         }
         self.inner
@@ -360,11 +385,11 @@ impl SharedStore {
     /// Counts one hit under `key` and says how many there were in its window, which the first
     /// hit opens and which lasts `window`: the same count on every instance with Redis.
     pub async fn hit(&self, key: &str, window: Duration) -> WindowCount {
-        if let Some(redis) = self.redis_if_trying() {
+        if let Some((link, redis)) = self.trying(key) {
             // Never asked twice: a first try that landed would count the hit twice.
             match redis.hit(key, window).await {
-                Ok(count) => return self.recovered(count),
-                Err(error) => self.failed(error),
+                Ok(count) => return link.recovered(count),
+                Err(error) => link.failed(error),
             }
         }
         self.inner.counters.hit(key, window, Instant::now())
@@ -372,10 +397,10 @@ impl SharedStore {
 
     /// The hits under `key` in its open window, counting none.
     pub async fn hits(&self, key: &str) -> WindowCount {
-        if let Some(redis) = self.redis_if_trying() {
+        if let Some((link, redis)) = self.trying(key) {
             match patiently(|| redis.peek(key)).await {
-                Ok(count) => return self.recovered(count),
-                Err(error) => self.failed(error),
+                Ok(count) => return link.recovered(count),
+                Err(error) => link.failed(error),
             }
         }
         self.inner.counters.peek(key, Instant::now())
@@ -397,23 +422,29 @@ impl SharedStore {
         }
     }
 
-    /// Health as last observed by traffic, without touching Redis.
+    /// Health as last observed by traffic, without touching Redis: degraded while either Redis
+    /// (the one for everything, or the cache's own) is down.
     pub fn health(&self) -> StoreHealth {
-        match (&self.inner.redis, &*self.outage()) {
-            (None, _) => StoreHealth::InProcess,
-            (Some(_), None) => StoreHealth::Up,
-            (Some(_), Some(outage)) => StoreHealth::Degraded {
-                reason: outage.reason.clone(),
-            },
+        if self.inner.redis.is_none() {
+            return StoreHealth::InProcess;
+        }
+        let reasons: Vec<String> = self.links().filter_map(Link::outage_reason).collect();
+        if reasons.is_empty() {
+            StoreHealth::Up
+        } else {
+            StoreHealth::Degraded {
+                reason: reasons.join("; "),
+            }
         }
     }
 
-    /// Pings Redis now (for readiness checks) and reports the resulting health.
+    /// Pings Redis now (each of them, when the cache has its own) for readiness checks, and
+    /// reports the resulting health.
     pub async fn check(&self) -> StoreHealth {
-        if let Some(redis) = &self.inner.redis {
-            match redis.ping().await {
-                Ok(()) => self.recovered(()),
-                Err(error) => self.failed(error),
+        for link in self.links() {
+            match link.redis().ping().await {
+                Ok(()) => link.recovered(()),
+                Err(error) => link.failed(error),
             }
         }
         self.health()
@@ -431,37 +462,17 @@ impl SharedStore {
         }
     }
 
-    fn outage(&self) -> std::sync::MutexGuard<'_, Option<Outage>> {
-        self.inner
-            .outage
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    fn links(&self) -> impl Iterator<Item = &Link> {
+        self.inner.redis.iter().chain(&self.inner.cache)
     }
 
-    fn redis_if_trying(&self) -> Option<&RedisStore> {
-        let redis = self.inner.redis.as_ref()?;
-        match &*self.outage() {
-            Some(outage) if Instant::now() < outage.retry_at => None,
-            _ => Some(redis),
-        }
-    }
-
-    fn failed(&self, error: StoreError) {
-        let mut outage = self.outage();
-        if outage.is_none() {
-            tracing::warn!(%error, "Redis unavailable; serving from the in-process store");
-        }
-        *outage = Some(Outage {
-            reason: error.to_string(),
-            retry_at: Instant::now() + RETRY_AFTER_FAILURE,
-        });
-    }
-
-    fn recovered<T>(&self, value: T) -> T {
-        let mut outage = self.outage();
-        if outage.take().is_some() {
-            tracing::info!("Redis is back; the shared store is in use again");
-        }
-        value
+    /// The Redis that keeps `key` (a cached answer's own, if it has one), unless it failed a
+    /// moment ago and is being left alone.
+    fn trying(&self, key: &str) -> Option<(&Link, &RedisStore)> {
+        let link = match &self.inner.cache {
+            Some(cache) if key.starts_with(CACHED_ANSWERS) => cache,
+            _ => self.inner.redis.as_ref()?,
+        };
+        link.trying().map(|redis| (link, redis))
     }
 }

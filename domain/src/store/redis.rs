@@ -109,7 +109,7 @@ impl RedisStore {
             .arg(millis(ttl))
             .query_async(&mut connection)
             .await
-            .map_err(unreachable)?;
+            .map_err(failure)?;
         Ok(held == 1)
     }
 
@@ -137,7 +137,7 @@ impl RedisStore {
             .arg(args)
             .query_async(&mut connection)
             .await
-            .map_err(unreachable)?;
+            .map_err(failure)?;
         Ok(WindowCount {
             hits,
             resets_in: Duration::from_millis(left),
@@ -155,7 +155,7 @@ impl RedisStore {
             .query_async::<i64>(&mut connection)
             .await
             .map(drop)
-            .map_err(unreachable)
+            .map_err(failure)
     }
 
     pub async fn ping(&self) -> Result<(), StoreError> {
@@ -164,7 +164,7 @@ impl RedisStore {
             .query_async::<String>(&mut connection)
             .await
             .map(drop)
-            .map_err(unreachable)
+            .map_err(failure)
     }
 }
 
@@ -189,9 +189,13 @@ fn millis(ttl: Duration) -> u64 {
     u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1)
 }
 
-fn unreachable(error: redis::RedisError) -> StoreError {
+/// Too slow, full (`OOM`: `maxmemory` reached under `noeviction`, so writes are refused), or not
+/// answering.
+fn failure(error: redis::RedisError) -> StoreError {
     if error.is_timeout() {
         StoreError::Slow
+    } else if error.code() == Some("OOM") {
+        StoreError::Full
     } else {
         StoreError::Unreachable(error.to_string())
     }
@@ -200,7 +204,7 @@ fn unreachable(error: redis::RedisError) -> StoreError {
 impl KeyValueStore for RedisStore {
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
         let mut connection = self.connection.clone();
-        connection.get(self.key(key)).await.map_err(unreachable)
+        connection.get(self.key(key)).await.map_err(failure)
     }
 
     async fn set(&self, key: &str, value: &[u8], ttl: Duration) -> Result<(), StoreError> {
@@ -212,7 +216,7 @@ impl KeyValueStore for RedisStore {
             .arg(millis(ttl))
             .query_async::<()>(&mut connection)
             .await
-            .map_err(unreachable)
+            .map_err(failure)
     }
 
     async fn delete(&self, key: &str) -> Result<(), StoreError> {
@@ -220,7 +224,7 @@ impl KeyValueStore for RedisStore {
         connection
             .del::<_, ()>(self.key(key))
             .await
-            .map_err(unreachable)
+            .map_err(failure)
     }
 
     async fn set_if_absent(
@@ -238,7 +242,7 @@ impl KeyValueStore for RedisStore {
             .arg(millis(ttl))
             .query_async(&mut connection)
             .await
-            .map_err(unreachable)?;
+            .map_err(failure)?;
         Ok(answer.is_some())
     }
 }

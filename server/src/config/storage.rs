@@ -37,6 +37,9 @@ impl DatabaseConfig {
 pub struct StoreConfig {
     /// `None`: the in-process cache and session store.
     pub redis_url: Option<Secret>,
+    /// A Redis of their own for the exchange's cached answers (`allkeys-lru` suits it), so that
+    /// a full cache never refuses or evicts a session; `None`: they share `redis_url`.
+    pub cache_url: Option<Secret>,
     /// Every Redis key starts with it (deployments sharing one Redis keep apart).
     pub key_prefix: String,
     /// The certificate authority a `rediss://` server's certificate is checked against, in place
@@ -46,8 +49,17 @@ pub struct StoreConfig {
 
 impl StoreConfig {
     pub(super) fn read(reader: &mut Reader) -> Self {
+        let redis_url = reader.url("REDIS_URL", &["redis://", "rediss://"]);
+        let cache_url = reader.url("REDIS_CACHE_URL", &["redis://", "rediss://"]);
+        if cache_url.is_some() && redis_url.is_none() {
+            reader.problem(
+                "REDIS_CACHE_URL",
+                "needs REDIS_URL: the cache gets a Redis of its own only beside the shared one",
+            );
+        }
         Self {
-            redis_url: reader.url("REDIS_URL", &["redis://", "rediss://"]),
+            redis_url,
+            cache_url,
             key_prefix: reader
                 .text("REDIS_KEY_PREFIX")
                 .unwrap_or_else(|| "hauler".into()),

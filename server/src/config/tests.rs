@@ -225,6 +225,43 @@ fn every_bad_variable_is_reported_at_once() {
 }
 
 #[test]
+fn the_cache_gets_a_redis_of_its_own_only_beside_the_shared_one() {
+    let alone = Config::from_vars(vars(&[(
+        "REDIS_CACHE_URL",
+        "redis://:cache-password@cache.example.ru:6379",
+    )]))
+    .unwrap_err();
+    assert_eq!(alone.0.len(), 1, "{:?}", alone.0);
+    assert!(
+        alone.0[0].starts_with("REDIS_CACHE_URL needs REDIS_URL"),
+        "{:?}",
+        alone.0
+    );
+    assert!(
+        !alone.0[0].contains("cache-password"),
+        "the password was echoed"
+    );
+
+    let wrong = Config::from_vars(vars(&[
+        ("REDIS_URL", "redis://127.0.0.1:6379"),
+        ("REDIS_CACHE_URL", "http://127.0.0.1:6380"),
+    ]))
+    .unwrap_err();
+    assert!(wrong.0[0].starts_with("REDIS_CACHE_URL"), "{:?}", wrong.0);
+
+    let both = Config::from_vars(vars(&[
+        ("ENCRYPTION_KEY", KEY),
+        ("REDIS_URL", "redis://127.0.0.1:6379"),
+        ("REDIS_CACHE_URL", "rediss://cache.example.ru:6380"),
+    ]))
+    .unwrap();
+    assert_eq!(
+        both.store.cache_url.as_ref().map(|url| url.expose()),
+        Some("rediss://cache.example.ru:6380")
+    );
+}
+
+#[test]
 fn secrets_never_show_in_debug_output_or_problems() {
     let config = Config::from_vars(vars(&[
         ("ENCRYPTION_KEY", KEY),

@@ -151,6 +151,7 @@ fn announce(config: &Config, platform: &Platform, address: SocketAddr) {
         mode = ?config.mode,
         database = database::backend_name(&platform.db),
         store = platform.store.backend(),
+        cached_answers = platform.store.cache_backend(),
         leases = platform.store.leases_backend(),
         instance = platform.fleet.id(),
         "Hauler is ready on http://{address}"

@@ -12,7 +12,7 @@ use domain::{
 use sea_orm::DatabaseConnection;
 
 use super::StartError;
-use crate::config::{Config, Mode};
+use crate::config::{Config, Mode, Secret};
 
 /// Opens the database (applying migrations), the store and the sealer.
 pub(super) async fn open(config: &Config) -> Result<Platform, StartError> {
@@ -20,6 +20,7 @@ pub(super) async fn open(config: &Config) -> Result<Platform, StartError> {
     let store = match &config.store.redis_url {
         Some(url) => SharedStore::with_redis_trusting(
             url.expose(),
+            config.store.cache_url.as_ref().map(Secret::expose),
             config.store.ca_file.as_deref(),
             &config.store.key_prefix,
         )?,

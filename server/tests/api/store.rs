@@ -6,7 +6,9 @@ use std::time::Duration;
 use domain::store::{SharedStore, StoreHealth};
 use serde_json::Value;
 
-use crate::support::{Db, Options, OwnRedis, Store, free_port, record, spawn_app_with};
+use crate::support::{
+    Db, Options, OwnRedis, Store, app_with_exchange, free_port, record, spawn_app_with,
+};
 
 async fn behaves_like_a_store(store: &SharedStore) {
     let key = format!("test:{}", std::process::id());
@@ -187,4 +189,192 @@ async fn with_redis_down_the_app_still_serves_and_readyz_says_degraded() {
     assert_eq!(body["status"], "degraded", "{body}");
     assert_eq!(body["checks"]["store"]["state"], "degraded");
     assert_eq!(body["checks"]["store"]["backend"], "Redis");
+}
+
+/// Every key a Redis holds, sorted.
+async fn keys_in(url: &str) -> Vec<String> {
+    let client = redis::Client::open(url).unwrap();
+    let mut connection = client.get_multiplexed_async_connection().await.unwrap();
+    let mut keys: Vec<String> = redis::cmd("KEYS")
+        .arg("*")
+        .query_async(&mut connection)
+        .await
+        .unwrap();
+    keys.sort();
+    keys
+}
+
+/// Leaves a Redis `room` bytes above what it uses now, evicting nothing once that is reached
+/// (`noeviction`, Redis's default): it then refuses writes that need more memory.
+async fn fill_up_soon(url: &str, room: u64) {
+    let client = redis::Client::open(url).unwrap();
+    let mut connection = client.get_multiplexed_async_connection().await.unwrap();
+    let info: String = redis::cmd("INFO")
+        .arg("memory")
+        .query_async(&mut connection)
+        .await
+        .unwrap();
+    let used: u64 = info
+        .lines()
+        .find_map(|line| line.strip_prefix("used_memory:"))
+        .and_then(|bytes| bytes.trim().parse().ok())
+        .expect("INFO memory says how much Redis uses");
+    for (name, value) in [
+        ("maxmemory-policy", "noeviction".to_owned()),
+        ("maxmemory", (used + room).to_string()),
+    ] {
+        redis::cmd("CONFIG")
+            .arg("SET")
+            .arg(name)
+            .arg(value)
+            .query_async::<()>(&mut connection)
+            .await
+            .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_full_redis_refuses_the_cache_but_signs_nobody_out() {
+    record("store_redis_full", Db::Sqlite, Store::Redis);
+    let redis = OwnRedis::start(free_port());
+    let store = SharedStore::with_redis(&redis.url(), "test-store-full").unwrap();
+    let redis = redis.until_up(&store).await;
+    // Another instance of the same deployment.
+    let other = SharedStore::with_redis(&redis.url(), "test-store-full").unwrap();
+    let hour = Duration::from_secs(3600);
+    store.set("session:before", b"signed-in", hour).await;
+
+    // The exchange's answers pour in until Redis, out of memory, refuses them.
+    fill_up_soon(&redis.url(), 256 * 1024).await;
+    let answer = vec![b'x'; 16 * 1024];
+    for n in 0..100 {
+        store.set(&format!("cache:list:{n}"), &answer, hour).await;
+    }
+    let held = keys_in(&redis.url()).await;
+    assert!(
+        held.len() < 60,
+        "Redis refused no answer, so the story tests nothing: it holds {} keys",
+        held.len()
+    );
+
+    // A full Redis still answers: it is not called down, and nothing is read from elsewhere.
+    assert_eq!(
+        store.health(),
+        StoreHealth::Up,
+        "a full Redis was called down"
+    );
+    assert_eq!(
+        store.get("session:before").await.as_deref(),
+        Some(&b"signed-in"[..]),
+        "the driver signed in before Redis filled up was signed out on this instance"
+    );
+    assert_eq!(
+        other.get("session:before").await.as_deref(),
+        Some(&b"signed-in"[..]),
+        "and on the other"
+    );
+    // The answers Redis refused are served from this instance's memory.
+    assert_eq!(
+        store.get("cache:list:99").await.as_deref(),
+        Some(&answer[..]),
+        "an answer Redis refused was lost"
+    );
+    // A driver signing in now is kept by the instance that signed them in.
+    store
+        .set_mirrored("session:during", b"signed-in", hour)
+        .await;
+    assert_eq!(
+        store.get("session:during").await.as_deref(),
+        Some(&b"signed-in"[..])
+    );
+}
+
+#[tokio::test]
+async fn cached_answers_in_a_redis_of_their_own_never_touch_the_sessions_redis() {
+    record("store_redis_cache_apart", Db::Sqlite, Store::Redis);
+    let (shared, cache) = (OwnRedis::start(free_port()), OwnRedis::start(free_port()));
+    let (shared_url, cache_url) = (shared.url(), cache.url());
+    let prefix = "test-store-apart";
+    let store =
+        SharedStore::with_redis_trusting(&shared_url, Some(&cache_url), None, prefix).unwrap();
+    let (_shared, cache) = (shared.until_up(&store).await, cache);
+    let other =
+        SharedStore::with_redis_trusting(&shared_url, Some(&cache_url), None, prefix).unwrap();
+    let hour = Duration::from_secs(3600);
+
+    store.set("session:anna", b"signed-in", hour).await;
+    store.set("cache:list:moscow", b"[cards]", hour).await;
+    assert_eq!(
+        keys_in(&shared_url).await,
+        ["test-store-apart:session:anna"]
+    );
+    assert_eq!(
+        keys_in(&cache_url).await,
+        ["test-store-apart:cache:list:moscow"]
+    );
+    assert_eq!(
+        other.get("cache:list:moscow").await.as_deref(),
+        Some(&b"[cards]"[..]),
+        "the other instance reads the cached answer from the cache's Redis"
+    );
+
+    // The cache's Redis dies: the answers go to each instance's memory, the sessions stay shared.
+    drop(cache);
+    store.set("cache:list:tver", b"[more cards]", hour).await;
+    assert_eq!(
+        store.get("cache:list:tver").await.as_deref(),
+        Some(&b"[more cards]"[..])
+    );
+    store.set("session:boris", b"signed-in", hour).await;
+    assert_eq!(
+        other.get("session:boris").await.as_deref(),
+        Some(&b"signed-in"[..]),
+        "a session begun while the cache's Redis was down was not shared"
+    );
+    match store.health() {
+        StoreHealth::Degraded { reason } => {
+            assert!(reason.starts_with("the cache's Redis"), "{reason}");
+        }
+        health => panic!("the cache's Redis is down, yet the store says {health:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_server_told_of_a_cache_redis_keeps_the_exchanges_answers_there() {
+    let (shared, cache) = (OwnRedis::start(free_port()), OwnRedis::start(free_port()));
+    let (shared_url, cache_url) = (shared.url(), cache.url());
+    let probe =
+        SharedStore::with_redis_trusting(&shared_url, Some(&cache_url), None, "probe").unwrap();
+    let (_shared, _cache) = (shared.until_up(&probe).await, cache);
+    let (_exchange, mut app) = app_with_exchange(
+        "app_redis_cache_apart",
+        (Db::Sqlite, Store::Redis),
+        &[
+            ("REDIS_URL", &shared_url),
+            ("REDIS_CACHE_URL", &cache_url),
+            ("REDIS_KEY_PREFIX", "apart"),
+        ],
+    )
+    .await;
+    app.sign_in_as(serde_json::json!({"id": 730_001, "first_name": "Анна", "language_code": "ru"}))
+        .await;
+    let list = app.get("/api/v1/cargos?limit=20").await;
+    assert_eq!(list.status(), 200);
+
+    let cached = keys_in(&cache_url).await;
+    assert!(
+        !cached.is_empty() && cached.iter().all(|key| key.starts_with("apart:cache:")),
+        "the cache's Redis holds {cached:?}"
+    );
+    let shared = keys_in(&shared_url).await;
+    assert!(
+        shared.iter().any(|key| key.starts_with("apart:session")),
+        "the shared Redis holds no session: {shared:?}"
+    );
+    assert!(
+        !shared.iter().any(|key| key.starts_with("apart:cache:")),
+        "a cached answer landed in the shared Redis: {shared:?}"
+    );
+    let ready: Value = app.get("/readyz").await.json().await.unwrap();
+    assert_eq!(ready["checks"]["store"]["state"], "up", "{ready}");
 }

@@ -1,0 +1,105 @@
+//! One Redis the store talks to, and what traffic last learnt of it: answering, down (left alone
+//! for a moment before the next request tries it again), or full.
+
+use std::{
+    sync::{Mutex, MutexGuard},
+    time::{Duration, Instant},
+};
+
+use super::{RedisStore, StoreError};
+
+/// How long Redis is left alone after a failure before the next request tries it again.
+const RETRY_AFTER_FAILURE: Duration = Duration::from_secs(1);
+/// A Redis that keeps refusing writes for memory is logged at most this often.
+const FULL_LOGGED_EVERY: Duration = Duration::from_secs(60);
+
+pub(super) struct Link {
+    redis: RedisStore,
+    /// What it holds, for logs and health: "Redis" or "the cache's Redis".
+    name: &'static str,
+    outage: Mutex<Option<Outage>>,
+    /// When a refusal for memory was last logged.
+    full_logged: Mutex<Option<Instant>>,
+}
+
+struct Outage {
+    reason: String,
+    retry_at: Instant,
+}
+
+impl Link {
+    pub(super) fn new(redis: RedisStore, name: &'static str) -> Self {
+        Self {
+            redis,
+            name,
+            outage: Mutex::new(None),
+            full_logged: Mutex::new(None),
+        }
+    }
+
+    pub(super) fn redis(&self) -> &RedisStore {
+        &self.redis
+    }
+
+    /// The Redis, unless it failed a moment ago and is being left alone.
+    pub(super) fn trying(&self) -> Option<&RedisStore> {
+        match &*lock(&self.outage) {
+            Some(outage) if Instant::now() < outage.retry_at => None,
+            _ => Some(&self.redis),
+        }
+    }
+
+    /// Notes a failed command. A Redis that refused a write because it is full (`maxmemory` under
+    /// the `noeviction` policy) still answers reads, so it is not down: the write goes to this
+    /// instance's memory (as the caller does with any failed write) and every other command keeps
+    /// going to Redis. Anything else is an outage: Redis is left alone for a moment.
+    pub(super) fn failed(&self, error: StoreError) {
+        if matches!(error, StoreError::Full) {
+            return self.refused_for_memory();
+        }
+        let mut outage = lock(&self.outage);
+        if outage.is_none() {
+            tracing::warn!(%error, redis = self.name, "Redis unavailable; serving from the in-process store");
+        }
+        *outage = Some(Outage {
+            reason: error.to_string(),
+            retry_at: Instant::now() + RETRY_AFTER_FAILURE,
+        });
+    }
+
+    pub(super) fn recovered<T>(&self, value: T) -> T {
+        if lock(&self.outage).take().is_some() {
+            tracing::info!(
+                redis = self.name,
+                "Redis is back; the shared store is in use again"
+            );
+        }
+        value
+    }
+
+    /// Why it is down, as last observed by traffic; `None` while it answers.
+    pub(super) fn outage_reason(&self) -> Option<String> {
+        lock(&self.outage)
+            .as_ref()
+            .map(|outage| format!("{}: {}", self.name, outage.reason))
+    }
+
+    fn refused_for_memory(&self) {
+        let mut logged = lock(&self.full_logged);
+        if logged.is_none_or(|at| at.elapsed() >= FULL_LOGGED_EVERY) {
+            *logged = Some(Instant::now());
+            tracing::error!(
+                redis = self.name,
+                "Redis is full (maxmemory) and refuses writes: what it refused is kept in this \
+                 instance's memory only; give it more memory, or keep the cached answers in a \
+                 Redis of their own (REDIS_CACHE_URL)"
+            );
+        }
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
