@@ -13,10 +13,34 @@ const RETRY_AFTER_FAILURE: Duration = Duration::from_secs(1);
 /// A Redis that keeps refusing writes for memory is logged at most this often.
 const FULL_LOGGED_EVERY: Duration = Duration::from_secs(60);
 
+/// Which Redis a link is: the one for everything, or the cached answers' own.
+#[derive(Clone, Copy)]
+pub(super) enum Role {
+    Shared,
+    Cache,
+}
+
+impl Role {
+    /// For logs and health.
+    fn name(self) -> &'static str {
+        match self {
+            Self::Shared => "Redis",
+            Self::Cache => "the cache's Redis",
+        }
+    }
+
+    /// For metrics.
+    fn label(self) -> &'static str {
+        match self {
+            Self::Shared => "shared",
+            Self::Cache => "cache",
+        }
+    }
+}
+
 pub(super) struct Link {
     redis: RedisStore,
-    /// What it holds, for logs and health: "Redis" or "the cache's Redis".
-    name: &'static str,
+    role: Role,
     outage: Mutex<Option<Outage>>,
     /// When a refusal for memory was last logged.
     full_logged: Mutex<Option<Instant>>,
@@ -28,10 +52,10 @@ struct Outage {
 }
 
 impl Link {
-    pub(super) fn new(redis: RedisStore, name: &'static str) -> Self {
+    pub(super) fn new(redis: RedisStore, role: Role) -> Self {
         Self {
             redis,
-            name,
+            role,
             outage: Mutex::new(None),
             full_logged: Mutex::new(None),
         }
@@ -59,7 +83,7 @@ impl Link {
         }
         let mut outage = lock(&self.outage);
         if outage.is_none() {
-            tracing::warn!(%error, redis = self.name, "Redis unavailable; serving from the in-process store");
+            tracing::warn!(%error, redis = self.role.name(), "Redis unavailable; serving from the in-process store");
         }
         *outage = Some(Outage {
             reason: error.to_string(),
@@ -70,7 +94,7 @@ impl Link {
     pub(super) fn recovered<T>(&self, value: T) -> T {
         if lock(&self.outage).take().is_some() {
             tracing::info!(
-                redis = self.name,
+                redis = self.role.name(),
                 "Redis is back; the shared store is in use again"
             );
         }
@@ -81,15 +105,17 @@ impl Link {
     pub(super) fn outage_reason(&self) -> Option<String> {
         lock(&self.outage)
             .as_ref()
-            .map(|outage| format!("{}: {}", self.name, outage.reason))
+            .map(|outage| format!("{}: {}", self.role.name(), outage.reason))
     }
 
     fn refused_for_memory(&self) {
+        metrics::counter!("hauler_store_writes_refused_total", "redis" => self.role.label())
+            .increment(1);
         let mut logged = lock(&self.full_logged);
         if logged.is_none_or(|at| at.elapsed() >= FULL_LOGGED_EVERY) {
             *logged = Some(Instant::now());
             tracing::error!(
-                redis = self.name,
+                redis = self.role.name(),
                 "Redis is full (maxmemory) and refuses writes: what it refused is kept in this \
                  instance's memory only; give it more memory, or keep the cached answers in a \
                  Redis of their own (REDIS_CACHE_URL)"

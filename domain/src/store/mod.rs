@@ -48,7 +48,12 @@ pub use self::{
     memory::{CACHED_ANSWERS, MemoryStore},
     redis::{RedisStore, client as redis_client},
 };
-use self::{counter::LocalCounters, durable::DatabaseLeases, lease::LocalLeases, link::Link};
+use self::{
+    counter::LocalCounters,
+    durable::DatabaseLeases,
+    lease::LocalLeases,
+    link::{Link, Role},
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -181,11 +186,14 @@ impl SharedStore {
         ca_file: Option<&Path>,
         prefix: &str,
     ) -> Result<Self, StoreError> {
-        let redis = Link::new(RedisStore::connect_lazily(url, ca_file, prefix)?, "Redis");
+        let redis = Link::new(
+            RedisStore::connect_lazily(url, ca_file, prefix)?,
+            Role::Shared,
+        );
         let cache = match cache_url {
             Some(url) => Some(Link::new(
                 RedisStore::connect_lazily(url, ca_file, prefix)?,
-                "the cache's Redis",
+                Role::Cache,
             )),
             None => None,
         };

@@ -339,6 +339,26 @@ async fn cached_answers_in_a_redis_of_their_own_never_touch_the_sessions_redis()
     }
 }
 
+/// What `/metrics` says of one series (0 when it is absent).
+async fn metric(app: &crate::support::TestApp, series: &str) -> f64 {
+    let page = app
+        .client
+        .get(app.url("/metrics"))
+        .header("x-service-token", MONITORING)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    page.lines()
+        .find_map(|line| line.strip_prefix(series))
+        .and_then(|value| value.trim().parse().ok())
+        .unwrap_or(0.0)
+}
+
+const MONITORING: &str = "monitoring-watches-redis";
+
 #[tokio::test]
 async fn a_server_told_of_a_cache_redis_keeps_the_exchanges_answers_there() {
     let (shared, cache) = (OwnRedis::start(free_port()), OwnRedis::start(free_port()));
@@ -353,6 +373,10 @@ async fn a_server_told_of_a_cache_redis_keeps_the_exchanges_answers_there() {
             ("REDIS_URL", &shared_url),
             ("REDIS_CACHE_URL", &cache_url),
             ("REDIS_KEY_PREFIX", "apart"),
+            (
+                "SERVICE_TOKEN_MONITORING_HASH",
+                &domain::service_tokens::hash(MONITORING),
+            ),
         ],
     )
     .await;
@@ -377,4 +401,28 @@ async fn a_server_told_of_a_cache_redis_keeps_the_exchanges_answers_there() {
     );
     let ready: Value = app.get("/readyz").await.json().await.unwrap();
     assert_eq!(ready["checks"]["store"]["state"], "up", "{ready}");
+
+    // The cache's Redis fills up: lists are still answered, and monitoring sees the refusals.
+    let refused = r#"hauler_store_writes_refused_total{redis="cache"}"#;
+    let before = metric(&app, refused).await;
+    fill_up_soon(&cache_url, 0).await;
+    for city in 1..=3 {
+        let list = app
+            .get(&format!("/api/v1/cargos?from_city_id={city}&limit=20"))
+            .await;
+        assert_eq!(
+            list.status(),
+            200,
+            "a list asked while the cache's Redis is full"
+        );
+    }
+    assert!(
+        metric(&app, refused).await > before,
+        "the full cache's Redis refused nothing monitoring could see"
+    );
+    let ready: Value = app.get("/readyz").await.json().await.unwrap();
+    assert_eq!(
+        ready["checks"]["store"]["state"], "up",
+        "a full Redis is not down: {ready}"
+    );
 }
