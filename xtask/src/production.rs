@@ -4,15 +4,17 @@
 //! 1. The dist tarball is unpacked (made from the debug binary `cargo test` built: see `dist`;
 //!    `cargo xtask smoke --release` takes the release binary `cargo xtask dist` built).
 //! 2. A certificate authority is made with `openssl`, and a certificate for 127.0.0.1 from it.
-//! 3. PostgreSQL of its own (not the CI's) with `ssl=on`, refusing plain connections; Redis of
-//!    its own on a `--tls-port` only.
+//! 3. PostgreSQL of its own (not the CI's) with `ssl=on`, refusing plain connections; two Redis
+//!    of its own on a `--tls-port` only, as the README advises: one for sessions and counters
+//!    (`noeviction`), one for the exchange's cached answers (`allkeys-lru`).
 //! 4. `hauler sandbox`: CargoTech, Telegram and YooKassa as a separate process.
 //! 5. `hauler migrate`, `hauler admin create`, then `hauler` with `HAULER_MODE=production`,
-//!    `DATABASE_URL=…?sslmode=verify-full`, `REDIS_URL=rediss://…` and the CA in
+//!    `DATABASE_URL=…?sslmode=verify-full`, `REDIS_URL=rediss://…`, `REDIS_CACHE_URL` and the CA in
 //!    `DATABASE_CA_FILE`/`REDIS_CA_FILE`; the bot in webhook mode.
 //! 6. nginx in front, terminating TLS and adding `X-Forwarded-For` (Hauler trusts it), the
 //!    https `PUBLIC_URL`; Telegram's webhooks and YooKassa's notifications arrive through it.
 //! 7. Playwright (`end2end/production.config.ts`) tells the story and prints each step.
+//! 8. The exchange's answers the story cached are in the cache's Redis, and none in the other.
 //!
 //! Every process is its own, on free ports, and is stopped when the test ends.
 
@@ -113,9 +115,15 @@ pub fn smoke(profile: dist::Profile) -> Result<Smoke> {
     );
     let _postgres = Postgres::start(&scratch, pg_port, &tls)?;
 
-    let redis_port = free_port()?;
-    step(4, &format!("Redis with --tls-port {redis_port} only"));
-    let _redis = start_redis(&work, redis_port, &tls)?;
+    let (redis_port, cache_port) = (free_port()?, free_port()?);
+    step(
+        4,
+        &format!(
+            "Redis with --tls-port {redis_port} only (noeviction), and the cache's on {cache_port} (allkeys-lru)"
+        ),
+    );
+    let _redis = start_redis(&work, redis_port, &tls, "redis.log", "noeviction")?;
+    let _cache = start_redis(&work, cache_port, &tls, "redis-cache.log", "allkeys-lru")?;
 
     let sandbox_port = free_port()?;
     let app_port = free_port()?;
@@ -136,6 +144,7 @@ pub fn smoke(profile: dist::Profile) -> Result<Smoke> {
         sandbox_url: sandbox_url.clone(),
         database_url: format!("postgres://postgres@127.0.0.1:{pg_port}/hauler?sslmode=verify-full"),
         redis_url: format!("rediss://127.0.0.1:{redis_port}"),
+        redis_cache_url: format!("rediss://127.0.0.1:{cache_port}"),
         ca: tls.ca.clone(),
         key: throwaway_key()?,
     };
@@ -183,9 +192,25 @@ pub fn smoke(profile: dist::Profile) -> Result<Smoke> {
             )
         })?;
     let count = |key: &str| stats[key].as_u64().unwrap_or(0);
+    step(
+        11,
+        "the exchange's answers are in the cache's Redis, none in the sessions' one",
+    );
+    let apart = match cached_answers_kept_apart(&tls, redis_port, cache_port) {
+        Ok(held) => {
+            println!("smoke:     {held} cached answers in the cache's Redis, none in the other");
+            true
+        }
+        Err(problem) => {
+            println!("smoke:     FAILED: {problem}");
+            false
+        }
+    };
     let smoke = Smoke {
-        passed: count("expected") + count("flaky"),
-        failed: count("unexpected") + u64::from(!status.success() && count("unexpected") == 0),
+        passed: count("expected") + count("flaky") + u64::from(apart),
+        failed: count("unexpected")
+            + u64::from(!status.success() && count("unexpected") == 0)
+            + u64::from(!apart),
         seconds: started.elapsed().as_secs(),
     };
     println!(
@@ -338,10 +363,18 @@ fn log_file(work: &Path, name: &str) -> Result<(fs::File, fs::File)> {
     Ok((file.try_clone().map_err(|e| e.to_string())?, file))
 }
 
-fn start_redis(work: &Path, port: u16, tls: &Certificates) -> Result<RunningServer> {
-    let (out, err) = log_file(work, "redis.log")?;
+/// A Redis on a TLS port only, evicting by `policy` once it holds 64 MB.
+fn start_redis(
+    work: &Path,
+    port: u16,
+    tls: &Certificates,
+    log: &str,
+    policy: &str,
+) -> Result<RunningServer> {
+    let (out, err) = log_file(work, log)?;
     let child = Command::new("redis-server")
         .args(["--port", "0", "--tls-port", &port.to_string()])
+        .args(["--maxmemory", "64mb", "--maxmemory-policy", policy])
         .arg("--tls-cert-file")
         .arg(&tls.cert)
         .arg("--tls-key-file")
@@ -355,6 +388,33 @@ fn start_redis(work: &Path, port: u16, tls: &Certificates) -> Result<RunningServ
         .spawn()
         .map_err(|e| format!("cannot start redis-server: {e}"))?;
     Ok(RunningServer(child))
+}
+
+/// How many cached answers the cache's Redis holds; an error when it holds none, or when the
+/// sessions' Redis holds any.
+fn cached_answers_kept_apart(tls: &Certificates, redis: u16, cache: u16) -> Result<usize> {
+    let cached = |port: u16| -> Result<usize> {
+        let output = Command::new("redis-cli")
+            .arg("--tls")
+            .arg("--cacert")
+            .arg(&tls.ca)
+            .args(["-h", "127.0.0.1", "-p", &port.to_string()])
+            .args(["--scan", "--pattern", "hauler:cache:*"])
+            .output()
+            .map_err(|e| format!("cannot run redis-cli: {e}"))?;
+        if !output.status.success() {
+            return Err(format!(
+                "redis-cli failed: {}",
+                String::from_utf8_lossy(&output.stderr)
+            ));
+        }
+        Ok(String::from_utf8_lossy(&output.stdout).lines().count())
+    };
+    match (cached(redis)?, cached(cache)?) {
+        (0, 0) => Err("the cache's Redis holds no cached answer".into()),
+        (0, held) => Ok(held),
+        (strays, _) => Err(format!("the sessions' Redis holds {strays} cached answers")),
+    }
 }
 
 fn start_sandbox(
@@ -400,6 +460,7 @@ struct HaulerEnv {
     sandbox_url: String,
     database_url: String,
     redis_url: String,
+    redis_cache_url: String,
     ca: PathBuf,
     key: String,
 }
@@ -422,6 +483,7 @@ impl HaulerEnv {
             .env("DATABASE_URL", &self.database_url)
             .env("DATABASE_CA_FILE", &self.ca)
             .env("REDIS_URL", &self.redis_url)
+            .env("REDIS_CACHE_URL", &self.redis_cache_url)
             .env("REDIS_CA_FILE", &self.ca)
             .env("ENCRYPTION_KEY", &self.key)
             .env("TELEGRAM_BOT_TOKEN", BOT_TOKEN)
