@@ -287,6 +287,13 @@ impl SharedStore {
                     let _ = self.inner.local.delete(key).await;
                     return link.recovered(());
                 }
+                Err(StoreError::Full) if key.starts_with(CACHED_ANSWERS) => {
+                    // A full Redis still answers reads: the answer it holds, older than this
+                    // one, must not be served over it (a delete needs no memory). A session or a
+                    // revocation it holds stays: the other instances read nothing newer.
+                    let _ = redis.delete(key).await;
+                    link.failed(StoreError::Full);
+                }
                 Err(error) => link.failed(error),
             }
         }

@@ -243,6 +243,9 @@ async fn a_full_redis_refuses_the_cache_but_signs_nobody_out() {
     let other = SharedStore::with_redis(&redis.url(), "test-store-full").unwrap();
     let hour = Duration::from_secs(3600);
     store.set("session:before", b"signed-in", hour).await;
+    store
+        .set("cache:list:tver", b"an hour-old page", hour)
+        .await;
 
     // The exchange's answers pour in until Redis, out of memory, refuses them.
     fill_up_soon(&redis.url(), 256 * 1024).await;
@@ -278,6 +281,13 @@ async fn a_full_redis_refuses_the_cache_but_signs_nobody_out() {
         store.get("cache:list:99").await.as_deref(),
         Some(&answer[..]),
         "an answer Redis refused was lost"
+    );
+    // A page Redis held from before is refreshed: the fresh one is served, not Redis's old one.
+    store.set("cache:list:tver", b"a fresh page", hour).await;
+    assert_eq!(
+        store.get("cache:list:tver").await.as_deref(),
+        Some(&b"a fresh page"[..]),
+        "the old page Redis still held was served over the fresh one it refused"
     );
     // A driver signing in now is kept by the instance that signed them in.
     store
