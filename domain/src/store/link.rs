@@ -83,7 +83,11 @@ impl Link {
         }
         let mut outage = lock(&self.outage);
         if outage.is_none() {
-            tracing::warn!(%error, redis = self.role.name(), "Redis unavailable; serving from the in-process store");
+            tracing::warn!(
+                %error,
+                redis = self.role.name(),
+                "Redis unavailable; serving from the in-process store"
+            );
         }
         *outage = Some(Outage {
             reason: error.to_string(),
