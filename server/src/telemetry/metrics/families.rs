@@ -208,6 +208,13 @@ pub const ALL: &[Family] = &[
     PAYMENTS,
     PAYMENTS_PENDING_OVER_HOUR,
     recorded(
+        "hauler_store_writes_refused_total",
+        Counter,
+        true,
+        "Writes a full Redis refused (maxmemory under noeviction), kept in the instance's memory \
+         instead, by Redis (shared, cache).",
+    ),
+    recorded(
         "bot_messages_sent_total",
         Counter,
         false,
