@@ -184,11 +184,14 @@ fn bundle(pkg: &Path, spec: &Bundle) -> Result<BundleSize> {
         &root().join(spec.css),
         &pkg.join(format!("{}.css", spec.out_name)),
     )?;
-    minify(&pkg.join(format!("{}.js", spec.out_name)))?;
-    minify(&pkg.join(format!("{}.css", spec.out_name)))?;
+    let mut scripts = vec![
+        format!("{}.js", spec.out_name),
+        format!("{}.css", spec.out_name),
+    ];
     if spec.split {
-        minify(&pkg.join(SPLIT_LOADER))?;
+        scripts.push(SPLIT_LOADER.to_string());
     }
+    minify(pkg, &scripts)?;
     let sized = |file: String| {
         let path = pkg.join(&file);
         let (raw, gz) = (file_len(&path), gzipped_len(&path));
@@ -300,14 +303,24 @@ fn kb(bytes: u64) -> f64 {
     bytes as f64 / 1024.0
 }
 
-/// wasm-opt from the npm `binaryen` package; the bundle still works without it, only larger.
-fn optimize(wasm: &Path) -> Result {
-    let wasm_opt = root().join("end2end/node_modules/.bin/wasm-opt");
-    if !wasm_opt.exists() {
-        println!("site: wasm-opt not found, skipping size optimisation");
-        return Ok(());
+/// A command-line tool from `end2end/`'s npm packages, or `None` (said, with what is skipped
+/// without it) when they are not installed: the bundle still works without it, only larger.
+fn npm_tool(name: &str, skipping: &str) -> Option<Command> {
+    let tool = root().join("end2end/node_modules/.bin").join(name);
+    if tool.exists() {
+        Some(Command::new(tool))
+    } else {
+        println!("site: {name} not found, skipping {skipping}");
+        None
     }
-    sh(Command::new(wasm_opt)
+}
+
+/// wasm-opt from the npm `binaryen` package.
+fn optimize(wasm: &Path) -> Result {
+    let Some(mut wasm_opt) = npm_tool("wasm-opt", "size optimisation") else {
+        return Ok(());
+    };
+    sh(wasm_opt
         .args(SIZE_PASSES)
         .args(WASM_FEATURES)
         .arg(wasm)
@@ -330,21 +343,21 @@ const SIZE_PASSES: [&str; 5] = [
     "local-cse",
 ];
 
-/// Minifies a bundle's JavaScript or stylesheet in place (whitespace, local names, syntax; every
-/// export kept): wasm-bindgen's glue shrinks from 8.7 KB to 6.9 KB brotli.
-fn minify(file: &Path) -> Result {
-    let esbuild = root().join("end2end/node_modules/.bin/esbuild");
-    if !esbuild.exists() {
-        println!("site: esbuild not found, skipping minification");
+/// Minifies a bundle's JavaScript and stylesheets in place, in one run of esbuild (whitespace,
+/// local names, syntax; every export kept): wasm-bindgen's glue shrinks from 8.7 KB to 6.9 KB
+/// brotli.
+fn minify(pkg: &Path, files: &[String]) -> Result {
+    let Some(mut esbuild) = npm_tool("esbuild", "minification") else {
         return Ok(());
-    }
-    sh(Command::new(esbuild)
-        .arg(file)
+    };
+    sh(esbuild
+        .current_dir(pkg)
+        .args(files)
         .args(["--minify", "--allow-overwrite", "--log-level=warning"])
         // wasm-bindgen's glue names the chunk loader once per import it makes of it (the same
         // module each time, so whichever entry wins is the same object).
         .arg("--log-override:duplicate-object-key=silent")
-        .arg(format!("--outfile={}", file.display())))
+        .arg("--outdir=."))
 }
 
 /// The features rustc enables by default for wasm32-unknown-unknown.

@@ -30,6 +30,11 @@ pub struct MemoryStore {
 /// them to make room for others of their kind.
 pub const CACHED_ANSWERS: &str = "cache:";
 
+/// Whether `key` holds an answer cached from the exchange (which every store keeps apart).
+pub(super) fn is_cached_answer(key: &str) -> bool {
+    key.starts_with(CACHED_ANSWERS)
+}
+
 #[derive(Clone)]
 struct Entry {
     value: Held,
@@ -123,7 +128,7 @@ impl MemoryStore {
     }
 
     fn entries(&self, key: &str) -> &Cache<String, Entry> {
-        if key.starts_with(CACHED_ANSWERS) {
+        if is_cached_answer(key) {
             &self.cached
         } else {
             &self.state

@@ -287,7 +287,7 @@ impl SharedStore {
                     let _ = self.inner.local.delete(key).await;
                     return link.recovered(());
                 }
-                Err(StoreError::Full) if key.starts_with(CACHED_ANSWERS) => {
+                Err(StoreError::Full) if memory::is_cached_answer(key) => {
                     // A full Redis still answers reads: the answer it holds, older than this
                     // one, must not be served over it (a delete needs no memory). A session or a
                     // revocation it holds stays: the other instances read nothing newer.
@@ -485,7 +485,7 @@ impl SharedStore {
     /// moment ago and is being left alone.
     fn trying(&self, key: &str) -> Option<(&Link, &RedisStore)> {
         let link = match &self.inner.cache {
-            Some(cache) if key.starts_with(CACHED_ANSWERS) => cache,
+            Some(cache) if memory::is_cached_answer(key) => cache,
             _ => self.inner.redis.as_ref()?,
         };
         link.trying().map(|redis| (link, redis))

@@ -2,19 +2,19 @@
 //! Hauler (shared cache, single flight, budget) and then through a naive per-driver cache, each
 //! against its own sandbox exchange answering in ~700 ms and allowing 600 requests a minute.
 //! Drivers sign in (Telegram launch data, then the trial) before the run, as real ones do; after
-//! it, the paywall check is timed on its own. With `--accounts N`, Hauler calls through N
-//! CargoTech accounts, each allowed 600 a minute (the baseline keeps one). Hauler and each
-//! exchange run on runtimes of their own, apart from the drivers' tasks. With `--greedy N`, N more
-//! drivers run scripts beside them that hammer what would cost the exchange calls (see
-//! `greedy`). Hauler runs as a process of its own (`server_process`), so its memory is measured
-//! apart from the simulated drivers (`server_rss_mb=`, and `server_rss_after_mb=` once they have
-//! gone); after the run, a cached list page is asked as fast as it is answered, through Hauler
-//! and from a plain axum handler returning the same bytes (`cached_list_rps=`,
-//! `plain_axum_rps=`). With `--warm`, Hauler is restarted halfway, as a deploy does, on Redis
-//! (the environment's `REDIS_URL`, else a redis-server of the bench's own): a second instance
-//! starts on the same database and Redis, the drivers move to it once it is connected, and the
-//! first is stopped. Prints a table and one `bench: key=value …` line. `--cabinet` times the cabinet proxy instead (see `cabinet`); `--places`
-//! counts what the searches by place cost the exchange (see `places`).
+//! it, the paywall check is timed on its own. With `--accounts N`, Hauler calls through N CargoTech
+//! accounts, each allowed 600 a minute (the baseline keeps one). Hauler and each exchange run on
+//! runtimes of their own, apart from the drivers' tasks. With `--greedy N`, N more drivers run
+//! scripts beside them that hammer what would cost the exchange calls (see `greedy`). Hauler runs
+//! as a process of its own (`server_process`), so its memory is measured apart from the simulated
+//! drivers (`server_rss_mb=`, and `server_rss_after_mb=` once they have gone); after the run, a
+//! cached list page is asked as fast as it is answered, through Hauler and from a plain axum
+//! handler returning the same bytes (`cached_list_rps=`, `plain_axum_rps=`). With `--warm`, Hauler
+//! is restarted halfway, as a deploy does, on Redis (the environment's `REDIS_URL`, else a
+//! redis-server of the bench's own): a second instance starts on the same database and Redis, the
+//! drivers move to it once it is connected, and the first is stopped. Prints a table and one
+//! `bench: key=value …` line. `--cabinet` times the cabinet proxy instead (see `cabinet`);
+//! `--places` counts what the searches by place cost the exchange (see `places`).
 
 mod access_check;
 mod cabinet;

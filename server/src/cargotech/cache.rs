@@ -165,7 +165,7 @@ where
         F: FnOnce(Urgency) -> Fut + Clone + Send + 'static,
         Fut: Future<Output = Result<T, FetchError>> + Send + 'static,
     {
-        let key = format!("{CACHED_ANSWERS}{}:{question}", self.namespace);
+        let key = self.key(question);
         let cached = self.read(&key).await;
         let age = cached.as_ref().map(|entry| age_of(entry.fetched_at_ms));
         match (cached, age) {
@@ -203,16 +203,14 @@ where
 
     /// Whether an answer to `question` is held, of any age up to [`MAX_STALE`].
     pub async fn holds(&self, question: &str) -> bool {
-        let key = format!("{CACHED_ANSWERS}{}:{question}", self.namespace);
-        self.read(&key).await.is_some()
+        self.read(&self.key(question)).await.is_some()
     }
 
     /// The answer held for `question`, of any age the store still keeps, with its age: for a
     /// caller that judges freshness by more than age (a card's detail), and fetches through
     /// [`SharedCache::fill`].
     pub async fn peek(&self, question: &str) -> Option<(Arc<T>, Duration)> {
-        let key = format!("{CACHED_ANSWERS}{}:{question}", self.namespace);
-        let entry = self.read(&key).await?;
+        let entry = self.read(&self.key(question)).await?;
         Some((Arc::clone(&entry.value), age_of(entry.fetched_at_ms)))
     }
 
@@ -223,8 +221,7 @@ where
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<T, FetchError>>,
     {
-        let key = format!("{CACHED_ANSWERS}{}:{question}", self.namespace);
-        self.fetch_once(&key, fetch).await
+        self.fetch_once(&self.key(question), fetch).await
     }
 
     /// Counts an answer served from the cache, or one that had to wait on the exchange (noted
@@ -249,9 +246,14 @@ where
         F: FnOnce(Urgency) -> Fut,
         Fut: Future<Output = Result<T, FetchError>>,
     {
-        let key = format!("{CACHED_ANSWERS}{}:{question}", self.namespace);
         self.stats.revalidations.fetch_add(1, Ordering::Relaxed);
-        self.fetch_once(&key, || fetch(Urgency::Refresh)).await
+        self.fetch_once(&self.key(question), || fetch(Urgency::Refresh))
+            .await
+    }
+
+    /// Where the answer to `question` is kept in the store.
+    fn key(&self, question: &str) -> String {
+        format!("{CACHED_ANSWERS}{}:{question}", self.namespace)
     }
 
     /// The entry for `key`: decoded a moment ago on this instance, else from the store.

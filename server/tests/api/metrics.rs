@@ -14,12 +14,14 @@ use crate::{
     support::{TestApp, app_with_exchange, backends},
 };
 
-const MONITORING: &str = "monitoring-reads-the-dashboard";
+/// The token monitoring reads `/metrics` with (its hash is the server's
+/// `SERVICE_TOKEN_MONITORING_HASH`).
+pub(crate) const MONITORING: &str = "monitoring-reads-the-dashboard";
 const NINA: i64 = 700_123;
 
 /// One line of the page: a metric's name, its labels and its value.
 #[derive(Debug)]
-struct Sample {
+pub(crate) struct Sample {
     name: String,
     labels: BTreeMap<String, String>,
     value: f64,
@@ -53,22 +55,35 @@ fn parse(text: &str) -> Vec<Sample> {
         .collect()
 }
 
+/// The samples with this name and these labels (among others).
+fn matching<'a>(
+    samples: &'a [Sample],
+    name: &'a str,
+    labels: &'a [(&str, &str)],
+) -> impl Iterator<Item = &'a Sample> {
+    samples.iter().filter(move |s| {
+        s.name == name
+            && labels
+                .iter()
+                .all(|(l, v)| s.labels.get(*l).map(String::as_str) == Some(*v))
+    })
+}
+
 /// The value of the one sample with this name and these labels (among others).
 fn value(samples: &[Sample], name: &str, labels: &[(&str, &str)]) -> f64 {
-    let found: Vec<&Sample> = samples
-        .iter()
-        .filter(|s| {
-            s.name == name
-                && labels
-                    .iter()
-                    .all(|(l, v)| s.labels.get(*l).map(String::as_str) == Some(*v))
-        })
-        .collect();
+    let found: Vec<&Sample> = matching(samples, name, labels).collect();
     assert_eq!(found.len(), 1, "one {name}{labels:?} in {found:?}");
     found[0].value
 }
 
-async fn scrape(app: &TestApp) -> Vec<Sample> {
+/// What the samples with this name and these labels add up to: 0 for a labelled counter nothing
+/// has counted yet (it is not on the page).
+pub(crate) fn counted(samples: &[Sample], name: &str, labels: &[(&str, &str)]) -> f64 {
+    matching(samples, name, labels).map(|s| s.value).sum()
+}
+
+/// `/metrics` as monitoring reads it, line by line.
+pub(crate) async fn scrape(app: &TestApp) -> Vec<Sample> {
     let response = app
         .client
         .get(app.url("/metrics"))

@@ -6,8 +6,9 @@ use std::time::Duration;
 use domain::store::{SharedStore, StoreHealth};
 use serde_json::Value;
 
-use crate::support::{
-    Db, Options, OwnRedis, Store, app_with_exchange, free_port, record, spawn_app_with,
+use crate::{
+    metrics,
+    support::{Db, Options, OwnRedis, Store, app_with_exchange, free_port, record, spawn_app_with},
 };
 
 async fn behaves_like_a_store(store: &SharedStore) {
@@ -349,26 +350,6 @@ async fn cached_answers_in_a_redis_of_their_own_never_touch_the_sessions_redis()
     }
 }
 
-/// What `/metrics` says of one series (0 when it is absent).
-async fn metric(app: &crate::support::TestApp, series: &str) -> f64 {
-    let page = app
-        .client
-        .get(app.url("/metrics"))
-        .header("x-service-token", MONITORING)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    page.lines()
-        .find_map(|line| line.strip_prefix(series))
-        .and_then(|value| value.trim().parse().ok())
-        .unwrap_or(0.0)
-}
-
-const MONITORING: &str = "monitoring-watches-redis";
-
 #[tokio::test]
 async fn a_server_told_of_a_cache_redis_keeps_the_exchanges_answers_there() {
     let (shared, cache) = (OwnRedis::start(free_port()), OwnRedis::start(free_port()));
@@ -385,7 +366,7 @@ async fn a_server_told_of_a_cache_redis_keeps_the_exchanges_answers_there() {
             ("REDIS_KEY_PREFIX", "apart"),
             (
                 "SERVICE_TOKEN_MONITORING_HASH",
-                &domain::service_tokens::hash(MONITORING),
+                &domain::service_tokens::hash(metrics::MONITORING),
             ),
         ],
     )
@@ -413,8 +394,15 @@ async fn a_server_told_of_a_cache_redis_keeps_the_exchanges_answers_there() {
     assert_eq!(ready["checks"]["store"]["state"], "up", "{ready}");
 
     // The cache's Redis fills up: lists are still answered, and monitoring sees the refusals.
-    let refused = r#"hauler_store_writes_refused_total{redis="cache"}"#;
-    let before = metric(&app, refused).await;
+    let refused = || async {
+        let page = metrics::scrape(&app).await;
+        metrics::counted(
+            &page,
+            "hauler_store_writes_refused_total",
+            &[("redis", "cache")],
+        )
+    };
+    let before = refused().await;
     fill_up_soon(&cache_url, 0).await;
     for city in 1..=3 {
         let list = app
@@ -427,7 +415,7 @@ async fn a_server_told_of_a_cache_redis_keeps_the_exchanges_answers_there() {
         );
     }
     assert!(
-        metric(&app, refused).await > before,
+        refused().await > before,
         "the full cache's Redis refused nothing monitoring could see"
     );
     let ready: Value = app.get("/readyz").await.json().await.unwrap();
