@@ -1,8 +1,11 @@
 //! A load's detail: it opens at once with what the list already knew, then fills in the rest
 //! (addresses, the shipper's note, contacts). When the detail waits in line for the exchange,
-//! the page says "Загружаем подробности…" and asks again (the server holds each ask until the
-//! detail comes, or a few seconds) until it arrives, in the place the skeleton kept for it.
+//! the page says "Загружаем подробности…" and asks again when the server says to (it holds an ask
+//! for a card due within seconds until the card comes) until it arrives, in the place the
+//! skeleton kept for it.
 //! "Откликнуться" is Telegram's MainButton.
+
+use std::time::Duration;
 
 use leptos::{prelude::*, task::spawn_local};
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
@@ -25,6 +28,24 @@ use crate::{
     session::ApiErrorBody,
     telegram::{self, Haptic},
 };
+
+/// Waits in the browser (for when the server said to ask again).
+#[cfg(feature = "hydrate")]
+async fn pause(delay: Duration) {
+    let timer = js_sys::Promise::new(&mut |resolve, _| {
+        set_timeout(
+            move || {
+                let _ = resolve.call0(&wasm_bindgen::JsValue::UNDEFINED);
+            },
+            delay,
+        );
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(timer).await;
+}
+
+/// The server renders no detail's wait.
+#[cfg(not(feature = "hydrate"))]
+async fn pause(_: Duration) {}
 
 #[derive(Debug, Clone, PartialEq)]
 enum Fetch {
@@ -77,17 +98,23 @@ pub fn CargoPage() -> impl IntoView {
         fetch.set(Fetch::Waiting);
         let path = format!("/api/v1/cargos/{id}{}", link.get_untracked());
         spawn_local(async move {
+            // The page was left, or another card opened: an answer is nobody's.
+            let left = move || {
+                fetch.try_get_untracked().is_none() || shown.try_get_untracked() != Some(Some(id))
+            };
             loop {
                 let answer = api.get::<CardAnswer>(&path).await;
-                // The page was left, or another card opened: this answer is nobody's.
-                if fetch.try_get_untracked().is_none()
-                    || shown.try_get_untracked() != Some(Some(id))
-                {
+                if left() {
                     return;
                 }
                 let next = match answer {
                     Ok(CardAnswer::Pending(pending)) => {
+                        let again = Duration::from_secs(pending.ask_again_seconds.into());
                         fetch.set(Fetch::Queued(pending));
+                        pause(again).await;
+                        if left() {
+                            return;
+                        }
                         continue;
                     }
                     Ok(CardAnswer::Ready(detail)) => {

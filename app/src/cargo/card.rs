@@ -102,7 +102,7 @@ pub struct CargoDetail {
 }
 
 /// A card whose detail waits in line for the exchange (`202`): what the list showed of the load
-/// now, the detail when it comes (ask again: the answer waits for it a while).
+/// now, the detail when it comes (ask again after `ask_again_seconds`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PendingDetail {
@@ -112,6 +112,9 @@ pub struct PendingDetail {
     pub position: u32,
     /// About how many seconds until it is fetched.
     pub estimated_seconds: u32,
+    /// When to ask again, in seconds (the `Retry-After` header says the same): soon enough to
+    /// keep the place in line, not so often that waiting costs a request a second.
+    pub ask_again_seconds: u32,
 }
 
 /// The answer to a card: its detail, or its place in line while the detail is on its way.

@@ -16,8 +16,8 @@ export async function bareSession(request: APIRequestContext, user: TelegramUser
 }
 
 /** The first page of loads and each one's detail, asked as the app asks: one at a time, again
- * while the detail waits in line for the exchange (202), and after `Retry-After` when the
- * driver's share of the exchange's calls is spent (429). */
+ * after `Retry-After` while the detail waits in line for the exchange (202) or when the driver's
+ * share of the exchange's calls is spent (429). */
 export async function loadsWithDetails(request: APIRequestContext, token: string) {
   const headers = { authorization: `Bearer ${token}` };
   const page = await (await request.get("/api/v1/cargos?limit=20", { headers })).json();
@@ -32,12 +32,11 @@ async function detail(request: APIRequestContext, headers: Record<string, string
   for (let attempt = 0; attempt < 30; attempt++) {
     const response = await request.get(`/api/v1/cargos/${id}`, { headers });
     if (response.status() === 200) return response.json();
-    if (response.status() === 429) {
-      const seconds = Number(response.headers()["retry-after"] ?? "1");
-      await new Promise((resolve) => setTimeout(resolve, Math.min(seconds, 10) * 1000));
-    } else if (response.status() !== 202) {
+    if (response.status() !== 202 && response.status() !== 429) {
       throw new Error(`the detail of load ${id} answered ${response.status()}: ${await response.text()}`);
     }
+    const seconds = Number(response.headers()["retry-after"] ?? "1");
+    await new Promise((resolve) => setTimeout(resolve, Math.min(seconds, 10) * 1000));
   }
   throw new Error(`the detail of load ${id} never came`);
 }

@@ -370,8 +370,8 @@ async fn list(
 }
 
 /// A card that has been taken meanwhile (404) is an answer too, not a failure. A card in line
-/// (`202`) is asked again at once (Hauler holds the ask until it comes, or a few seconds), as the
-/// Mini App does; with how long it took from the first `202`.
+/// (`202`) is asked again after `Retry-After` (Hauler holds an ask for a card due within seconds
+/// until it comes), as the Mini App does; with how long it took from the first `202`.
 async fn detail(
     target: &Target,
     http: &reqwest::Client,
@@ -389,6 +389,12 @@ async fn detail(
                 match request.send().await {
                     Ok(response) if response.status() == 202 => {
                         queued_at.get_or_insert_with(Instant::now);
+                        let again = response
+                            .headers()
+                            .get(reqwest::header::RETRY_AFTER)
+                            .and_then(|value| value.to_str().ok()?.parse().ok())
+                            .unwrap_or(1);
+                        tokio::time::sleep(Duration::from_secs(again)).await;
                     }
                     Ok(response) if response.status().is_success() || response.status() == 404 => {
                         return (None, queued_at.map(|at| at.elapsed()));

@@ -7,7 +7,8 @@
 //! runtimes of their own, apart from the drivers' tasks. With `--greedy N`, N more drivers run
 //! scripts beside them that hammer what would cost the exchange calls (see `greedy`). Hauler runs
 //! as a process of its own (`server_process`), so its memory is measured apart from the simulated
-//! drivers (`server_rss_mb=`, and `server_rss_after_mb=` once they have gone); after the run, a
+//! drivers (`server_rss_signed_in_mb=` once they have signed in, `server_rss_mb=` at its peak while
+//! they browse, and `server_rss_after_mb=` once they have gone); after the run, a
 //! cached list page is asked as fast as it is answered, through Hauler and from a plain axum
 //! handler returning the same bytes (`cached_list_rps=`, `plain_axum_rps=`). With `--warm`, Hauler
 //! is restarted halfway, as a deploy does, on Redis (the environment's `REDIS_URL`, else a
@@ -214,6 +215,9 @@ async fn hauler(
     let base = first.base.clone();
     drivers::wait_until_connected(&base).await;
     let mut signed_in = sign_in::sign_in_all(&base, drivers + greedy).await;
+    // Signing every driver in at once is not measured, its peak of memory neither.
+    let (signed_in_mb, _) = first.memory_mb();
+    first.forget_peak();
     let greedy_drivers = signed_in.split_off(drivers);
     let code_shape = greedy::seed_campaign(&sqlite).await;
     exchange.reset_stats();
@@ -283,6 +287,7 @@ async fn hauler(
         upstream_calls: greedy_calls,
     };
     let server_side = ServerSide {
+        rss_signed_in_mb: signed_in_mb,
         rss_mb: peak_mb.max(earlier_peak_mb),
         rss_after_mb: after_mb,
         throughput,

@@ -421,7 +421,9 @@ fn print_access(access: &AccessCheck) {
 /// The server process on its own: its memory, a cached page's throughput beside a plain axum
 /// handler's, and (`--warm`) how the drivers fared after the restart.
 pub struct ServerSide {
-    /// The server process's peak resident memory (the larger instance's with `--warm`).
+    /// The server process's resident memory once every driver had signed in, before they browse.
+    pub rss_signed_in_mb: f64,
+    /// Its peak resident memory while the drivers browsed (the larger instance's with `--warm`).
     pub rss_mb: f64,
     /// Its resident memory once the drivers had gone and their connections had closed.
     pub rss_after_mb: f64,
@@ -474,6 +476,7 @@ impl ServerSide {
     fn fields(&self) -> Vec<(String, String)> {
         let t = &self.throughput;
         let mut fields = vec![
+            ("server_rss_signed_in_mb", format!("{:.0}", self.rss_signed_in_mb)),
             ("server_rss_mb", format!("{:.0}", self.rss_mb)),
             ("server_rss_after_mb", format!("{:.0}", self.rss_after_mb)),
             ("cached_list_rps", format!("{:.0}", t.cached_list_rps)),

@@ -134,6 +134,14 @@ impl ServerProcess {
             .unwrap_or_default()
     }
 
+    /// Forgets the peak of resident memory so far (Linux's `clear_refs`), so that the next
+    /// [`ServerProcess::memory_mb`] says the peak since.
+    pub fn forget_peak(&self) {
+        if let Some(pid) = self.child.id() {
+            let _ = std::fs::write(format!("/proc/{pid}/clear_refs"), "5");
+        }
+    }
+
     /// Resident memory now and at its peak, in MB.
     pub fn memory_mb(&self) -> (f64, f64) {
         let status = self

@@ -46,6 +46,8 @@ pub struct Outside {
 const FULL_SCAN_EVERY: Duration = Duration::from_secs(1);
 /// Prefetches waiting at most (the oldest give way).
 const PREFETCH_LIMIT: usize = 300;
+/// The longest a waiting driver is told to stay away before asking again.
+const LONGEST_PAUSE: Duration = Duration::from_secs(10);
 /// How long a claim's outcome is kept for its driver after its wait ended.
 const CLAIM_GRACE: Duration = Duration::from_secs(60);
 
@@ -350,6 +352,15 @@ impl CardQueue {
     pub fn estimate(&self, position: u32) -> Duration {
         let per_second = self.rules.calls_per_second.max(0.01);
         Duration::from_secs_f64((f64::from(position) / per_second).ceil().max(1.0))
+    }
+
+    /// When a driver waiting for a card is told to ask again, `due_in` being how long until the
+    /// card is worth waiting for: then, but a second on at least, at most `LONGEST_PAUSE`, and
+    /// within half the time their place outlives an ask (`max_wait`), so that it is kept.
+    pub fn ask_again_after(&self, due_in: Duration) -> Duration {
+        let one = Duration::from_secs(1);
+        let longest = (self.rules.max_wait / 2).min(LONGEST_PAUSE).max(one);
+        due_in.clamp(one, longest)
     }
 
     /// Whether any card waits to be fetched.

@@ -4,6 +4,8 @@
 //! driver holds only a few places, and however many cards are asked of a tiny budget and a full
 //! line, no driver is refused and every card fills in.
 
+use std::time::{Duration, Instant};
+
 use reqwest::Method;
 use serde_json::{Value, json};
 use server::sandbox::cargotech::Exchange;
@@ -77,13 +79,21 @@ async fn first_in_line(app: &TestApp, cards: &[Value]) -> (u64, Value) {
     panic!("every card was fetched at once: the budget was not spent");
 }
 
+/// Waits as long as a card's `202` said before asking again, as the Mini App does.
+async fn as_told(pending: &Value) {
+    let seconds = pending["ask_again_seconds"].as_u64();
+    let seconds = seconds.unwrap_or_else(|| panic!("when to ask again: {pending}"));
+    tokio::time::sleep(Duration::from_secs(seconds)).await;
+}
+
 /// Asks again for a card in line, as the Mini App does, until it is answered otherwise.
 async fn until_answered(app: &TestApp, id: u64) -> (u16, Value) {
-    for _ in 0..6 {
+    for _ in 0..30 {
         let (status, body) = open(app, id).await;
         if status != 202 {
             return (status, body);
         }
+        as_told(&body).await;
     }
     panic!("card {id} stayed in line");
 }
@@ -145,6 +155,62 @@ async fn a_card_a_driver_opens_waits_ahead_of_prefetches() {
         let (status, pending) = open(&app, next).await;
         assert_eq!(status, 202, "{backend:?}: {pending}");
         assert_eq!(pending["position"], 2, "{backend:?}: {pending}");
+    }
+}
+
+#[tokio::test]
+async fn a_driver_far_back_in_line_is_answered_at_once_and_keeps_their_place_asking_when_told() {
+    for backend in backends() {
+        let (_, app) = app("card_queue_short_polls", backend, &small_budget("60")).await;
+        let cards = spend_the_budget(&app).await;
+        // Three cards in line (ten calls a minute: the third is due in some 18 s).
+        let ids: Vec<u64> = cards[cards.len() - 3..]
+            .iter()
+            .rev()
+            .map(|card| card["id"].as_u64().unwrap())
+            .collect();
+        for &id in &ids {
+            let (status, pending) = open(&app, id).await;
+            assert_eq!(status, 202, "{backend:?}: {pending}");
+        }
+        let third = ids[2];
+
+        // Asked again, the card far off is not waited for: the answer comes at once, with when
+        // to ask again, in the body and in `Retry-After`.
+        let asked = Instant::now();
+        let response = app
+            .authorize(app.client.get(app.url(&format!("/api/v1/cargos/{third}"))))
+            .send()
+            .await
+            .unwrap();
+        let answered_in = asked.elapsed();
+        assert_eq!(response.status(), 202, "{backend:?}");
+        let retry_after = response.headers()["retry-after"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let pending: Value = response.json().await.unwrap();
+        let again = pending["ask_again_seconds"].as_u64().unwrap();
+        assert!(
+            (2..=10).contains(&again),
+            "{backend:?}: come back later than at once, within ten seconds: {pending}"
+        );
+        assert_eq!(retry_after, again.to_string(), "{backend:?}");
+        assert!(
+            answered_in < Duration::from_secs(3),
+            "{backend:?}: the ask was held {answered_in:?} for a card due in {}s",
+            pending["estimated_seconds"]
+        );
+
+        // Coming back when told, the driver still has their place.
+        let position = pending["position"].as_u64().unwrap();
+        as_told(&pending).await;
+        let (status, later) = open(&app, third).await;
+        assert_eq!(status, 202, "{backend:?}: {later}");
+        assert!(
+            later["position"].as_u64().unwrap() <= position,
+            "{backend:?}: the place was kept: {pending} then {later}"
+        );
     }
 }
 
@@ -241,6 +307,7 @@ async fn until_filled(app: &TestApp, id: u64) -> (Vec<u16>, Value) {
         }
         assert!(body["position"].as_u64().unwrap() >= 1, "{body}");
         assert!(body["card"]["id"] == id, "the list's data: {body}");
+        as_told(&body).await;
     }
     panic!("card {id} never came: {seen:?}");
 }

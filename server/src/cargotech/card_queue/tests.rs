@@ -185,3 +185,23 @@ async fn everyone_waiting_for_a_card_gets_it_when_it_arrives() {
         Some(Ok(Arc::new(None)))
     );
 }
+
+#[test]
+fn a_driver_far_back_in_line_is_told_to_come_back_later_but_before_their_place_lapses() {
+    let patient = queue(10, 3, Duration::from_secs(60));
+    let seconds = |due_in: u64| {
+        patient
+            .ask_again_after(Duration::from_secs(due_in))
+            .as_secs()
+    };
+    assert_eq!(
+        seconds(0),
+        1,
+        "a card due now: ask again at once, with a second to breathe"
+    );
+    assert_eq!(seconds(7), 7, "then, when the card is due");
+    assert_eq!(seconds(600), 10, "ten seconds at most, whatever the line");
+    // Places lapse 4 s after an ask: the driver comes back within 2 s.
+    let hasty = queue(10, 3, Duration::from_secs(4));
+    assert_eq!(hasty.ask_again_after(Duration::from_secs(30)).as_secs(), 2);
+}

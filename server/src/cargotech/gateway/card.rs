@@ -1,8 +1,10 @@
 //! A load's card for a driver: from the cache while lists keep showing the load (confirmed with
 //! the exchange first once held a while, see `freshness`), else in line for the exchange (see
 //! `card_queue`). A card the budget cannot fetch within a moment is answered with what the list
-//! knew of it, its place in line and an estimate, however long the line; asked again, the driver
-//! waits a while longer for it, and keeps their place as long as they keep asking. Fetchers take
+//! knew of it, its place in line, an estimate and when to ask again, however long the line. Asked
+//! again when the card is due, the driver waits for it a few seconds; asked while it is still far
+//! off, they are answered at once, so that a driver far back in line holds no connection open.
+//! They keep their place as long as they keep asking. Fetchers take
 //! cards from the line in turn, as many at once as the budget can keep busy, and stop when the
 //! line is empty.
 
@@ -26,9 +28,9 @@ use crate::cargotech::{
 /// How long a driver's first ask waits for a card before being told its place in line: long
 /// enough for a card the budget has a slot for (the exchange answers in about 0.7 s).
 const FIRST_WAIT: Duration = Duration::from_millis(1500);
-/// How long a driver asking again for a card in line waits for it (a long poll: the answer
-/// comes as soon as the card does).
-const POLL_WAIT: Duration = Duration::from_secs(10);
+/// How long a driver asking again for a card in line waits for it, when the card is due within
+/// that time (the answer comes as soon as the card does). A card due later is answered at once.
+const POLL_WAIT: Duration = Duration::from_secs(5);
 /// How often a fetcher looks for a free slot while the budget is spent.
 const NAP: Duration = Duration::from_millis(100);
 
@@ -109,8 +111,9 @@ impl Gateway {
             return Ok(CardAnswer::Ready(aged_detail(detail)));
         }
         self.details.count(false);
-        let (claim, wait) = match self.queue.renew(driver, id, patience.unwrap_or(POLL_WAIT)) {
-            Some(claim) => (claim, patience.unwrap_or(POLL_WAIT)),
+        let again = patience.unwrap_or_else(|| self.poll_wait(id));
+        let (claim, wait) = match self.queue.renew(driver, id, again) {
+            Some(claim) => (claim, again),
             None => {
                 let wait = patience.unwrap_or(FIRST_WAIT);
                 let (claim, causes_call) = match self.queue.claim(driver, id, wait) {
@@ -152,16 +155,47 @@ impl Gateway {
         }
     }
 
+    /// How long a driver asking again for a card waits for it: `POLL_WAIT` when the card is due
+    /// by then, else not at all.
+    fn poll_wait(&self, id: u64) -> Duration {
+        let (_, estimate) = self.queue.place(id);
+        if estimate <= POLL_WAIT {
+            POLL_WAIT
+        } else {
+            Duration::ZERO
+        }
+    }
+
     /// The card's place in line, with what the list knew of it.
     fn pending(&self, id: u64, listing: Option<Listing>) -> CardAnswer {
         let (position, estimate) = self.queue.place(id);
-        pending_answer(position, estimate, listing)
+        self.pending_answer(position, estimate, listing)
     }
 
     /// A card waiting outside a full line, `position` being the line's length and one.
     fn pending_at(&self, position: usize, listing: Option<Listing>) -> CardAnswer {
         let position = u32::try_from(position).unwrap_or(u32::MAX);
-        pending_answer(position, self.queue.estimate(position), listing)
+        self.pending_answer(position, self.queue.estimate(position), listing)
+    }
+
+    /// What a waiting driver is told: the place, the estimate, and when to ask again (when the
+    /// card is due within a poll's wait, as the line allows; see `CardQueue::ask_again_after`).
+    fn pending_answer(
+        &self,
+        position: u32,
+        estimate: Duration,
+        listing: Option<Listing>,
+    ) -> CardAnswer {
+        let seconds = |duration: Duration| u32::try_from(duration.as_secs()).unwrap_or(u32::MAX);
+        let again = self
+            .queue
+            .ask_again_after(estimate.saturating_sub(POLL_WAIT));
+        CardAnswer::Pending(Box::new(PendingDetail {
+            card: listing.map(|listing| aged(listing.card, Utc::now())),
+            position,
+            estimated_seconds: seconds(estimate),
+            ask_again_seconds: seconds(again),
+        }))
     }
 
     /// Whether a cached detail is still the load's: younger than a list, or a list showed the
@@ -255,12 +289,4 @@ impl Gateway {
             }
         }
     }
-}
-
-fn pending_answer(position: u32, estimate: Duration, listing: Option<Listing>) -> CardAnswer {
-    CardAnswer::Pending(Box::new(PendingDetail {
-        card: listing.map(|listing| aged(listing.card, Utc::now())),
-        position,
-        estimated_seconds: u32::try_from(estimate.as_secs()).unwrap_or(u32::MAX),
-    }))
 }

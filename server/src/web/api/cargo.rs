@@ -385,7 +385,7 @@ fn lead_of(
     responses(
         (status = 400, description = "`invalid_id`: the id is not a whole number from 1 to 9223372036854775807", body = app::session::ApiErrorBody),
         (status = 200, description = "The load with its note, addresses and contacts; `card.age_seconds` from the exchange's own posting time. A detail Hauler has held longer than `CACHE_DETAIL_CONFIRM_AFTER_SECONDS` (15 s) is confirmed with the exchange before it is served (from the budget's spare share, waiting at most 1.5 s; when there is no spare slot it is served as held)", body = CargoDetail),
-        (status = 202, description = "The detail waits in line for the exchange (the budget has no slot for it now): what the list showed of the load, its place in line and an estimate. Ask again (at once is fine): the answer then waits up to 10 s for the detail, and the place is kept as long as the driver keeps asking. A long line is never a refusal", body = PendingDetail),
+        (status = 202, description = "The detail waits in line for the exchange (the budget has no slot for it now): what the list showed of the load, its place in line, an estimate, and when to ask again (`ask_again_seconds`, also in `Retry-After`). Asked again when the card is due within 5 s, the answer waits for it that long and comes as soon as it does; asked while the card is still far off, it is answered at once. The place is kept as long as the driver keeps asking when told. A long line is never a refusal", body = PendingDetail),
         (status = 404, description = "`cargo_not_available`: taken or withdrawn (said as soon as the exchange says so, even when a detail was held), or not listed by the exchange lately (unless the driver responded to it or opened a link the bot sent)", body = app::session::ApiErrorBody),
         (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody), (status = 402, description = "`subscription_required`: no access to loads", body = app::session::ApiErrorBody), (status = 429, description = "`too_many_requests`: the driver's share of the exchange's calls is spent; `Retry-After` says when it frees (cached answers are still served)", body = app::session::ApiErrorBody), (status = 503, description = "`upstream_unavailable` or `upstream_login_pending`", body = app::session::ApiErrorBody),
     ),
@@ -417,7 +417,7 @@ async fn detail(
                 card.responded = responded;
                 lay_shipper_marks(&state, std::slice::from_mut(card)).await;
             }
-            let again = [(header::RETRY_AFTER, "1")];
+            let again = [(header::RETRY_AFTER, pending.ask_again_seconds.to_string())];
             Ok((StatusCode::ACCEPTED, again, Json(pending)).into_response())
         }
     }
