@@ -476,7 +476,10 @@ impl ServerSide {
     fn fields(&self) -> Vec<(String, String)> {
         let t = &self.throughput;
         let mut fields = vec![
-            ("server_rss_signed_in_mb", format!("{:.0}", self.rss_signed_in_mb)),
+            (
+                "server_rss_signed_in_mb",
+                format!("{:.0}", self.rss_signed_in_mb),
+            ),
             ("server_rss_mb", format!("{:.0}", self.rss_mb)),
             ("server_rss_after_mb", format!("{:.0}", self.rss_after_mb)),
             ("cached_list_rps", format!("{:.0}", t.cached_list_rps)),

@@ -4,9 +4,8 @@
 //! knew of it, its place in line, an estimate and when to ask again, however long the line. Asked
 //! again when the card is due, the driver waits for it a few seconds; asked while it is still far
 //! off, they are answered at once, so that a driver far back in line holds no connection open.
-//! They keep their place as long as they keep asking. Fetchers take
-//! cards from the line in turn, as many at once as the budget can keep busy, and stop when the
-//! line is empty.
+//! They keep their place as long as they keep asking. Fetchers take cards from the line in turn,
+//! as many at once as the budget can keep busy, and stop when the line is empty.
 
 use std::{sync::Arc, time::Duration};
 
