@@ -159,7 +159,7 @@ async fn a_card_a_driver_opens_waits_ahead_of_prefetches() {
 }
 
 #[tokio::test]
-async fn a_driver_far_back_in_line_is_answered_at_once_and_keeps_their_place_asking_when_told() {
+async fn a_driver_far_back_in_line_is_answered_at_once_and_told_when_to_come_back() {
     for backend in backends() {
         let (_, app) = app("card_queue_short_polls", backend, &small_budget("60")).await;
         let cards = spend_the_budget(&app).await;
@@ -202,14 +202,14 @@ async fn a_driver_far_back_in_line_is_answered_at_once_and_keeps_their_place_ask
             pending["estimated_seconds"]
         );
 
-        // Coming back when told, the driver still has their place.
+        // Coming back when told, the card still waits, no further back than it was.
         let position = pending["position"].as_u64().unwrap();
         as_told(&pending).await;
         let (status, later) = open(&app, third).await;
         assert_eq!(status, 202, "{backend:?}: {later}");
         assert!(
             later["position"].as_u64().unwrap() <= position,
-            "{backend:?}: the place was kept: {pending} then {later}"
+            "{backend:?}: {pending} then {later}"
         );
     }
 }
