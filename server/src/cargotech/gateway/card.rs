@@ -33,6 +33,16 @@ const POLL_WAIT: Duration = Duration::from_secs(5);
 /// How often a fetcher looks for a free slot while the budget is spent.
 const NAP: Duration = Duration::from_millis(100);
 
+/// How long a driver asking again for a card due in `estimate` waits for it: `POLL_WAIT` when
+/// the card is due by then, else not at all.
+fn poll_wait(estimate: Duration) -> Duration {
+    if estimate <= POLL_WAIT {
+        POLL_WAIT
+    } else {
+        Duration::ZERO
+    }
+}
+
 /// The detail, its card with its age as of now.
 fn aged_detail(detail: Option<CargoDetail>) -> Option<Box<CargoDetail>> {
     detail.map(|mut detail| {
@@ -110,7 +120,15 @@ impl Gateway {
             return Ok(CardAnswer::Ready(aged_detail(detail)));
         }
         self.details.count(false);
-        let again = patience.unwrap_or_else(|| self.poll_wait(id));
+        // Asked again, the card's place is said once: it decides the wait, and it is the answer
+        // when the card is too far off to wait for.
+        let (again, place) = match patience {
+            Some(patience) => (patience, None),
+            None => {
+                let place = self.queue.place(id);
+                (poll_wait(place.1), Some(place))
+            }
+        };
         let (claim, wait) = match self.queue.renew(driver, id, again) {
             Some(claim) => (claim, again),
             None => {
@@ -141,7 +159,14 @@ impl Gateway {
                 return Ok(self.pending(id, listing));
             }
             Some(outcome) => outcome,
-            None => return Ok(self.pending(id, listing)),
+            None => {
+                return Ok(match place {
+                    Some((position, estimate)) if wait.is_zero() => {
+                        self.pending_answer(position, estimate, listing)
+                    }
+                    _ => self.pending(id, listing),
+                });
+            }
         };
         self.queue.release(driver, id);
         match (outcome, held) {
@@ -151,17 +176,6 @@ impl Gateway {
                 Ok(CardAnswer::Ready(aged_detail(held.0.as_ref().clone())))
             }
             (Err(error), _) => Err(error),
-        }
-    }
-
-    /// How long a driver asking again for a card waits for it: `POLL_WAIT` when the card is due
-    /// by then, else not at all.
-    fn poll_wait(&self, id: u64) -> Duration {
-        let (_, estimate) = self.queue.place(id);
-        if estimate <= POLL_WAIT {
-            POLL_WAIT
-        } else {
-            Duration::ZERO
         }
     }
 
