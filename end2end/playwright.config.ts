@@ -27,12 +27,14 @@ export default defineConfig({
     },
   },
   projects: [
-    { name: "app", testIgnore: /(live|switches|card-queue)\.spec\.ts/ },
+    { name: "app", testIgnore: /(live|switches|card-queue|busy-exchange)\.spec\.ts/ },
     // New loads land in every open list: these stories run once the others are done.
     { name: "live", testMatch: /live\.spec\.ts/, dependencies: ["app"] },
     // Feature flags flipped for everyone: after the stories that rely on the defaults.
     { name: "switches", testMatch: /switches\.spec\.ts/, dependencies: ["app"] },
     // The exchange slowed down for everyone: once every other story is done.
     { name: "slow-exchange", testMatch: /card-queue\.spec\.ts/, dependencies: ["live", "switches"] },
+    // The exchange throttling Hauler for everyone: last of all.
+    { name: "busy-exchange", testMatch: /busy-exchange\.spec\.ts/, dependencies: ["slow-exchange"] },
   ],
 });

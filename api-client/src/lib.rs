@@ -79,6 +79,14 @@ impl<E: ErrorBody> Refusal<E> {
     }
 }
 
+/// An answer that may come later: `Later` is a `202 Accepted` (what the server asked for is on
+/// its way; the body says when to ask again).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Answer<T, L> {
+    Ready(T),
+    Later(L),
+}
+
 /// One call to the API: the answer, `None` for `204`, or the refusal. A body goes as JSON, the
 /// credential as its header. Only (de)serializing the answer depends on `T`: the
 /// exchange is compiled once per error type, not once per answer type, which keeps the bundles
@@ -95,9 +103,24 @@ pub async fn request<T: DeserializeOwned, E: ErrorBody>(
         None => None,
     };
     match browser::exchange(method, path, credential, body).await? {
-        None => Ok(None),
-        Some(json) => from_json(json).map(Some).ok_or_else(Refusal::transport),
+        (_, None) => Ok(None),
+        (_, Some(json)) => from_json(json).map(Some).ok_or_else(Refusal::transport),
     }
+}
+
+/// A `GET` whose answer may be `202 Accepted`, told apart by its status (not by guessing from
+/// the body's shape, which would compile a second reader of `T`).
+#[cfg(feature = "browser")]
+pub async fn get_or_later<T: DeserializeOwned, L: DeserializeOwned, E: ErrorBody>(
+    path: &str,
+    credential: Credential<'_>,
+) -> Result<Answer<T, L>, Refusal<E>> {
+    match browser::exchange(Method::Get, path, credential, None).await? {
+        (202, Some(json)) => from_json(json).map(Answer::Later),
+        (_, Some(json)) => from_json(json).map(Answer::Ready),
+        (_, None) => None,
+    }
+    .ok_or_else(Refusal::transport)
 }
 
 /// On the server nothing is fetched: pages call the API only once hydrated.
@@ -108,6 +131,15 @@ pub async fn request<T: DeserializeOwned, E: ErrorBody>(
     _credential: Credential<'_>,
     _body: Option<&impl Serialize>,
 ) -> Result<Option<T>, Refusal<E>> {
+    Err(Refusal::transport())
+}
+
+/// On the server nothing is fetched: pages call the API only once hydrated.
+#[cfg(not(feature = "browser"))]
+pub async fn get_or_later<T: DeserializeOwned, L: DeserializeOwned, E: ErrorBody>(
+    _path: &str,
+    _credential: Credential<'_>,
+) -> Result<Answer<T, L>, Refusal<E>> {
     Err(Refusal::transport())
 }
 
@@ -140,14 +172,15 @@ mod browser {
 
     use super::{Credential, ErrorBody, Method, Refusal, from_json};
 
-    /// Sends a request: the answer's JSON, parsed by the browser, `None` for `204`, or the
-    /// refusal read as `E`. A network failure, or an answer that is not JSON, is `transport`.
+    /// Sends a request: the answer's status and JSON, parsed by the browser (`None` for `204`),
+    /// or the refusal read as `E`. A network failure, or an answer that is not JSON, is
+    /// `transport`.
     pub(super) async fn exchange<E: ErrorBody>(
         method: Method,
         path: &str,
         credential: Credential<'_>,
         body: Option<js_sys::JsString>,
-    ) -> Result<Option<JsValue>, Refusal<E>> {
+    ) -> Result<(u16, Option<JsValue>), Refusal<E>> {
         let nothing = |_: JsValue| Refusal::<E>::transport();
         let sent = Headers::new().map_err(nothing)?;
         match credential {
@@ -173,15 +206,16 @@ mod browser {
             .await
             .map_err(nothing)?
             .unchecked_into();
-        if response.status() == 204 {
-            return Ok(None);
+        let status = response.status();
+        if status == 204 {
+            return Ok((status, None));
         }
         let json = match response.json() {
             Ok(json) => JsFuture::from(json).await.ok(),
             Err(_) => None,
         };
         match (response.ok(), json) {
-            (true, Some(json)) => Ok(Some(json)),
+            (true, Some(json)) => Ok((status, Some(json))),
             (true, None) => Err(nothing(JsValue::NULL)),
             (false, json) => Err(Refusal {
                 body: json.and_then(from_json).unwrap_or_else(E::transport),

@@ -7,7 +7,7 @@ use serde::{Serialize, de::DeserializeOwned};
 use api_client::Credential;
 #[cfg(feature = "hydrate")]
 pub use api_client::from_json;
-pub use api_client::{Method, encode, query_string};
+pub use api_client::{Answer, Method, encode, query_string};
 
 use crate::session::ApiErrorBody;
 
@@ -42,6 +42,19 @@ impl Api {
             .ok_or_else(ApiErrorBody::transport)
     }
 
+    /// A read whose answer may come later (`202`, [`Answer::Later`]: on its way, ask again).
+    pub async fn get_or_later<T: DeserializeOwned, L: DeserializeOwned>(
+        &self,
+        path: &str,
+    ) -> Result<Answer<T, L>, ApiErrorBody> {
+        api_client::get_or_later(path, Credential::Bearer(&self.token))
+            .await
+            .map_err(|refusal| ApiErrorBody {
+                retry_after: refusal.retry_after,
+                ..refusal.body
+            })
+    }
+
     /// A call whose answer may be empty (`204`): `Ok(None)`.
     pub async fn send<T: DeserializeOwned>(
         &self,
@@ -57,3 +70,21 @@ impl Api {
             })
     }
 }
+
+/// Waits in the browser, for when the server said to ask again.
+#[cfg(feature = "hydrate")]
+pub async fn pause(delay: std::time::Duration) {
+    let timer = js_sys::Promise::new(&mut |resolve, _| {
+        leptos::prelude::set_timeout(
+            move || {
+                let _ = resolve.call0(&wasm_bindgen::JsValue::UNDEFINED);
+            },
+            delay,
+        );
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(timer).await;
+}
+
+/// The server renders no answer that says to ask again.
+#[cfg(not(feature = "hydrate"))]
+pub async fn pause(_: std::time::Duration) {}

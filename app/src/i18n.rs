@@ -64,6 +64,8 @@ pub struct Texts {
     pub reset_all: &'static str,
     pub retry: &'static str,
     pub stale_data: &'static str,
+    /// The first page waits for a busy exchange: `{seconds}` is the estimate.
+    pub list_later: &'static str,
     pub minutes_ago: &'static str,
     /// A card's age: `{age}` is "5 мин", "3 ч", "2 дн".
     pub posted_ago: &'static str,
@@ -241,6 +243,7 @@ const RU: Texts = Texts {
     reset_all: "Сбросить всё",
     retry: "Повторить",
     stale_data: "Биржа не отвечает, показаны данные {age} назад",
+    list_later: "Биржа сейчас занята: грузы придут примерно через {seconds}\u{a0}с",
     minutes_ago: "мин",
     posted_ago: "{age} назад",
     just_now: "только что",
@@ -396,6 +399,7 @@ const EN: Texts = Texts {
     reset_all: "Reset all",
     retry: "Retry",
     stale_data: "The exchange is not answering; data from {age} ago",
+    list_later: "The exchange is busy: your loads will arrive in about {seconds}\u{a0}s",
     minutes_ago: "min",
     posted_ago: "{age} ago",
     just_now: "just now",

@@ -16,36 +16,15 @@ use super::{
 };
 use crate::{
     actions::{BackAction, MainAction},
-    api::{Method, encode},
+    api::{Answer, Method, encode, pause},
     cargo::{
-        card::{
-            CardAnswer, CargoCard, CargoDetail, PendingDetail, format_rub, format_rub_per_km,
-            format_when,
-        },
+        card::{CargoCard, CargoDetail, PendingDetail, format_rub, format_rub_per_km, format_when},
         response::{CargoResponse, ResponseStatus, StatusChange},
     },
     i18n::{Texts, use_texts},
     session::ApiErrorBody,
     telegram::{self, Haptic},
 };
-
-/// Waits in the browser (for when the server said to ask again).
-#[cfg(feature = "hydrate")]
-async fn pause(delay: Duration) {
-    let timer = js_sys::Promise::new(&mut |resolve, _| {
-        set_timeout(
-            move || {
-                let _ = resolve.call0(&wasm_bindgen::JsValue::UNDEFINED);
-            },
-            delay,
-        );
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(timer).await;
-}
-
-/// The server renders no detail's wait.
-#[cfg(not(feature = "hydrate"))]
-async fn pause(_: Duration) {}
 
 #[derive(Debug, Clone, PartialEq)]
 enum Fetch {
@@ -103,12 +82,14 @@ pub fn CargoPage() -> impl IntoView {
                 fetch.try_get_untracked().is_none() || shown.try_get_untracked() != Some(Some(id))
             };
             loop {
-                let answer = api.get::<CardAnswer>(&path).await;
+                let answer = api
+                    .get_or_later::<Box<CargoDetail>, Box<PendingDetail>>(&path)
+                    .await;
                 if left() {
                     return;
                 }
                 let next = match answer {
-                    Ok(CardAnswer::Pending(pending)) => {
+                    Ok(Answer::Later(pending)) => {
                         let again = Duration::from_secs(pending.ask_again_seconds.into());
                         fetch.set(Fetch::Queued(pending));
                         pause(again).await;
@@ -117,7 +98,7 @@ pub fn CargoPage() -> impl IntoView {
                         }
                         continue;
                     }
-                    Ok(CardAnswer::Ready(detail)) => {
+                    Ok(Answer::Ready(detail)) => {
                         responded.set(detail.card.responded);
                         Fetch::Arrived(detail)
                     }

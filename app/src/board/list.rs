@@ -78,6 +78,7 @@ pub fn LoadsPage() -> impl IntoView {
                         <CardView fresh=board.fresh.with_untracked(|f| f.contains(&card.id)) card text=text />
                     </For>
                     <Show when=move || board.listing.with(|l| !l.loaded && l.error.is_none())>
+                        <ListLater board />
                         <CardSkeleton />
                         <CardSkeleton />
                         <CardSkeleton />
@@ -122,6 +123,25 @@ fn FilterChips(board: Board) -> impl IntoView {
                 </button>
             </Show>
         </div>
+    }
+}
+
+/// The first page waits for a busy exchange: how long, above the skeletons it will replace.
+#[component]
+fn ListLater(board: Board) -> impl IntoView {
+    let text = use_texts();
+    move || {
+        board
+            .listing
+            .with(|listing| listing.later.clone())
+            .map(|later| {
+                let seconds = later.estimated_seconds.max(1).to_string();
+                view! {
+                    <div class="banner" data-testid="list-later" role="status">
+                        {text.list_later.replace("{seconds}", &seconds)}
+                    </div>
+                }
+            })
     }
 }
 

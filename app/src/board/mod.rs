@@ -21,14 +21,14 @@ pub use filters::FiltersPage;
 pub use history::ResponsesPage;
 pub use list::LoadsPage;
 
-use std::collections::HashMap;
+use std::{collections::HashMap, time::Duration};
 
 use leptos::{prelude::*, task::spawn_local};
 
 use crate::{
-    api::{Api, Method, query_string},
+    api::{Answer, Api, Method, pause, query_string},
     cargo::{
-        card::{CargoCard, CargoPage as Page, GoneLoad, Staleness},
+        card::{CargoCard, CargoPage as Page, GoneLoad, PendingPage, Staleness},
         filter::CargoFilter,
     },
     paywall::DriverAccess,
@@ -57,6 +57,8 @@ pub struct Listing {
     pub gone: Vec<GoneLoad>,
     /// Sorted, the result was cut at its first 1,000 loads.
     pub capped: bool,
+    /// The exchange is busy: the page is on its way, asked again when the server said.
+    pub later: Option<PendingPage>,
     /// Answers to an older question (before the filter changed) are dropped.
     generation: u32,
 }
@@ -257,7 +259,32 @@ impl Board {
         let query = query_string(&self.filter.get_untracked().api_query(offset, PAGE_SIZE));
         let board = *self;
         spawn_local(async move {
-            let answer = api.get::<Page>(&format!("/api/v1/cargos?{query}")).await;
+            let path = format!("/api/v1/cargos?{query}");
+            // Another question was asked meanwhile: this one's answer is nobody's.
+            let moved_on = move || {
+                board
+                    .listing
+                    .try_with_untracked(|listing| listing.generation != generation)
+                    .unwrap_or(true)
+            };
+            let answer = loop {
+                match api.get_or_later::<Page, PendingPage>(&path).await {
+                    Ok(Answer::Later(later)) => {
+                        let again = Duration::from_secs(later.ask_again_seconds.into());
+                        board.listing.update(|listing| {
+                            if listing.generation == generation {
+                                listing.later = Some(later);
+                            }
+                        });
+                        pause(again).await;
+                        if moved_on() {
+                            return;
+                        }
+                    }
+                    Ok(Answer::Ready(page)) => break Ok(page),
+                    Err(error) => break Err(error),
+                }
+            };
             if let Err(error) = &answer {
                 // Access ran out while the app was open: the paywall takes over.
                 board.access.ran_out(error);
@@ -274,6 +301,7 @@ impl Board {
                     return;
                 }
                 listing.loading = false;
+                listing.later = None;
                 match answer {
                     Ok(page) => {
                         if first {

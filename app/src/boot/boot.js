@@ -4,7 +4,7 @@
 // the driver's last filter, while the WASM downloads; the cards are drawn into the server's
 // skeleton in the app's own markup. `window.__hauler_boot` is the promise of what it got (and
 // `window.__hauler_booted` what it got, once it has), which the app takes over instead of signing
-// in and asking again. A driver without access, a refusal
+// in and asking again. A driver without access, a refusal, a page still on its way (202)
 // or a failure draws nothing: the app meets them as it always did.
 (function () {
   if (location.pathname !== "/") return;
@@ -35,7 +35,8 @@
     if (body) headers["content-type"] = "application/json";
     return fetch(path, { method: method, headers: headers, body: body && JSON.stringify(body) }).then(
       function (answer) {
-        if (!answer.ok) throw answer.status;
+        // 202: the page is on its way from a busy exchange; the app asks again when told.
+        if (!answer.ok || answer.status === 202) throw answer.status;
         return answer.json();
       },
     );

@@ -117,12 +117,16 @@ pub struct PendingDetail {
     pub ask_again_seconds: u32,
 }
 
-/// The answer to a card: its detail, or its place in line while the detail is on its way.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(untagged)]
-pub enum CardAnswer {
-    Pending(Box<PendingDetail>),
-    Ready(Box<CargoDetail>),
+/// A page of loads still on its way (`202`): every call the exchange allows is taken for now, and
+/// the question waits for one (the fetch goes on without the driver). Ask again after
+/// `ask_again_seconds`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PendingPage {
+    /// About how many seconds until the exchange has a call for it.
+    pub estimated_seconds: u32,
+    /// When to ask again, in seconds (the `Retry-After` header says the same).
+    pub ask_again_seconds: u32,
 }
 
 /// How old the data is when the exchange could not be asked.

@@ -1,6 +1,7 @@
 //! Simulated drivers: most on a few popular routes, a long tail on rare ones; each opens its list,
-//! sometimes scrolls, sometimes opens a card, then thinks for a few seconds. A card Hauler
-//! answers `202` (in line for the exchange) is asked again, as the Mini App does, until it comes.
+//! sometimes scrolls, sometimes opens a card, then thinks for a few seconds. A card or a list
+//! Hauler answers `202` (on its way from a busy exchange) is asked again when told, as the Mini
+//! App does, until it comes: the whole wait is the request's.
 
 use std::{
     collections::HashMap,
@@ -319,7 +320,7 @@ async fn drive(
 const NAIVE_LIST_TTL: Duration = Duration::from_secs(300);
 const NAIVE_DETAIL_TTL: Duration = Duration::from_secs(900);
 
-/// The page's card ids, or why there is no page.
+/// The page's card ids, or why there is no page; a `202` is asked again when told.
 async fn list(
     target: &Target,
     http: &reqwest::Client,
@@ -329,24 +330,27 @@ async fn list(
     cache: &mut HashMap<String, (Instant, Vec<u64>)>,
 ) -> (Vec<u64>, Option<Failure>) {
     match target {
-        Target::Hauler { base, sessions } => {
+        Target::Hauler { base, sessions } => loop {
             let url = format!(
                 "{}/api/v1/cargos?{}",
                 base.get(),
                 question.query_string(offset)
             );
             match http.get(url).bearer_auth(&sessions[driver]).send().await {
+                Ok(response) if response.status() == 202 => {
+                    tokio::time::sleep(ask_again(&response)).await;
+                }
                 Ok(response) if response.status().is_success() => {
                     let page: serde_json::Value = response.json().await.unwrap_or_default();
                     let ids = page["cards"]
                         .as_array()
                         .map(|cards| cards.iter().filter_map(|c| c["id"].as_u64()).collect());
-                    (ids.unwrap_or_default(), None)
+                    return (ids.unwrap_or_default(), None);
                 }
-                Ok(response) => (Vec::new(), Some(Failure::of(response).await)),
-                Err(_) => (Vec::new(), Some(Failure::no_answer())),
+                Ok(response) => return (Vec::new(), Some(Failure::of(response).await)),
+                Err(_) => return (Vec::new(), Some(Failure::no_answer())),
             }
-        }
+        },
         Target::Naive { client, token } => {
             let key = format!("list:{}", question.query_string(offset));
             if let Some((at, ids)) = cache.get(&key)
@@ -369,6 +373,16 @@ async fn list(
     }
 }
 
+/// How long a `202` said to wait before asking again (`Retry-After`, a second when absent).
+fn ask_again(response: &reqwest::Response) -> Duration {
+    let seconds = response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|value| value.to_str().ok()?.parse().ok())
+        .unwrap_or(1);
+    Duration::from_secs(seconds)
+}
+
 /// A card that has been taken meanwhile (404) is an answer too, not a failure. A card in line
 /// (`202`) is asked again after `Retry-After` (Hauler holds an ask for a card due within seconds
 /// until it comes), as the Mini App does; with how long it took from the first `202`.
@@ -389,12 +403,7 @@ async fn detail(
                 match request.send().await {
                     Ok(response) if response.status() == 202 => {
                         queued_at.get_or_insert_with(Instant::now);
-                        let again = response
-                            .headers()
-                            .get(reqwest::header::RETRY_AFTER)
-                            .and_then(|value| value.to_str().ok()?.parse().ok())
-                            .unwrap_or(1);
-                        tokio::time::sleep(Duration::from_secs(again)).await;
+                        tokio::time::sleep(ask_again(&response)).await;
                     }
                     Ok(response) if response.status().is_success() || response.status() == 404 => {
                         return (None, queued_at.map(|at| at.elapsed()));

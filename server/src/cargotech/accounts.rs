@@ -95,11 +95,12 @@ impl Accounts {
         usable.any(|account| account.budget.room_for(priority))
     }
 
-    /// Whether any caller waits for a slot at this priority on any account.
-    pub fn waited_for_at(&self, priority: Priority) -> bool {
+    /// How many callers wait for a slot at this priority, on every account together.
+    pub fn waiting_at(&self, priority: Priority) -> usize {
         self.all
             .iter()
-            .any(|account| account.budget.waited_for_at(priority))
+            .map(|account| account.budget.waiting_at(priority))
+            .sum()
     }
 
     /// All accounts' budgets as one: limits, use and queues add up.

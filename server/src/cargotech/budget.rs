@@ -264,9 +264,9 @@ impl UpstreamBudget {
         granted
     }
 
-    /// Whether any caller waits for a slot at this priority now (on this instance).
-    pub fn waited_for_at(&self, priority: Priority) -> bool {
-        self.inner.waiting_at[priority.index()].load(Ordering::Acquire) > 0
+    /// How many callers wait for a slot at this priority now (on this instance).
+    pub fn waiting_at(&self, priority: Priority) -> usize {
+        self.inner.waiting_at[priority.index()].load(Ordering::Acquire)
     }
 
     /// Whether a slot at this priority looks free now, as this process saw the window (no slot

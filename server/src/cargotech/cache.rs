@@ -54,6 +54,12 @@ pub async fn noting_waits<F: Future>(work: F) -> (F::Output, bool) {
         .await
 }
 
+/// Notes that the request this task serves waited on the exchange (work it handed to another
+/// task, or that waited and was let go).
+pub fn note_waited() {
+    let _ = WAITED.try_with(|waited| waited.set(true));
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Freshness {
     Fresh,
@@ -183,7 +189,7 @@ where
             }
             (stale, age) => {
                 self.stats.misses.fetch_add(1, Ordering::Relaxed);
-                let _ = WAITED.try_with(|waited| waited.set(true));
+                note_waited();
                 match self.fetch_once(&key, || fetch(Urgency::Waiting)).await {
                     Ok(value) => Ok((value, Freshness::Fresh)),
                     Err(error) => match (stale, age) {
@@ -231,7 +237,7 @@ where
             self.stats.hits.fetch_add(1, Ordering::Relaxed);
         } else {
             self.stats.misses.fetch_add(1, Ordering::Relaxed);
-            let _ = WAITED.try_with(|waited| waited.set(true));
+            note_waited();
         }
     }
 

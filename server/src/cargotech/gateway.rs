@@ -33,11 +33,13 @@ use crate::shippers::Sightings;
 
 mod card;
 mod freshness;
+mod later;
 mod list;
 mod metrics;
 mod upstream;
 
 pub use card::CardAnswer;
+pub use later::Listed;
 pub use list::in_order;
 
 #[derive(Debug, Clone)]

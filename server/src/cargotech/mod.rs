@@ -27,7 +27,7 @@ pub use connection::{
     SmsCodeError, audit_object,
 };
 pub use fair_share::{Payer, UpstreamKind};
-pub use gateway::{CacheTtls, CardAnswer, CardLead, Gateway, GatewayError, in_order};
+pub use gateway::{CacheTtls, CardAnswer, CardLead, Gateway, GatewayError, Listed, in_order};
 pub use setup::{gateway, keep_connected};
 pub use timings::{ListTimings, ListTimingsSummary};
 pub use wire::UpstreamQuery;

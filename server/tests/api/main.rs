@@ -14,6 +14,7 @@ mod admin_second_factor;
 mod auth;
 mod autopay;
 mod bot;
+mod busy_lists;
 mod cabinet;
 mod card_queue;
 mod cargo;

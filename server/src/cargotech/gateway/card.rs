@@ -255,7 +255,7 @@ impl Gateway {
     /// in line with the list's data on screen, a list cannot).
     async fn fetch_in_turn(self: Arc<Self>) {
         loop {
-            let room = if self.accounts.waited_for_at(Priority::List) {
+            let room = if self.accounts.waiting_at(Priority::List) > 0 {
                 Priority::Background
             } else {
                 Priority::Detail

@@ -76,7 +76,13 @@ pub enum Failure {
     MalformedJson,
     /// One item of the next list page is garbage; the rest are fine.
     MalformedItem,
+    /// `429 Too Many Attempts` with `Retry-After: 10`, as past the rate limit (the request is
+    /// not counted in the minute).
+    Throttled,
 }
+
+/// What a told [`Failure::Throttled`] says to wait, in seconds.
+pub const THROTTLED_FOR_SECONDS: u64 = 10;
 
 #[derive(Clone)]
 pub struct Exchange {

@@ -9,7 +9,7 @@
 use std::{sync::Arc, time::Instant};
 
 use app::cargo::{
-    card::{CargoCard, CargoDetail, CargoPage, PendingDetail},
+    card::{CargoCard, CargoDetail, CargoPage, PendingDetail, PendingPage},
     dictionary::{City, LOAD_TYPES, TRUCK_TYPES},
     filter::{
         CargoFilter, ListMode, PlaceFilter, Range, SortOrder, WeightCategory, WeightPreset,
@@ -32,7 +32,7 @@ use serde::{Deserialize, Serialize};
 use super::{served_pages::ServedPage, state::ApiState};
 use crate::{
     bot::messages,
-    cargotech::{CardAnswer, CardLead, GatewayError, Payer, UpstreamError, noting_waits},
+    cargotech::{CardAnswer, CardLead, GatewayError, Listed, Payer, UpstreamError, noting_waits},
     cities::{Cities, NotLoaded},
     doors::Door,
     shippers::question,
@@ -225,7 +225,8 @@ fn ids(list: Option<&str>) -> Result<Vec<u32>, ApiError> {
     responses(
         (status = 200, description = "A page of loads, newest first unless sorted otherwise. Sorted otherwise, the order is over the whole result (up to its first 1,000 loads in the exchange's order; `capped` says the exchange had more, and `total` is then 1,000), so page after page continues one order. Each card's `age_seconds` is from the exchange's own posting time. On a first page (`offset` 0), `gone` lists loads this driver saw on the first page of the same search last time that the exchange no longer lists. `stale` carries the age of data served while the exchange is down", body = CargoPage),
         (status = 422, description = "`invalid_filter`, with every field's problem", body = app::session::ApiErrorBody),
-        (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody), (status = 402, description = "`subscription_required`: no access to loads", body = app::session::ApiErrorBody), (status = 429, description = "`too_many_requests`: the driver's share of the exchange's calls is spent; `Retry-After` says when it frees (cached answers are still served)", body = app::session::ApiErrorBody), (status = 503, description = "`upstream_busy`, `upstream_unavailable` or `upstream_login_pending`", body = app::session::ApiErrorBody),
+        (status = 401, description = "No session, or it ended", body = app::session::ApiErrorBody), (status = 402, description = "`subscription_required`: no access to loads", body = app::session::ApiErrorBody), (status = 429, description = "`too_many_requests`: the driver's share of the exchange's calls is spent; `Retry-After` says when it frees (cached answers are still served)", body = app::session::ApiErrorBody), (status = 503, description = "`upstream_unavailable` or `upstream_login_pending`", body = app::session::ApiErrorBody),
+        (status = 202, description = "The page is on its way: every call the exchange allows is taken for now, and the question waits for one (a cold start, a crowd arriving at once). The fetch goes on without the request; ask again after `ask_again_seconds` (also in `Retry-After`) to get the page or join its fetch. A request is held up to 1.5 s before this answer while other lists wait for the exchange too, and as long as its fetch takes while none do. A busy exchange is never a refusal", body = PendingPage),
     ),
     security(("session" = [])))]
 async fn list(
@@ -243,10 +244,17 @@ async fn list(
             served
         }
         None => {
-            let mut page = state
+            let listed = state
                 .gateway
-                .list(Payer::Driver(driver.id), &filter, offset, limit)
+                .list_or_later(Payer::Driver(driver.id), filter.clone(), offset, limit)
                 .await?;
+            let mut page = match listed {
+                Listed::Page(page) => page,
+                Listed::Later(pending) => {
+                    let again = [(header::RETRY_AFTER, pending.ask_again_seconds.to_string())];
+                    return Ok((StatusCode::ACCEPTED, again, Json(pending)).into_response());
+                }
+            };
             lay_shipper_marks(&state, &mut page.cards).await;
             let served = Arc::new(ServedPage::of(page));
             state.pages.hold(asked, &served);

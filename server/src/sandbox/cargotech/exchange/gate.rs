@@ -15,7 +15,7 @@ use axum::{
 use serde_json::json;
 
 use super::{
-    Exchange, Failure, Refusal, bearer,
+    Exchange, Failure, Refusal, THROTTLED_FOR_SECONDS, bearer,
     stats::{LISTS, REQUESTS, THROTTLED, UNAUTHORIZED},
 };
 
@@ -85,6 +85,14 @@ impl Exchange {
             }
             Some(Failure::MalformedJson) => {
                 Err(Refusal::new((StatusCode::OK, "{\"data\": [ {\"id\": 1,")))
+            }
+            Some(Failure::Throttled) => {
+                self.count(THROTTLED);
+                Err(Refusal::new((
+                    StatusCode::TOO_MANY_REQUESTS,
+                    [("retry-after", THROTTLED_FOR_SECONDS.to_string())],
+                    Json(json!({"message": "Too Many Attempts."})),
+                )))
             }
             other => Ok(other),
         }
