@@ -216,6 +216,7 @@ impl Board {
             listing.next_offset = 0;
             listing.loading = false;
             listing.error = None;
+            listing.later = None;
             if !keep_cards {
                 listing.cards.clear();
                 listing.total = 0;
