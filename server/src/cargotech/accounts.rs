@@ -103,6 +103,16 @@ impl Accounts {
             .sum()
     }
 
+    /// How long until an account takes calls again after the exchange asked them to slow down
+    /// (zero when one takes them now).
+    pub fn paused_for(&self) -> Duration {
+        self.all
+            .iter()
+            .map(|account| account.budget.paused_for())
+            .min()
+            .unwrap_or_default()
+    }
+
     /// All accounts' budgets as one: limits, use and queues add up.
     pub async fn budget(&self) -> BudgetSnapshot {
         let mut total = self.primary().budget.snapshot().await;

@@ -315,6 +315,13 @@ impl UpstreamBudget {
         );
     }
 
+    /// How long until the exchange's last "slow down" has passed, as this instance knows it.
+    pub fn paused_for(&self) -> Duration {
+        self.local().paused_until.map_or(Duration::ZERO, |until| {
+            until.saturating_duration_since(Instant::now())
+        })
+    }
+
     /// The exchange's `X-RateLimit-Remaining`: when few calls are left, lower priorities wait.
     pub fn observe_remaining(&self, remaining: u32) {
         self.inner.remaining.store(remaining, Ordering::Relaxed);
@@ -322,13 +329,11 @@ impl UpstreamBudget {
 
     pub async fn snapshot(&self) -> BudgetSnapshot {
         let window = self.inner.config.window;
-        let (used, paused) = {
+        let paused = self.paused_for();
+        let used = {
             let mut local = self.local();
             prune(&mut local.grants, window);
-            let paused = local.paused_until.map_or(Duration::ZERO, |until| {
-                until.saturating_duration_since(Instant::now())
-            });
-            (local.grants.len() as u32, paused)
+            local.grants.len() as u32
         };
         let counts = |counters: &[AtomicU64; 3]| {
             Priority::ALL.map(|p| counters[p.index()].load(Ordering::Relaxed))

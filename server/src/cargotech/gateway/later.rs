@@ -80,12 +80,12 @@ impl Gateway {
         self.accounts.waiting_at(Priority::List)
     }
 
-    /// When a driver whose list waits behind the others is to ask again: once the lists now
-    /// waiting have had their calls (at the budget's rate, as the card line reckons), within the
-    /// card line's bounds of a pause.
+    /// When a driver whose list waits behind the others is to ask again: once the exchange takes
+    /// calls again (when it asked Hauler to slow down) and the lists now waiting have had theirs
+    /// (at the budget's rate, as the card line reckons), within the card line's bounds of a pause.
     fn later(&self) -> Listed {
         let waiting = u32::try_from(self.lists_waiting()).unwrap_or(u32::MAX);
-        let estimate = self.queue.estimate(waiting);
+        let estimate = self.accounts.paused_for() + self.queue.estimate(waiting);
         let seconds = |duration: Duration| u32::try_from(duration.as_secs()).unwrap_or(u32::MAX);
         Listed::Later(PendingPage {
             estimated_seconds: seconds(estimate),
