@@ -105,6 +105,27 @@ pub struct Claim {
     pub entry: Arc<Entry>,
     /// When the driver is taken to have left, unless they ask again.
     pub deadline: Instant,
+    /// What the driver was last told of the card's place.
+    told: Option<Told>,
+}
+
+/// What a waiting driver was told: their place, when the card was due and when to ask again.
+#[derive(Debug, Clone, Copy)]
+struct Told {
+    position: u32,
+    due: Instant,
+    again_at: Instant,
+}
+
+/// A card's place in line as a driver is told it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Place {
+    /// 1 for the next card to be fetched.
+    pub position: u32,
+    /// About how long until it is fetched.
+    pub estimate: Duration,
+    /// When to ask again.
+    pub again: Duration,
 }
 
 /// What a fetcher is to do next.
@@ -259,7 +280,11 @@ impl CardQueue {
         if causes_call || (promoted && !fetching) {
             line.drivers.push_back(id);
         }
-        let claim = Claim { entry, deadline };
+        let claim = Claim {
+            entry,
+            deadline,
+            told: None,
+        };
         line.claims.insert((driver, id), claim.clone());
         Ok((claim, causes_call))
     }
@@ -332,20 +357,39 @@ impl CardQueue {
         line.unclaim(driver, id);
     }
 
-    /// The card's place among the drivers' cards someone waits for (those in a fetcher's hands
-    /// included; a card its driver gave up on stands in nobody's way): 1 for the next to be
-    /// fetched; with the estimated wait.
-    pub fn place(&self, id: u64) -> (u32, Duration) {
-        let line = self.line();
-        let mine = line.waiting.get(&id).map_or(u64::MAX, |w| w.ticket);
-        let position = line
-            .waiting
-            .values()
-            .filter(|w| w.lane == Lane::Driver && w.ticket < mine && !w.claimants.is_empty())
-            .count()
-            + 1;
-        let position = u32::try_from(position).unwrap_or(u32::MAX);
-        (position, self.estimate(position))
+    /// The card's place for a driver waiting for it, with the estimate and when to ask again (an
+    /// ask that waits `poll` for a card due by then need not come before). Counting a place walks
+    /// the whole line, so a driver is counted anew only once the time they were told to come back
+    /// has come: asking earlier (a script that ignores `Retry-After`), they are told the place
+    /// they were last told, due and to come back when they were.
+    pub fn place_for(&self, driver: DriverId, id: u64, poll: Duration) -> Place {
+        let now = Instant::now();
+        let mut guard = self.line();
+        let line = &mut *guard;
+        if let Some(told) = line.claims.get(&(driver, id)).and_then(|claim| claim.told)
+            && now < told.again_at
+        {
+            return Place {
+                position: told.position,
+                estimate: told.due.saturating_duration_since(now),
+                again: told.again_at - now,
+            };
+        }
+        let position = line.position(id);
+        let estimate = self.estimate(position);
+        let again = self.ask_again_after(estimate.saturating_sub(poll));
+        if let Some(claim) = line.claims.get_mut(&(driver, id)) {
+            claim.told = Some(Told {
+                position,
+                due: now + estimate,
+                again_at: now + again,
+            });
+        }
+        Place {
+            position,
+            estimate,
+            again,
+        }
     }
 
     /// About how long until the card at `position` is fetched.
@@ -463,6 +507,19 @@ impl CardQueue {
 }
 
 impl Line {
+    /// The card's place among the drivers' cards someone waits for (those in a fetcher's hands
+    /// included; a card its driver gave up on stands in nobody's way): 1 for the next to be
+    /// fetched. Walks the whole line.
+    fn position(&self, id: u64) -> u32 {
+        let mine = self.waiting.get(&id).map_or(u64::MAX, |w| w.ticket);
+        let ahead = self
+            .waiting
+            .values()
+            .filter(|w| w.lane == Lane::Driver && w.ticket < mine && !w.claimants.is_empty())
+            .count();
+        u32::try_from(ahead + 1).unwrap_or(u32::MAX)
+    }
+
     /// The driver keeps at most `places - 1` other cards in line, so the new one fits.
     fn make_room_for(&mut self, driver: DriverId, places: usize) {
         let mut held: Vec<(u64, Instant)> = self

@@ -48,7 +48,7 @@ fn a_prefetch_a_driver_opens_joins_the_drivers_line_and_costs_that_driver() {
         !queue.claim(driver(2), 1, ASK).unwrap().1,
         "joining a card in line is free"
     );
-    assert_eq!(queue.place(1).0, 1);
+    assert_eq!(queue.place_for(driver(2), 1, ASK).position, 1);
     let job = queue.next().unwrap();
     assert_eq!(job.lane, Lane::Driver);
     assert!(queue.next().is_none(), "it was in one line only");
@@ -62,7 +62,7 @@ fn a_driver_holds_a_few_places_and_the_oldest_gives_way() {
     }
     queue.claim(driver(2), 50, ASK).unwrap();
     assert_eq!(
-        queue.place(50).0,
+        queue.place_for(driver(2), 50, ASK).position,
         3,
         "behind the greedy driver's last two only"
     );
@@ -141,7 +141,11 @@ fn a_line_full_of_cards_still_asked_keeps_a_new_one_outside_until_there_is_room(
         queue.claim(driver(3), 3, ASK).unwrap().1,
         "in line once there is room"
     );
-    assert_eq!(queue.place(3).0, 2, "behind the card still waiting");
+    assert_eq!(
+        queue.place_for(driver(3), 3, ASK).position,
+        2,
+        "behind the card still waiting"
+    );
 }
 
 #[test]
@@ -204,4 +208,51 @@ fn a_driver_far_back_in_line_is_told_to_come_back_later_but_before_their_place_l
     // Places lapse 4 s after an ask: the driver comes back within 2 s.
     let hasty = queue(10, 3, Duration::from_secs(4));
     assert_eq!(hasty.ask_again_after(Duration::from_secs(30)).as_secs(), 2);
+}
+
+#[test]
+fn a_driver_asking_again_before_they_were_told_to_is_told_the_same_place_without_a_count() {
+    let queue = queue(100, 3, Duration::from_secs(60));
+    for id in 1..=20 {
+        queue.claim(driver(id), id as u64, ASK).unwrap();
+    }
+    let told = queue.place_for(driver(20), 20, ASK);
+    assert_eq!(told.position, 20);
+    assert_eq!(
+        told.again,
+        Duration::from_secs(2),
+        "due in 2 s at ten calls a second"
+    );
+
+    // The line moves on: ten cards ahead are fetched.
+    for _ in 0..10 {
+        let job = queue.next().unwrap();
+        queue.finish(job.entry.id, Ok(Arc::new(None)));
+    }
+    let early = queue.place_for(driver(20), 20, ASK);
+    assert_eq!(
+        early.position, 20,
+        "asked early: the place as told, not counted anew"
+    );
+    assert!(early.again <= told.again && early.estimate <= told.estimate);
+
+    // Another driver on the same card has no word of their own yet: counted now.
+    queue.claim(driver(99), 20, ASK).unwrap();
+    assert_eq!(queue.place_for(driver(99), 20, ASK).position, 10);
+}
+
+#[test]
+fn a_driver_coming_back_when_told_is_counted_anew() {
+    let queue = queue(100, 3, Duration::from_secs(60));
+    for id in 1..=12 {
+        queue.claim(driver(id), id as u64, ASK).unwrap();
+    }
+    let told = queue.place_for(driver(12), 12, ASK);
+    assert_eq!((told.position, told.again), (12, Duration::from_secs(2)));
+    for _ in 0..10 {
+        let job = queue.next().unwrap();
+        queue.finish(job.entry.id, Ok(Arc::new(None)));
+    }
+    std::thread::sleep(told.again);
+    assert_eq!(queue.place_for(driver(12), 12, ASK).position, 2);
 }

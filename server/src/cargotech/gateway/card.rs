@@ -18,7 +18,7 @@ use super::{CardLead, Gateway, GatewayError, freshness::aged};
 use crate::cargotech::{
     budget::Priority,
     cache::FetchError,
-    card_queue::{Fetched, Lane, Outside},
+    card_queue::{Fetched, Lane, Outside, Place},
     client::UpstreamError,
     fair_share::UpstreamKind,
     listed::Listing,
@@ -125,8 +125,8 @@ impl Gateway {
         let (again, place) = match patience {
             Some(patience) => (patience, None),
             None => {
-                let place = self.queue.place(id);
-                (poll_wait(place.1), Some(place))
+                let place = self.queue.place_for(driver, id, POLL_WAIT);
+                (poll_wait(place.estimate), Some(place))
             }
         };
         let (claim, wait) = match self.queue.renew(driver, id, again) {
@@ -156,15 +156,13 @@ impl Gateway {
             // new place.
             Some(Err(GatewayError::NotFetchedInTime)) if held.is_none() => {
                 self.queue.release(driver, id);
-                return Ok(self.pending(id, listing));
+                return Ok(self.pending(driver, id, listing));
             }
             Some(outcome) => outcome,
             None => {
                 return Ok(match place {
-                    Some((position, estimate)) if wait.is_zero() => {
-                        self.pending_answer(position, estimate, listing)
-                    }
-                    _ => self.pending(id, listing),
+                    Some(place) if wait.is_zero() => self.pending_answer(place, listing),
+                    _ => self.pending(driver, id, listing),
                 });
             }
         };
@@ -179,35 +177,38 @@ impl Gateway {
         }
     }
 
-    /// The card's place in line, with what the list knew of it.
-    fn pending(&self, id: u64, listing: Option<Listing>) -> CardAnswer {
-        let (position, estimate) = self.queue.place(id);
-        self.pending_answer(position, estimate, listing)
+    /// The card's place in line for the driver, with what the list knew of it.
+    fn pending(&self, driver: DriverId, id: u64, listing: Option<Listing>) -> CardAnswer {
+        self.pending_answer(self.queue.place_for(driver, id, POLL_WAIT), listing)
     }
 
     /// A card waiting outside a full line, `position` being the line's length and one.
     fn pending_at(&self, position: usize, listing: Option<Listing>) -> CardAnswer {
         let position = u32::try_from(position).unwrap_or(u32::MAX);
-        self.pending_answer(position, self.queue.estimate(position), listing)
-    }
-
-    /// What a waiting driver is told: the place, the estimate, and when to ask again (when the
-    /// card is due within a poll's wait, as the line allows; see `CardQueue::ask_again_after`).
-    fn pending_answer(
-        &self,
-        position: u32,
-        estimate: Duration,
-        listing: Option<Listing>,
-    ) -> CardAnswer {
-        let seconds = |duration: Duration| u32::try_from(duration.as_secs()).unwrap_or(u32::MAX);
+        let estimate = self.queue.estimate(position);
         let again = self
             .queue
             .ask_again_after(estimate.saturating_sub(POLL_WAIT));
+        self.pending_answer(
+            Place {
+                position,
+                estimate,
+                again,
+            },
+            listing,
+        )
+    }
+
+    /// What a waiting driver is told: the place, the estimate, and when to ask again (when the
+    /// card is due within a poll's wait, as the line allows; see `CardQueue::place_for`), never
+    /// sooner than in a second.
+    fn pending_answer(&self, place: Place, listing: Option<Listing>) -> CardAnswer {
+        let seconds = |duration: Duration| u32::try_from(duration.as_secs()).unwrap_or(u32::MAX);
         CardAnswer::Pending(Box::new(PendingDetail {
             card: listing.map(|listing| aged(listing.card, Utc::now())),
-            position,
-            estimated_seconds: seconds(estimate),
-            ask_again_seconds: seconds(again),
+            position: place.position,
+            estimated_seconds: seconds(place.estimate),
+            ask_again_seconds: seconds(place.again).max(1),
         }))
     }
 
