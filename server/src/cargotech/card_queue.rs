@@ -358,37 +358,44 @@ impl CardQueue {
     }
 
     /// The card's place for a driver waiting for it, with the estimate and when to ask again (an
-    /// ask that waits `poll` for a card due by then need not come before). Counting a place walks
-    /// the whole line, so a driver is counted anew only once the time they were told to come back
-    /// has come: asking earlier (a script that ignores `Retry-After`), they are told the place
-    /// they were last told, due and to come back when they were.
-    pub fn place_for(&self, driver: DriverId, id: u64, poll: Duration) -> Place {
+    /// ask that waits `poll` for a card due by then need not come before); `None` when the driver
+    /// holds no place for it (asking, they take one). Counting a place walks the whole line, so a
+    /// driver is counted anew only once the time they were told to come back has come: asking
+    /// earlier (a script that ignores `Retry-After`), they are told the place they were last
+    /// told, due and to come back when they were.
+    pub fn place_for(&self, driver: DriverId, id: u64, poll: Duration) -> Option<Place> {
         let now = Instant::now();
         let mut guard = self.line();
         let line = &mut *guard;
-        if let Some(told) = line.claims.get(&(driver, id)).and_then(|claim| claim.told)
+        let told = line.claims.get(&(driver, id))?.told;
+        if let Some(told) = told
             && now < told.again_at
         {
-            return Place {
+            return Some(Place {
                 position: told.position,
                 estimate: told.due.saturating_duration_since(now),
                 again: told.again_at - now,
-            };
+            });
         }
         let position = line.position(id);
-        let estimate = self.estimate(position);
-        let again = self.ask_again_after(estimate.saturating_sub(poll));
+        let place = self.place_at(position, poll);
         if let Some(claim) = line.claims.get_mut(&(driver, id)) {
             claim.told = Some(Told {
                 position,
-                due: now + estimate,
-                again_at: now + again,
+                due: now + place.estimate,
+                again_at: now + place.again,
             });
         }
+        Some(place)
+    }
+
+    /// What a driver whose card is `position` in line is told, for an ask that waits `poll`.
+    pub fn place_at(&self, position: u32, poll: Duration) -> Place {
+        let estimate = self.estimate(position);
         Place {
             position,
             estimate,
-            again,
+            again: self.ask_again_after(estimate.saturating_sub(poll)),
         }
     }
 

@@ -260,6 +260,11 @@ fn payer_of(urgency: Urgency, payer: Payer) -> Payer {
     }
 }
 
+/// A wait as the whole seconds a driver is told.
+fn whole_seconds(duration: Duration) -> u32 {
+    u32::try_from(duration.as_secs()).unwrap_or(u32::MAX)
+}
+
 /// A fetch's share of the budget: its own while a driver waits on it, the background share for a
 /// refresh nobody waits on.
 fn fetch_priority(urgency: Urgency, waiting: Priority) -> Priority {

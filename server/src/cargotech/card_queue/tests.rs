@@ -48,7 +48,7 @@ fn a_prefetch_a_driver_opens_joins_the_drivers_line_and_costs_that_driver() {
         !queue.claim(driver(2), 1, ASK).unwrap().1,
         "joining a card in line is free"
     );
-    assert_eq!(queue.place_for(driver(2), 1, ASK).position, 1);
+    assert_eq!(queue.place_for(driver(2), 1, ASK).unwrap().position, 1);
     let job = queue.next().unwrap();
     assert_eq!(job.lane, Lane::Driver);
     assert!(queue.next().is_none(), "it was in one line only");
@@ -62,7 +62,7 @@ fn a_driver_holds_a_few_places_and_the_oldest_gives_way() {
     }
     queue.claim(driver(2), 50, ASK).unwrap();
     assert_eq!(
-        queue.place_for(driver(2), 50, ASK).position,
+        queue.place_for(driver(2), 50, ASK).unwrap().position,
         3,
         "behind the greedy driver's last two only"
     );
@@ -142,7 +142,7 @@ fn a_line_full_of_cards_still_asked_keeps_a_new_one_outside_until_there_is_room(
         "in line once there is room"
     );
     assert_eq!(
-        queue.place_for(driver(3), 3, ASK).position,
+        queue.place_for(driver(3), 3, ASK).unwrap().position,
         2,
         "behind the card still waiting"
     );
@@ -216,7 +216,7 @@ fn a_driver_asking_again_before_they_were_told_to_is_told_the_same_place_without
     for id in 1..=20 {
         queue.claim(driver(id), id as u64, ASK).unwrap();
     }
-    let told = queue.place_for(driver(20), 20, ASK);
+    let told = queue.place_for(driver(20), 20, ASK).unwrap();
     assert_eq!(told.position, 20);
     assert_eq!(
         told.again,
@@ -229,16 +229,18 @@ fn a_driver_asking_again_before_they_were_told_to_is_told_the_same_place_without
         let job = queue.next().unwrap();
         queue.finish(job.entry.id, Ok(Arc::new(None)));
     }
-    let early = queue.place_for(driver(20), 20, ASK);
+    let early = queue.place_for(driver(20), 20, ASK).unwrap();
     assert_eq!(
         early.position, 20,
         "asked early: the place as told, not counted anew"
     );
     assert!(early.again <= told.again && early.estimate <= told.estimate);
 
-    // Another driver on the same card has no word of their own yet: counted now.
+    // Another driver on the same card has no word of their own yet: counted now; one who holds
+    // no place for it is told none (asking, they take one).
+    assert_eq!(queue.place_for(driver(99), 20, ASK), None);
     queue.claim(driver(99), 20, ASK).unwrap();
-    assert_eq!(queue.place_for(driver(99), 20, ASK).position, 10);
+    assert_eq!(queue.place_for(driver(99), 20, ASK).unwrap().position, 10);
 }
 
 #[test]
@@ -247,12 +249,12 @@ fn a_driver_coming_back_when_told_is_counted_anew() {
     for id in 1..=12 {
         queue.claim(driver(id), id as u64, ASK).unwrap();
     }
-    let told = queue.place_for(driver(12), 12, ASK);
+    let told = queue.place_for(driver(12), 12, ASK).unwrap();
     assert_eq!((told.position, told.again), (12, Duration::from_secs(2)));
     for _ in 0..10 {
         let job = queue.next().unwrap();
         queue.finish(job.entry.id, Ok(Arc::new(None)));
     }
     std::thread::sleep(told.again);
-    assert_eq!(queue.place_for(driver(12), 12, ASK).position, 2);
+    assert_eq!(queue.place_for(driver(12), 12, ASK).unwrap().position, 2);
 }

@@ -14,7 +14,7 @@ use domain::DriverId;
 
 use chrono::Utc;
 
-use super::{CardLead, Gateway, GatewayError, freshness::aged};
+use super::{CardLead, Gateway, GatewayError, freshness::aged, whole_seconds};
 use crate::cargotech::{
     budget::Priority,
     cache::FetchError,
@@ -124,10 +124,11 @@ impl Gateway {
         // when the card is too far off to wait for.
         let (again, place) = match patience {
             Some(patience) => (patience, None),
-            None => {
-                let place = self.queue.place_for(driver, id, POLL_WAIT);
-                (poll_wait(place.estimate), Some(place))
-            }
+            // Without a place (a first ask), there is nothing to count: the claim below is one.
+            None => match self.queue.place_for(driver, id, POLL_WAIT) {
+                Some(place) => (poll_wait(place.estimate), Some(place)),
+                None => (Duration::ZERO, None),
+            },
         };
         let (claim, wait) = match self.queue.renew(driver, id, again) {
             Some(claim) => (claim, again),
@@ -177,38 +178,30 @@ impl Gateway {
         }
     }
 
-    /// The card's place in line for the driver, with what the list knew of it.
+    /// The card's place in line for the driver, with what the list knew of it; behind the
+    /// whole line when the line let their place go (their next ask takes a new one).
     fn pending(&self, driver: DriverId, id: u64, listing: Option<Listing>) -> CardAnswer {
-        self.pending_answer(self.queue.place_for(driver, id, POLL_WAIT), listing)
+        match self.queue.place_for(driver, id, POLL_WAIT) {
+            Some(place) => self.pending_answer(place, listing),
+            None => self.pending_at(self.queue.lengths().0 + 1, listing),
+        }
     }
 
     /// A card waiting outside a full line, `position` being the line's length and one.
     fn pending_at(&self, position: usize, listing: Option<Listing>) -> CardAnswer {
         let position = u32::try_from(position).unwrap_or(u32::MAX);
-        let estimate = self.queue.estimate(position);
-        let again = self
-            .queue
-            .ask_again_after(estimate.saturating_sub(POLL_WAIT));
-        self.pending_answer(
-            Place {
-                position,
-                estimate,
-                again,
-            },
-            listing,
-        )
+        self.pending_answer(self.queue.place_at(position, POLL_WAIT), listing)
     }
 
     /// What a waiting driver is told: the place, the estimate, and when to ask again (when the
     /// card is due within a poll's wait, as the line allows; see `CardQueue::place_for`), never
     /// sooner than in a second.
     fn pending_answer(&self, place: Place, listing: Option<Listing>) -> CardAnswer {
-        let seconds = |duration: Duration| u32::try_from(duration.as_secs()).unwrap_or(u32::MAX);
         CardAnswer::Pending(Box::new(PendingDetail {
             card: listing.map(|listing| aged(listing.card, Utc::now())),
             position: place.position,
-            estimated_seconds: seconds(place.estimate),
-            ask_again_seconds: seconds(place.again).max(1),
+            estimated_seconds: whole_seconds(place.estimate),
+            ask_again_seconds: whole_seconds(place.again).max(1),
         }))
     }
 

@@ -16,7 +16,7 @@ use app::cargo::{
 };
 use tokio::time::Instant;
 
-use super::{Gateway, GatewayError};
+use super::{Gateway, GatewayError, whole_seconds};
 use crate::cargotech::{
     budget::Priority,
     cache::{note_waited, noting_waits},
@@ -86,10 +86,9 @@ impl Gateway {
     fn later(&self) -> Listed {
         let waiting = u32::try_from(self.lists_waiting()).unwrap_or(u32::MAX);
         let estimate = self.accounts.paused_for() + self.queue.estimate(waiting);
-        let seconds = |duration: Duration| u32::try_from(duration.as_secs()).unwrap_or(u32::MAX);
         Listed::Later(PendingPage {
-            estimated_seconds: seconds(estimate),
-            ask_again_seconds: seconds(self.queue.ask_again_after(estimate)),
+            estimated_seconds: whole_seconds(estimate),
+            ask_again_seconds: whole_seconds(self.queue.ask_again_after(estimate)),
         })
     }
 }
