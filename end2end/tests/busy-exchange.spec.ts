@@ -27,9 +27,9 @@ test("the loads list on a busy exchange says so, then shows the loads when they 
   const remembered = await page.request.put("/api/v1/me/filter", { headers, data: { filter: fromMoscow(0) } });
   expect(remembered.ok()).toBeTruthy();
 
-  // The exchange answers the next two calls "429, retry after 10 s", one for each of the server's
-  // accounts: nobody gets a call until then.
-  await page.request.post("/sandbox/cargotech/__sandbox/control", { data: { fail: { kind: "throttled", count: 2 } } });
+  // For ten seconds the exchange answers every call "429, retry after the seconds left": each of
+  // the server's accounts is paused as soon as it calls, and nobody gets a call until then.
+  await page.request.post("/sandbox/cargotech/__sandbox/control", { data: { throttle_seconds: 10 } });
   const other = fromMoscow(1);
   const throttled = await page.request.get(`/api/v1/cargos?from_city_id=1&price_min_rub=${other.price_rub.min}`, {
     headers,

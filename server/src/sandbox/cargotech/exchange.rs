@@ -76,13 +76,7 @@ pub enum Failure {
     MalformedJson,
     /// One item of the next list page is garbage; the rest are fine.
     MalformedItem,
-    /// `429 Too Many Attempts` with `Retry-After: 10`, as past the rate limit (the request is
-    /// not counted in the minute).
-    Throttled,
 }
-
-/// What a told [`Failure::Throttled`] says to wait, in seconds.
-pub const THROTTLED_FOR_SECONDS: u64 = 10;
 
 #[derive(Clone)]
 pub struct Exchange {
@@ -111,6 +105,8 @@ struct Book {
     windows: Vec<VecDeque<Instant>>,
     admitted: Vec<u64>,
     failures: VecDeque<Failure>,
+    /// Until then every request is answered `429` (see `Exchange::throttle_for`).
+    throttled_until: Option<Instant>,
     demand_sms: bool,
     /// Pending SMS logins: when asked, wrong attempts, the account.
     sms: HashMap<String, (Instant, u32, usize)>,
@@ -194,6 +190,7 @@ impl Exchange {
             windows: vec![VecDeque::new(); accounts],
             admitted: vec![0; accounts],
             failures: VecDeque::new(),
+            throttled_until: None,
             demand_sms: false,
             sms: HashMap::new(),
             random,

@@ -15,7 +15,7 @@ use axum::{
 use serde_json::json;
 
 use super::{
-    Exchange, Failure, Refusal, THROTTLED_FOR_SECONDS, bearer,
+    Exchange, Failure, Refusal, bearer,
     stats::{LISTS, REQUESTS, THROTTLED, UNAUTHORIZED},
 };
 
@@ -42,14 +42,22 @@ impl Exchange {
                     book.random.below(jitter)
                 });
             let per_minute = book.per_minute;
+            let now = Instant::now();
+            let throttled = book
+                .throttled_until
+                .filter(|until| now < *until)
+                .map(|until| (until - now).as_secs_f64().ceil() as u64);
             let window = &mut book.windows[account];
-            let limited = admit(window, Instant::now(), per_minute).err();
+            let limited = throttled.or_else(|| admit(window, now, per_minute).err());
             let used = window.len();
             if limited.is_none() {
                 book.admitted[account] += 1;
                 book.peak_per_minute = book.peak_per_minute.max(used as u64);
             }
-            let remaining = per_minute.saturating_sub(used as u32);
+            let remaining = match throttled {
+                Some(_) => 0,
+                None => per_minute.saturating_sub(used as u32),
+            };
             // A malformed item can only be put in a list page: other calls leave it waiting.
             let failure = match book.failures.front() {
                 Some(Failure::MalformedItem) if counter != LISTS => None,
@@ -85,14 +93,6 @@ impl Exchange {
             }
             Some(Failure::MalformedJson) => {
                 Err(Refusal::new((StatusCode::OK, "{\"data\": [ {\"id\": 1,")))
-            }
-            Some(Failure::Throttled) => {
-                self.count(THROTTLED);
-                Err(Refusal::new((
-                    StatusCode::TOO_MANY_REQUESTS,
-                    [("retry-after", THROTTLED_FOR_SECONDS.to_string())],
-                    Json(json!({"message": "Too Many Attempts."})),
-                )))
             }
             other => Ok(other),
         }

@@ -2,7 +2,7 @@
 //! demand, injected failures, taken loads and the passing of time. In-process tests pull them as
 //! methods; the embedded default and other processes through `POST /__sandbox/control`.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::{Json, extract::State};
 use serde::Deserialize;
@@ -41,6 +41,13 @@ impl Exchange {
 
     pub fn set_rate_limit(&self, per_minute: u32) {
         self.book().per_minute = per_minute;
+    }
+
+    /// For `duration`, every request from every account is answered `429 Too Many Attempts` with
+    /// the seconds left in `Retry-After`, as past the rate limit (such requests are not counted
+    /// in the minute).
+    pub fn throttle_for(&self, duration: Duration) {
+        self.book().throttled_until = Some(Instant::now() + duration);
     }
 
     pub fn demand_sms(&self, demand: bool) {
@@ -189,6 +196,7 @@ pub(super) async fn stats(State(exchange): State<Exchange>) -> Json<Stats> {
 }
 
 /// `POST /__sandbox/control` with any of: `revoke_tokens`, `latency_ms`, `rate_limit_per_minute`,
+/// `throttle_seconds`,
 /// `demand_sms`, `fail: {kind, count}`, `take: id`, `reset_stats`, `tick: {new, taken}`,
 /// `add_point: {name, type}`, `post: {from, to, distance_km, weight_kg, price_kopecks, shipper_inn,
 /// loading_in_hours}`, `reprice: {id, price_kopecks}`, `repost: id`.
@@ -198,6 +206,7 @@ pub(super) struct Control {
     revoke_tokens: bool,
     latency_ms: Option<u64>,
     rate_limit_per_minute: Option<u32>,
+    throttle_seconds: Option<u64>,
     demand_sms: Option<bool>,
     fail: Option<FailControl>,
     take: Option<u64>,
@@ -247,6 +256,9 @@ pub(super) async fn control(
     }
     if let Some(limit) = control.rate_limit_per_minute {
         exchange.set_rate_limit(limit);
+    }
+    if let Some(seconds) = control.throttle_seconds {
+        exchange.throttle_for(Duration::from_secs(seconds));
     }
     if let Some(demand) = control.demand_sms {
         exchange.demand_sms(demand);
