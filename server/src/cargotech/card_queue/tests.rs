@@ -25,6 +25,23 @@ fn driver(n: i64) -> DriverId {
     DriverId::from(n)
 }
 
+/// A line of `drivers` drivers, the n-th waiting for card n.
+fn line_of(drivers: i64) -> CardQueue {
+    let queue = queue(100, 3, Duration::from_secs(60));
+    for id in 1..=drivers {
+        queue.claim(driver(id), id as u64, ASK).unwrap();
+    }
+    queue
+}
+
+/// The next `cards` cards of the line are fetched (each found taken).
+fn fetch(queue: &CardQueue, cards: usize) {
+    for _ in 0..cards {
+        let job = queue.next().unwrap();
+        queue.finish(job.entry.id, Ok(Arc::new(None)));
+    }
+}
+
 #[test]
 fn a_card_a_driver_opens_is_fetched_before_any_prefetch() {
     let queue = queue(10, 3, Duration::from_secs(60));
@@ -135,8 +152,7 @@ fn a_line_full_of_cards_still_asked_keeps_a_new_one_outside_until_there_is_room(
         "joining a card in line is possible"
     );
 
-    let job = queue.next().unwrap();
-    queue.finish(job.entry.id, Ok(Arc::new(None)));
+    fetch(&queue, 1);
     assert!(
         queue.claim(driver(3), 3, ASK).unwrap().1,
         "in line once there is room"
@@ -178,8 +194,7 @@ async fn everyone_waiting_for_a_card_gets_it_when_it_arrives() {
     let queue = queue(10, 3, Duration::from_secs(60));
     let (first, _) = queue.claim(driver(1), 7, ASK).unwrap();
     let (second, _) = queue.claim(driver(2), 7, ASK).unwrap();
-    let job = queue.next().unwrap();
-    queue.finish(job.entry.id, Ok(Arc::new(None)));
+    fetch(&queue, 1);
     assert_eq!(
         first.entry.outcome(Duration::ZERO).await,
         Some(Ok(Arc::new(None)))
@@ -212,10 +227,7 @@ fn a_driver_far_back_in_line_is_told_to_come_back_later_but_before_their_place_l
 
 #[test]
 fn a_driver_asking_again_before_they_were_told_to_is_told_the_same_place_without_a_count() {
-    let queue = queue(100, 3, Duration::from_secs(60));
-    for id in 1..=20 {
-        queue.claim(driver(id), id as u64, ASK).unwrap();
-    }
+    let queue = line_of(20);
     let told = queue.place_for(driver(20), 20, ASK).unwrap();
     assert_eq!(told.position, 20);
     assert_eq!(
@@ -225,10 +237,7 @@ fn a_driver_asking_again_before_they_were_told_to_is_told_the_same_place_without
     );
 
     // The line moves on: ten cards ahead are fetched.
-    for _ in 0..10 {
-        let job = queue.next().unwrap();
-        queue.finish(job.entry.id, Ok(Arc::new(None)));
-    }
+    fetch(&queue, 10);
     let early = queue.place_for(driver(20), 20, ASK).unwrap();
     assert_eq!(
         early.position, 20,
@@ -245,16 +254,10 @@ fn a_driver_asking_again_before_they_were_told_to_is_told_the_same_place_without
 
 #[test]
 fn a_driver_coming_back_when_told_is_counted_anew() {
-    let queue = queue(100, 3, Duration::from_secs(60));
-    for id in 1..=12 {
-        queue.claim(driver(id), id as u64, ASK).unwrap();
-    }
+    let queue = line_of(12);
     let told = queue.place_for(driver(12), 12, ASK).unwrap();
     assert_eq!((told.position, told.again), (12, Duration::from_secs(2)));
-    for _ in 0..10 {
-        let job = queue.next().unwrap();
-        queue.finish(job.entry.id, Ok(Arc::new(None)));
-    }
+    fetch(&queue, 10);
     std::thread::sleep(told.again);
     assert_eq!(queue.place_for(driver(12), 12, ASK).unwrap().position, 2);
 }
