@@ -151,7 +151,9 @@ struct Grant {
 const MAX_NAP: Duration = Duration::from_millis(250);
 
 /// KEYS[1] grant log, KEYS[2] pause flag; ARGV: limit for this priority, window ms, member.
-/// Returns {granted (0/1), ms to wait before trying again, grants in the window}.
+/// Returns {granted (0/1), ms to wait before trying again, grants in the window}. A member
+/// already in the log was granted by an earlier attempt whose answer was lost: granted again,
+/// counted once.
 const ACQUIRE: &str = r"
 local now = redis.call('TIME')
 local now_ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
@@ -162,6 +164,9 @@ if pause > 0 then
 end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now_ms - window)
 local used = redis.call('ZCARD', KEYS[1])
+if redis.call('ZSCORE', KEYS[1], ARGV[3]) then
+  return {1, 0, used}
+end
 if used < tonumber(ARGV[1]) then
   redis.call('ZADD', KEYS[1], now_ms, ARGV[3])
   redis.call('PEXPIRE', KEYS[1], window)
@@ -224,8 +229,9 @@ impl UpstreamBudget {
         let inner = &self.inner;
         let deadline = Instant::now() + wait_at_most;
         let mut queued = None;
+        let member = rand::random();
         loop {
-            match self.try_take(priority).await {
+            match self.try_take(priority, member).await {
                 Ok(()) => {
                     inner.granted[priority.index()].fetch_add(1, Ordering::Relaxed);
                     return Ok(());
@@ -257,7 +263,7 @@ impl UpstreamBudget {
     /// Takes a slot at this priority if one is free right now: no queueing, and no refusal is
     /// counted (the caller has other accounts to try).
     pub async fn try_acquire(&self, priority: Priority) -> bool {
-        let granted = self.try_take(priority).await.is_ok();
+        let granted = self.try_take(priority, rand::random()).await.is_ok();
         if granted {
             self.inner.granted[priority.index()].fetch_add(1, Ordering::Relaxed);
         }
@@ -348,8 +354,11 @@ impl UpstreamBudget {
         }
     }
 
-    /// Takes a slot now, or says how long to wait before trying again.
-    async fn try_take(&self, priority: Priority) -> Result<(), Duration> {
+    /// Takes a slot now, or says how long to wait before trying again. `member` names the call in
+    /// the shared log, the same on every attempt: when Redis took an attempt but its answer was
+    /// lost (a timeout), the call is still counted once, by the next attempt in Redis or by the
+    /// write-back of the slot taken here instead.
+    async fn try_take(&self, priority: Priority, member: u64) -> Result<(), Duration> {
         let part = self.ceiling(priority, self.part());
         if let Some(redis) = &self.inner.redis
             && self.redis_is_back(redis).await
@@ -357,10 +366,9 @@ impl UpstreamBudget {
             // For a window after an outage this instance keeps to its part as well.
             let in_part = self.keeps_to_its_part();
             if in_part {
-                self.room_in_part(part, false)?;
+                self.room_in_part(part, None)?;
             }
             let ceiling = self.ceiling(priority, u64::from(self.inner.config.per_minute));
-            let member: u64 = rand::random();
             let outcome: redis::RedisResult<(u8, u64, u64)> = Script::new(ACQUIRE)
                 .key(&self.inner.config.key)
                 .key(self.pause_key())
@@ -392,7 +400,7 @@ impl UpstreamBudget {
                 Err(_) => self.note_redis(false),
             }
         }
-        self.room_in_part(part, true)
+        self.room_in_part(part, Some(member))
     }
 
     /// This instance's calls a minute while the budget is counted here: its part of the whole.
@@ -401,8 +409,8 @@ impl UpstreamBudget {
     }
 
     /// Whether this instance's part has room now, with the others' calls Redis last told of
-    /// counted against it while they last; takes the slot when `take`.
-    fn room_in_part(&self, part: u64, take: bool) -> Result<(), Duration> {
+    /// counted against it while they last; takes the slot for the call `take` names, if any.
+    fn room_in_part(&self, part: u64, take: Option<u64>) -> Result<(), Duration> {
         let window = self.inner.config.window;
         let mut local = self.local();
         let now = Instant::now();
@@ -418,8 +426,7 @@ impl UpstreamBudget {
             _ => None,
         };
         if local.grants.len() as u64 + others.map_or(0, |(others, _)| others) < part {
-            if take {
-                let member = rand::random();
+            if let Some(member) = take {
                 local.grants.push_back(Grant { at: now, member });
             }
             return Ok(());

@@ -381,3 +381,78 @@ async fn through_a_redis_restart_two_instances_never_exceed_the_budget_together(
         "the 9 calls were written back"
     );
 }
+
+/// Stands between the budget and Redis on a port of its own; while `slow` is set, Redis's
+/// answers reach the budget only after `delay`, later than the budget waits for them.
+async fn slow_answers(redis_port: u16, slow: Arc<AtomicBool>, delay: Duration) -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            let server = tokio::net::TcpStream::connect(("127.0.0.1", redis_port))
+                .await
+                .unwrap();
+            let (mut client_read, mut client_write) = client.into_split();
+            let (mut server_read, mut server_write) = server.into_split();
+            tokio::spawn(async move {
+                let _ = tokio::io::copy(&mut client_read, &mut server_write).await;
+            });
+            let slow = Arc::clone(&slow);
+            tokio::spawn(async move {
+                let mut buffer = vec![0; 64 * 1024];
+                while let Ok(read @ 1..) = server_read.read(&mut buffer).await {
+                    if slow.load(Ordering::Relaxed) {
+                        tokio::time::sleep(delay).await;
+                    }
+                    if client_write.write_all(&buffer[..read]).await.is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    port
+}
+
+/// Redis takes a call's slot but its answer comes too late: the budget counts the call in this
+/// process instead, and when Redis answers in time again the call is written back under the same
+/// name, so the shared log holds each call once.
+#[tokio::test]
+async fn a_slot_whose_answer_was_lost_is_counted_once_when_redis_answers_again() {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let _redis = own_redis(port).await;
+    let slow = Arc::new(AtomicBool::new(false));
+    let proxy = slow_answers(port, Arc::clone(&slow), Duration::from_millis(600)).await;
+    let shared = config(10, 1000, Duration::from_secs(60));
+    let key = shared.key.clone();
+    let budget = UpstreamBudget::shared(shared, impatient_manager(proxy), Fleet::alone());
+    let mut calls = 0;
+    let mut take = async || {
+        assert!(
+            budget
+                .acquire(Priority::List, Duration::from_secs(2))
+                .await
+                .is_ok()
+        );
+        calls += 1;
+    };
+    take().await;
+
+    slow.store(true, Ordering::Relaxed);
+    take().await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    slow.store(false, Ordering::Relaxed);
+    take().await;
+
+    let logged: u64 = redis::cmd("ZCARD")
+        .arg(&key)
+        .query_async(&mut manager(&format!("redis://127.0.0.1:{port}")).await)
+        .await
+        .unwrap();
+    assert_eq!(logged, calls, "every call in the shared log once");
+}
