@@ -4,17 +4,14 @@
 //! A driver scrolling asks for pages several times a second: [`RecentMarks`] (held by the store)
 //! keeps each driver's marks as read a moment ago on this instance, so a page costs no query at
 //! all; every change made here (through [`remember`]) forgets them at once, one made on another
-//! instance shows within a few seconds.
+//! instance shows within a few seconds. Drivers missing at the same moment are read together, in
+//! one query.
 //!
 //! A copy of all of a driver's marks is also kept in the store, written when they sign in and
 //! whenever they hide, show again or respond to a load, and read only while the database cannot
 //! answer: cached lists and cards then keep flowing with the driver's marks laid over them.
 
-use std::{
-    collections::{HashMap, HashSet},
-    sync::{Arc, RwLock},
-    time::{Duration, Instant},
-};
+use std::{collections::HashSet, time::Duration};
 
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
@@ -24,6 +21,9 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 
 use super::{hidden, responses, store::SharedStore};
+
+mod recent;
+pub use recent::RecentMarks;
 
 use crate::{DriverId, cargo_key};
 
@@ -79,87 +79,6 @@ pub async fn among(
         }
     }
     Ok(marks)
-}
-
-/// How long a driver's marks read on this instance are used again.
-const RECENT_FOR: Duration = Duration::from_secs(5);
-/// Past this many drivers held, a read first sweeps out the lapsed ones.
-const SWEEP_ABOVE: usize = 4_096;
-
-/// Each driver's marks (all of them) as read from the database a moment ago on this instance.
-#[derive(Default)]
-pub struct RecentMarks {
-    by_driver: RwLock<HashMap<DriverId, (Arc<Marks>, Instant)>>,
-}
-
-impl RecentMarks {
-    /// All of the driver's marks, read a moment ago or now; `None` for a driver with more than
-    /// this instance holds (the caller then asks for a page's loads alone, with [`among`]).
-    pub async fn of(
-        &self,
-        db: &DatabaseConnection,
-        driver_id: DriverId,
-    ) -> Result<Option<Arc<Marks>>, DbErr> {
-        if let Some(marks) = self.recall(driver_id) {
-            return Ok(Some(marks));
-        }
-        let hidden = ids_of_kind(db, driver_id, HIDDEN).await?;
-        let responded = ids_of_kind(db, driver_id, RESPONDED).await?;
-        if hidden.len() as u64 > REMEMBERED_AT_MOST || responded.len() as u64 > REMEMBERED_AT_MOST {
-            return Ok(None);
-        }
-        let marks = Arc::new(Marks { hidden, responded });
-        let now = Instant::now();
-        let mut by_driver = self.by_driver.write().unwrap_or_else(|p| p.into_inner());
-        if by_driver.len() >= SWEEP_ABOVE {
-            by_driver.retain(|_, (_, at)| now.duration_since(*at) < RECENT_FOR);
-        }
-        by_driver.insert(driver_id, (Arc::clone(&marks), now));
-        Ok(Some(marks))
-    }
-
-    /// Forgets the driver's marks after a change made here.
-    pub fn forget(&self, driver_id: DriverId) {
-        let mut by_driver = self.by_driver.write().unwrap_or_else(|p| p.into_inner());
-        by_driver.remove(&driver_id);
-    }
-
-    fn recall(&self, driver_id: DriverId) -> Option<Arc<Marks>> {
-        let by_driver = self.by_driver.read().unwrap_or_else(|p| p.into_inner());
-        let (marks, at) = by_driver.get(&driver_id)?;
-        (at.elapsed() < RECENT_FOR).then(|| Arc::clone(marks))
-    }
-}
-
-/// The driver's loads of one kind of mark, one more than the most held (to tell "too many").
-async fn ids_of_kind(
-    db: &DatabaseConnection,
-    driver_id: DriverId,
-    kind: i32,
-) -> Result<HashSet<u64>, DbErr> {
-    let ids: Vec<i64> = if kind == HIDDEN {
-        hidden::entity::Entity::find()
-            .select_only()
-            .column(hidden::entity::Column::CargoId)
-            .filter(hidden::entity::Column::DriverId.eq(driver_id))
-            .limit(REMEMBERED_AT_MOST + 1)
-            .into_tuple::<i64>()
-            .all(db)
-            .await?
-    } else {
-        responses::entity::Entity::find()
-            .select_only()
-            .column(responses::entity::Column::CargoId)
-            .filter(responses::entity::Column::DriverId.eq(driver_id))
-            .limit(REMEMBERED_AT_MOST + 1)
-            .into_tuple::<i64>()
-            .all(db)
-            .await?
-    };
-    Ok(ids
-        .into_iter()
-        .filter_map(|id| u64::try_from(id).ok())
-        .collect())
 }
 
 /// How long the store keeps a driver's marks: as long as a session lasts.

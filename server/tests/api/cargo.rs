@@ -865,3 +865,60 @@ async fn a_page_asked_again_comes_gzipped_as_written_with_the_drivers_marks_laid
     assert!(!ids(&third).contains(&shown[0]), "the hidden load is gone");
     assert_eq!(ids(&third)[..], shown[1..]);
 }
+
+/// Thirty drivers have each hidden a different load of the same page, and open the list at the
+/// same moment: their marks are read together, and each sees the page without their own hidden
+/// load and with everyone else's.
+#[tokio::test]
+async fn drivers_opening_the_list_at_once_each_see_their_own_hidden_loads_and_only_theirs() {
+    for backend in backends() {
+        let (_exchange, app) =
+            app_with_exchange("cargo_marks_at_once", backend, &SHARE_OUT_OF_THE_WAY).await;
+        let path = "/api/v1/cargos?limit=30";
+        let mut drivers = Vec::new();
+        for n in 0..30 {
+            let mut driver = app.same_server();
+            driver
+                .sign_in_as(json!({"id": 812_000 + n, "first_name": "Водитель"}))
+                .await;
+            drivers.push(driver);
+        }
+        let (status, page) = get_json(&drivers[0], path).await;
+        assert_eq!(status, 200);
+        let shown = card_ids(&page);
+        assert_eq!(shown.len(), 30);
+        for (driver, hidden) in drivers.iter().zip(&shown) {
+            let (status, _) = driver
+                .call(
+                    reqwest::Method::PUT,
+                    &format!("/api/v1/cargos/{hidden}/hidden"),
+                    None,
+                )
+                .await;
+            assert_eq!(status, 204);
+        }
+
+        let pages =
+            futures_util::future::join_all(drivers.iter().map(|driver| get_json(driver, path)))
+                .await;
+        for (n, (status, page)) in pages.into_iter().enumerate() {
+            assert_eq!(status, 200);
+            let seen = card_ids(&page);
+            assert!(
+                !seen.contains(&shown[n]),
+                "driver {n} sees the load they hid"
+            );
+            let others: Vec<u64> = shown.iter().copied().filter(|id| *id != shown[n]).collect();
+            assert_eq!(seen, others, "driver {n} sees everyone else's hidden loads");
+        }
+    }
+}
+
+fn card_ids(page: &Value) -> Vec<u64> {
+    page["cards"]
+        .as_array()
+        .expect("cards")
+        .iter()
+        .map(|card| card["id"].as_u64().expect("an id"))
+        .collect()
+}
