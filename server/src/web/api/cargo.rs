@@ -29,7 +29,10 @@ use domain::{DriverId, database, drivers, hidden, marks, outbox, profiles, respo
 use sea_orm::{DatabaseConnection, TransactionTrait};
 use serde::{Deserialize, Serialize};
 
-use super::{served_pages::ServedPage, state::ApiState};
+use super::{
+    served_pages::{self, Made, ServedPage, Turn},
+    state::ApiState,
+};
 use crate::{
     bot::messages,
     cargotech::{CardAnswer, CardLead, GatewayError, Listed, Payer, UpstreamError, noting_waits},
@@ -243,23 +246,13 @@ async fn list(
             state.gateway.note_served_list_page();
             served
         }
-        None => {
-            let listed = state
-                .gateway
-                .list_or_later(Payer::Driver(driver.id), filter.clone(), offset, limit)
-                .await?;
-            let mut page = match listed {
-                Listed::Page(page) => page,
-                Listed::Later(pending) => {
-                    let again = [(header::RETRY_AFTER, pending.ask_again_seconds.to_string())];
-                    return Ok((StatusCode::ACCEPTED, again, Json(pending)).into_response());
-                }
-            };
-            lay_shipper_marks(&state, &mut page.cards).await;
-            let served = Arc::new(ServedPage::of(page));
-            state.pages.hold(asked, &served);
-            served
-        }
+        None => match made_once(&state, asked, driver.id, &filter, offset, limit).await? {
+            Made::Page(served) => served,
+            Made::Later(pending) => {
+                let again = [(header::RETRY_AFTER, pending.ask_again_seconds.to_string())];
+                return Ok((StatusCode::ACCEPTED, again, Json(pending)).into_response());
+            }
+        },
     };
     // A first page is the driver's look at the list: what left it since the last one is said.
     let gone = if offset == 0 {
@@ -288,6 +281,55 @@ async fn list(
         card.responded = marks.responded.contains(&card.id);
     }
     Ok(Json(page).into_response())
+}
+
+/// A page nobody answered a moment ago, made by the first driver asking for it; the others
+/// asking meanwhile take what it made (or, when it made nothing, make their own).
+async fn made_once(
+    state: &ApiState,
+    asked: &str,
+    driver: DriverId,
+    filter: &CargoFilter,
+    offset: u32,
+    limit: u32,
+) -> Result<Made, ApiError> {
+    match state.pages.turn(asked) {
+        Turn::Make(making) => {
+            let made = make_page(state, driver, filter, offset, limit).await?;
+            making.made(&state.pages, &made);
+            Ok(made)
+        }
+        Turn::Wait(told) => match served_pages::waited(told).await {
+            Some(made) => Ok(made),
+            None => {
+                let made = make_page(state, driver, filter, offset, limit).await?;
+                if let Made::Page(page) = &made {
+                    state.pages.hold(asked, page);
+                }
+                Ok(made)
+            }
+        },
+    }
+}
+
+/// The gateway's page with the shippers' marks over its cards, written out as JSON.
+async fn make_page(
+    state: &ApiState,
+    driver: DriverId,
+    filter: &CargoFilter,
+    offset: u32,
+    limit: u32,
+) -> Result<Made, ApiError> {
+    let listed = state
+        .gateway
+        .list_or_later(Payer::Driver(driver), filter.clone(), offset, limit)
+        .await?;
+    let mut page = match listed {
+        Listed::Page(page) => page,
+        Listed::Later(pending) => return Ok(Made::Later(pending)),
+    };
+    lay_shipper_marks(state, &mut page.cards).await;
+    Ok(Made::Page(Arc::new(ServedPage::of(page))))
 }
 
 fn accepts_gzip(headers: &axum::http::HeaderMap) -> bool {

@@ -8,16 +8,23 @@
 //! Only pages cut from fresh windows are held, and for as long as this instance reuses a window
 //! it has just decoded (two seconds), so a page held here is never older than the cache would
 //! serve it; a page served stale (the exchange failing) is written out anew each time.
+//!
+//! A page not held is made once however many drivers ask for it at the same moment: the first
+//! makes it (the gateway's page, the shippers' marks read from the database, the JSON) and the
+//! others wait for what it made, a page or "ask again later". Before, each made its own: 20,000
+//! drivers arriving together queued thousands of identical reads of the shippers' marks in the
+//! database's pool, each request holding its memory while it waited (95 MB of the server's peak).
 
 use std::{
     collections::HashMap,
     io::Write,
-    sync::{Arc, OnceLock, RwLock},
+    sync::{Arc, Mutex, OnceLock, PoisonError, RwLock},
     time::{Duration, Instant},
 };
 
-use app::cargo::card::CargoPage;
+use app::cargo::card::{CargoPage, PendingPage};
 use axum::body::Bytes;
+use tokio::sync::watch;
 
 /// How long a page is answered again as it was written.
 pub const SERVED_FOR: Duration = Duration::from_secs(2);
@@ -63,9 +70,62 @@ impl ServedPage {
 /// A page, and when it was answered.
 type Held = (Arc<ServedPage>, Instant);
 
+/// What the driver who made a page made: the page, or word to ask again later.
+#[derive(Clone)]
+pub enum Made {
+    Page(Arc<ServedPage>),
+    Later(PendingPage),
+}
+
+/// Where those waiting for a page are told what was made.
+type Told = watch::Receiver<Option<Made>>;
+
 #[derive(Clone)]
 pub struct ServedPages {
     held: Arc<RwLock<Holding>>,
+    /// The pages being made now, by query string.
+    making: Arc<Mutex<HashMap<Box<str>, Told>>>,
+}
+
+/// Whose turn it is to make a page nobody holds.
+pub enum Turn {
+    /// This request makes it, and says what it made through [`Making::made`].
+    Make(Making),
+    /// Another request is making it: [`waited`] says what it made.
+    Wait(Told),
+}
+
+/// The page for a query string, being made by this request. Dropped without
+/// [`Making::made`] (the request failed or was dropped), those waiting are told nothing and each
+/// makes its own.
+pub struct Making {
+    making: Arc<Mutex<HashMap<Box<str>, Told>>>,
+    query: Box<str>,
+    tell: watch::Sender<Option<Made>>,
+}
+
+impl Making {
+    /// Holds the page made (when it is one) and hands it to those waiting.
+    pub fn made(self, pages: &ServedPages, made: &Made) {
+        if let Made::Page(page) = made {
+            pages.hold(&self.query, page);
+        }
+        self.tell.send_replace(Some(made.clone()));
+    }
+}
+
+impl Drop for Making {
+    fn drop(&mut self) {
+        // Nobody else makes this page while this one lives: the entry is its own.
+        let mut making = self.making.lock().unwrap_or_else(PoisonError::into_inner);
+        making.remove(&self.query);
+    }
+}
+
+/// What the request making the page made, or `None` when it made nothing.
+pub async fn waited(mut told: Told) -> Option<Made> {
+    let made = told.wait_for(Option::is_some).await.ok()?;
+    made.clone()
 }
 
 impl Default for ServedPages {
@@ -103,7 +163,23 @@ impl ServedPages {
                 json_bytes: 0,
                 limit: json_bytes,
             })),
+            making: Arc::default(),
         }
+    }
+
+    /// Who makes the page for this query string: the first to ask; the others wait for it.
+    pub fn turn(&self, query: &str) -> Turn {
+        let mut making = self.making.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(told) = making.get(query) {
+            return Turn::Wait(told.clone());
+        }
+        let (tell, told) = watch::channel(None);
+        making.insert(query.into(), told);
+        Turn::Make(Making {
+            making: Arc::clone(&self.making),
+            query: query.into(),
+            tell,
+        })
     }
 
     /// The page last answered to this query string, if it was a moment ago.
@@ -197,5 +273,52 @@ mod tests {
         pages.hold("limit=20&offset=40", &page(None));
         assert!(pages.recall("limit=20&offset=40").is_some());
         assert!(pages.recall("limit=20").is_none());
+    }
+
+    #[tokio::test]
+    async fn a_page_asked_for_while_being_made_is_made_once_and_handed_to_everyone_asking() {
+        let pages = ServedPages::default();
+        let Turn::Make(making) = pages.turn("limit=20") else {
+            panic!("the first to ask makes the page");
+        };
+        let waiting: Vec<_> = (0..3)
+            .map(|_| match pages.turn("limit=20") {
+                Turn::Wait(told) => tokio::spawn(waited(told)),
+                Turn::Make(_) => panic!("the page is being made"),
+            })
+            .collect();
+        assert!(
+            matches!(pages.turn("limit=21"), Turn::Make(_)),
+            "another question"
+        );
+
+        let made = page(None);
+        making.made(&pages, &Made::Page(Arc::clone(&made)));
+        for waiter in waiting {
+            let Some(Made::Page(page)) = waiter.await.unwrap() else {
+                panic!("the page made");
+            };
+            assert!(Arc::ptr_eq(&page, &made));
+        }
+        assert!(
+            Arc::ptr_eq(&pages.recall("limit=20").unwrap(), &made),
+            "and held"
+        );
+        assert!(
+            matches!(pages.turn("limit=20"), Turn::Make(_)),
+            "made, no longer making"
+        );
+    }
+
+    #[tokio::test]
+    async fn those_waiting_for_a_page_whose_maker_gave_up_are_told_nothing_and_make_their_own() {
+        let pages = ServedPages::default();
+        let making = pages.turn("limit=20");
+        let Turn::Wait(told) = pages.turn("limit=20") else {
+            panic!("the page is being made");
+        };
+        drop(making);
+        assert!(waited(told).await.is_none());
+        assert!(matches!(pages.turn("limit=20"), Turn::Make(_)));
     }
 }
