@@ -8,7 +8,10 @@
 
 use std::{
     collections::{HashMap, HashSet},
-    sync::{Arc, Mutex, PoisonError, RwLock},
+    sync::{
+        Arc, Mutex, PoisonError, RwLock,
+        atomic::{AtomicU64, Ordering},
+    },
     time::{Duration, Instant},
 };
 
@@ -34,6 +37,9 @@ type Found = Arc<HashMap<DriverId, Option<Arc<Marks>>>>;
 #[derive(Default)]
 pub struct RecentMarks {
     by_driver: RwLock<HashMap<DriverId, (Arc<Marks>, Instant)>>,
+    /// Changes made here so far: a read begun before one holds nothing of what it read (it may
+    /// have read the marks from before the change).
+    changes: AtomicU64,
     /// The drivers gathering for the next read.
     gathering: Mutex<Option<Gathering>>,
     /// One read at the database at a time.
@@ -94,6 +100,7 @@ impl RecentMarks {
             .by_driver
             .write()
             .unwrap_or_else(PoisonError::into_inner);
+        self.changes.fetch_add(1, Ordering::SeqCst);
         by_driver.remove(&driver_id);
     }
 
@@ -146,6 +153,7 @@ impl RecentMarks {
             .collect::<HashSet<_>>()
             .into_iter()
             .collect();
+        let began = self.changes.load(Ordering::SeqCst);
         let mut marks: HashMap<DriverId, Marks> = drivers
             .iter()
             .map(|driver| (*driver, Marks::default()))
@@ -175,16 +183,21 @@ impl RecentMarks {
                 (driver, (!too_many).then(|| Arc::new(marks)))
             })
             .collect();
-        self.hold(&found);
+        self.hold(&found, began);
         Ok(Arc::new(found))
     }
 
-    fn hold(&self, found: &HashMap<DriverId, Option<Arc<Marks>>>) {
+    /// Holds what a read begun at `began` (the count of changes then) found, unless a change was
+    /// made here since.
+    fn hold(&self, found: &HashMap<DriverId, Option<Arc<Marks>>>, began: u64) {
         let now = Instant::now();
         let mut by_driver = self
             .by_driver
             .write()
             .unwrap_or_else(PoisonError::into_inner);
+        if self.changes.load(Ordering::SeqCst) != began {
+            return;
+        }
         if by_driver.len() + found.len() > SWEEP_ABOVE {
             by_driver.retain(|_, (_, at)| now.duration_since(*at) < RECENT_FOR);
         }
@@ -229,4 +242,61 @@ fn marked_by(drivers: &[DriverId]) -> SelectStatement {
         .from_subquery(marked, Alias::new("marked"))
         .and_where(Expr::col(Alias::new("n")).lte(REMEMBERED_AT_MOST + 1))
         .to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::drivers::{self, TelegramProfile};
+
+    async fn driver(db: &DatabaseConnection, telegram_id: i64) -> DriverId {
+        let profile = TelegramProfile {
+            telegram_id,
+            first_name: "Пётр".into(),
+            last_name: None,
+            username: None,
+            language_code: None,
+            photo_url: None,
+        };
+        DriverId::from(drivers::upsert(db, &profile).await.unwrap().id)
+    }
+
+    /// A driver hides a load while a read of their marks is at the database: what that read
+    /// found (from before the change, perhaps) is answered but not held, so the driver's next
+    /// page shows the load hidden.
+    #[tokio::test]
+    async fn marks_read_across_a_change_made_here_are_not_held() {
+        let db = crate::database::connect("sqlite::memory:").await.unwrap();
+        crate::database::migrate(&db).await.unwrap();
+        let (peter, ivan) = (driver(&db, 1).await, driver(&db, 2).await);
+        let recent = RecentMarks::default();
+
+        let began = recent.changes.load(Ordering::SeqCst);
+        let before = recent.read(&db, vec![peter, ivan]).await.unwrap();
+        assert!(recent.recall(peter).is_some(), "held when nothing changed");
+        crate::hidden::hide(&db, peter, 42).await.unwrap();
+        recent.forget(peter);
+        recent.hold(&before, began);
+        assert!(
+            recent.recall(peter).is_none(),
+            "a read begun before the change is not held"
+        );
+
+        let after = recent.of(&db, peter).await.unwrap().unwrap();
+        assert!(after.hidden.contains(&42));
+        assert!(
+            recent
+                .recall(peter)
+                .is_some_and(|held| held.hidden.contains(&42))
+        );
+        assert!(
+            recent
+                .of(&db, ivan)
+                .await
+                .unwrap()
+                .unwrap()
+                .hidden
+                .is_empty()
+        );
+    }
 }
