@@ -7,7 +7,7 @@
 //! before: 17,000 requests waiting there, 150 MB of the server's peak at 20,000 drivers).
 
 use std::{
-    collections::{HashMap, HashSet},
+    collections::HashMap,
     sync::{
         Arc, Mutex, PoisonError, RwLock,
         atomic::{AtomicU64, Ordering},
@@ -81,17 +81,17 @@ impl RecentMarks {
                 let told = told
                     .wait_for(Option::is_some)
                     .await
-                    .map(|found| found.clone().unwrap_or_default());
+                    .ok()
+                    .and_then(|found| found.clone());
                 match told {
-                    Ok(found) => found,
-                    Err(_) => self.read(db, vec![driver_id]).await?,
+                    Some(found) => found,
+                    // The reader left or failed.
+                    None => self.read(db, vec![driver_id]).await?,
                 }
             }
         };
-        match found.get(&driver_id) {
-            Some(marks) => Ok(marks.clone()),
-            None => Ok(self.read(db, vec![driver_id]).await?[&driver_id].clone()),
-        }
+        // Every driver gathered is in what the reader found (it took the gathering whole).
+        Ok(found.get(&driver_id).cloned().flatten())
     }
 
     /// Forgets the driver's marks after a change made here.
@@ -148,16 +148,12 @@ impl RecentMarks {
 
     /// Reads these drivers' marks and holds them.
     async fn read(&self, db: &DatabaseConnection, drivers: Vec<DriverId>) -> Result<Found, DbErr> {
-        let drivers: Vec<DriverId> = drivers
-            .into_iter()
-            .collect::<HashSet<_>>()
-            .into_iter()
-            .collect();
         let began = self.changes.load(Ordering::SeqCst);
         let mut marks: HashMap<DriverId, Marks> = drivers
-            .iter()
-            .map(|driver| (*driver, Marks::default()))
+            .into_iter()
+            .map(|driver| (driver, Marks::default()))
             .collect();
+        let drivers: Vec<DriverId> = marks.keys().copied().collect();
         for some in drivers.chunks(DRIVERS_PER_QUERY) {
             for row in db.query_all(&marked_by(some)).await? {
                 let driver: i64 = row.try_get_by_index(0)?;

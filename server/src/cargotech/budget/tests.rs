@@ -139,6 +139,15 @@ async fn few_calls_left_upstream_hold_back_everything_but_lists() {
     );
 }
 
+/// A port nobody listens on now.
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 /// A Redis for the test: the configured one, or a redis-server of its own.
 struct TestRedis {
     url: String,
@@ -158,11 +167,7 @@ async fn redis() -> TestRedis {
     if let Ok(url) = std::env::var("REDIS_URL") {
         return TestRedis { url, _child: None };
     }
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let child = Command::new("redis-server")
         .args([
             "--port",
@@ -243,11 +248,7 @@ async fn a_pause_set_by_one_instance_holds_back_the_others_of_that_account_only(
 
 #[tokio::test]
 async fn with_redis_unreachable_the_budget_still_grants_from_this_process() {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let client = redis::Client::open(format!("redis://127.0.0.1:{port}")).unwrap();
     let config_retry = redis::aio::ConnectionManagerConfig::new()
         .set_connection_timeout(Some(Duration::from_millis(200)))
@@ -332,11 +333,7 @@ async fn take_all(budget: &UpstreamBudget) -> usize {
 
 #[tokio::test]
 async fn through_a_redis_restart_two_instances_never_exceed_the_budget_together() {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let redis = own_redis(port).await;
     let shared = config(10, 1000, Duration::from_secs(60));
     let busy_key = shared.key.clone();
@@ -420,11 +417,7 @@ async fn slow_answers(redis_port: u16, slow: Arc<AtomicBool>, delay: Duration) -
 /// name, so the shared log holds each call once.
 #[tokio::test]
 async fn a_slot_whose_answer_was_lost_is_counted_once_when_redis_answers_again() {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let _redis = own_redis(port).await;
     let slow = Arc::new(AtomicBool::new(false));
     let proxy = slow_answers(port, Arc::clone(&slow), Duration::from_millis(600)).await;
