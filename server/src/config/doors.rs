@@ -1,7 +1,8 @@
 //! Limits on the public doors: how often one driver, and one client address, may sign in, begin
 //! the trial, try promo codes, open payments, respond to loads and save filters, and how many live
 //! feeds a driver may hold open. The defaults are far above what a person does with a thumb; they
-//! stop scripts.
+//! stop scripts. So does each driver's pace (`LIMIT_PACE`, `<per second>,<at once>`): how many
+//! requests of any kind a driver may keep making on one instance, and make at once after a pause.
 //!
 //! Each `LIMIT_<DOOR>` is `<per driver>,<per address>` in the door's window (sign-in knows no
 //! driver yet: one number, per address). Addresses get more than drivers because many phones share
@@ -22,6 +23,13 @@ pub struct Allowance {
     pub window: Duration,
 }
 
+/// A driver's pace: requests a second, kept up, and at once after a pause.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PaceRules {
+    pub per_second: u32,
+    pub burst: u32,
+}
+
 #[derive(Debug, Clone)]
 pub struct DoorsConfig {
     pub sign_in: Allowance,
@@ -39,6 +47,8 @@ pub struct DoorsConfig {
     pub cabinet_link: Allowance,
     /// Live feeds (`/api/v1/live`) one driver may hold open on one instance.
     pub live_per_driver: u32,
+    /// Every request of a driver's, on one instance.
+    pub pace: PaceRules,
 }
 
 impl DoorsConfig {
@@ -58,6 +68,10 @@ impl DoorsConfig {
             filters: allowance(reader, "LIMIT_FILTERS", (60, 600), MINUTE),
             cabinet_link: allowance(reader, "LIMIT_CABINET_LINKS", (10, 120), MINUTE),
             live_per_driver: reader.positive("LIVE_CONNECTIONS_PER_DRIVER", 5),
+            pace: {
+                let (per_second, burst) = reader.pair("LIMIT_PACE", (20, 100));
+                PaceRules { per_second, burst }
+            },
         }
     }
 }

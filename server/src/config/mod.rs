@@ -32,7 +32,7 @@ pub use cargotech::{
     CargoTechConfig, ExtraAccount, FairShareConfig, PRIMARY_ACCOUNT, SANDBOX_CARGOTECH_PASSWORD,
     SANDBOX_CARGOTECH_PHONE,
 };
-pub use doors::{Allowance, DoorsConfig};
+pub use doors::{Allowance, DoorsConfig, PaceRules};
 pub use http::HttpConfig;
 pub use logging::{LogFormat, LoggingConfig};
 pub use machines::MachinesConfig;

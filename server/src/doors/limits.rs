@@ -198,6 +198,10 @@ mod tests {
                 filters: tight,
                 cabinet_link: tight,
                 live_per_driver: 1,
+                pace: crate::config::PaceRules {
+                    per_second: 1,
+                    burst: 1,
+                },
             },
         )
     }

@@ -48,7 +48,7 @@ use crate::{
     bot::{BotOutlet, BotToken},
     cargotech::Gateway,
     config::{Config, InitDataCheck, Mode},
-    doors::{Doors, LiveConnections, TrustedProxies},
+    doors::{Doors, LiveConnections, Pace, TrustedProxies},
     sandbox::{self, cargotech::Exchange, telegram::SandboxTelegram},
     telegram::{
         init_data::{self, Validation},
@@ -233,7 +233,9 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
         // Every handler that asks who the client is reads it the same way (`ClientAddress`).
         .layer(Extension(TrustedProxies::new(
             config.http.trusted_proxies.clone(),
-        )));
+        )))
+        // Every request a signed-in driver makes keeps to their pace (`SignedInDriver`).
+        .layer(Extension(Arc::new(Pace::new(config.doors.pace))));
     layers::apply(
         router,
         config.mode == Mode::Production,

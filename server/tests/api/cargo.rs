@@ -27,10 +27,11 @@ async fn exchange_and_app(
 }
 
 /// One test driver asks what many drivers would: their fair share of the budget (see
-/// `fair_share.rs`) is out of the way.
-const SHARE_OUT_OF_THE_WAY: [(&str, &str); 2] = [
+/// `fair_share.rs`) and their pace (see `doors.rs`) are out of the way.
+const CROWD_OF_ONE: [(&str, &str); 3] = [
     ("FAIR_SHARE_FLOOR_PER_MINUTE", "100000"),
     ("FAIR_SHARE_CEILING_PER_MINUTE", "100000"),
+    ("LIMIT_PACE", "100000,100000"),
 ];
 
 fn peter() -> Value {
@@ -429,8 +430,7 @@ async fn drivers_on_the_long_tail_of_one_loading_city_are_served_from_its_loads_
 #[tokio::test]
 async fn two_hundred_requests_with_a_revoked_token_cause_exactly_one_login() {
     for backend in backends() {
-        let (exchange, app) =
-            exchange_and_app("cargo_one_relogin", backend, &SHARE_OUT_OF_THE_WAY).await;
+        let (exchange, app) = exchange_and_app("cargo_one_relogin", backend, &CROWD_OF_ONE).await;
         let (status, _) = get_json(&app, "/api/v1/cargos").await;
         assert_eq!(status, 200);
         // Let the first page's background prefetches finish, then count from the revocation on.
@@ -459,8 +459,9 @@ async fn the_upstream_budget_is_never_exceeded_and_the_rest_are_told_when_to_com
         &[
             ("CARGOTECH_BUDGET_PER_MINUTE", "30"),
             ("CARGOTECH_SLOT_WAIT_MS", "300"),
-            SHARE_OUT_OF_THE_WAY[0],
-            SHARE_OUT_OF_THE_WAY[1],
+            CROWD_OF_ONE[0],
+            CROWD_OF_ONE[1],
+            CROWD_OF_ONE[2],
         ],
     )
     .await;
@@ -711,7 +712,7 @@ async fn redis_killed_mid_traffic_loses_no_request() {
     let (_exchange, app) = exchange_and_app(
         "cargo_redis_killed",
         (Db::Sqlite, Store::Redis),
-        &[("REDIS_URL", &redis.url())],
+        &[("REDIS_URL", &redis.url()), CROWD_OF_ONE[2]],
     )
     .await;
     let mut redis = Some(redis);
@@ -873,7 +874,7 @@ async fn a_page_asked_again_comes_gzipped_as_written_with_the_drivers_marks_laid
 async fn drivers_opening_the_list_at_once_each_see_their_own_hidden_loads_and_only_theirs() {
     for backend in backends() {
         let (_exchange, app) =
-            app_with_exchange("cargo_marks_at_once", backend, &SHARE_OUT_OF_THE_WAY).await;
+            app_with_exchange("cargo_marks_at_once", backend, &CROWD_OF_ONE).await;
         let path = "/api/v1/cargos?limit=30";
         let mut drivers = Vec::new();
         for n in 0..30 {

@@ -465,3 +465,45 @@ async fn a_driver_holds_so_many_live_feeds_and_one_more_is_refused() {
         drop((first, second, others));
     }
 }
+
+#[tokio::test]
+async fn a_script_asking_in_a_loop_is_held_to_its_pace_while_other_drivers_are_served() {
+    for backend in backends() {
+        let (_exchange, mut greedy) =
+            app_with_exchange("doors_pace", backend, &[("LIMIT_PACE", "2,6")]).await;
+        let mut other = greedy.same_server();
+        greedy.sign_in_as(driver(970_001, "ru")).await;
+        other.sign_in_as(driver(970_002, "ru")).await;
+        let list = "/api/v1/cargos?limit=5";
+
+        // A script asks for the list as fast as the server answers: a few at once, then a refusal.
+        let mut served = 0;
+        let refused = loop {
+            let answer = knock(&greedy, Method::GET, list, None).await;
+            if answer.status == 429 {
+                break answer;
+            }
+            assert_eq!(answer.status, 200, "list #{}: {}", served + 1, answer.body);
+            served += 1;
+            assert!(served < 20, "still served after {served} lists in a row");
+        };
+        refused.assert_refused("a list asked faster than the driver's pace");
+        assert!(served >= 3, "the driver had a burst to spend: {served}");
+        // The pace is the driver's, over every request, not the list's.
+        knock(&greedy, Method::GET, "/api/v1/me", None)
+            .await
+            .assert_refused("the driver's own data, asked within the same second");
+        // Another driver is served all the while.
+        for _ in 0..3 {
+            knock(&other, Method::GET, list, None)
+                .await
+                .assert_served("another driver's list");
+        }
+
+        // Waiting as told, the script is served again.
+        let wait = refused.retry_after.expect("Retry-After");
+        tokio::time::sleep(std::time::Duration::from_secs(wait)).await;
+        let again = knock(&greedy, Method::GET, list, None).await;
+        assert_eq!(again.status, 200, "after Retry-After: {}", again.body);
+    }
+}

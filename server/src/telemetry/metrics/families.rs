@@ -287,6 +287,12 @@ pub const ALL: &[Family] = &[
         "Failed health checks of an exchange account.",
     ),
     recorded(
+        "driver_requests_over_pace_total",
+        Counter,
+        false,
+        "Drivers' requests refused for asking faster than their pace (LIMIT_PACE).",
+    ),
+    recorded(
         "cargo_unknown_ids_total",
         Counter,
         false,

@@ -2,6 +2,8 @@
 //! a request without a live session, and one that takes [`SubscribedDriver`] cannot run for a
 //! driver without access to loads.
 //!
+//! Either draws the request from the driver's pace on this instance (see [`Pace`]).
+//!
 //! A driver let in a moment ago is let in again from this instance's memory for a few seconds
 //! (see `domain::store::RecentlyAdmitted`), which ending a session, a ban or a grant forgets at
 //! once.
@@ -9,6 +11,8 @@
 //! Neither needs the database while it is down: sessions live in the store, and the access check
 //! falls back to the last known end date there (see [`access::last_known`]), so a driver with
 //! access keeps browsing cached loads through a database outage.
+
+use std::sync::Arc;
 
 use axum::{
     extract::{FromRef, FromRequestParts},
@@ -23,7 +27,10 @@ use domain::{
 use sea_orm::DatabaseConnection;
 
 use super::{TokenIn, token};
-use crate::web::{ApiError, ErrorCode};
+use crate::{
+    doors::Pace,
+    web::{ApiError, ErrorCode, asks_for_english},
+};
 
 #[derive(Debug, Clone, Copy)]
 pub struct SignedInDriver {
@@ -39,7 +46,15 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        let store = SharedStore::from_ref(state);
+        let driver = Self::identified(parts, &SharedStore::from_ref(state)).await?;
+        keep_pace(parts, driver.id)?;
+        Ok(driver)
+    }
+}
+
+impl SignedInDriver {
+    /// The driver whose session the request carries, as yet unpaced.
+    async fn identified(parts: &Parts, store: &SharedStore) -> Result<Self, ApiError> {
         let token = token(&parts.headers, TokenIn::Bearer);
         if let Some(admitted) = token.and_then(|token| store.admitted().recall(token)) {
             return Ok(Self {
@@ -47,12 +62,25 @@ where
                 telegram_id: admitted.telegram_id,
             });
         }
-        let session = driver_session(&store, token).await?;
+        let session = driver_session(store, token).await?;
         Ok(Self {
             id: session.driver_id,
             telegram_id: session.telegram_id,
         })
     }
+}
+
+/// Draws the request from the driver's pace on this instance (see [`Pace`]): `429
+/// too_many_requests` with `Retry-After` once they ask faster than it allows.
+fn keep_pace(parts: &Parts, driver: DriverId) -> Result<(), ApiError> {
+    let Some(pace) = parts.extensions.get::<Arc<Pace>>() else {
+        tracing::error!("the server was started without the drivers' pace");
+        return Err(ApiError::internal());
+    };
+    pace.admit(driver).map_err(|refused| {
+        metrics::counter!("driver_requests_over_pace_total").increment(1);
+        ApiError::too_many_requests(refused.retry_after, asks_for_english())
+    })
 }
 
 /// The live session behind the token a request sent (wherever it sent it): `401
@@ -88,12 +116,14 @@ where
             token(&parts.headers, TokenIn::Bearer).and_then(|token| store.admitted().recall(token))
             && admitted.with_access
         {
+            keep_pace(parts, admitted.driver_id)?;
             return Ok(Self {
                 id: admitted.driver_id,
                 telegram_id: admitted.telegram_id,
             });
         }
-        let driver = SignedInDriver::from_request_parts(parts, state).await?;
+        let driver = SignedInDriver::identified(parts, &store).await?;
+        keep_pace(parts, driver.id)?;
         let ends_at = require_access(
             &DatabaseConnection::from_ref(state),
             &store,
