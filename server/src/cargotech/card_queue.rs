@@ -399,10 +399,18 @@ impl CardQueue {
         }
     }
 
-    /// About how long until the card at `position` is fetched.
+    /// About how long until the card at `position` is fetched, in whole seconds.
     pub fn estimate(&self, position: u32) -> Duration {
-        let per_second = self.rules.calls_per_second.max(0.01);
-        Duration::from_secs_f64((f64::from(position) / per_second).ceil().max(1.0))
+        Duration::from_secs_f64((f64::from(position) / self.per_second()).ceil().max(1.0))
+    }
+
+    /// How long the budget takes to make `calls` calls at its rate (every account together).
+    pub fn time_for(&self, calls: u32) -> Duration {
+        Duration::from_secs_f64(f64::from(calls) / self.per_second())
+    }
+
+    fn per_second(&self) -> f64 {
+        self.rules.calls_per_second.max(0.01)
     }
 
     /// When a driver waiting for a card is told to ask again, `due_in` being how long until the

@@ -1,7 +1,7 @@
 //! Lists on a busy exchange: when every call the budget allows is taken and lists wait for slots,
 //! a driver is neither refused nor held for the whole wait. Within a moment they are told when to
 //! come back (`202`), and their list's fetch goes on without them: coming back, the loads are
-//! there.
+//! there. A crowd whose lists stand far back is told at once.
 
 use std::time::{Duration, Instant};
 
@@ -99,6 +99,44 @@ async fn a_driver_asking_for_loads_on_a_busy_exchange_is_told_when_to_come_back_
             exchange.stats().lists,
             lists_when_told + 1,
             "{backend:?}: one call for the list, the driver's return included"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_crowd_asking_for_loads_on_a_spent_budget_is_told_at_once_rather_than_held() {
+    for backend in backends() {
+        let (_exchange, mut app) = app_with_exchange("busy_lists_crowd", backend, &BUSY).await;
+        app.sign_in_as(json!({"id": 740_002, "first_name": "Олег", "language_code": "ru"}))
+            .await;
+        for city in 1..40 {
+            if list(&app, &format!("/api/v1/cargos?from_city_id={city}"))
+                .await
+                .0
+                == 202
+            {
+                break;
+            }
+        }
+
+        // Twelve different lists at once, on a budget that makes a call every 0.6 s: most of
+        // them stand too far back for a slot within the hold, and are told so at once.
+        let paths: Vec<String> = (100..112)
+            .map(|city| format!("/api/v1/cargos?from_city_id={city}"))
+            .collect();
+        let answers =
+            futures_util::future::join_all(paths.iter().map(|path| list(&app, path))).await;
+        for (status, body, ..) in &answers {
+            assert_eq!(*status, 202, "{backend:?}: {body}");
+        }
+        let at_once = answers
+            .iter()
+            .filter(|(_, _, took, _)| *took < Duration::from_secs(1))
+            .count();
+        let held: Vec<Duration> = answers.iter().map(|(_, _, took, _)| *took).collect();
+        assert!(
+            at_once >= 6,
+            "{backend:?}: only {at_once} of 12 told within a second: {held:?}"
         );
     }
 }

@@ -168,9 +168,18 @@ async fn a_driver_far_back_in_line_is_answered_at_once_and_told_when_to_come_bac
             .rev()
             .map(|card| card["id"].as_u64().unwrap())
             .collect();
+        // Opened, each card is due in seconds at the least: the budget has no slot free, so
+        // the driver is told its place at once rather than held the first ask's wait (1.5 s).
         for &id in &ids {
+            let asked = Instant::now();
             let (status, pending) = open(&app, id).await;
+            let answered_in = asked.elapsed();
             assert_eq!(status, 202, "{backend:?}: {pending}");
+            assert!(
+                answered_in < Duration::from_secs(1),
+                "{backend:?}: a first ask was held {answered_in:?} for a card due in {}s",
+                pending["estimated_seconds"]
+            );
         }
         let third = ids[2];
 

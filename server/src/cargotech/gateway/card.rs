@@ -1,7 +1,8 @@
 //! A load's card for a driver: from the cache while lists keep showing the load (confirmed with
 //! the exchange first once held a while, see `freshness`), else in line for the exchange (see
 //! `card_queue`). A card the budget cannot fetch within a moment is answered with what the list
-//! knew of it, its place in line, an estimate and when to ask again, however long the line. Asked
+//! knew of it, its place in line, an estimate and when to ask again, however long the line (at once
+//! when the cards ahead take longer than a first ask waits). Asked
 //! again when the card is due, the driver waits for it a few seconds; asked while it is still far
 //! off, they are answered at once, so that a driver far back in line holds no connection open.
 //! They keep their place as long as they keep asking. Fetchers take cards from the line in turn,
@@ -148,6 +149,12 @@ impl Gateway {
                     self.queue.release(driver, id);
                     return Err(self.failure(refusal));
                 }
+                if patience.is_none()
+                    && let Some(place) = self.beyond_first_wait(driver, id)
+                {
+                    self.start_fetchers();
+                    return Ok(self.pending_answer(place, listing));
+                }
                 (claim, wait)
             }
         };
@@ -176,6 +183,18 @@ impl Gateway {
             }
             (Err(error), _) => Err(error),
         }
+    }
+
+    /// The place of a card just put in line, when the budget has no slot free and the cards
+    /// ahead take it longer than a first ask waits: the driver is answered at once (they would
+    /// be told the same after the wait), and a crowd opening cards holds no connections.
+    fn beyond_first_wait(&self, driver: DriverId, id: u64) -> Option<Place> {
+        if self.accounts.room_for(Priority::Detail) {
+            return None;
+        }
+        self.queue
+            .place_for(driver, id, POLL_WAIT)
+            .filter(|place| place.estimate > FIRST_WAIT)
     }
 
     /// The card's place in line for the driver, with what the list knew of it; behind the

@@ -1,6 +1,7 @@
 //! A driver's list on a busy exchange. While lists wait for the budget's slots (a cold start, a
-//! crowd arriving at once), a driver's request is held a moment only: past that, or when no slot
-//! came in time, the driver is told when to ask again, and the fetch goes on without them. So a
+//! crowd arriving at once), a driver's request is held a moment only, or not at all when the lists
+//! ahead will take longer than that: past that, or when no slot came in time, the driver is told
+//! when to ask again, and the fetch goes on without them. So a
 //! crowd waiting for the exchange holds no connections open (each held request costs the server
 //! tens of kilobytes), and no driver is refused because the exchange is busy. Asking again joins
 //! the fetch still on its way, or reads its answer from the cache.
@@ -64,7 +65,7 @@ impl Gateway {
                         Err(error) => Err(error),
                     };
                 }
-                Err(_) if held.elapsed() >= HOLD_WHILE_BUSY && self.lists_waiting() > 0 => {
+                Err(_) if self.lists_waiting() > 0 && self.let_go(held.elapsed()) => {
                     note_waited();
                     // Let go, the fetch carries on: the driver's next ask finds it.
                     tokio::spawn(listing);
@@ -73,6 +74,19 @@ impl Gateway {
                 Err(_) => {}
             }
         }
+    }
+
+    /// Whether a list held `held` while lists wait for slots is let go: once held
+    /// [`HOLD_WHILE_BUSY`], or sooner when its answer is already known to be "later": its fetch
+    /// would wait for a slot past the hold (a fetch that gives up sooner may bring the last page,
+    /// marked stale), and the lists ahead of it take the budget longer than the hold has left. A
+    /// crowd arriving at once is then answered at once instead of held to no end.
+    fn let_go(&self, held: Duration) -> bool {
+        if held >= HOLD_WHILE_BUSY {
+            return true;
+        }
+        let ahead = u32::try_from(self.lists_waiting().saturating_sub(1)).unwrap_or(u32::MAX);
+        self.wait_for_slot > HOLD_WHILE_BUSY && self.queue.time_for(ahead) > HOLD_WHILE_BUSY - held
     }
 
     /// Lists waiting for the budget's slots now.
