@@ -1,11 +1,11 @@
 //! A load's card for a driver: from the cache while lists keep showing the load (confirmed with
 //! the exchange first once held a while, see `freshness`), else in line for the exchange (see
 //! `card_queue`). A card the budget cannot fetch within a moment is answered with what the list
-//! knew of it, its place in line, an estimate and when to ask again, however long the line (at once
-//! when the cards ahead take longer than a first ask waits). Asked
-//! again when the card is due, the driver waits for it a few seconds; asked while it is still far
-//! off, they are answered at once, so that a driver far back in line holds no connection open.
-//! They keep their place as long as they keep asking. Fetchers take cards from the line in turn,
+//! knew of it, its place in line, an estimate and when to ask again, however long the line; at
+//! once, when the cards ahead take longer than that moment. Asked again when the card is due, the
+//! driver waits for it a few seconds; asked while it is still far off, they are answered at once,
+//! so that a driver far back in line holds no connection open. They keep their place as long as
+//! they keep asking. Fetchers take cards from the line in turn,
 //! as many at once as the budget can keep busy, and stop when the line is empty.
 
 use std::{sync::Arc, time::Duration};

@@ -1,10 +1,10 @@
 //! A driver's list on a busy exchange. While lists wait for the budget's slots (a cold start, a
-//! crowd arriving at once), a driver's request is held a moment only, or not at all when the lists
+//! crowd arriving at once), a driver's request is held a moment only, hardly at all when the lists
 //! ahead will take longer than that: past that, or when no slot came in time, the driver is told
-//! when to ask again, and the fetch goes on without them. So a
-//! crowd waiting for the exchange holds no connections open (each held request costs the server
-//! tens of kilobytes), and no driver is refused because the exchange is busy. Asking again joins
-//! the fetch still on its way, or reads its answer from the cache.
+//! when to ask again, and the fetch goes on without them. So a crowd waiting for the exchange
+//! holds no connections open (each held request costs the server tens of kilobytes), and no
+//! driver is refused because the exchange is busy. Asking again joins the fetch still on its way,
+//! or reads its answer from the cache.
 //!
 //! A request on a calm budget waits as long as its fetch takes, however slow the exchange: only
 //! waiting for a slot behind other lists is cut short.
