@@ -14,6 +14,8 @@ use wasm_bindgen_cli_support::Bindgen;
 
 use crate::{Result, build_dir, cargo, root, sh};
 
+mod short_imports;
+
 pub fn root_dir() -> PathBuf {
     root().join("target/site")
 }
@@ -176,6 +178,11 @@ fn bundle(pkg: &Path, spec: &Bundle) -> Result<BundleSize> {
         .remove_producers_section(true)
         .generate(pkg)
         .map_err(|e| format!("wasm-bindgen: {e}"))?;
+    short_imports::shorten(
+        &pkg.join(format!("{}_bg.wasm", spec.out_name)),
+        &pkg.join(format!("{}.js", spec.out_name)),
+        spec.out_name,
+    )?;
     optimize(&pkg.join(format!("{}_bg.wasm", spec.out_name)))?;
     for (chunk, _) in &chunks {
         optimize(&pkg.join(chunk))?;
