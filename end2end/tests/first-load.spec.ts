@@ -139,6 +139,64 @@ test("reopened, the app renews the session kept on the device, once, before its 
   expect(api.lists).toHaveLength(1);
 });
 
+/** Opens the app, waits until it is alive with its first page, and reloads it with the app's
+ *  code held back; the API calls of the reopening are watched. */
+async function reopen(page: Page, user: TelegramUser, beforeReload?: () => Promise<void>) {
+  await openFromTheBot(page, user);
+  await page.locator("main[data-hydrated=true]").waitFor();
+  await expect(page.getByTestId("cargo-card")).toHaveCount(20);
+  await beforeReload?.();
+  const api = watchApi(page);
+  const letTheAppIn = await holdTheApp(page);
+  await page.reload();
+  return { api, letTheAppIn };
+}
+
+test("reopened, the first page is asked for beside the renewal, not after it", async ({ page }) => {
+  const { api, letTheAppIn } = await reopen(page, driver(6), async () => {
+    // The reopening's renewal is answered only once a list has been asked for: a list asked after
+    // it would never come.
+    let listAsked!: () => void;
+    const asked = new Promise<void>((resolve) => (listAsked = resolve));
+    page.on("request", (request) => {
+      if (new URL(request.url()).pathname === "/api/v1/cargos") listAsked();
+    });
+    await page.route(/\/api\/v1\/auth\/renew$/, async (route) => {
+      await asked;
+      await route.continue();
+    });
+  });
+  await expect(page.getByTestId("cargo-card")).toHaveCount(20);
+  await expect(page.getByTestId("cargo-list")).toHaveAttribute("data-boot", "drawn");
+  letTheAppIn();
+  await page.locator("main[data-hydrated=true]").waitFor();
+  await expect(page.getByTestId("cargo-card")).toHaveCount(20);
+  expect(api.signIns).toEqual(["/api/v1/auth/renew"]);
+  expect(api.lists).toHaveLength(1);
+});
+
+test("a driver whose filter changed elsewhere reopens to the page of the new filter", async ({ page }) => {
+  const { api, letTheAppIn } = await reopen(page, driver(7), async () => {
+    // The filter changed on another device: the driver's last filter is sorted by price now.
+    const token = (await page.evaluate(() => localStorage.getItem("hauler.session")))!.split(":")[1];
+    const changed = await page.request.put("/api/v1/me/filter", {
+      headers: { authorization: `Bearer ${token}` },
+      data: { filter: { sort: "price" } },
+    });
+    expect(changed.ok()).toBe(true);
+  });
+  // (A page sorted by price says how many of the loads it sorted: the app draws that one itself.)
+  await expect.poll(() => api.lists.length).toBe(2);
+  letTheAppIn();
+  await page.locator("main[data-hydrated=true]").waitFor();
+  await expect(page.getByTestId("cargo-card")).toHaveCount(20);
+  // The page asked beside the renewal was the old filter's; the one drawn is the new filter's.
+  expect(api.lists).toHaveLength(2);
+  expect(api.lists[0]).not.toContain("sort=price");
+  expect(api.lists[1]).toContain("sort=price");
+  expect(api.signIns).toEqual(["/api/v1/auth/renew"]);
+});
+
 test("an English-speaking driver's first loads are drawn in English", async ({ page }) => {
   const letTheAppIn = await holdTheApp(page);
   await openFromTheBot(page, driver(3, "en"));

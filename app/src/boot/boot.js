@@ -5,7 +5,10 @@
 // skeleton in the app's own markup. `window.__hauler_boot` is the promise of what it got (and
 // `window.__hauler_booted` what it got, once it has), which the app takes over instead of signing
 // in and asking again. A driver without access, a refusal, a page still on its way (202)
-// or a failure draws nothing: the app meets them as it always did.
+// or a failure draws nothing: the app meets them as it always did. With a session kept on the
+// device, the first page is asked at once with the kept token and the filter this device last
+// opened with, beside the renewal (the old token lives on for a moment after it), and used when
+// the driver's last filter is still that one.
 (function () {
   if (location.pathname !== "/") return;
   var fragment = new URLSearchParams(location.hash.slice(1));
@@ -45,20 +48,40 @@
     return call("POST", "/api/v1/auth/telegram", null, { init_data: initData });
   };
   var kept = (store("getItem", KEY) || "").split(":");
-  var signIn =
-    kept[1] && kept[0] === String(user.id)
-      ? call("POST", "/api/v1/auth/renew", kept[1]).catch(function () {
-          store("removeItem", KEY);
-          return launch();
-        })
-      : launch();
+  var ours = kept[1] && kept[0] === String(user.id);
+  var signIn = ours
+    ? call("POST", "/api/v1/auth/renew", kept[1]).catch(function () {
+        store("removeItem", KEY);
+        return launch();
+      })
+    : launch();
+  // "<telegram id>:<query>" of the page this device last opened with.
+  var FILTER_KEY = "hauler.first_page";
+  var keptQuery = ours && store("getItem", FILTER_KEY);
+  keptQuery = keptQuery && keptQuery.indexOf(kept[0] + ":") === 0 && keptQuery.slice(kept[0].length + 1);
+  var early =
+    keptQuery &&
+    call("GET", "/api/v1/cargos?" + keptQuery, kept[1]).catch(function () {
+      return null;
+    });
 
   var boot = (window.__hauler_boot = signIn.then(
     function (signedIn) {
       store("setItem", KEY, signedIn.driver.telegram_id + ":" + signedIn.token);
       if (!signedIn.access || !signedIn.access.active) return { signed_in: signedIn };
       var filter = signedIn.last_filter || {};
-      return call("GET", "/api/v1/cargos?" + query(filter), signedIn.token).then(
+      var asked = query(filter);
+      store("setItem", FILTER_KEY, signedIn.driver.telegram_id + ":" + asked);
+      var ask = function () {
+        return call("GET", "/api/v1/cargos?" + asked, signedIn.token);
+      };
+      var first =
+        early && asked === keptQuery
+          ? early.then(function (page) {
+              return page || ask();
+            })
+          : ask();
+      return first.then(
         function (page) {
           var boot = { signed_in: signedIn, page: page };
           draw(boot, filter);
