@@ -134,6 +134,7 @@ pub fn check(server_binary: &Path) -> Result<Vec<ContractRun>> {
         .env("LIMIT_RESPOND", "1000000,1000000")
         .env("LIMIT_FILTERS", "1000000,1000000")
         .env("LIMIT_CABINET_LINKS", "1000000,1000000")
+        .env("LIMIT_PACE", "1000000,1000000")
         .env("ADMIN_BOOTSTRAP_EMAIL", ADMIN_EMAIL)
         .env("ADMIN_BOOTSTRAP_PASSWORD", ADMIN_PASSWORD)
         .env("SERVICE_TOKEN_CONTRACTS_HASH", token_hash(SERVICE_TOKEN))

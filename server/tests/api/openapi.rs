@@ -127,6 +127,21 @@ async fn the_openapi_document_lists_every_route_and_matches_what_the_server_send
             assert!(refusal("400").contains("invalid_query"), "{method} {path}");
         }
     }
+    // Every call with a session keeps the driver's pace, and says so; signing in has its own limits.
+    for (method, path) in ROUTES {
+        let operation = &document["paths"][path][method];
+        let carries_session = operation["security"]
+            .as_array()
+            .is_some_and(|schemes| schemes.iter().any(|scheme| scheme.get("session").is_some()));
+        if carries_session && !path.starts_with("/api/v1/auth/") {
+            assert!(
+                operation["responses"]["429"]["description"]
+                    .as_str()
+                    .is_some_and(|text| text.contains("pace")),
+                "{method} {path}"
+            );
+        }
+    }
     // Either end of a filter's range may be open, as the server sends it.
     let distance = &document["components"]["schemas"]["CargoFilter"]["properties"]["distance_km"];
     assert_eq!(

@@ -2,13 +2,17 @@
 //! the handlers and the wire types themselves, so it cannot drift from what the server answers.
 
 use axum::{Json, Router, routing::get};
+use serde_json::{Value, json};
 use utoipa::{
     Modify, OpenApi,
     openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme},
 };
 
 use super::{auth, cargo, live, me, payments, place, profile, shippers};
-use crate::{cabinet::COOKIE as CABINET_COOKIE, web::cabinet};
+use crate::{
+    cabinet::COOKIE as CABINET_COOKIE,
+    web::{cabinet, openapi::refuses},
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -117,9 +121,41 @@ impl Modify for Session {
 }
 
 pub fn routes() -> Router {
-    let document = crate::web::openapi::published(ApiDoc::openapi(), "ApiErrorBody");
+    let mut document = crate::web::openapi::published(ApiDoc::openapi(), "ApiErrorBody");
+    paced(&mut document);
     Router::new().route(
         "/api/v1/openapi.json",
         get(move || std::future::ready(Json(document.clone()))),
     )
 }
+
+/// Every call a signed-in driver makes keeps their pace on the instance (`doors::Pace`), so any
+/// of them may be answered `429`. Signing in, renewing and signing out have limits of their own.
+fn paced(document: &mut Value) {
+    let error =
+        json!({"application/json": {"schema": {"$ref": "#/components/schemas/ApiErrorBody"}}});
+    let Some(paths) = document.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for operation in paths
+        .iter_mut()
+        .filter(|(path, _)| !path.starts_with("/api/v1/auth/"))
+        .filter_map(|(_, item)| item.as_object_mut())
+        .flat_map(|item| item.values_mut())
+        .filter_map(Value::as_object_mut)
+    {
+        let carries_session = operation
+            .get("security")
+            .and_then(Value::as_array)
+            .is_some_and(|schemes| schemes.iter().any(|scheme| scheme.get("session").is_some()));
+        if let Some(responses) = operation
+            .get_mut("responses")
+            .and_then(Value::as_object_mut)
+            .filter(|_| carries_session)
+        {
+            refuses(responses, "429", PACE_REFUSAL, &error);
+        }
+    }
+}
+
+const PACE_REFUSAL: &str = "`too_many_requests`: the driver asks faster than their pace allows (`LIMIT_PACE`); `Retry-After` says when to go on";
