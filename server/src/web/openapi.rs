@@ -11,18 +11,8 @@ pub fn published(document: utoipa::openapi::OpenApi, error_schema: &str) -> Valu
     let mut document = serde_json::to_value(document).expect("an OpenAPI document is JSON");
     unsigned_64_with_their_range(&mut document);
     unsigned_with_their_range(&mut document);
-    let error = json!({
-        "application/json": {"schema": {"$ref": format!("#/components/schemas/{error_schema}")}}
-    });
-    let Some(paths) = document.get_mut("paths").and_then(Value::as_object_mut) else {
-        return document;
-    };
-    for operation in paths
-        .values_mut()
-        .filter_map(Value::as_object_mut)
-        .flat_map(|item| item.values_mut())
-        .filter_map(Value::as_object_mut)
-    {
+    let error = refusal_content(error_schema);
+    for (_, operation) in operations_mut(&mut document) {
         let reads_body = operation.contains_key("requestBody");
         let reads_query = operation
             .get("parameters")
@@ -57,6 +47,30 @@ pub fn published(document: utoipa::openapi::OpenApi, error_schema: &str) -> Valu
         }
     }
     document
+}
+
+/// A refusal's content: the API's error body, by its schema's name.
+pub fn refusal_content(error_schema: &str) -> Value {
+    json!({
+        "application/json": {"schema": {"$ref": format!("#/components/schemas/{error_schema}")}}
+    })
+}
+
+/// Every operation of the document, with its path.
+pub fn operations_mut(
+    document: &mut Value,
+) -> impl Iterator<Item = (&String, &mut Map<String, Value>)> {
+    document
+        .get_mut("paths")
+        .and_then(Value::as_object_mut)
+        .into_iter()
+        .flat_map(|paths| paths.iter_mut())
+        .filter_map(|(path, item)| Some((path, item.as_object_mut()?)))
+        .flat_map(|(path, item)| {
+            item.values_mut()
+                .filter_map(Value::as_object_mut)
+                .map(move |operation| (path, operation))
+        })
 }
 
 /// Adds `why` to the status's description, or the status itself when the route had none.

@@ -65,7 +65,7 @@ impl Gateway {
                         Err(error) => Err(error),
                     };
                 }
-                Err(_) if self.lists_waiting() > 0 && self.let_go(held.elapsed()) => {
+                Err(_) if self.let_go(held.elapsed()) => {
                     note_waited();
                     // Let go, the fetch carries on: the driver's next ask finds it.
                     tokio::spawn(listing);
@@ -76,16 +76,20 @@ impl Gateway {
         }
     }
 
-    /// Whether a list held `held` while lists wait for slots is let go: once held
+    /// Whether a list held `held` is let go, never while no list waits for a slot: once held
     /// [`HOLD_WHILE_BUSY`], or sooner when its answer is already known to be "later": its fetch
     /// would wait for a slot past the hold (a fetch that gives up sooner may bring the last page,
     /// marked stale), and the lists ahead of it take the budget longer than the hold has left. A
     /// crowd arriving at once is then answered at once instead of held to no end.
     fn let_go(&self, held: Duration) -> bool {
+        let waiting = self.lists_waiting();
+        if waiting == 0 {
+            return false;
+        }
         if held >= HOLD_WHILE_BUSY {
             return true;
         }
-        let ahead = u32::try_from(self.lists_waiting().saturating_sub(1)).unwrap_or(u32::MAX);
+        let ahead = u32::try_from(waiting - 1).unwrap_or(u32::MAX);
         self.wait_for_slot > HOLD_WHILE_BUSY && self.queue.time_for(ahead) > HOLD_WHILE_BUSY - held
     }
 

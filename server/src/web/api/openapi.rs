@@ -2,7 +2,7 @@
 //! the handlers and the wire types themselves, so it cannot drift from what the server answers.
 
 use axum::{Json, Router, routing::get};
-use serde_json::{Value, json};
+use serde_json::Value;
 use utoipa::{
     Modify, OpenApi,
     openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme},
@@ -11,7 +11,10 @@ use utoipa::{
 use super::{auth, cargo, live, me, payments, place, profile, shippers};
 use crate::{
     cabinet::COOKIE as CABINET_COOKIE,
-    web::{cabinet, openapi::refuses},
+    web::{
+        cabinet,
+        openapi::{operations_mut, refusal_content, refuses},
+    },
 };
 
 #[derive(OpenApi)]
@@ -132,17 +135,9 @@ pub fn routes() -> Router {
 /// Every call a signed-in driver makes keeps their pace on the instance (`doors::Pace`), so any
 /// of them may be answered `429`. Signing in, renewing and signing out have limits of their own.
 fn paced(document: &mut Value) {
-    let error =
-        json!({"application/json": {"schema": {"$ref": "#/components/schemas/ApiErrorBody"}}});
-    let Some(paths) = document.get_mut("paths").and_then(Value::as_object_mut) else {
-        return;
-    };
-    for operation in paths
-        .iter_mut()
-        .filter(|(path, _)| !path.starts_with("/api/v1/auth/"))
-        .filter_map(|(_, item)| item.as_object_mut())
-        .flat_map(|item| item.values_mut())
-        .filter_map(Value::as_object_mut)
+    let error = refusal_content("ApiErrorBody");
+    for (_, operation) in
+        operations_mut(document).filter(|(path, _)| !path.starts_with("/api/v1/auth/"))
     {
         let carries_session = operation
             .get("security")
