@@ -8,7 +8,8 @@
 // or a failure draws nothing: the app meets them as it always did. With a session kept on the
 // device, the first page is asked at once with the kept token and the filter this device last
 // opened with, beside the renewal (the old token lives on for a moment after it), and used when
-// the driver's last filter is still that one.
+// the driver's last filter is still that one. Without one, the sign-in brings the first page
+// along when the server has it at once (one round trip less), else it is asked right after.
 (function () {
   if (location.pathname !== "/") return;
   var fragment = new URLSearchParams(location.hash.slice(1));
@@ -45,7 +46,7 @@
     );
   };
   var launch = function () {
-    return call("POST", "/api/v1/auth/telegram", null, { init_data: initData });
+    return call("POST", "/api/v1/auth/telegram", null, { init_data: initData, first_page: true });
   };
   var kept = (store("getItem", KEY) || "").split(":");
   var ours = kept[1] && kept[0] === String(user.id);
@@ -75,8 +76,12 @@
       var ask = function () {
         return call("GET", "/api/v1/cargos?" + asked, signedIn.token);
       };
-      var first =
-        early && asked === keptQuery
+      // A first sign-in brings the page along when it was ready at once.
+      var brought = signedIn.first_page;
+      delete signedIn.first_page;
+      var first = brought
+        ? Promise.resolve(brought)
+        : early && asked === keptQuery
           ? early.then(function (page) {
               return page || ask();
             })

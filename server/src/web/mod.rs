@@ -153,6 +153,19 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
     let options = state.leptos_options.clone();
     let options_for_admin = state.leptos_options.clone();
 
+    let loads = api::ApiState::new(api::ApiParts {
+        gateway: Arc::clone(&gateway),
+        cities,
+        db: state.platform.db.clone(),
+        store: state.platform.store.clone(),
+        bot,
+        live,
+        live_connections,
+        keeper: keeper.clone(),
+        outages: Outages::default(),
+        shippers,
+        pages: Default::default(),
+    });
     let router = Router::new()
         .route("/healthz", get(health::alive))
         .route(
@@ -168,23 +181,11 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
         .fallback(file_and_error_handler::<AppState, _>(page))
         .with_state(state.clone())
         .merge(api::auth_routes(
-            auth_state(&state, config, bot_token),
+            auth_state(&state, config, bot_token, loads.clone()),
             config.mode == Mode::Sandbox,
             &keeper,
         ))
-        .merge(api::driver_routes(api::ApiState::new(api::ApiParts {
-            gateway,
-            cities,
-            db: state.platform.db.clone(),
-            store: state.platform.store.clone(),
-            bot,
-            live,
-            live_connections,
-            keeper: keeper.clone(),
-            outages: Outages::default(),
-            shippers,
-            pages: Default::default(),
-        })));
+        .merge(api::driver_routes(loads));
     let router = if config.mode == Mode::Sandbox {
         router.merge(sandbox_time::routes(state.platform.db.clone(), doorbell))
     } else {
@@ -243,7 +244,12 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
     )
 }
 
-fn auth_state(state: &AppState, config: &Config, bot_token: BotToken) -> api::AuthState {
+fn auth_state(
+    state: &AppState,
+    config: &Config,
+    bot_token: BotToken,
+    loads: api::ApiState,
+) -> api::AuthState {
     use api::LaunchCheck;
     let check = match config.telegram.init_data_check {
         InitDataCheck::BotToken => LaunchCheck::BotToken(bot_token),
@@ -269,6 +275,7 @@ fn auth_state(state: &AppState, config: &Config, bot_token: BotToken) -> api::Au
             sealer: Arc::clone(&state.platform.sealer),
         },
         failures: Default::default(),
+        loads,
     }
 }
 

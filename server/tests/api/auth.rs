@@ -1,11 +1,14 @@
 //! Signing in with Telegram: `POST /api/v1/auth/telegram`.
 
 use domain::{DriverId, sessions, store::SharedStore};
+use reqwest::Method;
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 use server::telegram::init_data::signed_init_data;
 
-use crate::support::{Options, Store, TestApp, backends, spawn_app, spawn_app_with};
+use crate::support::{
+    Options, Store, TestApp, app_with_exchange, backends, spawn_app, spawn_app_with,
+};
 
 /// The sandbox bot token (`server::config::SANDBOX_BOT_TOKEN`) the sandbox signs with.
 const TOKEN: &str = server::config::SANDBOX_BOT_TOKEN;
@@ -320,5 +323,88 @@ async fn launch_data_exchanged_on_one_instance_gets_the_same_session_on_another(
         let (status, on_second) = sign_in(&second, launch).await;
         assert_eq!(status, 200, "{on_second}");
         assert_eq!(on_second["token"], on_first["token"], "{backend:?}");
+    }
+}
+
+/// A phone opening the app for the first time asks for its first page of loads along with the
+/// session: one round trip instead of two. The page is the one the list itself answers for the
+/// driver's last filter, with what is the driver's own (a hidden load) laid over it; a driver
+/// without access, or a client that did not ask, gets the session alone.
+#[tokio::test]
+async fn a_first_opening_brings_the_first_page_of_the_last_filter_along_with_the_session() {
+    for backend in backends() {
+        let (_exchange, mut app) = app_with_exchange("auth_first_page", backend, &[]).await;
+        let anna = json!({"id": 100_777, "first_name": "Анна", "language_code": "ru"});
+        let launch = |first_page: bool| json!({"init_data": signed_init_data(&anna, now(), TOKEN), "first_page": first_page});
+
+        // Without access there are no loads to bring.
+        let (status, paywalled) = sign_in(&app, launch(true)).await;
+        assert_eq!(status, 200, "{paywalled}");
+        assert_eq!(paywalled["access"]["active"], false);
+        assert!(paywalled.get("first_page").is_none(), "{paywalled}");
+
+        app.sign_in_as(anna.clone()).await;
+        let from_moscow = json!({"filter": {"from": {"city_id": 1, "point_type": 2, "city_name": "Москва", "radius_km": 0}}});
+        let (saved, _) = app
+            .call(Method::PUT, "/api/v1/me/filter", Some(from_moscow))
+            .await;
+        assert_eq!(saved, 204);
+        let (status, listed) = app
+            .call(
+                Method::GET,
+                "/api/v1/cargos?from_city_id=1&from_point_type=2&limit=20",
+                None,
+            )
+            .await;
+        assert_eq!(status, 200, "{listed}");
+        let hidden = listed["cards"][0]["id"].as_u64().unwrap();
+        let (status, _) = app
+            .call(
+                Method::PUT,
+                &format!("/api/v1/cargos/{hidden}/hidden"),
+                None,
+            )
+            .await;
+        assert_eq!(status, 204);
+
+        // The next opening, on a new phone: the session and the page in one answer.
+        let (status, opened) = sign_in(&app, launch(true)).await;
+        assert_eq!(status, 200, "{opened}");
+        assert_eq!(opened["last_filter"]["from"]["city_id"], 1);
+        let page = &opened["first_page"];
+        let ids = |page: &Value| -> Vec<u64> {
+            let cards = page["cards"].as_array().expect("cards");
+            cards
+                .iter()
+                .map(|card| card["id"].as_u64().unwrap())
+                .collect()
+        };
+        assert!(!ids(page).is_empty(), "{opened}");
+        assert!(!ids(page).contains(&hidden), "the hidden load stays hidden");
+        assert_eq!(ids(page)[..], ids(&listed)[1..], "the list's own page");
+        assert_eq!(page["total"], listed["total"]);
+        assert!(
+            page["cards"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|card| card["from_city"] == "Москва"),
+            "{page}"
+        );
+        // The session that came with it is the driver's.
+        app.bearer = Some(opened["token"].as_str().unwrap().to_owned());
+        let (status, again) = app
+            .call(
+                Method::GET,
+                "/api/v1/cargos?from_city_id=1&from_point_type=2&limit=20",
+                None,
+            )
+            .await;
+        assert_eq!((status, ids(&again)), (200, ids(page)));
+
+        // A client that does not ask gets the session alone, as before.
+        let (status, alone) = sign_in(&app, launch(false)).await;
+        assert_eq!(status, 200, "{alone}");
+        assert!(alone.get("first_page").is_none(), "{alone}");
     }
 }

@@ -1,6 +1,9 @@
 //! `POST /api/v1/auth/telegram`: the Mini App's launch data, exchanged once for a Hauler session.
 //! The contract other clients rely on:
 //! `{"init_data": "<raw initData>"}` → `200 {"token", "expires_at", "driver"}`, or
+//! With `"first_page": true` beside the launch data, a driver with access also gets `first_page`:
+//! the first page of their last filter, as `GET /api/v1/cargos` answers it (a phone's first
+//! opening then takes one round trip less); absent where that would answer `202` or refuse.
 //! `401 {"code", "message"}` with `code` one of `init_data_missing`, `init_data_malformed`,
 //! `init_data_bad_signature`, `init_data_expired`, `invalid_launch_data` (a user beyond
 //! Telegram's own limits; the message says what) or `launch_data_reused`; a banned driver gets
@@ -17,7 +20,10 @@ use std::sync::{
     atomic::{AtomicU64, Ordering},
 };
 
-use app::session::{Driver, SignedIn};
+use app::{
+    cargo::card::CargoPage,
+    session::{Driver, SignedIn},
+};
 use axum::{
     Json, Router,
     extract::{State, rejection::JsonRejection},
@@ -35,8 +41,9 @@ use domain::{
     store::SharedStore,
 };
 use sea_orm::DatabaseConnection;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
+use super::{cargo, state::ApiState};
 use crate::web::{ApiError, DoorKeeper, ErrorCode};
 use crate::{
     bot::BotToken,
@@ -58,6 +65,8 @@ pub struct AuthState {
     pub max_age_seconds: i64,
     pub launches: LaunchSessions,
     pub failures: Arc<FailureRate>,
+    /// The drivers' API, for the first page a sign-in brings along.
+    pub loads: ApiState,
 }
 
 /// How launch data is checked: with the bot's token as it is now (it may change on the
@@ -106,12 +115,26 @@ struct SignIn {
     /// The Mini App's `Telegram.WebApp.initData`, exactly as it is.
     #[serde(default)]
     init_data: String,
+    /// Bring the first page of the driver's list along (when the driver has access and the page
+    /// is not on its way from a busy exchange).
+    #[serde(default)]
+    first_page: bool,
+}
+
+/// A session, and the first page of the driver's list when it was asked for and came.
+#[derive(Serialize, utoipa::ToSchema)]
+struct Opening {
+    #[serde(flatten)]
+    signed_in: SignedIn,
+    /// The first page of `last_filter` (or of all loads), as `GET /api/v1/cargos` answers it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    first_page: Option<CargoPage>,
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/telegram", tag = "session",
     request_body(content = SignIn, description = "The Mini App's raw `initData`"),
     responses(
-        (status = 200, description = "A session for the driver", body = SignedIn),
+        (status = 200, description = "A session for the driver (with `first_page` when asked for, the driver has access and the list would answer `200`)", body = Opening),
         (status = 401, description = "`init_data_missing`, `init_data_malformed`, `init_data_bad_signature`, `init_data_expired`, `invalid_launch_data` or `launch_data_reused`", body = app::session::ApiErrorBody),
         (status = 403, description = "`driver_banned`", body = app::session::ApiErrorBody),
         (status = 429, description = "`too_many_requests`: too many sign-ins from this address; `Retry-After` says when to try again", body = app::session::ApiErrorBody),
@@ -119,11 +142,11 @@ struct SignIn {
 async fn sign_in(
     State(state): State<AuthState>,
     body: Result<Json<SignIn>, JsonRejection>,
-) -> Result<Json<SignedIn>, ApiError> {
-    let raw = match body {
-        Ok(Json(body)) => body.init_data,
+) -> Result<Json<Opening>, ApiError> {
+    let (raw, with_page) = match body {
+        Ok(Json(body)) => (body.init_data, body.first_page),
         // No JSON at all is a missing value, as far as signing in goes.
-        Err(JsonRejection::MissingJsonContentType(_)) => String::new(),
+        Err(JsonRejection::MissingJsonContentType(_)) => (String::new(), false),
         Err(rejection) => return Err(ApiError::bad_body(rejection)),
     };
     let now = Utc::now().timestamp();
@@ -154,7 +177,17 @@ async fn sign_in(
         )
         .await
         .map_err(|_| state.failures.spent())?;
-    signed_in(&state, driver, session).await
+    let Json(signed_in) = signed_in(&state, driver, session).await?;
+    let first_page = if with_page && signed_in.access.active {
+        let filter = signed_in.last_filter.clone().unwrap_or_default();
+        cargo::first_page(&state.loads, signed_in.driver.id.into(), &filter).await
+    } else {
+        None
+    };
+    Ok(Json(Opening {
+        signed_in,
+        first_page,
+    }))
 }
 
 /// Signs in the sandbox's demo driver, for trying the app in an ordinary browser.

@@ -8,19 +8,23 @@
 
 use std::{sync::Arc, time::Instant};
 
-use app::cargo::{
-    card::{CargoCard, CargoDetail, CargoPage, PendingDetail, PendingPage},
-    dictionary::{City, LOAD_TYPES, TRUCK_TYPES},
-    filter::{
-        CargoFilter, ListMode, PlaceFilter, Range, SortOrder, WeightCategory, WeightPreset,
-        WeightVolume,
+use app::{
+    api::query_string,
+    board::PAGE_SIZE,
+    cargo::{
+        card::{CargoCard, CargoDetail, CargoPage, PendingDetail, PendingPage},
+        dictionary::{City, LOAD_TYPES, TRUCK_TYPES},
+        filter::{
+            CargoFilter, ListMode, PlaceFilter, Range, SortOrder, WeightCategory, WeightPreset,
+            WeightVolume,
+        },
+        response::{CargoResponse, StatusChange},
     },
-    response::{CargoResponse, StatusChange},
 };
 use axum::{
     Json, Router,
     extract::{Query, Request, State, rejection::QueryRejection},
-    http::{HeaderValue, StatusCode, header},
+    http::{HeaderValue, StatusCode, Uri, header},
     middleware::{self, Next},
     response::{IntoResponse, Response},
     routing::{get, post, put},
@@ -237,42 +241,104 @@ async fn list(
     driver: SubscribedDriver,
     request: Request,
 ) -> Result<Response, ApiError> {
-    let uri = request.uri();
-    let asked = uri.query().unwrap_or_default();
+    let asked = request.uri().query().unwrap_or_default();
+    let (filter, offset, limit) = read_query(request.uri())?;
+    match answer(&state, driver.id, asked, &filter, offset, limit).await? {
+        ListAnswer::Served(served) => {
+            if accepts_gzip(request.headers()) {
+                let gzipped = [(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"))];
+                let vary = [(header::VARY, HeaderValue::from_static("accept-encoding"))];
+                return Ok(([JSON], gzipped, vary, served.gzipped()).into_response());
+            }
+            Ok(([JSON], served.json.clone()).into_response())
+        }
+        ListAnswer::Own(page) => Ok(Json(page).into_response()),
+        ListAnswer::Later(pending) => {
+            let again = [(header::RETRY_AFTER, pending.ask_again_seconds.to_string())];
+            Ok((StatusCode::ACCEPTED, again, Json(pending)).into_response())
+        }
+    }
+}
+
+/// The first page of the driver's last filter as `GET /api/v1/cargos` would answer it now, for a
+/// sign-in that brings it along (one round trip less on a phone's first opening). None when it is
+/// not ready (on its way from a busy exchange) or was refused: the app then asks as it always did.
+pub(super) async fn first_page(
+    state: &ApiState,
+    driver: DriverId,
+    filter: &CargoFilter,
+) -> Option<CargoPage> {
+    let asked = query_string(&filter.api_query(0, PAGE_SIZE));
+    let read = format!("/?{asked}")
+        .parse()
+        .map_err(ApiError::bad_query)
+        .and_then(|uri| read_query(&uri));
+    let answered = match read {
+        Ok((filter, offset, limit)) => answer(state, driver, &asked, &filter, offset, limit).await,
+        Err(refused) => Err(refused),
+    };
+    match answered {
+        Ok(ListAnswer::Served(served)) => Some(served.page.clone()),
+        Ok(ListAnswer::Own(page)) => Some(page),
+        Ok(ListAnswer::Later(_)) => None,
+        Err(refused) => {
+            tracing::debug!(
+                code = refused.code().as_str(),
+                "a sign-in's first page was not brought along"
+            );
+            None
+        }
+    }
+}
+
+/// The list's query string as a filter, an offset and a page size.
+fn read_query(uri: &Uri) -> Result<(CargoFilter, u32, u32), ApiError> {
     let Query(query) = Query::<ListQuery>::try_from_uri(uri).map_err(ApiError::bad_query)?;
-    let (filter, offset, limit) = query.into_filter()?;
+    query.into_filter()
+}
+
+/// A page of loads as one driver gets it.
+enum ListAnswer {
+    /// The JSON written a moment ago: none of the driver's own marks among its loads.
+    Served(Arc<ServedPage>),
+    /// The page with what is the driver's own laid over it.
+    Own(CargoPage),
+    /// On its way from a busy exchange.
+    Later(PendingPage),
+}
+
+async fn answer(
+    state: &ApiState,
+    driver: DriverId,
+    asked: &str,
+    filter: &CargoFilter,
+    offset: u32,
+    limit: u32,
+) -> Result<ListAnswer, ApiError> {
     let served = match state.pages.recall(asked) {
         Some(served) => {
             state.gateway.note_served_list_page();
             served
         }
-        None => match made_once(&state, asked, driver.id, &filter, offset, limit).await? {
+        None => match made_once(state, asked, driver, filter, offset, limit).await? {
             Made::Page(served) => served,
-            Made::Later(pending) => {
-                let again = [(header::RETRY_AFTER, pending.ask_again_seconds.to_string())];
-                return Ok((StatusCode::ACCEPTED, again, Json(pending)).into_response());
-            }
+            Made::Later(pending) => return Ok(ListAnswer::Later(pending)),
         },
     };
     // A first page is the driver's look at the list: what left it since the last one is said.
     let gone = if offset == 0 {
         state
             .gateway
-            .gone_since_last_look(driver.id, &filter, &served.page.cards)
+            .gone_since_last_look(driver, filter, &served.page.cards)
             .await
     } else {
         Vec::new()
     };
     let ids = served.page.cards.iter().map(|card| card.id);
-    let marks = marks_among(&state, driver.id, ids).await?;
+    let marks = marks_among(state, driver, ids).await?;
     let marked = |id: &u64| marks.hidden.contains(id) || marks.responded.contains(id);
     if gone.is_empty() && !served.page.cards.iter().any(|card| marked(&card.id)) {
-        if accepts_gzip(request.headers()) {
-            let gzipped = [(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"))];
-            let vary = [(header::VARY, HeaderValue::from_static("accept-encoding"))];
-            return Ok(([JSON], gzipped, vary, served.gzipped()).into_response());
-        }
-        return Ok(([JSON], served.json.clone()).into_response());
+        return Ok(ListAnswer::Served(served));
     }
     let mut page = served.page.clone();
     page.gone = gone;
@@ -280,7 +346,7 @@ async fn list(
     for card in &mut page.cards {
         card.responded = marks.responded.contains(&card.id);
     }
-    Ok(Json(page).into_response())
+    Ok(ListAnswer::Own(page))
 }
 
 /// A page nobody answered a moment ago, made by the first driver asking for it; the others
@@ -715,8 +781,7 @@ mod generated {
     /// What `GET /api/v1/cargos` does with its query before the gateway.
     fn read(query: &str) -> Result<(CargoFilter, u32, u32), ApiError> {
         let uri: Uri = format!("/?{query}").parse().map_err(ApiError::bad_query)?;
-        let Query(list) = Query::<ListQuery>::try_from_uri(&uri).map_err(ApiError::bad_query)?;
-        let (filter, offset, limit) = list.into_filter()?;
+        let (filter, offset, limit) = read_query(&uri)?;
         filter.validate().map_err(|errors| {
             ApiError::from(ErrorCode::InvalidFilter(Fault::Unacceptable)).with_field_errors(errors)
         })?;
