@@ -1,14 +1,14 @@
 //! `POST /api/v1/auth/telegram`: the Mini App's launch data, exchanged once for a Hauler session.
 //! The contract other clients rely on:
 //! `{"init_data": "<raw initData>"}` → `200 {"token", "expires_at", "driver"}`, or
-//! With `"first_page": true` beside the launch data, a driver with access also gets `first_page`:
-//! the first page of their last filter, as `GET /api/v1/cargos` answers it (a phone's first
-//! opening then takes one round trip less); absent where that would answer `202` or refuse.
 //! `401 {"code", "message"}` with `code` one of `init_data_missing`, `init_data_malformed`,
 //! `init_data_bad_signature`, `init_data_expired`, `invalid_launch_data` (a user beyond
 //! Telegram's own limits; the message says what) or `launch_data_reused`; a banned driver gets
 //! `403 driver_banned`. The same launch data again gets the same session while it lives (a
 //! reload of the app signs in again), and `launch_data_reused` once that session has ended.
+//! With `"first_page": true` beside the launch data, a driver with access also gets `first_page`:
+//! the first page of their last filter, as `GET /api/v1/cargos` answers it (a phone's first
+//! opening then takes one round trip less); absent where that would answer `202` or refuse.
 //! `POST /api/v1/auth/logout` ends the session its `Authorization: Bearer` header carries.
 //! `POST /api/v1/auth/renew` trades a live session for a new one (the old token ends): the Mini App
 //! keeps its session on the device and renews it when it is reloaded or reopened, since Telegram
