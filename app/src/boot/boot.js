@@ -9,7 +9,8 @@
 // device, the first page is asked at once with the kept token and the filter this device last
 // opened with, beside the renewal (the old token lives on for a moment after it), and used when
 // the driver's last filter is still that one. Without one, the sign-in brings the first page
-// along when the server has it at once (one round trip less), else it is asked right after.
+// along (one round trip less) unless it is still on its way from a busy exchange; it is then
+// asked for right after, as before.
 (function () {
   if (location.pathname !== "/") return;
   var fragment = new URLSearchParams(location.hash.slice(1));
@@ -76,7 +77,7 @@
       var ask = function () {
         return call("GET", "/api/v1/cargos?" + asked, signedIn.token);
       };
-      // A first sign-in brings the page along when it was ready at once.
+      // A first sign-in brings the page along, unless it was still on its way.
       var brought = signedIn.first_page;
       delete signedIn.first_page;
       var first = brought

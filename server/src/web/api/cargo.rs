@@ -307,6 +307,7 @@ enum ListAnswer {
     Later(PendingPage),
 }
 
+/// What `GET /api/v1/cargos` answers this driver for this question (`asked`, its query string).
 async fn answer(
     state: &ApiState,
     driver: DriverId,
