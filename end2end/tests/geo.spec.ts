@@ -93,10 +93,10 @@ test("a driver in Tver shares the location in Telegram and sees the nearest load
 
 test("a driver who taps before a slow first load has finished is answered once it has", async ({ page }) => {
   await telegramLocation(page, "shared");
-  // A slow connection: the first page of loads, which the app signs in with, takes its time.
+  // A slow connection: the sign-in, which brings the first page of loads, takes its time.
   let release = () => {};
   const arrived = new Promise<void>((resolve) => (release = resolve));
-  await page.route(/\/api\/v1\/cargos\?/, async (route) => {
+  await page.route(/\/api\/v1\/auth\/telegram$/, async (route) => {
     await arrived;
     await route.continue();
   });
