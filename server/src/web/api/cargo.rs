@@ -269,11 +269,7 @@ pub(super) async fn first_page(
     filter: &CargoFilter,
 ) -> Option<CargoPage> {
     let asked = query_string(&filter.api_query(0, PAGE_SIZE));
-    let read = format!("/?{asked}")
-        .parse()
-        .map_err(ApiError::bad_query)
-        .and_then(|uri| read_query(&uri));
-    let answered = match read {
+    let answered = match read_asked(&asked) {
         Ok((filter, offset, limit)) => answer(state, driver, &asked, &filter, offset, limit).await,
         Err(refused) => Err(refused),
     };
@@ -295,6 +291,12 @@ pub(super) async fn first_page(
 fn read_query(uri: &Uri) -> Result<(CargoFilter, u32, u32), ApiError> {
     let Query(query) = Query::<ListQuery>::try_from_uri(uri).map_err(ApiError::bad_query)?;
     query.into_filter()
+}
+
+/// [`read_query`] of a query string on its own, not a request's.
+fn read_asked(asked: &str) -> Result<(CargoFilter, u32, u32), ApiError> {
+    let uri: Uri = format!("/?{asked}").parse().map_err(ApiError::bad_query)?;
+    read_query(&uri)
 }
 
 /// A page of loads as one driver gets it.
@@ -747,7 +749,6 @@ mod generated {
     //! back as the same filter.
 
     use app::cargo::filter::{WeightCategory, WeightPreset};
-    use axum::http::Uri;
     use proptest::prelude::*;
 
     use super::*;
@@ -781,8 +782,7 @@ mod generated {
 
     /// What `GET /api/v1/cargos` does with its query before the gateway.
     fn read(query: &str) -> Result<(CargoFilter, u32, u32), ApiError> {
-        let uri: Uri = format!("/?{query}").parse().map_err(ApiError::bad_query)?;
-        let (filter, offset, limit) = read_query(&uri)?;
+        let (filter, offset, limit) = read_asked(query)?;
         filter.validate().map_err(|errors| {
             ApiError::from(ErrorCode::InvalidFilter(Fault::Unacceptable)).with_field_errors(errors)
         })?;
