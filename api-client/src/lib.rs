@@ -4,7 +4,7 @@
 //! `JSON.stringify`, read through serde-wasm-bindgen): neither an HTTP library nor a JSON parser
 //! lands in the drivers' bundle. Each caller brings its own error body and its own credential (the
 //! driver's bearer token, the admin's CSRF token). Without the `browser` feature (the server's
-//! render) every call fails as `transport`: pages call the API only once hydrated.
+//! render) every call fails as `transport`: pages call the API only in the browser.
 
 use std::cell::Cell;
 
@@ -123,7 +123,7 @@ pub async fn get_or_later<T: DeserializeOwned, L: DeserializeOwned, E: ErrorBody
     .ok_or_else(Refusal::transport)
 }
 
-/// On the server nothing is fetched: pages call the API only once hydrated.
+/// On the server nothing is fetched: pages call the API only in the browser.
 #[cfg(not(feature = "browser"))]
 pub async fn request<T: DeserializeOwned, E: ErrorBody>(
     _method: Method,
@@ -134,7 +134,7 @@ pub async fn request<T: DeserializeOwned, E: ErrorBody>(
     Err(Refusal::transport())
 }
 
-/// On the server nothing is fetched: pages call the API only once hydrated.
+/// On the server nothing is fetched: pages call the API only in the browser.
 #[cfg(not(feature = "browser"))]
 pub async fn get_or_later<T: DeserializeOwned, L: DeserializeOwned, E: ErrorBody>(
     _path: &str,

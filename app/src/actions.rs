@@ -1,6 +1,6 @@
 //! The page's primary action and its way back. Inside Telegram they are Telegram's own
 //! MainButton and BackButton; in an ordinary browser (the sandbox's demo) the same actions are
-//! drawn in the page, after hydration, so Telegram users never see them flash.
+//! drawn in the page, once the app runs in the browser, so Telegram users never see them flash.
 
 use std::sync::{
     Arc,
@@ -11,7 +11,7 @@ use leptos::prelude::*;
 
 use crate::telegram::{self, Haptic, back_button, main_button};
 
-/// Whether the page runs outside Telegram (known only once hydrated).
+/// Whether the page runs outside Telegram (known only once the app runs in the browser).
 fn outside_telegram() -> ReadSignal<bool> {
     let outside = RwSignal::new(false);
     Effect::new(move |_| outside.set(telegram::platform().is_none()));

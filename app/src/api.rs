@@ -5,7 +5,7 @@
 use serde::{Serialize, de::DeserializeOwned};
 
 use api_client::Credential;
-#[cfg(feature = "hydrate")]
+#[cfg(feature = "browser")]
 pub use api_client::from_json;
 pub use api_client::{Answer, Method, encode, query_string};
 
@@ -72,7 +72,7 @@ impl Api {
 }
 
 /// Waits in the browser, for when the server said to ask again.
-#[cfg(feature = "hydrate")]
+#[cfg(feature = "browser")]
 pub async fn pause(delay: std::time::Duration) {
     let timer = js_sys::Promise::new(&mut |resolve, _| {
         leptos::prelude::set_timeout(
@@ -86,5 +86,5 @@ pub async fn pause(delay: std::time::Duration) {
 }
 
 /// The server renders no answer that says to ask again.
-#[cfg(not(feature = "hydrate"))]
+#[cfg(not(feature = "browser"))]
 pub async fn pause(_: std::time::Duration) {}

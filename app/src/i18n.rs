@@ -15,9 +15,9 @@ pub enum Lang {
 }
 
 /// Russian until the browser learns the driver's language: the one chosen in the profile, else
-/// Telegram's. Changed only when it differs, since a change draws the pages again.
-/// A page the app renders anew over the inline script's cards starts in the driver's language, so
-/// it draws once; a hydrated one starts in Russian, as the server rendered it.
+/// Telegram's. Changed only when it differs, since a change draws the pages again. The app starts
+/// in the language it knows when it renders, so a driver who reads English sees the pages drawn
+/// once, in English (the server's page, drawn before anyone signed in, is Russian).
 pub fn provide_lang(sign_in: RwSignal<SignIn>) -> Signal<Lang> {
     let wanted = move || {
         let chosen = sign_in.with(|state| match state {
@@ -31,12 +31,7 @@ pub fn provide_lang(sign_in: RwSignal<SignIn>) -> Signal<Lang> {
             Lang::Ru
         }
     };
-    let first = if crate::boot::rendered() {
-        untrack(wanted)
-    } else {
-        Lang::Ru
-    };
-    let lang = RwSignal::new(first);
+    let lang = RwSignal::new(untrack(wanted));
     Effect::new(move |_| {
         let wanted = wanted();
         if lang.get_untracked() != wanted {

@@ -40,7 +40,8 @@ pub struct Document {
 }
 
 /// The HTML document around the app, rendered on the server. Telegram's script is deferred: it
-/// runs before hydration (deferred scripts keep their order) without holding up the first paint.
+/// runs before the app's module (deferred scripts keep their order) without holding up the first
+/// paint.
 pub fn shell(options: LeptosOptions, document: &Document) -> impl IntoView + use<> {
     let Document {
         telegram_script,
@@ -88,13 +89,13 @@ pub fn App() -> impl IntoView {
     let lang = i18n::provide_lang(sign_in);
     let access = paywall::provide_access(sign_in);
     board::provide_board(sign_in, access);
-    // Effects run only in the browser, so this flips once hydration has happened.
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
+    // Effects run only in the browser, so this flips once the app has taken the page over.
+    let ready = RwSignal::new(false);
+    Effect::new(move |_| ready.set(true));
 
     view! {
         <Router>
-            <main class="app" data-hydrated=move || hydrated.get().to_string()>
+            <main class="app" data-ready=move || ready.get().to_string()>
                 <paywall::FollowStartParam />
                 // Rendered again only if Telegram says the driver reads English.
                 {move || {
@@ -122,9 +123,8 @@ pub fn App() -> impl IntoView {
 }
 
 /// Fetches the code of the page the server rendered, if it is a lazy one. The browser entry
-/// awaits this before hydrating, so hydration then runs in one go, as for a page in the main
-/// module: were it to wait for the chunk halfway, effects that already ran (the sign-in, say)
-/// could change what the server's HTML shows, and hydration would no longer match it.
+/// awaits this before rendering, so the app draws the page in one go, as for a page in the main
+/// module, rather than a blank route while its chunk comes.
 pub async fn load_current_page() {
     let path = window().location().pathname().unwrap_or_default();
     match path.trim_end_matches('/') {

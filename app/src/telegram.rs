@@ -2,7 +2,7 @@
 //! server) every call is a no-op, so pages never need to ask where they run; the components in
 //! [`crate::actions`] draw in-page stand-ins for Telegram's buttons where there are none.
 
-#[cfg(feature = "hydrate")]
+#[cfg(feature = "browser")]
 mod browser {
     use std::{cell::RefCell, rc::Rc};
 
@@ -65,7 +65,7 @@ mod browser {
 /// Tells Telegram the app has loaded (hides its placeholder), asks for the full height, and keeps
 /// vertical swipes for the app (pull-to-refresh) rather than for closing it.
 pub fn announce_ready() {
-    #[cfg(feature = "hydrate")]
+    #[cfg(feature = "browser")]
     {
         browser::call(&[], "ready", &[]);
         browser::call(&[], "expand", &[]);
@@ -75,11 +75,11 @@ pub fn announce_ready() {
 
 /// The Telegram client's platform ("android", "ios", "tdesktop", …), or `None` outside Telegram.
 pub fn platform() -> Option<String> {
-    #[cfg(feature = "hydrate")]
+    #[cfg(feature = "browser")]
     {
         browser::string("platform").filter(|platform| platform != "unknown")
     }
-    #[cfg(not(feature = "hydrate"))]
+    #[cfg(not(feature = "browser"))]
     {
         None
     }
@@ -87,11 +87,11 @@ pub fn platform() -> Option<String> {
 
 /// The raw launch data (`initData`), or `None` outside Telegram.
 pub fn init_data() -> Option<String> {
-    #[cfg(feature = "hydrate")]
+    #[cfg(feature = "browser")]
     {
         browser::string("initData").filter(|data| !data.is_empty())
     }
-    #[cfg(not(feature = "hydrate"))]
+    #[cfg(not(feature = "browser"))]
     {
         None
     }
@@ -99,11 +99,11 @@ pub fn init_data() -> Option<String> {
 
 /// The driver's Telegram language code (`ru`, `en`, …), when Telegram says.
 pub fn language() -> Option<String> {
-    #[cfg(feature = "hydrate")]
+    #[cfg(feature = "browser")]
     {
         browser::path(&["initDataUnsafe", "user", "language_code"])?.as_string()
     }
-    #[cfg(not(feature = "hydrate"))]
+    #[cfg(not(feature = "browser"))]
     {
         None
     }
@@ -112,13 +112,13 @@ pub fn language() -> Option<String> {
 /// The Telegram user's id as the client says (unsigned: good for choosing what this device
 /// kept, never for trusting).
 pub fn user_id() -> Option<i64> {
-    #[cfg(feature = "hydrate")]
+    #[cfg(feature = "browser")]
     {
         browser::path(&["initDataUnsafe", "user", "id"])?
             .as_f64()
             .map(|id| id as i64)
     }
-    #[cfg(not(feature = "hydrate"))]
+    #[cfg(not(feature = "browser"))]
     {
         None
     }
@@ -127,13 +127,13 @@ pub fn user_id() -> Option<i64> {
 /// What the bot's link put after `startapp=` (`payment-42` on the way back from paying), when
 /// Telegram opened the app through such a link.
 pub fn start_param() -> Option<String> {
-    #[cfg(feature = "hydrate")]
+    #[cfg(feature = "browser")]
     {
         browser::path(&["initDataUnsafe", "start_param"])?
             .as_string()
             .filter(|param| !param.is_empty())
     }
-    #[cfg(not(feature = "hydrate"))]
+    #[cfg(not(feature = "browser"))]
     {
         None
     }
@@ -142,7 +142,7 @@ pub fn start_param() -> Option<String> {
 /// Opens an outside page (YooKassa's checkout): Telegram opens it in the browser and keeps the
 /// app open underneath; outside Telegram it opens in a new tab.
 pub fn open_link(url: &str) {
-    #[cfg(feature = "hydrate")]
+    #[cfg(feature = "browser")]
     {
         if platform().is_some() {
             browser::call(&[], "openLink", &[url.into()]);
@@ -150,16 +150,16 @@ pub fn open_link(url: &str) {
             let _ = window.open_with_url_and_target(url, "_blank");
         }
     }
-    #[cfg(not(feature = "hydrate"))]
+    #[cfg(not(feature = "browser"))]
     let _ = url;
 }
 
 /// Opens a Telegram Stars invoice (`https://t.me/$…`) in Telegram's own payment sheet; the app
 /// learns the outcome by asking the server, so the sheet's callback is not needed.
 pub fn open_invoice(url: &str) {
-    #[cfg(feature = "hydrate")]
+    #[cfg(feature = "browser")]
     browser::call(&[], "openInvoice", &[url.into()]);
-    #[cfg(not(feature = "hydrate"))]
+    #[cfg(not(feature = "browser"))]
     let _ = url;
 }
 
@@ -175,7 +175,7 @@ pub enum Haptic {
 }
 
 pub fn haptic(kind: Haptic) {
-    #[cfg(feature = "hydrate")]
+    #[cfg(feature = "browser")]
     {
         let object = &["HapticFeedback"];
         match kind {
@@ -185,7 +185,7 @@ pub fn haptic(kind: Haptic) {
             Haptic::Error => browser::call(object, "notificationOccurred", &["error".into()]),
         }
     }
-    #[cfg(not(feature = "hydrate"))]
+    #[cfg(not(feature = "browser"))]
     let _ = kind;
 }
 
@@ -193,7 +193,7 @@ pub fn haptic(kind: Haptic) {
 pub mod main_button {
     /// Shows the button with `text`; `busy` shows Telegram's spinner and ignores taps.
     pub fn show(text: &str, busy: bool) {
-        #[cfg(feature = "hydrate")]
+        #[cfg(feature = "browser")]
         {
             let object = &["MainButton"];
             super::browser::call(object, "setText", &[text.into()]);
@@ -204,13 +204,13 @@ pub mod main_button {
             }
             super::browser::call(object, "show", &[]);
         }
-        #[cfg(not(feature = "hydrate"))]
+        #[cfg(not(feature = "browser"))]
         let _ = (text, busy);
     }
 
     /// Hides the button but keeps its handler (the page still owns it).
     pub fn hide_button() {
-        #[cfg(feature = "hydrate")]
+        #[cfg(feature = "browser")]
         {
             super::browser::call(&["MainButton"], "hideProgress", &[]);
             super::browser::call(&["MainButton"], "hide", &[]);
@@ -220,14 +220,14 @@ pub mod main_button {
     /// Hides the button and forgets its handler (the page is gone).
     pub fn hide() {
         hide_button();
-        #[cfg(feature = "hydrate")]
+        #[cfg(feature = "browser")]
         super::browser::on_click(0, "MainButton", None);
     }
 
     pub fn on_press(handler: impl Fn() + 'static) {
-        #[cfg(feature = "hydrate")]
+        #[cfg(feature = "browser")]
         super::browser::on_click(0, "MainButton", Some(std::rc::Rc::new(handler)));
-        #[cfg(not(feature = "hydrate"))]
+        #[cfg(not(feature = "browser"))]
         let _ = handler;
     }
 }
@@ -235,17 +235,17 @@ pub mod main_button {
 /// Telegram's BackButton, in the header.
 pub mod back_button {
     pub fn show(handler: impl Fn() + 'static) {
-        #[cfg(feature = "hydrate")]
+        #[cfg(feature = "browser")]
         {
             super::browser::on_click(1, "BackButton", Some(std::rc::Rc::new(handler)));
             super::browser::call(&["BackButton"], "show", &[]);
         }
-        #[cfg(not(feature = "hydrate"))]
+        #[cfg(not(feature = "browser"))]
         let _ = handler;
     }
 
     pub fn hide() {
-        #[cfg(feature = "hydrate")]
+        #[cfg(feature = "browser")]
         {
             super::browser::call(&["BackButton"], "hide", &[]);
             super::browser::on_click(1, "BackButton", None);
@@ -272,13 +272,13 @@ pub mod location {
     /// Asks for the location once and hands the outcome to `done` (never, on the server), within
     /// 30 seconds at most: whatever has not answered by then is `Unavailable`.
     pub fn locate(done: impl FnOnce(Located) + 'static) {
-        #[cfg(feature = "hydrate")]
+        #[cfg(feature = "browser")]
         browser::locate(Box::new(done));
-        #[cfg(not(feature = "hydrate"))]
+        #[cfg(not(feature = "browser"))]
         let _ = done;
     }
 
-    #[cfg(feature = "hydrate")]
+    #[cfg(feature = "browser")]
     mod browser {
         use std::{
             cell::{Cell, RefCell},

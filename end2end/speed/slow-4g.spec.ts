@@ -1,4 +1,4 @@
-// First paint, hydration and first loads of the driver's board on Chromium's "Slow 4G" profile
+// First paint, the app taking over and first loads of the driver's board on Chromium's "Slow 4G" profile
 // with a 4× slower CPU (a mid-range phone), each visit in a fresh browser context (cold cache)
 // and again with the cache warm. Figures go to SPEED_REPORT; nothing here asserts a time.
 import { writeFileSync } from "node:fs";
@@ -48,7 +48,7 @@ test("the driver's board on Slow 4G", async ({ browser }) => {
         (window as any).__marks = marks;
         (window as any).TelegramWebviewProxy = { postEvent: () => {} };
         new MutationObserver(() => {
-          if (!marks.interactive && document.querySelector("main[data-hydrated=true]")) {
+          if (!marks.interactive && document.querySelector("main[data-ready=true]")) {
             marks.interactive = performance.now();
           }
           if (!marks.firstLoads && document.querySelector("[data-testid=cargo-card]")) {
@@ -68,7 +68,7 @@ test("the driver's board on Slow 4G", async ({ browser }) => {
       await page.goto(`/#${hash}`);
       await page.locator("[data-testid=cargo-card]").first().waitFor({ timeout: 120_000 });
       // The first cards may be the page's inline script's, drawn before the app has come alive.
-      await page.locator("main[data-hydrated=true]").waitFor({ timeout: 120_000 });
+      await page.locator("main[data-ready=true]").waitFor({ timeout: 120_000 });
       const figures = await page.evaluate(() => {
         const paint = performance.getEntriesByName("first-contentful-paint")[0];
         const marks = (window as any).__marks;

@@ -86,7 +86,7 @@ test("a driver buys an hour of the cabinet, opens it on a computer and is cut of
   await desk.locator("#nav-loads").click();
   await expect(desk.locator("h1")).toHaveText("Нужен действующий пропуск");
   await page.reload();
-  await page.locator("main[data-hydrated=true]").waitFor();
+  await page.locator("main[data-ready=true]").waitFor();
   await expect(page.locator("[data-testid=pass][data-state=revoked]")).toHaveCount(1);
   await computer.close();
 });

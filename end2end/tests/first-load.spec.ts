@@ -73,12 +73,12 @@ test("the first loads come with the sign-in and are on screen before the app's c
   await expect(page.getByTestId("shown-of")).toHaveText(/^Показано 20 из \d+$/);
   await expect(cards.first()).toContainText("₽");
   await expect(page.getByTestId("card-skeleton")).toHaveCount(0);
-  await expect(page.locator("main[data-hydrated=true]")).toHaveCount(0);
+  await expect(page.locator("main[data-ready=true]")).toHaveCount(0);
   const drawn = await cards.allTextContents();
   const firstBox = await cards.first().boundingBox();
 
   letTheAppIn();
-  await page.locator("main[data-hydrated=true]").waitFor();
+  await page.locator("main[data-ready=true]").waitFor();
   // The app's own cards now, the same ones in the same place.
   await expect(page.getByTestId("cargo-list")).not.toHaveAttribute("data-boot", "drawn");
   await expect(cards).toHaveCount(20);
@@ -106,7 +106,7 @@ test("an app whose code comes before the script's answers waits for them rather 
     await route.continue();
   });
   await openFromTheBot(page, driver(5));
-  await page.locator("main[data-hydrated=true]").waitFor();
+  await page.locator("main[data-ready=true]").waitFor();
   await expect(page.getByTestId("card-skeleton").first()).toBeVisible();
   answer();
 
@@ -127,7 +127,7 @@ test("an app whose code comes before the script's answers waits for them rather 
 test("reopened, the app renews the session kept on the device, once, before its code has come", async ({ page }) => {
   const user = driver(2);
   await openFromTheBot(page, user);
-  await page.locator("main[data-hydrated=true]").waitFor();
+  await page.locator("main[data-ready=true]").waitFor();
   // The first open's list has come (an app alive may still be waiting for it): only the
   // reopening's requests are watched.
   await expect(page.getByTestId("cargo-card")).toHaveCount(20);
@@ -137,7 +137,7 @@ test("reopened, the app renews the session kept on the device, once, before its 
   await page.reload();
   await expect(page.getByTestId("cargo-card")).toHaveCount(20);
   letTheAppIn();
-  await page.locator("main[data-hydrated=true]").waitFor();
+  await page.locator("main[data-ready=true]").waitFor();
   await expect(page.getByTestId("cargo-card")).toHaveCount(20);
   expect(api.signIns).toEqual(["/api/v1/auth/renew"]);
   expect(api.lists).toHaveLength(1);
@@ -147,7 +147,7 @@ test("reopened, the app renews the session kept on the device, once, before its 
  *  code held back; the API calls of the reopening are watched. */
 async function reopen(page: Page, user: TelegramUser, beforeReload?: () => Promise<void>) {
   await openFromTheBot(page, user);
-  await page.locator("main[data-hydrated=true]").waitFor();
+  await page.locator("main[data-ready=true]").waitFor();
   await expect(page.getByTestId("cargo-card")).toHaveCount(20);
   await beforeReload?.();
   const api = watchApi(page);
@@ -173,7 +173,7 @@ test("reopened, the first page is asked for beside the renewal, not after it", a
   await expect(page.getByTestId("cargo-card")).toHaveCount(20);
   await expect(page.getByTestId("cargo-list")).toHaveAttribute("data-boot", "drawn");
   letTheAppIn();
-  await page.locator("main[data-hydrated=true]").waitFor();
+  await page.locator("main[data-ready=true]").waitFor();
   await expect(page.getByTestId("cargo-card")).toHaveCount(20);
   expect(api.signIns).toEqual(["/api/v1/auth/renew"]);
   expect(api.lists).toHaveLength(1);
@@ -192,7 +192,7 @@ test("a driver whose filter changed elsewhere reopens to the page of the new fil
   // (A page sorted by price says how many of the loads it sorted: the app draws that one itself.)
   await expect.poll(() => api.lists.length).toBe(2);
   letTheAppIn();
-  await page.locator("main[data-hydrated=true]").waitFor();
+  await page.locator("main[data-ready=true]").waitFor();
   await expect(page.getByTestId("cargo-card")).toHaveCount(20);
   // The page asked beside the renewal was the old filter's; the one drawn is the new filter's.
   expect(api.lists).toHaveLength(2);
@@ -207,7 +207,7 @@ test("an English-speaking driver's first loads are drawn in English", async ({ p
   await expect(page.getByTestId("shown-of")).toHaveText(/^Showing 20 of \d+$/);
   await expect(page.getByTestId("greeting")).toHaveText("Hello, Пётр");
   letTheAppIn();
-  await page.locator("main[data-hydrated=true]").waitFor();
+  await page.locator("main[data-ready=true]").waitFor();
   await expect(page.getByTestId("shown-of")).toHaveText(/^Showing 20 of \d+$/);
   await expect(page.getByTestId("open-filters")).toContainText("Filters");
 });

@@ -12,21 +12,21 @@ test("the page arrives server-rendered before any script runs", async ({ browser
   // The board's frame and skeleton cards paint at once; loads fill them in after sign-in.
   await expect(page.getByTestId("open-filters")).toHaveText("Фильтры");
   await expect(page.getByTestId("card-skeleton")).toHaveCount(4);
-  await expect(page.locator("main")).toHaveAttribute("data-hydrated", "false");
+  await expect(page.locator("main")).toHaveAttribute("data-ready", "false");
   await page.goto("/status");
   await expect(page.getByRole("heading", { name: "Hauler" })).toBeVisible();
   await expect(page.getByText("Состояние сервиса")).toBeVisible();
   await context.close();
 });
 
-test("opened from Telegram, the app hydrates and a click reads the database through a server function", async ({
+test("opened from Telegram, the app takes the page over and a click reads the database through a server function", async ({
   page,
 }) => {
   const errors: string[] = [];
   page.on("pageerror", (error) => errors.push(error.message));
 
   await openInTelegram(page, "/status", { platform: "android" });
-  await expect(page.locator("main")).toHaveAttribute("data-hydrated", "true");
+  await expect(page.locator("main")).toHaveAttribute("data-ready", "true");
   await expect(page.getByTestId("telegram-platform")).toHaveText("Telegram: android");
 
   await page.getByTestId("check-status").click();
@@ -39,7 +39,7 @@ test("opened from Telegram, the app hydrates and a click reads the database thro
 
 test("Telegram's dark theme colours reach the page's CSS variables", async ({ page }) => {
   await openInTelegram(page, "/status", { theme: DARK_THEME });
-  await expect(page.locator("main")).toHaveAttribute("data-hydrated", "true");
+  await expect(page.locator("main")).toHaveAttribute("data-ready", "true");
 
   const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
   expect(background).toBe("rgb(23, 33, 43)"); // #17212b

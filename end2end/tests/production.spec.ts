@@ -12,7 +12,7 @@ test.afterEach(async ({ page }, testInfo) => {
 test("in production mode the demo login does not exist", async ({ page, request }) => {
   expect(production, "cargo xtask test starts the production-mode server").toBeTruthy();
   await page.goto(`${production}/`);
-  await expect(page.locator("main")).toHaveAttribute("data-hydrated", "true");
+  await expect(page.locator("main")).toHaveAttribute("data-ready", "true");
   await expect(page.getByTestId("outside-telegram")).toBeVisible();
   await expect(page.getByTestId("demo-login")).toHaveCount(0);
   const demo = await request.post(`${production}/api/v1/auth/demo`);

@@ -28,7 +28,7 @@ const launchDataFrom = (user: TelegramUser, minutes: number) =>
 async function reopen(page: Page, path: string, options: Parameters<typeof openInTelegram>[2]) {
   await openInTelegram(page, path, options);
   await page.reload();
-  await page.locator("main[data-hydrated=true]").waitFor();
+  await page.locator("main[data-ready=true]").waitFor();
 }
 
 async function openProfile(page: Page) {
@@ -99,7 +99,7 @@ test("an English-speaking driver turns alerts off in their profile", async ({ pa
   await pressMainButton(page);
   await expect(page.getByTestId("profile-form")).toContainText("Profile saved");
   await page.reload();
-  await page.locator("main[data-hydrated=true]").waitFor();
+  await page.locator("main[data-ready=true]").waitFor();
   await expect(page.getByTestId("notifications")).not.toBeChecked();
   await expect(page.getByTestId("quiet-from")).toBeDisabled();
 });

@@ -40,7 +40,7 @@ const WORDS = {
 /** The driver reloads the page they are on. */
 async function reloadApp(page: Page) {
   await page.reload();
-  await page.locator("main[data-hydrated=true]").waitFor();
+  await page.locator("main[data-ready=true]").waitFor();
 }
 
 /** Opens the first card of the list and follows it to its shipper's page. */

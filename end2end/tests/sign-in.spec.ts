@@ -18,7 +18,7 @@ test("Telegram reloading the app with the same launch data keeps the driver sign
   await expect(page.getByTestId("greeting")).toHaveText("Здравствуйте, Иван");
   await expect(page.getByTestId("cargo-card").first()).toBeVisible();
   await page.reload();
-  await page.locator("main[data-hydrated=true]").waitFor();
+  await page.locator("main[data-ready=true]").waitFor();
   await expect(page.getByTestId("greeting")).toHaveText("Здравствуйте, Иван");
   await expect(page.getByTestId("sign-in-error")).toHaveCount(0);
   await expect(page.getByTestId("cargo-card").first()).toBeVisible();
@@ -46,7 +46,7 @@ test("stale launch data asks the driver to reopen the app", async ({ page }) => 
 
 test("opened outside Telegram, the app says where to open it and shows no loads", async ({ page }) => {
   await page.goto("/");
-  await expect(page.locator("main")).toHaveAttribute("data-hydrated", "true");
+  await expect(page.locator("main")).toHaveAttribute("data-ready", "true");
   await expect(page.getByTestId("outside-telegram")).toContainText("Откройте Hauler из Telegram");
   await expect(page.getByTestId("greeting")).toHaveCount(0);
   await expect(page.getByTestId("cargo-list")).toHaveCount(0);

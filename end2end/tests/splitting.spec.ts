@@ -21,7 +21,7 @@ test("the list page fetches no other page's code; a card's comes when the driver
   const fetched = chunksFetched(page);
   await openInTelegram(page, "/", { user: { id: 530_000_001, first_name: "Пётр", language_code: "ru" } });
   await expect(page.getByTestId("cargo-card")).toHaveCount(20);
-  await expect(page.locator("main[data-hydrated=true]")).toBeVisible();
+  await expect(page.locator("main[data-ready=true]")).toBeVisible();
   expect(fetched).toEqual([]);
 
   const card = page.getByTestId("cargo-card").first();

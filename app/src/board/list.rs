@@ -301,13 +301,13 @@ fn keep_scroll_position(board: Board) {
         }
     });
     on_cleanup(move || {
-        #[cfg(feature = "hydrate")]
+        #[cfg(feature = "browser")]
         board.scroll_y.set_value(window().scroll_y().unwrap_or(0.0));
     });
 }
 
 fn load_more_near_the_bottom(board: Board) {
-    #[cfg(feature = "hydrate")]
+    #[cfg(feature = "browser")]
     {
         /// Load the next page when the bottom is this close (px).
         const PREFETCH_MARGIN: f64 = 800.0;
@@ -329,6 +329,6 @@ fn load_more_near_the_bottom(board: Board) {
         });
         on_cleanup(move || handle.remove());
     }
-    #[cfg(not(feature = "hydrate"))]
+    #[cfg(not(feature = "browser"))]
     let _ = board;
 }

@@ -8,7 +8,7 @@ use super::Board;
 use crate::api::Api;
 
 pub fn follow_new_loads(board: Board, api: Memo<Option<Api>>) {
-    #[cfg(feature = "hydrate")]
+    #[cfg(feature = "browser")]
     {
         use wasm_bindgen::{JsCast, closure::Closure};
 
@@ -57,6 +57,6 @@ pub fn follow_new_loads(board: Board, api: Memo<Option<Api>>) {
         });
         on_cleanup(stop);
     }
-    #[cfg(not(feature = "hydrate"))]
+    #[cfg(not(feature = "browser"))]
     let _ = (board, api);
 }

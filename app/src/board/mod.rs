@@ -110,9 +110,7 @@ pub fn provide_board(sign_in: RwSignal<SignIn>, access: DriverAccess) -> Board {
     });
     // The first page the inline script got ([`crate::boot`]): the list starts with it, and asks
     // nothing until the driver does.
-    let first_page = crate::boot::rendered()
-        .then(crate::boot::take_first_page)
-        .flatten();
+    let first_page = crate::boot::take_first_page();
     let booted = first_page.is_some();
     let known = first_page.iter().flat_map(known_cards).collect();
     let board = Board {

@@ -2,10 +2,9 @@
 //! never sees, so the server cannot render a driver's loads; a small inline script ([`SCRIPT`])
 //! signs the driver in and asks for the first page while the WASM downloads, and draws those
 //! cards at once. The app then takes over what the script got rather than signing in and asking
-//! again: with the first page drawn, it renders itself anew over the script's cards (same markup,
-//! so nothing moves); with the sign-in alone (no access, a failed list), it hydrates the server's
-//! page and starts from that sign-in; when it comes before the script's answers (its code was
-//! cached), it hydrates at once and waits for them.
+//! again: it renders itself in place of the page, starting from the script's sign-in and, when it
+//! came, its first page (same markup as the script's cards, so nothing moves); when it comes
+//! before the script's answers (its code was cached), it renders at once and waits for them.
 
 use crate::{cargo::card::CargoPage, session::SignedIn};
 
@@ -20,7 +19,7 @@ pub struct Boot {
     pub page: Option<CargoPage>,
 }
 
-#[cfg(feature = "hydrate")]
+#[cfg(feature = "browser")]
 mod browser {
     use std::cell::RefCell;
 
@@ -53,24 +52,19 @@ mod browser {
     }
 
     /// Takes over from the inline script, if it started, before the app renders: what it got,
-    /// when it has it (says whether the first page came and was drawn, so the app renders anew),
-    /// else the promise of it (the script then draws nothing: the app draws the page).
-    pub fn take_over() -> bool {
+    /// when it has it, else the promise of it (the script then draws nothing: the app draws the
+    /// page).
+    pub fn take_over() {
         let Some(window) = web_sys::window() else {
-            return false;
+            return;
         };
         let _ = Reflect::set(&window, &"__hauler_boot_taken".into(), &JsValue::TRUE);
         let got = global("__hauler_booted");
         if !got.is_undefined() {
-            let boot = read(&got);
-            let drawn = boot.as_ref().is_some_and(|boot| boot.page.is_some());
-            TAKEN.with(|taken| *taken.borrow_mut() = boot);
-            return drawn;
-        }
-        if let Ok(promise) = global("__hauler_boot").dyn_into::<Promise>() {
+            TAKEN.with(|taken| *taken.borrow_mut() = read(&got));
+        } else if let Ok(promise) = global("__hauler_boot").dyn_into::<Promise>() {
             WAITING.with(|waiting| *waiting.borrow_mut() = Some(promise));
         }
-        false
     }
 
     pub fn with<T>(read: impl FnOnce(&mut Option<Boot>) -> T) -> T {
@@ -90,17 +84,17 @@ mod browser {
     }
 }
 
-#[cfg(feature = "hydrate")]
+#[cfg(feature = "browser")]
 pub use browser::take_over;
 
 /// Whether the inline script is still signing in (the app came first): the app waits for its
 /// answer ([`signed_in_later`]) rather than sign in a second time.
 pub fn signing_in() -> bool {
-    #[cfg(feature = "hydrate")]
+    #[cfg(feature = "browser")]
     {
         browser::signing_in()
     }
-    #[cfg(not(feature = "hydrate"))]
+    #[cfg(not(feature = "browser"))]
     {
         false
     }
@@ -108,11 +102,11 @@ pub fn signing_in() -> bool {
 
 /// The inline script's sign-in, once it comes; `None` if it failed (the app then signs in).
 pub async fn signed_in_later() -> Option<SignedIn> {
-    #[cfg(feature = "hydrate")]
+    #[cfg(feature = "browser")]
     {
         browser::signed_in_later().await
     }
-    #[cfg(not(feature = "hydrate"))]
+    #[cfg(not(feature = "browser"))]
     {
         None
     }
@@ -120,37 +114,24 @@ pub async fn signed_in_later() -> Option<SignedIn> {
 
 /// The sign-in the inline script made: the app starts from it rather than sign in again.
 pub fn signed_in() -> Option<SignedIn> {
-    #[cfg(feature = "hydrate")]
+    #[cfg(feature = "browser")]
     {
         browser::with(|boot| boot.as_ref().map(|boot| boot.signed_in.clone()))
     }
-    #[cfg(not(feature = "hydrate"))]
+    #[cfg(not(feature = "browser"))]
     {
         None
     }
 }
 
-/// Whether the app renders anew over the script's cards, starting signed in with the first
-/// page (rather than hydrating the server's page, which starts with neither).
-pub fn rendered() -> bool {
-    #[cfg(feature = "hydrate")]
-    {
-        browser::with(|boot| boot.as_ref().is_some_and(|boot| boot.page.is_some()))
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        false
-    }
-}
-
-/// The first page the inline script got, taken once by the board (at once when the app renders
-/// anew, when the sign-in comes when the app came first).
+/// The first page the inline script got, taken once by the board: at once when the script had it
+/// before the app came, else when the script's sign-in comes.
 pub fn take_first_page() -> Option<CargoPage> {
-    #[cfg(feature = "hydrate")]
+    #[cfg(feature = "browser")]
     {
         browser::with(|boot| boot.as_mut().and_then(|boot| boot.page.take()))
     }
-    #[cfg(not(feature = "hydrate"))]
+    #[cfg(not(feature = "browser"))]
     {
         None
     }

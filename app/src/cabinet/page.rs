@@ -220,7 +220,7 @@ fn describe(pass: &PassView) -> String {
 
 /// `2026-12-23T10:05:00Z` → `10:05 23.12.2026`, on the driver's clock in the browser.
 fn moment(iso: &str) -> String {
-    #[cfg(feature = "hydrate")]
+    #[cfg(feature = "browser")]
     {
         let date = js_sys::Date::new(&iso.into());
         if !date.get_time().is_nan() {

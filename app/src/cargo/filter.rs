@@ -39,7 +39,7 @@ pub struct PlaceFilter {
 // the whole object in a buffer first, and that buffering is ~7 KB of the gzipped bundle.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "hydrate", serde(try_from = "TaggedWeightVolume"))]
+#[cfg_attr(feature = "browser", serde(try_from = "TaggedWeightVolume"))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum WeightVolume {
     Category {
@@ -299,11 +299,11 @@ impl CargoFilter {
         /// A unit variant's name as the JSON API spells it.
         fn word<T: Serialize>(value: &T) -> String {
             // The browser has no `serde_json` (it reads and writes JSON with its own).
-            #[cfg(feature = "hydrate")]
+            #[cfg(feature = "browser")]
             let word = serde_wasm_bindgen::to_value(value)
                 .ok()
                 .and_then(|value| value.as_string());
-            #[cfg(not(feature = "hydrate"))]
+            #[cfg(not(feature = "browser"))]
             let word = serde_json::to_value(value)
                 .ok()
                 .and_then(|value| value.as_str().map(str::to_owned));

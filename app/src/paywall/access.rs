@@ -88,7 +88,7 @@ impl DriverAccess {
 
 /// `2026-12-23T10:00:00Z` → `23.12.2026`, the day on the driver's clock.
 pub fn format_day(iso: &str) -> String {
-    #[cfg(feature = "hydrate")]
+    #[cfg(feature = "browser")]
     {
         let date = js_sys::Date::new(&iso.into());
         if !date.get_time().is_nan() {

@@ -93,11 +93,11 @@ pub fn message_of(error: ApiErrorBody, no_connection: &str) -> String {
 }
 
 fn now_ms() -> f64 {
-    #[cfg(feature = "hydrate")]
+    #[cfg(feature = "browser")]
     {
         js_sys::Date::now()
     }
-    #[cfg(not(feature = "hydrate"))]
+    #[cfg(not(feature = "browser"))]
     {
         0.0
     }

@@ -347,11 +347,11 @@ fn zone(offset_minutes: i32) -> String {
 
 /// The phone's offset from UTC in minutes east (the browser counts west).
 fn device_utc_offset() -> i32 {
-    #[cfg(feature = "hydrate")]
+    #[cfg(feature = "browser")]
     {
         -(js_sys::Date::new_0().get_timezone_offset() as i32)
     }
-    #[cfg(not(feature = "hydrate"))]
+    #[cfg(not(feature = "browser"))]
     {
         super::DEFAULT_UTC_OFFSET_MINUTES
     }

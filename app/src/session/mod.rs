@@ -5,7 +5,7 @@
 //! opened with, which the server refuses once it is a few minutes old. The wire types live here,
 //! once, for the browser and the server.
 
-#[cfg(feature = "hydrate")]
+#[cfg(feature = "browser")]
 mod kept;
 
 use leptos::prelude::*;
@@ -92,22 +92,15 @@ pub enum SignIn {
 
 /// Starts signing in once the page runs in the browser; the state is shared through context.
 /// When the inline script signed the driver in before the bundle came ([`crate::boot`]), that
-/// sign-in is taken over: signed in from the start when the app renders anew, once hydrated when
-/// it hydrates the server's page (which was rendered before anyone signed in), and once it comes
-/// when the app came first.
+/// sign-in is taken over: signed in from the start, or once it comes when the app came first.
 pub fn provide_sign_in() -> RwSignal<SignIn> {
-    let booted = crate::boot::signed_in();
-    let state = RwSignal::new(match &booted {
-        Some(signed_in) if crate::boot::rendered() => SignIn::Done(Box::new(signed_in.clone())),
-        _ => SignIn::Pending,
+    let state = RwSignal::new(match crate::boot::signed_in() {
+        Some(signed_in) => SignIn::Done(Box::new(signed_in)),
+        None => SignIn::Pending,
     });
     provide_context(state);
     Effect::new(move |_| {
         if state.get_untracked() != SignIn::Pending {
-            return;
-        }
-        if let Some(signed_in) = booted.clone() {
-            state.set(SignIn::Done(Box::new(signed_in)));
             return;
         }
         let waiting = crate::boot::signing_in();
@@ -131,7 +124,7 @@ pub fn provide_sign_in() -> RwSignal<SignIn> {
 
 /// The session kept on this device for this Telegram user, renewed; else the launch data,
 /// exchanged. A kept session the server no longer knows is forgotten.
-#[cfg(feature = "hydrate")]
+#[cfg(feature = "browser")]
 async fn sign_in(init_data: String) -> SignIn {
     #[derive(Serialize)]
     struct LaunchData {
@@ -147,12 +140,12 @@ async fn sign_in(init_data: String) -> SignIn {
     keep(post_sign_in("/api/v1/auth/telegram", &LaunchData { init_data }).await)
 }
 
-#[cfg(not(feature = "hydrate"))]
+#[cfg(not(feature = "browser"))]
 async fn sign_in(_init_data: String) -> SignIn {
     SignIn::Pending
 }
 
-#[cfg(feature = "hydrate")]
+#[cfg(feature = "browser")]
 async fn renew(token: &str) -> SignIn {
     use api_client::{Credential, Method};
 
@@ -171,7 +164,7 @@ async fn renew(token: &str) -> SignIn {
 }
 
 /// Keeps a new session on the device.
-#[cfg(feature = "hydrate")]
+#[cfg(feature = "browser")]
 fn keep(state: SignIn) -> SignIn {
     if let SignIn::Done(signed_in) = &state {
         kept::keep(signed_in.driver.telegram_id, &signed_in.token);
@@ -185,7 +178,7 @@ pub fn log_out(state: RwSignal<SignIn>) {
     let SignIn::Done(signed_in) = state.get_untracked() else {
         return;
     };
-    #[cfg(feature = "hydrate")]
+    #[cfg(feature = "browser")]
     leptos::task::spawn_local(async move {
         let api = crate::api::Api::new(signed_in.token.clone());
         let _ = api
@@ -194,14 +187,14 @@ pub fn log_out(state: RwSignal<SignIn>) {
         kept::forget();
         state.set(SignIn::SignedOut);
     });
-    #[cfg(not(feature = "hydrate"))]
+    #[cfg(not(feature = "browser"))]
     drop(signed_in);
 }
 
 /// Signs in as the sandbox's demo driver (the server offers this in sandbox mode only).
 pub fn sign_in_as_demo_driver(state: RwSignal<SignIn>) {
     state.set(SignIn::Pending);
-    #[cfg(feature = "hydrate")]
+    #[cfg(feature = "browser")]
     leptos::task::spawn_local(async move {
         #[derive(Serialize)]
         struct NoFields {}
@@ -211,7 +204,7 @@ pub fn sign_in_as_demo_driver(state: RwSignal<SignIn>) {
 
 /// Whether the page may offer the demo driver: the server says so in sandbox mode.
 fn demo_login_offered() -> bool {
-    #[cfg(feature = "hydrate")]
+    #[cfg(feature = "browser")]
     {
         document()
             .query_selector("meta[name=hauler-demo-login]")
@@ -219,14 +212,14 @@ fn demo_login_offered() -> bool {
             .flatten()
             .is_some()
     }
-    #[cfg(not(feature = "hydrate"))]
+    #[cfg(not(feature = "browser"))]
     {
         false
     }
 }
 
 /// Signs in with no session yet: the answer is the session, or the API's refusal.
-#[cfg(feature = "hydrate")]
+#[cfg(feature = "browser")]
 async fn post_sign_in(path: &str, body: &impl Serialize) -> SignIn {
     use api_client::{Credential, Method};
 

@@ -120,7 +120,7 @@ export async function openInTelegram(
   });
   await page.goto(`${path}#${hash.toString()}`);
   // As in Telegram, the driver acts on a page that has come alive.
-  await page.locator("main[data-hydrated=true]").waitFor();
+  await page.locator("main[data-ready=true]").waitFor();
 }
 
 /** The calls the app made to Telegram so far, by event type (`web_app_setup_main_button`, …). */

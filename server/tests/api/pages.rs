@@ -4,7 +4,7 @@ use serde_json::Value;
 use crate::support::{Db, backends, bundle_file, spawn_app};
 
 #[tokio::test]
-async fn the_home_page_arrives_server_rendered_with_telegram_and_hydration_scripts() {
+async fn the_home_page_arrives_server_rendered_with_telegram_and_the_apps_scripts() {
     for backend in backends() {
         let app = spawn_app("home_page_ssr", backend).await;
         let response = app.get("/").await;
@@ -19,7 +19,7 @@ async fn the_home_page_arrives_server_rendered_with_telegram_and_hydration_scrip
         assert!(html.contains(r#"<script src="/telegram-web-app.js" defer></script>"#));
         assert!(
             html.contains(&bundle_file("hauler.js")),
-            "hydration script missing"
+            "the app's script missing"
         );
         // The stylesheet is inlined when the site is built, linked otherwise.
         assert!(html.contains(r#"id="hauler-css""#));
