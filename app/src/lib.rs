@@ -39,6 +39,10 @@ pub struct Document {
     pub inline_css: Option<std::sync::Arc<str>>,
 }
 
+/// The drivers' bundle's chunk loader, which its module imports (`cargo xtask site` writes it under
+/// this name, as leptos's lazy routes expect).
+const CHUNK_LOADER: &str = "__wasm_split.______________________.js";
+
 /// The HTML document around the app, rendered on the server. Telegram's script is deferred: it
 /// runs before the app's module (deferred scripts keep their order) without holding up the first
 /// paint.
@@ -57,6 +61,7 @@ pub fn shell(options: LeptosOptions, document: &Document) -> impl IntoView + use
             view! { <link id="hauler-css" rel="stylesheet" href=href /> }.into_any()
         }
     };
+    let chunk_loader = format!("/{}/{CHUNK_LOADER}", options.site_pkg_dir);
     view! {
         <!DOCTYPE html>
         <html lang="ru">
@@ -75,6 +80,9 @@ pub fn shell(options: LeptosOptions, document: &Document) -> impl IntoView + use
                 <script src=telegram_script defer></script>
                 {demo_login.then(|| view! { <meta name="hauler-demo-login" content="sandbox" /> })}
                 <HydrationScripts options />
+                // The module imports it: asked for beside the module rather than once the module
+                // has come and run, a round trip later.
+                <link rel="modulepreload" href=chunk_loader crossorigin="" />
             </head>
             <body>
                 <App />

@@ -21,6 +21,12 @@ async fn the_home_page_arrives_server_rendered_with_telegram_and_the_apps_script
             html.contains(&bundle_file("hauler.js")),
             "the app's script missing"
         );
+        // The chunk loader the module imports is asked for beside it, not a round trip later.
+        let loader = bundle_file("__wasm_split.______________________.js");
+        assert!(
+            html.contains(&format!(r#"<link rel="modulepreload" href="{loader}""#)),
+            "the chunk loader's preload missing: {html}"
+        );
         // The stylesheet is inlined when the site is built, linked otherwise.
         assert!(html.contains(r#"id="hauler-css""#));
     }
