@@ -37,6 +37,9 @@ pub struct Document {
     pub demo_login: bool,
     /// The stylesheet, inlined so the first paint waits for no second request; `None` links it.
     pub inline_css: Option<std::sync::Arc<str>>,
+    /// The loads-before-the-bundle script as the site's build minified it; `None` inlines
+    /// [`boot::SCRIPT`] as written.
+    pub boot_script: Option<std::sync::Arc<str>>,
 }
 
 /// The drivers' bundle's chunk loader, which its module imports (`cargo xtask site` writes it under
@@ -51,6 +54,7 @@ pub fn shell(options: LeptosOptions, document: &Document) -> impl IntoView + use
         telegram_script,
         demo_login,
         inline_css,
+        boot_script,
     } = document.clone();
     let style = match inline_css {
         Some(css) => {
@@ -61,6 +65,8 @@ pub fn shell(options: LeptosOptions, document: &Document) -> impl IntoView + use
             view! { <link id="hauler-css" rel="stylesheet" href=href /> }.into_any()
         }
     };
+    let boot_script =
+        boot_script.map_or_else(|| boot::SCRIPT.to_string(), |script| script.to_string());
     let chunk_loader = format!("/{}/{CHUNK_LOADER}", options.site_pkg_dir);
     view! {
         <!DOCTYPE html>
@@ -76,7 +82,7 @@ pub fn shell(options: LeptosOptions, document: &Document) -> impl IntoView + use
                 // leptos_meta in the browser bundle.
                 <title>"Hauler"</title>
                 {style}
-                <script inner_html=boot::SCRIPT></script>
+                <script inner_html=boot_script></script>
                 <script src=telegram_script defer></script>
                 {demo_login.then(|| view! { <meta name="hauler-demo-login" content="sandbox" /> })}
                 <HydrationScripts options />

@@ -35,6 +35,9 @@ struct Bundle {
     package: &'static str,
     out_name: &'static str,
     css: &'static str,
+    /// The script its pages inline in their `<head>`, if any: minified to `boot.js` beside the
+    /// stylesheet, which the server inlines in its place.
+    boot: Option<&'static str>,
     /// Whether its lazy routes are split into chunks of their own.
     split: bool,
 }
@@ -47,6 +50,7 @@ const BUNDLES: [Bundle; 2] = [
         package: "frontend",
         out_name: "hauler",
         css: "style/main.css",
+        boot: Some("app/src/boot/boot.js"),
         split: true,
     },
     Bundle {
@@ -54,6 +58,7 @@ const BUNDLES: [Bundle; 2] = [
         package: "admin-frontend",
         out_name: "admin",
         css: "style/admin.css",
+        boot: None,
         split: false,
     },
 ];
@@ -61,6 +66,8 @@ const BUNDLES: [Bundle; 2] = [
 /// The chunk loader's name: leptos's `HydrationScripts` links it under exactly this name when a
 /// server-rendered page needs a chunk (cargo-leptos puts a content hash in the underscores).
 const SPLIT_LOADER: &str = "__wasm_split.______________________.js";
+/// The drivers' pages' inline script, minified, under the name the server reads it by.
+const BOOT_SCRIPT: &str = "boot.js";
 /// Which chunks each split point needs; the server reads it to preload a page's chunks.
 const SPLIT_MANIFEST: &str = "__wasm_split_manifest.json";
 
@@ -200,6 +207,10 @@ fn bundle(pkg: &Path, spec: &Bundle) -> Result<BundleSize> {
     ];
     if spec.split {
         scripts.push(SPLIT_LOADER.to_string());
+    }
+    if let Some(boot) = spec.boot {
+        copy(&root().join(boot), &pkg.join(BOOT_SCRIPT))?;
+        scripts.push(BOOT_SCRIPT.to_string());
     }
     minify(pkg, &scripts)?;
     let sized = |file: String| {

@@ -8,7 +8,8 @@
 
 use crate::{cargo::card::CargoPage, session::SignedIn};
 
-/// The inline script, put into every page's `<head>` by [`crate::shell`].
+/// The inline script as written. Every page's `<head>` carries it ([`crate::shell`]), minified
+/// when the site is built (`cargo xtask site` writes it beside the stylesheet).
 pub const SCRIPT: &str = include_str!("boot.js");
 
 /// What the inline script got.

@@ -106,18 +106,19 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
         cabinet,
     } = services;
     let routes = generate_route_list(App);
+    // What the built site holds for the page to inline (absent when the site is not built).
+    let site_file = |name: &str| {
+        let pkg = config
+            .http
+            .site_root
+            .join(state.leptos_options.site_pkg_dir.as_ref());
+        std::fs::read_to_string(pkg.join(name)).ok().map(Into::into)
+    };
     let document = Document {
         telegram_script: config.telegram.web_app_js_url.clone(),
         demo_login: config.mode == Mode::Sandbox,
-        inline_css: std::fs::read_to_string(
-            config
-                .http
-                .site_root
-                .join(state.leptos_options.site_pkg_dir.as_ref())
-                .join("hauler.css"),
-        )
-        .ok()
-        .map(Into::into),
+        inline_css: site_file("hauler.css"),
+        boot_script: site_file("boot.js"),
     };
     let admin_desk = admin::AdminDesk {
         db: state.platform.db.clone(),

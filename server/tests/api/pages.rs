@@ -1,7 +1,7 @@
 use sea_orm::ConnectionTrait;
 use serde_json::Value;
 
-use crate::support::{Db, backends, bundle_file, spawn_app};
+use crate::support::{Db, backends, bundle_file, site_root, spawn_app};
 
 #[tokio::test]
 async fn the_home_page_arrives_server_rendered_with_telegram_and_the_apps_scripts() {
@@ -27,8 +27,26 @@ async fn the_home_page_arrives_server_rendered_with_telegram_and_the_apps_script
             html.contains(&format!(r#"<link rel="modulepreload" href="{loader}""#)),
             "the chunk loader's preload missing: {html}"
         );
+        // The page and the build spell the loader's name apart (app and xtask): the file the page
+        // preloads is the one the build wrote.
+        assert_eq!(
+            app.get(&loader).await.status(),
+            200,
+            "the page preloads {loader}, which the build did not write"
+        );
         // The stylesheet is inlined when the site is built, linked otherwise.
         assert!(html.contains(r#"id="hauler-css""#));
+        // So is the script that signs in before the bundle comes, as the build minified it.
+        let boot = bundle_file("boot.js");
+        let minified = std::fs::read_to_string(site_root().join(boot.trim_start_matches('/')))
+            .expect("the site's build writes the inline script");
+        assert!(
+            minified.len() < app::boot::SCRIPT.len() * 3 / 4,
+            "the inline script is not minified: {} bytes of {}",
+            minified.len(),
+            app::boot::SCRIPT.len()
+        );
+        assert!(html.contains(minified.trim_end()), "{html}");
     }
 }
 
