@@ -1,7 +1,7 @@
 //! Builds the site the server serves: the browser bundles (release WASM, wasm-bindgen, wasm-opt),
 //! the stylesheet, the static files and Telegram's official `telegram-web-app.js`, the bundles'
-//! JavaScript and stylesheets minified (esbuild), each precompressed (brotli q11 and gzip -9) for
-//! the server to send as it is.
+//! JavaScript and stylesheets and the drivers' pages' inline script minified (esbuild), each
+//! precompressed (brotli q11 and gzip -9) for the server to send as it is.
 
 use std::{
     fs,
@@ -36,7 +36,7 @@ struct Bundle {
     out_name: &'static str,
     css: &'static str,
     /// The script its pages inline in their `<head>`, if any: minified to `boot.js` beside the
-    /// stylesheet, which the server inlines in its place.
+    /// stylesheet, which the server inlines instead of the script as written.
     boot: Option<&'static str>,
     /// Whether its lazy routes are split into chunks of their own.
     split: bool,
