@@ -1,7 +1,7 @@
 use sea_orm::ConnectionTrait;
 use serde_json::Value;
 
-use crate::support::{Db, backends, bundle_file, site_root, spawn_app};
+use crate::support::{Db, backends, built_file, bundle_file, spawn_app};
 
 #[tokio::test]
 async fn the_home_page_arrives_server_rendered_with_telegram_and_the_apps_scripts() {
@@ -37,8 +37,7 @@ async fn the_home_page_arrives_server_rendered_with_telegram_and_the_apps_script
         // The stylesheet is inlined when the site is built, linked otherwise.
         assert!(html.contains(r#"id="hauler-css""#));
         // So is the script that signs in before the bundle comes, as the build minified it.
-        let boot = bundle_file("boot.js");
-        let minified = std::fs::read_to_string(site_root().join(boot.trim_start_matches('/')))
+        let minified = std::fs::read_to_string(built_file("boot.js"))
             .expect("the site's build writes the inline script");
         assert!(
             minified.len() < app::boot::SCRIPT.len() * 3 / 4,

@@ -10,7 +10,8 @@ use tokio::{
 };
 
 use crate::support::{
-    Db, Options, Store, TestApp, bundle_file, fresh_postgres_database, spawn_app, spawn_app_with,
+    Db, Options, Store, TestApp, built_file, bundle_file, fresh_postgres_database, spawn_app,
+    spawn_app_with,
 };
 
 /// Two instances rolled out at the same moment on a database nobody has migrated yet: one
@@ -172,11 +173,8 @@ async fn read_answer(reader: &mut BufReader<TcpStream>) -> (u16, Vec<u8>) {
 async fn a_bundle_file_comes_precompressed_by_the_build_in_the_form_the_browser_takes() {
     let app = spawn_app("static_precompressed", (Db::Sqlite, Store::InProcess)).await;
     let path = bundle_file("hauler_bg.wasm");
-    let on_disk = |suffix: &str| {
-        let build = std::fs::read_to_string(crate::support::site_root().join("pkg/build")).unwrap();
-        let file = format!("pkg/{}/hauler_bg.wasm{suffix}", build.trim());
-        std::fs::read(crate::support::site_root().join(file)).unwrap()
-    };
+    let on_disk =
+        |suffix: &str| std::fs::read(built_file(&format!("hauler_bg.wasm{suffix}"))).unwrap();
     let ask = |accept: Option<&'static str>, held: Option<String>| {
         let mut request = app.client.get(app.url(&path));
         if let Some(accept) = accept {

@@ -320,6 +320,11 @@ pub fn bundle_file(name: &str) -> String {
     format!("/pkg/{}/{name}", build.trim())
 }
 
+/// Where the build wrote a file of the bundles, on disk (see [`bundle_file`]).
+pub fn built_file(name: &str) -> PathBuf {
+    site_root().join(bundle_file(name).trim_start_matches('/'))
+}
+
 /// One line per server a test starts, so the test command can say what ran against what.
 pub fn record(test: &str, db: Db, store: Store) {
     let Ok(path) = std::env::var("HAULER_TEST_REPORT") else {
