@@ -3,6 +3,7 @@
 //! background workers, which start when the application runs.
 
 mod commands;
+mod listener;
 mod platform;
 mod services;
 mod shutdown;
@@ -72,7 +73,7 @@ impl Application {
         let _ = rustls::crypto::ring::default_provider().install_default();
 
         let platform = platform::open(&config).await?;
-        let (listener, address) = bind(config.http.listen_addr).await?;
+        let (listener, address) = bind(config.http.listen_addr)?;
         announce(&config, &platform, address);
         let (sightings, sightings_writer) = shippers::watch::channel(platform.db.clone());
         let urls = Urls::new(&config, address);
@@ -139,9 +140,13 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
     Application::build(config).await?.run_until_stopped().await
 }
 
-async fn bind(addr: SocketAddr) -> Result<(TcpListener, SocketAddr), StartError> {
+fn bind(addr: SocketAddr) -> Result<(TcpListener, SocketAddr), StartError> {
+    match listener::allow_every_open_file() {
+        Ok(open_files) => tracing::debug!(open_files, "open files allowed (one per connection)"),
+        Err(error) => tracing::warn!(%error, "cannot raise the limit of open files"),
+    }
     let listen_error = |source| StartError::Listen { addr, source };
-    let listener = TcpListener::bind(addr).await.map_err(listen_error)?;
+    let listener = listener::bind(addr).map_err(listen_error)?;
     let address = listener.local_addr().map_err(listen_error)?;
     Ok((listener, address))
 }

@@ -4,21 +4,13 @@
 //! rotation; then it closes, live connections are told to reconnect elsewhere, and in-flight
 //! requests and the jobs' items in hand finish. All of it within the grace period, counted from
 //! the signal.
-//!
-//! Every accepted connection sends without delay (`TCP_NODELAY`): otherwise the last small
-//! segment of a streamed file waits for the browser's delayed acknowledgement, about 40 ms per
-//! file on a kept-alive connection.
 
 use std::{net::SocketAddr, time::Duration};
 
-use axum::serve::{ListenerExt, TapIo};
-use tokio::{
-    net::{TcpListener, TcpStream},
-    time::Instant,
-};
+use tokio::{net::TcpListener, time::Instant};
 use tokio_util::{sync::CancellationToken, task::TaskTracker};
 
-use super::StartError;
+use super::{StartError, listener::without_delay};
 use crate::{new_loads::LiveHub, sandbox::telegram::SandboxTelegram};
 
 /// SIGTERM (as sent by an orchestrator), Ctrl-C, or the embedding program asking (a test that
@@ -108,32 +100,5 @@ pub(super) async fn serve(
             tracing::warn!("in-flight requests or jobs outlived the shutdown grace period");
             Ok(())
         }
-    }
-}
-
-/// The listener, with `TCP_NODELAY` set on each connection it accepts.
-fn without_delay(listener: TcpListener) -> TapIo<TcpListener, fn(&mut TcpStream)> {
-    listener.tap_io(send_without_delay)
-}
-
-fn send_without_delay(connection: &mut TcpStream) {
-    if let Err(error) = connection.set_nodelay(true) {
-        tracing::debug!(%error, "cannot set TCP_NODELAY on a connection");
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use axum::serve::Listener;
-    use tokio::net::{TcpListener, TcpStream};
-
-    #[tokio::test]
-    async fn accepted_connections_send_without_delay() {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let address = listener.local_addr().unwrap();
-        let mut listener = super::without_delay(listener);
-        let (client, (accepted, _)) = tokio::join!(TcpStream::connect(address), listener.accept());
-        client.unwrap();
-        assert!(accepted.nodelay().unwrap());
     }
 }
