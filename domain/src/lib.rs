@@ -19,6 +19,7 @@ pub mod flags;
 pub mod hidden;
 pub mod hot_questions;
 pub mod ids;
+pub mod lapsing;
 pub mod marks;
 pub mod outbox;
 pub mod payments;

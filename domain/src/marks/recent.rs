@@ -22,11 +22,11 @@ use sea_orm::{
 use tokio::sync::watch;
 
 use super::{HIDDEN, Marks, REMEMBERED_AT_MOST, RESPONDED};
-use crate::{DriverId, hidden, responses};
+use crate::{DriverId, hidden, lapsing::Lapsing, responses};
 
 /// How long a driver's marks read on this instance are used again.
 const RECENT_FOR: Duration = Duration::from_secs(5);
-/// Past this many drivers held, a read first sweeps out the lapsed ones.
+/// From this many drivers held, a read first sweeps out the lapsed ones (see [`Lapsing`]).
 const SWEEP_ABOVE: usize = 4_096;
 /// The most drivers one query asks for (each is two of its parameters).
 const DRIVERS_PER_QUERY: usize = 500;
@@ -36,7 +36,7 @@ type Found = Arc<HashMap<DriverId, Option<Arc<Marks>>>>;
 
 #[derive(Default)]
 pub struct RecentMarks {
-    by_driver: RwLock<HashMap<DriverId, (Arc<Marks>, Instant)>>,
+    by_driver: RwLock<Lapsing<DriverId, (Arc<Marks>, Instant), SWEEP_ABOVE>>,
     /// Changes made here so far: a read begun before one holds nothing of what it read (it may
     /// have read the marks from before the change).
     changes: AtomicU64,
@@ -194,9 +194,7 @@ impl RecentMarks {
         if self.changes.load(Ordering::SeqCst) != began {
             return;
         }
-        if by_driver.len() + found.len() > SWEEP_ABOVE {
-            by_driver.retain(|_, (_, at)| now.duration_since(*at) < RECENT_FOR);
-        }
+        by_driver.sweep(|_, (_, at)| now.duration_since(*at) < RECENT_FOR);
         for (driver, marks) in found {
             if let Some(marks) = marks {
                 by_driver.insert(*driver, (Arc::clone(marks), now));

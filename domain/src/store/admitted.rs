@@ -8,17 +8,16 @@
 //! seen here within [`ADMITTED_FOR`]. Access is never remembered past its own end.
 
 use std::{
-    collections::HashMap,
     sync::RwLock,
     time::{Duration, Instant},
 };
 
-use crate::DriverId;
+use crate::{DriverId, lapsing::Lapsing};
 
 /// How long a passed check is taken as passing again on this instance.
 pub const ADMITTED_FOR: Duration = Duration::from_secs(5);
 
-/// Past this many remembered tokens, an insert first sweeps out the lapsed ones.
+/// From this many remembered tokens, an insert first sweeps out the lapsed ones (see [`Lapsing`]).
 const SWEEP_ABOVE: usize = 4_096;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,7 +30,7 @@ pub struct Admitted {
 
 #[derive(Default)]
 pub struct RecentlyAdmitted {
-    by_token: RwLock<HashMap<Box<str>, (Admitted, Instant)>>,
+    by_token: RwLock<Lapsing<Box<str>, (Admitted, Instant), SWEEP_ABOVE>>,
 }
 
 impl RecentlyAdmitted {
@@ -48,9 +47,7 @@ impl RecentlyAdmitted {
         let now = Instant::now();
         let until = now + lasts_for.map_or(ADMITTED_FOR, |left| left.min(ADMITTED_FOR));
         let mut by_token = self.by_token.write().unwrap_or_else(|p| p.into_inner());
-        if by_token.len() >= SWEEP_ABOVE {
-            by_token.retain(|_, (_, until)| *until > now);
-        }
+        by_token.sweep(|_, (_, until)| *until > now);
         by_token.insert(token.into(), (admitted, until));
     }
 

@@ -3,14 +3,15 @@
 //! which lets more through but never refuses everyone).
 
 use std::{
-    collections::HashMap,
     sync::Mutex,
     time::{Duration, Instant},
 };
 
 use super::WindowCount;
+use crate::lapsing::Lapsing;
 
-/// Below this many counters nothing is swept; above it, lapsed windows are dropped now and then.
+/// Below this many counters nothing is swept; from it, lapsed windows are dropped now and then
+/// (see [`Lapsing`]).
 const SWEEP_FROM: usize = 1024;
 
 #[derive(Default)]
@@ -18,11 +19,7 @@ pub struct LocalCounters {
     inner: Mutex<Counters>,
 }
 
-#[derive(Default)]
-struct Counters {
-    windows: HashMap<String, Window>,
-    sweep_at: usize,
-}
+type Counters = Lapsing<String, Window, SWEEP_FROM>;
 
 struct Window {
     hits: u64,
@@ -34,9 +31,8 @@ impl LocalCounters {
     /// starts again after it ends.
     pub fn hit(&self, key: &str, window: Duration, now: Instant) -> WindowCount {
         let mut counters = self.lock();
-        counters.sweep(now);
+        counters.sweep(|_, open| open.ends > now);
         let entry = counters
-            .windows
             .entry(key.to_owned())
             .and_modify(|open| {
                 if open.ends <= now {
@@ -59,7 +55,7 @@ impl LocalCounters {
 
     /// The hits counted under `key` in its open window, without counting one.
     pub fn peek(&self, key: &str, now: Instant) -> WindowCount {
-        match self.lock().windows.get(key) {
+        match self.lock().get(key) {
             Some(open) if open.ends > now => WindowCount {
                 hits: open.hits,
                 resets_in: open.ends - now,
@@ -72,18 +68,6 @@ impl LocalCounters {
         self.inner
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-}
-
-impl Counters {
-    /// Drops lapsed windows once the map has doubled since the last sweep, so memory follows
-    /// the keys in use and a sweep costs little per hit.
-    fn sweep(&mut self, now: Instant) {
-        if self.windows.len() < self.sweep_at.max(SWEEP_FROM) {
-            return;
-        }
-        self.windows.retain(|_, open| open.ends > now);
-        self.sweep_at = self.windows.len() * 2;
     }
 }
 
@@ -131,6 +115,6 @@ mod tests {
             counters.hit(&format!("old:{n}"), MINUTE, now);
         }
         counters.hit("new", MINUTE, now + MINUTE);
-        assert_eq!(counters.lock().windows.len(), 1);
+        assert_eq!(counters.lock().len(), 1);
     }
 }

@@ -32,7 +32,7 @@
 //! cached list as cheap as it was.
 
 use std::{
-    collections::{HashMap, HashSet},
+    collections::HashSet,
     sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
@@ -42,7 +42,7 @@ use app::cargo::{
     filter::CargoFilter,
 };
 use chrono::{DateTime, Utc};
-use domain::{DriverId, store::SharedStore};
+use domain::{DriverId, lapsing::Lapsing, store::SharedStore};
 use serde::{Deserialize, Serialize};
 
 use super::{Gateway, list::first_window_question};
@@ -63,7 +63,8 @@ pub const GONE_SHOWN: usize = 20;
 const SEEN_FOR: Duration = Duration::from_secs(7 * 24 * 3600);
 /// A first page asked again sooner than this after a look is the same look.
 pub const LOOK_AGAIN_AFTER: Duration = Duration::from_secs(30);
-/// Past this many recent looks held on an instance, holding another sweeps out the old ones.
+/// From this many recent looks held on an instance, holding another sweeps out the old ones
+/// (see [`Lapsing`]).
 const RECENT_SWEEP_ABOVE: usize = 50_000;
 
 /// The card with its age as of `now`.
@@ -128,7 +129,7 @@ impl Listed {
 pub struct LastSeen {
     store: SharedStore,
     /// When each driver last looked at each question on this instance.
-    recent: Mutex<HashMap<(DriverId, String), Instant>>,
+    recent: Mutex<Lapsing<(DriverId, String), Instant, RECENT_SWEEP_ABOVE>>,
 }
 
 impl LastSeen {
@@ -151,9 +152,7 @@ impl LastSeen {
         {
             return false;
         }
-        if recent.len() >= RECENT_SWEEP_ABOVE {
-            recent.retain(|_, at| now.duration_since(*at) < again_after);
-        }
+        recent.sweep(|_, at| now.duration_since(*at) < again_after);
         recent.insert(key, now);
         true
     }
