@@ -154,7 +154,8 @@ struct Line {
     waiting: HashMap<u64, Waiting>,
     drivers: VecDeque<u64>,
     prefetch: VecDeque<u64>,
-    claims: HashMap<(DriverId, u64), Claim>,
+    /// Each driver's claims, by card: a driver's own are found without walking everyone's.
+    claims: HashMap<DriverId, HashMap<u64, Claim>>,
     next_ticket: u64,
     fetchers: usize,
     last_sweep: Option<Instant>,
@@ -206,12 +207,12 @@ impl CardQueue {
         let until = Instant::now() + patience + self.rules.max_wait;
         let mut guard = self.line();
         let line = &mut *guard;
-        let claim = line.claims.get_mut(&(driver, id))?;
+        let claim = line.claim_mut(driver, id)?;
         if matches!(
             &*claim.entry.done.borrow(),
             Some(Err(GatewayError::NotFetchedInTime))
         ) {
-            line.claims.remove(&(driver, id));
+            line.drop_claim(driver, id);
             return None;
         }
         claim.deadline = until;
@@ -285,7 +286,10 @@ impl CardQueue {
             deadline,
             told: None,
         };
-        line.claims.insert((driver, id), claim.clone());
+        line.claims
+            .entry(driver)
+            .or_default()
+            .insert(id, claim.clone());
         Ok((claim, causes_call))
     }
 
@@ -353,7 +357,7 @@ impl CardQueue {
     /// when nobody else waits for it and no fetch has it in hand.
     pub fn release(&self, driver: DriverId, id: u64) {
         let mut line = self.line();
-        line.claims.remove(&(driver, id));
+        line.drop_claim(driver, id);
         line.unclaim(driver, id);
     }
 
@@ -367,7 +371,7 @@ impl CardQueue {
         let now = Instant::now();
         let mut guard = self.line();
         let line = &mut *guard;
-        let told = line.claims.get(&(driver, id))?.told;
+        let told = line.claims.get(&driver)?.get(&id)?.told;
         if let Some(told) = told
             && now < told.again_at
         {
@@ -379,7 +383,7 @@ impl CardQueue {
         }
         let position = line.position(id);
         let place = self.place_at(position, poll);
-        if let Some(claim) = line.claims.get_mut(&(driver, id)) {
+        if let Some(claim) = line.claim_mut(driver, id) {
             claim.told = Some(Told {
                 position,
                 due: now + place.estimate,
@@ -537,23 +541,37 @@ impl Line {
 
     /// The driver keeps at most `places - 1` other cards in line, so the new one fits.
     fn make_room_for(&mut self, driver: DriverId, places: usize) {
-        let mut held: Vec<(u64, Instant)> = self
-            .claims
+        let Some(mine) = self.claims.get(&driver) else {
+            return;
+        };
+        let mut held: Vec<(u64, Instant)> = mine
             .iter()
-            .filter(|((claimant, id), claim)| {
-                *claimant == driver
-                    && claim.entry.done.borrow().is_none()
-                    && self.waiting.contains_key(id)
+            .filter(|(id, claim)| {
+                claim.entry.done.borrow().is_none() && self.waiting.contains_key(id)
             })
-            .map(|((_, id), claim)| (*id, claim.deadline))
+            .map(|(id, claim)| (*id, claim.deadline))
             .collect();
         if held.len() < places {
             return;
         }
         held.sort_by_key(|(_, deadline)| *deadline);
         for (id, _) in held.iter().take(held.len() + 1 - places) {
-            self.claims.remove(&(driver, *id));
+            self.drop_claim(driver, *id);
             self.unclaim(driver, *id);
+        }
+    }
+
+    fn claim_mut(&mut self, driver: DriverId, id: u64) -> Option<&mut Claim> {
+        self.claims.get_mut(&driver)?.get_mut(&id)
+    }
+
+    /// Forgets the driver's claim on the card (and the driver, once they hold none).
+    fn drop_claim(&mut self, driver: DriverId, id: u64) {
+        if let Some(mine) = self.claims.get_mut(&driver) {
+            mine.remove(&id);
+            if mine.is_empty() {
+                self.claims.remove(&driver);
+            }
         }
     }
 
@@ -583,11 +601,14 @@ impl Line {
         let gone: Vec<(DriverId, u64)> = self
             .claims
             .iter()
-            .filter(|(_, claim)| claim.deadline + CLAIM_GRACE <= now)
-            .map(|(key, _)| *key)
+            .flat_map(|(driver, mine)| {
+                mine.iter()
+                    .filter(|(_, claim)| claim.deadline + CLAIM_GRACE <= now)
+                    .map(|(id, _)| (*driver, *id))
+            })
             .collect();
         for (driver, id) in gone {
-            self.claims.remove(&(driver, id));
+            self.drop_claim(driver, id);
             self.unclaim(driver, id);
         }
     }
