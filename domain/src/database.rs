@@ -247,10 +247,16 @@ mod tests {
     #[tokio::test]
     async fn a_sqlite_file_is_opened_with_a_write_ahead_log() {
         let folder = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}?mode=rwc", folder.path().join("db.sqlite").display());
+        let url = format!(
+            "sqlite://{}?mode=rwc",
+            folder.path().join("db.sqlite").display()
+        );
         let db = connect(&url).await.unwrap();
         let mode = db
-            .query_one_raw(Statement::from_string(DbBackend::Sqlite, "PRAGMA journal_mode"))
+            .query_one_raw(Statement::from_string(
+                DbBackend::Sqlite,
+                "PRAGMA journal_mode",
+            ))
             .await
             .unwrap()
             .unwrap()

@@ -27,7 +27,7 @@ use crate::{DriverId, hidden, lapsing::Lapsing, responses};
 /// How long a driver's marks read on this instance are used again.
 const RECENT_FOR: Duration = Duration::from_secs(5);
 /// From this many drivers held, a read first sweeps out the lapsed ones (see [`Lapsing`]).
-const SWEEP_ABOVE: usize = 4_096;
+const SWEEP_FROM: usize = 4_096;
 /// The most drivers one query asks for (each is two of its parameters).
 const DRIVERS_PER_QUERY: usize = 500;
 
@@ -36,7 +36,7 @@ type Found = Arc<HashMap<DriverId, Option<Arc<Marks>>>>;
 
 #[derive(Default)]
 pub struct RecentMarks {
-    by_driver: RwLock<Lapsing<DriverId, (Arc<Marks>, Instant), SWEEP_ABOVE>>,
+    by_driver: RwLock<Lapsing<DriverId, (Arc<Marks>, Instant), SWEEP_FROM>>,
     /// Changes made here so far: a read begun before one holds nothing of what it read (it may
     /// have read the marks from before the change).
     changes: AtomicU64,

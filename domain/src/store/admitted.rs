@@ -18,7 +18,7 @@ use crate::{DriverId, lapsing::Lapsing};
 pub const ADMITTED_FOR: Duration = Duration::from_secs(5);
 
 /// From this many remembered tokens, an insert first sweeps out the lapsed ones (see [`Lapsing`]).
-const SWEEP_ABOVE: usize = 4_096;
+const SWEEP_FROM: usize = 4_096;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Admitted {
@@ -30,7 +30,7 @@ pub struct Admitted {
 
 #[derive(Default)]
 pub struct RecentlyAdmitted {
-    by_token: RwLock<Lapsing<Box<str>, (Admitted, Instant), SWEEP_ABOVE>>,
+    by_token: RwLock<Lapsing<Box<str>, (Admitted, Instant), SWEEP_FROM>>,
 }
 
 impl RecentlyAdmitted {

@@ -65,7 +65,7 @@ const SEEN_FOR: Duration = Duration::from_secs(7 * 24 * 3600);
 pub const LOOK_AGAIN_AFTER: Duration = Duration::from_secs(30);
 /// From this many recent looks held on an instance, holding another sweeps out the old ones
 /// (see [`Lapsing`]).
-const RECENT_SWEEP_ABOVE: usize = 50_000;
+const RECENT_SWEEP_FROM: usize = 50_000;
 
 /// The card with its age as of `now`.
 pub fn aged(mut card: CargoCard, now: DateTime<Utc>) -> CargoCard {
@@ -129,7 +129,7 @@ impl Listed {
 pub struct LastSeen {
     store: SharedStore,
     /// When each driver last looked at each question on this instance.
-    recent: Mutex<Lapsing<(DriverId, String), Instant, RECENT_SWEEP_ABOVE>>,
+    recent: Mutex<Lapsing<(DriverId, String), Instant, RECENT_SWEEP_FROM>>,
 }
 
 impl LastSeen {
