@@ -31,9 +31,14 @@ impl<K, V, const FROM: usize> Default for Lapsing<K, V, FROM> {
 impl<K: Eq + Hash, V, const FROM: usize> Lapsing<K, V, FROM> {
     /// Keeps only the entries `alive` says are, if the map has grown enough to be swept.
     pub fn sweep(&mut self, alive: impl FnMut(&K, &mut V) -> bool) {
-        if self.entries.len() < self.sweep_at {
-            return;
+        if self.entries.len() >= self.sweep_at {
+            self.sweep_now(alive);
         }
+    }
+
+    /// Keeps only the entries `alive` says are, now, however many there are (a map bounded by
+    /// something else than its count, over that bound).
+    pub fn sweep_now(&mut self, alive: impl FnMut(&K, &mut V) -> bool) {
         self.entries.retain(alive);
         self.sweep_at = (self.entries.len() * 2).max(FROM);
     }
@@ -91,6 +96,9 @@ mod tests {
             1,
             "swept once it held 64: only the newest is left"
         );
+        let (mut map, _) = inserted(10, |_| false);
+        map.sweep_now(|key, ()| *key > 5);
+        assert_eq!(map.len(), 4, "swept now, however few it holds");
         let (map, _) = inserted(1_000, |key| key % 2 == 0);
         assert!(
             map.len() < 1_000 && map.keys().filter(|key| *key % 2 == 1).count() < 200,

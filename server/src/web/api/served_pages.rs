@@ -24,13 +24,14 @@ use std::{
 
 use app::cargo::card::{CargoPage, PendingPage};
 use axum::body::Bytes;
+use domain::lapsing::Lapsing;
 use tokio::sync::watch;
 
 /// How long a page is answered again as it was written.
 pub const SERVED_FOR: Duration = Duration::from_secs(2);
 
-/// Past this many pages held, holding another first sweeps out the lapsed ones.
-const SWEEP_ABOVE: usize = 4_096;
+/// From this many pages held, holding another first sweeps out the lapsed ones (see [`Lapsing`]).
+const SWEEP_FROM: usize = 4_096;
 
 /// What the pages held may weigh, counted as their JSON: past it, lapsed pages are swept out, and
 /// a page that still does not fit is answered without being held (by count alone, the long tail
@@ -135,22 +136,29 @@ impl Default for ServedPages {
 }
 
 struct Holding {
-    by_query: HashMap<Box<str>, Held>,
+    by_query: Lapsing<Box<str>, Held, SWEEP_FROM>,
     /// The JSON bytes of the pages in `by_query`.
     json_bytes: usize,
     limit: usize,
 }
 
 impl Holding {
-    fn sweep(&mut self, now: Instant) {
+    /// Sweeps out the lapsed pages: at once when the pages held weigh too much, else once there
+    /// are enough of them (see [`Lapsing`]).
+    fn sweep(&mut self, now: Instant, overweight: bool) {
         let mut swept = 0;
-        self.by_query.retain(|_, (page, at)| {
+        let alive = |_: &_, (page, at): &mut Held| {
             let keep = now.duration_since(*at) < SERVED_FOR;
             if !keep {
                 swept += page.json.len();
             }
             keep
-        });
+        };
+        if overweight {
+            self.by_query.sweep_now(alive);
+        } else {
+            self.by_query.sweep(alive);
+        }
         self.json_bytes -= swept;
     }
 }
@@ -159,7 +167,7 @@ impl ServedPages {
     fn holding_at_most(json_bytes: usize) -> Self {
         Self {
             held: Arc::new(RwLock::new(Holding {
-                by_query: HashMap::new(),
+                by_query: Lapsing::default(),
                 json_bytes: 0,
                 limit: json_bytes,
             })),
@@ -204,9 +212,8 @@ impl ServedPages {
                 .map_or(0, |(old, _)| old.json.len());
             held.json_bytes - replaced + page.json.len()
         };
-        if held.by_query.len() >= SWEEP_ABOVE || weight_after(&held) > held.limit {
-            held.sweep(now);
-        }
+        let overweight = weight_after(&held) > held.limit;
+        held.sweep(now, overweight);
         if weight_after(&held) > held.limit {
             return;
         }
