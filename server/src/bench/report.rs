@@ -131,6 +131,8 @@ struct Minute {
     busy_lists: usize,
     busy_details: usize,
     list: Percentiles,
+    /// Lists answered within 100 ms, as the drivers timed them, in per cent.
+    list_without_wait_pct: f64,
     detail: Percentiles,
     refusals: usize,
     detail_wait: Percentiles,
@@ -152,6 +154,7 @@ impl Minute {
             busy_lists: busy(Kind::List),
             busy_details: busy(Kind::Detail),
             list: Percentiles::of(answered(Kind::List)),
+            list_without_wait_pct: without_wait_pct(outcomes.iter().copied()),
             detail: Percentiles::of(answered(Kind::Detail)),
             refusals: outcomes
                 .iter()
@@ -160,6 +163,16 @@ impl Minute {
             detail_wait: Percentiles::of(waits_for_cards(outcomes.iter().copied())),
         }
     }
+}
+
+/// Of the lists, those answered within 100 ms, in per cent.
+fn without_wait_pct<'a>(outcomes: impl IntoIterator<Item = &'a Outcome>) -> f64 {
+    let (mut lists, mut fast) = (0, 0);
+    for list in outcomes.into_iter().filter(|o| o.kind == Kind::List) {
+        lists += 1;
+        fast += usize::from(list.ok() && list.latency < Duration::from_millis(100));
+    }
+    100.0 * fast as f64 / lists.max(1) as f64
 }
 
 /// How long each answered request of this kind took.
@@ -179,11 +192,6 @@ impl Figures {
         upstream: &Stats,
         cache: Option<CacheFigures>,
     ) -> Self {
-        let lists: Vec<&Outcome> = outcomes.iter().filter(|o| o.kind == Kind::List).collect();
-        let fast = lists
-            .iter()
-            .filter(|o| o.ok() && o.latency < Duration::from_millis(100))
-            .count();
         let mut failures = BTreeMap::new();
         for failure in outcomes.iter().filter_map(|o| o.failure.as_ref()) {
             *failures.entry(failure.clone()).or_default() += 1;
@@ -205,7 +213,7 @@ impl Figures {
             failures,
             list: Percentiles::of(answered(outcomes, Kind::List)),
             detail: Percentiles::of(answered(outcomes, Kind::Detail)),
-            list_without_wait_pct: 100.0 * fast as f64 / lists.len().max(1) as f64,
+            list_without_wait_pct: without_wait_pct(outcomes),
             upstream_calls: upstream.requests,
             upstream_lists: upstream.lists,
             upstream_details: upstream.details,
@@ -365,26 +373,28 @@ fn access_fields(access: &AccessCheck) -> Vec<(String, String)> {
 fn print_minutes(hauler: &Figures) {
     println!("\nHauler by minute:");
     println!(
-        "{:<8} {:>9} {:>9} {:>11} {:>13} {:>10} {:>12} {:>12} {:>12}",
+        "{:<8} {:>9} {:>9} {:>11} {:>13} {:>10} {:>13} {:>12} {:>12} {:>12}",
         "minute",
         "requests",
         "refused",
         "busy lists",
         "busy details",
         "list p95",
+        "lists ≤100ms",
         "detail p50",
         "detail p95",
         "in line p95"
     );
     for (n, minute) in hauler.minutes.iter().enumerate() {
         println!(
-            "{:<8} {:>9} {:>9} {:>11} {:>13} {:>10.1} {:>12.1} {:>12.1} {:>12.1}",
+            "{:<8} {:>9} {:>9} {:>11} {:>13} {:>10.1} {:>12.1}% {:>12.1} {:>12.1} {:>12.1}",
             n + 1,
             minute.requests,
             minute.refusals,
             minute.busy_lists,
             minute.busy_details,
             minute.list.p95,
+            minute.list_without_wait_pct,
             minute.detail.p50,
             minute.detail.p95,
             minute.detail_wait.p95
@@ -450,19 +460,14 @@ pub struct WarmRestart {
 impl WarmRestart {
     pub fn of(outcomes: &[Outcome], moved_at: Duration) -> Self {
         let within = |o: &&Outcome| o.at >= moved_at && o.at < moved_at + Duration::from_secs(60);
-        let lists: Vec<&Outcome> = outcomes
-            .iter()
-            .filter(within)
-            .filter(|o| o.kind == Kind::List)
-            .collect();
-        let fast = lists
-            .iter()
-            .filter(|o| o.ok() && o.latency < Duration::from_millis(100))
-            .count();
         Self {
             moved_at,
-            lists: lists.len(),
-            without_wait_pct: 100.0 * fast as f64 / lists.len().max(1) as f64,
+            lists: outcomes
+                .iter()
+                .filter(within)
+                .filter(|o| o.kind == Kind::List)
+                .count(),
+            without_wait_pct: without_wait_pct(outcomes.iter().filter(within)),
             refusals: outcomes
                 .iter()
                 .filter(within)
