@@ -548,7 +548,7 @@ fn start_nginx(
              client_body_temp_path {dir}/temp/body;\n  proxy_temp_path {dir}/temp/proxy;\n\
              fastcgi_temp_path {dir}/temp/fastcgi;\n  uwsgi_temp_path {dir}/temp/uwsgi;\n\
              scgi_temp_path {dir}/temp/scgi;\n\
-             upstream hauler {{ server 127.0.0.1:{app_port}; keepalive 16; }}\n\
+             upstream hauler {{ server 127.0.0.1:{app_port}; keepalive 1024; }}\n\
              server {{\n    listen 127.0.0.1:{public_port} ssl;\n\
              ssl_certificate {cert};\n    ssl_certificate_key {key};\n\
              location / {{\n      proxy_pass http://hauler;\n      proxy_http_version 1.1;\n\
