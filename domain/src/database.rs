@@ -62,6 +62,9 @@ pub async fn connect_trusting(
         options
             .max_connections(4)
             .acquire_timeout(SQLITE_ACQUIRE_TIMEOUT)
+            // A file does not drop its connections: testing each one before handing it out would
+            // only double the trips to SQLite's threads that every query makes.
+            .test_before_acquire(false)
             // Write-ahead logging: readers never wait for the writer (in SQLite's default, a
             // commit locks every reader out while it writes and syncs the file twice). Each
             // commit is still synced before it returns (`synchronous` stays FULL).

@@ -242,10 +242,10 @@ pub async fn wait_until_connected(base: &str) {
 pub async fn run(drivers: usize, duration: Duration, target: Target) -> Vec<Outcome> {
     let target = Arc::new(target);
     // Connections are kept alive between a driver's rounds, as a phone's are (or a balancer's
-    // pool to Hauler): none is closed while idle for less than 90 s. Closing all but a few and
-    // connecting anew for the rest made the simulated drivers search for a free local port on
-    // every connect (a fifth of the machine's time in the first minute, in the kernel's
-    // `__inet_check_established`), time taken from the server under test.
+    // pool to Hauler): none is closed while idle for less than 90 s. Keeping 256 and connecting
+    // anew for the rest made each connect search for a free local port (the kernel's
+    // `__inet_check_established`, 15 % of the machine's time in the first minute of 20,000),
+    // time taken from the server under test.
     let http = reqwest::Client::new();
     let start = Instant::now();
     let deadline = start + duration;

@@ -447,3 +447,36 @@ async fn a_shipper_never_seen_is_not_found_and_an_inn_is_ten_or_twelve_digits() 
     let (status, body) = anna.call(Method::GET, "/api/v1/shippers/12345", None).await;
     assert_eq!((status, body["code"].clone()), (400, json!("invalid_inn")));
 }
+
+/// A list knows no shipper of a load until one of its cards is opened (the exchange names the
+/// shipper in the card only). Anna lists a new load, opens it, and goes back to the list: the
+/// card named «Северный Путь» and the list shows its mark from then on, though Hauler had just
+/// noted that nobody knew the load's shipper.
+#[tokio::test]
+async fn a_card_opened_names_its_shipper_and_the_list_shows_the_mark_from_then_on() {
+    for backend in backends() {
+        let (exchange, app) = app_on_an_empty_exchange("shippers_named_by_card", backend).await;
+        let first = post(&exchange, "Москва", "Казань", 50_000, NORTH, 1);
+        let anna = driver(&app, 840_031, "ru").await;
+        assert_eq!(list(&anna, "").await.len(), 1);
+        assert_eq!(open(&anna, first).await["shipper_inn"], NORTH);
+        // Hauler has seen a load of theirs: «Северный Путь» has a page, and so a mark.
+        shipper_page(&anna, NORTH, |page| page["inn"] == NORTH).await;
+
+        let new = post(&exchange, "Москва", "Казань", 55_000, NORTH, 2);
+        let listed = list(&anna, "&from_city_id=1").await;
+        let card = listed.iter().find(|card| card["id"] == new).unwrap();
+        assert!(
+            card["shipper"].is_null(),
+            "no card named the shipper yet: {card}"
+        );
+
+        let opened = open(&anna, new).await;
+        assert_eq!(opened["card"]["shipper"]["inn"], NORTH, "{opened}");
+        // Past the two seconds a page is served again as it was made.
+        tokio::time::sleep(Duration::from_millis(2_200)).await;
+        let listed = list(&anna, "&from_city_id=1").await;
+        let card = listed.iter().find(|card| card["id"] == new).unwrap();
+        assert_eq!(card["shipper"]["inn"], NORTH, "{card}");
+    }
+}

@@ -30,7 +30,7 @@ use axum::{
     routing::{get, post, put},
 };
 use domain::{DriverId, database, drivers, hidden, marks, outbox, profiles, responses};
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::{DatabaseConnection, DbErr, TransactionTrait};
 use serde::{Deserialize, Serialize};
 
 use super::{
@@ -413,10 +413,21 @@ const JSON: (header::HeaderName, HeaderValue) = (
 /// Shippers' marks over the cards. An extra: while the database cannot answer they are left off
 /// and the loads still flow.
 async fn lay_shipper_marks(state: &ApiState, cards: &mut [CargoCard]) {
+    lay_with(state, state.shippers.lay_marks(cards)).await;
+}
+
+/// The shipper's mark over a load's detail, the shipper as the detail names it; an extra as
+/// [`lay_shipper_marks`].
+async fn lay_detail_shipper_mark(state: &ApiState, detail: &mut CargoDetail) {
+    lay_with(state, state.shippers.lay_mark_of_detail(detail)).await;
+}
+
+/// Lays marks with `laying` unless the database is down; a failure leaves them off.
+async fn lay_with(state: &ApiState, laying: impl Future<Output = Result<(), DbErr>>) {
     if state.outages.is_down() {
         return;
     }
-    let laid = state.shippers.lay_marks(cards).await;
+    let laid = laying.await;
     state.outages.note(&laid);
     if let Err(error) = laid {
         tracing::warn!(%error, "shippers' marks are left off the cards");
@@ -528,7 +539,7 @@ async fn detail(
         CardAnswer::Ready(detail) => {
             let mut detail = detail.ok_or_else(taken)?;
             detail.card.responded = responded;
-            lay_shipper_marks(&state, std::slice::from_mut(&mut detail.card)).await;
+            lay_detail_shipper_mark(&state, &mut detail).await;
             Ok(Json(*detail).into_response())
         }
         CardAnswer::Pending(mut pending) => {
