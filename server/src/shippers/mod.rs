@@ -30,7 +30,8 @@ const KNOWN_SHIPPER_TTL: Duration = Duration::from_secs(3600);
 /// How long a load with no shipper known is left at that: its card may be fetched any moment
 /// (here or on another instance), which names the shipper.
 const UNKNOWN_SHIPPER_TTL: Duration = Duration::from_secs(5);
-/// Loads whose shipper is remembered at most (about 100 bytes each).
+/// Loads whose shipper is remembered at most (a couple of hundred bytes each, with the cache's
+/// own bookkeeping).
 const LOADS_REMEMBERED: u64 = 50_000;
 
 /// Shippers' marks and pages, read from the database; marks are kept a minute on this instance
