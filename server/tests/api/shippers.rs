@@ -473,7 +473,7 @@ async fn a_card_opened_names_its_shipper_and_the_list_shows_the_mark_from_then_o
 
         let opened = open(&anna, new).await;
         assert_eq!(opened["card"]["shipper"]["inn"], NORTH, "{opened}");
-        // Past the two seconds a page is served again as it was made.
+        // A page is served as it was made for two seconds: the next list comes after them.
         tokio::time::sleep(Duration::from_millis(2_200)).await;
         let listed = list(&anna, "&from_city_id=1").await;
         let card = listed.iter().find(|card| card["id"] == new).unwrap();
