@@ -10,7 +10,9 @@
 //! drivers (`server_rss_signed_in_mb=` once they have signed in, `server_rss_mb=` at its peak while
 //! they browse, and `server_rss_after_mb=` once they have gone); after the run, a
 //! cached list page is asked as fast as it is answered, through Hauler and from a plain axum
-//! handler returning the same bytes (`cached_list_rps=`, `plain_axum_rps=`). With `--warm`, Hauler
+//! handler returning the same bytes (`cached_list_rps=`, `plain_axum_rps=`), and each is left
+//! holding 10,000 connections idle after one list, for what one costs it
+//! (`server_idle_connection_kb=`, `plain_axum_idle_connection_kb=`). With `--warm`, Hauler
 //! is restarted halfway, as a deploy does, on Redis (the environment's `REDIS_URL`, else a
 //! redis-server of the bench's own): a second instance starts on the same database and Redis, the
 //! drivers move to it once it is connected, and the first is stopped. Prints a table and one
@@ -343,16 +345,25 @@ async fn throughput(
         .await
         .expect("the page");
     let (cached_rps, cached_failed) = throughput::measure(&url, Some(session)).await;
+    let asked = format!("{path}?{query}");
+    let idle_kb = throughput::idle_connection_kb(&server.base, &asked, Some(session), || {
+        server.memory_mb().0
+    })
+    .await;
     let body = scratch.join("plain-page.json");
     std::fs::write(&body, &page).expect("the page is written for the plain handler");
     let plain = ServerProcess::plain(path, &body).await;
-    let (plain_rps, _) = throughput::measure(&format!("{}{path}?{query}", plain.base), None).await;
+    let (plain_rps, _) = throughput::measure(&format!("{}{asked}", plain.base), None).await;
+    let plain_idle_kb =
+        throughput::idle_connection_kb(&plain.base, &asked, None, || plain.memory_mb().0).await;
     plain.stop().await;
     Throughput {
         cached_list_rps: cached_rps,
         cached_list_failed: cached_failed,
         plain_axum_rps: plain_rps,
         page_bytes: page.len(),
+        idle_connection_kb: idle_kb,
+        plain_axum_idle_connection_kb: plain_idle_kb,
     }
 }
 

@@ -447,6 +447,10 @@ pub struct Throughput {
     pub cached_list_failed: u64,
     pub plain_axum_rps: f64,
     pub page_bytes: usize,
+    /// What a connection idle after one list costs the server, in KB of resident memory.
+    pub idle_connection_kb: f64,
+    /// The same for the plain axum handler.
+    pub plain_axum_idle_connection_kb: f64,
 }
 
 /// The minute after the drivers moved to the restarted instance.
@@ -498,6 +502,14 @@ impl ServerSide {
             ),
             ("cached_list_failed", t.cached_list_failed.to_string()),
             ("cached_list_bytes", t.page_bytes.to_string()),
+            (
+                "server_idle_connection_kb",
+                format!("{:.1}", t.idle_connection_kb),
+            ),
+            (
+                "plain_axum_idle_connection_kb",
+                format!("{:.1}", t.plain_axum_idle_connection_kb),
+            ),
         ];
         if let Some(warm) = &self.warm {
             fields.extend([
@@ -574,9 +586,10 @@ pub fn print(
     print_access(access);
     let server_fields = server.fields();
     println!(
-        "\nthe server process alone; a cached list page ({} clients at once, {} s) beside a plain axum handler returning the same bytes:",
+        "\nthe server process alone; a cached list page ({} clients at once, {} s) beside a plain axum handler returning the same bytes; what a connection idle after one list costs each ({} connections):",
         super::throughput::CLIENTS,
-        super::throughput::FOR.as_secs()
+        super::throughput::FOR.as_secs(),
+        super::throughput::IDLE_CONNECTIONS,
     );
     for (name, value) in &server_fields {
         println!("{name:<28} {value:>14}");

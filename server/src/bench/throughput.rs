@@ -61,3 +61,59 @@ pub async fn measure(url: &str, session: Option<&str>) -> (f64, u64) {
         other.load(Ordering::Relaxed),
     )
 }
+
+/// Connections opened for [`idle_connection_kb`].
+pub const IDLE_CONNECTIONS: usize = 10_000;
+
+/// What one more connection, idle after asking `path` once, costs the server in resident memory:
+/// [`IDLE_CONNECTIONS`] are opened (in rounds of 500), each asks once and reads its answer, and
+/// the server's growth is divided among them. `resident_mb` reads the server's memory now.
+pub async fn idle_connection_kb(
+    base: &str,
+    path_and_query: &str,
+    session: Option<&str>,
+    resident_mb: impl Fn() -> f64,
+) -> f64 {
+    let host = base.trim_start_matches("http://");
+    let authorization = session
+        .map(|session| format!("Authorization: Bearer {session}\r\n"))
+        .unwrap_or_default();
+    let request = format!("GET {path_and_query} HTTP/1.1\r\nHost: {host}\r\n{authorization}\r\n");
+    let before = resident_mb();
+    let mut held = Vec::with_capacity(IDLE_CONNECTIONS);
+    while held.len() < IDLE_CONNECTIONS {
+        let round = (IDLE_CONNECTIONS - held.len()).min(500);
+        let opened = futures_util::future::join_all((0..round).map(|_| ask_once(host, &request)));
+        held.extend(opened.await.into_iter().flatten());
+    }
+    // A moment for the server to settle (the allocator's own bookkeeping).
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let grown_kb = (resident_mb() - before) * 1024.0;
+    grown_kb / held.len().max(1) as f64
+}
+
+/// A connection that has asked once and read its answer (`None` if it could not).
+async fn ask_once(host: &str, request: &str) -> Option<tokio::net::TcpStream> {
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+    let mut stream = tokio::net::TcpStream::connect(host).await.ok()?;
+    stream.write_all(request.as_bytes()).await.ok()?;
+    let mut reader = BufReader::new(stream);
+    let mut length = 0usize;
+    let mut line = String::new();
+    loop {
+        line.clear();
+        reader.read_line(&mut line).await.ok()?;
+        let header = line.trim_end();
+        if header.is_empty() {
+            break;
+        }
+        if let Some((name, value)) = header.split_once(':')
+            && name.eq_ignore_ascii_case("content-length")
+        {
+            length = value.trim().parse().ok()?;
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).await.ok()?;
+    Some(reader.into_inner())
+}

@@ -17,6 +17,11 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// What the grace period needs beyond [`REQUEST_TIMEOUT`] for the last answers to leave.
 const ANSWER_MARGIN: Duration = Duration::from_secs(5);
 
+/// How long a connection may go without sending a whole request head, by default: longer than a
+/// balancer keeps an idle connection to an instance (nginx's upstream `keepalive_timeout`, 60 s),
+/// so that the balancer closes first and never sends a request on a connection being closed.
+const IDLE_CONNECTION_SECONDS: u32 = 75;
+
 /// How long a draining instance keeps accepting by default: about what a balancer takes to
 /// notice `/readyz` failing (or the orchestrator to remove the instance) and stop sending to it.
 const DRAIN_DELAY: Duration = Duration::from_secs(5);
@@ -38,6 +43,11 @@ pub struct HttpConfig {
     pub shutdown_grace: Duration,
     /// Proxies whose `X-Forwarded-For` is believed, wherever a client's address is read.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Connections held open at most (fewer if the open files allow fewer). `None`: as many as
+    /// the open files allow.
+    pub max_connections: Option<usize>,
+    /// How long a connection may go without sending a whole request head before it is closed.
+    pub idle_connection: Duration,
 }
 
 impl HttpConfig {
@@ -73,6 +83,13 @@ impl HttpConfig {
             Mode::Sandbox => &["http://", "https://"],
         };
         let public_url = reader.address("PUBLIC_URL", schemes);
+        let max_connections = match reader.parsed::<usize>("MAX_CONNECTIONS", "a whole number") {
+            Some(0) => {
+                reader.problem("MAX_CONNECTIONS", "must be above zero");
+                None
+            }
+            most => most,
+        };
         reader.require_in_production(
             mode,
             "PUBLIC_URL",
@@ -90,6 +107,8 @@ impl HttpConfig {
             drain_delay,
             shutdown_grace,
             trusted_proxies: reader.ranges("TRUSTED_PROXIES").unwrap_or_default(),
+            max_connections,
+            idle_connection: reader.seconds("IDLE_CONNECTION_SECONDS", IDLE_CONNECTION_SECONDS),
         }
     }
 }

@@ -15,18 +15,30 @@
 //! waiting behind. At start the process raises its own limit to the hard one, as Go's runtime does
 //! for every program ([`allow_every_open_file`]).
 //!
-//! **No delay.** Every accepted connection sends without delay (`TCP_NODELAY`): otherwise the
-//! last small segment of a streamed file waits for the browser's delayed acknowledgement, about
-//! 40 ms per file on a kept-alive connection.
+//! What the open files leave for connections is the most the instance takes at once
+//! ([`connections_room`]; `connections.rs` keeps to it).
 
 use std::net::SocketAddr;
 
-use axum::serve::{ListenerExt, TapIo};
-use tokio::net::{TcpListener, TcpSocket, TcpStream};
+use tokio::net::{TcpListener, TcpSocket};
 
 /// How many arrived connections may wait to be accepted (the kernel caps it at
 /// `net.core.somaxconn`).
 pub(super) const WAITING_CONNECTIONS: u32 = 8192;
+
+/// The open files a service manager allows when the process cannot raise its limit (systemd's
+/// soft limit).
+pub(super) const SYSTEMD_OPEN_FILES: u64 = 1024;
+
+/// Open files kept for everything but the drivers' connections: the database's and Redis's
+/// connections, the exchange's, the bot's, files being read, the logs.
+const FILES_KEPT: u64 = 512;
+
+/// How many connections `open_files` leave room for, with [`FILES_KEPT`] kept for the rest (and
+/// at least a few whatever the limit).
+pub(super) fn connections_room(open_files: u64) -> usize {
+    usize::try_from(open_files.saturating_sub(FILES_KEPT).max(64)).unwrap_or(usize::MAX)
+}
 
 /// Binds `addr` (port 0 picks a free port) with room for [`WAITING_CONNECTIONS`].
 pub(super) fn bind(addr: SocketAddr) -> std::io::Result<TcpListener> {
@@ -66,32 +78,17 @@ pub(super) fn allow_every_open_file() -> std::io::Result<u64> {
     Ok(limit.rlim_cur)
 }
 
-/// The listener, with `TCP_NODELAY` set on each connection it accepts.
-pub(super) fn without_delay(listener: TcpListener) -> TapIo<TcpListener, fn(&mut TcpStream)> {
-    listener.tap_io(send_without_delay)
-}
-
-fn send_without_delay(connection: &mut TcpStream) {
-    if let Err(error) = connection.set_nodelay(true) {
-        tracing::debug!(%error, "cannot set TCP_NODELAY on a connection");
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
 
-    use axum::serve::Listener;
     use tokio::net::TcpStream;
 
-    #[tokio::test]
-    async fn accepted_connections_send_without_delay() {
-        let listener = super::bind("127.0.0.1:0".parse().unwrap()).unwrap();
-        let address = listener.local_addr().unwrap();
-        let mut listener = super::without_delay(listener);
-        let (client, (accepted, _)) = tokio::join!(TcpStream::connect(address), listener.accept());
-        client.unwrap();
-        assert!(accepted.nodelay().unwrap());
+    #[test]
+    fn the_open_files_beyond_those_kept_are_the_connections_room() {
+        assert_eq!(super::connections_room(20_000), 19_488);
+        assert_eq!(super::connections_room(1_024), 512);
+        assert_eq!(super::connections_room(100), 64);
     }
 
     /// A crowd larger than tokio's default queue (1,024) connects while the server accepts no one:

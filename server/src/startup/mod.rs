@@ -3,6 +3,7 @@
 //! background workers, which start when the application runs.
 
 mod commands;
+mod connections;
 mod listener;
 mod platform;
 mod services;
@@ -18,11 +19,17 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 pub use commands::{manage_admins, manage_secrets, manage_service_tokens, migrate};
+use connections::ConnectionRules;
 use services::{Parts, Urls};
 use shutdown::{Shutdown, Termination};
 use workers::Workers;
 
-use crate::{cargotech, config::Config, payments::Billing, shippers, web};
+use crate::{
+    cargotech,
+    config::{Config, HttpConfig},
+    payments::Billing,
+    shippers, web,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -58,6 +65,7 @@ pub struct Application {
     workers: Workers,
     shutdown: Shutdown,
     listener: TcpListener,
+    connections: ConnectionRules,
     router: axum::Router,
     address: SocketAddr,
 }
@@ -73,7 +81,7 @@ impl Application {
         let _ = rustls::crypto::ring::default_provider().install_default();
 
         let platform = platform::open(&config).await?;
-        let (listener, address) = bind(config.http.listen_addr)?;
+        let (listener, address, connections) = bind(&config.http)?;
         announce(&config, &platform, address);
         let (sightings, sightings_writer) = shippers::watch::channel(platform.db.clone());
         let urls = Urls::new(&config, address);
@@ -102,6 +110,7 @@ impl Application {
             workers,
             shutdown,
             listener,
+            connections,
             router: web::router(state, &config, services),
             address,
         })
@@ -131,7 +140,9 @@ impl Application {
     /// [`shutdown`].
     pub async fn run_until_stopped(self) -> Result<(), StartError> {
         let jobs = self.workers.start(&self.shutdown.stopping);
-        shutdown::serve(self.listener, self.router, self.shutdown, jobs).await
+        let (listener, router, rules) = (self.listener, self.router, self.connections);
+        shutdown::serve(listener, router, rules, self.shutdown, jobs).await;
+        Ok(())
     }
 }
 
@@ -140,15 +151,33 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
     Application::build(config).await?.run_until_stopped().await
 }
 
-fn bind(addr: SocketAddr) -> Result<(TcpListener, SocketAddr), StartError> {
-    match listener::allow_every_open_file() {
-        Ok(open_files) => tracing::debug!(open_files, "open files allowed (one per connection)"),
-        Err(error) => tracing::warn!(%error, "cannot raise the limit of open files"),
+/// The listener, its address, and how many connections it may hold: as many as configured, and
+/// never so many that the instance runs out of open files (see [`connections`]).
+fn bind(http: &HttpConfig) -> Result<(TcpListener, SocketAddr, ConnectionRules), StartError> {
+    let open_files = listener::allow_every_open_file().unwrap_or_else(|error| {
+        tracing::warn!(%error, "cannot raise the limit of open files");
+        listener::SYSTEMD_OPEN_FILES
+    });
+    let room = listener::connections_room(open_files);
+    let most = http.max_connections.map_or(room, |most| most.min(room));
+    if http.max_connections.is_some_and(|asked| asked > room) {
+        tracing::warn!(
+            asked = http.max_connections,
+            open_files,
+            most,
+            "MAX_CONNECTIONS is more than the open files allow; fewer are taken"
+        );
     }
+    tracing::debug!(open_files, most, "connections held at most");
+    let addr = http.listen_addr;
     let listen_error = |source| StartError::Listen { addr, source };
     let listener = listener::bind(addr).map_err(listen_error)?;
     let address = listener.local_addr().map_err(listen_error)?;
-    Ok((listener, address))
+    let rules = ConnectionRules {
+        most,
+        idle: http.idle_connection,
+    };
+    Ok((listener, address, rules))
 }
 
 fn announce(config: &Config, platform: &Platform, address: SocketAddr) {

@@ -5,12 +5,12 @@
 //! requests and the jobs' items in hand finish. All of it within the grace period, counted from
 //! the signal.
 
-use std::{net::SocketAddr, time::Duration};
+use std::time::Duration;
 
 use tokio::{net::TcpListener, time::Instant};
 use tokio_util::{sync::CancellationToken, task::TaskTracker};
 
-use super::{StartError, listener::without_delay};
+use super::connections::{self, ConnectionRules};
 use crate::{new_loads::LiveHub, sandbox::telegram::SandboxTelegram};
 
 /// SIGTERM (as sent by an orchestrator), Ctrl-C, or the embedding program asking (a test that
@@ -57,18 +57,16 @@ pub(super) struct Shutdown {
 pub(super) async fn serve(
     listener: TcpListener,
     router: axum::Router,
+    rules: ConnectionRules,
     shutdown: Shutdown,
     jobs: TaskTracker,
-) -> Result<(), StartError> {
+) {
     let closing = CancellationToken::new();
-    let service = router.into_make_service_with_connect_info::<SocketAddr>();
-    let server = axum::serve(without_delay(listener), service)
-        .with_graceful_shutdown(closing.clone().cancelled_owned())
-        .into_future();
+    let server = connections::serve(listener, router, rules, closing.clone());
     tokio::pin!(server);
 
     tokio::select! {
-        outcome = &mut server => return outcome.map_err(StartError::Serve),
+        () = &mut server => return,
         () = shutdown.termination.received() => {},
     }
     let deadline = Instant::now() + shutdown.grace;
@@ -78,7 +76,7 @@ pub(super) async fn serve(
     );
     shutdown.stopping.cancel();
     tokio::select! {
-        outcome = &mut server => return outcome.map_err(StartError::Serve),
+        () = &mut server => return,
         () = tokio::time::sleep(shutdown.drain_delay) => {},
     }
     tracing::info!("shutting down: no new connections; finishing in-flight requests");
@@ -87,18 +85,9 @@ pub(super) async fn serve(
     if let Some(telegram) = &shutdown.telegram {
         telegram.close();
     }
-    let finished = async {
-        let (served, ()) = tokio::join!(server, jobs.wait());
-        served
-    };
+    let finished = async { tokio::join!(server, jobs.wait()) };
     match tokio::time::timeout_at(deadline, finished).await {
-        Ok(outcome) => {
-            tracing::info!("shut down: every request answered, every job finished");
-            outcome.map_err(StartError::Serve)
-        }
-        Err(_) => {
-            tracing::warn!("in-flight requests or jobs outlived the shutdown grace period");
-            Ok(())
-        }
+        Ok(_) => tracing::info!("shut down: every request answered, every job finished"),
+        Err(_) => tracing::warn!("in-flight requests or jobs outlived the shutdown grace period"),
     }
 }

@@ -1,5 +1,6 @@
 //! How the server meets the world at its edges: instances started together on one fresh
-//! database, a body too large to take, and static files on a kept-alive connection.
+//! database, a body too large to take, static files on a kept-alive connection, and the limits
+//! on connections (how many, how long idle).
 
 use std::time::{Duration, Instant};
 
@@ -122,6 +123,187 @@ async fn a_static_file_comes_twenty_times_over_one_kept_alive_connection() {
         "the stylesheet, 20 times on one connection: median {:?}",
         times[times.len() / 2]
     );
+}
+
+/// A client opening more connections than the instance takes, each idle after one request,
+/// does not lock anyone out: every newcomer is answered, the connections idle the longest were
+/// closed to make room, and the newest still answer. (The instance's own calls to its sandbox
+/// services hold a few connections too, so the test counts with a margin.)
+#[tokio::test]
+async fn at_the_limit_of_connections_those_idle_longest_make_room() {
+    let most = 40;
+    let app = spawn_app_with(
+        "connections_make_room",
+        (Db::Sqlite, Store::InProcess),
+        Options {
+            extra_vars: vec![("MAX_CONNECTIONS", most.to_string())],
+        },
+    )
+    .await;
+    let mut held = Vec::new();
+    for _ in 0..most + 5 {
+        let mut connection = BufReader::new(connect(&app).await);
+        let (status, _) = ask(&mut connection, &app, "/healthz").await;
+        assert_eq!(status, 200, "every newcomer is answered");
+        held.push(connection);
+        // Each idle from a moment of its own.
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    for oldest in &mut held[..2] {
+        assert!(
+            closed_within(oldest, Duration::from_secs(5)).await,
+            "the connections idle the longest are closed to make room"
+        );
+    }
+    let newest = held.len() - 30;
+    for connection in &mut held[newest..] {
+        let (status, _) = ask(connection, &app, "/healthz").await;
+        assert_eq!(status, 200, "the newest connections are kept");
+    }
+}
+
+/// With every connection the instance takes busy (uploads not yet finished, more of them than
+/// the limit), a newcomer is not refused and no upload is cut: the newcomer waits, and once the
+/// uploads finish every one has its answer, and then the newcomer.
+#[tokio::test]
+async fn at_the_limit_with_every_connection_busy_a_newcomer_waits_and_nothing_is_cut() {
+    let most = 20;
+    let app = spawn_app_with(
+        "connections_all_busy",
+        (Db::Sqlite, Store::InProcess),
+        Options {
+            extra_vars: vec![("MAX_CONNECTIONS", most.to_string())],
+        },
+    )
+    .await;
+    let body = "x".repeat(100);
+    let head = format!(
+        "POST /api/v1/auth/telegram HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\n\r\n",
+        host(&app),
+        body.len()
+    );
+    // More uploads than the limit: the instance's own calls to its sandbox services come and go
+    // on connections of their own, and each one ending lets one more waiting upload in, not the
+    // newcomer, who connects behind them all.
+    let mut uploads = Vec::new();
+    for _ in 0..most + 10 {
+        let mut upload = BufReader::new(connect(&app).await);
+        let started = format!("{head}{}", &body[..10]);
+        upload
+            .get_mut()
+            .write_all(started.as_bytes())
+            .await
+            .unwrap();
+        uploads.push(upload);
+    }
+    // Time for the instance to take the uploads (closing its own idle connections for them).
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let mut newcomer = BufReader::new(connect(&app).await);
+    let request = format!("GET /healthz HTTP/1.1\r\nHost: {}\r\n\r\n", host(&app));
+    newcomer
+        .get_mut()
+        .write_all(request.as_bytes())
+        .await
+        .unwrap();
+    let mut first_byte = [0u8; 1];
+    let early = tokio::time::timeout(
+        Duration::from_millis(700),
+        newcomer.get_mut().peek(&mut first_byte),
+    )
+    .await;
+    assert!(
+        early.is_err(),
+        "the newcomer waits while every connection is busy"
+    );
+
+    for upload in &mut uploads {
+        upload
+            .get_mut()
+            .write_all(&body.as_bytes()[10..])
+            .await
+            .unwrap();
+        let (status, _) = read_answer(upload).await;
+        assert_eq!(
+            status, 400,
+            "each upload has its answer (the body is not JSON)"
+        );
+    }
+    let (status, _) = read_answer(&mut newcomer).await;
+    assert_eq!(status, 200, "then the newcomer is answered");
+}
+
+/// A connection that says nothing, one kept alive after its answer, and one sending its request
+/// head a line every half second are all closed once they have gone a second (the configured
+/// idle time) without a whole head.
+#[tokio::test]
+async fn a_connection_without_a_whole_request_head_for_the_idle_time_is_closed() {
+    let app = spawn_app_with(
+        "connections_idle",
+        (Db::Sqlite, Store::InProcess),
+        Options {
+            extra_vars: vec![("IDLE_CONNECTION_SECONDS", "1".into())],
+        },
+    )
+    .await;
+    let mut silent = BufReader::new(connect(&app).await);
+    let mut kept_alive = BufReader::new(connect(&app).await);
+    let (status, _) = ask(&mut kept_alive, &app, "/healthz").await;
+    assert_eq!(status, 200);
+    let mut trickling = BufReader::new(connect(&app).await);
+    let trickle = async {
+        let lines = [
+            "GET /healthz HTTP/1.1\r\n".to_owned(),
+            format!("Host: {}\r\n", host(&app)),
+        ]
+        .into_iter()
+        .chain((0..20).map(|n| format!("X-Line-{n}: slow\r\n")));
+        for line in lines {
+            if trickling
+                .get_mut()
+                .write_all(line.as_bytes())
+                .await
+                .is_err()
+            {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    };
+    let within = Duration::from_secs(5);
+    let (silent_closed, kept_alive_closed, ()) = tokio::join!(
+        closed_within(&mut silent, within),
+        closed_within(&mut kept_alive, within),
+        trickle
+    );
+    assert!(silent_closed, "a connection that sent nothing is closed");
+    assert!(kept_alive_closed, "an idle kept-alive connection is closed");
+    assert!(
+        closed_within(&mut trickling, Duration::from_millis(100)).await,
+        "a connection trickling its head is closed before the head is whole"
+    );
+}
+
+/// Asks `path` on the connection and reads the answer.
+async fn ask(connection: &mut BufReader<TcpStream>, app: &TestApp, path: &str) -> (u16, Vec<u8>) {
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {}\r\n\r\n", host(app));
+    connection
+        .get_mut()
+        .write_all(request.as_bytes())
+        .await
+        .unwrap();
+    read_answer(connection).await
+}
+
+/// Whether the server closes the connection within `within` (having perhaps said why first: a
+/// `408` to a head left unfinished).
+async fn closed_within(connection: &mut BufReader<TcpStream>, within: Duration) -> bool {
+    let mut rest = Vec::new();
+    match tokio::time::timeout(within, connection.read_to_end(&mut rest)).await {
+        Ok(Ok(_) | Err(_)) => true,
+        Err(_) => false,
+    }
 }
 
 fn host(app: &TestApp) -> &str {

@@ -215,6 +215,12 @@ pub const ALL: &[Family] = &[
          instead, by Redis (shared, cache).",
     ),
     recorded(
+        "http_connections_closed_for_room_total",
+        Counter,
+        false,
+        "Idle connections closed to make room for new ones, the instance holding MAX_CONNECTIONS.",
+    ),
+    recorded(
         "bot_messages_sent_total",
         Counter,
         false,
