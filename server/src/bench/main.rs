@@ -10,9 +10,10 @@
 //! drivers (`server_rss_signed_in_mb=` once they have signed in, `server_rss_mb=` at its peak while
 //! they browse, and `server_rss_after_mb=` once they have gone); after the run, a
 //! cached list page is asked as fast as it is answered, through Hauler and from a plain axum
-//! handler returning the same bytes (`cached_list_rps=`, `plain_axum_rps=`), and each is left
-//! holding 10,000 connections idle after one list, for what one costs it
-//! (`server_idle_connection_kb=`, `plain_axum_idle_connection_kb=`). With `--warm`, Hauler
+//! handler returning the same bytes (`cached_list_rps=`, `plain_axum_rps=`); then a fresh Hauler
+//! and a fresh plain axum handler are each left holding 10,000 connections idle after one
+//! request, for what one costs (`server_idle_connection_kb=`, `plain_axum_idle_connection_kb=`).
+//! With `--warm`, Hauler
 //! is restarted halfway, as a deploy does, on Redis (the environment's `REDIS_URL`, else a
 //! redis-server of the bench's own): a second instance starts on the same database and Redis, the
 //! drivers move to it once it is connected, and the first is stopped. Prints a table and one
@@ -291,6 +292,8 @@ async fn hauler(
     let (after_mb, _) = server.memory_mb();
     let throughput = throughput(&server, &sessions[0], data.path()).await;
     server.stop().await;
+    let (idle_connection_kb, plain_axum_idle_connection_kb) =
+        idle_connection_costs(&vars, data.path()).await;
     let access = access_check::measure(&sqlite, signed_in.iter().map(|d| d.telegram_id)).await;
     let greed = Greed {
         figures: greed,
@@ -301,6 +304,8 @@ async fn hauler(
         rss_mb: peak_mb.max(earlier_peak_mb),
         rss_after_mb: after_mb,
         throughput,
+        idle_connection_kb,
+        plain_axum_idle_connection_kb,
         warm: warm_restart.map(|at| WarmRestart::of(&outcomes, at)),
     };
     (figures, access, greed, server_side)
@@ -345,26 +350,44 @@ async fn throughput(
         .await
         .expect("the page");
     let (cached_rps, cached_failed) = throughput::measure(&url, Some(session)).await;
-    let asked = format!("{path}?{query}");
-    let idle_kb = throughput::idle_connection_kb(&server.base, &asked, Some(session), || {
-        server.memory_mb().0
-    })
-    .await;
     let body = scratch.join("plain-page.json");
     std::fs::write(&body, &page).expect("the page is written for the plain handler");
     let plain = ServerProcess::plain(path, &body).await;
-    let (plain_rps, _) = throughput::measure(&format!("{}{asked}", plain.base), None).await;
-    let plain_idle_kb =
-        throughput::idle_connection_kb(&plain.base, &asked, None, || plain.memory_mb().0).await;
+    let (plain_rps, _) = throughput::measure(&format!("{}{path}?{query}", plain.base), None).await;
     plain.stop().await;
     Throughput {
         cached_list_rps: cached_rps,
         cached_list_failed: cached_failed,
         plain_axum_rps: plain_rps,
         page_bytes: page.len(),
-        idle_connection_kb: idle_kb,
-        plain_axum_idle_connection_kb: plain_idle_kb,
     }
+}
+
+/// What a connection idle after one request costs a fresh Hauler (on the run's database) and a
+/// fresh plain axum handler answering the same bytes, in KB: each process new, so that neither
+/// reuses memory a run left free.
+async fn idle_connection_costs(
+    vars: &HashMap<String, String>,
+    scratch: &std::path::Path,
+) -> (f64, f64) {
+    let path = "/healthz";
+    let hauler = ServerProcess::hauler(vars).await;
+    drivers::wait_until_connected(&hauler.base).await;
+    let answer = reqwest::get(format!("{}{path}", hauler.base))
+        .await
+        .expect("Hauler answers its health")
+        .bytes()
+        .await
+        .expect("the answer");
+    let hauler_kb =
+        throughput::idle_connection_kb(&hauler.base, path, || hauler.memory_mb().0).await;
+    hauler.stop().await;
+    let body = scratch.join("plain-health.json");
+    std::fs::write(&body, &answer).expect("the answer is written for the plain handler");
+    let plain = ServerProcess::plain(path, &body).await;
+    let plain_kb = throughput::idle_connection_kb(&plain.base, path, || plain.memory_mb().0).await;
+    plain.stop().await;
+    (hauler_kb, plain_kb)
 }
 
 /// Redis for `--warm`: the environment's `REDIS_URL`, else a redis-server of the bench's own on a

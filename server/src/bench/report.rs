@@ -438,6 +438,10 @@ pub struct ServerSide {
     /// Its resident memory once the drivers had gone and their connections had closed.
     pub rss_after_mb: f64,
     pub throughput: Throughput,
+    /// What a connection idle after one request costs a fresh Hauler, in KB of resident memory.
+    pub idle_connection_kb: f64,
+    /// The same for a fresh plain axum handler.
+    pub plain_axum_idle_connection_kb: f64,
     pub warm: Option<WarmRestart>,
 }
 
@@ -447,10 +451,6 @@ pub struct Throughput {
     pub cached_list_failed: u64,
     pub plain_axum_rps: f64,
     pub page_bytes: usize,
-    /// What a connection idle after one list costs the server, in KB of resident memory.
-    pub idle_connection_kb: f64,
-    /// The same for the plain axum handler.
-    pub plain_axum_idle_connection_kb: f64,
 }
 
 /// The minute after the drivers moved to the restarted instance.
@@ -504,11 +504,11 @@ impl ServerSide {
             ("cached_list_bytes", t.page_bytes.to_string()),
             (
                 "server_idle_connection_kb",
-                format!("{:.1}", t.idle_connection_kb),
+                format!("{:.1}", self.idle_connection_kb),
             ),
             (
                 "plain_axum_idle_connection_kb",
-                format!("{:.1}", t.plain_axum_idle_connection_kb),
+                format!("{:.1}", self.plain_axum_idle_connection_kb),
             ),
         ];
         if let Some(warm) = &self.warm {
@@ -586,7 +586,7 @@ pub fn print(
     print_access(access);
     let server_fields = server.fields();
     println!(
-        "\nthe server process alone; a cached list page ({} clients at once, {} s) beside a plain axum handler returning the same bytes; what a connection idle after one list costs each ({} connections):",
+        "\nthe server process alone; a cached list page ({} clients at once, {} s) beside a plain axum handler returning the same bytes; what a connection idle after one request costs each, fresh ({} connections):",
         super::throughput::CLIENTS,
         super::throughput::FOR.as_secs(),
         super::throughput::IDLE_CONNECTIONS,

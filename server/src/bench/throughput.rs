@@ -68,17 +68,9 @@ pub const IDLE_CONNECTIONS: usize = 10_000;
 /// What one more connection, idle after asking `path` once, costs the server in resident memory:
 /// [`IDLE_CONNECTIONS`] are opened (in rounds of 500), each asks once and reads its answer, and
 /// the server's growth is divided among them. `resident_mb` reads the server's memory now.
-pub async fn idle_connection_kb(
-    base: &str,
-    path_and_query: &str,
-    session: Option<&str>,
-    resident_mb: impl Fn() -> f64,
-) -> f64 {
+pub async fn idle_connection_kb(base: &str, path: &str, resident_mb: impl Fn() -> f64) -> f64 {
     let host = base.trim_start_matches("http://");
-    let authorization = session
-        .map(|session| format!("Authorization: Bearer {session}\r\n"))
-        .unwrap_or_default();
-    let request = format!("GET {path_and_query} HTTP/1.1\r\nHost: {host}\r\n{authorization}\r\n");
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {host}\r\n\r\n");
     let before = resident_mb();
     let mut held = Vec::with_capacity(IDLE_CONNECTIONS);
     while held.len() < IDLE_CONNECTIONS {

@@ -54,8 +54,8 @@ use tokio::{
 use tokio_util::{sync::CancellationToken, task::TaskTracker};
 use tower::ServiceExt;
 
-/// How long the accept loop waits, at the limit with nobody idle, before looking again for a
-/// connection that has become idle since.
+/// How long the accept loop waits at the limit, at most, before looking again for a connection
+/// to close (one new a moment ago becomes idle only after [`FIRST_REQUEST_GRACE_MS`]).
 const LOOK_AGAIN: Duration = Duration::from_millis(100);
 
 /// How long a new connection has to send its first request before it counts as idle: a client
@@ -97,18 +97,22 @@ pub(super) async fn serve(
     let tasks = TaskTracker::new();
     'accepting: loop {
         while open.count() >= rules.most {
-            // Those already asked make room as they close: one newcomer each.
-            if open.making_room.load(Ordering::Relaxed) == 0
-                && open.close_longest_idle(rules.room_made_at_once()) == 0
-            {
+            // Those already asked make room as they close, one newcomer each; otherwise the
+            // longest idle are asked, or, every connection busy, the first to finish an answer.
+            let asked = open.making_room.load(Ordering::Relaxed) > 0
+                || open.close_longest_idle(rules.room_made_at_once()) > 0;
+            if !asked {
                 open.say_every_one_is_busy(rules.most);
             }
+            open.room_wanted.store(!asked, Ordering::Relaxed);
             tokio::select! {
                 () = open.one_closed.notified() => {},
+                () = open.one_idle.notified(), if !asked => {},
                 () = tokio::time::sleep(LOOK_AGAIN) => {},
                 () = closing.cancelled() => break 'accepting,
             }
         }
+        open.room_wanted.store(false, Ordering::Relaxed);
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(accepted) => accepted,
@@ -200,6 +204,10 @@ struct Open {
     next_id: AtomicU64,
     /// Told each time a connection closes.
     one_closed: Notify,
+    /// Told when a connection finishes an answer while [`Open::room_wanted`].
+    one_idle: Notify,
+    /// Every connection is busy at the limit, and a newcomer waits for one to become idle.
+    room_wanted: AtomicBool,
     /// What the connections' idle times count from.
     epoch: Epoch,
     /// Connections asked to close to make room that have not closed yet.
@@ -348,9 +356,14 @@ impl Answering {
 impl Drop for Answering {
     fn drop(&mut self) {
         let connection = &self.0;
-        let now = connection.open.epoch.now();
-        connection.idle_since.store(now, Ordering::Relaxed);
+        let open = &connection.open;
+        connection
+            .idle_since
+            .store(open.epoch.now(), Ordering::Relaxed);
         connection.answering.fetch_sub(1, Ordering::Relaxed);
+        if open.room_wanted.load(Ordering::Relaxed) {
+            open.one_idle.notify_one();
+        }
     }
 }
 
