@@ -430,3 +430,45 @@ fn door_limits_read_per_driver_and_per_address() {
         "{problems}"
     );
 }
+
+#[test]
+fn connections_are_limited_by_count_and_idle_time_and_bad_limits_are_refused_by_name() {
+    let config = Config::from_vars(HashMap::new()).unwrap();
+    assert_eq!(
+        config.http.max_connections, None,
+        "as many as the open files allow"
+    );
+    assert_eq!(
+        config.http.idle_connection,
+        std::time::Duration::from_secs(75)
+    );
+
+    let config = Config::from_vars(vars(&[
+        ("MAX_CONNECTIONS", "5000"),
+        ("IDLE_CONNECTION_SECONDS", "30"),
+    ]))
+    .unwrap();
+    assert_eq!(config.http.max_connections, Some(5000));
+    assert_eq!(
+        config.http.idle_connection,
+        std::time::Duration::from_secs(30)
+    );
+
+    for (max, idle) in [("0", "0"), ("many", "soon")] {
+        let problems = Config::from_vars(vars(&[
+            ("MAX_CONNECTIONS", max),
+            ("IDLE_CONNECTION_SECONDS", idle),
+        ]))
+        .unwrap_err();
+        let names: Vec<&str> = problems
+            .0
+            .iter()
+            .map(|p| p.split(' ').next().unwrap())
+            .collect();
+        assert_eq!(
+            names,
+            ["MAX_CONNECTIONS", "IDLE_CONNECTION_SECONDS"],
+            "{problems:?}"
+        );
+    }
+}
