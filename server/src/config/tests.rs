@@ -9,6 +9,16 @@ fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
         .collect()
 }
 
+/// The variables the problems name, in the order they were reported (each problem starts with its
+/// variable's name).
+fn named(problems: &ConfigProblems) -> Vec<&str> {
+    problems
+        .0
+        .iter()
+        .map(|problem| problem.split(' ').next().unwrap())
+        .collect()
+}
+
 const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="; // 32 bytes
 
 #[test]
@@ -206,13 +216,8 @@ fn every_bad_variable_is_reported_at_once() {
         ("ENCRYPTION_PREVIOUS_KEYS", "nocolon"),
     ]))
     .unwrap_err();
-    let names: Vec<&str> = problems
-        .0
-        .iter()
-        .map(|p| p.split(' ').next().unwrap())
-        .collect();
     assert_eq!(
-        names,
+        named(&problems),
         [
             "HAULER_MODE",
             "LISTEN_ADDR",
@@ -460,13 +465,8 @@ fn connections_are_limited_by_count_and_idle_time_and_bad_limits_are_refused_by_
             ("IDLE_CONNECTION_SECONDS", idle),
         ]))
         .unwrap_err();
-        let names: Vec<&str> = problems
-            .0
-            .iter()
-            .map(|p| p.split(' ').next().unwrap())
-            .collect();
         assert_eq!(
-            names,
+            named(&problems),
             ["MAX_CONNECTIONS", "IDLE_CONNECTION_SECONDS"],
             "{problems:?}"
         );
