@@ -63,7 +63,7 @@ const LOOK_AGAIN: Duration = Duration::from_millis(100);
 const FIRST_REQUEST_GRACE_MS: u64 = 1_000;
 
 /// The longest the instance stays silent while every connection it may hold is busy.
-const WARN_BUSY_EVERY_MS: u64 = 60_000;
+const WARN_BUSY_EVERY: Duration = Duration::from_secs(60);
 
 /// How long the accept loop pauses after the system refused it a connection (no descriptor or no
 /// memory left), having closed idle connections to free some.
@@ -95,14 +95,20 @@ pub(super) async fn serve(
 ) {
     let open = Arc::new(Open::default());
     let tasks = TaskTracker::new();
+    let mut warned_busy: Option<Instant> = None;
     'accepting: loop {
         while open.count() >= rules.most {
             // Those already asked make room as they close, one newcomer each; otherwise the
             // longest idle are asked, or, every connection busy, the first to finish an answer.
             let asked = open.making_room.load(Ordering::Relaxed) > 0
                 || open.close_longest_idle(rules.room_made_at_once()) > 0;
-            if !asked {
-                open.say_every_one_is_busy(rules.most);
+            if !asked && warned_busy.is_none_or(|at| at.elapsed() >= WARN_BUSY_EVERY) {
+                warned_busy = Some(Instant::now());
+                tracing::warn!(
+                    most = rules.most,
+                    "every connection the instance may hold is busy: new connections wait to be \
+                     taken (MAX_CONNECTIONS, or more instances)"
+                );
             }
             open.room_wanted.store(!asked, Ordering::Relaxed);
             tokio::select! {
@@ -212,9 +218,6 @@ struct Open {
     epoch: Epoch,
     /// Connections asked to close to make room that have not closed yet.
     making_room: AtomicUsize,
-    /// When the instance last warned that every connection was busy (epoch milliseconds; 0:
-    /// never).
-    warned_busy: AtomicU64,
 }
 
 struct Epoch(Instant);
@@ -300,25 +303,6 @@ impl Open {
             metrics::counter!("http_connections_closed_for_room_total").increment(count as u64);
         }
         count
-    }
-
-    /// Warns, at most once a minute, that newcomers wait: every connection is busy.
-    fn say_every_one_is_busy(&self, most: usize) {
-        let now = self.epoch.now();
-        let last = self.warned_busy.load(Ordering::Relaxed);
-        let due = last == 0 || now.saturating_sub(last) >= WARN_BUSY_EVERY_MS;
-        if due
-            && self
-                .warned_busy
-                .compare_exchange(last, now.max(1), Ordering::Relaxed, Ordering::Relaxed)
-                .is_ok()
-        {
-            tracing::warn!(
-                most,
-                "every connection the instance may hold is busy: new connections wait to be \
-                 taken (MAX_CONNECTIONS, or more instances)"
-            );
-        }
     }
 }
 
