@@ -18,6 +18,7 @@ pub mod internal;
 mod layers;
 mod metrics;
 mod openapi;
+mod rendering;
 mod sandbox_time;
 mod site_files;
 mod telegram_webhook;
@@ -167,12 +168,8 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
         shippers,
         pages: Default::default(),
     });
-    let router = Router::new()
-        .route("/healthz", get(health::alive))
-        .route(
-            "/readyz",
-            get(health::ready).with_state((state.clone(), Arc::clone(&gateway), draining)),
-        )
+    // The Mini App's pages, and the 404 page for any path no route takes.
+    let pages = Router::new()
         .leptos_routes_with_context(
             &state,
             routes,
@@ -181,6 +178,14 @@ pub fn router(state: AppState, config: &Config, services: Services) -> Router {
         )
         .fallback(file_and_error_handler::<AppState, _>(page))
         .with_state(state.clone())
+        .layer(axum::middleware::from_fn(rendering::whole_on_one_thread));
+    let router = Router::new()
+        .route("/healthz", get(health::alive))
+        .route(
+            "/readyz",
+            get(health::ready).with_state((state.clone(), Arc::clone(&gateway), draining)),
+        )
+        .merge(pages)
         .merge(api::auth_routes(
             auth_state(&state, config, bot_token, loads.clone()),
             config.mode == Mode::Sandbox,

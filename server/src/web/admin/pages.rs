@@ -1,6 +1,6 @@
 //! The dashboard's pages under `/admin`: rendered on the server in the language the request asks
 //! for (see `admin::i18n`), then hydrated by the admin bundle (`/pkg/admin.js`), never by the
-//! drivers' one.
+//! drivers' one. Each is rendered on a thread of its own (see `web::rendering`).
 
 use axum::{
     Router,
@@ -15,6 +15,8 @@ use axum::{
 use leptos::prelude::{LeptosOptions, provide_context};
 
 use admin::i18n::Lang;
+
+use crate::web::rendering::rendered_on_one_thread;
 
 pub fn routes(options: LeptosOptions) -> Router {
     let mut options = options;
@@ -31,7 +33,7 @@ async fn render(options: LeptosOptions, request: Request<Body>) -> Response {
         move || provide_context(lang),
         move || admin::shell(options.clone()),
     );
-    let mut response = page(request).await;
+    let mut response = rendered_on_one_thread(page(request)).await;
     response
         .headers_mut()
         .append(VARY, HeaderValue::from_static("cookie, accept-language"));

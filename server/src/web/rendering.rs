@@ -1,0 +1,57 @@
+//! Pages Leptos renders on the server (the Mini App's and the dashboard's), each rendered start
+//! to finish on one thread that does nothing else meanwhile.
+//!
+//! Leptos keeps a render's reactive values in an arena that the thread running it points at, and
+//! a value made of browser-only parts (`LocalStorage`) may be dropped only on the thread that made
+//! it. A Tokio task moves between worker threads and shares each with other tasks, and Leptos's
+//! server integration touches the render outside the wrappers that restore its arena. So a render
+//! that resumed on another thread, or after another render on its own, found another render's
+//! arena or none: the dashboard's title panicked (`no Arena is active`, a 500), and a driver's page
+//! whose values were dropped on another thread than the one that made them aborted its
+//! connection. With 16 clients at once on 8 worker threads, 1 page in 200 failed.
+//!
+//! Here the render and its whole body run on a thread of the blocking pool, driven by the runtime
+//! like any task but alone on that thread until the page is complete; the page is then sent whole.
+//! Nothing is lost by not streaming it: every page renders without waiting for data (the
+//! browser asks for that), so its last byte is ready when its first is.
+
+use axum::{
+    body::{Body, to_bytes},
+    extract::Request,
+    http::StatusCode,
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+use tokio::runtime::Handle;
+
+/// Middleware for the routes Leptos renders: see the module's documentation.
+pub async fn whole_on_one_thread(request: Request, next: Next) -> Response {
+    rendered_on_one_thread(next.run(request)).await
+}
+
+/// Runs `render` and reads its body on one thread of the blocking pool, and answers with the
+/// complete page. A panic in the render is raised again here, where the panic layer answers 500.
+pub async fn rendered_on_one_thread<F>(render: F) -> Response
+where
+    F: Future<Output = Response> + Send + 'static,
+{
+    let runtime = Handle::current();
+    let rendered = tokio::task::spawn_blocking(move || {
+        runtime.block_on(async move {
+            let (parts, body) = render.await.into_parts();
+            let body = to_bytes(body, usize::MAX).await;
+            body.map(|bytes| Response::from_parts(parts, Body::from(bytes)))
+        })
+    })
+    .await;
+    match rendered {
+        Ok(Ok(page)) => page,
+        Ok(Err(error)) => {
+            tracing::error!(%error, "a page's body failed while it was rendered");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+        Err(failed) if failed.is_panic() => std::panic::resume_unwind(failed.into_panic()),
+        // The runtime is shutting down.
+        Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    }
+}
