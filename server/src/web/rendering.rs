@@ -13,7 +13,11 @@
 //! Here the render and its whole body run on a thread of the blocking pool, driven by the runtime
 //! like any task but alone on that thread until the page is complete; the page is then sent whole.
 //! Nothing is lost by not streaming it: every page renders without waiting for data (the
-//! browser asks for that), so its last byte is ready when its first is.
+//! browser asks for that), so its last byte is ready when its first is. A render is work for the
+//! processor alone, so a few at a time keep every core busy: a crowd opening the app at once
+//! waits its turn without a thread each (the pool would start up to 512).
+
+use std::sync::{Arc, LazyLock};
 
 use axum::{
     body::{Body, to_bytes},
@@ -22,7 +26,10 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Response},
 };
-use tokio::runtime::Handle;
+use tokio::{runtime::Handle, sync::Semaphore};
+
+/// Renders at once for each core.
+const RENDERS_PER_CORE: usize = 2;
 
 /// Middleware for the routes Leptos renders: see the module's documentation.
 pub async fn whole_on_one_thread(request: Request, next: Next) -> Response {
@@ -35,8 +42,14 @@ pub async fn rendered_on_one_thread<F>(render: F) -> Response
 where
     F: Future<Output = Response> + Send + 'static,
 {
+    let turn = Arc::clone(&TURNS)
+        .acquire_owned()
+        .await
+        .expect("the turns to render are never closed");
     let runtime = Handle::current();
     let rendered = tokio::task::spawn_blocking(move || {
+        // Held until the page is complete, even if the request is given up meanwhile.
+        let _turn = turn;
         runtime.block_on(async move {
             let (parts, body) = render.await.into_parts();
             let body = to_bytes(body, usize::MAX).await;
@@ -55,3 +68,9 @@ where
         Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
     }
 }
+
+/// The turns to render, [`RENDERS_PER_CORE`] for each core.
+static TURNS: LazyLock<Arc<Semaphore>> = LazyLock::new(|| {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    Arc::new(Semaphore::new(cores * RENDERS_PER_CORE))
+});
