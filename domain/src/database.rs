@@ -69,8 +69,44 @@ pub async fn connect_trusting(
             // commit locks every reader out while it writes and syncs the file twice). Each
             // commit is still synced before it returns (`synchronous` stays FULL).
             .map_sqlx_sqlite_opts(|sqlite| sqlite.journal_mode(SqliteJournalMode::Wal));
+        return open_sqlite(options).await;
     }
     Database::connect(options).await
+}
+
+/// How often, and how far apart, a SQLite file found locked while it is opened is tried again:
+/// five seconds in all, as long as a query waits for a writer.
+const SQLITE_OPEN_TRIES: u32 = 50;
+const SQLITE_OPEN_PAUSE: Duration = Duration::from_millis(100);
+
+/// Opens a SQLite pool. Two processes opening one new file at once (two instances started
+/// together): the first turns it to write-ahead logging, which needs the file to itself for a
+/// moment, and the other's connection is refused then as "database is locked" without waiting
+/// (the busy timeout does not cover the switch): one connection in a hundred, three processes
+/// opening together, and one start in fifteen of two instances. It tries again.
+async fn open_sqlite(options: ConnectOptions) -> Result<DatabaseConnection, DbErr> {
+    let mut tries = 1;
+    loop {
+        match Database::connect(options.clone()).await {
+            Err(error) if is_locked(&error) && tries < SQLITE_OPEN_TRIES => {
+                tries += 1;
+                tokio::time::sleep(SQLITE_OPEN_PAUSE).await;
+            }
+            opened => return opened,
+        }
+    }
+}
+
+/// SQLite's `SQLITE_BUSY` ("database is locked").
+fn is_locked(error: &DbErr) -> bool {
+    const SQLITE_BUSY: &str = "5";
+    match error {
+        DbErr::Conn(RuntimeErr::SqlxError(error)) => matches!(
+            error.as_ref(),
+            sqlx::Error::Database(error) if error.code().as_deref() == Some(SQLITE_BUSY)
+        ),
+        _ => false,
+    }
 }
 
 /// Applies pending migrations, one instance at a time.
@@ -267,6 +303,26 @@ mod tests {
             .unwrap();
         assert_eq!(mode, "wal");
         assert!(folder.path().join("db.sqlite-wal").exists());
+    }
+
+    /// Three instances started at the same moment open one new SQLite file together, forty times
+    /// over: every one opens it, one of them turning it to write-ahead logging meanwhile. (Taking
+    /// the first refusal as the answer, one connection in a hundred failed here.)
+    #[tokio::test]
+    async fn instances_opening_one_new_sqlite_file_together_all_open_it() {
+        let mut refused = Vec::new();
+        for _ in 0..40 {
+            let folder = tempfile::tempdir().unwrap();
+            let url = format!(
+                "sqlite://{}?mode=rwc",
+                folder.path().join("db.sqlite").display()
+            );
+            let opened = tokio::join!(connect(&url), connect(&url), connect(&url));
+            for outcome in [opened.0, opened.1, opened.2] {
+                refused.extend(outcome.err().map(|error| error.to_string()));
+            }
+        }
+        assert!(refused.is_empty(), "{} refused: {refused:?}", refused.len());
     }
 
     #[test]
