@@ -36,8 +36,8 @@ use domain::{
     Platform,
     database::{self, Outages},
 };
-use leptos::prelude::provide_context;
-use leptos_axum::{LeptosRoutes, file_and_error_handler, generate_route_list};
+use leptos::prelude::{provide_context, use_context};
+use leptos_axum::{LeptosRoutes, ResponseOptions, file_and_error_handler, generate_route_list};
 
 pub use app_state::AppState;
 pub use doors::DoorKeeper;
@@ -285,14 +285,20 @@ fn auth_state(
     }
 }
 
-/// The status card's server function reads the database's facts through this.
+/// The status card's server function reads the database's facts through this. A database that
+/// is away is `503` with the code `unavailable`, as any answer is while it is (not a server fault).
 fn status_source(platform: Platform) -> StatusSource {
     StatusSource(Arc::new(move || {
         let platform = platform.clone();
+        // Read while the server function's context is current: the answer's status is set here.
+        let answer = use_context::<ResponseOptions>();
         Box::pin(async move {
             let facts = database::facts(&platform.db).await.map_err(|error| {
                 tracing::error!(%error, "database error");
                 if database::is_outage(&error) {
+                    if let Some(answer) = &answer {
+                        answer.set_status(axum::http::StatusCode::SERVICE_UNAVAILABLE);
+                    }
                     AppError::unavailable()
                 } else {
                     AppError::internal()

@@ -16,6 +16,10 @@
 //! browser asks for that), so its last byte is ready when its first is. A render is work for the
 //! processor alone, so a few at a time keep every core busy: a crowd opening the app at once
 //! waits its turn without a thread each (the pool would start up to 512).
+//!
+//! Leptos routes its server functions beside its pages; they render nothing and may wait on the
+//! database, so they are answered as any request is, without taking a render's turn: a status
+//! check waiting on a database that is away never holds up a page.
 
 use std::sync::{Arc, LazyLock};
 
@@ -26,6 +30,7 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Response},
 };
+use leptos::server_fn::axum::server_fn_paths;
 use tokio::{runtime::Handle, sync::Semaphore};
 
 /// Renders at once for each core.
@@ -33,7 +38,15 @@ const RENDERS_PER_CORE: usize = 2;
 
 /// Middleware for the routes Leptos renders: see the module's documentation.
 pub async fn whole_on_one_thread(request: Request, next: Next) -> Response {
+    if is_server_function(request.uri().path()) {
+        return next.run(request).await;
+    }
     rendered_on_one_thread(next.run(request)).await
+}
+
+/// Whether `path` is one of the app's server functions rather than a page.
+fn is_server_function(path: &str) -> bool {
+    server_fn_paths().any(|(function, _)| function == path)
 }
 
 /// Runs `render` and reads its body on one thread of the blocking pool, and answers with the

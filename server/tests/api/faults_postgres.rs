@@ -1,7 +1,8 @@
 //! PostgreSQL outages, against the `hauler` binary and a PostgreSQL cluster of the test's own
 //! (its own `initdb`, started and stopped with `pg_ctl` on a free port), so the test can take the
-//! database away while drivers browse: restarted, stopped for fifteen seconds, and two instances
-//! started at the same moment on an empty database. Each test prints what it sent and saw.
+//! database away while drivers browse: restarted, stopped for fifteen seconds, hung (its
+//! processes frozen), and two instances started at the same moment on an empty database. Each
+//! test prints what it sent and saw.
 //!
 //! They need PostgreSQL's binaries, which CI has when it sets `DATABASE_URL`; without it they say
 //! loudly that they did not run (on the terminal, past the test harness's capture).
@@ -225,6 +226,90 @@ async fn two_instances_started_at_the_same_moment_on_an_empty_database_both_come
     );
 }
 
+/// PostgreSQL hangs (its processes frozen: connections are taken and never answered) while
+/// people open the Mini App and press "Check" on the status card again and again: the checks wait
+/// for the database until the pool gives up and say it is unavailable, and meanwhile the app's
+/// page opens at once: a check waiting on the database never holds a page's turn to render. Once
+/// PostgreSQL moves again, the check answers as before.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_hung_status_checks_wait_and_pages_still_open() {
+    const CHECKS: usize = 40;
+    let Some(postgres) = OwnPostgres::start("faults_pg_hung").await else {
+        return;
+    };
+    let data = tempfile::tempdir().unwrap();
+    let hauler = Hauler::start(
+        data.path(),
+        &[
+            ("DATABASE_URL", postgres.url()),
+            ("TELEGRAM_UPDATES", "off".into()),
+        ],
+    )
+    .await;
+    let api = hauler.api.clone();
+    assert_eq!(status_check(&api).await.0, 200);
+
+    let frozen = postgres.freeze();
+    let checks: Vec<_> = (0..CHECKS)
+        .map(|_| {
+            let api = api.clone();
+            tokio::spawn(async move { status_check(&api).await })
+        })
+        .collect();
+    // The checks are all waiting on the database by now.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let asked = Instant::now();
+    let page = api.client.get(api.url("/")).send().await.unwrap();
+    let page_status = page.status().as_u16();
+    let page_whole = page.text().await.unwrap().contains("</html>");
+    let page_came = asked.elapsed();
+    let mut answers = Vec::new();
+    for check in checks {
+        answers.push(check.await.unwrap());
+    }
+    drop(frozen);
+    let first_check_answered = answers.iter().map(|(_, _, at)| *at).min().unwrap();
+    let refused = answers
+        .iter()
+        .filter(|(status, body, _)| *status == 503 && body.contains(r#""code":"unavailable""#))
+        .count();
+    let after = status_check(&api).await.0;
+
+    loud(&format!(
+        "PostgreSQL hung: the app's page came {page_came:?} after it was asked, while {CHECKS} \
+         status checks waited (the first answered {:?} after the page was asked; answers {:?}); \
+         once PostgreSQL moved again the check answered {after}",
+        first_check_answered.saturating_duration_since(asked),
+        answers
+            .iter()
+            .map(|(status, body, _)| (status, body))
+            .collect::<std::collections::BTreeSet<_>>()
+    ));
+    assert_eq!((page_status, page_whole), (200, true));
+    assert!(
+        asked + page_came < first_check_answered,
+        "the page came before any check waiting on the database was answered"
+    );
+    assert_eq!(refused, CHECKS, "every check said 503 unavailable");
+    assert_eq!(after, 200);
+}
+
+/// The status card's server function, as its button calls it: the status, the body, and when
+/// the answer came.
+async fn status_check(api: &Api) -> (u16, String, Instant) {
+    let response = api
+        .client
+        .post(api.url("/api/fn/service_status"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .timeout(Duration::from_secs(30))
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let body = response.text().await.unwrap_or_default();
+    (status, body, Instant::now())
+}
+
 /// A PostgreSQL cluster of the test's own, stopped when dropped.
 struct OwnPostgres {
     dir: TempDir,
@@ -296,6 +381,25 @@ impl OwnPostgres {
             .unwrap();
     }
 
+    /// Stops the server and every session where they are (`SIGSTOP`): connections are taken
+    /// by the kernel and never answered, as with a database that hangs.
+    fn freeze(&self) -> Frozen {
+        let pid_file = std::fs::read_to_string(self.data().join("postmaster.pid")).unwrap();
+        let server = pid_file.lines().next().unwrap().trim().to_owned();
+        // The server first, so it starts no session meanwhile.
+        run(signal("STOP", &server));
+        let children = Command::new("pgrep")
+            .args(["-P", &server])
+            .output()
+            .unwrap();
+        let mut pids = vec![server];
+        for child in String::from_utf8_lossy(&children.stdout).split_whitespace() {
+            run(signal("STOP", child));
+            pids.push(child.to_owned());
+        }
+        Frozen(pids)
+    }
+
     /// A fast shutdown: sessions are ended, connections refused until it starts again.
     async fn stop(&self) {
         let command = self.pg_ctl("stop");
@@ -303,6 +407,24 @@ impl OwnPostgres {
             .await
             .unwrap();
     }
+}
+
+/// PostgreSQL's processes, stopped where they are until this is dropped.
+struct Frozen(Vec<String>);
+
+impl Drop for Frozen {
+    fn drop(&mut self) {
+        // The sessions first, then the server that would start new ones.
+        for pid in self.0.iter().rev() {
+            run(signal("CONT", pid));
+        }
+    }
+}
+
+fn signal(name: &str, pid: &str) -> Command {
+    let mut kill = Command::new("kill");
+    kill.args([&format!("-{name}"), pid]);
+    kill
 }
 
 impl Drop for OwnPostgres {
