@@ -81,6 +81,9 @@ pub fn shell(options: LeptosOptions, document: &Document) -> impl IntoView + use
                 // Every driver page has the same title, so it is written here rather than kept by
                 // leptos_meta in the browser bundle.
                 <title>"Hauler"</title>
+                // Linked, or a browser asks for /favicon.ico and gets the 404 page (7 KB) while
+                // the app's module is still coming.
+                <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
                 {style}
                 <script inner_html=boot_script></script>
                 <script src=telegram_script defer></script>

@@ -373,6 +373,8 @@ async fn the_dashboard_loads_its_own_bundle_and_the_drivers_pages_never_do() {
         "{admin_page}"
     );
     assert!(!admin_page.contains("hauler.js"));
+    // The tab shows the same icon as the drivers' pages.
+    assert!(admin_page.contains(r#"<link rel="icon" type="image/svg+xml" href="/favicon.svg""#));
     let driver_page = app.get("/").await.text().await.unwrap();
     assert!(driver_page.contains(&bundle_file("hauler.js")));
     assert!(!driver_page.contains("admin"), "no trace of the dashboard");

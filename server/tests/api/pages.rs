@@ -49,6 +49,11 @@ async fn the_home_page_arrives_server_rendered_with_telegram_and_the_apps_script
             app::boot::SCRIPT.len()
         );
         assert!(html.contains(minified.trim_end()), "{html}");
+        // The tab's icon is linked, so a browser does not ask for /favicon.ico (a 404 page).
+        assert!(html.contains(r#"<link rel="icon" type="image/svg+xml" href="/favicon.svg""#));
+        let icon = app.get("/favicon.svg").await;
+        assert_eq!(icon.status(), 200);
+        assert_eq!(icon.headers()["content-type"], "image/svg+xml");
     }
 }
 
