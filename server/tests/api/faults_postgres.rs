@@ -294,6 +294,56 @@ async fn postgres_hung_status_checks_wait_and_pages_still_open() {
     assert_eq!(after, 200);
 }
 
+/// PostgreSQL hangs for ten seconds while drivers browse: their cached lists keep coming, each
+/// within one wait of the pool at most (before, a list asked the database up to three times in
+/// turn, 2.4 s), what needs the database is refused promptly with `503 database_unavailable`,
+/// and once PostgreSQL moves again everything answers by itself.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_hung_for_ten_seconds_cached_lists_keep_flowing() {
+    let Some(postgres) = OwnPostgres::start("faults_pg_hung_browsing").await else {
+        return;
+    };
+    let (exchange_url, _exchange) = serve_exchange(instant_exchange()).await;
+    let data = tempfile::tempdir().unwrap();
+    let hauler = Hauler::start(
+        data.path(),
+        &[
+            ("DATABASE_URL", postgres.url()),
+            ("CARGOTECH_BASE_URL", exchange_url),
+            ("TELEGRAM_UPDATES", "off".into()),
+        ],
+    )
+    .await;
+    let api = hauler.api.clone();
+    api.until_connected_to_the_exchange().await;
+    let sessions = signed_in_drivers(&api, 740_000).await;
+
+    let load = Load::start(&api, &sessions);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    load.outage_begins();
+    let frozen = postgres.freeze();
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    drop(frozen);
+    load.outage_ends();
+    until_async("the profile answers again", || async {
+        request(&api, &sessions[0], "/api/v1/me").await.0 == 200
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let seen = load.stop().await;
+
+    loud(&format!(
+        "PostgreSQL hung for 10 s under load: {seen}; Hauler not restarted"
+    ));
+    seen.assert_prompt_and_clear();
+    assert_eq!(seen.lists_failed, 0, "cached lists kept flowing: {seen}");
+    assert!(
+        seen.needing_database_refused > 0,
+        "the outage was felt by what needs the database: {seen}"
+    );
+    assert_eq!(seen.failed_after, 0, "everything recovered: {seen}");
+}
+
 /// The status card's server function, as its button calls it: the status, the body, and when
 /// the answer came.
 async fn status_check(api: &Api) -> (u16, String, Instant) {
@@ -510,6 +560,7 @@ struct Seen {
     /// Refusals other than `503 database_unavailable` (a `500`, a hang cut off, no answer).
     unclear: Vec<(u16, String)>,
     slowest_refusal: Duration,
+    slowest_list: Duration,
     slowest: Duration,
     failed_after: u64,
 }
@@ -519,14 +570,15 @@ impl std::fmt::Display for Seen {
         write!(
             f,
             "{} requests sent ({} cached lists, {} failed; {} needing the database, {} refused \
-             with 503 database_unavailable, the slowest refusal after {:?}); slowest answer \
-             {:?}; unclear answers {:?}; failures after recovery {}",
+             with 503 database_unavailable, the slowest refusal after {:?}); slowest list \
+             {:?}, slowest answer {:?}; unclear answers {:?}; failures after recovery {}",
             self.sent,
             self.lists_sent,
             self.lists_failed,
             self.needing_database_sent,
             self.needing_database_refused,
             self.slowest_refusal,
+            self.slowest_list,
             self.slowest,
             self.unclear,
             self.failed_after,
@@ -538,6 +590,12 @@ impl Seen {
     fn assert_prompt_and_clear(&self) {
         assert!(self.unclear.is_empty(), "every refusal was clear: {self}");
         assert!(self.slowest_refusal < PROMPT, "refused promptly: {self}");
+        // A cached list reads the database only for what it can do without (the access check,
+        // the marks), and waits on the pool once at most.
+        assert!(
+            self.slowest_list < PROMPT,
+            "lists waited once at most: {self}"
+        );
         assert!(self.slowest < HANG, "no request hung: {self}");
     }
 }
@@ -599,6 +657,7 @@ impl Seen {
         let list = path.starts_with("/api/v1/cargos");
         if list {
             self.lists_sent += 1;
+            self.slowest_list = self.slowest_list.max(took);
         } else {
             self.needing_database_sent += 1;
         }

@@ -422,15 +422,16 @@ async fn lay_detail_shipper_mark(state: &ApiState, detail: &mut CargoDetail) {
     lay_with(state, state.shippers.lay_mark_of_detail(detail)).await;
 }
 
-/// Lays marks with `laying` unless the database is down; a failure leaves them off.
+/// Lays marks with `laying` unless the database is down; a failure leaves them off. Only a
+/// failure is noted: marks laid may all have been remembered, which says nothing of the database
+/// (noted as back, it was asked again by every request, each waiting on the pool).
 async fn lay_with(state: &ApiState, laying: impl Future<Output = Result<(), DbErr>>) {
     if state.outages.is_down() {
         return;
     }
-    let laid = laying.await;
-    state.outages.note(&laid);
-    if let Err(error) = laid {
+    if let Err(error) = laying.await {
         tracing::warn!(%error, "shippers' marks are left off the cards");
+        state.outages.note::<()>(&Err(error));
     }
 }
 
@@ -449,14 +450,19 @@ async fn timed_list(State(state): State<ApiState>, request: Request, next: Next)
 }
 
 /// The driver's marks among these loads: from the database (all of them, read a moment ago or
-/// now), or, while it cannot answer, as the store remembers them.
+/// now), or, while it cannot answer, as the store remembers them. Marks read a moment ago say
+/// nothing of the database now, so they are not noted as its answer.
 pub(super) async fn marks_among(
     state: &ApiState,
     driver_id: DriverId,
     ids: impl Iterator<Item = u64> + Clone,
 ) -> Result<Arc<marks::Marks>, ApiError> {
+    let recent = state.store.recent_marks();
+    if let Some(all) = recent.recall(driver_id) {
+        return Ok(all);
+    }
     if !state.outages.is_down() {
-        let read = match state.store.recent_marks().of(&state.db, driver_id).await {
+        let read = match recent.of(&state.db, driver_id).await {
             Ok(Some(all)) => Ok(all),
             Ok(None) => marks::among(&state.db, driver_id, ids.clone())
                 .await
