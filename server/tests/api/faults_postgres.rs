@@ -139,52 +139,17 @@ async fn postgres_restarted_under_load_loses_no_bot_message_or_payment() {
 /// database_unavailable`, and once PostgreSQL is back everything answers again by itself.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn postgres_stopped_for_fifteen_seconds_cached_lists_keep_flowing() {
-    let Some(postgres) = OwnPostgres::start("faults_pg_stopped").await else {
+    let outage = Outage::Stopped(Duration::from_secs(15));
+    let Some((seen, recovered_after)) =
+        drivers_browse_through("faults_pg_stopped", 730_000, outage).await
+    else {
         return;
     };
-    let (exchange_url, _exchange) = serve_exchange(instant_exchange()).await;
-    let data = tempfile::tempdir().unwrap();
-    let hauler = Hauler::start(
-        data.path(),
-        &[
-            ("DATABASE_URL", postgres.url()),
-            ("CARGOTECH_BASE_URL", exchange_url),
-            ("TELEGRAM_UPDATES", "off".into()),
-        ],
-    )
-    .await;
-    let api = hauler.api.clone();
-    api.until_connected_to_the_exchange().await;
-    let sessions = signed_in_drivers(&api, 730_000).await;
-
-    let load = Load::start(&api, &sessions);
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    load.outage_begins();
-    postgres.stop().await;
-    tokio::time::sleep(Duration::from_secs(15)).await;
-    postgres.start_again().await;
-    load.outage_ends();
-    let back = Instant::now();
-    until_async("the profile answers again", || async {
-        request(&api, &sessions[0], "/api/v1/me").await.0 == 200
-    })
-    .await;
-    let recovered_after = back.elapsed();
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    let seen = load.stop().await;
-
     loud(&format!(
         "PostgreSQL stopped for 15 s under load: {seen}; the database's answers came back \
          {recovered_after:?} after PostgreSQL did, without restarting Hauler"
     ));
-    seen.assert_prompt_and_clear();
-    assert_eq!(seen.lists_failed, 0, "cached lists kept flowing: {seen}");
-    assert!(
-        seen.needing_database_refused > 0,
-        "the outage was felt by what needs the database: {seen}"
-    );
-    assert_eq!(seen.failed_after, 0, "everything recovered: {seen}");
-    drop(hauler);
+    seen.assert_rode_out_the_outage();
 }
 
 /// Two instances rolled out at the same moment on a database nobody has migrated: one migrates
@@ -300,9 +265,36 @@ async fn postgres_hung_status_checks_wait_and_pages_still_open() {
 /// and once PostgreSQL moves again everything answers by itself.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn postgres_hung_for_ten_seconds_cached_lists_keep_flowing() {
-    let Some(postgres) = OwnPostgres::start("faults_pg_hung_browsing").await else {
+    let outage = Outage::Hung(Duration::from_secs(10));
+    let Some((seen, recovered_after)) =
+        drivers_browse_through("faults_pg_hung_browsing", 740_000, outage).await
+    else {
         return;
     };
+    loud(&format!(
+        "PostgreSQL hung for 10 s under load: {seen}; the database's answers came back \
+         {recovered_after:?} after PostgreSQL moved again, without restarting Hauler"
+    ));
+    seen.assert_rode_out_the_outage();
+}
+
+/// How the database goes away.
+enum Outage {
+    /// Shut down: connections are refused.
+    Stopped(Duration),
+    /// Frozen: connections are taken and never answered.
+    Hung(Duration),
+}
+
+/// Drivers browse one `hauler` on a PostgreSQL of its own through an outage: what they saw, and
+/// how soon after PostgreSQL was back the database's answers came back. `None` (said loudly)
+/// without PostgreSQL.
+async fn drivers_browse_through(
+    test: &str,
+    first_driver: i64,
+    outage: Outage,
+) -> Option<(Seen, Duration)> {
+    let postgres = OwnPostgres::start(test).await?;
     let (exchange_url, _exchange) = serve_exchange(instant_exchange()).await;
     let data = tempfile::tempdir().unwrap();
     let hauler = Hauler::start(
@@ -316,32 +308,32 @@ async fn postgres_hung_for_ten_seconds_cached_lists_keep_flowing() {
     .await;
     let api = hauler.api.clone();
     api.until_connected_to_the_exchange().await;
-    let sessions = signed_in_drivers(&api, 740_000).await;
+    let sessions = signed_in_drivers(&api, first_driver).await;
 
     let load = Load::start(&api, &sessions);
     tokio::time::sleep(Duration::from_secs(2)).await;
     load.outage_begins();
-    let frozen = postgres.freeze();
-    tokio::time::sleep(Duration::from_secs(10)).await;
-    drop(frozen);
+    match outage {
+        Outage::Stopped(lasting) => {
+            postgres.stop().await;
+            tokio::time::sleep(lasting).await;
+            postgres.start_again().await;
+        }
+        Outage::Hung(lasting) => {
+            let frozen = postgres.freeze();
+            tokio::time::sleep(lasting).await;
+            drop(frozen);
+        }
+    }
     load.outage_ends();
+    let back = Instant::now();
     until_async("the profile answers again", || async {
         request(&api, &sessions[0], "/api/v1/me").await.0 == 200
     })
     .await;
+    let recovered_after = back.elapsed();
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let seen = load.stop().await;
-
-    loud(&format!(
-        "PostgreSQL hung for 10 s under load: {seen}; Hauler not restarted"
-    ));
-    seen.assert_prompt_and_clear();
-    assert_eq!(seen.lists_failed, 0, "cached lists kept flowing: {seen}");
-    assert!(
-        seen.needing_database_refused > 0,
-        "the outage was felt by what needs the database: {seen}"
-    );
-    assert_eq!(seen.failed_after, 0, "everything recovered: {seen}");
+    Some((load.stop().await, recovered_after))
 }
 
 /// The status card's server function, as its button calls it: the status, the body, and when
@@ -587,6 +579,18 @@ impl std::fmt::Display for Seen {
 }
 
 impl Seen {
+    /// Cached lists flowed throughout, the outage was felt by what needs the database, every
+    /// refusal was prompt and clear, and everything answered again once the database was back.
+    fn assert_rode_out_the_outage(&self) {
+        self.assert_prompt_and_clear();
+        assert_eq!(self.lists_failed, 0, "cached lists kept flowing: {self}");
+        assert!(
+            self.needing_database_refused > 0,
+            "the outage was felt by what needs the database: {self}"
+        );
+        assert_eq!(self.failed_after, 0, "everything recovered: {self}");
+    }
+
     fn assert_prompt_and_clear(&self) {
         assert!(self.unclear.is_empty(), "every refusal was clear: {self}");
         assert!(self.slowest_refusal < PROMPT, "refused promptly: {self}");
