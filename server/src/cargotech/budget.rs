@@ -151,9 +151,10 @@ struct Grant {
 const MAX_NAP: Duration = Duration::from_millis(250);
 
 /// KEYS[1] grant log, KEYS[2] pause flag; ARGV: limit for this priority, window ms, member.
-/// Returns {granted (0/1), ms to wait before trying again, grants in the window}. A member
-/// already in the log was granted by an earlier attempt whose answer was lost: granted again,
-/// counted once.
+/// Returns {granted (0/1), ms until a slot can come at this priority (new grants aside: when
+/// enough of the oldest have left the window to be under its limit), grants in the window}. A
+/// member already in the log was granted by an earlier attempt whose answer was lost: granted
+/// again, counted once.
 const ACQUIRE: &str = r"
 local now = redis.call('TIME')
 local now_ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
@@ -172,9 +173,10 @@ if used < tonumber(ARGV[1]) then
   redis.call('PEXPIRE', KEYS[1], window)
   return {1, 0, used + 1}
 end
-local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+local rank = used - tonumber(ARGV[1])
+local leaving = redis.call('ZRANGE', KEYS[1], rank, rank, 'WITHSCORES')
 local wait = window
-if oldest[2] then wait = tonumber(oldest[2]) + window - now_ms end
+if leaving[2] then wait = tonumber(leaving[2]) + window - now_ms end
 return {0, math.max(wait, 1), used}
 ";
 
@@ -220,7 +222,8 @@ impl UpstreamBudget {
         }
     }
 
-    /// Waits up to `wait_at_most` for a slot at this priority.
+    /// Waits up to `wait_at_most` for a slot at this priority; refused at once when none can
+    /// come by then (a card confirmed from a busy budget's spare share waited its 1.5 s in vain).
     pub async fn acquire(
         &self,
         priority: Priority,
@@ -237,6 +240,11 @@ impl UpstreamBudget {
                     return Ok(());
                 }
                 Err(wait) => {
+                    // No slot can come at this priority before the caller stops waiting (new
+                    // grants only put it off): refused now, as it would be at the deadline.
+                    if Instant::now() + wait > deadline {
+                        return Err(self.refuse(priority, BudgetError::Timeout));
+                    }
                     if queued.is_none() {
                         if inner.waiting.fetch_add(1, Ordering::AcqRel) >= inner.config.queue_limit
                         {
@@ -410,6 +418,8 @@ impl UpstreamBudget {
 
     /// Whether this instance's part has room now, with the others' calls Redis last told of
     /// counted against it while they last; takes the slot for the call `take` names, if any.
+    /// Without room, how long until there can be: the others' calls lapse, or enough of this
+    /// instance's oldest leave the window.
     fn room_in_part(&self, part: u64, take: Option<u64>) -> Result<(), Duration> {
         let window = self.inner.config.window;
         let mut local = self.local();
@@ -431,9 +441,17 @@ impl UpstreamBudget {
             }
             return Ok(());
         }
-        let next = match others {
-            Some((_, seen)) => seen,
-            None => local.grants.front().map_or(now, |grant| grant.at),
+        let over = (local.grants.len() as u64 + others.map_or(0, |(others, _)| others))
+            .saturating_sub(part);
+        let leaving = usize::try_from(over)
+            .ok()
+            .and_then(|over| local.grants.get(over))
+            .map(|grant| grant.at);
+        let next = match (others, leaving) {
+            (Some((_, seen)), Some(leaving)) => seen.min(leaving),
+            (Some((_, seen)), None) => seen,
+            (None, Some(leaving)) => leaving,
+            (None, None) => now,
         };
         Err((next + window)
             .saturating_duration_since(now)
