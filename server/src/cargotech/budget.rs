@@ -240,9 +240,10 @@ impl UpstreamBudget {
                     return Ok(());
                 }
                 Err(wait) => {
+                    let now = Instant::now();
                     // No slot can come at this priority before the caller stops waiting (new
                     // grants only put it off): refused now, as it would be at the deadline.
-                    if Instant::now() + wait > deadline {
+                    if now + wait > deadline {
                         return Err(self.refuse(priority, BudgetError::Timeout));
                     }
                     if queued.is_none() {
@@ -256,10 +257,6 @@ impl UpstreamBudget {
                             Waiting(&inner.waiting),
                             Waiting(&inner.waiting_at[priority.index()]),
                         ));
-                    }
-                    let now = Instant::now();
-                    if now >= deadline {
-                        return Err(self.refuse(priority, BudgetError::Timeout));
                     }
                     let nap = wait.min(MAX_NAP).min(deadline - now);
                     tokio::time::sleep(nap + jitter()).await;
@@ -447,12 +444,11 @@ impl UpstreamBudget {
             .ok()
             .and_then(|over| local.grants.get(over))
             .map(|grant| grant.at);
-        let next = match (others, leaving) {
-            (Some((_, seen)), Some(leaving)) => seen.min(leaving),
-            (Some((_, seen)), None) => seen,
-            (None, Some(leaving)) => leaving,
-            (None, None) => now,
-        };
+        let next = [others.map(|(_, seen)| seen), leaving]
+            .into_iter()
+            .flatten()
+            .min()
+            .unwrap_or(now);
         Err((next + window)
             .saturating_duration_since(now)
             .max(Duration::from_millis(1)))
