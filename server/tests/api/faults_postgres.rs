@@ -19,6 +19,7 @@ use std::{
 
 use sea_orm::Database;
 use serde_json::{Value, json};
+use server::sandbox::cargotech::Exchange;
 use tempfile::TempDir;
 
 use crate::{
@@ -46,20 +47,9 @@ async fn postgres_restarted_under_load_loses_no_bot_message_or_payment() {
     let Some(postgres) = OwnPostgres::start("faults_pg_restart").await else {
         return;
     };
-    let (exchange_url, _exchange) = serve_exchange(instant_exchange()).await;
-    let data = tempfile::tempdir().unwrap();
-    let hauler = Hauler::start(
-        data.path(),
-        &[
-            ("DATABASE_URL", postgres.url()),
-            ("CARGOTECH_BASE_URL", exchange_url),
-            ("STARS_PLATFORMS", "ios".into()),
-        ],
-    )
-    .await;
+    let (hauler, _exchange, sessions) =
+        drivers_on(&postgres, ("STARS_PLATFORMS", "ios".into()), 710_000).await;
     let api = hauler.api.clone();
-    api.until_connected_to_the_exchange().await;
-    let sessions = signed_in_drivers(&api, 710_000).await;
     let payer = sessions[0].clone();
     let (payment_id, stars) = buy_with_stars(&api, &payer).await;
 
@@ -295,20 +285,9 @@ async fn drivers_browse_through(
     outage: Outage,
 ) -> Option<(Seen, Duration)> {
     let postgres = OwnPostgres::start(test).await?;
-    let (exchange_url, _exchange) = serve_exchange(instant_exchange()).await;
-    let data = tempfile::tempdir().unwrap();
-    let hauler = Hauler::start(
-        data.path(),
-        &[
-            ("DATABASE_URL", postgres.url()),
-            ("CARGOTECH_BASE_URL", exchange_url),
-            ("TELEGRAM_UPDATES", "off".into()),
-        ],
-    )
-    .await;
+    let (hauler, _exchange, sessions) =
+        drivers_on(&postgres, ("TELEGRAM_UPDATES", "off".into()), first_driver).await;
     let api = hauler.api.clone();
-    api.until_connected_to_the_exchange().await;
-    let sessions = signed_in_drivers(&api, first_driver).await;
 
     let load = Load::start(&api, &sessions);
     tokio::time::sleep(Duration::from_secs(2)).await;
@@ -499,6 +478,29 @@ fn as_postgres(command: &str) -> Command {
 fn run(mut command: Command) {
     let status = command.status().unwrap();
     assert!(status.success(), "{command:?}: {status}");
+}
+
+/// A `hauler` on this PostgreSQL (with `var` set besides, its data beside the cluster's) and a
+/// sandbox exchange of the test's own, connected to it, and drivers signed in there: the
+/// instance, the exchange, the drivers' sessions.
+async fn drivers_on(
+    postgres: &OwnPostgres,
+    var: (&str, String),
+    first_driver: i64,
+) -> (Hauler, Exchange, Vec<String>) {
+    let (exchange_url, exchange) = serve_exchange(instant_exchange()).await;
+    let hauler = Hauler::start(
+        postgres.dir.path(),
+        &[
+            ("DATABASE_URL", postgres.url()),
+            ("CARGOTECH_BASE_URL", exchange_url),
+            var,
+        ],
+    )
+    .await;
+    hauler.api.until_connected_to_the_exchange().await;
+    let sessions = signed_in_drivers(&hauler.api, first_driver).await;
+    (hauler, exchange, sessions)
 }
 
 /// Drivers who opened the Mini App and began the trial, each with a first page of loads seen
