@@ -1,5 +1,5 @@
 //! One Redis the store talks to, and what traffic last learnt of it: answering, down (left alone
-//! for a moment before the next request tries it again), or full.
+//! until a ping finds it answering again, by everything on this instance that asks it), or full.
 
 use std::{
     sync::{Mutex, MutexGuard},
@@ -8,8 +8,6 @@ use std::{
 
 use super::{RedisStore, StoreError};
 
-/// How long Redis is left alone after a failure before the next request tries it again.
-const RETRY_AFTER_FAILURE: Duration = Duration::from_secs(1);
 /// A Redis that keeps refusing writes for memory is logged at most this often.
 const FULL_LOGGED_EVERY: Duration = Duration::from_secs(60);
 
@@ -22,7 +20,7 @@ pub(super) enum Role {
 
 impl Role {
     /// For logs and health.
-    fn name(self) -> &'static str {
+    pub(super) fn name(self) -> &'static str {
         match self {
             Self::Shared => "Redis",
             Self::Cache => "the cache's Redis",
@@ -41,14 +39,8 @@ impl Role {
 pub(super) struct Link {
     redis: RedisStore,
     role: Role,
-    outage: Mutex<Option<Outage>>,
     /// When a refusal for memory was last logged.
     full_logged: Mutex<Option<Instant>>,
-}
-
-struct Outage {
-    reason: String,
-    retry_at: Instant,
 }
 
 impl Link {
@@ -56,7 +48,6 @@ impl Link {
         Self {
             redis,
             role,
-            outage: Mutex::new(None),
             full_logged: Mutex::new(None),
         }
     }
@@ -67,10 +58,7 @@ impl Link {
 
     /// The Redis, unless it failed a moment ago and is being left alone.
     pub(super) fn trying(&self) -> Option<&RedisStore> {
-        match &*lock(&self.outage) {
-            Some(outage) if Instant::now() < outage.retry_at => None,
-            _ => Some(&self.redis),
-        }
+        self.redis.answering().then_some(&self.redis)
     }
 
     /// Notes a failed command. A Redis that refused a write because it is full (`maxmemory` under
@@ -79,37 +67,21 @@ impl Link {
     /// going to Redis. Anything else is an outage: Redis is left alone for a moment.
     pub(super) fn failed(&self, error: StoreError) {
         if matches!(error, StoreError::Full) {
-            return self.refused_for_memory();
+            self.refused_for_memory();
         }
-        let mut outage = lock(&self.outage);
-        if outage.is_none() {
-            tracing::warn!(
-                %error,
-                redis = self.role.name(),
-                "Redis unavailable; serving from the in-process store"
-            );
-        }
-        *outage = Some(Outage {
-            reason: error.to_string(),
-            retry_at: Instant::now() + RETRY_AFTER_FAILURE,
-        });
+        self.redis.failed(&error);
     }
 
     pub(super) fn recovered<T>(&self, value: T) -> T {
-        if lock(&self.outage).take().is_some() {
-            tracing::info!(
-                redis = self.role.name(),
-                "Redis is back; the shared store is in use again"
-            );
-        }
+        self.redis.answered();
         value
     }
 
-    /// Why it is down, as last observed by traffic; `None` while it answers.
+    /// Why it is down, as last observed; `None` while it answers.
     pub(super) fn outage_reason(&self) -> Option<String> {
-        lock(&self.outage)
-            .as_ref()
-            .map(|outage| format!("{}: {}", self.role.name(), outage.reason))
+        self.redis
+            .rest_reason()
+            .map(|reason| format!("{}: {reason}", self.role.name()))
     }
 
     fn refused_for_memory(&self) {

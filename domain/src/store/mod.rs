@@ -30,6 +30,7 @@ mod lease;
 mod link;
 mod memory;
 mod redis;
+mod resting;
 
 use std::{
     collections::HashMap,
@@ -187,12 +188,12 @@ impl SharedStore {
         prefix: &str,
     ) -> Result<Self, StoreError> {
         let redis = Link::new(
-            RedisStore::connect_lazily(url, ca_file, prefix)?,
+            RedisStore::connect_lazily(url, ca_file, prefix, Role::Shared.name())?,
             Role::Shared,
         );
         let cache = match cache_url {
             Some(url) => Some(Link::new(
-                RedisStore::connect_lazily(url, ca_file, prefix)?,
+                RedisStore::connect_lazily(url, ca_file, prefix, Role::Cache.name())?,
                 Role::Cache,
             )),
             None => None,
@@ -243,12 +244,10 @@ impl SharedStore {
         &self.inner.marks
     }
 
-    /// The Redis connection, when the store is shared through Redis.
-    pub fn redis_connection(&self) -> Option<::redis::aio::ConnectionManager> {
-        self.inner
-            .redis
-            .as_ref()
-            .map(|link| link.redis().connection())
+    /// The Redis everything is shared through, if any, for other shared structures (the
+    /// exchange's budget, the fair share): they leave it alone when the store does, and it them.
+    pub fn redis(&self) -> Option<RedisStore> {
+        self.inner.redis.as_ref().map(|link| link.redis().clone())
     }
 
     pub fn backend(&self) -> &'static str {
@@ -454,10 +453,14 @@ impl SharedStore {
     }
 
     /// Pings Redis now (each of them, when the cache has its own) for readiness checks, and
-    /// reports the resulting health.
+    /// reports the resulting health; one left alone is not pinged here (a ping in the background
+    /// finds when it answers again).
     pub async fn check(&self) -> StoreHealth {
         for link in self.links() {
-            match link.redis().ping().await {
+            let Some(redis) = link.trying() else {
+                continue;
+            };
+            match redis.ping().await {
                 Ok(()) => link.recovered(()),
                 Err(error) => link.failed(error),
             }

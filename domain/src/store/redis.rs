@@ -2,18 +2,25 @@
 //! holds, each taken or renewed by one atomic script so that two instances can never
 //! both believe they hold one, and counters of hits in windows, each hit counted by one script.
 
-use std::{path::Path, time::Duration};
+use std::{path::Path, sync::Arc, time::Duration};
 
 use redis::{
-    AsyncCommands, Client, TlsCertificates,
+    AsyncCommands, Client, Cmd, ErrorKind, FromRedisValue, RedisError, RedisResult,
+    ScriptInvocation, TlsCertificates,
     aio::{ConnectionManager, ConnectionManagerConfig},
 };
 
-use super::{KeyValueStore, StoreError, WindowCount};
+use super::{
+    KeyValueStore, StoreError, WindowCount,
+    resting::{Resting, Turn},
+};
 
 /// A request to Redis that takes longer than this counts as a failure: the fallback is faster.
 const RESPONSE_TIMEOUT: Duration = Duration::from_millis(500);
 const CONNECT_TIMEOUT: Duration = Duration::from_millis(500);
+/// A ping to a Redis at rest that has not answered by then found it silent (with the connection
+/// manager's own retry it gives up sooner).
+const PING_WITHIN: Duration = Duration::from_secs(3);
 
 /// Takes the lease if it is free, renews it if the caller holds it: 1 when the caller holds it.
 const HOLD_LEASE: &str = r"
@@ -60,15 +67,19 @@ return 0
 pub struct RedisStore {
     connection: ConnectionManager,
     /// Every key is `<prefix>:<key>`, so deployments (or test servers) can share one Redis.
-    prefix: std::sync::Arc<str>,
+    prefix: Arc<str>,
+    /// Shared by every clone: whatever asks this Redis leaves it alone together.
+    resting: Arc<Resting>,
 }
 
 impl RedisStore {
     /// Builds the client without connecting; the first command connects (and reconnects later).
+    /// `name` says which Redis it is in logs.
     pub fn connect_lazily(
         url: &str,
         ca_file: Option<&Path>,
         prefix: &str,
+        name: &'static str,
     ) -> Result<Self, StoreError> {
         let client = client(url, ca_file)?;
         let config = ConnectionManagerConfig::new()
@@ -81,6 +92,7 @@ impl RedisStore {
         Ok(Self {
             connection,
             prefix: prefix.into(),
+            resting: Arc::new(Resting::new(name)),
         })
     }
 
@@ -88,9 +100,83 @@ impl RedisStore {
         format!("{}:{key}", self.prefix)
     }
 
-    /// The underlying connection, for other shared structures (the upstream budget).
-    pub fn connection(&self) -> redis::aio::ConnectionManager {
+    /// The underlying connection, for work that may wait on Redis (the live feed's listener).
+    pub fn connection(&self) -> ConnectionManager {
         self.connection.clone()
+    }
+
+    /// Whether to ask Redis now: not while it is left alone after a failure. Once its rest is
+    /// over, a ping in the background tries it, and it is asked again when that answers.
+    pub fn answering(&self) -> bool {
+        match self.resting.turn() {
+            Turn::Ask => true,
+            Turn::LeaveAlone => false,
+            Turn::Probe => !self.ping_in_background(),
+        }
+    }
+
+    /// Runs a script, unless Redis is left alone (then it fails at once); how it went is noted
+    /// for everything that asks this Redis.
+    pub async fn invoke<T: FromRedisValue>(&self, script: &ScriptInvocation<'_>) -> RedisResult<T> {
+        if !self.answering() {
+            return Err(left_alone());
+        }
+        let outcome = script.invoke_async(&mut self.connection.clone()).await;
+        self.note(&outcome);
+        outcome
+    }
+
+    /// As [`Self::invoke`], for a command.
+    pub async fn query<T: FromRedisValue>(&self, command: &Cmd) -> RedisResult<T> {
+        if !self.answering() {
+            return Err(left_alone());
+        }
+        let outcome = command.query_async(&mut self.connection.clone()).await;
+        self.note(&outcome);
+        outcome
+    }
+
+    /// Notes how a command went: an answer (an error Redis replied with is one) ends Redis's
+    /// rest, a failure to get one starts one.
+    fn note<T>(&self, outcome: &RedisResult<T>) {
+        match outcome {
+            Err(error) if error.code().is_none() => self.failed(&failure(error)),
+            _ => self.answered(),
+        }
+    }
+
+    pub(super) fn answered(&self) {
+        self.resting.answered();
+    }
+
+    pub(super) fn failed(&self, error: &StoreError) {
+        if matches!(error, StoreError::Full) {
+            self.resting.answered();
+        } else {
+            self.resting.failed(error.to_string());
+        }
+    }
+
+    /// Why Redis is left alone; `None` while it answers.
+    pub(super) fn rest_reason(&self) -> Option<String> {
+        self.resting.reason()
+    }
+
+    /// Pings Redis from a task of its own, noting the answer; `false` outside a runtime (the
+    /// caller asks instead, and its answer is noted).
+    fn ping_in_background(&self) -> bool {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return false;
+        };
+        let redis = self.clone();
+        runtime.spawn(async move {
+            match tokio::time::timeout(PING_WITHIN, redis.ping()).await {
+                Ok(Ok(())) => redis.answered(),
+                Ok(Err(error)) => redis.failed(&error),
+                Err(_) => redis.failed(&StoreError::Slow),
+            }
+        });
+        true
     }
 
     /// Takes or renews the lease under `key` for `holder`, in one step: `true` while it holds it.
@@ -109,7 +195,7 @@ impl RedisStore {
             .arg(millis(ttl))
             .query_async(&mut connection)
             .await
-            .map_err(failure)?;
+            .map_err(|error| failure(&error))?;
         Ok(held == 1)
     }
 
@@ -137,7 +223,7 @@ impl RedisStore {
             .arg(args)
             .query_async(&mut connection)
             .await
-            .map_err(failure)?;
+            .map_err(|error| failure(&error))?;
         Ok(WindowCount {
             hits,
             resets_in: Duration::from_millis(left),
@@ -155,7 +241,7 @@ impl RedisStore {
             .query_async::<i64>(&mut connection)
             .await
             .map(drop)
-            .map_err(failure)
+            .map_err(|error| failure(&error))
     }
 
     pub async fn ping(&self) -> Result<(), StoreError> {
@@ -164,7 +250,7 @@ impl RedisStore {
             .query_async::<String>(&mut connection)
             .await
             .map(drop)
-            .map_err(failure)
+            .map_err(|error| failure(&error))
     }
 }
 
@@ -185,13 +271,18 @@ pub fn client(url: &str, ca_file: Option<&Path>) -> Result<Client, StoreError> {
     Client::build_with_tls(url, certificates).map_err(bad_url)
 }
 
+/// What a command is told at once while Redis is left alone.
+fn left_alone() -> RedisError {
+    RedisError::from((ErrorKind::Client, "Redis is left alone after a failure"))
+}
+
 fn millis(ttl: Duration) -> u64 {
     u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1)
 }
 
 /// Too slow, full (`OOM`: `maxmemory` reached under `noeviction`, so writes are refused), or not
 /// answering.
-fn failure(error: redis::RedisError) -> StoreError {
+fn failure(error: &RedisError) -> StoreError {
     if error.is_timeout() {
         StoreError::Slow
     } else if error.code() == Some("OOM") {
@@ -204,7 +295,10 @@ fn failure(error: redis::RedisError) -> StoreError {
 impl KeyValueStore for RedisStore {
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
         let mut connection = self.connection.clone();
-        connection.get(self.key(key)).await.map_err(failure)
+        connection
+            .get(self.key(key))
+            .await
+            .map_err(|error| failure(&error))
     }
 
     async fn set(&self, key: &str, value: &[u8], ttl: Duration) -> Result<(), StoreError> {
@@ -216,7 +310,7 @@ impl KeyValueStore for RedisStore {
             .arg(millis(ttl))
             .query_async::<()>(&mut connection)
             .await
-            .map_err(failure)
+            .map_err(|error| failure(&error))
     }
 
     async fn delete(&self, key: &str) -> Result<(), StoreError> {
@@ -224,7 +318,7 @@ impl KeyValueStore for RedisStore {
         connection
             .del::<_, ()>(self.key(key))
             .await
-            .map_err(failure)
+            .map_err(|error| failure(&error))
     }
 
     async fn set_if_absent(
@@ -242,7 +336,7 @@ impl KeyValueStore for RedisStore {
             .arg(millis(ttl))
             .query_async(&mut connection)
             .await
-            .map_err(failure)?;
+            .map_err(|error| failure(&error))?;
         Ok(answer.is_some())
     }
 }

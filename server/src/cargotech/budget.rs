@@ -27,8 +27,8 @@ use std::{
     time::{Duration, Instant},
 };
 
-use domain::store::Fleet;
-use redis::{Script, aio::ConnectionManager};
+use domain::store::{Fleet, RedisStore};
+use redis::Script;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -114,7 +114,7 @@ pub struct UpstreamBudget {
 
 struct Inner {
     config: BudgetConfig,
-    redis: Option<ConnectionManager>,
+    redis: Option<RedisStore>,
     /// The instances the budget is split between when it is counted here.
     fleet: Fleet,
     local: Mutex<Local>,
@@ -201,11 +201,11 @@ impl UpstreamBudget {
 
     /// Shared by every instance through Redis; a failing Redis falls back to this process's
     /// window and this instance's part of the budget, so an outage refuses no more than it must.
-    pub fn shared(config: BudgetConfig, redis: ConnectionManager, fleet: Fleet) -> Self {
+    pub fn shared(config: BudgetConfig, redis: RedisStore, fleet: Fleet) -> Self {
         Self::build(config, Some(redis), fleet)
     }
 
-    fn build(config: BudgetConfig, redis: Option<ConnectionManager>, fleet: Fleet) -> Self {
+    fn build(config: BudgetConfig, redis: Option<RedisStore>, fleet: Fleet) -> Self {
         Self {
             inner: Arc::new(Inner {
                 config,
@@ -307,17 +307,12 @@ impl UpstreamBudget {
             );
         }
         if let Some(redis) = &self.inner.redis {
-            let mut connection = redis.clone();
             let millis = u64::try_from(duration.as_millis())
                 .unwrap_or(u64::MAX)
                 .max(1);
-            let outcome: redis::RedisResult<()> = redis::cmd("SET")
-                .arg(self.pause_key())
-                .arg(1)
-                .arg("PX")
-                .arg(millis)
-                .query_async(&mut connection)
-                .await;
+            let mut pause = redis::cmd("SET");
+            pause.arg(self.pause_key()).arg(1).arg("PX").arg(millis);
+            let outcome = redis.query::<()>(&pause).await;
             self.note_redis(outcome.is_ok());
         }
         tracing::warn!(
@@ -374,14 +369,14 @@ impl UpstreamBudget {
                 self.room_in_part(part, None)?;
             }
             let ceiling = self.ceiling(priority, u64::from(self.inner.config.per_minute));
-            let outcome: redis::RedisResult<(u8, u64, u64)> = Script::new(ACQUIRE)
-                .key(&self.inner.config.key)
+            let script = Script::new(ACQUIRE);
+            let mut acquire = script.key(&self.inner.config.key);
+            acquire
                 .key(self.pause_key())
                 .arg(ceiling)
                 .arg(millis(self.inner.config.window))
-                .arg(member)
-                .invoke_async(&mut redis.clone())
-                .await;
+                .arg(member);
+            let outcome = redis.invoke::<(u8, u64, u64)>(&acquire).await;
             match outcome {
                 Ok((granted, wait_ms, used)) => {
                     self.note_redis(true);
@@ -454,9 +449,14 @@ impl UpstreamBudget {
             .max(Duration::from_millis(1)))
     }
 
-    /// Whether Redis can be asked: at once when it answered last time; after an outage, once this
-    /// instance's calls of the window are written back into it.
-    async fn redis_is_back(&self, redis: &ConnectionManager) -> bool {
+    /// Whether Redis can be asked: not while it is left alone after a failure (here or by any
+    /// other part of this instance); at once when it answered last time; after an outage, once
+    /// this instance's calls of the window are written back into it.
+    async fn redis_is_back(&self, redis: &RedisStore) -> bool {
+        if !redis.answering() {
+            self.note_redis(false);
+            return false;
+        }
         if !self.inner.redis_failing.load(Ordering::Relaxed) {
             return true;
         }
@@ -472,8 +472,7 @@ impl UpstreamBudget {
         for grant in grants {
             write_back.arg(millis(grant.at.elapsed())).arg(grant.member);
         }
-        let written: redis::RedisResult<u8> = write_back.invoke_async(&mut redis.clone()).await;
-        if written.is_err() {
+        if redis.invoke::<u8>(&write_back).await.is_err() {
             return false;
         }
         self.local().split_until = Some(Instant::now() + window);

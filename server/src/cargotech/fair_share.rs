@@ -34,8 +34,7 @@ use std::{
     time::Duration,
 };
 
-use domain::{DriverId, upstream_shares};
-use redis::aio::ConnectionManager;
+use domain::{DriverId, store::RedisStore, upstream_shares};
 use sea_orm::DatabaseConnection;
 
 mod ledger;
@@ -164,12 +163,12 @@ impl FairShare {
     pub fn new(
         rules: ShareRules,
         db: DatabaseConnection,
-        redis: Option<(ConnectionManager, String)>,
+        redis: Option<(RedisStore, String)>,
     ) -> Self {
         Self {
             rules,
             db,
-            shared: redis.map(|(connection, prefix)| SharedLedger::new(connection, prefix)),
+            shared: redis.map(|(redis, prefix)| SharedLedger::new(redis, prefix)),
             local: Mutex::new(Ledger::default()),
             redis_failing: AtomicBool::new(false),
             active: AtomicU32::new(1),

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use app::cargo::card::CargoCard;
 use chrono::Utc;
-use domain::store::SharedStore;
+use domain::store::{SharedStore, StoreHealth};
 use serde::{Deserialize, Serialize};
 
 pub struct RecentlyListed {
@@ -68,6 +68,13 @@ impl RecentlyListed {
 
     pub async fn contains(&self, id: u64) -> bool {
         self.store.get(&key(id)).await.is_some()
+    }
+
+    /// Whether an id it does not know was listed by no instance: not while the shared store is
+    /// down, when only what this instance listed itself is in sight (a driver here may have been
+    /// shown a list another instance fetched).
+    pub fn sees_every_instance(&self) -> bool {
+        !matches!(self.store.health(), StoreHealth::Degraded { .. })
     }
 }
 

@@ -98,7 +98,7 @@ fn fair_share(config: &Config, platform: &Platform, accounts: usize) -> FairShar
     };
     let redis = platform
         .store
-        .redis_connection()
+        .redis()
         .map(|redis| (redis, config.store.key_prefix.clone()));
     FairShare::new(rules, platform.db.clone(), redis)
 }
@@ -121,7 +121,7 @@ fn account(
     let fleet = platform.fleet.clone();
     // A call granted here reaches the exchange a little later: a second more than its window.
     budget_config.window = config.cargotech.budget_window + Duration::from_secs(1);
-    let budget = match platform.store.redis_connection() {
+    let budget = match platform.store.redis() {
         Some(redis) => UpstreamBudget::shared(budget_config, redis, fleet),
         None => UpstreamBudget::in_process(budget_config, fleet),
     };

@@ -300,13 +300,11 @@ fn cabinet(config: &Config, urls: &Urls, platform: &Platform, gateway: &Arc<Gate
 
 /// Live new loads travel between instances through Redis when there is one.
 fn live_feed(config: &Config, platform: &Platform, hub: LiveHub) -> LiveFeed {
-    let (Some(url), Some(connection)) =
-        (&config.store.redis_url, platform.store.redis_connection())
-    else {
+    let (Some(url), Some(redis)) = (&config.store.redis_url, platform.store.redis()) else {
         return LiveFeed::in_process(hub);
     };
     match domain::store::redis_client(url.expose(), config.store.ca_file.as_deref()) {
-        Ok(client) => LiveFeed::redis(hub, client, connection, &config.store.key_prefix),
+        Ok(client) => LiveFeed::redis(hub, client, redis.connection(), &config.store.key_prefix),
         Err(error) => {
             tracing::warn!(%error, "live new loads stay on this instance");
             LiveFeed::in_process(hub)

@@ -24,7 +24,9 @@ use tempfile::TempDir;
 
 use crate::{
     process::{Api, Hauler, http, until_async},
-    support::{Db, Store, free_port, instant_exchange, loud, record, scalar, serve_exchange},
+    support::{
+        Db, Frozen, Store, free_port, instant_exchange, loud, record, scalar, serve_exchange,
+    },
 };
 
 const PG_BIN: &str = "/usr/lib/postgresql/15/bin";
@@ -406,19 +408,15 @@ impl OwnPostgres {
     /// by the kernel and never answered, as with a database that hangs.
     fn freeze(&self) -> Frozen {
         let pid_file = std::fs::read_to_string(self.data().join("postmaster.pid")).unwrap();
-        let server = pid_file.lines().next().unwrap().trim().to_owned();
+        let server = pid_file.lines().next().unwrap().trim();
+        let mut frozen = Frozen::default();
         // The server first, so it starts no session meanwhile.
-        run(signal("STOP", &server));
-        let children = Command::new("pgrep")
-            .args(["-P", &server])
-            .output()
-            .unwrap();
-        let mut pids = vec![server];
+        frozen.stop(server);
+        let children = Command::new("pgrep").args(["-P", server]).output().unwrap();
         for child in String::from_utf8_lossy(&children.stdout).split_whitespace() {
-            run(signal("STOP", child));
-            pids.push(child.to_owned());
+            frozen.stop(child);
         }
-        Frozen(pids)
+        frozen
     }
 
     /// A fast shutdown: sessions are ended, connections refused until it starts again.
@@ -428,24 +426,6 @@ impl OwnPostgres {
             .await
             .unwrap();
     }
-}
-
-/// PostgreSQL's processes, stopped where they are until this is dropped.
-struct Frozen(Vec<String>);
-
-impl Drop for Frozen {
-    fn drop(&mut self) {
-        // The sessions first, then the server that would start new ones.
-        for pid in self.0.iter().rev() {
-            run(signal("CONT", pid));
-        }
-    }
-}
-
-fn signal(name: &str, pid: &str) -> Command {
-    let mut kill = Command::new("kill");
-    kill.args([&format!("-{name}"), pid]);
-    kill
 }
 
 impl Drop for OwnPostgres {

@@ -27,6 +27,7 @@ use server::{
     },
 };
 use tempfile::TempDir;
+use tokio::task::JoinHandle;
 
 use crate::{
     process::{Api, Hauler, http, serve, until, until_async, writes_to_the_bot},
@@ -50,21 +51,8 @@ async fn redis_killed_under_load_and_brought_back_loses_no_request_and_keeps_the
     let Some(mut deployment) = Deployment::start("faults_redis_under_load", 2).await else {
         return;
     };
-    let (mut drivers, mut sessions) = (Vec::new(), Vec::new());
-    for (n, hauler) in deployment.instances.iter().enumerate() {
-        for d in 0..3 {
-            let telegram_id = 830_100 + (n as i64) * 10 + d;
-            let session = hauler.api.driver_session(telegram_id).await;
-            sessions.push(session.clone());
-            drivers.push((hauler.api.clone(), session));
-        }
-    }
     let browsing = Arc::new(AtomicBool::new(true));
-    let load: Vec<_> = drivers
-        .into_iter()
-        .enumerate()
-        .map(|(n, (api, session))| tokio::spawn(browse(api, session, n, Arc::clone(&browsing))))
-        .collect();
+    let (load, sessions) = deployment.start_browsing(830_100, &browsing).await;
 
     tokio::time::sleep(Duration::from_secs(3)).await;
     let calls_before = deployment.exchange.stats().requests;
@@ -91,13 +79,9 @@ async fn redis_killed_under_load_and_brought_back_loses_no_request_and_keeps_the
     }))
     .await;
 
-    let mut answered = 0;
-    let mut failed = Vec::new();
-    for driver in load {
-        let (ok, failures) = driver.await.unwrap();
-        answered += ok;
-        failed.extend(failures);
-    }
+    let Walk {
+        answered, failed, ..
+    } = Walk::of(load).await;
     let stats = deployment.exchange.stats();
     // The instances' own work goes on (new loads, prefetching): the log is read between two
     // counts of the exchange's calls, the second once the calls granted by then have arrived.
@@ -131,6 +115,73 @@ async fn redis_killed_under_load_and_brought_back_loses_no_request_and_keeps_the
         "the budget is counted in Redis again, with the calls made without it: {shared_log} in \
          the log, {} calls before it was read and {calls_after_the_log} after",
         stats.requests,
+    );
+}
+
+/// How long the hung Redis story keeps Redis stopped.
+const HUNG_FOR: Duration = Duration::from_secs(8);
+
+/// Redis hangs for eight seconds (its process stopped: connections are taken and never answered)
+/// while drivers browse two instances. Nothing fails, and no driver waits on the silent Redis more
+/// than once: the first command on an instance to find it silent leaves it alone for everything
+/// there (sessions, cached answers, the budget, the fair share), and only a ping in the background
+/// asks it again, which finds it answering once it is continued.
+#[tokio::test]
+async fn redis_hung_for_eight_seconds_no_driver_waits_on_it_twice() {
+    let Some(deployment) = Deployment::start("faults_redis_hung", 2).await else {
+        return;
+    };
+    let browsing = Arc::new(AtomicBool::new(true));
+    let (load, sessions) = deployment.start_browsing(850_100, &browsing).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+
+    let frozen = deployment.redis.as_ref().unwrap().freeze();
+    let hung = Instant::now();
+    until_async("both instances leave the silent Redis alone", || {
+        deployment.every_store_is("degraded")
+    })
+    .await;
+    let left_alone_after = hung.elapsed();
+    tokio::time::sleep(HUNG_FOR.saturating_sub(left_alone_after)).await;
+    drop(frozen);
+    let continued = Instant::now();
+    until_async("both instances use Redis again", || {
+        deployment.every_store_is("up")
+    })
+    .await;
+    let asked_again_after = continued.elapsed();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    browsing.store(false, Ordering::Relaxed);
+
+    let walks = Walk::of(load).await;
+    let slowest = walks.slow.iter().max().copied().unwrap_or_default();
+    crate::support::loud(&format!(
+        "Redis hung for {HUNG_FOR:?} under 2 instances and {} drivers browsing: both instances \
+         left it alone {left_alone_after:?} after it stopped answering and asked it again \
+         {asked_again_after:?} after it was continued; {} requests answered 200, {} failed \
+         {:?}; {} answers took longer than Redis's response timeout ({REDIS_WAIT:?}), at most \
+         {} of one driver, the slowest {slowest:?}",
+        sessions.len(),
+        walks.answered,
+        walks.failed.len(),
+        walks.failed,
+        walks.slow.len(),
+        walks.most_slow_of_one,
+    ));
+    assert!(walks.failed.is_empty(), "failed: {:?}", walks.failed);
+    assert!(walks.answered > 0);
+    // Those asking when it stopped answering waited on it; once left alone, it is asked again
+    // only by the ping in the background.
+    assert!(
+        walks.most_slow_of_one <= 1,
+        "a driver waited on the silent Redis twice: {} slow answers of one driver; all slow \
+         answers {:?}",
+        walks.most_slow_of_one,
+        walks.slow
+    );
+    assert!(
+        slowest < Duration::from_secs(3),
+        "the slowest took {slowest:?}"
     );
 }
 
@@ -224,35 +275,66 @@ async fn two_instances_through_a_redis_outage_log_in_once_and_run_each_job_once(
     }
 }
 
+/// What a driver saw on their walk through the loads.
+#[derive(Default)]
+struct Walk {
+    answered: usize,
+    /// What failed, and its status.
+    failed: Vec<(String, u16)>,
+    /// The answers that took longer than Redis's response timeout (so may have waited on it).
+    slow: Vec<Duration>,
+    /// Of the drivers' walks together: the most slow answers one driver had.
+    most_slow_of_one: usize,
+}
+
+impl Walk {
+    /// The drivers' walks, together, once each has stopped.
+    async fn of(load: Vec<JoinHandle<Walk>>) -> Self {
+        let mut walks = Self::default();
+        for driver in load {
+            let walk = driver.await.unwrap();
+            walks.answered += walk.answered;
+            walks.failed.extend(walk.failed);
+            walks.most_slow_of_one = walks.most_slow_of_one.max(walk.slow.len());
+            walks.slow.extend(walk.slow);
+        }
+        walks
+    }
+
+    fn timed(&mut self, asked: Instant, status: u16, what: impl FnOnce() -> String) {
+        let took = asked.elapsed();
+        if took > REDIS_WAIT {
+            self.slow.push(took);
+        }
+        match status {
+            200 => self.answered += 1,
+            status => self.failed.push((what(), status)),
+        }
+    }
+}
+
+/// The store's response timeout: an answer slower than this may have waited on a silent Redis.
+const REDIS_WAIT: Duration = Duration::from_millis(500);
+
 /// A driver's walk through the loads until told to stop: the first pages of the list and the
-/// first cards on them, again and again, as a driver scrolls back and forth. Returns how many
-/// requests were answered and the failures (what, status).
-async fn browse(
-    api: Api,
-    session: String,
-    driver: usize,
-    browsing: Arc<AtomicBool>,
-) -> (usize, Vec<(String, u16)>) {
-    let mut answered = 0;
-    let mut failed = Vec::new();
+/// first cards on them, again and again, as a driver scrolls back and forth.
+async fn browse(api: Api, session: String, driver: usize, browsing: Arc<AtomicBool>) -> Walk {
+    let mut walk = Walk::default();
     let mut step = driver;
     while browsing.load(Ordering::Relaxed) {
         let offset = 20 * (step % 3) as u32;
+        let asked = Instant::now();
         let (status, ids) = api.list_ids(&session, offset).await;
-        match status {
-            200 => answered += 1,
-            status => failed.push((format!("list {offset}"), status)),
-        }
+        walk.timed(asked, status, || format!("list {offset}"));
         if let Some(&id) = ids.get(step % 2) {
-            match api.card(&session, id).await {
-                200 => answered += 1,
-                status => failed.push((format!("card {id}"), status)),
-            }
+            let asked = Instant::now();
+            let status = api.card(&session, id).await;
+            walk.timed(asked, status, || format!("card {id}"));
         }
         step += 1;
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
-    (answered, failed)
+    walk
 }
 
 /// Instances of one deployment: one PostgreSQL database, one Redis of the test's own (which it
@@ -327,6 +409,33 @@ impl Deployment {
             database_url,
             _data: data,
         })
+    }
+
+    /// Three drivers on each instance, signed in, browsing until `browsing` is cleared: their
+    /// walks, and their sessions.
+    async fn start_browsing(
+        &self,
+        first_driver: i64,
+        browsing: &Arc<AtomicBool>,
+    ) -> (Vec<JoinHandle<Walk>>, Vec<String>) {
+        let (mut load, mut sessions) = (Vec::new(), Vec::new());
+        for (n, hauler) in self.instances.iter().enumerate() {
+            for d in 0..3 {
+                let session = hauler
+                    .api
+                    .driver_session(first_driver + (n as i64) * 10 + d)
+                    .await;
+                sessions.push(session.clone());
+                let walk = browse(
+                    hauler.api.clone(),
+                    session,
+                    sessions.len(),
+                    Arc::clone(browsing),
+                );
+                load.push(tokio::spawn(walk));
+            }
+        }
+        (load, sessions)
     }
 
     fn kill_redis(&mut self) {

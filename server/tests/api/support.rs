@@ -381,6 +381,14 @@ impl OwnRedis {
         format!("redis://127.0.0.1:{}", self.port)
     }
 
+    /// Stops the server where it is (`SIGSTOP`), as a Redis that hangs: connections are taken
+    /// and never answered, until the guard is dropped.
+    pub fn freeze(&self) -> Frozen {
+        let mut frozen = Frozen::default();
+        frozen.stop(&self.child.id().to_string());
+        frozen
+    }
+
     pub async fn until_up(self, store: &SharedStore) -> Self {
         for _ in 0..50 {
             if store.check().await == StoreHealth::Up {
@@ -397,6 +405,33 @@ impl Drop for OwnRedis {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Processes stopped where they are (`SIGSTOP`) until this is dropped, then continued in the
+/// reverse order.
+#[derive(Default)]
+pub struct Frozen(Vec<String>);
+
+impl Frozen {
+    pub fn stop(&mut self, pid: &str) {
+        assert!(signal("STOP", pid), "kill -STOP {pid}");
+        self.0.push(pid.to_owned());
+    }
+}
+
+impl Drop for Frozen {
+    fn drop(&mut self) {
+        for pid in self.0.iter().rev() {
+            signal("CONT", pid);
+        }
+    }
+}
+
+fn signal(name: &str, pid: &str) -> bool {
+    Command::new("kill")
+        .args([&format!("-{name}"), pid])
+        .status()
+        .is_ok_and(|status| status.success())
 }
 
 pub fn free_port() -> u16 {

@@ -3,7 +3,7 @@ use std::{
     process::{Child, Command, Stdio},
 };
 
-use domain::store::Fleet;
+use domain::store::{Fleet, RedisStore};
 
 use super::*;
 
@@ -131,11 +131,7 @@ async fn no_slot_in_time_is_said_at_once_not_at_the_deadline() {
     let window = Duration::from_millis(1200);
     let budgets = [
         UpstreamBudget::in_process(config(10, 1000, window), Fleet::alone()),
-        UpstreamBudget::shared(
-            config(10, 1000, window),
-            manager(&redis.url).await,
-            Fleet::alone(),
-        ),
+        UpstreamBudget::shared(config(10, 1000, window), store(&redis.url), Fleet::alone()),
     ];
     for budget in budgets {
         // One call, then nine half a second later: the window is full.
@@ -268,18 +264,32 @@ async fn redis() -> TestRedis {
     }
 }
 
-async fn manager(url: &str) -> ConnectionManager {
-    ConnectionManager::new(redis::Client::open(url).unwrap())
-        .await
-        .unwrap()
+/// Redis as the server asks it: the store's timeouts, and left alone after a failure.
+fn store(url: &str) -> RedisStore {
+    RedisStore::connect_lazily(url, None, "test", "Redis").unwrap()
+}
+
+fn store_on(port: u16) -> RedisStore {
+    store(&format!("redis://127.0.0.1:{port}"))
+}
+
+/// Waits until a ping in the background has found a Redis left alone answering again.
+async fn until_answering(redis: &RedisStore) {
+    for _ in 0..50 {
+        if redis.answering() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("Redis was not asked again");
 }
 
 #[tokio::test]
 async fn two_instances_sharing_redis_never_exceed_the_limit_together() {
     let redis = redis().await;
     let shared = config(50, 1000, Duration::from_secs(60));
-    let first = UpstreamBudget::shared(shared.clone(), manager(&redis.url).await, Fleet::alone());
-    let second = UpstreamBudget::shared(shared, manager(&redis.url).await, Fleet::alone());
+    let first = UpstreamBudget::shared(shared.clone(), store(&redis.url), Fleet::alone());
+    let second = UpstreamBudget::shared(shared, store(&redis.url), Fleet::alone());
     let (a, b) = tokio::join!(
         burst(&first, Priority::List, 80, Duration::from_millis(300)),
         burst(&second, Priority::List, 80, Duration::from_millis(300)),
@@ -291,11 +301,11 @@ async fn two_instances_sharing_redis_never_exceed_the_limit_together() {
 async fn a_pause_set_by_one_instance_holds_back_the_others_of_that_account_only() {
     let redis = redis().await;
     let account = config(50, 1000, Duration::from_secs(60));
-    let first = UpstreamBudget::shared(account.clone(), manager(&redis.url).await, Fleet::alone());
-    let second = UpstreamBudget::shared(account, manager(&redis.url).await, Fleet::alone());
+    let first = UpstreamBudget::shared(account.clone(), store(&redis.url), Fleet::alone());
+    let second = UpstreamBudget::shared(account, store(&redis.url), Fleet::alone());
     let other_account = UpstreamBudget::shared(
         config(50, 1000, Duration::from_secs(60)),
-        manager(&redis.url).await,
+        store(&redis.url),
         Fleet::alone(),
     );
 
@@ -316,16 +326,9 @@ async fn a_pause_set_by_one_instance_holds_back_the_others_of_that_account_only(
 
 #[tokio::test]
 async fn with_redis_unreachable_the_budget_still_grants_from_this_process() {
-    let port = free_port();
-    let client = redis::Client::open(format!("redis://127.0.0.1:{port}")).unwrap();
-    let config_retry = redis::aio::ConnectionManagerConfig::new()
-        .set_connection_timeout(Some(Duration::from_millis(200)))
-        .set_response_timeout(Some(Duration::from_millis(200)))
-        .set_number_of_retries(0);
-    let manager = ConnectionManager::new_lazy_with_config(client, config_retry).unwrap();
     let budget = UpstreamBudget::shared(
         config(10, 100, Duration::from_secs(60)),
-        manager,
+        store_on(free_port()),
         Fleet::alone(),
     );
     let started = Instant::now();
@@ -384,16 +387,6 @@ async fn own_redis(port: u16) -> ChildGuard {
     ChildGuard(child)
 }
 
-/// A connection that gives up quickly, as the store's does, so that a dead Redis is noticed.
-fn impatient_manager(port: u16) -> ConnectionManager {
-    let client = redis::Client::open(format!("redis://127.0.0.1:{port}")).unwrap();
-    let config = redis::aio::ConnectionManagerConfig::new()
-        .set_connection_timeout(Some(Duration::from_millis(200)))
-        .set_response_timeout(Some(Duration::from_millis(200)))
-        .set_number_of_retries(0);
-    ConnectionManager::new_lazy_with_config(client, config).unwrap()
-}
-
 /// Grants until one is refused at once, retrying while Redis is still starting.
 async fn take_all(budget: &UpstreamBudget) -> usize {
     burst(budget, Priority::List, 20, Duration::from_millis(300)).await
@@ -405,8 +398,9 @@ async fn through_a_redis_restart_two_instances_never_exceed_the_budget_together(
     let redis = own_redis(port).await;
     let shared = config(10, 1000, Duration::from_secs(60));
     let busy_key = shared.key.clone();
-    let busy = UpstreamBudget::shared(shared.clone(), impatient_manager(port), among(2));
-    let quiet = UpstreamBudget::shared(shared, impatient_manager(port), among(2));
+    let (busy_redis, quiet_redis) = (store_on(port), store_on(port));
+    let busy = UpstreamBudget::shared(shared.clone(), busy_redis.clone(), among(2));
+    let quiet = UpstreamBudget::shared(shared, quiet_redis.clone(), among(2));
     let mut busy_calls = 0;
     while busy_calls < 8 {
         if busy
@@ -431,15 +425,13 @@ async fn through_a_redis_restart_two_instances_never_exceed_the_budget_together(
     assert_eq!((a, b), (0, 0), "9 of 10 taken before Redis died");
 
     let _redis = own_redis(port).await;
+    until_answering(&busy_redis).await;
+    until_answering(&quiet_redis).await;
     // A restarted Redis remembers nothing: each writes its calls of the window back first, and
     // keeps to its part for a window more.
     let (a, b) = tokio::join!(take_all(&busy), take_all(&quiet));
     assert_eq!((a, b), (0, 0));
-    let newcomer = UpstreamBudget::shared(
-        config_with_key(&busy_key, 10),
-        impatient_manager(port),
-        among(2),
-    );
+    let newcomer = UpstreamBudget::shared(config_with_key(&busy_key, 10), store_on(port), among(2));
     assert_eq!(
         take_all(&newcomer).await,
         1,
@@ -491,7 +483,8 @@ async fn a_slot_whose_answer_was_lost_is_counted_once_when_redis_answers_again()
     let proxy = slow_answers(port, Arc::clone(&slow), Duration::from_millis(600)).await;
     let shared = config(10, 1000, Duration::from_secs(60));
     let key = shared.key.clone();
-    let budget = UpstreamBudget::shared(shared, impatient_manager(proxy), Fleet::alone());
+    let redis = store_on(proxy);
+    let budget = UpstreamBudget::shared(shared, redis.clone(), Fleet::alone());
     let mut calls = 0;
     let mut take = async || {
         assert!(
@@ -508,11 +501,11 @@ async fn a_slot_whose_answer_was_lost_is_counted_once_when_redis_answers_again()
     take().await;
     tokio::time::sleep(Duration::from_millis(800)).await;
     slow.store(false, Ordering::Relaxed);
+    until_answering(&redis).await;
     take().await;
 
-    let logged: u64 = redis::cmd("ZCARD")
-        .arg(&key)
-        .query_async(&mut manager(&format!("redis://127.0.0.1:{port}")).await)
+    let logged: u64 = store_on(port)
+        .query(redis::cmd("ZCARD").arg(&key))
         .await
         .unwrap();
     assert_eq!(logged, calls, "every call in the shared log once");

@@ -7,8 +7,8 @@
 
 use std::{collections::HashMap, time::Duration};
 
-use domain::DriverId;
-use redis::{RedisResult, Script, aio::ConnectionManager};
+use domain::{DriverId, store::RedisStore};
+use redis::{RedisResult, Script};
 
 use super::{MINUTE, OverShare, STEP, STEPS_IN_AN_HOUR, UpstreamKind, UpstreamUse};
 
@@ -78,15 +78,15 @@ return {by_kind, by_driver}
 ";
 
 pub(super) struct SharedLedger {
-    connection: ConnectionManager,
+    redis: RedisStore,
     /// `<store prefix>:fair-share`.
     base: String,
 }
 
 impl SharedLedger {
-    pub(super) fn new(connection: ConnectionManager, prefix: String) -> Self {
+    pub(super) fn new(redis: RedisStore, prefix: String) -> Self {
         Self {
-            connection,
+            redis,
             base: format!("{prefix}:fair-share"),
         }
     }
@@ -100,8 +100,9 @@ impl SharedLedger {
         active_for: Duration,
     ) -> RedisResult<(Result<(), OverShare>, u32)> {
         let driver = i64::from(driver);
-        let (admitted, wait_ms, active): (u8, u64, u32) = Script::new(ADMIT)
-            .key(format!("{}:calls:{driver}", self.base))
+        let script = Script::new(ADMIT);
+        let mut admit = script.key(format!("{}:calls:{driver}", self.base));
+        admit
             .key(format!("{}:active", self.base))
             .arg(share)
             .arg(millis(MINUTE))
@@ -111,9 +112,8 @@ impl SharedLedger {
             .arg(kind.as_str())
             .arg(&self.base)
             .arg(millis(STEP))
-            .arg(millis(KEEP))
-            .invoke_async(&mut self.connection.clone())
-            .await?;
+            .arg(millis(KEEP));
+        let (admitted, wait_ms, active): (u8, u64, u32) = self.redis.invoke(&admit).await?;
         let outcome = if admitted == 1 {
             Ok(())
         } else {
@@ -125,23 +125,20 @@ impl SharedLedger {
     }
 
     pub(super) async fn record(&self, kind: UpstreamKind) -> RedisResult<()> {
-        Script::new(RECORD)
-            .arg(&self.base)
+        let script = Script::new(RECORD);
+        let mut record = script.arg(&self.base);
+        record
             .arg(kind.as_str())
             .arg(millis(STEP))
-            .arg(millis(KEEP))
-            .invoke_async::<u8>(&mut self.connection.clone())
-            .await
-            .map(drop)
+            .arg(millis(KEEP));
+        self.redis.invoke::<u8>(&record).await.map(drop)
     }
 
     pub(super) async fn last_hour(&self) -> RedisResult<UpstreamUse> {
-        let (kinds, drivers): (Vec<String>, Vec<String>) = Script::new(LAST_HOUR)
-            .arg(&self.base)
-            .arg(millis(STEP))
-            .arg(STEPS_IN_AN_HOUR)
-            .invoke_async(&mut self.connection.clone())
-            .await?;
+        let script = Script::new(LAST_HOUR);
+        let mut last_hour = script.arg(&self.base);
+        last_hour.arg(millis(STEP)).arg(STEPS_IN_AN_HOUR);
+        let (kinds, drivers): (Vec<String>, Vec<String>) = self.redis.invoke(&last_hour).await?;
         let mut used = UpstreamUse::default();
         for (kind, calls) in pairs(&kinds) {
             if let Some(kind) = UpstreamKind::parse(kind) {

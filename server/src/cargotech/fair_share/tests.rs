@@ -125,11 +125,13 @@ async fn with_redis_unreachable_a_driver_still_gets_their_whole_share() {
         .local_addr()
         .unwrap()
         .port();
-    let client = redis::Client::open(format!("redis://127.0.0.1:{port}")).unwrap();
-    let config = redis::aio::ConnectionManagerConfig::new()
-        .set_connection_timeout(Some(Duration::from_millis(200)))
-        .set_number_of_retries(0);
-    let redis = redis::aio::ConnectionManager::new_lazy_with_config(client, config).unwrap();
+    let redis = domain::store::RedisStore::connect_lazily(
+        &format!("redis://127.0.0.1:{port}"),
+        None,
+        "test",
+        "Redis",
+    )
+    .unwrap();
     let shares = super::FairShare::new(rules(), db, Some((redis, "test".into())));
     let driver = DriverId::from(7);
     let mut admitted = 0;

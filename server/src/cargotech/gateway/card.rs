@@ -233,9 +233,13 @@ impl Gateway {
                 && listing.is_some_and(|listing| listing.age() < self.ttls.list * 2))
     }
 
-    /// Whether a list showed the load lately, or its card is cached.
+    /// Whether a list showed the load lately, or its card is cached; or nobody can say, the
+    /// shared store being down: the exchange is asked then (at the driver's expense), rather than
+    /// a driver told that a load they were just shown is gone.
     pub(super) async fn knows(&self, id: u64) -> bool {
-        self.listed.contains(id).await || self.details.holds(&id.to_string()).await
+        self.listed.contains(id).await
+            || self.details.holds(&id.to_string()).await
+            || !self.listed.sees_every_instance()
     }
 
     /// Warms the detail cache for the first cards of a fresh page (what a phone shows without
