@@ -100,11 +100,6 @@ impl RedisStore {
         format!("{}:{key}", self.prefix)
     }
 
-    /// The underlying connection, for work that may wait on Redis (the live feed's listener).
-    pub fn connection(&self) -> ConnectionManager {
-        self.connection.clone()
-    }
-
     /// Whether to ask Redis now: not while it is left alone after a failure. Once its rest is
     /// over, a ping in the background tries it, and it is asked again when that answers.
     pub fn answering(&self) -> bool {

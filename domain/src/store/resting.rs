@@ -93,3 +93,46 @@ impl Resting {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn turn(resting: &Resting) -> &'static str {
+        match resting.turn() {
+            Turn::Ask => "ask",
+            Turn::LeaveAlone => "leave alone",
+            Turn::Probe => "ping",
+        }
+    }
+
+    /// Redis fails: everyone leaves it alone. Once its rest is over one caller is told to ping
+    /// it while the others still leave it alone; a failed ping rests it again, an answer makes
+    /// everyone ask it again.
+    #[test]
+    fn a_failed_redis_is_left_alone_then_pinged_by_one_and_asked_by_all_once_it_answers() {
+        let resting = Resting::new("Redis");
+        assert_eq!(turn(&resting), "ask");
+
+        resting.failed("connection refused".into());
+        assert_eq!(turn(&resting), "leave alone");
+        assert_eq!(resting.reason().as_deref(), Some("connection refused"));
+
+        std::thread::sleep(RETRY_AFTER_FAILURE + Duration::from_millis(50));
+        assert_eq!(turn(&resting), "ping");
+        assert_eq!(turn(&resting), "leave alone", "one ping at a time");
+        resting.failed("timed out".into());
+        assert_eq!(
+            turn(&resting),
+            "leave alone",
+            "a failed ping rests it again"
+        );
+
+        std::thread::sleep(RETRY_AFTER_FAILURE + Duration::from_millis(50));
+        assert_eq!(turn(&resting), "ping");
+        resting.answered();
+        assert_eq!(turn(&resting), "ask");
+        assert_eq!(turn(&resting), "ask");
+        assert_eq!(resting.reason(), None);
+    }
+}

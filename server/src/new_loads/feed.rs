@@ -14,7 +14,7 @@ use std::{
 };
 
 use app::cargo::{card::CargoCard, filter::CargoFilter};
-use redis::aio::ConnectionManager;
+use domain::store::RedisStore;
 
 use super::{
     event_id::EventId,
@@ -58,12 +58,7 @@ impl LiveFeed {
     }
 
     /// The feed through Redis; starts listening to the channel at once.
-    pub fn redis(
-        hub: LiveHub,
-        client: redis::Client,
-        redis: ConnectionManager,
-        prefix: &str,
-    ) -> Self {
+    pub fn redis(hub: LiveHub, client: redis::Client, redis: RedisStore, prefix: &str) -> Self {
         let local = Local {
             hub,
             state: Arc::default(),

@@ -304,7 +304,7 @@ fn live_feed(config: &Config, platform: &Platform, hub: LiveHub) -> LiveFeed {
         return LiveFeed::in_process(hub);
     };
     match domain::store::redis_client(url.expose(), config.store.ca_file.as_deref()) {
-        Ok(client) => LiveFeed::redis(hub, client, redis.connection(), &config.store.key_prefix),
+        Ok(client) => LiveFeed::redis(hub, client, redis, &config.store.key_prefix),
         Err(error) => {
             tracing::warn!(%error, "live new loads stay on this instance");
             LiveFeed::in_process(hub)

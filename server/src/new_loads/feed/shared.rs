@@ -5,8 +5,8 @@
 use std::{sync::Arc, time::Duration};
 
 use app::cargo::{card::CargoCard, filter::CargoFilter};
+use domain::store::RedisStore;
 use futures_util::StreamExt;
-use redis::aio::ConnectionManager;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -19,7 +19,8 @@ const JOIN_WITHIN: Duration = Duration::from_secs(5);
 #[derive(Clone)]
 pub struct Shared {
     pub(super) local: Local,
-    redis: ConnectionManager,
+    /// Left alone with the rest of the instance when it fails (see `RedisStore::answering`).
+    redis: RedisStore,
     prefix: Arc<str>,
 }
 
@@ -36,7 +37,7 @@ impl Shared {
     pub(super) fn start(
         local: Local,
         client: redis::Client,
-        redis: ConnectionManager,
+        redis: RedisStore,
         prefix: &str,
     ) -> Self {
         let shared = Self {
@@ -70,23 +71,17 @@ impl Shared {
                 .arg(until)
                 .arg(serde_json::to_string(entry).unwrap_or_default());
         }
-        command.query_async::<()>(&mut self.redis.clone()).await
+        self.redis.query(&command).await
     }
 
     pub(super) async fn watched(&self) -> redis::RedisResult<Vec<(String, CargoFilter)>> {
         let key = self.key("watched");
-        let mut redis = self.redis.clone();
-        redis::cmd("ZREMRANGEBYSCORE")
-            .arg(&key)
-            .arg("-inf")
-            .arg(now_ms())
-            .query_async::<()>(&mut redis)
-            .await?;
-        let members: Vec<String> = redis::cmd("ZRANGE")
-            .arg(&key)
-            .arg(0)
-            .arg(-1)
-            .query_async(&mut redis)
+        let mut lapsed = redis::cmd("ZREMRANGEBYSCORE");
+        lapsed.arg(&key).arg("-inf").arg(now_ms());
+        self.redis.query::<()>(&lapsed).await?;
+        let members: Vec<String> = self
+            .redis
+            .query(redis::cmd("ZRANGE").arg(&key).arg(0).arg(-1))
             .await?;
         Ok(members
             .iter()
@@ -97,32 +92,30 @@ impl Shared {
     pub(super) async fn publish(&self, question: &str, card: &CargoCard) -> redis::RedisResult<()> {
         let stream = self.events_key(question);
         let json = serde_json::to_string(card).unwrap_or_default();
-        let mut redis = self.redis.clone();
-        let id: String = redis::cmd("XADD")
-            .arg(&stream)
+        let mut add = redis::cmd("XADD");
+        add.arg(&stream)
             .arg("MAXLEN")
             .arg("~")
             .arg(REPLAY)
             .arg("*")
             .arg("card")
-            .arg(&json)
-            .query_async(&mut redis)
-            .await?;
-        redis::cmd("PEXPIRE")
+            .arg(&json);
+        let id: String = self.redis.query(&add).await?;
+        let mut expire = redis::cmd("PEXPIRE");
+        expire
             .arg(&stream)
-            .arg(u64::try_from(KEPT_FOR.as_millis()).unwrap_or(u64::MAX))
-            .query_async::<()>(&mut redis)
-            .await?;
+            .arg(u64::try_from(KEPT_FOR.as_millis()).unwrap_or(u64::MAX));
+        self.redis.query::<()>(&expire).await?;
         let announcement = Announcement {
             question: question.to_owned(),
             id,
             card: card.clone(),
         };
-        redis::cmd("PUBLISH")
+        let mut publish = redis::cmd("PUBLISH");
+        publish
             .arg(self.key("new"))
-            .arg(serde_json::to_string(&announcement).unwrap_or_default())
-            .query_async::<()>(&mut redis)
-            .await
+            .arg(serde_json::to_string(&announcement).unwrap_or_default());
+        self.redis.query(&publish).await
     }
 
     pub(super) async fn missed(
@@ -130,12 +123,12 @@ impl Shared {
         question: &str,
         after: EventId,
     ) -> redis::RedisResult<Vec<LiveEvent>> {
-        let entries: Vec<(String, Vec<String>)> = redis::cmd("XRANGE")
+        let mut range = redis::cmd("XRANGE");
+        range
             .arg(self.events_key(question))
             .arg(format!("({after}"))
-            .arg("+")
-            .query_async(&mut self.redis.clone())
-            .await?;
+            .arg("+");
+        let entries: Vec<(String, Vec<String>)> = self.redis.query(&range).await?;
         Ok(entries
             .into_iter()
             .filter_map(|(id, fields)| {
