@@ -114,6 +114,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <main class="app" data-ready=move || ready.get().to_string()>
                 <paywall::FollowStartParam />
+                <boot::OpenTappedCard />
                 // Rendered again only if Telegram says the driver reads English.
                 {move || {
                     provide_context(lang.get().texts());

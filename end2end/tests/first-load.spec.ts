@@ -225,3 +225,55 @@ test("a driver without access meets the paywall: signed in once, no list asked f
   expect(api.signIns).toEqual(["/api/v1/auth/telegram"]);
   expect(api.lists).toHaveLength(0);
 });
+
+/** The pages the browser loads anew from here on (a document, not the app's own navigation). */
+function watchPageLoads(page: Page) {
+  const loads: string[] = [];
+  page.on("request", (request) => {
+    if (request.resourceType() === "document") loads.push(new URL(request.url()).pathname);
+  });
+  return loads;
+}
+
+test("a card tapped before the app's code has come opens once it has, without loading its page anew", async ({
+  page,
+}) => {
+  const letTheAppIn = await holdTheApp(page);
+  await openFromTheBot(page, driver(8));
+  const cards = page.getByTestId("cargo-card");
+  await expect(cards).toHaveCount(20);
+  await expect(page.getByTestId("cargo-list")).toHaveAttribute("data-boot", "drawn");
+  const pageLoads = watchPageLoads(page);
+
+  const tapped = cards.nth(2);
+  const id = await tapped.getAttribute("data-id");
+  await tapped.click();
+  // Still the list, the card shown as opening.
+  await expect(tapped).toHaveAttribute("data-opening", "true");
+  expect(new URL(page.url()).pathname).toBe("/");
+
+  letTheAppIn();
+  await expect(page).toHaveURL(new RegExp(`/cargo/${id}$`));
+  await expect(page.getByTestId("cargo-detail")).toBeVisible();
+  expect(pageLoads).toEqual([]);
+  // Back to the loads, as from any card.
+  await page.goBack();
+  await expect(page.getByTestId("cargo-list")).toBeVisible();
+  await expect(cards).toHaveCount(20);
+});
+
+test("a card tapped while the app's code never comes is opened as a page of its own after 15 s", async ({ page }) => {
+  test.setTimeout(60_000);
+  await holdTheApp(page);
+  await openFromTheBot(page, driver(9));
+  const cards = page.getByTestId("cargo-card");
+  await expect(cards).toHaveCount(20);
+  const pageLoads = watchPageLoads(page);
+
+  const id = await cards.first().getAttribute("data-id");
+  const tappedAt = Date.now();
+  await cards.first().click();
+  await page.waitForURL(new RegExp(`/cargo/${id}$`), { timeout: 30_000 });
+  expect(Date.now() - tappedAt).toBeGreaterThanOrEqual(14_000);
+  expect(pageLoads).toEqual([`/cargo/${id}`]);
+});

@@ -26,6 +26,8 @@
     user = JSON.parse(new URLSearchParams(initData).get("user")) || {};
   } catch (e) {}
   var KEY = "hauler.session";
+  // How long a tapped card waits for the app before its page is loaded anew.
+  var TAP_PATIENCE = 15000;
   var store = function (method, a, b) {
     try {
       return localStorage[method](a, b);
@@ -233,6 +235,25 @@
       });
       list.innerHTML = html.join("");
       list.setAttribute("data-boot", "drawn");
+      // A card tapped before the app has come alive opens once it has (the app reads
+      // `__hauler_tapped`), rather than by loading its page anew, which would start the app's
+      // code over. Should the app not come within TAP_PATIENCE (its code failed to load), the
+      // card's page is loaded after all.
+      var patience;
+      list.addEventListener("click", function (event) {
+        var card = event.target.closest && event.target.closest("a.cargo-card");
+        if (!card || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey) return;
+        if (window.__hauler_boot_taken) return;
+        event.preventDefault();
+        var opening = list.querySelector("[data-opening]");
+        if (opening) opening.removeAttribute("data-opening");
+        card.setAttribute("data-opening", "true");
+        window.__hauler_tapped = card.getAttribute("data-id");
+        clearTimeout(patience);
+        patience = setTimeout(function () {
+          if (!window.__hauler_boot_taken) location.assign(card.href);
+        }, TAP_PATIENCE);
+      });
       var footer = '<div class="list-footer"><p class="muted small" data-testid="shown-of">' +
         t.shown.replace("{n}", page.cards.length).replace("{m}", page.total) + "</p>" +
         (page.offset + page.limit < page.total ? '<button class="button secondary" data-testid="load-more">' + t.more + "</button>" : "") +

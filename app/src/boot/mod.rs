@@ -6,6 +6,9 @@
 //! came, its first page (same markup as the script's cards, so nothing moves); when it comes
 //! before the script's answers (its code was cached), it renders at once and waits for them.
 
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+
 use crate::{cargo::card::CargoPage, session::SignedIn};
 
 /// The inline script as written. Every page's `<head>` carries it ([`crate::shell`]), minified
@@ -76,6 +79,15 @@ mod browser {
         WAITING.with(|waiting| waiting.borrow().is_some())
     }
 
+    /// The card tapped among the script's cards before the app came, once.
+    pub fn tapped_card() -> Option<u64> {
+        let window = web_sys::window()?;
+        let key = JsValue::from("__hauler_tapped");
+        let tapped = Reflect::get(&window, &key).ok()?;
+        let _ = Reflect::set(&window, &key, &JsValue::UNDEFINED);
+        tapped.as_string()?.parse().ok()
+    }
+
     pub async fn signed_in_later() -> Option<SignedIn> {
         let promise = WAITING.with(|waiting| waiting.borrow_mut().take())?;
         let boot = read(&JsFuture::from(promise).await.ok()?)?;
@@ -131,6 +143,31 @@ pub fn take_first_page() -> Option<CargoPage> {
     #[cfg(feature = "browser")]
     {
         browser::with(|boot| boot.as_mut().and_then(|boot| boot.page.take()))
+    }
+    #[cfg(not(feature = "browser"))]
+    {
+        None
+    }
+}
+
+/// A card the driver tapped among the inline script's cards, before the app had come alive,
+/// opens now: the tap is not lost, and the card's page is not loaded anew (which would start the
+/// app's code over).
+#[component]
+pub fn OpenTappedCard() -> impl IntoView {
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(id) = tapped_card() {
+            navigate(&format!("/cargo/{id}"), Default::default());
+        }
+    });
+}
+
+/// The card tapped among the inline script's cards before the app came, if one was; once.
+fn tapped_card() -> Option<u64> {
+    #[cfg(feature = "browser")]
+    {
+        browser::tapped_card()
     }
     #[cfg(not(feature = "browser"))]
     {
